@@ -1,0 +1,70 @@
+package okrcore
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorKind classifies an error so that the bot can pick a sentence for a
+// person and an HTTP layer can pick a status code.
+type ErrorKind string
+
+const (
+	KindInvalid   ErrorKind = "invalid"
+	KindNotFound  ErrorKind = "not_found"
+	KindForbidden ErrorKind = "forbidden"
+	KindConflict  ErrorKind = "conflict"
+	KindInternal  ErrorKind = "internal"
+)
+
+// Error is a domain error. Message is a sentence written for a person; Op
+// names what was being done; Err is the underlying cause, if any.
+type Error struct {
+	Kind    ErrorKind
+	Op      string
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Kind)
+	if e.Op != "" {
+		s = e.Op + ": " + s
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a domain error whose message is shown to people.
+func Errorf(kind ErrorKind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorKindOf returns the kind of err, KindInternal for foreign errors.
+func ErrorKindOf(err error) ErrorKind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrorMessage returns the person-facing message of err, or "" when err
+// carries none (an internal error, whose detail belongs in the log).
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != KindInternal {
+		return e.Message
+	}
+	return ""
+}
+
+// IsNotFound reports whether err is a not-found error.
+func IsNotFound(err error) bool { return ErrorKindOf(err) == KindNotFound }

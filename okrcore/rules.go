@@ -1,0 +1,52 @@
+package okrcore
+
+// Rules are the configurable OKR conventions of a workspace. The bot warns
+// when they are broken; it does not block.
+type Rules struct {
+	MinObjectives int `json:"min_objectives"`
+	MaxObjectives int `json:"max_objectives"`
+	MinKeyResults int `json:"min_key_results"`
+	MaxKeyResults int `json:"max_key_results"`
+	// AtRiskMargin and OffTrackMargin are how far (as a fraction of the
+	// whole) progress may lag the expected progress before an item counts
+	// as at risk or off track.
+	AtRiskMargin   float64 `json:"at_risk_margin"`
+	OffTrackMargin float64 `json:"off_track_margin"`
+	// AchievedScore is the lowest score that counts as achieved.
+	AchievedScore float64 `json:"achieved_score"`
+}
+
+// DefaultRules are the conventions of the rollout guides: 3–5 objectives per
+// owner, 2–5 key results per objective, 0.7 and above is achieved.
+func DefaultRules() Rules {
+	return Rules{
+		MinObjectives:  3,
+		MaxObjectives:  5,
+		MinKeyResults:  2,
+		MaxKeyResults:  5,
+		AtRiskMargin:   0.15,
+		OffTrackMargin: 0.35,
+		AchievedScore:  0.7,
+	}
+}
+
+// OrDefault fills unset fields from DefaultRules.
+func (r Rules) OrDefault() Rules {
+	d := DefaultRules()
+	if r.MaxObjectives == 0 {
+		r.MinObjectives, r.MaxObjectives = d.MinObjectives, d.MaxObjectives
+	}
+	if r.MaxKeyResults == 0 {
+		r.MinKeyResults, r.MaxKeyResults = d.MinKeyResults, d.MaxKeyResults
+	}
+	if r.AtRiskMargin == 0 {
+		r.AtRiskMargin = d.AtRiskMargin
+	}
+	if r.OffTrackMargin == 0 {
+		r.OffTrackMargin = d.OffTrackMargin
+	}
+	if r.AchievedScore == 0 {
+		r.AchievedScore = d.AchievedScore
+	}
+	return r
+}

@@ -1,0 +1,86 @@
+package okrcore
+
+import (
+	"context"
+	"time"
+)
+
+// Store is transactional access to OKR records. Rules live in this package,
+// not in a backend, so that every backend behaves the same; a backend proves
+// it with the storagetest conformance suite.
+//
+// Every lookup is scoped to a workspace: a backend never returns a record of
+// another workspace, even when asked for an ID that exists there.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Update runs fn in a read-write transaction, committed when fn returns
+	// nil and rolled back otherwise. Backends may group concurrent updates
+	// into one commit; fn may then run more than once and must not have
+	// side effects outside tx.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Lookups return an error of KindNotFound when a record does not exist.
+// Records returned are copies owned by the caller. Put methods create the
+// record when its ID is zero (assigning the next ID of its kind in the
+// workspace) and replace it otherwise.
+type Tx interface {
+	Workspace(ws string) (*Workspace, error)
+	PutWorkspace(w *Workspace) error
+
+	User(ws string, id ID) (*User, error)
+	UserByPlatform(ws, platform, platformID string) (*User, error)
+	// UserByName matches the name case-insensitively.
+	UserByName(ws, name string) (*User, error)
+	Users(ws string) ([]*User, error)
+	PutUser(u *User) error
+
+	Team(ws string, id ID) (*Team, error)
+	// TeamByName matches the name case-insensitively.
+	TeamByName(ws, name string) (*Team, error)
+	Teams(ws string) ([]*Team, error)
+	// TeamsOfUser lists the teams the user is a member or lead of.
+	TeamsOfUser(ws string, user ID) ([]*Team, error)
+	PutTeam(t *Team) error
+
+	Cycle(ws string, id ID) (*Cycle, error)
+	Cycles(ws string) ([]*Cycle, error)
+	PutCycle(c *Cycle) error
+
+	Objective(ws string, id ID) (*Objective, error)
+	ObjectivesByCycle(ws string, cycle ID) ([]*Objective, error)
+	ObjectivesByOwner(ws string, owner Owner, cycle ID) ([]*Objective, error)
+	// ObjectivesAlignedTo lists objectives whose parent is the given key
+	// result (kind RefKeyResult) or objective (kind RefObjective).
+	ObjectivesAlignedTo(ws string, parent Ref) ([]*Objective, error)
+	PutObjective(o *Objective) error
+
+	KeyResult(ws string, id ID) (*KeyResult, error)
+	KeyResultsByObjective(ws string, objective ID) ([]*KeyResult, error)
+	KeyResultsByOwner(ws string, owner Owner, cycle ID) ([]*KeyResult, error)
+	KeyResultsByCycle(ws string, cycle ID) ([]*KeyResult, error)
+	PutKeyResult(k *KeyResult) error
+
+	KPI(ws string, id ID) (*KPI, error)
+	KPIs(ws string) ([]*KPI, error)
+	PutKPI(k *KPI) error
+
+	Initiative(ws string, id ID) (*Initiative, error)
+	InitiativesByKeyResult(ws string, kr ID) ([]*Initiative, error)
+	PutInitiative(i *Initiative) error
+
+	// AddCheckIn appends a check-in; check-ins are never changed afterwards.
+	AddCheckIn(c *CheckIn) error
+	// CheckIns lists the check-ins of one target, newest first, at most
+	// limit of them (all when limit <= 0), at or after since.
+	CheckIns(ws string, target TargetKind, id ID, since time.Time, limit int) ([]*CheckIn, error)
+	// CheckInsByAuthor lists a user's check-ins at or after since, newest first.
+	CheckInsByAuthor(ws string, author ID, since time.Time, limit int) ([]*CheckIn, error)
+
+	// State is a small key-value space for the bot's own records (dialog
+	// state, delivered-event ids). An expired entry reads as not found.
+	State(ws, key string) ([]byte, error)
+	PutState(ws, key string, value []byte, expires time.Time) error
+	DeleteState(ws, key string) error
+}
