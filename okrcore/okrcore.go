@@ -383,7 +383,11 @@ func humanNumber(v float64) string {
 func trimFloat(v float64) string {
 	s := strconv.FormatFloat(v, 'f', 2, 64)
 	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" { // a tiny negative rounds to zero, not to "-0"
+		return "0"
+	}
+	return s
 }
 
 // Percent renders a fraction in [0,1] as "45%".

@@ -86,7 +86,9 @@ func ComputeStatus(progress, expected float64, r Rules) Status {
 	if progress >= 1 {
 		return StatusDone
 	}
-	lag := expected - progress
+	// A lag of exactly a margin is not "more than" it; the tolerance keeps
+	// float noise (0.5-0.35 = 0.15000000000000002) from crossing it.
+	lag := expected - progress - 1e-9
 	switch {
 	case lag > r.OffTrackMargin:
 		return StatusOffTrack

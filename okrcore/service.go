@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // This file holds the operations that change several records at once. They
@@ -264,7 +265,7 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	in.Blockers = strings.TrimSpace(in.Blockers)
-	if len(in.Note) > MaxNote || len(in.Blockers) > MaxNote {
+	if utf8.RuneCountInString(in.Note) > MaxNote || utf8.RuneCountInString(in.Blockers) > MaxNote {
 		return nil, Errorf(KindInvalid, "Keep notes and blockers under %d characters.", MaxNote)
 	}
 	switch in.Status {

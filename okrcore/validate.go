@@ -90,10 +90,12 @@ func NormalizeKeyResult(k *KeyResult) error {
 	case "":
 		k.Direction = want
 	case want:
-	default:
+	case Increase, Decrease:
 		return Errorf(KindInvalid, "A key result that should %s needs a target %s than its start (from %s to %s).",
 			k.Direction, map[Direction]string{Increase: "higher", Decrease: "lower"}[k.Direction],
 			FormatValue(k.Start, k.Metric, k.Unit), FormatValue(k.Target, k.Metric, k.Unit))
+	default:
+		return Errorf(KindInvalid, "%q is not a direction; use increase or decrease.", k.Direction)
 	}
 	if k.Weight == 0 {
 		k.Weight = 1
@@ -104,7 +106,7 @@ func NormalizeKeyResult(k *KeyResult) error {
 	if k.Metric == MetricPercent && (k.Start < 0 || k.Target < 0) {
 		return Errorf(KindInvalid, "Percentages start and end at 0 or more.")
 	}
-	if len(k.Unit) > 16 {
+	if utf8.RuneCountInString(k.Unit) > 16 {
 		return Errorf(KindInvalid, "Keep the unit short (16 characters at most).")
 	}
 	return nil
@@ -123,8 +125,8 @@ func ValidateKPI(k *KPI) error {
 	if k.HealthyMin > k.HealthyMax {
 		return Errorf(KindInvalid, "The healthy range goes from low to high: %s–%s is backwards.", trimFloat(k.HealthyMin), trimFloat(k.HealthyMax))
 	}
-	if k.Owner.IsZero() {
-		return Errorf(KindInvalid, "The KPI needs an owner.")
+	if k.Owner.IsZero() || (k.Owner.Kind != OwnerUser && k.Owner.Kind != OwnerTeam) {
+		return Errorf(KindInvalid, "The KPI needs an owner: a person or a team.")
 	}
 	return nil
 }
