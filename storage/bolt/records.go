@@ -1,0 +1,432 @@
+package bolt
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+func refMissing(kind okrcore.RefKind) func(okrcore.ID) string {
+	return func(id okrcore.ID) string {
+		return "I can't find " + okrcore.Ref{Kind: kind, ID: id}.String() + "."
+	}
+}
+
+func ownerKey(k key, o okrcore.Owner) key { return k.str(string(o.Kind)).id(o.ID) }
+
+var (
+	userKind = &kind[okrcore.User]{
+		name:    "user",
+		bucket:  bucketUsers,
+		seq:     "user",
+		missing: func(id okrcore.ID) string { return "I can't find user " + strconv.FormatUint(uint64(id), 10) + "." },
+		ws:      func(u *okrcore.User) string { return u.Workspace },
+		id:      func(u *okrcore.User) *okrcore.ID { return &u.ID },
+		indexes: func(u *okrcore.User) []ikey {
+			var ix []ikey
+			if u.PlatformID != "" {
+				ix = append(ix, ikey{idxUserPlatform, newKey(u.Workspace).str(u.Platform).str(u.PlatformID).id(u.ID)})
+			}
+			if n := fold(u.Name); n != "" {
+				ix = append(ix, ikey{idxUserName, newKey(u.Workspace).str(n).id(u.ID)})
+			}
+			return ix
+		},
+		check: func(t *boltTx, u *okrcore.User) error {
+			if u.PlatformID == "" {
+				return nil
+			}
+			ids, err := t.scanIDs(idxUserPlatform, newKey(u.Workspace).str(u.Platform).str(u.PlatformID), false, 0, nil)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if id != u.ID {
+					return conflict("put user", "That %s account is already linked to another user.", platformLabel(u.Platform))
+				}
+			}
+			return nil
+		},
+	}
+	teamKind = &kind[okrcore.Team]{
+		name:    "team",
+		bucket:  bucketTeams,
+		seq:     "team",
+		missing: refMissing(okrcore.RefTeam),
+		ws:      func(t *okrcore.Team) string { return t.Workspace },
+		id:      func(t *okrcore.Team) *okrcore.ID { return &t.ID },
+		indexes: func(t *okrcore.Team) []ikey {
+			var ix []ikey
+			if n := fold(t.Name); n != "" {
+				ix = append(ix, ikey{idxTeamName, newKey(t.Workspace).str(n).id(t.ID)})
+			}
+			members := slices.Clone(t.Members)
+			if t.Lead != 0 {
+				members = append(members, t.Lead)
+			}
+			slices.Sort(members)
+			for _, m := range slices.Compact(members) {
+				if m != 0 {
+					ix = append(ix, ikey{idxTeamMember, newKey(t.Workspace).id(m).id(t.ID)})
+				}
+			}
+			return ix
+		},
+		check: func(t *boltTx, team *okrcore.Team) error {
+			n := fold(team.Name)
+			if n == "" {
+				return nil
+			}
+			ids, err := t.scanIDs(idxTeamName, newKey(team.Workspace).str(n), false, 0, nil)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if id != team.ID {
+					return conflict("put team", "There is already a team called %q.", team.Name)
+				}
+			}
+			return nil
+		},
+	}
+	cycleKind = &kind[okrcore.Cycle]{
+		name:    "cycle",
+		bucket:  bucketCycles,
+		seq:     "cycle",
+		missing: refMissing(okrcore.RefCycle),
+		ws:      func(c *okrcore.Cycle) string { return c.Workspace },
+		id:      func(c *okrcore.Cycle) *okrcore.ID { return &c.ID },
+	}
+	objectiveKind = &kind[okrcore.Objective]{
+		name:    "objective",
+		bucket:  bucketObjectives,
+		seq:     "objective",
+		missing: refMissing(okrcore.RefObjective),
+		ws:      func(o *okrcore.Objective) string { return o.Workspace },
+		id:      func(o *okrcore.Objective) *okrcore.ID { return &o.ID },
+		indexes: func(o *okrcore.Objective) []ikey {
+			ws := o.Workspace
+			ix := []ikey{{idxObjCycle, newKey(ws).id(o.Cycle).id(o.ID)}}
+			if !o.Owner.IsZero() {
+				ix = append(ix, ikey{idxObjOwner, ownerKey(newKey(ws), o.Owner).id(o.Cycle).id(o.ID)})
+			}
+			if o.ParentKR != 0 {
+				ix = append(ix, ikey{idxObjParent, newKey(ws).str(string(okrcore.RefKeyResult)).id(o.ParentKR).id(o.ID)})
+			}
+			if o.ParentObjective != 0 {
+				ix = append(ix, ikey{idxObjParent, newKey(ws).str(string(okrcore.RefObjective)).id(o.ParentObjective).id(o.ID)})
+			}
+			return ix
+		},
+	}
+	keyResultKind = &kind[okrcore.KeyResult]{
+		name:    "key result",
+		bucket:  bucketKeyResults,
+		seq:     "key_result",
+		missing: refMissing(okrcore.RefKeyResult),
+		ws:      func(k *okrcore.KeyResult) string { return k.Workspace },
+		id:      func(k *okrcore.KeyResult) *okrcore.ID { return &k.ID },
+		indexes: func(k *okrcore.KeyResult) []ikey {
+			ws := k.Workspace
+			ix := []ikey{
+				{idxKRObjective, newKey(ws).id(k.Objective).id(k.ID)},
+				{idxKRCycle, newKey(ws).id(k.Cycle).id(k.ID)},
+			}
+			if !k.Owner.IsZero() {
+				ix = append(ix, ikey{idxKROwner, ownerKey(newKey(ws), k.Owner).id(k.Cycle).id(k.ID)})
+			}
+			return ix
+		},
+	}
+	kpiKind = &kind[okrcore.KPI]{
+		name:    "KPI",
+		bucket:  bucketKPIs,
+		seq:     "kpi",
+		missing: refMissing(okrcore.RefKPI),
+		ws:      func(k *okrcore.KPI) string { return k.Workspace },
+		id:      func(k *okrcore.KPI) *okrcore.ID { return &k.ID },
+	}
+	initiativeKind = &kind[okrcore.Initiative]{
+		name:    "initiative",
+		bucket:  bucketInitiatives,
+		seq:     "initiative",
+		missing: refMissing(okrcore.RefInitiative),
+		ws:      func(i *okrcore.Initiative) string { return i.Workspace },
+		id:      func(i *okrcore.Initiative) *okrcore.ID { return &i.ID },
+		indexes: func(i *okrcore.Initiative) []ikey {
+			return []ikey{{idxInitiativeKR, newKey(i.Workspace).id(i.KeyResult).id(i.ID)}}
+		},
+	}
+	checkInKind = &kind[okrcore.CheckIn]{
+		name:    "check-in",
+		bucket:  bucketCheckIns,
+		seq:     "check_in",
+		missing: func(id okrcore.ID) string { return "I can't find check-in " + strconv.FormatUint(uint64(id), 10) + "." },
+		ws:      func(c *okrcore.CheckIn) string { return c.Workspace },
+		id:      func(c *okrcore.CheckIn) *okrcore.ID { return &c.ID },
+		indexes: func(c *okrcore.CheckIn) []ikey {
+			ws := c.Workspace
+			return []ikey{
+				{idxCheckInTarget, newKey(ws).str(string(c.Target)).id(c.TargetID).time(c.At).id(c.ID)},
+				{idxCheckInAuthor, newKey(ws).id(c.Author).time(c.At).id(c.ID)},
+			}
+		},
+	}
+)
+
+// allKinds lists every record kind with its indexes, for the index checker.
+var allKinds = []interface {
+	verify(t *boltTx, want map[string]map[string]bool) error
+}{userKind, teamKind, cycleKind, objectiveKind, keyResultKind, kpiKind, initiativeKind, checkInKind}
+
+func platformLabel(p string) string {
+	switch p {
+	case "slack":
+		return "Slack"
+	case "teams":
+		return "Teams"
+	case "":
+		return "chat"
+	}
+	return p
+}
+
+// Workspaces.
+
+func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
+	b, err := t.bucket(bucketWorkspaces)
+	if err != nil {
+		return nil, err
+	}
+	v := b.Get(newKey(ws))
+	if v == nil {
+		return nil, notFound("get workspace", "This workspace is not set up yet.")
+	}
+	w, err := decode(&kind[okrcore.Workspace]{name: "workspace"}, v)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (t *boltTx) PutWorkspace(w *okrcore.Workspace) error {
+	if w == nil || w.ID == "" {
+		return invalid("put workspace", "The workspace has no ID.")
+	}
+	if !t.tx.Writable() {
+		return errReadOnlyOp("put workspace")
+	}
+	b, err := t.bucket(bucketWorkspaces)
+	if err != nil {
+		return err
+	}
+	data, err := jsonEncode(w)
+	if err != nil {
+		return err
+	}
+	return b.Put(newKey(w.ID), data)
+}
+
+// Users.
+
+func (t *boltTx) User(ws string, id okrcore.ID) (*okrcore.User, error) {
+	return get(t, userKind, ws, id)
+}
+
+func (t *boltTx) UserByPlatform(ws, platform, platformID string) (*okrcore.User, error) {
+	return first(t, userKind, ws, idxUserPlatform, newKey(ws).str(platform).str(platformID), func() error {
+		return notFound("get user", "I don't know that %s user yet.", platformLabel(platform))
+	})
+}
+
+func (t *boltTx) UserByName(ws, name string) (*okrcore.User, error) {
+	missing := func() error { return notFound("get user", "I can't find anyone called %q.", name) }
+	if fold(name) == "" {
+		return nil, missing()
+	}
+	return first(t, userKind, ws, idxUserName, newKey(ws).str(fold(name)), missing)
+}
+
+func (t *boltTx) Users(ws string) ([]*okrcore.User, error) { return list(t, userKind, ws) }
+
+func (t *boltTx) PutUser(u *okrcore.User) error { return put(t, userKind, u) }
+
+// Teams.
+
+func (t *boltTx) Team(ws string, id okrcore.ID) (*okrcore.Team, error) {
+	return get(t, teamKind, ws, id)
+}
+
+func (t *boltTx) TeamByName(ws, name string) (*okrcore.Team, error) {
+	missing := func() error { return notFound("get team", "I can't find a team called %q.", name) }
+	if fold(name) == "" {
+		return nil, missing()
+	}
+	return first(t, teamKind, ws, idxTeamName, newKey(ws).str(fold(name)), missing)
+}
+
+func (t *boltTx) Teams(ws string) ([]*okrcore.Team, error) { return list(t, teamKind, ws) }
+
+func (t *boltTx) TeamsOfUser(ws string, user okrcore.ID) ([]*okrcore.Team, error) {
+	return byIndex(t, teamKind, ws, idxTeamMember, newKey(ws).id(user))
+}
+
+func (t *boltTx) PutTeam(team *okrcore.Team) error { return put(t, teamKind, team) }
+
+// Cycles.
+
+func (t *boltTx) Cycle(ws string, id okrcore.ID) (*okrcore.Cycle, error) {
+	return get(t, cycleKind, ws, id)
+}
+
+func (t *boltTx) Cycles(ws string) ([]*okrcore.Cycle, error) { return list(t, cycleKind, ws) }
+
+func (t *boltTx) PutCycle(c *okrcore.Cycle) error { return put(t, cycleKind, c) }
+
+// Objectives.
+
+func (t *boltTx) Objective(ws string, id okrcore.ID) (*okrcore.Objective, error) {
+	return get(t, objectiveKind, ws, id)
+}
+
+// ObjectivesByCycle lists the objectives of a cycle; cycle 0 lists every
+// objective of the workspace.
+func (t *boltTx) ObjectivesByCycle(ws string, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	if cycle == 0 {
+		return list(t, objectiveKind, ws)
+	}
+	return byIndex(t, objectiveKind, ws, idxObjCycle, newKey(ws).id(cycle))
+}
+
+// ObjectivesByOwner lists an owner's objectives in a cycle; cycle 0 means
+// every cycle.
+func (t *boltTx) ObjectivesByOwner(ws string, owner okrcore.Owner, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	if owner.IsZero() {
+		return nil, nil
+	}
+	p := ownerKey(newKey(ws), owner)
+	if cycle != 0 {
+		p = p.id(cycle)
+	}
+	return byIndex(t, objectiveKind, ws, idxObjOwner, p)
+}
+
+func (t *boltTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.Objective, error) {
+	switch parent.Kind {
+	case okrcore.RefKeyResult, okrcore.RefObjective:
+	default:
+		return nil, invalid("list aligned objectives", "Objectives align only to a key result or an objective, not to %s.", parent)
+	}
+	if parent.ID == 0 {
+		return nil, nil
+	}
+	return byIndex(t, objectiveKind, ws, idxObjParent, newKey(ws).str(string(parent.Kind)).id(parent.ID))
+}
+
+func (t *boltTx) PutObjective(o *okrcore.Objective) error {
+	if o != nil && o.ParentKR != 0 && o.ParentObjective != 0 {
+		return invalid("put objective", "An objective aligns to one parent, not both %s and %s.",
+			okrcore.Ref{Kind: okrcore.RefKeyResult, ID: o.ParentKR}, okrcore.Ref{Kind: okrcore.RefObjective, ID: o.ParentObjective})
+	}
+	return put(t, objectiveKind, o)
+}
+
+// Key results.
+
+func (t *boltTx) KeyResult(ws string, id okrcore.ID) (*okrcore.KeyResult, error) {
+	return get(t, keyResultKind, ws, id)
+}
+
+func (t *boltTx) KeyResultsByObjective(ws string, objective okrcore.ID) ([]*okrcore.KeyResult, error) {
+	return byIndex(t, keyResultKind, ws, idxKRObjective, newKey(ws).id(objective))
+}
+
+// KeyResultsByOwner lists an owner's key results in a cycle; cycle 0 means
+// every cycle.
+func (t *boltTx) KeyResultsByOwner(ws string, owner okrcore.Owner, cycle okrcore.ID) ([]*okrcore.KeyResult, error) {
+	if owner.IsZero() {
+		return nil, nil
+	}
+	p := ownerKey(newKey(ws), owner)
+	if cycle != 0 {
+		p = p.id(cycle)
+	}
+	return byIndex(t, keyResultKind, ws, idxKROwner, p)
+}
+
+// KeyResultsByCycle lists the key results of a cycle; cycle 0 lists every
+// key result of the workspace.
+func (t *boltTx) KeyResultsByCycle(ws string, cycle okrcore.ID) ([]*okrcore.KeyResult, error) {
+	if cycle == 0 {
+		return list(t, keyResultKind, ws)
+	}
+	return byIndex(t, keyResultKind, ws, idxKRCycle, newKey(ws).id(cycle))
+}
+
+func (t *boltTx) PutKeyResult(k *okrcore.KeyResult) error { return put(t, keyResultKind, k) }
+
+// KPIs.
+
+func (t *boltTx) KPI(ws string, id okrcore.ID) (*okrcore.KPI, error) { return get(t, kpiKind, ws, id) }
+
+func (t *boltTx) KPIs(ws string) ([]*okrcore.KPI, error) { return list(t, kpiKind, ws) }
+
+func (t *boltTx) PutKPI(k *okrcore.KPI) error { return put(t, kpiKind, k) }
+
+// Initiatives.
+
+func (t *boltTx) Initiative(ws string, id okrcore.ID) (*okrcore.Initiative, error) {
+	return get(t, initiativeKind, ws, id)
+}
+
+func (t *boltTx) InitiativesByKeyResult(ws string, kr okrcore.ID) ([]*okrcore.Initiative, error) {
+	return byIndex(t, initiativeKind, ws, idxInitiativeKR, newKey(ws).id(kr))
+}
+
+func (t *boltTx) PutInitiative(i *okrcore.Initiative) error { return put(t, initiativeKind, i) }
+
+// Check-ins.
+
+// AddCheckIn stores a new check-in. A check-in that carries the ID of a
+// stored one is refused: history is never rewritten.
+func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
+	if c == nil {
+		return invalid("add check-in", "There is no check-in to save.")
+	}
+	if c.Target != okrcore.TargetKR && c.Target != okrcore.TargetKPI {
+		return invalid("add check-in", "A check-in is about a key result or a KPI, not %q.", c.Target)
+	}
+	if c.ID != 0 && c.Workspace != "" {
+		b, err := t.bucket(bucketCheckIns)
+		if err != nil {
+			return err
+		}
+		if b.Get(newKey(c.Workspace).id(c.ID)) != nil {
+			return conflict("add check-in", "Check-in %d is already recorded; check-ins cannot be changed.", c.ID)
+		}
+	}
+	return put(t, checkInKind, c)
+}
+
+func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	return t.checkIns(ws, idxCheckInTarget, newKey(ws).str(string(target)).id(id), since, limit)
+}
+
+func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	return t.checkIns(ws, idxCheckInAuthor, newKey(ws).id(author), since, limit)
+}
+
+// checkIns walks an index of keys "prefix time id" newest first.
+func (t *boltTx) checkIns(ws string, index []byte, prefix key, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	floor := timeBits(since)
+	at := len(prefix)
+	ids, err := t.scanIDs(index, prefix, true, limit, func(k []byte) bool {
+		return since.IsZero() || u64At(k, at) >= floor
+	})
+	if err != nil {
+		return nil, err
+	}
+	return load(t, checkInKind, ws, ids)
+}

@@ -1,0 +1,137 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// Bucket names. Record buckets hold JSON values under str(workspace) id;
+// index buckets hold empty values under composite keys (see keys.go).
+var (
+	bucketMeta        = []byte("meta")
+	bucketSeq         = []byte("seq")
+	bucketWorkspaces  = []byte("workspaces")
+	bucketUsers       = []byte("users")
+	bucketTeams       = []byte("teams")
+	bucketCycles      = []byte("cycles")
+	bucketObjectives  = []byte("objectives")
+	bucketKeyResults  = []byte("key_results")
+	bucketKPIs        = []byte("kpis")
+	bucketInitiatives = []byte("initiatives")
+	bucketCheckIns    = []byte("check_ins")
+	bucketState       = []byte("state")
+
+	// Indexes.
+	idxUserPlatform    = []byte("idx_user_platform")    // ws platform platform_id | user
+	idxUserName        = []byte("idx_user_name")        // ws lower(name) | user
+	idxTeamName        = []byte("idx_team_name")        // ws lower(name) | team
+	idxTeamMember      = []byte("idx_team_member")      // ws user | team
+	idxObjCycle        = []byte("idx_objective_cycle")  // ws cycle | objective
+	idxObjOwner        = []byte("idx_objective_owner")  // ws owner_kind owner cycle | objective
+	idxObjParent       = []byte("idx_objective_parent") // ws ref_kind parent | objective
+	idxKRObjective     = []byte("idx_kr_objective")     // ws objective | kr
+	idxKROwner         = []byte("idx_kr_owner")         // ws owner_kind owner cycle | kr
+	idxKRCycle         = []byte("idx_kr_cycle")         // ws cycle | kr
+	idxInitiativeKR    = []byte("idx_initiative_kr")    // ws kr | initiative
+	idxCheckInTarget   = []byte("idx_checkin_target")   // ws target id time | check-in
+	idxCheckInAuthor   = []byte("idx_checkin_author")   // ws author time | check-in
+	idxStateExpiry     = []byte("idx_state_expiry")     // expires ws key (not per workspace)
+	keySchemaVersion   = []byte("schema_version")
+	allBucketsVersion1 = [][]byte{
+		bucketSeq, bucketWorkspaces, bucketUsers, bucketTeams, bucketCycles,
+		bucketObjectives, bucketKeyResults, bucketKPIs, bucketInitiatives,
+		bucketCheckIns, bucketState,
+		idxUserPlatform, idxUserName, idxTeamName, idxTeamMember,
+		idxObjCycle, idxObjOwner, idxObjParent,
+		idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
+		idxCheckInTarget, idxCheckInAuthor, idxStateExpiry,
+	}
+)
+
+// A migration upgrades the schema by one version inside the transaction it
+// is given. migrations[i] upgrades version i to version i+1, so the schema
+// version of this binary is len(migrations). Append new migrations at the
+// end; never change a released one.
+type migration func(tx *bbolt.Tx) error
+
+var migrations = []migration{
+	// 0 → 1: the initial buckets.
+	func(tx *bbolt.Tx) error {
+		for _, name := range allBucketsVersion1 {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the schema version this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+// ErrNewerSchema is returned by Open for a database written by a newer
+// okrbot than this one.
+var ErrNewerSchema = errors.New("database was written by a newer okrbot")
+
+// ErrNotOkrbot is returned by Open for a bbolt file that holds buckets but
+// no okrbot schema version.
+var ErrNotOkrbot = errors.New("file is a bbolt database but not an okrbot one")
+
+// schemaVersion reads the stored version; 0 for a new file.
+func schemaVersion(tx *bbolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	v := meta.Get(keySchemaVersion)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("schema version: malformed value of %d bytes", len(v))
+	}
+	return int(binary.BigEndian.Uint64(v)), nil
+}
+
+// migrate brings the schema to len(migs) in one transaction, refusing a
+// database newer than that. It returns the versions before and after.
+func migrate(db *bbolt.DB, migs []migration) (from, to int, err error) {
+	err = db.Update(func(tx *bbolt.Tx) error {
+		v, err := schemaVersion(tx)
+		if err != nil {
+			return err
+		}
+		from, to = v, v
+		if v > len(migs) {
+			return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade okrbot or restore a backup", ErrNewerSchema, v, len(migs))
+		}
+		if v == len(migs) {
+			return nil
+		}
+		if v == 0 && tx.Bucket(bucketMeta) == nil {
+			foreign := false
+			_ = tx.ForEach(func([]byte, *bbolt.Bucket) error { foreign = true; return nil })
+			if foreign {
+				return ErrNotOkrbot
+			}
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return fmt.Errorf("create meta bucket: %w", err)
+		}
+		for i := v; i < len(migs); i++ {
+			if err := migs[i](tx); err != nil {
+				return fmt.Errorf("migrate schema from version %d to %d: %w", i, i+1, err)
+			}
+		}
+		if err := meta.Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, uint64(len(migs)))); err != nil {
+			return fmt.Errorf("store schema version: %w", err)
+		}
+		to = len(migs)
+		return nil
+	})
+	return from, to, err
+}

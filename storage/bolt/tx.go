@@ -1,0 +1,355 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// boltTx implements okrcore.Tx on one bbolt transaction. Every value read
+// from bbolt is decoded or copied before the method returns.
+type boltTx struct {
+	tx  *bbolt.Tx
+	now func() time.Time
+	// assigned are the IDs this run gave to new records, reset to zero
+	// when the transaction rolls back.
+	assigned []*okrcore.ID
+}
+
+var _ okrcore.Tx = (*boltTx)(nil)
+
+func (t *boltTx) resetAssigned() {
+	for _, p := range t.assigned {
+		*p = 0
+	}
+	t.assigned = nil
+}
+
+var errReadOnly = errors.New("write in a read-only transaction")
+
+func (t *boltTx) bucket(name []byte) (*bbolt.Bucket, error) {
+	b := t.tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("bucket %s missing", name)
+	}
+	return b, nil
+}
+
+// fold is the case-insensitive form of a name used by name indexes.
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func notFound(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindNotFound, format, args...)
+	e.Op = op
+	return e
+}
+
+func conflict(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindConflict, format, args...)
+	e.Op = op
+	return e
+}
+
+func invalid(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindInvalid, format, args...)
+	e.Op = op
+	return e
+}
+
+// ikey is one index entry: a key in an index bucket.
+type ikey struct {
+	bucket []byte
+	key    key
+}
+
+// kind describes how one record type is stored.
+type kind[T any] struct {
+	name    string // for errors: "key result"
+	bucket  []byte
+	seq     string // sequence name
+	missing func(id okrcore.ID) string
+	ws      func(*T) string
+	id      func(*T) *okrcore.ID
+	indexes func(*T) []ikey
+	// check runs before a put and may refuse it (uniqueness).
+	check func(t *boltTx, rec *T) error
+}
+
+func (k *kind[T]) notFound(id okrcore.ID) error {
+	return notFound("get "+k.name, "%s", k.missing(id))
+}
+
+func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
+	b, err := t.bucket(k.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, k.notFound(id)
+	}
+	v := b.Get(newKey(ws).id(id))
+	if v == nil {
+		return nil, k.notFound(id)
+	}
+	rec, err := decode[T](k, v)
+	if err != nil {
+		return nil, err
+	}
+	if k.ws(rec) != ws || *k.id(rec) != id {
+		return nil, fmt.Errorf("get %s %d: stored record is %s/%d", k.name, id, k.ws(rec), *k.id(rec))
+	}
+	return rec, nil
+}
+
+func decode[T any](k *kind[T], v []byte) (*T, error) {
+	rec := new(T)
+	if err := json.Unmarshal(v, rec); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", k.name, err)
+	}
+	return rec, nil
+}
+
+// put creates rec when its ID is zero and replaces it otherwise, keeping
+// its index entries in step with its fields. A record stored under an
+// explicit new ID moves the sequence past it.
+func put[T any](t *boltTx, k *kind[T], rec *T) error {
+	op := "put " + k.name
+	if rec == nil {
+		return invalid(op, "There is no %s to save.", k.name)
+	}
+	if !t.tx.Writable() {
+		return fmt.Errorf("%s: %w", op, errReadOnly)
+	}
+	ws := k.ws(rec)
+	if ws == "" {
+		return invalid(op, "The %s has no workspace.", k.name)
+	}
+	b, err := t.bucket(k.bucket)
+	if err != nil {
+		return err
+	}
+	idp := k.id(rec)
+	if k.check != nil {
+		if err := k.check(t, rec); err != nil {
+			return err
+		}
+	}
+	var old *T
+	id := *idp
+	if id == 0 {
+		if id, err = t.nextID(ws, k.seq); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	} else if v := b.Get(newKey(ws).id(id)); v != nil {
+		if old, err = decode[T](k, v); err != nil {
+			return err
+		}
+	} else if err := t.bumpID(ws, k.seq, id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	created := *idp == 0
+	*idp = id
+	if err := writeRecord(t, b, k, ws, id, old, rec); err != nil {
+		if created {
+			*idp = 0
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if created {
+		t.assigned = append(t.assigned, idp)
+	}
+	return nil
+}
+
+// writeRecord stores rec and moves its index entries from those of old.
+func writeRecord[T any](t *boltTx, b *bbolt.Bucket, k *kind[T], ws string, id okrcore.ID, old, rec *T) error {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	var newIdx, oldIdx []ikey
+	if k.indexes != nil {
+		newIdx = k.indexes(rec)
+		if old != nil {
+			oldIdx = k.indexes(old)
+		}
+	}
+	if err := t.moveIndexes(oldIdx, newIdx); err != nil {
+		return err
+	}
+	return b.Put(newKey(ws).id(id), data)
+}
+
+// moveIndexes deletes the entries of old that are not in new and adds the
+// entries of new that are not in old.
+func (t *boltTx) moveIndexes(old, new []ikey) error {
+	in := func(set []ikey, e ikey) bool {
+		for _, o := range set {
+			if bytes.Equal(o.bucket, e.bucket) && bytes.Equal(o.key, e.key) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range old {
+		if in(new, e) {
+			continue
+		}
+		b, err := t.bucket(e.bucket)
+		if err != nil {
+			return err
+		}
+		if err := b.Delete(e.key); err != nil {
+			return fmt.Errorf("index %s: %w", e.bucket, err)
+		}
+	}
+	for _, e := range new {
+		if in(old, e) {
+			continue
+		}
+		b, err := t.bucket(e.bucket)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(e.key, nil); err != nil {
+			return fmt.Errorf("index %s: %w", e.bucket, err)
+		}
+	}
+	return nil
+}
+
+// list returns every record of a kind in a workspace, in ID order.
+func list[T any](t *boltTx, k *kind[T], ws string) ([]*T, error) {
+	b, err := t.bucket(k.bucket)
+	if err != nil {
+		return nil, err
+	}
+	prefix := newKey(ws)
+	var out []*T
+	c := b.Cursor()
+	for key, v := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, v = c.Next() {
+		if len(key) != len(prefix)+8 {
+			continue
+		}
+		rec, err := decode[T](k, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// scanIDs returns the record IDs that end the keys under prefix in an index,
+// in key order, or in reverse key order when backward. It stops early when
+// keep returns false for a key; limit <= 0 means no limit.
+func (t *boltTx) scanIDs(index []byte, prefix key, backward bool, limit int, keep func(k []byte) bool) ([]okrcore.ID, error) {
+	b, err := t.bucket(index)
+	if err != nil {
+		return nil, err
+	}
+	var ids []okrcore.ID
+	c := b.Cursor()
+	var k []byte
+	if backward {
+		if end := prefixEnd(prefix); end == nil {
+			k, _ = c.Last()
+		} else if k, _ = c.Seek(end); k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+	} else {
+		k, _ = c.Seek(prefix)
+	}
+	for k != nil && bytes.HasPrefix(k, prefix) {
+		if keep != nil && !keep(k) {
+			break
+		}
+		ids = append(ids, lastID(k))
+		if limit > 0 && len(ids) >= limit {
+			break
+		}
+		if backward {
+			k, _ = c.Prev()
+		} else {
+			k, _ = c.Next()
+		}
+	}
+	return ids, nil
+}
+
+// byIndex loads the records whose IDs end the index keys under prefix,
+// sorted by ID.
+func byIndex[T any](t *boltTx, k *kind[T], ws string, index []byte, prefix key) ([]*T, error) {
+	ids, err := t.scanIDs(index, prefix, false, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return load(t, k, ws, ids)
+}
+
+func load[T any](t *boltTx, k *kind[T], ws string, ids []okrcore.ID) ([]*T, error) {
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		rec, err := get(t, k, ws, id)
+		if err != nil {
+			if okrcore.IsNotFound(err) {
+				return nil, fmt.Errorf("list %s: index entry for missing %s %d", k.name, k.name, id)
+			}
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// first loads the record of the lowest ID under prefix in an index.
+func first[T any](t *boltTx, k *kind[T], ws string, index []byte, prefix key, missing func() error) (*T, error) {
+	ids, err := t.scanIDs(index, prefix, false, 1, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, missing()
+	}
+	return get(t, k, ws, ids[0])
+}
+
+// nextID advances and returns the sequence of one kind in one workspace.
+func (t *boltTx) nextID(ws, seq string) (okrcore.ID, error) {
+	b, err := t.bucket(bucketSeq)
+	if err != nil {
+		return 0, err
+	}
+	k := newKey(ws).str(seq)
+	n := u64At(b.Get(k), 0) + 1
+	if err := b.Put(k, binary.BigEndian.AppendUint64(nil, n)); err != nil {
+		return 0, err
+	}
+	return okrcore.ID(n), nil
+}
+
+// bumpID moves the sequence to at least id.
+func (t *boltTx) bumpID(ws, seq string, id okrcore.ID) error {
+	b, err := t.bucket(bucketSeq)
+	if err != nil {
+		return err
+	}
+	k := newKey(ws).str(seq)
+	if u64At(b.Get(k), 0) >= uint64(id) {
+		return nil
+	}
+	return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(id)))
+}
