@@ -1,0 +1,73 @@
+package shell
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// barWidth is the width of a progress bar in characters.
+const barWidth = 10
+
+// Render turns a neutral message into terminal text and the buttons it
+// offers, numbered in order.
+func Render(m bot.Message) (string, []bot.Button) {
+	var b strings.Builder
+	var buttons []bot.Button
+	if len(m.Blocks) == 0 && m.Text != "" {
+		b.WriteString(plain(m.Text) + "\n")
+	}
+	for _, blk := range m.Blocks {
+		switch x := blk.(type) {
+		case bot.Header:
+			fmt.Fprintf(&b, "== %s ==\n", plain(x.Text))
+		case bot.Section:
+			if x.Text != "" {
+				b.WriteString(plain(x.Text) + "\n")
+			}
+			for _, f := range x.Fields {
+				fmt.Fprintf(&b, "  %s: %s\n", plain(f.Label), plain(f.Value))
+			}
+		case bot.ProgressBar:
+			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(x.Progress), okrcore.Percent(x.Progress), x.Ref, plain(x.Label))
+			if x.Status != okrcore.StatusNone {
+				fmt.Fprintf(&b, " · %s", x.Status.Label())
+			}
+			if x.Detail != "" {
+				fmt.Fprintf(&b, " · %s", plain(x.Detail))
+			}
+			b.WriteString("\n")
+		case bot.Actions:
+			var parts []string
+			for _, btn := range x.Buttons {
+				buttons = append(buttons, btn)
+				parts = append(parts, fmt.Sprintf("[%d] %s", len(buttons), btn.Label))
+			}
+			b.WriteString("  " + strings.Join(parts, "  ") + "\n")
+		case bot.Context:
+			b.WriteString("  " + plain(x.Text) + "\n")
+		case bot.Divider:
+			b.WriteString("--\n")
+		}
+	}
+	return b.String(), buttons
+}
+
+// Bar draws a progress bar: [######----].
+func Bar(p float64) string {
+	if p < 0 {
+		p = 0
+	}
+	if p > 1 {
+		p = 1
+	}
+	n := int(p*barWidth + 0.5)
+	return "[" + strings.Repeat("#", n) + strings.Repeat("-", barWidth-n) + "]"
+}
+
+// plain strips the light markup (*bold*, `code`) that chat platforms render.
+func plain(s string) string {
+	return strings.NewReplacer("*", "", "`", "").Replace(s)
+}

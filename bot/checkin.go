@@ -1,0 +1,643 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// checkin starts a guided check-in, or records one written after the
+// command ("/okr checkin KR2 45%").
+func (e *Engine) checkin(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 1 {
+		if ref, ok := okrcore.ParseRef(args[0].text); ok && ref.Kind == okrcore.RefKeyResult {
+			return e.startDialog(ctx, req, []okrcore.ID{ref.ID})
+		}
+	}
+	if len(args) > 0 {
+		return e.plainCheckIn(ctx, req, joinTokens(args))
+	}
+	return e.startDialog(ctx, req, nil)
+}
+
+// plainCheckIn records a check-in written in plain words.
+func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (Message, error) {
+	reply, err := ParseReply(text)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return Message{}, usage("%s", pe.Message)
+		}
+		return Message{}, err
+	}
+	switch {
+	case reply.Undo:
+		return e.undo(ctx, req, nil)
+	case reply.Skip:
+		return e.skip(ctx, req, nil)
+	}
+	var results []*okrcore.CheckInResult
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
+		results = results[:0]
+		_, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+		if err != nil {
+			return err
+		}
+		var kpiUpdates, krUpdates []KRUpdate
+		for _, u := range reply.Updates {
+			ref, ok := okrcore.ParseRef(u.Ref)
+			switch {
+			case ok && ref.Kind == okrcore.RefKPI:
+				kpiUpdates = append(kpiUpdates, u)
+				continue
+			case ok && ref.Kind == okrcore.RefKeyResult && !hasKR(krs, ref.ID):
+				// Someone else's key result that the person may still be
+				// allowed to update (a lead, a team member, an admin).
+				k, err := tx.KeyResult(req.ws, ref.ID)
+				if okrcore.IsNotFound(err) {
+					return usage("There is no %s. `/okr mine` shows your key results.", ref)
+				}
+				if err != nil {
+					return err
+				}
+				krs = append(krs, k)
+			case ok && ref.Kind != okrcore.RefKeyResult:
+				return usage("%s is not a key result; check in with a key result id such as KR3.", ref)
+			}
+			krUpdates = append(krUpdates, u)
+		}
+		if len(krs) == 0 && len(kpiUpdates) == 0 {
+			return usage("You have no key results to check in on in this cycle. `/okr new objective` starts one.")
+		}
+		if len(krUpdates) == 0 && len(kpiUpdates) == 0 {
+			// "same as last week", "confidence 7", "blocked: …" with no key
+			// result named: a check-in on each of the person's key results.
+			for _, k := range krs {
+				krUpdates = append(krUpdates, KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
+			}
+		}
+		resolved, err := Resolve(krUpdates, krs)
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				return usage("%s", pe.Message)
+			}
+			return err
+		}
+		for _, r := range resolved {
+			in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
+				Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
+			if r.HasValue {
+				v := r.Value
+				in.Value = &v
+			}
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		for _, u := range kpiUpdates {
+			ref, _ := okrcore.ParseRef(u.Ref)
+			if u.Value == nil {
+				return usage("What is %s now? Try `%s 99.9`.", ref, ref)
+			}
+			v := u.Value.Value
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: reply.Note, Blockers: reply.Blockers})
+			if okrcore.IsNotFound(err) {
+				return usage("There is no %s.", ref)
+			}
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	var m Message
+	err = e.store.View(ctx, func(tx okrcore.Tx) error {
+		m = confirmation(newNamer(tx, req.ws), results)
+		return nil
+	})
+	return m, err
+}
+
+func hasKR(krs []*okrcore.KeyResult, id okrcore.ID) bool {
+	for _, k := range krs {
+		if k.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func firstInt(a, b *int) *int {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func firstStatus(a, b okrcore.Status) okrcore.Status {
+	if a != okrcore.StatusNone {
+		return a
+	}
+	return b
+}
+
+// confirmation says what was recorded and what it did to the objectives
+// above: the person sees the effect of their check-in at once.
+func confirmation(n *namer, results []*okrcore.CheckInResult) Message {
+	m := Message{}
+	var lines []string
+	objs := map[okrcore.ID]*okrcore.Objective{}
+	prev := map[okrcore.ID]float64{}
+	var order []okrcore.ID
+	for _, r := range results {
+		if r.KPI != nil {
+			line := fmt.Sprintf("%s %s: %s", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit))
+			if !r.KPI.Healthy() {
+				line += " (outside its healthy range)"
+			}
+			lines = append(lines, line)
+			continue
+		}
+		b, a := r.Before, r.After
+		line := fmt.Sprintf("%s %s: %s", a.Ref(), a.Title, okrcore.FormatValue(a.Current, a.Metric, a.Unit))
+		if b.Current != a.Current {
+			line = fmt.Sprintf("%s %s: %s → %s (%s → %s)", a.Ref(), a.Title, okrcore.FormatValue(b.Current, b.Metric, b.Unit),
+				okrcore.FormatValue(a.Current, a.Metric, a.Unit), okrcore.Percent(b.Progress), okrcore.Percent(a.Progress))
+		} else {
+			line += " (no change)"
+		}
+		if a.Status != okrcore.StatusNone {
+			line += ", " + a.Status.Label()
+		}
+		if r.CheckIn.Confidence != nil {
+			line += fmt.Sprintf(", confidence %d/10", *r.CheckIn.Confidence)
+		}
+		lines = append(lines, line)
+		for _, o := range r.Objectives {
+			if _, ok := objs[o.ID]; !ok {
+				order = append(order, o.ID)
+				prev[o.ID] = r.PreviousProgress[o.ID]
+			}
+			objs[o.ID] = o
+		}
+		m.Blocks = append(m.Blocks, krBar(a, n, 0))
+	}
+	var up []string
+	for _, id := range order {
+		o := objs[id]
+		up = append(up, fmt.Sprintf("%s %s: %s → %s", o.Ref(), o.Title, okrcore.Percent(prev[id]), okrcore.Percent(o.Progress)))
+	}
+	head := "Checked in ✓"
+	m.Text = head + "\n" + strings.Join(lines, "\n")
+	if len(up) > 0 {
+		m.Text += "\nRolled up: " + strings.Join(up, "; ")
+	}
+	blocks := []Block{Section{Text: "*" + head + "*\n" + strings.Join(lines, "\n")}}
+	if len(results) > 0 && results[0].CheckIn.Blockers != "" {
+		blocks = append(blocks, Section{Text: "Blocked: " + results[0].CheckIn.Blockers})
+		m.Text += "\nBlocked: " + results[0].CheckIn.Blockers
+	}
+	if len(up) > 0 {
+		blocks = append(blocks, Context{Text: "Rolled up: " + strings.Join(up, "; ")})
+	}
+	m.Blocks = append(blocks, Actions{Buttons: []Button{{Label: "Undo", Value: "undo", Style: StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
+	return m
+}
+
+// undoWindow is how long after a check-in "undo" still takes it back.
+const undoWindow = 24 * time.Hour
+
+// undo takes back the actor's last check-in (all key results it covered) by
+// appending check-ins that restore the previous values: history stays
+// append-only and shows both.
+func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, error) {
+	var results []*okrcore.CheckInResult
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		results = results[:0]
+		recent, err := tx.CheckInsByAuthor(req.ws, req.actor.ID, req.now.Add(-undoWindow), 50)
+		if err != nil {
+			return err
+		}
+		var last []*okrcore.CheckIn
+		for _, c := range recent {
+			if c.Note == undoNote {
+				break // already undone
+			}
+			if len(last) > 0 && !c.At.Equal(last[0].At) {
+				break
+			}
+			last = append(last, c)
+		}
+		if len(last) == 0 {
+			return usage("There is no check-in of yours from the last day to undo.")
+		}
+		for _, c := range last {
+			v := c.Previous
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: c.Target, TargetID: c.TargetID, Value: &v, Note: undoNote})
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	var lines []string
+	for _, r := range results {
+		if r.After != nil {
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.After.Ref(), r.After.Title, okrcore.FormatValue(r.After.Current, r.After.Metric, r.After.Unit)))
+		} else if r.KPI != nil {
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit)))
+		}
+	}
+	return Text("Undone. " + strings.Join(lines, " ")), nil
+}
+
+const undoNote = "(undo)"
+
+// skip records that the person skips this week's check-in.
+func (e *Engine) skip(ctx context.Context, req *request, _ []token) (Message, error) {
+	y, w := req.now.ISOWeek()
+	key := fmt.Sprintf("skip:%d:%d-W%02d", req.actor.ID, y, w)
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		return tx.PutState(req.ws, key, []byte("1"), req.now.Add(14*24*time.Hour))
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	_ = e.store.Update(ctx, func(tx okrcore.Tx) error { return tx.DeleteState(req.ws, dialogKey(req.actor.ID)) })
+	return Text("OK, skipping this week. I'll ask again next week."), nil
+}
+
+// dialog is a guided check-in in progress, stored so that it survives a
+// restart.
+type dialog struct {
+	KRs   []okrcore.ID `json:"krs"`
+	Index int          `json:"index"`
+	Done  int          `json:"done"`
+}
+
+func dialogKey(user okrcore.ID) string { return "dialog:" + strconv.FormatUint(uint64(user), 10) }
+
+func (e *Engine) loadDialog(ctx context.Context, req *request) (*dialog, error) {
+	var d *dialog
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		b, err := tx.State(req.ws, dialogKey(req.actor.ID))
+		if okrcore.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d = &dialog{}
+		if err := json.Unmarshal(b, d); err != nil {
+			d = nil // a damaged dialog is forgotten, not fatal
+		}
+		return nil
+	})
+	return d, err
+}
+
+func (e *Engine) saveDialog(tx okrcore.Tx, req *request, d *dialog) error {
+	if d == nil || d.Index >= len(d.KRs) {
+		err := tx.DeleteState(req.ws, dialogKey(req.actor.ID))
+		if okrcore.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode dialog: %w", err)
+	}
+	return tx.PutState(req.ws, dialogKey(req.actor.ID), b, req.now.Add(e.dialogTTL))
+}
+
+func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.ID) (Message, error) {
+	var m Message
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		d := &dialog{KRs: only}
+		if len(only) == 0 {
+			_, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+			if err != nil {
+				return err
+			}
+			for _, k := range krs {
+				d.KRs = append(d.KRs, k.ID)
+			}
+			if len(d.KRs) == 0 {
+				return usage("You have no key results to check in on in this cycle. `/okr mine` shows your OKRs.")
+			}
+		} else if _, err := tx.KeyResult(req.ws, only[0]); okrcore.IsNotFound(err) {
+			return usage("There is no KR%d.", only[0])
+		}
+		if err := e.saveDialog(tx, req, d); err != nil {
+			return err
+		}
+		var err error
+		m, err = dialogPrompt(tx, req, d)
+		return err
+	})
+	return m, err
+}
+
+var dialogStop = map[string]bool{"stop": true, "cancel": true, "quit": true, "exit": true, "end": true}
+var dialogNext = map[string]bool{"skip": true, "next": true, "pass": true}
+
+func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (Message, error) {
+	k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
+	if err != nil {
+		return Message{}, err
+	}
+	n := newNamer(tx, req.ws)
+	q := fmt.Sprintf("(%d/%d) %s *%s* is at %s. What is it now?", d.Index+1, len(d.KRs), k.Ref(), k.Title, krDetail(k))
+	hint := "Write a value like `45%` or `1.2M`, `done`, or `same`; add `confidence 7`, `at risk` or `note: …` if you like. `skip` moves on, `stop` ends."
+	if k.Metric == okrcore.MetricMilestone {
+		hint = "Write `done` or `not done`; add `confidence 7` or `note: …` if you like. `skip` moves on, `stop` ends."
+	}
+	return Message{
+		Text: q + "\n" + hint,
+		Blocks: []Block{krBar(k, n, 0), Section{Text: q}, Context{Text: hint}, Actions{Buttons: []Button{
+			{Label: "Same as last week", Value: "same"}, {Label: "Skip", Value: "skip"}, {Label: "Stop", Value: "stop"},
+		}}},
+	}, nil
+}
+
+func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text string) (Message, error) {
+	word := lower(strings.TrimRight(text, ".!"))
+	if dialogStop[word] {
+		err := e.store.Update(ctx, func(tx okrcore.Tx) error { return e.saveDialog(tx, req, nil) })
+		if err != nil {
+			return Message{}, err
+		}
+		return Text(fmt.Sprintf("Stopped. You checked in on %d of %d key results.", d.Done, len(d.KRs))), nil
+	}
+	var results []*okrcore.CheckInResult
+	var next Message
+	var finished bool
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		results = results[:0]
+		dd := *d
+		if d.Index >= len(d.KRs) {
+			return e.saveDialog(tx, req, nil)
+		}
+		if !dialogNext[word] {
+			k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
+			if err != nil {
+				return err
+			}
+			reply, err := ParseReply(text)
+			if err != nil {
+				// A bare answer ("lots", "same") is about the key result
+				// being asked; read it that way for a precise message.
+				if r2, err2 := ParseReply(k.Ref().String() + " " + text); err2 == nil {
+					reply, err = r2, nil
+				} else {
+					err = err2
+				}
+			}
+			if err != nil {
+				var pe *ParseError
+				if errors.As(err, &pe) {
+					return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", pe.Message, k.Ref())
+				}
+				return err
+			}
+			ups := reply.Updates
+			if len(ups) == 0 {
+				ups = []KRUpdate{{Same: true, Raw: text}}
+			}
+			for i := range ups {
+				if ups[i].Ref == "" {
+					ups[i].Ref = k.Ref().String()
+				}
+			}
+			resolved, err := Resolve(ups, []*okrcore.KeyResult{k})
+			if err != nil {
+				var pe *ParseError
+				if errors.As(err, &pe) {
+					return usage("%s (We're on %s now; `skip` moves on.)", pe.Message, k.Ref())
+				}
+				return err
+			}
+			for _, r := range resolved {
+				in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
+					Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
+				if r.HasValue {
+					v := r.Value
+					in.Value = &v
+				}
+				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+				if err != nil {
+					return err
+				}
+				results = append(results, res)
+			}
+			dd.Done++
+		}
+		dd.Index++
+		if err := e.saveDialog(tx, req, &dd); err != nil {
+			return err
+		}
+		if dd.Index < len(dd.KRs) {
+			var err error
+			next, err = dialogPrompt(tx, req, &dd)
+			return err
+		}
+		finished = true
+		next = Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %d key results. `/okr mine` shows where you stand.", dd.Done, len(dd.KRs)))
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	if len(results) == 0 {
+		return next, nil
+	}
+	var m Message
+	err = e.store.View(ctx, func(tx okrcore.Tx) error {
+		m = confirmation(newNamer(tx, req.ws), results)
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	// The confirmation's buttons would interrupt the dialog; keep the
+	// summary and the next question.
+	m.Blocks = m.Blocks[:len(m.Blocks)-1]
+	m.Blocks = append(m.Blocks, Divider{})
+	m.Blocks = append(m.Blocks, next.Blocks...)
+	m.Text += "\n\n" + next.Text
+	_ = finished
+	return m, nil
+}
+
+// checkinFormCmd answers with one form holding every key result.
+func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		c, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+		if err != nil {
+			return err
+		}
+		if len(krs) == 0 {
+			return usage("You have no key results to check in on in this cycle.")
+		}
+		m = Message{Text: "Check in on your key results", Form: checkinForm(c, krs)}
+		return nil
+	})
+	return m, err
+}
+
+// maxFormKRs keeps a check-in form within the platforms' limits (a Slack
+// modal holds 100 blocks, and three inputs per key result is plenty).
+const maxFormKRs = 12
+
+func checkinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
+	if len(krs) > maxFormKRs {
+		krs = krs[:maxFormKRs]
+	}
+	f := &Form{ID: "checkin", Title: "Check-in · " + c.Name, Submit: "Check in"}
+	var ids []string
+	statusOpts := []Option{{"Keep as is", ""}, {"On track", string(okrcore.StatusOnTrack)}, {"At risk", string(okrcore.StatusAtRisk)}, {"Off track", string(okrcore.StatusOffTrack)}}
+	for _, k := range krs {
+		ref := k.Ref().String()
+		ids = append(ids, ref)
+		in := Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: InputNumber,
+			Initial: strconv.FormatFloat(k.Current, 'f', -1, 64), Optional: true,
+			Hint: fmt.Sprintf("Now %s, target %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit))}
+		if k.Metric == okrcore.MetricMilestone {
+			in.Kind = InputSelect
+			in.Options = []Option{{"Not done", "not done"}, {"Done", "done"}}
+			in.Initial = map[bool]string{true: "done", false: "not done"}[k.Current >= 1]
+		}
+		f.Inputs = append(f.Inputs, in,
+			Input{ID: ref + ".status", Label: ref + " status", Kind: InputSelect, Options: statusOpts, Optional: true},
+			Input{ID: ref + ".note", Label: ref + " note", Kind: InputText, Optional: true, Placeholder: "What moved it?"})
+	}
+	f.Inputs = append(f.Inputs,
+		Input{ID: "confidence", Label: "Confidence (0–10)", Kind: InputNumber, Optional: true, Placeholder: "7"},
+		Input{ID: "blockers", Label: "Blockers", Kind: InputMultiline, Optional: true, Placeholder: "Anything in your way?"})
+	f.State = strings.Join(ids, ",")
+	return f
+}
+
+// formSubmit records a submitted check-in form. Every field is checked
+// before anything is stored: one bad value rejects the form and changes
+// nothing.
+func (e *Engine) formSubmit(ctx context.Context, req *request) (Message, error) {
+	if req.ev.FormID != "checkin" {
+		return Message{}, usage("That form has expired. Start again with `/okr form`.")
+	}
+	vals := req.ev.Values
+	var conf *int
+	if s := strings.TrimSpace(vals["confidence"]); s != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
+		if err != nil || n < 0 || n > 10 {
+			return Message{}, usage("Confidence is a whole number from 0 to 10; %q isn't.", s)
+		}
+		conf = &n
+	}
+	var refs []okrcore.Ref
+	for _, s := range strings.Split(req.ev.FormState, ",") {
+		if r, ok := okrcore.ParseRef(s); ok && r.Kind == okrcore.RefKeyResult {
+			refs = append(refs, r)
+		}
+	}
+	if len(refs) == 0 {
+		return Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].ID < refs[j].ID })
+	var results []*okrcore.CheckInResult
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		results = results[:0]
+		var problems []string
+		var inputs []okrcore.CheckInInput
+		for _, ref := range refs {
+			k, err := tx.KeyResult(req.ws, ref.ID)
+			if okrcore.IsNotFound(err) {
+				problems = append(problems, fmt.Sprintf("%s no longer exists.", ref))
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: k.ID, Confidence: conf, Note: vals[ref.String()+".note"], Blockers: vals["blockers"]}
+			if s := strings.TrimSpace(vals[ref.String()+".status"]); s != "" {
+				st, ok := okrcore.ParseStatus(s)
+				if !ok {
+					problems = append(problems, fmt.Sprintf("%s: %q is not a status.", ref, s))
+				}
+				in.Status = st
+			}
+			if s := strings.TrimSpace(vals[ref.String()+".value"]); s != "" {
+				up := KRUpdate{Ref: ref.String(), Raw: s}
+				switch lower(s) {
+				case "done":
+					t := true
+					up.Done = &t
+				case "not done":
+					f := false
+					up.Done = &f
+				default:
+					n, ok := ParseNumber(s)
+					if !ok {
+						problems = append(problems, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s))
+						continue
+					}
+					up.Value = &n
+				}
+				res, err := Resolve([]KRUpdate{up}, []*okrcore.KeyResult{k})
+				if err != nil {
+					var pe *ParseError
+					if errors.As(err, &pe) {
+						problems = append(problems, pe.Message)
+						continue
+					}
+					return err
+				}
+				if len(res) == 1 && res[0].HasValue {
+					v := res[0].Value
+					in.Value = &v
+				}
+			}
+			inputs = append(inputs, in)
+		}
+		if len(problems) > 0 {
+			return usage("Nothing was saved: %s", strings.Join(problems, " "))
+		}
+		for _, in := range inputs {
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	var m Message
+	err = e.store.View(ctx, func(tx okrcore.Tx) error {
+		m = confirmation(newNamer(tx, req.ws), results)
+		return nil
+	})
+	return m, err
+}

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+type commandFunc func(ctx context.Context, req *request, args []token) (Message, error)
+
+type commandSpec struct {
+	run     commandFunc
+	usage   string
+	summary string
+	group   string
+}
+
+// commands is the command language. Aliases point at the same spec.
+func (e *Engine) commands() map[string]commandSpec {
+	cmds := map[string]commandSpec{
+		"help":       {e.help, "help [COMMAND]", "what I can do", "basics"},
+		"mine":       {e.mine, "mine", "your OKRs this cycle", "basics"},
+		"team":       {e.team, "team NAME", "a team's OKRs and members", "basics"},
+		"teams":      {e.teams, "teams", "all teams", "basics"},
+		"show":       {e.show, "show ID", "one objective, key result, KPI, initiative or team (O12, KR34, KPI3, I5, T2)", "basics"},
+		"tree":       {e.tree, "tree [ID|TEAM]", "the alignment tree of the cycle", "basics"},
+		"history":    {e.history, "history KR34", "the check-ins of a key result or KPI", "basics"},
+		"checkin":    {e.checkin, "checkin [KR2 45%, confidence 7 …]", "check in: guided, one key result after another, or in plain words", "check-ins"},
+		"form":       {e.checkinFormCmd, "form", "check in with one form for all your key results", "check-ins"},
+		"new":        {e.newCmd, "new objective|kr|kpi|initiative …", "create OKRs (`help new` for the details)", "planning"},
+		"edit":       {e.edit, "edit ID FIELD VALUE", "change a title, target, start, weight, owner, unit or alignment", "planning"},
+		"done":       {e.initiativeDone, "done I5", "mark an initiative done (`undone I5` reopens it)", "planning"},
+		"undone":     {e.initiativeUndone, "undone I5", "reopen an initiative", "planning"},
+		"grade":      {e.grade, "grade KR34 0.7", "grade a key result at the end of the cycle (0.0–1.0)", "planning"},
+		"cycle":      {e.cycle, "cycle [list | new SPEC | set NAME | close]", "the current cycle and its siblings", "admin"},
+		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
+		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
+		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX]", "the OKR rules the bot warns about", "admin"},
+		"undo":       {e.undo, "undo", "take back your last check-in", "check-ins"},
+		"skip":       {e.skip, "skip", "skip this week's check-in", "check-ins"},
+		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
+		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
+		"check-in":   {},
+		"update":     {},
+		"me":         {},
+		"my":         {},
+		"log":        {},
+		"initiative": {},
+	}
+	alias := map[string]string{"check-in": "checkin", "update": "checkin", "me": "mine", "my": "mine", "log": "history", "initiative": "new"}
+	for a, to := range alias {
+		cmds[a] = cmds[to]
+	}
+	return cmds
+}
+
+// command runs one command line (without its /okr prefix).
+func (e *Engine) command(ctx context.Context, req *request, line string) (Message, error) {
+	toks := tokenize(line)
+	if len(toks) == 0 {
+		return e.help(ctx, req, nil)
+	}
+	name := lower(toks[0].text)
+	spec, ok := e.commands()[name]
+	if !ok {
+		if _, err := okrcore.ParseRef(name); err {
+			return e.show(ctx, req, toks)
+		}
+		return Message{}, usage("I don't know the command %q. %s", toks[0].text, suggest(name, e.commands()))
+	}
+	args := toks[1:]
+	if name == "initiative" {
+		args = toks // "initiative KR3 …" is "new initiative KR3 …"
+	}
+	return spec.run(ctx, req, args)
+}
+
+// suggest proposes the closest command to a typo.
+func suggest(name string, cmds map[string]commandSpec) string {
+	best, bestD := "", 3
+	for c := range cmds {
+		if d := editDistance(name, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("Did you mean `/okr %s`? `/okr help` lists everything.", best)
+	}
+	return "`/okr help` lists what I can do."
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+var helpGroups = []struct{ key, title string }{
+	{"basics", "Look things up"},
+	{"check-ins", "Check in"},
+	{"planning", "Plan and grade"},
+	{"admin", "Admin"},
+}
+
+var newHelp = strings.Join([]string{
+	"*Create OKRs*",
+	"`/okr new objective \"Win the mid-market\" [for @alice | for team Sales] [under KR3 | under O2]`",
+	"`/okr new kr O12 \"Grow ARR\" from 1M to 2M [currency $] [owner @bob] [weight 2]`",
+	"`/okr new kr O12 \"Cut churn\" from 5% to 3%`  (a target below the start means lower is better)",
+	"`/okr new kr O12 \"Launch the EU region\" milestone`",
+	"`/okr new kpi \"Uptime\" range 99.5-100 [unit %] [now 99.9] [for team Platform]`",
+	"`/okr new initiative KR34 \"Hire a second SDR\"`",
+}, "\n")
+
+func (e *Engine) help(_ context.Context, _ *request, args []token) (Message, error) {
+	cmds := e.commands()
+	if len(args) > 0 {
+		name := lower(args[0].text)
+		if name == "new" || name == "initiative" {
+			return Text(newHelp), nil
+		}
+		if name == "checkin" || name == "check-in" {
+			return Text(checkinHelp), nil
+		}
+		if spec, ok := cmds[name]; ok && spec.run != nil {
+			return Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, spec.summary)), nil
+		}
+	}
+	m := Message{Text: "okrbot commands", Ephemeral: true}
+	m.Blocks = append(m.Blocks, Header{Text: "okrbot: your OKRs in chat"})
+	seen := map[string]bool{}
+	for _, g := range helpGroups {
+		var lines []string
+		for name, spec := range cmds {
+			if spec.group != g.key || seen[spec.usage] {
+				continue
+			}
+			seen[spec.usage] = true
+			_ = name
+			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, spec.summary))
+		}
+		sort.Strings(lines)
+		m.Blocks = append(m.Blocks, Section{Text: "*" + g.title + "*\n" + strings.Join(lines, "\n")})
+	}
+	m.Blocks = append(m.Blocks, Context{Text: "In a direct message you can skip `/okr` and just write a check-in: `KR2 45%, confidence 7, blocked: waiting on legal`."})
+	return m, nil
+}
+
+const checkinHelp = "*Check in*\n" +
+	"`/okr checkin` walks you through your key results one by one.\n" +
+	"Or write it in plain words: `KR2 45%`, `revenue 1.2M`, `hiring done`, `confidence 7`, `at risk`, `blocked: waiting on legal`, `same as last week`.\n" +
+	"Several at once: `KR2 45%, KR3 done, confidence 6, blocked on the vendor contract`."

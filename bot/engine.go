@@ -1,0 +1,306 @@
+// Package bot is the platform-neutral conversation engine: it turns events
+// from chat adapters into OKR operations and answers with neutral messages.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Now is the clock; tests move it. Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives operational logs; message bodies are logged at debug only.
+	Logger *slog.Logger
+	// DialogTTL is how long a half-finished guided check-in waits for the
+	// next answer. Default 2 hours.
+	DialogTTL time.Duration
+	// DedupeTTL is how long delivered event ids are remembered. Default 24 hours.
+	DedupeTTL time.Duration
+}
+
+// Engine is the conversation engine.
+type Engine struct {
+	store     okrcore.Store
+	now       func() time.Time
+	log       *slog.Logger
+	dialogTTL time.Duration
+	dedupeTTL time.Duration
+}
+
+// NewEngine returns an engine over store.
+func NewEngine(store okrcore.Store, opts Options) *Engine {
+	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.dialogTTL <= 0 {
+		e.dialogTTL = 2 * time.Hour
+	}
+	if e.dedupeTTL <= 0 {
+		e.dedupeTTL = 24 * time.Hour
+	}
+	return e
+}
+
+// request is one event being handled, with the person behind it.
+type request struct {
+	ev    Event
+	ws    string
+	actor *okrcore.User
+	now   time.Time
+}
+
+// Handle processes one event and answers through r. It never returns an
+// error: every failure becomes a message for the person, and internal ones
+// are logged.
+func (e *Engine) Handle(ctx context.Context, ev Event, r Responder) {
+	msg, ok := e.handle(ctx, ev)
+	if !ok {
+		return
+	}
+	if err := r.Respond(ctx, msg); err != nil {
+		e.log.ErrorContext(ctx, "respond", "platform", ev.Platform, "workspace", ev.Workspace, "event", ev.ID, "err", err)
+	}
+}
+
+// Process handles an event and returns the answer instead of sending it;
+// ok is false when there is nothing to say (a duplicate delivery).
+func (e *Engine) Process(ctx context.Context, ev Event) (Message, bool) { return e.handle(ctx, ev) }
+
+func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
+	if ev.Workspace == "" || ev.UserID == "" {
+		e.log.WarnContext(ctx, "event without workspace or user", "platform", ev.Platform, "kind", ev.Kind)
+		return Message{}, false
+	}
+	now := e.now()
+	if ev.ID != "" {
+		dup, err := e.seen(ctx, ev.Workspace, "event:"+ev.ID, now)
+		if err != nil {
+			return e.fail(ctx, "dedupe event", err), true
+		}
+		if dup {
+			e.log.DebugContext(ctx, "duplicate event dropped", "event", ev.ID)
+			return Message{}, false
+		}
+	}
+	actor, err := e.resolveUser(ctx, ev, now)
+	if err != nil {
+		return e.fail(ctx, "resolve user", err), true
+	}
+	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now}
+	e.log.DebugContext(ctx, "event", "kind", ev.Kind, "user", actor.Name, "text", ev.Text)
+	var msg Message
+	switch ev.Kind {
+	case EventCommand:
+		msg, err = e.command(ctx, req, ev.Text)
+	case EventButton:
+		// A button's value is a command string, or an answer in a guided
+		// check-in; both take the path of a typed message.
+		msg, err = e.message(ctx, req, ev.Value)
+	case EventMessage:
+		msg, err = e.message(ctx, req, ev.Text)
+	case EventFormSubmit:
+		msg, err = e.formSubmit(ctx, req)
+	case EventHomeOpened:
+		msg, err = e.mine(ctx, req, nil)
+	default:
+		return Message{}, false
+	}
+	if err != nil {
+		return e.fail(ctx, string(ev.Kind), err), true
+	}
+	return msg, true
+}
+
+// seen records key and reports whether it was recorded before.
+func (e *Engine) seen(ctx context.Context, ws, key string, now time.Time) (bool, error) {
+	dup := false
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		dup = false
+		_, err := tx.State(ws, key)
+		if err == nil {
+			dup = true
+			return nil
+		}
+		if !okrcore.IsNotFound(err) {
+			return err
+		}
+		return tx.PutState(ws, key, []byte{1}, now.Add(e.dedupeTTL))
+	})
+	return dup, err
+}
+
+// fail turns an error into a message: the domain's own sentence when it has
+// one, a short apology for anything internal (logged with detail).
+func (e *Engine) fail(ctx context.Context, op string, err error) Message {
+	var ce *commandError
+	if errors.As(err, &ce) {
+		return Message{Text: ce.msg, Blocks: []Block{Section{Text: ce.msg}}, Ephemeral: true}
+	}
+	if msg := okrcore.ErrorMessage(err); msg != "" {
+		return Message{Text: msg, Blocks: []Block{Section{Text: msg}}, Ephemeral: true}
+	}
+	e.log.ErrorContext(ctx, "internal error", "op", op, "err", err)
+	s := "Sorry, something went wrong on my side and nothing was changed. It has been logged; please try again in a moment."
+	return Message{Text: s, Blocks: []Block{Section{Text: s}}, Ephemeral: true}
+}
+
+// commandError is a message for the person about how they used a command.
+type commandError struct{ msg string }
+
+func (c *commandError) Error() string { return c.msg }
+
+func usage(format string, args ...any) error {
+	return &commandError{msg: fmt.Sprintf(format, args...)}
+}
+
+// resolveUser finds or creates the person behind an event, and the
+// workspace on its first event. The first person in a workspace becomes its
+// admin, so a small team can start without configuration.
+func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okrcore.User, error) {
+	var u *okrcore.User
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		u, err = tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
+		return err
+	})
+	if err == nil && !profileChanged(u, ev) {
+		return u, nil
+	}
+	if err != nil && !okrcore.IsNotFound(err) {
+		return nil, fmt.Errorf("look up user: %w", err)
+	}
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
+		if err := EnsureWorkspace(tx, ev.Workspace, now); err != nil {
+			return err
+		}
+		existing, err := tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
+		switch {
+		case err == nil:
+			u = existing
+			applyProfile(u, ev)
+			return tx.PutUser(u)
+		case !okrcore.IsNotFound(err):
+			return err
+		}
+		users, err := tx.Users(ev.Workspace)
+		if err != nil {
+			return err
+		}
+		role := okrcore.RoleMember
+		if len(users) == 0 {
+			role = okrcore.RoleAdmin
+		}
+		u = &okrcore.User{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Role: role, CreatedAt: now}
+		applyProfile(u, ev)
+		if u.Name == "" {
+			u.Name = ev.UserID
+		}
+		return tx.PutUser(u)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store user: %w", err)
+	}
+	return u, nil
+}
+
+func profileChanged(u *okrcore.User, ev Event) bool {
+	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && ev.Email != u.Email) || (ev.TimeZone != "" && ev.TimeZone != u.TimeZone)
+}
+
+func applyProfile(u *okrcore.User, ev Event) {
+	if ev.UserName != "" {
+		u.Name = ev.UserName
+	}
+	if ev.Email != "" {
+		u.Email = ev.Email
+	}
+	if ev.TimeZone != "" {
+		u.TimeZone = ev.TimeZone
+	}
+}
+
+// EnsureWorkspace creates a workspace on first use, with the current
+// quarter as its cycle.
+func EnsureWorkspace(tx okrcore.Tx, ws string, now time.Time) error {
+	_, err := tx.Workspace(ws)
+	if err == nil {
+		return nil
+	}
+	if !okrcore.IsNotFound(err) {
+		return err
+	}
+	c := okrcore.QuarterOf(now)
+	c.Workspace = ws
+	if err := tx.PutCycle(&c); err != nil {
+		return fmt.Errorf("create first cycle: %w", err)
+	}
+	return tx.PutWorkspace(&okrcore.Workspace{ID: ws, Name: ws, CurrentCycle: c.ID, Rules: okrcore.DefaultRules(), CreatedAt: now})
+}
+
+// message handles free text: a command with or without its /okr prefix, an
+// answer in a guided check-in, or a check-in in plain words.
+func (e *Engine) message(ctx context.Context, req *request, text string) (Message, error) {
+	text = strings.TrimSpace(text)
+	if rest, ok := stripPrefix(text); ok {
+		return e.command(ctx, req, rest)
+	}
+	first := firstWord(text)
+	_, isCommand := e.commands()[first]
+	d, err := e.loadDialog(ctx, req)
+	if err != nil {
+		return Message{}, err
+	}
+	if d != nil && (!isCommand || dialogWords[first]) {
+		return e.dialogStep(ctx, req, d, text)
+	}
+	if isCommand {
+		m, err := e.command(ctx, req, text)
+		var ce *commandError
+		if errors.As(err, &ce) {
+			// "new customers 22" starts like a command but is a check-in on
+			// a key result whose title starts with "new".
+			if _, perr := ParseReply(text); perr == nil {
+				return e.plainCheckIn(ctx, req, text)
+			}
+		}
+		return m, err
+	}
+	return e.plainCheckIn(ctx, req, text)
+}
+
+// dialogWords are answers in a guided check-in even though some of them are
+// commands elsewhere.
+var dialogWords = map[string]bool{"same": true, "skip": true, "next": true, "stop": true, "cancel": true, "done": true, "not": true}
+
+func stripPrefix(text string) (string, bool) {
+	l := strings.ToLower(text)
+	for _, p := range []string{"/okr", "okr"} {
+		if l == p {
+			return "", true
+		}
+		if strings.HasPrefix(l, p+" ") {
+			return strings.TrimSpace(text[len(p)+1:]), true
+		}
+	}
+	return text, false
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}

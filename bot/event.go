@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind says what happened on a platform.
+type EventKind string
+
+const (
+	EventMessage    EventKind = "message"     // a message in a DM or a mention in a channel
+	EventCommand    EventKind = "command"     // a slash command; Text holds its arguments
+	EventButton     EventKind = "button"      // a button press; Value holds a command string
+	EventFormSubmit EventKind = "form_submit" // a submitted form; FormID and Values
+	EventHomeOpened EventKind = "home_opened"
+	EventInstalled  EventKind = "installed"
+	EventRemoved    EventKind = "removed"
+)
+
+// Event is a platform event translated by an adapter.
+type Event struct {
+	// ID identifies the delivery so that duplicates can be dropped; an
+	// adapter sets it from the platform's event id.
+	ID   string
+	Kind EventKind
+	At   time.Time
+
+	// Who.
+	Platform  string
+	Workspace string
+	UserID    string // the platform's user id
+	UserName  string // a display name hint, used when the user is new
+	Email     string
+	TimeZone  string
+
+	// Where.
+	Conversation Conversation
+
+	Text   string
+	Value  string
+	FormID string
+	// FormState echoes Form.State.
+	FormState string
+	Values    map[string]string
+}
+
+// Conversation is where an event happened or a message goes.
+type Conversation struct {
+	ID     string
+	Thread string
+	Direct bool
+	// Ref is an opaque platform reference (a Teams conversation reference)
+	// that the adapter needs to message this conversation later.
+	Ref string
+}
+
+// Responder answers in the conversation an event came from.
+type Responder interface {
+	Respond(ctx context.Context, m Message) error
+}
+
+// Handler processes events.
+type Handler interface {
+	Handle(ctx context.Context, ev Event, r Responder)
+}
+
+// SentRef identifies a message an adapter sent, for later updates.
+type SentRef struct {
+	Conversation string
+	ID           string
+}
+
+// Adapter connects the engine to a chat platform. Optional capabilities
+// (updating a sent message, opening a form, publishing a home view) are
+// found by type assertion.
+type Adapter interface {
+	// Run receives events until ctx ends, acknowledging the platform at
+	// once and handing the work to h.
+	Run(ctx context.Context, h Handler) error
+	// Send posts a message proactively.
+	Send(ctx context.Context, to Conversation, m Message) (SentRef, error)
+}
+
+// ResponderFunc adapts a function to Responder.
+type ResponderFunc func(ctx context.Context, m Message) error
+
+// Respond calls f.
+func (f ResponderFunc) Respond(ctx context.Context, m Message) error { return f(ctx, m) }

@@ -1,0 +1,118 @@
+package bot
+
+import "github.com/okrbot/okrbot/okrcore"
+
+// Message is the neutral rendering model. Each adapter renders it in its own
+// way (Block Kit, Adaptive Card, terminal text); Text is the plain summary
+// used for notifications and by adapters that render nothing richer.
+//
+// Text fields use a small markup every platform understands or can strip:
+// *bold*, _italic_ and `code`.
+type Message struct {
+	Text   string
+	Blocks []Block
+	// Ephemeral asks the adapter to show the answer to the asker only,
+	// where the platform can.
+	Ephemeral bool
+	// Form, when set, asks the adapter to collect these inputs from the
+	// person (a modal, a card, or prompts one after another) and to send
+	// the answers back as an EventFormSubmit.
+	Form *Form
+}
+
+// Block is one part of a message.
+type Block interface{ isBlock() }
+
+// Header is a title line.
+type Header struct{ Text string }
+
+// Section is a paragraph with optional label/value fields.
+type Section struct {
+	Text   string
+	Fields []Field
+}
+
+// Field is a label and its value.
+type Field struct{ Label, Value string }
+
+// ProgressBar shows the progress of one item.
+type ProgressBar struct {
+	Ref      string // "KR12", for links and buttons
+	Label    string
+	Progress float64 // 0..1
+	Status   okrcore.Status
+	Detail   string // e.g. "$1.2M of $2M"
+	Indent   int    // alignment depth in trees
+}
+
+// Actions is a row of buttons.
+type Actions struct{ Buttons []Button }
+
+// Button's Value is a command string: a click and a typed command take the
+// same path through the engine.
+type Button struct {
+	Label string
+	Value string
+	Style ButtonStyle
+}
+
+// ButtonStyle hints at a button's emphasis.
+type ButtonStyle string
+
+const (
+	StyleDefault ButtonStyle = ""
+	StylePrimary ButtonStyle = "primary"
+	StyleDanger  ButtonStyle = "danger"
+)
+
+// Divider separates blocks.
+type Divider struct{}
+
+// Context is small print under a block.
+type Context struct{ Text string }
+
+func (Header) isBlock()      {}
+func (Section) isBlock()     {}
+func (ProgressBar) isBlock() {}
+func (Actions) isBlock()     {}
+func (Divider) isBlock()     {}
+func (Context) isBlock()     {}
+
+// Form is a set of inputs submitted together.
+type Form struct {
+	ID     string // names the form in the EventFormSubmit
+	Title  string
+	Submit string // the submit button's label
+	Inputs []Input
+	// State is opaque data echoed back on submit (for example the key
+	// results the form was built for).
+	State string
+}
+
+// InputKind is the type of a form input.
+type InputKind string
+
+const (
+	InputText      InputKind = "text"
+	InputMultiline InputKind = "multiline"
+	InputNumber    InputKind = "number"
+	InputSelect    InputKind = "select"
+)
+
+// Input is one question of a form.
+type Input struct {
+	ID          string
+	Label       string
+	Kind        InputKind
+	Placeholder string
+	Initial     string
+	Hint        string
+	Optional    bool
+	Options     []Option
+}
+
+// Option is a choice of a select input.
+type Option struct{ Label, Value string }
+
+// Text builds a message of one paragraph.
+func Text(s string) Message { return Message{Text: s, Blocks: []Block{Section{Text: s}}} }

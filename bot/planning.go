@@ -1,0 +1,959 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// options splits command arguments into a title and keyword options. A
+// keyword counts only where its value is valid, so a title may contain the
+// word "for" or "to"; quote a title to be sure.
+type optionSpec struct {
+	// arity is how many tokens follow the keyword.
+	arity int
+	valid func(vals []token) bool
+}
+
+func splitOptions(args []token, specs map[string]optionSpec) (title string, opts map[string][]token) {
+	opts = map[string][]token{}
+	var words []string
+	for i := 0; i < len(args); i++ {
+		t := args[i]
+		if !t.quoted {
+			if s, ok := specs[lower(t.text)]; ok && i+s.arity < len(args) && (s.valid == nil || s.valid(args[i+1:i+1+s.arity])) {
+				opts[lower(t.text)] = args[i+1 : i+1+s.arity]
+				i += s.arity
+				continue
+			}
+		}
+		words = append(words, t.text)
+	}
+	return strings.TrimSpace(strings.Join(words, " ")), opts
+}
+
+func isNumber(v []token) bool { _, ok := ParseNumber(v[0].text); return ok }
+func isRef(kinds ...okrcore.RefKind) func([]token) bool {
+	return func(v []token) bool {
+		r, ok := okrcore.ParseRef(v[0].text)
+		if !ok {
+			return false
+		}
+		for _, k := range kinds {
+			if r.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+}
+func isMention(v []token) bool {
+	s := v[0].text
+	return strings.HasPrefix(s, "@") || strings.HasPrefix(s, "<@")
+}
+
+// ownerOption reads "for @alice", "for team Sales", "owner @bob".
+func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, error) {
+	if len(vals) >= 2 && lower(vals[0].text) == "team" {
+		t, err := findTeam(tx, req.ws, vals[1].text)
+		if err != nil {
+			return okrcore.Owner{}, err
+		}
+		return okrcore.TeamOwner(t.ID), nil
+	}
+	u, err := findUser(tx, req.ws, req.ev.Platform, vals[0].text)
+	if err != nil {
+		return okrcore.Owner{}, err
+	}
+	return okrcore.UserOwner(u.ID), nil
+}
+
+func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 0 {
+		return Text(newHelp), nil
+	}
+	what := lower(args[0].text)
+	switch what {
+	case "objective", "obj", "o":
+		return e.newObjective(ctx, req, args[1:])
+	case "kr", "keyresult", "key":
+		rest := args[1:]
+		if what == "key" && len(rest) > 0 && lower(rest[0].text) == "result" {
+			rest = rest[1:]
+		}
+		return e.newKeyResult(ctx, req, rest)
+	case "kpi", "metric":
+		return e.newKPI(ctx, req, args[1:])
+	case "initiative":
+		return e.newInitiative(ctx, req, args[1:])
+	}
+	return Message{}, usage("I can create an objective, kr, kpi or initiative. `/okr help new` shows how.")
+}
+
+// forOption accepts "for @x" and "for team NAME".
+var forOption = optionSpec{arity: 1, valid: isMention}
+
+func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (Message, error) {
+	specs := map[string]optionSpec{
+		"for":    forOption,
+		"owner":  forOption,
+		"under":  {arity: 1, valid: isRef(okrcore.RefKeyResult, okrcore.RefObjective)},
+		"weight": {arity: 1, valid: isNumber},
+	}
+	// "for team Sales" takes two tokens.
+	args, teamName := extractTeamOwner(args)
+	title, opts := splitOptions(args, specs)
+	if title == "" {
+		return Message{}, usage("What is the objective? Try `/okr new objective \"Win the mid-market\"`.")
+	}
+	var o okrcore.Objective
+	var warnings []string
+	var name string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if err != nil {
+			return err
+		}
+		o = okrcore.Objective{Title: title, Cycle: c.ID, Owner: okrcore.UserOwner(req.actor.ID)}
+		switch {
+		case teamName != "":
+			t, err := findTeam(tx, req.ws, teamName)
+			if err != nil {
+				return err
+			}
+			o.Owner = okrcore.TeamOwner(t.ID)
+		case opts["for"] != nil || opts["owner"] != nil:
+			v := opts["for"]
+			if v == nil {
+				v = opts["owner"]
+			}
+			if o.Owner, err = ownerOption(tx, req, v); err != nil {
+				return err
+			}
+		}
+		if v := opts["under"]; v != nil {
+			r, _ := okrcore.ParseRef(v[0].text)
+			if r.Kind == okrcore.RefKeyResult {
+				o.ParentKR = r.ID
+			} else {
+				o.ParentObjective = r.ID
+			}
+		}
+		if v := opts["weight"]; v != nil {
+			n, _ := ParseNumber(v[0].text)
+			o.Weight = n.Value
+		}
+		warnings, err = okrcore.CreateObjective(tx, req.now, req.actor, &o)
+		if err != nil {
+			return err
+		}
+		name = newNamer(tx, req.ws).owner(o.Owner)
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	text := fmt.Sprintf("Created %s *%s* for %s. Add key results: `/okr new kr %s \"Measure\" from 0 to 10`.", o.Ref(), o.Title, name, o.Ref())
+	return withWarnings(text, warnings), nil
+}
+
+// extractTeamOwner pulls "for team NAME" / "owner team NAME" out of args.
+func extractTeamOwner(args []token) ([]token, string) {
+	for i := 0; i+2 < len(args); i++ {
+		k := lower(args[i].text)
+		if !args[i].quoted && (k == "for" || k == "owner") && lower(args[i+1].text) == "team" && !args[i+1].quoted {
+			out := append(append([]token(nil), args[:i]...), args[i+3:]...)
+			return out, args[i+2].text
+		}
+	}
+	return args, ""
+}
+
+func withWarnings(text string, warnings []string) Message {
+	m := Text(text)
+	for _, w := range warnings {
+		m.Blocks = append(m.Blocks, Context{Text: "⚠ " + w})
+		m.Text += "\n⚠ " + w
+	}
+	return m
+}
+
+func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 0 {
+		return Message{}, usage("Which objective? Try `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	if !ok || ref.Kind != okrcore.RefObjective {
+		return Message{}, usage("Start with the objective's id: `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
+	}
+	args, teamName := extractTeamOwner(args[1:])
+	num := optionSpec{arity: 1, valid: isNumber}
+	specs := map[string]optionSpec{
+		"from": num, "start": num, "to": num, "target": num, "weight": num,
+		"unit":     {arity: 1},
+		"currency": {arity: 1},
+		"owner":    forOption,
+		"for":      forOption,
+	}
+	title, opts := splitOptions(args, specs)
+	// Bare flags at the end of the line.
+	metric := okrcore.MetricKind("")
+	for _, flag := range []string{"milestone", "percent", "decrease", "increase"} {
+		if strings.HasSuffix(lower(title), " "+flag) {
+			title = strings.TrimSpace(title[:len(title)-len(flag)])
+			switch flag {
+			case "milestone":
+				metric = okrcore.MetricMilestone
+			case "percent":
+				metric = okrcore.MetricPercent
+			}
+		}
+	}
+	if title == "" {
+		return Message{}, usage("What does the key result measure? Try `/okr new kr %s \"Grow ARR\" from 1M to 2M`.", ref)
+	}
+	k := okrcore.KeyResult{Objective: ref.ID, Title: title, Metric: metric}
+	if metric != okrcore.MetricMilestone {
+		to := opts["to"]
+		if to == nil {
+			to = opts["target"]
+		}
+		if to == nil {
+			return Message{}, usage("Give the key result a target: `... from 0 to 10`, or end with `milestone` for something that is done or not.")
+		}
+		target, _ := ParseNumber(to[0].text)
+		var start Number
+		if from := firstOf(opts["from"], opts["start"]); from != nil {
+			start, _ = ParseNumber(from[0].text)
+		}
+		k.Start, k.Target = start.Value, target.Value
+		switch {
+		case start.Percent || target.Percent:
+			k.Metric = okrcore.MetricPercent
+		case start.Currency != "" || target.Currency != "":
+			k.Metric, k.Unit = okrcore.MetricCurrency, start.Currency+target.Currency
+			if len(k.Unit) > 0 && start.Currency != "" && target.Currency != "" {
+				k.Unit = target.Currency
+			}
+		}
+	}
+	if v := opts["currency"]; v != nil {
+		k.Metric, k.Unit = okrcore.MetricCurrency, v[0].text
+	}
+	if v := opts["unit"]; v != nil && k.Metric != okrcore.MetricCurrency {
+		k.Unit = v[0].text
+	}
+	if v := opts["weight"]; v != nil {
+		n, _ := ParseNumber(v[0].text)
+		k.Weight = n.Value
+	}
+	var warnings []string
+	var objTitle string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if teamName != "" {
+			t, err := findTeam(tx, req.ws, teamName)
+			if err != nil {
+				return err
+			}
+			k.Owner = okrcore.TeamOwner(t.ID)
+		} else if v := firstOf(opts["owner"], opts["for"]); v != nil {
+			if k.Owner, err = ownerOption(tx, req, v); err != nil {
+				return err
+			}
+		}
+		kk := k
+		warnings, err = okrcore.CreateKeyResult(tx, req.now, req.actor, &kk)
+		if err != nil {
+			return err
+		}
+		k = kk
+		o, err := tx.Objective(req.ws, k.Objective)
+		if err != nil {
+			return err
+		}
+		objTitle = o.Title
+		return nil
+	})
+	if okrcore.IsNotFound(err) {
+		return Message{}, usage("There is no %s. `/okr mine` shows your objectives.", ref)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	text := fmt.Sprintf("Added %s *%s* (%s → %s) to %s %s.", k.Ref(), k.Title,
+		okrcore.FormatValue(k.Start, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit), ref, objTitle)
+	if k.Metric == okrcore.MetricMilestone {
+		text = fmt.Sprintf("Added milestone %s *%s* to %s %s. Say `%s done` when it is.", k.Ref(), k.Title, ref, objTitle, k.Ref())
+	}
+	return withWarnings(text, warnings), nil
+}
+
+func firstOf(vs ...[]token) []token {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// parseRange reads "10-20", "10–20", "99.5-100".
+func parseRange(s string) (lo, hi float64, ok bool) {
+	s = strings.ReplaceAll(s, "–", "-")
+	i := strings.LastIndex(s, "-")
+	if i <= 0 {
+		return 0, 0, false
+	}
+	a, ok1 := ParseNumber(s[:i])
+	b, ok2 := ParseNumber(s[i+1:])
+	return a.Value, b.Value, ok1 && ok2
+}
+
+func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (Message, error) {
+	args, teamName := extractTeamOwner(args)
+	specs := map[string]optionSpec{
+		"range": {arity: 1, valid: func(v []token) bool { _, _, ok := parseRange(v[0].text); return ok }},
+		"unit":  {arity: 1},
+		"now":   {arity: 1, valid: isNumber},
+		"for":   forOption,
+		"owner": forOption,
+	}
+	title, opts := splitOptions(args, specs)
+	if title == "" || opts["range"] == nil {
+		return Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
+	}
+	lo, hi, _ := parseRange(opts["range"][0].text)
+	k := okrcore.KPI{Title: title, HealthyMin: lo, HealthyMax: hi, Owner: okrcore.UserOwner(req.actor.ID), CreatedAt: req.now}
+	if v := opts["unit"]; v != nil {
+		k.Unit = v[0].text
+	}
+	if v := opts["now"]; v != nil {
+		n, _ := ParseNumber(v[0].text)
+		k.Current = n.Value
+	} else {
+		k.Current = lo
+	}
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if teamName != "" {
+			t, err := findTeam(tx, req.ws, teamName)
+			if err != nil {
+				return err
+			}
+			k.Owner = okrcore.TeamOwner(t.ID)
+		} else if v := firstOf(opts["for"], opts["owner"]); v != nil {
+			if k.Owner, err = ownerOption(tx, req, v); err != nil {
+				return err
+			}
+		}
+		if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
+			return err
+		}
+		k.Workspace = req.ws
+		if err := okrcore.ValidateKPI(&k); err != nil {
+			return err
+		}
+		return tx.PutKPI(&k)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(fmt.Sprintf("Tracking KPI %s *%s*, healthy between %s and %s. Check in with `%s 99.9`.", k.Ref(), k.Title,
+		okrcore.FormatValue(lo, okrcore.MetricNumber, k.Unit), okrcore.FormatValue(hi, okrcore.MetricNumber, k.Unit), k.Ref())), nil
+}
+
+func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) < 2 {
+		return Message{}, usage("Link it to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	if !ok || ref.Kind != okrcore.RefKeyResult {
+		return Message{}, usage("Initiatives belong to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
+	}
+	in := okrcore.Initiative{Workspace: req.ws, KeyResult: ref.ID, Title: joinTokens(args[1:]), Owner: req.actor.ID, CreatedAt: req.now}
+	if strings.TrimSpace(in.Title) == "" || len([]rune(in.Title)) > okrcore.MaxTitle {
+		return Message{}, usage("Give the initiative a short title (up to %d characters).", okrcore.MaxTitle)
+	}
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		k, err := tx.KeyResult(req.ws, ref.ID)
+		if err != nil {
+			return err
+		}
+		if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
+			return err
+		}
+		return tx.PutInitiative(&in)
+	})
+	if okrcore.IsNotFound(err) {
+		return Message{}, usage("There is no %s.", ref)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), in.Title, ref, in.Ref())), nil
+}
+
+func (e *Engine) initiativeDone(ctx context.Context, req *request, args []token) (Message, error) {
+	return e.setInitiative(ctx, req, args, true)
+}
+
+func (e *Engine) initiativeUndone(ctx context.Context, req *request, args []token) (Message, error) {
+	return e.setInitiative(ctx, req, args, false)
+}
+
+func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, done bool) (Message, error) {
+	var ref okrcore.Ref
+	ok := len(args) > 0
+	if ok {
+		ref, ok = okrcore.ParseRef(args[0].text)
+	}
+	if !ok || ref.Kind != okrcore.RefInitiative {
+		if ok && ref.Kind == okrcore.RefKeyResult && done {
+			// "/okr done KR3" is a milestone check-in.
+			return e.plainCheckIn(ctx, req, ref.String()+" done")
+		}
+		return Message{}, usage("Which initiative? Try `/okr done I5`.")
+	}
+	var in *okrcore.Initiative
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if in, err = tx.Initiative(req.ws, ref.ID); err != nil {
+			return err
+		}
+		k, err := tx.KeyResult(req.ws, in.KeyResult)
+		if err != nil {
+			return err
+		}
+		if in.Owner != req.actor.ID {
+			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
+				return err
+			}
+		}
+		in.Done = done
+		return tx.PutInitiative(in)
+	})
+	if okrcore.IsNotFound(err) {
+		return Message{}, usage("There is no %s.", ref)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	state := "done ✓"
+	if !done {
+		state = "open again"
+	}
+	return Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), in.Title, state)), nil
+}
+
+func (e *Engine) edit(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) < 3 {
+		return Message{}, usage("Try `/okr edit KR3 target 120`, `/okr edit O2 title \"New title\"` or `/okr edit O2 under KR5`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	field, vals := lower(args[1].text), args[2:]
+	val := joinTokens(vals)
+	if !ok {
+		return Message{}, usage("Start with an id such as KR3 or O2: `/okr edit KR3 target 120`.")
+	}
+	var done string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		switch ref.Kind {
+		case okrcore.RefKeyResult:
+			k, err := tx.KeyResult(req.ws, ref.ID)
+			if err != nil {
+				return err
+			}
+			switch field {
+			case "title":
+				k.Title = val
+			case "target", "start", "weight":
+				n, ok := ParseNumber(val)
+				if !ok {
+					return usage("I couldn't read %q as a number. Try `/okr edit %s %s 120`.", val, ref, field)
+				}
+				switch field {
+				case "target":
+					k.Target = n.Value
+				case "start":
+					k.Start = n.Value
+				case "weight":
+					k.Weight = n.Value
+				}
+			case "unit":
+				k.Unit = val
+			case "owner":
+				if k.Owner, err = ownerOption(tx, req, vals); err != nil {
+					return err
+				}
+			default:
+				return usage("A key result's title, target, start, weight, unit or owner can change.")
+			}
+			if err := okrcore.UpdateKeyResult(tx, req.now, req.actor, k); err != nil {
+				return err
+			}
+			done = fmt.Sprintf("Updated %s: %s (%s).", ref, k.Title, krDetail(k))
+		case okrcore.RefObjective:
+			o, err := tx.Objective(req.ws, ref.ID)
+			if err != nil {
+				return err
+			}
+			switch field {
+			case "title":
+				o.Title = val
+			case "weight":
+				n, ok := ParseNumber(val)
+				if !ok {
+					return usage("I couldn't read %q as a number.", val)
+				}
+				o.Weight = n.Value
+			case "owner":
+				if o.Owner, err = ownerOption(tx, req, vals); err != nil {
+					return err
+				}
+			case "under", "align", "parent":
+				o.ParentKR, o.ParentObjective = 0, 0
+				if l := lower(val); l != "none" && l != "nothing" {
+					p, ok := okrcore.ParseRef(val)
+					switch {
+					case ok && p.Kind == okrcore.RefKeyResult:
+						o.ParentKR = p.ID
+					case ok && p.Kind == okrcore.RefObjective:
+						o.ParentObjective = p.ID
+					default:
+						return usage("Align under a key result or an objective: `/okr edit %s under KR5`, or `under none`.", ref)
+					}
+				}
+			default:
+				return usage("An objective's title, owner, weight or alignment (`under KR5`) can change.")
+			}
+			if err := okrcore.UpdateObjective(tx, req.now, req.actor, o); err != nil {
+				return err
+			}
+			done = fmt.Sprintf("Updated %s: %s.", ref, o.Title)
+		case okrcore.RefKPI:
+			k, err := tx.KPI(req.ws, ref.ID)
+			if err != nil {
+				return err
+			}
+			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
+				return err
+			}
+			switch field {
+			case "title":
+				k.Title = val
+			case "range":
+				lo, hi, ok := parseRange(val)
+				if !ok {
+					return usage("Write the range as low-high: `/okr edit %s range 99.5-100`.", ref)
+				}
+				k.HealthyMin, k.HealthyMax = lo, hi
+			case "unit":
+				k.Unit = val
+			default:
+				return usage("A KPI's title, range or unit can change.")
+			}
+			if err := okrcore.ValidateKPI(k); err != nil {
+				return err
+			}
+			if err := tx.PutKPI(k); err != nil {
+				return err
+			}
+			done = fmt.Sprintf("Updated %s: %s.", ref, k.Title)
+		default:
+			return usage("I can edit objectives, key results and KPIs.")
+		}
+		return nil
+	})
+	if okrcore.IsNotFound(err) && okrcore.ErrorMessage(err) == "" {
+		return Message{}, usage("There is no %s.", ref)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(done), nil
+}
+
+func (e *Engine) grade(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) < 2 {
+		return Message{}, usage("Grade a key result from 0.0 to 1.0: `/okr grade KR3 0.7`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	if !ok || ref.Kind != okrcore.RefKeyResult {
+		return Message{}, usage("Grades go on key results: `/okr grade KR3 0.7`.")
+	}
+	n, ok := ParseNumber(args[1].text)
+	if !ok {
+		return Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].text, ref)
+	}
+	score := n.Value
+	if n.Percent {
+		score /= 100
+	}
+	var k *okrcore.KeyResult
+	var o *okrcore.Objective
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		k, o, err = okrcore.GradeKeyResult(tx, req.now, req.actor, ref.ID, score)
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	verdict := "not achieved"
+	if okrcore.Achieved(*k.Score, okrcore.DefaultRules()) {
+		verdict = "achieved"
+	}
+	return Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), k.Title, *k.Score, verdict, o.Ref(), *o.Score)), nil
+}
+
+func (e *Engine) cycle(ctx context.Context, req *request, args []token) (Message, error) {
+	sub := ""
+	if len(args) > 0 {
+		sub = lower(args[0].text)
+	}
+	switch sub {
+	case "", "show", "list":
+		var m Message
+		err := e.store.View(ctx, func(tx okrcore.Tx) error {
+			cs, err := tx.Cycles(req.ws)
+			if err != nil {
+				return err
+			}
+			cur, err := okrcore.CurrentCycle(tx, req.ws)
+			if err != nil && !okrcore.IsNotFound(err) {
+				return err
+			}
+			var lines []string
+			for _, c := range cs {
+				mark := "  "
+				if cur != nil && c.ID == cur.ID {
+					mark = "▶ "
+				}
+				lines = append(lines, fmt.Sprintf("%s%s %s: %s to %s%s", mark, okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}, c.Name,
+					c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"), map[bool]string{true: " (closed)"}[c.Closed]))
+			}
+			head := "No current cycle."
+			if cur != nil {
+				head = "Current cycle: " + cycleLine(cur, req.now)
+			}
+			m = Text(head + "\n" + strings.Join(lines, "\n"))
+			return nil
+		})
+		return m, err
+	case "new", "set", "close":
+	default:
+		return Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
+	}
+	if err := okrcore.RequireAdmin(req.actor, "change cycles"); err != nil {
+		return Message{}, err
+	}
+	spec := joinTokens(args[1:])
+	var text string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Cycles(req.ws)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "new":
+			c, err := okrcore.ParseCycle(spec)
+			if err != nil {
+				return err
+			}
+			for _, o := range cs {
+				if strings.EqualFold(o.Name, c.Name) {
+					return okrcore.Errorf(okrcore.KindConflict, "There is already a cycle called %s.", c.Name)
+				}
+			}
+			c.Workspace = req.ws
+			if err := tx.PutCycle(&c); err != nil {
+				return err
+			}
+			text = fmt.Sprintf("Created cycle %s (%s to %s).", c.Name, c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
+			if w.CurrentCycle == 0 || req.now.After(c.Start) && req.now.Before(c.End) {
+				w.CurrentCycle = c.ID
+				text += " It is now the current cycle."
+			} else {
+				text += fmt.Sprintf(" Make it current with `/okr cycle set %s`.", c.Name)
+			}
+			return tx.PutWorkspace(w)
+		case "set":
+			for _, c := range cs {
+				if strings.EqualFold(c.Name, spec) || strings.EqualFold(okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}.String(), spec) {
+					w.CurrentCycle = c.ID
+					text = fmt.Sprintf("The current cycle is now %s.", c.Name)
+					return tx.PutWorkspace(w)
+				}
+			}
+			return okrcore.Errorf(okrcore.KindNotFound, "There is no cycle called %q. `/okr cycle list` shows them.", spec)
+		case "close":
+			c, err := okrcore.CurrentCycle(tx, req.ws)
+			if err != nil {
+				return err
+			}
+			n, achieved, err := okrcore.CloseCycle(tx, req.now, req.actor, c.ID)
+			if err != nil {
+				return err
+			}
+			text = fmt.Sprintf("Closed %s: %d objectives scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, n, achieved)
+		}
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(text), nil
+}
+
+func (e *Engine) role(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) != 2 {
+		return Message{}, usage("Try `/okr role @alice admin` (admin, member or observer).")
+	}
+	role, ok := okrcore.ParseRole(args[1].text)
+	if !ok {
+		return Message{}, usage("%q is not a role: use admin, member or observer.", args[1].text)
+	}
+	if err := okrcore.RequireAdmin(req.actor, "change roles"); err != nil {
+		return Message{}, err
+	}
+	var u *okrcore.User
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if u, err = findUser(tx, req.ws, req.ev.Platform, args[0].text); err != nil {
+			return err
+		}
+		if u.ID == req.actor.ID && role != okrcore.RoleAdmin {
+			us, err := tx.Users(req.ws)
+			if err != nil {
+				return err
+			}
+			admins := 0
+			for _, x := range us {
+				if x.Role == okrcore.RoleAdmin {
+					admins++
+				}
+			}
+			if admins <= 1 {
+				return okrcore.Errorf(okrcore.KindConflict, "You are the only admin; make someone else admin first.")
+			}
+		}
+		u.Role = role
+		return tx.PutUser(u)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(fmt.Sprintf("%s is now %s.", u.Name, role)), nil
+}
+
+func (e *Engine) rules(ctx context.Context, req *request, args []token) (Message, error) {
+	var text string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return err
+		}
+		r := w.Rules.OrDefault()
+		if len(args) >= 2 {
+			if err := okrcore.RequireAdmin(req.actor, "change the OKR rules"); err != nil {
+				return err
+			}
+			lo, hi, ok := parseRange(args[1].text)
+			if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
+				return usage("Write the range as whole numbers low-high, like `/okr rules objectives 3-5`.")
+			}
+			switch lower(args[0].text) {
+			case "objectives":
+				r.MinObjectives, r.MaxObjectives = int(lo), int(hi)
+			case "krs", "keyresults":
+				r.MinKeyResults, r.MaxKeyResults = int(lo), int(hi)
+			default:
+				return usage("I can set `objectives` (per owner) or `krs` (per objective).")
+			}
+			w.Rules = r
+			if err := tx.PutWorkspace(w); err != nil {
+				return err
+			}
+		} else if len(args) == 1 {
+			return usage("Try `/okr rules objectives 3-5` or `/okr rules krs 2-5`.")
+		}
+		text = fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved.",
+			r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore)
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(text), nil
+}
+
+func (e *Engine) timezone(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) != 1 {
+		return Message{}, usage("Try `/okr timezone Europe/Berlin` (an IANA time zone name).")
+	}
+	loc, err := time.LoadLocation(args[0].text)
+	if err != nil || args[0].text == "" || strings.EqualFold(args[0].text, "local") {
+		return Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].text)
+	}
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
+		u, err := tx.User(req.ws, req.actor.ID)
+		if err != nil {
+			return err
+		}
+		u.TimeZone = loc.String()
+		return tx.PutUser(u)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(fmt.Sprintf("Your time zone is now %s (it is %s there).", loc, req.now.In(loc).Format("Mon 15:04"))), nil
+}
+
+var teamSubcommands = map[string]bool{"create": true, "add": true, "remove": true, "lead": true, "parent": true, "channel": true, "timezone": true}
+
+func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []token) (Message, error) {
+	if len(args) == 0 {
+		return Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
+	}
+	var text string
+	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+		if sub == "create" {
+			if err := okrcore.RequireAdmin(req.actor, "create teams"); err != nil {
+				return err
+			}
+			name, opts := splitOptions(args, map[string]optionSpec{"under": {arity: 1}})
+			if name == "" || len([]rune(name)) > 80 {
+				return usage("Give the team a name of up to 80 characters: `/okr team create Sales`.")
+			}
+			if _, err := tx.TeamByName(req.ws, name); err == nil {
+				return okrcore.Errorf(okrcore.KindConflict, "There is already a team called %s.", name)
+			}
+			t := okrcore.Team{Workspace: req.ws, Name: name}
+			if v := opts["under"]; v != nil {
+				p, err := findTeam(tx, req.ws, v[0].text)
+				if err != nil {
+					return err
+				}
+				t.Parent = p.ID
+			}
+			if err := tx.PutTeam(&t); err != nil {
+				return err
+			}
+			text = fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", t.Name, t.Ref(), quoteName(t.Name))
+			return nil
+		}
+		t, err := findTeam(tx, req.ws, args[0].text)
+		if err != nil {
+			return err
+		}
+		rest := args[1:]
+		isLead := t.Lead == req.actor.ID && req.actor.Role != okrcore.RoleObserver
+		switch sub {
+		case "add", "remove", "channel", "timezone":
+			if !isLead {
+				if err := okrcore.RequireAdmin(req.actor, "change team "+t.Name+" (its lead can too)"); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := okrcore.RequireAdmin(req.actor, "change a team's lead or parent"); err != nil {
+				return err
+			}
+		}
+		if len(rest) == 0 {
+			return usage("Say who or what: `/okr team %s %s …`.", sub, quoteName(t.Name))
+		}
+		switch sub {
+		case "add", "remove":
+			var names []string
+			for _, tok := range rest {
+				u, err := findUser(tx, req.ws, req.ev.Platform, tok.text)
+				if err != nil {
+					return err
+				}
+				if sub == "add" && !containsID(t.Members, u.ID) {
+					t.Members = append(t.Members, u.ID)
+				}
+				if sub == "remove" {
+					t.Members = removeID(t.Members, u.ID)
+				}
+				names = append(names, u.Name)
+			}
+			verb := map[string]string{"add": "Added %s to %s.", "remove": "Removed %s from %s."}[sub]
+			text = fmt.Sprintf(verb, strings.Join(names, ", "), t.Name)
+		case "lead":
+			u, err := findUser(tx, req.ws, req.ev.Platform, rest[0].text)
+			if err != nil {
+				return err
+			}
+			t.Lead = u.ID
+			if !containsID(t.Members, u.ID) {
+				t.Members = append(t.Members, u.ID)
+			}
+			text = fmt.Sprintf("%s now leads %s.", u.Name, t.Name)
+		case "parent":
+			t.Parent = 0
+			text = fmt.Sprintf("%s is now a top-level team.", t.Name)
+			if l := lower(rest[0].text); l != "none" {
+				p, err := findTeam(tx, req.ws, rest[0].text)
+				if err != nil {
+					return err
+				}
+				for q, depth := p, 0; q != nil && depth < 64; depth++ {
+					if q.ID == t.ID {
+						return usage("%s can't sit under %s: that would make it part of itself.", t.Name, p.Name)
+					}
+					if q.Parent == 0 {
+						break
+					}
+					if q, err = tx.Team(req.ws, q.Parent); err != nil {
+						return err
+					}
+				}
+				t.Parent = p.ID
+				text = fmt.Sprintf("%s is now part of %s.", t.Name, p.Name)
+			}
+		case "channel":
+			t.DigestChannel = rest[0].text
+			text = fmt.Sprintf("%s's digest goes to %s.", t.Name, t.DigestChannel)
+		case "timezone":
+			loc, err := time.LoadLocation(rest[0].text)
+			if err != nil {
+				return usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].text)
+			}
+			t.TimeZone = loc.String()
+			text = fmt.Sprintf("%s's time zone is now %s.", t.Name, loc)
+		}
+		return tx.PutTeam(t)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Text(text), nil
+}
+
+func quoteName(s string) string {
+	if strings.ContainsAny(s, " \t") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func removeID(ids []okrcore.ID, id okrcore.ID) []okrcore.ID {
+	out := ids[:0]
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}

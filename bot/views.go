@@ -1,0 +1,758 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// namer resolves owner ids to names within one transaction, caching them.
+type namer struct {
+	tx    okrcore.Tx
+	ws    string
+	users map[okrcore.ID]string
+	teams map[okrcore.ID]string
+}
+
+func newNamer(tx okrcore.Tx, ws string) *namer {
+	return &namer{tx: tx, ws: ws, users: map[okrcore.ID]string{}, teams: map[okrcore.ID]string{}}
+}
+
+func (n *namer) user(id okrcore.ID) string {
+	if s, ok := n.users[id]; ok {
+		return s
+	}
+	s := "someone"
+	if u, err := n.tx.User(n.ws, id); err == nil {
+		s = u.Name
+	}
+	n.users[id] = s
+	return s
+}
+
+func (n *namer) team(id okrcore.ID) string {
+	if s, ok := n.teams[id]; ok {
+		return s
+	}
+	s := "a team"
+	if t, err := n.tx.Team(n.ws, id); err == nil {
+		s = t.Name
+	}
+	n.teams[id] = s
+	return s
+}
+
+func (n *namer) owner(o okrcore.Owner) string {
+	if o.Kind == okrcore.OwnerTeam {
+		return "team " + n.team(o.ID)
+	}
+	return n.user(o.ID)
+}
+
+func krDetail(k *okrcore.KeyResult) string {
+	if k.Metric == okrcore.MetricMilestone {
+		return okrcore.FormatValue(k.Current, k.Metric, k.Unit)
+	}
+	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
+}
+
+func krBar(k *okrcore.KeyResult, n *namer, indent int) ProgressBar {
+	d := krDetail(k) + " · " + n.owner(k.Owner)
+	if k.Confidence != nil {
+		d += fmt.Sprintf(" · confidence %d/10", *k.Confidence)
+	}
+	return ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: k.Status, Detail: d, Indent: indent}
+}
+
+func objBar(o *okrcore.Objective, n *namer, indent int) ProgressBar {
+	return ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: o.Status, Detail: n.owner(o.Owner), Indent: indent}
+}
+
+// cycleLine says where we are in the cycle.
+func cycleLine(c *okrcore.Cycle, now time.Time) string {
+	days := int(c.End.Sub(c.Start).Hours()/24 + 0.5)
+	day := int(now.Sub(c.Start).Hours()/24) + 1
+	switch {
+	case c.Closed:
+		return fmt.Sprintf("%s (closed)", c.Name)
+	case day < 1:
+		return fmt.Sprintf("%s starts %s", c.Name, c.Start.Format("Jan 2"))
+	case day > days:
+		return fmt.Sprintf("%s ended %s", c.Name, c.End.AddDate(0, 0, -1).Format("Jan 2"))
+	}
+	return fmt.Sprintf("%s · day %d of %d · expected progress %s", c.Name, day, days, okrcore.Percent(okrcore.ExpectedProgress(c, now)))
+}
+
+// mine shows the actor's OKRs: objectives they own and objectives holding a
+// key result they own, plus their KPIs.
+func (e *Engine) mine(ctx context.Context, req *request, _ []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if err != nil {
+			return err
+		}
+		objs, krsByObj, err := ownedOKRs(tx, req.ws, req.actor.ID, c.ID)
+		if err != nil {
+			return err
+		}
+		n := newNamer(tx, req.ws)
+		m = Message{Ephemeral: true}
+		m.Blocks = append(m.Blocks, Header{Text: "Your OKRs"}, Context{Text: cycleLine(c, req.now)})
+		if len(objs) == 0 {
+			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
+			m.Blocks = append(m.Blocks, Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
+			return nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
+		for _, o := range objs {
+			m.Blocks = append(m.Blocks, objBar(o, n, 0))
+			fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
+			for _, k := range krsByObj[o.ID] {
+				m.Blocks = append(m.Blocks, krBar(k, n, 1))
+			}
+			if len(krsByObj[o.ID]) == 0 {
+				m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+			}
+		}
+		kpis, err := tx.KPIs(req.ws)
+		if err != nil {
+			return err
+		}
+		for _, k := range kpis {
+			if k.Owner == okrcore.UserOwner(req.actor.ID) {
+				m.Blocks = append(m.Blocks, kpiSection(k))
+			}
+		}
+		m.Text = b.String()
+		m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
+			{Label: "Check in", Value: "checkin", Style: StylePrimary},
+			{Label: "Check in with a form", Value: "form"},
+			{Label: "Alignment tree", Value: "tree"},
+		}})
+		return nil
+	})
+	return m, err
+}
+
+// ownedOKRs returns the objectives a user owns or holds a key result in, in
+// id order, with the key results to show under each.
+func ownedOKRs(tx okrcore.Tx, ws string, user, cycle okrcore.ID) ([]*okrcore.Objective, map[okrcore.ID][]*okrcore.KeyResult, error) {
+	owned, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(user), cycle)
+	if err != nil {
+		return nil, nil, err
+	}
+	krs := map[okrcore.ID][]*okrcore.KeyResult{}
+	seen := map[okrcore.ID]bool{}
+	for _, o := range owned {
+		seen[o.ID] = true
+		ks, err := tx.KeyResultsByObjective(ws, o.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		krs[o.ID] = ks
+	}
+	mineKRs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(user), cycle)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, k := range mineKRs {
+		if seen[k.Objective] {
+			continue
+		}
+		o, err := tx.Objective(ws, k.Objective)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, ok := krs[o.ID]; !ok {
+			owned = append(owned, o)
+		}
+		krs[o.ID] = append(krs[o.ID], k)
+	}
+	sort.Slice(owned, func(i, j int) bool { return owned[i].ID < owned[j].ID })
+	return owned, krs, nil
+}
+
+// checkinTargets lists the key results a person checks in on: those they
+// own in the current cycle, and those of objectives they own.
+func checkinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, []*okrcore.KeyResult, error) {
+	c, err := okrcore.CurrentCycle(tx, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	objs, krsByObj, err := ownedOKRs(tx, ws, user, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*okrcore.KeyResult
+	seen := map[okrcore.ID]bool{}
+	for _, o := range objs {
+		for _, k := range krsByObj[o.ID] {
+			if seen[k.ID] || (k.Owner.Kind == okrcore.OwnerUser && k.Owner.ID != user && o.Owner != okrcore.UserOwner(user)) {
+				continue
+			}
+			seen[k.ID] = true
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return c, out, nil
+}
+
+func kpiSection(k *okrcore.KPI) Section {
+	health := "healthy"
+	if !k.Healthy() {
+		health = "*outside its healthy range*"
+	}
+	return Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
+		okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit),
+		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit), health)}
+}
+
+// findTeam resolves a team by name or T-id.
+func findTeam(tx okrcore.Tx, ws, name string) (*okrcore.Team, error) {
+	name = strings.TrimSpace(strings.TrimPrefix(name, "#"))
+	if r, ok := okrcore.ParseRef(name); ok && r.Kind == okrcore.RefTeam {
+		return tx.Team(ws, r.ID)
+	}
+	t, err := tx.TeamByName(ws, name)
+	if okrcore.IsNotFound(err) {
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "There is no team called %q. `/okr teams` lists them.", name)
+	}
+	return t, err
+}
+
+// findUser resolves "@alice", "alice", a platform mention such as <@U123>
+// or <@U123|alice>, or a platform user id.
+func findUser(tx okrcore.Tx, ws, platform, s string) (*okrcore.User, error) {
+	raw := strings.TrimSpace(s)
+	id := strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(raw, "<"), ">"), "@")
+	if i := strings.IndexByte(id, '|'); i >= 0 {
+		id = id[:i]
+	}
+	if u, err := tx.UserByPlatform(ws, platform, id); err == nil {
+		return u, nil
+	}
+	u, err := tx.UserByName(ws, strings.TrimPrefix(raw, "@"))
+	if okrcore.IsNotFound(err) {
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "I don't know anyone called %s. People appear once they have talked to me; `/okr users` lists them.", raw)
+	}
+	return u, err
+}
+
+func (e *Engine) team(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 0 {
+		return e.teams(ctx, req, nil)
+	}
+	if sub := lower(args[0].text); teamSubcommands[sub] {
+		return e.teamAdmin(ctx, req, sub, args[1:])
+	}
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		t, err := findTeam(tx, req.ws, joinTokens(args))
+		if err != nil {
+			return err
+		}
+		m, err = teamView(tx, req, t)
+		return err
+	})
+	return m, err
+}
+
+// maxMembersShown keeps a team view within what a chat message can hold.
+const maxMembersShown = 40
+
+func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (Message, error) {
+	c, err := okrcore.CurrentCycle(tx, req.ws)
+	if err != nil {
+		return Message{}, err
+	}
+	n := newNamer(tx, req.ws)
+	m := Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
+	m.Blocks = append(m.Blocks, Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, Context{Text: cycleLine(c, req.now)})
+	fields := []Field{{"Lead", "nobody yet"}, {"Members", fmt.Sprint(len(t.Members))}}
+	if t.Lead != 0 {
+		fields[0].Value = n.user(t.Lead)
+	}
+	if t.Parent != 0 {
+		fields = append(fields, Field{"Part of", n.team(t.Parent)})
+	}
+	if t.DigestChannel != "" {
+		fields = append(fields, Field{"Digest channel", t.DigestChannel})
+	}
+	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	objs, err := tx.ObjectivesByOwner(req.ws, okrcore.TeamOwner(t.ID), c.ID)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(objs) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "*Team objectives*"})
+	}
+	for _, o := range objs {
+		m.Blocks = append(m.Blocks, objBar(o, n, 0))
+		krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		for _, k := range krs {
+			m.Blocks = append(m.Blocks, krBar(k, n, 1))
+		}
+	}
+	members := append([]okrcore.ID(nil), t.Members...)
+	if t.Lead != 0 && !containsID(members, t.Lead) {
+		members = append([]okrcore.ID{t.Lead}, members...)
+	}
+	var without []string
+	shown := 0
+	var memberBars []Block
+	for _, uid := range members {
+		mo, err := tx.ObjectivesByOwner(req.ws, okrcore.UserOwner(uid), c.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		if len(mo) == 0 {
+			without = append(without, n.user(uid))
+			continue
+		}
+		for _, o := range mo {
+			if shown >= maxMembersShown {
+				break
+			}
+			memberBars = append(memberBars, objBar(o, n, 0))
+			shown++
+		}
+	}
+	if len(memberBars) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "*Members' objectives*"})
+		m.Blocks = append(m.Blocks, memberBars...)
+	}
+	if shown >= maxMembersShown {
+		m.Blocks = append(m.Blocks, Context{Text: "More objectives than fit here; `/okr tree " + t.Name + "` shows them all."})
+	}
+	if len(objs) == 0 && len(memberBars) == 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "No OKRs in this cycle yet."})
+	}
+	if len(without) > 0 {
+		m.Blocks = append(m.Blocks, Context{Text: "No OKRs yet: " + strings.Join(without, ", ")})
+	}
+	return m, nil
+}
+
+func containsID(ids []okrcore.ID, id okrcore.ID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) teams(ctx context.Context, req *request, _ []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		ts, err := tx.Teams(req.ws)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			m = Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
+			return nil
+		}
+		n := newNamer(tx, req.ws)
+		var lines []string
+		for _, t := range ts {
+			line := fmt.Sprintf("%s *%s*: %d members", t.Ref(), t.Name, len(t.Members))
+			if t.Lead != 0 {
+				line += ", led by " + n.user(t.Lead)
+			}
+			if t.Parent != 0 {
+				line += ", part of " + n.team(t.Parent)
+			}
+			lines = append(lines, line)
+		}
+		m = Text(strings.Join(lines, "\n"))
+		m.Ephemeral = true
+		return nil
+	})
+	return m, err
+}
+
+func (e *Engine) show(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 0 {
+		return Message{}, usage("Which one? Try `/okr show KR3` or `/okr show O1`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	if !ok {
+		// A team by name is the one thing people look up without an id.
+		return e.team(ctx, req, args)
+	}
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		n := newNamer(tx, req.ws)
+		switch ref.Kind {
+		case okrcore.RefObjective:
+			m, err = objectiveView(tx, req, n, ref.ID)
+		case okrcore.RefKeyResult:
+			m, err = krView(tx, req, n, ref.ID)
+		case okrcore.RefKPI:
+			var k *okrcore.KPI
+			if k, err = tx.KPI(req.ws, ref.ID); err == nil {
+				m = Message{Text: k.Title, Blocks: []Block{Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), Context{Text: "Owner: " + n.owner(k.Owner)}}}
+			}
+		case okrcore.RefInitiative:
+			var i *okrcore.Initiative
+			if i, err = tx.Initiative(req.ws, ref.ID); err == nil {
+				state := "not done"
+				if i.Done {
+					state = "done"
+				}
+				m = Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
+			}
+		case okrcore.RefTeam:
+			var t *okrcore.Team
+			if t, err = tx.Team(req.ws, ref.ID); err == nil {
+				m, err = teamView(tx, req, t)
+			}
+		case okrcore.RefCycle:
+			var c *okrcore.Cycle
+			if c, err = tx.Cycle(req.ws, ref.ID); err == nil {
+				m = Text(cycleLine(c, req.now))
+			}
+		}
+		return err
+	})
+	if okrcore.IsNotFound(err) {
+		return Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", ref)
+	}
+	return m, err
+}
+
+func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (Message, error) {
+	o, err := tx.Objective(req.ws, id)
+	if err != nil {
+		return Message{}, err
+	}
+	m := Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
+	m.Blocks = append(m.Blocks, Header{Text: o.Ref().String() + " " + o.Title})
+	fields := []Field{{"Owner", n.owner(o.Owner)}, {"Progress", okrcore.Percent(o.Progress)}, {"Status", o.Status.Label()}}
+	if c, err := tx.Cycle(req.ws, o.Cycle); err == nil {
+		fields = append(fields, Field{"Cycle", c.Name})
+	}
+	if p, err := okrcore.ParentOf(tx, o); err == nil && p != nil {
+		under := p.Ref().String() + " " + p.Title
+		if o.ParentKR != 0 {
+			under = fmt.Sprintf("KR%d, in %s", o.ParentKR, under)
+		}
+		fields = append(fields, Field{"Aligned under", under})
+	}
+	if o.Score != nil {
+		fields = append(fields, Field{"Score", fmt.Sprintf("%.2f", *o.Score)})
+	}
+	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
+	if err != nil {
+		return Message{}, err
+	}
+	for _, k := range krs {
+		m.Blocks = append(m.Blocks, krBar(k, n, 0))
+	}
+	if len(krs) == 0 {
+		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+	}
+	kids, err := okrcore.AlignedUnder(tx, req.ws, o.ID, krs)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(kids) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "*Aligned beneath*"})
+		for _, k := range kids {
+			m.Blocks = append(m.Blocks, objBar(k, n, 0))
+		}
+	}
+	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{{Label: "Alignment tree", Value: "tree " + o.Ref().String()}}})
+	return m, nil
+}
+
+func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (Message, error) {
+	k, err := tx.KeyResult(req.ws, id)
+	if err != nil {
+		return Message{}, err
+	}
+	o, err := tx.Objective(req.ws, k.Objective)
+	if err != nil {
+		return Message{}, err
+	}
+	m := Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, krDetail(k), okrcore.Percent(k.Progress))}
+	m.Blocks = append(m.Blocks, Header{Text: k.Ref().String() + " " + k.Title}, krBar(k, n, 0))
+	fields := []Field{
+		{"Objective", o.Ref().String() + " " + o.Title},
+		{"Owner", n.owner(k.Owner)},
+		{"Start → target", okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
+		{"Status", k.Status.Label()},
+	}
+	if k.Weight != 1 {
+		fields = append(fields, Field{"Weight", fmt.Sprint(k.Weight)})
+	}
+	if !k.LastCheckIn.IsZero() {
+		fields = append(fields, Field{"Last check-in", k.LastCheckIn.Format("Mon Jan 2")})
+	}
+	if k.Score != nil {
+		fields = append(fields, Field{"Grade", fmt.Sprintf("%.1f", *k.Score)})
+	}
+	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	cis, err := tx.CheckIns(req.ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(cis) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n)})
+	}
+	inits, err := tx.InitiativesByKeyResult(req.ws, k.ID)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(inits) > 0 {
+		var lines []string
+		for _, i := range inits {
+			box := "☐"
+			if i.Done {
+				box = "☑"
+			}
+			lines = append(lines, fmt.Sprintf("%s %s %s", box, i.Ref(), i.Title))
+		}
+		m.Blocks = append(m.Blocks, Section{Text: "*Initiatives*\n" + strings.Join(lines, "\n")})
+	}
+	kids, err := tx.ObjectivesAlignedTo(req.ws, k.Ref())
+	if err != nil {
+		return Message{}, err
+	}
+	for _, c := range kids {
+		m.Blocks = append(m.Blocks, objBar(c, n, 1))
+	}
+	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
+		{Label: "Update", Value: "checkin " + k.Ref().String(), Style: StylePrimary},
+		{Label: "History", Value: "history " + k.Ref().String()},
+	}})
+	return m, nil
+}
+
+func checkinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *namer) string {
+	var lines []string
+	for _, c := range cis {
+		metric, unit := okrcore.MetricNumber, ""
+		if k != nil {
+			metric, unit = k.Metric, k.Unit
+		}
+		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.user(c.Author), okrcore.FormatValue(c.Value, metric, unit))
+		if c.Value != c.Previous {
+			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.user(c.Author), okrcore.FormatValue(c.Previous, metric, unit), okrcore.FormatValue(c.Value, metric, unit))
+		}
+		if c.Confidence != nil {
+			line += fmt.Sprintf(" · confidence %d", *c.Confidence)
+		}
+		if c.Status != okrcore.StatusNone {
+			line += " · " + c.Status.Label()
+		}
+		if c.Note != "" {
+			line += " · " + c.Note
+		}
+		if c.Blockers != "" {
+			line += " · blocked: " + c.Blockers
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *Engine) history(ctx context.Context, req *request, args []token) (Message, error) {
+	if len(args) == 0 {
+		return Message{}, usage("Whose history? Try `/okr history KR3`.")
+	}
+	ref, ok := okrcore.ParseRef(args[0].text)
+	if !ok || (ref.Kind != okrcore.RefKeyResult && ref.Kind != okrcore.RefKPI) {
+		return Message{}, usage("History is kept for key results and KPIs: try `/okr history KR3`.")
+	}
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		n := newNamer(tx, req.ws)
+		var k *okrcore.KeyResult
+		target, title := okrcore.TargetKR, ""
+		if ref.Kind == okrcore.RefKPI {
+			target = okrcore.TargetKPI
+			kpi, err := tx.KPI(req.ws, ref.ID)
+			if err != nil {
+				return err
+			}
+			title = kpi.Title
+		} else {
+			var err error
+			if k, err = tx.KeyResult(req.ws, ref.ID); err != nil {
+				return err
+			}
+			title = k.Title
+		}
+		cis, err := tx.CheckIns(req.ws, target, ref.ID, time.Time{}, 15)
+		if err != nil {
+			return err
+		}
+		body := "No check-ins yet."
+		if len(cis) > 0 {
+			body = checkinLines(cis, k, n)
+		}
+		m = Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []Block{Header{Text: ref.String() + " " + title}, Section{Text: body}}}
+		return nil
+	})
+	if okrcore.IsNotFound(err) {
+		return Message{}, usage("There is no %s.", ref)
+	}
+	return m, err
+}
+
+// maxTreeLines keeps a tree within one readable message.
+const maxTreeLines = 120
+
+func (e *Engine) tree(ctx context.Context, req *request, args []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if err != nil {
+			return err
+		}
+		objs, err := tx.ObjectivesByCycle(req.ws, c.ID)
+		if err != nil {
+			return err
+		}
+		krs, err := tx.KeyResultsByCycle(req.ws, c.ID)
+		if err != nil {
+			return err
+		}
+		byID := map[okrcore.ID]*okrcore.Objective{}
+		for _, o := range objs {
+			byID[o.ID] = o
+		}
+		krsOf := map[okrcore.ID][]*okrcore.KeyResult{}
+		krByID := map[okrcore.ID]*okrcore.KeyResult{}
+		for _, k := range krs {
+			krsOf[k.Objective] = append(krsOf[k.Objective], k)
+			krByID[k.ID] = k
+		}
+		underKR := map[okrcore.ID][]*okrcore.Objective{}
+		underObj := map[okrcore.ID][]*okrcore.Objective{}
+		var roots []*okrcore.Objective
+		for _, o := range objs {
+			switch {
+			case o.ParentKR != 0 && krByID[o.ParentKR] != nil:
+				underKR[o.ParentKR] = append(underKR[o.ParentKR], o)
+			case o.ParentObjective != 0 && byID[o.ParentObjective] != nil:
+				underObj[o.ParentObjective] = append(underObj[o.ParentObjective], o)
+			default:
+				roots = append(roots, o)
+			}
+		}
+		title := "Alignment tree · " + c.Name
+		if len(args) > 0 {
+			arg := joinTokens(args)
+			if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
+				o := byID[ref.ID]
+				if o == nil {
+					return usage("There is no %s in %s.", ref, c.Name)
+				}
+				roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
+			} else {
+				t, err := findTeam(tx, req.ws, arg)
+				if err != nil {
+					return err
+				}
+				roots, title = nil, "Alignment · team "+t.Name
+				for _, o := range objs {
+					if o.Owner == okrcore.TeamOwner(t.ID) || (o.Owner.Kind == okrcore.OwnerUser && t.HasMember(o.Owner.ID)) {
+						roots = append(roots, o)
+					}
+				}
+			}
+		}
+		n := newNamer(tx, req.ws)
+		var blocks []Block
+		var lines []string
+		truncated := 0
+		seen := map[okrcore.ID]bool{}
+		var walk func(o *okrcore.Objective, depth int)
+		walk = func(o *okrcore.Objective, depth int) {
+			if seen[o.ID] || depth > 32 {
+				return
+			}
+			seen[o.ID] = true
+			if len(blocks) >= maxTreeLines {
+				truncated++
+				return
+			}
+			blocks = append(blocks, objBar(o, n, depth))
+			lines = append(lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
+			for _, k := range krsOf[o.ID] {
+				if len(blocks) >= maxTreeLines {
+					truncated++
+					continue
+				}
+				blocks = append(blocks, krBar(k, n, depth+1))
+				for _, child := range underKR[k.ID] {
+					walk(child, depth+2)
+				}
+			}
+			for _, child := range underObj[o.ID] {
+				walk(child, depth+1)
+			}
+		}
+		for _, r := range roots {
+			walk(r, 0)
+		}
+		m = Message{Text: title + "\n" + strings.Join(lines, "\n"), Blocks: append([]Block{Header{Text: title}}, blocks...)}
+		if len(roots) == 0 {
+			m.Blocks = append(m.Blocks, Section{Text: "No objectives yet."})
+		}
+		if truncated > 0 {
+			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more items. Narrow it down: `/okr tree O12` or `/okr tree TEAM`.", truncated)})
+		}
+		return nil
+	})
+	return m, err
+}
+
+func (e *Engine) whoami(_ context.Context, req *request, _ []token) (Message, error) {
+	tz := req.actor.TimeZone
+	if tz == "" {
+		tz = "not set (`/okr timezone Europe/Berlin`)"
+	}
+	return Text(fmt.Sprintf("You are *%s* (%s) on %s. Time zone: %s.", req.actor.Name, req.actor.Role, req.ev.Platform, tz)), nil
+}
+
+func (e *Engine) users(ctx context.Context, req *request, _ []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		us, err := tx.Users(req.ws)
+		if err != nil {
+			return err
+		}
+		var lines []string
+		for _, u := range us {
+			line := fmt.Sprintf("%s (%s)", u.Name, u.Role)
+			if u.TimeZone != "" {
+				line += " · " + u.TimeZone
+			}
+			lines = append(lines, line)
+			if len(lines) == 200 {
+				lines = append(lines, fmt.Sprintf("…and %d more", len(us)-200))
+				break
+			}
+		}
+		m = Text(fmt.Sprintf("%d people:\n%s", len(us), strings.Join(lines, "\n")))
+		m.Ephemeral = true
+		return nil
+	})
+	return m, err
+}

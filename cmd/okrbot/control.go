@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+// A running okrbot holds an exclusive lock on its database, so a second
+// process cannot read it. The running process therefore listens on a Unix
+// socket next to the database file (mode 0600: only the same user may use
+// it) and streams a consistent copy to `okrbot backup`.
+
+func controlPath(db string) string { return db + ".sock" }
+
+type control struct {
+	ln   net.Listener
+	path string
+	done chan struct{}
+}
+
+func (c *control) Close() error {
+	err := c.ln.Close()
+	<-c.done
+	_ = os.Remove(c.path)
+	return err
+}
+
+func serveControl(ctx context.Context, path string, db *bolt.DB, log *slog.Logger) (*control, error) {
+	// A socket file left by a crashed process is stale: nobody answers it.
+	if conn, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
+		conn.Close()
+		return nil, fmt.Errorf("another okrbot is serving %s", path)
+	}
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("listen on control socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("protect control socket: %w", err)
+	}
+	c := &control{ln: ln, path: path, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handleControl(ctx, conn, db, log)
+		}
+	}()
+	return c, nil
+}
+
+func handleControl(ctx context.Context, conn net.Conn, db *bolt.DB, log *slog.Logger) {
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	switch strings.TrimSpace(line) {
+	case "backup":
+		if _, err := io.WriteString(conn, "OK\n"); err != nil {
+			return
+		}
+		n, err := db.Backup(ctx, conn)
+		if err != nil {
+			log.Error("backup over control socket", "err", err)
+			return
+		}
+		log.Info("backup streamed", "bytes", n)
+	default:
+		_, _ = io.WriteString(conn, "ERR unknown request\n")
+	}
+}
+
+// backup writes a consistent copy of the database at dbPath to out: directly
+// when no okrbot holds the file, through the running okrbot otherwise. The
+// copy is checked before it replaces out.
+func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog.Logger) error {
+	if abs, err := filepath.Abs(out); err == nil {
+		if dabs, err := filepath.Abs(dbPath); err == nil && abs == dabs {
+			return errors.New("the backup file must not be the database itself")
+		}
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		return fmt.Errorf("no database at %s", dbPath)
+	}
+	db, err := bolt.Open(dbPath, bolt.Options{Logger: log, Timeout: 300 * time.Millisecond})
+	var n int64
+	switch {
+	case err == nil:
+		n, err = db.BackupToFile(ctx, out)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	case errors.Is(err, bolt.ErrLocked):
+		n, err = backupFromRunning(ctx, controlPath(dbPath), out)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := bolt.CheckFile(out); err != nil {
+		return fmt.Errorf("backup written but it does not check out: %w", err)
+	}
+	fmt.Fprintf(stdout, "Backed up %s to %s (%d bytes), checked.\n", dbPath, out, n)
+	return nil
+}
+
+func backupFromRunning(ctx context.Context, sock, out string) (int64, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", sock)
+	if err != nil {
+		return 0, fmt.Errorf("the database is in use and the running okrbot does not answer on %s: %w", sock, err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "backup\n"); err != nil {
+		return 0, fmt.Errorf("ask running okrbot: %w", err)
+	}
+	r := bufio.NewReader(conn)
+	status, err := r.ReadString('\n')
+	if err != nil || strings.TrimSpace(status) != "OK" {
+		return 0, fmt.Errorf("running okrbot refused the backup: %q", strings.TrimSpace(status))
+	}
+	dir := filepath.Dir(out)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return 0, fmt.Errorf("create backup file: %w", err)
+	}
+	tmp := f.Name()
+	n, err := io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n == 0 {
+		err = errors.New("the running okrbot sent nothing")
+	}
+	if err == nil {
+		// A copy cut short by a dying server fails the check below, so only
+		// a complete file replaces out.
+		if err = bolt.CheckFile(tmp); err == nil {
+			err = os.Rename(tmp, out)
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	return n, nil
+}

@@ -1,0 +1,200 @@
+// Command okrbot is a self-hosted OKR assistant for chat. With no Slack or
+// Teams credentials it runs a terminal chat on an embedded database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	// Time zones must work on machines and containers without tzdata.
+	_ "time/tzdata"
+
+	"github.com/okrbot/okrbot/adapters/shell"
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// config is everything the flags and environment say.
+type config struct {
+	command   string
+	args      []string
+	db        string
+	demo      bool
+	as        string
+	logLevel  slog.Level
+	logFormat string
+	now       func() time.Time // tests fix the clock
+	stdinTTY  bool
+}
+
+const usageText = `okrbot: your OKR programme in chat.
+
+Usage:
+  okrbot [shell] [flags]       terminal chat on the embedded database (the default)
+  okrbot backup FILE [flags]   write a consistent copy of the database, even while okrbot runs
+  okrbot check FILE            check a database or backup file
+  okrbot version
+
+Flags:
+`
+
+// parseArgs reads the subcommand and flags. Flags may come before or after
+// the subcommand.
+func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	cfg := &config{command: "shell"}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cfg.command, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("okrbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	dbDefault := getenv("OKRBOT_DB")
+	if dbDefault == "" {
+		dbDefault = "okrbot.db"
+	}
+	fs.StringVar(&cfg.db, "db", dbDefault, "database file (env OKRBOT_DB)")
+	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
+	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
+	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
+	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg.args = fs.Args()
+	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", *level)
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return nil, fmt.Errorf("--log-format %q: use text or json", cfg.logFormat)
+	}
+	switch cfg.command {
+	case "shell", "version", "help":
+	case "backup", "check":
+		if len(cfg.args) != 1 {
+			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
+		}
+	default:
+		return nil, fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
+	}
+	return cfg, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := parseArgs(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "okrbot:", err)
+		return 2
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			cfg.stdinTTY = true
+		}
+	}
+	if err := execute(ctx, cfg, stdin, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "okrbot:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	if cfg.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	switch cfg.command {
+	case "version":
+		fmt.Fprintln(stdout, "okrbot", version)
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usageText)
+		return nil
+	case "backup":
+		return backup(ctx, cfg.db, cfg.args[0], stdout, log)
+	case "check":
+		if err := bolt.CheckFile(cfg.args[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s is a healthy okrbot database.\n", cfg.args[0])
+		return nil
+	}
+	return runShell(ctx, cfg, stdin, stdout, log)
+}
+
+func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	ctl, err := serveControl(ctx, controlPath(cfg.db), db, log)
+	if err != nil {
+		log.Warn("backups while running are unavailable", "err", err)
+	} else {
+		defer ctl.Close()
+	}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
+	user := cfg.as
+	if cfg.demo {
+		seeded, err := bot.SeedDemo(ctx, db, shell.Workspace, shell.Platform, now())
+		if err != nil {
+			return err
+		}
+		if seeded {
+			fmt.Fprintf(stdout, "Seeded a demo organisation into %s: teams Leadership, Sales, Engineering and Customer Success.\n", cfg.db)
+		}
+		if user == "" {
+			user = bot.DemoUser
+		}
+	}
+	if user == "" {
+		user = envOr(os.Getenv, "USER", "me")
+	}
+	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log})
+	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY})
+	return sh.Run(ctx, engine)
+}
