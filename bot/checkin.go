@@ -366,7 +366,11 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (Message, error) {
 		return Message{}, err
 	}
 	n := newNamer(tx, req.ws)
-	q := fmt.Sprintf("(%d/%d) %s *%s* is at %s. What is it now?", d.Index+1, len(d.KRs), k.Ref(), k.Title, krDetail(k))
+	at := krDetail(k)
+	if k.Metric == okrcore.MetricMilestone {
+		at = okrcore.FormatValue(k.Current, k.Metric, k.Unit)
+	}
+	q := fmt.Sprintf("(%d/%d) %s *%s* is at %s. What is it now?", d.Index+1, len(d.KRs), k.Ref(), k.Title, at)
 	hint := "Write a value like `45%` or `1.2M`, `done`, or `same`; add `confidence 7`, `at risk` or `note: …` if you like. `skip` moves on, `stop` ends."
 	if k.Metric == okrcore.MetricMilestone {
 		hint = "Write `done` or `not done`; add `confidence 7` or `note: …` if you like. `skip` moves on, `stop` ends."

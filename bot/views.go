@@ -55,7 +55,10 @@ func (n *namer) owner(o okrcore.Owner) string {
 
 func krDetail(k *okrcore.KeyResult) string {
 	if k.Metric == okrcore.MetricMilestone {
-		return okrcore.FormatValue(k.Current, k.Metric, k.Unit)
+		return "milestone"
+	}
+	if k.Direction == okrcore.Decrease {
+		return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + ", target " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
 	}
 	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
 }

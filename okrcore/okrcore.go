@@ -370,9 +370,11 @@ func humanNumber(v float64) string {
 		a = -a
 	}
 	switch {
-	case a >= 1e9:
+	// Thresholds sit just below the round numbers so that 999,999 reads
+	// "1M", not "1000k".
+	case a >= 1e9-5e5:
 		return trimFloat(v/1e9) + "B"
-	case a >= 1e6:
+	case a >= 1e6-5:
 		return trimFloat(v/1e6) + "M"
 	case a >= 1e4:
 		return trimFloat(v/1e3) + "k"
