@@ -76,11 +76,20 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (M
 		if len(krs) == 0 && len(kpiUpdates) == 0 {
 			return usage("You have no key results to check in on in this cycle. `/okr new objective` starts one.")
 		}
-		if len(krUpdates) == 0 && len(kpiUpdates) == 0 {
+		if reply.NoChange || (len(krUpdates) == 0 && len(kpiUpdates) == 0) {
 			// "same as last week", "confidence 7", "blocked: …" with no key
-			// result named: a check-in on each of the person's key results.
+			// result named: a check-in on each of the person's key results
+			// ("same as last week, except KR3 at risk" names one of them).
+			named := map[string]bool{}
+			for _, u := range krUpdates {
+				if r, ok := okrcore.ParseRef(u.Ref); ok {
+					named[r.String()] = true
+				}
+			}
 			for _, k := range krs {
-				krUpdates = append(krUpdates, KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
+				if !named[k.Ref().String()] {
+					krUpdates = append(krUpdates, KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
+				}
 			}
 		}
 		resolved, err := Resolve(krUpdates, krs)

@@ -80,8 +80,16 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (Messag
 
 // suggest proposes the closest command to a typo.
 func suggest(name string, cmds map[string]commandSpec) string {
+	names := make([]string, 0, len(cmds))
+	for c, spec := range cmds {
+		// Suggest the command itself, not an alias of it.
+		if strings.HasPrefix(spec.usage, c) {
+			names = append(names, c)
+		}
+	}
+	sort.Strings(names)
 	best, bestD := "", 3
-	for c := range cmds {
+	for _, c := range names {
 		if d := editDistance(name, c); d < bestD {
 			best, bestD = c, d
 		}

@@ -356,6 +356,18 @@ func TestSameAsLastWeekChecksInEverything(t *testing.T) {
 	}
 }
 
+func TestSameExceptOne(t *testing.T) {
+	h := newHarness(t, true)
+	got := h.say("alice", "same as last week, except KR7 at risk")
+	wantContains(t, got, "KR4", "KR6", "KR7", "at risk")
+	if k := h.kr(7); k.Status != okrcore.StatusAtRisk || !k.LastCheckIn.Equal(demoNow) {
+		t.Errorf("KR7 status %v, last check-in %v", k.Status, k.LastCheckIn)
+	}
+	if k := h.kr(4); !k.LastCheckIn.Equal(demoNow) || k.Status == okrcore.StatusAtRisk {
+		t.Errorf("KR4 status %v, last check-in %v", k.Status, k.LastCheckIn)
+	}
+}
+
 func TestLeadAndAdminMayCheckInForOthers(t *testing.T) {
 	h := newHarness(t, true)
 	wantContains(t, h.say("alice", "KR5 1.5M"), "Checked in", "KR5") // alice leads Sales, bob owns KR5

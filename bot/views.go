@@ -627,44 +627,17 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (Message,
 		if err != nil {
 			return err
 		}
-		objs, err := tx.ObjectivesByCycle(req.ws, c.ID)
-		if err != nil {
-			return err
-		}
-		krs, err := tx.KeyResultsByCycle(req.ws, c.ID)
-		if err != nil {
-			return err
-		}
-		byID := map[okrcore.ID]*okrcore.Objective{}
-		for _, o := range objs {
-			byID[o.ID] = o
-		}
-		krsOf := map[okrcore.ID][]*okrcore.KeyResult{}
-		krByID := map[okrcore.ID]*okrcore.KeyResult{}
-		for _, k := range krs {
-			krsOf[k.Objective] = append(krsOf[k.Objective], k)
-			krByID[k.ID] = k
-		}
-		underKR := map[okrcore.ID][]*okrcore.Objective{}
-		underObj := map[okrcore.ID][]*okrcore.Objective{}
 		var roots []*okrcore.Objective
-		for _, o := range objs {
-			switch {
-			case o.ParentKR != 0 && krByID[o.ParentKR] != nil:
-				underKR[o.ParentKR] = append(underKR[o.ParentKR], o)
-			case o.ParentObjective != 0 && byID[o.ParentObjective] != nil:
-				underObj[o.ParentObjective] = append(underObj[o.ParentObjective], o)
-			default:
-				roots = append(roots, o)
-			}
-		}
 		title := "Alignment tree · " + c.Name
 		if len(args) > 0 {
 			arg := joinTokens(args)
 			if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
-				o := byID[ref.ID]
-				if o == nil {
-					return usage("There is no %s in %s.", ref, c.Name)
+				o, err := tx.Objective(req.ws, ref.ID)
+				if okrcore.IsNotFound(err) {
+					return usage("There is no %s.", ref)
+				}
+				if err != nil {
+					return err
 				}
 				roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
 			} else {
@@ -672,58 +645,119 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (Message,
 				if err != nil {
 					return err
 				}
-				roots, title = nil, "Alignment · team "+t.Name
-				for _, o := range objs {
-					if o.Owner == okrcore.TeamOwner(t.ID) || (o.Owner.Kind == okrcore.OwnerUser && t.HasMember(o.Owner.ID)) {
-						roots = append(roots, o)
-					}
+				title = "Alignment · team " + t.Name
+				if roots, err = teamObjectives(tx, req.ws, t, c.ID); err != nil {
+					return err
+				}
+			}
+		} else {
+			// The company-wide tree starts from objectives aligned to
+			// nothing; everything below is found through the indexes.
+			objs, err := tx.ObjectivesByCycle(req.ws, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, o := range objs {
+				if o.ParentKR == 0 && o.ParentObjective == 0 {
+					roots = append(roots, o)
 				}
 			}
 		}
-		n := newNamer(tx, req.ws)
-		var blocks []Block
-		var lines []string
-		truncated := 0
-		seen := map[okrcore.ID]bool{}
-		var walk func(o *okrcore.Objective, depth int)
-		walk = func(o *okrcore.Objective, depth int) {
-			if seen[o.ID] || depth > 32 {
-				return
-			}
-			seen[o.ID] = true
-			if len(blocks) >= maxTreeLines {
-				truncated++
-				return
-			}
-			blocks = append(blocks, objBar(o, n, depth))
-			lines = append(lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
-			for _, k := range krsOf[o.ID] {
-				if len(blocks) >= maxTreeLines {
-					truncated++
-					continue
-				}
-				blocks = append(blocks, krBar(k, n, depth+1))
-				for _, child := range underKR[k.ID] {
-					walk(child, depth+2)
-				}
-			}
-			for _, child := range underObj[o.ID] {
-				walk(child, depth+1)
-			}
-		}
+		w := &treeWalker{tx: tx, ws: req.ws, n: newNamer(tx, req.ws), seen: map[okrcore.ID]bool{}}
 		for _, r := range roots {
-			walk(r, 0)
+			if err := w.walk(r, 0); err != nil {
+				return err
+			}
 		}
-		m = Message{Text: title + "\n" + strings.Join(lines, "\n"), Blocks: append([]Block{Header{Text: title}}, blocks...)}
+		m = Message{Text: title + "\n" + strings.Join(w.lines, "\n"), Blocks: append([]Block{Header{Text: title}}, w.blocks...)}
 		if len(roots) == 0 {
 			m.Blocks = append(m.Blocks, Section{Text: "No objectives yet."})
 		}
-		if truncated > 0 {
-			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more items. Narrow it down: `/okr tree O12` or `/okr tree TEAM`.", truncated)})
+		if w.truncated {
+			m.Blocks = append(m.Blocks, Context{Text: "…and more. Narrow it down: `/okr tree O12` or `/okr tree TEAM`."})
 		}
 		return nil
 	})
 	return m, err
+}
+
+// teamObjectives lists the objectives a team or its members own in a cycle.
+func teamObjectives(tx okrcore.Tx, ws string, t *okrcore.Team, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	out, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), cycle)
+	if err != nil {
+		return nil, err
+	}
+	members := append([]okrcore.ID(nil), t.Members...)
+	if t.Lead != 0 && !containsID(members, t.Lead) {
+		members = append(members, t.Lead)
+	}
+	for _, uid := range members {
+		mo, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(uid), cycle)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mo...)
+	}
+	return out, nil
+}
+
+// treeWalker renders an alignment tree top-down through the store's
+// indexes, stopping when the message is full: a tree of one team in a
+// large organisation reads only what it shows.
+type treeWalker struct {
+	tx        okrcore.Tx
+	ws        string
+	n         *namer
+	seen      map[okrcore.ID]bool
+	blocks    []Block
+	lines     []string
+	truncated bool
+}
+
+func (w *treeWalker) full() bool {
+	if len(w.blocks) >= maxTreeLines {
+		w.truncated = true
+		return true
+	}
+	return false
+}
+
+func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
+	if w.seen[o.ID] || depth > 32 || w.full() {
+		return nil
+	}
+	w.seen[o.ID] = true
+	w.blocks = append(w.blocks, objBar(o, w.n, depth))
+	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
+	krs, err := w.tx.KeyResultsByObjective(w.ws, o.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range krs {
+		if w.full() {
+			return nil
+		}
+		w.blocks = append(w.blocks, krBar(k, w.n, depth+1))
+		kids, err := w.tx.ObjectivesAlignedTo(w.ws, k.Ref())
+		if err != nil {
+			return err
+		}
+		for _, c := range kids {
+			if err := w.walk(c, depth+2); err != nil {
+				return err
+			}
+		}
+	}
+	kids, err := w.tx.ObjectivesAlignedTo(w.ws, o.Ref())
+	if err != nil {
+		return err
+	}
+	for _, c := range kids {
+		if err := w.walk(c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (e *Engine) whoami(_ context.Context, req *request, _ []token) (Message, error) {

@@ -31,7 +31,8 @@ func Render(m bot.Message) (string, []bot.Button) {
 				fmt.Fprintf(&b, "  %s: %s\n", plain(f.Label), plain(f.Value))
 			}
 		case bot.ProgressBar:
-			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(x.Progress), okrcore.Percent(x.Progress), x.Ref, plain(x.Label))
+			p := clamp01(x.Progress)
+			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(p), okrcore.Percent(p), x.Ref, plain(x.Label))
 			if x.Status != okrcore.StatusNone {
 				fmt.Fprintf(&b, " · %s", x.Status.Label())
 			}
@@ -57,17 +58,21 @@ func Render(m bot.Message) (string, []bot.Button) {
 
 // Bar draws a progress bar: [######----].
 func Bar(p float64) string {
-	if p < 0 {
-		p = 0
-	}
-	if p > 1 {
-		p = 1
-	}
-	n := int(p*barWidth + 0.5)
+	n := int(clamp01(p)*barWidth + 0.5)
 	return "[" + strings.Repeat("#", n) + strings.Repeat("-", barWidth-n) + "]"
 }
 
 // plain strips the light markup (*bold*, `code`) that chat platforms render.
 func plain(s string) string {
 	return strings.NewReplacer("*", "", "`", "").Replace(s)
+}
+
+func clamp01(p float64) float64 {
+	switch {
+	case p > 1:
+		return 1
+	case p >= 0:
+		return p
+	}
+	return 0 // negative or NaN
 }

@@ -71,8 +71,10 @@ func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
 		s.printf("okrbot terminal chat. You are %s. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n", s.User())
 	}
 	lines := make(chan string)
-	done := make(chan error, 1)
+	// readErr is written before lines is closed, and read only after.
+	var readErr error
 	go func() {
+		defer close(lines)
 		for s.in.Scan() {
 			select {
 			case lines <- s.in.Text():
@@ -80,8 +82,7 @@ func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
 				return
 			}
 		}
-		done <- s.in.Err()
-		close(lines)
+		readErr = s.in.Err()
 	}()
 	next := func() (string, bool, error) {
 		s.prompt()
@@ -90,7 +91,7 @@ func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
 			return "", false, ctx.Err()
 		case l, ok := <-lines:
 			if !ok {
-				return "", false, <-done
+				return "", false, readErr
 			}
 			return l, true, nil
 		}

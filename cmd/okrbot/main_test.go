@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/adapters/shell"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+func noEnv(string) string { return "" }
+
+// syncBuffer is a bytes.Buffer safe for a writer and a polling reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestShellScriptOnDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "okrbot.db")
+	script := strings.Join([]string{
+		"/okr mine",
+		"KR4 30, confidence 7, blocked: waiting on legal",
+		"/as carol",
+		"/okr team Engineering",
+		"KR8 lots",
+		"/quit",
+	}, "\n")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--demo", "--db", db}, strings.NewReader(script), &out, &errOut, noEnv)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, w := range []string{
+		"Seeded a demo organisation",
+		"alice> /okr mine",
+		"O2 Win the mid-market",
+		"Checked in ✓",
+		"Rolled up: O2 Win the mid-market",
+		"Blocked: waiting on legal",
+		"You are now carol.",
+		"== Team Engineering (T3) ==",
+		`I couldn't read "lots"`,
+	} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, out.String())
+		}
+	}
+	// A second start on the same file keeps the data and does not seed again.
+	out.Reset()
+	code = run(context.Background(), []string{"--demo", "--db", db, "--as", "alice"}, strings.NewReader("show KR4\n"), &out, &errOut, noEnv)
+	if code != 0 || strings.Contains(out.String(), "Seeded") || !strings.Contains(out.String(), "30 customers of 40 customers") {
+		t.Errorf("restart: exit %d\n%s", code, out.String())
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"launch"}, 2, `unknown command "launch"`},
+		{[]string{"--log-level", "loud"}, 2, "--log-level"},
+		{[]string{"--log-format", "xml"}, 2, "--log-format"},
+		{[]string{"backup"}, 2, "usage: okrbot backup FILE"},
+		{[]string{"--nope"}, 2, "flag provided but not defined"},
+		{[]string{"backup", "/tmp/x.db", "--db", "/nonexistent/okrbot.db"}, 1, "no database at"},
+		{[]string{"check", "/nonexistent.db"}, 1, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut, noEnv)
+			if code != tt.code || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut.String(), tt.code, tt.want)
+			}
+		})
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, nil, &out, io.Discard, noEnv); code != 0 || !strings.HasPrefix(out.String(), "okrbot ") {
+		t.Errorf("version: %d %q", code, out.String())
+	}
+}
+
+func TestSecondProcessGetsClearError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "okrbot.db")
+	held, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	var errOut bytes.Buffer
+	code := run(context.Background(), []string{"--db", path}, strings.NewReader("mine\n"), io.Discard, &errOut, noEnv)
+	if code != 1 || !strings.Contains(errOut.String(), "in use by another okrbot process") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestBackupWhileRunning runs the terminal chat (holding the database) and
+// takes a backup through it; the backup checks out and holds every
+// check-in acknowledged before it began.
+func TestBackupWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "okrbot.db")
+	inR, inW := io.Pipe()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"--demo", "--db", db}, inR, out, io.Discard, noEnv) }()
+
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(out.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in output:\n%s", want, out.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for _, v := range []string{"21", "22", "23"} {
+		if _, err := io.WriteString(inW, "KR4 "+v+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor("→ " + v + " customers")
+	}
+	backupFile := filepath.Join(dir, "backup.db")
+	var bout, berr bytes.Buffer
+	if code := run(context.Background(), []string{"backup", backupFile, "--db", db}, nil, &bout, &berr, noEnv); code != 0 {
+		t.Fatalf("backup exit %d: %s", code, berr.String())
+	}
+	if !strings.Contains(bout.String(), "checked") {
+		t.Errorf("backup said %q", bout.String())
+	}
+	inW.Close()
+	if code := <-done; code != 0 {
+		t.Fatalf("shell exit %d", code)
+	}
+
+	var cout bytes.Buffer
+	if code := run(context.Background(), []string{"check", backupFile}, nil, &cout, io.Discard, noEnv); code != 0 || !strings.Contains(cout.String(), "healthy") {
+		t.Errorf("check: %d %q", code, cout.String())
+	}
+
+	copyDB, err := bolt.Open(backupFile, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	err = copyDB.View(context.Background(), func(tx okrcore.Tx) error {
+		k, err := tx.KeyResult(shell.Workspace, 4)
+		if err != nil {
+			return err
+		}
+		if k.Current != 23 {
+			t.Errorf("backup has KR4 = %v, want 23", k.Current)
+		}
+		cis, err := tx.CheckIns(shell.Workspace, okrcore.TargetKR, 4, time.Time{}, 3)
+		if err != nil {
+			return err
+		}
+		if len(cis) != 3 || cis[0].Value != 23 || cis[2].Value != 21 {
+			t.Errorf("backup lacks the acknowledged check-ins: %+v", cis)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
