@@ -43,20 +43,25 @@ type Workspace struct {
 	Name         string    `json:"name"`
 	CurrentCycle ID        `json:"current_cycle,omitempty"`
 	Rules        Rules     `json:"rules"`
+	Schedule     Schedule  `json:"schedule"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
 // User is a person, keyed by (platform, platform user id) within a workspace.
 type User struct {
-	ID         ID        `json:"id"`
-	Workspace  string    `json:"ws"`
-	Platform   string    `json:"platform"`
-	PlatformID string    `json:"platform_id"`
-	Name       string    `json:"name"`
-	Email      string    `json:"email,omitempty"`
-	TimeZone   string    `json:"tz,omitempty"`
-	Role       Role      `json:"role"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         ID     `json:"id"`
+	Workspace  string `json:"ws"`
+	Platform   string `json:"platform"`
+	PlatformID string `json:"platform_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email,omitempty"`
+	TimeZone   string `json:"tz,omitempty"`
+	Role       Role   `json:"role"`
+	// DM is the conversation for direct messages to this person, and
+	// DMRef the platform's opaque reference to reach it proactively.
+	DM        string    `json:"dm,omitempty"`
+	DMRef     string    `json:"dm_ref,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Team is a named group of users with a lead, optionally under a parent team.
@@ -69,6 +74,9 @@ type Team struct {
 	Parent        ID     `json:"parent,omitempty"`
 	DigestChannel string `json:"digest_channel,omitempty"`
 	TimeZone      string `json:"tz,omitempty"`
+	// Schedule overrides the workspace's rhythm for this team's members
+	// and digest when set.
+	Schedule *Schedule `json:"schedule,omitempty"`
 }
 
 // HasMember reports whether the user belongs to the team (the lead counts).

@@ -27,6 +27,8 @@ type Store interface {
 // workspace) and replace it otherwise.
 type Tx interface {
 	Workspace(ws string) (*Workspace, error)
+	// Workspaces lists every workspace (for the scheduler), in id order.
+	Workspaces() ([]*Workspace, error)
 	PutWorkspace(w *Workspace) error
 
 	User(ws string, id ID) (*User, error)
@@ -77,6 +79,22 @@ type Tx interface {
 	CheckIns(ws string, target TargetKind, id ID, since time.Time, limit int) ([]*CheckIn, error)
 	// CheckInsByAuthor lists a user's check-ins at or after since, newest first.
 	CheckInsByAuthor(ws string, author ID, since time.Time, limit int) ([]*CheckIn, error)
+
+	// AddOutbox records a scheduled message unless one with the same Key
+	// exists in its workspace; it reports whether it created one. On
+	// false, it is a no-op and the stored item is left as it is.
+	AddOutbox(it *OutboxItem) (bool, error)
+	OutboxItem(ws string, id ID) (*OutboxItem, error)
+	OutboxByKey(ws, key string) (*OutboxItem, error)
+	// PutOutbox stores a changed item (its state, attempts, due time).
+	PutOutbox(it *OutboxItem) error
+	// DueOutbox lists open items (pending or sending) of every workspace
+	// due at or before now, oldest due first, at most limit (all when
+	// limit <= 0).
+	DueOutbox(now time.Time, limit int) ([]*OutboxItem, error)
+	// OpenOutbox counts the open items of every workspace and returns the
+	// due time of the oldest (zero when there are none).
+	OpenOutbox() (int, time.Time, error)
 
 	// State is a small key-value space for the bot's own records (dialog
 	// state, delivered-event ids). An expired entry reads as not found.

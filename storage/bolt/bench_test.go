@@ -335,3 +335,175 @@ func BenchmarkCheckInSerial(b *testing.B) {
 		})
 	}
 }
+
+// Outbox benchmarks: a scheduler tick enqueues a week's check-in nudges for
+// 10,000 people in one durable update; the sender scans what is due.
+//
+//	go test -run '^$' -bench 'Enqueue|DueOutbox|OpenOutbox' ./storage/bolt
+
+const outboxBenchItems = 10000
+
+var outboxBenchStart = time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+
+// enqueueWeek adds one check-in nudge per person for week w in one update
+// and returns how many were new. Due times spread over the day as time
+// zones would spread them.
+func enqueueWeek(ctx context.Context, db *DB, ws string, w, n int) (int, error) {
+	monday := outboxBenchStart.AddDate(0, 0, 7*w)
+	period := fmt.Sprintf("2026-W%02d", 47+w)
+	created := 0
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
+		created = 0
+		for u := range n {
+			it := &okrcore.OutboxItem{Workspace: ws, Key: fmt.Sprintf("checkin:u%d:%s", u+1, period), Kind: okrcore.OutboxCheckIn,
+				User: okrcore.ID(u + 1), Period: period, DueAt: monday.Add(time.Duration(u%24)*time.Hour + time.Duration(u)*time.Millisecond),
+				State: okrcore.OutboxPending, CreatedAt: monday}
+			ok, err := tx.AddOutbox(it)
+			if err != nil {
+				return err
+			}
+			if ok {
+				created++
+			}
+		}
+		return nil
+	})
+	return created, err
+}
+
+// BenchmarkEnqueue10k enqueues 10,000 new items in one durable update, a
+// new week each iteration (so the outbox grows as it would in service).
+func BenchmarkEnqueue10k(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "outbox.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	w := 0
+	for b.Loop() {
+		n, err := enqueueWeek(ctx, db, "w", w, outboxBenchItems)
+		if err != nil || n != outboxBenchItems {
+			b.Fatalf("week %d: %d created, %v", w, n, err)
+		}
+		w++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*outboxBenchItems), "ns/item")
+}
+
+// BenchmarkEnqueue10kExisting is a tick after a restart: the 10,000 items
+// exist already and every AddOutbox is a lookup that writes nothing.
+func BenchmarkEnqueue10kExisting(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "outbox.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := enqueueWeek(ctx, db, "w", 0, outboxBenchItems); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if n, err := enqueueWeek(ctx, db, "w", 0, outboxBenchItems); err != nil || n != 0 {
+			b.Fatalf("%d created, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*outboxBenchItems), "ns/item")
+}
+
+// outboxScanDB holds 10,000 open items over ten workspaces and, as a
+// database in service would, 20,000 sent ones.
+func outboxScanDB(b *testing.B) *DB {
+	b.Helper()
+	db, err := Open(filepath.Join(b.TempDir(), "outbox.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	for ws := range 10 {
+		for w := range 3 {
+			if _, err := enqueueWeek(ctx, db, fmt.Sprint("T", ws), w, outboxBenchItems/10); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	// Weeks 0 and 1 were sent.
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		due, err := tx.DueOutbox(outboxBenchStart.AddDate(0, 0, 14).Add(-1), 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range due {
+			it.State, it.SentRef, it.SentAt = okrcore.OutboxSent, "D/1", it.DueAt
+			if err := tx.PutOutbox(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Check(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// BenchmarkDueOutboxScan reads all 10,000 open items in due order.
+func BenchmarkDueOutboxScan(b *testing.B) {
+	db := outboxScanDB(b)
+	ctx := context.Background()
+	end := outboxBenchStart.AddDate(0, 0, 30)
+	for b.Loop() {
+		err := db.View(ctx, func(tx okrcore.Tx) error {
+			due, err := tx.DueOutbox(end, 0)
+			if err == nil && len(due) != outboxBenchItems {
+				err = fmt.Errorf("%d due, want %d", len(due), outboxBenchItems)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDueOutboxBatch reads the first 100 due items, as a sender takes
+// a batch.
+func BenchmarkDueOutboxBatch(b *testing.B) {
+	db := outboxScanDB(b)
+	ctx := context.Background()
+	end := outboxBenchStart.AddDate(0, 0, 30)
+	for b.Loop() {
+		err := db.View(ctx, func(tx okrcore.Tx) error {
+			due, err := tx.DueOutbox(end, 100)
+			if err == nil && len(due) != 100 {
+				err = fmt.Errorf("%d due", len(due))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenOutbox is what a /metrics scrape costs.
+func BenchmarkOpenOutbox(b *testing.B) {
+	db := outboxScanDB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		err := db.View(ctx, func(tx okrcore.Tx) error {
+			n, _, err := tx.OpenOutbox()
+			if err == nil && n != outboxBenchItems {
+				err = fmt.Errorf("%d open", n)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -73,6 +73,33 @@ func lastID(k []byte) okrcore.ID {
 	return okrcore.ID(binary.BigEndian.Uint64(k[len(k)-8:]))
 }
 
+// strAt decodes the string component that starts at offset i of k and
+// returns it with the offset just past it; ok is false when k holds no
+// well-formed string there.
+func strAt(k []byte, i int) (s string, next int, ok bool) {
+	if i < 0 || i > len(k) {
+		return "", 0, false
+	}
+	var b []byte
+	for j := i; j+1 < len(k); j++ {
+		if k[j] != 0 {
+			continue
+		}
+		b = append(b, k[i:j]...)
+		switch k[j+1] {
+		case 1:
+			return string(b), j + 2, true
+		case 0xFF:
+			b = append(b, 0)
+			i = j + 2
+			j++
+		default:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
 // u64At reads a big-endian number at offset i of k.
 func u64At(k []byte, i int) uint64 {
 	if i < 0 || i+8 > len(k) {

@@ -179,7 +179,7 @@ var (
 // allKinds lists every record kind with its indexes, for the index checker.
 var allKinds = []interface {
 	verify(t *boltTx, want map[string]map[string]bool) error
-}{userKind, teamKind, cycleKind, objectiveKind, keyResultKind, kpiKind, initiativeKind, checkInKind}
+}{userKind, teamKind, cycleKind, objectiveKind, keyResultKind, kpiKind, initiativeKind, checkInKind, outboxKind}
 
 func platformLabel(p string) string {
 	switch p {
@@ -204,12 +204,38 @@ func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
 	if v == nil {
 		return nil, notFound("get workspace", "This workspace is not set up yet.")
 	}
-	w, err := decode(&kind[okrcore.Workspace]{name: "workspace"}, v)
+	w, err := decode(workspaceKind, v)
 	if err != nil {
 		return nil, err
 	}
 	return w, nil
 }
+
+// Workspaces lists every workspace. Keys are str(id), whose encoding sorts
+// like the id, so bucket order is id order.
+func (t *boltTx) Workspaces() ([]*okrcore.Workspace, error) {
+	b, err := t.bucket(bucketWorkspaces)
+	if err != nil {
+		return nil, err
+	}
+	var out []*okrcore.Workspace
+	err = b.ForEach(func(_, v []byte) error {
+		w, err := decode(workspaceKind, v)
+		if err != nil {
+			return err
+		}
+		out = append(out, w)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// workspaceKind names workspaces in decode errors; workspaces are stored
+// by PutWorkspace, not by put.
+var workspaceKind = &kind[okrcore.Workspace]{name: "workspace"}
 
 func (t *boltTx) PutWorkspace(w *okrcore.Workspace) error {
 	if w == nil || w.ID == "" {

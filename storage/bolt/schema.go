@@ -23,23 +23,30 @@ var (
 	bucketInitiatives = []byte("initiatives")
 	bucketCheckIns    = []byte("check_ins")
 	bucketState       = []byte("state")
+	bucketOutbox      = []byte("outbox")
 
 	// Indexes.
-	idxUserPlatform    = []byte("idx_user_platform")    // ws platform platform_id | user
-	idxUserName        = []byte("idx_user_name")        // ws lower(name) | user
-	idxTeamName        = []byte("idx_team_name")        // ws lower(name) | team
-	idxTeamMember      = []byte("idx_team_member")      // ws user | team
-	idxObjCycle        = []byte("idx_objective_cycle")  // ws cycle | objective
-	idxObjOwner        = []byte("idx_objective_owner")  // ws owner_kind owner cycle | objective
-	idxObjParent       = []byte("idx_objective_parent") // ws ref_kind parent | objective
-	idxKRObjective     = []byte("idx_kr_objective")     // ws objective | kr
-	idxKROwner         = []byte("idx_kr_owner")         // ws owner_kind owner cycle | kr
-	idxKRCycle         = []byte("idx_kr_cycle")         // ws cycle | kr
-	idxInitiativeKR    = []byte("idx_initiative_kr")    // ws kr | initiative
-	idxCheckInTarget   = []byte("idx_checkin_target")   // ws target id time | check-in
-	idxCheckInAuthor   = []byte("idx_checkin_author")   // ws author time | check-in
-	idxStateExpiry     = []byte("idx_state_expiry")     // expires ws key (not per workspace)
-	keySchemaVersion   = []byte("schema_version")
+	idxUserPlatform  = []byte("idx_user_platform")    // ws platform platform_id | user
+	idxUserName      = []byte("idx_user_name")        // ws lower(name) | user
+	idxTeamName      = []byte("idx_team_name")        // ws lower(name) | team
+	idxTeamMember    = []byte("idx_team_member")      // ws user | team
+	idxObjCycle      = []byte("idx_objective_cycle")  // ws cycle | objective
+	idxObjOwner      = []byte("idx_objective_owner")  // ws owner_kind owner cycle | objective
+	idxObjParent     = []byte("idx_objective_parent") // ws ref_kind parent | objective
+	idxKRObjective   = []byte("idx_kr_objective")     // ws objective | kr
+	idxKROwner       = []byte("idx_kr_owner")         // ws owner_kind owner cycle | kr
+	idxKRCycle       = []byte("idx_kr_cycle")         // ws cycle | kr
+	idxInitiativeKR  = []byte("idx_initiative_kr")    // ws kr | initiative
+	idxCheckInTarget = []byte("idx_checkin_target")   // ws target id time | check-in
+	idxCheckInAuthor = []byte("idx_checkin_author")   // ws author time | check-in
+	idxStateExpiry   = []byte("idx_state_expiry")     // expires ws key (not per workspace)
+	idxOutboxKey     = []byte("idx_outbox_key")       // ws key | item (unique per ws and key)
+	idxOutboxDue     = []byte("idx_outbox_due")       // due ws | item, open items only (not per workspace)
+
+	// Keys of the meta bucket.
+	keySchemaVersion = []byte("schema_version")
+	keyOutboxOpen    = []byte("outbox_open") // how many outbox items are open, 8 bytes
+
 	allBucketsVersion1 = [][]byte{
 		bucketSeq, bucketWorkspaces, bucketUsers, bucketTeams, bucketCycles,
 		bucketObjectives, bucketKeyResults, bucketKPIs, bucketInitiatives,
@@ -49,6 +56,7 @@ var (
 		idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
 		idxCheckInTarget, idxCheckInAuthor, idxStateExpiry,
 	}
+	bucketsVersion2 = [][]byte{bucketOutbox, idxOutboxKey, idxOutboxDue}
 )
 
 // A migration upgrades the schema by one version inside the transaction it
@@ -66,6 +74,23 @@ var migrations = []migration{
 			}
 		}
 		return nil
+	},
+	// 1 → 2: the outbox of scheduled messages, its indexes and the count
+	// of open items.
+	func(tx *bbolt.Tx) error {
+		for _, name := range bucketsVersion2 {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("bucket %s missing", bucketMeta)
+		}
+		if meta.Get(keyOutboxOpen) != nil {
+			return nil
+		}
+		return meta.Put(keyOutboxOpen, binary.BigEndian.AppendUint64(nil, 0))
 	},
 }
 

@@ -82,6 +82,12 @@ type kind[T any] struct {
 	indexes func(*T) []ikey
 	// check runs before a put and may refuse it (uniqueness).
 	check func(t *boltTx, rec *T) error
+	// replace runs before a put writes anything, with the stored record
+	// (nil when there is none), and may refuse the change.
+	replace func(t *boltTx, old, rec *T) error
+	// written runs after a put stored rec in place of old (nil when there
+	// was none), to keep derived values such as counters in step.
+	written func(t *boltTx, old, rec *T) error
 }
 
 func (k *kind[T]) notFound(id okrcore.ID) error {
@@ -145,16 +151,26 @@ func put[T any](t *boltTx, k *kind[T], rec *T) error {
 	}
 	var old *T
 	id := *idp
+	if id != 0 {
+		if v := b.Get(newKey(ws).id(id)); v != nil {
+			if old, err = decode[T](k, v); err != nil {
+				return err
+			}
+		}
+	}
+	if k.replace != nil {
+		if err := k.replace(t, old, rec); err != nil {
+			return err
+		}
+	}
 	if id == 0 {
 		if id, err = t.nextID(ws, k.seq); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-	} else if v := b.Get(newKey(ws).id(id)); v != nil {
-		if old, err = decode[T](k, v); err != nil {
-			return err
+	} else if old == nil {
+		if err := t.bumpID(ws, k.seq, id); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
 		}
-	} else if err := t.bumpID(ws, k.seq, id); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
 	}
 	created := *idp == 0
 	*idp = id
@@ -166,6 +182,11 @@ func put[T any](t *boltTx, k *kind[T], rec *T) error {
 	}
 	if created {
 		t.assigned = append(t.assigned, idp)
+	}
+	if k.written != nil {
+		if err := k.written(t, old, rec); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
 	}
 	return nil
 }

@@ -52,10 +52,13 @@ var recordIndexes = [][]byte{
 	idxObjCycle, idxObjOwner, idxObjParent,
 	idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
 	idxCheckInTarget, idxCheckInAuthor,
+	idxOutboxKey, idxOutboxDue,
 }
 
 // verifyIndexes checks that every index holds exactly the entries its
-// records call for, and that the state expiry index matches the state.
+// records call for, that outbox keys are unique and the count of open
+// outbox items is right, that workspaces sit under their IDs, and that the
+// state expiry index matches the state.
 func verifyIndexes(tx *bbolt.Tx) error {
 	t := &boltTx{tx: tx}
 	want := map[string]map[string]bool{}
@@ -89,10 +92,62 @@ func verifyIndexes(tx *bbolt.Tx) error {
 			errs = append(errs, fmt.Errorf("index %s: %d entries missing", name, len(w)-found))
 		}
 	}
+	if err := verifyOutbox(t, len(want[string(idxOutboxDue)])); err != nil {
+		errs = append(errs, err)
+	}
+	if err := verifyWorkspaces(t); err != nil {
+		errs = append(errs, err)
+	}
 	if err := verifyState(t); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// verifyOutbox checks that no two outbox items share a key in a workspace
+// and that the counter of open items says open.
+func verifyOutbox(t *boltTx, open int) error {
+	n, err := t.openOutbox()
+	if err != nil {
+		return err
+	}
+	if n != open {
+		return fmt.Errorf("outbox: counter says %d open items, %d are open", n, open)
+	}
+	b, err := t.bucket(idxOutboxKey)
+	if err != nil {
+		return err
+	}
+	var prev []byte
+	return b.ForEach(func(k, _ []byte) error {
+		if len(k) < 8 {
+			return fmt.Errorf("index %s: malformed entry %x", idxOutboxKey, k)
+		}
+		p := k[:len(k)-8]
+		if prev != nil && bytes.Equal(p, prev) {
+			return fmt.Errorf("index %s: two items under one key %x", idxOutboxKey, p)
+		}
+		prev = bytes.Clone(p)
+		return nil
+	})
+}
+
+// verifyWorkspaces checks that every workspace decodes and sits under its ID.
+func verifyWorkspaces(t *boltTx) error {
+	b, err := t.bucket(bucketWorkspaces)
+	if err != nil {
+		return err
+	}
+	return b.ForEach(func(k, v []byte) error {
+		w, err := decode(workspaceKind, v)
+		if err != nil {
+			return fmt.Errorf("workspace at %x: %w", k, err)
+		}
+		if !bytes.Equal(k, newKey(w.ID)) {
+			return fmt.Errorf("workspace %q stored under key %x", w.ID, k)
+		}
+		return nil
+	})
 }
 
 func verifyState(t *boltTx) error {

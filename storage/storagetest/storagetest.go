@@ -28,7 +28,20 @@ import (
 //     neither a key result nor a KPI, are KindInvalid;
 //   - the error fn returns from Update is returned as is, and nothing fn wrote
 //     is kept;
-//   - UserByName and TeamByName give the lowest ID when several match.
+//   - UserByName and TeamByName give the lowest ID when several match;
+//   - Workspaces lists workspaces in byte order of their IDs;
+//   - outbox items take IDs per workspace like other kinds; AddOutbox of a
+//     Key stored in the workspace (in this transaction or before) returns
+//     false, writes nothing and sets the item's ID to the stored item's,
+//     leaving its other fields alone; an empty State is stored (and set on
+//     the item) as pending; a nil item, an empty Workspace or Key, and an
+//     unknown Kind or State are KindInvalid;
+//   - PutOutbox changes a stored item only: ID 0 is KindInvalid, an ID not
+//     stored in the item's workspace KindNotFound, a changed Key
+//     KindInvalid;
+//   - DueOutbox orders by due instant, then workspace, then ID, includes
+//     items due exactly at now, and counts only pending and sending items,
+//     as does OpenOutbox.
 func Run(t *testing.T, open func(t *testing.T) okrcore.Store) {
 	tests := []struct {
 		name string
@@ -44,6 +57,13 @@ func Run(t *testing.T, open func(t *testing.T) okrcore.Store) {
 		{"Initiatives", testInitiatives},
 		{"CheckIns", testCheckIns},
 		{"State", testState},
+		{"Workspaces", testWorkspaces},
+		{"OutboxAdd", testOutboxAdd},
+		{"OutboxIsolation", testOutboxIsolation},
+		{"OutboxDue", testOutboxDue},
+		{"OutboxStates", testOutboxStates},
+		{"OutboxOpenCount", testOutboxOpenCount},
+		{"OutboxConcurrentAdd", testOutboxConcurrentAdd},
 		{"IDsPerKindAndWorkspace", testIDs},
 		{"ExplicitIDs", testExplicitIDs},
 		{"NotFound", testNotFound},
@@ -1122,6 +1142,8 @@ func testReadOnlyView(t *testing.T, s okrcore.Store) {
 			tx.AddCheckIn(newCheckIn("w", okrcore.TargetKR, 1, 1, base, 1)),
 			tx.PutState("w", "k", []byte("v"), time.Time{}),
 			tx.DeleteState("w", "k"),
+			second(tx.AddOutbox(newItem("w", "k", base))),
+			tx.PutOutbox(&okrcore.OutboxItem{ID: 1, Workspace: "w", Key: "k", Kind: okrcore.OutboxDigest}),
 		)
 		return nil
 	})

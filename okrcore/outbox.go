@@ -1,0 +1,56 @@
+package okrcore
+
+import "time"
+
+// OutboxKind is what a scheduled message is.
+type OutboxKind string
+
+const (
+	OutboxCheckIn       OutboxKind = "checkin"
+	OutboxReminder      OutboxKind = "reminder"
+	OutboxDigest        OutboxKind = "digest"
+	OutboxManagerDigest OutboxKind = "manager_digest"
+	OutboxGrading       OutboxKind = "grading"
+	OutboxRetro         OutboxKind = "retro"
+)
+
+// OutboxState is where a scheduled message is in its life.
+type OutboxState string
+
+const (
+	// OutboxPending waits to be sent at or after DueAt.
+	OutboxPending OutboxState = "pending"
+	// OutboxSending was handed to a platform; after a crash it is
+	// reconciled (or resent) when the bot starts again.
+	OutboxSending OutboxState = "sending"
+	OutboxSent    OutboxState = "sent"
+	// OutboxSkipped was not needed when its time came (the person had
+	// already checked in, or owns nothing to check in on).
+	OutboxSkipped OutboxState = "skipped"
+	OutboxFailed  OutboxState = "failed"
+)
+
+// Open reports whether the item still has to be sent.
+func (s OutboxState) Open() bool { return s == OutboxPending || s == OutboxSending }
+
+// OutboxItem is a nudge, reminder, digest or prompt, recorded before it is
+// sent so that a crash loses nothing and sends nothing twice.
+type OutboxItem struct {
+	ID        ID     `json:"id"`
+	Workspace string `json:"ws"`
+	// Key is unique in the workspace and deterministic, such as
+	// "checkin:u12:2026-W47" or "digest:t3:2026-W47": scheduling the
+	// same occurrence twice finds the existing item.
+	Key       string      `json:"key"`
+	Kind      OutboxKind  `json:"kind"`
+	User      ID          `json:"user,omitempty"`
+	Team      ID          `json:"team,omitempty"`
+	Period    string      `json:"period"`
+	DueAt     time.Time   `json:"due_at"`
+	State     OutboxState `json:"state"`
+	Attempts  int         `json:"attempts,omitempty"`
+	SentRef   string      `json:"sent_ref,omitempty"`
+	SentAt    time.Time   `json:"sent_at,omitempty"`
+	LastError string      `json:"last_error,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+}
