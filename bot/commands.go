@@ -35,6 +35,8 @@ func (e *Engine) commands() map[string]commandSpec {
 		"done":       {e.initiativeDone, "done I5", "mark an initiative done (`undone I5` reopens it)", "planning"},
 		"undone":     {e.initiativeUndone, "undone I5", "reopen an initiative", "planning"},
 		"grade":      {e.grade, "grade KR34 0.7", "grade a key result at the end of the cycle (0.0–1.0)", "planning"},
+		"grades":     {e.gradesCmd, "grades [KR34 …]", "grade your key results with one form (suggested from progress)", "planning"},
+		"retro":      {e.retro, "retro [results [TEAM]]", "the end-of-cycle retrospective: rate four statements, then Start / Stop / Continue; `results` shows a team's anonymous summary", "planning"},
 		"cycle":      {e.cycle, "cycle [list | new SPEC | set NAME | close]", "the current cycle and its siblings", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},

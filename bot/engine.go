@@ -111,6 +111,10 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	case EventMessage:
 		msg, err = e.message(ctx, req, ev.Text)
 	case EventFormSubmit:
+		if ev.FormID == gradesFormID {
+			msg, err = e.gradesSubmit(ctx, req)
+			break
+		}
 		msg, err = e.formSubmit(ctx, req)
 	case EventHomeOpened:
 		msg, err = e.mine(ctx, req, nil)
@@ -264,6 +268,12 @@ func (e *Engine) message(ctx context.Context, req *request, text string) (Messag
 	}
 	if d != nil && (!isCommand || dialogWords[first]) {
 		return e.dialogStep(ctx, req, d, text)
+	}
+	// A retrospective in progress takes answers a check-in dialog didn't.
+	if d == nil {
+		if m, ok, err := e.retroMessage(ctx, req, text); ok {
+			return m, err
+		}
 	}
 	if isCommand {
 		m, err := e.command(ctx, req, text)
