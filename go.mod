@@ -4,4 +4,7 @@ go 1.26.8
 
 require go.etcd.io/bbolt v1.5.0
 
-require golang.org/x/sys v0.45.0 // indirect
+require (
+	github.com/robfig/cron/v3 v3.0.1 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+)

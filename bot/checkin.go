@@ -282,10 +282,14 @@ const undoNote = "(undo)"
 
 // skip records that the person skips this week's check-in.
 func (e *Engine) skip(ctx context.Context, req *request, _ []token) (Message, error) {
-	y, w := req.now.ISOWeek()
-	key := fmt.Sprintf("skip:%d:%d-W%02d", req.actor.ID, y, w)
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		return tx.PutState(req.ws, key, []byte("1"), req.now.Add(14*24*time.Hour))
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return err
+		}
+		cadence := effectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
+		period := okrcore.PeriodKey(cadence, req.now, userLocation(req.actor.TimeZone))
+		return tx.PutState(req.ws, skipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
 	})
 	if err != nil {
 		return Message{}, err

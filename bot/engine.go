@@ -220,7 +220,8 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 }
 
 func profileChanged(u *okrcore.User, ev Event) bool {
-	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && ev.Email != u.Email) || (ev.TimeZone != "" && ev.TimeZone != u.TimeZone)
+	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && ev.Email != u.Email) || (ev.TimeZone != "" && ev.TimeZone != u.TimeZone) ||
+		(ev.Conversation.Direct && ev.Conversation.ID != "" && (ev.Conversation.ID != u.DM || (ev.Conversation.Ref != "" && ev.Conversation.Ref != u.DMRef)))
 }
 
 func applyProfile(u *okrcore.User, ev Event) {
@@ -232,6 +233,14 @@ func applyProfile(u *okrcore.User, ev Event) {
 	}
 	if ev.TimeZone != "" {
 		u.TimeZone = ev.TimeZone
+	}
+	// Remember where to reach the person: platforms such as Teams can only
+	// message someone proactively through a stored reference.
+	if ev.Conversation.Direct && ev.Conversation.ID != "" {
+		u.DM = ev.Conversation.ID
+		if ev.Conversation.Ref != "" {
+			u.DMRef = ev.Conversation.Ref
+		}
 	}
 }
 

@@ -53,6 +53,9 @@ type Conversation struct {
 	// Ref is an opaque platform reference (a Teams conversation reference)
 	// that the adapter needs to message this conversation later.
 	Ref string
+	// UserID is the platform user a direct conversation is with, for
+	// platforms that must create the conversation before the first message.
+	UserID string
 }
 
 // Responder answers in the conversation an event came from.

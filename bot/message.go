@@ -18,6 +18,9 @@ type Message struct {
 	// person (a modal, a card, or prompts one after another) and to send
 	// the answers back as an EventFormSubmit.
 	Form *Form
+	// Key identifies a scheduled message (its outbox key), so that an
+	// adapter can tag what it posts and find it again after a crash.
+	Key string
 }
 
 // Block is one part of a message.

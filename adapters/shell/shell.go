@@ -29,6 +29,11 @@ type Options struct {
 	// Interactive prints a prompt before each line (a terminal), rather
 	// than plain output for scripts.
 	Interactive bool
+	// Commands are the shell's own slash commands beyond /as and /quit
+	// (for example /clock, which moves a demo's clock): the name without
+	// its slash, and a function of the rest of the line that returns what
+	// to print.
+	Commands map[string]func(ctx context.Context, args string) string
 }
 
 // Shell is the terminal adapter.
@@ -36,6 +41,7 @@ type Shell struct {
 	in          *bufio.Scanner
 	out         io.Writer
 	interactive bool
+	commands    map[string]func(ctx context.Context, args string) string
 
 	mu      sync.Mutex // guards out and the fields below
 	user    string
@@ -51,7 +57,7 @@ func New(in io.Reader, out io.Writer, opts Options) *Shell {
 	if user == "" {
 		user = "me"
 	}
-	return &Shell{in: sc, out: out, interactive: opts.Interactive, user: user}
+	return &Shell{in: sc, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands}
 }
 
 // User returns who is speaking now.
@@ -116,6 +122,10 @@ func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
 		} else {
 			s.printf("%s> %s\n", s.User(), line)
 		}
+		if name, args, ok := s.ownCommand(line); ok {
+			s.printf("%s", s.commands[name](ctx, args))
+			continue
+		}
 		ev, quit := s.event(line)
 		if quit {
 			return nil
@@ -140,6 +150,17 @@ func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
 			}
 		}
 	}
+}
+
+func (s *Shell) ownCommand(line string) (string, string, bool) {
+	if !strings.HasPrefix(line, "/") {
+		return "", "", false
+	}
+	name, args, _ := strings.Cut(line[1:], " ")
+	if _, ok := s.commands[strings.ToLower(name)]; !ok {
+		return "", "", false
+	}
+	return strings.ToLower(name), strings.TrimSpace(args), true
 }
 
 // event turns a line into an event; it handles the shell's own commands.

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,7 +43,11 @@ type config struct {
 	as        string
 	logLevel  slog.Level
 	logFormat string
-	now       func() time.Time // tests fix the clock
+	schedule  string        // on, off or auto
+	grace     time.Duration // how late a missed window is caught up
+	clock     string        // a fixed start time: a clock moved by /clock
+	manual    *manualClock
+	now       func() time.Time
 	stdinTTY  bool
 }
 
@@ -76,6 +82,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	fs.StringVar(&cfg.db, "db", dbDefault, "database file (env OKRBOT_DB)")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
 	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
+	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
+	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
+	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
 	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json")
 	// Flags may also follow positional arguments ("backup FILE --db X").
@@ -92,6 +101,22 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", *level)
+	}
+	switch cfg.schedule {
+	case "on", "off", "auto":
+	default:
+		return nil, fmt.Errorf("--schedule %q: use on, off or auto", cfg.schedule)
+	}
+	if cfg.grace <= 0 {
+		return nil, fmt.Errorf("--grace %s: must be positive", cfg.grace)
+	}
+	if cfg.clock != "" {
+		t, err := time.Parse(time.RFC3339, cfg.clock)
+		if err != nil {
+			return nil, fmt.Errorf("--clock %q: use a time like 2026-11-23T08:00:00Z", cfg.clock)
+		}
+		cfg.manual = &manualClock{t: t}
+		cfg.now = cfg.manual.Now
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format %q: use text or json", cfg.logFormat)
@@ -203,6 +228,83 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 		user = envOr(os.Getenv, "USER", "me")
 	}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log})
-	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY})
+	// The shell is also where scheduled messages arrive; its own commands
+	// are filled in below, once the dispatcher that sends through it exists.
+	commands := map[string]func(context.Context, string) string{}
+	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY, Commands: commands})
+	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace})
+	disp := bot.NewDispatcher(db, engine, sh, bot.DispatcherOptions{Now: now, Logger: log, Workers: 4})
+	runOnce := func(ctx context.Context) string {
+		st, err := sched.Tick(ctx)
+		if err == nil {
+			err = disp.Drain(ctx)
+		}
+		if err != nil {
+			log.Error("scheduled work", "err", err)
+			return "Scheduled work failed; see the log.\n"
+		}
+		return fmt.Sprintf("(%d scheduled)\n", st.Enqueued)
+	}
+	if mc := cfg.manual; mc != nil {
+		// A demo clock: time moves only when the person says so, and the
+		// schedule runs at once for the new time.
+		commands["clock"] = func(ctx context.Context, args string) string {
+			if err := mc.set(args); err != nil {
+				return err.Error() + "\n"
+			}
+			return "It is now " + mc.Now().Format("Mon 2006-01-02 15:04 MST") + ". " + runOnce(ctx)
+		}
+	} else if cfg.schedule == "on" || (cfg.schedule == "auto" && cfg.stdinTTY) {
+		schedCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			if err := sched.Run(schedCtx, time.Minute, func(ctx context.Context) { _ = disp.Drain(ctx) }); err != nil {
+				log.Error("scheduler", "err", err)
+			}
+		}()
+	}
 	return sh.Run(ctx, engine)
+}
+
+// manualClock is a clock that moves only when told to: `okrbot --clock`.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// set reads "+2h", "+3d" or an RFC 3339 time.
+func (c *manualClock) set(arg string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	arg = strings.TrimSpace(arg)
+	switch {
+	case strings.HasPrefix(arg, "+") && strings.HasSuffix(arg, "d"):
+		n, err := strconv.Atoi(arg[1 : len(arg)-1])
+		if err != nil || n < 0 || n > 400 {
+			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
+		}
+		c.t = c.t.AddDate(0, 0, n)
+	case strings.HasPrefix(arg, "+"):
+		d, err := time.ParseDuration(arg[1:])
+		if err != nil || d < 0 {
+			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
+		}
+		c.t = c.t.Add(d)
+	default:
+		t, err := time.Parse(time.RFC3339, arg)
+		if err != nil {
+			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
+		}
+		if t.Before(c.t) {
+			return fmt.Errorf("The clock only moves forward (it is %s).", c.t.Format(time.RFC3339))
+		}
+		c.t = t
+	}
+	return nil
 }

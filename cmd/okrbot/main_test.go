@@ -189,3 +189,43 @@ func TestBackupWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestScriptedWeekWithClock drives a week through the terminal chat on a
+// clock the script moves: nudges arrive at local times, a check-in stops
+// the reminder, the clock refuses to go back.
+func TestScriptedWeekWithClock(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "okrbot.db")
+	script := strings.Join([]string{
+		"/clock +1h",                  // Monday 09:00 UTC = 10:00 in Berlin
+		"same as last week",           // alice checks in
+		"/clock 2026-11-24T09:30:00Z", // Tuesday: reminders
+		"/clock 2026-11-20T00:00:00Z", // the past
+		"/clock soon",
+	}, "\n")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--demo", "--db", db, "--clock", "2026-11-23T08:00:00Z"}, strings.NewReader(script), &out, &errOut, noEnv)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := out.String()
+	monday, tuesday, _ := strings.Cut(got, "alice> /clock 2026-11-24T09:30:00Z")
+	for _, w := range []string{"[to alice]\nHi alice! Time for your weekly check-in", "[to erin]", "It is now Mon 2026-11-23 09:00 UTC", "Checked in ✓"} {
+		if !strings.Contains(monday, w) {
+			t.Errorf("Monday lacks %q:\n%s", w, monday)
+		}
+	}
+	if strings.Contains(monday, "[to bob]") {
+		t.Errorf("bob (Los Angeles) was nudged before 10:00 his time:\n%s", monday)
+	}
+	if !strings.Contains(tuesday, "[to erin]\nHi erin, a reminder") || strings.Contains(tuesday, "Hi alice, a reminder") {
+		t.Errorf("Tuesday's reminders wrong:\n%s", tuesday)
+	}
+	for _, w := range []string{"The clock only moves forward", "Usage: /clock"} {
+		if !strings.Contains(tuesday, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+	if code := run(context.Background(), []string{"--clock", "tomorrow"}, strings.NewReader(""), io.Discard, &errOut, noEnv); code != 2 {
+		t.Errorf("bad --clock: exit %d", code)
+	}
+}

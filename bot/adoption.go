@@ -1,0 +1,642 @@
+package bot
+
+// `/okr adoption [TEAM]`: how far OKRs have taken hold, for the OKR
+// champion. Two numbers, as the rollout guides measure a rollout: the share
+// of people who have OKRs this cycle (own an objective or a key result), and
+// the weekly check-in rate per team (people who wrote at least one check-in
+// that week, out of the members who have key results to check in on) for
+// every week of the cycle so far, with its trend.
+//
+// A week is the person's own ISO week (Monday to Sunday in their time
+// zone), the same week their check-in nudge belongs to. Who has key results
+// is who has them now: history does not record when ownership changed.
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+const (
+	// adoptionAllTeams is the most teams listed one by one; a larger
+	// organisation shows its lowest and highest teams and totals.
+	adoptionAllTeams = 30
+	adoptionLowest   = 20
+	adoptionHighest  = 8
+	// adoptionMaxWeeks bounds the weeks tracked (a three-year custom cycle
+	// has 157).
+	adoptionMaxWeeks = 160
+)
+
+// adoptionWeeks is a set of week indexes of a cycle.
+type adoptionWeeks [(adoptionMaxWeeks + 63) / 64]uint64
+
+func (w *adoptionWeeks) set(i int)      { w[i/64] |= 1 << (i % 64) }
+func (w *adoptionWeeks) has(i int) bool { return w[i/64]&(1<<(i%64)) != 0 }
+
+// dgDay is the number of the calendar day of t (in t's location).
+func dgDay(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// adoptionClock places instants in the weeks of a cycle as one person
+// lives them.
+type adoptionClock struct {
+	loc      *time.Location
+	firstDay int       // the Monday of the cycle's first week, as a day number
+	start    time.Time // that Monday at 00:00 in loc
+}
+
+func newAdoptionClock(c *okrcore.Cycle, loc *time.Location) adoptionClock {
+	// The cycle starts at midnight UTC of its first date; the person's
+	// first week is the one holding that date on their calendar.
+	y, m, d := c.Start.UTC().Date()
+	first := okrcore.PeriodStart(okrcore.Weekly, time.Date(y, m, d, 12, 0, 0, 0, loc), loc)
+	return adoptionClock{loc: loc, firstDay: dgDay(first), start: first}
+}
+
+func (a adoptionClock) week(t time.Time) int {
+	return (dgDay(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay) / 7
+}
+
+// adoptionStats is one team's (or the organisation's) numbers.
+type adoptionStats struct {
+	name    string
+	people  int   // distinct people
+	withOKR int   // of them, owning an objective or key result
+	withKRs int   // of them, having key results to check in on
+	checked []int // by week, how many of those checked in
+}
+
+func (s *adoptionStats) rate(week int) float64 {
+	if s.withKRs == 0 || week < 0 || week >= len(s.checked) {
+		return 0
+	}
+	return float64(s.checked[week]) / float64(s.withKRs)
+}
+
+// adoptionReport is what `/okr adoption` says.
+type adoptionReport struct {
+	cycle *okrcore.Cycle
+	scope *okrcore.Team // nil: the whole organisation
+	weeks []string      // ISO week keys, oldest first; the last is this week
+	total adoptionStats
+	teams []*adoptionStats // teams with somebody with key results
+	idle  []string         // teams where nobody has key results
+	roots []*adoptionStats // top-level teams with teams beneath them, whole subtree
+	ended bool
+}
+
+// adoptionPerson is what the report knows of one person.
+type adoptionPerson struct {
+	u      *okrcore.User
+	owns   bool // an objective or a key result this cycle
+	hasKRs bool // key results to check in on
+	weeks  adoptionWeeks
+}
+
+// buildAdoption reads the report, for the whole organisation or, when
+// scopeName is set, for a team and the teams beneath it. It returns the
+// ledger of check-in weeks, to be stored when changed is true.
+//
+// Why a ledger. The store answers "this person's check-ins since t", newest
+// first, decoding every one; it cannot say whether someone checked in
+// during a given earlier week without reading all their check-ins since.
+// Over a quarter of an organisation of 10,000 that is more than a million
+// check-ins, and seconds of decoding for every report. Check-ins are
+// append-only and stamped with the time they were made, so the weeks in
+// which a person checked in before a moment never change: the ledger keeps
+// them per person with the moment they are complete up to, and each report
+// reads only the check-ins made since the last one.
+func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, *adoptionLedger, bool, error) {
+	var (
+		c      *okrcore.Cycle
+		scope  *okrcore.Team
+		users  []*okrcore.User
+		teams  []*okrcore.Team
+		ledger *adoptionLedger
+	)
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if c, err = okrcore.CurrentCycle(tx, ws); err != nil {
+			return err
+		}
+		if scopeName != "" {
+			if scope, err = findTeam(tx, ws, scopeName); err != nil {
+				return err
+			}
+		}
+		if users, err = tx.Users(ws); err != nil {
+			return err
+		}
+		if teams, err = tx.Teams(ws); err != nil {
+			return err
+		}
+		ledger = loadAdoptionLedger(tx, ws, c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if now.Before(c.Start) {
+		return nil, nil, false, usage("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
+	}
+	rep := &adoptionReport{cycle: c, scope: scope}
+	end := now
+	if !now.Before(c.End) {
+		end, rep.ended = c.End.Add(-time.Nanosecond), true
+	}
+	utc := newAdoptionClock(c, time.UTC)
+	nWeeks := min(utc.week(end)+1, adoptionMaxWeeks)
+	for i := range nWeeks {
+		y, w := utc.start.AddDate(0, 0, 7*i).ISOWeek()
+		rep.weeks = append(rep.weeks, fmt.Sprintf("%d-W%02d", y, w))
+	}
+
+	// Which teams and people the report covers.
+	children := map[okrcore.ID][]*okrcore.Team{}
+	for _, t := range teams {
+		if t.Parent != 0 && t.Parent != t.ID {
+			children[t.Parent] = append(children[t.Parent], t)
+		}
+	}
+	subtree := func(root *okrcore.Team) []*okrcore.Team {
+		var out []*okrcore.Team
+		seen := map[okrcore.ID]bool{}
+		var walk func(t *okrcore.Team)
+		walk = func(t *okrcore.Team) {
+			if seen[t.ID] {
+				return
+			}
+			seen[t.ID] = true
+			out = append(out, t)
+			for _, k := range children[t.ID] {
+				walk(k)
+			}
+		}
+		walk(root)
+		return out
+	}
+	inScope := teams
+	if scope != nil {
+		inScope = subtree(scope)
+	}
+	byID := make(map[okrcore.ID]*adoptionPerson, len(users))
+	var people []*adoptionPerson
+	for _, u := range users {
+		if u.Role != okrcore.RoleObserver {
+			byID[u.ID] = &adoptionPerson{u: u}
+		}
+	}
+	if scope == nil {
+		for _, u := range users {
+			if p := byID[u.ID]; p != nil {
+				people = append(people, p)
+			}
+		}
+	} else {
+		seen := map[okrcore.ID]bool{}
+		for _, t := range inScope {
+			for _, m := range dgMembers(t) {
+				if p := byID[m]; p != nil && !seen[m] {
+					seen[m] = true
+					people = append(people, p)
+				}
+			}
+		}
+	}
+
+	// What each person owns, and the weeks they checked in: read in
+	// parallel read transactions (the store allows any number), a share
+	// of the people each.
+	changed, err := e.readAdoptionPeople(ctx, ws, c, people, ledger, end, nWeeks)
+	if err != nil {
+		return nil, nil, false, err
+	}
+
+	count := func(name string, ids []okrcore.ID) *adoptionStats {
+		s := &adoptionStats{name: name, checked: make([]int, nWeeks)}
+		seen := make(map[okrcore.ID]bool, len(ids))
+		for _, id := range ids {
+			p := byID[id]
+			if p == nil || seen[id] {
+				continue
+			}
+			seen[id] = true
+			s.people++
+			if p.owns {
+				s.withOKR++
+			}
+			if !p.hasKRs {
+				continue
+			}
+			s.withKRs++
+			for i := range nWeeks {
+				if p.weeks.has(i) {
+					s.checked[i]++
+				}
+			}
+		}
+		return s
+	}
+	ids := make([]okrcore.ID, len(people))
+	for i, p := range people {
+		ids[i] = p.u.ID
+	}
+	rep.total = *count("", ids)
+	for _, t := range inScope {
+		s := count(t.Name, dgMembers(t))
+		if s.withKRs == 0 {
+			rep.idle = append(rep.idle, t.Name)
+			continue
+		}
+		rep.teams = append(rep.teams, s)
+	}
+	// Top-level teams of the scope, each with its whole subtree, when there
+	// are several with teams beneath them and too many teams to list.
+	var tops []*okrcore.Team
+	if scope != nil {
+		tops = children[scope.ID]
+	} else {
+		for _, t := range teams {
+			if t.Parent == 0 {
+				tops = append(tops, t)
+			}
+		}
+	}
+	branching := 0
+	for _, t := range tops {
+		if len(children[t.ID]) > 0 {
+			branching++
+		}
+	}
+	if branching >= 2 && len(inScope) > adoptionAllTeams {
+		for _, t := range tops {
+			var ids []okrcore.ID
+			for _, x := range subtree(t) {
+				ids = append(ids, dgMembers(x)...)
+			}
+			if s := count(t.Name, ids); s.withKRs > 0 {
+				rep.roots = append(rep.roots, s)
+			}
+		}
+	}
+	last := nWeeks - 1
+	lowestFirst := func(list []*adoptionStats) {
+		sort.SliceStable(list, func(i, j int) bool {
+			a, b := list[i], list[j]
+			if ra, rb := a.rate(last), b.rate(last); ra != rb {
+				return ra < rb
+			}
+			if ra, rb := a.rate(last-1), b.rate(last-1); ra != rb {
+				return ra < rb
+			}
+			return a.name < b.name
+		})
+	}
+	lowestFirst(rep.teams)
+	lowestFirst(rep.roots)
+	return rep, ledger, changed, nil
+}
+
+// readAdoptionPeople fills in what people own and the weeks they checked
+// in, bringing their ledger entries up to date. It reports whether the
+// ledger changed.
+func (e *Engine) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, ledger *adoptionLedger, end time.Time, nWeeks int) (bool, error) {
+	// A check-in is stamped with its request's clock before its
+	// transaction commits, so the last minutes may still fill in: they are
+	// read again next time.
+	complete := end.Add(-adoptionSettle)
+	clocks := map[string]adoptionClock{}
+	for _, p := range people {
+		if _, ok := clocks[p.u.TimeZone]; !ok {
+			clocks[p.u.TimeZone] = newAdoptionClock(c, dgLocation(p.u.TimeZone))
+		}
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(people)/256))
+	entries := make([]adoptionEntry, len(people))
+	dirty := make([]bool, len(people))
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = e.store.View(ctx, func(tx okrcore.Tx) error {
+				for i := w; i < len(people); i += workers {
+					p := people[i]
+					// Key results to check in on: those of an objective
+					// the person owns (one objective's are usually enough
+					// to tell, and fewer to read than all of theirs), else
+					// their own anywhere.
+					objs, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
+					if err != nil {
+						return err
+					}
+					p.owns = len(objs) > 0
+					for _, o := range objs {
+						ks, err := tx.KeyResultsByObjective(ws, o.ID)
+						if err != nil {
+							return err
+						}
+						if p.hasKRs = len(ks) > 0; p.hasKRs {
+							break
+						}
+					}
+					if !p.hasKRs {
+						krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
+						if err != nil {
+							return err
+						}
+						p.hasKRs = len(krs) > 0
+						p.owns = p.owns || p.hasKRs
+					}
+					if !p.hasKRs {
+						continue
+					}
+					clk := clocks[p.u.TimeZone]
+					ent := ledger.entries[p.u.ID] // a copy: the map is only read here
+					from := clk.start
+					if ent.through.After(from) {
+						from = ent.through
+					}
+					if from.Before(end) {
+						cis, err := tx.CheckInsByAuthor(ws, p.u.ID, from, 0)
+						if err != nil {
+							return err
+						}
+						for _, ci := range cis {
+							if ci.At.After(end) {
+								continue
+							}
+							if wk := min(clk.week(ci.At), nWeeks-1, adoptionMaxWeeks-1); wk >= 0 {
+								ent.weeks.set(wk)
+							}
+						}
+						if complete.After(ent.through) {
+							ent.through = complete
+						}
+						dirty[i] = true
+					}
+					entries[i] = ent
+					p.weeks = ent.weeks
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return false, err
+		}
+	}
+	changed := false
+	for i, p := range people {
+		if dirty[i] {
+			old, ok := ledger.entries[p.u.ID]
+			if !ok || old != entries[i] {
+				ledger.entries[p.u.ID] = entries[i]
+				changed = true
+			}
+		}
+	}
+	return changed, nil
+}
+
+// adoptionSettle is how long a check-in may take to commit after the
+// moment it is stamped with.
+const adoptionSettle = 10 * time.Minute
+
+// adoptionLedger is, for each person, the weeks of one cycle in which they
+// checked in, complete up to a moment. It is stored in the bot's state
+// space under adoptionLedgerKey.
+type adoptionLedger struct {
+	cycle   okrcore.ID
+	start   time.Time
+	entries map[okrcore.ID]adoptionEntry
+}
+
+type adoptionEntry struct {
+	through time.Time // every check-in before this is in weeks
+	weeks   adoptionWeeks
+}
+
+func adoptionLedgerKey(cycle okrcore.ID) string {
+	return "adoption:c" + strconv.FormatUint(uint64(cycle), 10)
+}
+
+const adoptionLedgerVersion = 1
+
+// loadAdoptionLedger reads a cycle's ledger; a missing or unreadable one
+// is empty (and is rebuilt from the check-ins).
+func loadAdoptionLedger(tx okrcore.Tx, ws string, c *okrcore.Cycle) *adoptionLedger {
+	l := &adoptionLedger{cycle: c.ID, start: c.Start, entries: map[okrcore.ID]adoptionEntry{}}
+	data, err := tx.State(ws, adoptionLedgerKey(c.ID))
+	if err != nil {
+		return l
+	}
+	r := bytes.NewReader(data)
+	bad := func() *adoptionLedger {
+		return &adoptionLedger{cycle: c.ID, start: c.Start, entries: map[okrcore.ID]adoptionEntry{}}
+	}
+	next := func() uint64 {
+		v, e := binary.ReadUvarint(r)
+		if e != nil {
+			err = e
+		}
+		return v
+	}
+	if next() != adoptionLedgerVersion || next() != uint64(c.ID) || int64(next()) != c.Start.Unix() {
+		return bad()
+	}
+	n := next()
+	if err != nil || n > uint64(len(data)) {
+		return bad()
+	}
+	var id uint64
+	for range n {
+		id += next()
+		var ent adoptionEntry
+		ent.through = time.Unix(int64(next()), 0)
+		for j := range ent.weeks {
+			ent.weeks[j] = next()
+		}
+		if err != nil {
+			return bad()
+		}
+		l.entries[okrcore.ID(id)] = ent
+	}
+	return l
+}
+
+func (l *adoptionLedger) encode() []byte {
+	ids := make([]okrcore.ID, 0, len(l.entries))
+	for id := range l.entries {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b := make([]byte, 0, 16+len(ids)*16)
+	b = binary.AppendUvarint(b, adoptionLedgerVersion)
+	b = binary.AppendUvarint(b, uint64(l.cycle))
+	b = binary.AppendUvarint(b, uint64(l.start.Unix()))
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	var prev okrcore.ID
+	for _, id := range ids {
+		ent := l.entries[id]
+		b = binary.AppendUvarint(b, uint64(id-prev))
+		b = binary.AppendUvarint(b, uint64(max(0, ent.through.Unix())))
+		for _, w := range ent.weeks {
+			b = binary.AppendUvarint(b, w)
+		}
+		prev = id
+	}
+	return b
+}
+
+// trendWeeks is how far back a trend looks.
+const trendWeeks = 4
+
+// trend says "↑ from 48% four weeks ago" for the last week against an
+// earlier one.
+func (r *adoptionReport) trend(s *adoptionStats) string {
+	last := len(r.weeks) - 1
+	if last == 0 {
+		return "the first week of the cycle"
+	}
+	back := max(0, last-trendWeeks)
+	ago := "four weeks ago"
+	if last-back < trendWeeks {
+		ago = "in the first week"
+	}
+	now, then := s.rate(last), s.rate(back)
+	pn, pt := okrcore.Percent(now), okrcore.Percent(then)
+	switch {
+	case pn == pt:
+		return "as " + ago
+	case now > then:
+		return fmt.Sprintf("↑ from %s %s", pt, ago)
+	}
+	return fmt.Sprintf("↓ from %s %s", pt, ago)
+}
+
+// series renders the weekly rates: "W41 50 · W42 75 · …".
+func (r *adoptionReport) series(s *adoptionStats, from int) string {
+	parts := make([]string, 0, len(r.weeks)-from)
+	for i := from; i < len(r.weeks); i++ {
+		parts = append(parts, fmt.Sprintf("%d", int(s.rate(i)*100+0.5)))
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r *adoptionReport) thisWeek() string {
+	if r.ended {
+		return "in the last week"
+	}
+	return "this week"
+}
+
+func (r *adoptionReport) teamLine(s *adoptionStats) string {
+	last := len(r.weeks) - 1
+	from := max(0, len(r.weeks)-13)
+	return fmt.Sprintf("*%s*: *%s* %s (%d of %d), %s · weekly %% %s",
+		s.name, okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], s.withKRs, r.trend(s), r.series(s, from))
+}
+
+func (r *adoptionReport) message() Message {
+	title := "OKR adoption · " + r.cycle.Name
+	if r.scope != nil {
+		title = fmt.Sprintf("OKR adoption · %s and the teams under it · %s", r.scope.Name, r.cycle.Name)
+	}
+	t := &r.total
+	last := len(r.weeks) - 1
+	share := "Nobody is here yet."
+	if t.people > 0 {
+		share = fmt.Sprintf("*%s* of people have OKRs in %s: %d of %d own an objective or a key result.",
+			okrcore.Percent(float64(t.withOKR)/float64(t.people)), r.cycle.Name, t.withOKR, t.people)
+	}
+	rate := "Nobody has key results to check in on yet."
+	if t.withKRs > 0 {
+		rate = fmt.Sprintf("*%s* checked in %s (%d of the %d people with key results), %s.",
+			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], t.withKRs, r.trend(t))
+	}
+	m := Message{Ephemeral: true}
+	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(share+"\n"+rate))
+	var weekly []string
+	for i, w := range r.weeks {
+		weekly = append(weekly, fmt.Sprintf("%s %s", w[strings.Index(w, "-")+1:], okrcore.Percent(t.rate(i))))
+	}
+	if t.withKRs > 0 {
+		from := max(0, len(weekly)-26)
+		m.Blocks = append(m.Blocks, dgSection("*Week by week*: "+strings.Join(weekly[from:], " · ")))
+	}
+	m.Text = title + ": " + strings.ReplaceAll(share+" "+rate, "*", "")
+
+	if len(r.roots) > 0 {
+		var lines []string
+		for _, s := range r.roots[:min(len(r.roots), adoptionLowest)] {
+			lines = append(lines, r.teamLine(s))
+		}
+		if len(r.roots) > adoptionLowest {
+			lines = append(lines, fmt.Sprintf("…and %d more, with higher rates.", len(r.roots)-adoptionLowest))
+		}
+		m.Blocks = append(m.Blocks, dgSections("*Top-level teams* (each with every team beneath it), lowest check-in rate first", lines)...)
+	}
+	if len(r.teams) > 0 {
+		if len(r.teams) <= adoptionAllTeams {
+			var lines []string
+			for _, s := range r.teams {
+				lines = append(lines, r.teamLine(s))
+			}
+			m.Blocks = append(m.Blocks, dgSections("*Teams*, lowest check-in rate first", lines)...)
+		} else {
+			var low, high []string
+			for _, s := range r.teams[:adoptionLowest] {
+				low = append(low, r.teamLine(s))
+			}
+			for i := len(r.teams) - 1; i >= len(r.teams)-adoptionHighest; i-- {
+				high = append(high, r.teamLine(r.teams[i]))
+			}
+			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d teams with the lowest check-in rate*", adoptionLowest), low)...)
+			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d with the highest*", adoptionHighest), high)...)
+			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("%d teams with key results in all; the %d in between are left out. `/okr adoption TEAM` shows a team and the teams under it.",
+				len(r.teams), len(r.teams)-adoptionLowest-adoptionHighest)})
+		}
+	}
+	if len(r.idle) > 0 {
+		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), dgNames(r.idle, 10))})
+	}
+	m.Blocks = append(m.Blocks, Context{Text: "A week is each person's own Monday to Sunday. The rate counts people who wrote at least one check-in that week, out of those who have key results now; weekly % lists the last weeks, oldest first."})
+	return m
+}
+
+// adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are
+// transparent.
+func (e *Engine) adoption(ctx context.Context, req *request, args []token) (Message, error) {
+	rep, ledger, changed, err := e.buildAdoption(ctx, req.ws, req.now, joinTokens(args))
+	if err != nil {
+		return Message{}, err
+	}
+	if changed {
+		// Keep what was read for the next report; losing it only costs
+		// time, so a failure is logged, not shown.
+		err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+			return tx.PutState(req.ws, adoptionLedgerKey(ledger.cycle), ledger.encode(), rep.cycle.End.AddDate(0, 6, 0))
+		})
+		if err != nil {
+			e.log.WarnContext(ctx, "store adoption ledger", "workspace", req.ws, "err", err)
+		}
+	}
+	return rep.message(), nil
+}

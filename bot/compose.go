@@ -1,0 +1,67 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Delivery is what an outbox item sends and where; Skip, when set, says why
+// the item is no longer needed (the person already checked in, owns
+// nothing, skipped the week).
+type Delivery struct {
+	To      Conversation
+	Message Message
+	Skip    string
+}
+
+// composer builds the delivery of one kind of outbox item inside a read
+// transaction.
+type composer func(ctx context.Context, tx okrcore.Tx, ws *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error)
+
+// Compose builds the message an outbox item sends. It reads the store as it
+// is at send time, so a digest shows today's numbers and a nudge is skipped
+// for someone who checked in since it was scheduled.
+func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery, error) {
+	composers := map[okrcore.OutboxKind]composer{
+		okrcore.OutboxCheckIn:       e.composeNudge,
+		okrcore.OutboxReminder:      e.composeNudge,
+		okrcore.OutboxDigest:        e.composeDigest,
+		okrcore.OutboxManagerDigest: e.composeManagerDigest,
+		okrcore.OutboxGrading:       e.composeGrading,
+		okrcore.OutboxRetro:         e.composeRetro,
+	}
+	c, ok := composers[it.Kind]
+	if !ok {
+		return Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
+	}
+	var d Delivery
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(it.Workspace)
+		if err != nil {
+			return err
+		}
+		d, err = c(ctx, tx, w, it)
+		return err
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
+	}
+	d.Message.Key = it.Key
+	return d, nil
+}
+
+// DirectTo is the conversation for a direct message to a person: the one
+// they last wrote from, or their platform id, which platforms that can open
+// a direct message on first send accept.
+func DirectTo(u *okrcore.User) Conversation {
+	c := Conversation{ID: u.DM, Ref: u.DMRef, Direct: true, UserID: u.PlatformID}
+	if c.ID == "" {
+		c.ID = u.PlatformID
+	}
+	return c
+}
+
+// ChannelTo is the conversation of a team's digest channel.
+func ChannelTo(t *okrcore.Team) Conversation { return Conversation{ID: t.DigestChannel} }

@@ -1,0 +1,1116 @@
+package bot
+
+// Digests: a team's week in one message for its channel (or its lead's DM),
+// a roll-up of a team's whole subtree for its lead, and `/okr digest` on
+// demand.
+//
+// Change since the last digest. A digest is composed in a read
+// transaction, so it cannot keep snapshots of its own; it reads the change
+// from check-in history instead. Every check-in stores the value before it
+// (Previous) and check-ins are append-only, so the value a key result had
+// when the last digest went out is the Previous of its oldest check-in
+// after that moment, and a key result with no check-in since (its
+// LastCheckIn is older, so not even its history is read) has not moved.
+// The last digest went out one digest cadence before this one (a week for
+// the weekly rhythm, so Friday 16:00 to Friday 16:00 leaves no gap over
+// the weekend); `/okr digest` looks back the same span from now.
+//
+// An objective's progress is a weighted mean of its key results and the
+// objectives aligned beneath it, so its change is the same mean of their
+// changes: the digest recomputes it with every key result at its earlier
+// value and every aligned objective at its earlier progress, found the same
+// way, recursively. An objective not updated since the last digest
+// (UpdatedAt, which every roll-up moves) has not changed, which prunes the
+// walk to what moved; a bounded number of objectives outside the team is
+// visited (digestVisitBudget) and the change is marked approximate beyond
+// it. Edits of a target or start are not check-ins and are not counted as
+// change.
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+const (
+	// maxDigestBlocks keeps every digest within the platforms' limits (Block
+	// Kit allows 50 blocks a message), with room to spare.
+	maxDigestBlocks = 45
+	// maxDigestLines bounds the lines of one section (Block Kit allows 3,000
+	// characters a section).
+	maxDigestLines = 12
+	// digestVisitBudget bounds how many objectives outside a digest's own
+	// are read to compute how much its objectives changed.
+	digestVisitBudget = 300
+)
+
+// dgLocation is a time zone by name, UTC when unset or unknown.
+func dgLocation(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// dgTeamLocation is a team's time zone, else its lead's, else UTC.
+func dgTeamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
+	if t.TimeZone != "" {
+		return dgLocation(t.TimeZone)
+	}
+	if t.Lead != 0 {
+		if u, err := tx.User(ws, t.Lead); err == nil {
+			return dgLocation(u.TimeZone)
+		}
+	}
+	return time.UTC
+}
+
+// dgSchedule is the rhythm of a team: its own, else the workspace's.
+func dgSchedule(w *okrcore.Workspace, t *okrcore.Team) okrcore.Schedule {
+	if t != nil && t.Schedule != nil {
+		return t.Schedule.OrDefault()
+	}
+	return w.Schedule.OrDefault()
+}
+
+// dgPrevious is when the digest before the one at now went out.
+func dgPrevious(now time.Time, c okrcore.Cadence) time.Time {
+	switch c {
+	case okrcore.Biweekly:
+		return now.AddDate(0, 0, -14)
+	case okrcore.Monthly:
+		return now.AddDate(0, -1, 0)
+	}
+	return now.AddDate(0, 0, -7)
+}
+
+// Statuses nobody set go stale: a key result's computed status is stored
+// at its last check-in, against the progress expected then. A digest
+// reports them as of its own moment, as okrcore would compute them at a
+// check-in now: a key result whose status a person set keeps it; one whose
+// status was computed is computed again; an objective is no better than
+// its stored status (which holds the statuses people set on its key
+// results) nor than its progress against the expected progress now.
+
+// dgKRStatus is a key result's status at now.
+func dgKRStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
+	if k.StatusSet {
+		return k.Status
+	}
+	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgress(c, now), r)
+}
+
+// dgObjectiveStatus is an objective's status at now.
+func dgObjectiveStatus(o *okrcore.Objective, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
+	s := okrcore.ComputeStatus(o.Progress, okrcore.ExpectedProgress(c, now), r)
+	if o.Status == okrcore.StatusNone || (dgAttention(s) && dgSeverity(s) < dgSeverity(o.Status)) {
+		return s
+	}
+	return o.Status
+}
+
+// dgMembers is the lead and the members of a team, each once, lead first.
+func dgMembers(t *okrcore.Team) []okrcore.ID {
+	out := make([]okrcore.ID, 0, len(t.Members)+1)
+	if t.Lead != 0 {
+		out = append(out, t.Lead)
+	}
+	for _, m := range t.Members {
+		if m != 0 && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dgPeriodWord names a period key: "week 2026-W47" or "month 2026-11".
+func dgPeriodWord(period string) string {
+	if strings.Contains(period, "-W") {
+		return "week " + period
+	}
+	return "month " + period
+}
+
+// dgThis says "this week" or "this month" for a period key.
+func dgThis(period string) string {
+	if strings.Contains(period, "-W") {
+		return "this week"
+	}
+	return "this month"
+}
+
+// dgSeverity orders statuses worst first.
+func dgSeverity(s okrcore.Status) int {
+	switch s {
+	case okrcore.StatusOffTrack:
+		return 0
+	case okrcore.StatusAtRisk:
+		return 1
+	}
+	return 2
+}
+
+func dgAttention(s okrcore.Status) bool {
+	return s == okrcore.StatusOffTrack || s == okrcore.StatusAtRisk
+}
+
+// dgChange renders a change of progress in percentage points.
+func dgChange(d float64) string {
+	pts := math.Round(d * 100)
+	switch {
+	case d == 0 || math.Abs(d) < 1e-9:
+		return "no change"
+	case pts == 0 && d > 0:
+		return "▲ <1 pt"
+	case pts == 0:
+		return "▼ <1 pt"
+	case pts > 0:
+		return "▲ " + dgCount(int(pts), "pt")
+	}
+	return "▼ " + dgCount(int(-pts), "pt")
+}
+
+// dgCount says "1 objective" or "3 objectives".
+func dgCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// dgRate renders "3 of 4 (75%)".
+func dgRate(n, of int) string {
+	if of == 0 {
+		return "0 of 0"
+	}
+	return fmt.Sprintf("%d of %d (%s)", n, of, okrcore.Percent(float64(n)/float64(of)))
+}
+
+// dgNames lists names, at most max of them.
+func dgNames(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+}
+
+// dgClip shortens a person's text for a digest line.
+func dgClip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// maxSectionRunes is Block Kit's limit on the text of a section.
+const maxSectionRunes = 3000
+
+// dgSection is a section whose text is cut to the platforms' limit.
+func dgSection(text string) Section {
+	if utf8.RuneCountInString(text) > maxSectionRunes {
+		r := []rune(text)
+		text = string(r[:maxSectionRunes-1]) + "…"
+	}
+	return Section{Text: text}
+}
+
+// dgSections splits lines into sections of at most maxDigestLines each,
+// the first headed by title.
+func dgSections(title string, lines []string) []Block {
+	var out []Block
+	for i := 0; i < len(lines); i += maxDigestLines {
+		chunk := lines[i:min(len(lines), i+maxDigestLines)]
+		text := strings.Join(chunk, "\n")
+		if i == 0 && title != "" {
+			text = title + "\n" + text
+		}
+		out = append(out, dgSection(text))
+	}
+	return out
+}
+
+// changeCalc computes how far key results and objectives moved since a
+// moment, from check-in history (see the top of this file).
+type changeCalc struct {
+	tx    okrcore.Tx
+	ws    string
+	since time.Time
+	// blockersFrom, when set, collects the blockers of check-ins at or
+	// after it on the key results of the digest's own objectives.
+	blockersFrom time.Time
+	own          map[okrcore.ID]bool // the digest's own objectives
+	krsOf        map[okrcore.ID][]*okrcore.KeyResult
+	base         map[okrcore.ID]float64 // key result value at since
+	objDelta     map[okrcore.ID]float64
+	visiting     map[okrcore.ID]bool
+	budget       int
+	partial      bool
+	blockers     []dgBlocker
+}
+
+type dgBlocker struct {
+	ci *okrcore.CheckIn
+	kr *okrcore.KeyResult
+}
+
+func newChangeCalc(tx okrcore.Tx, ws string, since time.Time) *changeCalc {
+	return &changeCalc{tx: tx, ws: ws, since: since, own: map[okrcore.ID]bool{},
+		krsOf: map[okrcore.ID][]*okrcore.KeyResult{}, base: map[okrcore.ID]float64{},
+		objDelta: map[okrcore.ID]float64{}, visiting: map[okrcore.ID]bool{}, budget: digestVisitBudget}
+}
+
+func (c *changeCalc) keyResults(obj okrcore.ID) ([]*okrcore.KeyResult, error) {
+	if krs, ok := c.krsOf[obj]; ok {
+		return krs, nil
+	}
+	krs, err := c.tx.KeyResultsByObjective(c.ws, obj)
+	if err != nil {
+		return nil, err
+	}
+	c.krsOf[obj] = krs
+	return krs, nil
+}
+
+// baseline is the value a key result had at since; blockers says whether
+// to collect the blockers of its check-ins.
+func (c *changeCalc) baseline(k *okrcore.KeyResult, blockers bool) (float64, error) {
+	if v, ok := c.base[k.ID]; ok {
+		return v, nil
+	}
+	from := c.since
+	if blockers && !c.blockersFrom.IsZero() && c.blockersFrom.Before(from) {
+		from = c.blockersFrom
+	}
+	v := k.Current
+	if !k.LastCheckIn.Before(from) {
+		cis, err := c.tx.CheckIns(c.ws, okrcore.TargetKR, k.ID, from, 0)
+		if err != nil {
+			return 0, err
+		}
+		for _, ci := range cis { // newest first: the last one seen is the oldest
+			if !ci.At.Before(c.since) {
+				v = ci.Previous
+			}
+			if blockers && ci.Blockers != "" && !c.blockersFrom.IsZero() && !ci.At.Before(c.blockersFrom) {
+				c.blockers = append(c.blockers, dgBlocker{ci: ci, kr: k})
+			}
+		}
+	}
+	c.base[k.ID] = v
+	return v, nil
+}
+
+// krDelta is how much a key result's progress moved since.
+func (c *changeCalc) krDelta(k *okrcore.KeyResult) (float64, error) {
+	b, err := c.baseline(k, false)
+	if err != nil {
+		return 0, err
+	}
+	if b == k.Current {
+		return 0, nil
+	}
+	before := *k
+	before.Current = b
+	return okrcore.KRProgress(k) - okrcore.KRProgress(&before), nil
+}
+
+// objectiveDelta is how much an objective's progress moved since.
+func (c *changeCalc) objectiveDelta(o *okrcore.Objective) (float64, error) {
+	if d, ok := c.objDelta[o.ID]; ok {
+		return d, nil
+	}
+	if c.visiting[o.ID] {
+		return 0, nil // an alignment loop: old data; ignore the back edge
+	}
+	if o.UpdatedAt.Before(c.since) {
+		c.objDelta[o.ID] = 0
+		return 0, nil
+	}
+	if !c.own[o.ID] {
+		if c.budget <= 0 {
+			c.partial = true
+			return 0, nil
+		}
+		c.budget--
+	}
+	c.visiting[o.ID] = true
+	defer delete(c.visiting, o.ID)
+	krs, err := c.keyResults(o.ID)
+	if err != nil {
+		return 0, err
+	}
+	kids, err := okrcore.AlignedUnder(c.tx, c.ws, o.ID, krs)
+	if err != nil {
+		return 0, err
+	}
+	krsBefore := make([]*okrcore.KeyResult, len(krs))
+	for i, k := range krs {
+		b, err := c.baseline(k, false)
+		if err != nil {
+			return 0, err
+		}
+		cp := *k
+		cp.Current = b
+		krsBefore[i] = &cp
+	}
+	kidsBefore := make([]*okrcore.Objective, len(kids))
+	for i, kid := range kids {
+		d, err := c.objectiveDelta(kid)
+		if err != nil {
+			return 0, err
+		}
+		cp := *kid
+		cp.Progress = min(1, max(0, kid.Progress-d))
+		kidsBefore[i] = &cp
+	}
+	d := okrcore.ObjectiveProgress(krs, kids) - okrcore.ObjectiveProgress(krsBefore, kidsBefore)
+	if math.Abs(d) < 1e-12 {
+		d = 0
+	}
+	c.objDelta[o.ID] = d
+	return d, nil
+}
+
+// teamDigest is what a team digest says.
+type teamDigest struct {
+	team        *okrcore.Team
+	cycle       *okrcore.Cycle
+	now         time.Time
+	since       time.Time
+	periodStart time.Time
+	period      string
+	loc         *time.Location
+	objs        []*okrcore.Objective // the team's and its members' objectives
+	calc        *changeCalc
+	withKRs     []okrcore.ID // members who have key results to check in on
+	notChecked  []okrcore.ID // of those, who has not checked in this period
+}
+
+// buildTeamDigest reads what a team digest says at now. period may be empty
+// (it is then the check-in period containing now).
+func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
+	sched := dgSchedule(w, t)
+	loc := dgTeamLocation(tx, w.ID, t)
+	d := &teamDigest{team: t, cycle: c, now: now, loc: loc, period: period,
+		periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
+		since:       dgPrevious(now, sched.Digest.Cadence)}
+	if d.period == "" {
+		d.period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
+	}
+	d.calc = newChangeCalc(tx, w.ID, d.since)
+	d.calc.blockersFrom = d.periodStart
+	ws := w.ID
+	seen := map[okrcore.ID]bool{}
+	add := func(os ...*okrcore.Objective) {
+		for _, o := range os {
+			if !seen[o.ID] && o.Cycle == c.ID {
+				seen[o.ID] = true
+				d.objs = append(d.objs, o)
+			}
+		}
+	}
+	teamObjs, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	add(teamObjs...)
+	for _, m := range dgMembers(t) {
+		owned, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(m), c.ID)
+		if err != nil {
+			return nil, err
+		}
+		add(owned...)
+		krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(m), c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range krs {
+			if seen[k.Objective] {
+				continue
+			}
+			o, err := tx.Objective(ws, k.Objective)
+			if okrcore.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			add(o)
+		}
+		has := len(krs) > 0
+		for _, o := range owned {
+			if has {
+				break
+			}
+			ks, err := d.calc.keyResults(o.ID)
+			if err != nil {
+				return nil, err
+			}
+			has = len(ks) > 0
+		}
+		if !has {
+			continue
+		}
+		d.withKRs = append(d.withKRs, m)
+		cis, err := tx.CheckInsByAuthor(ws, m, d.periodStart, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(cis) == 0 {
+			d.notChecked = append(d.notChecked, m)
+		}
+	}
+	for _, o := range d.objs {
+		d.calc.own[o.ID] = true
+	}
+	// Baselines (and blockers) of the team's own key results first, then
+	// the objectives' changes, which may read further down.
+	for _, o := range d.objs {
+		krs, err := d.calc.keyResults(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range krs {
+			if _, err := d.calc.baseline(k, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, o := range d.objs {
+		if _, err := d.calc.objectiveDelta(o); err != nil {
+			return nil, err
+		}
+	}
+	// Statuses as of now (the records are this transaction's copies).
+	for _, o := range d.objs {
+		o.Status = dgObjectiveStatus(o, c, now, w.Rules)
+		for _, k := range d.calc.krsOf[o.ID] {
+			k.Status = dgKRStatus(k, c, now, w.Rules)
+		}
+	}
+	return d, nil
+}
+
+// keyResults lists the key results of the digest's objectives.
+func (d *teamDigest) keyResults() []*okrcore.KeyResult {
+	var out []*okrcore.KeyResult
+	for _, o := range d.objs {
+		out = append(out, d.calc.krsOf[o.ID]...)
+	}
+	return out
+}
+
+func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) ProgressBar {
+	b := krBar(k, n, 0)
+	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
+	switch {
+	case delta != 0:
+		b.Detail += " · " + dgChange(delta)
+	case k.LastCheckIn.IsZero():
+		b.Detail += " · never checked in"
+	default:
+		b.Detail += " · last check-in " + k.LastCheckIn.In(d.loc).Format("Jan 2")
+	}
+	return b
+}
+
+func (d *teamDigest) objLine(o *okrcore.Objective, n *namer) ProgressBar {
+	b := objBar(o, n, 0)
+	b.Detail += " · " + dgChange(d.calc.objDelta[o.ID])
+	return b
+}
+
+// message renders the digest within maxDigestBlocks.
+func (d *teamDigest) message(n *namer) Message {
+	t := d.team
+	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
+	this := dgThis(d.period)
+	title := fmt.Sprintf("Team %s · %s", t.Name, dgPeriodWord(d.period))
+
+	objs := slices.Clone(d.objs)
+	sort.SliceStable(objs, func(i, j int) bool { return dgSeverity(objs[i].Status) < dgSeverity(objs[j].Status) })
+	var avg, avgDelta float64
+	offObj, riskObj := 0, 0
+	for _, o := range objs {
+		avg += o.Progress
+		avgDelta += d.calc.objDelta[o.ID]
+		switch o.Status {
+		case okrcore.StatusOffTrack:
+			offObj++
+		case okrcore.StatusAtRisk:
+			riskObj++
+		}
+	}
+	if len(objs) > 0 {
+		avg /= float64(len(objs))
+		avgDelta /= float64(len(objs))
+	}
+	krs := d.keyResults()
+	var attention, movers []*okrcore.KeyResult
+	for _, k := range krs {
+		if dgAttention(k.Status) {
+			attention = append(attention, k)
+		}
+		if delta, _ := d.calc.krDelta(k); delta > 0 {
+			movers = append(movers, k)
+		}
+	}
+	sort.SliceStable(attention, func(i, j int) bool {
+		a, b := attention[i], attention[j]
+		if dgSeverity(a.Status) != dgSeverity(b.Status) {
+			return dgSeverity(a.Status) < dgSeverity(b.Status)
+		}
+		return a.Progress < b.Progress
+	})
+	sort.SliceStable(movers, func(i, j int) bool {
+		a, _ := d.calc.krDelta(movers[i])
+		b, _ := d.calc.krDelta(movers[j])
+		return a > b
+	})
+	offKR := 0
+	for _, k := range attention {
+		if k.Status == okrcore.StatusOffTrack {
+			offKR++
+		}
+	}
+
+	approx := ""
+	if d.calc.partial {
+		approx = "≈"
+	}
+	var summary string
+	if len(objs) == 0 {
+		summary = fmt.Sprintf("No OKRs in %s yet.", d.cycle.Name)
+	} else {
+		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
+			dgCount(len(objs), "objective"), okrcore.Percent(avg), approx, dgChange(avgDelta), sinceText, offObj, riskObj)
+	}
+	checkins := fmt.Sprintf("*%d of %d* people with key results checked in %s", len(d.withKRs)-len(d.notChecked), len(d.withKRs), this)
+	if len(d.withKRs) > 0 {
+		summary += " · " + checkins
+	}
+
+	m := Message{}
+	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(summary), Context{Text: cycleLine(d.cycle, d.now)})
+	var text strings.Builder
+	fmt.Fprintf(&text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
+
+	// Blocks other than progress bars: header, summary, context (above),
+	// two section titles, blockers, highlights, check-ins, a note on what
+	// was left out, actions.
+	room := maxDigestBlocks - 10
+	showAtt := min(len(attention), 10, room)
+	showObj := min(len(objs), room-showAtt)
+	if len(attention) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", dgCount(offKR, "key result"), len(attention)-offKR)})
+		for _, k := range attention[:showAtt] {
+			m.Blocks = append(m.Blocks, d.krLine(k, n))
+		}
+		text.WriteString("\nNeeds attention:")
+		for _, k := range attention[:showAtt] {
+			fmt.Fprintf(&text, " %s %s (%s);", k.Ref(), k.Title, k.Status.Label())
+		}
+	}
+	if len(objs) > 0 {
+		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
+		for _, o := range objs[:showObj] {
+			m.Blocks = append(m.Blocks, d.objLine(o, n))
+		}
+	}
+	if len(d.calc.blockers) > 0 {
+		bs := slices.Clone(d.calc.blockers)
+		sort.SliceStable(bs, func(i, j int) bool { return bs[i].ci.At.After(bs[j].ci.At) })
+		var lines []string
+		for i, b := range bs {
+			if i == 8 {
+				lines = append(lines, fmt.Sprintf("…and %d more: `/okr history KR…` shows each key result's check-ins.", len(bs)-i))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.user(b.ci.Author), b.kr.Ref(), dgClip(b.kr.Title, 60),
+				b.ci.At.In(d.loc).Format("Mon Jan 2"), dgClip(b.ci.Blockers, 150)))
+		}
+		m.Blocks = append(m.Blocks, dgSection(fmt.Sprintf("*Blockers raised %s*\n", this)+strings.Join(lines, "\n")))
+		fmt.Fprintf(&text, "\n%s raised %s.", dgCount(len(bs), "blocker"), this)
+	}
+	if len(movers) > 0 {
+		var lines []string
+		for _, k := range movers[:min(3, len(movers))] {
+			delta, _ := d.calc.krDelta(k)
+			lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), dgClip(k.Title, 60), dgChange(delta),
+				okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.owner(k.Owner)))
+		}
+		m.Blocks = append(m.Blocks, dgSection(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText)+strings.Join(lines, "\n")))
+	}
+	if len(d.withKRs) > 0 {
+		if len(d.notChecked) == 0 {
+			m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
+		} else {
+			names := make([]string, len(d.notChecked))
+			for i, u := range d.notChecked {
+				names[i] = n.user(u)
+			}
+			s := fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), dgNames(names, 40))
+			m.Blocks = append(m.Blocks, dgSection(s))
+			fmt.Fprintf(&text, "\nNot checked in %s: %s.", this, dgNames(names, 40))
+		}
+	}
+	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
+		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
+	}
+	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
+		{Label: "Team OKRs", Value: "team " + t.Name},
+		{Label: "Alignment tree", Value: "tree " + t.Name},
+	}})
+	m.Text = text.String()
+	return m
+}
+
+// composeDigest builds a team's digest for its channel, or for its lead's
+// DM when it has no channel.
+func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+	t, err := tx.Team(w.ID, it.Team)
+	if okrcore.IsNotFound(err) {
+		return Delivery{Skip: "the team no longer exists"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	var to Conversation
+	switch {
+	case t.DigestChannel != "":
+		to = ChannelTo(t)
+	case t.Lead != 0:
+		lead, err := tx.User(w.ID, t.Lead)
+		if okrcore.IsNotFound(err) {
+			return Delivery{Skip: "the team has no digest channel and its lead is gone"}, nil
+		}
+		if err != nil {
+			return Delivery{}, err
+		}
+		to = DirectTo(lead)
+	default:
+		return Delivery{Skip: "the team has no digest channel and no lead"}, nil
+	}
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if okrcore.IsNotFound(err) {
+		return Delivery{To: to, Skip: "no current cycle"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	if c.Closed {
+		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+	}
+	now := it.DueAt
+	if now.IsZero() {
+		now = e.now()
+	}
+	d, err := buildTeamDigest(tx, w, t, c, now, it.Period)
+	if err != nil {
+		return Delivery{}, err
+	}
+	if len(d.objs) == 0 && len(d.withKRs) == 0 {
+		return Delivery{To: to, Skip: "the team has no OKRs this cycle"}, nil
+	}
+	return Delivery{To: to, Message: d.message(newNamer(tx, w.ID))}, nil
+}
+
+// digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
+// team the asker leads, else of their first team.
+func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (Message, error) {
+	var m Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return err
+		}
+		var t *okrcore.Team
+		if len(args) > 0 {
+			if t, err = findTeam(tx, req.ws, joinTokens(args)); err != nil {
+				return err
+			}
+		} else {
+			ts, err := tx.TeamsOfUser(req.ws, req.actor.ID)
+			if err != nil {
+				return err
+			}
+			if len(ts) == 0 {
+				return usage("You aren't in a team, so I have no team digest to show you. Name one: `/okr digest Sales` (`/okr teams` lists them).")
+			}
+			t = ts[0]
+			for _, x := range ts {
+				if x.Lead == req.actor.ID {
+					t = x
+					break
+				}
+			}
+		}
+		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if err != nil {
+			return err
+		}
+		d, err := buildTeamDigest(tx, w, t, c, req.now, "")
+		if err != nil {
+			return err
+		}
+		m = d.message(newNamer(tx, req.ws))
+		m.Ephemeral = true
+		return nil
+	})
+	return m, err
+}
+
+// dgPerson is what the roll-up needs to know about one person.
+type dgPerson struct {
+	objs    []*okrcore.Objective
+	krs     []*okrcore.KeyResult
+	hasKRs  bool
+	checked bool
+}
+
+// dgRollup sums up one child team and every team beneath it.
+type dgRollup struct {
+	team     *okrcore.Team
+	teams    int
+	people   map[okrcore.ID]bool
+	objs     map[okrcore.ID]*okrcore.Objective
+	withKRs  int
+	checked  int
+	offTrack int
+	atRisk   int
+	progress float64
+}
+
+func (r *dgRollup) rate() float64 {
+	if r.withKRs == 0 {
+		return 1 // nobody to check in: nothing to chase
+	}
+	return float64(r.checked) / float64(r.withKRs)
+}
+
+// managerDigest reads the roll-up of a team's subtree.
+type managerDigest struct {
+	tx          okrcore.Tx
+	ws          string
+	cycle       *okrcore.Cycle
+	now         time.Time
+	rules       okrcore.Rules
+	periodStart time.Time
+	people      map[okrcore.ID]*dgPerson
+	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
+	worst       map[okrcore.ID]*okrcore.KeyResult
+	worstTeam   map[okrcore.ID]string // key result → child team it was found under
+}
+
+func (md *managerDigest) person(id okrcore.ID) (*dgPerson, error) {
+	if p, ok := md.people[id]; ok {
+		return p, nil
+	}
+	p := &dgPerson{}
+	var err error
+	if p.objs, err = md.tx.ObjectivesByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+		return nil, err
+	}
+	if p.krs, err = md.tx.KeyResultsByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+		return nil, err
+	}
+	for _, o := range p.objs {
+		o.Status = dgObjectiveStatus(o, md.cycle, md.now, md.rules)
+	}
+	p.hasKRs = len(p.krs) > 0
+	for _, o := range p.objs {
+		if p.hasKRs {
+			break
+		}
+		ks, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.hasKRs = len(ks) > 0
+	}
+	if p.hasKRs {
+		cis, err := md.tx.CheckInsByAuthor(md.ws, id, md.periodStart, 1)
+		if err != nil {
+			return nil, err
+		}
+		p.checked = len(cis) > 0
+	}
+	md.people[id] = p
+	return p, nil
+}
+
+// add counts one team (not its children) into r.
+func (md *managerDigest) add(r *dgRollup, t *okrcore.Team) error {
+	r.teams++
+	objs, err := md.tx.ObjectivesByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		o.Status = dgObjectiveStatus(o, md.cycle, md.now, md.rules)
+		r.objs[o.ID] = o
+	}
+	krs, err := md.tx.KeyResultsByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	if err != nil {
+		return err
+	}
+	md.consider(r, krs)
+	for _, m := range dgMembers(t) {
+		if r.people[m] {
+			continue
+		}
+		r.people[m] = true
+		p, err := md.person(m)
+		if err != nil {
+			return err
+		}
+		for _, o := range p.objs {
+			r.objs[o.ID] = o
+		}
+		md.consider(r, p.krs)
+		if p.hasKRs {
+			r.withKRs++
+			if p.checked {
+				r.checked++
+			}
+		}
+	}
+	return nil
+}
+
+func (md *managerDigest) consider(r *dgRollup, krs []*okrcore.KeyResult) {
+	for _, k := range krs {
+		k.Status = dgKRStatus(k, md.cycle, md.now, md.rules)
+		if !dgAttention(k.Status) {
+			continue
+		}
+		if _, ok := md.worst[k.ID]; !ok {
+			md.worst[k.ID] = k
+			md.worstTeam[k.ID] = r.team.Name
+		}
+	}
+}
+
+func (r *dgRollup) finish() {
+	for _, o := range r.objs {
+		r.progress += o.Progress
+		switch o.Status {
+		case okrcore.StatusOffTrack:
+			r.offTrack++
+		case okrcore.StatusAtRisk:
+			r.atRisk++
+		}
+	}
+	if len(r.objs) > 0 {
+		r.progress /= float64(len(r.objs))
+	}
+}
+
+func (r *dgRollup) line() string {
+	teams := ""
+	if r.teams > 1 {
+		teams = fmt.Sprintf(" (%d teams)", r.teams)
+	}
+	progress := "no objectives"
+	if len(r.objs) > 0 {
+		progress = fmt.Sprintf("%s at %s on average", dgCount(len(r.objs), "objective"), okrcore.Percent(r.progress))
+	}
+	checked := "nobody has key results"
+	if r.withKRs > 0 {
+		checked = "checked in " + dgRate(r.checked, r.withKRs)
+	}
+	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", r.team.Name, teams, progress, checked, r.offTrack, r.atRisk)
+}
+
+// composeManagerDigest rolls a parent team's whole subtree up for its lead:
+// one line per child team (with everything beneath it), and the worst key
+// results across the subtree.
+func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+	t, err := tx.Team(w.ID, it.Team)
+	if okrcore.IsNotFound(err) {
+		return Delivery{Skip: "the team no longer exists"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	if t.Lead == 0 {
+		return Delivery{Skip: "the team has no lead"}, nil
+	}
+	lead, err := tx.User(w.ID, t.Lead)
+	if okrcore.IsNotFound(err) {
+		return Delivery{Skip: "the team's lead is gone"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	to := DirectTo(lead)
+	teams, err := tx.Teams(w.ID)
+	if err != nil {
+		return Delivery{}, err
+	}
+	children := map[okrcore.ID][]*okrcore.Team{}
+	for _, x := range teams {
+		if x.Parent != 0 && x.ID != x.Parent {
+			children[x.Parent] = append(children[x.Parent], x)
+		}
+	}
+	if len(children[t.ID]) == 0 {
+		return Delivery{To: to, Skip: "the team has no child teams"}, nil
+	}
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if okrcore.IsNotFound(err) {
+		return Delivery{To: to, Skip: "no current cycle"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	if c.Closed {
+		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+	}
+	now := it.DueAt
+	if now.IsZero() {
+		now = e.now()
+	}
+	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
+	if err != nil {
+		return Delivery{}, err
+	}
+	return Delivery{To: to, Message: m}, nil
+}
+
+func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (Message, error) {
+	sched := dgSchedule(w, t)
+	loc := dgTeamLocation(tx, w.ID, t)
+	if period == "" {
+		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
+	}
+	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, rules: w.Rules, periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
+		people: map[okrcore.ID]*dgPerson{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
+	newRollup := func(t *okrcore.Team) *dgRollup {
+		return &dgRollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
+	}
+	// walk adds a team and everything beneath it to each of rs.
+	visited := map[okrcore.ID]bool{}
+	var walk func(x *okrcore.Team, rs ...*dgRollup) error
+	walk = func(x *okrcore.Team, rs ...*dgRollup) error {
+		if visited[x.ID] {
+			return nil // a loop in the org chart: old data
+		}
+		visited[x.ID] = true
+		for _, r := range rs {
+			if err := md.add(r, x); err != nil {
+				return err
+			}
+		}
+		for _, k := range children[x.ID] {
+			if err := walk(k, rs...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The children first, so that a key result is shown under the most
+	// specific team of its owner (a lead of a child team is often also a
+	// member of the parent).
+	total := newRollup(t)
+	visited[t.ID] = true
+	var rows []*dgRollup
+	for _, k := range children[t.ID] {
+		r := newRollup(k)
+		if err := walk(k, r, total); err != nil {
+			return Message{}, err
+		}
+		r.finish()
+		rows = append(rows, r)
+	}
+	if err := md.add(total, t); err != nil {
+		return Message{}, err
+	}
+	total.finish()
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.offTrack != b.offTrack:
+			return a.offTrack > b.offTrack
+		case a.atRisk != b.atRisk:
+			return a.atRisk > b.atRisk
+		case a.rate() != b.rate():
+			return a.rate() < b.rate()
+		}
+		return a.team.Name < b.team.Name
+	})
+
+	n := newNamer(tx, w.ID)
+	this := dgThis(period)
+	title := fmt.Sprintf("%s and the teams under it · %s", t.Name, dgPeriodWord(period))
+	people := dgCount(len(total.people), "person")
+	if len(total.people) != 1 {
+		people = fmt.Sprintf("%d people", len(total.people))
+	}
+	summary := fmt.Sprintf("*%s*, %s · *%s* of those with key results checked in %s · %s at *%s* on average · *%d off track, %d at risk*",
+		dgCount(total.teams, "team"), people, dgRate(total.checked, total.withKRs), this, dgCount(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
+	m := Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
+	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(summary), Context{Text: cycleLine(c, now)})
+
+	const maxRows = 60
+	lines := make([]string, 0, min(len(rows), maxRows))
+	for _, r := range rows[:min(len(rows), maxRows)] {
+		lines = append(lines, r.line())
+	}
+	m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*By team* (each with every team beneath it), most off track first"), lines)...)
+	if len(rows) > maxRows {
+		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
+	}
+
+	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
+	for _, k := range md.worst {
+		worst = append(worst, k)
+	}
+	sort.Slice(worst, func(i, j int) bool {
+		a, b := worst[i], worst[j]
+		if dgSeverity(a.Status) != dgSeverity(b.Status) {
+			return dgSeverity(a.Status) < dgSeverity(b.Status)
+		}
+		if a.Progress != b.Progress {
+			return a.Progress < b.Progress
+		}
+		return a.ID < b.ID
+	})
+	if len(worst) == 0 {
+		m.Blocks = append(m.Blocks, Section{Text: "Nothing in these teams is at risk or off track."})
+	} else {
+		room := maxDigestBlocks - len(m.Blocks) - 3 // title, note, actions
+		show := min(len(worst), 10, room)
+		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
+		for _, k := range worst[:show] {
+			b := krBar(k, n, 0)
+			b.Detail += " · " + md.worstTeam[k.ID]
+			m.Blocks = append(m.Blocks, b)
+		}
+		if show < len(worst) {
+			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more: `/okr digest TEAM` lists a team's.", len(worst)-show)})
+		}
+	}
+	var buttons []Button
+	for _, r := range rows[:min(len(rows), 5)] {
+		buttons = append(buttons, Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
+	}
+	m.Blocks = append(m.Blocks, Actions{Buttons: buttons})
+	return m, nil
+}

@@ -1,0 +1,377 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// RateLimitError is what an adapter returns when the platform answered 429:
+// the message was not delivered and may be sent again after RetryAfter.
+// Conversation is true when the limit was the conversation's rather than
+// the workspace's.
+type RateLimitError struct {
+	RetryAfter   time.Duration
+	Conversation bool
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
+
+// Pacing is how fast a platform lets the bot post: a rate per workspace (or
+// tenant) and a minimum spacing per conversation. The adapter sets it.
+type Pacing struct {
+	// PerSecond is the workspace-wide rate; 0 means unlimited.
+	PerSecond float64
+	// Burst is how many messages may go at once before the rate applies.
+	Burst int
+	// PerConversation is the least time between two messages to one
+	// conversation; 0 means none.
+	PerConversation time.Duration
+}
+
+// Sender posts messages proactively; adapters implement it.
+type Sender interface {
+	Send(ctx context.Context, to Conversation, m Message) (SentRef, error)
+}
+
+// Reconciler is an optional capability of a Sender: finding a message it
+// already posted for an outbox key (Slack message metadata, for instance),
+// so that a send interrupted by a crash is not repeated.
+type Reconciler interface {
+	FindSent(ctx context.Context, to Conversation, key string) (SentRef, bool, error)
+}
+
+// Composer builds what an outbox item sends; *Engine is one.
+type Composer interface {
+	Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery, error)
+}
+
+// DispatcherOptions configure a Dispatcher.
+type DispatcherOptions struct {
+	Pacing Pacing
+	// Workers is how many sends may be in flight at once; default 32. It
+	// is also the most messages a crash can leave in doubt.
+	Workers int
+	// MaxAttempts is how often a failing item is tried before it is
+	// marked failed; default 8 (429s do not count).
+	MaxAttempts int
+	// Batch is how many due items are read at a time; default 1000.
+	Batch  int
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Dispatcher sends due outbox items: in parallel across conversations,
+// paced by per-workspace and per-conversation limiters, each item marked
+// "sending" before it leaves and "sent" after, so that a crash leaves at
+// most Workers items in doubt.
+type Dispatcher struct {
+	store    okrcore.Store
+	composer Composer
+	sender   Sender
+	pacing   Pacing
+	workers  int
+	attempts int
+	batch    int
+	now      func() time.Time
+	log      *slog.Logger
+
+	mu       sync.Mutex
+	limiters map[string]*limiter
+	stats    DispatchStats
+}
+
+// DispatchStats count what a dispatcher did since it started.
+type DispatchStats struct {
+	Sent, Skipped, Failed, Retried, RateLimited int64
+}
+
+// NewDispatcher returns a dispatcher sending through sender.
+func NewDispatcher(store okrcore.Store, composer Composer, sender Sender, opts DispatcherOptions) *Dispatcher {
+	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, workers: opts.Workers,
+		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}}
+	if d.workers <= 0 {
+		d.workers = 32
+	}
+	if d.attempts <= 0 {
+		d.attempts = 8
+	}
+	if d.batch <= 0 {
+		d.batch = 1000
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	return d
+}
+
+// Stats returns the counters so far.
+func (d *Dispatcher) Stats() DispatchStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stats
+}
+
+func (d *Dispatcher) count(f func(*DispatchStats)) {
+	d.mu.Lock()
+	f(&d.stats)
+	d.mu.Unlock()
+}
+
+// Drain sends every item that is due, and returns when none is left (items
+// retried later stay pending with a later due time) or ctx ends.
+func (d *Dispatcher) Drain(ctx context.Context) error {
+	for ctx.Err() == nil {
+		var items []*okrcore.OutboxItem
+		err := d.store.View(ctx, func(tx okrcore.Tx) error {
+			var err error
+			items, err = tx.DueOutbox(d.now(), d.batch)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		if err := d.sendAll(ctx, items); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (d *Dispatcher) sendAll(ctx context.Context, items []*okrcore.OutboxItem) error {
+	work := make(chan *okrcore.OutboxItem)
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for range min(d.workers, len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				if err := d.deliver(ctx, it); err != nil && ctx.Err() == nil {
+					firstErr.CompareAndSwap(nil, err)
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		select {
+		case work <- it:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return err
+	}
+	return ctx.Err()
+}
+
+// deliver sends one item. Only store failures are returned: a platform
+// failure is recorded on the item and retried later.
+func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error {
+	del, err := d.composer.Compose(ctx, it)
+	if err != nil {
+		d.log.Error("compose scheduled message", "kind", it.Kind, "item", it.ID, "err", err)
+		return d.failed(ctx, it, err)
+	}
+	if del.Skip != "" {
+		d.count(func(s *DispatchStats) { s.Skipped++ })
+		return d.finish(ctx, it, okrcore.OutboxSkipped, SentRef{}, del.Skip)
+	}
+	if it.State == okrcore.OutboxSending {
+		// In flight when the bot stopped: ask the platform whether it
+		// arrived before sending it again.
+		if r, ok := d.sender.(Reconciler); ok {
+			ref, found, err := r.FindSent(ctx, del.To, it.Key)
+			if err == nil && found {
+				d.count(func(s *DispatchStats) { s.Sent++ })
+				return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
+			}
+		}
+	}
+	if err := d.mark(ctx, it, okrcore.OutboxSending, it.DueAt, ""); err != nil {
+		return err
+	}
+	for {
+		if err := d.wait(ctx, it.Workspace, del.To.ID); err != nil {
+			return nil // shutting down: the item stays "sending" and is reconciled on start
+		}
+		ref, err := d.sender.Send(ctx, del.To, del.Message)
+		var rl *RateLimitError
+		switch {
+		case err == nil:
+			d.count(func(s *DispatchStats) { s.Sent++ })
+			return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
+		case errors.As(err, &rl):
+			d.count(func(s *DispatchStats) { s.RateLimited++ })
+			d.pause(it.Workspace, del.To.ID, rl)
+			continue
+		case ctx.Err() != nil:
+			return nil
+		}
+		return d.failed(ctx, it, err)
+	}
+}
+
+// failed records a failed attempt: the item is tried again after a
+// growing delay, and marked failed after MaxAttempts.
+func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause error) error {
+	it.Attempts++
+	if it.Attempts >= d.attempts {
+		d.count(func(s *DispatchStats) { s.Failed++ })
+		d.log.Error("scheduled message failed for good", "kind", it.Kind, "item", it.ID, "attempts", it.Attempts, "err", cause)
+		return d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error())
+	}
+	d.count(func(s *DispatchStats) { s.Retried++ })
+	backoff := time.Duration(1<<min(it.Attempts, 10)) * 5 * time.Second
+	d.log.Warn("scheduled message will be retried", "kind", it.Kind, "item", it.ID, "attempt", it.Attempts, "in", backoff, "err", cause)
+	return d.mark(ctx, it, okrcore.OutboxPending, d.now().Add(backoff), cause.Error())
+}
+
+func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, ref SentRef, note string) error {
+	it.SentRef, it.SentAt = ref.ID, d.now()
+	return d.mark(ctx, it, state, it.DueAt, note)
+}
+
+// mark stores an item's new state. It uses a fresh context so that an item
+// sent while shutting down is still recorded as sent.
+func (d *Dispatcher) mark(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, due time.Time, note string) error {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := d.store.Update(wctx, func(tx okrcore.Tx) error {
+		cur, err := tx.OutboxItem(it.Workspace, it.ID)
+		if err != nil {
+			return err
+		}
+		cur.State, cur.DueAt, cur.Attempts, cur.LastError = state, due, it.Attempts, note
+		cur.SentRef, cur.SentAt = it.SentRef, it.SentAt
+		return tx.PutOutbox(cur)
+	})
+	if err != nil {
+		return fmt.Errorf("mark outbox item %d %s: %w", it.ID, state, err)
+	}
+	it.State, it.DueAt = state, due
+	return nil
+}
+
+func (d *Dispatcher) limiterFor(key string, interval time.Duration, burst int) *limiter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l, ok := d.limiters[key]
+	if !ok {
+		l = &limiter{interval: interval, burst: burst}
+		d.limiters[key] = l
+	}
+	return l
+}
+
+func (d *Dispatcher) globalLimiter(ws string) *limiter {
+	interval := time.Duration(0)
+	if d.pacing.PerSecond > 0 {
+		interval = time.Duration(float64(time.Second) / d.pacing.PerSecond)
+	}
+	return d.limiterFor("ws|"+ws, interval, max(d.pacing.Burst, 1))
+}
+
+func (d *Dispatcher) convLimiter(ws, conv string) *limiter {
+	return d.limiterFor("conv|"+ws+"|"+conv, d.pacing.PerConversation, 1)
+}
+
+func (d *Dispatcher) wait(ctx context.Context, ws, conv string) error {
+	if err := d.convLimiter(ws, conv).wait(ctx); err != nil {
+		return err
+	}
+	return d.globalLimiter(ws).wait(ctx)
+}
+
+func (d *Dispatcher) pause(ws, conv string, rl *RateLimitError) {
+	after := rl.RetryAfter
+	if after <= 0 {
+		after = time.Second
+	}
+	until := time.Now().Add(after)
+	if rl.Conversation {
+		d.convLimiter(ws, conv).pause(until)
+		return
+	}
+	d.globalLimiter(ws).pause(until)
+}
+
+// limiter spaces events interval apart, allowing a burst, and can be paused
+// until a time (a platform's Retry-After). It reads the real clock: tests
+// run it inside testing/synctest bubbles.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	burst    int
+	next     time.Time // when the next event may go, burst aside
+	paused   time.Time
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l.interval <= 0 {
+		l.mu.Lock()
+		at := l.paused
+		l.mu.Unlock()
+		return sleepUntil(ctx, at)
+	}
+	l.mu.Lock()
+	now := time.Now()
+	// Idle time earns up to burst events that may go at once.
+	earliest := now.Add(-time.Duration(l.burst-1) * l.interval)
+	if l.next.Before(earliest) {
+		l.next = earliest
+	}
+	at := l.next
+	if at.Before(l.paused) {
+		at = l.paused
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	return sleepUntil(ctx, at)
+}
+
+func (l *limiter) pause(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.paused) {
+		l.paused = until
+	}
+	// Events already booked before the pause go after it, in order.
+	if l.next.Before(until) {
+		l.next = until
+	}
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,111 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// userLocation is a person's time zone, or the fallback (UTC) when unset
+// or unknown.
+func userLocation(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func skipKey(user okrcore.ID, period string) string {
+	return "skip:" + strconv.FormatUint(uint64(user), 10) + ":" + period
+}
+
+// composeNudge builds a check-in nudge or reminder: the person's key results
+// with current value, progress and last status, and the three answers of a
+// weekly check-in. It is skipped for someone who owns nothing, already
+// checked in this period, or said "skip".
+func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+	u, err := tx.User(w.ID, it.User)
+	if err != nil {
+		return Delivery{}, err
+	}
+	to := DirectTo(u)
+	c, krs, err := checkinTargets(tx, w.ID, u.ID)
+	if okrcore.IsNotFound(err) {
+		return Delivery{To: to, Skip: "no current cycle"}, nil
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	if c.Closed {
+		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+	}
+	if len(krs) == 0 {
+		return Delivery{To: to, Skip: "owns no key results"}, nil
+	}
+	if _, err := tx.State(w.ID, skipKey(u.ID, it.Period)); err == nil {
+		return Delivery{To: to, Skip: "skipped this week"}, nil
+	}
+	loc := userLocation(u.TimeZone)
+	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
+	if !ok {
+		start = okrcore.PeriodStart(effectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)
+	}
+	var due []*okrcore.KeyResult
+	for _, k := range krs {
+		if k.LastCheckIn.Before(start) {
+			due = append(due, k)
+		}
+	}
+	if len(due) == 0 {
+		return Delivery{To: to, Skip: "already checked in"}, nil
+	}
+	n := newNamer(tx, w.ID)
+	head := fmt.Sprintf("Hi %s! Time for your weekly check-in (%s).", u.Name, c.Name)
+	if it.Kind == okrcore.OutboxReminder {
+		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this week is still open (%s).", u.Name, plural(len(due), "key result"))
+	}
+	m := Message{Text: head}
+	m.Blocks = append(m.Blocks, Section{Text: head})
+	for i, k := range due {
+		if i == maxFormKRs {
+			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more: `/okr mine` shows them all.", len(due)-i)})
+			break
+		}
+		m.Blocks = append(m.Blocks, krBar(k, n, 0))
+	}
+	m.Blocks = append(m.Blocks,
+		Context{Text: "Reply here in your own words, e.g. `KR2 45%, KR3 done, confidence 7, blocked: waiting on legal`."},
+		Actions{Buttons: []Button{
+			{Label: "Update", Value: "form", Style: StylePrimary},
+			{Label: "No change", Value: "same as last week"},
+			{Label: "Skip this week", Value: "skip"},
+		}})
+	return Delivery{To: to, Message: m}, nil
+}
+
+// effectiveSchedule is the rhythm that applies to a person: the override of
+// their first team that has one, else the workspace's.
+func effectiveSchedule(tx okrcore.Tx, w *okrcore.Workspace, user okrcore.ID) okrcore.Schedule {
+	if teams, err := tx.TeamsOfUser(w.ID, user); err == nil {
+		for _, t := range teams {
+			if t.Schedule != nil {
+				return t.Schedule.OrDefault()
+			}
+		}
+	}
+	return w.Schedule.OrDefault()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

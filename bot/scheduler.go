@@ -1,0 +1,492 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// SchedulerOptions configure a Scheduler.
+type SchedulerOptions struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Grace is how late a missed window (the bot was down over Monday
+	// 10:00) is still caught up; older windows are skipped and logged.
+	// Default 12 hours.
+	Grace time.Duration
+}
+
+// Scheduler turns the workspaces' schedules into outbox items. It keeps no
+// state in memory: every occurrence has a deterministic key recorded in the
+// store when handled, so a restart, two ticks in one minute or a
+// daylight-saving fold never schedule anything twice, and a spring-forward
+// gap never swallows one.
+type Scheduler struct {
+	store okrcore.Store
+	now   func() time.Time
+	log   *slog.Logger
+	grace time.Duration
+}
+
+// NewScheduler returns a scheduler over store.
+func NewScheduler(store okrcore.Store, opts SchedulerOptions) *Scheduler {
+	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.grace <= 0 {
+		s.grace = 12 * time.Hour
+	}
+	return s
+}
+
+// TickStats says what one tick did.
+type TickStats struct {
+	Workspaces int
+	Enqueued   int
+}
+
+// Run ticks every interval (robfig/cron, in UTC: the schedules carry their
+// own time zones) and calls after each tick, until ctx ends. A tick that
+// overruns the next one makes it skip rather than pile up, and a panic is
+// logged rather than fatal.
+func (s *Scheduler) Run(ctx context.Context, every time.Duration, after func(context.Context)) error {
+	logger := cron.VerbosePrintfLogger(slogPrintf{s.log})
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	job := func() {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("scheduler tick", "err", err)
+		}
+		if after != nil && ctx.Err() == nil {
+			after(ctx)
+		}
+	}
+	if _, err := c.AddFunc("@every "+every.String(), job); err != nil {
+		return fmt.Errorf("schedule ticks: %w", err)
+	}
+	go job() // catch up at once after a start
+	c.Start()
+	<-ctx.Done()
+	<-c.Stop().Done()
+	return nil
+}
+
+type slogPrintf struct{ l *slog.Logger }
+
+func (p slogPrintf) Printf(format string, args ...any) {
+	p.l.Debug(fmt.Sprintf(format, args...), "src", "cron")
+}
+
+// Tick enqueues every occurrence that is due now (within the grace period)
+// and not yet handled.
+func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
+	now := s.now()
+	var wss []*okrcore.Workspace
+	if err := s.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		wss, err = tx.Workspaces()
+		return err
+	}); err != nil {
+		return TickStats{}, fmt.Errorf("list workspaces: %w", err)
+	}
+	st := TickStats{Workspaces: len(wss)}
+	for _, w := range wss {
+		n, err := s.tickWorkspace(ctx, w.ID, now)
+		if err != nil {
+			return st, fmt.Errorf("tick workspace %s: %w", w.ID, err)
+		}
+		st.Enqueued += n
+	}
+	return st, nil
+}
+
+// plan is what one tick of one workspace decided: outbox items and the
+// markers of the occurrences they came from.
+type plan struct {
+	items   []*okrcore.OutboxItem
+	markers []string
+}
+
+const markerTTL = 400 * 24 * time.Hour
+
+// enqueueChunk is how many outbox items one write transaction adds.
+const enqueueChunk = 2000
+
+func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time) (int, error) {
+	var p plan
+	err := s.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		p, err = s.planWorkspace(tx, ws, now)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(p.markers) == 0 {
+		return 0, nil
+	}
+	// Large organisations are enqueued in chunks: one huge write
+	// transaction would hold every check-in back while it commits. The
+	// markers go last, so a crash between chunks only means the next tick
+	// plans the occurrence again, and AddOutbox finds what exists.
+	created := 0
+	for start := 0; ; start += enqueueChunk {
+		end := min(start+enqueueChunk, len(p.items))
+		last := end == len(p.items)
+		n := 0
+		err = s.store.Update(ctx, func(tx okrcore.Tx) error {
+			n = 0
+			for _, it := range p.items[start:end] {
+				it.ID = 0
+				ok, err := tx.AddOutbox(it)
+				if err != nil {
+					return fmt.Errorf("enqueue %s: %w", it.Key, err)
+				}
+				if ok {
+					n++
+				}
+			}
+			if !last {
+				return nil
+			}
+			for _, m := range p.markers {
+				if err := tx.PutState(ws, m, []byte(now.UTC().Format(time.RFC3339)), now.Add(markerTTL)); err != nil {
+					return err
+				}
+			}
+			return tx.PutState(ws, lastTickKey, []byte(now.UTC().Format(time.RFC3339Nano)), now.Add(markerTTL))
+		})
+		if err != nil {
+			return created, err
+		}
+		created += n
+		if last {
+			break
+		}
+	}
+	if created > 0 {
+		s.log.Info("scheduled", "workspace", ws, "items", created)
+	}
+	return created, nil
+}
+
+const lastTickKey = "scheduler:last_tick"
+
+// group is a set of recipients that share a time zone and a slot, so that
+// an occurrence is computed and recorded once for all of them.
+type group struct {
+	loc   *time.Location
+	sched okrcore.Schedule
+	users []*okrcore.User
+	teams []*okrcore.Team
+}
+
+func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan, error) {
+	var p plan
+	w, err := tx.Workspace(ws)
+	if err != nil {
+		return p, err
+	}
+	s.logMissedWindows(tx, ws, now)
+	users, err := tx.Users(ws)
+	if err != nil {
+		return p, err
+	}
+	teams, err := tx.Teams(ws)
+	if err != nil {
+		return p, err
+	}
+	base := w.Schedule.OrDefault()
+	// A person follows the override of their first team that has one.
+	userSched := map[okrcore.ID]okrcore.Schedule{}
+	for _, t := range teams {
+		if t.Schedule == nil {
+			continue
+		}
+		for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
+			if _, ok := userSched[m]; !ok && m != 0 {
+				userSched[m] = t.Schedule.OrDefault()
+			}
+		}
+	}
+	people := map[string]*group{}
+	for _, u := range users {
+		if u.Role == okrcore.RoleObserver {
+			continue
+		}
+		sc, ok := userSched[u.ID]
+		if !ok {
+			sc = base
+		}
+		g := groupFor(people, u.TimeZone, sc)
+		g.users = append(g.users, u)
+	}
+	teamGroups := map[string]*group{}
+	hasChildren := map[okrcore.ID]bool{}
+	for _, t := range teams {
+		if t.Parent != 0 {
+			hasChildren[t.Parent] = true
+		}
+	}
+	for _, t := range teams {
+		sc := base
+		if t.Schedule != nil {
+			sc = t.Schedule.OrDefault()
+		}
+		g := groupFor(teamGroups, t.TimeZone, sc)
+		g.teams = append(g.teams, t)
+	}
+
+	for _, key := range sortedKeys(people) {
+		g := people[key]
+		for _, job := range []struct {
+			kind okrcore.OutboxKind
+			slot okrcore.Slot
+		}{{okrcore.OutboxCheckIn, g.sched.CheckIn}, {okrcore.OutboxReminder, g.sched.Reminder}} {
+			occ, local, ok := latestOccurrence(job.slot, now, g.loc, s.grace)
+			if !ok {
+				continue
+			}
+			marker := "slot:" + string(job.kind) + ":" + key + ":" + local
+			if handled(tx, ws, marker) {
+				continue
+			}
+			checkinOcc := occ
+			if job.kind == okrcore.OutboxReminder {
+				// A reminder belongs to the check-in period before it.
+				if c, _, ok := latestOccurrence(g.sched.CheckIn, occ, g.loc, 35*24*time.Hour); ok {
+					checkinOcc = c
+				}
+			}
+			period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, checkinOcc, g.loc)
+			for _, u := range g.users {
+				p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: job.kind, User: u.ID, Period: period, DueAt: occ, CreatedAt: now,
+					Key: fmt.Sprintf("%s:u%d:%s", job.kind, u.ID, period)})
+			}
+			p.markers = append(p.markers, marker)
+		}
+	}
+	for _, key := range sortedKeys(teamGroups) {
+		g := teamGroups[key]
+		for _, job := range []struct {
+			kind okrcore.OutboxKind
+			slot okrcore.Slot
+		}{{okrcore.OutboxDigest, g.sched.Digest}, {okrcore.OutboxManagerDigest, g.sched.ManagerDigest}} {
+			occ, local, ok := latestOccurrence(job.slot, now, g.loc, s.grace)
+			if !ok {
+				continue
+			}
+			marker := "slot:" + string(job.kind) + ":" + key + ":" + local
+			if handled(tx, ws, marker) {
+				continue
+			}
+			period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, occ, g.loc)
+			for _, t := range g.teams {
+				if job.kind == okrcore.OutboxDigest && t.DigestChannel == "" && t.Lead == 0 {
+					continue
+				}
+				if job.kind == okrcore.OutboxManagerDigest && (!hasChildren[t.ID] || t.Lead == 0) {
+					continue
+				}
+				p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: job.kind, Team: t.ID, Period: period, DueAt: occ, CreatedAt: now,
+					Key: fmt.Sprintf("%s:t%d:%s", job.kind, t.ID, period)})
+			}
+			p.markers = append(p.markers, marker)
+		}
+	}
+	if err := s.planEndOfCycle(tx, w, base, teams, now, &p); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// planEndOfCycle asks owners to grade in the cycle's last days, members to
+// answer the retrospective two days later, and posts each team's
+// retrospective when the cycle ends.
+func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrcore.Schedule, teams []*okrcore.Team, now time.Time, p *plan) error {
+	if sc.GradingDays < 0 {
+		return nil
+	}
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if okrcore.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Closed {
+		return nil
+	}
+	gradeAt := c.End.AddDate(0, 0, -sc.GradingDays)
+	retroAt := gradeAt.AddDate(0, 0, 2)
+	cyc := "c" + strconv.FormatUint(uint64(c.ID), 10)
+	if !now.Before(gradeAt) && now.Before(c.End.Add(s.grace)) {
+		marker := "slot:grading:" + cyc
+		if !handled(tx, w.ID, marker) {
+			krs, err := tx.KeyResultsByCycle(w.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			owners := map[okrcore.ID]bool{}
+			for _, k := range krs {
+				switch k.Owner.Kind {
+				case okrcore.OwnerUser:
+					owners[k.Owner.ID] = true
+				case okrcore.OwnerTeam:
+					if t, err := tx.Team(w.ID, k.Owner.ID); err == nil && t.Lead != 0 {
+						owners[t.Lead] = true
+					}
+				}
+			}
+			for _, id := range sortedIDs(owners) {
+				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxGrading, User: id, Period: cyc, DueAt: gradeAt, CreatedAt: now,
+					Key: fmt.Sprintf("grading:u%d:%s", id, cyc)})
+			}
+			p.markers = append(p.markers, marker)
+		}
+	}
+	if !now.Before(retroAt) && now.Before(c.End.Add(s.grace)) {
+		marker := "slot:retro:" + cyc
+		if !handled(tx, w.ID, marker) {
+			members := map[okrcore.ID]bool{}
+			for _, t := range teams {
+				for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
+					if m != 0 {
+						members[m] = true
+					}
+				}
+			}
+			for _, id := range sortedIDs(members) {
+				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxRetro, User: id, Period: cyc, DueAt: retroAt, CreatedAt: now,
+					Key: fmt.Sprintf("retro:u%d:%s", id, cyc)})
+			}
+			p.markers = append(p.markers, marker)
+		}
+	}
+	if !now.Before(c.End) && now.Before(c.End.Add(s.grace)) {
+		marker := "slot:retro-summary:" + cyc
+		if !handled(tx, w.ID, marker) {
+			for _, t := range teams {
+				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxRetro, Team: t.ID, Period: cyc, DueAt: c.End, CreatedAt: now,
+					Key: fmt.Sprintf("retro:t%d:%s", t.ID, cyc)})
+			}
+			p.markers = append(p.markers, marker)
+		}
+	}
+	return nil
+}
+
+func (s *Scheduler) logMissedWindows(tx okrcore.Tx, ws string, now time.Time) {
+	b, err := tx.State(ws, lastTickKey)
+	if err != nil {
+		return
+	}
+	last, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return
+	}
+	if gap := now.Sub(last); gap > s.grace {
+		s.log.Warn("scheduler was stopped longer than the grace period; windows before it are skipped",
+			"workspace", ws, "last_tick", last, "skipped_until", now.Add(-s.grace), "grace", s.grace)
+	}
+}
+
+func handled(tx okrcore.Tx, ws, marker string) bool {
+	_, err := tx.State(ws, marker)
+	return err == nil
+}
+
+func groupFor(m map[string]*group, tz string, sc okrcore.Schedule) *group {
+	loc := userLocation(tz)
+	b, _ := json.Marshal(sc)
+	key := loc.String() + "|" + string(b)
+	g, ok := m[key]
+	if !ok {
+		g = &group{loc: loc, sched: sc}
+		m[key] = g
+	}
+	return g
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedIDs(m map[okrcore.ID]bool) []okrcore.ID {
+	ids := make([]okrcore.ID, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// latestOccurrence finds the most recent occurrence of slot at or before
+// now, no older than grace, in loc. Days are matched with the slot's cron
+// expression; the instant is built per local date, so a time inside a
+// spring-forward gap still happens (Go moves it past the gap) and a time in
+// a fall-back fold happens once. local names the occurrence by its local
+// date and time, the deterministic part of its key.
+func latestOccurrence(slot okrcore.Slot, now time.Time, loc *time.Location, grace time.Duration) (time.Time, string, bool) {
+	if slot.Cadence == okrcore.Off || slot.Validate() != nil {
+		return time.Time{}, "", false
+	}
+	spec, err := cron.ParseStandard(slot.CronSpec())
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	ss, ok := spec.(*cron.SpecSchedule)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	local := now.In(loc)
+	days := int(grace/(24*time.Hour)) + 2
+	for d := 0; d <= days; d++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()-d, 12, 0, 0, 0, loc)
+		if !dayMatches(ss, day) || !slot.OnWeek(day) {
+			continue
+		}
+		occ := time.Date(day.Year(), day.Month(), day.Day(), slot.Hour, slot.Minute, 0, 0, loc)
+		if occ.After(now) {
+			continue
+		}
+		if now.Sub(occ) > grace {
+			return time.Time{}, "", false
+		}
+		return occ, fmt.Sprintf("%s %02d:%02d", day.Format("2006-01-02"), slot.Hour, slot.Minute), true
+	}
+	return time.Time{}, "", false
+}
+
+// dayMatches applies a cron schedule's day-of-month, month and weekday
+// fields to a date, with cron's rule that a restricted day-of-month and a
+// restricted weekday match when either does.
+func dayMatches(s *cron.SpecSchedule, t time.Time) bool {
+	const star = 1 << 63
+	if s.Month&(1<<uint(t.Month())) == 0 {
+		return false
+	}
+	dom := s.Dom&(1<<uint(t.Day())) > 0
+	dow := s.Dow&(1<<uint(t.Weekday())) > 0
+	if s.Dom&star > 0 || s.Dow&star > 0 {
+		return dom && dow
+	}
+	return dom || dow
+}
