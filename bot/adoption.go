@@ -66,8 +66,14 @@ func newAdoptionClock(c *okrcore.Cycle, loc *time.Location) adoptionClock {
 	return adoptionClock{loc: loc, firstDay: dgDay(first), start: first}
 }
 
+// week is the index of the week holding t: 0 for the cycle's first, -1
+// for the week before it.
 func (a adoptionClock) week(t time.Time) int {
-	return (dgDay(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay) / 7
+	d := dgDay(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay
+	if d < 0 {
+		return -((-d + 6) / 7)
+	}
+	return d / 7
 }
 
 // adoptionStats is one team's (or the organisation's) numbers.
@@ -531,7 +537,8 @@ func (r *adoptionReport) trend(s *adoptionStats) string {
 	return fmt.Sprintf("↓ from %s %s", pt, ago)
 }
 
-// series renders the weekly rates: "W41 50 · W42 75 · …".
+// series renders the weekly rates as whole percentages from week from on:
+// "50 75 100".
 func (r *adoptionReport) series(s *adoptionStats, from int) string {
 	parts := make([]string, 0, len(r.weeks)-from)
 	for i := from; i < len(r.weeks); i++ {

@@ -1,0 +1,664 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/storage/storagetest"
+)
+
+// digestHarness drives the engine on a real bbolt store with a clock the
+// test moves (a small copy of engine_test.go's harness).
+type digestHarness struct {
+	t   *testing.T
+	db  *bolt.DB
+	e   *bot.Engine
+	ws  string
+	mu  sync.Mutex
+	now time.Time
+}
+
+// digestDemoNow is a Wednesday in the middle of Q4 2026, as engine_test.go's.
+var digestDemoNow = time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
+
+func newDigestHarness(t *testing.T, demo bool) *digestHarness {
+	t.Helper()
+	h := &digestHarness{t: t, ws: "local", now: digestDemoNow}
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true, Now: h.clock})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h.db = db
+	h.e = bot.NewEngine(db, bot.Options{Now: h.clock})
+	if demo {
+		seeded, err := bot.SeedDemo(context.Background(), db, h.ws, "shell", h.clock())
+		if err != nil || !seeded {
+			t.Fatalf("seed demo: seeded=%v err=%v", seeded, err)
+		}
+	}
+	return h
+}
+
+func (h *digestHarness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *digestHarness) setClock(t time.Time) {
+	h.mu.Lock()
+	h.now = t
+	h.mu.Unlock()
+}
+
+// ask sends a command or message as user and returns the answer.
+func (h *digestHarness) ask(user, text string) bot.Message {
+	h.t.Helper()
+	ev := bot.Event{Kind: bot.EventMessage, Platform: "shell", Workspace: h.ws, UserID: user, UserName: user,
+		Conversation: bot.Conversation{ID: "dm:" + user, Direct: true}, Text: text}
+	m, ok := h.e.Process(context.Background(), ev)
+	if !ok {
+		h.t.Fatalf("%s: %q got no answer", user, text)
+	}
+	return m
+}
+
+func (h *digestHarness) team(name string) *okrcore.Team {
+	h.t.Helper()
+	var t *okrcore.Team
+	err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		var err error
+		t, err = tx.TeamByName(h.ws, name)
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("team %s: %v", name, err)
+	}
+	return t
+}
+
+func (h *digestHarness) kr(id okrcore.ID) *okrcore.KeyResult {
+	h.t.Helper()
+	var k *okrcore.KeyResult
+	err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		var err error
+		k, err = tx.KeyResult(h.ws, id)
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("KR%d: %v", id, err)
+	}
+	return k
+}
+
+func (h *digestHarness) compose(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) bot.Delivery {
+	h.t.Helper()
+	it := &okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, Team: team, Period: period, DueAt: due,
+		Key: fmt.Sprintf("%s:t%d:%s", kind, team, period), State: okrcore.OutboxPending}
+	d, err := h.e.Compose(context.Background(), it)
+	if err != nil {
+		h.t.Fatalf("compose %s for T%d: %v", kind, team, err)
+	}
+	return d
+}
+
+// flatten renders a message as text for assertions, one block a line.
+func flatten(m bot.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Text + "\n")
+	for _, blk := range m.Blocks {
+		switch x := blk.(type) {
+		case bot.Header:
+			b.WriteString(x.Text + "\n")
+		case bot.Section:
+			b.WriteString(x.Text + "\n")
+			for _, f := range x.Fields {
+				b.WriteString(f.Label + ": " + f.Value + "\n")
+			}
+		case bot.ProgressBar:
+			fmt.Fprintf(&b, "%s %s %s [%s] %s\n", x.Ref, x.Label, okrcore.Percent(x.Progress), x.Status, x.Detail)
+		case bot.Actions:
+			for _, btn := range x.Buttons {
+				b.WriteString("[" + btn.Label + "=" + btn.Value + "] ")
+			}
+			b.WriteString("\n")
+		case bot.Context:
+			b.WriteString(x.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func mustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("message lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, got string, nots ...string) {
+	t.Helper()
+	for _, w := range nots {
+		if strings.Contains(got, w) {
+			t.Errorf("message has %q:\n%s", w, got)
+		}
+	}
+}
+
+// before reports whether a appears in s, and before b.
+func before(s, a, b string) bool {
+	i, j := strings.Index(s, a), strings.Index(s, b)
+	return i >= 0 && j >= 0 && i < j
+}
+
+// checkLimits fails when a message would not fit a chat platform: at most
+// 45 blocks, 3,000 characters a section, one header.
+func checkLimits(t *testing.T, what string, m bot.Message) {
+	t.Helper()
+	if len(m.Blocks) > 45 {
+		t.Errorf("%s: %d blocks, want at most 45", what, len(m.Blocks))
+	}
+	for i, blk := range m.Blocks {
+		var s string
+		switch x := blk.(type) {
+		case bot.Section:
+			s = x.Text
+		case bot.Context:
+			s = x.Text
+		case bot.Header:
+			s = x.Text
+		case bot.ProgressBar:
+			s = x.Label + x.Detail
+		}
+		if n := utf8.RuneCountInString(s); n > 3000 {
+			t.Errorf("%s: block %d has %d characters, want at most 3,000", what, i, n)
+		}
+	}
+}
+
+// demoFriday is when the demo's week-47 digests go out: Friday 16:00 in
+// Berlin (Sales) is 15:00 UTC.
+var demoFriday = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+
+func TestTeamDigestDemo(t *testing.T) {
+	h := newDigestHarness(t, true)
+	sales := h.team("Sales")
+	prev := h.kr(4).Current // from the demo's last check-in, Monday Nov 9
+	mustContain(t, flatten(h.ask("alice", "KR7 at risk")), "Checked in")
+	mustContain(t, flatten(h.ask("alice", "KR4 30, blocked: waiting on legal")), "Checked in")
+
+	d := h.compose(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
+	if d.Skip != "" || d.To.ID != "#sales" || d.To.Direct {
+		t.Fatalf("delivery to %+v, skip %q; want the #sales channel", d.To, d.Skip)
+	}
+	got := flatten(d.Message)
+	checkLimits(t, "sales digest", d.Message)
+	// KR4 went from prev to 30 of 40 since last Friday.
+	pts := int((30-prev)/40*100 + 0.5)
+	mustContain(t, got,
+		"Team Sales · week 2026-W47",
+		"Needs attention",
+		"KR7 Reps certified on the playbook",
+		"Objectives",
+		"O2 Win the mid-market",
+		fmt.Sprintf("KR4 New mid-market customers ▲ %d pts", pts),
+		"Blockers raised this week", "alice on KR4 New mid-market customers", "waiting on legal",
+		"Not checked in this week* (1 of 2): bob",
+		"[Team OKRs=team Sales]",
+	)
+	if !before(got, "Needs attention", "*Objectives*") || !before(got, "KR7 Reps", "*Objectives*") {
+		t.Errorf("at-risk items are not first:\n%s", got)
+	}
+	if strings.Contains(got, "Not checked in this week* (1 of 2): bob, alice") || strings.Contains(got, "): alice") {
+		t.Errorf("alice checked in but is listed:\n%s", got)
+	}
+	if pts < 1 {
+		t.Fatalf("the demo left KR4 at %v; the test needs it below 30", prev)
+	}
+
+	// Engineering: nobody checked in this week, and KR9, a milestone not
+	// done that nobody set a status on, is off track by now (its stored
+	// status dates from its creation); it comes before the objectives.
+	eng := h.compose(okrcore.OutboxDigest, h.team("Engineering").ID, "2026-W47", demoFriday)
+	got = flatten(eng.Message)
+	mustContain(t, got, "Team Engineering", "KR9 Teams integration launched 0% [off_track]", "Not checked in this week* (3 of 3): carol, erin, frank", "no change")
+	if !before(got, "KR9 Teams integration", "*Objectives*") {
+		t.Errorf("KR9 (at risk) is not before the objectives:\n%s", got)
+	}
+	mustNotContain(t, got, "Blockers raised")
+}
+
+func TestDigestDelivery(t *testing.T) {
+	h := newDigestHarness(t, true)
+	sales := h.team("Sales")
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		sales.DigestChannel = ""
+		if err := tx.PutTeam(sales); err != nil {
+			return err
+		}
+		return tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Nobody's", Members: []okrcore.ID{sales.Members[0]}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.compose(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
+	if d.Skip != "" || !d.To.Direct || d.To.UserID != "alice" {
+		t.Errorf("a team without a channel: delivery to %+v, skip %q; want alice's DM", d.To, d.Skip)
+	}
+	mustContain(t, flatten(d.Message), "Team Sales")
+	if d := h.compose(okrcore.OutboxDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
+		t.Errorf("a team without channel and lead was not skipped: %+v", d)
+	}
+	if d := h.compose(okrcore.OutboxDigest, 99, "2026-W47", demoFriday); d.Skip == "" {
+		t.Errorf("a missing team was not skipped: %+v", d)
+	}
+	if d := h.compose(okrcore.OutboxManagerDigest, sales.ID, "2026-W47", demoFriday); d.Skip == "" {
+		t.Errorf("a manager digest for a team without child teams was not skipped: %+v", d)
+	}
+	if d := h.compose(okrcore.OutboxManagerDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
+		t.Errorf("a manager digest for a team without a lead was not skipped: %+v", d)
+	}
+}
+
+func TestManagerDigestRollsUpSubtree(t *testing.T) {
+	h := newDigestHarness(t, true)
+	// A sub-team under Sales with one person whose key result is off track.
+	h.ask("ivan", "hello")
+	mustContain(t, flatten(h.ask("dana", "/okr team create Sales EMEA under Sales")), "Created team Sales EMEA")
+	mustContain(t, flatten(h.ask("dana", "/okr team add \"Sales EMEA\" @ivan")), "Added ivan")
+	mustContain(t, flatten(h.ask("dana", "/okr team lead \"Sales EMEA\" @ivan")), "ivan now leads")
+	mustContain(t, flatten(h.ask("ivan", "/okr new objective \"Open the EMEA market\"")), "Created O6")
+	mustContain(t, flatten(h.ask("ivan", "/okr new kr O6 \"EMEA customers\" from 0 to 10")), "Added KR13")
+	mustContain(t, flatten(h.ask("ivan", "KR13 1, at risk")), "Checked in")
+	mustContain(t, flatten(h.ask("alice", "KR4 30")), "Checked in")
+
+	d := h.compose(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday)
+	if d.Skip != "" || !d.To.Direct || d.To.UserID != "dana" {
+		t.Fatalf("delivery to %+v, skip %q; want dana's DM", d.To, d.Skip)
+	}
+	got := flatten(d.Message)
+	checkLimits(t, "manager digest", d.Message)
+	mustContain(t, got,
+		"Leadership and the teams under it · week 2026-W47",
+		// Leadership's 4 teams plus Sales EMEA; 9 people, all with key
+		// results; alice and ivan checked in.
+		"*5 teams*, 9 people · *2 of 9 (22%)*",
+		"*Sales* (2 teams): 3 objectives",
+		"checked in 2 of 3 (67%)",
+		"*Engineering*: 1 objective ", "checked in 0 of 3 (0%)",
+		"*Customer Success*: 1 objective ", "checked in 0 of 2 (0%)",
+		// KR6 and KR9 (milestones not done, no status set) are off track
+		// by now, KR13 at risk as ivan said.
+		"Worst key results* across Leadership (3 off track or at risk)",
+		"KR6 Playbook published 0% [off_track] milestone · alice · Sales", "KR9 Teams integration launched 0% [off_track] milestone · erin · Engineering",
+		"KR13 EMEA customers 10% [at_risk] 1 of 10 · ivan · Sales",
+		"[Sales digest=digest Sales]",
+	)
+	if !before(got, "KR9 Teams", "KR13 EMEA") {
+		t.Errorf("worst items are not worst first:\n%s", got)
+	}
+	// Sales now has a child team of its own.
+	d = h.compose(okrcore.OutboxManagerDigest, h.team("Sales").ID, "2026-W47", demoFriday)
+	mustContain(t, flatten(d.Message), "Sales and the teams under it", "*Sales EMEA*: 1 objective at 10% on average · checked in 1 of 1 (100%) · 1 off track, 0 at risk")
+	if !d.To.Direct || d.To.UserID != "alice" {
+		t.Errorf("Sales manager digest to %+v, want alice's DM", d.To)
+	}
+}
+
+func TestDigestCommand(t *testing.T) {
+	h := newDigestHarness(t, true)
+	// alice leads Sales and is a member of Leadership: her digest is Sales'.
+	got := flatten(h.ask("alice", "/okr digest"))
+	mustContain(t, got, "Team Sales · week 2026-W47", "O2 Win the mid-market", "Not checked in this week* (2 of 2): alice, bob")
+	mustContain(t, flatten(h.ask("erin", "/okr digest")), "Team Engineering")
+	mustContain(t, flatten(h.ask("bob", "/okr digest customer success")), "Team Customer Success", "O5 Keep every customer we win")
+	mustContain(t, flatten(h.ask("olga", "/okr digest")), "aren't in a team", "/okr digest Sales")
+	mustContain(t, flatten(h.ask("alice", "/okr digest Marketing")), "no team called")
+	mustContain(t, flatten(h.ask("alice", "/okr help")), "/okr digest [TEAM]", "/okr adoption [TEAM]")
+}
+
+// smallOrg builds an organisation whose adoption numbers are worked out by
+// hand in TestAdoptionSmallOrg.
+//
+//	dana (admin, UTC) owns nothing; olga is an observer.
+//	Alpha: lead ann (Berlin), ben (New York). ann owns O1 with KR1 (ann,
+//	0 → 100) and KR2 (ben).
+//	Beta: lead cat (UTC), dev (UTC, no OKRs). cat owns O2 with KR3.
+//
+// Check-ins, by ISO week (the cycle, Q4 2026, starts in W40):
+//
+//	W41 ann Oct 6, cat Oct 8, ben Mon Oct 12 03:00 UTC (Sunday 23:00 in
+//	    New York: W41 for him, though W42 in UTC)
+//	W42 ann Oct 13
+//	W43 ann Oct 20, cat Oct 21
+//	W44 ben Oct 27
+//	W45 ann Nov 3, ben Nov 4 (off track), cat Nov 5
+//	W46 ann Thu Nov 12 (KR1 50, blocked: old blocker), cat Nov 13
+//	W47 ann Tue Nov 17 (KR1 60, blocked: waiting on legal); now is Wed Nov 18
+func smallOrg(t *testing.T, h *digestHarness) {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	ids := map[string]*okrcore.User{}
+	err := h.db.Update(ctx, func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, h.ws, start); err != nil {
+			return err
+		}
+		for _, p := range []struct {
+			name, tz string
+			role     okrcore.Role
+		}{{"dana", "", okrcore.RoleAdmin}, {"ann", "Europe/Berlin", okrcore.RoleMember}, {"ben", "America/New_York", okrcore.RoleMember},
+			{"cat", "UTC", okrcore.RoleMember}, {"dev", "", okrcore.RoleMember}, {"olga", "", okrcore.RoleObserver}} {
+			u := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: p.name, Name: p.name, TimeZone: p.tz, Role: p.role, CreatedAt: start}
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+			ids[p.name] = u
+		}
+		if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Alpha", Lead: ids["ann"].ID, Members: []okrcore.ID{ids["ann"].ID, ids["ben"].ID}}); err != nil {
+			return err
+		}
+		if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Beta", Lead: ids["cat"].ID, Members: []okrcore.ID{ids["cat"].ID, ids["dev"].ID}, DigestChannel: "#beta"}); err != nil {
+			return err
+		}
+		c, err := okrcore.CurrentCycle(tx, h.ws)
+		if err != nil {
+			return err
+		}
+		for _, o := range []struct {
+			owner string
+			krs   []string
+		}{{"ann", []string{"ann", "ben"}}, {"cat", []string{"cat"}}} {
+			obj := &okrcore.Objective{Title: "Objective of " + o.owner, Cycle: c.ID, Owner: okrcore.UserOwner(ids[o.owner].ID)}
+			if _, err := okrcore.CreateObjective(tx, start, ids["dana"], obj); err != nil {
+				return err
+			}
+			for _, kr := range o.krs {
+				k := &okrcore.KeyResult{Objective: obj.ID, Title: "Result of " + kr, Metric: okrcore.MetricNumber, Start: 0, Target: 100, Owner: okrcore.UserOwner(ids[kr].ID)}
+				if _, err := okrcore.CreateKeyResult(tx, start, ids["dana"], k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("small org: %v", err)
+	}
+	type ci struct {
+		who      string
+		at       string
+		kr       okrcore.ID
+		value    float64
+		status   okrcore.Status
+		blockers string
+	}
+	for _, c := range []ci{
+		{"ann", "2026-10-06T10:00:00Z", 1, 10, "", ""},
+		{"cat", "2026-10-08T10:00:00Z", 3, 10, "", ""},
+		{"ben", "2026-10-12T03:00:00Z", 2, 10, "", ""},
+		{"ann", "2026-10-13T10:00:00Z", 1, 20, "", ""},
+		{"ann", "2026-10-20T10:00:00Z", 1, 30, "", ""},
+		{"cat", "2026-10-21T10:00:00Z", 3, 20, "", ""},
+		{"ben", "2026-10-27T10:00:00Z", 2, 15, "", ""},
+		{"ann", "2026-11-03T10:00:00Z", 1, 40, "", ""},
+		{"ben", "2026-11-04T10:00:00Z", 2, 15, okrcore.StatusOffTrack, ""},
+		{"cat", "2026-11-05T10:00:00Z", 3, 30, "", ""},
+		{"ann", "2026-11-12T10:00:00Z", 1, 50, "", "old blocker"},
+		{"cat", "2026-11-13T10:00:00Z", 3, 40, "", ""},
+		{"ann", "2026-11-17T10:00:00Z", 1, 60, "", "waiting on legal"},
+	} {
+		at, _ := time.Parse(time.RFC3339, c.at)
+		v := c.value
+		err := h.db.Update(ctx, func(tx okrcore.Tx) error {
+			_, err := okrcore.RecordCheckIn(tx, at, ids[c.who], okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: c.kr, Value: &v, Status: c.status, Blockers: c.blockers})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("check-in %+v: %v", c, err)
+		}
+	}
+}
+
+func TestAdoptionSmallOrg(t *testing.T) {
+	h := newDigestHarness(t, false)
+	smallOrg(t, h)
+	m := h.ask("olga", "/okr adoption") // observers may read it
+	got := flatten(m)
+	checkLimits(t, "adoption", m)
+	// People with OKRs: ann, ben, cat of dana, ann, ben, cat, dev (olga
+	// observes) = 3 of 5. With key results: ann, ben, cat. Checked in by
+	// week (W40…W47): 0, 3, 1, 2, 1, 3, 2, 1 of 3.
+	mustContain(t, got,
+		"OKR adoption · Q4 2026",
+		"*60%* of people have OKRs in Q4 2026: 3 of 5",
+		"*33%* checked in this week (1 of the 3 people with key results), ↓ from 67% four weeks ago.",
+		"W40 0% · W41 100% · W42 33% · W43 67% · W44 33% · W45 100% · W46 67% · W47 33%",
+		// Beta: cat only (dev has none): 0, 1, 0, 1, 0, 1, 1, 0.
+		"*Beta*: *0%* this week (0 of 1), ↓ from 100% four weeks ago · weekly % 0 100 0 100 0 100 100 0",
+		// Alpha: ann and ben: 0, 2, 1, 1, 1, 2, 1, 1.
+		"*Alpha*: *50%* this week (1 of 2), as four weeks ago · weekly % 0 100 50 50 50 100 50 50",
+	)
+	if !before(got, "*Beta*", "*Alpha*") {
+		t.Errorf("the lowest adoption is not first:\n%s", got)
+	}
+	// One team and what is under it.
+	got = flatten(h.ask("dana", "/okr adoption Alpha"))
+	mustContain(t, got, "Alpha and the teams under it", "*100%* of people have OKRs in Q4 2026: 2 of 2", "*50%* checked in this week (1 of the 2")
+	mustNotContain(t, got, "*Beta*")
+
+	// The weeks read so far are kept (a ledger in the bot's state); later
+	// reports read only newer check-ins. A check-in stamped a few minutes
+	// before the last report but committed after it still counts: ben's,
+	// at 09:55 on the day of the reports (10:00).
+	h.checkIn("ben", "2026-11-18T09:55:00Z", 2, 20)
+	h.setClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) // Monday, W48
+	h.checkIn("cat", "2026-11-23T08:30:00Z", 3, 50)
+	got = flatten(h.ask("dana", "/okr adoption"))
+	mustContain(t, got,
+		"W46 67% · W47 67% · W48 33%",
+		"*33%* checked in this week (1 of the 3 people with key results), as four weeks ago.", // W44: ben
+		"*Beta*: *100%* this week (1 of 1), ↑ from 0% four weeks ago · weekly % 0 100 0 100 0 100 100 0 100",
+		"*Alpha*: *0%* this week (0 of 2), ↓ from 50% four weeks ago · weekly % 0 100 50 50 50 100 50 100 0",
+	)
+}
+
+// checkIn records a check-in by who at a moment, as an adapter's request
+// stamped then would.
+func (h *digestHarness) checkIn(who, at string, kr okrcore.ID, value float64) {
+	h.t.Helper()
+	when, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	err = h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		u, err := tx.UserByName(h.ws, who)
+		if err != nil {
+			return err
+		}
+		_, err = okrcore.RecordCheckIn(tx, when, u, okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: kr, Value: &value})
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("check-in by %s: %v", who, err)
+	}
+}
+
+func TestTeamDigestSmallOrg(t *testing.T) {
+	h := newDigestHarness(t, false)
+	smallOrg(t, h)
+	got := flatten(h.ask("ann", "/okr digest"))
+	// Alpha has no time zone: its lead's, Berlin. The last week runs from
+	// Wed Nov 11 11:00 in Berlin; KR1 moved 40 → 50 → 60 since: ▲ 20 pts
+	// (from the Previous of the oldest check-in in the window, not the
+	// newest), and O1 (KR1 and KR2, equal weights) ▲ 10 pts.
+	mustContain(t, got,
+		"Team Alpha · week 2026-W47",
+		"KR2 Result of ben", "off track",
+		"O1 Objective of ann 38% [off_track] ann · ▲ 10 pts",
+		"KR1 Result of ann ▲ 20 pts (40 → 60) · ann",
+		"ann on KR1 Result of ann (Tue Nov 17): waiting on legal",
+		"*Not checked in this week* (1 of 2): ben",
+	)
+	mustNotContain(t, got, "old blocker", "): ann")
+	if !before(got, "Needs attention", "*Objectives*") || !before(got, "KR2 Result of ben", "*Objectives*") {
+		t.Errorf("the off-track key result is not first:\n%s", got)
+	}
+	// Beta, scheduled: cat checked in last week but not this one; nothing
+	// moved since last Friday.
+	d := h.compose(okrcore.OutboxDigest, h.team("Beta").ID, "2026-W47", time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC))
+	if d.To.ID != "#beta" {
+		t.Errorf("Beta digest to %+v", d.To)
+	}
+	got = flatten(d.Message)
+	mustContain(t, got, "Team Beta", "no change since Fri Nov 13", "*Not checked in this week* (1 of 1): cat")
+	mustNotContain(t, got, "Highlights", "Blockers")
+}
+
+// TestDigestLimitsManyItems builds a team with more objectives and
+// worrying key results than a message holds, and a parent of more teams
+// than a roll-up lists.
+func TestDigestLimitsManyItems(t *testing.T) {
+	h := newDigestHarness(t, false)
+	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, h.ws, start); err != nil {
+			return err
+		}
+		c, err := okrcore.CurrentCycle(tx, h.ws)
+		if err != nil {
+			return err
+		}
+		boss := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: "boss", Name: "boss", Role: okrcore.RoleAdmin}
+		if err := tx.PutUser(boss); err != nil {
+			return err
+		}
+		big := &okrcore.Team{Workspace: h.ws, Name: "Big", Lead: boss.ID, Members: []okrcore.ID{boss.ID}, DigestChannel: "#big"}
+		if err := tx.PutTeam(big); err != nil {
+			return err
+		}
+		for i := range 60 {
+			o := &okrcore.Objective{Title: fmt.Sprintf("Objective %d", i+1), Cycle: c.ID, Owner: okrcore.TeamOwner(big.ID)}
+			if _, err := okrcore.CreateObjective(tx, start, boss, o); err != nil {
+				return err
+			}
+			k := &okrcore.KeyResult{Objective: o.ID, Title: fmt.Sprintf("Result %d", i+1), Metric: okrcore.MetricNumber, Start: 0, Target: 10, Owner: okrcore.UserOwner(boss.ID)}
+			if _, err := okrcore.CreateKeyResult(tx, start, boss, k); err != nil {
+				return err
+			}
+		}
+		for i := range 70 {
+			u := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("p%d", i), Role: okrcore.RoleMember}
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+			if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: fmt.Sprintf("Small %02d", i), Parent: big.ID, Lead: u.ID, Members: []okrcore.ID{u.ID}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.compose(okrcore.OutboxDigest, h.team("Big").ID, "2026-W47", demoFriday)
+	checkLimits(t, "digest of Big", d.Message)
+	// 60 objectives, all off track (nothing moved by late November), and
+	// their 60 key results.
+	got := flatten(d.Message)
+	mustContain(t, got, "*60 objectives*", "*Needs attention*: 60 key results off track, 0 at risk", "85 more objectives and key results than fit here: `/okr team Big` shows them all.")
+	md := h.compose(okrcore.OutboxManagerDigest, h.team("Big").ID, "2026-W47", demoFriday)
+	checkLimits(t, "manager digest of Big", md.Message)
+	got = flatten(md.Message)
+	mustContain(t, got, "*71 teams*, 71 people", "*Small 00*: no objectives · nobody has key results", "…and 10 more teams: `/okr digest TEAM`", "Worst key results* across Big (60 off track or at risk)", "…and 50 more")
+	a := h.ask("boss", "/okr adoption")
+	checkLimits(t, "adoption", a)
+	mustContain(t, flatten(a), "Nobody has key results yet in 70 teams: Small 00, Small 01")
+}
+
+// TestDigestLimitsLargeOrg composes digests and reports on a generated
+// organisation of 400 people in 80 teams (8 departments) and checks they fit in a chat message.
+func TestDigestLimitsLargeOrg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates an organisation")
+	}
+	ctx := context.Background()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "org.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := storagetest.GenerateOrg(ctx, db, storagetest.OrgSpec{Users: 400, Teams: 80, Objectives: 800, KeyResults: 2400, CheckInsPerKR: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := org.Now
+	e := bot.NewEngine(db, bot.Options{Now: func() time.Time { return now }})
+	var teams []*okrcore.Team
+	if err := db.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		teams, err = tx.Teams(org.Workspace)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The team with the most members and, for the manager digest, each
+	// department.
+	biggest := teams[0]
+	for _, tm := range teams {
+		if len(tm.Members) > len(biggest.Members) {
+			biggest = tm
+		}
+	}
+	due := now.Add(48 * time.Hour)
+	compose := func(kind okrcore.OutboxKind, tm *okrcore.Team) bot.Delivery {
+		d, err := e.Compose(ctx, &okrcore.OutboxItem{Workspace: org.Workspace, Kind: kind, Team: tm.ID, Period: "2026-W47", DueAt: due, Key: "k"})
+		if err != nil {
+			t.Fatalf("compose %s T%d: %v", kind, tm.ID, err)
+		}
+		if d.Skip != "" {
+			t.Fatalf("compose %s T%d skipped: %s", kind, tm.ID, d.Skip)
+		}
+		return d
+	}
+	d := compose(okrcore.OutboxDigest, biggest)
+	checkLimits(t, "digest of "+biggest.Name, d.Message)
+	mustContain(t, flatten(d.Message), "Team "+biggest.Name, "people with key results checked in")
+	for _, tm := range teams[:org.Spec.Departments] {
+		d := compose(okrcore.OutboxDigest, tm)
+		checkLimits(t, "digest of "+tm.Name, d.Message)
+		md := compose(okrcore.OutboxManagerDigest, tm)
+		checkLimits(t, "manager digest of "+tm.Name, md.Message)
+		got := flatten(md.Message)
+		mustContain(t, got, tm.Name+" and the teams under it", "*By team*", "Worst key results")
+		// Every person of the department's subtree is counted.
+		if !regexp.MustCompile(`\*\d+ teams\*, \d+ people`).MatchString(got) {
+			t.Errorf("manager digest of %s lacks totals:\n%s", tm.Name, got)
+		}
+	}
+	ev := bot.Event{Kind: bot.EventCommand, Platform: org.Platform, Workspace: org.Workspace, UserID: org.Admin, Text: "adoption"}
+	m, ok := e.Process(ctx, ev)
+	if !ok {
+		t.Fatal("no answer to adoption")
+	}
+	checkLimits(t, "adoption", m)
+	got := flatten(m)
+	mustContain(t, got, "of people have OKRs", "The 20 teams with the lowest check-in rate", "The 8 with the highest", "/okr adoption TEAM", "Top-level teams")
+	ev.Text = "adoption " + org.Departments[0]
+	m, _ = e.Process(ctx, ev)
+	checkLimits(t, "adoption of a department", m)
+	mustContain(t, flatten(m), org.Departments[0]+" and the teams under it")
+}
