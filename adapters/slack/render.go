@@ -1,0 +1,552 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
+const (
+	// MaxBlocks is the most blocks a message may hold.
+	MaxBlocks = 50
+	// MaxSectionText is the longest text a section (or context) may hold.
+	MaxSectionText = 3000
+
+	maxViewBlocks     = 100 // a modal or a Home tab
+	maxFields         = 10
+	maxFieldText      = 2000
+	maxHeaderText     = 150
+	maxButtonText     = 75
+	maxButtonValue    = 2000
+	maxActionElements = 25
+	maxFallbackText   = 3000
+	maxTitle          = 24
+	maxOptions        = 100
+	maxOptionText     = 75
+	maxOptionValue    = 150
+	maxPlaceholder    = 150
+	maxLabel          = 2000
+	maxBlockID        = 255
+	maxMetadata       = 3000
+)
+
+// actionPrefix starts the action_id of every button okrbot renders; a
+// block_actions payload with any other action id is not ours.
+const actionPrefix = "okr:btn:"
+
+// formCallbackID marks the modals okrbot opens.
+const formCallbackID = "okr:form"
+
+// noneValue stands for an empty option value, which Slack refuses.
+const noneValue = "okr:none"
+
+// barWidth is the number of segments in a progress bar.
+const barWidth = 10
+
+// Rendered is one Slack message: Block Kit blocks and the plain text Slack
+// shows in notifications.
+type Rendered struct {
+	Text   string
+	Blocks []slackapi.Block
+}
+
+// piece is a rendered block and whether it belongs with the block after it
+// (a header introduces what follows; it must not end a message).
+type piece struct {
+	block        slackapi.Block
+	keepWithNext bool
+	divider      bool
+}
+
+// Render turns a neutral message into one or more Slack messages within
+// Block Kit's limits: a section's text is cut at paragraph, line or word
+// boundaries into sections of at most MaxSectionText characters, and the
+// blocks are packed into messages of at most MaxBlocks, never ending a
+// message with a header or a divider. A message with neither text nor
+// blocks (a form alone) renders as nothing.
+func Render(m bot.Message) []Rendered {
+	var pieces []piece
+	buttons := 0
+	blocks := m.Blocks
+	if len(blocks) == 0 && strings.TrimSpace(m.Text) != "" {
+		blocks = []bot.Block{bot.Section{Text: m.Text}}
+	}
+	for _, b := range blocks {
+		pieces = append(pieces, renderBlock(b, &buttons)...)
+	}
+	chunks := pack(pieces, MaxBlocks)
+	if len(chunks) == 0 {
+		return nil
+	}
+	fallback := m.Text
+	if strings.TrimSpace(fallback) == "" {
+		fallback = firstText(blocks)
+	}
+	out := make([]Rendered, len(chunks))
+	for i, c := range chunks {
+		text := fallback
+		if len(chunks) > 1 && i > 0 {
+			text = fmt.Sprintf("%s (part %d of %d)", firstLine(fallback), i+1, len(chunks))
+		}
+		out[i] = Rendered{Text: truncate(escape(text), maxFallbackText), Blocks: c}
+	}
+	return out
+}
+
+// renderBlock renders one neutral block as zero or more Slack blocks.
+func renderBlock(b bot.Block, buttons *int) []piece {
+	switch x := b.(type) {
+	case bot.Header:
+		t := strings.TrimSpace(plainText(x.Text))
+		if t == "" {
+			return nil
+		}
+		return []piece{{block: slackapi.NewHeaderBlock(plain(truncate(t, maxHeaderText))), keepWithNext: true}}
+	case bot.Section:
+		return sectionPieces(x)
+	case bot.ProgressBar:
+		return []piece{{block: slackapi.NewSectionBlock(mrkdwn(truncate(progressText(x), MaxSectionText)), nil, nil)}}
+	case bot.Actions:
+		var out []piece
+		var elems []slackapi.BlockElement
+		flush := func() {
+			if len(elems) > 0 {
+				out = append(out, piece{block: slackapi.NewActionBlock("", elems...)})
+				elems = nil
+			}
+		}
+		for _, btn := range x.Buttons {
+			if strings.TrimSpace(btn.Label) == "" {
+				continue
+			}
+			*buttons++
+			e := slackapi.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPrefix, *buttons), truncate(btn.Value, maxButtonValue),
+				plain(truncate(plainText(btn.Label), maxButtonText)))
+			switch btn.Style {
+			case bot.StylePrimary:
+				e = e.WithStyle(slackapi.StylePrimary)
+			case bot.StyleDanger:
+				e = e.WithStyle(slackapi.StyleDanger)
+			}
+			elems = append(elems, e)
+			if len(elems) == maxActionElements {
+				flush()
+			}
+		}
+		flush()
+		return out
+	case bot.Context:
+		var out []piece
+		for _, part := range splitText(escape(x.Text), MaxSectionText) {
+			out = append(out, piece{block: slackapi.NewContextBlock("", mrkdwn(part))})
+		}
+		return out
+	case bot.Divider:
+		return []piece{{block: slackapi.NewDividerBlock(), divider: true}}
+	}
+	return nil
+}
+
+// sectionPieces renders a section: its text in parts of at most
+// MaxSectionText characters, and its fields ten to a section.
+func sectionPieces(s bot.Section) []piece {
+	var out []piece
+	for _, part := range splitText(escape(s.Text), MaxSectionText) {
+		out = append(out, piece{block: slackapi.NewSectionBlock(mrkdwn(part), nil, nil)})
+	}
+	var fields []*slackapi.TextBlockObject
+	for _, f := range s.Fields {
+		t := escape(f.Value)
+		if f.Label != "" {
+			t = "*" + escape(f.Label) + "*\n" + t
+		}
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		fields = append(fields, mrkdwn(truncate(t, maxFieldText)))
+	}
+	for len(fields) > 0 {
+		n := min(len(fields), maxFields)
+		// The first group of fields joins the section's last text part.
+		if len(out) > 0 && out[len(out)-1].block.(*slackapi.SectionBlock).Fields == nil {
+			out[len(out)-1].block.(*slackapi.SectionBlock).Fields = fields[:n]
+		} else {
+			out = append(out, piece{block: slackapi.NewSectionBlock(nil, fields[:n], nil)})
+		}
+		fields = fields[n:]
+	}
+	return out
+}
+
+// pack groups pieces into messages of at most limit blocks. A message
+// never starts or ends with a divider, and a header (keepWithNext) moves to
+// the next message rather than end one.
+func pack(pieces []piece, limit int) [][]slackapi.Block {
+	var chunks [][]slackapi.Block
+	var cur []piece
+	emit := func(ps []piece) {
+		for len(ps) > 0 && ps[0].divider {
+			ps = ps[1:]
+		}
+		for len(ps) > 0 && ps[len(ps)-1].divider {
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) == 0 {
+			return
+		}
+		blocks := make([]slackapi.Block, len(ps))
+		for i, p := range ps {
+			blocks[i] = p.block
+		}
+		chunks = append(chunks, blocks)
+	}
+	for _, p := range pieces {
+		if len(cur) == limit {
+			// Carry trailing headers (and dividers) over, as long as
+			// something stays behind.
+			cut := len(cur)
+			for cut > 1 && (cur[cut-1].keepWithNext || cur[cut-1].divider) {
+				cut--
+			}
+			carry := append([]piece(nil), cur[cut:]...)
+			emit(cur[:cut])
+			cur = carry
+		}
+		cur = append(cur, p)
+	}
+	emit(cur)
+	return chunks
+}
+
+// progressText draws a progress bar as one line of mrkdwn:
+// 🟡 `▰▰▰▰▱▱▱▱▱▱` 45%  *KR4* New customers, then the detail and status.
+func progressText(p bot.ProgressBar) string {
+	v := clamp01(p.Progress)
+	var b strings.Builder
+	b.WriteString(strings.Repeat("\u2003", max(p.Indent, 0)*2))
+	fmt.Fprintf(&b, "%s `%s` %s", statusEmoji(p.Status), Bar(v), okrcore.Percent(v))
+	if p.Ref != "" {
+		fmt.Fprintf(&b, "  *%s*", escape(p.Ref))
+	}
+	if p.Label != "" {
+		b.WriteString(" " + escape(p.Label))
+	}
+	var detail []string
+	if p.Detail != "" {
+		detail = append(detail, escape(p.Detail))
+	}
+	if p.Status != okrcore.StatusNone {
+		detail = append(detail, "_"+p.Status.Label()+"_")
+	}
+	if len(detail) > 0 {
+		b.WriteString("\n" + strings.Repeat("\u2003", max(p.Indent, 0)*2) + strings.Join(detail, " · "))
+	}
+	return b.String()
+}
+
+// Bar draws a progress bar of ten segments: ▰▰▰▰▱▱▱▱▱▱.
+func Bar(p float64) string {
+	n := int(clamp01(p)*barWidth + 0.5)
+	return strings.Repeat("▰", n) + strings.Repeat("▱", barWidth-n)
+}
+
+func statusEmoji(s okrcore.Status) string {
+	switch s {
+	case okrcore.StatusOnTrack:
+		return "🟢"
+	case okrcore.StatusAtRisk:
+		return "🟡"
+	case okrcore.StatusOffTrack:
+		return "🔴"
+	case okrcore.StatusDone:
+		return "✅"
+	}
+	return "⚪"
+}
+
+func clamp01(p float64) float64 {
+	switch {
+	case p > 1:
+		return 1
+	case p >= 0:
+		return p
+	}
+	return 0 // negative or NaN
+}
+
+// formMeta is what a modal carries in private_metadata, so that its
+// submission becomes a complete form event.
+type formMeta struct {
+	Form    string `json:"f"`
+	State   string `json:"s,omitempty"`
+	Channel string `json:"c,omitempty"`
+	Thread  string `json:"t,omitempty"`
+	// Message is the message whose button opened the form; a successful
+	// submission replaces it with the answer.
+	Message string `json:"m,omitempty"`
+}
+
+// RenderForm turns a form into a modal. Each input is an input block whose
+// block id is the input's id (ids must be unique, at most 255 characters;
+// others are left out), holding a plain_text_input, number_input or
+// static_select.
+func RenderForm(f *bot.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
+	meta.Form, meta.State = f.ID, f.State
+	md, err := json.Marshal(meta)
+	if err != nil {
+		return slackapi.ModalViewRequest{}, fmt.Errorf("form %s: %w", f.ID, err)
+	}
+	if utf8.RuneCount(md) > maxMetadata {
+		return slackapi.ModalViewRequest{}, fmt.Errorf("form %s: its state is %d characters; a Slack modal carries at most %d", f.ID, len(md), maxMetadata)
+	}
+	title := f.Title
+	if strings.TrimSpace(title) == "" {
+		title = "okrbot"
+	}
+	submit := f.Submit
+	if strings.TrimSpace(submit) == "" {
+		submit = "Submit"
+	}
+	v := slackapi.ModalViewRequest{
+		Type:            slackapi.VTModal,
+		Title:           plain(truncate(plainText(title), maxTitle)),
+		Submit:          plain(truncate(plainText(submit), maxTitle)),
+		Close:           plain("Cancel"),
+		CallbackID:      formCallbackID,
+		PrivateMetadata: string(md),
+	}
+	seen := map[string]bool{}
+	for _, in := range f.Inputs {
+		if in.ID == "" || len(in.ID) > maxBlockID || seen[in.ID] {
+			continue
+		}
+		if len(v.Blocks.BlockSet) == maxViewBlocks {
+			break
+		}
+		seen[in.ID] = true
+		v.Blocks.BlockSet = append(v.Blocks.BlockSet, inputBlock(in))
+	}
+	if len(v.Blocks.BlockSet) == 0 {
+		return slackapi.ModalViewRequest{}, fmt.Errorf("form %s has no inputs Slack can show", f.ID)
+	}
+	return v, nil
+}
+
+// inputValue is the action id of every input element (block ids tell the
+// inputs apart).
+const inputValue = "value"
+
+func inputBlock(in bot.Input) *slackapi.InputBlock {
+	var placeholder *slackapi.TextBlockObject
+	if in.Placeholder != "" {
+		placeholder = plain(truncate(plainText(in.Placeholder), maxPlaceholder))
+	}
+	var el slackapi.BlockElement
+	switch in.Kind {
+	case bot.InputNumber:
+		e := slackapi.NewNumberInputBlockElement(placeholder, inputValue, true)
+		e.InitialValue = in.Initial
+		el = e
+	case bot.InputSelect:
+		var opts []*slackapi.OptionBlockObject
+		var initial *slackapi.OptionBlockObject
+		for _, o := range in.Options {
+			if len(opts) == maxOptions {
+				break
+			}
+			val := o.Value
+			if val == "" {
+				val = noneValue
+			}
+			label := o.Label
+			if strings.TrimSpace(label) == "" {
+				label = o.Value
+			}
+			opt := slackapi.NewOptionBlockObject(truncate(val, maxOptionValue), plain(truncate(plainText(label), maxOptionText)), nil)
+			opts = append(opts, opt)
+			if initial == nil && o.Value == in.Initial {
+				initial = opt
+			}
+		}
+		e := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, placeholder, inputValue, opts...)
+		e.InitialOption = initial
+		el = e
+	default:
+		e := slackapi.NewPlainTextInputBlockElement(placeholder, inputValue)
+		e.Multiline = in.Kind == bot.InputMultiline
+		e.InitialValue = in.Initial
+		el = e
+	}
+	label := in.Label
+	if strings.TrimSpace(label) == "" {
+		label = in.ID
+	}
+	var hint *slackapi.TextBlockObject
+	if in.Hint != "" {
+		hint = plain(truncate(plainText(in.Hint), maxLabel))
+	}
+	b := slackapi.NewInputBlock(in.ID, plain(truncate(plainText(label), maxLabel)), hint, el)
+	b.Optional = in.Optional
+	return b
+}
+
+// formValues reads a submitted modal's inputs by block id.
+func formValues(st *slackapi.ViewState) map[string]string {
+	vals := map[string]string{}
+	if st == nil {
+		return vals
+	}
+	for blockID, actions := range st.Values {
+		for _, a := range actions {
+			v := a.Value
+			if a.Type == slackapi.ActionType(slackapi.OptTypeStatic) || a.SelectedOption.Value != "" {
+				v = a.SelectedOption.Value
+			}
+			if v == noneValue {
+				v = ""
+			}
+			vals[blockID] = v
+		}
+	}
+	return vals
+}
+
+// RenderHome turns a message into a Home tab: its blocks, at most 100.
+func RenderHome(m bot.Message) slackapi.HomeTabViewRequest {
+	v := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab}
+	for _, r := range Render(m) {
+		for _, b := range r.Blocks {
+			if len(v.Blocks.BlockSet) == maxViewBlocks-1 {
+				v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewContextBlock("", mrkdwn("…more in `/okr mine`.")))
+				return v
+			}
+			v.Blocks.BlockSet = append(v.Blocks.BlockSet, b)
+		}
+	}
+	if len(v.Blocks.BlockSet) == 0 {
+		v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewSectionBlock(mrkdwn("Nothing here yet. Try `/okr help`."), nil, nil))
+	}
+	return v
+}
+
+func plain(s string) *slackapi.TextBlockObject {
+	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, true, false)
+}
+
+func mrkdwn(s string) *slackapi.TextBlockObject {
+	return slackapi.NewTextBlockObject(slackapi.MarkdownType, s, false, false)
+}
+
+// slackToken matches the entities Slack itself writes into text (user and
+// channel mentions) and that must survive escaping.
+var slackToken = regexp.MustCompile(`<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>]*)?>`)
+
+// escape makes text safe for mrkdwn: &, < and > are escaped, except in
+// Slack's own user and channel mentions. *bold*, _italic_ and `code`
+// pass through: Slack renders them.
+func escape(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	var b strings.Builder
+	last := 0
+	for _, loc := range slackToken.FindAllStringIndex(s, -1) {
+		b.WriteString(r.Replace(s[last:loc[0]]))
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	b.WriteString(r.Replace(s[last:]))
+	return b.String()
+}
+
+// plainText strips the light markup that plain_text fields would show
+// literally.
+func plainText(s string) string {
+	return strings.NewReplacer("*", "", "`", "").Replace(s)
+}
+
+// truncate cuts s to at most n characters, ending with an ellipsis when it
+// cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRightFunc(string(r[:n-1]), isSpace) + "…"
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\n' || r == '\t' }
+
+// splitText cuts text into parts of at most n characters, preferring
+// paragraph breaks, then line breaks, then spaces; a part never ends inside
+// an &amp;-style entity. Empty text yields no parts.
+func splitText(s string, n int) []string {
+	s = strings.TrimSpace(s)
+	var parts []string
+	for s != "" {
+		if utf8.RuneCountInString(s) <= n {
+			parts = append(parts, s)
+			break
+		}
+		limit := byteOffset(s, n)
+		cut := -1
+		for _, sep := range []string{"\n\n", "\n", " "} {
+			if i := strings.LastIndex(s[:limit], sep); i > limit/2 {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 {
+			cut = limit
+			if amp := strings.LastIndexByte(s[:cut], '&'); amp > 0 && amp > cut-6 && !strings.Contains(s[amp:cut], ";") {
+				cut = amp
+			}
+		}
+		parts = append(parts, strings.TrimRightFunc(s[:cut], isSpace))
+		s = strings.TrimLeftFunc(s[cut:], isSpace)
+	}
+	return parts
+}
+
+// byteOffset is the byte offset of the n-th rune of s.
+func byteOffset(s string, n int) int {
+	i := 0
+	for j := range s {
+		if i == n {
+			return j
+		}
+		i++
+	}
+	return len(s)
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return truncate(s, 150)
+}
+
+// firstText finds a summary for notifications when the message has no Text.
+func firstText(blocks []bot.Block) string {
+	for _, b := range blocks {
+		switch x := b.(type) {
+		case bot.Header:
+			return x.Text
+		case bot.Section:
+			if x.Text != "" {
+				return x.Text
+			}
+		case bot.ProgressBar:
+			return x.Ref + " " + x.Label
+		}
+	}
+	return "okrbot"
+}
