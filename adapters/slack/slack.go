@@ -1,0 +1,451 @@
+// Package slack connects the okrbot engine to Slack with slack-go: Socket
+// Mode (no public URL) or HTTP (Events API, slash commands and
+// interactivity), Block Kit messages, modals and the App Home tab.
+//
+// Both transports share one translator from Slack payloads to bot.Event.
+// Every delivery is acknowledged at once and the work handed to a bounded
+// pool; answers go out through response_url or the Web API.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/okrbot/okrbot/bot"
+)
+
+// Platform is the platform name of events from Slack.
+const Platform = "slack"
+
+// DefaultAPIURL is Slack's Web API.
+const DefaultAPIURL = "https://slack.com/api/"
+
+// Config is how to reach Slack: the environment variables SLACK_BOT_TOKEN,
+// SLACK_APP_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL.
+type Config struct {
+	// BotToken (xoxb-…) calls the Web API. Required.
+	BotToken string
+	// AppToken (xapp-…, scope connections:write) selects Socket Mode.
+	AppToken string
+	// SigningSecret verifies HTTP requests; required without AppToken.
+	SigningSecret string
+	// APIURL is the Web API base; default DefaultAPIURL. Tests point it
+	// at a fake.
+	APIURL string
+}
+
+// Options tune an Adapter; the zero value is fine.
+type Options struct {
+	Logger *slog.Logger
+	// Workers is how many events are handled at once after the ack;
+	// default 16.
+	Workers int
+	// Queue is how many acknowledged events may wait for a worker;
+	// default 1024. When it is full, HTTP deliveries are refused (Slack
+	// retries them) and Socket Mode stops reading until there is room.
+	Queue int
+	// HTTPClient calls the Web API; default a client with a 30s timeout.
+	HTTPClient *http.Client
+	// Now is the clock for caches; default time.Now. (Request timestamps
+	// are checked against the real clock, as Slack signs them.)
+	Now func() time.Time
+	// PerSecond is the workspace-wide pace of proactive messages; default
+	// 5 (300 a minute). See Pacing.
+	PerSecond float64
+	// UserTTL is how long users.info answers are cached; default 1 hour.
+	UserTTL time.Duration
+	// DedupeTTL is how long delivered event ids are remembered in memory
+	// (the engine remembers them in the store too); default 1 hour.
+	DedupeTTL time.Duration
+	// MaxBody is the largest HTTP request body accepted; default 1 MiB.
+	MaxBody int64
+	// JobTimeout bounds the handling of one event; default 1 minute.
+	JobTimeout time.Duration
+	// NoHomeRefresh turns off republishing a person's Home tab after a
+	// form they submitted was accepted.
+	NoHomeRefresh bool
+}
+
+// Adapter is the Slack adapter. It implements bot.Adapter, bot.Sender and
+// bot.Reconciler, and the optional capabilities Update, OpenForm and
+// PublishHome.
+type Adapter struct {
+	cfg  Config
+	opts Options
+	api  *slackapi.Client
+	log  *slog.Logger
+	now  func() time.Time
+
+	seen    *ttlSet // event ids handed to the pool
+	replays *ttlSet // request signatures already accepted
+	users   *userCache
+	pool    *pool
+
+	mu      sync.Mutex
+	handler bot.Handler
+	botUser string            // the bot's own user id (auth.test or event authorizations)
+	dms     map[string]string // team|user → the bot's IM channel with that person
+
+	running atomic.Bool
+}
+
+// Compile-time checks of the capabilities the engine looks for.
+var (
+	_ bot.Adapter    = (*Adapter)(nil)
+	_ bot.Reconciler = (*Adapter)(nil)
+)
+
+// New checks cfg and returns an adapter. It makes no network calls.
+func New(cfg Config, opts Options) (*Adapter, error) {
+	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
+		return nil, errors.New("slack: SLACK_BOT_TOKEN must be a bot token starting with xoxb- (Slack app settings → OAuth & Permissions → Bot User OAuth Token)")
+	}
+	if cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-") {
+		return nil, errors.New("slack: SLACK_APP_TOKEN must be an app-level token starting with xapp- (Slack app settings → Basic Information → App-Level Tokens, scope connections:write)")
+	}
+	if cfg.AppToken == "" && cfg.SigningSecret == "" {
+		return nil, errors.New("slack: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode (Slack app settings → Basic Information → Signing Secret)")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("slack: SLACK_API_URL %q must be an http(s) URL such as %s", cfg.APIURL, DefaultAPIURL)
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 1024
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PerSecond <= 0 {
+		opts.PerSecond = 5
+	}
+	if opts.UserTTL <= 0 {
+		opts.UserTTL = time.Hour
+	}
+	if opts.DedupeTTL <= 0 {
+		opts.DedupeTTL = time.Hour
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 1 << 20
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
+	a := &Adapter{
+		cfg:  cfg,
+		opts: opts,
+		log:  opts.Logger.With("adapter", Platform),
+		now:  opts.Now,
+		dms:  map[string]string{},
+	}
+	apiOpts := []slackapi.Option{slackapi.OptionAPIURL(cfg.APIURL), slackapi.OptionHTTPClient(opts.HTTPClient)}
+	if cfg.AppToken != "" {
+		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
+	}
+	a.api = slackapi.New(cfg.BotToken, apiOpts...)
+	a.seen = newTTLSet(opts.DedupeTTL, opts.Now)
+	// Slack refuses timestamps older than five minutes, so a signature
+	// needs remembering a little longer than that.
+	a.replays = newTTLSet(11*time.Minute, time.Now)
+	a.users = newUserCache(opts.UserTTL, opts.Now)
+	a.pool = newPool(opts.Queue)
+	return a, nil
+}
+
+// SocketMode reports whether Run connects through Socket Mode (an app
+// token is set) rather than waiting for HTTP requests.
+func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
+
+// Pacing is how fast the engine's dispatcher may post to Slack: about one
+// message a second per conversation and, by default, 300 a minute across
+// the workspace (Options.PerSecond), with bursts of 10.
+func (a *Adapter) Pacing() bot.Pacing {
+	return bot.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: time.Second}
+}
+
+// Run handles events until ctx ends. With an app token it connects through
+// Socket Mode; otherwise it serves the requests that reach Handler (run
+// an http.Server with it, or use Serve). When ctx ends, Run stops taking
+// events and waits for those already acknowledged.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	if h == nil {
+		return errors.New("slack: Run needs a handler")
+	}
+	a.mu.Lock()
+	if a.handler != nil {
+		a.mu.Unlock()
+		return errors.New("slack: Run called twice")
+	}
+	a.handler = h
+	a.mu.Unlock()
+	if err := a.whoAmI(ctx); err != nil {
+		return err
+	}
+	workers := a.pool.start(a.opts.Workers)
+	a.running.Store(true)
+	var err error
+	if a.SocketMode() {
+		err = a.runSocket(ctx)
+	} else {
+		a.log.Info("ready for Slack requests", "events", "/slack/events", "commands", "/slack/commands", "interactions", "/slack/interactions")
+		<-ctx.Done()
+	}
+	a.running.Store(false)
+	a.pool.stop()
+	workers.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Serve runs HTTP mode on addr: Handler behind an http.Server, and Run.
+// It returns when ctx ends (after a graceful shutdown) or the server fails.
+func (a *Adapter) Serve(ctx context.Context, addr string, h bot.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- a.Run(ctx, h) }()
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.ListenAndServe() }()
+	var err error
+	select {
+	case err = <-srvErr:
+		err = fmt.Errorf("slack: serve %s: %w", addr, err)
+		cancel()
+	case <-ctx.Done():
+		sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_ = srv.Shutdown(sctx)
+		stop()
+	}
+	if rerr := <-runErr; err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// whoAmI learns the bot's user id (to ignore its own messages and strip
+// its mentions) and checks the bot token. A refused token stops Run;
+// anything else is logged, and the id is then learned from events.
+func (a *Adapter) whoAmI(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	res, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		var se slackapi.SlackErrorResponse
+		if errors.As(err, &se) && authFailure(se.Err) {
+			return fmt.Errorf("slack: SLACK_BOT_TOKEN was refused (%s): copy the Bot User OAuth Token (xoxb-…) again, or reinstall the app", se.Err)
+		}
+		a.log.Warn("auth.test failed; the bot's user id will be learned from events", "err", err)
+		return nil
+	}
+	a.setBotUser(res.UserID)
+	a.log.Info("connected to Slack", "team", res.Team, "team_id", res.TeamID, "bot_user", res.UserID)
+	return nil
+}
+
+func authFailure(code string) bool {
+	switch code {
+	case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
+		return true
+	}
+	return false
+}
+
+func (a *Adapter) setBotUser(id string) {
+	if id == "" {
+		return
+	}
+	a.mu.Lock()
+	a.botUser = id
+	a.mu.Unlock()
+}
+
+func (a *Adapter) botUserID() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.botUser
+}
+
+// learnDM remembers the bot's direct-message channel with a person.
+func (a *Adapter) learnDM(team, user, channel string) {
+	if team == "" || user == "" || channel == "" {
+		return
+	}
+	a.mu.Lock()
+	a.dms[team+"|"+user] = channel
+	a.mu.Unlock()
+}
+
+// dmOf returns the bot's DM channel with a person, when known.
+func (a *Adapter) dmOf(team, user string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.dms[team+"|"+user]
+}
+
+func (a *Adapter) currentHandler() bot.Handler {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.handler
+}
+
+// dispatch hands an acknowledged event to the pool, dropping deliveries of
+// an event already handed over. It reports false when the pool had no room
+// within wait (the caller tells Slack to try again).
+func (a *Adapter) dispatch(in *inbound, wait time.Duration) bool {
+	if !a.running.Load() {
+		return false
+	}
+	id := in.ev.ID
+	if id != "" && !a.seen.add(id) {
+		a.log.Debug("duplicate delivery dropped", "event", id)
+		return true
+	}
+	ok := a.pool.submit(func() { a.process(in) }, wait)
+	if !ok && id != "" {
+		a.seen.remove(id)
+	}
+	if !ok {
+		a.log.Warn("too busy: event refused", "event", id, "kind", in.ev.Kind)
+	}
+	return ok
+}
+
+// process handles one event in a worker.
+func (a *Adapter) process(in *inbound) {
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
+	defer cancel()
+	h := a.currentHandler()
+	if in.unknownAction {
+		r := &responder{a: a, in: in}
+		if err := r.Respond(ctx, bot.Text("That button no longer does anything. Try `/okr help`.")); err != nil {
+			a.log.Warn("answer an unknown action", "err", err)
+		}
+		return
+	}
+	a.fillProfile(ctx, &in.ev)
+	h.Handle(ctx, in.ev, &responder{a: a, in: in})
+}
+
+// pool is a bounded queue served by a fixed number of workers.
+type pool struct {
+	jobs    chan func()
+	mu      sync.RWMutex
+	stopped bool
+}
+
+func newPool(queue int) *pool { return &pool{jobs: make(chan func(), queue)} }
+
+func (p *pool) start(n int) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for job := range p.jobs {
+				job()
+			}
+		})
+	}
+	return &wg
+}
+
+// submit queues job, waiting up to wait for room.
+func (p *pool) submit(job func(), wait time.Duration) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.stopped {
+		return false
+	}
+	select {
+	case p.jobs <- job:
+		return true
+	default:
+	}
+	if wait <= 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case p.jobs <- job:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// stop refuses new jobs; the workers finish the queued ones and exit.
+func (p *pool) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.stopped {
+		p.stopped = true
+		close(p.jobs)
+	}
+}
+
+// ttlSet remembers keys for a while.
+type ttlSet struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	now   func() time.Time
+	m     map[string]time.Time
+	adds  int
+	limit int
+}
+
+func newTTLSet(ttl time.Duration, now func() time.Time) *ttlSet {
+	return &ttlSet{ttl: ttl, now: now, m: map[string]time.Time{}, limit: 1 << 20}
+}
+
+// add records key and reports whether it was new (or had expired).
+func (s *ttlSet) add(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if exp, ok := s.m[key]; ok && now.Before(exp) {
+		return false
+	}
+	s.adds++
+	if s.adds%4096 == 0 || len(s.m) >= s.limit {
+		for k, exp := range s.m {
+			if !now.Before(exp) {
+				delete(s.m, k)
+			}
+		}
+	}
+	s.m[key] = now.Add(s.ttl)
+	return true
+}
+
+func (s *ttlSet) remove(key string) {
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
+}
