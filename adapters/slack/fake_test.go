@@ -401,8 +401,11 @@ func newRecorder(answer func(bot.Event) (bot.Message, bool)) *recorder {
 }
 
 func (r *recorder) Handle(ctx context.Context, ev bot.Event, resp bot.Responder) {
-	if r.gate != nil {
-		<-r.gate
+	r.mu.Lock()
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		<-gate
 	}
 	r.mu.Lock()
 	r.events = append(r.events, ev)
@@ -414,6 +417,20 @@ func (r *recorder) Handle(ctx context.Context, ev bot.Event, resp bot.Responder)
 				r.errs <- err
 			}
 		}
+	}
+}
+
+// hold makes the handler wait until the returned function is called.
+func (r *recorder) hold() (release func()) {
+	gate := make(chan struct{})
+	r.mu.Lock()
+	r.gate = gate
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.gate = nil
+		r.mu.Unlock()
+		close(gate)
 	}
 }
 

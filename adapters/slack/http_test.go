@@ -258,7 +258,7 @@ func TestSlashCommandAckedFirst(t *testing.T) {
 	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
 		return bot.Message{Text: "Your OKRs", Blocks: []bot.Block{bot.Section{Text: "Your OKRs"}}, Ephemeral: true}, true
 	})
-	hs.h.gate = make(chan struct{}) // the handler is slow: it waits for the gate
+	release := hs.h.hold() // the handler is slow: it waits for release
 	start := time.Now()
 	status, body := hs.postForm("/slack/commands", commandForm("U1", "C1", "mine", "trig-1", hs.fake.responseURL("r1")))
 	elapsed := time.Since(start)
@@ -271,7 +271,7 @@ func TestSlashCommandAckedFirst(t *testing.T) {
 	if n := len(hs.h.all()); n != 0 {
 		t.Fatalf("the handler finished before the ack")
 	}
-	close(hs.h.gate)
+	release()
 	ev := hs.h.next(t)
 	if ev.Kind != bot.EventCommand || ev.Text != "mine" || ev.Conversation.ID != "C1" || ev.Conversation.Direct || ev.Workspace != testTeam || ev.UserID != "U1" {
 		t.Errorf("event = %+v", ev)
@@ -284,8 +284,8 @@ func TestSlashCommandAckedFirst(t *testing.T) {
 
 func TestBusy(t *testing.T) {
 	hs := newHarness(t, Options{Workers: 1, Queue: 1}, nil)
-	hs.h.gate = make(chan struct{})
-	defer close(hs.h.gate)
+	release := hs.h.hold()
+	defer release()
 	// One event in the worker, one in the queue, the third finds no room.
 	for i, ts := range []string{"1.1", "1.2"} {
 		if status, _ := hs.postEvent(eventBody("E"+ts, dmEvent("U1", "D1", ts, "x"))); status != http.StatusOK {

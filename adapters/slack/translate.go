@@ -109,6 +109,12 @@ func (a *Adapter) translateEvent(body []byte) (*inbound, error) {
 		return nil, errMalformed
 	}
 	team := outer.TeamID
+	if team == "" && len(outer.Authorizations) > 0 {
+		team = outer.Authorizations[0].TeamID
+	}
+	if team == "" {
+		return nil, errMalformed
+	}
 	at := time.Unix(outer.EventTime, 0)
 	if outer.EventTime == 0 {
 		at = a.now()
@@ -138,7 +144,7 @@ func (a *Adapter) translateEvent(body []byte) (*inbound, error) {
 var messageSubtypes = map[string]bool{"": true, "file_share": true, "thread_broadcast": true}
 
 func (a *Adapter) translateMessage(team, eventID string, at time.Time, m *slackevents.MessageEvent) (*inbound, error) {
-	if !messageSubtypes[m.SubType] || m.BotID != "" || m.User == "" || m.User == a.botUserID() {
+	if !messageSubtypes[m.SubType] || m.BotID != "" || m.User == "" || m.Channel == "" || m.User == a.botUserID() {
 		return nil, errIgnored
 	}
 	if m.ChannelType != slackevents.ChannelTypeIM {
@@ -159,7 +165,7 @@ func (a *Adapter) translateMessage(team, eventID string, at time.Time, m *slacke
 }
 
 func (a *Adapter) translateMention(team, eventID string, at time.Time, m *slackevents.AppMentionEvent) (*inbound, error) {
-	if m.BotID != "" || m.User == "" || m.User == a.botUserID() || m.Edited != nil {
+	if m.BotID != "" || m.User == "" || m.Channel == "" || m.User == a.botUserID() || m.Edited != nil {
 		return nil, errIgnored
 	}
 	in := &inbound{src: fromMention}
