@@ -219,19 +219,27 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if c.Token == "" && c.Form != nil {
 		c.Token = c.Form.Get("token")
 	}
-	f.record(c)
 	want := testBotToken
 	if method == "apps.connections.open" {
 		want = testAppToken
 	}
 	if c.Token != want {
+		f.record(c)
 		writeSlack(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
+	// The canned reply is taken before the call is recorded: a test that
+	// saw the call may queue the next reply.
 	f.mu.Lock()
+	var canned *reply
 	if q := f.replies[method]; len(q) > 0 {
-		rp := q[0]
+		canned = &q[0]
 		f.replies[method] = q[1:]
+	}
+	f.mu.Unlock()
+	f.record(c)
+	f.mu.Lock()
+	if rp := canned; rp != nil {
 		f.mu.Unlock()
 		if rp.retryAfter != "" {
 			w.Header().Set("Retry-After", rp.retryAfter)

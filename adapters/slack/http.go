@@ -124,6 +124,11 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, _ []byte)
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
+	if r.PostForm.Get("ssl_check") == "1" {
+		// Slack checking the certificate of the command URL.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	cmd, err := slackapi.SlashCommandParse(r)
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)

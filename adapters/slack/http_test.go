@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -144,6 +145,7 @@ func TestMalformed(t *testing.T) {
 		{"modal with broken metadata", "/slack/interactions", "application/x-www-form-urlencoded",
 			payload(mustJSON(t, submissionPayload("U1", "V1", "{not json", nil))).Encode(), http.StatusBadRequest},
 		// Valid but not for okrbot: acknowledged, nothing done.
+		{"Slack's certificate check", "/slack/commands", "application/x-www-form-urlencoded", "ssl_check=1&token=x", http.StatusOK},
 		{"unknown event type", "/slack/events", "application/json", string(eventBody("E9", map[string]any{"type": "reaction_added", "user": "U1"})), http.StatusOK},
 		{"bot message", "/slack/events", "application/json", string(eventBody("E10", map[string]any{"type": "message", "channel": "D1", "bot_id": "B2", "text": "hi", "ts": "1.1", "channel_type": "im"})), http.StatusOK},
 		{"another app's modal", "/slack/interactions", "application/x-www-form-urlencoded",
@@ -423,7 +425,7 @@ func TestForms(t *testing.T) {
 			}
 		}
 		if !strings.Contains(got.body(), `"value":"/okr form"`) || !strings.Contains(got.body(), "try again") {
-			t.Errorf("fallback: %s", got.body())
+			t.Errorf("fallback: %s (calls %v)", got.body(), hs.fake.methods())
 		}
 	})
 }
@@ -571,5 +573,34 @@ func TestRunRefusesBadToken(t *testing.T) {
 	err = a.Run(t.Context(), newRecorder(nil))
 	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN was refused (invalid_auth)") {
 		t.Fatalf("Run = %v", err)
+	}
+}
+
+func TestServe(t *testing.T) {
+	f := newFakeSlack(t)
+	a, err := New(Config{BotToken: testBotToken, SigningSecret: testSecret, APIURL: f.apiURL()}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, "127.0.0.1:0", newRecorder(nil)) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !a.running.Load() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not stop")
+	}
+
+	b, _ := New(Config{BotToken: testBotToken, SigningSecret: testSecret, APIURL: f.apiURL()}, Options{})
+	if err := b.Serve(t.Context(), "127.0.0.1:-1", newRecorder(nil)); err == nil || !strings.Contains(err.Error(), "serve 127.0.0.1:-1") {
+		t.Fatalf("Serve on a bad address = %v", err)
 	}
 }

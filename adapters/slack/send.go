@@ -25,6 +25,20 @@ type APIError struct {
 	Hint   string
 }
 
+// Advice is the sentence for whoever can fix the problem ("" when there is
+// none); the engine can show it to an admin.
+func (e *APIError) Advice() string { return e.Hint }
+
+// Permanent reports whether sending again cannot help until someone acts
+// (invites the bot, fixes the token or the channel).
+func (e *APIError) Permanent() bool { return permanent[e.Code] }
+
+var permanent = map[string]bool{
+	"not_in_channel": true, "channel_not_found": true, "is_archived": true, "invalid_auth": true, "not_authed": true,
+	"token_revoked": true, "account_inactive": true, "missing_scope": true, "user_not_found": true, "cannot_dm_bot": true,
+	"msg_too_long": true, "invalid_blocks": true,
+}
+
 func (e *APIError) Error() string {
 	s := "slack " + e.Method + ": " + e.Code
 	if e.Hint != "" {

@@ -146,7 +146,7 @@ func TestSendErrors(t *testing.T) {
 		}},
 		{"not_in_channel", reply{status: 200, body: `{"ok":false,"error":"not_in_channel"}`}, func(t *testing.T, err error) {
 			var ae *APIError
-			if !errors.As(err, &ae) || ae.Code != "not_in_channel" || !strings.Contains(err.Error(), "/invite @okrbot") {
+			if !errors.As(err, &ae) || ae.Code != "not_in_channel" || !strings.Contains(ae.Advice(), "/invite @okrbot") || !ae.Permanent() {
 				t.Errorf("err = %v", err)
 			}
 		}},

@@ -44,7 +44,8 @@ func TestSocketMode(t *testing.T) {
 	t.Run("a slash command", func(t *testing.T) {
 		f.sendEnvelope("env-3", "slash_commands", 0, map[string]any{"token": "x", "team_id": testTeam, "team_domain": "acme", "channel_id": "C1",
 			"channel_name": "general", "user_id": "U2", "user_name": "bob", "command": "/okr", "text": "team Sales",
-			"response_url": f.responseURL("s1"), "trigger_id": "trig-s1", "api_app_id": "A1"})
+			"response_url": f.responseURL("s1"), "trigger_id": "trig-s1", "api_app_id": "A1",
+			"is_enterprise_install": "false"}) // a string, as Slack sends it
 		f.waitAck("env-3")
 		ev := h.next(t)
 		if ev.Kind != bot.EventCommand || ev.Text != "team Sales" || ev.UserID != "U2" || ev.ID != "cmd:T1:trig-s1" {
