@@ -79,7 +79,7 @@ type fakeUser struct {
 // (or JSON) requests to /api/METHOD answered with Slack's JSON; response
 // URLs under /response/; and a Socket Mode websocket at /ws.
 type fakeSlack struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu      sync.Mutex
@@ -98,7 +98,7 @@ type fakeSlack struct {
 	opened  atomic.Int32
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{t: t, users: map[string]fakeUser{}, history: map[string][]map[string]any{}, replies: map[string][]reply{},
 		changed: make(chan struct{}, 1), wsReady: make(chan struct{}), acks: make(chan map[string]any, 100)}
@@ -476,7 +476,7 @@ type harness struct {
 
 // start runs an adapter with handler h against f. cfg's tokens and API
 // URL are filled in when empty.
-func start(t *testing.T, f *fakeSlack, cfg Config, opts Options, h bot.Handler) *Adapter {
+func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h bot.Handler) *Adapter {
 	t.Helper()
 	if cfg.BotToken == "" {
 		cfg.BotToken = testBotToken
