@@ -87,6 +87,10 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	limiters map[string]*limiter
 	stats    DispatchStats
+
+	// draining is held by Drain: items are not claimed in the store, so two
+	// drains at once would send the same items.
+	draining sync.Mutex
 }
 
 // DispatchStats count what a dispatcher did since it started.
@@ -132,6 +136,8 @@ func (d *Dispatcher) count(f func(*DispatchStats)) {
 // Drain sends every item that is due, and returns when none is left (items
 // retried later stay pending with a later due time) or ctx ends.
 func (d *Dispatcher) Drain(ctx context.Context) error {
+	d.draining.Lock()
+	defer d.draining.Unlock()
 	for ctx.Err() == nil {
 		var items []*okrcore.OutboxItem
 		err := d.store.View(ctx, func(tx okrcore.Tx) error {
@@ -327,14 +333,31 @@ type limiter struct {
 }
 
 func (l *limiter) wait(ctx context.Context) error {
-	if l.interval <= 0 {
+	for {
+		at := l.book()
+		if err := sleepUntil(ctx, at); err != nil {
+			return err
+		}
+		// A Retry-After that arrived while this event slept moves it
+		// behind the pause: a slot booked before a 429 must not be used
+		// during the pause.
 		l.mu.Lock()
-		at := l.paused
+		paused := l.paused
 		l.mu.Unlock()
-		return sleepUntil(ctx, at)
+		if !time.Now().Before(paused) {
+			return nil
+		}
 	}
+}
+
+// book reserves the next slot.
+func (l *limiter) book() time.Time {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	now := time.Now()
+	if l.interval <= 0 {
+		return l.paused
+	}
 	// Idle time earns up to burst events that may go at once.
 	earliest := now.Add(-time.Duration(l.burst-1) * l.interval)
 	if l.next.Before(earliest) {
@@ -345,8 +368,7 @@ func (l *limiter) wait(ctx context.Context) error {
 		at = l.paused
 	}
 	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	return sleepUntil(ctx, at)
+	return at
 }
 
 func (l *limiter) pause(until time.Time) {

@@ -2,11 +2,11 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -34,6 +34,7 @@ type Scheduler struct {
 	now   func() time.Time
 	log   *slog.Logger
 	grace time.Duration
+	locs  locationCache
 }
 
 // NewScheduler returns a scheduler over store.
@@ -73,13 +74,22 @@ func (s *Scheduler) Run(ctx context.Context, every time.Duration, after func(con
 			after(ctx)
 		}
 	}
-	if _, err := c.AddFunc("@every "+every.String(), job); err != nil {
+	id, err := c.AddFunc("@every "+every.String(), job)
+	if err != nil {
 		return fmt.Errorf("schedule ticks: %w", err)
 	}
-	go job() // catch up at once after a start
+	// Catch up at once after a start, through the same guard as the
+	// scheduled runs, so that a long first fan-out and the next tick
+	// never run side by side.
+	catchUp := make(chan struct{})
+	go func() {
+		defer close(catchUp)
+		c.Entry(id).WrappedJob.Run()
+	}()
 	c.Start()
 	<-ctx.Done()
 	<-c.Stop().Done()
+	<-catchUp
 	return nil
 }
 
@@ -117,6 +127,10 @@ func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
 type plan struct {
 	items   []*okrcore.OutboxItem
 	markers []string
+	// stampTick asks for the time of this tick to be recorded although
+	// nothing was due, so that a long quiet spell is not mistaken for
+	// downtime.
+	stampTick bool
 }
 
 const markerTTL = 400 * 24 * time.Hour
@@ -135,7 +149,12 @@ func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time)
 		return 0, err
 	}
 	if len(p.markers) == 0 {
-		return 0, nil
+		if !p.stampTick {
+			return 0, nil
+		}
+		return 0, s.store.Update(ctx, func(tx okrcore.Tx) error {
+			return tx.PutState(ws, lastTickKey, []byte(now.UTC().Format(time.RFC3339Nano)), now.Add(markerTTL))
+		})
 	}
 	// Large organisations are enqueued in chunks: one huge write
 	// transaction would hold every check-in back while it commits. The
@@ -199,7 +218,7 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	if err != nil {
 		return p, err
 	}
-	s.logMissedWindows(tx, ws, now)
+	p.stampTick = s.logMissedWindows(tx, ws, now)
 	users, err := tx.Users(ws)
 	if err != nil {
 		return p, err
@@ -230,7 +249,7 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 		if !ok {
 			sc = base
 		}
-		g := groupFor(people, u.TimeZone, sc)
+		g := s.groupFor(people, u.TimeZone, sc)
 		g.users = append(g.users, u)
 	}
 	teamGroups := map[string]*group{}
@@ -245,7 +264,7 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 		if t.Schedule != nil {
 			sc = t.Schedule.OrDefault()
 		}
-		g := groupFor(teamGroups, t.TimeZone, sc)
+		g := s.groupFor(teamGroups, t.TimeZone, sc)
 		g.teams = append(g.teams, t)
 	}
 
@@ -388,19 +407,24 @@ func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrco
 	return nil
 }
 
-func (s *Scheduler) logMissedWindows(tx okrcore.Tx, ws string, now time.Time) {
+// logMissedWindows warns when the last tick is older than the grace
+// period (the bot was down and windows were skipped) and reports whether
+// the last tick's time is stale enough to record again.
+func (s *Scheduler) logMissedWindows(tx okrcore.Tx, ws string, now time.Time) bool {
 	b, err := tx.State(ws, lastTickKey)
 	if err != nil {
-		return
+		return true
 	}
 	last, err := time.Parse(time.RFC3339Nano, string(b))
 	if err != nil {
-		return
+		return true
 	}
-	if gap := now.Sub(last); gap > s.grace {
+	gap := now.Sub(last)
+	if gap > s.grace {
 		s.log.Warn("scheduler was stopped longer than the grace period; windows before it are skipped",
 			"workspace", ws, "last_tick", last, "skipped_until", now.Add(-s.grace), "grace", s.grace)
 	}
+	return gap > s.grace/4
 }
 
 func handled(tx okrcore.Tx, ws, marker string) bool {
@@ -408,16 +432,44 @@ func handled(tx okrcore.Tx, ws, marker string) bool {
 	return err == nil
 }
 
-func groupFor(m map[string]*group, tz string, sc okrcore.Schedule) *group {
-	loc := userLocation(tz)
-	b, _ := json.Marshal(sc)
-	key := loc.String() + "|" + string(b)
+func (s *Scheduler) groupFor(m map[string]*group, tz string, sc okrcore.Schedule) *group {
+	loc := s.locs.get(tz)
+	key := loc.String() + "|" + scheduleKey(sc)
 	g, ok := m[key]
 	if !ok {
 		g = &group{loc: loc, sched: sc}
 		m[key] = g
 	}
 	return g
+}
+
+// scheduleKey identifies a schedule's slots, cheaply.
+func scheduleKey(sc okrcore.Schedule) string {
+	slot := func(s okrcore.Slot) string {
+		return fmt.Sprintf("%s/%d/%d/%02d%02d", s.Cadence, s.Weekday, s.Day, s.Hour, s.Minute)
+	}
+	return slot(sc.CheckIn) + "," + slot(sc.Reminder) + "," + slot(sc.Digest) + "," + slot(sc.ManagerDigest) + "," + strconv.Itoa(sc.GradingDays)
+}
+
+// locationCache keeps loaded time zones: loading one reads and parses a
+// file, and a tick looks one up per person.
+type locationCache struct {
+	mu   sync.Mutex
+	locs map[string]*time.Location
+}
+
+func (c *locationCache) get(tz string) *time.Location {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if loc, ok := c.locs[tz]; ok {
+		return loc
+	}
+	if c.locs == nil {
+		c.locs = map[string]*time.Location{}
+	}
+	loc := userLocation(tz)
+	c.locs[tz] = loc
+	return loc
 }
 
 func sortedKeys[V any](m map[string]V) []string {

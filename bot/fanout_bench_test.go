@@ -1,0 +1,667 @@
+package bot_test
+
+// Benchmarks of the scheduled fan-out to a 10,000-person organisation: the
+// dispatcher against a fake platform that enforces rate limits in real
+// time, and the scheduler tick that decides who is due. Run them with
+//
+//	go test -run '^$' -bench 'Fanout|SchedulerTick10k' -benchtime 1x ./bot/
+//
+// BenchmarkFanout takes about 10,000 / W seconds per sub-benchmark (100 s
+// at the default W = 100). Environment:
+//
+//	OKRBOT_FANOUT_W          the platform's global limit, messages a second (100)
+//	OKRBOT_FANOUT_LATENCY    comma-separated latencies of every call, one
+//	                         sub-benchmark each ("0s,50ms")
+//	OKRBOT_FANOUT_BURST      the dispatcher's Pacing.Burst (1)
+//	OKRBOT_FANOUT_PLAT_BURST the size of the platform's token bucket: how
+//	                         many calls may come at once (W/10, at least 1)
+//	OKRBOT_FANOUT_WORKERS    the dispatcher's Workers (enough for the latency)
+//
+// The organisation (storagetest.GenerateOrg with few objectives, and one
+// objective and key result added for everyone who owns none, so that each
+// of the 10,000 people gets a nudge) is built in a temporary directory by
+// each benchmark function; the fan-out and the tick each run on a fresh copy
+// of the file. The crash test (fanout_crash_test.go) uses the same fixture.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/storage/storagetest"
+)
+
+// fanoutNow is Monday 2026-11-23 18:00 UTC: 10:00 in Los Angeles, the last
+// of the generated time zones to reach its Monday 10:00 check-in window;
+// Singapore's passed at 02:00 UTC. With fanoutGrace every window is due,
+// and no reminder (Tuesday) or digest (Friday) is.
+var fanoutNow = time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
+
+const (
+	fanoutGrace  = 24 * time.Hour
+	fanoutPeople = 10000
+)
+
+func fanoutClock() time.Time { return fanoutNow }
+
+// fanoutFixture is the organisation in a bolt file before the Monday tick
+// (pre) and after it (post), and what the tick enqueued.
+type fanoutFixture struct {
+	dir       string
+	pre, post string
+	org       *storagetest.Org
+	// expected maps each nudged conversation to the key of its check-in
+	// outbox item, as the tick enqueued them.
+	expected map[string]string
+	// kr is a key result each person (by platform ID) owns.
+	kr map[string]*okrcore.KeyResult
+}
+
+// newFanoutFixture generates the organisation and runs one tick on a copy.
+func newFanoutFixture(tb testing.TB) *fanoutFixture {
+	tb.Helper()
+	ctx := context.Background()
+	f := &fanoutFixture{dir: tb.TempDir()}
+	f.pre = filepath.Join(f.dir, "pre.db")
+	f.post = filepath.Join(f.dir, "post.db")
+	start := time.Now()
+
+	db, err := bolt.Open(f.pre, bolt.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Few objectives (they are not what a fan-out measures), but the full
+	// 10,000 people in 2,000 teams over eight time zones.
+	f.org, err = storagetest.GenerateOrg(ctx, db, storagetest.OrgSpec{Users: fanoutPeople, Objectives: 200, KeyResults: 600})
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	var added int
+	if f.kr, added, err = giveEveryoneAKeyResult(ctx, db, f.org); err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	generated := time.Since(start)
+
+	copyFile(tb, f.pre, f.post)
+	db, err = bolt.Open(f.post, bolt.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	st, err := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace}).Tick(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.expected = map[string]string{}
+	err = db.View(ctx, func(tx okrcore.Tx) error {
+		users, err := tx.Users(f.org.Workspace)
+		if err != nil {
+			return err
+		}
+		byID := map[okrcore.ID]*okrcore.User{}
+		for _, u := range users {
+			byID[u.ID] = u
+		}
+		items, err := tx.DueOutbox(fanoutNow, 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			u := byID[it.User]
+			if it.Kind != okrcore.OutboxCheckIn || u == nil {
+				return fmt.Errorf("the tick enqueued %s (%s), not a check-in nudge", it.Key, it.Kind)
+			}
+			f.expected[bot.DirectTo(u).ID] = it.Key
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if st.Enqueued != fanoutPeople || len(f.expected) != fanoutPeople {
+		tb.Fatalf("the Monday tick enqueued %d items for %d conversations; want %d", st.Enqueued, len(f.expected), fanoutPeople)
+	}
+	tb.Logf("organisation of %d people, %d teams, %d objectives, %d key results generated in %s; the tick enqueued %d nudges",
+		f.org.Users, f.org.Teams, f.org.Objectives+added, f.org.KeyResults+added, generated.Round(time.Millisecond), st.Enqueued)
+	return f
+}
+
+// giveEveryoneAKeyResult adds an objective with one key result for each
+// person who owns no key result, so that everyone has something to check
+// in on. It returns a key result of each person, by platform ID, and how
+// many people needed one.
+func giveEveryoneAKeyResult(ctx context.Context, db okrcore.Store, org *storagetest.Org) (map[string]*okrcore.KeyResult, int, error) {
+	var users []*okrcore.User
+	own := map[okrcore.ID]*okrcore.KeyResult{}
+	err := db.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if users, err = tx.Users(org.Workspace); err != nil {
+			return err
+		}
+		krs, err := tx.KeyResultsByCycle(org.Workspace, org.Cycle)
+		if err != nil {
+			return err
+		}
+		for _, k := range krs {
+			if _, ok := own[k.Owner.ID]; k.Owner.Kind == okrcore.OwnerUser && !ok {
+				own[k.Owner.ID] = k
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	var missing []*okrcore.User
+	for _, u := range users {
+		if _, ok := own[u.ID]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	created := org.Now.AddDate(0, 0, -30)
+	for batch := range slices.Chunk(missing, 2000) {
+		added := map[okrcore.ID]*okrcore.KeyResult{}
+		err := db.Update(ctx, func(tx okrcore.Tx) error {
+			clear(added)
+			for _, u := range batch {
+				o := &okrcore.Objective{Workspace: org.Workspace, Cycle: org.Cycle, Title: "Make this quarter count",
+					Owner: okrcore.UserOwner(u.ID), CreatedBy: u.ID, CreatedAt: created, UpdatedAt: created}
+				if err := tx.PutObjective(o); err != nil {
+					return err
+				}
+				k := &okrcore.KeyResult{Workspace: org.Workspace, Objective: o.ID, Cycle: org.Cycle, Title: "Ship weekly improvements",
+					Owner: okrcore.UserOwner(u.ID), Metric: okrcore.MetricNumber, Start: 0, Target: 100, Unit: "points",
+					Direction: okrcore.Increase, Weight: 1, CreatedAt: created, UpdatedAt: created}
+				if err := tx.PutKeyResult(k); err != nil {
+					return err
+				}
+				added[u.ID] = k
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("add key results: %w", err)
+		}
+		for u, k := range added {
+			own[u] = k
+		}
+	}
+	out := make(map[string]*okrcore.KeyResult, len(users))
+	for _, u := range users {
+		out[u.PlatformID] = own[u.ID]
+	}
+	return out, len(missing), nil
+}
+
+func copyFile(tb testing.TB, from, to string) {
+	tb.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		tb.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// deliveries counts what a fake platform delivered, by conversation and
+// outbox key, and compares it with what the tick enqueued.
+type deliveries struct {
+	mu    sync.Mutex
+	count map[string]map[string]int // conversation → key → deliveries
+	total int
+}
+
+func newDeliveries() *deliveries { return &deliveries{count: map[string]map[string]int{}} }
+
+// add records one delivery and returns how many there have been.
+func (d *deliveries) add(conv, key string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := d.count[conv]
+	if m == nil {
+		m = map[string]int{}
+		d.count[conv] = m
+	}
+	m[key]++
+	d.total++
+	return d.total
+}
+
+func (d *deliveries) clone() *deliveries {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := &deliveries{count: make(map[string]map[string]int, len(d.count)), total: d.total}
+	for conv, keys := range d.count {
+		c.count[conv] = maps.Clone(keys)
+	}
+	return c
+}
+
+func (d *deliveries) has(conv, key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.count[conv][key] > 0
+}
+
+func (d *deliveries) delivered() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.total
+}
+
+// fanoutTally is how a fan-out went: people nudged more than once, the
+// extra messages they got, people never nudged, and messages nobody
+// expected.
+type fanoutTally struct {
+	repeated, extra, missed, unexpected int
+	examples                            []string
+}
+
+func (d *deliveries) tally(expected map[string]string) fanoutTally {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var t fanoutTally
+	for conv, key := range expected {
+		switch n := d.count[conv][key]; {
+		case n == 0:
+			t.missed++
+			if len(t.examples) < 5 {
+				t.examples = append(t.examples, "missed "+conv+" "+key)
+			}
+		case n > 1:
+			t.repeated++
+			t.extra += n - 1
+		}
+	}
+	for conv, keys := range d.count {
+		for key, n := range keys {
+			if expected[conv] != key {
+				t.unexpected += n
+				if len(t.examples) < 5 {
+					t.examples = append(t.examples, "unexpected "+conv+" "+key)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// limitedPlatform is an in-process fake of a chat platform's send API that
+// enforces, in real time, a global rate of W calls a second (a token
+// bucket holding burst calls) and one message a second per conversation,
+// answering a 429 with Retry-After (whole seconds, as the HTTP header
+// carries it) above them. Every call takes latency: half before it is
+// counted, half after.
+type limitedPlatform struct {
+	latency time.Duration
+	rate    float64 // tokens a second
+	burst   float64
+	*deliveries
+
+	mu       sync.Mutex
+	tokens   float64
+	last     time.Time // when tokens was computed
+	lastConv map[string]time.Time
+	calls    int64
+	limited  int64 // 429s
+	convLim  int64 // of which per conversation
+}
+
+func newLimitedPlatform(w float64, burst int, latency time.Duration) *limitedPlatform {
+	return &limitedPlatform{latency: latency, rate: w, burst: float64(burst), tokens: float64(burst), last: time.Now(),
+		lastConv: map[string]time.Time{}, deliveries: newDeliveries()}
+}
+
+func retryAfterSeconds(d time.Duration) time.Duration {
+	return max(time.Second, time.Duration(math.Ceil(d.Seconds()))*time.Second)
+}
+
+func (p *limitedPlatform) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+	if err := sleepCtx(ctx, p.latency/2); err != nil {
+		return bot.SentRef{}, err
+	}
+	err := p.admit(to.ID)
+	if err == nil {
+		p.add(to.ID, m.Key)
+	}
+	if serr := sleepCtx(ctx, p.latency-p.latency/2); serr != nil && err == nil {
+		err = serr // delivered, but the answer never came
+	}
+	if err != nil {
+		return bot.SentRef{}, err
+	}
+	return bot.SentRef{Conversation: to.ID, ID: m.Key}, nil
+}
+
+func (p *limitedPlatform) admit(conv string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	p.calls++
+	if last, ok := p.lastConv[conv]; ok && now.Sub(last) < time.Second {
+		p.limited++
+		p.convLim++
+		return &bot.RateLimitError{RetryAfter: retryAfterSeconds(time.Second - now.Sub(last)), Conversation: true}
+	}
+	p.tokens = min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
+	p.last = now
+	if p.tokens < 1 {
+		p.limited++
+		wait := time.Duration((1 - p.tokens) / p.rate * float64(time.Second))
+		return &bot.RateLimitError{RetryAfter: retryAfterSeconds(wait)}
+	}
+	p.tokens--
+	p.lastConv[conv] = now
+	return nil
+}
+
+func (p *limitedPlatform) stats() (calls, limited, convLimited int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls, p.limited, p.convLim
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// heapSampler records the largest HeapAlloc seen, sampled every 50 ms.
+type heapSampler struct {
+	peak atomic.Uint64
+	stop chan struct{}
+	done chan struct{}
+}
+
+func startHeapSampler() *heapSampler {
+	h := &heapSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapAlloc > h.peak.Load() {
+			h.peak.Store(ms.HeapAlloc)
+		}
+	}
+	sample()
+	go func() {
+		defer close(h.done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				sample()
+			case <-h.stop:
+				sample()
+				return
+			}
+		}
+	}()
+	return h
+}
+
+// Stop ends sampling and returns the peak in MB.
+func (h *heapSampler) Stop() float64 {
+	close(h.stop)
+	<-h.done
+	return float64(h.peak.Load()) / (1 << 20)
+}
+
+// BenchmarkFanout sends the Monday nudges of 10,000 people through the
+// dispatcher to a platform that allows W messages a second (and one a
+// second per conversation), with and without latency on every call. It
+// reports the time taken over the floor of 10,000 / W seconds (target at
+// most 1.05), the 429s (target under 1% of calls), people nudged twice or
+// never (target 0) and the peak heap.
+func BenchmarkFanout(b *testing.B) {
+	w := envInt("OKRBOT_FANOUT_W", 100)
+	burst := envInt("OKRBOT_FANOUT_BURST", 1)
+	platBurst := envInt("OKRBOT_FANOUT_PLAT_BURST", max(1, w/10))
+	latencies := "0s,50ms"
+	if v := os.Getenv("OKRBOT_FANOUT_LATENCY"); v != "" {
+		latencies = v
+	}
+	f := newFanoutFixture(b)
+	for _, ls := range strings.Split(latencies, ",") {
+		latency, err := time.ParseDuration(strings.TrimSpace(ls))
+		if err != nil {
+			b.Fatalf("OKRBOT_FANOUT_LATENCY: %v", err)
+		}
+		// Enough workers to keep W calls a second in flight while each
+		// takes the latency plus the store's two commits (with fsync).
+		workers := envInt("OKRBOT_FANOUT_WORKERS", max(16, int(math.Ceil(float64(w)*(latency+20*time.Millisecond).Seconds()*2))))
+		b.Run(fmt.Sprintf("W=%d/latency=%s", w, latency), func(b *testing.B) {
+			benchFanout(b, f, w, burst, platBurst, workers, latency)
+		})
+	}
+}
+
+func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers int, latency time.Duration) {
+	var took time.Duration
+	var calls, limited, convLimited int64
+	var tally fanoutTally
+	var peak float64
+	var st bot.DispatchStats
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "fanout.db")
+		copyFile(b, f.post, path)
+		db, err := bolt.Open(path, bolt.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
+		plat := newLimitedPlatform(float64(w), platBurst, latency)
+		d := bot.NewDispatcher(db, e, plat, bot.DispatcherOptions{Now: fanoutClock, Workers: workers,
+			Pacing: bot.Pacing{PerSecond: float64(w), Burst: burst, PerConversation: time.Second}})
+		runtime.GC()
+		heap := startHeapSampler()
+		b.StartTimer()
+		start := time.Now()
+		err = d.Drain(context.Background())
+		took += time.Since(start)
+		b.StopTimer()
+		peak = max(peak, heap.Stop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		c, l, cl := plat.stats()
+		calls, limited, convLimited = calls+c, limited+l, convLimited+cl
+		t := plat.tally(f.expected)
+		tally.repeated += t.repeated
+		tally.missed += t.missed
+		tally.unexpected += t.unexpected
+		if t.missed > 0 || t.unexpected > 0 {
+			b.Errorf("%d people never nudged, %d unexpected messages: %v", t.missed, t.unexpected, t.examples)
+		}
+		s := d.Stats()
+		st.Sent, st.RateLimited, st.Retried, st.Failed, st.Skipped = st.Sent+s.Sent, st.RateLimited+s.RateLimited, st.Retried+s.Retried, st.Failed+s.Failed, st.Skipped+s.Skipped
+		b.StartTimer()
+	}
+	n := float64(b.N)
+	floor := float64(len(f.expected)) / float64(w)
+	b.ReportMetric(took.Seconds()/n/floor, "ratio")
+	b.ReportMetric(took.Seconds()/n, "s/fanout")
+	b.ReportMetric(float64(limited)/n, "429s")
+	b.ReportMetric(100*float64(limited)/float64(max(calls, 1)), "%429")
+	b.ReportMetric(float64(tally.repeated)/n, "dups")
+	b.ReportMetric(float64(tally.missed)/n, "misses")
+	b.ReportMetric(peak, "peak-heap-MB")
+	b.Logf("W=%d latency=%s workers=%d burst=%d platform burst=%d: %d nudges in %s (floor %.0fs, ratio %.3f); %d calls, %d 429s (%d per conversation, %.2f%%), %d repeated, %d missed; dispatcher %+v; peak heap %.1f MB",
+		w, latency, workers, burst, platBurst, len(f.expected), (took / time.Duration(b.N)).Round(time.Millisecond), floor,
+		took.Seconds()/n/floor, calls, limited, convLimited, 100*float64(limited)/float64(max(calls, 1)), tally.repeated, tally.missed, st, peak)
+}
+
+// BenchmarkSchedulerTick10k measures the Monday tick that finds all 10,000
+// people due and enqueues their nudges (target under 500 ms), a tick when
+// nobody is due, and the latency of check-ins through the engine while a
+// tick runs.
+func BenchmarkSchedulerTick10k(b *testing.B) {
+	f := newFanoutFixture(b)
+	ctx := context.Background()
+	open := func(b *testing.B) *bolt.DB {
+		b.Helper()
+		path := filepath.Join(b.TempDir(), "tick.db")
+		copyFile(b, f.pre, path)
+		db, err := bolt.Open(path, bolt.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}
+	b.Run("due", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			db := open(b)
+			s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+			b.StartTimer()
+			st, err := s.Tick(ctx)
+			b.StopTimer()
+			if err != nil || st.Enqueued != fanoutPeople {
+				b.Fatalf("tick: %+v %v", st, err)
+			}
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/tick")
+	})
+	b.Run("none-due", func(b *testing.B) {
+		db := open(b)
+		defer db.Close()
+		s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+		if _, err := s.Tick(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if st, err := s.Tick(ctx); err != nil || st.Enqueued != 0 {
+				b.Fatalf("tick: %+v %v", st, err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/tick")
+	})
+	// checkin-during-tick: people check in by plain message, one after
+	// another, while the Monday tick runs; the latencies of those that
+	// overlapped the tick are reported, and those of an idle store for
+	// comparison.
+	b.Run("checkin-during-tick", func(b *testing.B) {
+		var people []string // those with a number to check in on
+		for p, k := range f.kr {
+			if k.Metric == okrcore.MetricNumber && k.Direction == okrcore.Increase && k.Target-k.Start >= 2 {
+				people = append(people, p)
+			}
+		}
+		slices.Sort(people)
+		var during, idle []time.Duration
+		var ticks []time.Duration
+		seq := 0
+		checkIn := func(e *bot.Engine) time.Duration {
+			seq++
+			who := people[seq%len(people)]
+			k := f.kr[who]
+			value := int(k.Start) + 1 + seq%int(k.Target-k.Start-1)
+			ev := bot.Event{ID: fmt.Sprintf("fanout-bench-%d", seq), Kind: bot.EventMessage, Platform: f.org.Platform, Workspace: f.org.Workspace,
+				UserID: who, Conversation: bot.Conversation{ID: "dm:" + who, Direct: true},
+				Text: fmt.Sprintf("%s %d", okrcore.Ref{Kind: okrcore.RefKeyResult, ID: k.ID}, value)}
+			start := time.Now()
+			m, ok := e.Process(ctx, ev)
+			took := time.Since(start)
+			if !ok || !strings.Contains(m.Text, "Checked in") {
+				b.Fatalf("%s %q: %q", who, ev.Text, m.Text)
+			}
+			return took
+		}
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			db := open(b)
+			e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
+			for range 50 {
+				idle = append(idle, checkIn(e))
+			}
+			s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+			b.StartTimer()
+			done := make(chan time.Duration)
+			go func() {
+				start := time.Now()
+				st, err := s.Tick(ctx)
+				if err != nil || st.Enqueued == 0 {
+					b.Errorf("tick: %+v %v", st, err)
+				}
+				done <- time.Since(start)
+			}()
+		loop:
+			for {
+				select {
+				case t := <-done:
+					ticks = append(ticks, t)
+					break loop
+				default:
+					during = append(during, checkIn(e))
+				}
+			}
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		p := func(ds []time.Duration, q float64) float64 {
+			s := slices.Clone(ds)
+			slices.Sort(s)
+			return float64(s[min(len(s)-1, int(q*float64(len(s))))].Microseconds()) / 1000
+		}
+		b.ReportMetric(p(during, 0.99), "p99-ms")
+		b.ReportMetric(p(during, 0.5), "p50-ms")
+		b.ReportMetric(p(idle, 0.99), "idle-p99-ms")
+		b.ReportMetric(float64(len(during))/float64(b.N), "checkins/tick")
+		b.Logf("%d check-ins during %d ticks (%v): p50 %.1f ms, p99 %.1f ms, max %.1f ms; idle store: p50 %.1f ms, p99 %.1f ms",
+			len(during), len(ticks), ticks, p(during, 0.5), p(during, 0.99), p(during, 1), p(idle, 0.5), p(idle, 0.99))
+	})
+}
