@@ -392,3 +392,60 @@ func TestFailingSendsBackOffThenFail(t *testing.T) {
 		t.Errorf("bob's item = %+v", it)
 	}
 }
+
+// TestEndOfCycle runs the last days of a quarter: owners are asked to grade
+// in the last week, everyone gets the retrospective two days later, the
+// team's anonymous summary is posted when the cycle ends, and an admin
+// closes the cycle.
+func TestEndOfCycle(t *testing.T) {
+	h := newHarness(t, true)
+	plat := newPlatform(h.clock)
+	r := newRhythm(h, plat, plat)
+	h.setClock(time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC))
+	r.runUntil(time.Date(2026, 12, 25, 1, 0, 0, 0, time.UTC), time.Hour)
+	grading := plat.byKind("grading")
+	if got := strings.Join(recipients(grading), ","); got != "alice,bob,carol,dana,erin,frank,gina,hank" {
+		t.Fatalf("grading prompts to %s", got)
+	}
+	for _, s := range grading {
+		if s.to == "alice" {
+			wantContains(t, s.text, "KR4", "suggested", "grade KR4")
+		}
+	}
+	wantContains(t, h.press("alice", "grade KR4 0.6"), "Graded KR4")
+
+	r.runUntil(time.Date(2026, 12, 27, 1, 0, 0, 0, time.UTC), time.Hour)
+	if n := len(plat.byKind("retro")); n != 8 {
+		t.Fatalf("%d retro invitations, want 8 (every team member)", n)
+	}
+	// alice and bob (both in Sales) answer.
+	for _, who := range []string{"alice", "bob"} {
+		h.press(who, "retro")
+		for _, a := range []string{"4", "3", "5", "4", "Weekly demos", "Long status meetings", "The Friday digest"} {
+			h.say(who, a)
+		}
+	}
+	r.runUntil(time.Date(2027, 1, 1, 6, 0, 0, 0, time.UTC), time.Hour)
+	var summary *sent
+	for _, s := range plat.byKind("retro") {
+		if s.to == "#sales" {
+			summary = &s
+		}
+	}
+	if summary == nil {
+		t.Fatalf("no retrospective summary posted to #sales; sent: %v", recipients(plat.byKind("retro")))
+	}
+	wantContains(t, summary.text, "4.0", "Weekly demos", "Long status meetings", "The Friday digest")
+	if strings.Contains(summary.text, "alice") || strings.Contains(summary.text, "bob") {
+		t.Errorf("the summary names people:\n%s", summary.text)
+	}
+	for _, s := range plat.byKind("retro") {
+		if s.to == "#engineering" {
+			t.Error("a summary was posted for a team where nobody answered")
+		}
+	}
+	wantContains(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")
+	if k := h.kr(4); k.Score == nil || *k.Score != 0.6 {
+		t.Errorf("alice's grade of KR4 was not kept: %v", k.Score)
+	}
+}

@@ -45,6 +45,7 @@ type config struct {
 	logFormat string
 	schedule  string        // on, off or auto
 	grace     time.Duration // how late a missed window is caught up
+	dialogTTL time.Duration // how long a half-finished check-in waits
 	clock     string        // a fixed start time: a clock moved by /clock
 	manual    *manualClock
 	now       func() time.Time
@@ -84,6 +85,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
 	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
+	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", 2*time.Hour, "how long a half-finished guided check-in or retrospective waits for the next answer")
 	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
 	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json")
@@ -106,6 +108,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	case "on", "off", "auto":
 	default:
 		return nil, fmt.Errorf("--schedule %q: use on, off or auto", cfg.schedule)
+	}
+	if cfg.dialogTTL <= 0 {
+		return nil, fmt.Errorf("--dialog-ttl %s: must be positive", cfg.dialogTTL)
 	}
 	if cfg.grace <= 0 {
 		return nil, fmt.Errorf("--grace %s: must be positive", cfg.grace)
@@ -227,7 +232,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	if user == "" {
 		user = envOr(os.Getenv, "USER", "me")
 	}
-	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log})
+	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL})
 	// The shell is also where scheduled messages arrive; its own commands
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}

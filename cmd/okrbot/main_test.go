@@ -84,6 +84,9 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"--log-format", "xml"}, 2, "--log-format"},
 		{[]string{"backup"}, 2, "usage: okrbot backup FILE"},
 		{[]string{"--nope"}, 2, "flag provided but not defined"},
+		{[]string{"--dialog-ttl", "0s"}, 2, "--dialog-ttl"},
+		{[]string{"--grace", "-1h"}, 2, "--grace"},
+		{[]string{"--schedule", "sometimes"}, 2, "--schedule"},
 		{[]string{"backup", "/tmp/x.db", "--db", "/nonexistent/okrbot.db"}, 1, "no database at"},
 		{[]string{"check", "/nonexistent.db"}, 1, "no such file"},
 	}
