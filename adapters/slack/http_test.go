@@ -517,6 +517,21 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
+func TestAnswerFallsBackToDM(t *testing.T) {
+	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
+		return bot.Message{Text: "Checked in", Ephemeral: true}, true
+	})
+	// A form opened from /okr in a channel the bot is not in.
+	hs.fake.failNext("chat.postEphemeral", reply{status: 200, body: `{"ok":false,"error":"channel_not_found"}`})
+	meta := mustJSON(t, formMeta{Form: "checkin", State: "KR4", Channel: "C77"})
+	hs.postInteraction(submissionPayload("U1", "V1", meta, nil))
+	hs.h.next(t)
+	c := hs.fake.waitCalls("chat.postMessage", 1)[0]
+	if c.get("channel") != "U1" || !strings.Contains(c.body(), "Checked in") {
+		t.Errorf("posted %s", c.body())
+	}
+}
+
 func TestHomeOpened(t *testing.T) {
 	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
 		return bot.Message{Text: "Your OKRs", Blocks: []bot.Block{bot.Header{Text: "Your OKRs"}, bot.ProgressBar{Ref: "KR4", Progress: 0.5}}}, true

@@ -39,7 +39,9 @@ func (r *responder) Respond(ctx context.Context, m bot.Message) error {
 			}
 			m.Text = ""
 		} else {
-			r.a.log.Warn("form not opened; offering a button instead", "form", m.Form.ID, "err", err)
+			if !errors.Is(err, errNoTrigger) {
+				r.a.log.Warn("form not opened; offering a button instead", "form", m.Form.ID, "err", err)
+			}
 			m = r.formFallback(m, err)
 		}
 		m.Form = nil
@@ -155,7 +157,9 @@ func (r *responder) viaResponseURL(ctx context.Context, p Rendered, ephemeral bo
 }
 
 // post answers with the Web API: chat.postEphemeral in a channel when only
-// the asker should see it, else chat.postMessage.
+// the asker should see it, else chat.postMessage. When the bot cannot post
+// in the channel (it was never invited), the answer goes to the person's
+// DM instead.
 func (r *responder) post(ctx context.Context, p Rendered, ephemeral bool) error {
 	in := r.in
 	conv := in.ev.Conversation
@@ -164,17 +168,26 @@ func (r *responder) post(ctx context.Context, p Rendered, ephemeral bool) error 
 		channel = in.ev.UserID
 	}
 	private := conv.Direct || channel == in.ev.UserID
+	var err error
 	if ephemeral && !private {
 		opts := []slackapi.MsgOption{slackapi.MsgOptionText(p.Text, false), slackapi.MsgOptionBlocks(p.Blocks...)}
 		if in.replyThread != "" {
 			opts = append(opts, slackapi.MsgOptionTS(in.replyThread))
 		}
-		_, err := r.a.api.PostEphemeralContext(ctx, channel, in.ev.UserID, opts...)
-		return r.a.apiError("chat.postEphemeral", err)
+		_, err = r.a.api.PostEphemeralContext(ctx, channel, in.ev.UserID, opts...)
+		err = r.a.apiError("chat.postEphemeral", err)
+	} else {
+		_, _, err = r.a.postPatiently(ctx, channel, in.replyThread, p)
 	}
-	_, _, err := r.a.postPatiently(ctx, channel, in.replyThread, p)
+	var ae *APIError
+	if errors.As(err, &ae) && cannotPostHere[ae.Code] && channel != in.ev.UserID {
+		r.a.log.Info("answering in the DM: the bot cannot post in the channel", "channel", channel, "code", ae.Code)
+		_, _, err = r.a.postPatiently(ctx, in.ev.UserID, "", p)
+	}
 	return err
 }
+
+var cannotPostHere = map[string]bool{"not_in_channel": true, "channel_not_found": true, "is_archived": true}
 
 func (r *responder) update(ctx context.Context, channel, ts string, p Rendered) error {
 	_, _, _, err := r.a.api.UpdateMessageContext(ctx, channel, ts, slackapi.MsgOptionText(p.Text, false), slackapi.MsgOptionBlocks(p.Blocks...))
