@@ -294,11 +294,11 @@ type formMeta struct {
 	Message string `json:"m,omitempty"`
 }
 
-// RenderForm turns a form into a modal. Each input is an input block whose
+// renderForm turns a form into a modal. Each input is an input block whose
 // block id is the input's id (ids must be unique, at most 255 characters;
 // others are left out), holding a plain_text_input, number_input or
 // static_select.
-func RenderForm(f *bot.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
+func renderForm(f *bot.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
 	meta.Form, meta.State = f.ID, f.State
 	md, err := json.Marshal(meta)
 	if err != nil {

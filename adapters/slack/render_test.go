@@ -278,7 +278,7 @@ func TestRenderForm(t *testing.T) {
 		{ID: "blockers", Label: "Blockers", Kind: bot.InputMultiline},
 		{ID: "", Label: "no id"},
 	}}
-	v, err := RenderForm(f, formMeta{Channel: "D1", Message: "111.2"})
+	v, err := renderForm(f, formMeta{Channel: "D1", Message: "111.2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,10 +312,10 @@ func TestRenderForm(t *testing.T) {
 		t.Errorf("metadata = %+v", meta)
 	}
 
-	if _, err := RenderForm(&bot.Form{ID: "big", State: strings.Repeat("x", 4000), Inputs: f.Inputs}, formMeta{}); err == nil {
+	if _, err := renderForm(&bot.Form{ID: "big", State: strings.Repeat("x", 4000), Inputs: f.Inputs}, formMeta{}); err == nil {
 		t.Errorf("a state of 4,000 characters was accepted")
 	}
-	if _, err := RenderForm(&bot.Form{ID: "empty"}, formMeta{}); err == nil {
+	if _, err := renderForm(&bot.Form{ID: "empty"}, formMeta{}); err == nil {
 		t.Errorf("a form without inputs was accepted")
 	}
 }

@@ -240,7 +240,7 @@ func (a *Adapter) openForm(ctx context.Context, triggerID string, f *bot.Form, m
 	if triggerID == "" {
 		return errors.New("slack: a form needs a trigger id (from a slash command or a button)")
 	}
-	v, err := RenderForm(f, meta)
+	v, err := renderForm(f, meta)
 	if err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}
