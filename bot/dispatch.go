@@ -237,11 +237,17 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 }
 
+// permanent is implemented by platform errors that no retry can fix (a
+// channel the bot is not in, an archived channel).
+type permanent interface{ Permanent() bool }
+
 // failed records a failed attempt: the item is tried again after a
-// growing delay, and marked failed after MaxAttempts.
+// growing delay, and marked failed after MaxAttempts or at once when the
+// error is permanent.
 func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause error) error {
 	it.Attempts++
-	if it.Attempts >= d.attempts {
+	var p permanent
+	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
 		d.count(func(s *DispatchStats) { s.Failed++ })
 		d.log.Error("scheduled message failed for good", "kind", it.Kind, "item", it.ID, "attempts", it.Attempts, "err", cause)
 		return d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error())

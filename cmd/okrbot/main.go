@@ -47,6 +47,8 @@ type config struct {
 	grace     time.Duration // how late a missed window is caught up
 	dialogTTL time.Duration // how long a half-finished check-in waits
 	clock     string        // a fixed start time: a clock moved by /clock
+	addr      string        // where serve listens
+	getenv    func(string) string
 	manual    *manualClock
 	now       func() time.Time
 	stdinTTY  bool
@@ -55,7 +57,8 @@ type config struct {
 const usageText = `okrbot: your OKR programme in chat.
 
 Usage:
-  okrbot [shell] [flags]       terminal chat on the embedded database (the default)
+  okrbot [shell] [flags]       terminal chat on the embedded database (the default without chat credentials)
+  okrbot serve [flags]         serve Slack (SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET; the default when they are set)
   okrbot backup FILE [flags]   write a consistent copy of the database, even while okrbot runs
   okrbot check FILE            check a database or backup file
   okrbot version
@@ -66,7 +69,11 @@ Flags:
 // parseArgs reads the subcommand and flags. Flags may come before or after
 // the subcommand.
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
-	cfg := &config{command: "shell"}
+	cfg := &config{command: "shell", getenv: getenv}
+	if _, ok := slackConfig(getenv); ok {
+		// With chat credentials set, plain `okrbot` serves them.
+		cfg.command = "serve"
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.command, args = args[0], args[1:]
 	}
@@ -85,6 +92,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
 	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where `okrbot serve` listens (Slack HTTP mode; /healthz in every mode)")
 	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", 2*time.Hour, "how long a half-finished guided check-in or retrospective waits for the next answer")
 	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
 	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
@@ -127,7 +135,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		return nil, fmt.Errorf("--log-format %q: use text or json", cfg.logFormat)
 	}
 	switch cfg.command {
-	case "shell", "version", "help":
+	case "shell", "serve", "version", "help":
 	case "backup", "check":
 		if len(cfg.args) != 1 {
 			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
@@ -186,6 +194,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return nil
 	case "backup":
 		return backup(ctx, cfg.db, cfg.args[0], stdout, log)
+	case "serve":
+		return serve(ctx, cfg, stdout, log)
 	case "check":
 		if err := bolt.CheckFile(cfg.args[0]); err != nil {
 			return err

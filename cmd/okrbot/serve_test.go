@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeSlack answers the Web API calls okrbot makes, in Slack's wire format,
+// and records chat.postMessage texts and blocks.
+type fakeSlack struct {
+	mu    sync.Mutex
+	posts []string
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	w.Header().Set("Content-Type", "application/json")
+	switch strings.TrimPrefix(r.URL.Path, "/api/") {
+	case "auth.test":
+		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"T1","bot_id":"B1"}`)
+	case "users.info":
+		io.WriteString(w, `{"ok":true,"user":{"id":"`+r.Form.Get("user")+`","name":"alice","tz":"Europe/Berlin","profile":{"real_name":"alice","email":"alice@acme.example"}}}`)
+	case "chat.postMessage", "chat.postEphemeral":
+		f.mu.Lock()
+		f.posts = append(f.posts, r.Form.Get("text")+" "+r.Form.Get("blocks"))
+		f.mu.Unlock()
+		io.WriteString(w, `{"ok":true,"channel":"D1","ts":"1700000000.000100"}`)
+	case "views.publish":
+		io.WriteString(w, `{"ok":true}`)
+	default:
+		io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
+	}
+}
+
+func (f *fakeSlack) posted() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.posts, "\n")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func sign(secret, ts string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%s:%s", ts, body)
+	return "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// TestServeSlackHTTP starts `okrbot serve` in HTTP mode against a fake
+// Slack: a signed DM is answered through chat.postMessage, a wrong
+// signature is refused, and the process stops cleanly.
+func TestServeSlackHTTP(t *testing.T) {
+	fake := &fakeSlack{}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	addr := freeAddr(t)
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":      "xoxb-test",
+		"SLACK_SIGNING_SECRET": "s3cret",
+		"SLACK_API_URL":        api.URL + "/api/",
+	}
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var errOut bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"--db", filepath.Join(t.TempDir(), "okrbot.db"), "--addr", addr}, nil, io.Discard, &errOut, getenv)
+	}()
+	waitHealthy(t, "http://"+addr+"/healthz")
+
+	post := func(body []byte, sig string) int {
+		t.Helper()
+		ts := fmt.Sprint(time.Now().Unix())
+		if sig == "" {
+			sig = sign("s3cret", ts, body)
+		}
+		req, _ := http.NewRequest("POST", "http://"+addr+"/slack/events", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", sig)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	event := []byte(`{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev1","event_time":1700000000,` +
+		`"event":{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"whoami","ts":"1700000000.000001","client_msg_id":"c1"}}`)
+	if code := post(event, "v0=deadbeef"); code != http.StatusUnauthorized {
+		t.Errorf("wrong signature answered %d, want 401", code)
+	}
+	if code := post(event, ""); code != http.StatusOK {
+		t.Fatalf("signed event answered %d", code)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(fake.posted(), "You are") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer posted; posts: %q; log: %s", fake.posted(), errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func waitHealthy(t *testing.T, u string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get(u)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never healthy: %v", u, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServeBadSlackConfig(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SLACK_BOT_TOKEN": "abc", "SLACK_SIGNING_SECRET": "x"}, "xoxb-"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "abc"}, "xapp-"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": "::nope"}, "URL"},
+	}
+	for _, tt := range tests {
+		var errOut bytes.Buffer
+		getenv := func(k string) string { return tt.env[k] }
+		code := run(context.Background(), []string{"--db", filepath.Join(t.TempDir(), "x.db")}, nil, io.Discard, &errOut, getenv)
+		if code != 1 || !strings.Contains(errOut.String(), tt.want) || strings.Count(strings.TrimSpace(errOut.String()), "\n") > 0 {
+			t.Errorf("env %v: exit %d, stderr %q; want one line with %q", tt.env, code, errOut.String(), tt.want)
+		}
+	}
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"serve"}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "no chat platform") {
+		t.Errorf("serve without credentials: %d %q", code, errOut.String())
+	}
+}
