@@ -241,6 +241,10 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 // channel the bot is not in, an archived channel).
 type permanent interface{ Permanent() bool }
 
+// advised is implemented by platform errors that carry a sentence for
+// whoever can fix them ("invite it with /invite @okrbot").
+type advised interface{ Advice() string }
+
 // failed records a failed attempt: the item is tried again after a
 // growing delay, and marked failed after MaxAttempts or at once when the
 // error is permanent.
@@ -250,12 +254,64 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause e
 	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
 		d.count(func(s *DispatchStats) { s.Failed++ })
 		d.log.Error("scheduled message failed for good", "kind", it.Kind, "item", it.ID, "attempts", it.Attempts, "err", cause)
-		return d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error())
+		if err := d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error()); err != nil {
+			return err
+		}
+		d.tellAdmins(ctx, it, cause)
+		return nil
 	}
 	d.count(func(s *DispatchStats) { s.Retried++ })
 	backoff := time.Duration(1<<min(it.Attempts, 10)) * 5 * time.Second
 	d.log.Warn("scheduled message will be retried", "kind", it.Kind, "item", it.ID, "attempt", it.Attempts, "in", backoff, "err", cause)
 	return d.mark(ctx, it, okrcore.OutboxPending, d.now().Add(backoff), cause.Error())
+}
+
+// tellAdmins lets the workspace's admins know, in a direct message, that a
+// scheduled message could not be delivered and what would fix it. It is
+// best effort: a failure here is logged, not retried.
+func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cause error) {
+	var a advised
+	if !errors.As(cause, &a) || a.Advice() == "" {
+		return
+	}
+	what := map[okrcore.OutboxKind]string{
+		okrcore.OutboxCheckIn: "a check-in nudge", okrcore.OutboxReminder: "a reminder", okrcore.OutboxDigest: "a team digest",
+		okrcore.OutboxManagerDigest: "a manager digest", okrcore.OutboxGrading: "a grading prompt", okrcore.OutboxRetro: "a retrospective",
+	}[it.Kind]
+	var admins []*okrcore.User
+	var whom string
+	err := d.store.View(ctx, func(tx okrcore.Tx) error {
+		us, err := tx.Users(it.Workspace)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			if u.Role == okrcore.RoleAdmin {
+				admins = append(admins, u)
+			}
+		}
+		switch {
+		case it.Team != 0:
+			if t, err := tx.Team(it.Workspace, it.Team); err == nil {
+				whom = " for team " + t.Name
+			}
+		case it.User != 0:
+			if u, err := tx.User(it.Workspace, it.User); err == nil {
+				whom = " for " + u.Name
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.log.Error("find admins to tell about a failed message", "err", err)
+		return
+	}
+	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
+	for _, u := range admins {
+		if _, err := d.sender.Send(ctx, DirectTo(u), m); err != nil {
+			d.log.Error("tell an admin about a failed message", "admin", u.ID, "err", err)
+		}
+	}
 }
 
 func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, ref SentRef, note string) error {

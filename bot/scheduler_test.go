@@ -449,3 +449,38 @@ func TestEndOfCycle(t *testing.T) {
 		t.Errorf("alice's grade of KR4 was not kept: %v", k.Score)
 	}
 }
+
+// advisedErr is a platform error that no retry fixes, with advice.
+type advisedErr struct{}
+
+func (advisedErr) Error() string   { return "not_in_channel" }
+func (advisedErr) Permanent() bool { return true }
+func (advisedErr) Advice() string  { return "invite okrbot to #sales with /invite @okrbot." }
+
+func TestPermanentFailureTellsAdmins(t *testing.T) {
+	h := newHarness(t, true)
+	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC)) // Friday, after the digests' hour in Berlin and London
+	plat := newPlatform(h.clock)
+	plat.fail = func(to bot.Conversation, n int) error {
+		if to.ID == "#sales" {
+			return advisedErr{}
+		}
+		return nil
+	}
+	r := newRhythm(h, plat, plat)
+	r.tick()
+	r.tick()
+	if plat.calls["#sales"] != 1 {
+		t.Errorf("#sales tried %d times; a permanent error must not be retried", plat.calls["#sales"])
+	}
+	var told []sent
+	for _, s := range plat.sent {
+		if strings.Contains(s.text, "couldn't deliver") {
+			told = append(told, s)
+		}
+	}
+	if len(told) != 1 || told[0].to != "dana" {
+		t.Fatalf("admins told: %+v", told)
+	}
+	wantContains(t, told[0].text, "a team digest for team Sales", "/invite @okrbot")
+}
