@@ -5,9 +5,12 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,8 +60,8 @@ func newFakeOpenID(t testing.TB) *fakeOpenID {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/.well-known/openidconfiguration", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
-			"issuer":   Issuer,
-			"jwks_uri": f.srv.URL + "/v1/.well-known/keys",
+			"issuer":                                Issuer,
+			"jwks_uri":                              f.srv.URL + "/v1/.well-known/keys",
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	})
@@ -114,4 +117,145 @@ func mint(t testing.TB, serviceURL string, mod func(*tokenOpts)) string {
 		t.Fatal(err)
 	}
 	return "Bearer " + s
+}
+
+// connCall is one request the fake Bot Connector received.
+type connCall struct {
+	Method, Path, Auth string
+	Conversation       string // the decoded conversation id
+	ActivityID         string
+	Body               map[string]any
+	Raw                string
+}
+
+// fakeConnector is a token endpoint and a Bot Connector conversations API
+// recording calls.
+type fakeConnector struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	tokenFetches atomic.Int64
+	tokenLife    int // expires_in seconds
+
+	mu    sync.Mutex
+	calls []connCall
+	fail  []failure // answered before success, in order
+	seq   int
+	cond  chan struct{}
+}
+
+type failure struct {
+	status     int
+	retryAfter string
+}
+
+func newFakeConnector(t testing.TB) *fakeConnector {
+	t.Helper()
+	f := &fakeConnector{t: t, tokenLife: 3600, cond: make(chan struct{}, 1000)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /tenant/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("grant_type") != "client_credentials" || r.FormValue("client_id") != testAppID ||
+			r.FormValue("client_secret") != "secret" || r.FormValue("scope") != Scope {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		n := f.tokenFetches.Add(1)
+		_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": f.tokenLife, "access_token": "tok-" + strconv.FormatInt(n, 10)})
+	})
+	record := func(w http.ResponseWriter, r *http.Request) bool {
+		body, _ := io.ReadAll(r.Body)
+		c := connCall{Method: r.Method, Path: r.URL.EscapedPath(), Auth: r.Header.Get("Authorization"),
+			Conversation: r.PathValue("conv"), ActivityID: r.PathValue("act"), Raw: string(body)}
+		_ = json.Unmarshal(body, &c.Body)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if !strings.HasPrefix(c.Auth, "Bearer tok-") {
+			http.Error(w, "no token", http.StatusUnauthorized)
+			return false
+		}
+		if len(f.fail) > 0 {
+			fl := f.fail[0]
+			f.fail = f.fail[1:]
+			if fl.retryAfter != "" {
+				w.Header().Set("Retry-After", fl.retryAfter)
+			}
+			http.Error(w, `{"error":{"code":"x"}}`, fl.status)
+			return false
+		}
+		f.calls = append(f.calls, c)
+		f.seq++
+		f.cond <- struct{}{}
+		return true
+	}
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities", func(w http.ResponseWriter, r *http.Request) {
+		if record(w, r) {
+			f.mu.Lock()
+			id := "act-" + strconv.Itoa(f.seq)
+			f.mu.Unlock()
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
+		}
+	})
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{act}", func(w http.ResponseWriter, r *http.Request) {
+		if record(w, r) {
+			f.mu.Lock()
+			id := "act-" + strconv.Itoa(f.seq)
+			f.mu.Unlock()
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
+		}
+	})
+	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{act}", func(w http.ResponseWriter, r *http.Request) {
+		if record(w, r) {
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("act")})
+		}
+	})
+	mux.HandleFunc("POST /v3/conversations", func(w http.ResponseWriter, r *http.Request) {
+		if record(w, r) {
+			var p struct {
+				Members []struct{ ID string } `json:"members"`
+			}
+			f.mu.Lock()
+			_ = json.Unmarshal([]byte(f.calls[len(f.calls)-1].Raw), &p)
+			f.mu.Unlock()
+			if len(p.Members) != 1 {
+				http.Error(w, "one member", http.StatusBadRequest)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": "a:dm-" + p.Members[0].ID})
+		}
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeConnector) tokenURL() string   { return f.srv.URL + "/tenant/oauth2/v2.0/token" }
+func (f *fakeConnector) serviceURL() string { return f.srv.URL + "/" }
+
+func (f *fakeConnector) failNext(fl ...failure) {
+	f.mu.Lock()
+	f.fail = append(f.fail, fl...)
+	f.mu.Unlock()
+}
+
+func (f *fakeConnector) callList() []connCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]connCall(nil), f.calls...)
+}
+
+// waitCalls waits until at least n calls were recorded.
+func (f *fakeConnector) waitCalls(n int) []connCall {
+	f.t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		if cs := f.callList(); len(cs) >= n {
+			return cs
+		}
+		select {
+		case <-f.cond:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			f.t.Fatalf("waited for %d Bot Connector calls, got %d: %+v", n, len(f.callList()), f.callList())
+		}
+	}
 }
