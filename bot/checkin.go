@@ -101,13 +101,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (M
 			return err
 		}
 		for _, r := range resolved {
-			in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
-				Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
-			if r.HasValue {
-				v := r.Value
-				in.Value = &v
-			}
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, reply))
 			if err != nil {
 				return err
 			}
@@ -133,12 +127,29 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (M
 	if err != nil {
 		return Message{}, err
 	}
+	return e.confirm(ctx, req, results)
+}
+
+// confirm builds the confirmation of recorded check-ins.
+func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.CheckInResult) (Message, error) {
 	var m Message
-	err = e.store.View(ctx, func(tx okrcore.Tx) error {
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		m = confirmation(newNamer(tx, req.ws), results)
 		return nil
 	})
 	return m, err
+}
+
+// checkinInput turns a resolved update into a check-in; what the message
+// said overall (confidence, status, note, blockers) applies to each.
+func checkinInput(r Resolved, reply Reply) okrcore.CheckInInput {
+	in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
+		Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
+	if r.HasValue {
+		v := r.Value
+		in.Value = &v
+	}
+	return in
 }
 
 func hasKR(krs []*okrcore.KeyResult, id okrcore.ID) bool {
@@ -454,13 +465,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 				return err
 			}
 			for _, r := range resolved {
-				in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
-					Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
-				if r.HasValue {
-					v := r.Value
-					in.Value = &v
-				}
-				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, reply))
 				if err != nil {
 					return err
 				}
@@ -487,11 +492,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 	if len(results) == 0 {
 		return next, nil
 	}
-	var m Message
-	err = e.store.View(ctx, func(tx okrcore.Tx) error {
-		m = confirmation(newNamer(tx, req.ws), results)
-		return nil
-	})
+	m, err := e.confirm(ctx, req, results)
 	if err != nil {
 		return Message{}, err
 	}
@@ -651,10 +652,5 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (Message, error) 
 	if err != nil {
 		return Message{}, err
 	}
-	var m Message
-	err = e.store.View(ctx, func(tx okrcore.Tx) error {
-		m = confirmation(newNamer(tx, req.ws), results)
-		return nil
-	})
-	return m, err
+	return e.confirm(ctx, req, results)
 }

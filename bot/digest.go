@@ -51,26 +51,14 @@ const (
 	digestVisitBudget = 300
 )
 
-// dgLocation is a time zone by name, UTC when unset or unknown.
-func dgLocation(tz string) *time.Location {
-	if tz == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 // dgTeamLocation is a team's time zone, else its lead's, else UTC.
 func dgTeamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
 	if t.TimeZone != "" {
-		return dgLocation(t.TimeZone)
+		return userLocation(t.TimeZone)
 	}
 	if t.Lead != 0 {
 		if u, err := tx.User(ws, t.Lead); err == nil {
-			return dgLocation(u.TimeZone)
+			return userLocation(u.TimeZone)
 		}
 	}
 	return time.UTC
