@@ -1,6 +1,8 @@
 package teams
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -17,6 +19,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v4"
+
+	"github.com/okrbot/okrbot/bot"
 )
 
 const (
@@ -258,4 +262,117 @@ func (f *fakeConnector) waitCalls(n int) []connCall {
 			f.t.Fatalf("waited for %d Bot Connector calls, got %d: %+v", n, len(f.callList()), f.callList())
 		}
 	}
+}
+
+// recHandler records events and answers each with answer(ev), if set.
+type recHandler struct {
+	mu     sync.Mutex
+	evs    []bot.Event
+	answer func(bot.Event) *bot.Message
+	delay  time.Duration
+}
+
+func (h *recHandler) Handle(ctx context.Context, ev bot.Event, r bot.Responder) {
+	h.mu.Lock()
+	h.evs = append(h.evs, ev)
+	answer := h.answer
+	h.mu.Unlock()
+	time.Sleep(h.delay)
+	if answer != nil {
+		if m := answer(ev); m != nil {
+			_ = r.Respond(ctx, *m)
+		}
+	}
+}
+
+func (h *recHandler) events() []bot.Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]bot.Event(nil), h.evs...)
+}
+
+func (h *recHandler) waitEvents(t testing.TB, n int) []bot.Event {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.events()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %d events, got %+v", n, h.events())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return h.events()
+}
+
+// harness runs an adapter behind an httptest server, against a fake
+// OpenID server and a fake Bot Connector.
+type harness struct {
+	t      testing.TB
+	a      *Adapter
+	openid *fakeOpenID
+	conn   *fakeConnector
+	srv    *httptest.Server
+}
+
+func startHarness(t testing.TB, h bot.Handler, mod func(*Options)) *harness {
+	t.Helper()
+	hs := &harness{t: t, openid: newFakeOpenID(t), conn: newFakeConnector(t)}
+	opts := Options{Backoff: time.Millisecond, MaxWait: 2 * time.Second}
+	if mod != nil {
+		mod(&opts)
+	}
+	a, err := New(Config{AppID: testAppID, AppPassword: "secret", TenantID: testTenant, TokenURL: hs.conn.tokenURL(), OpenIDMetadataURL: hs.openid.metadataURL()}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.a = a
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); _ = a.Run(ctx, h) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	for !a.running.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	hs.srv = httptest.NewServer(a.Handler())
+	t.Cleanup(hs.srv.Close)
+	return hs
+}
+
+// activity is a message from Alice in her personal chat with the bot.
+func (hs *harness) activity(typ, id, text string) map[string]any {
+	return map[string]any{
+		"type": typ, "id": id, "text": text, "timestamp": "2024-05-06T10:00:00.000Z",
+		"serviceUrl": hs.conn.serviceURL(), "channelId": "msteams", "localTimezone": "Europe/Berlin",
+		"from":         map[string]any{"id": "29:alice", "aadObjectId": "aad-alice", "name": "Alice Example"},
+		"recipient":    map[string]any{"id": "28:" + testAppID, "name": "okrbot"},
+		"conversation": map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": testTenant},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": testTenant}},
+	}
+}
+
+// post sends an activity with a valid token, or with auth when given.
+func (hs *harness) post(act any, auth ...string) (int, string) {
+	hs.t.Helper()
+	var body []byte
+	switch b := act.(type) {
+	case string:
+		body = []byte(b)
+	default:
+		body, _ = json.Marshal(act)
+	}
+	req, _ := http.NewRequest(http.MethodPost, hs.srv.URL+"/api/messages", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if len(auth) > 0 {
+		if auth[0] != "" {
+			req.Header.Set("Authorization", auth[0])
+		}
+	} else {
+		req.Header.Set("Authorization", mint(hs.t, hs.conn.serviceURL(), nil))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		hs.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
 }

@@ -1,0 +1,534 @@
+// Package teams connects the okrbot engine to Microsoft Teams through the
+// Bot Framework: the POST /api/messages endpoint (every request's JWT
+// checked before its body is read), Adaptive Cards, invoke responses, and
+// proactive messages through the Bot Connector.
+//
+// msbotbuilder-go v0.2.5 provides the schema; its token validator and
+// connector client are replaced by Validator and Connector, which close its
+// gaps (fixed metadata URL fetched per request, multi-tenant token
+// endpoint only, no timeouts, racy token cache, no activity ids).
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/okrbot/okrbot/bot"
+)
+
+// DefaultServiceURL is the Bot Connector of Teams in the public cloud,
+// used for proactive messages before any activity named the tenant's.
+const DefaultServiceURL = "https://smba.trafficmanager.net/teams/"
+
+// Config is how to reach Teams: the environment variables
+// MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID,
+// MICROSOFT_TOKEN_URL and BOTFRAMEWORK_OPENID_METADATA_URL.
+type Config struct {
+	// AppID is the bot's Microsoft app (client) id. Required.
+	AppID string
+	// AppPassword is its client secret. Required.
+	AppPassword string
+	// TenantID is the Entra ID tenant of the single-tenant bot. Required.
+	TenantID string
+	// TokenURL is the token endpoint; default TokenURL(TenantID).
+	TokenURL string
+	// OpenIDMetadataURL is where the signing keys of inbound tokens are
+	// found; default DefaultOpenIDMetadataURL.
+	OpenIDMetadataURL string
+}
+
+// Options tune an Adapter; the zero value is fine.
+type Options struct {
+	Logger *slog.Logger
+	// HTTPClient calls the token endpoint, the Bot Connector and the
+	// OpenID metadata; default a client with a 30s timeout.
+	HTTPClient *http.Client
+	// Now is the clock of caches; default time.Now.
+	Now func() time.Time
+	// Workers is how many activities are handled at once; default 16.
+	Workers int
+	// Queue is how many acknowledged activities may wait; default 1024.
+	// When it is full, requests are refused with 503.
+	Queue int
+	// MaxBody is the largest request body accepted; default 1 MiB.
+	MaxBody int64
+	// InvokeTimeout is how long an Action.Execute invoke waits for the
+	// engine's answer before answering "working on it" (Teams gives up
+	// after about 5 seconds); default 4s.
+	InvokeTimeout time.Duration
+	// JobTimeout bounds the handling of one activity; default 1 minute.
+	JobTimeout time.Duration
+	// ServiceURL is used for proactive messages before an activity named
+	// the Bot Connector; default DefaultServiceURL.
+	ServiceURL string
+	// PerSecond is the tenant-wide pace of proactive messages; default 30.
+	// See Pacing.
+	PerSecond float64
+	// Retries, Backoff and MaxWait tune the connector client; see
+	// ConnectorOptions.
+	Retries int
+	Backoff time.Duration
+	MaxWait time.Duration
+	// MinKeyRefresh is the least time between two fetches of the signing
+	// keys; default 5 minutes.
+	MinKeyRefresh time.Duration
+}
+
+// Adapter is the Teams adapter. It implements bot.Adapter and bot.Sender.
+type Adapter struct {
+	cfg       Config
+	opts      Options
+	log       *slog.Logger
+	validator *Validator
+	conn      *Connector
+
+	mu         sync.Mutex
+	handler    bot.Handler
+	jobs       chan inbound
+	serviceURL string            // the last one an activity named
+	dms        map[string]string // user id → 1:1 conversation created by Send
+	seen       map[string]time.Time
+
+	running atomic.Bool
+}
+
+var _ bot.Adapter = (*Adapter)(nil)
+
+// New checks cfg and returns an adapter. It makes no network calls.
+func New(cfg Config, opts Options) (*Adapter, error) {
+	if cfg.AppID == "" || cfg.AppPassword == "" {
+		return nil, errors.New("teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Azure Bot → Configuration: Microsoft App ID, and a client secret of that app registration)")
+	}
+	if cfg.TenantID == "" {
+		return nil, errors.New("teams: set MICROSOFT_APP_TENANT_ID to the tenant of the single-tenant bot (Azure Bot → Configuration → App Tenant ID)")
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = TokenURL(cfg.TenantID)
+	}
+	if cfg.OpenIDMetadataURL == "" {
+		cfg.OpenIDMetadataURL = DefaultOpenIDMetadataURL
+	}
+	for name, u := range map[string]string{"MICROSOFT_TOKEN_URL": cfg.TokenURL, "BOTFRAMEWORK_OPENID_METADATA_URL": cfg.OpenIDMetadataURL} {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return nil, fmt.Errorf("teams: %s %q must be an http(s) URL", name, u)
+		}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 1024
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 1 << 20
+	}
+	if opts.InvokeTimeout <= 0 {
+		opts.InvokeTimeout = 4 * time.Second
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
+	if opts.ServiceURL == "" {
+		opts.ServiceURL = DefaultServiceURL
+	}
+	if _, err := checkServiceURL(opts.ServiceURL); err != nil {
+		return nil, err
+	}
+	if opts.PerSecond <= 0 {
+		opts.PerSecond = 30
+	}
+	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, seen: map[string]time.Time{}}
+	a.validator = NewValidator(cfg.AppID, ValidatorOptions{MetadataURL: cfg.OpenIDMetadataURL, HTTPClient: opts.HTTPClient, Now: opts.Now, MinRefresh: opts.MinKeyRefresh})
+	a.conn = NewConnector(cfg.AppID, cfg.AppPassword, cfg.TokenURL, ConnectorOptions{HTTPClient: opts.HTTPClient, Now: opts.Now,
+		Retries: opts.Retries, Backoff: opts.Backoff, MaxWait: opts.MaxWait})
+	return a, nil
+}
+
+// Connector is the adapter's Bot Connector client.
+func (a *Adapter) Connector() *Connector { return a.conn }
+
+// Pacing is how fast the engine may post to Teams. Microsoft's published
+// limits per bot per conversation are 7 messages a second, 8 in 2 seconds,
+// 60 in 30 seconds and 1,800 an hour: a spacing of 500ms keeps within all
+// of them for a steady stream. Across conversations, a bot may send about
+// 50 requests a second per tenant; Options.PerSecond (default 30) leaves
+// room for replies and retries.
+func (a *Adapter) Pacing() bot.Pacing {
+	return bot.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: 500 * time.Millisecond}
+}
+
+// Run handles activities posted to Handler until ctx ends, then stops
+// taking new ones and waits for those already accepted. Serve Handler
+// with an http.Server.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	if h == nil {
+		return errors.New("teams: Run needs a handler")
+	}
+	a.mu.Lock()
+	if a.handler != nil {
+		a.mu.Unlock()
+		return errors.New("teams: Run called twice")
+	}
+	a.handler = h
+	a.jobs = make(chan inbound, a.opts.Queue)
+	jobs := a.jobs
+	a.mu.Unlock()
+	var wg sync.WaitGroup
+	for range a.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for in := range jobs {
+				a.work(in)
+			}
+		}()
+	}
+	a.running.Store(true)
+	a.log.Info("ready for Teams activities", "endpoint", "/api/messages")
+	<-ctx.Done()
+	a.mu.Lock()
+	a.running.Store(false)
+	close(a.jobs)
+	a.mu.Unlock()
+	wg.Wait()
+	return nil
+}
+
+// enqueue hands an accepted activity to the workers; false when the queue
+// is full or the adapter is not running.
+func (a *Adapter) enqueue(in inbound) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.running.Load() {
+		return false
+	}
+	select {
+	case a.jobs <- in:
+		return true
+	default:
+		return false
+	}
+}
+
+func (a *Adapter) work(in inbound) {
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
+	defer cancel()
+	r := &responder{a: a, act: in.act, ev: in.ev}
+	if in.unknown != "" {
+		if err := r.Respond(ctx, bot.Text(in.unknown)); err != nil {
+			a.log.Error("answer unknown card action", "err", err)
+		}
+		return
+	}
+	a.mu.Lock()
+	h := a.handler
+	a.mu.Unlock()
+	h.Handle(ctx, in.ev, r)
+}
+
+// firstDelivery remembers an activity id for an hour and reports whether
+// it is new. (The engine dedupes in the store too; this spares it the
+// work and covers answers the engine does not give.)
+func (a *Adapter) firstDelivery(id string) bool {
+	if id == "" {
+		return true
+	}
+	now := a.opts.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t, ok := a.seen[id]; ok && now.Sub(t) < time.Hour {
+		return false
+	}
+	if len(a.seen) > 100_000 {
+		for k, t := range a.seen {
+			if now.Sub(t) >= time.Hour {
+				delete(a.seen, k)
+			}
+		}
+	}
+	a.seen[id] = now
+	return true
+}
+
+// Handler serves POST /api/messages and GET /healthz.
+func (a *Adapter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/messages", a.serveMessages)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if !a.running.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	return mux
+}
+
+func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
+	// The token first: an unauthenticated body is not even read.
+	claims, err := a.validator.ValidateToken(r.Context(), r.Header.Get("Authorization"))
+	if err != nil {
+		a.refuse(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read the request", http.StatusBadRequest)
+		return
+	}
+	act, err := ParseActivity(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := claims.CheckActivity(act.ServiceURL, act.ChannelID); err != nil {
+		a.refuse(w, r, err)
+		return
+	}
+	if !a.running.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	a.mu.Lock()
+	a.serviceURL = act.ServiceURL
+	a.mu.Unlock()
+	in := translate(act, a.opts.Now())
+	if in.invoke {
+		a.serveInvoke(w, r, in)
+		return
+	}
+	if (in.handle || in.unknown != "") && a.firstDelivery(act.ID) {
+		if !a.enqueue(in) {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusUnauthorized
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		status = ae.Status
+	}
+	a.log.Warn("refused a request to /api/messages", "status", status, "remote", r.RemoteAddr, "err", err)
+	http.Error(w, http.StatusText(status), status)
+}
+
+// InvokeResponse is the body of the answer to an adaptiveCard/action
+// invoke: a card that replaces the one acted on, or a message.
+type InvokeResponse struct {
+	StatusCode int    `json:"statusCode"`
+	Type       string `json:"type"`
+	Value      any    `json:"value"`
+}
+
+const messageContentType = "application/vnd.microsoft.activity.message"
+
+func invokeAnswer(m bot.Message) InvokeResponse {
+	if textOnly(m) {
+		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: plainText(m.Text)}
+	}
+	return InvokeResponse{StatusCode: 200, Type: CardContentType, Value: RenderCard(m)}
+}
+
+// serveInvoke answers an Action.Execute in the HTTP response: the engine's
+// answer when it comes within InvokeTimeout, "working on it" otherwise (the
+// answer is then posted to the conversation).
+func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound) {
+	write := func(resp InvokeResponse) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_ = json.NewEncoder(w).Encode(resp)
+	}
+	if in.unknown != "" || !in.handle {
+		write(invokeAnswer(bot.Text(unknownAction)))
+		return
+	}
+	if !a.firstDelivery(in.act.ID) {
+		write(invokeAnswer(bot.Text("Already done.")))
+		return
+	}
+	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan bot.Message, 1)}
+	done := make(chan struct{})
+	a.mu.Lock()
+	h := a.handler
+	a.mu.Unlock()
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
+		defer cancel()
+		h.Handle(ctx, in.ev, ir)
+	}()
+	timer := time.NewTimer(a.opts.InvokeTimeout)
+	defer timer.Stop()
+	finished := false
+	select {
+	case m := <-ir.answer:
+		write(invokeAnswer(m))
+		return
+	case <-done:
+		finished = true
+	case <-timer.C:
+	case <-r.Context().Done():
+	}
+	ir.mu.Lock()
+	answered := ir.used
+	ir.late = true
+	ir.mu.Unlock()
+	switch {
+	case answered:
+		write(invokeAnswer(<-ir.answer))
+	case finished:
+		write(invokeAnswer(bot.Text("Done.")))
+	default:
+		write(invokeAnswer(bot.Text("Working on it… I'll post the answer here.")))
+	}
+}
+
+// responder answers in the conversation of an activity: a reply to it, or,
+// for a submitted form, an update of the card it came from.
+type responder struct {
+	a   *Adapter
+	act *schema.Activity
+	ev  bot.Event
+}
+
+// Respond implements bot.Responder.
+func (r *responder) Respond(ctx context.Context, m bot.Message) error {
+	out := RenderActivity(m)
+	act := r.act
+	conv := act.Conversation.ID
+	if r.ev.Kind == bot.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && m.Form == nil {
+		// The card the form was submitted from is replaced by what was
+		// recorded; a refusal (ephemeral) leaves it for another try.
+		err := r.a.conn.UpdateActivity(ctx, act.ServiceURL, conv, act.ReplyToID, out)
+		if err == nil {
+			return nil
+		}
+		r.a.log.Warn("update the submitted card; replying instead", "err", err)
+		out = RenderActivity(m)
+	}
+	if act.ID != "" {
+		_, err := r.a.conn.ReplyToActivity(ctx, act.ServiceURL, conv, act.ID, out)
+		return err
+	}
+	_, err := r.a.conn.SendToConversation(ctx, act.ServiceURL, conv, out)
+	return err
+}
+
+// invokeResponder hands the first answer to the invoke's HTTP response,
+// and posts any later one, or one past the deadline, to the conversation.
+type invokeResponder struct {
+	responder
+	answer chan bot.Message
+
+	mu   sync.Mutex
+	used bool
+	late bool
+}
+
+func (r *invokeResponder) Respond(ctx context.Context, m bot.Message) error {
+	r.mu.Lock()
+	if !r.used && !r.late {
+		r.used = true
+		r.answer <- m
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
+	_, err := r.a.conn.SendToConversation(ctx, r.act.ServiceURL, r.act.Conversation.ID, RenderActivity(m))
+	return err
+}
+
+// Send posts m proactively. to.Ref, a conversation reference stored from
+// an earlier activity, names the Bot Connector and conversation; without
+// one, to.ID is used as a conversation id (a channel's "19:…" id), or, for
+// a person (to.UserID) never talked to, the 1:1 conversation is created
+// first in the configured tenant. It returns the posted activity's id.
+func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+	serviceURL, conv := "", to.ID
+	if to.Ref != "" {
+		var ref schema.ConversationReference
+		if err := json.Unmarshal([]byte(to.Ref), &ref); err != nil {
+			return bot.SentRef{}, fmt.Errorf("teams: bad conversation reference: %w", err)
+		}
+		serviceURL = ref.ServiceURL
+		if ref.Conversation.ID != "" {
+			conv = ref.Conversation.ID
+		}
+	}
+	if serviceURL == "" {
+		a.mu.Lock()
+		serviceURL = a.serviceURL
+		a.mu.Unlock()
+		if serviceURL == "" {
+			serviceURL = a.opts.ServiceURL
+		}
+	}
+	if to.Ref == "" && to.UserID != "" && !isConversationID(conv, to.UserID) {
+		var err error
+		if conv, err = a.directConversation(ctx, serviceURL, to.UserID); err != nil {
+			return bot.SentRef{}, err
+		}
+	}
+	if conv == "" {
+		return bot.SentRef{}, errors.New("teams: send: no conversation")
+	}
+	id, err := a.conn.SendToConversation(ctx, serviceURL, conv, RenderActivity(m))
+	if err != nil {
+		return bot.SentRef{}, err
+	}
+	return bot.SentRef{Conversation: conv, ID: id}, nil
+}
+
+// isConversationID reports whether id is a Teams conversation id rather
+// than the id of the person userID.
+func isConversationID(id, userID string) bool {
+	return id != "" && id != userID && (strings.HasPrefix(id, "a:") || strings.HasPrefix(id, "19:"))
+}
+
+func (a *Adapter) directConversation(ctx context.Context, serviceURL, userID string) (string, error) {
+	a.mu.Lock()
+	conv, ok := a.dms[userID]
+	a.mu.Unlock()
+	if ok {
+		return conv, nil
+	}
+	conv, err := a.conn.CreateConversation(ctx, serviceURL, a.cfg.TenantID, userID)
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	a.dms[userID] = conv
+	a.mu.Unlock()
+	return conv, nil
+}
