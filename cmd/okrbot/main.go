@@ -60,6 +60,7 @@ Usage:
   okrbot [shell] [flags]       terminal chat on the embedded database (the default without chat credentials)
   okrbot serve [flags]         serve Slack (SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET; the default when they are set)
   okrbot backup FILE [flags]   write a consistent copy of the database, even while okrbot runs
+  okrbot restore FILE [flags]  replace the database with a checked backup (okrbot must be stopped)
   okrbot check FILE            check a database or backup file
   okrbot version
 
@@ -70,7 +71,7 @@ Flags:
 // the subcommand.
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	cfg := &config{command: "shell", getenv: getenv}
-	if _, ok := slackConfig(getenv); ok {
+	if _, ok, _ := slackConfig(getenv); ok {
 		// With chat credentials set, plain `okrbot` serves them.
 		cfg.command = "serve"
 	}
@@ -136,7 +137,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	}
 	switch cfg.command {
 	case "shell", "serve", "version", "help":
-	case "backup", "check":
+	case "backup", "check", "restore":
 		if len(cfg.args) != 1 {
 			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
 		}
@@ -196,6 +197,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return backup(ctx, cfg.db, cfg.args[0], stdout, log)
 	case "serve":
 		return serve(ctx, cfg, stdout, log)
+	case "restore":
+		return restore(cfg.db, cfg.args[0], stdout)
 	case "check":
 		if err := bolt.CheckFile(cfg.args[0]); err != nil {
 			return err

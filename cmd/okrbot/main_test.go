@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -230,5 +231,59 @@ func TestScriptedWeekWithClock(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"--clock", "tomorrow"}, strings.NewReader(""), io.Discard, &errOut, noEnv); code != 2 {
 		t.Errorf("bad --clock: exit %d", code)
+	}
+}
+
+func TestRestore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "okrbot.db")
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--demo", "--db", db}, strings.NewReader("KR4 21\n"), &out, io.Discard, noEnv); code != 0 {
+		t.Fatal("seed failed")
+	}
+	backupFile := filepath.Join(dir, "b.db")
+	if code := run(context.Background(), []string{"backup", backupFile, "--db", db}, nil, io.Discard, io.Discard, noEnv); code != 0 {
+		t.Fatal("backup failed")
+	}
+	run(context.Background(), []string{"--db", db, "--as", "alice"}, strings.NewReader("KR4 35\n"), io.Discard, io.Discard, noEnv)
+
+	garbage := filepath.Join(dir, "garbage.db")
+	os.WriteFile(garbage, []byte("not a database"), 0o600)
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"restore", garbage, "--db", db}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "nothing was changed") {
+		t.Errorf("restoring garbage: %d %q", code, errOut.String())
+	}
+	held, err := bolt.Open(db, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"restore", backupFile, "--db", db}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "stop it first") {
+		t.Errorf("restoring under a running okrbot: %d %q", code, errOut.String())
+	}
+	held.Close()
+	out.Reset()
+	if code := run(context.Background(), []string{"restore", backupFile, "--db", db}, nil, &out, io.Discard, noEnv); code != 0 || !strings.Contains(out.String(), "before-restore") {
+		t.Fatalf("restore: %d %q", code, out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"--db", db, "--as", "alice"}, strings.NewReader("show KR4\n"), &out, io.Discard, noEnv)
+	if !strings.Contains(out.String(), "21 customers of 40") {
+		t.Errorf("restored database does not hold the backed-up value:\n%s", out.String())
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(f, []byte("xoxb-from-file\n"), 0o600)
+	env := map[string]string{"SLACK_BOT_TOKEN_FILE": f, "SLACK_SIGNING_SECRET": "s"}
+	c, ok, err := slackConfig(func(k string) string { return env[k] })
+	if !ok || err != nil || c.BotToken != "xoxb-from-file" {
+		t.Errorf("token from file = %q", c.BotToken)
+	}
+	env["SLACK_BOT_TOKEN_FILE"] = "/nonexistent"
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--db", filepath.Join(t.TempDir(), "x.db")}, nil, io.Discard, &errOut, func(k string) string { return env[k] }); code != 1 || !strings.Contains(errOut.String(), "SLACK_BOT_TOKEN_FILE: cannot read /nonexistent") {
+		t.Errorf("unreadable secret file: %d %q", code, errOut.String())
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/slack"
@@ -16,20 +18,51 @@ import (
 
 // slackConfig reads Slack's settings from the environment; ok is false
 // when none is set.
-func slackConfig(getenv func(string) string) (slack.Config, bool) {
-	c := slack.Config{
-		BotToken:      getenv("SLACK_BOT_TOKEN"),
-		AppToken:      getenv("SLACK_APP_TOKEN"),
-		SigningSecret: getenv("SLACK_SIGNING_SECRET"),
+func slackConfig(getenv func(string) string) (c slack.Config, ok bool, err error) {
+	var errs []error
+	read := func(name string) string {
+		v, err := secret(getenv, name)
+		errs = append(errs, err)
+		return v
+	}
+	c = slack.Config{
+		BotToken:      read("SLACK_BOT_TOKEN"),
+		AppToken:      read("SLACK_APP_TOKEN"),
+		SigningSecret: read("SLACK_SIGNING_SECRET"),
 		APIURL:        getenv("SLACK_API_URL"),
 	}
-	return c, c.BotToken != "" || c.AppToken != "" || c.SigningSecret != ""
+	ok = c.BotToken != "" || c.AppToken != "" || c.SigningSecret != ""
+	for _, name := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"} {
+		ok = ok || getenv(name+"_FILE") != ""
+	}
+	return c, ok, errors.Join(errs...)
+}
+
+// secret reads a secret from the environment variable NAME or, for
+// container secrets, from the file named by NAME_FILE (trailing newline
+// trimmed).
+func secret(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	path := getenv(name + "_FILE")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: cannot read %s", name, path)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // serve runs okrbot for a chat platform: the adapter, the engine, the
 // scheduler and the dispatcher, until ctx ends.
 func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger) error {
-	sc, ok := slackConfig(cfg.getenv)
+	sc, ok, err := slackConfig(cfg.getenv)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode); without them `okrbot` runs the terminal chat")
 	}
