@@ -48,7 +48,7 @@ func SeedDemo(ctx context.Context, store okrcore.Store, ws, platform string, now
 		} else if len(us) > 0 {
 			return nil
 		}
-		if err := EnsureWorkspace(tx, ws, now); err != nil {
+		if err := EnsureWorkspace(tx, ws, platform, now); err != nil {
 			return err
 		}
 		c, err := okrcore.CurrentCycle(tx, ws)

@@ -354,7 +354,7 @@ func smallOrg(t *testing.T, h *digestHarness) {
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	ids := map[string]*okrcore.User{}
 	err := h.db.Update(ctx, func(tx okrcore.Tx) error {
-		if err := bot.EnsureWorkspace(tx, h.ws, start); err != nil {
+		if err := bot.EnsureWorkspace(tx, h.ws, "shell", start); err != nil {
 			return err
 		}
 		for _, p := range []struct {
@@ -535,7 +535,7 @@ func TestDigestLimitsManyItems(t *testing.T) {
 	h := newDigestHarness(t, false)
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		if err := bot.EnsureWorkspace(tx, h.ws, start); err != nil {
+		if err := bot.EnsureWorkspace(tx, h.ws, "shell", start); err != nil {
 			return err
 		}
 		c, err := okrcore.CurrentCycle(tx, h.ws)

@@ -49,6 +49,22 @@ type Reconciler interface {
 	FindSent(ctx context.Context, to Conversation, key string) (SentRef, bool, error)
 }
 
+// Senders routes scheduled messages by the platform of their workspace,
+// for a process that serves several platforms at once. Use it as the
+// dispatcher's Sender.
+type Senders map[string]Sender
+
+// Send is not used: the dispatcher picks the platform's sender. It exists so
+// that Senders is a Sender.
+func (s Senders) Send(ctx context.Context, to Conversation, m Message) (SentRef, error) {
+	if len(s) == 1 {
+		for _, one := range s {
+			return one.Send(ctx, to, m)
+		}
+	}
+	return SentRef{}, errors.New("send: no platform chosen")
+}
+
 // Composer builds what an outbox item sends; *Engine is one.
 type Composer interface {
 	Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery, error)
@@ -57,6 +73,8 @@ type Composer interface {
 // DispatcherOptions configure a Dispatcher.
 type DispatcherOptions struct {
 	Pacing Pacing
+	// Pacings override Pacing per platform, with Senders.
+	Pacings map[string]Pacing
 	// Workers is how many sends may be in flight at once; default 32. It
 	// is also the most messages a crash can leave in doubt.
 	Workers int
@@ -78,6 +96,7 @@ type Dispatcher struct {
 	composer Composer
 	sender   Sender
 	pacing   Pacing
+	pacings  map[string]Pacing
 	workers  int
 	attempts int
 	batch    int
@@ -91,6 +110,46 @@ type Dispatcher struct {
 	// draining is held by Drain: items are not claimed in the store, so two
 	// drains at once would send the same items.
 	draining sync.Mutex
+
+	platforms map[string]string // workspace → platform, for Senders (guarded by mu)
+}
+
+// platformOf is the platform a workspace lives on.
+func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
+	d.mu.Lock()
+	p, ok := d.platforms[ws]
+	d.mu.Unlock()
+	if ok {
+		return p
+	}
+	_ = d.store.View(ctx, func(tx okrcore.Tx) error {
+		if w, err := tx.Workspace(ws); err == nil {
+			p = w.Platform
+		}
+		return nil
+	})
+	d.mu.Lock()
+	d.platforms[ws] = p
+	d.mu.Unlock()
+	return p
+}
+
+// senderFor is the sender for a workspace's platform.
+func (d *Dispatcher) senderFor(ctx context.Context, ws string) (Sender, error) {
+	ss, ok := d.sender.(Senders)
+	if !ok {
+		return d.sender, nil
+	}
+	p := d.platformOf(ctx, ws)
+	if s, ok := ss[p]; ok {
+		return s, nil
+	}
+	if len(ss) == 1 {
+		for _, s := range ss {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("no sender for platform %q of workspace %s", p, ws)
 }
 
 // DispatchStats count what a dispatcher did since it started.
@@ -100,8 +159,8 @@ type DispatchStats struct {
 
 // NewDispatcher returns a dispatcher sending through sender.
 func NewDispatcher(store okrcore.Store, composer Composer, sender Sender, opts DispatcherOptions) *Dispatcher {
-	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, workers: opts.Workers,
-		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}}
+	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
+		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}}
 	if d.workers <= 0 {
 		d.workers = 32
 	}
@@ -202,10 +261,14 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		d.count(func(s *DispatchStats) { s.Skipped++ })
 		return d.finish(ctx, it, okrcore.OutboxSkipped, SentRef{}, del.Skip)
 	}
+	sender, err := d.senderFor(ctx, it.Workspace)
+	if err != nil {
+		return d.failed(ctx, it, err)
+	}
 	if it.State == okrcore.OutboxSending {
 		// In flight when the bot stopped: ask the platform whether it
 		// arrived before sending it again.
-		if r, ok := d.sender.(Reconciler); ok {
+		if r, ok := sender.(Reconciler); ok {
 			ref, found, err := r.FindSent(ctx, del.To, it.Key)
 			if err == nil && found {
 				d.count(func(s *DispatchStats) { s.Sent++ })
@@ -220,7 +283,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		if err := d.wait(ctx, it.Workspace, del.To.ID); err != nil {
 			return nil // shutting down: the item stays "sending" and is reconciled on start
 		}
-		ref, err := d.sender.Send(ctx, del.To, del.Message)
+		ref, err := sender.Send(ctx, del.To, del.Message)
 		var rl *RateLimitError
 		switch {
 		case err == nil:
@@ -307,8 +370,12 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cau
 		return
 	}
 	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
+	sender, err := d.senderFor(ctx, it.Workspace)
+	if err != nil {
+		return
+	}
 	for _, u := range admins {
-		if _, err := d.sender.Send(ctx, DirectTo(u), m); err != nil {
+		if _, err := sender.Send(ctx, DirectTo(u), m); err != nil {
 			d.log.Error("tell an admin about a failed message", "admin", u.ID, "err", err)
 		}
 	}
@@ -351,16 +418,31 @@ func (d *Dispatcher) limiterFor(key string, interval time.Duration, burst int) *
 	return l
 }
 
-func (d *Dispatcher) globalLimiter(ws string) *limiter {
-	interval := time.Duration(0)
-	if d.pacing.PerSecond > 0 {
-		interval = time.Duration(float64(time.Second) / d.pacing.PerSecond)
+// pacingOf is the pacing of a workspace's platform.
+func (d *Dispatcher) pacingOf(ws string) Pacing {
+	if len(d.pacings) == 0 {
+		return d.pacing
 	}
-	return d.limiterFor("ws|"+ws, interval, max(d.pacing.Burst, 1))
+	d.mu.Lock()
+	p, ok := d.platforms[ws]
+	d.mu.Unlock()
+	if pc, found := d.pacings[p]; ok && found {
+		return pc
+	}
+	return d.pacing
+}
+
+func (d *Dispatcher) globalLimiter(ws string) *limiter {
+	pc := d.pacingOf(ws)
+	interval := time.Duration(0)
+	if pc.PerSecond > 0 {
+		interval = time.Duration(float64(time.Second) / pc.PerSecond)
+	}
+	return d.limiterFor("ws|"+ws, interval, max(pc.Burst, 1))
 }
 
 func (d *Dispatcher) convLimiter(ws, conv string) *limiter {
-	return d.limiterFor("conv|"+ws+"|"+conv, d.pacing.PerConversation, 1)
+	return d.limiterFor("conv|"+ws+"|"+conv, d.pacingOf(ws).PerConversation, 1)
 }
 
 func (d *Dispatcher) wait(ctx context.Context, ws, conv string) error {

@@ -118,6 +118,19 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 		msg, err = e.formSubmit(ctx, req)
 	case EventHomeOpened:
 		msg, err = e.mine(ctx, req, nil)
+	case EventInstalled:
+		// The conversation reference is stored by resolveUser; a personal
+		// install gets a welcome.
+		if !ev.Conversation.Direct {
+			return Message{}, false
+		}
+		msg = Text(fmt.Sprintf("Hi %s! I'm okrbot: I'll ask for your weekly OKR check-in here and show you where your objectives stand. Try `okr mine` or `okr help`.", actor.Name))
+	case EventRemoved:
+		err = e.forgetConversation(ctx, req)
+		if err != nil {
+			return e.fail(ctx, string(ev.Kind), err), true
+		}
+		return Message{}, false
 	default:
 		return Message{}, false
 	}
@@ -125,6 +138,25 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 		return e.fail(ctx, string(ev.Kind), err), true
 	}
 	return msg, true
+}
+
+// forgetConversation drops a person's stored direct conversation when the
+// app is removed from it, so that nothing is sent into the void.
+func (e *Engine) forgetConversation(ctx context.Context, req *request) error {
+	if !req.ev.Conversation.Direct {
+		return nil
+	}
+	return e.store.Update(ctx, func(tx okrcore.Tx) error {
+		u, err := tx.User(req.ws, req.actor.ID)
+		if err != nil {
+			return err
+		}
+		if u.DM != req.ev.Conversation.ID {
+			return nil
+		}
+		u.DM, u.DMRef = "", ""
+		return tx.PutUser(u)
+	})
 }
 
 // seen records key and reports whether it was recorded before.
@@ -186,7 +218,7 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		return nil, fmt.Errorf("look up user: %w", err)
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
-		if err := EnsureWorkspace(tx, ev.Workspace, now); err != nil {
+		if err := EnsureWorkspace(tx, ev.Workspace, ev.Platform, now); err != nil {
 			return err
 		}
 		existing, err := tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
@@ -246,9 +278,13 @@ func applyProfile(u *okrcore.User, ev Event) {
 
 // EnsureWorkspace creates a workspace on first use, with the current
 // quarter as its cycle.
-func EnsureWorkspace(tx okrcore.Tx, ws string, now time.Time) error {
-	_, err := tx.Workspace(ws)
+func EnsureWorkspace(tx okrcore.Tx, ws, platform string, now time.Time) error {
+	w, err := tx.Workspace(ws)
 	if err == nil {
+		if w.Platform == "" && platform != "" {
+			w.Platform = platform
+			return tx.PutWorkspace(w)
+		}
 		return nil
 	}
 	if !okrcore.IsNotFound(err) {
@@ -259,7 +295,7 @@ func EnsureWorkspace(tx okrcore.Tx, ws string, now time.Time) error {
 	if err := tx.PutCycle(&c); err != nil {
 		return fmt.Errorf("create first cycle: %w", err)
 	}
-	return tx.PutWorkspace(&okrcore.Workspace{ID: ws, Name: ws, CurrentCycle: c.ID, Rules: okrcore.DefaultRules(), CreatedAt: now})
+	return tx.PutWorkspace(&okrcore.Workspace{ID: ws, Name: ws, Platform: platform, CurrentCycle: c.ID, Rules: okrcore.DefaultRules(), CreatedAt: now})
 }
 
 // message handles free text: a command with or without its /okr prefix, an

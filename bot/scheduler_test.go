@@ -484,3 +484,62 @@ func TestPermanentFailureTellsAdmins(t *testing.T) {
 	}
 	wantContains(t, told[0].text, "a team digest for team Sales", "/invite @okrbot")
 }
+
+// TestSendersRouteByPlatform: with two platforms in one process, each
+// workspace's messages leave through its own platform.
+func TestSendersRouteByPlatform(t *testing.T) {
+	h := newHarness(t, true)
+	// A second workspace on another platform, with one person and a KR.
+	other := h.event("zoe", bot.EventMessage)
+	other.Platform, other.Workspace, other.Text = "teams", "tenant-1", "/okr new objective \"Ship it\""
+	h.e.Process(context.Background(), other)
+	other.Text = "/okr new kr O1 \"Releases\" from 0 to 4"
+	h.e.Process(context.Background(), other)
+
+	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	slackSide, teamsSide := newPlatform(h.clock), newPlatform(h.clock)
+	senders := bot.Senders{"shell": slackSide, "teams": teamsSide}
+	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d := bot.NewDispatcher(h.db, h.e, senders, bot.DispatcherOptions{Now: h.clock,
+		Pacings: map[string]bot.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
+	if err := d.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := recipients(teamsSide.byKind("checkin")); strings.Join(got, ",") != "dm:zoe" {
+		t.Errorf("teams side got %v", got)
+	}
+	if n := len(slackSide.byKind("checkin")); n != 7 {
+		t.Errorf("shell side got %d nudges, want 7", n)
+	}
+}
+
+func TestInstallAndRemove(t *testing.T) {
+	h := newHarness(t, true)
+	ev := h.event("alice", bot.EventInstalled)
+	ev.Conversation.Ref = `{"conversation":{"id":"a:1"}}`
+	m, ok := h.e.Process(context.Background(), ev)
+	if !ok || !strings.Contains(m.Text, "weekly OKR check-in") {
+		t.Fatalf("install answered %v %q", ok, m.Text)
+	}
+	var u *okrcore.User
+	load := func() {
+		_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+			u, _ = tx.UserByPlatform(ws, "shell", "alice")
+			return nil
+		})
+	}
+	load()
+	if u.DM != "dm:alice" || u.DMRef == "" {
+		t.Fatalf("reference not stored: %+v", u)
+	}
+	ev.Kind = bot.EventRemoved
+	if _, ok := h.e.Process(context.Background(), ev); ok {
+		t.Error("removal answered")
+	}
+	load()
+	if u.DM != "" || u.DMRef != "" {
+		t.Errorf("reference kept after removal: %+v", u)
+	}
+}

@@ -39,8 +39,11 @@ func ParseRole(s string) (Role, bool) {
 
 // Workspace is one installation: a Slack team, a Teams tenant or the local shell.
 type Workspace struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Platform is the chat platform the workspace lives on ("slack",
+	// "teams", "shell"), so that scheduled messages leave through it.
+	Platform     string    `json:"platform,omitempty"`
 	CurrentCycle ID        `json:"current_cycle,omitempty"`
 	Rules        Rules     `json:"rules"`
 	Schedule     Schedule  `json:"schedule"`
