@@ -58,7 +58,8 @@ const usageText = `okrbot: your OKR programme in chat.
 
 Usage:
   okrbot [shell] [flags]       terminal chat on the embedded database (the default without chat credentials)
-  okrbot serve [flags]         serve Slack (SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET; the default when they are set)
+  okrbot serve [flags]         serve Slack and/or Teams (the default when their credentials are set)
+  okrbot teams-package FILE    write the Teams app package (zip) for MICROSOFT_APP_ID
   okrbot backup FILE [flags]   write a consistent copy of the database, even while okrbot runs
   okrbot restore FILE [flags]  replace the database with a checked backup (okrbot must be stopped)
   okrbot check FILE            check a database or backup file
@@ -71,7 +72,9 @@ Flags:
 // the subcommand.
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	cfg := &config{command: "shell", getenv: getenv}
-	if _, ok, _ := slackConfig(getenv); ok {
+	_, slackSet, _ := slackConfig(getenv)
+	_, teamsSet, _ := teamsConfig(getenv)
+	if slackSet || teamsSet {
 		// With chat credentials set, plain `okrbot` serves them.
 		cfg.command = "serve"
 	}
@@ -137,6 +140,10 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	}
 	switch cfg.command {
 	case "shell", "serve", "version", "help":
+	case "teams-package":
+		if len(cfg.args) != 1 {
+			return nil, fmt.Errorf("usage: okrbot teams-package FILE.zip (with MICROSOFT_APP_ID set)")
+		}
 	case "backup", "check", "restore":
 		if len(cfg.args) != 1 {
 			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
@@ -199,6 +206,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return serve(ctx, cfg, stdout, log)
 	case "restore":
 		return restore(cfg.db, cfg.args[0], stdout)
+	case "teams-package":
+		return teamsPackage(cfg.getenv("MICROSOFT_APP_ID"), cfg.args[0], stdout)
 	case "check":
 		if err := bolt.CheckFile(cfg.args[0]); err != nil {
 			return err

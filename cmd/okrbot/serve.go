@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/slack"
+	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -56,19 +59,64 @@ func secret(getenv func(string) string, name string) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// serve runs okrbot for a chat platform: the adapter, the engine, the
-// scheduler and the dispatcher, until ctx ends.
+// teamsConfig reads Microsoft Teams' settings from the environment; ok is
+// false when none is set.
+func teamsConfig(getenv func(string) string) (teams.Config, bool, error) {
+	pw, err := secret(getenv, "MICROSOFT_APP_PASSWORD")
+	c := teams.Config{
+		AppID:             getenv("MICROSOFT_APP_ID"),
+		AppPassword:       pw,
+		TenantID:          getenv("MICROSOFT_APP_TENANT_ID"),
+		TokenURL:          getenv("MICROSOFT_TOKEN_URL"),
+		OpenIDMetadataURL: getenv("BOTFRAMEWORK_OPENID_METADATA_URL"),
+	}
+	ok := c.AppID != "" || c.AppPassword != "" || c.TenantID != "" || getenv("MICROSOFT_APP_PASSWORD_FILE") != ""
+	return c, ok, err
+}
+
+// platform is one configured chat adapter as serve runs it.
+type platform struct {
+	name    string
+	adapter interface {
+		bot.Adapter
+		Pacing() bot.Pacing
+	}
+	// routes are mounted on the one HTTP server ("" for Socket Mode).
+	routes map[string]http.Handler
+	health http.Handler
+}
+
+// serve runs okrbot for every configured chat platform at once: the
+// adapters, the engine, the scheduler and the dispatcher, and one HTTP
+// server for the platforms' endpoints and /healthz, until ctx ends.
 func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger) error {
-	sc, ok, err := slackConfig(cfg.getenv)
-	if err != nil {
+	var plats []platform
+	if sc, ok, err := slackConfig(cfg.getenv); err != nil {
 		return err
+	} else if ok {
+		a, err := slack.New(sc, slack.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		p := platform{name: slack.Platform, adapter: a, health: a.Handler(), routes: map[string]http.Handler{}}
+		if !a.SocketMode() {
+			for _, path := range []string{"/slack/events", "/slack/commands", "/slack/interactions"} {
+				p.routes[path] = a.Handler()
+			}
+		}
+		plats = append(plats, p)
 	}
-	if !ok {
-		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode); without them `okrbot` runs the terminal chat")
-	}
-	adapter, err := slack.New(sc, slack.Options{Logger: log})
-	if err != nil {
+	if tc, ok, err := teamsConfig(cfg.getenv); err != nil {
 		return err
+	} else if ok {
+		a, err := teams.New(tc, teams.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		plats = append(plats, platform{name: "teams", adapter: a, health: a.Handler(), routes: map[string]http.Handler{"/api/messages": a.Handler()}})
+	}
+	if len(plats) == 0 {
+		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID; without them `okrbot` runs the terminal chat")
 	}
 	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
 	if err != nil {
@@ -89,12 +137,25 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		now = cfg.now
 	}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL})
-	disp := bot.NewDispatcher(db, engine, adapter, bot.DispatcherOptions{Now: now, Logger: log, Pacing: adapter.Pacing()})
+	senders := bot.Senders{}
+	pacings := map[string]bot.Pacing{}
+	mux := http.NewServeMux()
+	var names []string
+	for _, p := range plats {
+		senders[p.name] = p.adapter
+		pacings[p.name] = p.adapter.Pacing()
+		for path, h := range p.routes {
+			mux.Handle(path, h)
+		}
+		names = append(names, p.name)
+	}
+	mux.Handle("GET /healthz", allHealthy(plats))
+	disp := bot.NewDispatcher(db, engine, senders, bot.DispatcherOptions{Now: now, Logger: log, Pacings: pacings})
 	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 2)
+	errs := make(chan error, len(plats)+1)
 	go func() {
 		errs <- sched.Run(ctx, time.Minute, func(ctx context.Context) {
 			if err := disp.Drain(ctx); err != nil && ctx.Err() == nil {
@@ -102,37 +163,58 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 			}
 		})
 	}()
-	if adapter.SocketMode() {
-		fmt.Fprintf(stdout, "okrbot is connecting to Slack over Socket Mode; health on http://%s/healthz\n", cfg.addr)
-		go func() { errs <- adapter.Run(ctx, engine) }()
-		srv := &http.Server{Addr: cfg.addr, Handler: healthOnly(adapter.Handler()), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("health endpoint", "addr", cfg.addr, "err", err)
-			}
-		}()
-		defer srv.Close()
-	} else {
-		fmt.Fprintf(stdout, "okrbot serves Slack on http://%s (/slack/events, /slack/commands, /slack/interactions, /healthz)\n", cfg.addr)
-		go func() { errs <- adapter.Serve(ctx, cfg.addr, engine) }()
+	for _, p := range plats {
+		go func() { errs <- p.adapter.Run(ctx, engine) }()
 	}
+	srv := &http.Server{Addr: cfg.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		cancel()
+		for range len(plats) + 1 {
+			<-errs
+		}
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srvErr := make(chan error, 1)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			srvErr <- fmt.Errorf("serve %s: %w", cfg.addr, err)
+		}
+	}()
+	fmt.Fprintf(stdout, "okrbot serves %s on http://%s (health: /healthz)\n", strings.Join(names, " and "), ln.Addr())
 	// The first part to stop (an error, or ctx) stops the others.
-	err = <-errs
-	cancel()
-	if err2 := <-errs; err == nil {
-		err = err2
+	var first error
+	pending := len(plats) + 1 // the scheduler and the adapters, waited for before the database closes
+	select {
+	case first = <-errs:
+		pending--
+	case first = <-srvErr:
+	case <-ctx.Done():
 	}
-	return err
+	cancel()
+	sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	_ = srv.Shutdown(sctx)
+	stop()
+	for range pending {
+		if err := <-errs; first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
-// healthOnly exposes only /healthz of a handler (Socket Mode needs no
-// inbound endpoints).
-func healthOnly(h http.Handler) http.Handler {
+// allHealthy answers /healthz: 200 when every adapter says it is up.
+func allHealthy(plats []platform) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/healthz" {
-			http.NotFound(w, r)
-			return
+		for _, p := range plats {
+			rec := httptest.NewRecorder()
+			p.health.ServeHTTP(rec, r)
+			if rec.Code != http.StatusOK {
+				http.Error(w, p.name+" is not ready", http.StatusServiceUnavailable)
+				return
+			}
 		}
-		h.ServeHTTP(w, r)
+		io.WriteString(w, "ok\n")
 	})
 }

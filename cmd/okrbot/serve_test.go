@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -171,5 +172,68 @@ func TestServeBadSlackConfig(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := run(context.Background(), []string{"serve"}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "no chat platform") {
 		t.Errorf("serve without credentials: %d %q", code, errOut.String())
+	}
+}
+
+// TestServeSlackAndTeams runs both adapters in one process: one server,
+// /healthz for both, Teams refusing an unauthenticated activity.
+func TestServeSlackAndTeams(t *testing.T) {
+	fake := &fakeSlack{}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	addr := freeAddr(t)
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":                  "xoxb-test",
+		"SLACK_SIGNING_SECRET":             "s3cret",
+		"SLACK_API_URL":                    api.URL + "/api/",
+		"MICROSOFT_APP_ID":                 "00000000-0000-0000-0000-000000000001",
+		"MICROSOFT_APP_PASSWORD":           "pw",
+		"MICROSOFT_APP_TENANT_ID":          "tenant",
+		"MICROSOFT_TOKEN_URL":              api.URL + "/token",
+		"BOTFRAMEWORK_OPENID_METADATA_URL": api.URL + "/openid",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errOut bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"--db", filepath.Join(t.TempDir(), "okrbot.db"), "--addr", addr}, nil, &out, &errOut, func(k string) string { return env[k] })
+	}()
+	waitHealthy(t, "http://"+addr+"/healthz")
+	res, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(`{"type":"message","text":"hi"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unauthenticated activity answered %d, want 401", res.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d: %s", code, errOut.String())
+	}
+}
+
+func TestTeamsPackage(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "okrbot-teams.zip")
+	var stdout, errOut bytes.Buffer
+	env := map[string]string{"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001"}
+	if code := run(context.Background(), []string{"teams-package", out}, nil, &stdout, &errOut, func(k string) string { return env[k] }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if !names["manifest.json"] || !names["color.png"] || !names["outline.png"] {
+		t.Errorf("package holds %v", names)
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"teams-package", out}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "MICROSOFT_APP_ID") {
+		t.Errorf("without an app id: %d %q", code, errOut.String())
 	}
 }
