@@ -38,8 +38,10 @@ const (
 	defaultMinRefresh = 5 * time.Minute
 )
 
-// AuthError is why a request was refused: Status is 401 for a missing or
-// invalid token and 403 for a valid token that fails a claim check.
+// AuthError is why a request was refused. Status is always 401
+// (Unauthorized): a missing or invalid token and a well-signed token whose
+// claims do not fit (audience, issuer, serviceurl, channel endorsement) are
+// refused alike, so that a caller learns nothing about which check failed.
 type AuthError struct {
 	Status int
 	Reason string
@@ -49,10 +51,6 @@ func (e *AuthError) Error() string { return "teams: unauthorized: " + e.Reason }
 
 func unauthorized(format string, args ...any) error {
 	return &AuthError{Status: http.StatusUnauthorized, Reason: fmt.Sprintf(format, args...)}
-}
-
-func forbidden(format string, args ...any) error {
-	return &AuthError{Status: http.StatusForbidden, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Claims are the checked claims of a Bot Connector token.
@@ -146,7 +144,7 @@ func (v *Validator) AuthenticateRequest(ctx context.Context, activity schema.Act
 		return nil, err
 	}
 	if credentials != nil && !credentials.IsValidAppID(c.GetClaimValue("aud")) {
-		return nil, forbidden("audience is not this bot")
+		return nil, unauthorized("audience is not this bot")
 	}
 	if err := c.CheckActivity(activity.ServiceURL, activity.ChannelID); err != nil {
 		return nil, err
@@ -158,10 +156,10 @@ func (v *Validator) AuthenticateRequest(ctx context.Context, activity schema.Act
 // serviceurl claim and the channel endorsement of the signing key.
 func (c *Claims) CheckActivity(serviceURL, channelID string) error {
 	if c.ServiceURL == "" || c.ServiceURL != serviceURL {
-		return forbidden("serviceurl claim %q does not match the activity's serviceUrl", c.ServiceURL)
+		return unauthorized("serviceurl claim %q does not match the activity's serviceUrl", c.ServiceURL)
 	}
 	if channelID == "" || !slices.Contains(c.Endorsements, channelID) {
-		return forbidden("signing key is not endorsed for channel %q", channelID)
+		return unauthorized("signing key is not endorsed for channel %q", channelID)
 	}
 	return nil
 }
@@ -205,10 +203,10 @@ func (v *Validator) ValidateToken(ctx context.Context, authHeader string) (*Clai
 		return nil, unauthorized("token not valid yet")
 	}
 	if iss, _ := claims["iss"].(string); iss != Issuer {
-		return nil, forbidden("issuer %q is not %s", iss, Issuer)
+		return nil, unauthorized("issuer %q is not %s", iss, Issuer)
 	}
 	if !audience(claims, v.appID) {
-		return nil, forbidden("audience is not this bot")
+		return nil, unauthorized("audience is not this bot")
 	}
 	c := &Claims{claims: claims, Endorsements: key.endorsements}
 	c.ServiceURL, _ = claims["serviceurl"].(string)

@@ -39,11 +39,11 @@ func TestValidator(t *testing.T) {
 		{"HS256", mint(t, testServiceURL, func(o *tokenOpts) { o.method = jwt.SigningMethodHS256 }), act, 401},
 		{"RS512", mint(t, testServiceURL, func(o *tokenOpts) { o.method = jwt.SigningMethodRS512 }), act, 401},
 		{"unknown key", mint(t, testServiceURL, func(o *tokenOpts) { o.kid = "nope" }), act, 401},
-		{"wrong audience", mint(t, testServiceURL, func(o *tokenOpts) { o.aud = "someone-else" }), act, 403},
-		{"wrong issuer", mint(t, testServiceURL, func(o *tokenOpts) { o.iss = "https://evil.example" }), act, 403},
-		{"wrong serviceurl", mint(t, "https://evil.example/", nil), act, 403},
-		{"channel not endorsed", mint(t, testServiceURL, nil), schema.Activity{ServiceURL: testServiceURL, ChannelID: "slack"}, 403},
-		{"no channel", mint(t, testServiceURL, nil), schema.Activity{ServiceURL: testServiceURL}, 403},
+		{"wrong audience", mint(t, testServiceURL, func(o *tokenOpts) { o.aud = "someone-else" }), act, 401},
+		{"wrong issuer", mint(t, testServiceURL, func(o *tokenOpts) { o.iss = "https://evil.example" }), act, 401},
+		{"wrong serviceurl", mint(t, "https://evil.example/", nil), act, 401},
+		{"channel not endorsed", mint(t, testServiceURL, nil), schema.Activity{ServiceURL: testServiceURL, ChannelID: "slack"}, 401},
+		{"no channel", mint(t, testServiceURL, nil), schema.Activity{ServiceURL: testServiceURL}, 401},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

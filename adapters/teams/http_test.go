@@ -17,7 +17,7 @@ func echo(ev bot.Event) *bot.Message {
 	return &m
 }
 
-// Every refused request gets 401 or 403 and reaches neither the engine nor
+// Every refused request gets 401 and reaches neither the engine nor
 // the Bot Connector.
 func TestHandlerRefusesBadTokens(t *testing.T) {
 	h := &recHandler{answer: echo}
@@ -35,9 +35,9 @@ func TestHandlerRefusesBadTokens(t *testing.T) {
 		{"alg none", mint(t, su, func(o *tokenOpts) { o.method = jwt.SigningMethodNone }), 401},
 		{"HS256", mint(t, su, func(o *tokenOpts) { o.method = jwt.SigningMethodHS256 }), 401},
 		{"unknown key", mint(t, su, func(o *tokenOpts) { o.kid = "other" }), 401},
-		{"wrong audience", mint(t, su, func(o *tokenOpts) { o.aud = "x" }), 403},
-		{"wrong issuer", mint(t, su, func(o *tokenOpts) { o.iss = "https://sts.windows.net/x/" }), 403},
-		{"wrong serviceurl", mint(t, "https://evil.example/", nil), 403},
+		{"wrong audience", mint(t, su, func(o *tokenOpts) { o.aud = "x" }), 401},
+		{"wrong issuer", mint(t, su, func(o *tokenOpts) { o.iss = "https://sts.windows.net/x/" }), 401},
+		{"wrong serviceurl", mint(t, "https://evil.example/", nil), 401},
 	}
 	for i, c := range cases {
 		if status, _ := hs.post(hs.activity("message", "m"+string(rune('a'+i)), "okr mine"), c.auth); status != c.status {
@@ -47,7 +47,7 @@ func TestHandlerRefusesBadTokens(t *testing.T) {
 	// Not endorsed for the activity's channel.
 	act := hs.activity("message", "m-slack", "okr mine")
 	act["channelId"] = "slack"
-	if status, _ := hs.post(act); status != 403 {
+	if status, _ := hs.post(act); status != 401 {
 		t.Errorf("unendorsed channel: %d", status)
 	}
 	// Malformed JSON with a valid token: 400.
