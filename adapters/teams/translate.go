@@ -47,7 +47,45 @@ func ParseActivity(body []byte) (*schema.Activity, error) {
 	if a.ServiceURL == "" || a.Conversation.ID == "" {
 		return nil, errors.New("teams: activity without serviceUrl or conversation")
 	}
+	if a.LocalTimezone == "" {
+		// The library's Entity keeps only the type: read the clientInfo
+		// entity's timezone from the body.
+		a.LocalTimezone = clientInfoTimezone(body)
+	}
 	return &a, nil
+}
+
+// clientInfoTimezone is the timezone of the activity's clientInfo entity
+// (Teams sends {"type":"clientInfo","locale":"de-DE","timezone":
+// "Europe/Berlin",…}), or "".
+func clientInfoTimezone(body []byte) string {
+	var p struct {
+		Entities []struct {
+			Type     string `json:"type"`
+			Timezone string `json:"timezone"`
+		} `json:"entities"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	for _, e := range p.Entities {
+		if strings.EqualFold(e.Type, "clientInfo") && e.Timezone != "" {
+			return e.Timezone
+		}
+	}
+	return ""
+}
+
+// timeZone is the IANA zone name tz when it is one Go knows, or "".
+func timeZone(tz string) string {
+	tz = strings.TrimSpace(tz)
+	if tz == "" || len(tz) >= 64 || strings.EqualFold(tz, "local") {
+		return ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return ""
+	}
+	return tz
 }
 
 // translate turns an activity into an engine event; now stamps events
@@ -76,11 +114,9 @@ func translate(a *schema.Activity, now time.Time) inbound {
 	if ev.Conversation.Direct {
 		ev.Conversation.UserID = ev.UserID
 	}
-	if tz := a.LocalTimezone; tz != "" && len(tz) < 64 {
-		if _, err := time.LoadLocation(tz); err == nil {
-			ev.TimeZone = tz
-		}
-	}
+	// The person's zone, as their Teams client reports it; the engine
+	// keeps it on the user, for nudges at their local time.
+	ev.TimeZone = timeZone(a.LocalTimezone)
 	botID := a.Recipient.ID
 	switch a.Type {
 	case schema.Message:
