@@ -1,9 +1,11 @@
 package teams
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -36,76 +38,140 @@ func RenderActivity(m bot.Message) *Activity {
 	return a
 }
 
-// RenderCard renders the blocks of m, and its form if any, as an Adaptive
-// Card 1.5.
+// RenderCard renders the blocks of m, and its form if any, as one Adaptive
+// Card 1.5, however large. RenderActivities splits what is too large for
+// one message.
 func RenderCard(m bot.Message) Card {
-	var body []any
-	var actions []any
+	return assembleCard(flatten(cardParts(m)), formActions(m.Form))
+}
+
+// part is the card elements of one block of a message (or one piece of a
+// long one): the unit a large message is split at.
+type part struct {
+	els []map[string]any
+	// header marks a message's heading, repeated on the cards that
+	// continue it.
+	header bool
+	// size is the JSON size of els, with separating commas.
+	size int
+}
+
+// cardParts renders m's blocks and form inputs, one part per block; long
+// text and long fact lists are cut into parts of at most pieceBytes.
+func cardParts(m bot.Message) []part {
+	var parts []part
 	separate := false
-	add := func(el map[string]any) {
+	add := func(header bool, els ...map[string]any) {
+		if len(els) == 0 {
+			return
+		}
 		if separate {
-			el["separator"] = true
-			el["spacing"] = "Medium"
+			els[0]["separator"] = true
+			els[0]["spacing"] = "Medium"
 			separate = false
 		}
-		body = append(body, el)
+		parts = append(parts, part{els: els, header: header})
+	}
+	addText := func(text string, style func(map[string]any)) {
+		for i, piece := range cutText(markdown(text), pieceBytes) {
+			tb := map[string]any{"type": "TextBlock", "text": piece, "wrap": true}
+			if i > 0 {
+				tb["spacing"] = "None"
+			}
+			if style != nil {
+				style(tb)
+			}
+			add(false, tb)
+		}
 	}
 	if len(m.Blocks) == 0 && m.Text != "" && m.Form == nil {
-		add(textBlock(m.Text))
+		addText(m.Text, nil)
 	}
 	for _, blk := range m.Blocks {
 		switch x := blk.(type) {
 		case bot.Header:
 			tb := textBlock(x.Text)
 			tb["size"], tb["weight"] = "Medium", "Bolder"
-			add(tb)
+			add(len(parts) == 0, tb)
 		case bot.Section:
 			if x.Text != "" {
-				add(textBlock(x.Text))
+				addText(x.Text, nil)
 			}
-			if len(x.Fields) > 0 {
-				facts := make([]any, 0, len(x.Fields))
-				for _, f := range x.Fields {
-					facts = append(facts, map[string]any{"title": plainText(f.Label), "value": markdown(f.Value)})
+			var facts []any
+			size := 0
+			flush := func() {
+				if len(facts) > 0 {
+					add(false, map[string]any{"type": "FactSet", "facts": facts})
 				}
-				add(map[string]any{"type": "FactSet", "facts": facts})
+				facts, size = nil, 0
 			}
+			for _, f := range x.Fields {
+				fact := map[string]any{"title": plainText(f.Label), "value": markdown(f.Value)}
+				n := jsonSize(fact) + 1
+				if size+n > pieceBytes {
+					flush()
+				}
+				facts = append(facts, fact)
+				size += n
+			}
+			flush()
 		case bot.ProgressBar:
-			add(progressBlock(x))
+			add(false, progressBlock(x))
 		case bot.Actions:
 			var acts []any
 			for _, b := range x.Buttons {
 				acts = append(acts, submitAction(b))
 			}
 			if len(acts) > 0 {
-				add(map[string]any{"type": "ActionSet", "actions": acts})
+				add(false, map[string]any{"type": "ActionSet", "actions": acts})
 			}
 		case bot.Divider:
 			separate = true
 		case bot.Context:
-			tb := textBlock(x.Text)
-			tb["size"], tb["isSubtle"] = "Small", true
-			add(tb)
+			addText(x.Text, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
 		}
 	}
 	if f := m.Form; f != nil {
 		if f.Title != "" {
 			tb := textBlock(f.Title)
 			tb["size"], tb["weight"] = "Medium", "Bolder"
-			add(tb)
+			add(false, tb)
 		}
 		for _, in := range f.Inputs {
-			for _, el := range formInput(in) {
-				add(el)
-			}
+			add(false, formInput(in)...)
 		}
-		label := f.Submit
-		if label == "" {
-			label = "Submit"
-		}
-		actions = append(actions, map[string]any{"type": "Action.Submit", "title": label, "style": "positive",
-			"data": map[string]any{"form_id": f.ID, "form_state": f.State}})
 	}
+	for i := range parts {
+		for _, el := range parts[i].els {
+			parts[i].size += jsonSize(el) + 1
+		}
+	}
+	return parts
+}
+
+func formActions(f *bot.Form) []any {
+	if f == nil {
+		return nil
+	}
+	label := f.Submit
+	if label == "" {
+		label = "Submit"
+	}
+	return []any{map[string]any{"type": "Action.Submit", "title": label, "style": "positive",
+		"data": map[string]any{"form_id": f.ID, "form_state": f.State}}}
+}
+
+func flatten(parts []part) []any {
+	var body []any
+	for _, p := range parts {
+		for _, el := range p.els {
+			body = append(body, el)
+		}
+	}
+	return body
+}
+
+func assembleCard(body, actions []any) Card {
 	card := Card{
 		"type":    "AdaptiveCard",
 		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -120,6 +186,104 @@ func RenderCard(m bot.Message) Card {
 		card["actions"] = actions
 	}
 	return card
+}
+
+// MaxActivityBytes is the most JSON one rendered activity may take. Teams
+// refuses messages over about 28 KB (the whole activity, as posted); this
+// leaves room for what the Bot Connector adds.
+const MaxActivityBytes = 26 * 1024
+
+// pieceBytes is the most a piece of one long text or fact list takes, so
+// that a few of them share a card.
+const pieceBytes = 8 * 1024
+
+// RenderActivities renders m as one activity, or, when that would exceed
+// MaxActivityBytes (a digest of many objectives), as several that split it
+// between blocks: each continuation card repeats the message's header
+// marked "(continued)", and a form's inputs and Submit end the last one.
+func RenderActivities(m bot.Message) []*Activity {
+	one := RenderActivity(m)
+	if jsonSize(one) <= MaxActivityBytes {
+		return []*Activity{one}
+	}
+	if textOnly(m) {
+		var out []*Activity
+		for _, piece := range cutText(markdown(m.Text), MaxActivityBytes-512) {
+			out = append(out, &Activity{Type: "message", Text: piece, TextFormat: "markdown"})
+		}
+		return out
+	}
+	summary := plainText(m.Text)
+	actions := formActions(m.Form)
+	// What a card costs besides its body: the envelope, the summary, the
+	// form's Submit.
+	overhead := jsonSize(&Activity{Type: "message", Summary: summary, Attachments: []schema.Attachment{{ContentType: CardContentType, Content: assembleCard([]any{}, actions)}}}) + 64
+	budget := MaxActivityBytes - overhead
+	parts := cardParts(m)
+	var cont *part // the header repeated on continuation cards
+	if len(parts) > 0 && parts[0].header {
+		tb := map[string]any{}
+		for k, v := range parts[0].els[0] {
+			tb[k] = v
+		}
+		tb["text"] = tb["text"].(string) + " (continued)"
+		cont = &part{els: []map[string]any{tb}, size: jsonSize(tb) + 1}
+	}
+	var cards [][]part
+	var cur []part
+	size := 0
+	for _, p := range parts {
+		if len(cur) > 0 && size+p.size > budget {
+			cards = append(cards, cur)
+			cur, size = nil, 0
+			if cont != nil {
+				cur, size = []part{*cont}, cont.size
+			}
+		}
+		cur = append(cur, p)
+		size += p.size
+	}
+	cards = append(cards, cur)
+	out := make([]*Activity, 0, len(cards))
+	for i, c := range cards {
+		var acts []any
+		if i == len(cards)-1 {
+			acts = actions
+		}
+		out = append(out, &Activity{Type: "message", Summary: summary,
+			Attachments: []schema.Attachment{{ContentType: CardContentType, Content: assembleCard(flatten(c), acts)}}})
+	}
+	return out
+}
+
+// cutText cuts s into pieces of at most max bytes, at line breaks where it
+// can, else at spaces, else between runes.
+func cutText(s string, max int) []string {
+	var out []string
+	for len(s) > max {
+		cut := strings.LastIndexByte(s[:max], '\n')
+		if cut <= 0 {
+			cut = strings.LastIndexByte(s[:max], ' ')
+		}
+		if cut <= 0 {
+			cut = max
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		}
+		out = append(out, strings.TrimRight(s[:cut], "\n "))
+		s = strings.TrimLeft(s[cut:], "\n ")
+	}
+	return append(out, s)
+}
+
+// jsonSize is the length of v as the Bot Connector client encodes it.
+func jsonSize(v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }
 
 // textOnly reports whether m says nothing beyond its Text (as bot.Text

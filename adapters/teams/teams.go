@@ -353,28 +353,46 @@ type InvokeResponse struct {
 
 const messageContentType = "application/vnd.microsoft.activity.message"
 
-func invokeAnswer(m bot.Message) InvokeResponse {
+// invokeAnswer is the invoke response for m, and the activities of m that
+// do not fit in it (a message too large for one card), to be posted.
+func invokeAnswer(m bot.Message) (InvokeResponse, []*Activity) {
 	if textOnly(m) {
-		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: plainText(m.Text)}
+		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: plainText(m.Text)}, nil
 	}
-	return InvokeResponse{StatusCode: 200, Type: CardContentType, Value: RenderCard(m)}
+	outs := RenderActivities(m)
+	return InvokeResponse{StatusCode: 200, Type: CardContentType, Value: outs[0].Attachments[0].Content}, outs[1:]
 }
 
 // serveInvoke answers an Action.Execute in the HTTP response: the engine's
 // answer when it comes within InvokeTimeout, "working on it" otherwise (the
 // answer is then posted to the conversation).
 func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound) {
-	write := func(resp InvokeResponse) {
+	write := func(m bot.Message) {
+		resp, rest := invokeAnswer(m)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_ = json.NewEncoder(w).Encode(resp)
+		if len(rest) > 0 {
+			// The rest of a message too large for one card follows in
+			// the conversation.
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
+				defer cancel()
+				act := *in.act
+				act.ID = ""
+				r := &responder{a: a, act: &act, ev: in.ev}
+				if err := r.post(ctx, rest); err != nil {
+					a.log.Error("post the rest of an invoke answer", "err", err)
+				}
+			}()
+		}
 	}
 	if in.unknown != "" || !in.handle {
-		write(invokeAnswer(bot.Text(unknownAction)))
+		write(bot.Text(unknownAction))
 		return
 	}
 	if !a.firstDelivery(in.act.ID) {
-		write(invokeAnswer(bot.Text("Already done.")))
+		write(bot.Text("Already done."))
 		return
 	}
 	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan bot.Message, 1)}
@@ -393,7 +411,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 	finished := false
 	select {
 	case m := <-ir.answer:
-		write(invokeAnswer(m))
+		write(m)
 		return
 	case <-done:
 		finished = true
@@ -406,11 +424,11 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 	ir.mu.Unlock()
 	switch {
 	case answered:
-		write(invokeAnswer(<-ir.answer))
+		write(<-ir.answer)
 	case finished:
-		write(invokeAnswer(bot.Text("Done.")))
+		write(bot.Text("Done."))
 	default:
-		write(invokeAnswer(bot.Text("Working on it… I'll post the answer here.")))
+		write(bot.Text("Working on it… I'll post the answer here."))
 	}
 }
 
@@ -422,27 +440,42 @@ type responder struct {
 	ev  bot.Event
 }
 
-// Respond implements bot.Responder.
+// Respond implements bot.Responder. A message too large for one activity
+// goes as several (see RenderActivities).
 func (r *responder) Respond(ctx context.Context, m bot.Message) error {
-	out := RenderActivity(m)
+	outs := RenderActivities(m)
 	act := r.act
 	conv := act.Conversation.ID
 	if r.ev.Kind == bot.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && m.Form == nil {
 		// The card the form was submitted from is replaced by what was
 		// recorded; a refusal (ephemeral) leaves it for another try.
-		err := r.a.conn.UpdateActivity(ctx, act.ServiceURL, conv, act.ReplyToID, out)
+		err := r.a.conn.UpdateActivity(ctx, act.ServiceURL, conv, act.ReplyToID, outs[0])
 		if err == nil {
-			return nil
+			outs = outs[1:]
+		} else {
+			r.a.log.Warn("update the submitted card; replying instead", "err", err)
+			outs = RenderActivities(m)
 		}
-		r.a.log.Warn("update the submitted card; replying instead", "err", err)
-		out = RenderActivity(m)
 	}
-	if act.ID != "" {
-		_, err := r.a.conn.ReplyToActivity(ctx, act.ServiceURL, conv, act.ID, out)
-		return err
+	return r.post(ctx, outs)
+}
+
+// post sends activities into the conversation in order: as replies to the
+// activity when it has an id (in a channel, into its thread).
+func (r *responder) post(ctx context.Context, outs []*Activity) error {
+	act := r.act
+	for _, out := range outs {
+		var err error
+		if act.ID != "" {
+			_, err = r.a.conn.ReplyToActivity(ctx, act.ServiceURL, act.Conversation.ID, act.ID, out)
+		} else {
+			_, err = r.a.conn.SendToConversation(ctx, act.ServiceURL, act.Conversation.ID, out)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	_, err := r.a.conn.SendToConversation(ctx, act.ServiceURL, conv, out)
-	return err
+	return nil
 }
 
 // invokeResponder hands the first answer to the invoke's HTTP response,
@@ -465,8 +498,12 @@ func (r *invokeResponder) Respond(ctx context.Context, m bot.Message) error {
 		return nil
 	}
 	r.mu.Unlock()
-	_, err := r.a.conn.SendToConversation(ctx, r.act.ServiceURL, r.act.Conversation.ID, RenderActivity(m))
-	return err
+	for _, out := range RenderActivities(m) {
+		if _, err := r.a.conn.SendToConversation(ctx, r.act.ServiceURL, r.act.Conversation.ID, out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Send posts m proactively. to.Ref, a conversation reference stored from
@@ -503,12 +540,36 @@ func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) 
 	if conv == "" {
 		return bot.SentRef{}, errors.New("teams: send: no conversation")
 	}
-	id, err := a.conn.SendToConversation(ctx, serviceURL, conv, RenderActivity(m))
-	if err != nil {
-		return bot.SentRef{}, err
+	// A message too large for one activity goes as several; the first
+	// one's id names what was sent.
+	var first string
+	for i, out := range RenderActivities(m) {
+		if i > 0 {
+			// Within Teams' limit of 8 messages in 2 seconds to one
+			// conversation, which the dispatcher counted as one.
+			if err := sleep(ctx, partSpacing); err != nil {
+				return bot.SentRef{Conversation: conv, ID: first}, nil
+			}
+		}
+		id, err := a.conn.SendToConversation(ctx, serviceURL, conv, out)
+		if err != nil {
+			if i > 0 {
+				// Part of it is posted: sending all of it again would
+				// repeat that part, so report what went.
+				a.log.Error("post the rest of a large message", "conversation", conv, "sent", i, "err", err)
+				break
+			}
+			return bot.SentRef{}, err
+		}
+		if i == 0 {
+			first = id
+		}
 	}
-	return bot.SentRef{Conversation: conv, ID: id}, nil
+	return bot.SentRef{Conversation: conv, ID: first}, nil
 }
+
+// partSpacing is the pause between the activities of one split message.
+const partSpacing = 250 * time.Millisecond
 
 // isConversationID reports whether id is a Teams conversation id rather
 // than the id of the person userID.
