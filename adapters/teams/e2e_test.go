@@ -21,7 +21,7 @@ type e2eClock struct {
 	now time.Time
 }
 
-func (c *e2eClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *e2eClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *e2eClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // waitCall waits for a Bot Connector call that match accepts, among those
