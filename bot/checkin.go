@@ -235,6 +235,7 @@ func confirmation(n *namer, results []*okrcore.CheckInResult) Message {
 		blocks = append(blocks, Context{Text: "Rolled up: " + strings.Join(up, "; ")})
 	}
 	m.Blocks = append(blocks, Actions{Buttons: []Button{{Label: "Undo", Value: "undo", Style: StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
+	m.HomeChanged = true
 	return m
 }
 
@@ -286,7 +287,9 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, er
 			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit)))
 		}
 	}
-	return Text("Undone. " + strings.Join(lines, " ")), nil
+	m := Text("Undone. " + strings.Join(lines, " "))
+	m.HomeChanged = true
+	return m, nil
 }
 
 const undoNote = "(undo)"

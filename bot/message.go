@@ -18,6 +18,9 @@ type Message struct {
 	// person (a modal, a card, or prompts one after another) and to send
 	// the answers back as an EventFormSubmit.
 	Form *Form
+	// HomeChanged says the person's own OKRs changed (a check-in was
+	// recorded), so that an adapter with a home view refreshes it.
+	HomeChanged bool
 	// Key identifies a scheduled message (its outbox key), so that an
 	// adapter can tag what it posts and find it again after a crash.
 	Key string

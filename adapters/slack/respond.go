@@ -51,7 +51,9 @@ func (r *responder) Respond(ctx context.Context, m bot.Message) error {
 		return nil
 	}
 	err := r.deliver(ctx, parts, m.Ephemeral)
-	if err == nil && in.src == fromView && !m.Ephemeral && !r.a.opts.NoHomeRefresh {
+	// A check-in from anywhere (a form, a button, words in a DM) changes
+	// what the Home tab shows.
+	if err == nil && (in.src == fromView || m.HomeChanged) && !m.Ephemeral && !r.a.opts.NoHomeRefresh {
 		r.a.refreshHome(ctx, in)
 	}
 	return err
