@@ -255,7 +255,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	del, err := d.composer.Compose(ctx, it)
 	if err != nil {
 		d.log.Error("compose scheduled message", "kind", it.Kind, "item", it.ID, "err", err)
-		return d.failed(ctx, it, err)
+		return d.failed(ctx, it, Conversation{}, err)
 	}
 	if del.Skip != "" {
 		d.count(func(s *DispatchStats) { s.Skipped++ })
@@ -263,7 +263,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 	sender, err := d.senderFor(ctx, it.Workspace)
 	if err != nil {
-		return d.failed(ctx, it, err)
+		return d.failed(ctx, it, del.To, err)
 	}
 	if it.State == okrcore.OutboxSending {
 		// In flight when the bot stopped: ask the platform whether it
@@ -296,7 +296,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		case ctx.Err() != nil:
 			return nil
 		}
-		return d.failed(ctx, it, err)
+		return d.failed(ctx, it, del.To, err)
 	}
 }
 
@@ -311,7 +311,7 @@ type advised interface{ Advice() string }
 // failed records a failed attempt: the item is tried again after a
 // growing delay, and marked failed after MaxAttempts or at once when the
 // error is permanent.
-func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause error) error {
+func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, to Conversation, cause error) error {
 	it.Attempts++
 	var p permanent
 	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
@@ -320,7 +320,7 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause e
 		if err := d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error()); err != nil {
 			return err
 		}
-		d.tellAdmins(ctx, it, cause)
+		d.tellAdmins(ctx, it, to, cause)
 		return nil
 	}
 	d.count(func(s *DispatchStats) { s.Retried++ })
@@ -330,9 +330,11 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, cause e
 }
 
 // tellAdmins lets the workspace's admins know, in a direct message, that a
-// scheduled message could not be delivered and what would fix it. It is
-// best effort: a failure here is logged, not retried.
-func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cause error) {
+// scheduled message could not be delivered and what would fix it. Each
+// problem is told once a day: a revoked token fails every nudge of a
+// fan-out, and the admins need one message, not thousands. It is best
+// effort: a failure here is logged, not retried.
+func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to Conversation, cause error) {
 	var a advised
 	if !errors.As(cause, &a) || a.Advice() == "" {
 		return
@@ -341,9 +343,22 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cau
 		okrcore.OutboxCheckIn: "a check-in nudge", okrcore.OutboxReminder: "a reminder", okrcore.OutboxDigest: "a team digest",
 		okrcore.OutboxManagerDigest: "a manager digest", okrcore.OutboxGrading: "a grading prompt", okrcore.OutboxRetro: "a retrospective",
 	}[it.Kind]
+	// A channel's problem is the channel's; a person's is usually the
+	// workspace's (a revoked token), so it is told once for everyone.
+	key := "told:" + cause.Error()
+	if !to.Direct && to.ID != "" {
+		key += ":" + to.ID
+	}
+	now := d.now()
 	var admins []*okrcore.User
 	var whom string
-	err := d.store.View(ctx, func(tx okrcore.Tx) error {
+	told := false
+	err := d.store.Update(ctx, func(tx okrcore.Tx) error {
+		admins, told = nil, false
+		if _, err := tx.State(it.Workspace, key); err == nil {
+			told = true
+			return nil
+		}
 		us, err := tx.Users(it.Workspace)
 		if err != nil {
 			return err
@@ -363,11 +378,17 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cau
 				whom = " for " + u.Name
 			}
 		}
-		return nil
+		return tx.PutState(it.Workspace, key, []byte(now.UTC().Format(time.RFC3339)), now.Add(24*time.Hour))
 	})
 	if err != nil {
-		d.log.Error("find admins to tell about a failed message", "err", err)
+		d.log.Error("tell admins about a failed message", "err", err)
 		return
+	}
+	if told {
+		return
+	}
+	if !to.Direct && to.ID != "" {
+		whom += " to " + to.ID
 	}
 	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
 	sender, err := d.senderFor(ctx, it.Workspace)
@@ -375,7 +396,11 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, cau
 		return
 	}
 	for _, u := range admins {
-		if _, err := sender.Send(ctx, DirectTo(u), m); err != nil {
+		admin := DirectTo(u)
+		if err := d.wait(ctx, it.Workspace, admin.ID); err != nil {
+			return
+		}
+		if _, err := sender.Send(ctx, admin, m); err != nil {
 			d.log.Error("tell an admin about a failed message", "admin", u.ID, "err", err)
 		}
 	}

@@ -21,6 +21,8 @@ type platform struct {
 	now   func() time.Time
 	sent  []sent
 	fail  func(to bot.Conversation, n int) error // n counts calls to this conversation
+	// failScheduled fails every scheduled message (one with an outbox key).
+	failScheduled error
 	calls map[string]int
 	keys  map[string]bool // outbox keys of delivered messages, for FindSent
 }
@@ -44,6 +46,9 @@ func (p *platform) Send(_ context.Context, to bot.Conversation, m bot.Message) (
 		if err := p.fail(to, p.calls[to.ID]); err != nil {
 			return bot.SentRef{}, err
 		}
+	}
+	if p.failScheduled != nil && m.Key != "" {
+		return bot.SentRef{}, p.failScheduled
 	}
 	p.sent = append(p.sent, sent{at: p.now(), to: to.ID, key: m.Key, text: render(m)})
 	p.keys[to.ID+"|"+m.Key] = true
@@ -482,7 +487,32 @@ func TestPermanentFailureTellsAdmins(t *testing.T) {
 	if len(told) != 1 || told[0].to != "dana" {
 		t.Fatalf("admins told: %+v", told)
 	}
-	wantContains(t, told[0].text, "a team digest for team Sales", "/invite @okrbot")
+	wantContains(t, told[0].text, "a team digest for team Sales to #sales", "/invite @okrbot")
+}
+
+// revokedErr fails every send in the workspace.
+type revokedErr struct{}
+
+func (revokedErr) Error() string   { return "token_revoked" }
+func (revokedErr) Permanent() bool { return true }
+func (revokedErr) Advice() string  { return "reinstall okrbot: its token was revoked." }
+
+func TestWorkspaceWideFailureToldOnce(t *testing.T) {
+	h := newHarness(t, true)
+	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	plat := newPlatform(h.clock)
+	plat.failScheduled = revokedErr{}
+	r := newRhythm(h, plat, plat)
+	r.tick()
+	var told int
+	for _, s := range plat.sent {
+		if strings.Contains(s.text, "couldn't deliver") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("admins were told %d times about one revoked token", told)
+	}
 }
 
 // TestSendersRouteByPlatform: with two platforms in one process, each

@@ -13,7 +13,7 @@ import (
 
 // httpWait is how long an HTTP delivery may wait for room in the pool;
 // Slack wants an answer within 3 seconds.
-const httpWait = time.Second
+const httpWait = 200 * time.Millisecond
 
 // Handler serves Slack's HTTP mode:
 //

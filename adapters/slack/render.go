@@ -447,13 +447,16 @@ func mrkdwn(s string) *slackapi.TextBlockObject {
 
 // slackToken matches the entities Slack itself writes into text (user and
 // channel mentions) and that must survive escaping.
+// mrkdwnEscaper is read-only once built.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 var slackToken = regexp.MustCompile(`<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>]*)?>`)
 
 // escape makes text safe for mrkdwn: &, < and > are escaped, except in
 // Slack's own user and channel mentions. *bold*, _italic_ and `code`
 // pass through: Slack renders them.
 func escape(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	r := mrkdwnEscaper
 	var b strings.Builder
 	last := 0
 	for _, loc := range slackToken.FindAllStringIndex(s, -1) {
@@ -468,8 +471,11 @@ func escape(s string) string {
 // plainText strips the light markup that plain_text fields would show
 // literally.
 func plainText(s string) string {
-	return strings.NewReplacer("*", "", "`", "").Replace(s)
+	return markupStripper.Replace(s)
 }
+
+// markupStripper is read-only once built.
+var markupStripper = strings.NewReplacer("*", "", "`", "")
 
 // truncate cuts s to at most n characters, ending with an ellipsis when it
 // cut.

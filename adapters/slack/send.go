@@ -98,7 +98,7 @@ func (a *Adapter) apiError(method string, err error) error {
 // crash. A long message goes as several; the reference is to the first.
 // A 429 is returned as *bot.RateLimitError.
 func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
-	channel := to.ID
+	channel := channelID(to.ID)
 	if channel == "" {
 		channel = to.UserID
 	}
@@ -179,7 +179,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // conversations.open, which only this rare path needs). Channels are not
 // searched: that would need the channels:history scope.
 func (a *Adapter) FindSent(ctx context.Context, to bot.Conversation, key string) (bot.SentRef, bool, error) {
-	channel := to.ID
+	channel := channelID(to.ID)
 	if channel == "" {
 		channel = to.UserID
 	}
@@ -252,4 +252,17 @@ func (a *Adapter) openForm(ctx context.Context, triggerID string, f *bot.Form, m
 func (a *Adapter) PublishHome(ctx context.Context, userID string, m bot.Message) error {
 	_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: userID, View: RenderHome(m)})
 	return a.apiError("views.publish", err)
+}
+
+// channelID turns a channel as people typed it in Slack — a mention such as
+// <#C0SALES|sales>, which is how /okr team channel receives it — into the
+// id the Web API takes. Anything else passes through.
+func channelID(s string) string {
+	if strings.HasPrefix(s, "<#") && strings.HasSuffix(s, ">") {
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "<#"), ">")
+		if i := strings.IndexByte(s, '|'); i >= 0 {
+			s = s[:i]
+		}
+	}
+	return s
 }

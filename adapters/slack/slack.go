@@ -135,7 +135,12 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		opts.Queue = 1024
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		// Go's default keeps two idle connections per host; the adapter's
+		// workers and the dispatcher's share many more, and each new one is
+		// a TLS handshake with Slack.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: t}
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
