@@ -17,14 +17,14 @@ import (
 
 // platform is a recording fake of a chat platform's send API.
 type platform struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	sent  []sent
-	fail  func(to bot.Conversation, n int) error // n counts calls to this conversation
+	mu   sync.Mutex
+	now  func() time.Time
+	sent []sent
+	fail func(to bot.Conversation, n int) error // n counts calls to this conversation
 	// failScheduled fails every scheduled message (one with an outbox key).
 	failScheduled error
-	calls map[string]int
-	keys  map[string]bool // outbox keys of delivered messages, for FindSent
+	calls         map[string]int
+	keys          map[string]bool // outbox keys of delivered messages, for FindSent
 }
 
 type sent struct {
