@@ -48,6 +48,7 @@ type config struct {
 	dialogTTL time.Duration // how long a half-finished check-in waits
 	clock     string        // a fixed start time: a clock moved by /clock
 	addr      string        // where serve listens
+	workers   int           // events handled at once per platform
 	getenv    func(string) string
 	manual    *manualClock
 	now       func() time.Time
@@ -97,6 +98,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
 	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where `okrbot serve` listens (Slack HTTP mode; /healthz in every mode)")
+	fs.IntVar(&cfg.workers, "workers", 16, "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow")
 	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", 2*time.Hour, "how long a half-finished guided check-in or retrospective waits for the next answer")
 	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
 	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
@@ -120,6 +122,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	case "on", "off", "auto":
 	default:
 		return nil, fmt.Errorf("--schedule %q: use on, off or auto", cfg.schedule)
+	}
+	if cfg.workers < 1 || cfg.workers > 1024 {
+		return nil, fmt.Errorf("--workers %d: use 1 to 1024", cfg.workers)
 	}
 	if cfg.dialogTTL <= 0 {
 		return nil, fmt.Errorf("--dialog-ttl %s: must be positive", cfg.dialogTTL)

@@ -94,7 +94,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if sc, ok, err := slackConfig(cfg.getenv); err != nil {
 		return err
 	} else if ok {
-		a, err := slack.New(sc, slack.Options{Logger: log})
+		a, err := slack.New(sc, slack.Options{Logger: log, Workers: cfg.workers})
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if tc, ok, err := teamsConfig(cfg.getenv); err != nil {
 		return err
 	} else if ok {
-		a, err := teams.New(tc, teams.Options{Logger: log})
+		a, err := teams.New(tc, teams.Options{Logger: log, Workers: cfg.workers})
 		if err != nil {
 			return err
 		}
