@@ -43,6 +43,13 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 			return err
 		}
 		d, err = c(ctx, tx, w, it)
+		if err == nil && !d.To.Direct && d.To.Ref == "" && d.To.ID != "" {
+			// A channel's stored platform reference, for platforms that
+			// can only post into a channel through it.
+			if b, err := tx.State(it.Workspace, channelRefKey(d.To.ID)); err == nil {
+				d.To.Ref = string(b)
+			}
+		}
 		return err
 	})
 	if err != nil {

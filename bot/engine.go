@@ -98,6 +98,9 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	if err != nil {
 		return e.fail(ctx, "resolve user", err), true
 	}
+	if err := e.rememberChannel(ctx, ev, now); err != nil {
+		e.log.WarnContext(ctx, "store channel reference", "err", err)
+	}
 	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now}
 	e.log.DebugContext(ctx, "event", "kind", ev.Kind, "user", actor.Name, "text", ev.Text)
 	var msg Message
@@ -138,6 +141,44 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 		return e.fail(ctx, string(ev.Kind), err), true
 	}
 	return msg, true
+}
+
+// channelRefTTL keeps a channel's reference long after its last message;
+// every inbound message in the channel renews it.
+const channelRefTTL = 3 * 365 * 24 * time.Hour
+
+func channelRefKey(id string) string { return "convref:" + id }
+
+// rememberChannel stores the platform reference of a channel conversation
+// (Teams needs it to post a digest there after a restart), when it is new
+// or changed; removal from a channel forgets it.
+func (e *Engine) rememberChannel(ctx context.Context, ev Event, now time.Time) error {
+	c := ev.Conversation
+	if c.Direct || c.ID == "" || (c.Ref == "" && ev.Kind != EventRemoved) {
+		return nil
+	}
+	var stored string
+	if err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		b, err := tx.State(ev.Workspace, channelRefKey(c.ID))
+		if err == nil {
+			stored = string(b)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if ev.Kind != EventRemoved && stored == c.Ref {
+		return nil
+	}
+	return e.store.Update(ctx, func(tx okrcore.Tx) error {
+		if ev.Kind == EventRemoved {
+			if err := tx.DeleteState(ev.Workspace, channelRefKey(c.ID)); err != nil && !okrcore.IsNotFound(err) {
+				return err
+			}
+			return nil
+		}
+		return tx.PutState(ev.Workspace, channelRefKey(c.ID), []byte(c.Ref), now.Add(channelRefTTL))
+	})
 }
 
 // forgetConversation drops a person's stored direct conversation when the

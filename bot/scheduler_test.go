@@ -573,3 +573,36 @@ func TestInstallAndRemove(t *testing.T) {
 		t.Errorf("reference kept after removal: %+v", u)
 	}
 }
+
+// TestChannelReferenceSurvivesRestart: a channel's platform reference is
+// stored from inbound events and given to the digest after a restart.
+func TestChannelReferenceSurvivesRestart(t *testing.T) {
+	h := newHarness(t, true)
+	h.say("dana", "/okr team channel Sales 19:sales@thread")
+	ev := h.event("alice", bot.EventMessage)
+	ev.Conversation = bot.Conversation{ID: "19:sales@thread", Ref: `{"serviceUrl":"https://smba.example/","conversation":{"id":"19:sales@thread"}}`}
+	ev.Text = "/okr whoami"
+	h.e.Process(context.Background(), ev)
+	h.restart()
+
+	var got bot.Conversation
+	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC))
+	plat := newPlatform(h.clock)
+	rec := senderFunc(func(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+		if to.ID == "19:sales@thread" {
+			got = to
+		}
+		return plat.Send(ctx, to, m)
+	})
+	r := newRhythm(h, rec, plat)
+	r.tick()
+	if got.Ref != ev.Conversation.Ref {
+		t.Errorf("the Sales digest went to %+v, without the stored reference", got)
+	}
+}
+
+type senderFunc func(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error)
+
+func (f senderFunc) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+	return f(ctx, to, m)
+}
