@@ -87,6 +87,10 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 			{Label: "No change", Value: "same as last week"},
 			{Label: "Skip this week", Value: "skip"},
 		}})
+	// Platforms whose proactive messages can hold inputs (a Teams card)
+	// show the check-in form in the nudge itself; the others show the
+	// buttons, and "Update" opens the form.
+	m.Form = checkinForm(c, due)
 	return Delivery{To: to, Message: m}, nil
 }
 

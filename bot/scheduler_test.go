@@ -606,3 +606,32 @@ type senderFunc func(ctx context.Context, to bot.Conversation, m bot.Message) (b
 func (f senderFunc) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
 	return f(ctx, to, m)
 }
+
+// TestNudgeCarriesTheForm: the nudge holds the check-in form, so a platform
+// whose messages can hold inputs (a Teams card) shows it inline.
+func TestNudgeCarriesTheForm(t *testing.T) {
+	h := newHarness(t, true)
+	h.setClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var it *okrcore.OutboxItem
+	_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		it, _ = tx.OutboxByKey(ws, "checkin:u2:2026-W48")
+		return nil
+	})
+	if it == nil {
+		t.Fatal("alice's nudge was not scheduled")
+	}
+	d, err := h.e.Compose(context.Background(), it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := d.Message.Form
+	if f == nil || f.ID != "checkin" || f.State != "KR4,KR6,KR7" || len(f.Inputs) != 11 {
+		t.Fatalf("nudge form = %+v", f)
+	}
+	if d.Message.Key != "checkin:u2:2026-W48" {
+		t.Errorf("nudge key %q", d.Message.Key)
+	}
+}
