@@ -132,6 +132,9 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (M
 
 // confirm builds the confirmation of recorded check-ins.
 func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.CheckInResult) (Message, error) {
+	if e.observer != nil && len(results) > 0 {
+		e.observer.CheckInsRecorded(req.ev.Platform, len(results))
+	}
 	var m Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		m = confirmation(newNamer(tx, req.ws), results)

@@ -24,10 +24,21 @@ type Options struct {
 	DialogTTL time.Duration
 	// DedupeTTL is how long delivered event ids are remembered. Default 24 hours.
 	DedupeTTL time.Duration
+	// Observer, when set, is told about every handled event and every
+	// recorded check-in (for metrics).
+	Observer Observer
+}
+
+// Observer receives what the engine did, for metrics. Implementations must
+// be safe for concurrent use and fast.
+type Observer interface {
+	EventHandled(platform string, kind EventKind, took time.Duration)
+	CheckInsRecorded(platform string, n int)
 }
 
 // Engine is the conversation engine.
 type Engine struct {
+	observer  Observer
 	store     okrcore.Store
 	now       func() time.Time
 	log       *slog.Logger
@@ -37,7 +48,7 @@ type Engine struct {
 
 // NewEngine returns an engine over store.
 func NewEngine(store okrcore.Store, opts Options) *Engine {
-	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL}
+	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -79,6 +90,10 @@ func (e *Engine) Handle(ctx context.Context, ev Event, r Responder) {
 func (e *Engine) Process(ctx context.Context, ev Event) (Message, bool) { return e.handle(ctx, ev) }
 
 func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
+	if e.observer != nil {
+		start := time.Now()
+		defer func() { e.observer.EventHandled(ev.Platform, ev.Kind, time.Since(start)) }()
+	}
 	if ev.Workspace == "" || ev.UserID == "" {
 		e.log.WarnContext(ctx, "event without workspace or user", "platform", ev.Platform, "kind", ev.Kind)
 		return Message{}, false

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/slack"
@@ -136,7 +137,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if cfg.now != nil {
 		now = cfg.now
 	}
-	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL})
+	obs := &observer{}
+	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs})
 	senders := bot.Senders{}
 	pacings := map[string]bot.Pacing{}
 	mux := http.NewServeMux()
@@ -151,6 +153,10 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	}
 	mux.Handle("GET /healthz", allHealthy(plats))
 	disp := bot.NewDispatcher(db, engine, senders, bot.DispatcherOptions{Now: now, Logger: log, Pacings: pacings})
+	met := newMetrics(db, disp, plats)
+	obs.set(met)
+	mux.Handle("GET /readyz", ready(db, plats))
+	mux.Handle("GET /metrics", met.handler())
 	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace})
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -202,6 +208,37 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		}
 	}
 	return first
+}
+
+// observer forwards the engine's observations to the metrics, which are
+// built after the engine (they read the dispatcher the engine feeds).
+type observer struct {
+	mu sync.Mutex
+	m  *metrics
+}
+
+func (o *observer) set(m *metrics) {
+	o.mu.Lock()
+	o.m = m
+	o.mu.Unlock()
+}
+
+func (o *observer) get() *metrics {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.m
+}
+
+func (o *observer) EventHandled(platform string, kind bot.EventKind, took time.Duration) {
+	if m := o.get(); m != nil {
+		m.EventHandled(platform, kind, took)
+	}
+}
+
+func (o *observer) CheckInsRecorded(platform string, n int) {
+	if m := o.get(); m != nil {
+		m.CheckInsRecorded(platform, n)
+	}
 }
 
 // allHealthy answers /healthz: 200 when every adapter says it is up.

@@ -122,6 +122,30 @@ func TestServeSlackHTTP(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	for path, wants := range map[string][]string{
+		"/readyz": {"ready"},
+		"/metrics": {
+			`okrbot_event_duration_seconds_count{kind="message",platform="slack"} 1`,
+			`okrbot_adapter_up{platform="slack"} 1`,
+			"okrbot_outbox_open 0", "okrbot_outbox_oldest_age_seconds 0",
+			"okrbot_scheduled_sent_total", "okrbot_scheduled_failed_total", "okrbot_rate_limited_total",
+		},
+	} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s answered %d", path, res.StatusCode)
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(body), w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// metrics are okrbot's Prometheus series, on a registry of their own.
+type metrics struct {
+	reg      *prometheus.Registry
+	checkIns *prometheus.CounterVec
+	events   *prometheus.HistogramVec
+}
+
+func newMetrics(store okrcore.Store, disp *bot.Dispatcher, plats []platform) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		checkIns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "okrbot_checkins_recorded_total", Help: "Check-ins recorded, by platform.",
+		}, []string{"platform"}),
+		events: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "okrbot_event_duration_seconds", Help: "Time to handle an inbound chat event, after its acknowledgement.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"platform", "kind"}),
+	}
+	stat := func(name, help string, f func(bot.DispatchStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(disp.Stats())) })
+	}
+	m.reg.MustRegister(m.checkIns, m.events,
+		stat("okrbot_scheduled_sent_total", "Scheduled messages (nudges, reminders, digests, prompts) sent.", func(s bot.DispatchStats) int64 { return s.Sent }),
+		stat("okrbot_scheduled_skipped_total", "Scheduled messages not needed when due (already checked in, nothing owned).", func(s bot.DispatchStats) int64 { return s.Skipped }),
+		stat("okrbot_scheduled_retried_total", "Scheduled messages that failed and will be tried again.", func(s bot.DispatchStats) int64 { return s.Retried }),
+		stat("okrbot_scheduled_failed_total", "Scheduled messages given up on.", func(s bot.DispatchStats) int64 { return s.Failed }),
+		stat("okrbot_rate_limited_total", "Platform answers of 429 (the message was retried after Retry-After).", func(s bot.DispatchStats) int64 { return s.RateLimited }),
+	)
+	outbox := func() (int, time.Time) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		var n int
+		var oldest time.Time
+		_ = store.View(ctx, func(tx okrcore.Tx) error {
+			var err error
+			n, oldest, err = tx.OpenOutbox()
+			return err
+		})
+		return n, oldest
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "okrbot_outbox_open", Help: "Scheduled messages waiting to be sent."},
+			func() float64 { n, _ := outbox(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "okrbot_outbox_oldest_age_seconds", Help: "Age of the oldest scheduled message still waiting (0 when none)."},
+			func() float64 {
+				n, oldest := outbox()
+				if n == 0 || oldest.IsZero() {
+					return 0
+				}
+				return time.Since(oldest).Seconds()
+			}),
+	)
+	for _, p := range plats {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "okrbot_adapter_up", Help: "1 when the platform adapter is connected or serving.", ConstLabels: prometheus.Labels{"platform": p.name},
+		}, func() float64 {
+			if healthy(p) {
+				return 1
+			}
+			return 0
+		}))
+	}
+	return m
+}
+
+func (m *metrics) EventHandled(platform string, kind bot.EventKind, took time.Duration) {
+	m.events.WithLabelValues(platform, string(kind)).Observe(took.Seconds())
+}
+
+func (m *metrics) CheckInsRecorded(platform string, n int) {
+	m.checkIns.WithLabelValues(platform).Add(float64(n))
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+func healthy(p platform) bool {
+	rec := httptest.NewRecorder()
+	p.health.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	return rec.Code == http.StatusOK
+}
+
+// ready answers /readyz: the store answers and every adapter is connected
+// or serving.
+func ready(store okrcore.Store, plats []platform) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.View(ctx, func(tx okrcore.Tx) error { _, err := tx.Workspaces(); return err }); err != nil {
+			http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+			return
+		}
+		for _, p := range plats {
+			if !healthy(p) {
+				http.Error(w, p.name+" is not connected", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+}
