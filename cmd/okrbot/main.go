@@ -36,23 +36,26 @@ func main() {
 
 // config is everything the flags and environment say.
 type config struct {
-	command   string
-	args      []string
-	db        string
-	demo      bool
-	as        string
-	logLevel  slog.Level
-	logFormat string
-	schedule  string        // on, off or auto
-	grace     time.Duration // how late a missed window is caught up
-	dialogTTL time.Duration // how long a half-finished check-in waits
-	clock     string        // a fixed start time: a clock moved by /clock
-	addr      string        // where serve listens
-	workers   int           // events handled at once per platform
-	getenv    func(string) string
-	manual    *manualClock
-	now       func() time.Time
-	stdinTTY  bool
+	command     string
+	args        []string
+	db          string
+	demo        bool
+	as          string
+	logLevel    slog.Level
+	logFormat   string
+	schedule    string        // on, off or auto
+	grace       time.Duration // how late a missed window is caught up
+	dialogTTL   time.Duration // how long a half-finished check-in waits
+	clock       string        // a fixed start time: a clock moved by /clock
+	addr        string        // where serve listens
+	workers     int           // events handled at once per platform
+	backupDir   string
+	backupEvery time.Duration
+	backupKeep  int
+	getenv      func(string) string
+	manual      *manualClock
+	now         func() time.Time
+	stdinTTY    bool
 }
 
 const usageText = `okrbot: your OKR programme in chat.
@@ -98,6 +101,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
 	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where `okrbot serve` listens (Slack HTTP mode; /healthz in every mode)")
+	fs.StringVar(&cfg.backupDir, "backup-dir", getenv("OKRBOT_BACKUP_DIR"), "write scheduled backups of the database into this directory (okrbot serve)")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", 24*time.Hour, "how often to write a scheduled backup, with --backup-dir")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", 7, "how many scheduled backups to keep, with --backup-dir")
 	fs.IntVar(&cfg.workers, "workers", 16, "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow")
 	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", 2*time.Hour, "how long a half-finished guided check-in or retrospective waits for the next answer")
 	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
@@ -122,6 +128,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	case "on", "off", "auto":
 	default:
 		return nil, fmt.Errorf("--schedule %q: use on, off or auto", cfg.schedule)
+	}
+	if cfg.backupDir != "" && (cfg.backupEvery < time.Minute || cfg.backupKeep < 1) {
+		return nil, fmt.Errorf("--backup-every must be at least 1m and --backup-keep at least 1")
 	}
 	if cfg.workers < 1 || cfg.workers > 1024 {
 		return nil, fmt.Errorf("--workers %d: use 1 to 1024", cfg.workers)

@@ -287,3 +287,36 @@ func TestSecretFromFile(t *testing.T) {
 		t.Errorf("unreadable secret file: %d %q", code, errOut.String())
 	}
 }
+
+func TestScheduledBackupsKeepTheNewest(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "okrbot.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	backups := filepath.Join(dir, "backups")
+	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	var last string
+	for i := range 5 {
+		if last, err = backupOnce(context.Background(), db, backups, 3, start.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(backups)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := "okrbot-20261122T120000Z.db,okrbot-20261122T130000Z.db,okrbot-20261122T140000Z.db"
+	if strings.Join(names, ",") != want {
+		t.Errorf("kept %v, want %s", names, want)
+	}
+	if err := bolt.CheckFile(last); err != nil {
+		t.Errorf("backup does not check out: %v", err)
+	}
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"serve", "--backup-dir", dir, "--backup-keep", "0"}, nil, io.Discard, &errOut, noEnv); code != 2 {
+		t.Errorf("--backup-keep 0: exit %d", code)
+	}
+}

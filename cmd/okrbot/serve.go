@@ -161,6 +161,16 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if cfg.backupDir != "" {
+		backupsDone := make(chan struct{})
+		go func() {
+			defer close(backupsDone)
+			scheduledBackups(ctx, db, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
+		}()
+		// Deferred calls run last-first: the backups stop before the
+		// database closes.
+		defer func() { cancel(); <-backupsDone }()
+	}
 	errs := make(chan error, len(plats)+1)
 	go func() {
 		errs <- sched.Run(ctx, time.Minute, func(ctx context.Context) {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+// backupPrefix names scheduled backups: okrbot-20261122T101500Z.db.
+const backupPrefix = "okrbot-"
+
+// scheduledBackups writes a backup into dir every interval until ctx ends,
+// keeping the newest keep of them. Failures are logged and tried again at
+// the next interval.
+func scheduledBackups(ctx context.Context, db *bolt.DB, dir string, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := backupOnce(ctx, db, dir, keep, now()); err != nil && ctx.Err() == nil {
+			log.Error("scheduled backup", "dir", dir, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// backupOnce writes one timestamped backup into dir and removes the oldest
+// beyond keep. It returns the file written.
+func backupOnce(ctx context.Context, db *bolt.DB, dir string, keep int, now time.Time) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("backup directory: %w", err)
+	}
+	path := filepath.Join(dir, backupPrefix+now.UTC().Format("20060102T150405Z")+".db")
+	if _, err := db.BackupToFile(ctx, path); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return path, fmt.Errorf("list backups: %w", err)
+	}
+	var backups []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, backupPrefix) && strings.HasSuffix(n, ".db") && !e.IsDir() {
+			backups = append(backups, n)
+		}
+	}
+	sort.Strings(backups) // the timestamps sort in time order
+	for len(backups) > keep {
+		if err := os.Remove(filepath.Join(dir, backups[0])); err != nil {
+			return path, fmt.Errorf("remove old backup: %w", err)
+		}
+		backups = backups[1:]
+	}
+	return path, nil
+}
