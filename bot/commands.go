@@ -18,8 +18,12 @@ type commandSpec struct {
 	group   string
 }
 
-// commands is the command language. Aliases point at the same spec.
-func (e *Engine) commands() map[string]commandSpec {
+// commands is the command language, built once by NewEngine: every
+// message looks its first word up in it.
+func (e *Engine) commands() map[string]commandSpec { return e.cmds }
+
+// buildCommands makes the command table. Aliases point at the same spec.
+func (e *Engine) buildCommands() map[string]commandSpec {
 	cmds := map[string]commandSpec{
 		"help":       {e.help, "help [COMMAND]", "what I can do", "basics"},
 		"mine":       {e.mine, "mine", "your OKRs this cycle", "basics"},

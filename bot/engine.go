@@ -38,6 +38,8 @@ type Observer interface {
 
 // Engine is the conversation engine.
 type Engine struct {
+	cmds      map[string]commandSpec
+	locs      locationCache
 	observer  Observer
 	store     okrcore.Store
 	now       func() time.Time
@@ -61,6 +63,7 @@ func NewEngine(store okrcore.Store, opts Options) *Engine {
 	if e.dedupeTTL <= 0 {
 		e.dedupeTTL = 24 * time.Hour
 	}
+	e.cmds = e.buildCommands()
 	return e
 }
 

@@ -52,7 +52,7 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	if _, err := tx.State(w.ID, skipKey(u.ID, it.Period)); err == nil {
 		return Delivery{To: to, Skip: "skipped this week"}, nil
 	}
-	loc := userLocation(u.TimeZone)
+	loc := e.locs.get(u.TimeZone) // once per person in a fan-out: cached
 	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
 	if !ok {
 		start = okrcore.PeriodStart(effectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)

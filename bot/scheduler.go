@@ -274,12 +274,8 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 			kind okrcore.OutboxKind
 			slot okrcore.Slot
 		}{{okrcore.OutboxCheckIn, g.sched.CheckIn}, {okrcore.OutboxReminder, g.sched.Reminder}} {
-			occ, local, ok := latestOccurrence(job.slot, now, g.loc, s.grace)
+			occ, marker, ok := s.dueOccurrence(tx, ws, job.kind, key, job.slot, g.loc, now)
 			if !ok {
-				continue
-			}
-			marker := "slot:" + string(job.kind) + ":" + key + ":" + local
-			if handled(tx, ws, marker) {
 				continue
 			}
 			checkinOcc := occ
@@ -303,12 +299,8 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 			kind okrcore.OutboxKind
 			slot okrcore.Slot
 		}{{okrcore.OutboxDigest, g.sched.Digest}, {okrcore.OutboxManagerDigest, g.sched.ManagerDigest}} {
-			occ, local, ok := latestOccurrence(job.slot, now, g.loc, s.grace)
+			occ, marker, ok := s.dueOccurrence(tx, ws, job.kind, key, job.slot, g.loc, now)
 			if !ok {
-				continue
-			}
-			marker := "slot:" + string(job.kind) + ":" + key + ":" + local
-			if handled(tx, ws, marker) {
 				continue
 			}
 			period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, occ, g.loc)
@@ -425,6 +417,20 @@ func (s *Scheduler) logMissedWindows(tx okrcore.Tx, ws string, now time.Time) bo
 			"workspace", ws, "last_tick", last, "skipped_until", now.Add(-s.grace), "grace", s.grace)
 	}
 	return gap > s.grace/4
+}
+
+// dueOccurrence is the occurrence of a group's slot that is due now and not
+// yet handled, with the marker that records it.
+func (s *Scheduler) dueOccurrence(tx okrcore.Tx, ws string, kind okrcore.OutboxKind, group string, slot okrcore.Slot, loc *time.Location, now time.Time) (time.Time, string, bool) {
+	occ, local, ok := latestOccurrence(slot, now, loc, s.grace)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	marker := "slot:" + string(kind) + ":" + group + ":" + local
+	if handled(tx, ws, marker) {
+		return time.Time{}, "", false
+	}
+	return occ, marker, true
 }
 
 func handled(tx okrcore.Tx, ws, marker string) bool {

@@ -248,6 +248,13 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	} else {
 		defer ctl.Close()
 	}
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purgeDone := make(chan struct{})
+	go func() {
+		defer close(purgeDone)
+		purgeStateEvery(purgeCtx, db, time.Hour, log)
+	}()
+	defer func() { stopPurge(); <-purgeDone }()
 	now := cfg.now
 	if now == nil {
 		now = time.Now

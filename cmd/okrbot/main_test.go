@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/shell"
+	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -319,4 +321,37 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	if code := run(context.Background(), []string{"serve", "--backup-dir", dir, "--backup-keep", "0"}, nil, io.Discard, &errOut, noEnv); code != 2 {
 		t.Errorf("--backup-keep 0: exit %d", code)
 	}
+}
+
+func TestPurgeStateEveryRemovesExpiredEntries(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, "w", "shell", time.Now()); err != nil {
+			return err
+		}
+		if err := tx.PutState("w", "event:old", []byte{1}, time.Now().Add(-time.Hour)); err != nil {
+			return err
+		}
+		return tx.PutState("w", "event:new", []byte{1}, time.Now().Add(time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	cancel() // one pass at start, then stop
+	purgeStateEvery(pctx, db, time.Hour, slog.New(slog.DiscardHandler))
+	if n, err := db.PurgeExpiredState(ctx, time.Now()); err != nil || n != 0 {
+		t.Errorf("expired entries left after the start-up purge: %d %v", n, err)
+	}
+	_ = db.View(ctx, func(tx okrcore.Tx) error {
+		if _, err := tx.State("w", "event:new"); err != nil {
+			t.Errorf("a live entry was purged: %v", err)
+		}
+		return nil
+	})
 }

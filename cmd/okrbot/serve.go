@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -171,6 +170,12 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		// database closes.
 		defer func() { cancel(); <-backupsDone }()
 	}
+	purgeDone := make(chan struct{})
+	go func() {
+		defer close(purgeDone)
+		purgeStateEvery(ctx, db, time.Hour, log)
+	}()
+	defer func() { cancel(); <-purgeDone }()
 	errs := make(chan error, len(plats)+1)
 	go func() {
 		errs <- sched.Run(ctx, time.Minute, func(ctx context.Context) {
@@ -255,9 +260,7 @@ func (o *observer) CheckInsRecorded(platform string, n int) {
 func allHealthy(plats []platform) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, p := range plats {
-			rec := httptest.NewRecorder()
-			p.health.ServeHTTP(rec, r)
-			if rec.Code != http.StatusOK {
+			if !healthy(p) {
 				http.Error(w, p.name+" is not ready", http.StatusServiceUnavailable)
 				return
 			}
