@@ -27,6 +27,15 @@ type Options struct {
 	// Observer, when set, is told about every handled event and every
 	// recorded check-in (for metrics).
 	Observer Observer
+	// Workspace, when set, is the one workspace every event belongs to,
+	// whatever platform workspace (Slack team, Microsoft tenant) it came
+	// from: one organisation served on Slack and Teams at once, with one
+	// set of OKRs. Empty keeps each platform workspace apart.
+	Workspace string
+	// DefaultTimeZone is given to people whose platform does not tell
+	// their time zone when the bot first meets them. It must be a valid
+	// IANA name; empty means UTC.
+	DefaultTimeZone string
 }
 
 // Observer receives what the engine did, for metrics. Implementations must
@@ -46,11 +55,14 @@ type Engine struct {
 	log       *slog.Logger
 	dialogTTL time.Duration
 	dedupeTTL time.Duration
+	workspace string
+	defaultTZ string
 }
 
 // NewEngine returns an engine over store.
 func NewEngine(store okrcore.Store, opts Options) *Engine {
-	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer}
+	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer,
+		workspace: opts.Workspace, defaultTZ: opts.DefaultTimeZone}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -96,6 +108,9 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	if e.observer != nil {
 		start := time.Now()
 		defer func() { e.observer.EventHandled(ev.Platform, ev.Kind, time.Since(start)) }()
+	}
+	if e.workspace != "" && ev.Workspace != "" {
+		ev.Workspace = e.workspace
 	}
 	if ev.Workspace == "" || ev.UserID == "" {
 		e.log.WarnContext(ctx, "event without workspace or user", "platform", ev.Platform, "kind", ev.Kind)
@@ -299,6 +314,9 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		}
 		u = &okrcore.User{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Role: role, CreatedAt: now}
 		applyProfile(u, ev)
+		if u.TimeZone == "" {
+			u.TimeZone = e.defaultTZ
+		}
 		if u.Name == "" {
 			u.Name = ev.UserID
 		}
