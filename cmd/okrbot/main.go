@@ -34,10 +34,12 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-// config is everything the flags and environment say.
+// config is everything the flags, the environment and the configuration
+// file say.
 type config struct {
 	command     string
 	args        []string
+	configFile  string // --config or OKRBOT_CONFIG; "" for none
 	db          string
 	demo        bool
 	as          string
@@ -49,13 +51,16 @@ type config struct {
 	clock       string        // a fixed start time: a clock moved by /clock
 	addr        string        // where serve listens
 	workers     int           // events handled at once per platform
+	workspace   string        // the one workspace all platforms share; "" keeps them apart
+	timeZone    string        // for people whose platform tells none
 	backupDir   string
 	backupEvery time.Duration
 	backupKeep  int
-	getenv      func(string) string
-	manual      *manualClock
-	now         func() time.Time
-	stdinTTY    bool
+	// getenv reads the environment and, under it, the configuration file.
+	getenv   func(string) string
+	manual   *manualClock
+	now      func() time.Time
+	stdinTTY bool
 }
 
 const usageText = `okrbot: your OKR programme in chat.
@@ -69,77 +74,87 @@ Usage:
   okrbot check FILE            check a database or backup file
   okrbot version
 
+Settings come from flags, then environment variables, then the file named
+by --config (or OKRBOT_CONFIG), then the defaults.
+
 Flags:
 `
 
 // parseArgs reads the subcommand and flags. Flags may come before or after
 // the subcommand.
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
-	cfg := &config{command: "shell", getenv: getenv}
-	_, slackSet, _ := slackConfig(getenv)
-	_, teamsSet, _ := teamsConfig(getenv)
+	command := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		command, args = args[0], args[1:]
+	}
+	// The file is a layer under the environment, so it must be read before
+	// the flags' defaults are: a first pass finds --config alone. Its errors
+	// are the second pass's too, and reported there.
+	probe := &config{}
+	probeFlags, _, _ := newFlagSet(probe, getenv)
+	_, _ = parseFlags(probeFlags, args)
+	var file *configFile
+	env := getenv
+	if probe.configFile != "" {
+		f, err := loadConfigFile(probe.configFile)
+		if err != nil {
+			return nil, err
+		}
+		file, env = f, f.over(getenv)
+	}
+
+	cfg := &config{command: "shell", getenv: env}
+	_, slackSet, _ := slackConfig(env)
+	_, teamsSet, _ := teamsConfig(env)
 	if slackSet || teamsSet {
 		// With chat credentials set, plain `okrbot` serves them.
 		cfg.command = "serve"
 	}
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cfg.command, args = args[0], args[1:]
+	if command != "" {
+		cfg.command = command
 	}
-	fs := flag.NewFlagSet("okrbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
+	fs, level, err := newFlagSet(cfg, env)
+	if err != nil {
+		return nil, err
 	}
-	dbDefault := getenv("OKRBOT_DB")
-	if dbDefault == "" {
-		dbDefault = "okrbot.db"
+	rest, err := parseFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return nil, err
 	}
-	fs.StringVar(&cfg.db, "db", dbDefault, "database file (env OKRBOT_DB)")
-	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
-	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
-	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts)")
-	fs.DurationVar(&cfg.grace, "grace", 12*time.Hour, "how late a window missed while okrbot was down is still caught up")
-	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where `okrbot serve` listens (Slack HTTP mode; /healthz in every mode)")
-	fs.StringVar(&cfg.backupDir, "backup-dir", getenv("OKRBOT_BACKUP_DIR"), "write scheduled backups of the database into this directory (okrbot serve)")
-	fs.DurationVar(&cfg.backupEvery, "backup-every", 24*time.Hour, "how often to write a scheduled backup, with --backup-dir")
-	fs.IntVar(&cfg.backupKeep, "backup-keep", 7, "how many scheduled backups to keep, with --backup-dir")
-	fs.IntVar(&cfg.workers, "workers", 16, "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow")
-	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", 2*time.Hour, "how long a half-finished guided check-in or retrospective waits for the next answer")
-	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only `/clock` moves: for demos and scripted weeks")
-	level := fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error")
-	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json")
-	// Flags may also follow positional arguments ("backup FILE --db X").
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		cfg.args = append(cfg.args, rest[0])
-		args = rest[1:]
+	if err != nil {
+		return nil, fmt.Errorf("%w; `okrbot -h` lists the flags", err)
 	}
+	cfg.args = rest
+	src := sources{flags: map[string]bool{}, getenv: getenv, file: file}
+	fs.Visit(func(f *flag.Flag) { src.flags[f.Name] = true })
+
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", *level)
+		return nil, fmt.Errorf("%s %q: use debug, info, warn or error", src.of("log-level", "OKRBOT_LOG_LEVEL"), *level)
 	}
 	switch cfg.schedule {
 	case "on", "off", "auto":
 	default:
-		return nil, fmt.Errorf("--schedule %q: use on, off or auto", cfg.schedule)
+		return nil, fmt.Errorf("%s %q: use on, off or auto", src.of("schedule", "OKRBOT_SCHEDULE"), cfg.schedule)
 	}
-	if cfg.backupDir != "" && (cfg.backupEvery < time.Minute || cfg.backupKeep < 1) {
-		return nil, fmt.Errorf("--backup-every must be at least 1m and --backup-keep at least 1")
+	if cfg.backupDir != "" && cfg.backupEvery < time.Minute {
+		return nil, fmt.Errorf("%s %s: must be at least 1m", src.of("backup-every", "OKRBOT_BACKUP_EVERY"), cfg.backupEvery)
+	}
+	if cfg.backupDir != "" && cfg.backupKeep < 1 {
+		return nil, fmt.Errorf("%s %d: must be at least 1", src.of("backup-keep", "OKRBOT_BACKUP_KEEP"), cfg.backupKeep)
 	}
 	if cfg.workers < 1 || cfg.workers > 1024 {
-		return nil, fmt.Errorf("--workers %d: use 1 to 1024", cfg.workers)
+		return nil, fmt.Errorf("%s %d: use 1 to 1024", src.of("workers", "OKRBOT_WORKERS"), cfg.workers)
 	}
 	if cfg.dialogTTL <= 0 {
-		return nil, fmt.Errorf("--dialog-ttl %s: must be positive", cfg.dialogTTL)
+		return nil, fmt.Errorf("%s %s: must be positive", src.of("dialog-ttl", "OKRBOT_DIALOG_TTL"), cfg.dialogTTL)
 	}
 	if cfg.grace <= 0 {
-		return nil, fmt.Errorf("--grace %s: must be positive", cfg.grace)
+		return nil, fmt.Errorf("%s %s: must be positive", src.of("grace", "OKRBOT_GRACE"), cfg.grace)
+	}
+	if err := checkTimeZone(cfg.timeZone); err != nil {
+		return nil, fmt.Errorf("%s %w", src.of("timezone", "OKRBOT_TIMEZONE"), err)
 	}
 	if cfg.clock != "" {
 		t, err := time.Parse(time.RFC3339, cfg.clock)
@@ -150,7 +165,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		cfg.now = cfg.manual.Now
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
-		return nil, fmt.Errorf("--log-format %q: use text or json", cfg.logFormat)
+		return nil, fmt.Errorf("%s %q: use text or json", src.of("log-format", "OKRBOT_LOG_FORMAT"), cfg.logFormat)
 	}
 	switch cfg.command {
 	case "shell", "serve", "version", "help":
@@ -166,6 +181,53 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		return nil, fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
 	}
 	return cfg, nil
+}
+
+// newFlagSet defines okrbot's flags on cfg with their defaults read through
+// getenv; err is the first environment value that does not parse.
+func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logLevel *string, err error) {
+	fs = flag.NewFlagSet("okrbot", flag.ContinueOnError)
+	// Errors are returned, and printed once by run; usage only on -h.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
+	env := &envDefaults{getenv: getenv}
+	fs.StringVar(&cfg.configFile, "config", getenv("OKRBOT_CONFIG"), "read settings from this YAML `file`; flags and environment variables override it (env OKRBOT_CONFIG)")
+	fs.StringVar(&cfg.db, "db", envOr(getenv, "OKRBOT_DB", "okrbot.db"), "database file (env OKRBOT_DB)")
+	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
+	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
+	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts) (env OKRBOT_SCHEDULE)")
+	fs.DurationVar(&cfg.grace, "grace", env.duration("OKRBOT_GRACE", 12*time.Hour), "how late a window missed while okrbot was down is still caught up (env OKRBOT_GRACE)")
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where okrbot serve listens: `host:port` (Slack HTTP mode, Teams; /healthz in every mode) (env OKRBOT_ADDR)")
+	fs.StringVar(&cfg.backupDir, "backup-dir", getenv("OKRBOT_BACKUP_DIR"), "write scheduled backups of the database into this directory (okrbot serve) (env OKRBOT_BACKUP_DIR)")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", env.duration("OKRBOT_BACKUP_EVERY", 24*time.Hour), "how often to write a scheduled backup, with --backup-dir (env OKRBOT_BACKUP_EVERY)")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", env.int("OKRBOT_BACKUP_KEEP", 7), "how many scheduled backups to keep, with --backup-dir (env OKRBOT_BACKUP_KEEP)")
+	fs.IntVar(&cfg.workers, "workers", env.int("OKRBOT_WORKERS", 16), "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow (env OKRBOT_WORKERS)")
+	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", env.duration("OKRBOT_DIALOG_TTL", 2*time.Hour), "how long a half-finished guided check-in or retrospective waits for the next answer (env OKRBOT_DIALOG_TTL)")
+	fs.StringVar(&cfg.workspace, "workspace", strings.TrimSpace(getenv("OKRBOT_WORKSPACE")), "serve one organisation on Slack and Teams with one set of OKRs: every platform workspace maps to this `id` (env OKRBOT_WORKSPACE)")
+	fs.StringVar(&cfg.timeZone, "timezone", strings.TrimSpace(getenv("OKRBOT_TIMEZONE")), "time `zone` (IANA, e.g. Europe/Berlin) for people whose chat platform doesn't report one; default UTC (env OKRBOT_TIMEZONE)")
+	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only /clock moves: for demos and scripted weeks")
+	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
+	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
+	return fs, logLevel, env.err
+}
+
+// parseFlags parses args and returns the positional arguments: flags may
+// also follow them ("backup FILE --db X").
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return rest, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -233,6 +295,9 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 }
 
 func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	if err := checkDatabasePath(cfg.db); err != nil {
+		return err
+	}
 	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
 	if err != nil {
 		return err
@@ -261,7 +326,13 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	}
 	user := cfg.as
 	if cfg.demo {
-		seeded, err := bot.SeedDemo(ctx, db, shell.Workspace, shell.Platform, now())
+		// The engine files every event under --workspace when it is set, so
+		// the demo must be there to be seen.
+		ws := shell.Workspace
+		if cfg.workspace != "" {
+			ws = cfg.workspace
+		}
+		seeded, err := bot.SeedDemo(ctx, db, ws, shell.Platform, now())
 		if err != nil {
 			return err
 		}
@@ -275,7 +346,8 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	if user == "" {
 		user = envOr(os.Getenv, "USER", "me")
 	}
-	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL})
+	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL,
+		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone})
 	// The shell is also where scheduled messages arrive; its own commands
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}

@@ -118,6 +118,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if len(plats) == 0 {
 		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID; without them `okrbot` runs the terminal chat")
 	}
+	if err := checkDatabasePath(cfg.db); err != nil {
+		return err
+	}
 	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
 	if err != nil {
 		return err
@@ -137,7 +140,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		now = cfg.now
 	}
 	obs := &observer{}
-	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs})
+	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
+		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone})
 	senders := bot.Senders{}
 	pacings := map[string]bot.Pacing{}
 	mux := http.NewServeMux()
