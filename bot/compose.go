@@ -59,16 +59,21 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 	return d, nil
 }
 
-// DirectTo is the conversation for a direct message to a person: the one
-// they last wrote from, or their platform id, which platforms that can open
-// a direct message on first send accept.
+// DirectTo is the conversation for a direct message to a person, on the
+// platform they chose for nudges: the conversation they last wrote from
+// there, or their platform id, which platforms that can open a direct
+// message on first send accept.
 func DirectTo(u *okrcore.User) Conversation {
-	c := Conversation{ID: u.DM, Ref: u.DMRef, Direct: true, UserID: u.PlatformID}
+	a := u.NudgeAccount()
+	c := Conversation{ID: a.DM, Ref: a.DMRef, Direct: true, UserID: a.PlatformID, Platform: a.Platform}
 	if c.ID == "" {
-		c.ID = u.PlatformID
+		c.ID = a.PlatformID
 	}
 	return c
 }
 
-// ChannelTo is the conversation of a team's digest channel.
-func ChannelTo(t *okrcore.Team) Conversation { return Conversation{ID: t.DigestChannel} }
+// ChannelTo is the conversation of a team's digest channel, on the platform
+// it was set from.
+func ChannelTo(t *okrcore.Team) Conversation {
+	return Conversation{ID: t.DigestChannel, Platform: t.DigestPlatform}
+}

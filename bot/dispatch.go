@@ -49,9 +49,10 @@ type Reconciler interface {
 	FindSent(ctx context.Context, to Conversation, key string) (SentRef, bool, error)
 }
 
-// Senders routes scheduled messages by the platform of their workspace,
-// for a process that serves several platforms at once. Use it as the
-// dispatcher's Sender.
+// Senders routes scheduled messages by platform, for a process that serves
+// several platforms at once: a delivery's conversation names its platform
+// (one organisation's people may be on Slack and Teams), else the
+// workspace's platform is used. Use it as the dispatcher's Sender.
 type Senders map[string]Sender
 
 // Send is not used: the dispatcher picks the platform's sender. It exists so
@@ -105,13 +106,22 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	limiters map[string]*limiter
-	stats    DispatchStats
+	stats    map[string]*DispatchStats // by platform
 
 	// draining is held by Drain: items are not claimed in the store, so two
 	// drains at once would send the same items.
 	draining sync.Mutex
 
 	platforms map[string]string // workspace → platform, for Senders (guarded by mu)
+}
+
+// platformFor is the platform a delivery leaves through: its conversation's,
+// else its workspace's.
+func (d *Dispatcher) platformFor(ctx context.Context, ws string, to Conversation) string {
+	if to.Platform != "" {
+		return to.Platform
+	}
+	return d.platformOf(ctx, ws)
 }
 
 // platformOf is the platform a workspace lives on.
@@ -134,13 +144,12 @@ func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
 	return p
 }
 
-// senderFor is the sender for a workspace's platform.
-func (d *Dispatcher) senderFor(ctx context.Context, ws string) (Sender, error) {
+// senderFor is the sender for a platform.
+func (d *Dispatcher) senderFor(ws, p string) (Sender, error) {
 	ss, ok := d.sender.(Senders)
 	if !ok {
 		return d.sender, nil
 	}
-	p := d.platformOf(ctx, ws)
 	if s, ok := ss[p]; ok {
 		return s, nil
 	}
@@ -160,7 +169,7 @@ type DispatchStats struct {
 // NewDispatcher returns a dispatcher sending through sender.
 func NewDispatcher(store okrcore.Store, composer Composer, sender Sender, opts DispatcherOptions) *Dispatcher {
 	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
-		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}}
+		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}, stats: map[string]*DispatchStats{}}
 	if d.workers <= 0 {
 		d.workers = 32
 	}
@@ -179,16 +188,39 @@ func NewDispatcher(store okrcore.Store, composer Composer, sender Sender, opts D
 	return d
 }
 
-// Stats returns the counters so far.
+// Stats returns the counters so far, over every platform.
 func (d *Dispatcher) Stats() DispatchStats {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.stats
+	var t DispatchStats
+	for _, s := range d.StatsByPlatform() {
+		t.Sent += s.Sent
+		t.Skipped += s.Skipped
+		t.Failed += s.Failed
+		t.Retried += s.Retried
+		t.RateLimited += s.RateLimited
+	}
+	return t
 }
 
-func (d *Dispatcher) count(f func(*DispatchStats)) {
+// StatsByPlatform returns the counters so far by the platform a message
+// was for ("" when the item failed before its platform was known).
+func (d *Dispatcher) StatsByPlatform() map[string]DispatchStats {
 	d.mu.Lock()
-	f(&d.stats)
+	defer d.mu.Unlock()
+	out := make(map[string]DispatchStats, len(d.stats))
+	for p, s := range d.stats {
+		out[p] = *s
+	}
+	return out
+}
+
+func (d *Dispatcher) count(platform string, f func(*DispatchStats)) {
+	d.mu.Lock()
+	s, ok := d.stats[platform]
+	if !ok {
+		s = &DispatchStats{}
+		d.stats[platform] = s
+	}
+	f(s)
 	d.mu.Unlock()
 }
 
@@ -253,17 +285,22 @@ func (d *Dispatcher) sendAll(ctx context.Context, items []*okrcore.OutboxItem) e
 // failure is recorded on the item and retried later.
 func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error {
 	del, err := d.composer.Compose(ctx, it)
+	if err != nil && ctx.Err() != nil {
+		// Shutting down: not the item's fault, so not an attempt.
+		return nil
+	}
 	if err != nil {
 		d.log.Error("compose scheduled message", "kind", it.Kind, "item", it.ID, "err", err)
-		return d.failed(ctx, it, Conversation{}, err)
+		return d.failed(ctx, it, route{ws: it.Workspace}, Conversation{}, err)
 	}
+	rt := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, del.To)}
 	if del.Skip != "" {
-		d.count(func(s *DispatchStats) { s.Skipped++ })
+		d.count(rt.platform, func(s *DispatchStats) { s.Skipped++ })
 		return d.finish(ctx, it, okrcore.OutboxSkipped, SentRef{}, del.Skip)
 	}
-	sender, err := d.senderFor(ctx, it.Workspace)
+	sender, err := d.senderFor(rt.ws, rt.platform)
 	if err != nil {
-		return d.failed(ctx, it, del.To, err)
+		return d.failed(ctx, it, rt, del.To, err)
 	}
 	if it.State == okrcore.OutboxSending {
 		// In flight when the bot stopped: ask the platform whether it
@@ -271,7 +308,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		if r, ok := sender.(Reconciler); ok {
 			ref, found, err := r.FindSent(ctx, del.To, it.Key)
 			if err == nil && found {
-				d.count(func(s *DispatchStats) { s.Sent++ })
+				d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
 				return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
 			}
 		}
@@ -280,25 +317,45 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		return err
 	}
 	for {
-		if err := d.wait(ctx, it.Workspace, del.To.ID); err != nil {
-			return nil // shutting down: the item stays "sending" and is reconciled on start
+		if err := d.wait(ctx, rt, del.To.ID); err != nil {
+			// Shutting down before the item left: it goes back to pending,
+			// untouched, for the next start.
+			return d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError)
 		}
-		ref, err := sender.Send(ctx, del.To, del.Message)
+		ref, err := d.send(ctx, sender, del)
 		var rl *RateLimitError
 		switch {
 		case err == nil:
-			d.count(func(s *DispatchStats) { s.Sent++ })
+			d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
 			return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
 		case errors.As(err, &rl):
-			d.count(func(s *DispatchStats) { s.RateLimited++ })
-			d.pause(it.Workspace, del.To.ID, rl)
+			d.count(rt.platform, func(s *DispatchStats) { s.RateLimited++ })
+			d.pause(rt, del.To.ID, rl)
 			continue
 		case ctx.Err() != nil:
+			// In doubt: it stays "sending" and is reconciled on start.
 			return nil
 		}
-		return d.failed(ctx, it, del.To, err)
+		return d.failed(ctx, it, rt, del.To, err)
 	}
 }
+
+// sendGrace is how long a send that has started may finish after shutdown
+// began: a message half-way to the platform is better delivered and
+// recorded than left in doubt.
+const sendGrace = 10 * time.Second
+
+// send hands a delivery to the platform. A shutdown does not cut a send
+// short: the request finishes (within sendGrace) and its outcome is stored.
+func (d *Dispatcher) send(ctx context.Context, sender Sender, del Delivery) (SentRef, error) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendGrace)
+	defer cancel()
+	return sender.Send(sctx, del.To, del.Message)
+}
+
+// route is where an item leaves: its workspace and platform, which choose
+// the sender and the rate limits.
+type route struct{ ws, platform string }
 
 // permanent is implemented by platform errors that no retry can fix (a
 // channel the bot is not in, an archived channel).
@@ -311,11 +368,11 @@ type advised interface{ Advice() string }
 // failed records a failed attempt: the item is tried again after a
 // growing delay, and marked failed after MaxAttempts or at once when the
 // error is permanent.
-func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, to Conversation, cause error) error {
+func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt route, to Conversation, cause error) error {
 	it.Attempts++
 	var p permanent
 	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
-		d.count(func(s *DispatchStats) { s.Failed++ })
+		d.count(rt.platform, func(s *DispatchStats) { s.Failed++ })
 		d.log.Error("scheduled message failed for good", "kind", it.Kind, "item", it.ID, "attempts", it.Attempts, "err", cause)
 		if err := d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error()); err != nil {
 			return err
@@ -323,7 +380,7 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, to Conv
 		d.tellAdmins(ctx, it, to, cause)
 		return nil
 	}
-	d.count(func(s *DispatchStats) { s.Retried++ })
+	d.count(rt.platform, func(s *DispatchStats) { s.Retried++ })
 	backoff := time.Duration(1<<min(it.Attempts, 10)) * 5 * time.Second
 	d.log.Warn("scheduled message will be retried", "kind", it.Kind, "item", it.ID, "attempt", it.Attempts, "in", backoff, "err", cause)
 	return d.mark(ctx, it, okrcore.OutboxPending, d.now().Add(backoff), cause.Error())
@@ -391,13 +448,14 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 		whom += " to " + to.ID
 	}
 	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
-	sender, err := d.senderFor(ctx, it.Workspace)
-	if err != nil {
-		return
-	}
 	for _, u := range admins {
 		admin := DirectTo(u)
-		if err := d.wait(ctx, it.Workspace, admin.ID); err != nil {
+		art := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, admin)}
+		sender, err := d.senderFor(art.ws, art.platform)
+		if err != nil {
+			continue
+		}
+		if err := d.wait(ctx, art, admin.ID); err != nil {
 			return
 		}
 		if _, err := sender.Send(ctx, admin, m); err != nil {
@@ -443,51 +501,47 @@ func (d *Dispatcher) limiterFor(key string, interval time.Duration, burst int) *
 	return l
 }
 
-// pacingOf is the pacing of a workspace's platform.
-func (d *Dispatcher) pacingOf(ws string) Pacing {
-	if len(d.pacings) == 0 {
-		return d.pacing
-	}
-	d.mu.Lock()
-	p, ok := d.platforms[ws]
-	d.mu.Unlock()
-	if pc, found := d.pacings[p]; ok && found {
+// pacingOf is the pacing of a platform.
+func (d *Dispatcher) pacingOf(platform string) Pacing {
+	if pc, ok := d.pacings[platform]; ok {
 		return pc
 	}
 	return d.pacing
 }
 
-func (d *Dispatcher) globalLimiter(ws string) *limiter {
-	pc := d.pacingOf(ws)
+// globalLimiter paces a workspace on one platform: Slack and Teams limit a
+// bot separately, so one organisation on both gets both budgets.
+func (d *Dispatcher) globalLimiter(rt route) *limiter {
+	pc := d.pacingOf(rt.platform)
 	interval := time.Duration(0)
 	if pc.PerSecond > 0 {
 		interval = time.Duration(float64(time.Second) / pc.PerSecond)
 	}
-	return d.limiterFor("ws|"+ws, interval, max(pc.Burst, 1))
+	return d.limiterFor("ws|"+rt.platform+"|"+rt.ws, interval, max(pc.Burst, 1))
 }
 
-func (d *Dispatcher) convLimiter(ws, conv string) *limiter {
-	return d.limiterFor("conv|"+ws+"|"+conv, d.pacingOf(ws).PerConversation, 1)
+func (d *Dispatcher) convLimiter(rt route, conv string) *limiter {
+	return d.limiterFor("conv|"+rt.platform+"|"+rt.ws+"|"+conv, d.pacingOf(rt.platform).PerConversation, 1)
 }
 
-func (d *Dispatcher) wait(ctx context.Context, ws, conv string) error {
-	if err := d.convLimiter(ws, conv).wait(ctx); err != nil {
+func (d *Dispatcher) wait(ctx context.Context, rt route, conv string) error {
+	if err := d.convLimiter(rt, conv).wait(ctx); err != nil {
 		return err
 	}
-	return d.globalLimiter(ws).wait(ctx)
+	return d.globalLimiter(rt).wait(ctx)
 }
 
-func (d *Dispatcher) pause(ws, conv string, rl *RateLimitError) {
+func (d *Dispatcher) pause(rt route, conv string, rl *RateLimitError) {
 	after := rl.RetryAfter
 	if after <= 0 {
 		after = time.Second
 	}
 	until := time.Now().Add(after)
 	if rl.Conversation {
-		d.convLimiter(ws, conv).pause(until)
+		d.convLimiter(rt, conv).pause(until)
 		return
 	}
-	d.globalLimiter(ws).pause(until)
+	d.globalLimiter(rt).pause(until)
 }
 
 // limiter spaces events interval apart, allowing a burst, and can be paused

@@ -225,10 +225,12 @@ func (e *Engine) forgetConversation(ctx context.Context, req *request) error {
 		if err != nil {
 			return err
 		}
-		if u.DM != req.ev.Conversation.ID {
+		a, ok := u.AccountOf(req.ev.Platform, req.ev.UserID)
+		if !ok || a.DM != req.ev.Conversation.ID {
 			return nil
 		}
-		u.DM, u.DMRef = "", ""
+		a.DM, a.DMRef = "", ""
+		u.SetAccount(a)
 		return tx.PutUser(u)
 	})
 }
@@ -308,6 +310,14 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		if err != nil {
 			return err
 		}
+		if same := sameEmail(users, ev); same != nil {
+			// The person already uses okrbot on another platform: this
+			// account joins them, with their OKRs and history.
+			u = same
+			applyProfile(u, ev)
+			e.log.InfoContext(ctx, "account linked by verified e-mail", "user", u.ID, "platform", ev.Platform)
+			return tx.PutUser(u)
+		}
 		role := okrcore.RoleMember
 		if len(users) == 0 {
 			role = okrcore.RoleAdmin
@@ -328,9 +338,31 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 	return u, nil
 }
 
+// sameEmail finds the person, among users, whom a new account belongs to:
+// someone on another platform with the same verified e-mail address and no
+// account on this platform yet. Unverified addresses never match: anyone
+// can type an address into a profile.
+func sameEmail(users []*okrcore.User, ev Event) *okrcore.User {
+	if !ev.EmailVerified || ev.Email == "" {
+		return nil
+	}
+	for _, u := range users {
+		if !u.EmailVerified || !strings.EqualFold(u.Email, ev.Email) {
+			continue
+		}
+		if _, ok := u.Account(ev.Platform); ok {
+			continue
+		}
+		return u
+	}
+	return nil
+}
+
 func profileChanged(u *okrcore.User, ev Event) bool {
-	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && ev.Email != u.Email) || (ev.TimeZone != "" && ev.TimeZone != u.TimeZone) ||
-		(ev.Conversation.Direct && ev.Conversation.ID != "" && (ev.Conversation.ID != u.DM || (ev.Conversation.Ref != "" && ev.Conversation.Ref != u.DMRef)))
+	a, _ := u.AccountOf(ev.Platform, ev.UserID)
+	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && (ev.Email != u.Email || ev.EmailVerified != u.EmailVerified)) ||
+		(ev.TimeZone != "" && ev.TimeZone != u.TimeZone) ||
+		(ev.Conversation.Direct && ev.Conversation.ID != "" && (ev.Conversation.ID != a.DM || (ev.Conversation.Ref != "" && ev.Conversation.Ref != a.DMRef)))
 }
 
 func applyProfile(u *okrcore.User, ev Event) {
@@ -338,19 +370,25 @@ func applyProfile(u *okrcore.User, ev Event) {
 		u.Name = ev.UserName
 	}
 	if ev.Email != "" {
-		u.Email = ev.Email
+		u.Email, u.EmailVerified = ev.Email, ev.EmailVerified
 	}
 	if ev.TimeZone != "" {
 		u.TimeZone = ev.TimeZone
 	}
-	// Remember where to reach the person: platforms such as Teams can only
-	// message someone proactively through a stored reference.
+	// Remember where to reach the person on this platform: platforms such
+	// as Teams can only message someone proactively through a stored
+	// reference.
+	a, ok := u.AccountOf(ev.Platform, ev.UserID)
+	if !ok {
+		a = okrcore.Account{Platform: ev.Platform, PlatformID: ev.UserID}
+	}
 	if ev.Conversation.Direct && ev.Conversation.ID != "" {
-		u.DM = ev.Conversation.ID
+		a.DM = ev.Conversation.ID
 		if ev.Conversation.Ref != "" {
-			u.DMRef = ev.Conversation.Ref
+			a.DMRef = ev.Conversation.Ref
 		}
 	}
+	u.SetAccount(a)
 }
 
 // EnsureWorkspace creates a workspace on first use, with the current

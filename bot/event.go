@@ -32,7 +32,10 @@ type Event struct {
 	UserID    string // the platform's user id
 	UserName  string // a display name hint, used when the user is new
 	Email     string
-	TimeZone  string
+	// EmailVerified says the platform vouches for Email; only verified
+	// addresses join accounts on two platforms into one person.
+	EmailVerified bool
+	TimeZone      string
 
 	// Where.
 	Conversation Conversation
@@ -56,6 +59,9 @@ type Conversation struct {
 	// UserID is the platform user a direct conversation is with, for
 	// platforms that must create the conversation before the first message.
 	UserID string
+	// Platform is the platform the conversation is on, for a workspace
+	// served on several ("" for the workspace's own).
+	Platform string
 }
 
 // Responder answers in the conversation an event came from.

@@ -923,7 +923,7 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 				text = fmt.Sprintf("%s is now part of %s.", t.Name, p.Name)
 			}
 		case "channel":
-			t.DigestChannel = rest[0].text
+			t.DigestChannel, t.DigestPlatform = rest[0].text, req.ev.Platform
 			text = fmt.Sprintf("%s's digest goes to %s.", t.Name, t.DigestChannel)
 		case "timezone":
 			loc, err := time.LoadLocation(rest[0].text)

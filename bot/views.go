@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -240,6 +241,15 @@ func findUser(tx okrcore.Tx, ws, platform, s string) (*okrcore.User, error) {
 	}
 	if u, err := tx.UserByPlatform(ws, platform, id); err == nil {
 		return u, nil
+	}
+	// "#12" (as `okr users` lists people) tells apart two people of the
+	// same name.
+	if n, err := strconv.ParseUint(strings.TrimPrefix(raw, "#"), 10, 64); err == nil && strings.HasPrefix(raw, "#") && n > 0 {
+		u, err := tx.User(ws, okrcore.ID(n))
+		if okrcore.IsNotFound(err) {
+			return nil, okrcore.Errorf(okrcore.KindNotFound, "Nobody is number %s. `/okr users` lists people with their numbers.", raw)
+		}
+		return u, err
 	}
 	u, err := tx.UserByName(ws, strings.TrimPrefix(raw, "@"))
 	if okrcore.IsNotFound(err) {
@@ -765,7 +775,11 @@ func (e *Engine) whoami(_ context.Context, req *request, _ []token) (Message, er
 	if tz == "" {
 		tz = "not set (`/okr timezone Europe/Berlin`)"
 	}
-	return Text(fmt.Sprintf("You are *%s* (%s) on %s. Time zone: %s.", req.actor.Name, req.actor.Role, req.ev.Platform, tz)), nil
+	text := fmt.Sprintf("You are *%s* (%s, %s) in workspace %s, writing from %s. Time zone: %s.", req.actor.Name, req.actor.Role, userHandle(req.actor), req.ws, platformName(req.ev.Platform), tz)
+	if names := platformNames(req.actor); len(names) > 1 {
+		text += fmt.Sprintf(" You use okrbot on %s; nudges come on %s.", strings.Join(names, " and "), names[0])
+	}
+	return Text(text), nil
 }
 
 func (e *Engine) users(ctx context.Context, req *request, _ []token) (Message, error) {
@@ -777,7 +791,7 @@ func (e *Engine) users(ctx context.Context, req *request, _ []token) (Message, e
 		}
 		var lines []string
 		for _, u := range us {
-			line := fmt.Sprintf("%s (%s)", u.Name, u.Role)
+			line := fmt.Sprintf("%s %s (%s) · %s", userHandle(u), u.Name, u.Role, strings.Join(platformNames(u), " + "))
 			if u.TimeZone != "" {
 				line += " · " + u.TimeZone
 			}

@@ -58,13 +58,89 @@ type User struct {
 	PlatformID string `json:"platform_id"`
 	Name       string `json:"name"`
 	Email      string `json:"email,omitempty"`
-	TimeZone   string `json:"tz,omitempty"`
-	Role       Role   `json:"role"`
+	// EmailVerified says the platform vouched for Email (a Slack
+	// workspace's confirmed address, a Microsoft Entra account's mail), so
+	// that an account on another platform with the same address is the
+	// same person.
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	TimeZone      string `json:"tz,omitempty"`
+	Role          Role   `json:"role"`
 	// DM is the conversation for direct messages to this person, and
 	// DMRef the platform's opaque reference to reach it proactively.
-	DM        string    `json:"dm,omitempty"`
-	DMRef     string    `json:"dm_ref,omitempty"`
+	DM    string `json:"dm,omitempty"`
+	DMRef string `json:"dm_ref,omitempty"`
+	// Linked are the person's accounts on other platforms (the same
+	// person on Slack and on Teams), each found by its own platform id.
+	Linked []Account `json:"linked,omitempty"`
+	// NudgeOn is the platform the person chose for nudges and other
+	// direct messages; empty means their first account's.
+	NudgeOn   string    `json:"nudge_on,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Account is a person's identity on one chat platform, and where to reach
+// them there.
+type Account struct {
+	Platform   string `json:"platform"`
+	PlatformID string `json:"platform_id"`
+	DM         string `json:"dm,omitempty"`
+	DMRef      string `json:"dm_ref,omitempty"`
+}
+
+// Accounts lists every account of the person, the first one first.
+func (u *User) Accounts() []Account {
+	out := make([]Account, 0, 1+len(u.Linked))
+	if u.PlatformID != "" {
+		out = append(out, Account{Platform: u.Platform, PlatformID: u.PlatformID, DM: u.DM, DMRef: u.DMRef})
+	}
+	return append(out, u.Linked...)
+}
+
+// Account is the person's account on platform.
+func (u *User) Account(platform string) (Account, bool) {
+	for _, a := range u.Accounts() {
+		if a.Platform == platform {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// NudgeAccount is the account direct messages go to: the chosen platform's
+// when the person still has an account there, else the first one.
+func (u *User) NudgeAccount() Account {
+	if u.NudgeOn != "" {
+		if a, ok := u.Account(u.NudgeOn); ok {
+			return a
+		}
+	}
+	return Account{Platform: u.Platform, PlatformID: u.PlatformID, DM: u.DM, DMRef: u.DMRef}
+}
+
+// SetAccount stores an account: the first one in place, another in
+// Linked (added or replaced).
+func (u *User) SetAccount(a Account) {
+	if u.PlatformID == "" || (a.Platform == u.Platform && a.PlatformID == u.PlatformID) {
+		u.Platform, u.PlatformID, u.DM, u.DMRef = a.Platform, a.PlatformID, a.DM, a.DMRef
+		return
+	}
+	for i, l := range u.Linked {
+		if l.Platform == a.Platform && l.PlatformID == a.PlatformID {
+			u.Linked[i] = a
+			return
+		}
+	}
+	u.Linked = append(u.Linked, a)
+}
+
+// AccountOf is the person's account with this platform id.
+func (u *User) AccountOf(platform, platformID string) (Account, bool) {
+	for _, a := range u.Accounts() {
+		if a.Platform == platform && a.PlatformID == platformID {
+			return a, true
+		}
+	}
+	return Account{}, false
 }
 
 // Team is a named group of users with a lead, optionally under a parent team.
@@ -76,7 +152,10 @@ type Team struct {
 	Members       []ID   `json:"members,omitempty"`
 	Parent        ID     `json:"parent,omitempty"`
 	DigestChannel string `json:"digest_channel,omitempty"`
-	TimeZone      string `json:"tz,omitempty"`
+	// DigestPlatform is the platform DigestChannel is on, for an
+	// organisation served on several; empty means the workspace's.
+	DigestPlatform string `json:"digest_platform,omitempty"`
+	TimeZone       string `json:"tz,omitempty"`
 	// Schedule overrides the workspace's rhythm for this team's members
 	// and digest when set.
 	Schedule *Schedule `json:"schedule,omitempty"`

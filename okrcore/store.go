@@ -37,6 +37,9 @@ type Tx interface {
 	UserByName(ws, name string) (*User, error)
 	Users(ws string) ([]*User, error)
 	PutUser(u *User) error
+	// DeleteUser removes a person who owns nothing and wrote nothing (an
+	// account folded into another person); callers check that first.
+	DeleteUser(ws string, id ID) error
 
 	Team(ws string, id ID) (*Team, error)
 	// TeamByName matches the name case-insensitively.

@@ -26,8 +26,10 @@ var (
 		id:      func(u *okrcore.User) *okrcore.ID { return &u.ID },
 		indexes: func(u *okrcore.User) []ikey {
 			var ix []ikey
-			if u.PlatformID != "" {
-				ix = append(ix, ikey{idxUserPlatform, newKey(u.Workspace).str(u.Platform).str(u.PlatformID).id(u.ID)})
+			for _, a := range u.Accounts() {
+				if a.PlatformID != "" {
+					ix = append(ix, ikey{idxUserPlatform, newKey(u.Workspace).str(a.Platform).str(a.PlatformID).id(u.ID)})
+				}
 			}
 			if n := fold(u.Name); n != "" {
 				ix = append(ix, ikey{idxUserName, newKey(u.Workspace).str(n).id(u.ID)})
@@ -35,16 +37,18 @@ var (
 			return ix
 		},
 		check: func(t *boltTx, u *okrcore.User) error {
-			if u.PlatformID == "" {
-				return nil
-			}
-			ids, err := t.scanIDs(idxUserPlatform, newKey(u.Workspace).str(u.Platform).str(u.PlatformID), false, 0, nil)
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				if id != u.ID {
-					return conflict("put user", "That %s account is already linked to another user.", platformLabel(u.Platform))
+			for _, a := range u.Accounts() {
+				if a.PlatformID == "" {
+					continue
+				}
+				ids, err := t.scanIDs(idxUserPlatform, newKey(u.Workspace).str(a.Platform).str(a.PlatformID), false, 0, nil)
+				if err != nil {
+					return err
+				}
+				for _, id := range ids {
+					if id != u.ID {
+						return conflict("put user", "That %s account is already linked to another user.", platformLabel(a.Platform))
+					}
 				}
 			}
 			return nil
@@ -278,6 +282,8 @@ func (t *boltTx) UserByName(ws, name string) (*okrcore.User, error) {
 func (t *boltTx) Users(ws string) ([]*okrcore.User, error) { return list(t, userKind, ws) }
 
 func (t *boltTx) PutUser(u *okrcore.User) error { return put(t, userKind, u) }
+
+func (t *boltTx) DeleteUser(ws string, id okrcore.ID) error { return remove(t, userKind, ws, id) }
 
 // Teams.
 

@@ -210,6 +210,31 @@ func writeRecord[T any](t *boltTx, b *bbolt.Bucket, k *kind[T], ws string, id ok
 	return b.Put(newKey(ws).id(id), data)
 }
 
+// remove deletes a record and its index entries.
+func remove[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) error {
+	op := "delete " + k.name
+	if !t.tx.Writable() {
+		return fmt.Errorf("%s: %w", op, errReadOnly)
+	}
+	old, err := get(t, k, ws, id)
+	if err != nil {
+		return err
+	}
+	b, err := t.bucket(k.bucket)
+	if err != nil {
+		return err
+	}
+	if k.indexes != nil {
+		if err := t.moveIndexes(k.indexes(old), nil); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	if err := b.Delete(newKey(ws).id(id)); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
 // moveIndexes deletes the entries of old that are not in new and adds the
 // entries of new that are not in old.
 func (t *boltTx) moveIndexes(old, new []ikey) error {

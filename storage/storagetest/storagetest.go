@@ -168,6 +168,42 @@ func testUsers(t *testing.T, s okrcore.Store) {
 	got = must(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("w", "slack", "U2") })
 	equal(t, "Bob after refused change", got, bob)
 
+	// A linked account on another platform finds the same person; taking
+	// someone else's account is refused; unlinking frees it.
+	alice3 := alice2
+	alice3.Linked = []okrcore.Account{{Platform: "teams", PlatformID: "29:alice", DM: "a:conv"}}
+	put(t, s, func(tx okrcore.Tx) error { return tx.PutUser(&alice3) })
+	got = must(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("w", "teams", "29:alice") })
+	equal(t, "user by linked account", got, &alice3)
+	got = must(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("w", "slack", "U9") })
+	equal(t, "user by first account with a linked one", got, &alice3)
+	bob4 := *bob
+	bob4.Linked = []okrcore.Account{{Platform: "teams", PlatformID: "29:alice"}}
+	err = s.Update(context.Background(), func(tx okrcore.Tx) error { return tx.PutUser(&bob4) })
+	wantKind(t, err, okrcore.KindConflict, "linking Alicia's Teams account to Bob")
+	carol2 := *carol
+	carol2.Linked = []okrcore.Account{{Platform: "slack", PlatformID: "U9"}}
+	err = s.Update(context.Background(), func(tx okrcore.Tx) error { return tx.PutUser(&carol2) })
+	wantKind(t, err, okrcore.KindConflict, "linking Alicia's first account to Carol")
+	alice4 := alice3
+	alice4.Linked = nil
+	put(t, s, func(tx okrcore.Tx) error { return tx.PutUser(&alice4) })
+	_, err = get(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("w", "teams", "29:alice") })
+	wantNotFound(t, err, "unlinked account")
+
+	// Deleting a person removes every way to find them.
+	put(t, s, func(tx okrcore.Tx) error { return tx.DeleteUser("w", alice4.ID) })
+	_, err = get(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.User("w", alice4.ID) })
+	wantNotFound(t, err, "deleted user")
+	_, err = get(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("w", "slack", "U9") })
+	wantNotFound(t, err, "deleted user by platform")
+	_, err = get(t, s, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByName("w", "alicia") })
+	wantNotFound(t, err, "deleted user by name")
+	err = s.Update(context.Background(), func(tx okrcore.Tx) error { return tx.DeleteUser("w", alice4.ID) })
+	wantNotFound(t, err, "deleting a deleted user")
+	put(t, s, func(tx okrcore.Tx) error { return tx.PutUser(&alice4) })
+	alice2 = alice4
+
 	// Names are not unique: the lowest ID wins.
 	bob3 := newUser("w", "U5", "BOB")
 	put(t, s, func(tx okrcore.Tx) error { return tx.PutUser(bob3) })
