@@ -360,13 +360,20 @@ func sameEmail(users []*okrcore.User, ev Event) *okrcore.User {
 
 func profileChanged(u *okrcore.User, ev Event) bool {
 	a, _ := u.AccountOf(ev.Platform, ev.UserID)
-	return (ev.UserName != "" && ev.UserName != u.Name) || (ev.Email != "" && (ev.Email != u.Email || ev.EmailVerified != u.EmailVerified)) ||
+	return (ev.UserName != "" && ev.UserName != u.Name && namesFrom(u, ev)) || (ev.Email != "" && (ev.Email != u.Email || ev.EmailVerified != u.EmailVerified)) ||
 		(ev.TimeZone != "" && ev.TimeZone != u.TimeZone) ||
 		(ev.Conversation.Direct && ev.Conversation.ID != "" && (ev.Conversation.ID != a.DM || (ev.Conversation.Ref != "" && ev.Conversation.Ref != a.DMRef)))
 }
 
+// namesFrom says whether ev's platform names the person: their first
+// account's does, so that a name doesn't flip with every platform they
+// write from.
+func namesFrom(u *okrcore.User, ev Event) bool {
+	return u.Name == "" || u.PlatformID == "" || ev.Platform == u.Platform
+}
+
 func applyProfile(u *okrcore.User, ev Event) {
-	if ev.UserName != "" {
+	if ev.UserName != "" && namesFrom(u, ev) {
 		u.Name = ev.UserName
 	}
 	if ev.Email != "" {

@@ -73,6 +73,7 @@ type reply struct {
 
 type fakeUser struct {
 	ID, Name, Display, Email, TZ string
+	Unconfirmed                  bool // the e-mail address is not confirmed
 }
 
 // fakeSlack speaks Slack's Web API wire format on loopback: form-encoded
@@ -285,7 +286,7 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeSlack(w, map[string]any{"ok": true, "user": map[string]any{"id": u.ID, "name": u.Name, "real_name": u.Name, "tz": u.TZ,
-			"profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}})
+			"is_email_confirmed": !u.Unconfirmed, "profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}})
 	case "conversations.open":
 		users := c.get("users")
 		writeSlack(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U")}})

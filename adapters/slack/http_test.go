@@ -554,16 +554,21 @@ func TestHomeOpened(t *testing.T) {
 func TestUsersInfo(t *testing.T) {
 	hs := newHarness(t, Options{}, nil)
 	hs.fake.addUser(fakeUser{ID: "U1", Name: "Alice Smith", Display: "alice", Email: "alice@acme.example", TZ: "Europe/Berlin"})
+	hs.fake.addUser(fakeUser{ID: "U2", Name: "Bob", Display: "bob", Email: "bob@acme.example", Unconfirmed: true})
+	hs.postEvent(eventBody("E0", dmEvent("U2", "D3", "1700000001.000050", "mine")))
 	hs.postEvent(eventBody("E1", dmEvent("U1", "D1", "1700000001.000100", "mine")))
 	hs.postEvent(eventBody("E2", dmEvent("U1", "D1", "1700000001.000200", "mine")))
 	hs.postEvent(eventBody("E3", dmEvent("U404", "D2", "1700000001.000300", "mine")))
 	byUser := map[string]bot.Event{}
-	for range 3 {
+	for range 4 {
 		ev := hs.h.next(t)
 		byUser[ev.UserID] = ev
 	}
-	if ev := byUser["U1"]; ev.UserName != "alice" || ev.Email != "alice@acme.example" || ev.TimeZone != "Europe/Berlin" {
-		t.Errorf("profile = %q %q %q", ev.UserName, ev.Email, ev.TimeZone)
+	if ev := byUser["U1"]; ev.UserName != "alice" || ev.Email != "alice@acme.example" || !ev.EmailVerified || ev.TimeZone != "Europe/Berlin" {
+		t.Errorf("profile = %q %q verified %v %q", ev.UserName, ev.Email, ev.EmailVerified, ev.TimeZone)
+	}
+	if ev := byUser["U2"]; ev.Email != "bob@acme.example" || ev.EmailVerified {
+		t.Errorf("an unconfirmed address came as verified: %q %v", ev.Email, ev.EmailVerified)
 	}
 	if ev := byUser["U404"]; ev.UserName != "" || ev.TimeZone != "" {
 		t.Errorf("an unknown user got a profile: %+v", ev)

@@ -206,7 +206,7 @@ func (a *Adapter) refreshHome(ctx context.Context, from *inbound) {
 	in := &inbound{src: fromHome}
 	in.ev = a.base(from.ev.Workspace, from.ev.UserID, a.now())
 	in.ev.Kind = bot.EventHomeOpened
-	in.ev.UserName, in.ev.Email, in.ev.TimeZone = from.ev.UserName, from.ev.Email, from.ev.TimeZone
+	in.ev.UserName, in.ev.Email, in.ev.EmailVerified, in.ev.TimeZone = from.ev.UserName, from.ev.Email, from.ev.EmailVerified, from.ev.TimeZone
 	in.ev.Conversation = from.ev.Conversation
 	h.Handle(ctx, in.ev, &responder{a: a, in: in})
 }

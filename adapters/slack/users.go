@@ -11,6 +11,7 @@ import (
 // profile is what users.info tells about a person.
 type profile struct {
 	name, email, tz string
+	emailVerified   bool
 	expires         time.Time
 }
 
@@ -99,7 +100,9 @@ func (a *Adapter) fillProfile(ctx context.Context, ev *bot.Event) {
 			a.log.Warn("users.info failed; going on without the profile", "user", ev.UserID, "err", a.apiError("users.info", err))
 			return profile{}, time.Minute
 		}
-		p := profile{name: u.Profile.DisplayName, email: u.Profile.Email, tz: u.TZ}
+		// Only an address Slack has confirmed may join this account to
+		// the same person's account on another platform.
+		p := profile{name: u.Profile.DisplayName, email: u.Profile.Email, emailVerified: u.IsEmailConfirmed, tz: u.TZ}
 		for _, n := range []string{u.RealName, u.Profile.RealName, u.Name} {
 			if p.name == "" {
 				p.name = n
@@ -111,7 +114,7 @@ func (a *Adapter) fillProfile(ctx context.Context, ev *bot.Event) {
 		ev.UserName = p.name
 	}
 	if p.email != "" {
-		ev.Email = p.email
+		ev.Email, ev.EmailVerified = p.email, p.emailVerified
 	}
 	if p.tz != "" {
 		ev.TimeZone = p.tz

@@ -31,16 +31,11 @@ func newMetrics(store okrcore.Store, disp *bot.Dispatcher, plats []platform) *me
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"platform", "kind"}),
 	}
-	stat := func(name, help string, f func(bot.DispatchStats) int64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(disp.Stats())) })
+	dc := dispatchCollector{disp: disp}
+	for _, p := range plats {
+		dc.platforms = append(dc.platforms, p.name)
 	}
-	m.reg.MustRegister(m.checkIns, m.events,
-		stat("okrbot_scheduled_sent_total", "Scheduled messages (nudges, reminders, digests, prompts) sent.", func(s bot.DispatchStats) int64 { return s.Sent }),
-		stat("okrbot_scheduled_skipped_total", "Scheduled messages not needed when due (already checked in, nothing owned).", func(s bot.DispatchStats) int64 { return s.Skipped }),
-		stat("okrbot_scheduled_retried_total", "Scheduled messages that failed and will be tried again.", func(s bot.DispatchStats) int64 { return s.Retried }),
-		stat("okrbot_scheduled_failed_total", "Scheduled messages given up on.", func(s bot.DispatchStats) int64 { return s.Failed }),
-		stat("okrbot_rate_limited_total", "Platform answers of 429 (the message was retried after Retry-After).", func(s bot.DispatchStats) int64 { return s.RateLimited }),
-	)
+	m.reg.MustRegister(m.checkIns, m.events, dc)
 	outbox := func() (int, time.Time) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -114,4 +109,51 @@ func ready(store okrcore.Store, plats []platform) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
+}
+
+// dispatchCollector exposes the dispatcher's counters by platform: an
+// organisation on Slack and Teams wants to see which one is failing.
+// Every configured platform has its series from the start, at zero.
+type dispatchCollector struct {
+	disp      *bot.Dispatcher
+	platforms []string
+}
+
+var dispatchSeries = []struct {
+	desc *prometheus.Desc
+	get  func(bot.DispatchStats) int64
+}{
+	{prometheus.NewDesc("okrbot_scheduled_sent_total", "Scheduled messages (nudges, reminders, digests, prompts) sent, by platform.", []string{"platform"}, nil),
+		func(s bot.DispatchStats) int64 { return s.Sent }},
+	{prometheus.NewDesc("okrbot_scheduled_skipped_total", "Scheduled messages not needed when due (already checked in, nothing owned), by platform.", []string{"platform"}, nil),
+		func(s bot.DispatchStats) int64 { return s.Skipped }},
+	{prometheus.NewDesc("okrbot_scheduled_retried_total", "Scheduled messages that failed and will be tried again, by platform.", []string{"platform"}, nil),
+		func(s bot.DispatchStats) int64 { return s.Retried }},
+	{prometheus.NewDesc("okrbot_scheduled_failed_total", "Scheduled messages given up on, by platform.", []string{"platform"}, nil),
+		func(s bot.DispatchStats) int64 { return s.Failed }},
+	{prometheus.NewDesc("okrbot_rate_limited_total", "Platform answers of 429 (the message was retried after Retry-After), by platform.", []string{"platform"}, nil),
+		func(s bot.DispatchStats) int64 { return s.RateLimited }},
+}
+
+func (c dispatchCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, s := range dispatchSeries {
+		ch <- s.desc
+	}
+}
+
+func (c dispatchCollector) Collect(ch chan<- prometheus.Metric) {
+	stats := c.disp.StatsByPlatform()
+	for _, p := range c.platforms {
+		if _, ok := stats[p]; !ok {
+			stats[p] = bot.DispatchStats{}
+		}
+	}
+	for platform, st := range stats {
+		if platform == "" {
+			platform = "unknown"
+		}
+		for _, s := range dispatchSeries {
+			ch <- prometheus.MustNewConstMetric(s.desc, prometheus.CounterValue, float64(s.get(st)), platform)
+		}
+	}
 }

@@ -1,0 +1,243 @@
+package bot_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+// orgHarness is one organisation served on Slack (team T1) and Teams
+// (tenant tn-1) at once, with Options.Workspace joining them.
+type orgHarness struct {
+	t   *testing.T
+	db  *bolt.DB
+	e   *bot.Engine
+	now time.Time
+	seq int
+}
+
+// person is someone on one platform.
+type person struct {
+	platform, id, name, email string
+	verified                  bool
+}
+
+func newOrgHarness(t *testing.T) *orgHarness {
+	t.Helper()
+	h := &orgHarness{t: t, now: demoNow}
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true, Now: func() time.Time { return h.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h.db = db
+	h.e = bot.NewEngine(db, bot.Options{Now: func() time.Time { return h.now }, Workspace: "acme"})
+	return h
+}
+
+func (h *orgHarness) say(p person, text string) string {
+	h.t.Helper()
+	h.seq++
+	workspace := map[string]string{"slack": "T1", "teams": "tn-1"}[p.platform]
+	ev := bot.Event{Kind: bot.EventMessage, Platform: p.platform, Workspace: workspace, UserID: p.id, UserName: p.name,
+		Email: p.email, EmailVerified: p.verified, Text: text,
+		Conversation: bot.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true, Ref: "ref-" + p.id}}
+	m, ok := h.e.Process(context.Background(), ev)
+	if !ok {
+		h.t.Fatalf("%s on %s: %q got no answer", p.name, p.platform, text)
+	}
+	return render(m)
+}
+
+func (h *orgHarness) users() []*okrcore.User {
+	h.t.Helper()
+	var us []*okrcore.User
+	if err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		var err error
+		us, err = tx.Users("acme")
+		return err
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return us
+}
+
+func wantIn(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: want %q in:\n%s", what, w, got)
+		}
+	}
+}
+
+var (
+	aliceSlack = person{"slack", "U1", "Alice", "alice@acme.example", true}
+	aliceTeams = person{"teams", "29:alice", "Alice Example", "ALICE@acme.example", true}
+	bobSlack   = person{"slack", "U2", "Bob", "bob@acme.example", true}
+	bobTeams   = person{"teams", "29:bob", "Bob B", "", false}
+)
+
+// TestVerifiedEmailJoinsAccounts: the same verified address on Slack and
+// Teams is one person with one set of OKRs; an unverified address on either
+// side never joins anyone.
+func TestVerifiedEmailJoinsAccounts(t *testing.T) {
+	tests := []struct {
+		name  string
+		teams person
+		slack person
+		same  bool
+	}{
+		{"both verified, address in another case", aliceTeams, aliceSlack, true},
+		{"teams address not verified", person{"teams", "29:alice", "Alice", "alice@acme.example", false}, aliceSlack, false},
+		{"slack address not verified", aliceTeams, person{"slack", "U1", "Alice", "alice@acme.example", false}, false},
+		{"different addresses", person{"teams", "29:alice", "Alice", "alice@other.example", true}, aliceSlack, false},
+		{"no address", person{"teams", "29:alice", "Alice", "", false}, aliceSlack, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newOrgHarness(t)
+			wantIn(t, "create", h.say(tt.slack, `/okr new objective "Delight customers"`), "O1")
+			got := h.say(tt.teams, "/okr mine")
+			if us := h.users(); tt.same != (len(us) == 1) {
+				t.Fatalf("%d users, want one person: %v", len(us), tt.same)
+			}
+			if tt.same {
+				wantIn(t, "mine on Teams", got, "Delight customers")
+				wantIn(t, "whoami", h.say(tt.teams, "/okr whoami"), "Slack and Microsoft Teams", "nudges come on Slack", "workspace acme")
+			} else if strings.Contains(got, "Delight customers") {
+				t.Errorf("a separate person sees Alice's objective:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestSettingsChooseNudgePlatform: a person on both platforms chooses where
+// direct messages go; the dispatcher sends a nudge through that platform's
+// sender, and a team digest to the platform its channel was set from.
+func TestSettingsChooseNudgePlatform(t *testing.T) {
+	h := newOrgHarness(t)
+	h.say(aliceSlack, `/okr new objective "Delight customers"`)
+	wantIn(t, "new kr", h.say(aliceSlack, `/okr new kr O1 "NPS" from 20 to 50`), "KR1")
+	wantIn(t, "settings, one platform", h.say(aliceSlack, "/okr settings"), "come on: *Slack*", "say hi to it there")
+	wantIn(t, "no teams account yet", h.say(aliceSlack, "/okr settings nudges teams"), "don't use okrbot on Microsoft Teams yet")
+	h.say(aliceTeams, "hi")
+	wantIn(t, "settings, two platforms", h.say(aliceTeams, "/okr settings"), "come on: *Slack*", "[Nudge me on Microsoft Teams=settings nudges teams]")
+	wantIn(t, "bad platform", h.say(aliceTeams, "/okr settings nudges carrier-pigeon"), "not a chat platform")
+	wantIn(t, "choose teams", h.say(aliceTeams, "/okr settings nudges teams"), "now come on Microsoft Teams")
+
+	us := h.users()
+	if len(us) != 1 {
+		t.Fatalf("%d users", len(us))
+	}
+	to := bot.DirectTo(us[0])
+	if to.Platform != "teams" || to.ID != "teams-dm-29:alice" || to.Ref != "ref-29:alice" {
+		t.Errorf("direct messages go to %+v", to)
+	}
+
+	wantIn(t, "team", h.say(aliceSlack, "/okr team create Growth"), "Growth")
+	wantIn(t, "member", h.say(aliceSlack, "/okr team add Growth Alice"), "Alice")
+	wantIn(t, "channel from teams", h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2"), "19:growth@thread.tacv2")
+
+	slack, teams := newPlatform(func() time.Time { return h.now }), newPlatform(func() time.Time { return h.now })
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		for _, it := range []*okrcore.OutboxItem{
+			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: us[0].ID, Period: "2026-W47", DueAt: h.now, State: okrcore.OutboxPending, CreatedAt: h.now},
+			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.now, State: okrcore.OutboxPending, CreatedAt: h.now},
+		} {
+			if _, err := tx.AddOutbox(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.NewDispatcher(h.db, h.e, bot.Senders{"slack": slack, "teams": teams}, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	if err := d.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(slack.sent) != 0 {
+		t.Errorf("Slack got %d messages: %+v", len(slack.sent), slack.sent)
+	}
+	got := map[string]string{}
+	for _, s := range teams.sent {
+		got[s.key] = s.to
+	}
+	if got["checkin:u1:2026-W47"] != "teams-dm-29:alice" || got["digest:t1:2026-W47"] != "19:growth@thread.tacv2" {
+		t.Errorf("Teams got %v", got)
+	}
+	st := d.StatsByPlatform()
+	if st["teams"].Sent != 2 || st["slack"].Sent != 0 || d.Stats().Sent != 2 {
+		t.Errorf("stats by platform %+v, total %+v", st, d.Stats())
+	}
+}
+
+// TestLinkAndUnlink: an admin joins accounts an e-mail address could not,
+// with clear refusals, and can split them again.
+func TestLinkAndUnlink(t *testing.T) {
+	h := newOrgHarness(t)
+	h.say(aliceSlack, "hi") // #1, the first person: admin
+	h.say(bobSlack, "hi")   // #2
+	h.say(bobTeams, "hi")   // #3: no e-mail from Teams, so a separate person
+	wantIn(t, "team", h.say(aliceSlack, "/okr team create Growth"), "Growth")
+	wantIn(t, "add", h.say(aliceSlack, "/okr team add Growth #3"), "Bob B")
+	wantIn(t, "users", h.say(aliceSlack, "/okr users"), "#2 Bob (member) · Slack", "#3 Bob B (member) · Microsoft Teams")
+
+	tests := []struct {
+		who  person
+		cmd  string
+		want string
+	}{
+		{bobSlack, "/okr link #2 #3", "Only an admin can link accounts"},
+		{aliceSlack, "/okr link #2", "Try `/okr link PERSON OTHER`"},
+		{aliceSlack, "/okr link #2 #2", "same person twice"},
+		{aliceSlack, "/okr link #2 #99", "Nobody is number #99"},
+		{aliceSlack, "/okr link #2 nobody", "don't know anyone called nobody"},
+		{aliceSlack, "/okr link #1 #2", "already has a Slack account"},
+		{aliceSlack, "/okr unlink #2 teams", "has no Microsoft Teams account"},
+		{aliceSlack, "/okr unlink #2 fax", "not a chat platform"},
+	}
+	for _, tt := range tests {
+		wantIn(t, tt.cmd, h.say(tt.who, tt.cmd), tt.want)
+	}
+	if n := len(h.users()); n != 3 {
+		t.Fatalf("refused links changed the people: %d", n)
+	}
+
+	// Bob-on-Teams owns an objective: folding him would lose track of it.
+	wantIn(t, "objective", h.say(bobTeams, `/okr new objective "Ship it"`), "O1")
+	wantIn(t, "owns things", h.say(aliceSlack, "/okr link #2 #3"), "#3 already has 1 objective", "/okr link #3 #2")
+	wantIn(t, "hand over", h.say(aliceSlack, "/okr edit O1 owner #2"), "O1")
+
+	wantIn(t, "link", h.say(aliceSlack, "/okr link #2 #3"), "Linked: Bob now uses okrbot on Slack and Microsoft Teams")
+	us := h.users()
+	if len(us) != 2 {
+		t.Fatalf("%d users after link", len(us))
+	}
+	wantIn(t, "bob on teams is bob", h.say(bobTeams, "/okr mine"), "Ship it")
+	wantIn(t, "team moved", h.say(bobTeams, "/okr team Growth"), "Bob")
+	var growth *okrcore.Team
+	_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		growth, _ = tx.TeamByName("acme", "Growth")
+		return nil
+	})
+	if growth == nil || len(growth.Members) != 1 || growth.Members[0] != 2 {
+		t.Errorf("Growth after link: %+v", growth)
+	}
+
+	wantIn(t, "unlink", h.say(aliceSlack, "/okr unlink #2 teams"), "is now Bob (Microsoft Teams) (#4)", "Bob keeps every OKR")
+	wantIn(t, "teams bob is new", h.say(bobTeams, "/okr whoami"), "#4")
+	if strings.Contains(h.say(bobTeams, "/okr mine"), "Ship it") {
+		t.Error("the split-off account still sees Bob's OKRs")
+	}
+	wantIn(t, "slack bob keeps", h.say(bobSlack, "/okr mine"), "Ship it")
+	wantIn(t, "nothing left", h.say(aliceSlack, "/okr unlink #2 slack"), "only on Slack")
+}
