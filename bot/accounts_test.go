@@ -241,3 +241,52 @@ func TestLinkAndUnlink(t *testing.T) {
 	wantIn(t, "slack bob keeps", h.say(bobSlack, "/okr mine"), "Ship it")
 	wantIn(t, "nothing left", h.say(aliceSlack, "/okr unlink #2 slack"), "only on Slack")
 }
+
+// TestSchedulerServesOnlyTheOrganisation: with one workspace for every
+// platform, a workspace left in the database from before is not nudged.
+func TestSchedulerServesOnlyTheOrganisation(t *testing.T) {
+	h := newOrgHarness(t)
+	h.say(aliceSlack, "hi")
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, "T-old", "slack", h.now); err != nil {
+			return err
+		}
+		return tx.PutUser(&okrcore.User{Workspace: "T-old", Platform: "slack", PlatformID: "U9", Name: "Old", TimeZone: "UTC", Role: okrcore.RoleAdmin})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Monday 2026-11-23 12:00 UTC: the default 10:00 check-in has passed
+	// everywhere in UTC.
+	h.now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tick := func(only string) map[string]int {
+		t.Helper()
+		s := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: func() time.Time { return h.now }, Workspace: only})
+		if _, err := s.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return outboxByWorkspace(t, h.db)
+	}
+	if got := tick("acme"); got["acme"] != 1 || got["T-old"] != 0 {
+		t.Errorf("serving acme only: items by workspace %v, want acme 1, T-old 0", got)
+	}
+	if got := tick(""); got["acme"] != 1 || got["T-old"] != 1 {
+		t.Errorf("serving every workspace: items by workspace %v, want one each", got)
+	}
+}
+
+func outboxByWorkspace(t *testing.T, db *bolt.DB) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	err := db.View(context.Background(), func(tx okrcore.Tx) error {
+		its, err := tx.DueOutbox(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 1000)
+		for _, it := range its {
+			n[it.Workspace]++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

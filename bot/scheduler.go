@@ -22,6 +22,10 @@ type SchedulerOptions struct {
 	// 10:00) is still caught up; older windows are skipped and logged.
 	// Default 12 hours.
 	Grace time.Duration
+	// Workspace, when set, is the only workspace whose rhythm runs: the
+	// engine's Options.Workspace, which serves every platform as one
+	// organisation. Others in the store are left alone, not nudged.
+	Workspace string
 }
 
 // Scheduler turns the workspaces' schedules into outbox items. It keeps no
@@ -34,12 +38,13 @@ type Scheduler struct {
 	now   func() time.Time
 	log   *slog.Logger
 	grace time.Duration
+	only  string
 	locs  locationCache
 }
 
 // NewScheduler returns a scheduler over store.
 func NewScheduler(store okrcore.Store, opts SchedulerOptions) *Scheduler {
-	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace}
+	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace, only: opts.Workspace}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -110,6 +115,15 @@ func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
 		return err
 	}); err != nil {
 		return TickStats{}, fmt.Errorf("list workspaces: %w", err)
+	}
+	if s.only != "" {
+		served := wss[:0]
+		for _, w := range wss {
+			if w.ID == s.only {
+				served = append(served, w)
+			}
+		}
+		wss = served
 	}
 	st := TickStats{Workspaces: len(wss)}
 	for _, w := range wss {

@@ -341,3 +341,41 @@ func TestErrors(t *testing.T) {
 		t.Error("IsNotFound wrong")
 	}
 }
+
+func TestUserAccounts(t *testing.T) {
+	u := &User{Name: "Alice"}
+	u.SetAccount(Account{Platform: "slack", PlatformID: "U1", DM: "D1"})
+	u.SetAccount(Account{Platform: "teams", PlatformID: "29:a", DM: "a:1", DMRef: "ref"})
+	u.SetAccount(Account{Platform: "teams", PlatformID: "29:a", DM: "a:2", DMRef: "ref2"}) // replaced, not added
+	u.SetAccount(Account{Platform: "slack", PlatformID: "U1", DM: "D2"})                   // the first account, in place
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"first account", Account{u.Platform, u.PlatformID, u.DM, u.DMRef}, Account{"slack", "U1", "D2", ""}},
+		{"linked", len(u.Linked), 1},
+		{"accounts", len(u.Accounts()), 2},
+		{"teams account", second(u.Account("teams")), Account{"teams", "29:a", "a:2", "ref2"}},
+		{"no shell account", third(u.Account("shell")), false},
+		{"by id", third(u.AccountOf("teams", "29:a")), true},
+		{"by wrong id", third(u.AccountOf("teams", "U1")), false},
+		{"nudged by default on the first", u.NudgeAccount().Platform, "slack"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %+v, want %+v", tt.name, tt.got, tt.want)
+		}
+	}
+	u.NudgeOn = "teams"
+	if a := u.NudgeAccount(); a.Platform != "teams" || a.DM != "a:2" {
+		t.Errorf("chosen nudge account: %+v", a)
+	}
+	u.NudgeOn = "shell" // an account since removed: back to the first
+	if a := u.NudgeAccount(); a.Platform != "slack" {
+		t.Errorf("nudge account without one on the chosen platform: %+v", a)
+	}
+}
+
+func second(a Account, _ bool) Account { return a }
+func third(_ Account, ok bool) bool    { return ok }

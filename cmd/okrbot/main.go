@@ -352,7 +352,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}
 	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY, Commands: commands})
-	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace})
+	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 	disp := bot.NewDispatcher(db, engine, sh, bot.DispatcherOptions{Now: now, Logger: log, Workers: 4})
 	runOnce := func(ctx context.Context) string {
 		st, err := sched.Tick(ctx)

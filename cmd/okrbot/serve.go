@@ -16,6 +16,7 @@ import (
 	"github.com/okrbot/okrbot/adapters/slack"
 	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -139,6 +140,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if cfg.now != nil {
 		now = cfg.now
 	}
+	if cfg.workspace != "" {
+		warnUnserved(ctx, db, cfg.workspace, log)
+	}
 	obs := &observer{}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone})
@@ -160,7 +164,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	obs.set(met)
 	mux.Handle("GET /readyz", ready(db, plats))
 	mux.Handle("GET /metrics", met.handler())
-	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace})
+	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -270,5 +274,31 @@ func allHealthy(plats []platform) http.Handler {
 			}
 		}
 		io.WriteString(w, "ok\n")
+	})
+}
+
+// warnUnserved tells the operator about workspaces the database holds but
+// --workspace leaves out: their people get no nudges and, when they write,
+// start afresh in the served workspace. Setting workspace to a platform
+// workspace's id (a Slack team id) is how an existing programme is kept
+// when a second platform joins.
+func warnUnserved(ctx context.Context, store okrcore.Store, served string, log *slog.Logger) {
+	_ = store.View(ctx, func(tx okrcore.Tx) error {
+		wss, err := tx.Workspaces()
+		if err != nil {
+			return err
+		}
+		for _, w := range wss {
+			if w.ID == served {
+				continue
+			}
+			us, err := tx.Users(w.ID)
+			if err != nil || len(us) == 0 {
+				continue
+			}
+			log.Warn("a workspace in the database is not served: its people are not nudged and start afresh when they write; set workspace to its id to keep its OKRs",
+				"workspace", w.ID, "platform", w.Platform, "people", len(us), "served", served)
+		}
+		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // fakeSlack answers the Web API calls okrbot makes, in Slack's wire format,
@@ -260,5 +265,41 @@ func TestTeamsPackage(t *testing.T) {
 	errOut.Reset()
 	if code := run(context.Background(), []string{"teams-package", out}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "MICROSOFT_APP_ID") {
 		t.Errorf("without an app id: %d %q", code, errOut.String())
+	}
+}
+
+// TestWarnUnserved: a workspace left out by --workspace is named in the
+// log with what to do, an empty one or the served one is not.
+func TestWarnUnserved(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	err = db.Update(context.Background(), func(tx okrcore.Tx) error {
+		for _, w := range []string{"T0LD", "acme", "Tempty"} {
+			if err := bot.EnsureWorkspace(tx, w, "slack", now); err != nil {
+				return err
+			}
+		}
+		for _, w := range []string{"T0LD", "acme"} {
+			if err := tx.PutUser(&okrcore.User{Workspace: w, Platform: "slack", PlatformID: "U1", Name: "Ann", Role: okrcore.RoleAdmin}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	warnUnserved(context.Background(), db, "acme", slog.New(slog.NewTextHandler(&buf, nil)))
+	out := buf.String()
+	if !strings.Contains(out, "workspace=T0LD") || !strings.Contains(out, "people=1") || !strings.Contains(out, "set workspace to its id") {
+		t.Errorf("no warning for the unserved workspace:\n%s", out)
+	}
+	if strings.Contains(out, "workspace=acme") || strings.Contains(out, "Tempty") || strings.Count(out, "\n") != 1 {
+		t.Errorf("warned about the served or an empty workspace:\n%s", out)
 	}
 }
