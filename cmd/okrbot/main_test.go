@@ -337,20 +337,64 @@ func TestPurgeStateEveryRemovesExpiredEntries(t *testing.T) {
 		if err := tx.PutState("w", "event:old", []byte{1}, time.Now().Add(-time.Hour)); err != nil {
 			return err
 		}
-		return tx.PutState("w", "event:new", []byte{1}, time.Now().Add(time.Hour))
+		if err := tx.PutState("w", "event:new", []byte{1}, time.Now().Add(time.Hour)); err != nil {
+			return err
+		}
+		// Created oldest first, as the scheduler creates them.
+		for _, x := range []struct {
+			key string
+			age time.Duration
+		}{{"old", 100 * 24 * time.Hour}, {"recent", 24 * time.Hour}} {
+			key, age := x.key, x.age
+			it := &okrcore.OutboxItem{Workspace: "w", Key: key, Kind: okrcore.OutboxCheckIn, User: 1, Period: "p",
+				DueAt: time.Now().Add(-age), CreatedAt: time.Now().Add(-age)}
+			if _, err := tx.AddOutbox(it); err != nil {
+				return err
+			}
+			it.State = okrcore.OutboxSent
+			if err := tx.PutOutbox(it); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pass at start does the work; the loop is then stopped.
 	pctx, cancel := context.WithCancel(ctx)
-	cancel() // one pass at start, then stop
-	purgeStateEvery(pctx, db, time.Hour, slog.New(slog.DiscardHandler))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		purgeStateEvery(pctx, db, time.Hour, slog.New(slog.DiscardHandler))
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var gone bool
+		_ = db.View(ctx, func(tx okrcore.Tx) error {
+			_, err := tx.OutboxByKey("w", "old")
+			gone = okrcore.IsNotFound(err)
+			return nil
+		})
+		if gone || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
 	if n, err := db.PurgeExpiredState(ctx, time.Now()); err != nil || n != 0 {
 		t.Errorf("expired entries left after the start-up purge: %d %v", n, err)
 	}
 	_ = db.View(ctx, func(tx okrcore.Tx) error {
 		if _, err := tx.State("w", "event:new"); err != nil {
 			t.Errorf("a live entry was purged: %v", err)
+		}
+		if _, err := tx.OutboxByKey("w", "old"); !okrcore.IsNotFound(err) {
+			t.Errorf("a sent item 100 days old was kept: %v", err)
+		}
+		if _, err := tx.OutboxByKey("w", "recent"); err != nil {
+			t.Errorf("a sent item a day old was purged: %v", err)
 		}
 		return nil
 	})

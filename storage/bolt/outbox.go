@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -295,4 +297,65 @@ func (t *boltTx) addOpenOutbox(delta int) error {
 		return err
 	}
 	return meta.Put(keyOutboxOpen, binary.BigEndian.AppendUint64(nil, uint64(n)))
+}
+
+// PurgeOutbox deletes sent, skipped and failed items created before before,
+// in transactions of bounded size, and returns how many it deleted: without
+// it the outbox grows by about two items per person per week for good.
+// Open items are never deleted, however old. Item ids grow with time, so
+// each workspace is read from its oldest item up to the first one created
+// at or after before.
+func (db *DB) PurgeOutbox(ctx context.Context, before time.Time) (int, error) {
+	// Small transactions: a first purge of a year's items must not hold
+	// the one writer for long while people check in.
+	const chunk = 2000
+	total := 0
+	for {
+		n := 0
+		err := db.Update(ctx, func(tx okrcore.Tx) error {
+			n = 0
+			t := tx.(*boltTx)
+			wss, err := t.Workspaces()
+			if err != nil {
+				return err
+			}
+			b, err := t.bucket(bucketOutbox)
+			if err != nil {
+				return err
+			}
+			for _, w := range wss {
+				var ids []okrcore.ID
+				prefix := newKey(w.ID)
+				c := b.Cursor()
+				for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n+len(ids) < chunk; k, v = c.Next() {
+					it, err := decode(outboxKind, v)
+					if err != nil {
+						return err
+					}
+					if !it.CreatedAt.Before(before) {
+						break
+					}
+					if !it.State.Open() {
+						ids = append(ids, it.ID)
+					}
+				}
+				// Deleted after the walk: deleting under a bbolt cursor
+				// skips keys.
+				for _, id := range ids {
+					if err := remove(t, outboxKind, w.ID, id); err != nil {
+						return err
+					}
+				}
+				n += len(ids)
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("purge old outbox items: %w", err)
+		}
+		total += n
+		if n < chunk {
+			return total, nil
+		}
+	}
 }

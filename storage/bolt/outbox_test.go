@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -259,5 +262,129 @@ func TestCheckFindsOutboxDamage(t *testing.T) {
 				t.Fatalf("check after %s: %v, want %q", tc.name, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPurgeOutbox: closed items older than the cutoff go with their index
+// entries; open ones stay however old, and so do recent ones.
+func TestPurgeOutbox(t *testing.T) {
+	db := openTest(t, Options{NoSync: true})
+	ctx := context.Background()
+	cutoff := outboxTime.Add(90 * 24 * time.Hour)
+	type spec struct {
+		ws, key string
+		state   okrcore.OutboxState
+		created time.Time
+		kept    bool
+	}
+	specs := []spec{
+		{"w", "old-sent", okrcore.OutboxSent, outboxTime, false},
+		{"w", "old-skipped", okrcore.OutboxSkipped, outboxTime, false},
+		{"w", "old-failed", okrcore.OutboxFailed, outboxTime, false},
+		{"w", "old-pending", okrcore.OutboxPending, outboxTime, true},
+		{"w", "old-sending", okrcore.OutboxSending, outboxTime, true},
+		{"w", "new-sent", okrcore.OutboxSent, cutoff, true},
+		{"v", "other-old-sent", okrcore.OutboxSent, outboxTime, false},
+		{"v", "other-new-sent", okrcore.OutboxSent, cutoff.Add(time.Hour), true},
+	}
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
+		for _, w := range []string{"v", "w"} {
+			if err := tx.PutWorkspace(&okrcore.Workspace{ID: w}); err != nil {
+				return err
+			}
+		}
+		for _, s := range specs {
+			it := testItem(s.ws, s.key, s.created)
+			it.CreatedAt = s.created
+			if _, err := tx.AddOutbox(it); err != nil {
+				return err
+			}
+			it.State = s.state
+			if err := tx.PutOutbox(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeOutbox(ctx, cutoff)
+	if err != nil || n != 4 {
+		t.Fatalf("purged %d, %v; want 4", n, err)
+	}
+	err = db.View(ctx, func(tx okrcore.Tx) error {
+		for _, s := range specs {
+			_, err := tx.OutboxByKey(s.ws, s.key)
+			if kept := err == nil; kept != s.kept {
+				t.Errorf("%s/%s kept %v, want %v (%v)", s.ws, s.key, kept, s.kept, err)
+			}
+		}
+		open, _, err := tx.OpenOutbox()
+		if open != 2 {
+			t.Errorf("open items after purge: %d, want 2", open)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Errorf("check after purge: %v", err)
+	}
+	if n, err := db.PurgeOutbox(ctx, cutoff); err != nil || n != 0 {
+		t.Errorf("second purge: %d, %v", n, err)
+	}
+}
+
+// BenchmarkPurgeOutbox purges a year of closed items of a 10,000-person
+// organisation's weekly nudges and reminders (sized by OKRBOT_PURGE_ITEMS,
+// default 200,000), and then times an hourly pass that finds nothing.
+func BenchmarkPurgeOutbox(b *testing.B) {
+	items := 200000
+	if v, err := strconv.Atoi(os.Getenv("OKRBOT_PURGE_ITEMS")); err == nil && v > 0 {
+		items = v
+	}
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(filepath.Join(b.TempDir(), "okrbot.db"), Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		for start := 0; start < items; start += 10000 {
+			err := db.Update(ctx, func(tx okrcore.Tx) error {
+				if err := tx.PutWorkspace(&okrcore.Workspace{ID: "w"}); err != nil {
+					return err
+				}
+				for i := start; i < min(start+10000, items); i++ {
+					it := testItem("w", fmt.Sprint("checkin:u", i), outboxTime.Add(time.Duration(i)*time.Second))
+					it.CreatedAt, it.State = it.DueAt, okrcore.OutboxSent
+					if _, err := tx.AddOutbox(it); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		n, err := db.PurgeOutbox(ctx, outboxTime.Add(time.Duration(items)*time.Second))
+		if err != nil || n != items {
+			b.Fatalf("purged %d, %v", n, err)
+		}
+		all := time.Since(t0)
+		t1 := time.Now()
+		if n, err := db.PurgeOutbox(ctx, outboxTime.Add(time.Duration(items)*time.Second)); err != nil || n != 0 {
+			b.Fatalf("second pass purged %d, %v", n, err)
+		}
+		b.ReportMetric(all.Seconds(), "s/purge-all")
+		b.ReportMetric(float64(time.Since(t1).Microseconds()), "µs/idle-pass")
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
 	}
 }
