@@ -204,13 +204,21 @@ func (c *Connector) CreateConversation(ctx context.Context, serviceURL, tenantID
 
 // call sends one request with retries and decodes the answer into out.
 func (c *Connector) call(ctx context.Context, method, serviceURL, path string, in, out any) error {
+	return c.callRetries(ctx, method, serviceURL, path, in, out, c.opts.Retries)
+}
+
+// callRetries is call repeating a failed request at most retries times.
+// A nil in sends no body.
+func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path string, in, out any, retries int) error {
 	base, err := checkServiceURL(serviceURL)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("teams: encode %s: %w", path, err)
+	var body []byte
+	if in != nil {
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("teams: encode %s: %w", path, err)
+		}
 	}
 	reauth := true
 	for attempt := 0; ; attempt++ {
@@ -218,18 +226,25 @@ func (c *Connector) call(ctx context.Context, method, serviceURL, path string, i
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 		if err != nil {
 			return fmt.Errorf("teams: %s %s: %w", method, path, err)
 		}
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		}
+		req.Header.Set("Accept", "application/json")
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := c.opts.HTTPClient.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if attempt < c.opts.Retries {
+			if attempt < retries {
 				if err := sleep(ctx, c.backoff(attempt)); err != nil {
 					return err
 				}
@@ -259,7 +274,7 @@ func (c *Connector) call(ctx context.Context, method, serviceURL, path string, i
 			if !hinted {
 				wait = c.backoff(attempt)
 			}
-			if attempt >= c.opts.Retries || wait > c.opts.MaxWait {
+			if attempt >= retries || wait > c.opts.MaxWait {
 				if s == http.StatusTooManyRequests {
 					return &bot.RateLimitError{RetryAfter: max(wait, time.Second), Conversation: true}
 				}

@@ -146,7 +146,20 @@ type fakeConnector struct {
 	fail  []failure // answered before success, in order
 	seq   int
 	cond  chan struct{}
+
+	// The roster: GET /v3/conversations/{conv}/members/{user} answers
+	// roster[user] as it is (a TeamsChannelAccount), or 404. Its calls
+	// are kept apart from the others.
+	roster      map[string]string
+	memberCalls []connCall
+	memberFail  []int // statuses answered before success, in order
+	memberDelay time.Duration
 }
+
+// aliceMember is Alice's roster entry, in the home tenant, as the Bot
+// Connector writes it.
+const aliceMember = `{"id":"29:alice","name":"Alice Example","objectId":"aad-alice","givenName":"Alice","surname":"Example",` +
+	`"email":"Alice@Example.com","userPrincipalName":"alice@example.onmicrosoft.com","tenantId":"` + testTenant + `","userRole":"user"}`
 
 type failure struct {
 	status     int
@@ -155,7 +168,7 @@ type failure struct {
 
 func newFakeConnector(t testing.TB) *fakeConnector {
 	t.Helper()
-	f := &fakeConnector{t: t, tokenLife: 3600, cond: make(chan struct{}, 1000)}
+	f := &fakeConnector{t: t, tokenLife: 3600, cond: make(chan struct{}, 1000), roster: map[string]string{"29:alice": aliceMember}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /tenant/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
 		if r.FormValue("grant_type") != "client_credentials" || r.FormValue("client_id") != testAppID ||
@@ -230,9 +243,53 @@ func newFakeConnector(t testing.TB) *fakeConnector {
 			_ = json.NewEncoder(w).Encode(map[string]string{"id": "a:dm-" + p.Members[0].ID})
 		}
 	})
+	mux.HandleFunc("GET /v3/conversations/{conv}/members/{user}", func(w http.ResponseWriter, r *http.Request) {
+		c := connCall{Method: r.Method, Path: r.URL.EscapedPath(), Auth: r.Header.Get("Authorization"), Conversation: r.PathValue("conv")}
+		f.mu.Lock()
+		f.memberCalls = append(f.memberCalls, c)
+		delay := f.memberDelay
+		status := 0
+		if len(f.memberFail) > 0 {
+			status, f.memberFail = f.memberFail[0], f.memberFail[1:]
+		}
+		body, ok := f.roster[r.PathValue("user")]
+		f.mu.Unlock()
+		time.Sleep(delay)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		switch {
+		case !strings.HasPrefix(c.Auth, "Bearer tok-"):
+			http.Error(w, `{"error":{"code":"Unauthorized"}}`, http.StatusUnauthorized)
+		case status != 0:
+			http.Error(w, `{"error":{"code":"ServiceError","message":"x"}}`, status)
+		case !ok:
+			http.Error(w, `{"error":{"code":"MemberNotFoundInConversation","message":"The member is not part of the conversation."}}`, http.StatusNotFound)
+		default:
+			_, _ = io.WriteString(w, body)
+		}
+	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// setMember puts a roster entry; failMembers makes the next roster calls
+// answer these statuses.
+func (f *fakeConnector) setMember(user, body string) {
+	f.mu.Lock()
+	f.roster[user] = body
+	f.mu.Unlock()
+}
+
+func (f *fakeConnector) failMembers(status ...int) {
+	f.mu.Lock()
+	f.memberFail = append(f.memberFail, status...)
+	f.mu.Unlock()
+}
+
+func (f *fakeConnector) memberCallList() []connCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]connCall(nil), f.memberCalls...)
 }
 
 func (f *fakeConnector) tokenURL() string   { return f.srv.URL + "/tenant/oauth2/v2.0/token" }

@@ -1,7 +1,8 @@
 // Package teams connects the okrbot engine to Microsoft Teams through the
 // Bot Framework: the POST /api/messages endpoint (every request's JWT
-// checked before its body is read), Adaptive Cards, invoke responses, and
-// proactive messages through the Bot Connector.
+// checked before its body is read), Adaptive Cards, invoke responses,
+// proactive messages through the Bot Connector, and the sender's e-mail
+// from its roster.
 //
 // msbotbuilder-go v0.2.5 provides the schema; its token validator and
 // connector client are replaced by Validator and Connector, which close its
@@ -84,6 +85,10 @@ type Options struct {
 	// MinKeyRefresh is the least time between two fetches of the signing
 	// keys; default 5 minutes.
 	MinKeyRefresh time.Duration
+	// UserTTL is how long a person's e-mail, read from the Bot
+	// Connector's roster, is cached; default 6 hours. A failed lookup is
+	// remembered for a minute.
+	UserTTL time.Duration
 }
 
 // Adapter is the Teams adapter. It implements bot.Adapter and bot.Sender.
@@ -93,6 +98,7 @@ type Adapter struct {
 	log       *slog.Logger
 	validator *Validator
 	conn      *Connector
+	emails    *emailCache
 
 	mu         sync.Mutex
 	handler    bot.Handler
@@ -158,7 +164,11 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	if opts.PerSecond <= 0 {
 		opts.PerSecond = 30
 	}
-	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, seen: map[string]time.Time{}}
+	if opts.UserTTL <= 0 {
+		opts.UserTTL = 6 * time.Hour
+	}
+	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, seen: map[string]time.Time{},
+		emails: newEmailCache(opts.Now)}
 	a.validator = NewValidator(cfg.AppID, ValidatorOptions{MetadataURL: cfg.OpenIDMetadataURL, HTTPClient: opts.HTTPClient, Now: opts.Now, MinRefresh: opts.MinKeyRefresh})
 	a.conn = NewConnector(cfg.AppID, cfg.AppPassword, cfg.TokenURL, ConnectorOptions{HTTPClient: opts.HTTPClient, Now: opts.Now,
 		Retries: opts.Retries, Backoff: opts.Backoff, MaxWait: opts.MaxWait})
@@ -241,10 +251,13 @@ func (a *Adapter) work(in inbound) {
 		}
 		return
 	}
+	// Teams has had its 200: the sender's e-mail, which may join their
+	// account to the same person's on another platform, is looked up now.
+	a.fillEmail(ctx, in.act, &r.ev, memberTimeout)
 	a.mu.Lock()
 	h := a.handler
 	a.mu.Unlock()
-	h.Handle(ctx, in.ev, r)
+	h.Handle(ctx, r.ev, r)
 }
 
 // firstDelivery remembers an activity id for an hour and reports whether
@@ -404,7 +417,13 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 		defer close(done)
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
 		defer cancel()
-		h.Handle(ctx, in.ev, ir)
+		// The answer is due within InvokeTimeout whatever happens here: a
+		// slow roster lookup makes it "working on it", never late. Half
+		// of that time at most goes to the lookup.
+		ev := in.ev
+		a.fillEmail(ctx, in.act, &ev, min(memberTimeout, a.opts.InvokeTimeout/2))
+		ir.ev = ev
+		h.Handle(ctx, ev, ir)
 	}()
 	timer := time.NewTimer(a.opts.InvokeTimeout)
 	defer timer.Stop()
