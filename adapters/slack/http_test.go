@@ -21,9 +21,9 @@ func TestNew(t *testing.T) {
 		{"http mode", Config{BotToken: "xoxb-1", SigningSecret: "s"}, ""},
 		{"socket mode", Config{BotToken: "xoxb-1", AppToken: "xapp-1"}, ""},
 		{"custom API URL", Config{BotToken: "xoxb-1", AppToken: "xapp-1", APIURL: "http://127.0.0.1:9/api"}, ""},
-		{"no bot token", Config{SigningSecret: "s"}, "SLACK_BOT_TOKEN must be a bot token starting with xoxb-"},
-		{"user token", Config{BotToken: "xoxp-1", SigningSecret: "s"}, "SLACK_BOT_TOKEN must be a bot token starting with xoxb-"},
-		{"bad app token", Config{BotToken: "xoxb-1", AppToken: "xoxb-2"}, "SLACK_APP_TOKEN must be an app-level token starting with xapp-"},
+		{"no bot token", Config{SigningSecret: "s"}, "must be a bot token starting with xoxb-"},
+		{"user token", Config{BotToken: "xoxp-1", SigningSecret: "s"}, "must be a bot token starting with xoxb-"},
+		{"bad app token", Config{BotToken: "xoxb-1", AppToken: "xoxb-2"}, "must be an app-level token starting with xapp-"},
 		{"neither mode", Config{BotToken: "xoxb-1"}, "set SLACK_APP_TOKEN"},
 		{"bad API URL", Config{BotToken: "xoxb-1", SigningSecret: "s", APIURL: "slack.com"}, "SLACK_API_URL"},
 	}

@@ -108,19 +108,19 @@ var (
 // New checks cfg and returns an adapter. It makes no network calls.
 func New(cfg Config, opts Options) (*Adapter, error) {
 	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
-		return nil, errors.New("slack: SLACK_BOT_TOKEN must be a bot token starting with xoxb- (Slack app settings → OAuth & Permissions → Bot User OAuth Token)")
+		return nil, errors.New("slack: SLACK_BOT_TOKEN (slack.bot_token in the configuration file) must be a bot token starting with xoxb- (Slack app settings → OAuth & Permissions → Bot User OAuth Token)")
 	}
 	if cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-") {
-		return nil, errors.New("slack: SLACK_APP_TOKEN must be an app-level token starting with xapp- (Slack app settings → Basic Information → App-Level Tokens, scope connections:write)")
+		return nil, errors.New("slack: SLACK_APP_TOKEN (slack.app_token) must be an app-level token starting with xapp- (Slack app settings → Basic Information → App-Level Tokens, scope connections:write)")
 	}
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
-		return nil, errors.New("slack: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode (Slack app settings → Basic Information → Signing Secret)")
+		return nil, errors.New("slack: set SLACK_APP_TOKEN / slack.app_token (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET / slack.signing_secret for HTTP mode (Slack app settings → Basic Information → Signing Secret)")
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
 	}
 	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("slack: SLACK_API_URL %q must be an http(s) URL such as %s", cfg.APIURL, DefaultAPIURL)
+		return nil, fmt.Errorf("slack: SLACK_API_URL (slack.api_url) %q must be an http(s) URL such as %s", cfg.APIURL, DefaultAPIURL)
 	}
 	if !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"

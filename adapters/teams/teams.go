@@ -115,10 +115,10 @@ var _ bot.Adapter = (*Adapter)(nil)
 // New checks cfg and returns an adapter. It makes no network calls.
 func New(cfg Config, opts Options) (*Adapter, error) {
 	if cfg.AppID == "" || cfg.AppPassword == "" {
-		return nil, errors.New("teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Azure Bot → Configuration: Microsoft App ID, and a client secret of that app registration)")
+		return nil, errors.New("teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (teams.app_id and teams.app_password in the configuration file; Azure Bot → Configuration: Microsoft App ID, and a client secret of that app registration)")
 	}
 	if cfg.TenantID == "" {
-		return nil, errors.New("teams: set MICROSOFT_APP_TENANT_ID to the tenant of the single-tenant bot (Azure Bot → Configuration → App Tenant ID)")
+		return nil, errors.New("teams: set MICROSOFT_APP_TENANT_ID (teams.tenant_id) to the tenant of the single-tenant bot (Azure Bot → Configuration → App Tenant ID)")
 	}
 	if cfg.TokenURL == "" {
 		cfg.TokenURL = TokenURL(cfg.TenantID)
