@@ -217,7 +217,21 @@ type okrbotProcess struct {
 func startOkrbot(t *testing.T, bin, dbPath, apiURL string) *okrbotProcess {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--db", dbPath, "--addr", addr, "--log-level", "info")
+	// Everything through a temporary configuration file, the secrets in
+	// files beside it, as a container would have them.
+	dir := t.TempDir()
+	for name, v := range map[string]string{"bot_token": sigtermToken + "\n", "signing_secret": "s3cret\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := fmt.Sprintf("db: %q\naddr: %q\nlog_level: info\nlog_format: json\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
+		dbPath, addr, apiURL)
+	confPath := filepath.Join(dir, "okrbot.yaml")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--config", confPath)
 	// The environment of the test, without any chat platform's settings it
 	// may carry, and with the fake Slack's.
 	for _, kv := range os.Environ() {
@@ -227,7 +241,6 @@ func startOkrbot(t *testing.T, bin, dbPath, apiURL string) *okrbotProcess {
 		}
 		cmd.Env = append(cmd.Env, kv)
 	}
-	cmd.Env = append(cmd.Env, "SLACK_BOT_TOKEN="+sigtermToken, "SLACK_SIGNING_SECRET=s3cret", "SLACK_API_URL="+apiURL)
 	p := &okrbotProcess{cmd: cmd, base: "http://" + addr, stderr: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout = p.stderr
 	cmd.Stderr = p.stderr
@@ -287,6 +300,22 @@ func (p *okrbotProcess) stop(t *testing.T, within time.Duration) {
 	}
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("okrbot exited with %d (%v) after SIGTERM: %s", code, p.waitErr, p.stderr)
+	}
+	// Logs at info, as JSON: every line parses, and no secret is in them.
+	logs := p.stderr.String()
+	jsonLines := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if strings.HasPrefix(line, "okrbot serves ") || line == "" {
+			continue
+		}
+		if !json.Valid([]byte(line)) {
+			t.Errorf("a log line is not JSON: %q", line)
+		}
+		jsonLines++
+	}
+	t.Logf("%d JSON log lines at info, none with a secret", jsonLines)
+	if strings.Contains(logs, sigtermToken) || strings.Contains(logs, "s3cret") {
+		t.Errorf("a secret is in the logs:\n%s", logs)
 	}
 }
 
