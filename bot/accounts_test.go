@@ -233,6 +233,25 @@ func TestLinkAndUnlink(t *testing.T) {
 		t.Errorf("Growth after link: %+v", growth)
 	}
 
+	// A nudge scheduled for the folded user before the link is skipped,
+	// not retried for days.
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		_, err := tx.AddOutbox(&okrcore.OutboxItem{Workspace: "acme", Key: "checkin:u3:2026-W47", Kind: okrcore.OutboxCheckIn, User: 3,
+			Period: "2026-W47", DueAt: h.now, CreatedAt: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plat := newPlatform(func() time.Time { return h.now })
+	d := bot.NewDispatcher(h.db, h.e, plat, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	if err := d.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := d.Stats(); st.Skipped != 1 || st.Retried != 0 || st.Failed != 0 || len(plat.sent) != 0 {
+		t.Errorf("nudge for a folded user: %+v, %d sent", st, len(plat.sent))
+	}
+
 	wantIn(t, "unlink", h.say(aliceSlack, "/okr unlink #2 teams"), "is now Bob (Microsoft Teams) (#4)", "Bob keeps every OKR")
 	wantIn(t, "teams bob is new", h.say(bobTeams, "/okr whoami"), "#4")
 	if strings.Contains(h.say(bobTeams, "/okr mine"), "Ship it") {

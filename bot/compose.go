@@ -52,6 +52,11 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 		}
 		return err
 	})
+	if okrcore.IsNotFound(err) {
+		// Its person or team is gone (an account folded into another by
+		// `okr link`): no retry brings them back.
+		return Delivery{Skip: "its person or team is no longer in okrbot"}, nil
+	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
 	}
