@@ -109,7 +109,7 @@ func benchCompose(b *testing.B, e *bot.Engine, it *okrcore.OutboxItem, want ...s
 	if err != nil || d.Skip != "" {
 		b.Fatalf("compose %s T%d: skip %q, err %v", it.Kind, it.Team, d.Skip, err)
 	}
-	got := flatten(d.Message)
+	got := renderStatus(d.Message)
 	for _, w := range want {
 		if !strings.Contains(got, w) {
 			b.Fatalf("compose %s T%d lacks %q:\n%s", it.Kind, it.Team, w, got)
@@ -203,8 +203,8 @@ func BenchmarkAdoption(b *testing.B) {
 	}
 	check := func(b *testing.B, e *bot.Engine, args, want string) {
 		m, ok := e.Process(ctx, ev(args))
-		if !ok || !strings.Contains(flatten(m), want) || len(m.Blocks) > 45 {
-			b.Fatalf("adoption%s: %d blocks:\n%s", args, len(m.Blocks), flatten(m))
+		if !ok || !strings.Contains(renderStatus(m), want) || len(m.Blocks) > 45 {
+			b.Fatalf("adoption%s: %d blocks:\n%s", args, len(m.Blocks), renderStatus(m))
 		}
 	}
 	// The ledger as a report a week earlier left it.

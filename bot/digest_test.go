@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -17,145 +16,11 @@ import (
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
-// digestHarness drives the engine on a real bbolt store with a clock the
-// test moves (a small copy of engine_test.go's harness).
-type digestHarness struct {
-	t   *testing.T
-	db  *bolt.DB
-	e   *bot.Engine
-	ws  string
-	mu  sync.Mutex
-	now time.Time
-}
-
-// digestDemoNow is a Wednesday in the middle of Q4 2026, as engine_test.go's.
-var digestDemoNow = time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
-
-func newDigestHarness(t *testing.T, demo bool) *digestHarness {
-	t.Helper()
-	h := &digestHarness{t: t, ws: "local", now: digestDemoNow}
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true, Now: h.clock})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	h.db = db
-	h.e = bot.NewEngine(db, bot.Options{Now: h.clock})
-	if demo {
-		seeded, err := bot.SeedDemo(context.Background(), db, h.ws, "shell", h.clock())
-		if err != nil || !seeded {
-			t.Fatalf("seed demo: seeded=%v err=%v", seeded, err)
-		}
-	}
-	return h
-}
-
-func (h *digestHarness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
-
-func (h *digestHarness) setClock(t time.Time) {
-	h.mu.Lock()
-	h.now = t
-	h.mu.Unlock()
-}
-
-// ask sends a command or message as user and returns the answer.
-func (h *digestHarness) ask(user, text string) bot.Message {
+// composeWeek composes a team's scheduled message for period, due at due.
+func (h *harness) composeWeek(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) bot.Delivery {
 	h.t.Helper()
-	ev := bot.Event{Kind: bot.EventMessage, Platform: "shell", Workspace: h.ws, UserID: user, UserName: user,
-		Conversation: bot.Conversation{ID: "dm:" + user, Direct: true}, Text: text}
-	m, ok := h.e.Process(context.Background(), ev)
-	if !ok {
-		h.t.Fatalf("%s: %q got no answer", user, text)
-	}
-	return m
-}
-
-func (h *digestHarness) team(name string) *okrcore.Team {
-	h.t.Helper()
-	var t *okrcore.Team
-	err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		t, err = tx.TeamByName(h.ws, name)
-		return err
-	})
-	if err != nil {
-		h.t.Fatalf("team %s: %v", name, err)
-	}
-	return t
-}
-
-func (h *digestHarness) kr(id okrcore.ID) *okrcore.KeyResult {
-	h.t.Helper()
-	var k *okrcore.KeyResult
-	err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		k, err = tx.KeyResult(h.ws, id)
-		return err
-	})
-	if err != nil {
-		h.t.Fatalf("KR%d: %v", id, err)
-	}
-	return k
-}
-
-func (h *digestHarness) compose(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) bot.Delivery {
-	h.t.Helper()
-	it := &okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, Team: team, Period: period, DueAt: due,
-		Key: fmt.Sprintf("%s:t%d:%s", kind, team, period), State: okrcore.OutboxPending}
-	d, err := h.e.Compose(context.Background(), it)
-	if err != nil {
-		h.t.Fatalf("compose %s for T%d: %v", kind, team, err)
-	}
-	return d
-}
-
-// flatten renders a message as text for assertions, one block a line.
-func flatten(m bot.Message) string {
-	var b strings.Builder
-	b.WriteString(m.Text + "\n")
-	for _, blk := range m.Blocks {
-		switch x := blk.(type) {
-		case bot.Header:
-			b.WriteString(x.Text + "\n")
-		case bot.Section:
-			b.WriteString(x.Text + "\n")
-			for _, f := range x.Fields {
-				b.WriteString(f.Label + ": " + f.Value + "\n")
-			}
-		case bot.ProgressBar:
-			fmt.Fprintf(&b, "%s %s %s [%s] %s\n", x.Ref, x.Label, okrcore.Percent(x.Progress), x.Status, x.Detail)
-		case bot.Actions:
-			for _, btn := range x.Buttons {
-				b.WriteString("[" + btn.Label + "=" + btn.Value + "] ")
-			}
-			b.WriteString("\n")
-		case bot.Context:
-			b.WriteString(x.Text + "\n")
-		}
-	}
-	return b.String()
-}
-
-func mustContain(t *testing.T, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("message lacks %q:\n%s", w, got)
-		}
-	}
-}
-
-func mustNotContain(t *testing.T, got string, nots ...string) {
-	t.Helper()
-	for _, w := range nots {
-		if strings.Contains(got, w) {
-			t.Errorf("message has %q:\n%s", w, got)
-		}
-	}
+	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, Team: team, Period: period, DueAt: due,
+		Key: fmt.Sprintf("%s:t%d:%s", kind, team, period), State: okrcore.OutboxPending})
 }
 
 // before reports whether a appears in s, and before b.
@@ -194,21 +59,21 @@ func checkLimits(t *testing.T, what string, m bot.Message) {
 var demoFriday = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 
 func TestTeamDigestDemo(t *testing.T) {
-	h := newDigestHarness(t, true)
+	h := newHarness(t, true)
 	sales := h.team("Sales")
 	prev := h.kr(4).Current // from the demo's last check-in, Monday Nov 9
-	mustContain(t, flatten(h.ask("alice", "KR7 at risk")), "Checked in")
-	mustContain(t, flatten(h.ask("alice", "KR4 30, blocked: waiting on legal")), "Checked in")
+	wantContains(t, renderStatus(h.ask("alice", "KR7 at risk")), "Checked in")
+	wantContains(t, renderStatus(h.ask("alice", "KR4 30, blocked: waiting on legal")), "Checked in")
 
-	d := h.compose(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
+	d := h.composeWeek(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
 	if d.Skip != "" || d.To.ID != "#sales" || d.To.Direct {
 		t.Fatalf("delivery to %+v, skip %q; want the #sales channel", d.To, d.Skip)
 	}
-	got := flatten(d.Message)
+	got := renderStatus(d.Message)
 	checkLimits(t, "sales digest", d.Message)
 	// KR4 went from prev to 30 of 40 since last Friday.
 	pts := int((30-prev)/40*100 + 0.5)
-	mustContain(t, got,
+	wantContains(t, got,
 		"Team Sales · week 2026-W47",
 		"Needs attention",
 		"KR7 Reps certified on the playbook",
@@ -232,17 +97,17 @@ func TestTeamDigestDemo(t *testing.T) {
 	// Engineering: nobody checked in this week, and KR9, a milestone not
 	// done that nobody set a status on, is off track by now (its stored
 	// status dates from its creation); it comes before the objectives.
-	eng := h.compose(okrcore.OutboxDigest, h.team("Engineering").ID, "2026-W47", demoFriday)
-	got = flatten(eng.Message)
-	mustContain(t, got, "Team Engineering", "KR9 Teams integration launched 0% [off_track]", "Not checked in this week* (3 of 3): carol, erin, frank", "no change")
+	eng := h.composeWeek(okrcore.OutboxDigest, h.team("Engineering").ID, "2026-W47", demoFriday)
+	got = renderStatus(eng.Message)
+	wantContains(t, got, "Team Engineering", "KR9 Teams integration launched 0% [off_track]", "Not checked in this week* (3 of 3): carol, erin, frank", "no change")
 	if !before(got, "KR9 Teams integration", "*Objectives*") {
 		t.Errorf("KR9 (at risk) is not before the objectives:\n%s", got)
 	}
-	mustNotContain(t, got, "Blockers raised")
+	wantLacks(t, got, "Blockers raised")
 }
 
 func TestDigestDelivery(t *testing.T) {
-	h := newDigestHarness(t, true)
+	h := newHarness(t, true)
 	sales := h.team("Sales")
 	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
 		sales.DigestChannel = ""
@@ -254,44 +119,44 @@ func TestDigestDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := h.compose(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
+	d := h.composeWeek(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
 	if d.Skip != "" || !d.To.Direct || d.To.UserID != "alice" {
 		t.Errorf("a team without a channel: delivery to %+v, skip %q; want alice's DM", d.To, d.Skip)
 	}
-	mustContain(t, flatten(d.Message), "Team Sales")
-	if d := h.compose(okrcore.OutboxDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
+	wantContains(t, renderStatus(d.Message), "Team Sales")
+	if d := h.composeWeek(okrcore.OutboxDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
 		t.Errorf("a team without channel and lead was not skipped: %+v", d)
 	}
-	if d := h.compose(okrcore.OutboxDigest, 99, "2026-W47", demoFriday); d.Skip == "" {
+	if d := h.composeWeek(okrcore.OutboxDigest, 99, "2026-W47", demoFriday); d.Skip == "" {
 		t.Errorf("a missing team was not skipped: %+v", d)
 	}
-	if d := h.compose(okrcore.OutboxManagerDigest, sales.ID, "2026-W47", demoFriday); d.Skip == "" {
+	if d := h.composeWeek(okrcore.OutboxManagerDigest, sales.ID, "2026-W47", demoFriday); d.Skip == "" {
 		t.Errorf("a manager digest for a team without child teams was not skipped: %+v", d)
 	}
-	if d := h.compose(okrcore.OutboxManagerDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
+	if d := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Nobody's").ID, "2026-W47", demoFriday); d.Skip == "" {
 		t.Errorf("a manager digest for a team without a lead was not skipped: %+v", d)
 	}
 }
 
 func TestManagerDigestRollsUpSubtree(t *testing.T) {
-	h := newDigestHarness(t, true)
+	h := newHarness(t, true)
 	// A sub-team under Sales with one person whose key result is off track.
 	h.ask("ivan", "hello")
-	mustContain(t, flatten(h.ask("dana", "/okr team create Sales EMEA under Sales")), "Created team Sales EMEA")
-	mustContain(t, flatten(h.ask("dana", "/okr team add \"Sales EMEA\" @ivan")), "Added ivan")
-	mustContain(t, flatten(h.ask("dana", "/okr team lead \"Sales EMEA\" @ivan")), "ivan now leads")
-	mustContain(t, flatten(h.ask("ivan", "/okr new objective \"Open the EMEA market\"")), "Created O6")
-	mustContain(t, flatten(h.ask("ivan", "/okr new kr O6 \"EMEA customers\" from 0 to 10")), "Added KR13")
-	mustContain(t, flatten(h.ask("ivan", "KR13 1, at risk")), "Checked in")
-	mustContain(t, flatten(h.ask("alice", "KR4 30")), "Checked in")
+	wantContains(t, renderStatus(h.ask("dana", "/okr team create Sales EMEA under Sales")), "Created team Sales EMEA")
+	wantContains(t, renderStatus(h.ask("dana", "/okr team add \"Sales EMEA\" @ivan")), "Added ivan")
+	wantContains(t, renderStatus(h.ask("dana", "/okr team lead \"Sales EMEA\" @ivan")), "ivan now leads")
+	wantContains(t, renderStatus(h.ask("ivan", "/okr new objective \"Open the EMEA market\"")), "Created O6")
+	wantContains(t, renderStatus(h.ask("ivan", "/okr new kr O6 \"EMEA customers\" from 0 to 10")), "Added KR13")
+	wantContains(t, renderStatus(h.ask("ivan", "KR13 1, at risk")), "Checked in")
+	wantContains(t, renderStatus(h.ask("alice", "KR4 30")), "Checked in")
 
-	d := h.compose(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday)
+	d := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday)
 	if d.Skip != "" || !d.To.Direct || d.To.UserID != "dana" {
 		t.Fatalf("delivery to %+v, skip %q; want dana's DM", d.To, d.Skip)
 	}
-	got := flatten(d.Message)
+	got := renderStatus(d.Message)
 	checkLimits(t, "manager digest", d.Message)
-	mustContain(t, got,
+	wantContains(t, got,
 		"Leadership and the teams under it · week 2026-W47",
 		// Leadership's 4 teams plus Sales EMEA; 9 people, all with key
 		// results; alice and ivan checked in.
@@ -311,23 +176,23 @@ func TestManagerDigestRollsUpSubtree(t *testing.T) {
 		t.Errorf("worst items are not worst first:\n%s", got)
 	}
 	// Sales now has a child team of its own.
-	d = h.compose(okrcore.OutboxManagerDigest, h.team("Sales").ID, "2026-W47", demoFriday)
-	mustContain(t, flatten(d.Message), "Sales and the teams under it", "*Sales EMEA*: 1 objective at 10% on average · checked in 1 of 1 (100%) · 1 off track, 0 at risk")
+	d = h.composeWeek(okrcore.OutboxManagerDigest, h.team("Sales").ID, "2026-W47", demoFriday)
+	wantContains(t, renderStatus(d.Message), "Sales and the teams under it", "*Sales EMEA*: 1 objective at 10% on average · checked in 1 of 1 (100%) · 1 off track, 0 at risk")
 	if !d.To.Direct || d.To.UserID != "alice" {
 		t.Errorf("Sales manager digest to %+v, want alice's DM", d.To)
 	}
 }
 
 func TestDigestCommand(t *testing.T) {
-	h := newDigestHarness(t, true)
+	h := newHarness(t, true)
 	// alice leads Sales and is a member of Leadership: her digest is Sales'.
-	got := flatten(h.ask("alice", "/okr digest"))
-	mustContain(t, got, "Team Sales · week 2026-W47", "O2 Win the mid-market", "Not checked in this week* (2 of 2): alice, bob")
-	mustContain(t, flatten(h.ask("erin", "/okr digest")), "Team Engineering")
-	mustContain(t, flatten(h.ask("bob", "/okr digest customer success")), "Team Customer Success", "O5 Keep every customer we win")
-	mustContain(t, flatten(h.ask("olga", "/okr digest")), "aren't in a team", "/okr digest Sales")
-	mustContain(t, flatten(h.ask("alice", "/okr digest Marketing")), "no team called")
-	mustContain(t, flatten(h.ask("alice", "/okr help")), "/okr digest [TEAM]", "/okr adoption [TEAM]")
+	got := renderStatus(h.ask("alice", "/okr digest"))
+	wantContains(t, got, "Team Sales · week 2026-W47", "O2 Win the mid-market", "Not checked in this week* (2 of 2): alice, bob")
+	wantContains(t, renderStatus(h.ask("erin", "/okr digest")), "Team Engineering")
+	wantContains(t, renderStatus(h.ask("bob", "/okr digest customer success")), "Team Customer Success", "O5 Keep every customer we win")
+	wantContains(t, renderStatus(h.ask("olga", "/okr digest")), "aren't in a team", "/okr digest Sales")
+	wantContains(t, renderStatus(h.ask("alice", "/okr digest Marketing")), "no team called")
+	wantContains(t, renderStatus(h.ask("alice", "/okr help")), "/okr digest [TEAM]", "/okr adoption [TEAM]")
 }
 
 // smallOrg builds an organisation whose adoption numbers are worked out by
@@ -348,7 +213,7 @@ func TestDigestCommand(t *testing.T) {
 //	W45 ann Nov 3, ben Nov 4 (off track), cat Nov 5
 //	W46 ann Thu Nov 12 (KR1 50, blocked: old blocker), cat Nov 13
 //	W47 ann Tue Nov 17 (KR1 60, blocked: waiting on legal); now is Wed Nov 18
-func smallOrg(t *testing.T, h *digestHarness) {
+func smallOrg(t *testing.T, h *harness) {
 	t.Helper()
 	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
@@ -434,15 +299,15 @@ func smallOrg(t *testing.T, h *digestHarness) {
 }
 
 func TestAdoptionSmallOrg(t *testing.T) {
-	h := newDigestHarness(t, false)
+	h := newHarness(t, false)
 	smallOrg(t, h)
 	m := h.ask("olga", "/okr adoption") // observers may read it
-	got := flatten(m)
+	got := renderStatus(m)
 	checkLimits(t, "adoption", m)
 	// People with OKRs: ann, ben, cat of dana, ann, ben, cat, dev (olga
 	// observes) = 3 of 5. With key results: ann, ben, cat. Checked in by
 	// week (W40…W47): 0, 3, 1, 2, 1, 3, 2, 1 of 3.
-	mustContain(t, got,
+	wantContains(t, got,
 		"OKR adoption · Q4 2026",
 		"*60%* of people have OKRs in Q4 2026: 3 of 5",
 		"*33%* checked in this week (1 of the 3 people with key results), ↓ from 67% four weeks ago.",
@@ -456,9 +321,9 @@ func TestAdoptionSmallOrg(t *testing.T) {
 		t.Errorf("the lowest adoption is not first:\n%s", got)
 	}
 	// One team and what is under it.
-	got = flatten(h.ask("dana", "/okr adoption Alpha"))
-	mustContain(t, got, "Alpha and the teams under it", "*100%* of people have OKRs in Q4 2026: 2 of 2", "*50%* checked in this week (1 of the 2")
-	mustNotContain(t, got, "*Beta*")
+	got = renderStatus(h.ask("dana", "/okr adoption Alpha"))
+	wantContains(t, got, "Alpha and the teams under it", "*100%* of people have OKRs in Q4 2026: 2 of 2", "*50%* checked in this week (1 of the 2")
+	wantLacks(t, got, "*Beta*")
 
 	// The weeks read so far are kept (a ledger in the bot's state); later
 	// reports read only newer check-ins. A check-in stamped a few minutes
@@ -467,8 +332,8 @@ func TestAdoptionSmallOrg(t *testing.T) {
 	h.checkIn("ben", "2026-11-18T09:55:00Z", 2, 20)
 	h.setClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) // Monday, W48
 	h.checkIn("cat", "2026-11-23T08:30:00Z", 3, 50)
-	got = flatten(h.ask("dana", "/okr adoption"))
-	mustContain(t, got,
+	got = renderStatus(h.ask("dana", "/okr adoption"))
+	wantContains(t, got,
 		"W46 67% · W47 67% · W48 33%",
 		"*33%* checked in this week (1 of the 3 people with key results), as four weeks ago.", // W44: ben
 		"*Beta*: *100%* this week (1 of 1), ↑ from 0% four weeks ago · weekly % 0 100 0 100 0 100 100 0 100",
@@ -478,7 +343,7 @@ func TestAdoptionSmallOrg(t *testing.T) {
 
 // checkIn records a check-in by who at a moment, as an adapter's request
 // stamped then would.
-func (h *digestHarness) checkIn(who, at string, kr okrcore.ID, value float64) {
+func (h *harness) checkIn(who, at string, kr okrcore.ID, value float64) {
 	h.t.Helper()
 	when, err := time.Parse(time.RFC3339, at)
 	if err != nil {
@@ -498,14 +363,14 @@ func (h *digestHarness) checkIn(who, at string, kr okrcore.ID, value float64) {
 }
 
 func TestTeamDigestSmallOrg(t *testing.T) {
-	h := newDigestHarness(t, false)
+	h := newHarness(t, false)
 	smallOrg(t, h)
-	got := flatten(h.ask("ann", "/okr digest"))
+	got := renderStatus(h.ask("ann", "/okr digest"))
 	// Alpha has no time zone: its lead's, Berlin. The last week runs from
 	// Wed Nov 11 11:00 in Berlin; KR1 moved 40 → 50 → 60 since: ▲ 20 pts
 	// (from the Previous of the oldest check-in in the window, not the
 	// newest), and O1 (KR1 and KR2, equal weights) ▲ 10 pts.
-	mustContain(t, got,
+	wantContains(t, got,
 		"Team Alpha · week 2026-W47",
 		"KR2 Result of ben", "off track",
 		"O1 Objective of ann 38% [off_track] ann · ▲ 10 pts",
@@ -513,26 +378,26 @@ func TestTeamDigestSmallOrg(t *testing.T) {
 		"ann on KR1 Result of ann (Tue Nov 17): waiting on legal",
 		"*Not checked in this week* (1 of 2): ben",
 	)
-	mustNotContain(t, got, "old blocker", "): ann")
+	wantLacks(t, got, "old blocker", "): ann")
 	if !before(got, "Needs attention", "*Objectives*") || !before(got, "KR2 Result of ben", "*Objectives*") {
 		t.Errorf("the off-track key result is not first:\n%s", got)
 	}
 	// Beta, scheduled: cat checked in last week but not this one; nothing
 	// moved since last Friday.
-	d := h.compose(okrcore.OutboxDigest, h.team("Beta").ID, "2026-W47", time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC))
+	d := h.composeWeek(okrcore.OutboxDigest, h.team("Beta").ID, "2026-W47", time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC))
 	if d.To.ID != "#beta" {
 		t.Errorf("Beta digest to %+v", d.To)
 	}
-	got = flatten(d.Message)
-	mustContain(t, got, "Team Beta", "no change since Fri Nov 13", "*Not checked in this week* (1 of 1): cat")
-	mustNotContain(t, got, "Highlights", "Blockers")
+	got = renderStatus(d.Message)
+	wantContains(t, got, "Team Beta", "no change since Fri Nov 13", "*Not checked in this week* (1 of 1): cat")
+	wantLacks(t, got, "Highlights", "Blockers")
 }
 
 // TestDigestLimitsManyItems builds a team with more objectives and
 // worrying key results than a message holds, and a parent of more teams
 // than a roll-up lists.
 func TestDigestLimitsManyItems(t *testing.T) {
-	h := newDigestHarness(t, false)
+	h := newHarness(t, false)
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
 		if err := bot.EnsureWorkspace(tx, h.ws, "shell", start); err != nil {
@@ -574,19 +439,19 @@ func TestDigestLimitsManyItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := h.compose(okrcore.OutboxDigest, h.team("Big").ID, "2026-W47", demoFriday)
+	d := h.composeWeek(okrcore.OutboxDigest, h.team("Big").ID, "2026-W47", demoFriday)
 	checkLimits(t, "digest of Big", d.Message)
 	// 60 objectives, all off track (nothing moved by late November), and
 	// their 60 key results.
-	got := flatten(d.Message)
-	mustContain(t, got, "*60 objectives*", "*Needs attention*: 60 key results off track, 0 at risk", "85 more objectives and key results than fit here: `/okr team Big` shows them all.")
-	md := h.compose(okrcore.OutboxManagerDigest, h.team("Big").ID, "2026-W47", demoFriday)
+	got := renderStatus(d.Message)
+	wantContains(t, got, "*60 objectives*", "*Needs attention*: 60 key results off track, 0 at risk", "85 more objectives and key results than fit here: `/okr team Big` shows them all.")
+	md := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Big").ID, "2026-W47", demoFriday)
 	checkLimits(t, "manager digest of Big", md.Message)
-	got = flatten(md.Message)
-	mustContain(t, got, "*71 teams*, 71 people", "*Small 00*: no objectives · nobody has key results", "…and 10 more teams: `/okr digest TEAM`", "Worst key results* across Big (60 off track or at risk)", "…and 50 more")
+	got = renderStatus(md.Message)
+	wantContains(t, got, "*71 teams*, 71 people", "*Small 00*: no objectives · nobody has key results", "…and 10 more teams: `/okr digest TEAM`", "Worst key results* across Big (60 off track or at risk)", "…and 50 more")
 	a := h.ask("boss", "/okr adoption")
 	checkLimits(t, "adoption", a)
-	mustContain(t, flatten(a), "Nobody has key results yet in 70 teams: Small 00, Small 01")
+	wantContains(t, renderStatus(a), "Nobody has key results yet in 70 teams: Small 00, Small 01")
 }
 
 // TestDigestLimitsLargeOrg composes digests and reports on a generated
@@ -636,14 +501,14 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 	}
 	d := compose(okrcore.OutboxDigest, biggest)
 	checkLimits(t, "digest of "+biggest.Name, d.Message)
-	mustContain(t, flatten(d.Message), "Team "+biggest.Name, "people with key results checked in")
+	wantContains(t, renderStatus(d.Message), "Team "+biggest.Name, "people with key results checked in")
 	for _, tm := range teams[:org.Spec.Departments] {
 		d := compose(okrcore.OutboxDigest, tm)
 		checkLimits(t, "digest of "+tm.Name, d.Message)
 		md := compose(okrcore.OutboxManagerDigest, tm)
 		checkLimits(t, "manager digest of "+tm.Name, md.Message)
-		got := flatten(md.Message)
-		mustContain(t, got, tm.Name+" and the teams under it", "*By team*", "Worst key results")
+		got := renderStatus(md.Message)
+		wantContains(t, got, tm.Name+" and the teams under it", "*By team*", "Worst key results")
 		// Every person of the department's subtree is counted.
 		if !regexp.MustCompile(`\*\d+ teams\*, \d+ people`).MatchString(got) {
 			t.Errorf("manager digest of %s lacks totals:\n%s", tm.Name, got)
@@ -655,10 +520,10 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 		t.Fatal("no answer to adoption")
 	}
 	checkLimits(t, "adoption", m)
-	got := flatten(m)
-	mustContain(t, got, "of people have OKRs", "The 20 teams with the lowest check-in rate", "The 8 with the highest", "/okr adoption TEAM", "Top-level teams")
+	got := renderStatus(m)
+	wantContains(t, got, "of people have OKRs", "The 20 teams with the lowest check-in rate", "The 8 with the highest", "/okr adoption TEAM", "Top-level teams")
 	ev.Text = "adoption " + org.Departments[0]
 	m, _ = e.Process(ctx, ev)
 	checkLimits(t, "adoption of a department", m)
-	mustContain(t, flatten(m), org.Departments[0]+" and the teams under it")
+	wantContains(t, renderStatus(m), org.Departments[0]+" and the teams under it")
 }

@@ -3,113 +3,33 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
-// The end-of-cycle tests run on their own small harness (a real bbolt
-// store seeded with the demo organisation, a clock the test moves), so that
-// they depend on nothing but the package's exported API.
+// The end-of-cycle tests run on the shared harness in their own workspace,
+// late in the cycle.
 
 const endWS = "endofcycle"
 
 // endNow is in the last week of Q4 2026, when owners are asked to grade.
 var endNow = time.Date(2026, 12, 26, 10, 0, 0, 0, time.UTC)
 
-type endHarness struct {
-	t    *testing.T
-	db   *bolt.DB
-	path string
-	e    *bot.Engine
-	mu   sync.Mutex
-	now  time.Time
-}
-
-func newEndHarness(t *testing.T) *endHarness {
+func newEndHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &endHarness{t: t, path: filepath.Join(t.TempDir(), "okrbot.db"), now: endNow}
-	h.open()
-	seeded, err := bot.SeedDemo(context.Background(), h.db, endWS, "shell", h.clock())
-	if err != nil || !seeded {
-		t.Fatalf("seed demo: seeded=%v err=%v", seeded, err)
-	}
-	t.Cleanup(func() { h.db.Close() })
-	return h
+	return newHarnessAt(t, endWS, endNow, true)
 }
 
-func (h *endHarness) open() {
-	h.t.Helper()
-	db, err := bolt.Open(h.path, bolt.Options{NoSync: true, Now: h.clock})
-	if err != nil {
-		h.t.Fatalf("open store: %v", err)
-	}
-	h.db = db
-	h.e = bot.NewEngine(db, bot.Options{Now: h.clock})
-}
-
-// restart closes the store and starts a new engine on the same file.
-func (h *endHarness) restart() {
-	h.t.Helper()
-	if err := h.db.Close(); err != nil {
-		h.t.Fatalf("close: %v", err)
-	}
-	h.open()
-}
-
-func (h *endHarness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
-
-func (h *endHarness) event(user string, kind bot.EventKind) bot.Event {
-	return bot.Event{Kind: kind, Platform: "shell", Workspace: endWS, UserID: user, UserName: user,
-		Conversation: bot.Conversation{ID: "dm:" + user, Direct: true}}
-}
-
-func (h *endHarness) process(ev bot.Event) bot.Message {
-	h.t.Helper()
-	m, ok := h.e.Process(context.Background(), ev)
-	if !ok {
-		h.t.Fatalf("%s: %s %q%q got no answer", ev.UserID, ev.Kind, ev.Text, ev.Value)
-	}
-	return m
-}
-
-func (h *endHarness) say(user, text string) string {
-	h.t.Helper()
-	ev := h.event(user, bot.EventMessage)
-	ev.Text = text
-	return endRender(h.process(ev))
-}
-
-func (h *endHarness) press(user, value string) string {
-	h.t.Helper()
-	ev := h.event(user, bot.EventButton)
-	ev.Value = value
-	return endRender(h.process(ev))
-}
-
-func (h *endHarness) view(fn func(tx okrcore.Tx) error) {
-	h.t.Helper()
-	if err := h.db.View(context.Background(), fn); err != nil {
-		h.t.Fatalf("view: %v", err)
-	}
-}
-
-func (h *endHarness) userID(name string) okrcore.ID {
+func (h *harness) userID(name string) okrcore.ID {
 	h.t.Helper()
 	var id okrcore.ID
-	h.view(func(tx okrcore.Tx) error {
-		u, err := tx.UserByName(endWS, name)
+	h.read("user "+name, func(tx okrcore.Tx) error {
+		u, err := tx.UserByName(h.ws, name)
 		if err == nil {
 			id = u.ID
 		}
@@ -118,25 +38,12 @@ func (h *endHarness) userID(name string) okrcore.ID {
 	return id
 }
 
-func (h *endHarness) teamID(name string) okrcore.ID {
-	h.t.Helper()
-	var id okrcore.ID
-	h.view(func(tx okrcore.Tx) error {
-		t, err := tx.TeamByName(endWS, name)
-		if err == nil {
-			id = t.ID
-		}
-		return err
-	})
-	return id
-}
-
 // cycle is the period of the current cycle as the scheduler writes it.
-func (h *endHarness) cycle() string {
+func (h *harness) cycle() string {
 	h.t.Helper()
 	var p string
-	h.view(func(tx okrcore.Tx) error {
-		c, err := okrcore.CurrentCycle(tx, endWS)
+	h.read("current cycle", func(tx okrcore.Tx) error {
+		c, err := okrcore.CurrentCycle(tx, h.ws)
 		if err == nil {
 			p = fmt.Sprintf("c%d", c.ID)
 		}
@@ -145,24 +52,13 @@ func (h *endHarness) cycle() string {
 	return p
 }
 
-func (h *endHarness) keyResult(id okrcore.ID) *okrcore.KeyResult {
-	h.t.Helper()
-	var k *okrcore.KeyResult
-	h.view(func(tx okrcore.Tx) error {
-		var err error
-		k, err = tx.KeyResult(endWS, id)
-		return err
-	})
-	return k
-}
-
 // state reads a bot State key; ok is false when it is absent or expired.
-func (h *endHarness) state(key string) (string, bool) {
+func (h *harness) state(key string) (string, bool) {
 	h.t.Helper()
 	var v string
 	var ok bool
-	h.view(func(tx okrcore.Tx) error {
-		b, err := tx.State(endWS, key)
+	h.read("state "+key, func(tx okrcore.Tx) error {
+		b, err := tx.State(h.ws, key)
 		if okrcore.IsNotFound(err) {
 			return nil
 		}
@@ -172,60 +68,12 @@ func (h *endHarness) state(key string) (string, bool) {
 	return v, ok
 }
 
-func (h *endHarness) compose(kind okrcore.OutboxKind, user, team okrcore.ID) bot.Delivery {
+// composeCycle composes a scheduled message of the current cycle for user
+// or team, due now.
+func (h *harness) composeCycle(kind okrcore.OutboxKind, user, team okrcore.ID) bot.Delivery {
 	h.t.Helper()
-	it := &okrcore.OutboxItem{ID: 1, Workspace: endWS, Kind: kind, User: user, Team: team, Period: h.cycle(),
-		Key: fmt.Sprintf("%s:u%d:t%d", kind, user, team), DueAt: h.clock(), State: okrcore.OutboxPending}
-	d, err := h.e.Compose(context.Background(), it)
-	if err != nil {
-		h.t.Fatalf("compose %s: %v", kind, err)
-	}
-	return d
-}
-
-// flatten renders a message into text for assertions.
-func endRender(m bot.Message) string {
-	var b strings.Builder
-	b.WriteString(m.Text + "\n")
-	for _, blk := range m.Blocks {
-		switch x := blk.(type) {
-		case bot.Header:
-			b.WriteString(x.Text + "\n")
-		case bot.Section:
-			b.WriteString(x.Text + "\n")
-			for _, f := range x.Fields {
-				b.WriteString(f.Label + ": " + f.Value + "\n")
-			}
-		case bot.ProgressBar:
-			fmt.Fprintf(&b, "%s %s %s %s\n", x.Ref, x.Label, okrcore.Percent(x.Progress), x.Detail)
-		case bot.Actions:
-			for _, btn := range x.Buttons {
-				b.WriteString("[" + btn.Label + "=" + btn.Value + "] ")
-			}
-			b.WriteString("\n")
-		case bot.Context:
-			b.WriteString(x.Text + "\n")
-		}
-	}
-	return b.String()
-}
-
-func endWant(t *testing.T, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("answer lacks %q:\n%s", w, got)
-		}
-	}
-}
-
-func endLacks(t *testing.T, got string, unwanted ...string) {
-	t.Helper()
-	for _, w := range unwanted {
-		if strings.Contains(got, w) {
-			t.Errorf("answer has %q:\n%s", w, got)
-		}
-	}
+	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, User: user, Team: team, Period: h.cycle(),
+		Key: fmt.Sprintf("%s:u%d:t%d", kind, user, team), DueAt: h.clock(), State: okrcore.OutboxPending})
 }
 
 // endNoNames fails when an aggregate names anyone who answered.
@@ -252,41 +100,41 @@ func TestGradingPrompt(t *testing.T) {
 	// Known progress: KR4 24 of 40 (60% → 0.6), KR6 done (1.0), KR7 7 of
 	// 8 reps (87.5% → 0.9).
 	for _, s := range []string{"KR4 24", "KR6 done", "KR7 7"} {
-		endWant(t, h.say("alice", s), "Checked in")
+		wantContains(t, h.say("alice", s), "Checked in")
 	}
 	alice := h.userID("alice")
-	d := h.compose(okrcore.OutboxGrading, alice, 0)
+	d := h.composeCycle(okrcore.OutboxGrading, alice, 0)
 	if d.Skip != "" {
 		t.Fatalf("grading prompt skipped: %s", d.Skip)
 	}
 	if !isDM(d.To, "alice") {
 		t.Errorf("grading prompt goes to %+v, want alice's DM", d.To)
 	}
-	got := endRender(d.Message)
-	endWant(t, got, "Hi alice", "Q4 2026 ends on Thursday, Dec 31", "0.7 and above counts as achieved",
+	got := render(d.Message)
+	wantContains(t, got, "Hi alice", "Q4 2026 ends on Thursday, Dec 31", "0.7 and above counts as achieved",
 		"KR4 New mid-market customers", "(60%), suggested 0.6", "KR6 Playbook published: done (100%), suggested 1.0", "KR7 Reps certified on the playbook: 7 reps of 8 reps (88%), suggested 0.9",
 		"[Accept 0.6=grade KR4 0.6]", "[Grade…=grades KR4]", "[Accept 1.0=grade KR6 1.0]", "[Accept 0.9=grade KR7 0.9]",
 		"[Grade all with a form=grades]")
-	endLacks(t, got, "KR5", "KR1 ") // bob's and dana's key results
+	wantLacks(t, got, "KR5", "KR1 ") // bob's and dana's key results
 
 	// Pressing "Accept" grades the key result.
-	endWant(t, h.press("alice", "grade KR4 0.6"), "Graded KR4", "0.6", "not achieved")
-	if k := h.keyResult(4); k.Score == nil || *k.Score != 0.6 {
+	wantContains(t, h.press("alice", "grade KR4 0.6"), "Graded KR4", "0.6", "not achieved")
+	if k := h.kr(4); k.Score == nil || *k.Score != 0.6 {
 		t.Fatalf("KR4 score = %v, want 0.6", k.Score)
 	}
-	got = endRender(h.compose(okrcore.OutboxGrading, alice, 0).Message)
-	endWant(t, got, "KR4 New mid-market customers", "graded 0.6", "[Accept 0.9=grade KR7 0.9]")
-	endLacks(t, got, "grade KR4 0.6", "grades KR4")
+	got = render(h.composeCycle(okrcore.OutboxGrading, alice, 0).Message)
+	wantContains(t, got, "KR4 New mid-market customers", "graded 0.6", "[Accept 0.9=grade KR7 0.9]")
+	wantLacks(t, got, "grade KR4 0.6", "grades KR4")
 
 	// Everything graded: skipped.
 	h.press("alice", "grade KR6 1.0")
 	h.press("alice", "grade KR7 0.8")
-	if d := h.compose(okrcore.OutboxGrading, alice, 0); d.Skip == "" {
-		t.Errorf("prompt for someone who graded everything was not skipped:\n%s", endRender(d.Message))
+	if d := h.composeCycle(okrcore.OutboxGrading, alice, 0); d.Skip == "" {
+		t.Errorf("prompt for someone who graded everything was not skipped:\n%s", render(d.Message))
 	}
 	// Owns nothing: skipped.
-	if d := h.compose(okrcore.OutboxGrading, h.userID("olga"), 0); d.Skip == "" {
-		t.Errorf("prompt for someone who owns nothing was not skipped:\n%s", endRender(d.Message))
+	if d := h.composeCycle(okrcore.OutboxGrading, h.userID("olga"), 0); d.Skip == "" {
+		t.Errorf("prompt for someone who owns nothing was not skipped:\n%s", render(d.Message))
 	}
 }
 
@@ -294,23 +142,23 @@ func TestGradingIncludesTeamKeyResultsOfTheLead(t *testing.T) {
 	h := newEndHarness(t)
 	// O4 belongs to team Engineering: a key result added without an owner
 	// is the team's, and its lead grades it.
-	endWant(t, h.say("carol", `/okr new kr O4 "Runbooks written" from 0 to 10`), "Added KR13")
-	got := endRender(h.compose(okrcore.OutboxGrading, h.userID("carol"), 0).Message)
-	endWant(t, got, "KR8 p95 check-in latency", "KR13 Runbooks written", "suggested 0.0", "[Accept 0.0=grade KR13 0.0]")
-	got = endRender(h.compose(okrcore.OutboxGrading, h.userID("erin"), 0).Message)
-	endWant(t, got, "KR9 Teams integration launched")
-	endLacks(t, got, "KR13", "KR8")
+	wantContains(t, h.say("carol", `/okr new kr O4 "Runbooks written" from 0 to 10`), "Added KR13")
+	got := render(h.composeCycle(okrcore.OutboxGrading, h.userID("carol"), 0).Message)
+	wantContains(t, got, "KR8 p95 check-in latency", "KR13 Runbooks written", "suggested 0.0", "[Accept 0.0=grade KR13 0.0]")
+	got = render(h.composeCycle(okrcore.OutboxGrading, h.userID("erin"), 0).Message)
+	wantContains(t, got, "KR9 Teams integration launched")
+	wantLacks(t, got, "KR13", "KR8")
 }
 
 func TestGradingSkippedWhenCycleClosed(t *testing.T) {
 	h := newEndHarness(t)
 	carol := h.userID("carol")
-	if d := h.compose(okrcore.OutboxGrading, carol, 0); d.Skip != "" {
+	if d := h.composeCycle(okrcore.OutboxGrading, carol, 0); d.Skip != "" {
 		t.Fatalf("open cycle skipped: %s", d.Skip)
 	}
-	endWant(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")
-	if d := h.compose(okrcore.OutboxGrading, carol, 0); d.Skip == "" {
-		t.Errorf("prompt for a closed cycle was not skipped:\n%s", endRender(d.Message))
+	wantContains(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")
+	if d := h.composeCycle(okrcore.OutboxGrading, carol, 0); d.Skip == "" {
+		t.Errorf("prompt for a closed cycle was not skipped:\n%s", render(d.Message))
 	}
 }
 
@@ -337,33 +185,33 @@ func TestGradesForm(t *testing.T) {
 		{"KR4.grade": "-0.1"},
 	} {
 		submit.Values = bad
-		endWant(t, endRender(h.process(submit)), "Nothing was saved")
+		wantContains(t, render(h.process(submit)), "Nothing was saved")
 		for _, id := range []okrcore.ID{4, 6, 7} {
-			if k := h.keyResult(id); k.Score != nil {
+			if k := h.kr(id); k.Score != nil {
 				t.Fatalf("a rejected form graded KR%d (%v)", id, *k.Score)
 			}
 		}
 	}
 	submit.Values = map[string]string{"KR4.grade": "0.55", "KR6.grade": "", "KR7.grade": "80%"}
-	got := endRender(h.process(submit))
-	endWant(t, got, "Graded", "KR4 New mid-market customers: 0.55 (not achieved)", "KR7 Reps certified on the playbook: 0.8 (achieved)", "O2", "O3")
-	if k := h.keyResult(4); k.Score == nil || *k.Score != 0.55 {
+	got := render(h.process(submit))
+	wantContains(t, got, "Graded", "KR4 New mid-market customers: 0.55 (not achieved)", "KR7 Reps certified on the playbook: 0.8 (achieved)", "O2", "O3")
+	if k := h.kr(4); k.Score == nil || *k.Score != 0.55 {
 		t.Errorf("KR4 score = %v, want 0.55", k.Score)
 	}
-	if k := h.keyResult(7); k.Score == nil || *k.Score != 0.8 {
+	if k := h.kr(7); k.Score == nil || *k.Score != 0.8 {
 		t.Errorf("KR7 score = %v, want 0.8", k.Score)
 	}
-	if k := h.keyResult(6); k.Score != nil {
+	if k := h.kr(6); k.Score != nil {
 		t.Errorf("KR6 graded from an empty field: %v", *k.Score)
 	}
 
 	// Someone who may not change KR4 gets the reason, with the form or
 	// without, and changes nothing.
-	endWant(t, h.press("bob", "grades KR4"), "Only alice")
+	wantContains(t, h.press("bob", "grades KR4"), "Only alice")
 	submit = h.event("bob", bot.EventFormSubmit)
 	submit.FormID, submit.FormState, submit.Values = "grades", "KR4", map[string]string{"KR4.grade": "1"}
-	endWant(t, endRender(h.process(submit)), "Only alice")
-	if k := h.keyResult(4); *k.Score != 0.55 {
+	wantContains(t, render(h.process(submit)), "Only alice")
+	if k := h.kr(4); *k.Score != 0.55 {
 		t.Errorf("bob changed KR4's grade to %v", *k.Score)
 	}
 }
@@ -371,33 +219,33 @@ func TestGradesForm(t *testing.T) {
 // ---------------------------------------------------------------------
 // The retrospective
 
-func endAnswersKey(h *endHarness, user string) string {
+func endAnswersKey(h *harness, user string) string {
 	return fmt.Sprintf("retro:answers:%s:%d", strings.TrimPrefix(h.cycle(), "c"), h.userID(user))
 }
 
 // endRetro answers the whole retrospective as user: four ratings ("skip"
 // allowed) and three free-text answers.
-func endRetro(t *testing.T, h *endHarness, user string, answers ...string) string {
+func endRetro(t *testing.T, h *harness, user string, answers ...string) string {
 	t.Helper()
 	if len(answers) != 7 {
 		t.Fatalf("a retrospective has 7 answers, got %d", len(answers))
 	}
-	endWant(t, h.say(user, "/okr retro"), "(1/7)")
+	wantContains(t, h.say(user, "/okr retro"), "(1/7)")
 	var got string
 	for i, a := range answers {
 		got = h.say(user, a)
 		if i < 6 {
-			endWant(t, got, fmt.Sprintf("(%d/7)", i+2))
+			wantContains(t, got, fmt.Sprintf("(%d/7)", i+2))
 		}
 	}
-	endWant(t, got, "Thank you")
+	wantContains(t, got, "Thank you")
 	return got
 }
 
 func TestRetroDialog(t *testing.T) {
 	h := newEndHarness(t)
 	got := h.press("erin", "retro")
-	endWant(t, got, "Retrospective · Q4 2026", "(1/7)", "We work more focused because of OKRs", "[1=retro 1]", "[5=retro 5]", "`skip` moves on, `stop` ends")
+	wantContains(t, got, "Retrospective · Q4 2026", "(1/7)", "We work more focused because of OKRs", "[1=retro 1]", "[5=retro 5]", "`skip` moves on, `stop` ends")
 
 	// Bad ratings get a clear sentence and the same question; nothing is stored.
 	for _, bad := range []struct{ text, want string }{
@@ -407,43 +255,43 @@ func TestRetroDialog(t *testing.T) {
 		{"4.5", "whole number"},
 	} {
 		got = h.say("erin", bad.text)
-		endWant(t, got, bad.want, "(1/7)", "We work more focused")
+		wantContains(t, got, bad.want, "(1/7)", "We work more focused")
 		if _, ok := h.state(endAnswersKey(h, "erin")); ok {
 			t.Fatalf("a rejected rating %q stored answers", bad.text)
 		}
 	}
-	endWant(t, h.say("erin", "4"), "(2/7)", "Our daily priorities add up to our OKRs")
+	wantContains(t, h.say("erin", "4"), "(2/7)", "Our daily priorities add up to our OKRs")
 
 	// The dialog survives a restart.
 	h.restart()
-	endWant(t, h.press("erin", "retro 5"), "(3/7)", "We chose and worded our key results well")
-	endWant(t, h.say("erin", "skip"), "(4/7)", "We are satisfied with the OKR process")
-	endWant(t, h.say("erin", "agree"), "(5/7)", "*Start*", "[Skip=retro skip]")
+	wantContains(t, h.press("erin", "retro 5"), "(3/7)", "We chose and worded our key results well")
+	wantContains(t, h.say("erin", "skip"), "(4/7)", "We are satisfied with the OKR process")
+	wantContains(t, h.say("erin", "agree"), "(5/7)", "*Start*", "[Skip=retro skip]")
 	// A bare command still works during a free-text question, and the
 	// dialog waits.
-	endWant(t, h.say("erin", "mine"), "Your OKRs")
-	endWant(t, h.say("erin", "Demo progress every Friday"), "(6/7)", "*Stop*")
+	wantContains(t, h.say("erin", "mine"), "Your OKRs")
+	wantContains(t, h.say("erin", "Demo progress every Friday"), "(6/7)", "*Stop*")
 	// A sentence that starts like a command is an answer.
-	endWant(t, h.say("erin", "team status meetings that repeat the dashboard"), "(7/7)", "*Continue*")
+	wantContains(t, h.say("erin", "team status meetings that repeat the dashboard"), "(7/7)", "*Continue*")
 	got = h.say("erin", "Weekly check-ins in chat")
-	endWant(t, got, "Thank you", "Q4 2026", "We work more focused because of OKRs: 4", "We chose and worded our key results well: skipped",
+	wantContains(t, got, "Thank you", "Q4 2026", "We work more focused because of OKRs: 4", "We chose and worded our key results well: skipped",
 		"Start: Demo progress every Friday", "Stop: team status meetings that repeat the dashboard", "[Team results=retro results]")
 	raw, ok := h.state(endAnswersKey(h, "erin"))
 	if !ok || !strings.Contains(raw, `"ratings":[4,5,0,4]`) {
 		t.Fatalf("stored answers = %q, %v", raw, ok)
 	}
 	// The dialog is over: a number is no longer a rating.
-	endLacks(t, h.say("erin", "3"), "/7)", "Thank you")
-	endWant(t, h.press("erin", "retro 3"), "no retrospective in progress")
+	wantLacks(t, h.say("erin", "3"), "/7)", "Thank you")
+	wantContains(t, h.press("erin", "retro 3"), "no retrospective in progress")
 }
 
 func TestRetroStopKeepsEarlierAnswers(t *testing.T) {
 	h := newEndHarness(t)
 	endRetro(t, h, "frank", "1", "1", "1", "1", "skip", "skip", "skip")
 	before, _ := h.state(endAnswersKey(h, "frank"))
-	endWant(t, h.say("frank", "/okr retro"), "answering again replaces those answers", "(1/7)")
+	wantContains(t, h.say("frank", "/okr retro"), "answering again replaces those answers", "(1/7)")
 	h.say("frank", "5")
-	endWant(t, h.say("frank", "stop"), "Stopped", "nothing from this retrospective was saved", "earlier answers stay")
+	wantContains(t, h.say("frank", "stop"), "Stopped", "nothing from this retrospective was saved", "earlier answers stay")
 	if after, _ := h.state(endAnswersKey(h, "frank")); after != before {
 		t.Errorf("stopping changed the stored answers:\n%s\n%s", before, after)
 	}
@@ -451,18 +299,18 @@ func TestRetroStopKeepsEarlierAnswers(t *testing.T) {
 
 func TestRetroYieldsToCheckInDialog(t *testing.T) {
 	h := newEndHarness(t)
-	endWant(t, h.say("alice", "/okr checkin"), "(1/3) KR4")
-	endWant(t, h.say("alice", "/okr retro"), "middle of a check-in", "(1/7)")
+	wantContains(t, h.say("alice", "/okr checkin"), "(1/3) KR4")
+	wantContains(t, h.say("alice", "/okr retro"), "middle of a check-in", "(1/7)")
 	// Typed text goes to the check-in first …
-	endWant(t, h.say("alice", "4"), "Checked in", "(2/3) KR6")
-	if k := h.keyResult(4); k.Current != 4 {
+	wantContains(t, h.say("alice", "4"), "Checked in", "(2/3) KR6")
+	if k := h.kr(4); k.Current != 4 {
 		t.Errorf("KR4 = %v, want 4 from the check-in dialog", k.Current)
 	}
 	// … the retrospective's buttons still reach it …
-	endWant(t, h.press("alice", "retro 3"), "(2/7)")
-	endWant(t, h.say("alice", "stop"), "Stopped. You checked in on 1 of 3")
+	wantContains(t, h.press("alice", "retro 3"), "(2/7)")
+	wantContains(t, h.say("alice", "stop"), "Stopped. You checked in on 1 of 3")
 	// … and once the check-in is over, typed answers reach the retrospective.
-	endWant(t, h.say("alice", "2"), "(3/7)")
+	wantContains(t, h.say("alice", "2"), "(3/7)")
 }
 
 // The three members of Engineering answer; the aggregate holds their
@@ -473,7 +321,7 @@ func TestRetroYieldsToCheckInDialog(t *testing.T) {
 //	priorities add up   5    3     2    10/3 = 3.3 (3)
 //	key results worded  –    2     1     3/2 = 1.5 (2)
 //	satisfied           4    5     –     9/2 = 4.5 (2)
-func answerEngineering(t *testing.T, h *endHarness) {
+func answerEngineering(t *testing.T, h *harness) {
 	t.Helper()
 	endRetro(t, h, "erin", "4", "5", "skip", "4", "Demo progress every Friday", "team status meetings that repeat the dashboard", "Weekly check-ins in chat")
 	endRetro(t, h, "carol", "5", "3", "2", "5", "Pair on key result wording", "skip", "Weekly check-ins in chat")
@@ -497,51 +345,51 @@ func TestRetroResults(t *testing.T) {
 	h := newEndHarness(t)
 	answerEngineering(t, h)
 	got := h.say("dana", "/okr retro results Engineering")
-	endWant(t, got, append([]string{"Retrospective · Engineering · Q4 2026"}, engineeringAggregate...)...)
+	wantContains(t, got, append([]string{"Retrospective · Engineering · Q4 2026"}, engineeringAggregate...)...)
 	endNoNames(t, got)
-	endLacks(t, got, "Everything differently")
+	wantLacks(t, got, "Everything differently")
 	// The lead's own team by default; survives a restart.
 	h.restart()
-	endWant(t, h.say("carol", "/okr retro results"), engineeringAggregate...)
-	endWant(t, h.say("alice", "/okr retro results Sales"), "Nobody in Sales has answered")
-	endWant(t, h.say("olga", "/okr retro results"), "Which team?")
+	wantContains(t, h.say("carol", "/okr retro results"), engineeringAggregate...)
+	wantContains(t, h.say("alice", "/okr retro results Sales"), "Nobody in Sales has answered")
+	wantContains(t, h.say("olga", "/okr retro results"), "Which team?")
 }
 
 func TestComposeRetro(t *testing.T) {
 	h := newEndHarness(t)
-	eng, sales := h.teamID("Engineering"), h.teamID("Sales")
+	eng, sales := h.team("Engineering").ID, h.team("Sales").ID
 
 	// Nobody answered: the team aggregate is skipped.
-	if d := h.compose(okrcore.OutboxRetro, 0, eng); d.Skip == "" {
-		t.Errorf("aggregate with no answers was not skipped:\n%s", endRender(d.Message))
+	if d := h.composeCycle(okrcore.OutboxRetro, 0, eng); d.Skip == "" {
+		t.Errorf("aggregate with no answers was not skipped:\n%s", render(d.Message))
 	}
 
 	// The invitation to each member.
-	d := h.compose(okrcore.OutboxRetro, h.userID("erin"), 0)
+	d := h.composeCycle(okrcore.OutboxRetro, h.userID("erin"), 0)
 	if d.Skip != "" || !isDM(d.To, "erin") {
 		t.Fatalf("invitation = %+v", d)
 	}
-	endWant(t, endRender(d.Message), "Hi erin", "Q4 2026", "[Start the retro=retro]", "anonymous")
+	wantContains(t, render(d.Message), "Hi erin", "Q4 2026", "[Start the retro=retro]", "anonymous")
 
 	answerEngineering(t, h)
-	if d := h.compose(okrcore.OutboxRetro, h.userID("erin"), 0); d.Skip == "" {
+	if d := h.composeCycle(okrcore.OutboxRetro, h.userID("erin"), 0); d.Skip == "" {
 		t.Errorf("invitation to someone who answered was not skipped")
 	}
 
-	d = h.compose(okrcore.OutboxRetro, 0, eng)
+	d = h.composeCycle(okrcore.OutboxRetro, 0, eng)
 	if d.Skip != "" || d.To.ID != "#engineering" || d.To.Direct {
 		t.Fatalf("aggregate delivery = %+v", d)
 	}
-	got := endRender(d.Message)
-	endWant(t, got, engineeringAggregate...)
+	got := render(d.Message)
+	wantContains(t, got, engineeringAggregate...)
 	endNoNames(t, got)
-	if d := h.compose(okrcore.OutboxRetro, 0, sales); d.Skip == "" {
+	if d := h.composeCycle(okrcore.OutboxRetro, 0, sales); d.Skip == "" {
 		t.Errorf("Sales aggregate with no answers was not skipped")
 	}
 
 	// A team without a channel gets it in its lead's DM.
 	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		team, err := tx.Team(endWS, eng)
+		team, err := tx.Team(h.ws, eng)
 		if err != nil {
 			return err
 		}
@@ -551,7 +399,7 @@ func TestComposeRetro(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := h.compose(okrcore.OutboxRetro, 0, eng); !isDM(d.To, "carol") {
+	if d := h.composeCycle(okrcore.OutboxRetro, 0, eng); !isDM(d.To, "carol") {
 		t.Errorf("aggregate without a channel goes to %+v, want carol's DM", d.To)
 	}
 }

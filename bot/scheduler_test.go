@@ -118,12 +118,6 @@ func (r *rhythm) tick() {
 	}
 }
 
-func (h *harness) setClock(t time.Time) {
-	h.mu.Lock()
-	h.now = t
-	h.mu.Unlock()
-}
-
 // The demo's people and their time zones: dana New York, alice Berlin, bob
 // Los Angeles, carol London, erin Berlin, frank Kolkata, gina and hank
 // Chicago; olga (Paris) is an observer.
