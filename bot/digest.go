@@ -96,12 +96,12 @@ func dgKRStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore
 	if k.StatusSet {
 		return k.Status
 	}
-	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgress(c, now), r)
+	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgressSince(c, k.CreatedAt, now), r)
 }
 
 // dgObjectiveStatus is an objective's status at now.
 func dgObjectiveStatus(o *okrcore.Objective, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
-	s := okrcore.ComputeStatus(o.Progress, okrcore.ExpectedProgress(c, now), r)
+	s := okrcore.ComputeStatus(o.Progress, okrcore.ExpectedProgressSince(c, o.CreatedAt, now), r)
 	if o.Status == okrcore.StatusNone || (dgAttention(s) && dgSeverity(s) < dgSeverity(o.Status)) {
 		return s
 	}

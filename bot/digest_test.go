@@ -177,7 +177,9 @@ func TestManagerDigestRollsUpSubtree(t *testing.T) {
 	}
 	// Sales now has a child team of its own.
 	d = h.composeWeek(okrcore.OutboxManagerDigest, h.team("Sales").ID, "2026-W47", demoFriday)
-	wantContains(t, renderStatus(d.Message), "Sales and the teams under it", "*Sales EMEA*: 1 objective at 10% on average · checked in 1 of 1 (100%) · 1 off track, 0 at risk")
+	// Sales EMEA's objective was set up this week: 10% is not behind its
+	// own straight line yet, but ivan said its key result is at risk.
+	wantContains(t, renderStatus(d.Message), "Sales and the teams under it", "*Sales EMEA*: 1 objective at 10% on average · checked in 1 of 1 (100%) · 0 off track, 1 at risk")
 	if !d.To.Direct || d.To.UserID != "alice" {
 		t.Errorf("Sales manager digest to %+v, want alice's DM", d.To)
 	}

@@ -39,7 +39,7 @@ func UpdateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) error {
 	}
 	k.Progress = KRProgress(k)
 	if !k.StatusSet {
-		k.Status = ComputeStatus(k.Progress, ExpectedProgress(c, now), rules)
+		k.Status = ComputeStatus(k.Progress, ExpectedProgressSince(c, k.CreatedAt, now), rules)
 	}
 	k.UpdatedAt = now
 	if err := tx.PutKeyResult(k); err != nil {

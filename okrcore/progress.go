@@ -78,6 +78,22 @@ func ExpectedProgress(c *Cycle, now time.Time) float64 {
 	return clamp01(float64(now.Sub(c.Start)) / float64(span))
 }
 
+// ExpectedProgressSince is the expected progress of an item set up at
+// since: a straight line from then (or the cycle's start, if later) to the
+// cycle's end. A key result written in week 8 starts on track instead of
+// "off track" for the weeks before it existed.
+func ExpectedProgressSince(c *Cycle, since, now time.Time) float64 {
+	start := c.Start
+	if since.After(start) {
+		start = since
+	}
+	span := c.End.Sub(start)
+	if span <= 0 {
+		return 1
+	}
+	return clamp01(float64(now.Sub(start)) / float64(span))
+}
+
 // ComputeStatus derives a status from progress when nobody set one: an item
 // that lags the expected progress by more than the at-risk margin is at
 // risk, by more than the off-track margin off track.

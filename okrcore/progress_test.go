@@ -567,3 +567,26 @@ func TestRulesOrDefault(t *testing.T) {
 		t.Errorf("half-set rules = %+v", got)
 	}
 }
+
+func TestExpectedProgressSince(t *testing.T) {
+	c := &Cycle{Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)} // 91 days
+	day := func(n int) time.Time { return c.Start.AddDate(0, 0, n) }
+	tests := []struct {
+		name       string
+		since, now time.Time
+		want       float64
+	}{
+		{"set up before the cycle: the cycle's line", day(-10), day(45), 45.0 / 91},
+		{"no set-up time: the cycle's line", time.Time{}, day(45), 45.0 / 91},
+		{"set up on day 31, asked the same day", day(31), day(31), 0},
+		{"set up on day 31, asked on day 61", day(31), day(61), 0.5},
+		{"asked after the end", day(31), day(100), 1},
+		{"set up on the last day", c.End, c.End, 1},
+		{"set up after the end", day(95), day(96), 1},
+	}
+	for _, tt := range tests {
+		if got := ExpectedProgressSince(c, tt.since, tt.now); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s: %.4f, want %.4f", tt.name, got, tt.want)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func CreateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) ([]string,
 	k.ID = 0
 	k.Cycle = o.Cycle
 	k.Progress = KRProgress(k)
-	k.Status = ComputeStatus(k.Progress, ExpectedProgress(c, now), rules)
+	k.Status = ComputeStatus(k.Progress, ExpectedProgressSince(c, now, now), rules)
 	k.StatusSet, k.Score, k.Confidence = false, nil, nil
 	k.CreatedAt, k.UpdatedAt = now, now
 	if err := tx.PutKeyResult(k); err != nil {
@@ -321,7 +321,7 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 			k.Status = StatusDone
 		}
 	default:
-		k.Status, k.StatusSet = ComputeStatus(k.Progress, ExpectedProgress(c, now), rules), false
+		k.Status, k.StatusSet = ComputeStatus(k.Progress, ExpectedProgressSince(c, k.CreatedAt, now), rules), false
 	}
 	k.LastCheckIn, k.UpdatedAt = now, now
 	if err := tx.AddCheckIn(ci); err != nil {
@@ -441,7 +441,7 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 		prev[o.ID] = o.Progress
 		o.Progress = ObjectiveProgress(krs, kids)
 		if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-			o.Status = ComputeStatus(o.Progress, ExpectedProgress(c, now), rules)
+			o.Status = ComputeStatus(o.Progress, ExpectedProgressSince(c, o.CreatedAt, now), rules)
 			if worst := worstStatus(krs); worst == StatusOffTrack || (worst == StatusAtRisk && o.Status == StatusOnTrack) {
 				o.Status = worst
 			}

@@ -418,9 +418,10 @@ func TestCreateKeyResult(t *testing.T) {
 			got.Score != nil || got.StatusSet || got.Confidence != nil || !got.CreatedAt.Equal(t0) {
 			t.Errorf("stored %+v", got)
 		}
-		// 31 of 90 days gone with nothing done: more than 0.15 behind, less than 0.35.
-		if got.Status != okrcore.StatusAtRisk {
-			t.Errorf("status %q, want at risk", got.Status)
+		// Written on day 31: its straight line starts now, so nothing done
+		// yet is on track, not "behind" for the weeks before it existed.
+		if got.Status != okrcore.StatusOnTrack {
+			t.Errorf("status %q, want on track", got.Status)
 		}
 		// "Add at least 2" is not worth a warning while an objective is being built.
 		if len(warnings) != 0 {

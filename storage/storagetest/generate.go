@@ -732,7 +732,7 @@ func (g *gen) finish() {
 				k.Status = okrcore.StatusDone
 			}
 		} else {
-			k.Status = okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgress(g.cycle, at), g.rules)
+			k.Status = okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgressSince(g.cycle, k.CreatedAt, at), g.rules)
 		}
 	}
 	progress := okrcore.RollUpAll(g.objs, g.krs)
@@ -741,7 +741,7 @@ func (g *gen) finish() {
 		krs := g.krs[g.objKR0[i] : g.objKR0[i]+g.krCount[i]]
 		// As okrcore's roll-up after a check-in: computed from progress,
 		// but no better than what owners said about its key results.
-		o.Status = okrcore.ComputeStatus(o.Progress, g.expected, g.rules)
+		o.Status = okrcore.ComputeStatus(o.Progress, okrcore.ExpectedProgressSince(g.cycle, o.CreatedAt, g.spec.Now), g.rules)
 		worst := okrcore.StatusNone
 		for _, k := range krs {
 			if k.StatusSet && (k.Status == okrcore.StatusOffTrack || (k.Status == okrcore.StatusAtRisk && worst != okrcore.StatusOffTrack)) {
