@@ -208,7 +208,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", env.duration("OKRBOT_DIALOG_TTL", 2*time.Hour), "how long a half-finished guided check-in or retrospective waits for the next answer (env OKRBOT_DIALOG_TTL)")
 	fs.StringVar(&cfg.workspace, "workspace", strings.TrimSpace(getenv("OKRBOT_WORKSPACE")), "serve one organisation on Slack and Teams with one set of OKRs: every platform workspace maps to this `id` (env OKRBOT_WORKSPACE)")
 	fs.StringVar(&cfg.timeZone, "timezone", strings.TrimSpace(getenv("OKRBOT_TIMEZONE")), "time `zone` (IANA, e.g. Europe/Berlin) for people whose chat platform doesn't report one; default UTC (env OKRBOT_TIMEZONE)")
-	fs.StringVar(&cfg.clock, "clock", "", "start the terminal chat at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z) on a clock that only /clock moves: for demos and scripted weeks")
+	fs.StringVar(&cfg.clock, "clock", "", "run on a clock stopped at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z): in the terminal chat only /clock moves it (demos, scripted weeks); `okrbot serve` stays at that time (tests of a given Monday), so never set it in production")
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env.err
