@@ -282,9 +282,25 @@ func usage(format string, args ...any) error {
 // admin, so a small team can start without configuration.
 func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okrcore.User, error) {
 	var u *okrcore.User
+	// A new account needs the workspace's people (is anyone there yet,
+	// does someone have this verified address?). They are read here, in a
+	// read transaction that blocks nobody, not under the write lock: in a
+	// 10,000-person workspace the scan takes tens of milliseconds.
+	var (
+		candidate *okrcore.User
+		empty     bool
+	)
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
 		u, err = tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
+		if !okrcore.IsNotFound(err) {
+			return err
+		}
+		users, uerr := tx.Users(ev.Workspace)
+		if uerr != nil {
+			return uerr
+		}
+		empty, candidate = len(users) == 0, sameEmail(users, ev)
 		return err
 	})
 	if err == nil && !profileChanged(u, ev) {
@@ -306,21 +322,32 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		case !okrcore.IsNotFound(err):
 			return err
 		}
-		users, err := tx.Users(ev.Workspace)
-		if err != nil {
-			return err
-		}
-		if same := sameEmail(users, ev); same != nil {
-			// The person already uses okrbot on another platform: this
-			// account joins them, with their OKRs and history.
-			u = same
-			applyProfile(u, ev)
-			e.log.InfoContext(ctx, "account linked by verified e-mail", "user", u.ID, "platform", ev.Platform)
-			return tx.PutUser(u)
+		if candidate != nil {
+			// Read again under the write lock: the person may have
+			// changed since the scan.
+			same, err := tx.User(ev.Workspace, candidate.ID)
+			if err != nil && !okrcore.IsNotFound(err) {
+				return err
+			}
+			if err == nil && sameEmail([]*okrcore.User{same}, ev) != nil {
+				// The person already uses okrbot on another platform:
+				// this account joins them, with their OKRs and history.
+				u = same
+				applyProfile(u, ev)
+				e.log.InfoContext(ctx, "account linked by verified e-mail", "user", u.ID, "platform", ev.Platform)
+				return tx.PutUser(u)
+			}
 		}
 		role := okrcore.RoleMember
-		if len(users) == 0 {
-			role = okrcore.RoleAdmin
+		if empty {
+			// Nobody was there at the scan; someone may have arrived since.
+			users, err := tx.Users(ev.Workspace)
+			if err != nil {
+				return err
+			}
+			if len(users) == 0 {
+				role = okrcore.RoleAdmin
+			}
 		}
 		u = &okrcore.User{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Role: role, CreatedAt: now}
 		applyProfile(u, ev)
