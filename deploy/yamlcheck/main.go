@@ -1,7 +1,7 @@
 // Command yamlcheck reports whether files, or standard input, hold
 // well-formed YAML (every document of a multi-document stream). It is a
-// separate module so that the bot's go.mod does not carry a YAML parser
-// only CI uses. Run from the repository root:
+// CI tool in a module of its own, outside the bot's build and `go test
+// ./...`. Run from the repository root:
 //
 //	(cd deploy/yamlcheck && go run . ../compose.yaml)
 //	helm template ... | (cd deploy/yamlcheck && go run . -)
