@@ -157,9 +157,10 @@ type fakeConnector struct {
 }
 
 // aliceMember is Alice's roster entry, in the home tenant, as the Bot
-// Connector writes it.
+// Connector writes it: her mail is her user principal name (in another
+// case), so the bot vouches for it.
 const aliceMember = `{"id":"29:alice","name":"Alice Example","objectId":"aad-alice","givenName":"Alice","surname":"Example",` +
-	`"email":"Alice@Example.com","userPrincipalName":"alice@example.onmicrosoft.com","tenantId":"` + testTenant + `","userRole":"user"}`
+	`"email":"Alice@Example.com","userPrincipalName":"alice@example.com","tenantId":"` + testTenant + `","userRole":"user"}`
 
 type failure struct {
 	status     int

@@ -59,22 +59,26 @@ func (c *Connector) ConversationMember(ctx context.Context, serviceURL, conversa
 }
 
 // memberEmail is the e-mail address of m, and whether the bot vouches for
-// it: only for an account of the bot's own tenant that is not a guest.
-// Without an e-mail the user principal name serves when it is an address
-// (not a guest's "…#EXT#@…" one).
+// it. Without an e-mail the user principal name serves when it is an
+// address (not a guest's "…#EXT#@…" one).
+//
+// The address is vouched for only when it is the account's user principal
+// name, of an account of the bot's own tenant that is not a guest: the
+// domain of a UPN must be one the tenant verified, while the mail
+// attribute is whatever a directory admin wrote there, which could be the
+// address of someone who is on Slack only (the "nOAuth" problem).
 func memberEmail(m *Member, tenant string) (string, bool) {
 	email := strings.TrimSpace(m.Email)
-	if email == "" {
-		upn := strings.TrimSpace(m.UserPrincipalName)
-		if strings.Contains(upn, "@") && !strings.Contains(strings.ToUpper(upn), "#EXT#") {
-			email = upn
-		}
+	upn := strings.TrimSpace(m.UserPrincipalName)
+	if email == "" && strings.Contains(upn, "@") && !strings.Contains(strings.ToUpper(upn), "#EXT#") {
+		email = upn
 	}
 	if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n<>") {
 		return "", false
 	}
-	verified := m.TenantID != "" && strings.EqualFold(strings.TrimSpace(m.TenantID), tenant)
-	switch strings.ToLower(m.UserRole) {
+	verified := m.TenantID != "" && strings.EqualFold(strings.TrimSpace(m.TenantID), strings.TrimSpace(tenant)) &&
+		strings.EqualFold(email, upn) && !strings.Contains(strings.ToUpper(upn), "#EXT#")
+	switch strings.ToLower(strings.TrimSpace(m.UserRole)) {
 	case "guest", "anonymous":
 		verified = false
 	}

@@ -60,8 +60,9 @@ func member(t *testing.T, set map[string]any) string {
 }
 
 // TestMemberEmail: the sender's e-mail comes from the Bot Connector's
-// roster, vouched for only when the account is of the bot's own tenant;
-// whatever the roster answers, the event is handled.
+// roster, vouched for only when it is the user principal name of an
+// account of the bot's own tenant (a mail attribute is whatever an admin
+// wrote); whatever the roster answers, the event is handled.
 func TestMemberEmail(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -79,7 +80,15 @@ func TestMemberEmail(t *testing.T) {
 		{name: "no tenant", roster: member(t, map[string]any{"tenantId": nil}), email: "Alice@Example.com", calls: 1},
 		{name: "guest in the home tenant", roster: member(t, map[string]any{"userRole": "guest"}), email: "Alice@Example.com", calls: 1},
 		{name: "SDK field names", roster: member(t, map[string]any{"objectId": nil, "aadObjectId": "aad-alice"}), email: "Alice@Example.com", verified: true, calls: 1},
+		{name: "mail differs from the UPN", roster: member(t, map[string]any{"userPrincipalName": "alice@example.onmicrosoft.com"}), email: "Alice@Example.com", calls: 1},
+		{name: "mail of someone else, an admin's UPN", roster: member(t, map[string]any{"email": "ceo@example.com", "userPrincipalName": "mallory@example.com"}), email: "ceo@example.com", calls: 1},
+		{name: "mail and no UPN", roster: member(t, map[string]any{"userPrincipalName": nil}), email: "Alice@Example.com", calls: 1},
+		{name: "mail equals the UPN in another case", roster: member(t, map[string]any{"email": " ALICE@EXAMPLE.COM", "userPrincipalName": "alice@example.com "}), email: "ALICE@EXAMPLE.COM", verified: true, calls: 1},
+		{name: "mail equals the UPN, another tenant", roster: member(t, map[string]any{"tenantId": "tenant-2"}), email: "Alice@Example.com", calls: 1},
+		{name: "mail equals a guest UPN", roster: member(t, map[string]any{"email": "alice_contoso.com#EXT#@example.com", "userPrincipalName": "alice_contoso.com#EXT#@example.com"}), email: "alice_contoso.com#EXT#@example.com", calls: 1},
 		{name: "UPN when no e-mail", roster: member(t, map[string]any{"email": nil, "userPrincipalName": "alice@contoso.com"}), email: "alice@contoso.com", verified: true, calls: 1},
+		{name: "UPN when the e-mail is empty", roster: member(t, map[string]any{"email": "", "userPrincipalName": "alice@contoso.com"}), email: "alice@contoso.com", verified: true, calls: 1},
+		{name: "UPN when no e-mail, guest", roster: member(t, map[string]any{"email": nil, "userPrincipalName": "alice@contoso.com", "userRole": "guest"}), email: "alice@contoso.com", calls: 1},
 		{name: "UPN that is no address", roster: member(t, map[string]any{"email": "", "userPrincipalName": "alice"}), calls: 1},
 		{name: "guest UPN", roster: member(t, map[string]any{"email": nil, "userPrincipalName": "alice_contoso.com#EXT#@fabrikam.onmicrosoft.com", "tenantId": "tenant-2", "userRole": "guest"}), calls: 1},
 		{name: "another person's entry", roster: member(t, map[string]any{"objectId": "aad-mallory"}), calls: 1, warn: "another person"},
@@ -280,7 +289,7 @@ func TestMemberLookupWhichActivities(t *testing.T) {
 		t.Errorf("invoke event: %+v", ev)
 	}
 	// Bob writes in a team's channel: the team's roster.
-	hs.conn.setMember("29:bob", `{"id":"29:bob","objectId":"aad-bob","name":"Bob","email":"bob@example.com","tenantId":"`+testTenant+`","userRole":"user"}`)
+	hs.conn.setMember("29:bob", `{"id":"29:bob","objectId":"aad-bob","name":"Bob","email":"bob@example.com","userPrincipalName":"bob@example.com","tenantId":"`+testTenant+`","userRole":"user"}`)
 	ch := hs.activity("message", "1700", "<at>okrbot</at> okr mine")
 	ch["from"] = map[string]any{"id": "29:bob", "aadObjectId": "aad-bob", "name": "Bob"}
 	ch["conversation"] = map[string]any{"id": "19:chan@thread.tacv2;messageid=1700", "conversationType": "channel", "tenantId": testTenant}
@@ -329,7 +338,7 @@ func TestConversationMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ID != "29:alice" || m.objectID() != "aad-alice" || m.Email != "Alice@Example.com" || m.UserPrincipalName != "alice@example.onmicrosoft.com" ||
+	if m.ID != "29:alice" || m.objectID() != "aad-alice" || m.Email != "Alice@Example.com" || m.UserPrincipalName != "alice@example.com" ||
 		m.TenantID != testTenant || m.UserRole != "user" || m.GivenName != "Alice" || m.Surname != "Example" || m.Name != "Alice Example" {
 		t.Errorf("member: %+v", m)
 	}
