@@ -2,6 +2,7 @@ package teams
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -230,5 +231,121 @@ func TestHandlerLimits(t *testing.T) {
 	resp, err := http.Get(hs.srv.URL + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz: %v %v", resp, err)
+	}
+}
+
+// TestHandlerOtherTenant: a signed activity of another tenant is answered
+// 200, so that Teams does not send it again, and dropped with a warning:
+// no event, no reply, no roster call, and its Bot Connector is not the
+// one proactive messages go to. One that names no tenant is let through
+// as before.
+func TestHandlerOtherTenant(t *testing.T) {
+	const otherSU = "https://smba.other.example/teams/"
+	token := func(t *testing.T) string { return mint(t, otherSU, nil) }
+	cases := []struct {
+		name string
+		set  func(hs *harness, act map[string]any)
+		typ  string
+	}{
+		{name: "message, both tenant ids", typ: "message", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": "tenant-2"}
+			act["channelData"] = map[string]any{"tenant": map[string]any{"id": "tenant-2"}}
+		}},
+		{name: "message, conversation tenant only", typ: "message", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": "tenant-2"}
+			delete(act, "channelData")
+		}},
+		{name: "message, channelData tenant only", typ: "message", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal"}
+			act["channelData"] = map[string]any{"tenant": map[string]any{"id": "tenant-2"}}
+		}},
+		{name: "message, channelData tenant differs from the conversation's", typ: "message", set: func(_ *harness, act map[string]any) {
+			act["channelData"] = map[string]any{"tenant": map[string]any{"id": "tenant-2"}}
+		}},
+		{name: "button", typ: "message", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": "tenant-2"}
+			act["text"] = ""
+			act["value"] = map[string]any{"command": "mine"}
+		}},
+		{name: "invoke", typ: "invoke", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": "tenant-2"}
+			act["name"] = "adaptiveCard/action"
+			act["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "data": map[string]any{"command": "mine"}}}
+		}},
+		{name: "install", typ: "installationUpdate", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": "tenant-2"}
+			act["action"] = "add"
+		}},
+		{name: "added to a team", typ: "conversationUpdate", set: func(_ *harness, act map[string]any) {
+			act["conversation"] = map[string]any{"id": "19:general@thread.tacv2", "conversationType": "channel", "tenantId": "tenant-2"}
+			act["channelData"] = map[string]any{"tenant": map[string]any{"id": "tenant-2"}, "team": map[string]any{"id": "19:team@thread.tacv2"}}
+			act["membersAdded"] = []any{map[string]any{"id": "28:" + testAppID}}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			h := &recHandler{answer: echo}
+			hs := startHarness(t, h, func(o *Options) {
+				o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+				o.InvokeTimeout = 300 * time.Millisecond
+			})
+			act := hs.activity(c.typ, "x1", "okr mine")
+			act["serviceUrl"] = otherSU
+			c.set(hs, act)
+			if status, body := hs.post(act, token(t)); status != 200 || body != "" {
+				t.Fatalf("status %d %q", status, body)
+			}
+			// A message of the home tenant (its id in another case) is
+			// handled after it, and is the only event.
+			home := hs.activity("message", "x2", "okr mine")
+			home["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal", "tenantId": strings.ToUpper(testTenant)}
+			if status, _ := hs.post(home); status != 200 {
+				t.Fatalf("home tenant: status %d", status)
+			}
+			hs.conn.waitCalls(1)
+			time.Sleep(30 * time.Millisecond)
+			if evs := h.events(); len(evs) != 1 || evs[0].ID != "x2" {
+				t.Fatalf("events: %+v", evs)
+			}
+			cs := hs.conn.callList()
+			if len(cs) != 1 || cs[0].ActivityID != "x2" {
+				t.Errorf("connector calls: %+v", cs)
+			}
+			if mc := hs.conn.memberCallList(); len(mc) != 1 || !strings.Contains(mc[0].Path, "/members/29:alice") {
+				t.Errorf("roster calls: %+v", mc)
+			}
+			hs.a.mu.Lock()
+			su := hs.a.serviceURL
+			hs.a.mu.Unlock()
+			if su != hs.conn.serviceURL() {
+				t.Errorf("service URL %q", su)
+			}
+			log := logs.String()
+			if strings.Count(log, "level=WARN") != 1 || !strings.Contains(log, "another tenant") ||
+				!strings.Contains(log, "tenant=tenant-2") || !strings.Contains(log, "type="+c.typ) {
+				t.Errorf("log:\n%s", log)
+			}
+			if strings.Contains(log, "okr mine") || strings.Contains(log, "Alice") || strings.Contains(log, "a:dm-alice") {
+				t.Errorf("more than the tenant and the type in the log:\n%s", log)
+			}
+		})
+	}
+	// No tenant at all: not dropped by the filter (and, as before, not an
+	// event, having no workspace).
+	logs := &syncBuffer{}
+	h := &recHandler{answer: echo}
+	hs := startHarness(t, h, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	act := hs.activity("message", "n1", "okr mine")
+	act["conversation"] = map[string]any{"id": "a:dm-alice", "conversationType": "personal"}
+	delete(act, "channelData")
+	if status, _ := hs.post(act); status != 200 {
+		t.Fatalf("no tenant: status %d", status)
+	}
+	hs.a.mu.Lock()
+	su := hs.a.serviceURL
+	hs.a.mu.Unlock()
+	if su != hs.conn.serviceURL() || strings.Contains(logs.String(), "another tenant") {
+		t.Errorf("no tenant: service URL %q, log:\n%s", su, logs.String())
 	}
 }

@@ -325,6 +325,15 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, err)
 		return
 	}
+	if tenant := foreignTenant(act, a.cfg.TenantID); tenant != "" {
+		// Another organisation's activity (the bot is single-tenant, and
+		// one okrbot may file every event under one workspace): dropped,
+		// before it can name a Bot Connector, with a 200 so that Teams
+		// does not send it again.
+		a.log.Warn("dropped a Teams activity from another tenant", "tenant", clip(tenant), "type", clip(string(act.Type)))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if !a.running.Load() {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
@@ -344,6 +353,33 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// foreignTenant is the tenant an activity names (conversation.tenantId or
+// channelData.tenant.id) when it is not tenant, else "". An activity that
+// names none is not foreign.
+func foreignTenant(act *schema.Activity, tenant string) string {
+	ids := []string{act.Conversation.TenantID}
+	if t, ok := act.ChannelData["tenant"].(map[string]any); ok {
+		id, _ := t["id"].(string)
+		ids = append(ids, id)
+	}
+	tenant = strings.TrimSpace(tenant)
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !strings.EqualFold(id, tenant) {
+			return id
+		}
+	}
+	return ""
+}
+
+// clip shortens what a request said for the log.
+func clip(s string) string {
+	const limit = 64
+	if len(s) > limit {
+		return strings.ToValidUTF8(s[:limit], "") + "…"
+	}
+	return s
 }
 
 func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, err error) {
