@@ -52,7 +52,7 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 		}
 		return err
 	})
-	if okrcore.IsNotFound(err) {
+	if okrcore.IsNotFound(err) && e.recipientGone(ctx, it) {
 		// Its person or team is gone (an account folded into another by
 		// `okr link`): no retry brings them back.
 		return Delivery{Skip: "its person or team is no longer in okrbot"}, nil
@@ -64,12 +64,33 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 	return d, nil
 }
 
+// recipientGone reports whether the person or team an item is for no
+// longer exists; any other missing record is a problem to retry and report.
+func (e *Engine) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool {
+	gone := false
+	_ = e.store.View(ctx, func(tx okrcore.Tx) error {
+		switch {
+		case it.User != 0:
+			_, err := tx.User(it.Workspace, it.User)
+			gone = okrcore.IsNotFound(err)
+		case it.Team != 0:
+			_, err := tx.Team(it.Workspace, it.Team)
+			gone = okrcore.IsNotFound(err)
+		}
+		return nil
+	})
+	return gone
+}
+
 // DirectTo is the conversation for a direct message to a person, on the
 // platform they chose for nudges: the conversation they last wrote from
 // there, or their platform id, which platforms that can open a direct
 // message on first send accept.
-func DirectTo(u *okrcore.User) Conversation {
-	a := u.NudgeAccount()
+func DirectTo(u *okrcore.User) Conversation { return directOn(u, nil) }
+
+// directOn is DirectTo among the platforms served says are running.
+func directOn(u *okrcore.User, served func(string) bool) Conversation {
+	a := u.NudgeAccountAmong(served)
 	c := Conversation{ID: a.DM, Ref: a.DMRef, Direct: true, UserID: a.PlatformID, Platform: a.Platform}
 	if c.ID == "" {
 		c.ID = a.PlatformID

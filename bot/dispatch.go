@@ -144,21 +144,52 @@ func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
 	return p
 }
 
-// senderFor is the sender for a platform.
-func (d *Dispatcher) senderFor(ws, p string) (Sender, error) {
+// senderFor is the sender for a delivery's platform. A conversation that
+// names its platform only leaves through that platform's sender (a Teams
+// conversation id means nothing to Slack); one that doesn't may leave
+// through the only sender there is.
+func (d *Dispatcher) senderFor(rt route, to Conversation) (Sender, error) {
 	ss, ok := d.sender.(Senders)
 	if !ok {
 		return d.sender, nil
 	}
-	if s, ok := ss[p]; ok {
+	if s, ok := ss[rt.platform]; ok {
 		return s, nil
 	}
-	if len(ss) == 1 {
+	if len(ss) == 1 && to.Platform == "" {
 		for _, s := range ss {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("no sender for platform %q of workspace %s", p, ws)
+	return nil, unservedError{platform: rt.platform, channel: !to.Direct}
+}
+
+// unservedError is a delivery for a platform this process does not run.
+type unservedError struct {
+	platform string
+	channel  bool
+}
+
+func (e unservedError) Error() string { return fmt.Sprintf("no sender for platform %q", e.platform) }
+
+// Permanent: no retry starts the platform.
+func (e unservedError) Permanent() bool { return true }
+
+func (e unservedError) Advice() string {
+	if e.channel {
+		return fmt.Sprintf("its channel is on %s, which this okrbot does not serve. Set the team's channel again from a platform it serves (`/okr team channel NAME #channel`), or configure %s again.", platformName(e.platform), platformName(e.platform))
+	}
+	return fmt.Sprintf("it was for %s, which this okrbot does not serve. Configure %s again, or link the person's account on a platform it serves (`/okr link`).", platformName(e.platform), platformName(e.platform))
+}
+
+// served reports whether the dispatcher can send on a platform.
+func (d *Dispatcher) served(p string) bool {
+	ss, ok := d.sender.(Senders)
+	if !ok {
+		return true
+	}
+	_, ok = ss[p]
+	return ok
 }
 
 // DispatchStats count what a dispatcher did since it started.
@@ -298,18 +329,23 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		d.count(rt.platform, func(s *DispatchStats) { s.Skipped++ })
 		return d.finish(ctx, it, okrcore.OutboxSkipped, SentRef{}, del.Skip)
 	}
-	sender, err := d.senderFor(rt.ws, rt.platform)
+	sender, err := d.senderFor(rt, del.To)
 	if err != nil {
 		return d.failed(ctx, it, rt, del.To, err)
 	}
-	if it.State == okrcore.OutboxSending {
-		// In flight when the bot stopped: ask the platform whether it
-		// arrived before sending it again.
+	// An item in flight when the bot stopped may have arrived: it stays
+	// "sending" until the platform says it didn't, so that the next start
+	// asks again rather than sending it blind.
+	inDoubt := it.State == okrcore.OutboxSending
+	if inDoubt {
 		if r, ok := sender.(Reconciler); ok {
 			ref, found, err := r.FindSent(ctx, del.To, it.Key)
 			if err == nil && found {
 				d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
 				return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
+			}
+			if err != nil && ctx.Err() != nil {
+				return nil
 			}
 		}
 	}
@@ -318,6 +354,9 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 	for {
 		if err := d.wait(ctx, rt, del.To.ID); err != nil {
+			if inDoubt {
+				return nil
+			}
 			// Shutting down before the item left: it goes back to pending,
 			// untouched, for the next start.
 			return d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError)
@@ -340,16 +379,20 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 }
 
-// sendGrace is how long a send that has started may finish after shutdown
+// sendGrace is how long a send that has started may go on after shutdown
 // began: a message half-way to the platform is better delivered and
 // recorded than left in doubt.
 const sendGrace = 10 * time.Second
 
 // send hands a delivery to the platform. A shutdown does not cut a send
-// short: the request finishes (within sendGrace) and its outcome is stored.
+// short: it has sendGrace more to finish, and its outcome is stored. Until
+// then it has all the time the sender takes (a long message waits out
+// rate limits between its parts).
 func (d *Dispatcher) send(ctx context.Context, sender Sender, del Delivery) (SentRef, error) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendGrace)
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, cancel) })
+	defer stop()
 	return sender.Send(sctx, del.To, del.Message)
 }
 
@@ -449,9 +492,9 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 	}
 	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
 	for _, u := range admins {
-		admin := DirectTo(u)
+		admin := directOn(u, d.served)
 		art := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, admin)}
-		sender, err := d.senderFor(art.ws, art.platform)
+		sender, err := d.senderFor(art, admin)
 		if err != nil {
 			continue
 		}
