@@ -109,6 +109,11 @@ func TestVerifiedEmailJoinsAccounts(t *testing.T) {
 				t.Fatalf("%d users, want one person: %v", len(us), tt.same)
 			}
 			if tt.same {
+				// The first account describes the person: writing from
+				// Teams changes neither the name nor the address.
+				if u := h.users()[0]; u.Name != tt.slack.name || u.Email != tt.slack.email || !u.EmailVerified {
+					t.Errorf("after Teams: name %q, e-mail %q verified %v; want Slack's", u.Name, u.Email, u.EmailVerified)
+				}
 				wantIn(t, "mine on Teams", got, "Delight customers")
 				wantIn(t, "whoami", h.say(tt.teams, "/okr whoami"), "Slack and Microsoft Teams", "nudges come on Slack", "workspace acme")
 			} else if strings.Contains(got, "Delight customers") {
@@ -308,4 +313,55 @@ func outboxByWorkspace(t *testing.T, db *bolt.DB) map[string]int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestUnservedPlatform: when the platform a person chose is not served any
+// more (Teams' credentials removed), nudges reach them on one that is; a
+// digest channel on the unserved platform fails at once, and the admins
+// are told how to fix it.
+func TestUnservedPlatform(t *testing.T) {
+	h := newOrgHarness(t)
+	h.say(aliceSlack, `/okr new objective "Delight customers"`)
+	h.say(aliceSlack, `/okr new kr O1 "NPS" from 20 to 50`)
+	h.say(aliceTeams, "/okr settings nudges teams")
+	h.say(aliceSlack, "/okr team create Growth")
+	h.say(aliceSlack, "/okr team add Growth Alice")
+	h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2")
+
+	slackOnly := bot.NewEngine(h.db, bot.Options{Now: func() time.Time { return h.now }, Workspace: "acme", Platforms: []string{"slack"}})
+	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+		for _, it := range []*okrcore.OutboxItem{
+			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: 1, Period: "2026-W47", DueAt: h.now, CreatedAt: h.now},
+			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.now, CreatedAt: h.now},
+		} {
+			if _, err := tx.AddOutbox(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slack := newPlatform(func() time.Time { return h.now })
+	d := bot.NewDispatcher(h.db, slackOnly, bot.Senders{"slack": slack}, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	if err := d.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range slack.sent {
+		got[s.to] += s.key + " " + s.text
+	}
+	if !strings.Contains(got["slack-dm-U1"], "checkin:u1:2026-W47") {
+		t.Errorf("the nudge did not reach Alice on Slack: %v", got)
+	}
+	if strings.Contains(got["19:growth@thread.tacv2"], "digest") {
+		t.Errorf("a Teams channel id was posted to through Slack")
+	}
+	if !strings.Contains(got["slack-dm-U1"], "its channel is on Microsoft Teams, which this okrbot does not serve") {
+		t.Errorf("the admin was not told about the digest: %v", got)
+	}
+	if st := d.StatsByPlatform(); st["teams"].Failed != 1 || st["teams"].Retried != 0 || st["slack"].Sent != 1 {
+		t.Errorf("stats %+v: want the digest failed at once (no retries), the nudge sent", st)
+	}
 }

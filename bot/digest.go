@@ -99,9 +99,11 @@ func dgKRStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore
 	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgressSince(c, k.CreatedAt, now), r)
 }
 
-// dgObjectiveStatus is an objective's status at now.
-func dgObjectiveStatus(o *okrcore.Objective, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
-	s := okrcore.ComputeStatus(o.Progress, okrcore.ExpectedProgressSince(c, o.CreatedAt, now), r)
+// dgObjectiveStatus is an objective's status at now, against the lines of
+// its key results (aligned objectives, which the roll-up also weighs, are
+// left out here: a digest reads no further down than it shows).
+func dgObjectiveStatus(o *okrcore.Objective, krs []*okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
+	s := okrcore.ComputeStatus(o.Progress, okrcore.ObjectiveExpected(c, o, krs, nil, now), r)
 	if o.Status == okrcore.StatusNone || (dgAttention(s) && dgSeverity(s) < dgSeverity(o.Status)) {
 		return s
 	}
@@ -487,7 +489,7 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	}
 	// Statuses as of now (the records are this transaction's copies).
 	for _, o := range d.objs {
-		o.Status = dgObjectiveStatus(o, c, now, w.Rules)
+		o.Status = dgObjectiveStatus(o, d.calc.krsOf[o.ID], c, now, w.Rules)
 		for _, k := range d.calc.krsOf[o.ID] {
 			k.Status = dgKRStatus(k, c, now, w.Rules)
 		}
@@ -691,7 +693,7 @@ func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		if err != nil {
 			return Delivery{}, err
 		}
-		to = DirectTo(lead)
+		to = e.directTo(lead)
 	default:
 		return Delivery{Skip: "the team has no digest channel and no lead"}, nil
 	}
@@ -819,7 +821,9 @@ func (md *managerDigest) person(id okrcore.ID) (*dgPerson, error) {
 		return nil, err
 	}
 	for _, o := range p.objs {
-		o.Status = dgObjectiveStatus(o, md.cycle, md.now, md.rules)
+		if err := md.objectiveStatus(o); err != nil {
+			return nil, err
+		}
 	}
 	p.hasKRs = len(p.krs) > 0
 	for _, o := range p.objs {
@@ -843,6 +847,16 @@ func (md *managerDigest) person(id okrcore.ID) (*dgPerson, error) {
 	return p, nil
 }
 
+// objectiveStatus sets an objective's status as of the digest.
+func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
+	krs, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
+	if err != nil {
+		return err
+	}
+	o.Status = dgObjectiveStatus(o, krs, md.cycle, md.now, md.rules)
+	return nil
+}
+
 // add counts one team (not its children) into r.
 func (md *managerDigest) add(r *dgRollup, t *okrcore.Team) error {
 	r.teams++
@@ -851,7 +865,9 @@ func (md *managerDigest) add(r *dgRollup, t *okrcore.Team) error {
 		return err
 	}
 	for _, o := range objs {
-		o.Status = dgObjectiveStatus(o, md.cycle, md.now, md.rules)
+		if err := md.objectiveStatus(o); err != nil {
+			return err
+		}
 		r.objs[o.ID] = o
 	}
 	krs, err := md.tx.KeyResultsByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
@@ -947,7 +963,7 @@ func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrco
 	if err != nil {
 		return Delivery{}, err
 	}
-	to := DirectTo(lead)
+	to := e.directTo(lead)
 	teams, err := tx.Teams(w.ID)
 	if err != nil {
 		return Delivery{}, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ type Options struct {
 	// from: one organisation served on Slack and Teams at once, with one
 	// set of OKRs. Empty keeps each platform workspace apart.
 	Workspace string
+	// Platforms are the chat platforms this process serves, so that a
+	// person on several is messaged on one that runs. Empty means every
+	// platform.
+	Platforms []string
 	// DefaultTimeZone is given to people whose platform does not tell
 	// their time zone when the bot first meets them. It must be a valid
 	// IANA name; empty means UTC.
@@ -57,6 +62,7 @@ type Engine struct {
 	dedupeTTL time.Duration
 	workspace string
 	defaultTZ string
+	served    map[string]bool // nil: every platform
 }
 
 // NewEngine returns an engine over store.
@@ -74,6 +80,12 @@ func NewEngine(store okrcore.Store, opts Options) *Engine {
 	}
 	if e.dedupeTTL <= 0 {
 		e.dedupeTTL = 24 * time.Hour
+	}
+	if len(opts.Platforms) > 0 {
+		e.served = map[string]bool{}
+		for _, p := range opts.Platforms {
+			e.served[p] = true
+		}
 	}
 	e.cmds = e.buildCommands()
 	return e
@@ -385,28 +397,33 @@ func sameEmail(users []*okrcore.User, ev Event) *okrcore.User {
 	return nil
 }
 
+// profileChanged reports whether ev would change what is stored of u.
 func profileChanged(u *okrcore.User, ev Event) bool {
-	a, _ := u.AccountOf(ev.Platform, ev.UserID)
-	return (ev.UserName != "" && ev.UserName != u.Name && namesFrom(u, ev)) || (ev.Email != "" && (ev.Email != u.Email || ev.EmailVerified != u.EmailVerified)) ||
-		(ev.TimeZone != "" && ev.TimeZone != u.TimeZone) ||
-		(ev.Conversation.Direct && ev.Conversation.ID != "" && (ev.Conversation.ID != a.DM || (ev.Conversation.Ref != "" && ev.Conversation.Ref != a.DMRef)))
+	c := *u
+	c.Linked = slices.Clone(u.Linked)
+	applyProfile(&c, ev)
+	return c.Name != u.Name || c.Email != u.Email || c.EmailVerified != u.EmailVerified || c.TimeZone != u.TimeZone ||
+		c.Platform != u.Platform || c.PlatformID != u.PlatformID || c.DM != u.DM || c.DMRef != u.DMRef || !slices.Equal(c.Linked, u.Linked)
 }
 
-// namesFrom says whether ev's platform names the person: their first
-// account's does, so that a name doesn't flip with every platform they
-// write from.
+// namesFrom says whether ev's platform describes the person: their first
+// account's does, so that a name, an address or a time zone doesn't flip
+// with every platform they write from. Others only fill in what is
+// missing.
 func namesFrom(u *okrcore.User, ev Event) bool {
-	return u.Name == "" || u.PlatformID == "" || ev.Platform == u.Platform
+	return u.PlatformID == "" || ev.Platform == u.Platform
 }
 
 func applyProfile(u *okrcore.User, ev Event) {
-	if ev.UserName != "" && namesFrom(u, ev) {
+	first := namesFrom(u, ev)
+	if ev.UserName != "" && (first || u.Name == "") {
 		u.Name = ev.UserName
 	}
-	if ev.Email != "" {
+	sameEmail := strings.EqualFold(ev.Email, u.Email) && ev.EmailVerified == u.EmailVerified
+	if ev.Email != "" && !sameEmail && (first || u.Email == "" || (ev.EmailVerified && !u.EmailVerified)) {
 		u.Email, u.EmailVerified = ev.Email, ev.EmailVerified
 	}
-	if ev.TimeZone != "" {
+	if ev.TimeZone != "" && (first || u.TimeZone == "") {
 		u.TimeZone = ev.TimeZone
 	}
 	// Remember where to reach the person on this platform: platforms such
@@ -507,4 +524,13 @@ func firstWord(s string) string {
 		return ""
 	}
 	return f[0]
+}
+
+// directTo is the conversation for a direct message to u on a platform this
+// process serves.
+func (e *Engine) directTo(u *okrcore.User) Conversation {
+	if e.served == nil {
+		return DirectTo(u)
+	}
+	return directOn(u, func(p string) bool { return e.served[p] })
 }

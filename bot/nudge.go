@@ -35,7 +35,7 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	if err != nil {
 		return Delivery{}, err
 	}
-	to := DirectTo(u)
+	to := e.directTo(u)
 	c, krs, err := checkinTargets(tx, w.ID, u.ID)
 	if okrcore.IsNotFound(err) {
 		return Delivery{To: to, Skip: "no current cycle"}, nil

@@ -193,7 +193,7 @@ func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	if err != nil {
 		return Delivery{}, err
 	}
-	to := DirectTo(u)
+	to := e.directTo(u)
 	c, err := cycleOfPeriod(tx, w.ID, it.Period)
 	if okrcore.IsNotFound(err) {
 		return Delivery{To: to, Skip: "no current cycle"}, nil
@@ -928,7 +928,7 @@ func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 		if err != nil {
 			return Delivery{}, err
 		}
-		to := DirectTo(u)
+		to := e.directTo(u)
 		c, err := cycleOfPeriod(tx, w.ID, it.Period)
 		if okrcore.IsNotFound(err) {
 			return Delivery{To: to, Skip: "no current cycle"}, nil
@@ -962,7 +962,7 @@ func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 			if err != nil {
 				return Delivery{}, err
 			}
-			to = DirectTo(lead)
+			to = e.directTo(lead)
 		default:
 			return Delivery{Skip: "the team has no channel and no lead"}, nil
 		}

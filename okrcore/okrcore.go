@@ -117,6 +117,22 @@ func (u *User) NudgeAccount() Account {
 	return Account{Platform: u.Platform, PlatformID: u.PlatformID, DM: u.DM, DMRef: u.DMRef}
 }
 
+// NudgeAccountAmong is NudgeAccount among the accounts on platforms for
+// which served is true (the ones this okrbot runs): a person whose chosen
+// platform is not served any more is reached on one that is.
+func (u *User) NudgeAccountAmong(served func(platform string) bool) Account {
+	a := u.NudgeAccount()
+	if served == nil || served(a.Platform) {
+		return a
+	}
+	for _, o := range u.Accounts() {
+		if served(o.Platform) {
+			return o
+		}
+	}
+	return a
+}
+
 // SetAccount stores an account: the first one in place, another in
 // Linked (added or replaced).
 func (u *User) SetAccount(a Account) {

@@ -94,6 +94,30 @@ func ExpectedProgressSince(c *Cycle, since, now time.Time) float64 {
 	return clamp01(float64(now.Sub(start)) / float64(span))
 }
 
+// ObjectiveExpected is an objective's expected progress at now. Its
+// progress is the weighted mean of its key results' and aligned objectives'
+// progress, so its expected progress is the weighted mean of their lines,
+// each from when it was written: a key result added late, or an objective
+// that got its first key result in week 8, is not "behind" for the weeks
+// before. With neither, it is the objective's own line.
+func ObjectiveExpected(c *Cycle, o *Objective, krs []*KeyResult, aligned []*Objective, now time.Time) float64 {
+	var sum, total float64
+	for _, k := range krs {
+		w := weightOr1(k.Weight)
+		sum += w * ExpectedProgressSince(c, k.CreatedAt, now)
+		total += w
+	}
+	for _, a := range aligned {
+		w := weightOr1(a.Weight)
+		sum += w * ExpectedProgressSince(c, a.CreatedAt, now)
+		total += w
+	}
+	if total == 0 {
+		return ExpectedProgressSince(c, o.CreatedAt, now)
+	}
+	return sum / total
+}
+
 // ComputeStatus derives a status from progress when nobody set one: an item
 // that lags the expected progress by more than the at-risk margin is at
 // risk, by more than the off-track margin off track.

@@ -590,3 +590,28 @@ func TestExpectedProgressSince(t *testing.T) {
 		}
 	}
 }
+
+func TestObjectiveExpected(t *testing.T) {
+	c := &Cycle{Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)} // 91 days
+	day := func(n int) time.Time { return c.Start.AddDate(0, 0, n) }
+	o := &Objective{CreatedAt: day(0)}
+	kr := func(created int, w float64) *KeyResult { return &KeyResult{CreatedAt: day(created), Weight: w} }
+	tests := []struct {
+		name    string
+		krs     []*KeyResult
+		aligned []*Objective
+		now     time.Time
+		want    float64
+	}{
+		{"no key results: its own line", nil, nil, day(45), 45.0 / 91},
+		{"its only key result written on day 56, asked that day", []*KeyResult{kr(56, 0)}, nil, day(56), 0},
+		{"one from the start, one written on day 31", []*KeyResult{kr(0, 1), kr(31, 1)}, nil, day(61), (61.0/91 + 0.5) / 2},
+		{"weights count", []*KeyResult{kr(0, 3), kr(31, 1)}, nil, day(61), (3*61.0/91 + 0.5) / 4},
+		{"an aligned objective's own line", nil, []*Objective{{CreatedAt: day(31)}}, day(61), 0.5},
+	}
+	for _, tt := range tests {
+		if got := ObjectiveExpected(c, o, tt.krs, tt.aligned, tt.now); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s: %.4f, want %.4f", tt.name, got, tt.want)
+		}
+	}
+}

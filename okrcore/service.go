@@ -441,7 +441,7 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 		prev[o.ID] = o.Progress
 		o.Progress = ObjectiveProgress(krs, kids)
 		if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-			o.Status = ComputeStatus(o.Progress, ExpectedProgressSince(c, o.CreatedAt, now), rules)
+			o.Status = ComputeStatus(o.Progress, ObjectiveExpected(c, o, krs, kids, now), rules)
 			if worst := worstStatus(krs); worst == StatusOffTrack || (worst == StatusAtRisk && o.Status == StatusOnTrack) {
 				o.Status = worst
 			}

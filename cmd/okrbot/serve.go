@@ -144,8 +144,12 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		warnUnserved(ctx, db, cfg.workspace, log)
 	}
 	obs := &observer{}
+	served := make([]string, 0, len(plats))
+	for _, p := range plats {
+		served = append(served, p.name)
+	}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
-		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone})
+		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
 	senders := bot.Senders{}
 	pacings := map[string]bot.Pacing{}
 	mux := http.NewServeMux()
