@@ -63,6 +63,16 @@ type configFile struct {
 	vals map[string]string // environment variable → value
 	keys map[string]string // environment variable → dotted key, for messages
 	line map[string]int    // environment variable → line of its value
+	// bad are the values that do not parse (a duration, a number), in
+	// the file's order. They are left out of vals: parseArgs reports one
+	// unless a flag or the environment sets that setting.
+	bad []badValue
+}
+
+// badValue is a value of the file that does not parse.
+type badValue struct {
+	env string // the environment variable the key stands in for
+	err error  // one line naming the file, the line and the key
 }
 
 // loadConfigFile reads and checks the configuration file at path.
@@ -74,9 +84,11 @@ func loadConfigFile(path string) (*configFile, error) {
 	return loadConfig(path, filepath.Dir(path), b)
 }
 
-// loadConfig parses a configuration file strictly: an unknown key, a key
-// given twice or a value that does not parse is an error of one line that
-// names the file, the line and the key. Relative secret files are taken
+// loadConfig parses a configuration file strictly: an unknown key or a key
+// given twice is an error of one line that names the file, the line and
+// the key. A value that does not parse is kept in cf.bad with such an
+// error, for parseArgs to report when no flag or environment variable
+// overrides it. Relative secret files are taken
 // from dir, the configuration file's own directory, so that a file and its
 // secrets can move together.
 func loadConfig(name, dir string, data []byte) (*configFile, error) {
@@ -150,17 +162,22 @@ func (cf *configFile) walk(n *yaml.Node, t reflect.Type, prefix, dir string) err
 			return cf.errorf(v.Line, "%s must be a single value", key)
 		}
 		val := strings.TrimSpace(v.Value)
+		env := f.Tag.Get("env")
+		var bad error
 		switch {
 		case f.Type == reflect.TypeFor[time.Duration]():
 			if _, err := time.ParseDuration(val); err != nil {
-				return cf.errorf(v.Line, "%s %q is not a duration; use Go syntax such as 12h or 90m", key, val)
+				bad = cf.errorf(v.Line, "%s %q is not a duration; use Go syntax such as 12h or 90m", key, val)
 			}
 		case f.Type.Kind() == reflect.Int:
 			if _, err := strconv.Atoi(val); err != nil {
-				return cf.errorf(v.Line, "%s %q is not a whole number", key, val)
+				bad = cf.errorf(v.Line, "%s %q is not a whole number", key, val)
 			}
 		}
-		env := f.Tag.Get("env")
+		if bad != nil {
+			cf.bad = append(cf.bad, badValue{env: env, err: bad})
+			continue
+		}
 		if strings.HasSuffix(env, "_FILE") && val != "" && !filepath.IsAbs(val) {
 			val = filepath.Join(dir, val)
 		}
@@ -280,42 +297,71 @@ func (s sources) of(flagName, env string) string {
 }
 
 // envDefaults reads the flags' defaults from the environment (and the file
-// under it); the first value that does not parse is kept as err.
+// under it). A value that does not parse leaves the default and is kept,
+// to be reported by check unless its flag was given.
 type envDefaults struct {
 	getenv func(string) string
-	err    error
+	flagOf map[string]string // environment variable → flag
+	bad    []badFlag         // in the flags' order
 }
 
-func (d *envDefaults) duration(env string, def time.Duration) time.Duration {
+// badFlag is an environment value that does not parse, and its flag.
+type badFlag struct {
+	flag string
+	err  error
+}
+
+func (d *envDefaults) duration(flagName, env string, def time.Duration) time.Duration {
+	d.flagOf[env] = flagName
 	v := strings.TrimSpace(d.getenv(env))
 	if v == "" {
 		return def
 	}
 	x, err := time.ParseDuration(v)
 	if err != nil {
-		d.fail(fmt.Errorf("%s %q is not a duration; use Go syntax such as 12h or 90m", env, v))
+		d.bad = append(d.bad, badFlag{flagName, fmt.Errorf("%s %q is not a duration; use Go syntax such as 12h or 90m", env, v)})
 		return def
 	}
 	return x
 }
 
-func (d *envDefaults) int(env string, def int) int {
+func (d *envDefaults) int(flagName, env string, def int) int {
+	d.flagOf[env] = flagName
 	v := strings.TrimSpace(d.getenv(env))
 	if v == "" {
 		return def
 	}
 	x, err := strconv.Atoi(v)
 	if err != nil {
-		d.fail(fmt.Errorf("%s %q is not a whole number", env, v))
+		d.bad = append(d.bad, badFlag{flagName, fmt.Errorf("%s %q is not a whole number", env, v)})
 		return def
 	}
 	return x
 }
 
-func (d *envDefaults) fail(err error) {
-	if d.err == nil {
-		d.err = err
+// check returns the first value that does not parse of a setting that is
+// in use: one whose flag was not given (src.flags) and, for the
+// configuration file's, whose environment variable is not set either
+// (src.getenv is the environment alone). The file's come first, as they
+// did when the file was read.
+func (d *envDefaults) check(src sources) error {
+	if src.file != nil {
+		for _, b := range src.file.bad {
+			if f, ok := d.flagOf[b.env]; ok && src.flags[f] {
+				continue
+			}
+			if src.getenv(b.env) != "" {
+				continue
+			}
+			return b.err
+		}
 	}
+	for _, b := range d.bad {
+		if !src.flags[b.flag] {
+			return b.err
+		}
+	}
+	return nil
 }
 
 // checkTimeZone accepts what time.LoadLocation finds in the IANA database.

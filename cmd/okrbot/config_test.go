@@ -226,6 +226,96 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestConfigBadValueOverridden: a value of the environment or the file
+// that does not parse stops the start only when it is used: a flag (or,
+// for the file's, the environment) that sets the same setting wins, and
+// okrbot starts with that value; without one the error is one line, as
+// before.
+func TestConfigBadValueOverridden(t *testing.T) {
+	tests := []struct {
+		name string
+		file string // "" for no configuration file
+		env  map[string]string
+		args []string
+		want func(c *config) bool // when it starts
+		err  string               // when it does not
+	}{
+		{name: "bad env number, flag given", env: map[string]string{"OKRBOT_WORKERS": "abc"}, args: []string{"--workers", "4"},
+			want: func(c *config) bool { return c.workers == 4 }},
+		{name: "bad env number, -flag=value", env: map[string]string{"OKRBOT_BACKUP_KEEP": "seven"}, args: []string{"-backup-keep=3"},
+			want: func(c *config) bool { return c.backupKeep == 3 }},
+		{name: "bad env duration, flag given", env: map[string]string{"OKRBOT_GRACE": "soon"}, args: []string{"--grace", "2h"},
+			want: func(c *config) bool { return c.grace == 2*time.Hour }},
+		{name: "bad env durations, flags given", env: map[string]string{"OKRBOT_DIALOG_TTL": "1 hour", "OKRBOT_BACKUP_EVERY": "daily"},
+			args: []string{"--dialog-ttl", "30m", "--backup-every", "6h"},
+			want: func(c *config) bool { return c.dialogTTL == 30*time.Minute && c.backupEvery == 6*time.Hour }},
+		{name: "bad env number, no flag", env: map[string]string{"OKRBOT_WORKERS": "abc"},
+			err: `OKRBOT_WORKERS "abc" is not a whole number`},
+		{name: "bad env number, another flag given", env: map[string]string{"OKRBOT_WORKERS": "abc"}, args: []string{"--grace", "1h"},
+			err: `OKRBOT_WORKERS "abc" is not a whole number`},
+		{name: "two bad env values, one flag given", env: map[string]string{"OKRBOT_WORKERS": "abc", "OKRBOT_GRACE": "soon"}, args: []string{"--workers", "4"},
+			err: `OKRBOT_GRACE "soon" is not a duration`},
+		{name: "bad env duration, no flag", env: map[string]string{"OKRBOT_DIALOG_TTL": "1 hour"},
+			err: `OKRBOT_DIALOG_TTL "1 hour" is not a duration; use Go syntax such as 12h or 90m`},
+		{name: "bad file number, flag given", file: "workers: abc\n", args: []string{"--workers", "4"},
+			want: func(c *config) bool { return c.workers == 4 }},
+		{name: "bad file duration, flag given", file: "db: DIR/okrbot.db\nbackup:\n  every: weekly\n", args: []string{"--backup-every", "168h"},
+			want: func(c *config) bool { return c.backupEvery == 168*time.Hour }},
+		{name: "bad file number, no flag", file: "workers: abc\n",
+			err: `okrbot.yaml line 1: workers "abc" is not a whole number`},
+		{name: "bad file duration, another flag given", file: "addr: \":1\"\ngrace: 12 hours\n", args: []string{"--workers", "4"},
+			err: `okrbot.yaml line 2: grace "12 hours" is not a duration`},
+		{name: "two bad file values, one flag given", file: "workers: abc\nbackup:\n  keep: seven\n", args: []string{"--workers", "4"},
+			err: `okrbot.yaml line 3: backup.keep "seven" is not a whole number`},
+		{name: "bad file duration, environment set", file: "grace: 12 hours\n", env: map[string]string{"OKRBOT_GRACE": "3h"},
+			want: func(c *config) bool { return c.grace == 3*time.Hour }},
+		{name: "bad file and env durations, flag given", file: "grace: 12 hours\n", env: map[string]string{"OKRBOT_GRACE": "later"}, args: []string{"--grace", "1h"},
+			want: func(c *config) bool { return c.grace == time.Hour }},
+		{name: "bad file and env durations, no flag", file: "grace: 12 hours\n", env: map[string]string{"OKRBOT_GRACE": "later"},
+			err: `OKRBOT_GRACE "later" is not a duration`},
+		{name: "bad file value before a bad env value", file: "workers: abc\n", env: map[string]string{"OKRBOT_GRACE": "later"},
+			err: `okrbot.yaml line 1: workers "abc"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// `okrbot version` reads every setting as a start does; the
+			// flags follow the subcommand.
+			args := []string{"version", "--db", filepath.Join(dir, "okrbot.db")}
+			if tt.file != "" {
+				path := filepath.Join(dir, "okrbot.yaml")
+				if err := os.WriteFile(path, []byte(strings.ReplaceAll(tt.file, "DIR", dir)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--config", path)
+			}
+			args = append(args, tt.args...)
+			cfg, err := parseArgs(args, envMap(tt.env), io.Discard)
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut, envMap(tt.env))
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("parseArgs: %v", err)
+				}
+				if !tt.want(cfg) {
+					t.Errorf("not the overriding value: %+v", *cfg)
+				}
+				if code != 0 || errOut.Len() != 0 || !strings.HasPrefix(out.String(), "okrbot ") {
+					t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("parseArgs: %v, want %q", err, tt.err)
+			}
+			msg := errOut.String()
+			if code != 2 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "okrbot: ") || !strings.Contains(msg, tt.err) {
+				t.Errorf("exit %d, stderr %q, want one line with %q", code, msg, tt.err)
+			}
+		})
+	}
+}
+
 // TestConfigAcceptsNullsAndAliases: an empty value leaves the default, as a
 // commented-out line would, and YAML anchors work.
 func TestConfigAcceptsNullsAndAliases(t *testing.T) {

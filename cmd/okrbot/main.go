@@ -113,10 +113,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if command != "" {
 		cfg.command = command
 	}
-	fs, level, err := newFlagSet(cfg, env)
-	if err != nil {
-		return nil, err
-	}
+	fs, level, defaults := newFlagSet(cfg, env)
 	rest, err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stderr)
@@ -129,6 +126,12 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	cfg.args = rest
 	src := sources{flags: map[string]bool{}, getenv: getenv, file: file}
 	fs.Visit(func(f *flag.Flag) { src.flags[f.Name] = true })
+	// A value of the environment or the file that does not parse matters
+	// only when no flag overrides it: `OKRBOT_WORKERS=abc okrbot
+	// --workers 4` starts.
+	if err := defaults.check(src); err != nil {
+		return nil, err
+	}
 
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return nil, fmt.Errorf("%s %q: use debug, info, warn or error", src.of("log-level", "OKRBOT_LOG_LEVEL"), *level)
@@ -184,8 +187,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 }
 
 // newFlagSet defines okrbot's flags on cfg with their defaults read through
-// getenv; err is the first environment value that does not parse.
-func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logLevel *string, err error) {
+// getenv; env holds the values that do not parse, for env.check once the
+// flags are parsed.
+func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logLevel *string, env *envDefaults) {
 	fs = flag.NewFlagSet("okrbot", flag.ContinueOnError)
 	// Errors are returned, and printed once by run; usage only on -h.
 	fs.SetOutput(io.Discard)
@@ -193,25 +197,25 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
 	}
-	env := &envDefaults{getenv: getenv}
+	env = &envDefaults{getenv: getenv, flagOf: map[string]string{}}
 	fs.StringVar(&cfg.configFile, "config", getenv("OKRBOT_CONFIG"), "read settings from this YAML `file`; flags and environment variables override it (env OKRBOT_CONFIG)")
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "OKRBOT_DB", "okrbot.db"), "database file (env OKRBOT_DB)")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
 	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts) (env OKRBOT_SCHEDULE)")
-	fs.DurationVar(&cfg.grace, "grace", env.duration("OKRBOT_GRACE", 12*time.Hour), "how late a window missed while okrbot was down is still caught up (env OKRBOT_GRACE)")
+	fs.DurationVar(&cfg.grace, "grace", env.duration("grace", "OKRBOT_GRACE", 12*time.Hour), "how late a window missed while okrbot was down is still caught up (env OKRBOT_GRACE)")
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "OKRBOT_ADDR", ":8080"), "where okrbot serve listens: `host:port` (Slack HTTP mode, Teams; /healthz in every mode) (env OKRBOT_ADDR)")
 	fs.StringVar(&cfg.backupDir, "backup-dir", getenv("OKRBOT_BACKUP_DIR"), "write scheduled backups of the database into this directory (okrbot serve) (env OKRBOT_BACKUP_DIR)")
-	fs.DurationVar(&cfg.backupEvery, "backup-every", env.duration("OKRBOT_BACKUP_EVERY", 24*time.Hour), "how often to write a scheduled backup, with --backup-dir (env OKRBOT_BACKUP_EVERY)")
-	fs.IntVar(&cfg.backupKeep, "backup-keep", env.int("OKRBOT_BACKUP_KEEP", 7), "how many scheduled backups to keep, with --backup-dir (env OKRBOT_BACKUP_KEEP)")
-	fs.IntVar(&cfg.workers, "workers", env.int("OKRBOT_WORKERS", 16), "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow (env OKRBOT_WORKERS)")
-	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", env.duration("OKRBOT_DIALOG_TTL", 2*time.Hour), "how long a half-finished guided check-in or retrospective waits for the next answer (env OKRBOT_DIALOG_TTL)")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", env.duration("backup-every", "OKRBOT_BACKUP_EVERY", 24*time.Hour), "how often to write a scheduled backup, with --backup-dir (env OKRBOT_BACKUP_EVERY)")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", env.int("backup-keep", "OKRBOT_BACKUP_KEEP", 7), "how many scheduled backups to keep, with --backup-dir (env OKRBOT_BACKUP_KEEP)")
+	fs.IntVar(&cfg.workers, "workers", env.int("workers", "OKRBOT_WORKERS", 16), "how many chat events each platform adapter handles at once, after acknowledging them; fewer gives steadier acknowledgements on a small machine, more gives faster answers when Slack or Teams is slow (env OKRBOT_WORKERS)")
+	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", env.duration("dialog-ttl", "OKRBOT_DIALOG_TTL", 2*time.Hour), "how long a half-finished guided check-in or retrospective waits for the next answer (env OKRBOT_DIALOG_TTL)")
 	fs.StringVar(&cfg.workspace, "workspace", strings.TrimSpace(getenv("OKRBOT_WORKSPACE")), "serve one organisation on Slack and Teams with one set of OKRs: every platform workspace maps to this `id` (env OKRBOT_WORKSPACE)")
 	fs.StringVar(&cfg.timeZone, "timezone", strings.TrimSpace(getenv("OKRBOT_TIMEZONE")), "time `zone` (IANA, e.g. Europe/Berlin) for people whose chat platform doesn't report one; default UTC (env OKRBOT_TIMEZONE)")
 	fs.StringVar(&cfg.clock, "clock", "", "run on a clock stopped at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z): in the terminal chat only /clock moves it (demos, scripted weeks); `okrbot serve` stays at that time (tests of a given Monday), so never set it in production")
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
-	return fs, logLevel, env.err
+	return fs, logLevel, env
 }
 
 // parseFlags parses args and returns the positional arguments: flags may
