@@ -212,7 +212,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.DurationVar(&cfg.dialogTTL, "dialog-ttl", env.duration("dialog-ttl", "OKRBOT_DIALOG_TTL", 2*time.Hour), "how long a half-finished guided check-in or retrospective waits for the next answer (env OKRBOT_DIALOG_TTL)")
 	fs.StringVar(&cfg.workspace, "workspace", strings.TrimSpace(getenv("OKRBOT_WORKSPACE")), "serve one organisation on Slack and Teams with one set of OKRs: every platform workspace maps to this `id` (env OKRBOT_WORKSPACE)")
 	fs.StringVar(&cfg.timeZone, "timezone", strings.TrimSpace(getenv("OKRBOT_TIMEZONE")), "time `zone` (IANA, e.g. Europe/Berlin) for people whose chat platform doesn't report one; default UTC (env OKRBOT_TIMEZONE)")
-	fs.StringVar(&cfg.clock, "clock", "", "run on a clock stopped at this time (RFC 3339, e.g. 2026-11-23T08:00:00Z): in the terminal chat only /clock moves it (demos, scripted weeks); `okrbot serve` stays at that time (tests of a given Monday), so never set it in production")
+	fs.StringVar(&cfg.clock, "clock", "", "run on a clock stopped at this `time` (RFC 3339, e.g. 2026-11-23T08:00:00Z): in the terminal chat only /clock moves it (demos, scripted weeks); okrbot serve stays at that time (tests of a given Monday), so never set it in production")
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env
@@ -278,7 +278,9 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		fmt.Fprintln(stdout, "okrbot", version)
 		return nil
 	case "help":
-		fmt.Fprint(stdout, usageText)
+		fs, _, _ := newFlagSet(&config{}, cfg.getenv)
+		fs.SetOutput(stdout)
+		fs.Usage()
 		return nil
 	case "backup":
 		return backup(ctx, cfg.db, cfg.args[0], stdout, log)

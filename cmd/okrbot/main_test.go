@@ -399,3 +399,20 @@ func TestPurgeStateEveryRemovesExpiredEntries(t *testing.T) {
 		return nil
 	})
 }
+
+// TestHelpListsEveryFlag: `okrbot help` and `okrbot -h` show the commands
+// and every flag, with its environment variable.
+func TestHelpListsEveryFlag(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"-h"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, nil, &stdout, &stderr, noEnv); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		out := stdout.String() + stderr.String()
+		for _, want := range []string{"okrbot serve", "-config file", "-workspace id", "-timezone zone", "-clock time", "(env OKRBOT_DB)", "-backup-keep"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+}
