@@ -82,6 +82,12 @@ type Tx interface {
 	CheckIns(ws string, target TargetKind, id ID, since time.Time, limit int) ([]*CheckIn, error)
 	// CheckInsByAuthor lists a user's check-ins at or after since, newest first.
 	CheckInsByAuthor(ws string, author ID, since time.Time, limit int) ([]*CheckIn, error)
+	// CheckInTimesByAuthor lists the times (At) of a user's check-ins at or
+	// after since, newest first: the times of what CheckInsByAuthor(ws,
+	// author, since, 0) returns, in its order, without loading the
+	// check-ins. The times are the same instants, though not necessarily
+	// in the same location.
+	CheckInTimesByAuthor(ws string, author ID, since time.Time) ([]time.Time, error)
 
 	// AddOutbox records a scheduled message unless one with the same Key
 	// exists in its workspace; it reports whether it created one. On

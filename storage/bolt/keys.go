@@ -60,6 +60,13 @@ func timeBits(t time.Time) uint64 {
 	return uint64(n) ^ (1 << 63)
 }
 
+// bitsTime is the time that timeBits mapped to b, in UTC; exact is false
+// at the two ends of the range, where timeBits may have clamped.
+func bitsTime(b uint64) (t time.Time, exact bool) {
+	n := int64(b ^ (1 << 63))
+	return time.Unix(0, n).UTC(), n != math.MinInt64 && n != math.MaxInt64
+}
+
 var (
 	minTime = time.Unix(0, math.MinInt64)
 	maxTime = time.Unix(0, math.MaxInt64)

@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"bytes"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -448,6 +450,41 @@ func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, s
 
 func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
 	return t.checkIns(ws, idxCheckInAuthor, newKey(ws).id(author), since, limit)
+}
+
+// CheckInTimesByAuthor reads the times from the keys of the author index
+// ("ws author time id"), not from the check-ins. A time outside the range
+// of a key (before 1678 or after 2262) is clamped there, so for those few
+// the check-in itself is read.
+func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Time) ([]time.Time, error) {
+	prefix := newKey(ws).id(author)
+	floor := timeBits(since)
+	at := len(prefix)
+	b, err := t.bucket(idxCheckInAuthor)
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	c := b.Cursor()
+	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		bits := u64At(k, at)
+		if !since.IsZero() && bits < floor {
+			break
+		}
+		when, exact := bitsTime(bits)
+		if !exact {
+			ci, err := get(t, checkInKind, ws, lastID(k))
+			if err != nil {
+				if okrcore.IsNotFound(err) {
+					return nil, fmt.Errorf("list check-in times: index entry for missing check-in %d", lastID(k))
+				}
+				return nil, err
+			}
+			when = ci.At
+		}
+		out = append(out, when)
+	}
+	return out, nil
 }
 
 // checkIns walks an index of keys "prefix time id" newest first.

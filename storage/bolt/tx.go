@@ -305,18 +305,7 @@ func (t *boltTx) scanIDs(index []byte, prefix key, backward bool, limit int, kee
 	}
 	var ids []okrcore.ID
 	c := b.Cursor()
-	var k []byte
-	if backward {
-		if end := prefixEnd(prefix); end == nil {
-			k, _ = c.Last()
-		} else if k, _ = c.Seek(end); k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-	} else {
-		k, _ = c.Seek(prefix)
-	}
+	k := seekPrefix(c, prefix, backward)
 	for k != nil && bytes.HasPrefix(k, prefix) {
 		if keep != nil && !keep(k) {
 			break
@@ -332,6 +321,23 @@ func (t *boltTx) scanIDs(index []byte, prefix key, backward bool, limit int, kee
 		}
 	}
 	return ids, nil
+}
+
+// seekPrefix moves c to the first key under prefix, or to the last one
+// when backward, and returns it. The key may not start with prefix (there
+// is none) or be nil (the bucket ends there).
+func seekPrefix(c *bbolt.Cursor, prefix key, backward bool) []byte {
+	var k []byte
+	if !backward {
+		k, _ = c.Seek(prefix)
+	} else if end := prefixEnd(prefix); end == nil {
+		k, _ = c.Last()
+	} else if k, _ = c.Seek(end); k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	return k
 }
 
 // byIndex loads the records whose IDs end the index keys under prefix,

@@ -24,6 +24,8 @@ import (
 //   - a user's (platform, platform ID) and a team's name (case-insensitive)
 //     are unique in a workspace: a clash is KindConflict;
 //   - AddCheckIn with the ID of a stored check-in is KindConflict;
+//   - CheckInTimesByAuthor gives the At of each check-in CheckInsByAuthor
+//     lists, in the same order, to the nanosecond;
 //   - an objective with both parents set, and a check-in whose target is
 //     neither a key result nor a KPI, are KindInvalid;
 //   - the error fn returns from Update is returned as is, and nothing fn wrote
@@ -626,6 +628,70 @@ func testCheckIns(t *testing.T, s okrcore.Store) {
 	bad := newCheckIn("w", "objective", 1, 1, h(7), 1)
 	err = s.Update(context.Background(), func(tx okrcore.Tx) error { return tx.AddCheckIn(bad) })
 	wantKind(t, err, okrcore.KindInvalid, "check-in on an objective")
+
+	// CheckInTimesByAuthor lists the times of what CheckInsByAuthor lists,
+	// in its order.
+	sameTimes := func(what string, a okrcore.ID, since time.Time, want ...okrcore.ID) {
+		t.Helper()
+		cis, err := byAuthor(a, since, 0)
+		wantIDs(t, what+": CheckInsByAuthor", cis, err, want...)
+		got, err := get(t, s, func(tx okrcore.Tx) ([]time.Time, error) { return tx.CheckInTimesByAuthor("w", a, since) })
+		wantTimes(t, what, got, err, atOf(cis)...)
+	}
+	sameTimes("times of author 1", 1, time.Time{}, 6, 3, 4, 1, 9, 7)
+	sameTimes("times of author 2 (one instant twice)", 2, time.Time{}, 5, 8, 2)
+	sameTimes("times of author 1 since hour 2 (inclusive)", 1, h(2), 6, 3, 4, 1, 9)
+	sameTimes("times of author 2 since hour 1 (inclusive)", 2, h(1), 5, 8, 2)
+	sameTimes("times of author 1 after hour 2", 1, h(2).Add(time.Nanosecond), 6, 3, 4, 1)
+	sameTimes("times of author 1 since hour 6 (the newest)", 1, h(6), 6)
+	sameTimes("times of author 1 since the future", 1, h(10))
+	sameTimes("times of author 3 (no check-ins)", 3, time.Time{})
+	// Nanoseconds, another time zone, and times far from now.
+	berlin := time.FixedZone("CET", 3600)
+	odd := []*okrcore.CheckIn{
+		newCheckIn("w", okrcore.TargetKR, 9, 4, h(1).Add(123456789).In(berlin), 1),              // 10
+		newCheckIn("w", okrcore.TargetKR, 9, 4, h(1).Add(123456788), 2),                         // 11
+		newCheckIn("w", okrcore.TargetKR, 9, 4, time.Date(1600, 3, 1, 0, 0, 0, 0, time.UTC), 3), // 12
+		newCheckIn("w", okrcore.TargetKR, 9, 4, time.Date(1500, 3, 1, 0, 0, 0, 0, time.UTC), 4), // 13
+		newCheckIn("w", okrcore.TargetKR, 9, 4, time.Date(2300, 3, 1, 0, 0, 0, 0, time.UTC), 5), // 14
+		newCheckIn("w", okrcore.TargetKR, 9, 1, h(8), 6),                                        // 15
+	}
+	put(t, s, func(tx okrcore.Tx) error {
+		for _, c := range odd {
+			if err := tx.AddCheckIn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sameTimes("times of author 4", 4, time.Time{}, 14, 10, 11, 13, 12)
+	sameTimes("times of author 4 since a nanosecond time (inclusive)", 4, h(1).Add(123456789), 14, 10)
+	sameTimes("times of author 4 since a nanosecond later", 4, h(1).Add(123456790), 14)
+	sameTimes("times of author 1 with a newer one", 1, h(2), 15, 6, 3, 4, 1, 9)
+}
+
+// atOf lists the times of check-ins.
+func atOf(cis []*okrcore.CheckIn) []time.Time {
+	out := make([]time.Time, len(cis))
+	for i, c := range cis {
+		out[i] = c.At
+	}
+	return out
+}
+
+// wantTimes compares instants, whatever their locations.
+func wantTimes(t *testing.T, what string, got []time.Time, err error, want ...time.Time) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	same := len(got) == len(want)
+	for i := 0; same && i < len(got); i++ {
+		same = got[i].Equal(want[i])
+	}
+	if !same {
+		t.Fatalf("%s:\ngot  %v\nwant %v", what, got, want)
+	}
 }
 
 func testState(t *testing.T, s okrcore.Store) {
@@ -991,6 +1057,8 @@ func testIsolation(t *testing.T, s okrcore.Store) {
 				one("CheckIns KPI", cis, err, []*okrcore.CheckIn{f.kpiCheckIn})
 				cis, err = tx.CheckInsByAuthor(ws, 1, time.Time{}, 0)
 				one("CheckInsByAuthor", cis, err, []*okrcore.CheckIn{f.kpiCheckIn, f.checkIn})
+				ats, err := tx.CheckInTimesByAuthor(ws, 1, time.Time{})
+				wantTimes(t, "CheckInTimesByAuthor", ats, err, f.kpiCheckIn.At, f.checkIn.At)
 				v, err := tx.State(ws, "k")
 				one("State", string(v), err, ws+":state")
 
@@ -1020,6 +1088,7 @@ func testIsolation(t *testing.T, s okrcore.Store) {
 					"InitiativesByKeyResult 2": lenOf(tx.InitiativesByKeyResult(ws, 2)),
 					"CheckIns KR2":             lenOf(tx.CheckIns(ws, okrcore.TargetKR, 2, time.Time{}, 0)),
 					"CheckInsByAuthor 3":       lenOf(tx.CheckInsByAuthor(ws, 3, time.Time{}, 0)),
+					"CheckInTimesByAuthor 3":   lenOf(tx.CheckInTimesByAuthor(ws, 3, time.Time{})),
 				} {
 					if n != 0 {
 						t.Errorf("%s in %s: %d records of b", name, ws, n)
