@@ -365,3 +365,23 @@ func TestUnservedPlatform(t *testing.T) {
 		t.Errorf("stats %+v: want the digest failed at once (no retries), the nudge sent", st)
 	}
 }
+
+// TestEventIDsArePerPlatform: Slack and Teams number their deliveries
+// independently; in one workspace the same id from each is two events, the
+// same id twice from one is a redelivery.
+func TestEventIDsArePerPlatform(t *testing.T) {
+	h := newOrgHarness(t)
+	deliver := func(p person, id string) bool {
+		t.Helper()
+		ev := bot.Event{ID: id, Kind: bot.EventMessage, Platform: p.platform, Workspace: "x", UserID: p.id, UserName: p.name, Text: "whoami",
+			Conversation: bot.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true}}
+		_, ok := h.e.Process(context.Background(), ev)
+		return ok
+	}
+	if !deliver(aliceSlack, "1700") || !deliver(bobTeams, "1700") {
+		t.Error("the same id from another platform was taken for a redelivery")
+	}
+	if deliver(aliceSlack, "1700") {
+		t.Error("a redelivery from the same platform was handled twice")
+	}
+}

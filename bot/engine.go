@@ -130,7 +130,9 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	}
 	now := e.now()
 	if ev.ID != "" {
-		dup, err := e.seen(ctx, ev.Workspace, "event:"+ev.ID, now)
+		// Platforms number their events independently, and one workspace
+		// may hear from several.
+		dup, err := e.seen(ctx, ev.Workspace, "event:"+ev.Platform+":"+ev.ID, now)
 		if err != nil {
 			return e.fail(ctx, "dedupe event", err), true
 		}
