@@ -153,28 +153,7 @@ func (e *Engine) link(ctx context.Context, req *request, args []token) (Message,
 			return okrcore.Errorf(okrcore.KindConflict, "%s %s in okrbot, so I can't fold that account into %s without losing track of it. Hand those over first (`/okr edit ID owner %s`), or link the other way round: `/okr link %s %s`.",
 				userHandle(fold), what, keep.Name, userHandle(keep), userHandle(fold), userHandle(keep))
 		}
-		if err := moveTeams(tx, req.ws, fold.ID, keep.ID); err != nil {
-			return err
-		}
-		if err := moveInitiatives(tx, req.ws, fold.ID, keep.ID); err != nil {
-			return err
-		}
-		if err := tx.DeleteUser(req.ws, fold.ID); err != nil {
-			return fmt.Errorf("remove the folded user: %w", err)
-		}
-		for _, a := range fold.Accounts() {
-			keep.SetAccount(a)
-		}
-		if keep.Email == "" {
-			keep.Email, keep.EmailVerified = fold.Email, fold.EmailVerified
-		}
-		if keep.TimeZone == "" {
-			keep.TimeZone = fold.TimeZone
-		}
-		if fold.Role == okrcore.RoleAdmin && keep.Role != okrcore.RoleAdmin {
-			keep.Role = okrcore.RoleAdmin // an admin's rights are not lost by linking
-		}
-		return tx.PutUser(keep)
+		return foldInto(tx, req.ws, keep, fold)
 	})
 	if err != nil {
 		return Message{}, err
@@ -235,6 +214,34 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (Messag
 	}
 	return Text(fmt.Sprintf("Unlinked: %s's %s account is now %s (%s), a separate person with no OKRs. %s keeps every OKR.",
 		u.Name, platformName(p), split.Name, userHandle(split), u.Name)), nil
+}
+
+// foldInto makes fold's accounts keep's and removes fold, who must own
+// nothing (ownedBy): team places and initiatives move, what keep lacks
+// (address, time zone) is taken, and an admin stays one.
+func foldInto(tx okrcore.Tx, ws string, keep, fold *okrcore.User) error {
+	if err := moveTeams(tx, ws, fold.ID, keep.ID); err != nil {
+		return err
+	}
+	if err := moveInitiatives(tx, ws, fold.ID, keep.ID); err != nil {
+		return err
+	}
+	if err := tx.DeleteUser(ws, fold.ID); err != nil {
+		return fmt.Errorf("remove the folded user: %w", err)
+	}
+	for _, a := range fold.Accounts() {
+		keep.SetAccount(a)
+	}
+	if keep.Email == "" {
+		keep.Email, keep.EmailVerified = fold.Email, fold.EmailVerified
+	}
+	if keep.TimeZone == "" {
+		keep.TimeZone = fold.TimeZone
+	}
+	if fold.Role == okrcore.RoleAdmin && keep.Role != okrcore.RoleAdmin {
+		keep.Role = okrcore.RoleAdmin // an admin's rights are not lost by linking
+	}
+	return tx.PutUser(keep)
 }
 
 // userHandle names a person unambiguously in a command.

@@ -385,3 +385,36 @@ func TestEventIDsArePerPlatform(t *testing.T) {
 		t.Error("a redelivery from the same platform was handled twice")
 	}
 }
+
+// TestLateVerifiedAddressJoins: an account okrbot met without a verified
+// address (the platform's profile could not be read) joins its person when
+// the address arrives, if it has nothing of its own yet.
+func TestLateVerifiedAddressJoins(t *testing.T) {
+	noAddress := aliceTeams
+	noAddress.email, noAddress.verified = "", false
+	t.Run("nothing of its own: joins", func(t *testing.T) {
+		h := newOrgHarness(t)
+		h.say(aliceSlack, `/okr new objective "Delight customers"`)
+		h.say(noAddress, "hi") // roster lookup failed: a separate person
+		h.say(aliceSlack, "/okr team create Growth")
+		h.say(aliceSlack, "/okr team add Growth #2")
+		if n := len(h.users()); n != 2 {
+			t.Fatalf("%d people before the address arrived, want 2", n)
+		}
+		wantIn(t, "joined", h.say(aliceTeams, "/okr mine"), "Delight customers")
+		us := h.users()
+		if len(us) != 1 || len(us[0].Linked) != 1 || us[0].Name != aliceSlack.name {
+			t.Fatalf("after the address arrived: %d people, %+v", len(us), us)
+		}
+		wantIn(t, "team place moved", h.say(aliceTeams, "/okr team Growth"), aliceSlack.name)
+	})
+	t.Run("owns an objective: stays apart", func(t *testing.T) {
+		h := newOrgHarness(t)
+		h.say(aliceSlack, `/okr new objective "Delight customers"`)
+		h.say(noAddress, `/okr new objective "Teams things"`)
+		got := h.say(aliceTeams, "/okr mine")
+		if strings.Contains(got, "Delight customers") || len(h.users()) != 2 {
+			t.Errorf("an account with OKRs of its own was folded:\n%s", got)
+		}
+	})
+}

@@ -330,8 +330,21 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		existing, err := tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
 		switch {
 		case err == nil:
+			verified := existing.EmailVerified
 			u = existing
 			applyProfile(u, ev)
+			if !verified && u.EmailVerified {
+				// The address is vouched for only now (the platform's
+				// profile could not be read when okrbot first met this
+				// account): someone who is that person on another
+				// platform may be waiting for it.
+				if keep, err := e.joinLate(ctx, tx, u, ev); err != nil || keep != nil {
+					if keep != nil {
+						u = keep
+					}
+					return err
+				}
+			}
 			return tx.PutUser(u)
 		case !okrcore.IsNotFound(err):
 			return err
@@ -377,6 +390,38 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 		return nil, fmt.Errorf("store user: %w", err)
 	}
 	return u, nil
+}
+
+// joinLate folds u, an account okrbot met without a verified address, into
+// the person on another platform with that address, when u has nothing of
+// its own yet (one account, no OKRs, no check-ins): the join that would
+// have happened at first contact. It returns the person joined, or nil.
+func (e *Engine) joinLate(ctx context.Context, tx okrcore.Tx, u *okrcore.User, ev Event) (*okrcore.User, error) {
+	if len(u.Linked) > 0 {
+		return nil, nil
+	}
+	users, err := tx.Users(ev.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	others := users[:0]
+	for _, o := range users {
+		if o.ID != u.ID {
+			others = append(others, o)
+		}
+	}
+	keep := sameEmail(others, ev)
+	if keep == nil {
+		return nil, nil
+	}
+	if what, err := ownedBy(tx, ev.Workspace, u.ID); err != nil || what != "" {
+		return nil, err
+	}
+	if err := foldInto(tx, ev.Workspace, keep, u); err != nil {
+		return nil, err
+	}
+	e.log.InfoContext(ctx, "account linked by verified e-mail after first contact", "user", keep.ID, "folded", u.ID, "platform", ev.Platform)
+	return keep, nil
 }
 
 // sameEmail finds the person, among users, whom a new account belongs to:
