@@ -93,7 +93,7 @@ func TestServeSlackHTTP(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"--db", filepath.Join(t.TempDir(), "okrbot.db"), "--addr", addr}, nil, io.Discard, &errOut, getenv)
 	}()
-	waitHealthy(t, "http://"+addr+"/healthz")
+	waitHealthy(t, "http://"+addr+"/readyz")
 
 	post := func(body []byte, sig string) int {
 		t.Helper()
@@ -228,7 +228,7 @@ func TestServeSlackAndTeams(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"--db", filepath.Join(t.TempDir(), "okrbot.db"), "--addr", addr}, nil, &out, &errOut, func(k string) string { return env[k] })
 	}()
-	waitHealthy(t, "http://"+addr+"/healthz")
+	waitHealthy(t, "http://"+addr+"/readyz")
 	res, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(`{"type":"message","text":"hi"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -301,5 +301,39 @@ func TestWarnUnserved(t *testing.T) {
 	}
 	if strings.Contains(out, "workspace=acme") || strings.Contains(out, "Tempty") || strings.Count(out, "\n") != 1 {
 		t.Errorf("warned about the served or an empty workspace:\n%s", out)
+	}
+}
+
+// TestProbes: /healthz says the process is alive even when a platform is
+// down (a restart would not bring Slack back, and would stop Teams' nudges
+// too); /readyz says which platform is not connected.
+func TestProbes(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	down := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
+	up := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	for _, tt := range []struct {
+		name          string
+		slack         http.Handler
+		live, readyOK int
+		says          string
+	}{
+		{"every platform up", up, 200, 200, "ready"},
+		{"slack down", down, 200, 503, "slack is not connected"},
+	} {
+		plats := []platform{{name: "slack", health: tt.slack}, {name: "teams", health: up}}
+		rec := httptest.NewRecorder()
+		alive().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+		if rec.Code != tt.live {
+			t.Errorf("%s: /healthz %d, want %d", tt.name, rec.Code, tt.live)
+		}
+		rec = httptest.NewRecorder()
+		ready(db, plats).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		if rec.Code != tt.readyOK || !strings.Contains(rec.Body.String(), tt.says) {
+			t.Errorf("%s: /readyz %d %q, want %d %q", tt.name, rec.Code, rec.Body.String(), tt.readyOK, tt.says)
+		}
 	}
 }
