@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,7 +36,10 @@ func newMetrics(store okrcore.Store, disp *bot.Dispatcher, plats []platform) *me
 	for _, p := range plats {
 		dc.platforms = append(dc.platforms, p.name)
 	}
-	m.reg.MustRegister(m.checkIns, m.events, dc)
+	m.reg.MustRegister(m.checkIns, m.events, dc,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "okrbot_build_info", Help: "1, labelled with the running version (for dashboards across upgrades).",
+			ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()}}, func() float64 { return 1 }),
+	)
 	outbox := func() (int, time.Time) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -131,7 +131,7 @@ func TestServeSlackHTTP(t *testing.T) {
 		"/readyz": {"ready"},
 		"/metrics": {
 			`okrbot_event_duration_seconds_count{kind="message",platform="slack"} 1`,
-			`okrbot_adapter_up{platform="slack"} 1`,
+			`okrbot_adapter_up{platform="slack"} 1`, `okrbot_build_info{goversion="go`,
 			"okrbot_outbox_open 0", "okrbot_outbox_oldest_age_seconds 0",
 			`okrbot_scheduled_sent_total{platform="slack"} 0`, `okrbot_scheduled_failed_total{platform="slack"} 0`,
 			`okrbot_scheduled_retried_total{platform="slack"} 0`, `okrbot_rate_limited_total{platform="slack"} 0`,
