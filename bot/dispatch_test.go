@@ -31,13 +31,7 @@ func (s slowSender) Send(ctx context.Context, to bot.Conversation, m bot.Message
 // runs, and gets sendGrace (10 s) to finish once shutdown begins.
 func TestSendsAreNotCutShort(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, true)
-		h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-		if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		plat := newPlatform(h.clock)
-		d := bot.NewDispatcher(h.db, h.e, slowSender{plat, 30 * time.Second}, bot.DispatcherOptions{Now: h.clock, Workers: 1})
+		h, plat, d := slowFanout(t, 30*time.Second)
 		ctx, cancel := context.WithCancel(context.Background())
 		// The first send (30 s) finishes before shutdown; the second has
 		// started when shutdown comes at 45 s and has 10 s left, not enough.
@@ -52,13 +46,7 @@ func TestSendsAreNotCutShort(t *testing.T) {
 		}
 	})
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, true)
-		h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-		if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		plat := newPlatform(h.clock)
-		d := bot.NewDispatcher(h.db, h.e, slowSender{plat, 8 * time.Second}, bot.DispatcherOptions{Now: h.clock, Workers: 1})
+		h, plat, d := slowFanout(t, 8*time.Second)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(3*time.Second, cancel) // 5 s into an 8 s send: within its grace
 		_ = d.Drain(ctx)
@@ -67,6 +55,19 @@ func TestSendsAreNotCutShort(t *testing.T) {
 			t.Errorf("%d sent; outbox %v; want the one in flight sent and recorded, 6 pending, none in doubt", len(plat.sent), states)
 		}
 	})
+}
+
+// slowFanout is Monday's seven nudges, due, and one dispatcher worker
+// whose every send takes took.
+func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *bot.Dispatcher) {
+	t.Helper()
+	h := newHarness(t, true)
+	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	plat := newPlatform(h.clock)
+	return h, plat, bot.NewDispatcher(h.db, h.e, slowSender{plat, took}, bot.DispatcherOptions{Now: h.clock, Workers: 1})
 }
 
 // failingReconciler cannot tell whether an in-doubt message arrived.
