@@ -98,6 +98,23 @@ func directOn(u *okrcore.User, served func(string) bool) Conversation {
 	return c
 }
 
+// teamTo is where a team's messages go: its digest channel, else its
+// lead's direct messages; ok is false when it has neither. A lead who is
+// gone is a NotFound error.
+func (e *Engine) teamTo(tx okrcore.Tx, ws string, t *okrcore.Team) (to Conversation, ok bool, err error) {
+	switch {
+	case t.DigestChannel != "":
+		return ChannelTo(t), true, nil
+	case t.Lead != 0:
+		lead, err := tx.User(ws, t.Lead)
+		if err != nil {
+			return Conversation{}, false, err
+		}
+		return e.directTo(lead), true, nil
+	}
+	return Conversation{}, false, nil
+}
+
 // ChannelTo is the conversation of a team's digest channel, on the platform
 // it was set from.
 func ChannelTo(t *okrcore.Team) Conversation {

@@ -681,35 +681,19 @@ func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	if err != nil {
 		return Delivery{}, err
 	}
-	var to Conversation
-	switch {
-	case t.DigestChannel != "":
-		to = ChannelTo(t)
-	case t.Lead != 0:
-		lead, err := tx.User(w.ID, t.Lead)
-		if okrcore.IsNotFound(err) {
-			return Delivery{Skip: "the team has no digest channel and its lead is gone"}, nil
-		}
-		if err != nil {
-			return Delivery{}, err
-		}
-		to = e.directTo(lead)
-	default:
-		return Delivery{Skip: "the team has no digest channel and no lead"}, nil
-	}
-	c, err := okrcore.CurrentCycle(tx, w.ID)
+	to, ok, err := e.teamTo(tx, w.ID, t)
 	if okrcore.IsNotFound(err) {
-		return Delivery{To: to, Skip: "no current cycle"}, nil
+		return Delivery{Skip: "the team has no digest channel and its lead is gone"}, nil
 	}
 	if err != nil {
 		return Delivery{}, err
 	}
-	if c.Closed {
-		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+	if !ok {
+		return Delivery{Skip: "the team has no digest channel and no lead"}, nil
 	}
-	now := it.DueAt
-	if now.IsZero() {
-		now = e.now()
+	c, now, skip, err := e.digestCycle(tx, w.ID, it)
+	if err != nil || skip != "" {
+		return Delivery{To: to, Skip: skip}, err
 	}
 	d, err := buildTeamDigest(tx, w, t, c, now, it.Period)
 	if err != nil {
@@ -942,6 +926,26 @@ func (r *dgRollup) line() string {
 	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", r.team.Name, teams, progress, checked, r.offTrack, r.atRisk)
 }
 
+// digestCycle is the cycle a digest reports on, the current one, and the
+// time it reports at, its due time; skip says why there is nothing to
+// report.
+func (e *Engine) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (c *okrcore.Cycle, now time.Time, skip string, err error) {
+	c, err = okrcore.CurrentCycle(tx, ws)
+	switch {
+	case okrcore.IsNotFound(err):
+		return nil, now, "no current cycle", nil
+	case err != nil:
+		return nil, now, "", err
+	case c.Closed:
+		return nil, now, "the cycle is closed", nil
+	}
+	now = it.DueAt
+	if now.IsZero() {
+		now = e.now()
+	}
+	return c, now, "", nil
+}
+
 // composeManagerDigest rolls a parent team's whole subtree up for its lead:
 // one line per child team (with everything beneath it), and the worst key
 // results across the subtree.
@@ -977,19 +981,9 @@ func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrco
 	if len(children[t.ID]) == 0 {
 		return Delivery{To: to, Skip: "the team has no child teams"}, nil
 	}
-	c, err := okrcore.CurrentCycle(tx, w.ID)
-	if okrcore.IsNotFound(err) {
-		return Delivery{To: to, Skip: "no current cycle"}, nil
-	}
-	if err != nil {
-		return Delivery{}, err
-	}
-	if c.Closed {
-		return Delivery{To: to, Skip: "the cycle is closed"}, nil
-	}
-	now := it.DueAt
-	if now.IsZero() {
-		now = e.now()
+	c, now, skip, err := e.digestCycle(tx, w.ID, it)
+	if err != nil || skip != "" {
+		return Delivery{To: to, Skip: skip}, err
 	}
 	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
 	if err != nil {

@@ -953,17 +953,11 @@ func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 		if err != nil {
 			return Delivery{}, err
 		}
-		var to Conversation
-		switch {
-		case t.DigestChannel != "":
-			to = ChannelTo(t)
-		case t.Lead != 0:
-			lead, err := tx.User(w.ID, t.Lead)
-			if err != nil {
-				return Delivery{}, err
-			}
-			to = e.directTo(lead)
-		default:
+		to, ok, err := e.teamTo(tx, w.ID, t)
+		if err != nil {
+			return Delivery{}, err
+		}
+		if !ok {
 			return Delivery{Skip: "the team has no channel and no lead"}, nil
 		}
 		c, err := cycleOfPeriod(tx, w.ID, it.Period)

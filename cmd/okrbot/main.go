@@ -301,31 +301,11 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 }
 
 func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	if err := checkDatabasePath(cfg.db); err != nil {
-		return err
-	}
-	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
+	db, closeStore, err := openStore(ctx, cfg.db, log)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			log.Error("close database", "err", err)
-		}
-	}()
-	ctl, err := serveControl(ctx, controlPath(cfg.db), db, log)
-	if err != nil {
-		log.Warn("backups while running are unavailable", "err", err)
-	} else {
-		defer ctl.Close()
-	}
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	purgeDone := make(chan struct{})
-	go func() {
-		defer close(purgeDone)
-		purgeStateEvery(purgeCtx, db, time.Hour, log)
-	}()
-	defer func() { stopPurge(); <-purgeDone }()
+	defer closeStore()
 	now := cfg.now
 	if now == nil {
 		now = time.Now

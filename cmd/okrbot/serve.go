@@ -17,7 +17,6 @@ import (
 	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // slackConfig reads Slack's settings from the environment; ok is false
@@ -119,23 +118,11 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	if len(plats) == 0 {
 		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID; without them `okrbot` runs the terminal chat")
 	}
-	if err := checkDatabasePath(cfg.db); err != nil {
-		return err
-	}
-	db, err := bolt.Open(cfg.db, bolt.Options{Logger: log})
+	db, closeStore, err := openStore(ctx, cfg.db, log)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			log.Error("close database", "err", err)
-		}
-	}()
-	if ctl, err := serveControl(ctx, controlPath(cfg.db), db, log); err != nil {
-		log.Warn("backups while running are unavailable", "err", err)
-	} else {
-		defer ctl.Close()
-	}
+	defer closeStore()
 	now := time.Now
 	if cfg.now != nil {
 		now = cfg.now
@@ -182,12 +169,6 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		// database closes.
 		defer func() { cancel(); <-backupsDone }()
 	}
-	purgeDone := make(chan struct{})
-	go func() {
-		defer close(purgeDone)
-		purgeStateEvery(ctx, db, time.Hour, log)
-	}()
-	defer func() { cancel(); <-purgeDone }()
 	errs := make(chan error, len(plats)+1)
 	go func() {
 		errs <- sched.Run(ctx, time.Minute, func(ctx context.Context) {
