@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -56,17 +57,17 @@ func parsePlatform(s string) (string, bool) {
 
 // settings shows a person's own settings and changes where their nudges go:
 // `okr settings`, `okr settings nudges teams`.
-func (e *Engine) settings(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) settings(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
 		return settingsView(req.actor), nil
 	}
 	what := lower(args[0].text)
 	if what != "nudges" && what != "nudge" || len(args) != 2 {
-		return Message{}, usage("Try `/okr settings` to see your settings, or `/okr settings nudges slack|teams` to choose where your check-in nudges go. Your time zone: `/okr timezone Europe/Berlin`.")
+		return chat.Message{}, usage("Try `/okr settings` to see your settings, or `/okr settings nudges slack|teams` to choose where your check-in nudges go. Your time zone: `/okr timezone Europe/Berlin`.")
 	}
 	p, ok := parsePlatform(args[1].text)
 	if !ok {
-		return Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].text)
+		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].text)
 	}
 	var u *okrcore.User
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -81,12 +82,12 @@ func (e *Engine) settings(ctx context.Context, req *request, args []token) (Mess
 		return tx.PutUser(u)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("Done: your check-in nudges, reminders and other direct messages now come on %s.", platformName(p))), nil
+	return chat.Text(fmt.Sprintf("Done: your check-in nudges, reminders and other direct messages now come on %s.", platformName(p))), nil
 }
 
-func settingsView(u *okrcore.User) Message {
+func settingsView(u *okrcore.User) chat.Message {
 	tz := u.TimeZone
 	if tz == "" {
 		tz = "not set"
@@ -97,23 +98,23 @@ func settingsView(u *okrcore.User) Message {
 		fmt.Sprintf("Nudges and reminders come on: *%s*", names[0]),
 		fmt.Sprintf("Time zone: %s (`/okr timezone Europe/Berlin` changes it)", tz),
 	}
-	m := Message{Ephemeral: true}
+	m := chat.Message{Ephemeral: true}
 	if len(names) > 1 {
 		lines = append(lines, "You also use okrbot on "+strings.Join(names[1:], " and ")+".")
-		var buttons []Button
+		var buttons []chat.Button
 		for _, a := range u.Accounts() {
 			if a.Platform != u.NudgeAccount().Platform {
-				buttons = append(buttons, Button{Label: "Nudge me on " + platformName(a.Platform), Value: "settings nudges " + a.Platform})
+				buttons = append(buttons, chat.Button{Label: "Nudge me on " + platformName(a.Platform), Value: "settings nudges " + a.Platform})
 			}
 		}
 		text := strings.Join(lines, "\n")
 		m.Text = text
-		m.Blocks = []Block{Section{Text: text}, Actions{Buttons: buttons}}
+		m.Blocks = []chat.Block{chat.Section{Text: text}, chat.Actions{Buttons: buttons}}
 		return m
 	}
 	lines = append(lines, "If you also use okrbot on another chat platform, say hi to it there: with the same verified e-mail address it knows it's you, and you can choose where your nudges go.")
 	text := strings.Join(lines, "\n")
-	m.Text, m.Blocks = text, []Block{Section{Text: text}}
+	m.Text, m.Blocks = text, []chat.Block{chat.Section{Text: text}}
 	return m
 }
 
@@ -122,12 +123,12 @@ func settingsView(u *okrcore.User) Message {
 // e-mail address could not join (no verified address, or different ones).
 // The second user must not own OKRs or have checked in: those would have
 // to change hands, which `okr edit ID owner @PERSON` does in the open.
-func (e *Engine) link(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) link(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) != 2 {
-		return Message{}, usage("Try `/okr link PERSON OTHER`: OTHER's chat account becomes PERSON's, so they are one person with one set of OKRs. `/okr users` lists people with their numbers (use #12 when two share a name).")
+		return chat.Message{}, usage("Try `/okr link PERSON OTHER`: OTHER's chat account becomes PERSON's, so they are one person with one set of OKRs. `/okr users` lists people with their numbers (use #12 when two share a name).")
 	}
 	if err := okrcore.RequireAdmin(req.actor, "link accounts"); err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	var keep, fold *okrcore.User
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -156,25 +157,25 @@ func (e *Engine) link(ctx context.Context, req *request, args []token) (Message,
 		return foldInto(tx, req.ws, keep, fold)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	e.log.InfoContext(ctx, "accounts linked by an admin", "user", keep.ID, "folded", fold.ID, "admin", req.actor.ID)
-	return Text(fmt.Sprintf("Linked: %s now uses okrbot on %s, with one set of OKRs. Nudges go to %s; they can change that with `/okr settings`.",
+	return chat.Text(fmt.Sprintf("Linked: %s now uses okrbot on %s, with one set of OKRs. Nudges go to %s; they can change that with `/okr settings`.",
 		keep.Name, strings.Join(platformNames(keep), " and "), platformNames(keep)[0])), nil
 }
 
 // unlink takes one platform's account off a person into a new, empty okrbot
 // user: the way back from a wrong link.
-func (e *Engine) unlink(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) != 2 {
-		return Message{}, usage("Try `/okr unlink PERSON teams` (or slack): that account becomes a separate person again, with no OKRs.")
+		return chat.Message{}, usage("Try `/okr unlink PERSON teams` (or slack): that account becomes a separate person again, with no OKRs.")
 	}
 	if err := okrcore.RequireAdmin(req.actor, "unlink accounts"); err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	p, ok := parsePlatform(args[1].text)
 	if !ok {
-		return Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].text)
+		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].text)
 	}
 	var u, split *okrcore.User
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -210,9 +211,9 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (Messag
 		return tx.PutUser(split)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("Unlinked: %s's %s account is now %s (%s), a separate person with no OKRs. %s keeps every OKR.",
+	return chat.Text(fmt.Sprintf("Unlinked: %s's %s account is now %s (%s), a separate person with no OKRs. %s keeps every OKR.",
 		u.Name, platformName(p), split.Name, userHandle(split), u.Name)), nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -48,9 +48,9 @@ func BenchmarkFirstContactOnSecondPlatform(b *testing.B) {
 				if !join {
 					email = fmt.Sprintf("stranger%d@elsewhere.example", bench.seq)
 				}
-				ev := bot.Event{Kind: bot.EventMessage, Platform: "teams", Workspace: org.Workspace, UserID: fmt.Sprintf("aad-%d", bench.seq),
+				ev := chat.Event{Kind: chat.EventMessage, Platform: "teams", Workspace: org.Workspace, UserID: fmt.Sprintf("aad-%d", bench.seq),
 					UserName: "Someone", Email: email, EmailVerified: true, Text: "whoami",
-					Conversation: bot.Conversation{ID: fmt.Sprintf("a:%d", bench.seq), Direct: true}}
+					Conversation: chat.Conversation{ID: fmt.Sprintf("a:%d", bench.seq), Direct: true}}
 				m, ok := e.Process(ctx, ev)
 				if !ok {
 					b.Fatal("no answer")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -45,9 +46,9 @@ func (h *orgHarness) say(p person, text string) string {
 	h.t.Helper()
 	h.seq++
 	workspace := map[string]string{"slack": "T1", "teams": "tn-1"}[p.platform]
-	ev := bot.Event{Kind: bot.EventMessage, Platform: p.platform, Workspace: workspace, UserID: p.id, UserName: p.name,
+	ev := chat.Event{Kind: chat.EventMessage, Platform: p.platform, Workspace: workspace, UserID: p.id, UserName: p.name,
 		Email: p.email, EmailVerified: p.verified, Text: text,
-		Conversation: bot.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true, Ref: "ref-" + p.id}}
+		Conversation: chat.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true, Ref: "ref-" + p.id}}
 	m, ok := h.e.Process(context.Background(), ev)
 	if !ok {
 		h.t.Fatalf("%s on %s: %q got no answer", p.name, p.platform, text)
@@ -373,8 +374,8 @@ func TestEventIDsArePerPlatform(t *testing.T) {
 	h := newOrgHarness(t)
 	deliver := func(p person, id string) bool {
 		t.Helper()
-		ev := bot.Event{ID: id, Kind: bot.EventMessage, Platform: p.platform, Workspace: "x", UserID: p.id, UserName: p.name, Text: "whoami",
-			Conversation: bot.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true}}
+		ev := chat.Event{ID: id, Kind: chat.EventMessage, Platform: p.platform, Workspace: "x", UserID: p.id, UserName: p.name, Text: "whoami",
+			Conversation: chat.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true}}
 		_, ok := h.e.Process(context.Background(), ev)
 		return ok
 	}

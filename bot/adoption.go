@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -562,7 +563,7 @@ func (r *adoptionReport) teamLine(s *adoptionStats) string {
 		s.name, okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], s.withKRs, r.trend(s), r.series(s, from))
 }
 
-func (r *adoptionReport) message() Message {
+func (r *adoptionReport) message() chat.Message {
 	title := "OKR adoption · " + r.cycle.Name
 	if r.scope != nil {
 		title = fmt.Sprintf("OKR adoption · %s and the teams under it · %s", r.scope.Name, r.cycle.Name)
@@ -579,8 +580,8 @@ func (r *adoptionReport) message() Message {
 		rate = fmt.Sprintf("*%s* checked in %s (%d of the %d people with key results), %s.",
 			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], t.withKRs, r.trend(t))
 	}
-	m := Message{Ephemeral: true}
-	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(share+"\n"+rate))
+	m := chat.Message{Ephemeral: true}
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(share+"\n"+rate))
 	var weekly []string
 	for i, w := range r.weeks {
 		weekly = append(weekly, fmt.Sprintf("%s %s", w[strings.Index(w, "-")+1:], okrcore.Percent(t.rate(i))))
@@ -618,23 +619,23 @@ func (r *adoptionReport) message() Message {
 			}
 			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d teams with the lowest check-in rate*", adoptionLowest), low)...)
 			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d with the highest*", adoptionHighest), high)...)
-			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("%d teams with key results in all; the %d in between are left out. `/okr adoption TEAM` shows a team and the teams under it.",
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%d teams with key results in all; the %d in between are left out. `/okr adoption TEAM` shows a team and the teams under it.",
 				len(r.teams), len(r.teams)-adoptionLowest-adoptionHighest)})
 		}
 	}
 	if len(r.idle) > 0 {
-		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), dgNames(r.idle, 10))})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), dgNames(r.idle, 10))})
 	}
-	m.Blocks = append(m.Blocks, Context{Text: "A week is each person's own Monday to Sunday. The rate counts people who wrote at least one check-in that week, out of those who have key results now; weekly % lists the last weeks, oldest first."})
+	m.Blocks = append(m.Blocks, chat.Context{Text: "A week is each person's own Monday to Sunday. The rate counts people who wrote at least one check-in that week, out of those who have key results now; weekly % lists the last weeks, oldest first."})
 	return m
 }
 
 // adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are
 // transparent.
-func (e *Engine) adoption(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) adoption(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	rep, ledger, changed, err := e.buildAdoption(ctx, req.ws, req.now, joinTokens(args))
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if changed {
 		// Keep what was read for the next report; losing it only costs

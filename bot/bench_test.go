@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
@@ -105,10 +106,10 @@ func logGeneration(b *testing.B) {
 	}
 }
 
-func benchEvent(org *storagetest.Org, user string, kind bot.EventKind, text string) bot.Event {
-	ev := bot.Event{Kind: kind, Platform: org.Platform, Workspace: org.Workspace, UserID: user,
-		Conversation: bot.Conversation{ID: "dm:" + user, Direct: true}}
-	if kind == bot.EventButton {
+func benchEvent(org *storagetest.Org, user string, kind chat.EventKind, text string) chat.Event {
+	ev := chat.Event{Kind: kind, Platform: org.Platform, Workspace: org.Workspace, UserID: user,
+		Conversation: chat.Conversation{ID: "dm:" + user, Direct: true}}
+	if kind == chat.EventButton {
 		ev.Value = text
 	} else {
 		ev.Text = text
@@ -118,7 +119,7 @@ func benchEvent(org *storagetest.Org, user string, kind bot.EventKind, text stri
 
 // benchProcess checks the answer to ev once, then measures processing it.
 // The events carry no delivery id, so no dedupe write is measured.
-func benchProcess(b *testing.B, e *bot.Engine, ev bot.Event, want ...string) {
+func benchProcess(b *testing.B, e *bot.Engine, ev chat.Event, want ...string) {
 	b.Helper()
 	ctx := context.Background()
 	m, ok := e.Process(ctx, ev)
@@ -132,7 +133,7 @@ func benchProcess(b *testing.B, e *bot.Engine, ev bot.Event, want ...string) {
 	}
 }
 
-func checkAnswer(b *testing.B, ev bot.Event, m bot.Message, ok bool, want ...string) {
+func checkAnswer(b *testing.B, ev chat.Event, m chat.Message, ok bool, want ...string) {
 	b.Helper()
 	if !ok {
 		b.Fatalf("%s %q: no answer", ev.UserID, ev.Text+ev.Value)
@@ -150,7 +151,7 @@ func BenchmarkTeamView(b *testing.B) {
 	org, e := benchOrg(b)
 	for _, tc := range []struct{ name, team string }{{"mid", org.MidTeam}, {"largest", org.LargestTeam}} {
 		b.Run(tc.name, func(b *testing.B) {
-			benchProcess(b, e, benchEvent(org, org.Single[0], bot.EventCommand, "team "+tc.team), "Team "+tc.team)
+			benchProcess(b, e, benchEvent(org, org.Single[0], chat.EventCommand, "team "+tc.team), "Team "+tc.team)
 		})
 	}
 }
@@ -160,7 +161,7 @@ func BenchmarkMine(b *testing.B) {
 	org, e := benchOrg(b)
 	for _, tc := range []struct{ name, user string }{{"several", org.Several[0]}, {"busiest", org.Busiest[0]}} {
 		b.Run(tc.name, func(b *testing.B) {
-			benchProcess(b, e, benchEvent(org, tc.user, bot.EventCommand, "mine"), "Your OKRs in")
+			benchProcess(b, e, benchEvent(org, tc.user, chat.EventCommand, "mine"), "Your OKRs in")
 		})
 	}
 }
@@ -175,7 +176,7 @@ func BenchmarkShowObjective(b *testing.B) {
 		}
 		ref := okrcore.Ref{Kind: okrcore.RefObjective, ID: ids[0]}.String()
 		b.Run(fmt.Sprintf("level%d", l+1), func(b *testing.B) {
-			benchProcess(b, e, benchEvent(org, org.Single[0], bot.EventCommand, "show "+ref), ref+" ")
+			benchProcess(b, e, benchEvent(org, org.Single[0], chat.EventCommand, "show "+ref), ref+" ")
 		})
 	}
 }
@@ -185,11 +186,11 @@ func BenchmarkShowObjective(b *testing.B) {
 func BenchmarkTree(b *testing.B) {
 	org, e := benchOrg(b)
 	b.Run("team", func(b *testing.B) {
-		benchProcess(b, e, benchEvent(org, org.Single[0], bot.EventCommand, "tree "+org.MidTeam), "Alignment · team "+org.MidTeam)
+		benchProcess(b, e, benchEvent(org, org.Single[0], chat.EventCommand, "tree "+org.MidTeam), "Alignment · team "+org.MidTeam)
 	})
 	ref := okrcore.Ref{Kind: okrcore.RefObjective, ID: org.LevelObjectives[1][0]}.String()
 	b.Run("objective", func(b *testing.B) {
-		benchProcess(b, e, benchEvent(org, org.Single[0], bot.EventCommand, "tree "+ref), "Alignment under "+ref)
+		benchProcess(b, e, benchEvent(org, org.Single[0], chat.EventCommand, "tree "+ref), "Alignment under "+ref)
 	})
 }
 
@@ -213,9 +214,9 @@ func BenchmarkPlainCheckIn(b *testing.B) {
 	}
 	ref := okrcore.Ref{Kind: okrcore.RefKeyResult, ID: kr.ID}.String()
 	ctx := context.Background()
-	next := func() bot.Event {
+	next := func() chat.Event {
 		bench.seq++
-		ev := benchEvent(org, kr.CheckInAs, bot.EventMessage, fmt.Sprintf("%s %d", ref, int64(kr.Current)+int64(bench.seq)))
+		ev := benchEvent(org, kr.CheckInAs, chat.EventMessage, fmt.Sprintf("%s %d", ref, int64(kr.Current)+int64(bench.seq)))
 		ev.ID = fmt.Sprintf("bench-checkin-%d", bench.seq)
 		return ev
 	}

@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
 // checkin starts a guided check-in, or records one written after the
 // command ("/okr checkin KR2 45%").
-func (e *Engine) checkin(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) checkin(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 1 {
 		if ref, ok := okrcore.ParseRef(args[0].text); ok && ref.Kind == okrcore.RefKeyResult {
 			return e.startDialog(ctx, req, []okrcore.ID{ref.ID})
@@ -28,14 +29,14 @@ func (e *Engine) checkin(ctx context.Context, req *request, args []token) (Messa
 }
 
 // plainCheckIn records a check-in written in plain words.
-func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (Message, error) {
+func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (chat.Message, error) {
 	reply, err := ParseReply(text)
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
-			return Message{}, usage("%s", pe.Message)
+			return chat.Message{}, usage("%s", pe.Message)
 		}
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	switch {
 	case reply.Undo:
@@ -125,17 +126,17 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (M
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	return e.confirm(ctx, req, results)
 }
 
 // confirm builds the confirmation of recorded check-ins.
-func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.CheckInResult) (Message, error) {
+func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.CheckInResult) (chat.Message, error) {
 	if e.observer != nil && len(results) > 0 {
 		e.observer.CheckInsRecorded(req.ev.Platform, len(results))
 	}
-	var m Message
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		m = confirmation(newNamer(tx, req.ws), results)
 		return nil
@@ -180,8 +181,8 @@ func firstStatus(a, b okrcore.Status) okrcore.Status {
 
 // confirmation says what was recorded and what it did to the objectives
 // above: the person sees the effect of their check-in at once.
-func confirmation(n *namer, results []*okrcore.CheckInResult) Message {
-	m := Message{}
+func confirmation(n *namer, results []*okrcore.CheckInResult) chat.Message {
+	m := chat.Message{}
 	var lines []string
 	objs := map[okrcore.ID]*okrcore.Objective{}
 	prev := map[okrcore.ID]float64{}
@@ -229,15 +230,15 @@ func confirmation(n *namer, results []*okrcore.CheckInResult) Message {
 	if len(up) > 0 {
 		m.Text += "\nRolled up: " + strings.Join(up, "; ")
 	}
-	blocks := []Block{Section{Text: "*" + head + "*\n" + strings.Join(lines, "\n")}}
+	blocks := []chat.Block{chat.Section{Text: "*" + head + "*\n" + strings.Join(lines, "\n")}}
 	if len(results) > 0 && results[0].CheckIn.Blockers != "" {
-		blocks = append(blocks, Section{Text: "Blocked: " + results[0].CheckIn.Blockers})
+		blocks = append(blocks, chat.Section{Text: "Blocked: " + results[0].CheckIn.Blockers})
 		m.Text += "\nBlocked: " + results[0].CheckIn.Blockers
 	}
 	if len(up) > 0 {
-		blocks = append(blocks, Context{Text: "Rolled up: " + strings.Join(up, "; ")})
+		blocks = append(blocks, chat.Context{Text: "Rolled up: " + strings.Join(up, "; ")})
 	}
-	m.Blocks = append(blocks, Actions{Buttons: []Button{{Label: "Undo", Value: "undo", Style: StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
+	m.Blocks = append(blocks, chat.Actions{Buttons: []chat.Button{{Label: "Undo", Value: "undo", Style: chat.StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
 	m.HomeChanged = true
 	return m
 }
@@ -248,7 +249,7 @@ const undoWindow = 24 * time.Hour
 // undo takes back the actor's last check-in (all key results it covered) by
 // appending check-ins that restore the previous values: history stays
 // append-only and shows both.
-func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, error) {
+func (e *Engine) undo(ctx context.Context, req *request, _ []token) (chat.Message, error) {
 	var results []*okrcore.CheckInResult
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
@@ -280,7 +281,7 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, er
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	var lines []string
 	for _, r := range results {
@@ -290,7 +291,7 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, er
 			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit)))
 		}
 	}
-	m := Text("Undone. " + strings.Join(lines, " "))
+	m := chat.Text("Undone. " + strings.Join(lines, " "))
 	m.HomeChanged = true
 	return m, nil
 }
@@ -298,7 +299,7 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []token) (Message, er
 const undoNote = "(undo)"
 
 // skip records that the person skips this week's check-in.
-func (e *Engine) skip(ctx context.Context, req *request, _ []token) (Message, error) {
+func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Message, error) {
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
 		if err != nil {
@@ -309,10 +310,10 @@ func (e *Engine) skip(ctx context.Context, req *request, _ []token) (Message, er
 		return tx.PutState(req.ws, skipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	_ = e.store.Update(ctx, func(tx okrcore.Tx) error { return tx.DeleteState(req.ws, dialogKey(req.actor.ID)) })
-	return Text("OK, skipping this week. I'll ask again next week."), nil
+	return chat.Text("OK, skipping this week. I'll ask again next week."), nil
 }
 
 // dialog is a guided check-in in progress, stored so that it survives a
@@ -359,8 +360,8 @@ func (e *Engine) saveDialog(tx okrcore.Tx, req *request, d *dialog) error {
 	return tx.PutState(req.ws, dialogKey(req.actor.ID), b, req.now.Add(e.dialogTTL))
 }
 
-func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.ID) (Message, error) {
-	var m Message
+func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.ID) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		d := &dialog{KRs: only}
 		if len(only) == 0 {
@@ -390,10 +391,10 @@ func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.I
 var dialogStop = map[string]bool{"stop": true, "cancel": true, "quit": true, "exit": true, "end": true}
 var dialogNext = map[string]bool{"skip": true, "next": true, "pass": true}
 
-func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (Message, error) {
+func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) {
 	k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	n := newNamer(tx, req.ws)
 	at := krDetail(k)
@@ -405,25 +406,25 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (Message, error) {
 	if k.Metric == okrcore.MetricMilestone {
 		hint = "Write `done` or `not done`; add `confidence 7` or `note: …` if you like. `skip` moves on, `stop` ends."
 	}
-	return Message{
+	return chat.Message{
 		Text: q + "\n" + hint,
-		Blocks: []Block{krBar(k, n, 0), Section{Text: q}, Context{Text: hint}, Actions{Buttons: []Button{
+		Blocks: []chat.Block{krBar(k, n, 0), chat.Section{Text: q}, chat.Context{Text: hint}, chat.Actions{Buttons: []chat.Button{
 			{Label: "Same as last week", Value: "same"}, {Label: "Skip", Value: "skip"}, {Label: "Stop", Value: "stop"},
 		}}},
 	}, nil
 }
 
-func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text string) (Message, error) {
+func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text string) (chat.Message, error) {
 	word := lower(strings.TrimRight(text, ".!"))
 	if dialogStop[word] {
 		err := e.store.Update(ctx, func(tx okrcore.Tx) error { return e.saveDialog(tx, req, nil) })
 		if err != nil {
-			return Message{}, err
+			return chat.Message{}, err
 		}
-		return Text(fmt.Sprintf("Stopped. You checked in on %d of %d key results.", d.Done, len(d.KRs))), nil
+		return chat.Text(fmt.Sprintf("Stopped. You checked in on %d of %d key results.", d.Done, len(d.KRs))), nil
 	}
 	var results []*okrcore.CheckInResult
-	var next Message
+	var next chat.Message
 	var finished bool
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
@@ -489,23 +490,23 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			return err
 		}
 		finished = true
-		next = Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %d key results. `/okr mine` shows where you stand.", dd.Done, len(dd.KRs)))
+		next = chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %d key results. `/okr mine` shows where you stand.", dd.Done, len(dd.KRs)))
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if len(results) == 0 {
 		return next, nil
 	}
 	m, err := e.confirm(ctx, req, results)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	// The confirmation's buttons would interrupt the dialog; keep the
 	// summary and the next question.
 	m.Blocks = m.Blocks[:len(m.Blocks)-1]
-	m.Blocks = append(m.Blocks, Divider{})
+	m.Blocks = append(m.Blocks, chat.Divider{})
 	m.Blocks = append(m.Blocks, next.Blocks...)
 	m.Text += "\n\n" + next.Text
 	_ = finished
@@ -513,8 +514,8 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 }
 
 // checkinFormCmd answers with one form holding every key result.
-func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (Message, error) {
-	var m Message
+func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		c, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
 		if err != nil {
@@ -523,7 +524,7 @@ func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (M
 		if len(krs) == 0 {
 			return usage("You have no key results to check in on in this cycle.")
 		}
-		m = Message{Text: "Check in on your key results", Form: checkinForm(c, krs)}
+		m = chat.Message{Text: "Check in on your key results", Form: checkinForm(c, krs)}
 		return nil
 	})
 	return m, err
@@ -533,31 +534,31 @@ func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (M
 // modal holds 100 blocks, and three inputs per key result is plenty).
 const maxFormKRs = 12
 
-func checkinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
+func checkinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 	if len(krs) > maxFormKRs {
 		krs = krs[:maxFormKRs]
 	}
-	f := &Form{ID: "checkin", Title: "Check-in · " + c.Name, Submit: "Check in"}
+	f := &chat.Form{ID: "checkin", Title: "Check-in · " + c.Name, Submit: "Check in"}
 	var ids []string
-	statusOpts := []Option{{"Keep as is", ""}, {"On track", string(okrcore.StatusOnTrack)}, {"At risk", string(okrcore.StatusAtRisk)}, {"Off track", string(okrcore.StatusOffTrack)}}
+	statusOpts := []chat.Option{{Label: "Keep as is", Value: ""}, {Label: "On track", Value: string(okrcore.StatusOnTrack)}, {Label: "At risk", Value: string(okrcore.StatusAtRisk)}, {Label: "Off track", Value: string(okrcore.StatusOffTrack)}}
 	for _, k := range krs {
 		ref := k.Ref().String()
 		ids = append(ids, ref)
-		in := Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: InputNumber,
+		in := chat.Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputNumber,
 			Initial: strconv.FormatFloat(k.Current, 'f', -1, 64), Optional: true,
 			Hint: fmt.Sprintf("Now %s, target %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit))}
 		if k.Metric == okrcore.MetricMilestone {
-			in.Kind = InputSelect
-			in.Options = []Option{{"Not done", "not done"}, {"Done", "done"}}
+			in.Kind = chat.InputSelect
+			in.Options = []chat.Option{{Label: "Not done", Value: "not done"}, {Label: "Done", Value: "done"}}
 			in.Initial = map[bool]string{true: "done", false: "not done"}[k.Current >= 1]
 		}
 		f.Inputs = append(f.Inputs, in,
-			Input{ID: ref + ".status", Label: ref + " status", Kind: InputSelect, Options: statusOpts, Optional: true},
-			Input{ID: ref + ".note", Label: ref + " note", Kind: InputText, Optional: true, Placeholder: "What moved it?"})
+			chat.Input{ID: ref + ".status", Label: ref + " status", Kind: chat.InputSelect, Options: statusOpts, Optional: true},
+			chat.Input{ID: ref + ".note", Label: ref + " note", Kind: chat.InputText, Optional: true, Placeholder: "What moved it?"})
 	}
 	f.Inputs = append(f.Inputs,
-		Input{ID: "confidence", Label: "Confidence (0–10)", Kind: InputNumber, Optional: true, Placeholder: "7"},
-		Input{ID: "blockers", Label: "Blockers", Kind: InputMultiline, Optional: true, Placeholder: "Anything in your way?"})
+		chat.Input{ID: "confidence", Label: "Confidence (0–10)", Kind: chat.InputNumber, Optional: true, Placeholder: "7"},
+		chat.Input{ID: "blockers", Label: "Blockers", Kind: chat.InputMultiline, Optional: true, Placeholder: "Anything in your way?"})
 	f.State = strings.Join(ids, ",")
 	return f
 }
@@ -565,16 +566,16 @@ func checkinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
 // formSubmit records a submitted check-in form. Every field is checked
 // before anything is stored: one bad value rejects the form and changes
 // nothing.
-func (e *Engine) formSubmit(ctx context.Context, req *request) (Message, error) {
+func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, error) {
 	if req.ev.FormID != "checkin" {
-		return Message{}, usage("That form has expired. Start again with `/okr form`.")
+		return chat.Message{}, usage("That form has expired. Start again with `/okr form`.")
 	}
 	vals := req.ev.Values
 	var conf *int
 	if s := strings.TrimSpace(vals["confidence"]); s != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
 		if err != nil || n < 0 || n > 10 {
-			return Message{}, usage("Confidence is a whole number from 0 to 10; %q isn't.", s)
+			return chat.Message{}, usage("Confidence is a whole number from 0 to 10; %q isn't.", s)
 		}
 		conf = &n
 	}
@@ -585,7 +586,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (Message, error) 
 		}
 	}
 	if len(refs) == 0 {
-		return Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
+		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].ID < refs[j].ID })
 	var results []*okrcore.CheckInResult
@@ -656,7 +657,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (Message, error) 
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	return e.confirm(ctx, req, results)
 }

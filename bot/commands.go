@@ -6,10 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-type commandFunc func(ctx context.Context, req *request, args []token) (Message, error)
+type commandFunc func(ctx context.Context, req *request, args []token) (chat.Message, error)
 
 type commandSpec struct {
 	run     commandFunc
@@ -70,7 +71,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 }
 
 // command runs one command line (without its /okr prefix).
-func (e *Engine) command(ctx context.Context, req *request, line string) (Message, error) {
+func (e *Engine) command(ctx context.Context, req *request, line string) (chat.Message, error) {
 	toks := tokenize(line)
 	if len(toks) == 0 {
 		return e.help(ctx, req, nil)
@@ -81,7 +82,7 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (Messag
 		if _, err := okrcore.ParseRef(name); err {
 			return e.show(ctx, req, toks)
 		}
-		return Message{}, usage("I don't know the command %q. %s", toks[0].text, suggest(name, e.commands()))
+		return chat.Message{}, usage("I don't know the command %q. %s", toks[0].text, suggest(name, e.commands()))
 	}
 	args := toks[1:]
 	if name == "initiative" {
@@ -150,22 +151,22 @@ var newHelp = strings.Join([]string{
 	"`/okr new initiative KR34 \"Hire a second SDR\"`",
 }, "\n")
 
-func (e *Engine) help(_ context.Context, _ *request, args []token) (Message, error) {
+func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message, error) {
 	cmds := e.commands()
 	if len(args) > 0 {
 		name := lower(args[0].text)
 		if name == "new" || name == "initiative" {
-			return Text(newHelp), nil
+			return chat.Text(newHelp), nil
 		}
 		if name == "checkin" || name == "check-in" {
-			return Text(checkinHelp), nil
+			return chat.Text(checkinHelp), nil
 		}
 		if spec, ok := cmds[name]; ok && spec.run != nil {
-			return Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, spec.summary)), nil
+			return chat.Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, spec.summary)), nil
 		}
 	}
-	m := Message{Text: "okrbot commands", Ephemeral: true}
-	m.Blocks = append(m.Blocks, Header{Text: "okrbot: your OKRs in chat"})
+	m := chat.Message{Text: "okrbot commands", Ephemeral: true}
+	m.Blocks = append(m.Blocks, chat.Header{Text: "okrbot: your OKRs in chat"})
 	seen := map[string]bool{}
 	for _, g := range helpGroups {
 		var lines []string
@@ -178,9 +179,9 @@ func (e *Engine) help(_ context.Context, _ *request, args []token) (Message, err
 			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, spec.summary))
 		}
 		sort.Strings(lines)
-		m.Blocks = append(m.Blocks, Section{Text: "*" + g.title + "*\n" + strings.Join(lines, "\n")})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*" + g.title + "*\n" + strings.Join(lines, "\n")})
 	}
-	m.Blocks = append(m.Blocks, Context{Text: "In a direct message you can skip `/okr` and just write a check-in: `KR2 45%, confidence 7, blocked: waiting on legal`."})
+	m.Blocks = append(m.Blocks, chat.Context{Text: "In a direct message you can skip `/okr` and just write a check-in: `KR2 45%, confidence 7, blocked: waiting on legal`."})
 	return m, nil
 }
 

@@ -4,26 +4,18 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// Delivery is what an outbox item sends and where; Skip, when set, says why
-// the item is no longer needed (the person already checked in, owns
-// nothing, skipped the week).
-type Delivery struct {
-	To      Conversation
-	Message Message
-	Skip    string
-}
-
 // composer builds the delivery of one kind of outbox item inside a read
 // transaction.
-type composer func(ctx context.Context, tx okrcore.Tx, ws *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error)
+type composer func(ctx context.Context, tx okrcore.Tx, ws *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error)
 
 // Compose builds the message an outbox item sends. It reads the store as it
 // is at send time, so a digest shows today's numbers and a nudge is skipped
 // for someone who checked in since it was scheduled.
-func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	composers := map[okrcore.OutboxKind]composer{
 		okrcore.OutboxCheckIn:       e.composeNudge,
 		okrcore.OutboxReminder:      e.composeNudge,
@@ -34,9 +26,9 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 	}
 	c, ok := composers[it.Kind]
 	if !ok {
-		return Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
+		return chat.Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
 	}
-	var d Delivery
+	var d chat.Delivery
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(it.Workspace)
 		if err != nil {
@@ -55,10 +47,10 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery,
 	if okrcore.IsNotFound(err) && e.recipientGone(ctx, it) {
 		// Its person or team is gone (an account folded into another by
 		// `okr link`): no retry brings them back.
-		return Delivery{Skip: "its person or team is no longer in okrbot"}, nil
+		return chat.Delivery{Skip: "its person or team is no longer in okrbot"}, nil
 	}
 	if err != nil {
-		return Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
+		return chat.Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
 	}
 	d.Message.Key = it.Key
 	return d, nil
@@ -86,12 +78,12 @@ func (e *Engine) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool
 // platform they chose for nudges: the conversation they last wrote from
 // there, or their platform id, which platforms that can open a direct
 // message on first send accept.
-func DirectTo(u *okrcore.User) Conversation { return directOn(u, nil) }
+func DirectTo(u *okrcore.User) chat.Conversation { return directOn(u, nil) }
 
 // directOn is DirectTo among the platforms served says are running.
-func directOn(u *okrcore.User, served func(string) bool) Conversation {
+func directOn(u *okrcore.User, served func(string) bool) chat.Conversation {
 	a := u.NudgeAccountAmong(served)
-	c := Conversation{ID: a.DM, Ref: a.DMRef, Direct: true, UserID: a.PlatformID, Platform: a.Platform}
+	c := chat.Conversation{ID: a.DM, Ref: a.DMRef, Direct: true, UserID: a.PlatformID, Platform: a.Platform}
 	if c.ID == "" {
 		c.ID = a.PlatformID
 	}
@@ -101,22 +93,22 @@ func directOn(u *okrcore.User, served func(string) bool) Conversation {
 // teamTo is where a team's messages go: its digest channel, else its
 // lead's direct messages; ok is false when it has neither. A lead who is
 // gone is a NotFound error.
-func (e *Engine) teamTo(tx okrcore.Tx, ws string, t *okrcore.Team) (to Conversation, ok bool, err error) {
+func (e *Engine) teamTo(tx okrcore.Tx, ws string, t *okrcore.Team) (to chat.Conversation, ok bool, err error) {
 	switch {
 	case t.DigestChannel != "":
 		return ChannelTo(t), true, nil
 	case t.Lead != 0:
 		lead, err := tx.User(ws, t.Lead)
 		if err != nil {
-			return Conversation{}, false, err
+			return chat.Conversation{}, false, err
 		}
 		return e.directTo(lead), true, nil
 	}
-	return Conversation{}, false, nil
+	return chat.Conversation{}, false, nil
 }
 
 // ChannelTo is the conversation of a team's digest channel, on the platform
 // it was set from.
-func ChannelTo(t *okrcore.Team) Conversation {
-	return Conversation{ID: t.DigestChannel, Platform: t.DigestPlatform}
+func ChannelTo(t *okrcore.Team) chat.Conversation {
+	return chat.Conversation{ID: t.DigestChannel, Platform: t.DigestPlatform}
 }

@@ -36,6 +36,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -212,18 +213,18 @@ func dgClip(s string, n int) string {
 const maxSectionRunes = 3000
 
 // dgSection is a section whose text is cut to the platforms' limit.
-func dgSection(text string) Section {
+func dgSection(text string) chat.Section {
 	if utf8.RuneCountInString(text) > maxSectionRunes {
 		r := []rune(text)
 		text = string(r[:maxSectionRunes-1]) + "…"
 	}
-	return Section{Text: text}
+	return chat.Section{Text: text}
 }
 
 // dgSections splits lines into sections of at most maxDigestLines each,
 // the first headed by title.
-func dgSections(title string, lines []string) []Block {
-	var out []Block
+func dgSections(title string, lines []string) []chat.Block {
+	var out []chat.Block
 	for i := 0; i < len(lines); i += maxDigestLines {
 		chunk := lines[i:min(len(lines), i+maxDigestLines)]
 		text := strings.Join(chunk, "\n")
@@ -506,7 +507,7 @@ func (d *teamDigest) keyResults() []*okrcore.KeyResult {
 	return out
 }
 
-func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) ProgressBar {
+func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) chat.ProgressBar {
 	b := krBar(k, n, 0)
 	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
 	switch {
@@ -520,14 +521,14 @@ func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) ProgressBar {
 	return b
 }
 
-func (d *teamDigest) objLine(o *okrcore.Objective, n *namer) ProgressBar {
+func (d *teamDigest) objLine(o *okrcore.Objective, n *namer) chat.ProgressBar {
 	b := objBar(o, n, 0)
 	b.Detail += " · " + dgChange(d.calc.objDelta[o.ID])
 	return b
 }
 
 // message renders the digest within maxDigestBlocks.
-func (d *teamDigest) message(n *namer) Message {
+func (d *teamDigest) message(n *namer) chat.Message {
 	t := d.team
 	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
 	this := dgThis(d.period)
@@ -596,8 +597,8 @@ func (d *teamDigest) message(n *namer) Message {
 		summary += " · " + checkins
 	}
 
-	m := Message{}
-	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(summary), Context{Text: cycleLine(d.cycle, d.now)})
+	m := chat.Message{}
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(summary), chat.Context{Text: cycleLine(d.cycle, d.now)})
 	var text strings.Builder
 	fmt.Fprintf(&text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
@@ -608,7 +609,7 @@ func (d *teamDigest) message(n *namer) Message {
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	if len(attention) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", dgCount(offKR, "key result"), len(attention)-offKR)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", dgCount(offKR, "key result"), len(attention)-offKR)})
 		for _, k := range attention[:showAtt] {
 			m.Blocks = append(m.Blocks, d.krLine(k, n))
 		}
@@ -618,7 +619,7 @@ func (d *teamDigest) message(n *namer) Message {
 		}
 	}
 	if len(objs) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
 		for _, o := range objs[:showObj] {
 			m.Blocks = append(m.Blocks, d.objLine(o, n))
 		}
@@ -649,7 +650,7 @@ func (d *teamDigest) message(n *namer) Message {
 	}
 	if len(d.withKRs) > 0 {
 		if len(d.notChecked) == 0 {
-			m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
+			m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
 		} else {
 			names := make([]string, len(d.notChecked))
 			for i, u := range d.notChecked {
@@ -661,9 +662,9 @@ func (d *teamDigest) message(n *namer) Message {
 		}
 	}
 	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
-		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
 	}
-	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
 		{Label: "Team OKRs", Value: "team " + t.Name},
 		{Label: "Alignment tree", Value: "tree " + t.Name},
 	}})
@@ -673,42 +674,42 @@ func (d *teamDigest) message(n *namer) Message {
 
 // composeDigest builds a team's digest for its channel, or for its lead's
 // DM when it has no channel.
-func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	t, err := tx.Team(w.ID, it.Team)
 	if okrcore.IsNotFound(err) {
-		return Delivery{Skip: "the team no longer exists"}, nil
+		return chat.Delivery{Skip: "the team no longer exists"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	to, ok, err := e.teamTo(tx, w.ID, t)
 	if okrcore.IsNotFound(err) {
-		return Delivery{Skip: "the team has no digest channel and its lead is gone"}, nil
+		return chat.Delivery{Skip: "the team has no digest channel and its lead is gone"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if !ok {
-		return Delivery{Skip: "the team has no digest channel and no lead"}, nil
+		return chat.Delivery{Skip: "the team has no digest channel and no lead"}, nil
 	}
 	c, now, skip, err := e.digestCycle(tx, w.ID, it)
 	if err != nil || skip != "" {
-		return Delivery{To: to, Skip: skip}, err
+		return chat.Delivery{To: to, Skip: skip}, err
 	}
 	d, err := buildTeamDigest(tx, w, t, c, now, it.Period)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if len(d.objs) == 0 && len(d.withKRs) == 0 {
-		return Delivery{To: to, Skip: "the team has no OKRs this cycle"}, nil
+		return chat.Delivery{To: to, Skip: "the team has no OKRs this cycle"}, nil
 	}
-	return Delivery{To: to, Message: d.message(newNamer(tx, w.ID))}, nil
+	return chat.Delivery{To: to, Message: d.message(newNamer(tx, w.ID))}, nil
 }
 
 // digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
 // team the asker leads, else of their first team.
-func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (Message, error) {
-	var m Message
+func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
 		if err != nil {
@@ -949,28 +950,28 @@ func (e *Engine) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (
 // composeManagerDigest rolls a parent team's whole subtree up for its lead:
 // one line per child team (with everything beneath it), and the worst key
 // results across the subtree.
-func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	t, err := tx.Team(w.ID, it.Team)
 	if okrcore.IsNotFound(err) {
-		return Delivery{Skip: "the team no longer exists"}, nil
+		return chat.Delivery{Skip: "the team no longer exists"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if t.Lead == 0 {
-		return Delivery{Skip: "the team has no lead"}, nil
+		return chat.Delivery{Skip: "the team has no lead"}, nil
 	}
 	lead, err := tx.User(w.ID, t.Lead)
 	if okrcore.IsNotFound(err) {
-		return Delivery{Skip: "the team's lead is gone"}, nil
+		return chat.Delivery{Skip: "the team's lead is gone"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	to := e.directTo(lead)
 	teams, err := tx.Teams(w.ID)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	children := map[okrcore.ID][]*okrcore.Team{}
 	for _, x := range teams {
@@ -979,20 +980,20 @@ func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrco
 		}
 	}
 	if len(children[t.ID]) == 0 {
-		return Delivery{To: to, Skip: "the team has no child teams"}, nil
+		return chat.Delivery{To: to, Skip: "the team has no child teams"}, nil
 	}
 	c, now, skip, err := e.digestCycle(tx, w.ID, it)
 	if err != nil || skip != "" {
-		return Delivery{To: to, Skip: skip}, err
+		return chat.Delivery{To: to, Skip: skip}, err
 	}
 	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
-	return Delivery{To: to, Message: m}, nil
+	return chat.Delivery{To: to, Message: m}, nil
 }
 
-func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (Message, error) {
+func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
 	sched := dgSchedule(w, t)
 	loc := dgTeamLocation(tx, w.ID, t)
 	if period == "" {
@@ -1032,13 +1033,13 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	for _, k := range children[t.ID] {
 		r := newRollup(k)
 		if err := walk(k, r, total); err != nil {
-			return Message{}, err
+			return chat.Message{}, err
 		}
 		r.finish()
 		rows = append(rows, r)
 	}
 	if err := md.add(total, t); err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	total.finish()
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -1063,8 +1064,8 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	}
 	summary := fmt.Sprintf("*%s*, %s · *%s* of those with key results checked in %s · %s at *%s* on average · *%d off track, %d at risk*",
 		dgCount(total.teams, "team"), people, dgRate(total.checked, total.withKRs), this, dgCount(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
-	m := Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
-	m.Blocks = append(m.Blocks, Header{Text: title}, dgSection(summary), Context{Text: cycleLine(c, now)})
+	m := chat.Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(summary), chat.Context{Text: cycleLine(c, now)})
 
 	const maxRows = 60
 	lines := make([]string, 0, min(len(rows), maxRows))
@@ -1073,7 +1074,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	}
 	m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*By team* (each with every team beneath it), most off track first"), lines)...)
 	if len(rows) > maxRows {
-		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
 	}
 
 	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
@@ -1091,24 +1092,24 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		return a.ID < b.ID
 	})
 	if len(worst) == 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "Nothing in these teams is at risk or off track."})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "Nothing in these teams is at risk or off track."})
 	} else {
 		room := maxDigestBlocks - len(m.Blocks) - 3 // title, note, actions
 		show := min(len(worst), 10, room)
-		m.Blocks = append(m.Blocks, Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
 		for _, k := range worst[:show] {
 			b := krBar(k, n, 0)
 			b.Detail += " · " + md.worstTeam[k.ID]
 			m.Blocks = append(m.Blocks, b)
 		}
 		if show < len(worst) {
-			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more: `/okr digest TEAM` lists a team's.", len(worst)-show)})
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr digest TEAM` lists a team's.", len(worst)-show)})
 		}
 	}
-	var buttons []Button
+	var buttons []chat.Button
 	for _, r := range rows[:min(len(rows), 5)] {
-		buttons = append(buttons, Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
+		buttons = append(buttons, chat.Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
 	}
-	m.Blocks = append(m.Blocks, Actions{Buttons: buttons})
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: buttons})
 	return m, nil
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
@@ -198,8 +199,8 @@ func BenchmarkAdoption(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	ev := func(args string) bot.Event {
-		return bot.Event{Kind: bot.EventCommand, Platform: org.Platform, Workspace: org.Workspace, UserID: org.Admin, Text: "adoption" + args}
+	ev := func(args string) chat.Event {
+		return chat.Event{Kind: chat.EventCommand, Platform: org.Platform, Workspace: org.Workspace, UserID: org.Admin, Text: "adoption" + args}
 	}
 	check := func(b *testing.B, e *bot.Engine, args, want string) {
 		m, ok := e.Process(ctx, ev(args))

@@ -11,13 +11,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
 // composeWeek composes a team's scheduled message for period, due at due.
-func (h *harness) composeWeek(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) bot.Delivery {
+func (h *harness) composeWeek(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) chat.Delivery {
 	h.t.Helper()
 	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, Team: team, Period: period, DueAt: due,
 		Key: fmt.Sprintf("%s:t%d:%s", kind, team, period), State: okrcore.OutboxPending})
@@ -31,7 +32,7 @@ func before(s, a, b string) bool {
 
 // checkLimits fails when a message would not fit a chat platform: at most
 // 45 blocks, 3,000 characters a section, one header.
-func checkLimits(t *testing.T, what string, m bot.Message) {
+func checkLimits(t *testing.T, what string, m chat.Message) {
 	t.Helper()
 	if len(m.Blocks) > 45 {
 		t.Errorf("%s: %d blocks, want at most 45", what, len(m.Blocks))
@@ -39,13 +40,13 @@ func checkLimits(t *testing.T, what string, m bot.Message) {
 	for i, blk := range m.Blocks {
 		var s string
 		switch x := blk.(type) {
-		case bot.Section:
+		case chat.Section:
 			s = x.Text
-		case bot.Context:
+		case chat.Context:
 			s = x.Text
-		case bot.Header:
+		case chat.Header:
 			s = x.Text
-		case bot.ProgressBar:
+		case chat.ProgressBar:
 			s = x.Label + x.Detail
 		}
 		if n := utf8.RuneCountInString(s); n > 3000 {
@@ -491,7 +492,7 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 		}
 	}
 	due := now.Add(48 * time.Hour)
-	compose := func(kind okrcore.OutboxKind, tm *okrcore.Team) bot.Delivery {
+	compose := func(kind okrcore.OutboxKind, tm *okrcore.Team) chat.Delivery {
 		d, err := e.Compose(ctx, &okrcore.OutboxItem{Workspace: org.Workspace, Kind: kind, Team: tm.ID, Period: "2026-W47", DueAt: due, Key: "k"})
 		if err != nil {
 			t.Fatalf("compose %s T%d: %v", kind, tm.ID, err)
@@ -516,7 +517,7 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 			t.Errorf("manager digest of %s lacks totals:\n%s", tm.Name, got)
 		}
 	}
-	ev := bot.Event{Kind: bot.EventCommand, Platform: org.Platform, Workspace: org.Workspace, UserID: org.Admin, Text: "adoption"}
+	ev := chat.Event{Kind: chat.EventCommand, Platform: org.Platform, Workspace: org.Workspace, UserID: org.Admin, Text: "adoption"}
 	m, ok := e.Process(ctx, ev)
 	if !ok {
 		t.Fatal("no answer to adoption")

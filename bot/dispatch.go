@@ -9,73 +9,37 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
-
-// RateLimitError is what an adapter returns when the platform answered 429:
-// the message was not delivered and may be sent again after RetryAfter.
-// Conversation is true when the limit was the conversation's rather than
-// the workspace's.
-type RateLimitError struct {
-	RetryAfter   time.Duration
-	Conversation bool
-}
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
-}
-
-// Pacing is how fast a platform lets the bot post: a rate per workspace (or
-// tenant) and a minimum spacing per conversation. The adapter sets it.
-type Pacing struct {
-	// PerSecond is the workspace-wide rate; 0 means unlimited.
-	PerSecond float64
-	// Burst is how many messages may go at once before the rate applies.
-	Burst int
-	// PerConversation is the least time between two messages to one
-	// conversation; 0 means none.
-	PerConversation time.Duration
-}
-
-// Sender posts messages proactively; adapters implement it.
-type Sender interface {
-	Send(ctx context.Context, to Conversation, m Message) (SentRef, error)
-}
-
-// Reconciler is an optional capability of a Sender: finding a message it
-// already posted for an outbox key (Slack message metadata, for instance),
-// so that a send interrupted by a crash is not repeated.
-type Reconciler interface {
-	FindSent(ctx context.Context, to Conversation, key string) (SentRef, bool, error)
-}
 
 // Senders routes scheduled messages by platform, for a process that serves
 // several platforms at once: a delivery's conversation names its platform
 // (one organisation's people may be on Slack and Teams), else the
 // workspace's platform is used. Use it as the dispatcher's Sender.
-type Senders map[string]Sender
+type Senders map[string]chat.Sender
 
 // Send is not used: the dispatcher picks the platform's sender. It exists so
 // that Senders is a Sender.
-func (s Senders) Send(ctx context.Context, to Conversation, m Message) (SentRef, error) {
+func (s Senders) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	if len(s) == 1 {
 		for _, one := range s {
 			return one.Send(ctx, to, m)
 		}
 	}
-	return SentRef{}, errors.New("send: no platform chosen")
+	return chat.SentRef{}, errors.New("send: no platform chosen")
 }
 
 // Composer builds what an outbox item sends; *Engine is one.
 type Composer interface {
-	Compose(ctx context.Context, it *okrcore.OutboxItem) (Delivery, error)
+	Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error)
 }
 
 // DispatcherOptions configure a Dispatcher.
 type DispatcherOptions struct {
-	Pacing Pacing
+	Pacing chat.Pacing
 	// Pacings override Pacing per platform, with Senders.
-	Pacings map[string]Pacing
+	Pacings map[string]chat.Pacing
 	// Workers is how many sends may be in flight at once; default 32. It
 	// is also the most messages a crash can leave in doubt.
 	Workers int
@@ -95,9 +59,9 @@ type DispatcherOptions struct {
 type Dispatcher struct {
 	store    okrcore.Store
 	composer Composer
-	sender   Sender
-	pacing   Pacing
-	pacings  map[string]Pacing
+	sender   chat.Sender
+	pacing   chat.Pacing
+	pacings  map[string]chat.Pacing
 	workers  int
 	attempts int
 	batch    int
@@ -117,7 +81,7 @@ type Dispatcher struct {
 
 // platformFor is the platform a delivery leaves through: its conversation's,
 // else its workspace's.
-func (d *Dispatcher) platformFor(ctx context.Context, ws string, to Conversation) string {
+func (d *Dispatcher) platformFor(ctx context.Context, ws string, to chat.Conversation) string {
 	if to.Platform != "" {
 		return to.Platform
 	}
@@ -148,7 +112,7 @@ func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
 // names its platform only leaves through that platform's sender (a Teams
 // conversation id means nothing to Slack); one that doesn't may leave
 // through the only sender there is.
-func (d *Dispatcher) senderFor(rt route, to Conversation) (Sender, error) {
+func (d *Dispatcher) senderFor(rt route, to chat.Conversation) (chat.Sender, error) {
 	ss, ok := d.sender.(Senders)
 	if !ok {
 		return d.sender, nil
@@ -198,7 +162,7 @@ type DispatchStats struct {
 }
 
 // NewDispatcher returns a dispatcher sending through sender.
-func NewDispatcher(store okrcore.Store, composer Composer, sender Sender, opts DispatcherOptions) *Dispatcher {
+func NewDispatcher(store okrcore.Store, composer Composer, sender chat.Sender, opts DispatcherOptions) *Dispatcher {
 	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
 		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}, stats: map[string]*DispatchStats{}}
 	if d.workers <= 0 {
@@ -322,12 +286,12 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 	if err != nil {
 		d.log.Error("compose scheduled message", "kind", it.Kind, "item", it.ID, "err", err)
-		return d.failed(ctx, it, route{ws: it.Workspace}, Conversation{}, err)
+		return d.failed(ctx, it, route{ws: it.Workspace}, chat.Conversation{}, err)
 	}
 	rt := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, del.To)}
 	if del.Skip != "" {
 		d.count(rt.platform, func(s *DispatchStats) { s.Skipped++ })
-		return d.finish(ctx, it, okrcore.OutboxSkipped, SentRef{}, del.Skip)
+		return d.finish(ctx, it, okrcore.OutboxSkipped, chat.SentRef{}, del.Skip)
 	}
 	sender, err := d.senderFor(rt, del.To)
 	if err != nil {
@@ -338,7 +302,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	// asks again rather than sending it blind.
 	inDoubt := it.State == okrcore.OutboxSending
 	if inDoubt {
-		if r, ok := sender.(Reconciler); ok {
+		if r, ok := sender.(chat.Reconciler); ok {
 			ref, found, err := r.FindSent(ctx, del.To, it.Key)
 			if err == nil && found {
 				d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
@@ -362,7 +326,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 			return d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError)
 		}
 		ref, err := d.send(ctx, sender, del)
-		var rl *RateLimitError
+		var rl *chat.RateLimitError
 		switch {
 		case err == nil:
 			d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
@@ -388,7 +352,7 @@ const sendGrace = 10 * time.Second
 // short: it has sendGrace more to finish, and its outcome is stored. Until
 // then it has all the time the sender takes (a long message waits out
 // rate limits between its parts).
-func (d *Dispatcher) send(ctx context.Context, sender Sender, del Delivery) (SentRef, error) {
+func (d *Dispatcher) send(ctx context.Context, sender chat.Sender, del chat.Delivery) (chat.SentRef, error) {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, cancel) })
@@ -411,7 +375,7 @@ type advised interface{ Advice() string }
 // failed records a failed attempt: the item is tried again after a
 // growing delay, and marked failed after MaxAttempts or at once when the
 // error is permanent.
-func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt route, to Conversation, cause error) error {
+func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt route, to chat.Conversation, cause error) error {
 	it.Attempts++
 	var p permanent
 	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
@@ -434,7 +398,7 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt rout
 // problem is told once a day: a revoked token fails every nudge of a
 // fan-out, and the admins need one message, not thousands. It is best
 // effort: a failure here is logged, not retried.
-func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to Conversation, cause error) {
+func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to chat.Conversation, cause error) {
 	var a advised
 	if !errors.As(cause, &a) || a.Advice() == "" {
 		return
@@ -490,7 +454,7 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 	if !to.Direct && to.ID != "" {
 		whom += " to " + to.ID
 	}
-	m := Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
+	m := chat.Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
 	for _, u := range admins {
 		admin := directOn(u, d.served)
 		art := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, admin)}
@@ -507,7 +471,7 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 	}
 }
 
-func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, ref SentRef, note string) error {
+func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, ref chat.SentRef, note string) error {
 	it.SentRef, it.SentAt = ref.ID, d.now()
 	return d.mark(ctx, it, state, it.DueAt, note)
 }
@@ -545,7 +509,7 @@ func (d *Dispatcher) limiterFor(key string, interval time.Duration, burst int) *
 }
 
 // pacingOf is the pacing of a platform.
-func (d *Dispatcher) pacingOf(platform string) Pacing {
+func (d *Dispatcher) pacingOf(platform string) chat.Pacing {
 	if pc, ok := d.pacings[platform]; ok {
 		return pc
 	}
@@ -574,7 +538,7 @@ func (d *Dispatcher) wait(ctx context.Context, rt route, conv string) error {
 	return d.globalLimiter(rt).wait(ctx)
 }
 
-func (d *Dispatcher) pause(rt route, conv string, rl *RateLimitError) {
+func (d *Dispatcher) pause(rt route, conv string, rl *chat.RateLimitError) {
 	after := rl.RetryAfter
 	if after <= 0 {
 		after = time.Second

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -17,11 +18,11 @@ type slowSender struct {
 	took time.Duration
 }
 
-func (s slowSender) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (s slowSender) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	select {
 	case <-time.After(s.took):
 	case <-ctx.Done():
-		return bot.SentRef{}, ctx.Err()
+		return chat.SentRef{}, ctx.Err()
 	}
 	return s.platform.Send(ctx, to, m)
 }
@@ -73,8 +74,8 @@ func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *bot.Dis
 // failingReconciler cannot tell whether an in-doubt message arrived.
 type failingReconciler struct{ *platform }
 
-func (failingReconciler) FindSent(context.Context, bot.Conversation, string) (bot.SentRef, bool, error) {
-	return bot.SentRef{}, false, errors.New("history unavailable")
+func (failingReconciler) FindSent(context.Context, chat.Conversation, string) (chat.SentRef, bool, error) {
+	return chat.SentRef{}, false, errors.New("history unavailable")
 }
 
 // TestInDoubtItemsStayInDoubtOverShutdown: an item left "sending" by a

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -46,7 +47,7 @@ type Options struct {
 // Observer receives what the engine did, for metrics. Implementations must
 // be safe for concurrent use and fast.
 type Observer interface {
-	EventHandled(platform string, kind EventKind, took time.Duration)
+	EventHandled(platform string, kind chat.EventKind, took time.Duration)
 	CheckInsRecorded(platform string, n int)
 }
 
@@ -93,7 +94,7 @@ func NewEngine(store okrcore.Store, opts Options) *Engine {
 
 // request is one event being handled, with the person behind it.
 type request struct {
-	ev    Event
+	ev    chat.Event
 	ws    string
 	actor *okrcore.User
 	now   time.Time
@@ -102,7 +103,7 @@ type request struct {
 // Handle processes one event and answers through r. It never returns an
 // error: every failure becomes a message for the person, and internal ones
 // are logged.
-func (e *Engine) Handle(ctx context.Context, ev Event, r Responder) {
+func (e *Engine) Handle(ctx context.Context, ev chat.Event, r chat.Responder) {
 	msg, ok := e.handle(ctx, ev)
 	if !ok {
 		return
@@ -114,9 +115,11 @@ func (e *Engine) Handle(ctx context.Context, ev Event, r Responder) {
 
 // Process handles an event and returns the answer instead of sending it;
 // ok is false when there is nothing to say (a duplicate delivery).
-func (e *Engine) Process(ctx context.Context, ev Event) (Message, bool) { return e.handle(ctx, ev) }
+func (e *Engine) Process(ctx context.Context, ev chat.Event) (chat.Message, bool) {
+	return e.handle(ctx, ev)
+}
 
-func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
+func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool) {
 	if e.observer != nil {
 		start := time.Now()
 		defer func() { e.observer.EventHandled(ev.Platform, ev.Kind, time.Since(start)) }()
@@ -126,7 +129,7 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	}
 	if ev.Workspace == "" || ev.UserID == "" {
 		e.log.WarnContext(ctx, "event without workspace or user", "platform", ev.Platform, "kind", ev.Kind)
-		return Message{}, false
+		return chat.Message{}, false
 	}
 	now := e.now()
 	if ev.ID != "" {
@@ -138,7 +141,7 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 		}
 		if dup {
 			e.log.DebugContext(ctx, "duplicate event dropped", "event", ev.ID)
-			return Message{}, false
+			return chat.Message{}, false
 		}
 	}
 	actor, err := e.resolveUser(ctx, ev, now)
@@ -150,39 +153,39 @@ func (e *Engine) handle(ctx context.Context, ev Event) (Message, bool) {
 	}
 	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now}
 	e.log.DebugContext(ctx, "event", "kind", ev.Kind, "user", actor.Name, "text", ev.Text)
-	var msg Message
+	var msg chat.Message
 	switch ev.Kind {
-	case EventCommand:
+	case chat.EventCommand:
 		msg, err = e.command(ctx, req, ev.Text)
-	case EventButton:
+	case chat.EventButton:
 		// A button's value is a command string, or an answer in a guided
 		// check-in; both take the path of a typed message.
 		msg, err = e.message(ctx, req, ev.Value)
-	case EventMessage:
+	case chat.EventMessage:
 		msg, err = e.message(ctx, req, ev.Text)
-	case EventFormSubmit:
+	case chat.EventFormSubmit:
 		if ev.FormID == gradesFormID {
 			msg, err = e.gradesSubmit(ctx, req)
 			break
 		}
 		msg, err = e.formSubmit(ctx, req)
-	case EventHomeOpened:
+	case chat.EventHomeOpened:
 		msg, err = e.mine(ctx, req, nil)
-	case EventInstalled:
+	case chat.EventInstalled:
 		// The conversation reference is stored by resolveUser; a personal
 		// install gets a welcome.
 		if !ev.Conversation.Direct {
-			return Message{}, false
+			return chat.Message{}, false
 		}
-		msg = Text(fmt.Sprintf("Hi %s! I'm okrbot: I'll ask for your weekly OKR check-in here and show you where your objectives stand. Try `okr mine` or `okr help`.", actor.Name))
-	case EventRemoved:
+		msg = chat.Text(fmt.Sprintf("Hi %s! I'm okrbot: I'll ask for your weekly OKR check-in here and show you where your objectives stand. Try `okr mine` or `okr help`.", actor.Name))
+	case chat.EventRemoved:
 		err = e.forgetConversation(ctx, req)
 		if err != nil {
 			return e.fail(ctx, string(ev.Kind), err), true
 		}
-		return Message{}, false
+		return chat.Message{}, false
 	default:
-		return Message{}, false
+		return chat.Message{}, false
 	}
 	if err != nil {
 		return e.fail(ctx, string(ev.Kind), err), true
@@ -199,9 +202,9 @@ func channelRefKey(id string) string { return "convref:" + id }
 // rememberChannel stores the platform reference of a channel conversation
 // (Teams needs it to post a digest there after a restart), when it is new
 // or changed; removal from a channel forgets it.
-func (e *Engine) rememberChannel(ctx context.Context, ev Event, now time.Time) error {
+func (e *Engine) rememberChannel(ctx context.Context, ev chat.Event, now time.Time) error {
 	c := ev.Conversation
-	if c.Direct || c.ID == "" || (c.Ref == "" && ev.Kind != EventRemoved) {
+	if c.Direct || c.ID == "" || (c.Ref == "" && ev.Kind != chat.EventRemoved) {
 		return nil
 	}
 	var stored string
@@ -214,11 +217,11 @@ func (e *Engine) rememberChannel(ctx context.Context, ev Event, now time.Time) e
 	}); err != nil {
 		return err
 	}
-	if ev.Kind != EventRemoved && stored == c.Ref {
+	if ev.Kind != chat.EventRemoved && stored == c.Ref {
 		return nil
 	}
 	return e.store.Update(ctx, func(tx okrcore.Tx) error {
-		if ev.Kind == EventRemoved {
+		if ev.Kind == chat.EventRemoved {
 			if err := tx.DeleteState(ev.Workspace, channelRefKey(c.ID)); err != nil && !okrcore.IsNotFound(err) {
 				return err
 			}
@@ -269,17 +272,17 @@ func (e *Engine) seen(ctx context.Context, ws, key string, now time.Time) (bool,
 
 // fail turns an error into a message: the domain's own sentence when it has
 // one, a short apology for anything internal (logged with detail).
-func (e *Engine) fail(ctx context.Context, op string, err error) Message {
+func (e *Engine) fail(ctx context.Context, op string, err error) chat.Message {
 	var ce *commandError
 	if errors.As(err, &ce) {
-		return Message{Text: ce.msg, Blocks: []Block{Section{Text: ce.msg}}, Ephemeral: true}
+		return chat.Message{Text: ce.msg, Blocks: []chat.Block{chat.Section{Text: ce.msg}}, Ephemeral: true}
 	}
 	if msg := okrcore.ErrorMessage(err); msg != "" {
-		return Message{Text: msg, Blocks: []Block{Section{Text: msg}}, Ephemeral: true}
+		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
 	}
 	e.log.ErrorContext(ctx, "internal error", "op", op, "err", err)
 	s := "Sorry, something went wrong on my side and nothing was changed. It has been logged; please try again in a moment."
-	return Message{Text: s, Blocks: []Block{Section{Text: s}}, Ephemeral: true}
+	return chat.Message{Text: s, Blocks: []chat.Block{chat.Section{Text: s}}, Ephemeral: true}
 }
 
 // commandError is a message for the person about how they used a command.
@@ -294,7 +297,7 @@ func usage(format string, args ...any) error {
 // resolveUser finds or creates the person behind an event, and the
 // workspace on its first event. The first person in a workspace becomes its
 // admin, so a small team can start without configuration.
-func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okrcore.User, error) {
+func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) (*okrcore.User, error) {
 	var u *okrcore.User
 	// A new account needs the workspace's people (is anyone there yet,
 	// does someone have this verified address?). They are read here, in a
@@ -396,7 +399,7 @@ func (e *Engine) resolveUser(ctx context.Context, ev Event, now time.Time) (*okr
 // the person on another platform with that address, when u has nothing of
 // its own yet (one account, no OKRs, no check-ins): the join that would
 // have happened at first contact. It returns the person joined, or nil.
-func (e *Engine) joinLate(ctx context.Context, tx okrcore.Tx, u *okrcore.User, ev Event) (*okrcore.User, error) {
+func (e *Engine) joinLate(ctx context.Context, tx okrcore.Tx, u *okrcore.User, ev chat.Event) (*okrcore.User, error) {
 	if len(u.Linked) > 0 {
 		return nil, nil
 	}
@@ -428,7 +431,7 @@ func (e *Engine) joinLate(ctx context.Context, tx okrcore.Tx, u *okrcore.User, e
 // someone on another platform with the same verified e-mail address and no
 // account on this platform yet. Unverified addresses never match: anyone
 // can type an address into a profile.
-func sameEmail(users []*okrcore.User, ev Event) *okrcore.User {
+func sameEmail(users []*okrcore.User, ev chat.Event) *okrcore.User {
 	if !ev.EmailVerified || ev.Email == "" {
 		return nil
 	}
@@ -445,7 +448,7 @@ func sameEmail(users []*okrcore.User, ev Event) *okrcore.User {
 }
 
 // profileChanged reports whether ev would change what is stored of u.
-func profileChanged(u *okrcore.User, ev Event) bool {
+func profileChanged(u *okrcore.User, ev chat.Event) bool {
 	c := *u
 	c.Linked = slices.Clone(u.Linked)
 	applyProfile(&c, ev)
@@ -457,11 +460,11 @@ func profileChanged(u *okrcore.User, ev Event) bool {
 // account's does, so that a name, an address or a time zone doesn't flip
 // with every platform they write from. Others only fill in what is
 // missing.
-func namesFrom(u *okrcore.User, ev Event) bool {
+func namesFrom(u *okrcore.User, ev chat.Event) bool {
 	return u.PlatformID == "" || ev.Platform == u.Platform
 }
 
-func applyProfile(u *okrcore.User, ev Event) {
+func applyProfile(u *okrcore.User, ev chat.Event) {
 	first := namesFrom(u, ev)
 	if ev.UserName != "" && (first || u.Name == "") {
 		u.Name = ev.UserName
@@ -513,7 +516,7 @@ func EnsureWorkspace(tx okrcore.Tx, ws, platform string, now time.Time) error {
 
 // message handles free text: a command with or without its /okr prefix, an
 // answer in a guided check-in, or a check-in in plain words.
-func (e *Engine) message(ctx context.Context, req *request, text string) (Message, error) {
+func (e *Engine) message(ctx context.Context, req *request, text string) (chat.Message, error) {
 	text = strings.TrimSpace(text)
 	if rest, ok := stripPrefix(text); ok {
 		return e.command(ctx, req, rest)
@@ -522,7 +525,7 @@ func (e *Engine) message(ctx context.Context, req *request, text string) (Messag
 	_, isCommand := e.commands()[first]
 	d, err := e.loadDialog(ctx, req)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if d != nil && (!isCommand || dialogWords[first]) {
 		return e.dialogStep(ctx, req, d, text)
@@ -575,7 +578,7 @@ func firstWord(s string) string {
 
 // directTo is the conversation for a direct message to u on a platform this
 // process serves.
-func (e *Engine) directTo(u *okrcore.User) Conversation {
+func (e *Engine) directTo(u *okrcore.User) chat.Conversation {
 	if e.served == nil {
 		return DirectTo(u)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -218,13 +218,13 @@ func TestCommandsWorkDuringDialog(t *testing.T) {
 
 func TestCheckInForm(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", bot.EventButton)
+	ev := h.event("alice", chat.EventButton)
 	ev.Value = "form"
 	m, _ := h.e.Process(context.Background(), ev)
 	if m.Form == nil || m.Form.ID != "checkin" || len(m.Form.Inputs) != 3*3+2 {
 		t.Fatalf("form = %+v", m.Form)
 	}
-	submit := h.event("alice", bot.EventFormSubmit)
+	submit := h.event("alice", chat.EventFormSubmit)
 	submit.FormID, submit.FormState = m.Form.ID, m.Form.State
 	submit.Values = map[string]string{"KR4.value": "lots", "KR7.value": "4", "confidence": "7"}
 	before := h.snapshot()
@@ -246,7 +246,7 @@ func TestCheckInForm(t *testing.T) {
 
 func TestDuplicateDeliveryIsDropped(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", bot.EventMessage)
+	ev := h.event("alice", chat.EventMessage)
 	ev.ID, ev.Text = "Ev123", "KR4 31"
 	if _, ok := h.e.Process(context.Background(), ev); !ok {
 		t.Fatal("first delivery dropped")

@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
@@ -346,9 +347,9 @@ func retryAfterSeconds(d time.Duration) time.Duration {
 	return max(time.Second, time.Duration(math.Ceil(d.Seconds()))*time.Second)
 }
 
-func (p *limitedPlatform) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (p *limitedPlatform) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	if err := sleepCtx(ctx, p.latency/2); err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
 	err := p.admit(to.ID)
 	if err == nil {
@@ -358,9 +359,9 @@ func (p *limitedPlatform) Send(ctx context.Context, to bot.Conversation, m bot.M
 		err = serr // delivered, but the answer never came
 	}
 	if err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
-	return bot.SentRef{Conversation: to.ID, ID: m.Key}, nil
+	return chat.SentRef{Conversation: to.ID, ID: m.Key}, nil
 }
 
 func (p *limitedPlatform) admit(conv string) error {
@@ -371,14 +372,14 @@ func (p *limitedPlatform) admit(conv string) error {
 	if last, ok := p.lastConv[conv]; ok && now.Sub(last) < time.Second {
 		p.limited++
 		p.convLim++
-		return &bot.RateLimitError{RetryAfter: retryAfterSeconds(time.Second - now.Sub(last)), Conversation: true}
+		return &chat.RateLimitError{RetryAfter: retryAfterSeconds(time.Second - now.Sub(last)), Conversation: true}
 	}
 	p.tokens = min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
 	p.last = now
 	if p.tokens < 1 {
 		p.limited++
 		wait := time.Duration((1 - p.tokens) / p.rate * float64(time.Second))
-		return &bot.RateLimitError{RetryAfter: retryAfterSeconds(wait)}
+		return &chat.RateLimitError{RetryAfter: retryAfterSeconds(wait)}
 	}
 	p.tokens--
 	p.lastConv[conv] = now
@@ -499,7 +500,7 @@ func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers in
 		e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
 		plat := newLimitedPlatform(float64(w), platBurst, latency)
 		d := bot.NewDispatcher(db, e, plat, bot.DispatcherOptions{Now: fanoutClock, Workers: workers,
-			Pacing: bot.Pacing{PerSecond: float64(w), Burst: burst, PerConversation: time.Second}})
+			Pacing: chat.Pacing{PerSecond: float64(w), Burst: burst, PerConversation: time.Second}})
 		runtime.GC()
 		heap := startHeapSampler()
 		b.StartTimer()
@@ -609,8 +610,8 @@ func BenchmarkSchedulerTick10k(b *testing.B) {
 			who := people[seq%len(people)]
 			k := f.kr[who]
 			value := int(k.Start) + 1 + seq%int(k.Target-k.Start-1)
-			ev := bot.Event{ID: fmt.Sprintf("fanout-bench-%d", seq), Kind: bot.EventMessage, Platform: f.org.Platform, Workspace: f.org.Workspace,
-				UserID: who, Conversation: bot.Conversation{ID: "dm:" + who, Direct: true},
+			ev := chat.Event{ID: fmt.Sprintf("fanout-bench-%d", seq), Kind: chat.EventMessage, Platform: f.org.Platform, Workspace: f.org.Workspace,
+				UserID: who, Conversation: chat.Conversation{ID: "dm:" + who, Direct: true},
 				Text: fmt.Sprintf("%s %d", okrcore.Ref{Kind: okrcore.RefKeyResult, ID: k.ID}, value)}
 			start := time.Now()
 			m, ok := e.Process(ctx, ev)

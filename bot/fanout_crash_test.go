@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -90,7 +91,7 @@ func (s httpSender) call(req *http.Request) (wireAnswer, error) {
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return wireAnswer{}, &bot.RateLimitError{RetryAfter: time.Duration(max(secs, 1)) * time.Second}
+		return wireAnswer{}, &chat.RateLimitError{RetryAfter: time.Duration(max(secs, 1)) * time.Second}
 	}
 	var a wireAnswer
 	if err := json.Unmarshal(body, &a); err != nil || resp.StatusCode != http.StatusOK || !a.OK {
@@ -99,21 +100,21 @@ func (s httpSender) call(req *http.Request) (wireAnswer, error) {
 	return a, nil
 }
 
-func (s httpSender) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (s httpSender) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	body, err := json.Marshal(wireMessage{Channel: to.ID, Key: m.Key, Text: m.Text})
 	if err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+"/send", bytes.NewReader(body))
 	if err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	a, err := s.call(req)
 	if err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
-	return bot.SentRef{Conversation: to.ID, ID: a.ID}, nil
+	return chat.SentRef{Conversation: to.ID, ID: a.ID}, nil
 }
 
 // reconcilingSender can also ask the platform whether a message with an
@@ -121,17 +122,17 @@ func (s httpSender) Send(ctx context.Context, to bot.Conversation, m bot.Message
 // allows), so that a send in flight at a crash is not repeated.
 type reconcilingSender struct{ httpSender }
 
-func (s reconcilingSender) FindSent(ctx context.Context, to bot.Conversation, key string) (bot.SentRef, bool, error) {
+func (s reconcilingSender) FindSent(ctx context.Context, to chat.Conversation, key string) (chat.SentRef, bool, error) {
 	q := url.Values{"channel": {to.ID}, "key": {key}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/find?"+q.Encode(), nil)
 	if err != nil {
-		return bot.SentRef{}, false, err
+		return chat.SentRef{}, false, err
 	}
 	a, err := s.call(req)
 	if err != nil {
-		return bot.SentRef{}, false, err
+		return chat.SentRef{}, false, err
 	}
-	return bot.SentRef{Conversation: to.ID, ID: a.ID}, a.Found, nil
+	return chat.SentRef{Conversation: to.ID, ID: a.ID}, a.Found, nil
 }
 
 // crashPlatform is the fake platform: it records each delivered message by
@@ -184,7 +185,7 @@ func TestFanoutCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var sender bot.Sender = newHTTPSender(os.Getenv(envChildURL), workers)
+	var sender chat.Sender = newHTTPSender(os.Getenv(envChildURL), workers)
 	if os.Getenv(envChildReconcile) != "" {
 		sender = reconcilingSender{sender.(httpSender)}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -95,13 +96,13 @@ func (h *harness) setClock(t time.Time) {
 }
 
 // event is an event of kind from user in their DM.
-func (h *harness) event(user string, kind bot.EventKind) bot.Event {
-	return bot.Event{Kind: kind, Platform: "shell", Workspace: h.ws, UserID: user, UserName: user,
-		Conversation: bot.Conversation{ID: "dm:" + user, Direct: true}}
+func (h *harness) event(user string, kind chat.EventKind) chat.Event {
+	return chat.Event{Kind: kind, Platform: "shell", Workspace: h.ws, UserID: user, UserName: user,
+		Conversation: chat.Conversation{ID: "dm:" + user, Direct: true}}
 }
 
 // process hands ev to the engine and fails the test if it is not answered.
-func (h *harness) process(ev bot.Event) bot.Message {
+func (h *harness) process(ev chat.Event) chat.Message {
 	h.t.Helper()
 	m, ok := h.e.Process(context.Background(), ev)
 	if !ok {
@@ -111,9 +112,9 @@ func (h *harness) process(ev bot.Event) bot.Message {
 }
 
 // ask sends a command or message as user and returns the answer.
-func (h *harness) ask(user, text string) bot.Message {
+func (h *harness) ask(user, text string) chat.Message {
 	h.t.Helper()
-	ev := h.event(user, bot.EventMessage)
+	ev := h.event(user, chat.EventMessage)
 	ev.Text = text
 	return h.process(ev)
 }
@@ -127,13 +128,13 @@ func (h *harness) say(user, text string) string {
 // press presses a button carrying value as user and returns the answer's text.
 func (h *harness) press(user, value string) string {
 	h.t.Helper()
-	ev := h.event(user, bot.EventButton)
+	ev := h.event(user, chat.EventButton)
 	ev.Value = value
 	return render(h.process(ev))
 }
 
 // compose composes the scheduled message it and fails the test on an error.
-func (h *harness) compose(it *okrcore.OutboxItem) bot.Delivery {
+func (h *harness) compose(it *okrcore.OutboxItem) chat.Delivery {
 	h.t.Helper()
 	d, err := h.e.Compose(context.Background(), it)
 	if err != nil {
@@ -143,36 +144,36 @@ func (h *harness) compose(it *okrcore.OutboxItem) bot.Delivery {
 }
 
 // render flattens a message into text for assertions, one block a line.
-func render(m bot.Message) string { return renderText(m, false) }
+func render(m chat.Message) string { return renderText(m, false) }
 
 // renderStatus is render with each progress bar's status after its percentage
 // ("KR9 Teams integration launched 0% [off_track]").
-func renderStatus(m bot.Message) string { return renderText(m, true) }
+func renderStatus(m chat.Message) string { return renderText(m, true) }
 
-func renderText(m bot.Message, status bool) string {
+func renderText(m chat.Message, status bool) string {
 	var b strings.Builder
 	b.WriteString(m.Text + "\n")
 	for _, blk := range m.Blocks {
 		switch x := blk.(type) {
-		case bot.Header:
+		case chat.Header:
 			b.WriteString(x.Text + "\n")
-		case bot.Section:
+		case chat.Section:
 			b.WriteString(x.Text + "\n")
 			for _, f := range x.Fields {
 				b.WriteString(f.Label + ": " + f.Value + "\n")
 			}
-		case bot.ProgressBar:
+		case chat.ProgressBar:
 			if status {
 				fmt.Fprintf(&b, "%s %s %s [%s] %s\n", x.Ref, x.Label, okrcore.Percent(x.Progress), x.Status, x.Detail)
 			} else {
 				fmt.Fprintf(&b, "%s %s %s %s\n", x.Ref, x.Label, okrcore.Percent(x.Progress), x.Detail)
 			}
-		case bot.Actions:
+		case chat.Actions:
 			for _, btn := range x.Buttons {
 				b.WriteString("[" + btn.Label + "=" + btn.Value + "] ")
 			}
 			b.WriteString("\n")
-		case bot.Context:
+		case chat.Context:
 			b.WriteString(x.Text + "\n")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -30,27 +31,27 @@ func skipKey(user okrcore.ID, period string) string {
 // with current value, progress and last status, and the three answers of a
 // weekly check-in. It is skipped for someone who owns nothing, already
 // checked in this period, or said "skip".
-func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	u, err := tx.User(w.ID, it.User)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	to := e.directTo(u)
 	c, krs, err := checkinTargets(tx, w.ID, u.ID)
 	if okrcore.IsNotFound(err) {
-		return Delivery{To: to, Skip: "no current cycle"}, nil
+		return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if c.Closed {
-		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+		return chat.Delivery{To: to, Skip: "the cycle is closed"}, nil
 	}
 	if len(krs) == 0 {
-		return Delivery{To: to, Skip: "owns no key results"}, nil
+		return chat.Delivery{To: to, Skip: "owns no key results"}, nil
 	}
 	if _, err := tx.State(w.ID, skipKey(u.ID, it.Period)); err == nil {
-		return Delivery{To: to, Skip: "skipped this week"}, nil
+		return chat.Delivery{To: to, Skip: "skipped this week"}, nil
 	}
 	loc := e.locs.get(u.TimeZone) // once per person in a fan-out: cached
 	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
@@ -64,26 +65,26 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 		}
 	}
 	if len(due) == 0 {
-		return Delivery{To: to, Skip: "already checked in"}, nil
+		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
 	n := newNamer(tx, w.ID)
 	head := fmt.Sprintf("Hi %s! Time for your weekly check-in (%s).", u.Name, c.Name)
 	if it.Kind == okrcore.OutboxReminder {
 		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this week is still open (%s).", u.Name, plural(len(due), "key result"))
 	}
-	m := Message{Text: head}
-	m.Blocks = append(m.Blocks, Section{Text: head})
+	m := chat.Message{Text: head}
+	m.Blocks = append(m.Blocks, chat.Section{Text: head})
 	for i, k := range due {
 		if i == maxFormKRs {
-			m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more: `/okr mine` shows them all.", len(due)-i)})
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr mine` shows them all.", len(due)-i)})
 			break
 		}
 		m.Blocks = append(m.Blocks, krBar(k, n, 0))
 	}
 	m.Blocks = append(m.Blocks,
-		Context{Text: "Reply here in your own words, e.g. `KR2 45%, KR3 done, confidence 7, blocked: waiting on legal`."},
-		Actions{Buttons: []Button{
-			{Label: "Update", Value: "form", Style: StylePrimary},
+		chat.Context{Text: "Reply here in your own words, e.g. `KR2 45%, KR3 done, confidence 7, blocked: waiting on legal`."},
+		chat.Actions{Buttons: []chat.Button{
+			{Label: "Update", Value: "form", Style: chat.StylePrimary},
 			{Label: "No change", Value: "same as last week"},
 			{Label: "Skip this week", Value: "skip"},
 		}})
@@ -91,7 +92,7 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	// show the check-in form in the nudge itself; the others show the
 	// buttons, and "Update" opens the form.
 	m.Form = checkinForm(c, due)
-	return Delivery{To: to, Message: m}, nil
+	return chat.Delivery{To: to, Message: m}, nil
 }
 
 // effectiveSchedule is the rhythm that applies to a person: the override of

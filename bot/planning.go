@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -72,9 +73,9 @@ func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, erro
 	return okrcore.UserOwner(u.ID), nil
 }
 
-func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
-		return Text(newHelp), nil
+		return chat.Text(newHelp), nil
 	}
 	what := lower(args[0].text)
 	switch what {
@@ -91,13 +92,13 @@ func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (Messag
 	case "initiative":
 		return e.newInitiative(ctx, req, args[1:])
 	}
-	return Message{}, usage("I can create an objective, kr, kpi or initiative. `/okr help new` shows how.")
+	return chat.Message{}, usage("I can create an objective, kr, kpi or initiative. `/okr help new` shows how.")
 }
 
 // forOption accepts "for @x" and "for team NAME".
 var forOption = optionSpec{arity: 1, valid: isMention}
 
-func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	specs := map[string]optionSpec{
 		"for":    forOption,
 		"owner":  forOption,
@@ -108,7 +109,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 	args, teamName := extractTeamOwner(args)
 	title, opts := splitOptions(args, specs)
 	if title == "" {
-		return Message{}, usage("What is the objective? Try `/okr new objective \"Win the mid-market\"`.")
+		return chat.Message{}, usage("What is the objective? Try `/okr new objective \"Win the mid-market\"`.")
 	}
 	var o okrcore.Objective
 	var warnings []string
@@ -155,7 +156,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	text := fmt.Sprintf("Created %s *%s* for %s. Add key results: `/okr new kr %s \"Measure\" from 0 to 10`.", o.Ref(), o.Title, name, o.Ref())
 	return withWarnings(text, warnings), nil
@@ -173,22 +174,22 @@ func extractTeamOwner(args []token) ([]token, string) {
 	return args, ""
 }
 
-func withWarnings(text string, warnings []string) Message {
-	m := Text(text)
+func withWarnings(text string, warnings []string) chat.Message {
+	m := chat.Text(text)
 	for _, w := range warnings {
-		m.Blocks = append(m.Blocks, Context{Text: "⚠ " + w})
+		m.Blocks = append(m.Blocks, chat.Context{Text: "⚠ " + w})
 		m.Text += "\n⚠ " + w
 	}
 	return m
 }
 
-func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
-		return Message{}, usage("Which objective? Try `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
+		return chat.Message{}, usage("Which objective? Try `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok || ref.Kind != okrcore.RefObjective {
-		return Message{}, usage("Start with the objective's id: `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
+		return chat.Message{}, usage("Start with the objective's id: `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
 	}
 	args, teamName := extractTeamOwner(args[1:])
 	num := optionSpec{arity: 1, valid: isNumber}
@@ -214,7 +215,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		}
 	}
 	if title == "" {
-		return Message{}, usage("What does the key result measure? Try `/okr new kr %s \"Grow ARR\" from 1M to 2M`.", ref)
+		return chat.Message{}, usage("What does the key result measure? Try `/okr new kr %s \"Grow ARR\" from 1M to 2M`.", ref)
 	}
 	k := okrcore.KeyResult{Objective: ref.ID, Title: title, Metric: metric}
 	if metric != okrcore.MetricMilestone {
@@ -223,7 +224,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 			to = opts["target"]
 		}
 		if to == nil {
-			return Message{}, usage("Give the key result a target: `... from 0 to 10`, or end with `milestone` for something that is done or not.")
+			return chat.Message{}, usage("Give the key result a target: `... from 0 to 10`, or end with `milestone` for something that is done or not.")
 		}
 		target, _ := ParseNumber(to[0].text)
 		var start Number
@@ -280,10 +281,10 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		return nil
 	})
 	if okrcore.IsNotFound(err) {
-		return Message{}, usage("There is no %s. `/okr mine` shows your objectives.", ref)
+		return chat.Message{}, usage("There is no %s. `/okr mine` shows your objectives.", ref)
 	}
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	text := fmt.Sprintf("Added %s *%s* (%s → %s) to %s %s.", k.Ref(), k.Title,
 		okrcore.FormatValue(k.Start, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit), ref, objTitle)
@@ -314,7 +315,7 @@ func parseRange(s string) (lo, hi float64, ok bool) {
 	return a.Value, b.Value, ok1 && ok2
 }
 
-func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	args, teamName := extractTeamOwner(args)
 	specs := map[string]optionSpec{
 		"range": {arity: 1, valid: func(v []token) bool { _, _, ok := parseRange(v[0].text); return ok }},
@@ -325,7 +326,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (Messag
 	}
 	title, opts := splitOptions(args, specs)
 	if title == "" || opts["range"] == nil {
-		return Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
+		return chat.Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
 	}
 	lo, hi, _ := parseRange(opts["range"][0].text)
 	k := okrcore.KPI{Title: title, HealthyMin: lo, HealthyMax: hi, Owner: okrcore.UserOwner(req.actor.ID), CreatedAt: req.now}
@@ -361,23 +362,23 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (Messag
 		return tx.PutKPI(&k)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("Tracking KPI %s *%s*, healthy between %s and %s. Check in with `%s 99.9`.", k.Ref(), k.Title,
+	return chat.Text(fmt.Sprintf("Tracking KPI %s *%s*, healthy between %s and %s. Check in with `%s 99.9`.", k.Ref(), k.Title,
 		okrcore.FormatValue(lo, okrcore.MetricNumber, k.Unit), okrcore.FormatValue(hi, okrcore.MetricNumber, k.Unit), k.Ref())), nil
 }
 
-func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) < 2 {
-		return Message{}, usage("Link it to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
+		return chat.Message{}, usage("Link it to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok || ref.Kind != okrcore.RefKeyResult {
-		return Message{}, usage("Initiatives belong to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
+		return chat.Message{}, usage("Initiatives belong to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
 	}
 	in := okrcore.Initiative{Workspace: req.ws, KeyResult: ref.ID, Title: joinTokens(args[1:]), Owner: req.actor.ID, CreatedAt: req.now}
 	if strings.TrimSpace(in.Title) == "" || len([]rune(in.Title)) > okrcore.MaxTitle {
-		return Message{}, usage("Give the initiative a short title (up to %d characters).", okrcore.MaxTitle)
+		return chat.Message{}, usage("Give the initiative a short title (up to %d characters).", okrcore.MaxTitle)
 	}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		k, err := tx.KeyResult(req.ws, ref.ID)
@@ -390,23 +391,23 @@ func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) 
 		return tx.PutInitiative(&in)
 	})
 	if okrcore.IsNotFound(err) {
-		return Message{}, usage("There is no %s.", ref)
+		return chat.Message{}, usage("There is no %s.", ref)
 	}
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), in.Title, ref, in.Ref())), nil
+	return chat.Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), in.Title, ref, in.Ref())), nil
 }
 
-func (e *Engine) initiativeDone(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) initiativeDone(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	return e.setInitiative(ctx, req, args, true)
 }
 
-func (e *Engine) initiativeUndone(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) initiativeUndone(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	return e.setInitiative(ctx, req, args, false)
 }
 
-func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, done bool) (Message, error) {
+func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, done bool) (chat.Message, error) {
 	var ref okrcore.Ref
 	ok := len(args) > 0
 	if ok {
@@ -417,7 +418,7 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, 
 			// "/okr done KR3" is a milestone check-in.
 			return e.plainCheckIn(ctx, req, ref.String()+" done")
 		}
-		return Message{}, usage("Which initiative? Try `/okr done I5`.")
+		return chat.Message{}, usage("Which initiative? Try `/okr done I5`.")
 	}
 	var in *okrcore.Initiative
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -438,27 +439,27 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, 
 		return tx.PutInitiative(in)
 	})
 	if okrcore.IsNotFound(err) {
-		return Message{}, usage("There is no %s.", ref)
+		return chat.Message{}, usage("There is no %s.", ref)
 	}
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	state := "done ✓"
 	if !done {
 		state = "open again"
 	}
-	return Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), in.Title, state)), nil
+	return chat.Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), in.Title, state)), nil
 }
 
-func (e *Engine) edit(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) < 3 {
-		return Message{}, usage("Try `/okr edit KR3 target 120`, `/okr edit O2 title \"New title\"` or `/okr edit O2 under KR5`.")
+		return chat.Message{}, usage("Try `/okr edit KR3 target 120`, `/okr edit O2 title \"New title\"` or `/okr edit O2 under KR5`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	field, vals := lower(args[1].text), args[2:]
 	val := joinTokens(vals)
 	if !ok {
-		return Message{}, usage("Start with an id such as KR3 or O2: `/okr edit KR3 target 120`.")
+		return chat.Message{}, usage("Start with an id such as KR3 or O2: `/okr edit KR3 target 120`.")
 	}
 	var done string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -570,25 +571,25 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (Message,
 		return nil
 	})
 	if okrcore.IsNotFound(err) && okrcore.ErrorMessage(err) == "" {
-		return Message{}, usage("There is no %s.", ref)
+		return chat.Message{}, usage("There is no %s.", ref)
 	}
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(done), nil
+	return chat.Text(done), nil
 }
 
-func (e *Engine) grade(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) grade(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) < 2 {
-		return Message{}, usage("Grade a key result from 0.0 to 1.0: `/okr grade KR3 0.7`.")
+		return chat.Message{}, usage("Grade a key result from 0.0 to 1.0: `/okr grade KR3 0.7`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok || ref.Kind != okrcore.RefKeyResult {
-		return Message{}, usage("Grades go on key results: `/okr grade KR3 0.7`.")
+		return chat.Message{}, usage("Grades go on key results: `/okr grade KR3 0.7`.")
 	}
 	n, ok := ParseNumber(args[1].text)
 	if !ok {
-		return Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].text, ref)
+		return chat.Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].text, ref)
 	}
 	score := n.Value
 	if n.Percent {
@@ -602,23 +603,23 @@ func (e *Engine) grade(ctx context.Context, req *request, args []token) (Message
 		return err
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	verdict := "not achieved"
 	if okrcore.Achieved(*k.Score, okrcore.DefaultRules()) {
 		verdict = "achieved"
 	}
-	return Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), k.Title, *k.Score, verdict, o.Ref(), *o.Score)), nil
+	return chat.Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), k.Title, *k.Score, verdict, o.Ref(), *o.Score)), nil
 }
 
-func (e *Engine) cycle(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	sub := ""
 	if len(args) > 0 {
 		sub = lower(args[0].text)
 	}
 	switch sub {
 	case "", "show", "list":
-		var m Message
+		var m chat.Message
 		err := e.store.View(ctx, func(tx okrcore.Tx) error {
 			cs, err := tx.Cycles(req.ws)
 			if err != nil {
@@ -641,16 +642,16 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (Message
 			if cur != nil {
 				head = "Current cycle: " + cycleLine(cur, req.now)
 			}
-			m = Text(head + "\n" + strings.Join(lines, "\n"))
+			m = chat.Text(head + "\n" + strings.Join(lines, "\n"))
 			return nil
 		})
 		return m, err
 	case "new", "set", "close":
 	default:
-		return Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
+		return chat.Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
 	}
 	if err := okrcore.RequireAdmin(req.actor, "change cycles"); err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	spec := joinTokens(args[1:])
 	var text string
@@ -709,21 +710,21 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (Message
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(text), nil
+	return chat.Text(text), nil
 }
 
-func (e *Engine) role(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) role(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) != 2 {
-		return Message{}, usage("Try `/okr role @alice admin` (admin, member or observer).")
+		return chat.Message{}, usage("Try `/okr role @alice admin` (admin, member or observer).")
 	}
 	role, ok := okrcore.ParseRole(args[1].text)
 	if !ok {
-		return Message{}, usage("%q is not a role: use admin, member or observer.", args[1].text)
+		return chat.Message{}, usage("%q is not a role: use admin, member or observer.", args[1].text)
 	}
 	if err := okrcore.RequireAdmin(req.actor, "change roles"); err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	var u *okrcore.User
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -750,12 +751,12 @@ func (e *Engine) role(ctx context.Context, req *request, args []token) (Message,
 		return tx.PutUser(u)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("%s is now %s.", u.Name, role)), nil
+	return chat.Text(fmt.Sprintf("%s is now %s.", u.Name, role)), nil
 }
 
-func (e *Engine) rules(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	var text string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
@@ -791,18 +792,18 @@ func (e *Engine) rules(ctx context.Context, req *request, args []token) (Message
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(text), nil
+	return chat.Text(text), nil
 }
 
-func (e *Engine) timezone(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) timezone(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) != 1 {
-		return Message{}, usage("Try `/okr timezone Europe/Berlin` (an IANA time zone name).")
+		return chat.Message{}, usage("Try `/okr timezone Europe/Berlin` (an IANA time zone name).")
 	}
 	loc, err := time.LoadLocation(args[0].text)
 	if err != nil || args[0].text == "" || strings.EqualFold(args[0].text, "local") {
-		return Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].text)
+		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].text)
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		u, err := tx.User(req.ws, req.actor.ID)
@@ -813,16 +814,16 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []token) (Mess
 		return tx.PutUser(u)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(fmt.Sprintf("Your time zone is now %s (it is %s there).", loc, req.now.In(loc).Format("Mon 15:04"))), nil
+	return chat.Text(fmt.Sprintf("Your time zone is now %s (it is %s there).", loc, req.now.In(loc).Format("Mon 15:04"))), nil
 }
 
 var teamSubcommands = map[string]bool{"create": true, "add": true, "remove": true, "lead": true, "parent": true, "channel": true, "timezone": true}
 
-func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []token) (Message, error) {
+func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []token) (chat.Message, error) {
 	if len(args) == 0 {
-		return Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
+		return chat.Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
 	}
 	var text string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -936,9 +937,9 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 		return tx.PutTeam(t)
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(text), nil
+	return chat.Text(text), nil
 }
 
 func quoteName(s string) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -188,28 +189,28 @@ func formatGrade(s float64) string {
 // grade each key result: progress, the grade suggested from it, a button
 // to accept it and one to grade with a form. It is skipped when the person
 // owns nothing to grade, has graded everything, or the cycle is closed.
-func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	u, err := tx.User(w.ID, it.User)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	to := e.directTo(u)
 	c, err := cycleOfPeriod(tx, w.ID, it.Period)
 	if okrcore.IsNotFound(err) {
-		return Delivery{To: to, Skip: "no current cycle"}, nil
+		return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 	}
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if c.Closed {
-		return Delivery{To: to, Skip: "the cycle is closed"}, nil
+		return chat.Delivery{To: to, Skip: "the cycle is closed"}, nil
 	}
 	krs, err := gradingKRs(tx, w.ID, u.ID, c.ID)
 	if err != nil {
-		return Delivery{}, err
+		return chat.Delivery{}, err
 	}
 	if len(krs) == 0 {
-		return Delivery{To: to, Skip: "owns no key results"}, nil
+		return chat.Delivery{To: to, Skip: "owns no key results"}, nil
 	}
 	open := 0
 	for _, k := range krs {
@@ -218,14 +219,14 @@ func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 		}
 	}
 	if open == 0 {
-		return Delivery{To: to, Skip: "every key result is graded"}, nil
+		return chat.Delivery{To: to, Skip: "every key result is graded"}, nil
 	}
 	rules := w.Rules.OrDefault()
 	n := newNamer(tx, w.ID)
 	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", u.Name, c.Name, c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
 	explain := fmt.Sprintf("Grade each from 0.0 to 1.0; %s and above counts as achieved. I suggest a grade from progress: accept it, or give your own.", formatGrade(rules.AchievedScore))
-	m := Message{}
-	m.Blocks = append(m.Blocks, Section{Text: "*" + head + "*\n" + explain})
+	m := chat.Message{}
+	m.Blocks = append(m.Blocks, chat.Section{Text: "*" + head + "*\n" + explain})
 	lines := []string{head, explain}
 	shown := 0
 	for _, k := range krs {
@@ -246,14 +247,14 @@ func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 		shown++
 		m.Blocks = append(m.Blocks, bar)
 		if k.Score == nil {
-			m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
-				{Label: "Accept " + formatGrade(suggested), Value: fmt.Sprintf("grade %s %s", k.Ref(), formatGrade(suggested)), Style: StylePrimary},
+			m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
+				{Label: "Accept " + formatGrade(suggested), Value: fmt.Sprintf("grade %s %s", k.Ref(), formatGrade(suggested)), Style: chat.StylePrimary},
 				{Label: "Grade…", Value: "grades " + k.Ref().String()},
 			}})
 		}
 	}
 	if len(krs) > shown {
-		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("…and %d more: `/okr mine` lists them, `/okr grade KR3 0.7` grades one.", len(krs)-shown)})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr mine` lists them, `/okr grade KR3 0.7` grades one.", len(krs)-shown)})
 	}
 	var first *okrcore.KeyResult
 	for _, k := range krs {
@@ -263,15 +264,15 @@ func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 		}
 	}
 	hint := fmt.Sprintf("Or write `/okr grade %s %s`. Key results left ungraded get the suggested grade when the cycle closes.", first.Ref(), formatGrade(okrcore.SuggestScore(first)))
-	m.Blocks = append(m.Blocks, Context{Text: hint}, Actions{Buttons: []Button{{Label: "Grade all with a form", Value: "grades"}}})
+	m.Blocks = append(m.Blocks, chat.Context{Text: hint}, chat.Actions{Buttons: []chat.Button{{Label: "Grade all with a form", Value: "grades"}}})
 	m.Text = strings.Join(append(lines, hint), "\n")
-	return Delivery{To: to, Message: m}, nil
+	return chat.Delivery{To: to, Message: m}, nil
 }
 
 // gradesCmd answers with a form to grade key results: the ones named, or
 // every key result the person grades in the current cycle.
-func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (Message, error) {
-	var m Message
+func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var krs []*okrcore.KeyResult
 		var c *okrcore.Cycle
@@ -315,17 +316,17 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (Mes
 				return usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", c.Name)
 			}
 		}
-		m = Message{Text: "Grade your key results", Form: gradesForm(c, krs)}
+		m = chat.Message{Text: "Grade your key results", Form: gradesForm(c, krs)}
 		return nil
 	})
 	return m, err
 }
 
-func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
+func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 	if len(krs) > maxFormKRs {
 		krs = krs[:maxFormKRs]
 	}
-	f := &Form{ID: gradesFormID, Title: "Grades · " + c.Name, Submit: "Save grades"}
+	f := &chat.Form{ID: gradesFormID, Title: "Grades · " + c.Name, Submit: "Save grades"}
 	var ids []string
 	for _, k := range krs {
 		ref := k.Ref().String()
@@ -336,7 +337,7 @@ func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
 		}
 		// A text input: every platform submits the value shown, so the
 		// suggestion is accepted unless the person changes it.
-		f.Inputs = append(f.Inputs, Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: InputText,
+		f.Inputs = append(f.Inputs, chat.Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputText,
 			Initial: formatGrade(initial), Optional: true,
 			Hint: fmt.Sprintf("%s, progress %s; suggested %s. 0.0–1.0", gradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)), formatGrade(okrcore.SuggestScore(k)))})
 	}
@@ -346,7 +347,7 @@ func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *Form {
 
 // gradesSubmit records a submitted grading form. Every grade is checked
 // before anything is stored: one bad value rejects the form.
-func (e *Engine) gradesSubmit(ctx context.Context, req *request) (Message, error) {
+func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, error) {
 	var refs []okrcore.Ref
 	for _, s := range strings.Split(req.ev.FormState, ",") {
 		if r, ok := okrcore.ParseRef(s); ok && r.Kind == okrcore.RefKeyResult {
@@ -354,7 +355,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (Message, error
 		}
 	}
 	if len(refs) == 0 {
-		return Message{}, usage("That form has no key results in it. Start again with `/okr grades`.")
+		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr grades`.")
 	}
 	type grade struct {
 		ref   okrcore.Ref
@@ -383,10 +384,10 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (Message, error
 		grades = append(grades, grade{ref, v})
 	}
 	if len(problems) > 0 {
-		return Message{}, usage("Nothing was saved: %s Grades go from 0.0 to 1.0.", strings.Join(problems, " "))
+		return chat.Message{}, usage("Nothing was saved: %s Grades go from 0.0 to 1.0.", strings.Join(problems, " "))
 	}
 	if len(grades) == 0 {
-		return Message{}, usage("The form had no grades in it, so nothing changed.")
+		return chat.Message{}, usage("The form had no grades in it, so nothing changed.")
 	}
 	var lines []string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
@@ -422,9 +423,9 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (Message, error
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text("Graded ✓\n" + strings.Join(lines, "\n")), nil
+	return chat.Text("Graded ✓\n" + strings.Join(lines, "\n")), nil
 }
 
 // ---------------------------------------------------------------------
@@ -433,7 +434,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (Message, error
 // retro runs the retrospective: `retro` starts (or resumes) it, `retro
 // results [TEAM] [C3]` shows a team's aggregate, and `retro ANSWER`
 // answers the question being asked (the dialog's buttons send these).
-func (e *Engine) retro(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) retro(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
 		return e.retroStart(ctx, req)
 	}
@@ -450,7 +451,7 @@ func (e *Engine) retro(ctx context.Context, req *request, args []token) (Message
 // all; tokens lose them.
 func retroRawArgs(req *request, args []token) string {
 	src := req.ev.Text
-	if req.ev.Kind == EventButton {
+	if req.ev.Kind == chat.EventButton {
 		src = req.ev.Value
 	}
 	src = strings.TrimSpace(src)
@@ -466,9 +467,9 @@ func retroRawArgs(req *request, args []token) string {
 // retroMessage gives free text to a retrospective in progress; ok is false
 // when there is none or the text is meant otherwise: a button's command, a
 // command while a rating is asked, or a bare command word.
-func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m Message, ok bool, err error) {
-	if req.ev.Kind == EventButton {
-		return Message{}, false, nil
+func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m chat.Message, ok bool, err error) {
+	if req.ev.Kind == chat.EventButton {
+		return chat.Message{}, false, nil
 	}
 	var d *retroDialog
 	err = e.store.View(ctx, func(tx okrcore.Tx) error {
@@ -477,13 +478,13 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 		return err
 	})
 	if err != nil || d == nil {
-		return Message{}, err != nil, err
+		return chat.Message{}, err != nil, err
 	}
 	word := retroWord(text)
 	if !retroStopWords[word] && !retroSkipWords[word] {
 		if _, isCommand := e.commands()[firstWord(text)]; isCommand {
 			if d.Step < len(retroStatements) || len(strings.Fields(text)) == 1 {
-				return Message{}, false, nil
+				return chat.Message{}, false, nil
 			}
 		}
 	}
@@ -541,12 +542,12 @@ func readRetroAnswers(tx okrcore.Tx, ws string, cycle, user okrcore.ID) (*retroA
 	return a, nil
 }
 
-func (e *Engine) retroStart(ctx context.Context, req *request) (Message, error) {
+func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, error) {
 	checkin, err := e.loadDialog(ctx, req)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	var m Message
+	var m chat.Message
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
@@ -584,30 +585,30 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (Message, error) 
 }
 
 // retroPrompt asks the dialog's current question, after lead when set.
-func retroPrompt(d *retroDialog, lead string) Message {
+func retroPrompt(d *retroDialog, lead string) chat.Message {
 	pos := fmt.Sprintf("(%d/%d)", d.Step+1, retroSteps)
 	// Rating buttons are the only ones, so that a terminal's numbered
 	// buttons and typed ratings agree; `skip` and `stop` are typed.
 	var q, hint string
-	var buttons []Button
+	var buttons []chat.Button
 	if d.Step < len(retroStatements) {
 		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, retroStatements[d.Step])
 		hint = "1 = strongly disagree … 5 = strongly agree. `skip` moves on, `stop` ends."
 		for i := 1; i <= 5; i++ {
-			buttons = append(buttons, Button{Label: strconv.Itoa(i), Value: "retro " + strconv.Itoa(i)})
+			buttons = append(buttons, chat.Button{Label: strconv.Itoa(i), Value: "retro " + strconv.Itoa(i)})
 		}
 	} else {
 		tq := retroQuestions[d.Step-len(retroStatements)]
 		q = fmt.Sprintf("%s *%s*: %s", pos, tq.label, tq.question)
 		hint = "Write a sentence or two; only the anonymous summary shows it. `skip` moves on, `stop` ends."
-		buttons = append(buttons, Button{Label: "Skip", Value: "retro skip"})
+		buttons = append(buttons, chat.Button{Label: "Skip", Value: "retro skip"})
 	}
-	m := Message{Text: q + "\n" + hint}
+	m := chat.Message{Text: q + "\n" + hint}
 	if lead != "" {
 		m.Text = lead + "\n\n" + m.Text
-		m.Blocks = append(m.Blocks, Section{Text: lead})
+		m.Blocks = append(m.Blocks, chat.Section{Text: lead})
 	}
-	m.Blocks = append(m.Blocks, Section{Text: q}, Context{Text: hint}, Actions{Buttons: buttons})
+	m.Blocks = append(m.Blocks, chat.Section{Text: q}, chat.Context{Text: hint}, chat.Actions{Buttons: buttons})
 	return m
 }
 
@@ -636,15 +637,15 @@ func parseRating(s string) (rating int, problem string) {
 
 // retroStep takes the answer to the question being asked. A bad answer
 // gets a sentence and the same question again, and stores nothing.
-func (e *Engine) retroStep(ctx context.Context, req *request, text string) (Message, error) {
-	var m Message
+func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		d, err := readRetroDialog(tx, req.ws, req.actor.ID)
 		if err != nil {
 			return err
 		}
 		if d == nil {
-			m = Text("There's no retrospective in progress (or it timed out). `/okr retro` starts one.")
+			m = chat.Text("There's no retrospective in progress (or it timed out). `/okr retro` starts one.")
 			m.Ephemeral = true
 			return nil
 		}
@@ -658,7 +659,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (Mess
 			if prev, err := readRetroAnswers(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
 				s += " Your earlier answers stay as they were."
 			}
-			m = Text(s)
+			m = chat.Text(s)
 			return nil
 		case retroSkipWords[word]:
 			if d.Step < len(retroStatements) {
@@ -700,7 +701,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (Mess
 
 // finishRetro stores the answers (replacing earlier ones for the cycle),
 // ends the dialog and thanks the person with what they said.
-func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *Message) error {
+func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *chat.Message) error {
 	d.Answers.At = req.now
 	b, err := json.Marshal(d.Answers)
 	if err != nil {
@@ -735,10 +736,10 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *Mes
 	if teams, err := tx.TeamsOfUser(req.ws, req.actor.ID); err == nil && len(teams) == 0 {
 		head += " You're in no team yet, so no team summary includes it."
 	}
-	*m = Message{
+	*m = chat.Message{
 		Text: head + "\n" + strings.Join(lines, "\n"),
-		Blocks: []Block{Section{Text: "*" + head + "*"}, Section{Text: strings.Join(lines, "\n")},
-			Actions{Buttons: []Button{{Label: "Team results", Value: "retro results"}}}},
+		Blocks: []chat.Block{chat.Section{Text: "*" + head + "*"}, chat.Section{Text: strings.Join(lines, "\n")},
+			chat.Actions{Buttons: []chat.Button{{Label: "Team results", Value: "retro results"}}}},
 	}
 	return nil
 }
@@ -832,23 +833,23 @@ func bulletList(items []string) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func retroSummaryMessage(s *retroSummary) Message {
+func retroSummaryMessage(s *retroSummary) chat.Message {
 	head := fmt.Sprintf("Retrospective · %s · %s", s.team.Name, s.cycle.Name)
 	who := fmt.Sprintf("%d of %d people in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.answered, s.members, s.team.Name)
 	var ratings []string
 	for i, st := range retroStatements {
 		ratings = append(ratings, fmt.Sprintf("%s: *%s*", st, s.average(i)))
 	}
-	m := Message{}
-	m.Blocks = append(m.Blocks, Header{Text: head}, Section{Text: who}, Section{Text: strings.Join(ratings, "\n")})
+	m := chat.Message{}
+	m.Blocks = append(m.Blocks, chat.Header{Text: head}, chat.Section{Text: who}, chat.Section{Text: strings.Join(ratings, "\n")})
 	text := []string{head, who, strings.Join(ratings, "\n")}
 	for i, q := range retroQuestions {
 		body := "*" + q.label + "*\n" + bulletList(s.texts[i])
-		m.Blocks = append(m.Blocks, Section{Text: body})
+		m.Blocks = append(m.Blocks, chat.Section{Text: body})
 		text = append(text, body)
 	}
 	note := "Anonymous: answers are listed without names, in alphabetical order."
-	m.Blocks = append(m.Blocks, Context{Text: note})
+	m.Blocks = append(m.Blocks, chat.Context{Text: note})
 	m.Text = strings.Join(append(text, note), "\n")
 	return m
 }
@@ -856,8 +857,8 @@ func retroSummaryMessage(s *retroSummary) Message {
 // retroResults shows a team's aggregate on demand: the named team, or the
 // one the person leads (else their first), for the current cycle or a
 // named one (`retro results Sales C2`).
-func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (Message, error) {
-	var m Message
+func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var c *okrcore.Cycle
 		if n := len(args); n > 0 {
@@ -908,7 +909,7 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 			return err
 		}
 		if s.answered == 0 {
-			m = Text(fmt.Sprintf("Nobody in %s has answered the %s retrospective yet. `/okr retro` starts yours.", t.Name, c.Name))
+			m = chat.Text(fmt.Sprintf("Nobody in %s has answered the %s retrospective yet. `/okr retro` starts yours.", t.Name, c.Name))
 			return nil
 		}
 		m = retroSummaryMessage(s)
@@ -921,60 +922,60 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 // invites them to the retrospective (skipped once they have answered);
 // with a team, the anonymous aggregate for its channel, or its lead when it
 // has none (skipped when nobody answered).
-func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (Delivery, error) {
+func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	switch {
 	case it.User != 0:
 		u, err := tx.User(w.ID, it.User)
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		to := e.directTo(u)
 		c, err := cycleOfPeriod(tx, w.ID, it.Period)
 		if okrcore.IsNotFound(err) {
-			return Delivery{To: to, Skip: "no current cycle"}, nil
+			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 		}
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		if a, err := readRetroAnswers(tx, w.ID, c.ID, u.ID); err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		} else if a != nil {
-			return Delivery{To: to, Skip: "already answered the retrospective"}, nil
+			return chat.Delivery{To: to, Skip: "already answered the retrospective"}, nil
 		}
 		head := fmt.Sprintf("Hi %s! %s is coming to an end. How did OKRs work for your team?", u.Name, c.Name)
 		body := fmt.Sprintf("A two-minute retrospective: rate %d statements from 1 to 5, then say what to start, stop and continue. Your team sees only the anonymous summary.", len(retroStatements))
-		return Delivery{To: to, Message: Message{
+		return chat.Delivery{To: to, Message: chat.Message{
 			Text: head + "\n" + body,
-			Blocks: []Block{Section{Text: "*" + head + "*\n" + body},
-				Actions{Buttons: []Button{{Label: "Start the retro", Value: "retro", Style: StylePrimary}}}},
+			Blocks: []chat.Block{chat.Section{Text: "*" + head + "*\n" + body},
+				chat.Actions{Buttons: []chat.Button{{Label: "Start the retro", Value: "retro", Style: chat.StylePrimary}}}},
 		}}, nil
 	case it.Team != 0:
 		t, err := tx.Team(w.ID, it.Team)
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		to, ok, err := e.teamTo(tx, w.ID, t)
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		if !ok {
-			return Delivery{Skip: "the team has no channel and no lead"}, nil
+			return chat.Delivery{Skip: "the team has no channel and no lead"}, nil
 		}
 		c, err := cycleOfPeriod(tx, w.ID, it.Period)
 		if okrcore.IsNotFound(err) {
-			return Delivery{To: to, Skip: "no current cycle"}, nil
+			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 		}
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		s, err := summarizeRetro(tx, w.ID, t, c)
 		if err != nil {
-			return Delivery{}, err
+			return chat.Delivery{}, err
 		}
 		if s.answered == 0 {
-			return Delivery{To: to, Skip: "nobody answered the retrospective"}, nil
+			return chat.Delivery{To: to, Skip: "nobody answered the retrospective"}, nil
 		}
-		return Delivery{To: to, Message: retroSummaryMessage(s)}, nil
+		return chat.Delivery{To: to, Message: retroSummaryMessage(s)}, nil
 	}
-	return Delivery{}, fmt.Errorf("retrospective item %d has neither a user nor a team", it.ID)
+	return chat.Delivery{}, fmt.Errorf("retrospective item %d has neither a user nor a team", it.ID)
 }

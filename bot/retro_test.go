@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -70,7 +70,7 @@ func (h *harness) state(key string) (string, bool) {
 
 // composeCycle composes a scheduled message of the current cycle for user
 // or team, due now.
-func (h *harness) composeCycle(kind okrcore.OutboxKind, user, team okrcore.ID) bot.Delivery {
+func (h *harness) composeCycle(kind okrcore.OutboxKind, user, team okrcore.ID) chat.Delivery {
 	h.t.Helper()
 	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, User: user, Team: team, Period: h.cycle(),
 		Key: fmt.Sprintf("%s:u%d:t%d", kind, user, team), DueAt: h.clock(), State: okrcore.OutboxPending})
@@ -88,7 +88,7 @@ func endNoNames(t *testing.T, got string) {
 
 // isDM reports whether c is a direct message to the shell user name (by
 // platform id, or the conversation they last wrote from).
-func isDM(c bot.Conversation, name string) bool {
+func isDM(c chat.Conversation, name string) bool {
 	return c.Direct && (c.ID == name || c.ID == "dm:"+name)
 }
 
@@ -165,7 +165,7 @@ func TestGradingSkippedWhenCycleClosed(t *testing.T) {
 func TestGradesForm(t *testing.T) {
 	h := newEndHarness(t)
 	h.say("alice", "KR4 23")
-	ev := h.event("alice", bot.EventButton)
+	ev := h.event("alice", chat.EventButton)
 	ev.Value = "grades KR4"
 	m := h.process(ev)
 	if m.Form == nil || m.Form.ID != "grades" || len(m.Form.Inputs) != 1 || m.Form.Inputs[0].ID != "KR4.grade" || m.Form.Inputs[0].Initial != "0.6" {
@@ -177,7 +177,7 @@ func TestGradesForm(t *testing.T) {
 		t.Fatalf("form of all of alice's key results = %+v", all.Form)
 	}
 
-	submit := h.event("alice", bot.EventFormSubmit)
+	submit := h.event("alice", chat.EventFormSubmit)
 	submit.FormID, submit.FormState = all.Form.ID, all.Form.State
 	for _, bad := range []map[string]string{
 		{"KR4.grade": "lots", "KR7.grade": "0.5"},
@@ -208,7 +208,7 @@ func TestGradesForm(t *testing.T) {
 	// Someone who may not change KR4 gets the reason, with the form or
 	// without, and changes nothing.
 	wantContains(t, h.press("bob", "grades KR4"), "Only alice")
-	submit = h.event("bob", bot.EventFormSubmit)
+	submit = h.event("bob", chat.EventFormSubmit)
 	submit.FormID, submit.FormState, submit.Values = "grades", "KR4", map[string]string{"KR4.grade": "1"}
 	wantContains(t, render(h.process(submit)), "Only alice")
 	if k := h.kr(4); *k.Score != 0.55 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -16,7 +17,7 @@ const scheduleHelp = "Try `/okr schedule checkin monday 10:00`, `/okr schedule c
 
 // schedule shows the rhythm in words, or changes it: admins for the
 // workspace, admins and a team's lead for a team.
-func (e *Engine) schedule(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	var text string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
@@ -75,9 +76,9 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (Mess
 		return nil
 	})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	return Text(text), nil
+	return chat.Text(text), nil
 }
 
 func describeSchedules(tx okrcore.Tx, w *okrcore.Workspace, team *okrcore.Team) string {

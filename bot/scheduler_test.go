@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -20,7 +21,7 @@ type platform struct {
 	mu   sync.Mutex
 	now  func() time.Time
 	sent []sent
-	fail func(to bot.Conversation, n int) error // n counts calls to this conversation
+	fail func(to chat.Conversation, n int) error // n counts calls to this conversation
 	// failScheduled fails every scheduled message (one with an outbox key).
 	failScheduled error
 	calls         map[string]int
@@ -38,21 +39,21 @@ func newPlatform(now func() time.Time) *platform {
 	return &platform{now: now, calls: map[string]int{}, keys: map[string]bool{}}
 }
 
-func (p *platform) Send(_ context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (p *platform) Send(_ context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls[to.ID]++
 	if p.fail != nil {
 		if err := p.fail(to, p.calls[to.ID]); err != nil {
-			return bot.SentRef{}, err
+			return chat.SentRef{}, err
 		}
 	}
 	if p.failScheduled != nil && m.Key != "" {
-		return bot.SentRef{}, p.failScheduled
+		return chat.SentRef{}, p.failScheduled
 	}
 	p.sent = append(p.sent, sent{at: p.now(), to: to.ID, key: m.Key, text: render(m)})
 	p.keys[to.ID+"|"+m.Key] = true
-	return bot.SentRef{Conversation: to.ID, ID: fmt.Sprint(len(p.sent))}, nil
+	return chat.SentRef{Conversation: to.ID, ID: fmt.Sprint(len(p.sent))}, nil
 }
 
 func (p *platform) byKind(kind string) []sent {
@@ -79,10 +80,10 @@ func recipients(ss []sent) []string {
 // reconciling is a platform that can find what it already posted.
 type reconciling struct{ *platform }
 
-func (r reconciling) FindSent(_ context.Context, to bot.Conversation, key string) (bot.SentRef, bool, error) {
+func (r reconciling) FindSent(_ context.Context, to chat.Conversation, key string) (chat.SentRef, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return bot.SentRef{Conversation: to.ID}, r.keys[to.ID+"|"+key], nil
+	return chat.SentRef{Conversation: to.ID}, r.keys[to.ID+"|"+key], nil
 }
 
 // rhythm runs the scheduler and dispatcher over a harness's clock.
@@ -93,7 +94,7 @@ type rhythm struct {
 	plat *platform
 }
 
-func newRhythm(h *harness, sender bot.Sender, plat *platform) *rhythm {
+func newRhythm(h *harness, sender chat.Sender, plat *platform) *rhythm {
 	return &rhythm{h: h, plat: plat,
 		s: bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}),
 		d: bot.NewDispatcher(h.db, h.e, sender, bot.DispatcherOptions{Now: h.clock, Workers: 4})}
@@ -273,7 +274,7 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 			h := newHarness(t, true)
 			h.setClock(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
 			plat := newPlatform(h.clock)
-			var sender bot.Sender = plat
+			var sender chat.Sender = plat
 			if reconcile {
 				sender = reconciling{plat}
 			}
@@ -286,7 +287,7 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 			}
 			ctx, crash := context.WithCancel(context.Background())
 			const workers = 2
-			plat.fail = func(to bot.Conversation, n int) error {
+			plat.fail = func(to chat.Conversation, n int) error {
 				if len(plat.sent) == 3 {
 					crash() // the process dies while sends are in flight
 				}
@@ -332,10 +333,10 @@ func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 		h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
 		plat := newPlatform(h.clock)
 		limited := 0
-		plat.fail = func(to bot.Conversation, n int) error {
+		plat.fail = func(to chat.Conversation, n int) error {
 			if n <= 2 { // every conversation's first two attempts are refused
 				limited++
-				return &bot.RateLimitError{RetryAfter: 2 * time.Second, Conversation: n == 2}
+				return &chat.RateLimitError{RetryAfter: 2 * time.Second, Conversation: n == 2}
 			}
 			return nil
 		}
@@ -343,7 +344,7 @@ func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := bot.NewDispatcher(h.db, h.e, plat, bot.DispatcherOptions{Now: h.clock, Workers: 8,
-			Pacing: bot.Pacing{PerSecond: 10, Burst: 1, PerConversation: time.Second}})
+			Pacing: chat.Pacing{PerSecond: 10, Burst: 1, PerConversation: time.Second}})
 		start := time.Now()
 		if err := d.Drain(context.Background()); err != nil {
 			t.Fatal(err)
@@ -365,7 +366,7 @@ func TestFailingSendsBackOffThenFail(t *testing.T) {
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
 	plat := newPlatform(h.clock)
-	plat.fail = func(to bot.Conversation, n int) error {
+	plat.fail = func(to chat.Conversation, n int) error {
 		if to.ID == "bob" {
 			return errors.New("channel_not_found")
 		}
@@ -460,7 +461,7 @@ func TestPermanentFailureTellsAdmins(t *testing.T) {
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC)) // Friday, after the digests' hour in Berlin and London
 	plat := newPlatform(h.clock)
-	plat.fail = func(to bot.Conversation, n int) error {
+	plat.fail = func(to chat.Conversation, n int) error {
 		if to.ID == "#sales" {
 			return advisedErr{}
 		}
@@ -514,7 +515,7 @@ func TestWorkspaceWideFailureToldOnce(t *testing.T) {
 func TestSendersRouteByPlatform(t *testing.T) {
 	h := newHarness(t, true)
 	// A second workspace on another platform, with one person and a KR.
-	other := h.event("zoe", bot.EventMessage)
+	other := h.event("zoe", chat.EventMessage)
 	other.Platform, other.Workspace, other.Text = "teams", "tenant-1", "/okr new objective \"Ship it\""
 	h.e.Process(context.Background(), other)
 	other.Text = "/okr new kr O1 \"Releases\" from 0 to 4"
@@ -527,7 +528,7 @@ func TestSendersRouteByPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := bot.NewDispatcher(h.db, h.e, senders, bot.DispatcherOptions{Now: h.clock,
-		Pacings: map[string]bot.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
+		Pacings: map[string]chat.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +542,7 @@ func TestSendersRouteByPlatform(t *testing.T) {
 
 func TestInstallAndRemove(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", bot.EventInstalled)
+	ev := h.event("alice", chat.EventInstalled)
 	ev.Conversation.Ref = `{"conversation":{"id":"a:1"}}`
 	m, ok := h.e.Process(context.Background(), ev)
 	if !ok || !strings.Contains(m.Text, "weekly OKR check-in") {
@@ -558,7 +559,7 @@ func TestInstallAndRemove(t *testing.T) {
 	if u.DM != "dm:alice" || u.DMRef == "" {
 		t.Fatalf("reference not stored: %+v", u)
 	}
-	ev.Kind = bot.EventRemoved
+	ev.Kind = chat.EventRemoved
 	if _, ok := h.e.Process(context.Background(), ev); ok {
 		t.Error("removal answered")
 	}
@@ -573,16 +574,16 @@ func TestInstallAndRemove(t *testing.T) {
 func TestChannelReferenceSurvivesRestart(t *testing.T) {
 	h := newHarness(t, true)
 	h.say("dana", "/okr team channel Sales 19:sales@thread")
-	ev := h.event("alice", bot.EventMessage)
-	ev.Conversation = bot.Conversation{ID: "19:sales@thread", Ref: `{"serviceUrl":"https://smba.example/","conversation":{"id":"19:sales@thread"}}`}
+	ev := h.event("alice", chat.EventMessage)
+	ev.Conversation = chat.Conversation{ID: "19:sales@thread", Ref: `{"serviceUrl":"https://smba.example/","conversation":{"id":"19:sales@thread"}}`}
 	ev.Text = "/okr whoami"
 	h.e.Process(context.Background(), ev)
 	h.restart()
 
-	var got bot.Conversation
+	var got chat.Conversation
 	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC))
 	plat := newPlatform(h.clock)
-	rec := senderFunc(func(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+	rec := senderFunc(func(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 		if to.ID == "19:sales@thread" {
 			got = to
 		}
@@ -595,9 +596,9 @@ func TestChannelReferenceSurvivesRestart(t *testing.T) {
 	}
 }
 
-type senderFunc func(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error)
+type senderFunc func(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error)
 
-func (f senderFunc) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (f senderFunc) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	return f(ctx, to, m)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -64,16 +65,16 @@ func krDetail(k *okrcore.KeyResult) string {
 	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
 }
 
-func krBar(k *okrcore.KeyResult, n *namer, indent int) ProgressBar {
+func krBar(k *okrcore.KeyResult, n *namer, indent int) chat.ProgressBar {
 	d := krDetail(k) + " · " + n.owner(k.Owner)
 	if k.Confidence != nil {
 		d += fmt.Sprintf(" · confidence %d/10", *k.Confidence)
 	}
-	return ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: k.Status, Detail: d, Indent: indent}
+	return chat.ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: k.Status, Detail: d, Indent: indent}
 }
 
-func objBar(o *okrcore.Objective, n *namer, indent int) ProgressBar {
-	return ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: o.Status, Detail: n.owner(o.Owner), Indent: indent}
+func objBar(o *okrcore.Objective, n *namer, indent int) chat.ProgressBar {
+	return chat.ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: o.Status, Detail: n.owner(o.Owner), Indent: indent}
 }
 
 // cycleLine says where we are in the cycle.
@@ -93,8 +94,8 @@ func cycleLine(c *okrcore.Cycle, now time.Time) string {
 
 // mine shows the actor's OKRs: objectives they own and objectives holding a
 // key result they own, plus their KPIs.
-func (e *Engine) mine(ctx context.Context, req *request, _ []token) (Message, error) {
-	var m Message
+func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
@@ -105,11 +106,11 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (Message, er
 			return err
 		}
 		n := newNamer(tx, req.ws)
-		m = Message{Ephemeral: true}
-		m.Blocks = append(m.Blocks, Header{Text: "Your OKRs"}, Context{Text: cycleLine(c, req.now)})
+		m = chat.Message{Ephemeral: true}
+		m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: cycleLine(c, req.now)})
 		if len(objs) == 0 {
 			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
-			m.Blocks = append(m.Blocks, Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
+			m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
 			return nil
 		}
 		var b strings.Builder
@@ -121,7 +122,7 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (Message, er
 				m.Blocks = append(m.Blocks, krBar(k, n, 1))
 			}
 			if len(krsByObj[o.ID]) == 0 {
-				m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+				m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
 			}
 		}
 		kpis, err := tx.KPIs(req.ws)
@@ -134,8 +135,8 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (Message, er
 			}
 		}
 		m.Text = b.String()
-		m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
-			{Label: "Check in", Value: "checkin", Style: StylePrimary},
+		m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
+			{Label: "Check in", Value: "checkin", Style: chat.StylePrimary},
 			{Label: "Check in with a form", Value: "form"},
 			{Label: "Alignment tree", Value: "tree"},
 		}})
@@ -208,12 +209,12 @@ func checkinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, 
 	return c, out, nil
 }
 
-func kpiSection(k *okrcore.KPI) Section {
+func kpiSection(k *okrcore.KPI) chat.Section {
 	health := "healthy"
 	if !k.Healthy() {
 		health = "*outside its healthy range*"
 	}
-	return Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
+	return chat.Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
 		okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit),
 		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit), health)}
 }
@@ -258,14 +259,14 @@ func findUser(tx okrcore.Tx, ws, platform, s string) (*okrcore.User, error) {
 	return u, err
 }
 
-func (e *Engine) team(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
 		return e.teams(ctx, req, nil)
 	}
 	if sub := lower(args[0].text); teamSubcommands[sub] {
 		return e.teamAdmin(ctx, req, sub, args[1:])
 	}
-	var m Message
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		t, err := findTeam(tx, req.ws, joinTokens(args))
 		if err != nil {
@@ -280,37 +281,37 @@ func (e *Engine) team(ctx context.Context, req *request, args []token) (Message,
 // maxMembersShown keeps a team view within what a chat message can hold.
 const maxMembersShown = 40
 
-func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (Message, error) {
+func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error) {
 	c, err := okrcore.CurrentCycle(tx, req.ws)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	n := newNamer(tx, req.ws)
-	m := Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
-	m.Blocks = append(m.Blocks, Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, Context{Text: cycleLine(c, req.now)})
-	fields := []Field{{"Lead", "nobody yet"}, {"Members", fmt.Sprint(len(t.Members))}}
+	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
+	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: cycleLine(c, req.now)})
+	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
 	if t.Lead != 0 {
 		fields[0].Value = n.user(t.Lead)
 	}
 	if t.Parent != 0 {
-		fields = append(fields, Field{"Part of", n.team(t.Parent)})
+		fields = append(fields, chat.Field{Label: "Part of", Value: n.team(t.Parent)})
 	}
 	if t.DigestChannel != "" {
-		fields = append(fields, Field{"Digest channel", t.DigestChannel})
+		fields = append(fields, chat.Field{Label: "Digest channel", Value: t.DigestChannel})
 	}
-	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
 	objs, err := tx.ObjectivesByOwner(req.ws, okrcore.TeamOwner(t.ID), c.ID)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if len(objs) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "*Team objectives*"})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Team objectives*"})
 	}
 	for _, o := range objs {
 		m.Blocks = append(m.Blocks, objBar(o, n, 0))
 		krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
 		if err != nil {
-			return Message{}, err
+			return chat.Message{}, err
 		}
 		for _, k := range krs {
 			m.Blocks = append(m.Blocks, krBar(k, n, 1))
@@ -322,11 +323,11 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (Message, error) {
 	}
 	var without []string
 	shown := 0
-	var memberBars []Block
+	var memberBars []chat.Block
 	for _, uid := range members {
 		mo, err := tx.ObjectivesByOwner(req.ws, okrcore.UserOwner(uid), c.ID)
 		if err != nil {
-			return Message{}, err
+			return chat.Message{}, err
 		}
 		if len(mo) == 0 {
 			without = append(without, n.user(uid))
@@ -341,17 +342,17 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (Message, error) {
 		}
 	}
 	if len(memberBars) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "*Members' objectives*"})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Members' objectives*"})
 		m.Blocks = append(m.Blocks, memberBars...)
 	}
 	if shown >= maxMembersShown {
-		m.Blocks = append(m.Blocks, Context{Text: "More objectives than fit here; `/okr tree " + t.Name + "` shows them all."})
+		m.Blocks = append(m.Blocks, chat.Context{Text: "More objectives than fit here; `/okr tree " + t.Name + "` shows them all."})
 	}
 	if len(objs) == 0 && len(memberBars) == 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "No OKRs in this cycle yet."})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "No OKRs in this cycle yet."})
 	}
 	if len(without) > 0 {
-		m.Blocks = append(m.Blocks, Context{Text: "No OKRs yet: " + strings.Join(without, ", ")})
+		m.Blocks = append(m.Blocks, chat.Context{Text: "No OKRs yet: " + strings.Join(without, ", ")})
 	}
 	return m, nil
 }
@@ -365,15 +366,15 @@ func containsID(ids []okrcore.ID, id okrcore.ID) bool {
 	return false
 }
 
-func (e *Engine) teams(ctx context.Context, req *request, _ []token) (Message, error) {
-	var m Message
+func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		ts, err := tx.Teams(req.ws)
 		if err != nil {
 			return err
 		}
 		if len(ts) == 0 {
-			m = Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
+			m = chat.Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
 			return nil
 		}
 		n := newNamer(tx, req.ws)
@@ -388,23 +389,23 @@ func (e *Engine) teams(ctx context.Context, req *request, _ []token) (Message, e
 			}
 			lines = append(lines, line)
 		}
-		m = Text(strings.Join(lines, "\n"))
+		m = chat.Text(strings.Join(lines, "\n"))
 		m.Ephemeral = true
 		return nil
 	})
 	return m, err
 }
 
-func (e *Engine) show(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
-		return Message{}, usage("Which one? Try `/okr show KR3` or `/okr show O1`.")
+		return chat.Message{}, usage("Which one? Try `/okr show KR3` or `/okr show O1`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok {
 		// A team by name is the one thing people look up without an id.
 		return e.team(ctx, req, args)
 	}
-	var m Message
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
 		n := newNamer(tx, req.ws)
@@ -416,7 +417,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (Message,
 		case okrcore.RefKPI:
 			var k *okrcore.KPI
 			if k, err = tx.KPI(req.ws, ref.ID); err == nil {
-				m = Message{Text: k.Title, Blocks: []Block{Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), Context{Text: "Owner: " + n.owner(k.Owner)}}}
+				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), chat.Context{Text: "Owner: " + n.owner(k.Owner)}}}
 			}
 		case okrcore.RefInitiative:
 			var i *okrcore.Initiative
@@ -425,7 +426,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (Message,
 				if i.Done {
 					state = "done"
 				}
-				m = Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
+				m = chat.Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
 			}
 		case okrcore.RefTeam:
 			var t *okrcore.Team
@@ -435,100 +436,100 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (Message,
 		case okrcore.RefCycle:
 			var c *okrcore.Cycle
 			if c, err = tx.Cycle(req.ws, ref.ID); err == nil {
-				m = Text(cycleLine(c, req.now))
+				m = chat.Text(cycleLine(c, req.now))
 			}
 		}
 		return err
 	})
 	if okrcore.IsNotFound(err) {
-		return Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", ref)
+		return chat.Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", ref)
 	}
 	return m, err
 }
 
-func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (Message, error) {
+func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message, error) {
 	o, err := tx.Objective(req.ws, id)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	m := Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
-	m.Blocks = append(m.Blocks, Header{Text: o.Ref().String() + " " + o.Title})
-	fields := []Field{{"Owner", n.owner(o.Owner)}, {"Progress", okrcore.Percent(o.Progress)}, {"Status", o.Status.Label()}}
+	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + o.Title})
+	fields := []chat.Field{{Label: "Owner", Value: n.owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: o.Status.Label()}}
 	if c, err := tx.Cycle(req.ws, o.Cycle); err == nil {
-		fields = append(fields, Field{"Cycle", c.Name})
+		fields = append(fields, chat.Field{Label: "Cycle", Value: c.Name})
 	}
 	if p, err := okrcore.ParentOf(tx, o); err == nil && p != nil {
 		under := p.Ref().String() + " " + p.Title
 		if o.ParentKR != 0 {
 			under = fmt.Sprintf("KR%d, in %s", o.ParentKR, under)
 		}
-		fields = append(fields, Field{"Aligned under", under})
+		fields = append(fields, chat.Field{Label: "Aligned under", Value: under})
 	}
 	if o.Score != nil {
-		fields = append(fields, Field{"Score", fmt.Sprintf("%.2f", *o.Score)})
+		fields = append(fields, chat.Field{Label: "Score", Value: fmt.Sprintf("%.2f", *o.Score)})
 	}
-	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
 	krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	for _, k := range krs {
 		m.Blocks = append(m.Blocks, krBar(k, n, 0))
 	}
 	if len(krs) == 0 {
-		m.Blocks = append(m.Blocks, Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
 	}
 	kids, err := okrcore.AlignedUnder(tx, req.ws, o.ID, krs)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if len(kids) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "*Aligned beneath*"})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Aligned beneath*"})
 		for _, k := range kids {
 			m.Blocks = append(m.Blocks, objBar(k, n, 0))
 		}
 	}
-	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{{Label: "Alignment tree", Value: "tree " + o.Ref().String()}}})
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "Alignment tree", Value: "tree " + o.Ref().String()}}})
 	return m, nil
 }
 
-func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (Message, error) {
+func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message, error) {
 	k, err := tx.KeyResult(req.ws, id)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	o, err := tx.Objective(req.ws, k.Objective)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	m := Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, krDetail(k), okrcore.Percent(k.Progress))}
-	m.Blocks = append(m.Blocks, Header{Text: k.Ref().String() + " " + k.Title}, krBar(k, n, 0))
-	fields := []Field{
-		{"Objective", o.Ref().String() + " " + o.Title},
-		{"Owner", n.owner(k.Owner)},
-		{"Start → target", okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
-		{"Status", k.Status.Label()},
+	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, krDetail(k), okrcore.Percent(k.Progress))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: k.Ref().String() + " " + k.Title}, krBar(k, n, 0))
+	fields := []chat.Field{
+		{Label: "Objective", Value: o.Ref().String() + " " + o.Title},
+		{Label: "Owner", Value: n.owner(k.Owner)},
+		{Label: "Start → target", Value: okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
+		{Label: "Status", Value: k.Status.Label()},
 	}
 	if k.Weight != 1 {
-		fields = append(fields, Field{"Weight", fmt.Sprint(k.Weight)})
+		fields = append(fields, chat.Field{Label: "Weight", Value: fmt.Sprint(k.Weight)})
 	}
 	if !k.LastCheckIn.IsZero() {
-		fields = append(fields, Field{"Last check-in", k.LastCheckIn.Format("Mon Jan 2")})
+		fields = append(fields, chat.Field{Label: "Last check-in", Value: k.LastCheckIn.Format("Mon Jan 2")})
 	}
 	if k.Score != nil {
-		fields = append(fields, Field{"Grade", fmt.Sprintf("%.1f", *k.Score)})
+		fields = append(fields, chat.Field{Label: "Grade", Value: fmt.Sprintf("%.1f", *k.Score)})
 	}
-	m.Blocks = append(m.Blocks, Section{Fields: fields})
+	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
 	cis, err := tx.CheckIns(req.ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if len(cis) > 0 {
-		m.Blocks = append(m.Blocks, Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n)})
 	}
 	inits, err := tx.InitiativesByKeyResult(req.ws, k.ID)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if len(inits) > 0 {
 		var lines []string
@@ -539,17 +540,17 @@ func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (Message, erro
 			}
 			lines = append(lines, fmt.Sprintf("%s %s %s", box, i.Ref(), i.Title))
 		}
-		m.Blocks = append(m.Blocks, Section{Text: "*Initiatives*\n" + strings.Join(lines, "\n")})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Initiatives*\n" + strings.Join(lines, "\n")})
 	}
 	kids, err := tx.ObjectivesAlignedTo(req.ws, k.Ref())
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	for _, c := range kids {
 		m.Blocks = append(m.Blocks, objBar(c, n, 1))
 	}
-	m.Blocks = append(m.Blocks, Actions{Buttons: []Button{
-		{Label: "Update", Value: "checkin " + k.Ref().String(), Style: StylePrimary},
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
+		{Label: "Update", Value: "checkin " + k.Ref().String(), Style: chat.StylePrimary},
 		{Label: "History", Value: "history " + k.Ref().String()},
 	}})
 	return m, nil
@@ -583,15 +584,15 @@ func checkinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *namer) string
 	return strings.Join(lines, "\n")
 }
 
-func (e *Engine) history(ctx context.Context, req *request, args []token) (Message, error) {
+func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
-		return Message{}, usage("Whose history? Try `/okr history KR3`.")
+		return chat.Message{}, usage("Whose history? Try `/okr history KR3`.")
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok || (ref.Kind != okrcore.RefKeyResult && ref.Kind != okrcore.RefKPI) {
-		return Message{}, usage("History is kept for key results and KPIs: try `/okr history KR3`.")
+		return chat.Message{}, usage("History is kept for key results and KPIs: try `/okr history KR3`.")
 	}
-	var m Message
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		n := newNamer(tx, req.ws)
 		var k *okrcore.KeyResult
@@ -618,11 +619,11 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (Messa
 		if len(cis) > 0 {
 			body = checkinLines(cis, k, n)
 		}
-		m = Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []Block{Header{Text: ref.String() + " " + title}, Section{Text: body}}}
+		m = chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}
 		return nil
 	})
 	if okrcore.IsNotFound(err) {
-		return Message{}, usage("There is no %s.", ref)
+		return chat.Message{}, usage("There is no %s.", ref)
 	}
 	return m, err
 }
@@ -630,8 +631,8 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (Messa
 // maxTreeLines keeps a tree within one readable message.
 const maxTreeLines = 120
 
-func (e *Engine) tree(ctx context.Context, req *request, args []token) (Message, error) {
-	var m Message
+func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
@@ -679,12 +680,12 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (Message,
 				return err
 			}
 		}
-		m = Message{Text: title + "\n" + strings.Join(w.lines, "\n"), Blocks: append([]Block{Header{Text: title}}, w.blocks...)}
+		m = chat.Message{Text: title + "\n" + strings.Join(w.lines, "\n"), Blocks: append([]chat.Block{chat.Header{Text: title}}, w.blocks...)}
 		if len(roots) == 0 {
-			m.Blocks = append(m.Blocks, Section{Text: "No objectives yet."})
+			m.Blocks = append(m.Blocks, chat.Section{Text: "No objectives yet."})
 		}
 		if w.truncated {
-			m.Blocks = append(m.Blocks, Context{Text: "…and more. Narrow it down: `/okr tree O12` or `/okr tree TEAM`."})
+			m.Blocks = append(m.Blocks, chat.Context{Text: "…and more. Narrow it down: `/okr tree O12` or `/okr tree TEAM`."})
 		}
 		return nil
 	})
@@ -719,7 +720,7 @@ type treeWalker struct {
 	ws        string
 	n         *namer
 	seen      map[okrcore.ID]bool
-	blocks    []Block
+	blocks    []chat.Block
 	lines     []string
 	truncated bool
 }
@@ -770,7 +771,7 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 	return nil
 }
 
-func (e *Engine) whoami(_ context.Context, req *request, _ []token) (Message, error) {
+func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Message, error) {
 	tz := req.actor.TimeZone
 	if tz == "" {
 		tz = "not set (`/okr timezone Europe/Berlin`)"
@@ -779,11 +780,11 @@ func (e *Engine) whoami(_ context.Context, req *request, _ []token) (Message, er
 	if names := platformNames(req.actor); len(names) > 1 {
 		text += fmt.Sprintf(" You use okrbot on %s; nudges come on %s.", strings.Join(names, " and "), names[0])
 	}
-	return Text(text), nil
+	return chat.Text(text), nil
 }
 
-func (e *Engine) users(ctx context.Context, req *request, _ []token) (Message, error) {
-	var m Message
+func (e *Engine) users(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		us, err := tx.Users(req.ws)
 		if err != nil {
@@ -801,7 +802,7 @@ func (e *Engine) users(ctx context.Context, req *request, _ []token) (Message, e
 				break
 			}
 		}
-		m = Text(fmt.Sprintf("%d people:\n%s", len(us), strings.Join(lines, "\n")))
+		m = chat.Text(fmt.Sprintf("%d people:\n%s", len(us), strings.Join(lines, "\n")))
 		m.Ephemeral = true
 		return nil
 	})

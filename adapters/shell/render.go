@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -13,24 +13,24 @@ const barWidth = 10
 
 // Render turns a neutral message into terminal text and the buttons it
 // offers, numbered in order.
-func Render(m bot.Message) (string, []bot.Button) {
+func Render(m chat.Message) (string, []chat.Button) {
 	var b strings.Builder
-	var buttons []bot.Button
+	var buttons []chat.Button
 	if len(m.Blocks) == 0 && m.Text != "" {
 		b.WriteString(plain(m.Text) + "\n")
 	}
 	for _, blk := range m.Blocks {
 		switch x := blk.(type) {
-		case bot.Header:
+		case chat.Header:
 			fmt.Fprintf(&b, "== %s ==\n", plain(x.Text))
-		case bot.Section:
+		case chat.Section:
 			if x.Text != "" {
 				b.WriteString(plain(x.Text) + "\n")
 			}
 			for _, f := range x.Fields {
 				fmt.Fprintf(&b, "  %s: %s\n", plain(f.Label), plain(f.Value))
 			}
-		case bot.ProgressBar:
+		case chat.ProgressBar:
 			p := clamp01(x.Progress)
 			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(p), okrcore.Percent(p), x.Ref, plain(x.Label))
 			if x.Status != okrcore.StatusNone {
@@ -40,16 +40,16 @@ func Render(m bot.Message) (string, []bot.Button) {
 				fmt.Fprintf(&b, " · %s", plain(x.Detail))
 			}
 			b.WriteString("\n")
-		case bot.Actions:
+		case chat.Actions:
 			var parts []string
 			for _, btn := range x.Buttons {
 				buttons = append(buttons, btn)
 				parts = append(parts, fmt.Sprintf("[%d] %s", len(buttons), btn.Label))
 			}
 			b.WriteString("  " + strings.Join(parts, "  ") + "\n")
-		case bot.Context:
+		case chat.Context:
 			b.WriteString("  " + plain(x.Text) + "\n")
-		case bot.Divider:
+		case chat.Divider:
 			b.WriteString("--\n")
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // Platform and Workspace name the shell's single installation.
@@ -45,8 +45,8 @@ type Shell struct {
 
 	mu      sync.Mutex // guards out and the fields below
 	user    string
-	buttons []bot.Button
-	pending []bot.Message
+	buttons []chat.Button
+	pending []chat.Message
 }
 
 // New returns a shell reading from in and writing to out.
@@ -72,7 +72,7 @@ func userID(name string) string { return strings.ToLower(name) }
 // Run reads lines until the input ends, ctx is cancelled or the person
 // types /quit. Each line is handled before the next is read, so a scripted
 // conversation prints its answers in order.
-func (s *Shell) Run(ctx context.Context, h bot.Handler) error {
+func (s *Shell) Run(ctx context.Context, h chat.Handler) error {
 	if s.interactive {
 		s.printf("okrbot terminal chat. You are %s. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n", s.User())
 	}
@@ -164,7 +164,7 @@ func (s *Shell) ownCommand(line string) (string, string, bool) {
 }
 
 // event turns a line into an event; it handles the shell's own commands.
-func (s *Shell) event(line string) (*bot.Event, bool) {
+func (s *Shell) event(line string) (*chat.Event, bool) {
 	lower := strings.ToLower(line)
 	switch {
 	case lower == "/quit" || lower == "/exit" || lower == "quit" || lower == "exit":
@@ -183,14 +183,14 @@ func (s *Shell) event(line string) (*bot.Event, bool) {
 		return nil, false
 	}
 	ev := s.base()
-	ev.Kind = bot.EventMessage
+	ev.Kind = chat.EventMessage
 	ev.Text = line
 	if n, err := strconv.Atoi(line); err == nil {
 		s.mu.Lock()
 		bs := s.buttons
 		s.mu.Unlock()
 		if n >= 1 && n <= len(bs) {
-			ev.Kind = bot.EventButton
+			ev.Kind = chat.EventButton
 			ev.Value = bs[n-1].Value
 			ev.Text = ""
 		}
@@ -198,19 +198,19 @@ func (s *Shell) event(line string) (*bot.Event, bool) {
 	return &ev, false
 }
 
-func (s *Shell) base() bot.Event {
+func (s *Shell) base() chat.Event {
 	u := s.User()
-	return bot.Event{
+	return chat.Event{
 		Platform:     Platform,
 		Workspace:    Workspace,
 		UserID:       userID(u),
 		UserName:     u,
-		Conversation: bot.Conversation{ID: "dm:" + userID(u), Direct: true},
+		Conversation: chat.Conversation{ID: "dm:" + userID(u), Direct: true},
 	}
 }
 
 // Respond prints an answer (and remembers its buttons and form).
-func (s *Shell) Respond(_ context.Context, m bot.Message) error {
+func (s *Shell) Respond(_ context.Context, m chat.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	text, buttons := Render(m)
@@ -222,7 +222,7 @@ func (s *Shell) Respond(_ context.Context, m bot.Message) error {
 	return nil
 }
 
-func (s *Shell) takePending() []bot.Message {
+func (s *Shell) takePending() []chat.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.pending
@@ -232,7 +232,7 @@ func (s *Shell) takePending() []bot.Message {
 
 // Send prints a proactive message (a nudge or a digest) addressed to a
 // conversation.
-func (s *Shell) Send(_ context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (s *Shell) Send(_ context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	text, buttons := Render(m)
@@ -240,7 +240,7 @@ func (s *Shell) Send(_ context.Context, to bot.Conversation, m bot.Message) (bot
 	if to.ID == "dm:"+userID(s.user) {
 		s.buttons = buttons
 	}
-	return bot.SentRef{Conversation: to.ID}, nil
+	return chat.SentRef{Conversation: to.ID}, nil
 }
 
 func (s *Shell) printf(format string, args ...any) {
@@ -257,7 +257,7 @@ func (s *Shell) prompt() {
 
 // fillForm asks each input in turn. An empty answer keeps the shown value
 // (or leaves an optional input blank); "cancel" abandons the form.
-func (s *Shell) fillForm(f *bot.Form, next func() (string, bool, error)) (*bot.Event, error) {
+func (s *Shell) fillForm(f *chat.Form, next func() (string, bool, error)) (*chat.Event, error) {
 	s.printf("%s (answer each question; Enter keeps the value in brackets, `cancel` stops)\n", f.Title)
 	vals := map[string]string{}
 	for _, in := range f.Inputs {
@@ -266,7 +266,7 @@ func (s *Shell) fillForm(f *bot.Form, next func() (string, bool, error)) (*bot.E
 			if in.Hint != "" {
 				q += " (" + in.Hint + ")"
 			}
-			if in.Kind == bot.InputSelect {
+			if in.Kind == chat.InputSelect {
 				var opts []string
 				for i, o := range in.Options {
 					opts = append(opts, fmt.Sprintf("%d) %s", i+1, o.Label))
@@ -294,12 +294,12 @@ func (s *Shell) fillForm(f *bot.Form, next func() (string, bool, error)) (*bot.E
 				return nil, nil
 			}
 			if line == "" {
-				if in.Kind != bot.InputNumber {
+				if in.Kind != chat.InputNumber {
 					vals[in.ID] = in.Initial
 				}
 				break
 			}
-			if in.Kind == bot.InputSelect {
+			if in.Kind == chat.InputSelect {
 				v, ok := pickOption(in.Options, line)
 				if !ok {
 					s.printf("Pick one of the numbers shown.\n")
@@ -312,11 +312,11 @@ func (s *Shell) fillForm(f *bot.Form, next func() (string, bool, error)) (*bot.E
 		}
 	}
 	ev := s.base()
-	ev.Kind, ev.FormID, ev.FormState, ev.Values = bot.EventFormSubmit, f.ID, f.State, vals
+	ev.Kind, ev.FormID, ev.FormState, ev.Values = chat.EventFormSubmit, f.ID, f.State, vals
 	return &ev, nil
 }
 
-func pickOption(opts []bot.Option, answer string) (string, bool) {
+func pickOption(opts []chat.Option, answer string) (string, bool) {
 	if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(opts) {
 		return opts[n-1].Value, true
 	}

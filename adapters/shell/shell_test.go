@@ -7,18 +7,18 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
 // scripted answers each event with a canned message and records what it got.
 type scripted struct {
 	mu     sync.Mutex
-	events []bot.Event
-	answer func(bot.Event) bot.Message
+	events []chat.Event
+	answer func(chat.Event) chat.Message
 }
 
-func (s *scripted) Handle(ctx context.Context, ev bot.Event, r bot.Responder) {
+func (s *scripted) Handle(ctx context.Context, ev chat.Event, r chat.Responder) {
 	s.mu.Lock()
 	s.events = append(s.events, ev)
 	s.mu.Unlock()
@@ -28,18 +28,18 @@ func (s *scripted) Handle(ctx context.Context, ev bot.Event, r bot.Responder) {
 }
 
 func TestShellTurnsLinesIntoEvents(t *testing.T) {
-	h := &scripted{answer: func(ev bot.Event) bot.Message {
+	h := &scripted{answer: func(ev chat.Event) chat.Message {
 		switch {
-		case ev.Kind == bot.EventFormSubmit:
-			return bot.Text("saved " + ev.Values["kr"] + " " + ev.Values["status"] + " " + ev.Values["note"])
+		case ev.Kind == chat.EventFormSubmit:
+			return chat.Text("saved " + ev.Values["kr"] + " " + ev.Values["status"] + " " + ev.Values["note"])
 		case ev.Text == "form":
-			return bot.Message{Text: "fill it", Form: &bot.Form{ID: "f", Title: "Check-in", State: "KR1", Inputs: []bot.Input{
-				{ID: "kr", Label: "KR1 value", Kind: bot.InputNumber, Initial: "3"},
-				{ID: "status", Label: "Status", Kind: bot.InputSelect, Options: []bot.Option{{Label: "On track", Value: "on_track"}, {Label: "At risk", Value: "at_risk"}}},
-				{ID: "note", Label: "Note", Kind: bot.InputText, Optional: true},
+			return chat.Message{Text: "fill it", Form: &chat.Form{ID: "f", Title: "Check-in", State: "KR1", Inputs: []chat.Input{
+				{ID: "kr", Label: "KR1 value", Kind: chat.InputNumber, Initial: "3"},
+				{ID: "status", Label: "Status", Kind: chat.InputSelect, Options: []chat.Option{{Label: "On track", Value: "on_track"}, {Label: "At risk", Value: "at_risk"}}},
+				{ID: "note", Label: "Note", Kind: chat.InputText, Optional: true},
 			}}}
 		}
-		return bot.Message{Text: "menu", Blocks: []bot.Block{bot.Actions{Buttons: []bot.Button{{Label: "Mine", Value: "mine"}, {Label: "Tree", Value: "tree"}}}}}
+		return chat.Message{Text: "menu", Blocks: []chat.Block{chat.Actions{Buttons: []chat.Button{{Label: "Mine", Value: "mine"}, {Label: "Tree", Value: "tree"}}}}}
 	}}
 	in := strings.Join([]string{
 		"# a comment line is ignored",
@@ -61,15 +61,15 @@ func TestShellTurnsLinesIntoEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct {
-		kind      bot.EventKind
+		kind      chat.EventKind
 		user      string
 		text, val string
 	}{
-		{bot.EventMessage, "alice", "hello", ""},
-		{bot.EventButton, "alice", "", "tree"},
-		{bot.EventMessage, "alice", "9", ""},
-		{bot.EventMessage, "bob", "form", ""},
-		{bot.EventFormSubmit, "bob", "", ""},
+		{chat.EventMessage, "alice", "hello", ""},
+		{chat.EventButton, "alice", "", "tree"},
+		{chat.EventMessage, "alice", "9", ""},
+		{chat.EventMessage, "bob", "form", ""},
+		{chat.EventFormSubmit, "bob", "", ""},
 	}
 	if len(h.events) != len(want) {
 		t.Fatalf("got %d events, want %d:\n%s", len(h.events), len(want), out.String())
@@ -95,15 +95,15 @@ func TestShellTurnsLinesIntoEvents(t *testing.T) {
 }
 
 func TestFormCancelAndEndOfInput(t *testing.T) {
-	form := &bot.Form{ID: "f", Inputs: []bot.Input{{ID: "a", Label: "A"}, {ID: "b", Label: "B"}}}
+	form := &chat.Form{ID: "f", Inputs: []chat.Input{{ID: "a", Label: "A"}, {ID: "b", Label: "B"}}}
 	for _, in := range []string{"form\ncancel\n", "form\nx\n"} {
-		h := &scripted{answer: func(ev bot.Event) bot.Message { return bot.Message{Text: "f", Form: form} }}
+		h := &scripted{answer: func(ev chat.Event) chat.Message { return chat.Message{Text: "f", Form: form} }}
 		var out bytes.Buffer
 		if err := New(strings.NewReader(in), &out, Options{}).Run(context.Background(), h); err != nil {
 			t.Fatal(err)
 		}
 		for _, ev := range h.events {
-			if ev.Kind == bot.EventFormSubmit {
+			if ev.Kind == chat.EventFormSubmit {
 				t.Errorf("%q: a cancelled or cut-off form was submitted", in)
 			}
 		}
@@ -111,14 +111,14 @@ func TestFormCancelAndEndOfInput(t *testing.T) {
 }
 
 func TestRender(t *testing.T) {
-	m := bot.Message{Blocks: []bot.Block{
-		bot.Header{Text: "Your *OKRs*"},
-		bot.ProgressBar{Ref: "O1", Label: "Grow", Progress: 0.46, Status: okrcore.StatusAtRisk, Detail: "alice"},
-		bot.ProgressBar{Ref: "KR2", Label: "ARR", Progress: 1.7, Indent: 1},
-		bot.Section{Text: "`code`", Fields: []bot.Field{{Label: "Owner", Value: "bob"}}},
-		bot.Context{Text: "small"},
-		bot.Divider{},
-		bot.Actions{Buttons: []bot.Button{{Label: "Go", Value: "mine"}}},
+	m := chat.Message{Blocks: []chat.Block{
+		chat.Header{Text: "Your *OKRs*"},
+		chat.ProgressBar{Ref: "O1", Label: "Grow", Progress: 0.46, Status: okrcore.StatusAtRisk, Detail: "alice"},
+		chat.ProgressBar{Ref: "KR2", Label: "ARR", Progress: 1.7, Indent: 1},
+		chat.Section{Text: "`code`", Fields: []chat.Field{{Label: "Owner", Value: "bob"}}},
+		chat.Context{Text: "small"},
+		chat.Divider{},
+		chat.Actions{Buttons: []chat.Button{{Label: "Go", Value: "mine"}}},
 	}}
 	got, buttons := Render(m)
 	want := "== Your OKRs ==\n[#####-----] 46% O1 Grow · at risk · alice\n  [##########] 100% KR2 ARR\ncode\n  Owner: bob\n  small\n--\n  [1] Go\n"
@@ -136,7 +136,7 @@ func TestRender(t *testing.T) {
 func TestSendAddressesConversation(t *testing.T) {
 	var out bytes.Buffer
 	sh := New(strings.NewReader(""), &out, Options{User: "alice"})
-	if _, err := sh.Send(context.Background(), bot.Conversation{ID: "#sales"}, bot.Text("digest")); err != nil {
+	if _, err := sh.Send(context.Background(), chat.Conversation{ID: "#sales"}, chat.Text("digest")); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != "[to #sales]\ndigest\n" {

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 type nopHandler struct{}
 
-func (nopHandler) Handle(context.Context, bot.Event, bot.Responder) {}
+func (nopHandler) Handle(context.Context, chat.Event, chat.Responder) {}
 
 // BenchmarkCommandAck measures what Slack waits for: a signed /okr
 // command over loopback HTTP, verified, parsed, queued and acknowledged.

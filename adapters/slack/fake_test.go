@@ -20,7 +20,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 const (
@@ -398,18 +398,18 @@ func (f *fakeSlack) waitAck(id string) {
 // answer (when set); with gate set, it waits for the gate to open first.
 type recorder struct {
 	mu     sync.Mutex
-	events []bot.Event
-	answer func(bot.Event) (bot.Message, bool)
+	events []chat.Event
+	answer func(chat.Event) (chat.Message, bool)
 	gate   chan struct{}
-	seen   chan bot.Event
+	seen   chan chat.Event
 	errs   chan error
 }
 
-func newRecorder(answer func(bot.Event) (bot.Message, bool)) *recorder {
-	return &recorder{answer: answer, seen: make(chan bot.Event, 100), errs: make(chan error, 100)}
+func newRecorder(answer func(chat.Event) (chat.Message, bool)) *recorder {
+	return &recorder{answer: answer, seen: make(chan chat.Event, 100), errs: make(chan error, 100)}
 }
 
-func (r *recorder) Handle(ctx context.Context, ev bot.Event, resp bot.Responder) {
+func (r *recorder) Handle(ctx context.Context, ev chat.Event, resp chat.Responder) {
 	r.mu.Lock()
 	gate := r.gate
 	r.mu.Unlock()
@@ -443,14 +443,14 @@ func (r *recorder) hold() (release func()) {
 	}
 }
 
-func (r *recorder) all() []bot.Event {
+func (r *recorder) all() []chat.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]bot.Event(nil), r.events...)
+	return append([]chat.Event(nil), r.events...)
 }
 
 // next waits for the next handled event.
-func (r *recorder) next(t *testing.T) bot.Event {
+func (r *recorder) next(t *testing.T) chat.Event {
 	t.Helper()
 	select {
 	case ev := <-r.seen:
@@ -458,12 +458,12 @@ func (r *recorder) next(t *testing.T) bot.Event {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event reached the handler")
 	}
-	return bot.Event{}
+	return chat.Event{}
 }
 
 // echo answers every event with a short text.
-func echo(ev bot.Event) (bot.Message, bool) {
-	return bot.Text("got " + string(ev.Kind) + " " + ev.Text + ev.Value), true
+func echo(ev chat.Event) (chat.Message, bool) {
+	return chat.Text("got " + string(ev.Kind) + " " + ev.Text + ev.Value), true
 }
 
 // harness is an adapter running against a fake Slack.
@@ -477,7 +477,7 @@ type harness struct {
 
 // start runs an adapter with handler h against f. cfg's tokens and API
 // URL are filled in when empty.
-func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h bot.Handler) *Adapter {
+func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h chat.Handler) *Adapter {
 	t.Helper()
 	if cfg.BotToken == "" {
 		cfg.BotToken = testBotToken
@@ -515,7 +515,7 @@ func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h bot.Handler) 
 }
 
 // newHarness starts an adapter in HTTP mode with a recorder.
-func newHarness(t *testing.T, opts Options, answer func(bot.Event) (bot.Message, bool)) *harness {
+func newHarness(t *testing.T, opts Options, answer func(chat.Event) (chat.Message, bool)) *harness {
 	t.Helper()
 	f := newFakeSlack(t)
 	h := newRecorder(answer)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 func TestNew(t *testing.T) {
@@ -54,7 +54,7 @@ func TestPacing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := a.Pacing(); p != (bot.Pacing{PerSecond: 5, Burst: 10, PerConversation: time.Second}) {
+	if p := a.Pacing(); p != (chat.Pacing{PerSecond: 5, Burst: 10, PerConversation: time.Second}) {
 		t.Errorf("Pacing = %+v", p)
 	}
 	a, _ = New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, Options{PerSecond: 1})
@@ -257,8 +257,8 @@ func TestDedupe(t *testing.T) {
 }
 
 func TestSlashCommandAckedFirst(t *testing.T) {
-	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
-		return bot.Message{Text: "Your OKRs", Blocks: []bot.Block{bot.Section{Text: "Your OKRs"}}, Ephemeral: true}, true
+	hs := newHarness(t, Options{}, func(ev chat.Event) (chat.Message, bool) {
+		return chat.Message{Text: "Your OKRs", Blocks: []chat.Block{chat.Section{Text: "Your OKRs"}}, Ephemeral: true}, true
 	})
 	release := hs.h.hold() // the handler is slow: it waits for release
 	start := time.Now()
@@ -275,7 +275,7 @@ func TestSlashCommandAckedFirst(t *testing.T) {
 	}
 	release()
 	ev := hs.h.next(t)
-	if ev.Kind != bot.EventCommand || ev.Text != "mine" || ev.Conversation.ID != "C1" || ev.Conversation.Direct || ev.Workspace != testTeam || ev.UserID != "U1" {
+	if ev.Kind != chat.EventCommand || ev.Text != "mine" || ev.Conversation.ID != "C1" || ev.Conversation.Direct || ev.Workspace != testTeam || ev.UserID != "U1" {
 		t.Errorf("event = %+v", ev)
 	}
 	c := hs.fake.waitCalls("response_url", 1)[0]
@@ -313,7 +313,7 @@ func TestButton(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	ev := hs.h.next(t)
-	if ev.Kind != bot.EventButton || ev.Value != "same as last week" || ev.Conversation != (bot.Conversation{ID: "D1", Direct: true}) {
+	if ev.Kind != chat.EventButton || ev.Value != "same as last week" || ev.Conversation != (chat.Conversation{ID: "D1", Direct: true}) {
 		t.Errorf("event = %+v", ev)
 	}
 	// In the DM the answer is a message of its own.
@@ -334,23 +334,23 @@ func TestButton(t *testing.T) {
 }
 
 func TestForms(t *testing.T) {
-	form := &bot.Form{ID: "checkin", Title: "Check-in · Q4", Submit: "Check in", State: "KR4", Inputs: []bot.Input{
-		{ID: "KR4.value", Label: "KR4 New customers", Kind: bot.InputNumber, Initial: "18"},
-		{ID: "KR4.status", Label: "KR4 status", Kind: bot.InputSelect, Options: []bot.Option{{Label: "Keep", Value: ""}, {Label: "At risk", Value: "at_risk"}}},
-		{ID: "confidence", Label: "Confidence", Kind: bot.InputNumber},
+	form := &chat.Form{ID: "checkin", Title: "Check-in · Q4", Submit: "Check in", State: "KR4", Inputs: []chat.Input{
+		{ID: "KR4.value", Label: "KR4 New customers", Kind: chat.InputNumber, Initial: "18"},
+		{ID: "KR4.status", Label: "KR4 status", Kind: chat.InputSelect, Options: []chat.Option{{Label: "Keep", Value: ""}, {Label: "At risk", Value: "at_risk"}}},
+		{ID: "confidence", Label: "Confidence", Kind: chat.InputNumber},
 	}}
-	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
+	hs := newHarness(t, Options{}, func(ev chat.Event) (chat.Message, bool) {
 		switch ev.Kind {
-		case bot.EventButton, bot.EventCommand:
-			return bot.Message{Text: "Check in on your key results", Form: form}, true
-		case bot.EventMessage:
-			return bot.Message{Text: "Check in on your key results", Form: form}, true
-		case bot.EventFormSubmit:
-			return bot.Message{Text: "Checked in ✓", Blocks: []bot.Block{bot.Section{Text: "Checked in ✓ KR4 → " + ev.Values["KR4.value"]}}}, true
-		case bot.EventHomeOpened:
-			return bot.Message{Text: "Your OKRs", Blocks: []bot.Block{bot.Header{Text: "Your OKRs"}}}, true
+		case chat.EventButton, chat.EventCommand:
+			return chat.Message{Text: "Check in on your key results", Form: form}, true
+		case chat.EventMessage:
+			return chat.Message{Text: "Check in on your key results", Form: form}, true
+		case chat.EventFormSubmit:
+			return chat.Message{Text: "Checked in ✓", Blocks: []chat.Block{chat.Section{Text: "Checked in ✓ KR4 → " + ev.Values["KR4.value"]}}}, true
+		case chat.EventHomeOpened:
+			return chat.Message{Text: "Your OKRs", Blocks: []chat.Block{chat.Header{Text: "Your OKRs"}}}, true
 		}
-		return bot.Message{}, false
+		return chat.Message{}, false
 	})
 	hs.postEvent(eventBody("Ev1", dmEvent("U1", "D1", "1700000001.000100", "form")))
 	hs.h.next(t)
@@ -390,7 +390,7 @@ func TestForms(t *testing.T) {
 		}
 		ev := hs.h.next(t)
 		want := map[string]string{"KR4.value": "30", "KR4.status": "at_risk", "confidence": ""}
-		if ev.Kind != bot.EventFormSubmit || ev.FormID != "checkin" || ev.FormState != "KR4" || ev.Conversation.ID != "D1" || !ev.Conversation.Direct || !sameMap(ev.Values, want) {
+		if ev.Kind != chat.EventFormSubmit || ev.FormID != "checkin" || ev.FormState != "KR4" || ev.Conversation.ID != "D1" || !ev.Conversation.Direct || !sameMap(ev.Values, want) {
 			t.Errorf("event = %+v", ev)
 		}
 		up := hs.fake.waitCalls("chat.update", 1)[0]
@@ -398,7 +398,7 @@ func TestForms(t *testing.T) {
 			t.Errorf("chat.update: %s", up.body())
 		}
 		// …and the Home tab is refreshed.
-		if ev := hs.h.next(t); ev.Kind != bot.EventHomeOpened || ev.UserID != "U1" {
+		if ev := hs.h.next(t); ev.Kind != chat.EventHomeOpened || ev.UserID != "U1" {
 			t.Errorf("refresh event = %+v", ev)
 		}
 		pub := hs.fake.waitCalls("views.publish", 1)[0]
@@ -505,7 +505,7 @@ func TestAnswers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
+			hs := newHarness(t, Options{}, func(ev chat.Event) (chat.Message, bool) {
 				m, ok := echo(ev)
 				m.Ephemeral = tc.ephemeral
 				return m, ok
@@ -518,8 +518,8 @@ func TestAnswers(t *testing.T) {
 }
 
 func TestAnswerFallsBackToDM(t *testing.T) {
-	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
-		return bot.Message{Text: "Checked in", Ephemeral: true}, true
+	hs := newHarness(t, Options{}, func(ev chat.Event) (chat.Message, bool) {
+		return chat.Message{Text: "Checked in", Ephemeral: true}, true
 	})
 	// A form opened from /okr in a channel the bot is not in.
 	hs.fake.failNext("chat.postEphemeral", reply{status: 200, body: `{"ok":false,"error":"channel_not_found"}`})
@@ -533,13 +533,13 @@ func TestAnswerFallsBackToDM(t *testing.T) {
 }
 
 func TestHomeOpened(t *testing.T) {
-	hs := newHarness(t, Options{}, func(ev bot.Event) (bot.Message, bool) {
-		return bot.Message{Text: "Your OKRs", Blocks: []bot.Block{bot.Header{Text: "Your OKRs"}, bot.ProgressBar{Ref: "KR4", Progress: 0.5}}}, true
+	hs := newHarness(t, Options{}, func(ev chat.Event) (chat.Message, bool) {
+		return chat.Message{Text: "Your OKRs", Blocks: []chat.Block{chat.Header{Text: "Your OKRs"}, chat.ProgressBar{Ref: "KR4", Progress: 0.5}}}, true
 	})
 	hs.postEvent(eventBody("Eh1", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages", "event_ts": "1.1"}))
 	hs.postEvent(eventBody("Eh2", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.2"}))
 	ev := hs.h.next(t)
-	if ev.Kind != bot.EventHomeOpened || ev.ID != "Eh2" || ev.Conversation != (bot.Conversation{ID: "D1", Direct: true}) {
+	if ev.Kind != chat.EventHomeOpened || ev.ID != "Eh2" || ev.Conversation != (chat.Conversation{ID: "D1", Direct: true}) {
 		t.Errorf("event = %+v", ev)
 	}
 	c := hs.fake.waitCalls("views.publish", 1)[0]
@@ -559,7 +559,7 @@ func TestUsersInfo(t *testing.T) {
 	hs.postEvent(eventBody("E1", dmEvent("U1", "D1", "1700000001.000100", "mine")))
 	hs.postEvent(eventBody("E2", dmEvent("U1", "D1", "1700000001.000200", "mine")))
 	hs.postEvent(eventBody("E3", dmEvent("U404", "D2", "1700000001.000300", "mine")))
-	byUser := map[string]bot.Event{}
+	byUser := map[string]chat.Event{}
 	for range 4 {
 		ev := hs.h.next(t)
 		byUser[ev.UserID] = ev

@@ -59,6 +59,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
@@ -333,7 +334,7 @@ func newLoadEnv(b *testing.B) *loadEnv {
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				ev := bot.Event{Workspace: org.Workspace, UserID: u.PlatformID}
+				ev := chat.Event{Workspace: org.Workspace, UserID: u.PlatformID}
 				le.a.fillProfile(context.Background(), &ev)
 			})
 		}
@@ -345,7 +346,7 @@ func newLoadEnv(b *testing.B) *loadEnv {
 
 // startHTTPAdapter runs an adapter in HTTP mode with handler h, as `okrbot
 // serve` makes it (default options), behind a loopback server.
-func startHTTPAdapter(b *testing.B, p *loadProxy, h bot.Handler) (*Adapter, *httptest.Server) {
+func startHTTPAdapter(b *testing.B, p *loadProxy, h chat.Handler) (*Adapter, *httptest.Server) {
 	b.Helper()
 	opts := Options{Workers: envInt("OKRBOT_LOAD_WORKERS", 0)}
 	if os.Getenv("OKRBOT_LOAD_KEEPALIVE") == "1" {
@@ -380,8 +381,8 @@ func startHTTPAdapter(b *testing.B, p *loadProxy, h bot.Handler) (*Adapter, *htt
 // message, without a store: what the adapter alone costs.
 type fixedAnswer struct{}
 
-func (fixedAnswer) Handle(ctx context.Context, _ bot.Event, r bot.Responder) {
-	_ = r.Respond(ctx, bot.Message{Text: "ok", Ephemeral: true, Blocks: []bot.Block{bot.Section{Text: "ok"}}})
+func (fixedAnswer) Handle(ctx context.Context, _ chat.Event, r chat.Responder) {
+	_ = r.Respond(ctx, chat.Message{Text: "ok", Ephemeral: true, Blocks: []chat.Block{chat.Section{Text: "ok"}}})
 }
 
 // request builds a signed /okr command from user with a response_url of

@@ -9,7 +9,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -72,12 +72,12 @@ type piece struct {
 // blocks are packed into messages of at most MaxBlocks, never ending a
 // message with a header or a divider. A message with neither text nor
 // blocks (a form alone) renders as nothing.
-func Render(m bot.Message) []Rendered {
+func Render(m chat.Message) []Rendered {
 	var pieces []piece
 	buttons := 0
 	blocks := m.Blocks
 	if len(blocks) == 0 && strings.TrimSpace(m.Text) != "" {
-		blocks = []bot.Block{bot.Section{Text: m.Text}}
+		blocks = []chat.Block{chat.Section{Text: m.Text}}
 	}
 	for _, b := range blocks {
 		pieces = append(pieces, renderBlock(b, &buttons)...)
@@ -102,19 +102,19 @@ func Render(m bot.Message) []Rendered {
 }
 
 // renderBlock renders one neutral block as zero or more Slack blocks.
-func renderBlock(b bot.Block, buttons *int) []piece {
+func renderBlock(b chat.Block, buttons *int) []piece {
 	switch x := b.(type) {
-	case bot.Header:
+	case chat.Header:
 		t := strings.TrimSpace(plainText(x.Text))
 		if t == "" {
 			return nil
 		}
 		return []piece{{block: slackapi.NewHeaderBlock(plain(truncate(t, maxHeaderText))), keepWithNext: true}}
-	case bot.Section:
+	case chat.Section:
 		return sectionPieces(x)
-	case bot.ProgressBar:
+	case chat.ProgressBar:
 		return []piece{{block: slackapi.NewSectionBlock(mrkdwn(truncate(progressText(x), MaxSectionText)), nil, nil)}}
-	case bot.Actions:
+	case chat.Actions:
 		var out []piece
 		var elems []slackapi.BlockElement
 		flush := func() {
@@ -131,9 +131,9 @@ func renderBlock(b bot.Block, buttons *int) []piece {
 			e := slackapi.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPrefix, *buttons), truncate(btn.Value, maxButtonValue),
 				plain(truncate(plainText(btn.Label), maxButtonText)))
 			switch btn.Style {
-			case bot.StylePrimary:
+			case chat.StylePrimary:
 				e = e.WithStyle(slackapi.StylePrimary)
-			case bot.StyleDanger:
+			case chat.StyleDanger:
 				e = e.WithStyle(slackapi.StyleDanger)
 			}
 			elems = append(elems, e)
@@ -143,13 +143,13 @@ func renderBlock(b bot.Block, buttons *int) []piece {
 		}
 		flush()
 		return out
-	case bot.Context:
+	case chat.Context:
 		var out []piece
 		for _, part := range splitText(escape(x.Text), MaxSectionText) {
 			out = append(out, piece{block: slackapi.NewContextBlock("", mrkdwn(part))})
 		}
 		return out
-	case bot.Divider:
+	case chat.Divider:
 		return []piece{{block: slackapi.NewDividerBlock(), divider: true}}
 	}
 	return nil
@@ -157,7 +157,7 @@ func renderBlock(b bot.Block, buttons *int) []piece {
 
 // sectionPieces renders a section: its text in parts of at most
 // MaxSectionText characters, and its fields ten to a section.
-func sectionPieces(s bot.Section) []piece {
+func sectionPieces(s chat.Section) []piece {
 	var out []piece
 	for _, part := range splitText(escape(s.Text), MaxSectionText) {
 		out = append(out, piece{block: slackapi.NewSectionBlock(mrkdwn(part), nil, nil)})
@@ -228,7 +228,7 @@ func pack(pieces []piece, limit int) [][]slackapi.Block {
 
 // progressText draws a progress bar as one line of mrkdwn:
 // 🟡 `▰▰▰▰▱▱▱▱▱▱` 45%  *KR4* New customers, then the detail and status.
-func progressText(p bot.ProgressBar) string {
+func progressText(p chat.ProgressBar) string {
 	v := clamp01(p.Progress)
 	var b strings.Builder
 	b.WriteString(strings.Repeat("\u2003", max(p.Indent, 0)*2))
@@ -298,7 +298,7 @@ type formMeta struct {
 // block id is the input's id (ids must be unique, at most 255 characters;
 // others are left out), holding a plain_text_input, number_input or
 // static_select.
-func renderForm(f *bot.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
+func renderForm(f *chat.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
 	meta.Form, meta.State = f.ID, f.State
 	md, err := json.Marshal(meta)
 	if err != nil {
@@ -344,18 +344,18 @@ func renderForm(f *bot.Form, meta formMeta) (slackapi.ModalViewRequest, error) {
 // inputs apart).
 const inputValue = "value"
 
-func inputBlock(in bot.Input) *slackapi.InputBlock {
+func inputBlock(in chat.Input) *slackapi.InputBlock {
 	var placeholder *slackapi.TextBlockObject
 	if in.Placeholder != "" {
 		placeholder = plain(truncate(plainText(in.Placeholder), maxPlaceholder))
 	}
 	var el slackapi.BlockElement
 	switch in.Kind {
-	case bot.InputNumber:
+	case chat.InputNumber:
 		e := slackapi.NewNumberInputBlockElement(placeholder, inputValue, true)
 		e.InitialValue = in.Initial
 		el = e
-	case bot.InputSelect:
+	case chat.InputSelect:
 		var opts []*slackapi.OptionBlockObject
 		var initial *slackapi.OptionBlockObject
 		for _, o := range in.Options {
@@ -381,7 +381,7 @@ func inputBlock(in bot.Input) *slackapi.InputBlock {
 		el = e
 	default:
 		e := slackapi.NewPlainTextInputBlockElement(placeholder, inputValue)
-		e.Multiline = in.Kind == bot.InputMultiline
+		e.Multiline = in.Kind == chat.InputMultiline
 		e.InitialValue = in.Initial
 		el = e
 	}
@@ -420,7 +420,7 @@ func formValues(st *slackapi.ViewState) map[string]string {
 }
 
 // RenderHome turns a message into a Home tab: its blocks, at most 100.
-func RenderHome(m bot.Message) slackapi.HomeTabViewRequest {
+func RenderHome(m chat.Message) slackapi.HomeTabViewRequest {
 	v := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab}
 	for _, r := range Render(m) {
 		for _, b := range r.Blocks {
@@ -541,16 +541,16 @@ func firstLine(s string) string {
 }
 
 // firstText finds a summary for notifications when the message has no Text.
-func firstText(blocks []bot.Block) string {
+func firstText(blocks []chat.Block) string {
 	for _, b := range blocks {
 		switch x := b.(type) {
-		case bot.Header:
+		case chat.Header:
 			return x.Text
-		case bot.Section:
+		case chat.Section:
 			if x.Text != "" {
 				return x.Text
 			}
-		case bot.ProgressBar:
+		case chat.ProgressBar:
 			return x.Ref + " " + x.Label
 		}
 	}

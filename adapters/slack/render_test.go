@@ -9,7 +9,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -36,76 +36,76 @@ func blockTypes(t *testing.T, blocks []slackapi.Block) []string {
 func TestRender(t *testing.T) {
 	tests := []struct {
 		name  string
-		msg   bot.Message
+		msg   chat.Message
 		types []string
 		want  []string // substrings of the wire JSON
 		not   []string
 	}{
 		{
 			name:  "text only becomes a section",
-			msg:   bot.Text("Hello *there*"),
+			msg:   chat.Text("Hello *there*"),
 			types: []string{"section"},
 			want:  []string{`"type":"mrkdwn","text":"Hello *there*"`, `"type":"section"`},
 		},
 		{
 			name:  "header",
-			msg:   bot.Message{Text: "t", Blocks: []bot.Block{bot.Header{Text: "Your *OKRs*"}, bot.Section{Text: "x"}}},
+			msg:   chat.Message{Text: "t", Blocks: []chat.Block{chat.Header{Text: "Your *OKRs*"}, chat.Section{Text: "x"}}},
 			types: []string{"header", "section"},
 			want:  []string{`{"type":"header","text":{"type":"plain_text","text":"Your OKRs","emoji":true}}`},
 		},
 		{
 			name:  "section with fields",
-			msg:   bot.Message{Blocks: []bot.Block{bot.Section{Text: "Team", Fields: []bot.Field{{Label: "Lead", Value: "alice"}, {Label: "Members", Value: "3"}}}}},
+			msg:   chat.Message{Blocks: []chat.Block{chat.Section{Text: "Team", Fields: []chat.Field{{Label: "Lead", Value: "alice"}, {Label: "Members", Value: "3"}}}}},
 			types: []string{"section"},
 			want:  []string{`"fields":[{"type":"mrkdwn","text":"*Lead*\nalice"},{"type":"mrkdwn","text":"*Members*\n3"}]`},
 		},
 		{
 			name:  "fields only",
-			msg:   bot.Message{Blocks: []bot.Block{bot.Section{Fields: []bot.Field{{Label: "A", Value: "1"}}}}},
+			msg:   chat.Message{Blocks: []chat.Block{chat.Section{Fields: []chat.Field{{Label: "A", Value: "1"}}}}},
 			types: []string{"section"},
 			not:   []string{`"text":{`},
 		},
 		{
 			name: "progress bar",
-			msg: bot.Message{Blocks: []bot.Block{bot.ProgressBar{Ref: "KR4", Label: "New customers", Progress: 0.45,
+			msg: chat.Message{Blocks: []chat.Block{chat.ProgressBar{Ref: "KR4", Label: "New customers", Progress: 0.45,
 				Status: okrcore.StatusAtRisk, Detail: "18 of 40"}}},
 			types: []string{"section"},
 			want:  []string{"🟡 `▰▰▰▰▰▱▱▱▱▱` 45%  *KR4* New customers\\n18 of 40 · _at risk_"},
 		},
 		{
 			name:  "progress statuses",
-			msg:   bot.Message{Blocks: []bot.Block{bot.ProgressBar{Ref: "KR1", Progress: 1, Status: okrcore.StatusDone}, bot.ProgressBar{Ref: "KR2", Progress: -1, Status: okrcore.StatusOffTrack}, bot.ProgressBar{Ref: "KR3", Progress: 0.7, Status: okrcore.StatusOnTrack}}},
+			msg:   chat.Message{Blocks: []chat.Block{chat.ProgressBar{Ref: "KR1", Progress: 1, Status: okrcore.StatusDone}, chat.ProgressBar{Ref: "KR2", Progress: -1, Status: okrcore.StatusOffTrack}, chat.ProgressBar{Ref: "KR3", Progress: 0.7, Status: okrcore.StatusOnTrack}}},
 			types: []string{"section", "section", "section"},
 			want:  []string{"✅ `▰▰▰▰▰▰▰▰▰▰` 100%", "🔴 `▱▱▱▱▱▱▱▱▱▱` 0%", "🟢 `▰▰▰▰▰▰▰▱▱▱` 70%"},
 		},
 		{
 			name: "actions",
-			msg: bot.Message{Blocks: []bot.Block{bot.Actions{Buttons: []bot.Button{
-				{Label: "Update", Value: "form", Style: bot.StylePrimary}, {Label: "Undo", Value: "undo", Style: bot.StyleDanger}, {Label: "Mine", Value: "mine"}}}}},
+			msg: chat.Message{Blocks: []chat.Block{chat.Actions{Buttons: []chat.Button{
+				{Label: "Update", Value: "form", Style: chat.StylePrimary}, {Label: "Undo", Value: "undo", Style: chat.StyleDanger}, {Label: "Mine", Value: "mine"}}}}},
 			types: []string{"actions"},
 			want: []string{`"action_id":"okr:btn:1","value":"form","style":"primary"`, `"action_id":"okr:btn:2","value":"undo","style":"danger"`,
 				`"action_id":"okr:btn:3","value":"mine"}`, `"text":{"type":"plain_text","text":"Update","emoji":true}`},
 		},
 		{
 			name:  "context and divider",
-			msg:   bot.Message{Blocks: []bot.Block{bot.Section{Text: "a"}, bot.Divider{}, bot.Context{Text: "small <print> & more"}}},
+			msg:   chat.Message{Blocks: []chat.Block{chat.Section{Text: "a"}, chat.Divider{}, chat.Context{Text: "small <print> & more"}}},
 			types: []string{"section", "divider", "context"},
 			want:  []string{`"elements":[{"type":"mrkdwn","text":"small \u0026lt;print\u0026gt; \u0026amp; more"}]`},
 		},
 		{
 			name:  "mentions survive escaping",
-			msg:   bot.Text("ask <@U123|bob> in <#C42> about <b>"),
+			msg:   chat.Text("ask <@U123|bob> in <#C42> about <b>"),
 			types: []string{"section"},
 			want:  []string{`ask \u003c@U123|bob\u003e in \u003c#C42\u003e about \u0026lt;b\u0026gt;`},
 		},
 		{
 			name:  "empty blocks are dropped",
-			msg:   bot.Message{Text: "x", Blocks: []bot.Block{bot.Section{}, bot.Header{Text: " "}, bot.Actions{}, bot.Context{}, bot.Section{Text: "kept"}}},
+			msg:   chat.Message{Text: "x", Blocks: []chat.Block{chat.Section{}, chat.Header{Text: " "}, chat.Actions{}, chat.Context{}, chat.Section{Text: "kept"}}},
 			types: []string{"section"},
 		},
 		{
 			name:  "leading and trailing dividers are dropped",
-			msg:   bot.Message{Blocks: []bot.Block{bot.Divider{}, bot.Section{Text: "a"}, bot.Divider{}}},
+			msg:   chat.Message{Blocks: []chat.Block{chat.Divider{}, chat.Section{Text: "a"}, chat.Divider{}}},
 			types: []string{"section"},
 		},
 	}
@@ -134,33 +134,33 @@ func TestRender(t *testing.T) {
 }
 
 func TestRenderNothing(t *testing.T) {
-	if out := Render(bot.Message{Form: &bot.Form{ID: "f"}}); len(out) != 0 {
+	if out := Render(chat.Message{Form: &chat.Form{ID: "f"}}); len(out) != 0 {
 		t.Fatalf("a form alone rendered %d messages", len(out))
 	}
 }
 
 func TestRenderLimits(t *testing.T) {
 	long := strings.Repeat("word ", 1000) // 5,000 characters
-	many := bot.Message{Text: "Digest", Blocks: []bot.Block{bot.Header{Text: "Digest"}}}
+	many := chat.Message{Text: "Digest", Blocks: []chat.Block{chat.Header{Text: "Digest"}}}
 	for i := range 60 {
-		many.Blocks = append(many.Blocks, bot.ProgressBar{Ref: fmt.Sprintf("KR%d", i+1), Label: "a key result", Progress: float64(i) / 60})
+		many.Blocks = append(many.Blocks, chat.ProgressBar{Ref: fmt.Sprintf("KR%d", i+1), Label: "a key result", Progress: float64(i) / 60})
 	}
-	many.Blocks = append(many.Blocks, bot.Actions{Buttons: []bot.Button{{Label: "More", Value: "digest"}}})
-	headers := bot.Message{Text: "Teams"}
+	many.Blocks = append(many.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "More", Value: "digest"}}})
+	headers := chat.Message{Text: "Teams"}
 	for i := range 40 {
-		headers.Blocks = append(headers.Blocks, bot.Header{Text: fmt.Sprintf("Team %d", i)}, bot.Section{Text: "progress"})
+		headers.Blocks = append(headers.Blocks, chat.Header{Text: fmt.Sprintf("Team %d", i)}, chat.Section{Text: "progress"})
 	}
-	var buttons []bot.Button
+	var buttons []chat.Button
 	for i := range 30 {
-		buttons = append(buttons, bot.Button{Label: fmt.Sprintf("B%d", i), Value: fmt.Sprintf("show KR%d", i)})
+		buttons = append(buttons, chat.Button{Label: fmt.Sprintf("B%d", i), Value: fmt.Sprintf("show KR%d", i)})
 	}
-	fields := make([]bot.Field, 23)
+	fields := make([]chat.Field, 23)
 	for i := range fields {
-		fields[i] = bot.Field{Label: "L", Value: fmt.Sprint(i)}
+		fields[i] = chat.Field{Label: "L", Value: fmt.Sprint(i)}
 	}
 	tests := []struct {
 		name     string
-		msg      bot.Message
+		msg      chat.Message
 		messages int
 		check    func(t *testing.T, out []Rendered)
 	}{
@@ -172,7 +172,7 @@ func TestRenderLimits(t *testing.T) {
 				t.Errorf("second part's text = %q", out[1].Text)
 			}
 		}},
-		{"5,000 characters of text", bot.Text(long), 1, func(t *testing.T, out []Rendered) {
+		{"5,000 characters of text", chat.Text(long), 1, func(t *testing.T, out []Rendered) {
 			if len(out[0].Blocks) != 2 {
 				t.Fatalf("%d sections, want 2", len(out[0].Blocks))
 			}
@@ -194,7 +194,7 @@ func TestRenderLimits(t *testing.T) {
 				}
 			}
 		}},
-		{"30 buttons in two action blocks", bot.Message{Blocks: []bot.Block{bot.Actions{Buttons: buttons}}}, 1, func(t *testing.T, out []Rendered) {
+		{"30 buttons in two action blocks", chat.Message{Blocks: []chat.Block{chat.Actions{Buttons: buttons}}}, 1, func(t *testing.T, out []Rendered) {
 			if len(out[0].Blocks) != 2 {
 				t.Fatalf("%d blocks, want 2", len(out[0].Blocks))
 			}
@@ -212,7 +212,7 @@ func TestRenderLimits(t *testing.T) {
 				t.Errorf("%d buttons, want 30", len(ids))
 			}
 		}},
-		{"23 fields in three sections", bot.Message{Blocks: []bot.Block{bot.Section{Text: "t", Fields: fields}}}, 1, func(t *testing.T, out []Rendered) {
+		{"23 fields in three sections", chat.Message{Blocks: []chat.Block{chat.Section{Text: "t", Fields: fields}}}, 1, func(t *testing.T, out []Rendered) {
 			if len(out[0].Blocks) != 3 {
 				t.Fatalf("%d sections, want 3", len(out[0].Blocks))
 			}
@@ -269,13 +269,13 @@ func TestSplitText(t *testing.T) {
 }
 
 func TestRenderForm(t *testing.T) {
-	f := &bot.Form{ID: "checkin", Title: "Check-in · Q4 2026 and a very long name", Submit: "Check in", State: "KR4,KR5", Inputs: []bot.Input{
-		{ID: "KR4.value", Label: "KR4 New customers", Kind: bot.InputNumber, Initial: "18", Optional: true, Hint: "Now 18, target 40"},
-		{ID: "KR4.status", Label: "KR4 status", Kind: bot.InputSelect, Optional: true,
-			Options: []bot.Option{{Label: "Keep as is", Value: ""}, {Label: "At risk", Value: "at_risk"}}},
-		{ID: "KR4.note", Label: "KR4 note", Kind: bot.InputText, Placeholder: "What moved it?"},
+	f := &chat.Form{ID: "checkin", Title: "Check-in · Q4 2026 and a very long name", Submit: "Check in", State: "KR4,KR5", Inputs: []chat.Input{
+		{ID: "KR4.value", Label: "KR4 New customers", Kind: chat.InputNumber, Initial: "18", Optional: true, Hint: "Now 18, target 40"},
+		{ID: "KR4.status", Label: "KR4 status", Kind: chat.InputSelect, Optional: true,
+			Options: []chat.Option{{Label: "Keep as is", Value: ""}, {Label: "At risk", Value: "at_risk"}}},
+		{ID: "KR4.note", Label: "KR4 note", Kind: chat.InputText, Placeholder: "What moved it?"},
 		{ID: "KR4.note", Label: "duplicate"},
-		{ID: "blockers", Label: "Blockers", Kind: bot.InputMultiline},
+		{ID: "blockers", Label: "Blockers", Kind: chat.InputMultiline},
 		{ID: "", Label: "no id"},
 	}}
 	v, err := renderForm(f, formMeta{Channel: "D1", Message: "111.2"})
@@ -312,10 +312,10 @@ func TestRenderForm(t *testing.T) {
 		t.Errorf("metadata = %+v", meta)
 	}
 
-	if _, err := renderForm(&bot.Form{ID: "big", State: strings.Repeat("x", 4000), Inputs: f.Inputs}, formMeta{}); err == nil {
+	if _, err := renderForm(&chat.Form{ID: "big", State: strings.Repeat("x", 4000), Inputs: f.Inputs}, formMeta{}); err == nil {
 		t.Errorf("a state of 4,000 characters was accepted")
 	}
-	if _, err := renderForm(&bot.Form{ID: "empty"}, formMeta{}); err == nil {
+	if _, err := renderForm(&chat.Form{ID: "empty"}, formMeta{}); err == nil {
 		t.Errorf("a form without inputs was accepted")
 	}
 }
@@ -336,9 +336,9 @@ func TestFormValues(t *testing.T) {
 }
 
 func TestRenderHome(t *testing.T) {
-	m := bot.Message{}
+	m := chat.Message{}
 	for i := range 130 {
-		m.Blocks = append(m.Blocks, bot.Section{Text: fmt.Sprint(i)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprint(i)})
 	}
 	v := RenderHome(m)
 	if len(v.Blocks.BlockSet) != maxViewBlocks {
@@ -347,7 +347,7 @@ func TestRenderHome(t *testing.T) {
 	if v.Type != slackapi.VTHomeTab {
 		t.Errorf("type %q", v.Type)
 	}
-	if empty := RenderHome(bot.Message{}); len(empty.Blocks.BlockSet) != 1 {
+	if empty := RenderHome(chat.Message{}); len(empty.Blocks.BlockSet) != 1 {
 		t.Errorf("an empty home has %d blocks", len(empty.Blocks.BlockSet))
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // maxResponseURLUses is how often Slack accepts a response_url.
@@ -26,7 +26,7 @@ type responder struct {
 }
 
 // Respond implements bot.Responder.
-func (r *responder) Respond(ctx context.Context, m bot.Message) error {
+func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	in := r.in
 	if in.src == fromHome {
 		return r.a.PublishHome(ctx, in.ev.UserID, m)
@@ -60,7 +60,7 @@ func (r *responder) Respond(ctx context.Context, m bot.Message) error {
 }
 
 // openForm opens the form as a modal, remembering where its answer goes.
-func (r *responder) openForm(ctx context.Context, f *bot.Form) error {
+func (r *responder) openForm(ctx context.Context, f *chat.Form) error {
 	in := r.in
 	if in.triggerID == "" {
 		return errNoTrigger
@@ -78,29 +78,29 @@ var errNoTrigger = errors.New("no trigger id: a form opens only from a slash com
 // formFallback is the answer when a form cannot be opened: its text and a
 // button that asks for the form again (a button press brings a fresh
 // trigger id).
-func (r *responder) formFallback(m bot.Message, err error) bot.Message {
+func (r *responder) formFallback(m chat.Message, err error) chat.Message {
 	text := m.Text
 	if strings.TrimSpace(text) == "" {
 		text = m.Form.Title
 	}
-	out := bot.Message{Text: text, Ephemeral: m.Ephemeral, Blocks: append([]bot.Block{}, m.Blocks...)}
+	out := chat.Message{Text: text, Ephemeral: m.Ephemeral, Blocks: append([]chat.Block{}, m.Blocks...)}
 	if len(out.Blocks) == 0 && text != "" {
-		out.Blocks = append(out.Blocks, bot.Section{Text: text})
+		out.Blocks = append(out.Blocks, chat.Section{Text: text})
 	}
 	note := "Press the button to open the form."
 	if !errors.Is(err, errNoTrigger) {
 		note = "The form could not be opened just now (Slack allows 3 seconds); press the button to try again."
 	}
 	if r.in.reopen == "" {
-		out.Blocks = append(out.Blocks, bot.Context{Text: "The form could not be opened. Try `/okr form`."})
+		out.Blocks = append(out.Blocks, chat.Context{Text: "The form could not be opened. Try `/okr form`."})
 		return out
 	}
 	label := m.Form.Submit
 	if label == "" || len(label) > 30 {
 		label = "Open the form"
 	}
-	out.Blocks = append(out.Blocks, bot.Context{Text: note},
-		bot.Actions{Buttons: []bot.Button{{Label: label, Value: r.in.reopen, Style: bot.StylePrimary}}})
+	out.Blocks = append(out.Blocks, chat.Context{Text: note},
+		chat.Actions{Buttons: []chat.Button{{Label: label, Value: r.in.reopen, Style: chat.StylePrimary}}})
 	return out
 }
 
@@ -205,7 +205,7 @@ func (a *Adapter) refreshHome(ctx context.Context, from *inbound) {
 	}
 	in := &inbound{src: fromHome}
 	in.ev = a.base(from.ev.Workspace, from.ev.UserID, a.now())
-	in.ev.Kind = bot.EventHomeOpened
+	in.ev.Kind = chat.EventHomeOpened
 	in.ev.UserName, in.ev.Email, in.ev.EmailVerified, in.ev.TimeZone = from.ev.UserName, from.ev.Email, from.ev.EmailVerified, from.ev.TimeZone
 	in.ev.Conversation = from.ev.Conversation
 	h.Handle(ctx, in.ev, &responder{a: a, in: in})

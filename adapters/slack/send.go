@@ -10,7 +10,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // outboxEvent is the message metadata event type that tags scheduled
@@ -72,16 +72,16 @@ func (a *Adapter) apiError(method string, err error) error {
 	}
 	var rl *slackapi.RateLimitedError
 	if errors.As(err, &rl) {
-		return &bot.RateLimitError{RetryAfter: rl.RetryAfter}
+		return &chat.RateLimitError{RetryAfter: rl.RetryAfter}
 	}
 	var sc slackapi.StatusCodeError
 	if errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests {
-		return &bot.RateLimitError{RetryAfter: time.Second}
+		return &chat.RateLimitError{RetryAfter: time.Second}
 	}
 	var se slackapi.SlackErrorResponse
 	if errors.As(err, &se) {
 		if se.Err == "ratelimited" {
-			return &bot.RateLimitError{RetryAfter: time.Second}
+			return &chat.RateLimitError{RetryAfter: time.Second}
 		}
 		e := &APIError{Method: method, Code: se.Err, Hint: hints[se.Err]}
 		if se.Err == "missing_scope" && se.Needed != "" {
@@ -97,17 +97,17 @@ func (a *Adapter) apiError(method string, err error) error {
 // tagged with Slack message metadata so that FindSent can find it after a
 // crash. A long message goes as several; the reference is to the first.
 // A 429 is returned as *bot.RateLimitError.
-func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	channel := channelID(to.ID)
 	if channel == "" {
 		channel = to.UserID
 	}
 	if channel == "" {
-		return bot.SentRef{}, errors.New("slack: send: no conversation")
+		return chat.SentRef{}, errors.New("slack: send: no conversation")
 	}
 	parts := Render(m)
 	if len(parts) == 0 {
-		return bot.SentRef{}, errors.New("slack: send: the message is empty")
+		return chat.SentRef{}, errors.New("slack: send: the message is empty")
 	}
 	var meta *slackapi.SlackMetadata
 	if m.Key != "" {
@@ -115,9 +115,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) 
 	}
 	ch, ts, err := a.post(ctx, channel, to.Thread, parts[0], meta)
 	if err != nil {
-		return bot.SentRef{}, err
+		return chat.SentRef{}, err
 	}
-	ref := bot.SentRef{Conversation: ch, ID: ts}
+	ref := chat.SentRef{Conversation: ch, ID: ts}
 	// The first part is out: the rest must not make the dispatcher send
 	// it again, so their rate limits are waited out here.
 	for _, p := range parts[1:] {
@@ -152,7 +152,7 @@ func (a *Adapter) post(ctx context.Context, channel, thread string, r Rendered, 
 func (a *Adapter) postPatiently(ctx context.Context, channel, thread string, r Rendered) (string, string, error) {
 	for attempt := 0; ; attempt++ {
 		ch, ts, err := a.post(ctx, channel, thread, r, nil)
-		var rl *bot.RateLimitError
+		var rl *chat.RateLimitError
 		if !errors.As(err, &rl) || attempt == 3 {
 			return ch, ts, err
 		}
@@ -178,7 +178,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // metadata; a user id is first turned into the DM's channel with
 // conversations.open, which only this rare path needs). Channels are not
 // searched: that would need the channels:history scope.
-func (a *Adapter) FindSent(ctx context.Context, to bot.Conversation, key string) (bot.SentRef, bool, error) {
+func (a *Adapter) FindSent(ctx context.Context, to chat.Conversation, key string) (chat.SentRef, bool, error) {
 	channel := channelID(to.ID)
 	if channel == "" {
 		channel = to.UserID
@@ -186,23 +186,23 @@ func (a *Adapter) FindSent(ctx context.Context, to bot.Conversation, key string)
 	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
 		c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
 		if err != nil {
-			return bot.SentRef{}, false, a.apiError("conversations.open", err)
+			return chat.SentRef{}, false, a.apiError("conversations.open", err)
 		}
 		channel = c.ID
 	}
 	if !strings.HasPrefix(channel, "D") {
-		return bot.SentRef{}, false, nil
+		return chat.SentRef{}, false, nil
 	}
 	cursor := ""
 	for page := 0; page < 3; page++ {
 		res, err := a.api.GetConversationHistoryContext(ctx, &slackapi.GetConversationHistoryParameters{
 			ChannelID: channel, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
 		if err != nil {
-			return bot.SentRef{}, false, a.apiError("conversations.history", err)
+			return chat.SentRef{}, false, a.apiError("conversations.history", err)
 		}
 		for _, msg := range res.Messages {
 			if msg.Metadata.EventType == outboxEvent && fmt.Sprint(msg.Metadata.EventPayload["key"]) == key {
-				return bot.SentRef{Conversation: channel, ID: msg.Timestamp}, true, nil
+				return chat.SentRef{Conversation: channel, ID: msg.Timestamp}, true, nil
 			}
 		}
 		cursor = res.ResponseMetaData.NextCursor
@@ -210,12 +210,12 @@ func (a *Adapter) FindSent(ctx context.Context, to bot.Conversation, key string)
 			break
 		}
 	}
-	return bot.SentRef{}, false, nil
+	return chat.SentRef{}, false, nil
 }
 
 // Update replaces a message the bot sent (chat.update). A message too long
 // for one Slack message is shortened.
-func (a *Adapter) Update(ctx context.Context, ref bot.SentRef, m bot.Message) error {
+func (a *Adapter) Update(ctx context.Context, ref chat.SentRef, m chat.Message) error {
 	parts := Render(m)
 	if len(parts) == 0 {
 		return errors.New("slack: update: the message is empty")
@@ -232,11 +232,11 @@ func (a *Adapter) Update(ctx context.Context, ref bot.SentRef, m bot.Message) er
 // OpenForm opens a form as a modal (views.open). The trigger id comes with
 // a slash command or a button press and lasts 3 seconds. channel is where
 // the answer to the submission goes.
-func (a *Adapter) OpenForm(ctx context.Context, triggerID string, f *bot.Form, channel string) error {
+func (a *Adapter) OpenForm(ctx context.Context, triggerID string, f *chat.Form, channel string) error {
 	return a.openForm(ctx, triggerID, f, formMeta{Channel: channel})
 }
 
-func (a *Adapter) openForm(ctx context.Context, triggerID string, f *bot.Form, meta formMeta) error {
+func (a *Adapter) openForm(ctx context.Context, triggerID string, f *chat.Form, meta formMeta) error {
 	if triggerID == "" {
 		return errors.New("slack: a form needs a trigger id (from a slash command or a button)")
 	}
@@ -249,7 +249,7 @@ func (a *Adapter) openForm(ctx context.Context, triggerID string, f *bot.Form, m
 }
 
 // PublishHome shows a message as a person's App Home tab (views.publish).
-func (a *Adapter) PublishHome(ctx context.Context, userID string, m bot.Message) error {
+func (a *Adapter) PublishHome(ctx context.Context, userID string, m chat.Message) error {
 	_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: userID, View: RenderHome(m)})
 	return a.apiError("views.publish", err)
 }

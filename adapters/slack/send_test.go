@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // sender is an adapter against a fake Slack, not running: Send and the
@@ -24,9 +24,9 @@ func sender(t *testing.T) (*Adapter, *fakeSlack) {
 
 func TestSend(t *testing.T) {
 	a, f := sender(t)
-	nudge := bot.Message{Text: "Time for your check-in", Key: "checkin|U1|2026-W47", Blocks: []bot.Block{
-		bot.Section{Text: "Hi!"}, bot.Actions{Buttons: []bot.Button{{Label: "Update", Value: "form", Style: bot.StylePrimary}}}}}
-	ref, err := a.Send(t.Context(), bot.Conversation{ID: "U1", Direct: true, UserID: "U1"}, nudge)
+	nudge := chat.Message{Text: "Time for your check-in", Key: "checkin|U1|2026-W47", Blocks: []chat.Block{
+		chat.Section{Text: "Hi!"}, chat.Actions{Buttons: []chat.Button{{Label: "Update", Value: "form", Style: chat.StylePrimary}}}}}
+	ref, err := a.Send(t.Context(), chat.Conversation{ID: "U1", Direct: true, UserID: "U1"}, nudge)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestSend(t *testing.T) {
 	}
 
 	t.Run("FindSent finds it by its key", func(t *testing.T) {
-		got, found, err := a.FindSent(t.Context(), bot.Conversation{ID: "U1", Direct: true}, "checkin|U1|2026-W47")
+		got, found, err := a.FindSent(t.Context(), chat.Conversation{ID: "U1", Direct: true}, "checkin|U1|2026-W47")
 		if err != nil || !found || got != ref {
 			t.Fatalf("FindSent = %+v %v %v, want %+v", got, found, err, ref)
 		}
@@ -62,7 +62,7 @@ func TestSend(t *testing.T) {
 		}
 	})
 	t.Run("FindSent in a known DM channel", func(t *testing.T) {
-		_, found, err := a.FindSent(t.Context(), bot.Conversation{ID: "D1", Direct: true}, "checkin|U1|2026-W47")
+		_, found, err := a.FindSent(t.Context(), chat.Conversation{ID: "D1", Direct: true}, "checkin|U1|2026-W47")
 		if err != nil || !found {
 			t.Fatalf("found %v err %v", found, err)
 		}
@@ -71,19 +71,19 @@ func TestSend(t *testing.T) {
 		}
 	})
 	t.Run("FindSent does not find another key", func(t *testing.T) {
-		_, found, err := a.FindSent(t.Context(), bot.Conversation{ID: "U1"}, "checkin|U1|2026-W48")
+		_, found, err := a.FindSent(t.Context(), chat.Conversation{ID: "U1"}, "checkin|U1|2026-W48")
 		if err != nil || found {
 			t.Fatalf("found %v err %v", found, err)
 		}
 	})
 	t.Run("FindSent does not search channels", func(t *testing.T) {
-		_, found, err := a.FindSent(t.Context(), bot.Conversation{ID: "C9"}, "digest|x")
+		_, found, err := a.FindSent(t.Context(), chat.Conversation{ID: "C9"}, "digest|x")
 		if err != nil || found {
 			t.Fatalf("found %v err %v", found, err)
 		}
 	})
 	t.Run("no key, no metadata", func(t *testing.T) {
-		if _, err := a.Send(t.Context(), bot.Conversation{ID: "C1"}, bot.Text("digest")); err != nil {
+		if _, err := a.Send(t.Context(), chat.Conversation{ID: "C1"}, chat.Text("digest")); err != nil {
 			t.Fatal(err)
 		}
 		if c := f.callsOf("chat.postMessage")[1]; c.get("metadata") != "" || c.get("channel") != "C1" {
@@ -94,18 +94,18 @@ func TestSend(t *testing.T) {
 
 func TestSendSplits(t *testing.T) {
 	a, f := sender(t)
-	m := bot.Message{Text: "Sales digest", Key: "digest|sales|47", Blocks: []bot.Block{bot.Header{Text: "Sales digest"}}}
+	m := chat.Message{Text: "Sales digest", Key: "digest|sales|47", Blocks: []chat.Block{chat.Header{Text: "Sales digest"}}}
 	for i := range 60 {
-		m.Blocks = append(m.Blocks, bot.ProgressBar{Ref: fmt.Sprintf("KR%d", i), Label: "x", Progress: 0.5})
+		m.Blocks = append(m.Blocks, chat.ProgressBar{Ref: fmt.Sprintf("KR%d", i), Label: "x", Progress: 0.5})
 	}
 	f.failNext("chat.postMessage", reply{status: 200, body: `{"ok":true,"channel":"C1","ts":"1.000001"}`})
 	f.failNext("chat.postMessage", reply{status: 429, retryAfter: "1"}) // the second part waits and retries
 	start := time.Now()
-	ref, err := a.Send(t.Context(), bot.Conversation{ID: "C1"}, m)
+	ref, err := a.Send(t.Context(), chat.Conversation{ID: "C1"}, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ref != (bot.SentRef{Conversation: "C1", ID: "1.000001"}) {
+	if ref != (chat.SentRef{Conversation: "C1", ID: "1.000001"}) {
 		t.Errorf("ref = %+v", ref)
 	}
 	posts := f.callsOf("chat.postMessage")
@@ -127,19 +127,19 @@ func TestSendErrors(t *testing.T) {
 		check func(t *testing.T, err error)
 	}{
 		{"429 with Retry-After", reply{status: 429, retryAfter: "7", body: `{"ok":false,"error":"ratelimited"}`}, func(t *testing.T, err error) {
-			var rl *bot.RateLimitError
+			var rl *chat.RateLimitError
 			if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Second {
 				t.Errorf("err = %#v, want *bot.RateLimitError of 7s", err)
 			}
 		}},
 		{"429 without Retry-After", reply{status: 429}, func(t *testing.T, err error) {
-			var rl *bot.RateLimitError
+			var rl *chat.RateLimitError
 			if !errors.As(err, &rl) {
 				t.Errorf("err = %#v, want *bot.RateLimitError", err)
 			}
 		}},
 		{"ratelimited in the body", reply{status: 200, body: `{"ok":false,"error":"ratelimited"}`}, func(t *testing.T, err error) {
-			var rl *bot.RateLimitError
+			var rl *chat.RateLimitError
 			if !errors.As(err, &rl) {
 				t.Errorf("err = %#v, want *bot.RateLimitError", err)
 			}
@@ -161,7 +161,7 @@ func TestSendErrors(t *testing.T) {
 			}
 		}},
 		{"server error", reply{status: 503, body: "<html>"}, func(t *testing.T, err error) {
-			var rl *bot.RateLimitError
+			var rl *chat.RateLimitError
 			if err == nil || errors.As(err, &rl) {
 				t.Errorf("err = %v", err)
 			}
@@ -171,7 +171,7 @@ func TestSendErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a, f := sender(t)
 			f.failNext("chat.postMessage", tc.reply)
-			_, err := a.Send(t.Context(), bot.Conversation{ID: "#sales"}, bot.Text("digest"))
+			_, err := a.Send(t.Context(), chat.Conversation{ID: "#sales"}, chat.Text("digest"))
 			tc.check(t, err)
 		})
 	}
@@ -180,7 +180,7 @@ func TestSendErrors(t *testing.T) {
 func TestCapabilities(t *testing.T) {
 	a, f := sender(t)
 	t.Run("Update", func(t *testing.T) {
-		if err := a.Update(t.Context(), bot.SentRef{Conversation: "D1", ID: "1.5"}, bot.Text("Checked in ✓")); err != nil {
+		if err := a.Update(t.Context(), chat.SentRef{Conversation: "D1", ID: "1.5"}, chat.Text("Checked in ✓")); err != nil {
 			t.Fatal(err)
 		}
 		c := f.callsOf("chat.update")[0]
@@ -189,11 +189,11 @@ func TestCapabilities(t *testing.T) {
 		}
 	})
 	t.Run("Update of a long message", func(t *testing.T) {
-		m := bot.Message{Text: "x"}
+		m := chat.Message{Text: "x"}
 		for range 70 {
-			m.Blocks = append(m.Blocks, bot.Section{Text: "row"})
+			m.Blocks = append(m.Blocks, chat.Section{Text: "row"})
 		}
-		if err := a.Update(t.Context(), bot.SentRef{Conversation: "D1", ID: "1.5"}, m); err != nil {
+		if err := a.Update(t.Context(), chat.SentRef{Conversation: "D1", ID: "1.5"}, m); err != nil {
 			t.Fatal(err)
 		}
 		if c := f.callsOf("chat.update")[1]; strings.Count(c.get("blocks"), `"type":"section"`) != MaxBlocks-1 || !strings.Contains(c.get("blocks"), "shortened") {
@@ -201,7 +201,7 @@ func TestCapabilities(t *testing.T) {
 		}
 	})
 	t.Run("PublishHome", func(t *testing.T) {
-		if err := a.PublishHome(t.Context(), "U1", bot.Message{Blocks: []bot.Block{bot.Header{Text: "Your OKRs"}}}); err != nil {
+		if err := a.PublishHome(t.Context(), "U1", chat.Message{Blocks: []chat.Block{chat.Header{Text: "Your OKRs"}}}); err != nil {
 			t.Fatal(err)
 		}
 		c := f.callsOf("views.publish")[0]
@@ -210,7 +210,7 @@ func TestCapabilities(t *testing.T) {
 		}
 	})
 	t.Run("OpenForm", func(t *testing.T) {
-		form := &bot.Form{ID: "grades", Title: "Grades", Inputs: []bot.Input{{ID: "KR1", Label: "KR1", Kind: bot.InputNumber}}}
+		form := &chat.Form{ID: "grades", Title: "Grades", Inputs: []chat.Input{{ID: "KR1", Label: "KR1", Kind: chat.InputNumber}}}
 		if err := a.OpenForm(t.Context(), "trig-9", form, "C3"); err != nil {
 			t.Fatal(err)
 		}
@@ -224,8 +224,8 @@ func TestCapabilities(t *testing.T) {
 	})
 	t.Run("views.open rate limited", func(t *testing.T) {
 		f.failNext("views.open", reply{status: 429, retryAfter: "3"})
-		err := a.OpenForm(t.Context(), "trig-10", &bot.Form{ID: "x", Inputs: []bot.Input{{ID: "a"}}}, "")
-		var rl *bot.RateLimitError
+		err := a.OpenForm(t.Context(), "trig-10", &chat.Form{ID: "x", Inputs: []chat.Input{{ID: "a"}}}, "")
+		var rl *chat.RateLimitError
 		if !errors.As(err, &rl) || rl.RetryAfter != 3*time.Second {
 			t.Errorf("err = %v", err)
 		}

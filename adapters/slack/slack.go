@@ -21,7 +21,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // Platform is the platform name of events from Slack.
@@ -92,7 +92,7 @@ type Adapter struct {
 	pool    *pool
 
 	mu      sync.Mutex
-	handler bot.Handler
+	handler chat.Handler
 	botUser string            // the bot's own user id (auth.test or event authorizations)
 	dms     map[string]string // team|user → the bot's IM channel with that person
 
@@ -101,8 +101,8 @@ type Adapter struct {
 
 // Compile-time checks of the capabilities the engine looks for.
 var (
-	_ bot.Adapter    = (*Adapter)(nil)
-	_ bot.Reconciler = (*Adapter)(nil)
+	_ chat.Adapter    = (*Adapter)(nil)
+	_ chat.Reconciler = (*Adapter)(nil)
 )
 
 // New checks cfg and returns an adapter. It makes no network calls.
@@ -188,15 +188,15 @@ func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 // Pacing is how fast the engine's dispatcher may post to Slack: about one
 // message a second per conversation and, by default, 300 a minute across
 // the workspace (Options.PerSecond), with bursts of 10.
-func (a *Adapter) Pacing() bot.Pacing {
-	return bot.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: time.Second}
+func (a *Adapter) Pacing() chat.Pacing {
+	return chat.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: time.Second}
 }
 
 // Run handles events until ctx ends. With an app token it connects through
 // Socket Mode; otherwise it serves the requests that reach Handler (run
 // an http.Server with it, or use Serve). When ctx ends, Run stops taking
 // events and waits for those already acknowledged.
-func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 	if h == nil {
 		return errors.New("slack: Run needs a handler")
 	}
@@ -230,7 +230,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 
 // Serve runs HTTP mode on addr: Handler behind an http.Server, and Run.
 // It returns when ctx ends (after a graceful shutdown) or the server fails.
-func (a *Adapter) Serve(ctx context.Context, addr string, h bot.Handler) error {
+func (a *Adapter) Serve(ctx context.Context, addr string, h chat.Handler) error {
 	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
@@ -315,7 +315,7 @@ func (a *Adapter) dmOf(team, user string) string {
 	return a.dms[team+"|"+user]
 }
 
-func (a *Adapter) currentHandler() bot.Handler {
+func (a *Adapter) currentHandler() chat.Handler {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.handler
@@ -350,7 +350,7 @@ func (a *Adapter) process(in *inbound) {
 	h := a.currentHandler()
 	if in.unknownAction {
 		r := &responder{a: a, in: in}
-		if err := r.Respond(ctx, bot.Text("That button no longer does anything. Try `/okr help`.")); err != nil {
+		if err := r.Respond(ctx, chat.Text("That button no longer does anything. Try `/okr help`.")); err != nil {
 			a.log.Warn("answer an unknown action", "err", err)
 		}
 		return

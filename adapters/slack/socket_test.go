@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 func TestSocketMode(t *testing.T) {
@@ -27,7 +27,7 @@ func TestSocketMode(t *testing.T) {
 		}
 		release()
 		ev := h.next(t)
-		if ev.Kind != bot.EventMessage || ev.Text != "KR4 30" || ev.ID != "msg:T1:D1:1700000001.000100" || !ev.Conversation.Direct {
+		if ev.Kind != chat.EventMessage || ev.Text != "KR4 30" || ev.ID != "msg:T1:D1:1700000001.000100" || !ev.Conversation.Direct {
 			t.Errorf("event = %+v", ev)
 		}
 		if c := f.waitCalls("chat.postMessage", 1)[0]; c.get("channel") != "D1" || !strings.Contains(c.body(), "got message KR4 30") {
@@ -48,7 +48,7 @@ func TestSocketMode(t *testing.T) {
 			"is_enterprise_install": "false"}) // a string, as Slack sends it
 		f.waitAck("env-3")
 		ev := h.next(t)
-		if ev.Kind != bot.EventCommand || ev.Text != "team Sales" || ev.UserID != "U2" || ev.ID != "cmd:T1:trig-s1" {
+		if ev.Kind != chat.EventCommand || ev.Text != "team Sales" || ev.UserID != "U2" || ev.ID != "cmd:T1:trig-s1" {
 			t.Errorf("event = %+v", ev)
 		}
 		if c := f.waitCalls("response_url", 1)[0]; c.get("url_id") != "s1" || !strings.Contains(c.body(), "got command team Sales") {
@@ -59,7 +59,7 @@ func TestSocketMode(t *testing.T) {
 		f.sendEnvelope("env-4", "interactive", 0, buttonPayload("U1", "D1", "1700000000.000001", actionPrefix+"1", "same as last week", "trig-b", f.responseURL("b")))
 		f.waitAck("env-4")
 		ev := h.next(t)
-		if ev.Kind != bot.EventButton || ev.Value != "same as last week" {
+		if ev.Kind != chat.EventButton || ev.Value != "same as last week" {
 			t.Errorf("event = %+v", ev)
 		}
 	})
@@ -69,10 +69,10 @@ func TestSocketMode(t *testing.T) {
 			"KR4.value": {"type": "number_input", "value": "31"}}))
 		f.waitAck("env-5")
 		ev := h.next(t)
-		if ev.Kind != bot.EventFormSubmit || ev.Values["KR4.value"] != "31" {
+		if ev.Kind != chat.EventFormSubmit || ev.Values["KR4.value"] != "31" {
 			t.Errorf("event = %+v", ev)
 		}
-		if ev := h.next(t); ev.Kind != bot.EventHomeOpened {
+		if ev := h.next(t); ev.Kind != chat.EventHomeOpened {
 			t.Errorf("no Home refresh after the form: %+v", ev)
 		}
 	})

@@ -10,7 +10,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // source is what kind of Slack delivery an event came from; it decides how
@@ -29,7 +29,7 @@ const (
 // inbound is a translated delivery: the engine's event and what the
 // adapter needs to answer it.
 type inbound struct {
-	ev          bot.Event
+	ev          chat.Event
 	src         source
 	triggerID   string // opens a modal within 3 seconds
 	responseURL string // answers a command or a button
@@ -132,8 +132,8 @@ func (a *Adapter) translateEvent(body []byte) (*inbound, error) {
 		in := &inbound{src: fromHome}
 		in.ev = a.base(team, x.User, at)
 		in.ev.ID = outer.EventID
-		in.ev.Kind = bot.EventHomeOpened
-		in.ev.Conversation = bot.Conversation{ID: x.Channel, Direct: x.Channel != ""}
+		in.ev.Kind = chat.EventHomeOpened
+		in.ev.Conversation = chat.Conversation{ID: x.Channel, Direct: x.Channel != ""}
 		return in, nil
 	}
 	return nil, errIgnored
@@ -156,9 +156,9 @@ func (a *Adapter) translateMessage(team, eventID string, at time.Time, m *slacke
 	in := &inbound{src: fromMessage}
 	in.ev = a.base(team, m.User, at)
 	in.ev.ID = messageID(team, m.Channel, m.TimeStamp, m.ClientMsgID, eventID)
-	in.ev.Kind = bot.EventMessage
+	in.ev.Kind = chat.EventMessage
 	in.ev.Text = a.stripMention(m.Text)
-	in.ev.Conversation = bot.Conversation{ID: m.Channel, Thread: m.ThreadTimeStamp, Direct: true}
+	in.ev.Conversation = chat.Conversation{ID: m.Channel, Thread: m.ThreadTimeStamp, Direct: true}
 	in.replyThread = m.ThreadTimeStamp
 	in.reopen = in.ev.Text
 	return in, nil
@@ -173,7 +173,7 @@ func (a *Adapter) translateMention(team, eventID string, at time.Time, m *slacke
 	// The same message may also arrive as message.im: one identity for
 	// both, so that it is answered once.
 	in.ev.ID = messageID(team, m.Channel, m.TimeStamp, "", eventID)
-	in.ev.Kind = bot.EventMessage
+	in.ev.Kind = chat.EventMessage
 	in.ev.Text = a.stripMention(m.Text)
 	// The bot can only be mentioned where it is a member: in a D channel
 	// that is its DM with the person.
@@ -181,7 +181,7 @@ func (a *Adapter) translateMention(team, eventID string, at time.Time, m *slacke
 	if direct {
 		a.learnDM(team, m.User, m.Channel)
 	}
-	in.ev.Conversation = bot.Conversation{ID: m.Channel, Thread: m.ThreadTimeStamp, Direct: direct}
+	in.ev.Conversation = chat.Conversation{ID: m.Channel, Thread: m.ThreadTimeStamp, Direct: direct}
 	in.replyThread = m.ThreadTimeStamp
 	if in.replyThread == "" && !direct {
 		in.replyThread = m.TimeStamp
@@ -233,10 +233,10 @@ func (a *Adapter) translateCommand(c slackapi.SlashCommand) (*inbound, error) {
 	if c.TriggerID != "" {
 		in.ev.ID = "cmd:" + c.TeamID + ":" + c.TriggerID
 	}
-	in.ev.Kind = bot.EventCommand
+	in.ev.Kind = chat.EventCommand
 	in.ev.Text = strings.TrimSpace(c.Text)
 	in.ev.UserName = c.UserName
-	in.ev.Conversation = bot.Conversation{ID: c.ChannelID, Direct: c.ChannelID != "" && a.dmOf(c.TeamID, c.UserID) == c.ChannelID}
+	in.ev.Conversation = chat.Conversation{ID: c.ChannelID, Direct: c.ChannelID != "" && a.dmOf(c.TeamID, c.UserID) == c.ChannelID}
 	in.reopen = "/okr " + in.ev.Text
 	return in, nil
 }
@@ -272,11 +272,11 @@ func (a *Adapter) translateAction(team string, cb slackapi.InteractionCallback) 
 	dm := a.dmOf(team, cb.User.ID)
 	switch {
 	case channel == "" && dm != "":
-		in.ev.Conversation = bot.Conversation{ID: dm, Direct: true}
+		in.ev.Conversation = chat.Conversation{ID: dm, Direct: true}
 	case channel == "":
 		// A button on the Home tab: answers go to the person's DM, which
 		// a user id as channel opens.
-		in.ev.Conversation = bot.Conversation{ID: cb.User.ID}
+		in.ev.Conversation = chat.Conversation{ID: cb.User.ID}
 	default:
 		// The bot's own (non-ephemeral) message in a D channel is in its
 		// DM with the person.
@@ -284,7 +284,7 @@ func (a *Adapter) translateAction(team string, cb slackapi.InteractionCallback) 
 		if direct {
 			a.learnDM(team, cb.User.ID, channel)
 		}
-		in.ev.Conversation = bot.Conversation{ID: channel, Thread: cb.Container.ThreadTs, Direct: direct}
+		in.ev.Conversation = chat.Conversation{ID: channel, Thread: cb.Container.ThreadTs, Direct: direct}
 	}
 	in.replyThread = cb.Container.ThreadTs
 	var act *slackapi.BlockAction
@@ -304,7 +304,7 @@ func (a *Adapter) translateAction(team string, cb slackapi.InteractionCallback) 
 	case act.ActionTs != "":
 		in.ev.ID = "act:" + team + ":" + cb.User.ID + ":" + act.ActionTs
 	}
-	in.ev.Kind = bot.EventButton
+	in.ev.Kind = chat.EventButton
 	in.ev.Value = act.Value
 	in.reopen = act.Value
 	return in, nil
@@ -326,22 +326,22 @@ func (a *Adapter) translateSubmission(team string, cb slackapi.InteractionCallba
 	case cb.TriggerID != "":
 		in.ev.ID = "view:" + team + ":" + cb.TriggerID
 	}
-	in.ev.Kind = bot.EventFormSubmit
+	in.ev.Kind = chat.EventFormSubmit
 	in.ev.FormID = meta.Form
 	in.ev.FormState = meta.State
 	in.ev.Values = formValues(cb.View.State)
 	dm := a.dmOf(team, cb.User.ID)
 	switch {
 	case meta.Channel == "" && dm != "":
-		in.ev.Conversation = bot.Conversation{ID: dm, Direct: true}
+		in.ev.Conversation = chat.Conversation{ID: dm, Direct: true}
 	case meta.Channel == "":
-		in.ev.Conversation = bot.Conversation{ID: cb.User.ID}
+		in.ev.Conversation = chat.Conversation{ID: cb.User.ID}
 	default:
-		in.ev.Conversation = bot.Conversation{ID: meta.Channel, Thread: meta.Thread, Direct: meta.Channel == dm}
+		in.ev.Conversation = chat.Conversation{ID: meta.Channel, Thread: meta.Thread, Direct: meta.Channel == dm}
 	}
 	return in, nil
 }
 
-func (a *Adapter) base(team, user string, at time.Time) bot.Event {
-	return bot.Event{Platform: Platform, Workspace: team, UserID: user, At: at}
+func (a *Adapter) base(team, user string, at time.Time) chat.Event {
+	return chat.Event{Platform: Platform, Workspace: team, UserID: user, At: at}
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // profile is what users.info tells about a person.
@@ -87,7 +87,7 @@ func (c *userCache) put(key string, p profile, ttl time.Duration) {
 // fillProfile sets the person's name, e-mail and time zone on an event
 // from users.info (cached). A failed lookup leaves them empty: the engine
 // then keeps what it knows.
-func (a *Adapter) fillProfile(ctx context.Context, ev *bot.Event) {
+func (a *Adapter) fillProfile(ctx context.Context, ev *chat.Event) {
 	if ev.UserID == "" {
 		return
 	}

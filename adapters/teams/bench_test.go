@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
@@ -319,7 +320,7 @@ func BenchmarkFanout(b *testing.B) {
 			b.Fatal(err)
 		}
 		d := bot.NewDispatcher(db, engine, bot.Senders{Platform: a}, bot.DispatcherOptions{Now: clock, Workers: 64,
-			Pacings: map[string]bot.Pacing{Platform: a.Pacing()}})
+			Pacings: map[string]chat.Pacing{Platform: a.Pacing()}})
 		b.StartTimer()
 		start := time.Now()
 		if err := d.Drain(context.Background()); err != nil {

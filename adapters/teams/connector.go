@@ -17,7 +17,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // Scope is the OAuth scope of tokens for the Bot Connector.
@@ -276,7 +276,7 @@ func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path st
 			}
 			if attempt >= retries || wait > c.opts.MaxWait {
 				if s == http.StatusTooManyRequests {
-					return &bot.RateLimitError{RetryAfter: max(wait, time.Second), Conversation: true}
+					return &chat.RateLimitError{RetryAfter: max(wait, time.Second), Conversation: true}
 				}
 				return &APIError{Method: method, Path: path, Status: s, Body: trim(data)}
 			}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 func TestConnectorCalls(t *testing.T) {
@@ -103,7 +103,7 @@ func TestConnectorRetries(t *testing.T) {
 	// A 429 that outlasts the retries is a *bot.RateLimitError.
 	f.failNext(failure{429, "0"}, failure{429, "0"}, failure{429, "0"}, failure{429, "0"})
 	_, err = c.SendToConversation(t.Context(), f.serviceURL(), "a:1", &Activity{Type: "message"})
-	var rl *bot.RateLimitError
+	var rl *chat.RateLimitError
 	if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
 		t.Fatalf("got %v, want a RateLimitError", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -139,7 +140,7 @@ func TestEndToEndWeek(t *testing.T) {
 	hs.a.opts.ServiceURL = hs.conn.serviceURL()
 	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: clk.Now})
 	disp := bot.NewDispatcher(db, engine, bot.Senders{Platform: hs.a}, bot.DispatcherOptions{Now: clk.Now, Workers: 8,
-		Pacings: map[string]bot.Pacing{Platform: hs.a.Pacing()}})
+		Pacings: map[string]chat.Pacing{Platform: hs.a.Pacing()}})
 	runUntil := func(end time.Time, step time.Duration) {
 		t.Helper()
 		for ; !clk.Now().After(end); clk.Set(clk.Now().Add(step)) {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 const (
@@ -328,12 +328,12 @@ func (f *fakeConnector) waitCalls(n int) []connCall {
 // recHandler records events and answers each with answer(ev), if set.
 type recHandler struct {
 	mu     sync.Mutex
-	evs    []bot.Event
-	answer func(bot.Event) *bot.Message
+	evs    []chat.Event
+	answer func(chat.Event) *chat.Message
 	delay  time.Duration
 }
 
-func (h *recHandler) Handle(ctx context.Context, ev bot.Event, r bot.Responder) {
+func (h *recHandler) Handle(ctx context.Context, ev chat.Event, r chat.Responder) {
 	h.mu.Lock()
 	h.evs = append(h.evs, ev)
 	answer := h.answer
@@ -346,13 +346,13 @@ func (h *recHandler) Handle(ctx context.Context, ev bot.Event, r bot.Responder) 
 	}
 }
 
-func (h *recHandler) events() []bot.Event {
+func (h *recHandler) events() []chat.Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]bot.Event(nil), h.evs...)
+	return append([]chat.Event(nil), h.evs...)
 }
 
-func (h *recHandler) waitEvents(t testing.TB, n int) []bot.Event {
+func (h *recHandler) waitEvents(t testing.TB, n int) []chat.Event {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(h.events()) < n {
@@ -374,7 +374,7 @@ type harness struct {
 	srv    *httptest.Server
 }
 
-func startHarness(t testing.TB, h bot.Handler, mod func(*Options)) *harness {
+func startHarness(t testing.TB, h chat.Handler, mod func(*Options)) *harness {
 	t.Helper()
 	hs := &harness{t: t, openid: newFakeOpenID(t), conn: newFakeConnector(t)}
 	opts := Options{Backoff: time.Millisecond, MaxWait: 2 * time.Second}

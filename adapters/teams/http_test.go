@@ -10,11 +10,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
-func echo(ev bot.Event) *bot.Message {
-	m := bot.Text("got " + string(ev.Kind) + " " + ev.Text + ev.Value)
+func echo(ev chat.Event) *chat.Message {
+	m := chat.Text("got " + string(ev.Kind) + " " + ev.Text + ev.Value)
 	return &m
 }
 
@@ -83,7 +83,7 @@ func TestHandlerMessages(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	ev := h.waitEvents(t, 1)[0]
-	if ev.Kind != bot.EventMessage || ev.Text != "okr team Sales" || ev.Platform != "teams" || ev.Workspace != testTenant ||
+	if ev.Kind != chat.EventMessage || ev.Text != "okr team Sales" || ev.Platform != "teams" || ev.Workspace != testTenant ||
 		ev.UserID != "aad-alice" || ev.UserName != "Alice Example" || ev.ID != "1700" || ev.Conversation.Direct ||
 		ev.Conversation.ID != "19:chan@thread.tacv2;messageid=1700" || ev.TimeZone != "Europe/Berlin" {
 		t.Fatalf("event: %+v", ev)
@@ -119,10 +119,10 @@ func TestHandlerMessages(t *testing.T) {
 	if evs[1].ID > evs[2].ID {
 		evs[1], evs[2] = evs[2], evs[1]
 	}
-	if evs[1].Kind != bot.EventButton || evs[1].Value != "checkin KR4" || !evs[1].Conversation.Direct || evs[1].Conversation.UserID != "aad-alice" {
+	if evs[1].Kind != chat.EventButton || evs[1].Value != "checkin KR4" || !evs[1].Conversation.Direct || evs[1].Conversation.UserID != "aad-alice" {
 		t.Errorf("button: %+v", evs[1])
 	}
-	if evs[2].Kind != bot.EventFormSubmit || evs[2].FormID != "checkin" || evs[2].FormState != "KR4,KR5" ||
+	if evs[2].Kind != chat.EventFormSubmit || evs[2].FormID != "checkin" || evs[2].FormState != "KR4,KR5" ||
 		evs[2].Values["KR4.value"] != "32" || evs[2].Values["confidence"] != "7" || len(evs[2].Values) != 3 {
 		t.Errorf("form: %+v", evs[2])
 	}
@@ -169,15 +169,15 @@ func TestHandlerInstall(t *testing.T) {
 	evs := h.waitEvents(t, 3)
 	time.Sleep(30 * time.Millisecond)
 	evs = h.events()
-	if len(evs) != 3 || evs[0].Kind != bot.EventInstalled || !evs[0].Conversation.Direct || evs[0].Conversation.Ref == "" ||
-		evs[1].Kind != bot.EventInstalled || evs[1].Conversation.ID != "19:general@thread.tacv2" || evs[2].Kind != bot.EventRemoved {
+	if len(evs) != 3 || evs[0].Kind != chat.EventInstalled || !evs[0].Conversation.Direct || evs[0].Conversation.Ref == "" ||
+		evs[1].Kind != chat.EventInstalled || evs[1].Conversation.ID != "19:general@thread.tacv2" || evs[2].Kind != chat.EventRemoved {
 		t.Fatalf("events: %+v", evs)
 	}
 }
 
 func TestHandlerInvoke(t *testing.T) {
-	h := &recHandler{answer: func(ev bot.Event) *bot.Message {
-		m := bot.Message{Text: "Checked in", Blocks: []bot.Block{bot.Section{Text: "*Checked in* " + ev.Value}}}
+	h := &recHandler{answer: func(ev chat.Event) *chat.Message {
+		m := chat.Message{Text: "Checked in", Blocks: []chat.Block{chat.Section{Text: "*Checked in* " + ev.Value}}}
 		return &m
 	}}
 	hs := startHarness(t, h, func(o *Options) { o.InvokeTimeout = 300 * time.Millisecond })

@@ -11,7 +11,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // Member is a person in a conversation as the Bot Connector's roster
@@ -161,7 +161,7 @@ func (c *emailCache) put(key string, e emailInfo, ttl time.Duration) {
 
 // wantsEmail reports whether the activity is a person's message or invoke
 // the engine will handle, so that their e-mail is worth looking up.
-func wantsEmail(act *schema.Activity, ev *bot.Event) bool {
+func wantsEmail(act *schema.Activity, ev *chat.Event) bool {
 	if act.Type != schema.Message && act.Type != schema.Invoke {
 		return false
 	}
@@ -185,7 +185,7 @@ func rosterID(act *schema.Activity) string {
 // fillEmail sets the sender's e-mail on ev from the Bot Connector's roster
 // (cached), waiting at most timeout. A failed lookup is logged and leaves
 // ev without one: the engine then keeps what it knows.
-func (a *Adapter) fillEmail(ctx context.Context, act *schema.Activity, ev *bot.Event, timeout time.Duration) {
+func (a *Adapter) fillEmail(ctx context.Context, act *schema.Activity, ev *chat.Event, timeout time.Duration) {
 	if !wantsEmail(act, ev) {
 		return
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // skewClock is the real time moved forward by what a test adds.
@@ -121,7 +121,7 @@ func TestMemberEmail(t *testing.T) {
 			if ev.Email != c.email || ev.EmailVerified != c.verified {
 				t.Errorf("e-mail %q verified %v, want %q %v", ev.Email, ev.EmailVerified, c.email, c.verified)
 			}
-			if ev.Kind != bot.EventMessage || ev.Text != "okr mine" || ev.UserID != "aad-alice" {
+			if ev.Kind != chat.EventMessage || ev.Text != "okr mine" || ev.UserID != "aad-alice" {
 				t.Errorf("event: %+v", ev)
 			}
 			// Answered all the same.
@@ -285,7 +285,7 @@ func TestMemberLookupWhichActivities(t *testing.T) {
 		t.Fatalf("invoke: %d", status)
 	}
 	ev := h.waitEvents(t, 3)[2]
-	if ev.Kind != bot.EventButton || ev.Email != "Alice@Example.com" || !ev.EmailVerified {
+	if ev.Kind != chat.EventButton || ev.Email != "Alice@Example.com" || !ev.EmailVerified {
 		t.Errorf("invoke event: %+v", ev)
 	}
 	// Bob writes in a team's channel: the team's roster.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -26,7 +26,7 @@ type Card = map[string]any
 // RenderActivity turns a neutral message into an activity: plain text for a
 // text-only message, an Adaptive Card otherwise (its Text as the summary
 // shown in notifications).
-func RenderActivity(m bot.Message) *Activity {
+func RenderActivity(m chat.Message) *Activity {
 	a := &Activity{Type: "message"}
 	if textOnly(m) {
 		a.Text = markdown(m.Text)
@@ -41,7 +41,7 @@ func RenderActivity(m bot.Message) *Activity {
 // RenderCard renders the blocks of m, and its form if any, as one Adaptive
 // Card 1.5, however large. RenderActivities splits what is too large for
 // one message.
-func RenderCard(m bot.Message) Card {
+func RenderCard(m chat.Message) Card {
 	return assembleCard(flatten(cardParts(m)), formActions(m.Form))
 }
 
@@ -58,7 +58,7 @@ type part struct {
 
 // cardParts renders m's blocks and form inputs, one part per block; long
 // text and long fact lists are cut into parts of at most pieceBytes.
-func cardParts(m bot.Message) []part {
+func cardParts(m chat.Message) []part {
 	var parts []part
 	separate := false
 	add := func(header bool, els ...map[string]any) {
@@ -89,11 +89,11 @@ func cardParts(m bot.Message) []part {
 	}
 	for _, blk := range m.Blocks {
 		switch x := blk.(type) {
-		case bot.Header:
+		case chat.Header:
 			tb := textBlock(x.Text)
 			tb["size"], tb["weight"] = "Medium", "Bolder"
 			add(len(parts) == 0, tb)
-		case bot.Section:
+		case chat.Section:
 			if x.Text != "" {
 				addText(x.Text, nil)
 			}
@@ -115,9 +115,9 @@ func cardParts(m bot.Message) []part {
 				size += n
 			}
 			flush()
-		case bot.ProgressBar:
+		case chat.ProgressBar:
 			add(false, progressBlock(x))
-		case bot.Actions:
+		case chat.Actions:
 			var acts []any
 			for _, b := range x.Buttons {
 				acts = append(acts, submitAction(b))
@@ -125,9 +125,9 @@ func cardParts(m bot.Message) []part {
 			if len(acts) > 0 {
 				add(false, map[string]any{"type": "ActionSet", "actions": acts})
 			}
-		case bot.Divider:
+		case chat.Divider:
 			separate = true
-		case bot.Context:
+		case chat.Context:
 			addText(x.Text, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
 		}
 	}
@@ -149,7 +149,7 @@ func cardParts(m bot.Message) []part {
 	return parts
 }
 
-func formActions(f *bot.Form) []any {
+func formActions(f *chat.Form) []any {
 	if f == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ const pieceBytes = 8 * 1024
 // MaxActivityBytes (a digest of many objectives), as several that split it
 // between blocks: each continuation card repeats the message's header
 // marked "(continued)", and a form's inputs and Submit end the last one.
-func RenderActivities(m bot.Message) []*Activity {
+func RenderActivities(m chat.Message) []*Activity {
 	one := RenderActivity(m)
 	if jsonSize(one) <= MaxActivityBytes {
 		return []*Activity{one}
@@ -288,7 +288,7 @@ func jsonSize(v any) int {
 
 // textOnly reports whether m says nothing beyond its Text (as bot.Text
 // builds it).
-func textOnly(m bot.Message) bool {
+func textOnly(m chat.Message) bool {
 	if m.Form != nil || m.Text == "" && len(m.Blocks) > 0 {
 		return false
 	}
@@ -296,7 +296,7 @@ func textOnly(m bot.Message) bool {
 	case 0:
 		return true
 	case 1:
-		s, ok := m.Blocks[0].(bot.Section)
+		s, ok := m.Blocks[0].(chat.Section)
 		return ok && len(s.Fields) == 0 && s.Text == m.Text
 	}
 	return false
@@ -306,12 +306,12 @@ func textBlock(s string) map[string]any {
 	return map[string]any{"type": "TextBlock", "text": markdown(s), "wrap": true}
 }
 
-func submitAction(b bot.Button) map[string]any {
+func submitAction(b chat.Button) map[string]any {
 	a := map[string]any{"type": "Action.Submit", "title": plainText(b.Label), "data": map[string]any{"command": b.Value}}
 	switch b.Style {
-	case bot.StylePrimary:
+	case chat.StylePrimary:
 		a["style"] = "positive"
-	case bot.StyleDanger:
+	case chat.StyleDanger:
 		a["style"] = "destructive"
 	}
 	return a
@@ -326,7 +326,7 @@ func Bar(p float64) string {
 	return strings.Repeat("▰", n) + strings.Repeat("▱", barWidth-n)
 }
 
-func progressBlock(x bot.ProgressBar) map[string]any {
+func progressBlock(x chat.ProgressBar) map[string]any {
 	var b strings.Builder
 	b.WriteString(strings.Repeat("\u2003", x.Indent))
 	p := clamp01(x.Progress)
@@ -355,7 +355,7 @@ func progressBlock(x bot.ProgressBar) map[string]any {
 	return tb
 }
 
-func formInput(in bot.Input) []map[string]any {
+func formInput(in chat.Input) []map[string]any {
 	el := map[string]any{"id": in.ID, "label": plainText(in.Label), "isRequired": !in.Optional}
 	if !in.Optional {
 		el["errorMessage"] = plainText(in.Label) + " is required"
@@ -364,12 +364,12 @@ func formInput(in bot.Input) []map[string]any {
 		el["placeholder"] = in.Placeholder
 	}
 	switch in.Kind {
-	case bot.InputNumber:
+	case chat.InputNumber:
 		el["type"] = "Input.Number"
 		if f, err := strconv.ParseFloat(in.Initial, 64); err == nil {
 			el["value"] = f
 		}
-	case bot.InputSelect:
+	case chat.InputSelect:
 		el["type"] = "Input.ChoiceSet"
 		el["style"] = "compact"
 		choices := make([]any, 0, len(in.Options))
@@ -382,7 +382,7 @@ func formInput(in bot.Input) []map[string]any {
 		}
 	default:
 		el["type"] = "Input.Text"
-		if in.Kind == bot.InputMultiline {
+		if in.Kind == chat.InputMultiline {
 			el["isMultiline"] = true
 		}
 		if in.Initial != "" {

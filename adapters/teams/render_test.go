@@ -6,35 +6,35 @@ import (
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
 func TestRender(t *testing.T) {
 	cases := []struct {
 		name string
-		m    bot.Message
+		m    chat.Message
 		// want are substrings of the activity's JSON; not are absent.
 		want, not []string
 	}{
-		{"text only", bot.Text("Hello *Alice*"), []string{`"text":"Hello **Alice**"`, `"textFormat":"markdown"`}, []string{"attachments"}},
-		{"header and fields", bot.Message{Text: "KR4", Blocks: []bot.Block{bot.Header{Text: "Your OKRs"}, bot.Section{Text: "Q2", Fields: []bot.Field{{Label: "*Owner*", Value: "alice"}}}}},
+		{"text only", chat.Text("Hello *Alice*"), []string{`"text":"Hello **Alice**"`, `"textFormat":"markdown"`}, []string{"attachments"}},
+		{"header and fields", chat.Message{Text: "KR4", Blocks: []chat.Block{chat.Header{Text: "Your OKRs"}, chat.Section{Text: "Q2", Fields: []chat.Field{{Label: "*Owner*", Value: "alice"}}}}},
 			[]string{`"version":"1.5"`, `"contentType":"application/vnd.microsoft.card.adaptive"`, `"weight":"Bolder"`, `"type":"FactSet"`, `"facts":[{"title":"Owner","value":"alice"}]`, `"summary":"KR4"`}, nil},
-		{"progress", bot.Message{Blocks: []bot.Block{bot.ProgressBar{Ref: "KR4", Label: "New customers", Progress: 0.4, Status: okrcore.StatusAtRisk, Detail: "12 of 30", Indent: 1}}},
+		{"progress", chat.Message{Blocks: []chat.Block{chat.ProgressBar{Ref: "KR4", Label: "New customers", Progress: 0.4, Status: okrcore.StatusAtRisk, Detail: "12 of 30", Indent: 1}}},
 			[]string{`▰▰▰▰▱▱▱▱▱▱ 40% **KR4** New customers · ` + okrcore.StatusAtRisk.Label() + ` · 12 of 30`, `"color":"Warning"`, "\u2003"}, nil},
-		{"progress clamps", bot.Message{Blocks: []bot.Block{bot.ProgressBar{Ref: "KR1", Progress: 1.7}}}, []string{`▰▰▰▰▰▰▰▰▰▰ 100%`}, []string{`"color"`}},
-		{"buttons", bot.Message{Blocks: []bot.Block{bot.Divider{}, bot.Actions{Buttons: []bot.Button{{Label: "Update", Value: "checkin KR4", Style: bot.StylePrimary}, {Label: "Skip", Value: "skip", Style: bot.StyleDanger}}}}},
+		{"progress clamps", chat.Message{Blocks: []chat.Block{chat.ProgressBar{Ref: "KR1", Progress: 1.7}}}, []string{`▰▰▰▰▰▰▰▰▰▰ 100%`}, []string{`"color"`}},
+		{"buttons", chat.Message{Blocks: []chat.Block{chat.Divider{}, chat.Actions{Buttons: []chat.Button{{Label: "Update", Value: "checkin KR4", Style: chat.StylePrimary}, {Label: "Skip", Value: "skip", Style: chat.StyleDanger}}}}},
 			[]string{`"type":"ActionSet"`, `"type":"Action.Submit"`, `"data":{"command":"checkin KR4"}`, `"style":"positive"`, `"style":"destructive"`, `"separator":true`}, nil},
-		{"context", bot.Message{Blocks: []bot.Block{bot.Context{Text: "small"}}}, []string{`"isSubtle":true`, `"size":"Small"`}, nil},
-		{"form", bot.Message{Form: &bot.Form{ID: "checkin", Title: "Check in", Submit: "Save", State: "KR4", Inputs: []bot.Input{
-			{ID: "KR4.value", Label: "KR4 value", Kind: bot.InputNumber, Initial: "12", Hint: "was 12"},
-			{ID: "status", Label: "Status", Kind: bot.InputSelect, Options: []bot.Option{{Label: "On track", Value: "on_track"}}, Initial: "on_track"},
-			{ID: "note", Label: "Note", Kind: bot.InputMultiline, Optional: true, Placeholder: "what happened"},
-			{ID: "name", Label: "Name", Kind: bot.InputText, Initial: "x"},
+		{"context", chat.Message{Blocks: []chat.Block{chat.Context{Text: "small"}}}, []string{`"isSubtle":true`, `"size":"Small"`}, nil},
+		{"form", chat.Message{Form: &chat.Form{ID: "checkin", Title: "Check in", Submit: "Save", State: "KR4", Inputs: []chat.Input{
+			{ID: "KR4.value", Label: "KR4 value", Kind: chat.InputNumber, Initial: "12", Hint: "was 12"},
+			{ID: "status", Label: "Status", Kind: chat.InputSelect, Options: []chat.Option{{Label: "On track", Value: "on_track"}}, Initial: "on_track"},
+			{ID: "note", Label: "Note", Kind: chat.InputMultiline, Optional: true, Placeholder: "what happened"},
+			{ID: "name", Label: "Name", Kind: chat.InputText, Initial: "x"},
 		}}}, []string{`"type":"Input.Number"`, `"id":"KR4.value"`, `"value":12`, `"type":"Input.ChoiceSet"`, `"choices":[{"title":"On track","value":"on_track"}]`,
 			`"type":"Input.Text"`, `"isMultiline":true`, `"isRequired":false`, `"placeholder":"what happened"`, `"title":"Save"`,
 			`"data":{"form_id":"checkin","form_state":"KR4"}`, `"text":"was 12"`, `"errorMessage":"KR4 value is required"`}, nil},
-		{"number without initial", bot.Message{Form: &bot.Form{ID: "f", Inputs: []bot.Input{{ID: "n", Label: "N", Kind: bot.InputNumber, Initial: "lots"}}}},
+		{"number without initial", chat.Message{Form: &chat.Form{ID: "f", Inputs: []chat.Input{{ID: "n", Label: "N", Kind: chat.InputNumber, Initial: "lots"}}}},
 			[]string{`"title":"Submit"`}, []string{`"value"`}},
 	}
 	for _, c := range cases {
@@ -99,7 +99,7 @@ func FuzzTranslate(f *testing.F) {
 		if in.handle && (in.ev.Workspace == "" || in.ev.UserID == "" || in.ev.Kind == "") {
 			t.Fatalf("handled event without workspace, user or kind: %+v", in.ev)
 		}
-		if in.handle && in.ev.Kind == bot.EventMessage && mentionRe.MatchString(in.ev.Text) {
+		if in.handle && in.ev.Kind == chat.EventMessage && mentionRe.MatchString(in.ev.Text) {
 			t.Fatalf("mention left in %q", in.ev.Text)
 		}
 		if in.ev.Conversation.Ref != "" && !json.Valid([]byte(in.ev.Conversation.Ref)) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -18,19 +19,19 @@ func TestSend(t *testing.T) {
 	ctx := t.Context()
 	// With a stored reference.
 	ref := `{"conversation":{"id":"a:dm-alice","conversationType":"personal","tenantId":"` + testTenant + `"},"serviceUrl":"` + hs.conn.serviceURL() + `"}`
-	sent, err := hs.a.Send(ctx, bot.Conversation{ID: "a:dm-alice", Ref: ref, Direct: true}, bot.Text("nudge"))
+	sent, err := hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref, Direct: true}, chat.Text("nudge"))
 	if err != nil || sent.ID != "act-1" || sent.Conversation != "a:dm-alice" {
 		t.Fatalf("send: %+v %v", sent, err)
 	}
 	// A person never talked to: the 1:1 conversation is created first,
 	// once.
 	for range 2 {
-		if _, err := hs.a.Send(ctx, bot.Conversation{ID: "aad-bob", UserID: "aad-bob", Direct: true}, bot.Text("hello bob")); err != nil {
+		if _, err := hs.a.Send(ctx, chat.Conversation{ID: "aad-bob", UserID: "aad-bob", Direct: true}, chat.Text("hello bob")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A channel by its id.
-	if _, err := hs.a.Send(ctx, bot.Conversation{ID: "19:sales@thread.tacv2"}, bot.Message{Blocks: []bot.Block{bot.Header{Text: "Digest"}}}); err != nil {
+	if _, err := hs.a.Send(ctx, chat.Conversation{ID: "19:sales@thread.tacv2"}, chat.Message{Blocks: []chat.Block{chat.Header{Text: "Digest"}}}); err != nil {
 		t.Fatal(err)
 	}
 	cs := hs.conn.callList()
@@ -40,17 +41,17 @@ func TestSend(t *testing.T) {
 	}
 	// 429 with Retry-After is retried.
 	hs.conn.failNext(failure{429, "0.2"})
-	if _, err := hs.a.Send(ctx, bot.Conversation{ID: "a:dm-alice", Ref: ref}, bot.Text("again")); err != nil {
+	if _, err := hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref}, chat.Text("again")); err != nil {
 		t.Fatal(err)
 	}
 	// One that outlasts the retries is a RateLimitError for the dispatcher.
 	hs.conn.failNext(failure{429, "30"})
-	_, err = hs.a.Send(ctx, bot.Conversation{ID: "a:dm-alice", Ref: ref}, bot.Text("again"))
-	var rl *bot.RateLimitError
+	_, err = hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref}, chat.Text("again"))
+	var rl *chat.RateLimitError
 	if !errors.As(err, &rl) || rl.RetryAfter != 30*time.Second {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := hs.a.Send(ctx, bot.Conversation{Ref: "{"}, bot.Text("x")); err == nil {
+	if _, err := hs.a.Send(ctx, chat.Conversation{Ref: "{"}, chat.Text("x")); err == nil {
 		t.Fatal("bad reference accepted")
 	}
 	if n := hs.conn.tokenFetches.Load(); n != 1 {
@@ -103,7 +104,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// The DM's reference was stored on alice: a proactive send reaches her
 	// through it.
-	var to bot.Conversation
+	var to chat.Conversation
 	err = db.View(t.Context(), func(tx okrcore.Tx) error {
 		u, err := tx.UserByPlatform(testTenant, Platform, "alice")
 		if err != nil {
@@ -115,7 +116,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil || to.Ref == "" || to.ID != "a:dm-alice" {
 		t.Fatalf("stored conversation: %+v %v", to, err)
 	}
-	if _, err := hs.a.Send(t.Context(), to, bot.Text("nudge")); err != nil {
+	if _, err := hs.a.Send(t.Context(), to, chat.Text("nudge")); err != nil {
 		t.Fatal(err)
 	}
 	if c := hs.conn.waitCalls(3)[2]; c.Conversation != "a:dm-alice" {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -15,25 +15,25 @@ const teamsLimit = 28 * 1024
 
 // bigDigest is shaped like a team digest of n objectives with four key
 // results each.
-func bigDigest(n int) bot.Message {
-	m := bot.Message{Text: "Sales digest", Blocks: []bot.Block{
-		bot.Header{Text: "Sales · weekly digest"},
-		bot.Section{Text: "*Progress* 48% · 12 on track, 5 at risk, 3 off track"},
-		bot.Context{Text: "Q4 2026 · week 8 of 13"},
-		bot.Section{Text: "*Objectives* (change since last week)"},
+func bigDigest(n int) chat.Message {
+	m := chat.Message{Text: "Sales digest", Blocks: []chat.Block{
+		chat.Header{Text: "Sales · weekly digest"},
+		chat.Section{Text: "*Progress* 48% · 12 on track, 5 at risk, 3 off track"},
+		chat.Context{Text: "Q4 2026 · week 8 of 13"},
+		chat.Section{Text: "*Objectives* (change since last week)"},
 	}}
 	for i := range n {
-		m.Blocks = append(m.Blocks, bot.ProgressBar{Ref: fmt.Sprintf("O%d", i+1), Label: fmt.Sprintf("Objective number %d: win the mid-market with a much better onboarding & <support>", i+1),
+		m.Blocks = append(m.Blocks, chat.ProgressBar{Ref: fmt.Sprintf("O%d", i+1), Label: fmt.Sprintf("Objective number %d: win the mid-market with a much better onboarding & <support>", i+1),
 			Progress: float64(i%10) / 10, Status: okrcore.StatusAtRisk, Detail: "+5% · team lead alice"})
 		for k := range 4 {
-			m.Blocks = append(m.Blocks, bot.ProgressBar{Ref: fmt.Sprintf("KR%d.%d", i+1, k+1), Label: "Sign 30 new mid-market customers in the DACH region", Indent: 1,
+			m.Blocks = append(m.Blocks, chat.ProgressBar{Ref: fmt.Sprintf("KR%d.%d", i+1, k+1), Label: "Sign 30 new mid-market customers in the DACH region", Indent: 1,
 				Progress: 0.4, Status: okrcore.StatusOnTrack, Detail: "12 of 30 customers · +2 · bob"})
 		}
-		m.Blocks = append(m.Blocks, bot.Divider{})
+		m.Blocks = append(m.Blocks, chat.Divider{})
 	}
 	m.Blocks = append(m.Blocks,
-		bot.Section{Text: "*Not checked in*: carol, dana, erin"},
-		bot.Actions{Buttons: []bot.Button{{Label: "Open team", Value: "team Sales"}, {Label: "Nudge", Value: "nudge Sales"}}})
+		chat.Section{Text: "*Not checked in*: carol, dana, erin"},
+		chat.Actions{Buttons: []chat.Button{{Label: "Open team", Value: "team Sales"}, {Label: "Nudge", Value: "nudge Sales"}}})
 	return m
 }
 
@@ -119,7 +119,7 @@ func TestSplitLargeDigest(t *testing.T) {
 func TestSplitLongTextAndForm(t *testing.T) {
 	line := strings.Repeat("word ", 30) + "\n"
 	// Plain text: several text activities, cut at line ends.
-	outs := RenderActivities(bot.Text(strings.Repeat(line, 600)))
+	outs := RenderActivities(chat.Text(strings.Repeat(line, 600)))
 	if len(outs) < 3 {
 		t.Fatalf("%d activities", len(outs))
 	}
@@ -135,8 +135,8 @@ func TestSplitLongTextAndForm(t *testing.T) {
 	}
 	// One huge section beside a form: the section is cut into pieces, the
 	// form's inputs and its Submit end the last card.
-	m := bot.Message{Text: "Check in", Blocks: []bot.Block{bot.Section{Text: strings.Repeat(line, 400)}}, Form: &bot.Form{ID: "checkin", State: "KR4", Submit: "Save",
-		Inputs: []bot.Input{{ID: "KR4.value", Label: "KR4", Kind: bot.InputNumber}}}}
+	m := chat.Message{Text: "Check in", Blocks: []chat.Block{chat.Section{Text: strings.Repeat(line, 400)}}, Form: &chat.Form{ID: "checkin", State: "KR4", Submit: "Save",
+		Inputs: []chat.Input{{ID: "KR4.value", Label: "KR4", Kind: chat.InputNumber}}}}
 	outs = RenderActivities(m)
 	if len(outs) < 2 {
 		t.Fatalf("%d activities", len(outs))
@@ -164,7 +164,7 @@ func TestSplitLongTextAndForm(t *testing.T) {
 func TestSendSplitsLargeMessages(t *testing.T) {
 	hs := startHarness(t, &recHandler{}, nil)
 	hs.a.opts.ServiceURL = hs.conn.serviceURL()
-	sent, err := hs.a.Send(t.Context(), bot.Conversation{ID: "19:sales@thread.tacv2"}, bigDigest(60))
+	sent, err := hs.a.Send(t.Context(), chat.Conversation{ID: "19:sales@thread.tacv2"}, bigDigest(60))
 	if err != nil {
 		t.Fatal(err)
 	}

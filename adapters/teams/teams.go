@@ -26,7 +26,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // DefaultServiceURL is the Bot Connector of Teams in the public cloud,
@@ -101,7 +101,7 @@ type Adapter struct {
 	emails    *emailCache
 
 	mu         sync.Mutex
-	handler    bot.Handler
+	handler    chat.Handler
 	jobs       chan inbound
 	serviceURL string            // the last one an activity named
 	dms        map[string]string // user id → 1:1 conversation created by Send
@@ -110,7 +110,7 @@ type Adapter struct {
 	running atomic.Bool
 }
 
-var _ bot.Adapter = (*Adapter)(nil)
+var _ chat.Adapter = (*Adapter)(nil)
 
 // New checks cfg and returns an adapter. It makes no network calls.
 func New(cfg Config, opts Options) (*Adapter, error) {
@@ -184,14 +184,14 @@ func (a *Adapter) Connector() *Connector { return a.conn }
 // of them for a steady stream. Across conversations, a bot may send about
 // 50 requests a second per tenant; Options.PerSecond (default 30) leaves
 // room for replies and retries.
-func (a *Adapter) Pacing() bot.Pacing {
-	return bot.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: 500 * time.Millisecond}
+func (a *Adapter) Pacing() chat.Pacing {
+	return chat.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: 500 * time.Millisecond}
 }
 
 // Run handles activities posted to Handler until ctx ends, then stops
 // taking new ones and waits for those already accepted. Serve Handler
 // with an http.Server.
-func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 	if h == nil {
 		return errors.New("teams: Run needs a handler")
 	}
@@ -246,7 +246,7 @@ func (a *Adapter) work(in inbound) {
 	defer cancel()
 	r := &responder{a: a, act: in.act, ev: in.ev}
 	if in.unknown != "" {
-		if err := r.Respond(ctx, bot.Text(in.unknown)); err != nil {
+		if err := r.Respond(ctx, chat.Text(in.unknown)); err != nil {
 			a.log.Error("answer unknown card action", "err", err)
 		}
 		return
@@ -404,7 +404,7 @@ const messageContentType = "application/vnd.microsoft.activity.message"
 
 // invokeAnswer is the invoke response for m, and the activities of m that
 // do not fit in it (a message too large for one card), to be posted.
-func invokeAnswer(m bot.Message) (InvokeResponse, []*Activity) {
+func invokeAnswer(m chat.Message) (InvokeResponse, []*Activity) {
 	if textOnly(m) {
 		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: plainText(m.Text)}, nil
 	}
@@ -416,7 +416,7 @@ func invokeAnswer(m bot.Message) (InvokeResponse, []*Activity) {
 // answer when it comes within InvokeTimeout, "working on it" otherwise (the
 // answer is then posted to the conversation).
 func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound) {
-	write := func(m bot.Message) {
+	write := func(m chat.Message) {
 		resp, rest := invokeAnswer(m)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
@@ -437,14 +437,14 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 		}
 	}
 	if in.unknown != "" || !in.handle {
-		write(bot.Text(unknownAction))
+		write(chat.Text(unknownAction))
 		return
 	}
 	if !a.firstDelivery(in.act.ID) {
-		write(bot.Text("Already done."))
+		write(chat.Text("Already done."))
 		return
 	}
-	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan bot.Message, 1)}
+	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan chat.Message, 1)}
 	done := make(chan struct{})
 	a.mu.Lock()
 	h := a.handler
@@ -481,9 +481,9 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 	case answered:
 		write(<-ir.answer)
 	case finished:
-		write(bot.Text("Done."))
+		write(chat.Text("Done."))
 	default:
-		write(bot.Text("Working on it… I'll post the answer here."))
+		write(chat.Text("Working on it… I'll post the answer here."))
 	}
 }
 
@@ -492,16 +492,16 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 type responder struct {
 	a   *Adapter
 	act *schema.Activity
-	ev  bot.Event
+	ev  chat.Event
 }
 
 // Respond implements bot.Responder. A message too large for one activity
 // goes as several (see RenderActivities).
-func (r *responder) Respond(ctx context.Context, m bot.Message) error {
+func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	outs := RenderActivities(m)
 	act := r.act
 	conv := act.Conversation.ID
-	if r.ev.Kind == bot.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && m.Form == nil {
+	if r.ev.Kind == chat.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && m.Form == nil {
 		// The card the form was submitted from is replaced by what was
 		// recorded; a refusal (ephemeral) leaves it for another try.
 		err := r.a.conn.UpdateActivity(ctx, act.ServiceURL, conv, act.ReplyToID, outs[0])
@@ -537,14 +537,14 @@ func (r *responder) post(ctx context.Context, outs []*Activity) error {
 // and posts any later one, or one past the deadline, to the conversation.
 type invokeResponder struct {
 	responder
-	answer chan bot.Message
+	answer chan chat.Message
 
 	mu   sync.Mutex
 	used bool
 	late bool
 }
 
-func (r *invokeResponder) Respond(ctx context.Context, m bot.Message) error {
+func (r *invokeResponder) Respond(ctx context.Context, m chat.Message) error {
 	r.mu.Lock()
 	if !r.used && !r.late {
 		r.used = true
@@ -566,12 +566,12 @@ func (r *invokeResponder) Respond(ctx context.Context, m bot.Message) error {
 // one, to.ID is used as a conversation id (a channel's "19:…" id), or, for
 // a person (to.UserID) never talked to, the 1:1 conversation is created
 // first in the configured tenant. It returns the posted activity's id.
-func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) (bot.SentRef, error) {
+func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	serviceURL, conv := "", to.ID
 	if to.Ref != "" {
 		var ref schema.ConversationReference
 		if err := json.Unmarshal([]byte(to.Ref), &ref); err != nil {
-			return bot.SentRef{}, fmt.Errorf("teams: bad conversation reference: %w", err)
+			return chat.SentRef{}, fmt.Errorf("teams: bad conversation reference: %w", err)
 		}
 		serviceURL = ref.ServiceURL
 		if ref.Conversation.ID != "" {
@@ -589,11 +589,11 @@ func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) 
 	if to.Ref == "" && to.UserID != "" && !isConversationID(conv, to.UserID) {
 		var err error
 		if conv, err = a.directConversation(ctx, serviceURL, to.UserID); err != nil {
-			return bot.SentRef{}, err
+			return chat.SentRef{}, err
 		}
 	}
 	if conv == "" {
-		return bot.SentRef{}, errors.New("teams: send: no conversation")
+		return chat.SentRef{}, errors.New("teams: send: no conversation")
 	}
 	// A message too large for one activity goes as several; the first
 	// one's id names what was sent.
@@ -603,7 +603,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) 
 			// Within Teams' limit of 8 messages in 2 seconds to one
 			// conversation, which the dispatcher counted as one.
 			if err := sleep(ctx, partSpacing); err != nil {
-				return bot.SentRef{Conversation: conv, ID: first}, nil
+				return chat.SentRef{Conversation: conv, ID: first}, nil
 			}
 		}
 		id, err := a.conn.SendToConversation(ctx, serviceURL, conv, out)
@@ -614,13 +614,13 @@ func (a *Adapter) Send(ctx context.Context, to bot.Conversation, m bot.Message) 
 				a.log.Error("post the rest of a large message", "conversation", conv, "sent", i, "err", err)
 				break
 			}
-			return bot.SentRef{}, err
+			return chat.SentRef{}, err
 		}
 		if i == 0 {
 			first = id
 		}
 	}
-	return bot.SentRef{Conversation: conv, ID: first}, nil
+	return chat.SentRef{Conversation: conv, ID: first}, nil
 }
 
 // partSpacing is the pause between the activities of one split message.

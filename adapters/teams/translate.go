@@ -12,7 +12,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 )
 
 // Platform is the platform name of events from Teams.
@@ -21,7 +21,7 @@ const Platform = "teams"
 // inbound is an activity translated for the engine.
 type inbound struct {
 	act *schema.Activity
-	ev  bot.Event
+	ev  chat.Event
 	// handle is false when the activity asks nothing of the engine.
 	handle bool
 	// invoke marks an adaptiveCard/action invoke, answered in the HTTP
@@ -92,14 +92,14 @@ func timeZone(tz string) string {
 // without a timestamp.
 func translate(a *schema.Activity, now time.Time) inbound {
 	in := inbound{act: a}
-	ev := bot.Event{
+	ev := chat.Event{
 		ID:        a.ID,
 		At:        a.Timestamp,
 		Platform:  Platform,
 		Workspace: tenantOf(a),
 		UserID:    a.From.AadObjectID,
 		UserName:  a.From.Name,
-		Conversation: bot.Conversation{
+		Conversation: chat.Conversation{
 			ID:     a.Conversation.ID,
 			Direct: a.Conversation.ConversationType == "personal",
 			Ref:    Reference(a),
@@ -123,7 +123,7 @@ func translate(a *schema.Activity, now time.Time) inbound {
 		if len(a.Value) > 0 && strings.TrimSpace(StripMentions(a.Text)) == "" {
 			in.handle = cardAction(&ev, a.Value, "", &in)
 		} else {
-			ev.Kind = bot.EventMessage
+			ev.Kind = chat.EventMessage
 			ev.Text = StripMentions(a.Text)
 			in.handle = ev.Text != ""
 		}
@@ -139,16 +139,16 @@ func translate(a *schema.Activity, now time.Time) inbound {
 	case schema.InstallationUpdate:
 		switch {
 		case strings.HasPrefix(a.Action, "add"):
-			ev.Kind, in.handle = bot.EventInstalled, true
+			ev.Kind, in.handle = chat.EventInstalled, true
 		case strings.HasPrefix(a.Action, "remove"):
-			ev.Kind, in.handle = bot.EventRemoved, true
+			ev.Kind, in.handle = chat.EventRemoved, true
 		}
 	case schema.ConversationUpdate:
 		switch {
 		case botID != "" && hasMember(a.MembersAdded, botID):
-			ev.Kind, in.handle = bot.EventInstalled, true
+			ev.Kind, in.handle = chat.EventInstalled, true
 		case botID != "" && hasMember(a.MembersRemoved, botID):
-			ev.Kind, in.handle = bot.EventRemoved, true
+			ev.Kind, in.handle = chat.EventRemoved, true
 		}
 	}
 	if ev.Workspace == "" || ev.UserID == "" {
@@ -161,13 +161,13 @@ func translate(a *schema.Activity, now time.Time) inbound {
 // cardAction fills ev from the data of a submitted card: a "command" makes
 // a button press, a "form_id" a form submission (the inputs' values
 // beside it), and an Action.Execute verb a command.
-func cardAction(ev *bot.Event, data map[string]any, verb string, in *inbound) bool {
+func cardAction(ev *chat.Event, data map[string]any, verb string, in *inbound) bool {
 	if cmd, ok := data["command"].(string); ok && strings.TrimSpace(cmd) != "" {
-		ev.Kind, ev.Value = bot.EventButton, cmd
+		ev.Kind, ev.Value = chat.EventButton, cmd
 		return true
 	}
 	if id, ok := data["form_id"].(string); ok && id != "" {
-		ev.Kind, ev.FormID = bot.EventFormSubmit, id
+		ev.Kind, ev.FormID = chat.EventFormSubmit, id
 		ev.FormState, _ = data["form_state"].(string)
 		ev.Values = map[string]string{}
 		for k, v := range data {
@@ -182,7 +182,7 @@ func cardAction(ev *bot.Event, data map[string]any, verb string, in *inbound) bo
 		return true
 	}
 	if strings.TrimSpace(verb) != "" {
-		ev.Kind, ev.Value = bot.EventButton, verb
+		ev.Kind, ev.Value = chat.EventButton, verb
 		return true
 	}
 	in.unknown = unknownAction

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -77,7 +78,7 @@ func newMetrics(store okrcore.Store, disp *bot.Dispatcher, plats []platform) *me
 	return m
 }
 
-func (m *metrics) EventHandled(platform string, kind bot.EventKind, took time.Duration) {
+func (m *metrics) EventHandled(platform string, kind chat.EventKind, took time.Duration) {
 	m.events.WithLabelValues(platform, string(kind)).Observe(took.Seconds())
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/okrbot/okrbot/adapters/slack"
 	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -78,8 +79,8 @@ func teamsConfig(getenv func(string) string) (teams.Config, bool, error) {
 type platform struct {
 	name    string
 	adapter interface {
-		bot.Adapter
-		Pacing() bot.Pacing
+		chat.Adapter
+		Pacing() chat.Pacing
 	}
 	// routes are mounted on the one HTTP server ("" for Socket Mode).
 	routes map[string]http.Handler
@@ -138,7 +139,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
 	senders := bot.Senders{}
-	pacings := map[string]bot.Pacing{}
+	pacings := map[string]chat.Pacing{}
 	mux := http.NewServeMux()
 	var names []string
 	for _, p := range plats {
@@ -237,7 +238,7 @@ func (o *observer) get() *metrics {
 	return o.m
 }
 
-func (o *observer) EventHandled(platform string, kind bot.EventKind, took time.Duration) {
+func (o *observer) EventHandled(platform string, kind chat.EventKind, took time.Duration) {
 	if m := o.get(); m != nil {
 		m.EventHandled(platform, kind, took)
 	}

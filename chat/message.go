@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import "github.com/okrbot/okrbot/okrcore"
 

@@ -1,0 +1,53 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RateLimitError is what an adapter returns when the platform answered 429:
+// the message was not delivered and may be sent again after RetryAfter.
+// Conversation is true when the limit was the conversation's rather than
+// the workspace's.
+type RateLimitError struct {
+	RetryAfter   time.Duration
+	Conversation bool
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
+
+// Pacing is how fast a platform lets the bot post: a rate per workspace (or
+// tenant) and a minimum spacing per conversation. The adapter sets it.
+type Pacing struct {
+	// PerSecond is the workspace-wide rate; 0 means unlimited.
+	PerSecond float64
+	// Burst is how many messages may go at once before the rate applies.
+	Burst int
+	// PerConversation is the least time between two messages to one
+	// conversation; 0 means none.
+	PerConversation time.Duration
+}
+
+// Sender posts messages proactively; adapters implement it.
+type Sender interface {
+	Send(ctx context.Context, to Conversation, m Message) (SentRef, error)
+}
+
+// Reconciler is an optional capability of a Sender: finding a message it
+// already posted for an outbox key (Slack message metadata, for instance),
+// so that a send interrupted by a crash is not repeated.
+type Reconciler interface {
+	FindSent(ctx context.Context, to Conversation, key string) (SentRef, bool, error)
+}
+
+// Delivery is what an outbox item sends and where; Skip, when set, says why
+// the item is no longer needed (the person already checked in, owns
+// nothing, skipped the week).
+type Delivery struct {
+	To      Conversation
+	Message Message
+	Skip    string
+}
