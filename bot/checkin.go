@@ -12,6 +12,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 )
 
 // checkin starts a guided check-in, or records one written after the
@@ -30,18 +31,18 @@ func (e *Engine) checkin(ctx context.Context, req *request, args []token) (chat.
 
 // plainCheckIn records a check-in written in plain words.
 func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (chat.Message, error) {
-	reply, err := ParseReply(text)
+	rep, err := reply.ParseReply(text)
 	if err != nil {
-		var pe *ParseError
+		var pe *reply.ParseError
 		if errors.As(err, &pe) {
 			return chat.Message{}, usage("%s", pe.Message)
 		}
 		return chat.Message{}, err
 	}
 	switch {
-	case reply.Undo:
+	case rep.Undo:
 		return e.undo(ctx, req, nil)
-	case reply.Skip:
+	case rep.Skip:
 		return e.skip(ctx, req, nil)
 	}
 	var results []*okrcore.CheckInResult
@@ -51,8 +52,8 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 		if err != nil {
 			return err
 		}
-		var kpiUpdates, krUpdates []KRUpdate
-		for _, u := range reply.Updates {
+		var kpiUpdates, krUpdates []reply.KRUpdate
+		for _, u := range rep.Updates {
 			ref, ok := okrcore.ParseRef(u.Ref)
 			switch {
 			case ok && ref.Kind == okrcore.RefKPI:
@@ -77,7 +78,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 		if len(krs) == 0 && len(kpiUpdates) == 0 {
 			return usage("You have no key results to check in on in this cycle. `/okr new objective` starts one.")
 		}
-		if reply.NoChange || (len(krUpdates) == 0 && len(kpiUpdates) == 0) {
+		if rep.NoChange || (len(krUpdates) == 0 && len(kpiUpdates) == 0) {
 			// "same as last week", "confidence 7", "blocked: …" with no key
 			// result named: a check-in on each of the person's key results
 			// ("same as last week, except KR3 at risk" names one of them).
@@ -89,20 +90,20 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 			}
 			for _, k := range krs {
 				if !named[k.Ref().String()] {
-					krUpdates = append(krUpdates, KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
+					krUpdates = append(krUpdates, reply.KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
 				}
 			}
 		}
-		resolved, err := Resolve(krUpdates, krs)
+		resolved, err := reply.Resolve(krUpdates, krs)
 		if err != nil {
-			var pe *ParseError
+			var pe *reply.ParseError
 			if errors.As(err, &pe) {
 				return usage("%s", pe.Message)
 			}
 			return err
 		}
 		for _, r := range resolved {
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, reply))
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, rep))
 			if err != nil {
 				return err
 			}
@@ -114,7 +115,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 				return usage("What is %s now? Try `%s 99.9`.", ref, ref)
 			}
 			v := u.Value.Value
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: reply.Note, Blockers: reply.Blockers})
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: rep.Note, Blockers: rep.Blockers})
 			if okrcore.IsNotFound(err) {
 				return usage("There is no %s.", ref)
 			}
@@ -146,9 +147,9 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 
 // checkinInput turns a resolved update into a check-in; what the message
 // said overall (confidence, status, note, blockers) applies to each.
-func checkinInput(r Resolved, reply Reply) okrcore.CheckInInput {
-	in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, reply.Confidence),
-		Status: firstStatus(r.Status, reply.Status), Note: reply.Note, Blockers: reply.Blockers}
+func checkinInput(r reply.Resolved, rep reply.Reply) okrcore.CheckInInput {
+	in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, rep.Confidence),
+		Status: firstStatus(r.Status, rep.Status), Note: rep.Note, Blockers: rep.Blockers}
 	if r.HasValue {
 		v := r.Value
 		in.Value = &v
@@ -437,42 +438,42 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			if err != nil {
 				return err
 			}
-			reply, err := ParseReply(text)
+			rep, err := reply.ParseReply(text)
 			if err != nil {
 				// A bare answer ("lots", "same") is about the key result
 				// being asked; read it that way for a precise message.
-				if r2, err2 := ParseReply(k.Ref().String() + " " + text); err2 == nil {
-					reply, err = r2, nil
+				if r2, err2 := reply.ParseReply(k.Ref().String() + " " + text); err2 == nil {
+					rep, err = r2, nil
 				} else {
 					err = err2
 				}
 			}
 			if err != nil {
-				var pe *ParseError
+				var pe *reply.ParseError
 				if errors.As(err, &pe) {
 					return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", pe.Message, k.Ref())
 				}
 				return err
 			}
-			ups := reply.Updates
+			ups := rep.Updates
 			if len(ups) == 0 {
-				ups = []KRUpdate{{Same: true, Raw: text}}
+				ups = []reply.KRUpdate{{Same: true, Raw: text}}
 			}
 			for i := range ups {
 				if ups[i].Ref == "" {
 					ups[i].Ref = k.Ref().String()
 				}
 			}
-			resolved, err := Resolve(ups, []*okrcore.KeyResult{k})
+			resolved, err := reply.Resolve(ups, []*okrcore.KeyResult{k})
 			if err != nil {
-				var pe *ParseError
+				var pe *reply.ParseError
 				if errors.As(err, &pe) {
 					return usage("%s (We're on %s now; `skip` moves on.)", pe.Message, k.Ref())
 				}
 				return err
 			}
 			for _, r := range resolved {
-				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, reply))
+				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, rep))
 				if err != nil {
 					return err
 				}
@@ -612,7 +613,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 				in.Status = st
 			}
 			if s := strings.TrimSpace(vals[ref.String()+".value"]); s != "" {
-				up := KRUpdate{Ref: ref.String(), Raw: s}
+				up := reply.KRUpdate{Ref: ref.String(), Raw: s}
 				switch lower(s) {
 				case "done":
 					t := true
@@ -621,16 +622,16 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 					f := false
 					up.Done = &f
 				default:
-					n, ok := ParseNumber(s)
+					n, ok := reply.ParseNumber(s)
 					if !ok {
 						problems = append(problems, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s))
 						continue
 					}
 					up.Value = &n
 				}
-				res, err := Resolve([]KRUpdate{up}, []*okrcore.KeyResult{k})
+				res, err := reply.Resolve([]reply.KRUpdate{up}, []*okrcore.KeyResult{k})
 				if err != nil {
-					var pe *ParseError
+					var pe *reply.ParseError
 					if errors.As(err, &pe) {
 						problems = append(problems, pe.Message)
 						continue

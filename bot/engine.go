@@ -13,6 +13,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 )
 
 // Options configure an Engine.
@@ -542,7 +543,7 @@ func (e *Engine) message(ctx context.Context, req *request, text string) (chat.M
 		if errors.As(err, &ce) {
 			// "new customers 22" starts like a command but is a check-in on
 			// a key result whose title starts with "new".
-			if _, perr := ParseReply(text); perr == nil {
+			if _, perr := reply.ParseReply(text); perr == nil {
 				return e.plainCheckIn(ctx, req, text)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 )
 
 // options splits command arguments into a title and keyword options. A
@@ -37,7 +38,7 @@ func splitOptions(args []token, specs map[string]optionSpec) (title string, opts
 	return strings.TrimSpace(strings.Join(words, " ")), opts
 }
 
-func isNumber(v []token) bool { _, ok := ParseNumber(v[0].text); return ok }
+func isNumber(v []token) bool { _, ok := reply.ParseNumber(v[0].text); return ok }
 func isRef(kinds ...okrcore.RefKind) func([]token) bool {
 	return func(v []token) bool {
 		r, ok := okrcore.ParseRef(v[0].text)
@@ -145,7 +146,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 			}
 		}
 		if v := opts["weight"]; v != nil {
-			n, _ := ParseNumber(v[0].text)
+			n, _ := reply.ParseNumber(v[0].text)
 			o.Weight = n.Value
 		}
 		warnings, err = okrcore.CreateObjective(tx, req.now, req.actor, &o)
@@ -226,10 +227,10 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		if to == nil {
 			return chat.Message{}, usage("Give the key result a target: `... from 0 to 10`, or end with `milestone` for something that is done or not.")
 		}
-		target, _ := ParseNumber(to[0].text)
-		var start Number
+		target, _ := reply.ParseNumber(to[0].text)
+		var start reply.Number
 		if from := firstOf(opts["from"], opts["start"]); from != nil {
-			start, _ = ParseNumber(from[0].text)
+			start, _ = reply.ParseNumber(from[0].text)
 		}
 		k.Start, k.Target = start.Value, target.Value
 		switch {
@@ -249,7 +250,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		k.Unit = v[0].text
 	}
 	if v := opts["weight"]; v != nil {
-		n, _ := ParseNumber(v[0].text)
+		n, _ := reply.ParseNumber(v[0].text)
 		k.Weight = n.Value
 	}
 	var warnings []string
@@ -310,8 +311,8 @@ func parseRange(s string) (lo, hi float64, ok bool) {
 	if i <= 0 {
 		return 0, 0, false
 	}
-	a, ok1 := ParseNumber(s[:i])
-	b, ok2 := ParseNumber(s[i+1:])
+	a, ok1 := reply.ParseNumber(s[:i])
+	b, ok2 := reply.ParseNumber(s[i+1:])
 	return a.Value, b.Value, ok1 && ok2
 }
 
@@ -334,7 +335,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 		k.Unit = v[0].text
 	}
 	if v := opts["now"]; v != nil {
-		n, _ := ParseNumber(v[0].text)
+		n, _ := reply.ParseNumber(v[0].text)
 		k.Current = n.Value
 	} else {
 		k.Current = lo
@@ -473,7 +474,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			case "title":
 				k.Title = val
 			case "target", "start", "weight":
-				n, ok := ParseNumber(val)
+				n, ok := reply.ParseNumber(val)
 				if !ok {
 					return usage("I couldn't read %q as a number. Try `/okr edit %s %s 120`.", val, ref, field)
 				}
@@ -507,7 +508,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			case "title":
 				o.Title = val
 			case "weight":
-				n, ok := ParseNumber(val)
+				n, ok := reply.ParseNumber(val)
 				if !ok {
 					return usage("I couldn't read %q as a number.", val)
 				}
@@ -587,7 +588,7 @@ func (e *Engine) grade(ctx context.Context, req *request, args []token) (chat.Me
 	if !ok || ref.Kind != okrcore.RefKeyResult {
 		return chat.Message{}, usage("Grades go on key results: `/okr grade KR3 0.7`.")
 	}
-	n, ok := ParseNumber(args[1].text)
+	n, ok := reply.ParseNumber(args[1].text)
 	if !ok {
 		return chat.Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].text, ref)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 )
 
 // The end of a cycle: owners grade their key results (a prompt with the
@@ -368,7 +369,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		if s == "" {
 			continue
 		}
-		n, ok := ParseNumber(s)
+		n, ok := reply.ParseNumber(s)
 		if !ok {
 			problems = append(problems, fmt.Sprintf("%s: I couldn't read %q as a grade.", ref, s))
 			continue

@@ -1,4 +1,4 @@
-package bot
+package reply
 
 import (
 	"errors"
@@ -407,7 +407,7 @@ func ptAll(m map[string]*okrcore.KeyResult) []*okrcore.KeyResult {
 	for _, k := range m {
 		out = append(out, k)
 	}
-	return prSortedKRs(out)
+	return sortedKRs(out)
 }
 
 func TestResolve(t *testing.T) {

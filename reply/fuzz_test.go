@@ -1,4 +1,4 @@
-package bot
+package reply
 
 import (
 	"errors"
@@ -71,7 +71,7 @@ func FuzzParseReply(f *testing.F) {
 			if u.Value == nil && u.Done == nil && u.Status == "" && u.Confidence == nil && !u.Same {
 				t.Fatalf("ParseReply(%q): update %+v says nothing", text, u)
 			}
-			if u.Value != nil && (!ptFinite(u.Value.Value) || math.Abs(u.Value.Value) > prMaxMagnitude || u.Value.Raw == "") {
+			if u.Value != nil && (!ptFinite(u.Value.Value) || math.Abs(u.Value.Value) > maxMagnitude || u.Value.Raw == "") {
 				t.Fatalf("ParseReply(%q): value %+v", text, *u.Value)
 			}
 			if u.Confidence != nil && (*u.Confidence < 0 || *u.Confidence > 10) {
@@ -98,7 +98,7 @@ func FuzzParseReply(f *testing.F) {
 			return
 		}
 		for _, x := range res {
-			if x.KR == nil || !ptFinite(x.Value) || math.Abs(x.Value) > prMaxMagnitude {
+			if x.KR == nil || !ptFinite(x.Value) || math.Abs(x.Value) > maxMagnitude {
 				t.Fatalf("Resolve(%q): %+v", text, x)
 			}
 			if x.KR.Metric == okrcore.MetricMilestone && x.Value != 0 && x.Value != 1 && x.HasValue {
