@@ -17,26 +17,13 @@ import (
 // second platform (resolveUser), or by an admin's `okr link`. Direct
 // messages go to the platform the person chooses with `okr settings`.
 
-// platformName is how people call a platform.
-func platformName(p string) string {
-	switch p {
-	case "slack":
-		return "Slack"
-	case "teams":
-		return "Microsoft Teams"
-	case "shell":
-		return "the terminal"
-	}
-	return p
-}
-
 // platformNames lists a person's platforms, the nudged one first.
 func platformNames(u *okrcore.User) []string {
 	nudge := u.NudgeAccount().Platform
-	names := []string{platformName(nudge)}
+	names := []string{chat.PlatformName(nudge)}
 	for _, a := range u.Accounts() {
 		if a.Platform != nudge {
-			names = append(names, platformName(a.Platform))
+			names = append(names, chat.PlatformName(a.Platform))
 		}
 	}
 	return names
@@ -76,7 +63,7 @@ func (e *Engine) settings(ctx context.Context, req *request, args []token) (chat
 			return err
 		}
 		if _, ok := u.Account(p); !ok {
-			return okrcore.Errorf(okrcore.KindInvalid, "You don't use okrbot on %s yet. Say hi to okrbot there first (with the same e-mail address), or ask an admin to link your accounts with `/okr link`.", platformName(p))
+			return okrcore.Errorf(okrcore.KindInvalid, "You don't use okrbot on %s yet. Say hi to okrbot there first (with the same e-mail address), or ask an admin to link your accounts with `/okr link`.", chat.PlatformName(p))
 		}
 		u.NudgeOn = p
 		return tx.PutUser(u)
@@ -84,7 +71,7 @@ func (e *Engine) settings(ctx context.Context, req *request, args []token) (chat
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("Done: your check-in nudges, reminders and other direct messages now come on %s.", platformName(p))), nil
+	return chat.Text(fmt.Sprintf("Done: your check-in nudges, reminders and other direct messages now come on %s.", chat.PlatformName(p))), nil
 }
 
 func settingsView(u *okrcore.User) chat.Message {
@@ -104,7 +91,7 @@ func settingsView(u *okrcore.User) chat.Message {
 		var buttons []chat.Button
 		for _, a := range u.Accounts() {
 			if a.Platform != u.NudgeAccount().Platform {
-				buttons = append(buttons, chat.Button{Label: "Nudge me on " + platformName(a.Platform), Value: "settings nudges " + a.Platform})
+				buttons = append(buttons, chat.Button{Label: "Nudge me on " + chat.PlatformName(a.Platform), Value: "settings nudges " + a.Platform})
 			}
 		}
 		text := strings.Join(lines, "\n")
@@ -145,7 +132,7 @@ func (e *Engine) link(ctx context.Context, req *request, args []token) (chat.Mes
 		for _, a := range fold.Accounts() {
 			if _, clash := keep.Account(a.Platform); clash {
 				return okrcore.Errorf(okrcore.KindConflict, "%s already has a %s account, and a person has one account per platform. `/okr unlink %s %s` frees it first.",
-					keep.Name, platformName(a.Platform), userHandle(keep), a.Platform)
+					keep.Name, chat.PlatformName(a.Platform), userHandle(keep), a.Platform)
 			}
 		}
 		if what, err := ownedBy(tx, req.ws, fold.ID); err != nil {
@@ -185,10 +172,10 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.M
 		}
 		a, ok := u.Account(p)
 		if !ok {
-			return okrcore.Errorf(okrcore.KindNotFound, "%s has no %s account.", u.Name, platformName(p))
+			return okrcore.Errorf(okrcore.KindNotFound, "%s has no %s account.", u.Name, chat.PlatformName(p))
 		}
 		if len(u.Accounts()) < 2 {
-			return okrcore.Errorf(okrcore.KindConflict, "%s is only on %s: there is nothing to unlink.", u.Name, platformName(p))
+			return okrcore.Errorf(okrcore.KindConflict, "%s is only on %s: there is nothing to unlink.", u.Name, chat.PlatformName(p))
 		}
 		var rest []okrcore.Account
 		for _, o := range u.Accounts() {
@@ -206,7 +193,7 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.M
 		if err := tx.PutUser(u); err != nil {
 			return err
 		}
-		split = &okrcore.User{Workspace: req.ws, Name: u.Name + " (" + platformName(p) + ")", TimeZone: u.TimeZone, Role: okrcore.RoleMember, CreatedAt: req.now}
+		split = &okrcore.User{Workspace: req.ws, Name: u.Name + " (" + chat.PlatformName(p) + ")", TimeZone: u.TimeZone, Role: okrcore.RoleMember, CreatedAt: req.now}
 		split.SetAccount(a)
 		return tx.PutUser(split)
 	})
@@ -214,7 +201,7 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.M
 		return chat.Message{}, err
 	}
 	return chat.Text(fmt.Sprintf("Unlinked: %s's %s account is now %s (%s), a separate person with no OKRs. %s keeps every OKR.",
-		u.Name, platformName(p), split.Name, userHandle(split), u.Name)), nil
+		u.Name, chat.PlatformName(p), split.Name, userHandle(split), u.Name)), nil
 }
 
 // foldInto makes fold's accounts keep's and removes fold, who must own

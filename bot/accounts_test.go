@@ -10,6 +10,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -142,7 +143,7 @@ func TestSettingsChooseNudgePlatform(t *testing.T) {
 	if len(us) != 1 {
 		t.Fatalf("%d users", len(us))
 	}
-	to := bot.DirectTo(us[0])
+	to := chat.DirectTo(us[0])
 	if to.Platform != "teams" || to.ID != "teams-dm-29:alice" || to.Ref != "ref-29:alice" {
 		t.Errorf("direct messages go to %+v", to)
 	}
@@ -166,7 +167,7 @@ func TestSettingsChooseNudgePlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := bot.NewDispatcher(h.db, h.e, bot.Senders{"slack": slack, "teams": teams}, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	d := outbox.NewDispatcher(h.db, h.e, outbox.ByPlatform(map[string]chat.Sender{"slack": slack, "teams": teams}), outbox.Options{Now: func() time.Time { return h.now }})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestLinkAndUnlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	plat := newPlatform(func() time.Time { return h.now })
-	d := bot.NewDispatcher(h.db, h.e, plat, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	d := outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: func() time.Time { return h.now }})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func TestUnservedPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	slack := newPlatform(func() time.Time { return h.now })
-	d := bot.NewDispatcher(h.db, slackOnly, bot.Senders{"slack": slack}, bot.DispatcherOptions{Now: func() time.Time { return h.now }})
+	d := outbox.NewDispatcher(h.db, slackOnly, outbox.ByPlatform(map[string]chat.Sender{"slack": slack}), outbox.Options{Now: func() time.Time { return h.now }})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}

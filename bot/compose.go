@@ -74,21 +74,6 @@ func (e *Engine) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool
 	return gone
 }
 
-// DirectTo is the conversation for a direct message to a person, on the
-// platform they chose for nudges: the conversation they last wrote from
-// there, or their platform id, which platforms that can open a direct
-// message on first send accept.
-func DirectTo(u *okrcore.User) chat.Conversation { return directOn(u, nil) }
-
-// directOn is DirectTo among the platforms served says are running.
-func directOn(u *okrcore.User, served func(string) bool) chat.Conversation {
-	a := u.NudgeAccountAmong(served)
-	c := chat.Conversation{ID: a.DM, Ref: a.DMRef, Direct: true, UserID: a.PlatformID, Platform: a.Platform}
-	if c.ID == "" {
-		c.ID = a.PlatformID
-	}
-	return c
-}
 
 // teamTo is where a team's messages go: its digest channel, else its
 // lead's direct messages; ok is false when it has neither. A lead who is

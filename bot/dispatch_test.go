@@ -10,6 +10,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 )
 
 // slowSender takes its time over every send, honouring its context.
@@ -60,7 +61,7 @@ func TestSendsAreNotCutShort(t *testing.T) {
 
 // slowFanout is Monday's seven nudges, due, and one dispatcher worker
 // whose every send takes took.
-func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *bot.Dispatcher) {
+func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *outbox.Dispatcher) {
 	t.Helper()
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
@@ -68,7 +69,7 @@ func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *bot.Dis
 		t.Fatal(err)
 	}
 	plat := newPlatform(h.clock)
-	return h, plat, bot.NewDispatcher(h.db, h.e, slowSender{plat, took}, bot.DispatcherOptions{Now: h.clock, Workers: 1})
+	return h, plat, outbox.NewDispatcher(h.db, h.e, outbox.Only(slowSender{plat, took}), outbox.Options{Now: h.clock, Workers: 1})
 }
 
 // failingReconciler cannot tell whether an in-doubt message arrived.
@@ -103,7 +104,7 @@ func TestInDoubtItemsStayInDoubtOverShutdown(t *testing.T) {
 	plat := newPlatform(h.clock)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // shutting down already: every limiter wait fails
-	d := bot.NewDispatcher(h.db, h.e, failingReconciler{plat}, bot.DispatcherOptions{Now: h.clock})
+	d := outbox.NewDispatcher(h.db, h.e, outbox.Only(failingReconciler{plat}), outbox.Options{Now: h.clock})
 	_ = d.Drain(ctx)
 	if states := stateCounts(t, h); states[okrcore.OutboxSending] != 7 || len(plat.sent) != 0 {
 		t.Errorf("outbox %v, %d sent; want all 7 still in doubt and nothing sent", states, len(plat.sent))

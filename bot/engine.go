@@ -581,7 +581,7 @@ func firstWord(s string) string {
 // process serves.
 func (e *Engine) directTo(u *okrcore.User) chat.Conversation {
 	if e.served == nil {
-		return DirectTo(u)
+		return chat.DirectTo(u)
 	}
-	return directOn(u, func(p string) bool { return e.served[p] })
+	return chat.DirectAmong(u, func(p string) bool { return e.served[p] })
 }

@@ -43,6 +43,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -132,7 +133,7 @@ func newFanoutFixture(tb testing.TB) *fanoutFixture {
 			if it.Kind != okrcore.OutboxCheckIn || u == nil {
 				return fmt.Errorf("the tick enqueued %s (%s), not a check-in nudge", it.Key, it.Kind)
 			}
-			f.expected[bot.DirectTo(u).ID] = it.Key
+			f.expected[chat.DirectTo(u).ID] = it.Key
 		}
 		return nil
 	})
@@ -488,7 +489,7 @@ func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers in
 	var calls, limited, convLimited int64
 	var tally fanoutTally
 	var peak float64
-	var st bot.DispatchStats
+	var st outbox.Stats
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		path := filepath.Join(b.TempDir(), "fanout.db")
@@ -499,7 +500,7 @@ func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers in
 		}
 		e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
 		plat := newLimitedPlatform(float64(w), platBurst, latency)
-		d := bot.NewDispatcher(db, e, plat, bot.DispatcherOptions{Now: fanoutClock, Workers: workers,
+		d := outbox.NewDispatcher(db, e, outbox.Only(plat), outbox.Options{Now: fanoutClock, Workers: workers,
 			Pacing: chat.Pacing{PerSecond: float64(w), Burst: burst, PerConversation: time.Second}})
 		runtime.GC()
 		heap := startHeapSampler()

@@ -39,6 +39,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -190,7 +191,7 @@ func TestFanoutCrashChild(t *testing.T) {
 		sender = reconcilingSender{sender.(httpSender)}
 	}
 	e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
-	d := bot.NewDispatcher(db, e, sender, bot.DispatcherOptions{Now: fanoutClock, Workers: workers,
+	d := outbox.NewDispatcher(db, e, outbox.Only(sender), outbox.Options{Now: fanoutClock, Workers: workers,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)

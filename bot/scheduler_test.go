@@ -14,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 )
 
 // platform is a recording fake of a chat platform's send API.
@@ -90,14 +91,14 @@ func (r reconciling) FindSent(_ context.Context, to chat.Conversation, key strin
 type rhythm struct {
 	h    *harness
 	s    *bot.Scheduler
-	d    *bot.Dispatcher
+	d    *outbox.Dispatcher
 	plat *platform
 }
 
 func newRhythm(h *harness, sender chat.Sender, plat *platform) *rhythm {
 	return &rhythm{h: h, plat: plat,
 		s: bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}),
-		d: bot.NewDispatcher(h.db, h.e, sender, bot.DispatcherOptions{Now: h.clock, Workers: 4})}
+		d: outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: 4})}
 }
 
 // runUntil ticks and drains every step until the clock reaches end.
@@ -293,11 +294,11 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 				}
 				return nil
 			}
-			d := bot.NewDispatcher(h.db, h.e, sender, bot.DispatcherOptions{Now: h.clock, Workers: workers})
+			d := outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: workers})
 			_ = d.Drain(ctx)
 			plat.fail = nil
 			h.restart()
-			d2 := bot.NewDispatcher(h.db, h.e, sender, bot.DispatcherOptions{Now: h.clock, Workers: workers})
+			d2 := outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: workers})
 			if err := d2.Drain(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -343,7 +344,7 @@ func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 		if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		d := bot.NewDispatcher(h.db, h.e, plat, bot.DispatcherOptions{Now: h.clock, Workers: 8,
+		d := outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: h.clock, Workers: 8,
 			Pacing: chat.Pacing{PerSecond: 10, Burst: 1, PerConversation: time.Second}})
 		start := time.Now()
 		if err := d.Drain(context.Background()); err != nil {
@@ -373,7 +374,7 @@ func TestFailingSendsBackOffThenFail(t *testing.T) {
 		return nil
 	}
 	r := newRhythm(h, plat, plat)
-	r.d = bot.NewDispatcher(h.db, h.e, plat, bot.DispatcherOptions{Now: h.clock, Workers: 4, MaxAttempts: 3})
+	r.d = outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: h.clock, Workers: 4, MaxAttempts: 3})
 	r.runUntil(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), 5*time.Minute)
 	if plat.calls["bob"] != 3 {
 		t.Errorf("bob tried %d times, want 3", plat.calls["bob"])
@@ -523,11 +524,11 @@ func TestSendersRouteByPlatform(t *testing.T) {
 
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
 	slackSide, teamsSide := newPlatform(h.clock), newPlatform(h.clock)
-	senders := bot.Senders{"shell": slackSide, "teams": teamsSide}
+	senders := map[string]chat.Sender{"shell": slackSide, "teams": teamsSide}
 	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	d := bot.NewDispatcher(h.db, h.e, senders, bot.DispatcherOptions{Now: h.clock,
+	d := outbox.NewDispatcher(h.db, h.e, outbox.ByPlatform(senders), outbox.Options{Now: h.clock,
 		Pacings: map[string]chat.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)

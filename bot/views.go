@@ -776,7 +776,7 @@ func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Messag
 	if tz == "" {
 		tz = "not set (`/okr timezone Europe/Berlin`)"
 	}
-	text := fmt.Sprintf("You are *%s* (%s, %s) in workspace %s, writing from %s. Time zone: %s.", req.actor.Name, req.actor.Role, userHandle(req.actor), req.ws, platformName(req.ev.Platform), tz)
+	text := fmt.Sprintf("You are *%s* (%s, %s) in workspace %s, writing from %s. Time zone: %s.", req.actor.Name, req.actor.Role, userHandle(req.actor), req.ws, chat.PlatformName(req.ev.Platform), tz)
 	if names := platformNames(req.actor); len(names) > 1 {
 		text += fmt.Sprintf(" You use okrbot on %s; nudges come on %s.", strings.Join(names, " and "), names[0])
 	}

@@ -61,6 +61,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -673,7 +674,7 @@ func BenchmarkSlackFanout(b *testing.B) {
 		b.Fatal(err)
 	}
 	engine := bot.NewEngine(db, bot.Options{Now: clock})
-	d := bot.NewDispatcher(db, engine, a, bot.DispatcherOptions{Now: clock, Pacing: a.Pacing()})
+	d := outbox.NewDispatcher(db, engine, outbox.Only(a), outbox.Options{Now: clock, Pacing: a.Pacing()})
 	b.ResetTimer()
 	start := time.Now()
 	if err := d.Drain(ctx); err != nil {

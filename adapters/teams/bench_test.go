@@ -20,6 +20,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -319,7 +320,7 @@ func BenchmarkFanout(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		d := bot.NewDispatcher(db, engine, bot.Senders{Platform: a}, bot.DispatcherOptions{Now: clock, Workers: 64,
+		d := outbox.NewDispatcher(db, engine, outbox.ByPlatform(map[string]chat.Sender{Platform: a}), outbox.Options{Now: clock, Workers: 64,
 			Pacings: map[string]chat.Pacing{Platform: a.Pacing()}})
 		b.StartTimer()
 		start := time.Now()

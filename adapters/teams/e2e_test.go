@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -139,7 +140,7 @@ func TestEndToEndWeek(t *testing.T) {
 	hs := startHarness(t, engine, nil)
 	hs.a.opts.ServiceURL = hs.conn.serviceURL()
 	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: clk.Now})
-	disp := bot.NewDispatcher(db, engine, bot.Senders{Platform: hs.a}, bot.DispatcherOptions{Now: clk.Now, Workers: 8,
+	disp := outbox.NewDispatcher(db, engine, outbox.ByPlatform(map[string]chat.Sender{Platform: hs.a}), outbox.Options{Now: clk.Now, Workers: 8,
 		Pacings: map[string]chat.Pacing{Platform: hs.a.Pacing()}})
 	runUntil := func(end time.Time, step time.Duration) {
 		t.Helper()

@@ -110,7 +110,7 @@ func TestEndToEnd(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		to = bot.DirectTo(u)
+		to = chat.DirectTo(u)
 		return nil
 	})
 	if err != nil || to.Ref == "" || to.ID != "a:dm-alice" {

@@ -10,9 +10,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 )
 
 // metrics are okrbot's Prometheus series, on a registry of their own.
@@ -22,7 +22,7 @@ type metrics struct {
 	events   *prometheus.HistogramVec
 }
 
-func newMetrics(store okrcore.Store, disp *bot.Dispatcher, plats []platform) *metrics {
+func newMetrics(store okrcore.Store, disp *outbox.Dispatcher, plats []platform) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		checkIns: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -120,24 +120,24 @@ func ready(store okrcore.Store, plats []platform) http.Handler {
 // organisation on Slack and Teams wants to see which one is failing.
 // Every configured platform has its series from the start, at zero.
 type dispatchCollector struct {
-	disp      *bot.Dispatcher
+	disp      *outbox.Dispatcher
 	platforms []string
 }
 
 var dispatchSeries = []struct {
 	desc *prometheus.Desc
-	get  func(bot.DispatchStats) int64
+	get  func(outbox.Stats) int64
 }{
 	{prometheus.NewDesc("okrbot_scheduled_sent_total", "Scheduled messages (nudges, reminders, digests, prompts) sent, by platform.", []string{"platform"}, nil),
-		func(s bot.DispatchStats) int64 { return s.Sent }},
+		func(s outbox.Stats) int64 { return s.Sent }},
 	{prometheus.NewDesc("okrbot_scheduled_skipped_total", "Scheduled messages not needed when due (already checked in, nothing owned), by platform.", []string{"platform"}, nil),
-		func(s bot.DispatchStats) int64 { return s.Skipped }},
+		func(s outbox.Stats) int64 { return s.Skipped }},
 	{prometheus.NewDesc("okrbot_scheduled_retried_total", "Scheduled messages that failed and will be tried again, by platform.", []string{"platform"}, nil),
-		func(s bot.DispatchStats) int64 { return s.Retried }},
+		func(s outbox.Stats) int64 { return s.Retried }},
 	{prometheus.NewDesc("okrbot_scheduled_failed_total", "Scheduled messages given up on, by platform.", []string{"platform"}, nil),
-		func(s bot.DispatchStats) int64 { return s.Failed }},
+		func(s outbox.Stats) int64 { return s.Failed }},
 	{prometheus.NewDesc("okrbot_rate_limited_total", "Platform answers of 429 (the message was retried after Retry-After), by platform.", []string{"platform"}, nil),
-		func(s bot.DispatchStats) int64 { return s.RateLimited }},
+		func(s outbox.Stats) int64 { return s.RateLimited }},
 }
 
 func (c dispatchCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -150,7 +150,7 @@ func (c dispatchCollector) Collect(ch chan<- prometheus.Metric) {
 	stats := c.disp.StatsByPlatform()
 	for _, p := range c.platforms {
 		if _, ok := stats[p]; !ok {
-			stats[p] = bot.DispatchStats{}
+			stats[p] = outbox.Stats{}
 		}
 	}
 	for platform, st := range stats {

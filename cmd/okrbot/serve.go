@@ -18,6 +18,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/outbox"
 )
 
 // slackConfig reads Slack's settings from the environment; ok is false
@@ -138,7 +139,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
-	senders := bot.Senders{}
+	senders := map[string]chat.Sender{}
 	pacings := map[string]chat.Pacing{}
 	mux := http.NewServeMux()
 	var names []string
@@ -151,7 +152,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 		names = append(names, p.name)
 	}
 	mux.Handle("GET /healthz", alive())
-	disp := bot.NewDispatcher(db, engine, senders, bot.DispatcherOptions{Now: now, Logger: log, Pacings: pacings})
+	disp := outbox.NewDispatcher(db, engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
 	met := newMetrics(db, disp, plats)
 	obs.set(met)
 	mux.Handle("GET /readyz", ready(db, plats))

@@ -1,4 +1,4 @@
-package bot
+package outbox
 
 import (
 	"context"
@@ -13,32 +13,15 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// Senders routes scheduled messages by platform, for a process that serves
-// several platforms at once: a delivery's conversation names its platform
-// (one organisation's people may be on Slack and Teams), else the
-// workspace's platform is used. Use it as the dispatcher's Sender.
-type Senders map[string]chat.Sender
-
-// Send is not used: the dispatcher picks the platform's sender. It exists so
-// that Senders is a Sender.
-func (s Senders) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
-	if len(s) == 1 {
-		for _, one := range s {
-			return one.Send(ctx, to, m)
-		}
-	}
-	return chat.SentRef{}, errors.New("send: no platform chosen")
-}
-
 // Composer builds what an outbox item sends; *Engine is one.
 type Composer interface {
 	Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error)
 }
 
-// DispatcherOptions configure a Dispatcher.
-type DispatcherOptions struct {
+// Options configure a Dispatcher.
+type Options struct {
 	Pacing chat.Pacing
-	// Pacings override Pacing per platform, with Senders.
+	// Pacings override Pacing per platform, for a router of several.
 	Pacings map[string]chat.Pacing
 	// Workers is how many sends may be in flight at once; default 32. It
 	// is also the most messages a crash can leave in doubt.
@@ -59,7 +42,7 @@ type DispatcherOptions struct {
 type Dispatcher struct {
 	store    okrcore.Store
 	composer Composer
-	sender   chat.Sender
+	router   *Router
 	pacing   chat.Pacing
 	pacings  map[string]chat.Pacing
 	workers  int
@@ -70,13 +53,13 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	limiters map[string]*limiter
-	stats    map[string]*DispatchStats // by platform
+	stats    map[string]*Stats // by platform
 
 	// draining is held by Drain: items are not claimed in the store, so two
 	// drains at once would send the same items.
 	draining sync.Mutex
 
-	platforms map[string]string // workspace → platform, for Senders (guarded by mu)
+	platforms map[string]string // workspace → platform, once read (guarded by mu)
 }
 
 // platformFor is the platform a delivery leaves through: its conversation's,
@@ -88,7 +71,10 @@ func (d *Dispatcher) platformFor(ctx context.Context, ws string, to chat.Convers
 	return d.platformOf(ctx, ws)
 }
 
-// platformOf is the platform a workspace lives on.
+// platformOf is the platform a workspace lives on. Only a platform read
+// from the store is remembered: a failed read (a busy or briefly unavailable
+// store) is tried again for the next item instead of routing every later
+// item of the workspace nowhere.
 func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
 	d.mu.Lock()
 	p, ok := d.platforms[ws]
@@ -96,34 +82,28 @@ func (d *Dispatcher) platformOf(ctx context.Context, ws string) string {
 	if ok {
 		return p
 	}
-	_ = d.store.View(ctx, func(tx okrcore.Tx) error {
-		if w, err := tx.Workspace(ws); err == nil {
-			p = w.Platform
+	err := d.store.View(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(ws)
+		if err != nil {
+			return err
 		}
+		p = w.Platform
 		return nil
 	})
+	if err != nil {
+		d.log.Warn("workspace platform not read", "workspace", ws, "err", err)
+		return ""
+	}
 	d.mu.Lock()
 	d.platforms[ws] = p
 	d.mu.Unlock()
 	return p
 }
 
-// senderFor is the sender for a delivery's platform. A conversation that
-// names its platform only leaves through that platform's sender (a Teams
-// conversation id means nothing to Slack); one that doesn't may leave
-// through the only sender there is.
+// senderFor is the sender for a delivery's platform.
 func (d *Dispatcher) senderFor(rt route, to chat.Conversation) (chat.Sender, error) {
-	ss, ok := d.sender.(Senders)
-	if !ok {
-		return d.sender, nil
-	}
-	if s, ok := ss[rt.platform]; ok {
+	if s, ok := d.router.senderFor(rt.platform, to); ok {
 		return s, nil
-	}
-	if len(ss) == 1 && to.Platform == "" {
-		for _, s := range ss {
-			return s, nil
-		}
 	}
 	return nil, unservedError{platform: rt.platform, channel: !to.Direct}
 }
@@ -141,30 +121,23 @@ func (e unservedError) Permanent() bool { return true }
 
 func (e unservedError) Advice() string {
 	if e.channel {
-		return fmt.Sprintf("its channel is on %s, which this okrbot does not serve. Set the team's channel again from a platform it serves (`/okr team channel NAME #channel`), or configure %s again.", platformName(e.platform), platformName(e.platform))
+		return fmt.Sprintf("its channel is on %s, which this okrbot does not serve. Set the team's channel again from a platform it serves (`/okr team channel NAME #channel`), or configure %s again.", chat.PlatformName(e.platform), chat.PlatformName(e.platform))
 	}
-	return fmt.Sprintf("it was for %s, which this okrbot does not serve. Configure %s again, or link the person's account on a platform it serves (`/okr link`).", platformName(e.platform), platformName(e.platform))
+	return fmt.Sprintf("it was for %s, which this okrbot does not serve. Configure %s again, or link the person's account on a platform it serves (`/okr link`).", chat.PlatformName(e.platform), chat.PlatformName(e.platform))
 }
 
 // served reports whether the dispatcher can send on a platform.
-func (d *Dispatcher) served(p string) bool {
-	ss, ok := d.sender.(Senders)
-	if !ok {
-		return true
-	}
-	_, ok = ss[p]
-	return ok
-}
+func (d *Dispatcher) served(p string) bool { return d.router.serves(p) }
 
-// DispatchStats count what a dispatcher did since it started.
-type DispatchStats struct {
+// Stats count what a dispatcher did since it started.
+type Stats struct {
 	Sent, Skipped, Failed, Retried, RateLimited int64
 }
 
-// NewDispatcher returns a dispatcher sending through sender.
-func NewDispatcher(store okrcore.Store, composer Composer, sender chat.Sender, opts DispatcherOptions) *Dispatcher {
-	d := &Dispatcher{store: store, composer: composer, sender: sender, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
-		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}, stats: map[string]*DispatchStats{}}
+// NewDispatcher returns a dispatcher sending through the router's senders.
+func NewDispatcher(store okrcore.Store, composer Composer, router *Router, opts Options) *Dispatcher {
+	d := &Dispatcher{store: store, composer: composer, router: router, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
+		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}, stats: map[string]*Stats{}}
 	if d.workers <= 0 {
 		d.workers = 32
 	}
@@ -184,8 +157,8 @@ func NewDispatcher(store okrcore.Store, composer Composer, sender chat.Sender, o
 }
 
 // Stats returns the counters so far, over every platform.
-func (d *Dispatcher) Stats() DispatchStats {
-	var t DispatchStats
+func (d *Dispatcher) Stats() Stats {
+	var t Stats
 	for _, s := range d.StatsByPlatform() {
 		t.Sent += s.Sent
 		t.Skipped += s.Skipped
@@ -198,21 +171,21 @@ func (d *Dispatcher) Stats() DispatchStats {
 
 // StatsByPlatform returns the counters so far by the platform a message
 // was for ("" when the item failed before its platform was known).
-func (d *Dispatcher) StatsByPlatform() map[string]DispatchStats {
+func (d *Dispatcher) StatsByPlatform() map[string]Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := make(map[string]DispatchStats, len(d.stats))
+	out := make(map[string]Stats, len(d.stats))
 	for p, s := range d.stats {
 		out[p] = *s
 	}
 	return out
 }
 
-func (d *Dispatcher) count(platform string, f func(*DispatchStats)) {
+func (d *Dispatcher) count(platform string, f func(*Stats)) {
 	d.mu.Lock()
 	s, ok := d.stats[platform]
 	if !ok {
-		s = &DispatchStats{}
+		s = &Stats{}
 		d.stats[platform] = s
 	}
 	f(s)
@@ -290,7 +263,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 	}
 	rt := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, del.To)}
 	if del.Skip != "" {
-		d.count(rt.platform, func(s *DispatchStats) { s.Skipped++ })
+		d.count(rt.platform, func(s *Stats) { s.Skipped++ })
 		return d.finish(ctx, it, okrcore.OutboxSkipped, chat.SentRef{}, del.Skip)
 	}
 	sender, err := d.senderFor(rt, del.To)
@@ -305,7 +278,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		if r, ok := sender.(chat.Reconciler); ok {
 			ref, found, err := r.FindSent(ctx, del.To, it.Key)
 			if err == nil && found {
-				d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
+				d.count(rt.platform, func(s *Stats) { s.Sent++ })
 				return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
 			}
 			if err != nil && ctx.Err() != nil {
@@ -329,10 +302,10 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		var rl *chat.RateLimitError
 		switch {
 		case err == nil:
-			d.count(rt.platform, func(s *DispatchStats) { s.Sent++ })
+			d.count(rt.platform, func(s *Stats) { s.Sent++ })
 			return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
 		case errors.As(err, &rl):
-			d.count(rt.platform, func(s *DispatchStats) { s.RateLimited++ })
+			d.count(rt.platform, func(s *Stats) { s.RateLimited++ })
 			d.pause(rt, del.To.ID, rl)
 			continue
 		case ctx.Err() != nil:
@@ -379,7 +352,7 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt rout
 	it.Attempts++
 	var p permanent
 	if it.Attempts >= d.attempts || (errors.As(cause, &p) && p.Permanent()) {
-		d.count(rt.platform, func(s *DispatchStats) { s.Failed++ })
+		d.count(rt.platform, func(s *Stats) { s.Failed++ })
 		d.log.Error("scheduled message failed for good", "kind", it.Kind, "item", it.ID, "attempts", it.Attempts, "err", cause)
 		if err := d.mark(ctx, it, okrcore.OutboxFailed, it.DueAt, cause.Error()); err != nil {
 			return err
@@ -387,7 +360,7 @@ func (d *Dispatcher) failed(ctx context.Context, it *okrcore.OutboxItem, rt rout
 		d.tellAdmins(ctx, it, to, cause)
 		return nil
 	}
-	d.count(rt.platform, func(s *DispatchStats) { s.Retried++ })
+	d.count(rt.platform, func(s *Stats) { s.Retried++ })
 	backoff := time.Duration(1<<min(it.Attempts, 10)) * 5 * time.Second
 	d.log.Warn("scheduled message will be retried", "kind", it.Kind, "item", it.ID, "attempt", it.Attempts, "in", backoff, "err", cause)
 	return d.mark(ctx, it, okrcore.OutboxPending, d.now().Add(backoff), cause.Error())
@@ -456,7 +429,7 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 	}
 	m := chat.Text(fmt.Sprintf("I couldn't deliver %s%s: %s", what, whom, a.Advice()))
 	for _, u := range admins {
-		admin := directOn(u, d.served)
+		admin := chat.DirectAmong(u, d.served)
 		art := route{ws: it.Workspace, platform: d.platformFor(ctx, it.Workspace, admin)}
 		sender, err := d.senderFor(art, admin)
 		if err != nil {
@@ -549,81 +522,4 @@ func (d *Dispatcher) pause(rt route, conv string, rl *chat.RateLimitError) {
 		return
 	}
 	d.globalLimiter(rt).pause(until)
-}
-
-// limiter spaces events interval apart, allowing a burst, and can be paused
-// until a time (a platform's Retry-After). It reads the real clock: tests
-// run it inside testing/synctest bubbles.
-type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	burst    int
-	next     time.Time // when the next event may go, burst aside
-	paused   time.Time
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	for {
-		at := l.book()
-		if err := sleepUntil(ctx, at); err != nil {
-			return err
-		}
-		// A Retry-After that arrived while this event slept moves it
-		// behind the pause: a slot booked before a 429 must not be used
-		// during the pause.
-		l.mu.Lock()
-		paused := l.paused
-		l.mu.Unlock()
-		if !time.Now().Before(paused) {
-			return nil
-		}
-	}
-}
-
-// book reserves the next slot.
-func (l *limiter) book() time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if l.interval <= 0 {
-		return l.paused
-	}
-	// Idle time earns up to burst events that may go at once.
-	earliest := now.Add(-time.Duration(l.burst-1) * l.interval)
-	if l.next.Before(earliest) {
-		l.next = earliest
-	}
-	at := l.next
-	if at.Before(l.paused) {
-		at = l.paused
-	}
-	l.next = at.Add(l.interval)
-	return at
-}
-
-func (l *limiter) pause(until time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until.After(l.paused) {
-		l.paused = until
-	}
-	// Events already booked before the pause go after it, in order.
-	if l.next.Before(until) {
-		l.next = until
-	}
-}
-
-func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
