@@ -11,6 +11,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -287,7 +288,7 @@ func TestSchedulerServesOnlyTheOrganisation(t *testing.T) {
 	h.now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	tick := func(only string) map[string]int {
 		t.Helper()
-		s := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: func() time.Time { return h.now }, Workspace: only})
+		s := schedule.NewScheduler(h.db, schedule.Options{Now: func() time.Time { return h.now }, Workspace: only})
 		if _, err := s.Tick(context.Background()); err != nil {
 			t.Fatal(err)
 		}

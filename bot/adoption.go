@@ -329,7 +329,7 @@ func (e *Engine) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.C
 	clocks := map[string]adoptionClock{}
 	for _, p := range people {
 		if _, ok := clocks[p.u.TimeZone]; !ok {
-			clocks[p.u.TimeZone] = newAdoptionClock(c, userLocation(p.u.TimeZone))
+			clocks[p.u.TimeZone] = newAdoptionClock(c, chat.Location(p.u.TimeZone))
 		}
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(people)/256))

@@ -307,7 +307,7 @@ func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Messag
 			return err
 		}
 		cadence := effectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
-		period := okrcore.PeriodKey(cadence, req.now, userLocation(req.actor.TimeZone))
+		period := okrcore.PeriodKey(cadence, req.now, chat.Location(req.actor.TimeZone))
 		return tx.PutState(req.ws, skipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
 	})
 	if err != nil {

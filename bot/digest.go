@@ -55,11 +55,11 @@ const (
 // dgTeamLocation is a team's time zone, else its lead's, else UTC.
 func dgTeamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
 	if t.TimeZone != "" {
-		return userLocation(t.TimeZone)
+		return chat.Location(t.TimeZone)
 	}
 	if t.Lead != 0 {
 		if u, err := tx.User(ws, t.Lead); err == nil {
-			return userLocation(u.TimeZone)
+			return chat.Location(u.TimeZone)
 		}
 	}
 	return time.UTC

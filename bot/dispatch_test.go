@@ -7,10 +7,10 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 )
 
 // slowSender takes its time over every send, honouring its context.
@@ -65,7 +65,7 @@ func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *outbox.
 	t.Helper()
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	plat := newPlatform(h.clock)
@@ -85,7 +85,7 @@ func (failingReconciler) FindSent(context.Context, chat.Conversation, string) (c
 func TestInDoubtItemsStayInDoubtOverShutdown(t *testing.T) {
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {

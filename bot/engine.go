@@ -55,7 +55,7 @@ type Observer interface {
 // Engine is the conversation engine.
 type Engine struct {
 	cmds      map[string]commandSpec
-	locs      locationCache
+	locs      chat.Zones
 	observer  Observer
 	store     okrcore.Store
 	now       func() time.Time

@@ -44,6 +44,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -110,7 +111,7 @@ func newFanoutFixture(tb testing.TB) *fanoutFixture {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	st, err := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace}).Tick(ctx)
+	st, err := schedule.NewScheduler(db, schedule.Options{Now: fanoutClock, Grace: fanoutGrace}).Tick(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -564,7 +565,7 @@ func BenchmarkSchedulerTick10k(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			db := open(b)
-			s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+			s := schedule.NewScheduler(db, schedule.Options{Now: fanoutClock, Grace: fanoutGrace})
 			b.StartTimer()
 			st, err := s.Tick(ctx)
 			b.StopTimer()
@@ -579,7 +580,7 @@ func BenchmarkSchedulerTick10k(b *testing.B) {
 	b.Run("none-due", func(b *testing.B) {
 		db := open(b)
 		defer db.Close()
-		s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+		s := schedule.NewScheduler(db, schedule.Options{Now: fanoutClock, Grace: fanoutGrace})
 		if _, err := s.Tick(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -629,7 +630,7 @@ func BenchmarkSchedulerTick10k(b *testing.B) {
 			for range 50 {
 				idle = append(idle, checkIn(e))
 			}
-			s := bot.NewScheduler(db, bot.SchedulerOptions{Now: fanoutClock, Grace: fanoutGrace})
+			s := schedule.NewScheduler(db, schedule.Options{Now: fanoutClock, Grace: fanoutGrace})
 			b.StartTimer()
 			done := make(chan time.Duration)
 			go func() {

@@ -4,24 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
-
-// userLocation is a person's time zone, or the fallback (UTC) when unset
-// or unknown.
-func userLocation(tz string) *time.Location {
-	if tz == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
 
 func skipKey(user okrcore.ID, period string) string {
 	return "skip:" + strconv.FormatUint(uint64(user), 10) + ":" + period
@@ -53,7 +39,7 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	if _, err := tx.State(w.ID, skipKey(u.ID, it.Period)); err == nil {
 		return chat.Delivery{To: to, Skip: "skipped this week"}, nil
 	}
-	loc := e.locs.get(u.TimeZone) // once per person in a fan-out: cached
+	loc := e.locs.Get(u.TimeZone) // once per person in a fan-out: cached
 	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
 	if !ok {
 		start = okrcore.PeriodStart(effectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)

@@ -11,10 +11,10 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 )
 
 // platform is a recording fake of a chat platform's send API.
@@ -90,14 +90,14 @@ func (r reconciling) FindSent(_ context.Context, to chat.Conversation, key strin
 // rhythm runs the scheduler and dispatcher over a harness's clock.
 type rhythm struct {
 	h    *harness
-	s    *bot.Scheduler
+	s    *schedule.Scheduler
 	d    *outbox.Dispatcher
 	plat *platform
 }
 
 func newRhythm(h *harness, sender chat.Sender, plat *platform) *rhythm {
 	return &rhythm{h: h, plat: plat,
-		s: bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}),
+		s: schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}),
 		d: outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: 4})}
 }
 
@@ -279,7 +279,7 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 			if reconcile {
 				sender = reconciling{plat}
 			}
-			s := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock})
+			s := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock})
 			// Every Monday window has passed but frank's (Kolkata), which is
 			// more than 12 hours old.
 			h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
@@ -341,7 +341,7 @@ func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 			}
 			return nil
 		}
-		if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+		if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		d := outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: h.clock, Workers: 8,
@@ -525,7 +525,7 @@ func TestSendersRouteByPlatform(t *testing.T) {
 	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
 	slackSide, teamsSide := newPlatform(h.clock), newPlatform(h.clock)
 	senders := map[string]chat.Sender{"shell": slackSide, "teams": teamsSide}
-	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	d := outbox.NewDispatcher(h.db, h.e, outbox.ByPlatform(senders), outbox.Options{Now: h.clock,
@@ -608,7 +608,7 @@ func (f senderFunc) Send(ctx context.Context, to chat.Conversation, m chat.Messa
 func TestNudgeCarriesTheForm(t *testing.T) {
 	h := newHarness(t, true)
 	h.setClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	if _, err := bot.NewScheduler(h.db, bot.SchedulerOptions{Now: h.clock}).Tick(context.Background()); err != nil {
+	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var it *okrcore.OutboxItem

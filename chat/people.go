@@ -1,6 +1,10 @@
 package chat
 
 import (
+	"sync"
+
+	"time"
+
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -31,4 +35,39 @@ func DirectAmong(u *okrcore.User, served func(string) bool) Conversation {
 		c.ID = a.PlatformID
 	}
 	return c
+}
+
+// Location is a person's time zone as their platform names it, or UTC when
+// it is unset or unknown to this machine.
+func Location(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Zones keeps loaded time zones: loading one reads and parses a file, and
+// a tick or a fan-out looks one up per person. The zero value is ready.
+type Zones struct {
+	mu   sync.Mutex
+	locs map[string]*time.Location
+}
+
+// Get is Location(tz), loaded once.
+func (c *Zones) Get(tz string) *time.Location {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if loc, ok := c.locs[tz]; ok {
+		return loc
+	}
+	if c.locs == nil {
+		c.locs = map[string]*time.Location{}
+	}
+	loc := Location(tz)
+	c.locs[tz] = loc
+	return loc
 }

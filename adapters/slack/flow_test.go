@@ -28,6 +28,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -123,7 +124,7 @@ type flowEnv struct {
 	fake   *fakeSlack
 	proxy  *slackProxy
 	a      *Adapter
-	sched  *bot.Scheduler
+	sched  *schedule.Scheduler
 	disp   *outbox.Dispatcher
 	socket bool
 	hs     *harness // HTTP mode: signed requests to the adapter's Handler
@@ -195,7 +196,7 @@ func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 		t.Cleanup(srv.Close)
 		env.hs = &harness{t: t, fake: env.fake, a: a, srv: srv}
 	}
-	env.sched = bot.NewScheduler(db, bot.SchedulerOptions{Now: env.clock.now})
+	env.sched = schedule.NewScheduler(db, schedule.Options{Now: env.clock.now})
 	env.disp = outbox.NewDispatcher(db, env.engine, outbox.Only(a), outbox.Options{Now: env.clock.now, Pacing: a.Pacing()})
 	return env
 }

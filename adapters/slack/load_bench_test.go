@@ -62,6 +62,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -659,7 +660,7 @@ func BenchmarkSlackFanout(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	st, err := bot.NewScheduler(db, bot.SchedulerOptions{Now: clock, Grace: 24 * time.Hour}).Tick(ctx)
+	st, err := schedule.NewScheduler(db, schedule.Options{Now: clock, Grace: 24 * time.Hour}).Tick(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -316,7 +317,7 @@ func BenchmarkFanout(b *testing.B) {
 		now := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC) // Monday: 10:00 has passed in every zone of the org
 		clock := func() time.Time { return now }
 		engine := bot.NewEngine(db, bot.Options{Now: clock})
-		st, err := bot.NewScheduler(db, bot.SchedulerOptions{Now: clock, Grace: 24 * time.Hour}).Tick(context.Background())
+		st, err := schedule.NewScheduler(db, schedule.Options{Now: clock, Grace: 24 * time.Hour}).Tick(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -139,7 +140,7 @@ func TestEndToEndWeek(t *testing.T) {
 	engine := bot.NewEngine(db, bot.Options{Now: clk.Now})
 	hs := startHarness(t, engine, nil)
 	hs.a.opts.ServiceURL = hs.conn.serviceURL()
-	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: clk.Now})
+	sched := schedule.NewScheduler(db, schedule.Options{Now: clk.Now})
 	disp := outbox.NewDispatcher(db, engine, outbox.ByPlatform(map[string]chat.Sender{Platform: hs.a}), outbox.Options{Now: clk.Now, Workers: 8,
 		Pacings: map[string]chat.Pacing{Platform: hs.a.Pacing()}})
 	runUntil := func(end time.Time, step time.Duration) {

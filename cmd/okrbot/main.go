@@ -23,6 +23,7 @@ import (
 	"github.com/okrbot/okrbot/adapters/shell"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -339,7 +340,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}
 	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY, Commands: commands})
-	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
+	sched := schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 	disp := outbox.NewDispatcher(db, engine, outbox.Only(sh), outbox.Options{Now: now, Logger: log, Workers: 4})
 	runOnce := func(ctx context.Context) string {
 		st, err := sched.Tick(ctx)

@@ -19,6 +19,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/schedule"
 )
 
 // slackConfig reads Slack's settings from the environment; ok is false
@@ -157,7 +158,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	obs.set(met)
 	mux.Handle("GET /readyz", ready(db, plats))
 	mux.Handle("GET /metrics", met.handler())
-	sched := bot.NewScheduler(db, bot.SchedulerOptions{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
+	sched := schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -1,4 +1,4 @@
-package bot
+package schedule
 
 import (
 	"context"
@@ -6,16 +6,16 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
 // SchedulerOptions configure a Scheduler.
-type SchedulerOptions struct {
+type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Grace is how late a missed window (the bot was down over Monday
@@ -39,11 +39,11 @@ type Scheduler struct {
 	log   *slog.Logger
 	grace time.Duration
 	only  string
-	locs  locationCache
+	locs  chat.Zones
 }
 
 // NewScheduler returns a scheduler over store.
-func NewScheduler(store okrcore.Store, opts SchedulerOptions) *Scheduler {
+func NewScheduler(store okrcore.Store, opts Options) *Scheduler {
 	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace, only: opts.Workspace}
 	if s.now == nil {
 		s.now = time.Now
@@ -283,53 +283,10 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	}
 
 	for _, key := range sortedKeys(people) {
-		g := people[key]
-		for _, job := range []struct {
-			kind okrcore.OutboxKind
-			slot okrcore.Slot
-		}{{okrcore.OutboxCheckIn, g.sched.CheckIn}, {okrcore.OutboxReminder, g.sched.Reminder}} {
-			occ, marker, ok := s.dueOccurrence(tx, ws, job.kind, key, job.slot, g.loc, now)
-			if !ok {
-				continue
-			}
-			checkinOcc := occ
-			if job.kind == okrcore.OutboxReminder {
-				// A reminder belongs to the check-in period before it.
-				if c, _, ok := latestOccurrence(g.sched.CheckIn, occ, g.loc, 35*24*time.Hour); ok {
-					checkinOcc = c
-				}
-			}
-			period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, checkinOcc, g.loc)
-			for _, u := range g.users {
-				p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: job.kind, User: u.ID, Period: period, DueAt: occ, CreatedAt: now,
-					Key: fmt.Sprintf("%s:u%d:%s", job.kind, u.ID, period)})
-			}
-			p.markers = append(p.markers, marker)
-		}
+		s.planRecurring(tx, ws, key, people[key], forPeople, now, &p, nil)
 	}
 	for _, key := range sortedKeys(teamGroups) {
-		g := teamGroups[key]
-		for _, job := range []struct {
-			kind okrcore.OutboxKind
-			slot okrcore.Slot
-		}{{okrcore.OutboxDigest, g.sched.Digest}, {okrcore.OutboxManagerDigest, g.sched.ManagerDigest}} {
-			occ, marker, ok := s.dueOccurrence(tx, ws, job.kind, key, job.slot, g.loc, now)
-			if !ok {
-				continue
-			}
-			period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, occ, g.loc)
-			for _, t := range g.teams {
-				if job.kind == okrcore.OutboxDigest && t.DigestChannel == "" && t.Lead == 0 {
-					continue
-				}
-				if job.kind == okrcore.OutboxManagerDigest && (!hasChildren[t.ID] || t.Lead == 0) {
-					continue
-				}
-				p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: job.kind, Team: t.ID, Period: period, DueAt: occ, CreatedAt: now,
-					Key: fmt.Sprintf("%s:t%d:%s", job.kind, t.ID, period)})
-			}
-			p.markers = append(p.markers, marker)
-		}
+		s.planRecurring(tx, ws, key, teamGroups[key], forTeams, now, &p, hasChildren)
 	}
 	if err := s.planEndOfCycle(tx, w, base, teams, now, &p); err != nil {
 		return p, err
@@ -337,9 +294,35 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	return p, nil
 }
 
-// planEndOfCycle asks owners to grade in the cycle's last days, members to
-// answer the retrospective two days later, and posts each team's
-// retrospective when the cycle ends.
+// planRecurring adds the items of every recurring job for one group of
+// people or teams whose slot is due and not yet handled.
+func (s *Scheduler) planRecurring(tx okrcore.Tx, ws, key string, g *group, aud audience, now time.Time, p *plan, hasChildren map[okrcore.ID]bool) {
+	for _, j := range recurringJobs {
+		if j.audience != aud {
+			continue
+		}
+		occ, marker, ok := s.dueOccurrence(tx, ws, j.kind, key, j.slot(g.sched), g.loc, now)
+		if !ok {
+			continue
+		}
+		period := okrcore.PeriodKey(g.sched.CheckIn.Cadence, j.periodAt(g, occ), g.loc)
+		for _, u := range g.users {
+			p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: j.kind, User: u.ID, Period: period, DueAt: occ, CreatedAt: now,
+				Key: fmt.Sprintf("%s:u%d:%s", j.kind, u.ID, period)})
+		}
+		for _, t := range g.teams {
+			if !j.wants(t, hasChildren) {
+				continue
+			}
+			p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: j.kind, Team: t.ID, Period: period, DueAt: occ, CreatedAt: now,
+				Key: fmt.Sprintf("%s:t%d:%s", j.kind, t.ID, period)})
+		}
+		p.markers = append(p.markers, marker)
+	}
+}
+
+// planEndOfCycle plans the jobs of a cycle's last days: owners grade,
+// members answer the retrospective, each team's retrospective is posted.
 func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrcore.Schedule, teams []*okrcore.Team, now time.Time, p *plan) error {
 	if sc.GradingDays < 0 {
 		return nil
@@ -354,61 +337,29 @@ func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrco
 	if c.Closed {
 		return nil
 	}
-	gradeAt := c.End.AddDate(0, 0, -sc.GradingDays)
-	retroAt := gradeAt.AddDate(0, 0, 2)
 	cyc := "c" + strconv.FormatUint(uint64(c.ID), 10)
-	if !now.Before(gradeAt) && now.Before(c.End.Add(s.grace)) {
-		marker := "slot:grading:" + cyc
-		if !handled(tx, w.ID, marker) {
-			krs, err := tx.KeyResultsByCycle(w.ID, c.ID)
-			if err != nil {
-				return err
-			}
-			owners := map[okrcore.ID]bool{}
-			for _, k := range krs {
-				switch k.Owner.Kind {
-				case okrcore.OwnerUser:
-					owners[k.Owner.ID] = true
-				case okrcore.OwnerTeam:
-					if t, err := tx.Team(w.ID, k.Owner.ID); err == nil && t.Lead != 0 {
-						owners[t.Lead] = true
-					}
-				}
-			}
-			for _, id := range sortedIDs(owners) {
-				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxGrading, User: id, Period: cyc, DueAt: gradeAt, CreatedAt: now,
-					Key: fmt.Sprintf("grading:u%d:%s", id, cyc)})
-			}
-			p.markers = append(p.markers, marker)
+	for _, j := range cycleJobs {
+		at := j.at(c, sc)
+		if now.Before(at) || !now.Before(c.End.Add(s.grace)) {
+			continue
 		}
-	}
-	if !now.Before(retroAt) && now.Before(c.End.Add(s.grace)) {
-		marker := "slot:retro:" + cyc
-		if !handled(tx, w.ID, marker) {
-			members := map[okrcore.ID]bool{}
-			for _, t := range teams {
-				for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
-					if m != 0 {
-						members[m] = true
-					}
-				}
-			}
-			for _, id := range sortedIDs(members) {
-				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxRetro, User: id, Period: cyc, DueAt: retroAt, CreatedAt: now,
-					Key: fmt.Sprintf("retro:u%d:%s", id, cyc)})
-			}
-			p.markers = append(p.markers, marker)
+		marker := "slot:" + j.name + ":" + cyc
+		if handled(tx, w.ID, marker) {
+			continue
 		}
-	}
-	if !now.Before(c.End) && now.Before(c.End.Add(s.grace)) {
-		marker := "slot:retro-summary:" + cyc
-		if !handled(tx, w.ID, marker) {
-			for _, t := range teams {
-				p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: okrcore.OutboxRetro, Team: t.ID, Period: cyc, DueAt: c.End, CreatedAt: now,
-					Key: fmt.Sprintf("retro:t%d:%s", t.ID, cyc)})
-			}
-			p.markers = append(p.markers, marker)
+		users, teamIDs, err := j.recipients(tx, w.ID, c, teams)
+		if err != nil {
+			return err
 		}
+		for _, id := range users {
+			p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: j.kind, User: id, Period: cyc, DueAt: at, CreatedAt: now,
+				Key: fmt.Sprintf("%s:u%d:%s", j.kind, id, cyc)})
+		}
+		for _, id := range teamIDs {
+			p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: j.kind, Team: id, Period: cyc, DueAt: at, CreatedAt: now,
+				Key: fmt.Sprintf("%s:t%d:%s", j.kind, id, cyc)})
+		}
+		p.markers = append(p.markers, marker)
 	}
 	return nil
 }
@@ -453,7 +404,7 @@ func handled(tx okrcore.Tx, ws, marker string) bool {
 }
 
 func (s *Scheduler) groupFor(m map[string]*group, tz string, sc okrcore.Schedule) *group {
-	loc := s.locs.get(tz)
+	loc := s.locs.Get(tz)
 	key := loc.String() + "|" + scheduleKey(sc)
 	g, ok := m[key]
 	if !ok {
@@ -469,27 +420,6 @@ func scheduleKey(sc okrcore.Schedule) string {
 		return fmt.Sprintf("%s/%d/%d/%02d%02d", s.Cadence, s.Weekday, s.Day, s.Hour, s.Minute)
 	}
 	return slot(sc.CheckIn) + "," + slot(sc.Reminder) + "," + slot(sc.Digest) + "," + slot(sc.ManagerDigest) + "," + strconv.Itoa(sc.GradingDays)
-}
-
-// locationCache keeps loaded time zones: loading one reads and parses a
-// file, and a tick looks one up per person.
-type locationCache struct {
-	mu   sync.Mutex
-	locs map[string]*time.Location
-}
-
-func (c *locationCache) get(tz string) *time.Location {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if loc, ok := c.locs[tz]; ok {
-		return loc
-	}
-	if c.locs == nil {
-		c.locs = map[string]*time.Location{}
-	}
-	loc := userLocation(tz)
-	c.locs[tz] = loc
-	return loc
 }
 
 func sortedKeys[V any](m map[string]V) []string {
