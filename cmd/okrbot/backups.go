@@ -9,9 +9,13 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/okrbot/okrbot/storage/bolt"
 )
+
+// fileBackup is a backend that writes a consistent copy of itself into a
+// file while it serves, replacing the file only once the copy is complete.
+type fileBackup interface {
+	BackupToFile(ctx context.Context, path string) (int64, error)
+}
 
 // backupPrefix names scheduled backups: okrbot-20261122T101500Z.db.
 const backupPrefix = "okrbot-"
@@ -19,7 +23,7 @@ const backupPrefix = "okrbot-"
 // scheduledBackups writes a backup into dir every interval until ctx ends,
 // keeping the newest keep of them. Failures are logged and tried again at
 // the next interval.
-func scheduledBackups(ctx context.Context, db *bolt.DB, dir string, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
+func scheduledBackups(ctx context.Context, db fileBackup, dir string, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -36,7 +40,7 @@ func scheduledBackups(ctx context.Context, db *bolt.DB, dir string, every time.D
 
 // backupOnce writes one timestamped backup into dir and removes the oldest
 // beyond keep. It returns the file written.
-func backupOnce(ctx context.Context, db *bolt.DB, dir string, keep int, now time.Time) (string, error) {
+func backupOnce(ctx context.Context, db fileBackup, dir string, keep int, now time.Time) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("backup directory: %w", err)
 	}

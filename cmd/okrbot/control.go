@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // A running okrbot holds an exclusive lock on its database, so a second
@@ -36,7 +34,13 @@ func (c *control) Close() error {
 	return err
 }
 
-func serveControl(ctx context.Context, path string, db *bolt.DB, log *slog.Logger) (*control, error) {
+// hotBackup is a backend that streams a consistent copy of itself while it
+// serves.
+type hotBackup interface {
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+func serveControl(ctx context.Context, path string, db hotBackup, log *slog.Logger) (*control, error) {
 	// A socket file left by a crashed process is stale: nobody answers it.
 	if conn, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		conn.Close()
@@ -65,7 +69,7 @@ func serveControl(ctx context.Context, path string, db *bolt.DB, log *slog.Logge
 	return c, nil
 }
 
-func handleControl(ctx context.Context, conn net.Conn, db *bolt.DB, log *slog.Logger) {
+func handleControl(ctx context.Context, conn net.Conn, db hotBackup, log *slog.Logger) {
 	defer conn.Close()
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	line, err := bufio.NewReader(conn).ReadString('\n')
@@ -93,29 +97,35 @@ func handleControl(ctx context.Context, conn net.Conn, db *bolt.DB, log *slog.Lo
 // when no okrbot holds the file, through the running okrbot otherwise. The
 // copy is checked before it replaces out.
 func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog.Logger) error {
-	if abs, err := filepath.Abs(out); err == nil {
-		if dabs, err := filepath.Abs(dbPath); err == nil && abs == dabs {
-			return errors.New("the backup file must not be the database itself")
+	if !isServer(dbPath) {
+		if abs, err := filepath.Abs(out); err == nil {
+			if dabs, err := filepath.Abs(dbPath); err == nil && abs == dabs {
+				return errors.New("the backup file must not be the database itself")
+			}
+		}
+		if _, err := os.Stat(dbPath); err != nil {
+			return fmt.Errorf("no database at %s", dbPath)
 		}
 	}
-	if _, err := os.Stat(dbPath); err != nil {
-		return fmt.Errorf("no database at %s", dbPath)
-	}
-	db, err := bolt.Open(dbPath, bolt.Options{Logger: log, Timeout: 300 * time.Millisecond})
+	db, err := openBackend(dbPath, openOptions{log: log, wait: 300 * time.Millisecond})
 	var n int64
 	switch {
 	case err == nil:
-		n, err = db.BackupToFile(ctx, out)
+		if fb, ok := db.(fileBackup); ok {
+			n, err = fb.BackupToFile(ctx, out)
+		} else {
+			err = errNoHotBackup
+		}
 		if cerr := db.Close(); err == nil {
 			err = cerr
 		}
-	case errors.Is(err, bolt.ErrLocked):
+	case errors.Is(err, errHeld):
 		n, err = backupFromRunning(ctx, controlPath(dbPath), out)
 	}
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if err := bolt.CheckFile(out); err != nil {
+	if err := checkFile(out); err != nil {
 		return fmt.Errorf("backup written but it does not check out: %w", err)
 	}
 	fmt.Fprintf(stdout, "Backed up %s to %s (%d bytes), checked.\n", dbPath, out, n)
@@ -156,7 +166,7 @@ func backupFromRunning(ctx context.Context, sock, out string) (int64, error) {
 	if err == nil {
 		// A copy cut short by a dying server fails the check below, so only
 		// a complete file replaces out.
-		if err = bolt.CheckFile(tmp); err == nil {
+		if err = checkFile(tmp); err == nil {
 			err = os.Rename(tmp, out)
 		}
 	}

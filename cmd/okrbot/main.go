@@ -24,7 +24,6 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -293,7 +292,7 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 	case "teams-package":
 		return teamsPackage(cfg.getenv("MICROSOFT_APP_ID"), cfg.args[0], stdout)
 	case "check":
-		if err := bolt.CheckFile(cfg.args[0]); err != nil {
+		if err := checkFile(cfg.args[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s is a healthy okrbot database.\n", cfg.args[0])

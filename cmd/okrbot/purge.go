@@ -4,9 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"github.com/okrbot/okrbot/storage/bolt"
 )
+
+// purger is a backend that deletes what it no longer needs to keep.
+type purger interface {
+	PurgeExpiredState(ctx context.Context, now time.Time) (int, error)
+	PurgeOutbox(ctx context.Context, before time.Time) (int, error)
+}
 
 // outboxRetention is how long sent, skipped and failed scheduled messages
 // are kept: long enough to answer "did my nudge go out last month?", short
@@ -19,7 +23,7 @@ const outboxRetention = 90 * 24 * time.Hour
 // finished dialogs, schedule markers) and closed outbox items older than
 // outboxRetention, at start and then every interval until ctx ends: without
 // it every chat event and every nudge would leave a record behind for good.
-func purgeStateEvery(ctx context.Context, db *bolt.DB, every time.Duration, log *slog.Logger) {
+func purgeStateEvery(ctx context.Context, db purger, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -7,20 +7,22 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // restore replaces the database at dbPath with the backup at from. It
 // refuses while an okrbot holds the database, and checks the backup before
 // it touches anything; the replaced database is kept beside it.
 func restore(dbPath, from string, stdout io.Writer) error {
-	if err := bolt.CheckFile(from); err != nil {
+	if isServer(dbPath) {
+		// Replacing a file is all restore knows how to do.
+		return fmt.Errorf("restore: %w", errNoPostgres)
+	}
+	if err := checkFile(from); err != nil {
 		return fmt.Errorf("restore: the backup does not check out, nothing was changed: %w", err)
 	}
 	if _, err := os.Stat(dbPath); err == nil {
-		db, err := bolt.Open(dbPath, bolt.Options{Timeout: 300 * time.Millisecond})
-		if errors.Is(err, bolt.ErrLocked) {
+		db, err := openBackend(dbPath, openOptions{wait: 300 * time.Millisecond})
+		if errors.Is(err, errHeld) {
 			return errors.New("restore: okrbot is running on " + dbPath + "; stop it first, nothing was changed")
 		}
 		if err == nil {

@@ -163,10 +163,14 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if cfg.backupDir != "" {
+		fb, ok := db.(fileBackup)
+		if !ok {
+			return fmt.Errorf("backup-dir %s: %w", cfg.backupDir, errNoHotBackup)
+		}
 		backupsDone := make(chan struct{})
 		go func() {
 			defer close(backupsDone)
-			scheduledBackups(ctx, db, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
+			scheduledBackups(ctx, fb, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
 		}()
 		// Deferred calls run last-first: the backups stop before the
 		// database closes.
