@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
+	"github.com/okrbot/okrbot/report"
 )
 
 // checkin starts a guided check-in, or records one written after the
@@ -48,7 +49,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	var results []*okrcore.CheckInResult
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
-		_, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+		_, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 		if err != nil {
 			return err
 		}
@@ -139,7 +140,7 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 	}
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		m = confirmation(newNamer(tx, req.ws), results)
+		m = confirmation(report.NewNamer(tx, req.ws), results)
 		return nil
 	})
 	return m, err
@@ -182,7 +183,7 @@ func firstStatus(a, b okrcore.Status) okrcore.Status {
 
 // confirmation says what was recorded and what it did to the objectives
 // above: the person sees the effect of their check-in at once.
-func confirmation(n *namer, results []*okrcore.CheckInResult) chat.Message {
+func confirmation(n *report.Namer, results []*okrcore.CheckInResult) chat.Message {
 	m := chat.Message{}
 	var lines []string
 	objs := map[okrcore.ID]*okrcore.Objective{}
@@ -219,7 +220,7 @@ func confirmation(n *namer, results []*okrcore.CheckInResult) chat.Message {
 			}
 			objs[o.ID] = o
 		}
-		m.Blocks = append(m.Blocks, krBar(a, n, 0))
+		m.Blocks = append(m.Blocks, report.KRBar(a, n, 0))
 	}
 	var up []string
 	for _, id := range order {
@@ -306,9 +307,9 @@ func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Messag
 		if err != nil {
 			return err
 		}
-		cadence := effectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
+		cadence := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
 		period := okrcore.PeriodKey(cadence, req.now, chat.Location(req.actor.TimeZone))
-		return tx.PutState(req.ws, skipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
+		return tx.PutState(req.ws, report.SkipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -366,7 +367,7 @@ func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.I
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		d := &dialog{KRs: only}
 		if len(only) == 0 {
-			_, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+			_, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 			if err != nil {
 				return err
 			}
@@ -397,8 +398,8 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) 
 	if err != nil {
 		return chat.Message{}, err
 	}
-	n := newNamer(tx, req.ws)
-	at := krDetail(k)
+	n := report.NewNamer(tx, req.ws)
+	at := report.KRDetail(k)
 	if k.Metric == okrcore.MetricMilestone {
 		at = okrcore.FormatValue(k.Current, k.Metric, k.Unit)
 	}
@@ -409,7 +410,7 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) 
 	}
 	return chat.Message{
 		Text: q + "\n" + hint,
-		Blocks: []chat.Block{krBar(k, n, 0), chat.Section{Text: q}, chat.Context{Text: hint}, chat.Actions{Buttons: []chat.Button{
+		Blocks: []chat.Block{report.KRBar(k, n, 0), chat.Section{Text: q}, chat.Context{Text: hint}, chat.Actions{Buttons: []chat.Button{
 			{Label: "Same as last week", Value: "same"}, {Label: "Skip", Value: "skip"}, {Label: "Stop", Value: "stop"},
 		}}},
 	}, nil
@@ -518,50 +519,17 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (chat.Message, error) {
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		c, krs, err := checkinTargets(tx, req.ws, req.actor.ID)
+		c, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 		if err != nil {
 			return err
 		}
 		if len(krs) == 0 {
 			return usage("You have no key results to check in on in this cycle.")
 		}
-		m = chat.Message{Text: "Check in on your key results", Form: checkinForm(c, krs)}
+		m = chat.Message{Text: "Check in on your key results", Form: report.CheckinForm(c, krs)}
 		return nil
 	})
 	return m, err
-}
-
-// maxFormKRs keeps a check-in form within the platforms' limits (a Slack
-// modal holds 100 blocks, and three inputs per key result is plenty).
-const maxFormKRs = 12
-
-func checkinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
-	if len(krs) > maxFormKRs {
-		krs = krs[:maxFormKRs]
-	}
-	f := &chat.Form{ID: "checkin", Title: "Check-in · " + c.Name, Submit: "Check in"}
-	var ids []string
-	statusOpts := []chat.Option{{Label: "Keep as is", Value: ""}, {Label: "On track", Value: string(okrcore.StatusOnTrack)}, {Label: "At risk", Value: string(okrcore.StatusAtRisk)}, {Label: "Off track", Value: string(okrcore.StatusOffTrack)}}
-	for _, k := range krs {
-		ref := k.Ref().String()
-		ids = append(ids, ref)
-		in := chat.Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputNumber,
-			Initial: strconv.FormatFloat(k.Current, 'f', -1, 64), Optional: true,
-			Hint: fmt.Sprintf("Now %s, target %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit))}
-		if k.Metric == okrcore.MetricMilestone {
-			in.Kind = chat.InputSelect
-			in.Options = []chat.Option{{Label: "Not done", Value: "not done"}, {Label: "Done", Value: "done"}}
-			in.Initial = map[bool]string{true: "done", false: "not done"}[k.Current >= 1]
-		}
-		f.Inputs = append(f.Inputs, in,
-			chat.Input{ID: ref + ".status", Label: ref + " status", Kind: chat.InputSelect, Options: statusOpts, Optional: true},
-			chat.Input{ID: ref + ".note", Label: ref + " note", Kind: chat.InputText, Optional: true, Placeholder: "What moved it?"})
-	}
-	f.Inputs = append(f.Inputs,
-		chat.Input{ID: "confidence", Label: "Confidence (0–10)", Kind: chat.InputNumber, Optional: true, Placeholder: "7"},
-		chat.Input{ID: "blockers", Label: "Blockers", Kind: chat.InputMultiline, Optional: true, Placeholder: "Anything in your way?"})
-	f.State = strings.Join(ids, ",")
-	return f
 }
 
 // formSubmit records a submitted check-in form. Every field is checked

@@ -14,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
+	"github.com/okrbot/okrbot/report"
 )
 
 // Options configure an Engine.
@@ -52,6 +53,12 @@ type Observer interface {
 	CheckInsRecorded(platform string, n int)
 }
 
+// Compose builds the message an outbox item sends, with the engine's
+// reports: the engine is the dispatcher's composer wherever it runs.
+func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error) {
+	return e.reports.Compose(ctx, it)
+}
+
 // Engine is the conversation engine.
 type Engine struct {
 	cmds      map[string]commandSpec
@@ -65,6 +72,7 @@ type Engine struct {
 	workspace string
 	defaultTZ string
 	served    map[string]bool // nil: every platform
+	reports   *report.Reports
 }
 
 // NewEngine returns an engine over store.
@@ -89,6 +97,7 @@ func NewEngine(store okrcore.Store, opts Options) *Engine {
 			e.served[p] = true
 		}
 	}
+	e.reports = report.New(store, report.Options{Now: opts.Now, Logger: opts.Logger, Platforms: opts.Platforms})
 	e.cmds = e.buildCommands()
 	return e
 }
@@ -198,8 +207,6 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 // every inbound message in the channel renews it.
 const channelRefTTL = 3 * 365 * 24 * time.Hour
 
-func channelRefKey(id string) string { return "convref:" + id }
-
 // rememberChannel stores the platform reference of a channel conversation
 // (Teams needs it to post a digest there after a restart), when it is new
 // or changed; removal from a channel forgets it.
@@ -210,7 +217,7 @@ func (e *Engine) rememberChannel(ctx context.Context, ev chat.Event, now time.Ti
 	}
 	var stored string
 	if err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		b, err := tx.State(ev.Workspace, channelRefKey(c.ID))
+		b, err := tx.State(ev.Workspace, report.ChannelRefKey(c.ID))
 		if err == nil {
 			stored = string(b)
 		}
@@ -223,12 +230,12 @@ func (e *Engine) rememberChannel(ctx context.Context, ev chat.Event, now time.Ti
 	}
 	return e.store.Update(ctx, func(tx okrcore.Tx) error {
 		if ev.Kind == chat.EventRemoved {
-			if err := tx.DeleteState(ev.Workspace, channelRefKey(c.ID)); err != nil && !okrcore.IsNotFound(err) {
+			if err := tx.DeleteState(ev.Workspace, report.ChannelRefKey(c.ID)); err != nil && !okrcore.IsNotFound(err) {
 				return err
 			}
 			return nil
 		}
-		return tx.PutState(ev.Workspace, channelRefKey(c.ID), []byte(c.Ref), now.Add(channelRefTTL))
+		return tx.PutState(ev.Workspace, report.ChannelRefKey(c.ID), []byte(c.Ref), now.Add(channelRefTTL))
 	})
 }
 
@@ -274,9 +281,10 @@ func (e *Engine) seen(ctx context.Context, ws, key string, now time.Time) (bool,
 // fail turns an error into a message: the domain's own sentence when it has
 // one, a short apology for anything internal (logged with detail).
 func (e *Engine) fail(ctx context.Context, op string, err error) chat.Message {
-	var ce *commandError
-	if errors.As(err, &ce) {
-		return chat.Message{Text: ce.msg, Blocks: []chat.Block{chat.Section{Text: ce.msg}}, Ephemeral: true}
+	var ue usager
+	if errors.As(err, &ue) {
+		msg := ue.Usage()
+		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
 	}
 	if msg := okrcore.ErrorMessage(err); msg != "" {
 		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
@@ -290,6 +298,13 @@ func (e *Engine) fail(ctx context.Context, op string, err error) chat.Message {
 type commandError struct{ msg string }
 
 func (c *commandError) Error() string { return c.msg }
+
+// Usage is the sentence to show.
+func (c *commandError) Usage() string { return c.msg }
+
+// usager is an error that is a sentence about how a command was used, from
+// the conversation's own commands or from a report.
+type usager interface{ Usage() string }
 
 func usage(format string, args ...any) error {
 	return &commandError{msg: fmt.Sprintf(format, args...)}
@@ -539,8 +554,8 @@ func (e *Engine) message(ctx context.Context, req *request, text string) (chat.M
 	}
 	if isCommand {
 		m, err := e.command(ctx, req, text)
-		var ce *commandError
-		if errors.As(err, &ce) {
+		var ue usager
+		if errors.As(err, &ue) {
 			// "new customers 22" starts like a command but is a check-in on
 			// a key result whose title starts with "new".
 			if _, perr := reply.ParseReply(text); perr == nil {

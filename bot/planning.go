@@ -10,6 +10,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
+	"github.com/okrbot/okrbot/report"
 )
 
 // options splits command arguments into a title and keyword options. A
@@ -61,7 +62,7 @@ func isMention(v []token) bool {
 // ownerOption reads "for @alice", "for team Sales", "owner @bob".
 func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, error) {
 	if len(vals) >= 2 && lower(vals[0].text) == "team" {
-		t, err := findTeam(tx, req.ws, vals[1].text)
+		t, err := report.FindTeam(tx, req.ws, vals[1].text)
 		if err != nil {
 			return okrcore.Owner{}, err
 		}
@@ -123,7 +124,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 		o = okrcore.Objective{Title: title, Cycle: c.ID, Owner: okrcore.UserOwner(req.actor.ID)}
 		switch {
 		case teamName != "":
-			t, err := findTeam(tx, req.ws, teamName)
+			t, err := report.FindTeam(tx, req.ws, teamName)
 			if err != nil {
 				return err
 			}
@@ -153,7 +154,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 		if err != nil {
 			return err
 		}
-		name = newNamer(tx, req.ws).owner(o.Owner)
+		name = report.NewNamer(tx, req.ws).Owner(o.Owner)
 		return nil
 	})
 	if err != nil {
@@ -258,7 +259,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		var err error
 		if teamName != "" {
-			t, err := findTeam(tx, req.ws, teamName)
+			t, err := report.FindTeam(tx, req.ws, teamName)
 			if err != nil {
 				return err
 			}
@@ -343,7 +344,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		var err error
 		if teamName != "" {
-			t, err := findTeam(tx, req.ws, teamName)
+			t, err := report.FindTeam(tx, req.ws, teamName)
 			if err != nil {
 				return err
 			}
@@ -498,7 +499,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			if err := okrcore.UpdateKeyResult(tx, req.now, req.actor, k); err != nil {
 				return err
 			}
-			done = fmt.Sprintf("Updated %s: %s (%s).", ref, k.Title, krDetail(k))
+			done = fmt.Sprintf("Updated %s: %s (%s).", ref, k.Title, report.KRDetail(k))
 		case okrcore.RefObjective:
 			o, err := tx.Objective(req.ws, ref.ID)
 			if err != nil {
@@ -641,7 +642,7 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Me
 			}
 			head := "No current cycle."
 			if cur != nil {
-				head = "Current cycle: " + cycleLine(cur, req.now)
+				head = "Current cycle: " + report.CycleLine(cur, req.now)
 			}
 			m = chat.Text(head + "\n" + strings.Join(lines, "\n"))
 			return nil
@@ -841,7 +842,7 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 			}
 			t := okrcore.Team{Workspace: req.ws, Name: name}
 			if v := opts["under"]; v != nil {
-				p, err := findTeam(tx, req.ws, v[0].text)
+				p, err := report.FindTeam(tx, req.ws, v[0].text)
 				if err != nil {
 					return err
 				}
@@ -853,7 +854,7 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 			text = fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", t.Name, t.Ref(), quoteName(t.Name))
 			return nil
 		}
-		t, err := findTeam(tx, req.ws, args[0].text)
+		t, err := report.FindTeam(tx, req.ws, args[0].text)
 		if err != nil {
 			return err
 		}
@@ -906,7 +907,7 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 			t.Parent = 0
 			text = fmt.Sprintf("%s is now a top-level team.", t.Name)
 			if l := lower(rest[0].text); l != "none" {
-				p, err := findTeam(tx, req.ws, rest[0].text)
+				p, err := report.FindTeam(tx, req.ws, rest[0].text)
 				if err != nil {
 					return err
 				}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
+	"github.com/okrbot/okrbot/report"
 )
 
 // The end of a cycle: owners grade their key results (a prompt with the
@@ -32,23 +31,8 @@ import (
 // A team's aggregate is computed from the store by reading the answers of
 // each of its members, so it survives restarts and needs no other index.
 
-// retroStatements are rated from 1 (strongly disagree) to 5 (strongly agree).
-var retroStatements = []string{
-	"We work more focused because of OKRs",
-	"Our daily priorities add up to our OKRs",
-	"We chose and worded our key results well",
-	"We are satisfied with the OKR process",
-}
-
-// retroQuestions are answered in free text after the statements.
-var retroQuestions = []struct{ label, question string }{
-	{"Start", "What should we *start* doing next cycle?"},
-	{"Stop", "What should we *stop* doing?"},
-	{"Continue", "What worked well and should *continue*?"},
-}
-
 // retroSteps is the number of questions in a retrospective.
-var retroSteps = len(retroStatements) + len(retroQuestions)
+var retroSteps = len(report.RetroStatements) + len(report.RetroQuestions)
 
 // retroKeep is how long a person's answers are kept: long enough to compare
 // a cycle's retrospective with the one a year before.
@@ -66,209 +50,20 @@ var (
 	retroWordScale = map[string]int{"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "agree": 4, "strongly agree": 5}
 )
 
-// retroAnswers are one person's answers for one cycle.
-type retroAnswers struct {
-	// Ratings holds one rating per statement, 0 when skipped.
-	Ratings  []int     `json:"ratings"`
-	Start    string    `json:"start,omitempty"`
-	Stop     string    `json:"stop,omitempty"`
-	Continue string    `json:"continue,omitempty"`
-	At       time.Time `json:"at"`
-}
-
-func (a *retroAnswers) text(i int) *string {
-	switch i {
-	case 0:
-		return &a.Start
-	case 1:
-		return &a.Stop
-	}
-	return &a.Continue
-}
-
-// normalize makes Ratings one per statement, whatever was stored.
-func (a *retroAnswers) normalize() {
-	r := make([]int, len(retroStatements))
-	copy(r, a.Ratings)
-	a.Ratings = r
-}
-
 // retroDialog is a retrospective in progress, stored so that it survives a
 // restart.
 type retroDialog struct {
-	Cycle   okrcore.ID   `json:"cycle"`
-	Step    int          `json:"step"`
-	Answers retroAnswers `json:"answers"`
+	Cycle   okrcore.ID          `json:"cycle"`
+	Step    int                 `json:"step"`
+	Answers report.RetroAnswers `json:"answers"`
 }
 
 func retroDialogKey(user okrcore.ID) string {
 	return "retro:dialog:" + strconv.FormatUint(uint64(user), 10)
 }
 
-func retroAnswersKey(cycle, user okrcore.ID) string {
-	return "retro:answers:" + strconv.FormatUint(uint64(cycle), 10) + ":" + strconv.FormatUint(uint64(user), 10)
-}
-
 // ---------------------------------------------------------------------
 // Grading
-
-// cycleOfPeriod is the cycle an end-of-cycle outbox item is about: the one
-// its period names ("C3", "3" or the cycle's name), else the current one.
-func cycleOfPeriod(tx okrcore.Tx, ws, period string) (*okrcore.Cycle, error) {
-	p := strings.TrimSpace(period)
-	if p != "" {
-		if r, ok := okrcore.ParseRef(p); ok && r.Kind == okrcore.RefCycle {
-			if c, err := tx.Cycle(ws, r.ID); err == nil {
-				return c, nil
-			}
-		}
-		if n, err := strconv.ParseUint(p, 10, 64); err == nil && n > 0 {
-			if c, err := tx.Cycle(ws, okrcore.ID(n)); err == nil {
-				return c, nil
-			}
-		}
-		if cs, err := tx.Cycles(ws); err == nil {
-			for _, c := range cs {
-				if strings.EqualFold(c.Name, p) {
-					return c, nil
-				}
-			}
-		}
-	}
-	return okrcore.CurrentCycle(tx, ws)
-}
-
-// gradingKRs lists the key results a person grades in a cycle: those they
-// own, and those owned by a team they lead, in id order.
-func gradingKRs(tx okrcore.Tx, ws string, user okrcore.ID, cycle okrcore.ID) ([]*okrcore.KeyResult, error) {
-	krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(user), cycle)
-	if err != nil {
-		return nil, err
-	}
-	teams, err := tx.TeamsOfUser(ws, user)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range teams {
-		if t.Lead != user {
-			continue
-		}
-		tk, err := tx.KeyResultsByOwner(ws, okrcore.TeamOwner(t.ID), cycle)
-		if err != nil {
-			return nil, err
-		}
-		krs = append(krs, tk...)
-	}
-	seen := map[okrcore.ID]bool{}
-	out := krs[:0]
-	for _, k := range krs {
-		if !seen[k.ID] {
-			seen[k.ID] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
-}
-
-// gradeDetail is where a key result stands, a milestone as done or not.
-func gradeDetail(k *okrcore.KeyResult) string {
-	if k.Metric == okrcore.MetricMilestone {
-		return okrcore.FormatValue(k.Current, k.Metric, k.Unit)
-	}
-	return krDetail(k)
-}
-
-// formatGrade shows a grade with one decimal, or two when it has them
-// (0.7, 1.0, 0.55).
-func formatGrade(s float64) string {
-	t := strconv.FormatFloat(math.Round(s*100)/100, 'f', 2, 64)
-	return strings.TrimSuffix(t, "0")
-}
-
-// composeGrading asks a key result owner, in the last days of a cycle, to
-// grade each key result: progress, the grade suggested from it, a button
-// to accept it and one to grade with a form. It is skipped when the person
-// owns nothing to grade, has graded everything, or the cycle is closed.
-func (e *Engine) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
-	u, err := tx.User(w.ID, it.User)
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	to := e.directTo(u)
-	c, err := cycleOfPeriod(tx, w.ID, it.Period)
-	if okrcore.IsNotFound(err) {
-		return chat.Delivery{To: to, Skip: "no current cycle"}, nil
-	}
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	if c.Closed {
-		return chat.Delivery{To: to, Skip: "the cycle is closed"}, nil
-	}
-	krs, err := gradingKRs(tx, w.ID, u.ID, c.ID)
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	if len(krs) == 0 {
-		return chat.Delivery{To: to, Skip: "owns no key results"}, nil
-	}
-	open := 0
-	for _, k := range krs {
-		if k.Score == nil {
-			open++
-		}
-	}
-	if open == 0 {
-		return chat.Delivery{To: to, Skip: "every key result is graded"}, nil
-	}
-	rules := w.Rules.OrDefault()
-	n := newNamer(tx, w.ID)
-	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", u.Name, c.Name, c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
-	explain := fmt.Sprintf("Grade each from 0.0 to 1.0; %s and above counts as achieved. I suggest a grade from progress: accept it, or give your own.", formatGrade(rules.AchievedScore))
-	m := chat.Message{}
-	m.Blocks = append(m.Blocks, chat.Section{Text: "*" + head + "*\n" + explain})
-	lines := []string{head, explain}
-	shown := 0
-	for _, k := range krs {
-		suggested := okrcore.SuggestScore(k)
-		line := fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, gradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)))
-		bar := krBar(k, n, 0)
-		if k.Score != nil {
-			line += ", graded " + formatGrade(*k.Score)
-			bar.Detail += " · graded " + formatGrade(*k.Score) + " ✓"
-		} else {
-			line += ", suggested " + formatGrade(suggested)
-			bar.Detail += " · suggested " + formatGrade(suggested)
-		}
-		lines = append(lines, line)
-		if shown == maxFormKRs {
-			continue
-		}
-		shown++
-		m.Blocks = append(m.Blocks, bar)
-		if k.Score == nil {
-			m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
-				{Label: "Accept " + formatGrade(suggested), Value: fmt.Sprintf("grade %s %s", k.Ref(), formatGrade(suggested)), Style: chat.StylePrimary},
-				{Label: "Grade…", Value: "grades " + k.Ref().String()},
-			}})
-		}
-	}
-	if len(krs) > shown {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr mine` lists them, `/okr grade KR3 0.7` grades one.", len(krs)-shown)})
-	}
-	var first *okrcore.KeyResult
-	for _, k := range krs {
-		if k.Score == nil {
-			first = k
-			break
-		}
-	}
-	hint := fmt.Sprintf("Or write `/okr grade %s %s`. Key results left ungraded get the suggested grade when the cycle closes.", first.Ref(), formatGrade(okrcore.SuggestScore(first)))
-	m.Blocks = append(m.Blocks, chat.Context{Text: hint}, chat.Actions{Buttons: []chat.Button{{Label: "Grade all with a form", Value: "grades"}}})
-	m.Text = strings.Join(append(lines, hint), "\n")
-	return chat.Delivery{To: to, Message: m}, nil
-}
 
 // gradesCmd answers with a form to grade key results: the ones named, or
 // every key result the person grades in the current cycle.
@@ -309,7 +104,7 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (cha
 			return usage("%s is closed; its grades are final.", c.Name)
 		}
 		if len(krs) == 0 {
-			krs, err = gradingKRs(tx, req.ws, req.actor.ID, c.ID)
+			krs, err = report.GradingKRs(tx, req.ws, req.actor.ID, c.ID)
 			if err != nil {
 				return err
 			}
@@ -324,8 +119,8 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (cha
 }
 
 func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
-	if len(krs) > maxFormKRs {
-		krs = krs[:maxFormKRs]
+	if len(krs) > report.MaxFormKRs {
+		krs = krs[:report.MaxFormKRs]
 	}
 	f := &chat.Form{ID: gradesFormID, Title: "Grades · " + c.Name, Submit: "Save grades"}
 	var ids []string
@@ -339,8 +134,8 @@ func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 		// A text input: every platform submits the value shown, so the
 		// suggestion is accepted unless the person changes it.
 		f.Inputs = append(f.Inputs, chat.Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputText,
-			Initial: formatGrade(initial), Optional: true,
-			Hint: fmt.Sprintf("%s, progress %s; suggested %s. 0.0–1.0", gradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)), formatGrade(okrcore.SuggestScore(k)))})
+			Initial: report.FormatGrade(initial), Optional: true,
+			Hint: fmt.Sprintf("%s, progress %s; suggested %s. 0.0–1.0", report.GradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)), report.FormatGrade(okrcore.SuggestScore(k)))})
 	}
 	f.State = strings.Join(ids, ",")
 	return f
@@ -411,7 +206,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 			if okrcore.Achieved(*k.Score, rules) {
 				verdict = "achieved"
 			}
-			lines = append(lines, fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, formatGrade(*k.Score), verdict))
+			lines = append(lines, fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, report.FormatGrade(*k.Score), verdict))
 			if _, ok := objs[o.ID]; !ok {
 				order = append(order, o.ID)
 			}
@@ -484,7 +279,7 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	word := retroWord(text)
 	if !retroStopWords[word] && !retroSkipWords[word] {
 		if _, isCommand := e.commands()[firstWord(text)]; isCommand {
-			if d.Step < len(retroStatements) || len(strings.Fields(text)) == 1 {
+			if d.Step < len(report.RetroStatements) || len(strings.Fields(text)) == 1 {
 				return chat.Message{}, false, nil
 			}
 		}
@@ -507,7 +302,7 @@ func readRetroDialog(tx okrcore.Tx, ws string, user okrcore.ID) (*retroDialog, e
 	if err := json.Unmarshal(b, d); err != nil || d.Step < 0 || d.Step >= retroSteps {
 		return nil, nil // a damaged dialog is forgotten, not fatal
 	}
-	d.Answers.normalize()
+	d.Answers.Normalize()
 	return d, nil
 }
 
@@ -525,22 +320,6 @@ func deleteRetroDialog(tx okrcore.Tx, req *request) error {
 		return nil
 	}
 	return err
-}
-
-func readRetroAnswers(tx okrcore.Tx, ws string, cycle, user okrcore.ID) (*retroAnswers, error) {
-	b, err := tx.State(ws, retroAnswersKey(cycle, user))
-	if okrcore.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	a := &retroAnswers{}
-	if err := json.Unmarshal(b, a); err != nil {
-		return nil, nil
-	}
-	a.normalize()
-	return a, nil
 }
 
 func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, error) {
@@ -563,9 +342,9 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 			intro = append(intro, "Let's carry on with your retrospective where we left off.")
 		} else {
 			d = &retroDialog{Cycle: c.ID}
-			d.Answers.normalize()
+			d.Answers.Normalize()
 			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", c.Name))
-			prev, err := readRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
+			prev, err := report.ReadRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
 			if err != nil {
 				return err
 			}
@@ -592,15 +371,15 @@ func retroPrompt(d *retroDialog, lead string) chat.Message {
 	// buttons and typed ratings agree; `skip` and `stop` are typed.
 	var q, hint string
 	var buttons []chat.Button
-	if d.Step < len(retroStatements) {
-		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, retroStatements[d.Step])
+	if d.Step < len(report.RetroStatements) {
+		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, report.RetroStatements[d.Step])
 		hint = "1 = strongly disagree … 5 = strongly agree. `skip` moves on, `stop` ends."
 		for i := 1; i <= 5; i++ {
 			buttons = append(buttons, chat.Button{Label: strconv.Itoa(i), Value: "retro " + strconv.Itoa(i)})
 		}
 	} else {
-		tq := retroQuestions[d.Step-len(retroStatements)]
-		q = fmt.Sprintf("%s *%s*: %s", pos, tq.label, tq.question)
+		tq := report.RetroQuestions[d.Step-len(report.RetroStatements)]
+		q = fmt.Sprintf("%s *%s*: %s", pos, tq.Label, tq.Question)
 		hint = "Write a sentence or two; only the anonymous summary shows it. `skip` moves on, `stop` ends."
 		buttons = append(buttons, chat.Button{Label: "Skip", Value: "retro skip"})
 	}
@@ -657,18 +436,18 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 				return err
 			}
 			s := "Stopped; nothing from this retrospective was saved. `/okr retro` starts it again."
-			if prev, err := readRetroAnswers(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
+			if prev, err := report.ReadRetroAnswers(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
 				s += " Your earlier answers stay as they were."
 			}
 			m = chat.Text(s)
 			return nil
 		case retroSkipWords[word]:
-			if d.Step < len(retroStatements) {
+			if d.Step < len(report.RetroStatements) {
 				d.Answers.Ratings[d.Step] = 0
 			} else {
-				*d.Answers.text(d.Step - len(retroStatements)) = ""
+				*d.Answers.Text(d.Step - len(report.RetroStatements)) = ""
 			}
-		case d.Step < len(retroStatements):
+		case d.Step < len(report.RetroStatements):
 			r, problem := parseRating(text)
 			if problem != "" {
 				m = retroPrompt(d, problem)
@@ -685,7 +464,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 				m = retroPrompt(d, fmt.Sprintf("That's longer than %d characters; please shorten it.", maxRetroText))
 				return nil
 			}
-			*d.Answers.text(d.Step - len(retroStatements)) = s
+			*d.Answers.Text(d.Step - len(report.RetroStatements)) = s
 		}
 		d.Step++
 		if d.Step < retroSteps {
@@ -708,7 +487,7 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 	if err != nil {
 		return fmt.Errorf("encode retrospective answers: %w", err)
 	}
-	if err := tx.PutState(req.ws, retroAnswersKey(d.Cycle, req.actor.ID), b, req.now.Add(retroKeep)); err != nil {
+	if err := tx.PutState(req.ws, report.RetroAnswersKey(d.Cycle, req.actor.ID), b, req.now.Add(retroKeep)); err != nil {
 		return err
 	}
 	if err := deleteRetroDialog(tx, req); err != nil {
@@ -719,19 +498,19 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 		name = c.Name
 	}
 	var lines []string
-	for i, s := range retroStatements {
+	for i, s := range report.RetroStatements {
 		r := "skipped"
 		if d.Answers.Ratings[i] > 0 {
 			r = strconv.Itoa(d.Answers.Ratings[i])
 		}
 		lines = append(lines, fmt.Sprintf("%s: %s", s, r))
 	}
-	for i, q := range retroQuestions {
-		a := *d.Answers.text(i)
+	for i, q := range report.RetroQuestions {
+		a := *d.Answers.Text(i)
 		if a == "" {
 			a = "skipped"
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s", q.label, a))
+		lines = append(lines, fmt.Sprintf("%s: %s", q.Label, a))
 	}
 	head := fmt.Sprintf("Thank you! Your retrospective for %s is saved; your team sees it only in the anonymous summary.", name)
 	if teams, err := tx.TeamsOfUser(req.ws, req.actor.ID); err == nil && len(teams) == 0 {
@@ -747,113 +526,6 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 
 // ---------------------------------------------------------------------
 // The aggregate
-
-// retroSummary is a team's anonymous retrospective for a cycle.
-type retroSummary struct {
-	team     *okrcore.Team
-	cycle    *okrcore.Cycle
-	members  int
-	answered int
-	sum      []int
-	count    []int
-	texts    [][]string // per retroQuestions, sorted so order reveals no one
-}
-
-func teamMemberIDs(t *okrcore.Team) []okrcore.ID {
-	var ids []okrcore.ID
-	seen := map[okrcore.ID]bool{}
-	for _, id := range append([]okrcore.ID{t.Lead}, t.Members...) {
-		if id != 0 && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-func summarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle) (*retroSummary, error) {
-	s := &retroSummary{team: t, cycle: c, sum: make([]int, len(retroStatements)), count: make([]int, len(retroStatements)), texts: make([][]string, len(retroQuestions))}
-	ids := teamMemberIDs(t)
-	s.members = len(ids)
-	for _, id := range ids {
-		a, err := readRetroAnswers(tx, ws, c.ID, id)
-		if err != nil {
-			return nil, err
-		}
-		if a == nil {
-			continue
-		}
-		s.answered++
-		for i, r := range a.Ratings {
-			if r >= 1 && r <= 5 {
-				s.sum[i] += r
-				s.count[i]++
-			}
-		}
-		for i := range retroQuestions {
-			if txt := strings.TrimSpace(*a.text(i)); txt != "" {
-				s.texts[i] = append(s.texts[i], txt)
-			}
-		}
-	}
-	for i := range s.texts {
-		sort.Strings(s.texts[i])
-	}
-	return s, nil
-}
-
-// average is a statement's mean rating with one decimal, and its count.
-func (s *retroSummary) average(i int) string {
-	if s.count[i] == 0 {
-		return "no ratings"
-	}
-	noun := "ratings"
-	if s.count[i] == 1 {
-		noun = "rating"
-	}
-	return fmt.Sprintf("%.1f / 5 (%d %s)", float64(s.sum[i])/float64(s.count[i]), s.count[i], noun)
-}
-
-// retroSectionLimit keeps a section within the platforms' limits (Block Kit
-// sections hold 3,000 characters).
-const retroSectionLimit = 2800
-
-func bulletList(items []string) string {
-	if len(items) == 0 {
-		return "no answers"
-	}
-	var b strings.Builder
-	for i, it := range items {
-		line := "• " + strings.ReplaceAll(it, "\n", " ")
-		if b.Len()+len(line)+40 > retroSectionLimit {
-			fmt.Fprintf(&b, "…and %d more", len(items)-i)
-			break
-		}
-		b.WriteString(line + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func retroSummaryMessage(s *retroSummary) chat.Message {
-	head := fmt.Sprintf("Retrospective · %s · %s", s.team.Name, s.cycle.Name)
-	who := fmt.Sprintf("%d of %d people in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.answered, s.members, s.team.Name)
-	var ratings []string
-	for i, st := range retroStatements {
-		ratings = append(ratings, fmt.Sprintf("%s: *%s*", st, s.average(i)))
-	}
-	m := chat.Message{}
-	m.Blocks = append(m.Blocks, chat.Header{Text: head}, chat.Section{Text: who}, chat.Section{Text: strings.Join(ratings, "\n")})
-	text := []string{head, who, strings.Join(ratings, "\n")}
-	for i, q := range retroQuestions {
-		body := "*" + q.label + "*\n" + bulletList(s.texts[i])
-		m.Blocks = append(m.Blocks, chat.Section{Text: body})
-		text = append(text, body)
-	}
-	note := "Anonymous: answers are listed without names, in alphabetical order."
-	m.Blocks = append(m.Blocks, chat.Context{Text: note})
-	m.Text = strings.Join(append(text, note), "\n")
-	return m
-}
 
 // retroResults shows a team's aggregate on demand: the named team, or the
 // one the person leads (else their first), for the current cycle or a
@@ -884,7 +556,7 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 		var t *okrcore.Team
 		if len(args) > 0 {
 			var err error
-			if t, err = findTeam(tx, req.ws, joinTokens(args)); err != nil {
+			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
 				return err
 			}
 		} else {
@@ -905,78 +577,16 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 				return usage("Which team? Try `/okr retro results Sales`; `/okr teams` lists them.")
 			}
 		}
-		s, err := summarizeRetro(tx, req.ws, t, c)
+		s, err := report.SummarizeRetro(tx, req.ws, t, c)
 		if err != nil {
 			return err
 		}
-		if s.answered == 0 {
+		if s.Answered == 0 {
 			m = chat.Text(fmt.Sprintf("Nobody in %s has answered the %s retrospective yet. `/okr retro` starts yours.", t.Name, c.Name))
 			return nil
 		}
-		m = retroSummaryMessage(s)
+		m = report.RetroSummaryMessage(s)
 		return nil
 	})
 	return m, err
-}
-
-// composeRetro builds a retrospective outbox item: with a user, the DM that
-// invites them to the retrospective (skipped once they have answered);
-// with a team, the anonymous aggregate for its channel, or its lead when it
-// has none (skipped when nobody answered).
-func (e *Engine) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
-	switch {
-	case it.User != 0:
-		u, err := tx.User(w.ID, it.User)
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		to := e.directTo(u)
-		c, err := cycleOfPeriod(tx, w.ID, it.Period)
-		if okrcore.IsNotFound(err) {
-			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
-		}
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		if a, err := readRetroAnswers(tx, w.ID, c.ID, u.ID); err != nil {
-			return chat.Delivery{}, err
-		} else if a != nil {
-			return chat.Delivery{To: to, Skip: "already answered the retrospective"}, nil
-		}
-		head := fmt.Sprintf("Hi %s! %s is coming to an end. How did OKRs work for your team?", u.Name, c.Name)
-		body := fmt.Sprintf("A two-minute retrospective: rate %d statements from 1 to 5, then say what to start, stop and continue. Your team sees only the anonymous summary.", len(retroStatements))
-		return chat.Delivery{To: to, Message: chat.Message{
-			Text: head + "\n" + body,
-			Blocks: []chat.Block{chat.Section{Text: "*" + head + "*\n" + body},
-				chat.Actions{Buttons: []chat.Button{{Label: "Start the retro", Value: "retro", Style: chat.StylePrimary}}}},
-		}}, nil
-	case it.Team != 0:
-		t, err := tx.Team(w.ID, it.Team)
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		to, ok, err := e.teamTo(tx, w.ID, t)
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		if !ok {
-			return chat.Delivery{Skip: "the team has no channel and no lead"}, nil
-		}
-		c, err := cycleOfPeriod(tx, w.ID, it.Period)
-		if okrcore.IsNotFound(err) {
-			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
-		}
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		s, err := summarizeRetro(tx, w.ID, t, c)
-		if err != nil {
-			return chat.Delivery{}, err
-		}
-		if s.answered == 0 {
-			return chat.Delivery{To: to, Skip: "nobody answered the retrospective"}, nil
-		}
-		return chat.Delivery{To: to, Message: retroSummaryMessage(s)}, nil
-	}
-	return chat.Delivery{}, fmt.Errorf("retrospective item %d has neither a user nor a team", it.ID)
 }

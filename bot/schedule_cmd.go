@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report"
 )
 
 const scheduleHelp = "Try `/okr schedule checkin monday 10:00`, `/okr schedule checkin biweekly monday 9:30`, " +
@@ -26,7 +27,7 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat
 		}
 		var team *okrcore.Team
 		if len(args) >= 2 && lower(args[0].text) == "team" {
-			if team, err = findTeam(tx, req.ws, args[1].text); err != nil {
+			if team, err = report.FindTeam(tx, req.ws, args[1].text); err != nil {
 				return err
 			}
 			args = args[2:]

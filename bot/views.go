@@ -3,94 +3,14 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report"
 )
-
-// namer resolves owner ids to names within one transaction, caching them.
-type namer struct {
-	tx    okrcore.Tx
-	ws    string
-	users map[okrcore.ID]string
-	teams map[okrcore.ID]string
-}
-
-func newNamer(tx okrcore.Tx, ws string) *namer {
-	return &namer{tx: tx, ws: ws, users: map[okrcore.ID]string{}, teams: map[okrcore.ID]string{}}
-}
-
-func (n *namer) user(id okrcore.ID) string {
-	if s, ok := n.users[id]; ok {
-		return s
-	}
-	s := "someone"
-	if u, err := n.tx.User(n.ws, id); err == nil {
-		s = u.Name
-	}
-	n.users[id] = s
-	return s
-}
-
-func (n *namer) team(id okrcore.ID) string {
-	if s, ok := n.teams[id]; ok {
-		return s
-	}
-	s := "a team"
-	if t, err := n.tx.Team(n.ws, id); err == nil {
-		s = t.Name
-	}
-	n.teams[id] = s
-	return s
-}
-
-func (n *namer) owner(o okrcore.Owner) string {
-	if o.Kind == okrcore.OwnerTeam {
-		return "team " + n.team(o.ID)
-	}
-	return n.user(o.ID)
-}
-
-func krDetail(k *okrcore.KeyResult) string {
-	if k.Metric == okrcore.MetricMilestone {
-		return "milestone"
-	}
-	if k.Direction == okrcore.Decrease {
-		return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + ", target " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
-	}
-	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
-}
-
-func krBar(k *okrcore.KeyResult, n *namer, indent int) chat.ProgressBar {
-	d := krDetail(k) + " · " + n.owner(k.Owner)
-	if k.Confidence != nil {
-		d += fmt.Sprintf(" · confidence %d/10", *k.Confidence)
-	}
-	return chat.ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: k.Status, Detail: d, Indent: indent}
-}
-
-func objBar(o *okrcore.Objective, n *namer, indent int) chat.ProgressBar {
-	return chat.ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: o.Status, Detail: n.owner(o.Owner), Indent: indent}
-}
-
-// cycleLine says where we are in the cycle.
-func cycleLine(c *okrcore.Cycle, now time.Time) string {
-	days := int(c.End.Sub(c.Start).Hours()/24 + 0.5)
-	day := int(now.Sub(c.Start).Hours()/24) + 1
-	switch {
-	case c.Closed:
-		return fmt.Sprintf("%s (closed)", c.Name)
-	case day < 1:
-		return fmt.Sprintf("%s starts %s", c.Name, c.Start.Format("Jan 2"))
-	case day > days:
-		return fmt.Sprintf("%s ended %s", c.Name, c.End.AddDate(0, 0, -1).Format("Jan 2"))
-	}
-	return fmt.Sprintf("%s · day %d of %d · expected progress %s", c.Name, day, days, okrcore.Percent(okrcore.ExpectedProgress(c, now)))
-}
 
 // mine shows the actor's OKRs: objectives they own and objectives holding a
 // key result they own, plus their KPIs.
@@ -101,13 +21,13 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		if err != nil {
 			return err
 		}
-		objs, krsByObj, err := ownedOKRs(tx, req.ws, req.actor.ID, c.ID)
+		objs, krsByObj, err := report.OwnedOKRs(tx, req.ws, req.actor.ID, c.ID)
 		if err != nil {
 			return err
 		}
-		n := newNamer(tx, req.ws)
+		n := report.NewNamer(tx, req.ws)
 		m = chat.Message{Ephemeral: true}
-		m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: cycleLine(c, req.now)})
+		m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: report.CycleLine(c, req.now)})
 		if len(objs) == 0 {
 			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
 			m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
@@ -116,10 +36,10 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		var b strings.Builder
 		fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
 		for _, o := range objs {
-			m.Blocks = append(m.Blocks, objBar(o, n, 0))
+			m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
 			fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
 			for _, k := range krsByObj[o.ID] {
-				m.Blocks = append(m.Blocks, krBar(k, n, 1))
+				m.Blocks = append(m.Blocks, report.KRBar(k, n, 1))
 			}
 			if len(krsByObj[o.ID]) == 0 {
 				m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
@@ -145,70 +65,6 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 	return m, err
 }
 
-// ownedOKRs returns the objectives a user owns or holds a key result in, in
-// id order, with the key results to show under each.
-func ownedOKRs(tx okrcore.Tx, ws string, user, cycle okrcore.ID) ([]*okrcore.Objective, map[okrcore.ID][]*okrcore.KeyResult, error) {
-	owned, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(user), cycle)
-	if err != nil {
-		return nil, nil, err
-	}
-	krs := map[okrcore.ID][]*okrcore.KeyResult{}
-	seen := map[okrcore.ID]bool{}
-	for _, o := range owned {
-		seen[o.ID] = true
-		ks, err := tx.KeyResultsByObjective(ws, o.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		krs[o.ID] = ks
-	}
-	mineKRs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(user), cycle)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, k := range mineKRs {
-		if seen[k.Objective] {
-			continue
-		}
-		o, err := tx.Objective(ws, k.Objective)
-		if err != nil {
-			return nil, nil, err
-		}
-		if _, ok := krs[o.ID]; !ok {
-			owned = append(owned, o)
-		}
-		krs[o.ID] = append(krs[o.ID], k)
-	}
-	sort.Slice(owned, func(i, j int) bool { return owned[i].ID < owned[j].ID })
-	return owned, krs, nil
-}
-
-// checkinTargets lists the key results a person checks in on: those they
-// own in the current cycle, and those of objectives they own.
-func checkinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, []*okrcore.KeyResult, error) {
-	c, err := okrcore.CurrentCycle(tx, ws)
-	if err != nil {
-		return nil, nil, err
-	}
-	objs, krsByObj, err := ownedOKRs(tx, ws, user, c.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	var out []*okrcore.KeyResult
-	seen := map[okrcore.ID]bool{}
-	for _, o := range objs {
-		for _, k := range krsByObj[o.ID] {
-			if seen[k.ID] || (k.Owner.Kind == okrcore.OwnerUser && k.Owner.ID != user && o.Owner != okrcore.UserOwner(user)) {
-				continue
-			}
-			seen[k.ID] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return c, out, nil
-}
-
 func kpiSection(k *okrcore.KPI) chat.Section {
 	health := "healthy"
 	if !k.Healthy() {
@@ -217,19 +73,6 @@ func kpiSection(k *okrcore.KPI) chat.Section {
 	return chat.Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
 		okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit),
 		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit), health)}
-}
-
-// findTeam resolves a team by name or T-id.
-func findTeam(tx okrcore.Tx, ws, name string) (*okrcore.Team, error) {
-	name = strings.TrimSpace(strings.TrimPrefix(name, "#"))
-	if r, ok := okrcore.ParseRef(name); ok && r.Kind == okrcore.RefTeam {
-		return tx.Team(ws, r.ID)
-	}
-	t, err := tx.TeamByName(ws, name)
-	if okrcore.IsNotFound(err) {
-		return nil, okrcore.Errorf(okrcore.KindNotFound, "There is no team called %q. `/okr teams` lists them.", name)
-	}
-	return t, err
 }
 
 // findUser resolves "@alice", "alice", a platform mention such as <@U123>
@@ -268,7 +111,7 @@ func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Mes
 	}
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		t, err := findTeam(tx, req.ws, joinTokens(args))
+		t, err := report.FindTeam(tx, req.ws, joinTokens(args))
 		if err != nil {
 			return err
 		}
@@ -286,15 +129,15 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 	if err != nil {
 		return chat.Message{}, err
 	}
-	n := newNamer(tx, req.ws)
+	n := report.NewNamer(tx, req.ws)
 	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
-	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: cycleLine(c, req.now)})
+	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: report.CycleLine(c, req.now)})
 	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
 	if t.Lead != 0 {
-		fields[0].Value = n.user(t.Lead)
+		fields[0].Value = n.User(t.Lead)
 	}
 	if t.Parent != 0 {
-		fields = append(fields, chat.Field{Label: "Part of", Value: n.team(t.Parent)})
+		fields = append(fields, chat.Field{Label: "Part of", Value: n.Team(t.Parent)})
 	}
 	if t.DigestChannel != "" {
 		fields = append(fields, chat.Field{Label: "Digest channel", Value: t.DigestChannel})
@@ -308,13 +151,13 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*Team objectives*"})
 	}
 	for _, o := range objs {
-		m.Blocks = append(m.Blocks, objBar(o, n, 0))
+		m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
 		krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
 		if err != nil {
 			return chat.Message{}, err
 		}
 		for _, k := range krs {
-			m.Blocks = append(m.Blocks, krBar(k, n, 1))
+			m.Blocks = append(m.Blocks, report.KRBar(k, n, 1))
 		}
 	}
 	members := append([]okrcore.ID(nil), t.Members...)
@@ -330,14 +173,14 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 			return chat.Message{}, err
 		}
 		if len(mo) == 0 {
-			without = append(without, n.user(uid))
+			without = append(without, n.User(uid))
 			continue
 		}
 		for _, o := range mo {
 			if shown >= maxMembersShown {
 				break
 			}
-			memberBars = append(memberBars, objBar(o, n, 0))
+			memberBars = append(memberBars, report.ObjBar(o, n, 0))
 			shown++
 		}
 	}
@@ -377,15 +220,15 @@ func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Messa
 			m = chat.Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
 			return nil
 		}
-		n := newNamer(tx, req.ws)
+		n := report.NewNamer(tx, req.ws)
 		var lines []string
 		for _, t := range ts {
 			line := fmt.Sprintf("%s *%s*: %d members", t.Ref(), t.Name, len(t.Members))
 			if t.Lead != 0 {
-				line += ", led by " + n.user(t.Lead)
+				line += ", led by " + n.User(t.Lead)
 			}
 			if t.Parent != 0 {
-				line += ", part of " + n.team(t.Parent)
+				line += ", part of " + n.Team(t.Parent)
 			}
 			lines = append(lines, line)
 		}
@@ -408,7 +251,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
-		n := newNamer(tx, req.ws)
+		n := report.NewNamer(tx, req.ws)
 		switch ref.Kind {
 		case okrcore.RefObjective:
 			m, err = objectiveView(tx, req, n, ref.ID)
@@ -417,7 +260,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 		case okrcore.RefKPI:
 			var k *okrcore.KPI
 			if k, err = tx.KPI(req.ws, ref.ID); err == nil {
-				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), chat.Context{Text: "Owner: " + n.owner(k.Owner)}}}
+				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
 			}
 		case okrcore.RefInitiative:
 			var i *okrcore.Initiative
@@ -436,7 +279,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 		case okrcore.RefCycle:
 			var c *okrcore.Cycle
 			if c, err = tx.Cycle(req.ws, ref.ID); err == nil {
-				m = chat.Text(cycleLine(c, req.now))
+				m = chat.Text(report.CycleLine(c, req.now))
 			}
 		}
 		return err
@@ -447,14 +290,14 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	return m, err
 }
 
-func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message, error) {
+func objectiveView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.Message, error) {
 	o, err := tx.Objective(req.ws, id)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
 	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + o.Title})
-	fields := []chat.Field{{Label: "Owner", Value: n.owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: o.Status.Label()}}
+	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: o.Status.Label()}}
 	if c, err := tx.Cycle(req.ws, o.Cycle); err == nil {
 		fields = append(fields, chat.Field{Label: "Cycle", Value: c.Name})
 	}
@@ -474,7 +317,7 @@ func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.M
 		return chat.Message{}, err
 	}
 	for _, k := range krs {
-		m.Blocks = append(m.Blocks, krBar(k, n, 0))
+		m.Blocks = append(m.Blocks, report.KRBar(k, n, 0))
 	}
 	if len(krs) == 0 {
 		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
@@ -486,14 +329,14 @@ func objectiveView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.M
 	if len(kids) > 0 {
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*Aligned beneath*"})
 		for _, k := range kids {
-			m.Blocks = append(m.Blocks, objBar(k, n, 0))
+			m.Blocks = append(m.Blocks, report.ObjBar(k, n, 0))
 		}
 	}
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "Alignment tree", Value: "tree " + o.Ref().String()}}})
 	return m, nil
 }
 
-func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message, error) {
+func krView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.Message, error) {
 	k, err := tx.KeyResult(req.ws, id)
 	if err != nil {
 		return chat.Message{}, err
@@ -502,11 +345,11 @@ func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message,
 	if err != nil {
 		return chat.Message{}, err
 	}
-	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, krDetail(k), okrcore.Percent(k.Progress))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: k.Ref().String() + " " + k.Title}, krBar(k, n, 0))
+	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, report.KRDetail(k), okrcore.Percent(k.Progress))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: k.Ref().String() + " " + k.Title}, report.KRBar(k, n, 0))
 	fields := []chat.Field{
 		{Label: "Objective", Value: o.Ref().String() + " " + o.Title},
-		{Label: "Owner", Value: n.owner(k.Owner)},
+		{Label: "Owner", Value: n.Owner(k.Owner)},
 		{Label: "Start → target", Value: okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
 		{Label: "Status", Value: k.Status.Label()},
 	}
@@ -547,7 +390,7 @@ func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message,
 		return chat.Message{}, err
 	}
 	for _, c := range kids {
-		m.Blocks = append(m.Blocks, objBar(c, n, 1))
+		m.Blocks = append(m.Blocks, report.ObjBar(c, n, 1))
 	}
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
 		{Label: "Update", Value: "checkin " + k.Ref().String(), Style: chat.StylePrimary},
@@ -556,16 +399,16 @@ func krView(tx okrcore.Tx, req *request, n *namer, id okrcore.ID) (chat.Message,
 	return m, nil
 }
 
-func checkinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *namer) string {
+func checkinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *report.Namer) string {
 	var lines []string
 	for _, c := range cis {
 		metric, unit := okrcore.MetricNumber, ""
 		if k != nil {
 			metric, unit = k.Metric, k.Unit
 		}
-		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.user(c.Author), okrcore.FormatValue(c.Value, metric, unit))
+		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Value, metric, unit))
 		if c.Value != c.Previous {
-			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.user(c.Author), okrcore.FormatValue(c.Previous, metric, unit), okrcore.FormatValue(c.Value, metric, unit))
+			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Previous, metric, unit), okrcore.FormatValue(c.Value, metric, unit))
 		}
 		if c.Confidence != nil {
 			line += fmt.Sprintf(" · confidence %d", *c.Confidence)
@@ -594,7 +437,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 	}
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		n := newNamer(tx, req.ws)
+		n := report.NewNamer(tx, req.ws)
 		var k *okrcore.KeyResult
 		target, title := okrcore.TargetKR, ""
 		if ref.Kind == okrcore.RefKPI {
@@ -652,7 +495,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 				}
 				roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
 			} else {
-				t, err := findTeam(tx, req.ws, arg)
+				t, err := report.FindTeam(tx, req.ws, arg)
 				if err != nil {
 					return err
 				}
@@ -674,7 +517,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 				}
 			}
 		}
-		w := &treeWalker{tx: tx, ws: req.ws, n: newNamer(tx, req.ws), seen: map[okrcore.ID]bool{}}
+		w := &treeWalker{tx: tx, ws: req.ws, n: report.NewNamer(tx, req.ws), seen: map[okrcore.ID]bool{}}
 		for _, r := range roots {
 			if err := w.walk(r, 0); err != nil {
 				return err
@@ -718,7 +561,7 @@ func teamObjectives(tx okrcore.Tx, ws string, t *okrcore.Team, cycle okrcore.ID)
 type treeWalker struct {
 	tx        okrcore.Tx
 	ws        string
-	n         *namer
+	n         *report.Namer
 	seen      map[okrcore.ID]bool
 	blocks    []chat.Block
 	lines     []string
@@ -738,7 +581,7 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 		return nil
 	}
 	w.seen[o.ID] = true
-	w.blocks = append(w.blocks, objBar(o, w.n, depth))
+	w.blocks = append(w.blocks, report.ObjBar(o, w.n, depth))
 	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
 	krs, err := w.tx.KeyResultsByObjective(w.ws, o.ID)
 	if err != nil {
@@ -748,7 +591,7 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 		if w.full() {
 			return nil
 		}
-		w.blocks = append(w.blocks, krBar(k, w.n, depth+1))
+		w.blocks = append(w.blocks, report.KRBar(k, w.n, depth+1))
 		kids, err := w.tx.ObjectivesAlignedTo(w.ws, k.Ref())
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package bot
+package report
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-func skipKey(user okrcore.ID, period string) string {
+func SkipKey(user okrcore.ID, period string) string {
 	return "skip:" + strconv.FormatUint(uint64(user), 10) + ":" + period
 }
 
@@ -17,13 +17,13 @@ func skipKey(user okrcore.ID, period string) string {
 // with current value, progress and last status, and the three answers of a
 // weekly check-in. It is skipped for someone who owns nothing, already
 // checked in this period, or said "skip".
-func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
+func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	u, err := tx.User(w.ID, it.User)
 	if err != nil {
 		return chat.Delivery{}, err
 	}
 	to := e.directTo(u)
-	c, krs, err := checkinTargets(tx, w.ID, u.ID)
+	c, krs, err := CheckinTargets(tx, w.ID, u.ID)
 	if okrcore.IsNotFound(err) {
 		return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 	}
@@ -36,13 +36,13 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	if len(krs) == 0 {
 		return chat.Delivery{To: to, Skip: "owns no key results"}, nil
 	}
-	if _, err := tx.State(w.ID, skipKey(u.ID, it.Period)); err == nil {
+	if _, err := tx.State(w.ID, SkipKey(u.ID, it.Period)); err == nil {
 		return chat.Delivery{To: to, Skip: "skipped this week"}, nil
 	}
 	loc := e.locs.Get(u.TimeZone) // once per person in a fan-out: cached
 	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
 	if !ok {
-		start = okrcore.PeriodStart(effectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)
+		start = okrcore.PeriodStart(EffectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)
 	}
 	var due []*okrcore.KeyResult
 	for _, k := range krs {
@@ -53,7 +53,7 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	if len(due) == 0 {
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
-	n := newNamer(tx, w.ID)
+	n := NewNamer(tx, w.ID)
 	head := fmt.Sprintf("Hi %s! Time for your weekly check-in (%s).", u.Name, c.Name)
 	if it.Kind == okrcore.OutboxReminder {
 		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this week is still open (%s).", u.Name, plural(len(due), "key result"))
@@ -61,11 +61,11 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	m := chat.Message{Text: head}
 	m.Blocks = append(m.Blocks, chat.Section{Text: head})
 	for i, k := range due {
-		if i == maxFormKRs {
+		if i == MaxFormKRs {
 			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr mine` shows them all.", len(due)-i)})
 			break
 		}
-		m.Blocks = append(m.Blocks, krBar(k, n, 0))
+		m.Blocks = append(m.Blocks, KRBar(k, n, 0))
 	}
 	m.Blocks = append(m.Blocks,
 		chat.Context{Text: "Reply here in your own words, e.g. `KR2 45%, KR3 done, confidence 7, blocked: waiting on legal`."},
@@ -77,13 +77,13 @@ func (e *Engine) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Works
 	// Platforms whose proactive messages can hold inputs (a Teams card)
 	// show the check-in form in the nudge itself; the others show the
 	// buttons, and "Update" opens the form.
-	m.Form = checkinForm(c, due)
+	m.Form = CheckinForm(c, due)
 	return chat.Delivery{To: to, Message: m}, nil
 }
 
 // effectiveSchedule is the rhythm that applies to a person: the override of
 // their first team that has one, else the workspace's.
-func effectiveSchedule(tx okrcore.Tx, w *okrcore.Workspace, user okrcore.ID) okrcore.Schedule {
+func EffectiveSchedule(tx okrcore.Tx, w *okrcore.Workspace, user okrcore.ID) okrcore.Schedule {
 	if teams, err := tx.TeamsOfUser(w.ID, user); err == nil {
 		for _, t := range teams {
 			if t.Schedule != nil {

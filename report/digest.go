@@ -1,4 +1,4 @@
-package bot
+package report
 
 // Digests: a team's week in one message for its channel (or its lead's DM),
 // a roll-up of a team's whole subtree for its lead, and `/okr digest` on
@@ -52,8 +52,8 @@ const (
 	digestVisitBudget = 300
 )
 
-// dgTeamLocation is a team's time zone, else its lead's, else UTC.
-func dgTeamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
+// teamLocation is a team's time zone, else its lead's, else UTC.
+func teamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
 	if t.TimeZone != "" {
 		return chat.Location(t.TimeZone)
 	}
@@ -65,16 +65,16 @@ func dgTeamLocation(tx okrcore.Tx, ws string, t *okrcore.Team) *time.Location {
 	return time.UTC
 }
 
-// dgSchedule is the rhythm of a team: its own, else the workspace's.
-func dgSchedule(w *okrcore.Workspace, t *okrcore.Team) okrcore.Schedule {
+// teamSchedule is the rhythm of a team: its own, else the workspace's.
+func teamSchedule(w *okrcore.Workspace, t *okrcore.Team) okrcore.Schedule {
 	if t != nil && t.Schedule != nil {
 		return t.Schedule.OrDefault()
 	}
 	return w.Schedule.OrDefault()
 }
 
-// dgPrevious is when the digest before the one at now went out.
-func dgPrevious(now time.Time, c okrcore.Cadence) time.Time {
+// previousPeriod is when the digest before the one at now went out.
+func previousPeriod(now time.Time, c okrcore.Cadence) time.Time {
 	switch c {
 	case okrcore.Biweekly:
 		return now.AddDate(0, 0, -14)
@@ -92,27 +92,27 @@ func dgPrevious(now time.Time, c okrcore.Cadence) time.Time {
 // its stored status (which holds the statuses people set on its key
 // results) nor than its progress against the expected progress now.
 
-// dgKRStatus is a key result's status at now.
-func dgKRStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
+// krStatus is a key result's status at now.
+func krStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
 	if k.StatusSet {
 		return k.Status
 	}
 	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgressSince(c, k.CreatedAt, now), r)
 }
 
-// dgObjectiveStatus is an objective's status at now, against the lines of
+// objectiveStatus is an objective's status at now, against the lines of
 // its key results (aligned objectives, which the roll-up also weighs, are
 // left out here: a digest reads no further down than it shows).
-func dgObjectiveStatus(o *okrcore.Objective, krs []*okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
+func objectiveStatus(o *okrcore.Objective, krs []*okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
 	s := okrcore.ComputeStatus(o.Progress, okrcore.ObjectiveExpected(c, o, krs, nil, now), r)
-	if o.Status == okrcore.StatusNone || (dgAttention(s) && dgSeverity(s) < dgSeverity(o.Status)) {
+	if o.Status == okrcore.StatusNone || (needsAttention(s) && severity(s) < severity(o.Status)) {
 		return s
 	}
 	return o.Status
 }
 
-// dgMembers is the lead and the members of a team, each once, lead first.
-func dgMembers(t *okrcore.Team) []okrcore.ID {
+// teamMembers is the lead and the members of a team, each once, lead first.
+func teamMembers(t *okrcore.Team) []okrcore.ID {
 	out := make([]okrcore.ID, 0, len(t.Members)+1)
 	if t.Lead != 0 {
 		out = append(out, t.Lead)
@@ -125,24 +125,24 @@ func dgMembers(t *okrcore.Team) []okrcore.ID {
 	return out
 }
 
-// dgPeriodWord names a period key: "week 2026-W47" or "month 2026-11".
-func dgPeriodWord(period string) string {
+// periodWord names a period key: "week 2026-W47" or "month 2026-11".
+func periodWord(period string) string {
 	if strings.Contains(period, "-W") {
 		return "week " + period
 	}
 	return "month " + period
 }
 
-// dgThis says "this week" or "this month" for a period key.
-func dgThis(period string) string {
+// thisPeriod says "this week" or "this month" for a period key.
+func thisPeriod(period string) string {
 	if strings.Contains(period, "-W") {
 		return "this week"
 	}
 	return "this month"
 }
 
-// dgSeverity orders statuses worst first.
-func dgSeverity(s okrcore.Status) int {
+// severity orders statuses worst first.
+func severity(s okrcore.Status) int {
 	switch s {
 	case okrcore.StatusOffTrack:
 		return 0
@@ -152,12 +152,12 @@ func dgSeverity(s okrcore.Status) int {
 	return 2
 }
 
-func dgAttention(s okrcore.Status) bool {
+func needsAttention(s okrcore.Status) bool {
 	return s == okrcore.StatusOffTrack || s == okrcore.StatusAtRisk
 }
 
-// dgChange renders a change of progress in percentage points.
-func dgChange(d float64) string {
+// changeText renders a change of progress in percentage points.
+func changeText(d float64) string {
 	pts := math.Round(d * 100)
 	switch {
 	case d == 0 || math.Abs(d) < 1e-9:
@@ -167,13 +167,13 @@ func dgChange(d float64) string {
 	case pts == 0:
 		return "▼ <1 pt"
 	case pts > 0:
-		return "▲ " + dgCount(int(pts), "pt")
+		return "▲ " + count(int(pts), "pt")
 	}
-	return "▼ " + dgCount(int(-pts), "pt")
+	return "▼ " + count(int(-pts), "pt")
 }
 
-// dgCount says "1 objective" or "3 objectives".
-func dgCount(n int, noun string) string {
+// count says "1 objective" or "3 objectives".
+func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
@@ -183,24 +183,24 @@ func dgCount(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// dgRate renders "3 of 4 (75%)".
-func dgRate(n, of int) string {
+// rateText renders "3 of 4 (75%)".
+func rateText(n, of int) string {
 	if of == 0 {
 		return "0 of 0"
 	}
 	return fmt.Sprintf("%d of %d (%s)", n, of, okrcore.Percent(float64(n)/float64(of)))
 }
 
-// dgNames lists names, at most max of them.
-func dgNames(names []string, max int) string {
+// nameList lists names, at most max of them.
+func nameList(names []string, max int) string {
 	if len(names) <= max {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 }
 
-// dgClip shortens a person's text for a digest line.
-func dgClip(s string, n int) string {
+// clip shortens a person's text for a digest line.
+func clip(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	r := []rune(s)
 	if len(r) <= n {
@@ -212,8 +212,8 @@ func dgClip(s string, n int) string {
 // maxSectionRunes is Block Kit's limit on the text of a section.
 const maxSectionRunes = 3000
 
-// dgSection is a section whose text is cut to the platforms' limit.
-func dgSection(text string) chat.Section {
+// section is a section whose text is cut to the platforms' limit.
+func section(text string) chat.Section {
 	if utf8.RuneCountInString(text) > maxSectionRunes {
 		r := []rune(text)
 		text = string(r[:maxSectionRunes-1]) + "…"
@@ -221,9 +221,9 @@ func dgSection(text string) chat.Section {
 	return chat.Section{Text: text}
 }
 
-// dgSections splits lines into sections of at most maxDigestLines each,
+// sections splits lines into sections of at most maxDigestLines each,
 // the first headed by title.
-func dgSections(title string, lines []string) []chat.Block {
+func sections(title string, lines []string) []chat.Block {
 	var out []chat.Block
 	for i := 0; i < len(lines); i += maxDigestLines {
 		chunk := lines[i:min(len(lines), i+maxDigestLines)]
@@ -231,7 +231,7 @@ func dgSections(title string, lines []string) []chat.Block {
 		if i == 0 && title != "" {
 			text = title + "\n" + text
 		}
-		out = append(out, dgSection(text))
+		out = append(out, section(text))
 	}
 	return out
 }
@@ -252,10 +252,10 @@ type changeCalc struct {
 	visiting     map[okrcore.ID]bool
 	budget       int
 	partial      bool
-	blockers     []dgBlocker
+	blockers     []blocker
 }
 
-type dgBlocker struct {
+type blocker struct {
 	ci *okrcore.CheckIn
 	kr *okrcore.KeyResult
 }
@@ -299,7 +299,7 @@ func (c *changeCalc) baseline(k *okrcore.KeyResult, blockers bool) (float64, err
 				v = ci.Previous
 			}
 			if blockers && ci.Blockers != "" && !c.blockersFrom.IsZero() && !ci.At.Before(c.blockersFrom) {
-				c.blockers = append(c.blockers, dgBlocker{ci: ci, kr: k})
+				c.blockers = append(c.blockers, blocker{ci: ci, kr: k})
 			}
 		}
 	}
@@ -396,11 +396,11 @@ type teamDigest struct {
 // buildTeamDigest reads what a team digest says at now. period may be empty
 // (it is then the check-in period containing now).
 func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
-	sched := dgSchedule(w, t)
-	loc := dgTeamLocation(tx, w.ID, t)
+	sched := teamSchedule(w, t)
+	loc := teamLocation(tx, w.ID, t)
 	d := &teamDigest{team: t, cycle: c, now: now, loc: loc, period: period,
 		periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		since:       dgPrevious(now, sched.Digest.Cadence)}
+		since:       previousPeriod(now, sched.Digest.Cadence)}
 	if d.period == "" {
 		d.period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
@@ -421,7 +421,7 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 		return nil, err
 	}
 	add(teamObjs...)
-	for _, m := range dgMembers(t) {
+	for _, m := range teamMembers(t) {
 		owned, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(m), c.ID)
 		if err != nil {
 			return nil, err
@@ -490,9 +490,9 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	}
 	// Statuses as of now (the records are this transaction's copies).
 	for _, o := range d.objs {
-		o.Status = dgObjectiveStatus(o, d.calc.krsOf[o.ID], c, now, w.Rules)
+		o.Status = objectiveStatus(o, d.calc.krsOf[o.ID], c, now, w.Rules)
 		for _, k := range d.calc.krsOf[o.ID] {
-			k.Status = dgKRStatus(k, c, now, w.Rules)
+			k.Status = krStatus(k, c, now, w.Rules)
 		}
 	}
 	return d, nil
@@ -507,12 +507,12 @@ func (d *teamDigest) keyResults() []*okrcore.KeyResult {
 	return out
 }
 
-func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) chat.ProgressBar {
-	b := krBar(k, n, 0)
+func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
+	b := KRBar(k, n, 0)
 	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
 	switch {
 	case delta != 0:
-		b.Detail += " · " + dgChange(delta)
+		b.Detail += " · " + changeText(delta)
 	case k.LastCheckIn.IsZero():
 		b.Detail += " · never checked in"
 	default:
@@ -521,21 +521,21 @@ func (d *teamDigest) krLine(k *okrcore.KeyResult, n *namer) chat.ProgressBar {
 	return b
 }
 
-func (d *teamDigest) objLine(o *okrcore.Objective, n *namer) chat.ProgressBar {
-	b := objBar(o, n, 0)
-	b.Detail += " · " + dgChange(d.calc.objDelta[o.ID])
+func (d *teamDigest) objLine(o *okrcore.Objective, n *Namer) chat.ProgressBar {
+	b := ObjBar(o, n, 0)
+	b.Detail += " · " + changeText(d.calc.objDelta[o.ID])
 	return b
 }
 
 // message renders the digest within maxDigestBlocks.
-func (d *teamDigest) message(n *namer) chat.Message {
+func (d *teamDigest) message(n *Namer) chat.Message {
 	t := d.team
 	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
-	this := dgThis(d.period)
-	title := fmt.Sprintf("Team %s · %s", t.Name, dgPeriodWord(d.period))
+	this := thisPeriod(d.period)
+	title := fmt.Sprintf("Team %s · %s", t.Name, periodWord(d.period))
 
 	objs := slices.Clone(d.objs)
-	sort.SliceStable(objs, func(i, j int) bool { return dgSeverity(objs[i].Status) < dgSeverity(objs[j].Status) })
+	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
 	var avg, avgDelta float64
 	offObj, riskObj := 0, 0
 	for _, o := range objs {
@@ -555,7 +555,7 @@ func (d *teamDigest) message(n *namer) chat.Message {
 	krs := d.keyResults()
 	var attention, movers []*okrcore.KeyResult
 	for _, k := range krs {
-		if dgAttention(k.Status) {
+		if needsAttention(k.Status) {
 			attention = append(attention, k)
 		}
 		if delta, _ := d.calc.krDelta(k); delta > 0 {
@@ -564,8 +564,8 @@ func (d *teamDigest) message(n *namer) chat.Message {
 	}
 	sort.SliceStable(attention, func(i, j int) bool {
 		a, b := attention[i], attention[j]
-		if dgSeverity(a.Status) != dgSeverity(b.Status) {
-			return dgSeverity(a.Status) < dgSeverity(b.Status)
+		if severity(a.Status) != severity(b.Status) {
+			return severity(a.Status) < severity(b.Status)
 		}
 		return a.Progress < b.Progress
 	})
@@ -590,7 +590,7 @@ func (d *teamDigest) message(n *namer) chat.Message {
 		summary = fmt.Sprintf("No OKRs in %s yet.", d.cycle.Name)
 	} else {
 		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
-			dgCount(len(objs), "objective"), okrcore.Percent(avg), approx, dgChange(avgDelta), sinceText, offObj, riskObj)
+			count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
 	}
 	checkins := fmt.Sprintf("*%d of %d* people with key results checked in %s", len(d.withKRs)-len(d.notChecked), len(d.withKRs), this)
 	if len(d.withKRs) > 0 {
@@ -598,7 +598,7 @@ func (d *teamDigest) message(n *namer) chat.Message {
 	}
 
 	m := chat.Message{}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(summary), chat.Context{Text: cycleLine(d.cycle, d.now)})
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(d.cycle, d.now)})
 	var text strings.Builder
 	fmt.Fprintf(&text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
@@ -609,7 +609,7 @@ func (d *teamDigest) message(n *namer) chat.Message {
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	if len(attention) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", dgCount(offKR, "key result"), len(attention)-offKR)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", count(offKR, "key result"), len(attention)-offKR)})
 		for _, k := range attention[:showAtt] {
 			m.Blocks = append(m.Blocks, d.krLine(k, n))
 		}
@@ -633,20 +633,20 @@ func (d *teamDigest) message(n *namer) chat.Message {
 				lines = append(lines, fmt.Sprintf("…and %d more: `/okr history KR…` shows each key result's check-ins.", len(bs)-i))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.user(b.ci.Author), b.kr.Ref(), dgClip(b.kr.Title, 60),
-				b.ci.At.In(d.loc).Format("Mon Jan 2"), dgClip(b.ci.Blockers, 150)))
+			lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.User(b.ci.Author), b.kr.Ref(), clip(b.kr.Title, 60),
+				b.ci.At.In(d.loc).Format("Mon Jan 2"), clip(b.ci.Blockers, 150)))
 		}
-		m.Blocks = append(m.Blocks, dgSection(fmt.Sprintf("*Blockers raised %s*\n", this)+strings.Join(lines, "\n")))
-		fmt.Fprintf(&text, "\n%s raised %s.", dgCount(len(bs), "blocker"), this)
+		m.Blocks = append(m.Blocks, section(fmt.Sprintf("*Blockers raised %s*\n", this)+strings.Join(lines, "\n")))
+		fmt.Fprintf(&text, "\n%s raised %s.", count(len(bs), "blocker"), this)
 	}
 	if len(movers) > 0 {
 		var lines []string
 		for _, k := range movers[:min(3, len(movers))] {
 			delta, _ := d.calc.krDelta(k)
-			lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), dgClip(k.Title, 60), dgChange(delta),
-				okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.owner(k.Owner)))
+			lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), clip(k.Title, 60), changeText(delta),
+				okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.Owner(k.Owner)))
 		}
-		m.Blocks = append(m.Blocks, dgSection(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText)+strings.Join(lines, "\n")))
+		m.Blocks = append(m.Blocks, section(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText)+strings.Join(lines, "\n")))
 	}
 	if len(d.withKRs) > 0 {
 		if len(d.notChecked) == 0 {
@@ -654,11 +654,11 @@ func (d *teamDigest) message(n *namer) chat.Message {
 		} else {
 			names := make([]string, len(d.notChecked))
 			for i, u := range d.notChecked {
-				names[i] = n.user(u)
+				names[i] = n.User(u)
 			}
-			s := fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), dgNames(names, 40))
-			m.Blocks = append(m.Blocks, dgSection(s))
-			fmt.Fprintf(&text, "\nNot checked in %s: %s.", this, dgNames(names, 40))
+			s := fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), nameList(names, 40))
+			m.Blocks = append(m.Blocks, section(s))
+			fmt.Fprintf(&text, "\nNot checked in %s: %s.", this, nameList(names, 40))
 		}
 	}
 	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
@@ -674,7 +674,7 @@ func (d *teamDigest) message(n *namer) chat.Message {
 
 // composeDigest builds a team's digest for its channel, or for its lead's
 // DM when it has no channel.
-func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
+func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	t, err := tx.Team(w.ID, it.Team)
 	if okrcore.IsNotFound(err) {
 		return chat.Delivery{Skip: "the team no longer exists"}, nil
@@ -703,234 +703,13 @@ func (e *Engine) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	if len(d.objs) == 0 && len(d.withKRs) == 0 {
 		return chat.Delivery{To: to, Skip: "the team has no OKRs this cycle"}, nil
 	}
-	return chat.Delivery{To: to, Message: d.message(newNamer(tx, w.ID))}, nil
-}
-
-// digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
-// team the asker leads, else of their first team.
-func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		w, err := tx.Workspace(req.ws)
-		if err != nil {
-			return err
-		}
-		var t *okrcore.Team
-		if len(args) > 0 {
-			if t, err = findTeam(tx, req.ws, joinTokens(args)); err != nil {
-				return err
-			}
-		} else {
-			ts, err := tx.TeamsOfUser(req.ws, req.actor.ID)
-			if err != nil {
-				return err
-			}
-			if len(ts) == 0 {
-				return usage("You aren't in a team, so I have no team digest to show you. Name one: `/okr digest Sales` (`/okr teams` lists them).")
-			}
-			t = ts[0]
-			for _, x := range ts {
-				if x.Lead == req.actor.ID {
-					t = x
-					break
-				}
-			}
-		}
-		c, err := okrcore.CurrentCycle(tx, req.ws)
-		if err != nil {
-			return err
-		}
-		d, err := buildTeamDigest(tx, w, t, c, req.now, "")
-		if err != nil {
-			return err
-		}
-		m = d.message(newNamer(tx, req.ws))
-		m.Ephemeral = true
-		return nil
-	})
-	return m, err
-}
-
-// dgPerson is what the roll-up needs to know about one person.
-type dgPerson struct {
-	objs    []*okrcore.Objective
-	krs     []*okrcore.KeyResult
-	hasKRs  bool
-	checked bool
-}
-
-// dgRollup sums up one child team and every team beneath it.
-type dgRollup struct {
-	team     *okrcore.Team
-	teams    int
-	people   map[okrcore.ID]bool
-	objs     map[okrcore.ID]*okrcore.Objective
-	withKRs  int
-	checked  int
-	offTrack int
-	atRisk   int
-	progress float64
-}
-
-func (r *dgRollup) rate() float64 {
-	if r.withKRs == 0 {
-		return 1 // nobody to check in: nothing to chase
-	}
-	return float64(r.checked) / float64(r.withKRs)
-}
-
-// managerDigest reads the roll-up of a team's subtree.
-type managerDigest struct {
-	tx          okrcore.Tx
-	ws          string
-	cycle       *okrcore.Cycle
-	now         time.Time
-	rules       okrcore.Rules
-	periodStart time.Time
-	people      map[okrcore.ID]*dgPerson
-	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
-	worst       map[okrcore.ID]*okrcore.KeyResult
-	worstTeam   map[okrcore.ID]string // key result → child team it was found under
-}
-
-func (md *managerDigest) person(id okrcore.ID) (*dgPerson, error) {
-	if p, ok := md.people[id]; ok {
-		return p, nil
-	}
-	p := &dgPerson{}
-	var err error
-	if p.objs, err = md.tx.ObjectivesByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
-		return nil, err
-	}
-	if p.krs, err = md.tx.KeyResultsByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
-		return nil, err
-	}
-	for _, o := range p.objs {
-		if err := md.objectiveStatus(o); err != nil {
-			return nil, err
-		}
-	}
-	p.hasKRs = len(p.krs) > 0
-	for _, o := range p.objs {
-		if p.hasKRs {
-			break
-		}
-		ks, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		p.hasKRs = len(ks) > 0
-	}
-	if p.hasKRs {
-		cis, err := md.tx.CheckInsByAuthor(md.ws, id, md.periodStart, 1)
-		if err != nil {
-			return nil, err
-		}
-		p.checked = len(cis) > 0
-	}
-	md.people[id] = p
-	return p, nil
-}
-
-// objectiveStatus sets an objective's status as of the digest.
-func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
-	krs, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
-	if err != nil {
-		return err
-	}
-	o.Status = dgObjectiveStatus(o, krs, md.cycle, md.now, md.rules)
-	return nil
-}
-
-// add counts one team (not its children) into r.
-func (md *managerDigest) add(r *dgRollup, t *okrcore.Team) error {
-	r.teams++
-	objs, err := md.tx.ObjectivesByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
-	if err != nil {
-		return err
-	}
-	for _, o := range objs {
-		if err := md.objectiveStatus(o); err != nil {
-			return err
-		}
-		r.objs[o.ID] = o
-	}
-	krs, err := md.tx.KeyResultsByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
-	if err != nil {
-		return err
-	}
-	md.consider(r, krs)
-	for _, m := range dgMembers(t) {
-		if r.people[m] {
-			continue
-		}
-		r.people[m] = true
-		p, err := md.person(m)
-		if err != nil {
-			return err
-		}
-		for _, o := range p.objs {
-			r.objs[o.ID] = o
-		}
-		md.consider(r, p.krs)
-		if p.hasKRs {
-			r.withKRs++
-			if p.checked {
-				r.checked++
-			}
-		}
-	}
-	return nil
-}
-
-func (md *managerDigest) consider(r *dgRollup, krs []*okrcore.KeyResult) {
-	for _, k := range krs {
-		k.Status = dgKRStatus(k, md.cycle, md.now, md.rules)
-		if !dgAttention(k.Status) {
-			continue
-		}
-		if _, ok := md.worst[k.ID]; !ok {
-			md.worst[k.ID] = k
-			md.worstTeam[k.ID] = r.team.Name
-		}
-	}
-}
-
-func (r *dgRollup) finish() {
-	for _, o := range r.objs {
-		r.progress += o.Progress
-		switch o.Status {
-		case okrcore.StatusOffTrack:
-			r.offTrack++
-		case okrcore.StatusAtRisk:
-			r.atRisk++
-		}
-	}
-	if len(r.objs) > 0 {
-		r.progress /= float64(len(r.objs))
-	}
-}
-
-func (r *dgRollup) line() string {
-	teams := ""
-	if r.teams > 1 {
-		teams = fmt.Sprintf(" (%d teams)", r.teams)
-	}
-	progress := "no objectives"
-	if len(r.objs) > 0 {
-		progress = fmt.Sprintf("%s at %s on average", dgCount(len(r.objs), "objective"), okrcore.Percent(r.progress))
-	}
-	checked := "nobody has key results"
-	if r.withKRs > 0 {
-		checked = "checked in " + dgRate(r.checked, r.withKRs)
-	}
-	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", r.team.Name, teams, progress, checked, r.offTrack, r.atRisk)
+	return chat.Delivery{To: to, Message: d.message(NewNamer(tx, w.ID))}, nil
 }
 
 // digestCycle is the cycle a digest reports on, the current one, and the
 // time it reports at, its due time; skip says why there is nothing to
 // report.
-func (e *Engine) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (c *okrcore.Cycle, now time.Time, skip string, err error) {
+func (e *Reports) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (c *okrcore.Cycle, now time.Time, skip string, err error) {
 	c, err = okrcore.CurrentCycle(tx, ws)
 	switch {
 	case okrcore.IsNotFound(err):
@@ -947,169 +726,11 @@ func (e *Engine) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (
 	return c, now, "", nil
 }
 
-// composeManagerDigest rolls a parent team's whole subtree up for its lead:
-// one line per child team (with everything beneath it), and the worst key
-// results across the subtree.
-func (e *Engine) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
-	t, err := tx.Team(w.ID, it.Team)
-	if okrcore.IsNotFound(err) {
-		return chat.Delivery{Skip: "the team no longer exists"}, nil
-	}
+// TeamDigestMessage is team t's digest as of now, as /okr digest shows it.
+func TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time) (chat.Message, error) {
+	d, err := buildTeamDigest(tx, w, t, c, now, "")
 	if err != nil {
-		return chat.Delivery{}, err
-	}
-	if t.Lead == 0 {
-		return chat.Delivery{Skip: "the team has no lead"}, nil
-	}
-	lead, err := tx.User(w.ID, t.Lead)
-	if okrcore.IsNotFound(err) {
-		return chat.Delivery{Skip: "the team's lead is gone"}, nil
-	}
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	to := e.directTo(lead)
-	teams, err := tx.Teams(w.ID)
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	children := map[okrcore.ID][]*okrcore.Team{}
-	for _, x := range teams {
-		if x.Parent != 0 && x.ID != x.Parent {
-			children[x.Parent] = append(children[x.Parent], x)
-		}
-	}
-	if len(children[t.ID]) == 0 {
-		return chat.Delivery{To: to, Skip: "the team has no child teams"}, nil
-	}
-	c, now, skip, err := e.digestCycle(tx, w.ID, it)
-	if err != nil || skip != "" {
-		return chat.Delivery{To: to, Skip: skip}, err
-	}
-	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	return chat.Delivery{To: to, Message: m}, nil
-}
-
-func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
-	sched := dgSchedule(w, t)
-	loc := dgTeamLocation(tx, w.ID, t)
-	if period == "" {
-		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
-	}
-	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, rules: w.Rules, periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*dgPerson{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
-	newRollup := func(t *okrcore.Team) *dgRollup {
-		return &dgRollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
-	}
-	// walk adds a team and everything beneath it to each of rs.
-	visited := map[okrcore.ID]bool{}
-	var walk func(x *okrcore.Team, rs ...*dgRollup) error
-	walk = func(x *okrcore.Team, rs ...*dgRollup) error {
-		if visited[x.ID] {
-			return nil // a loop in the org chart: old data
-		}
-		visited[x.ID] = true
-		for _, r := range rs {
-			if err := md.add(r, x); err != nil {
-				return err
-			}
-		}
-		for _, k := range children[x.ID] {
-			if err := walk(k, rs...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// The children first, so that a key result is shown under the most
-	// specific team of its owner (a lead of a child team is often also a
-	// member of the parent).
-	total := newRollup(t)
-	visited[t.ID] = true
-	var rows []*dgRollup
-	for _, k := range children[t.ID] {
-		r := newRollup(k)
-		if err := walk(k, r, total); err != nil {
-			return chat.Message{}, err
-		}
-		r.finish()
-		rows = append(rows, r)
-	}
-	if err := md.add(total, t); err != nil {
 		return chat.Message{}, err
 	}
-	total.finish()
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		switch {
-		case a.offTrack != b.offTrack:
-			return a.offTrack > b.offTrack
-		case a.atRisk != b.atRisk:
-			return a.atRisk > b.atRisk
-		case a.rate() != b.rate():
-			return a.rate() < b.rate()
-		}
-		return a.team.Name < b.team.Name
-	})
-
-	n := newNamer(tx, w.ID)
-	this := dgThis(period)
-	title := fmt.Sprintf("%s and the teams under it · %s", t.Name, dgPeriodWord(period))
-	people := dgCount(len(total.people), "person")
-	if len(total.people) != 1 {
-		people = fmt.Sprintf("%d people", len(total.people))
-	}
-	summary := fmt.Sprintf("*%s*, %s · *%s* of those with key results checked in %s · %s at *%s* on average · *%d off track, %d at risk*",
-		dgCount(total.teams, "team"), people, dgRate(total.checked, total.withKRs), this, dgCount(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
-	m := chat.Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(summary), chat.Context{Text: cycleLine(c, now)})
-
-	const maxRows = 60
-	lines := make([]string, 0, min(len(rows), maxRows))
-	for _, r := range rows[:min(len(rows), maxRows)] {
-		lines = append(lines, r.line())
-	}
-	m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*By team* (each with every team beneath it), most off track first"), lines)...)
-	if len(rows) > maxRows {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
-	}
-
-	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
-	for _, k := range md.worst {
-		worst = append(worst, k)
-	}
-	sort.Slice(worst, func(i, j int) bool {
-		a, b := worst[i], worst[j]
-		if dgSeverity(a.Status) != dgSeverity(b.Status) {
-			return dgSeverity(a.Status) < dgSeverity(b.Status)
-		}
-		if a.Progress != b.Progress {
-			return a.Progress < b.Progress
-		}
-		return a.ID < b.ID
-	})
-	if len(worst) == 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "Nothing in these teams is at risk or off track."})
-	} else {
-		room := maxDigestBlocks - len(m.Blocks) - 3 // title, note, actions
-		show := min(len(worst), 10, room)
-		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
-		for _, k := range worst[:show] {
-			b := krBar(k, n, 0)
-			b.Detail += " · " + md.worstTeam[k.ID]
-			m.Blocks = append(m.Blocks, b)
-		}
-		if show < len(worst) {
-			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr digest TEAM` lists a team's.", len(worst)-show)})
-		}
-	}
-	var buttons []chat.Button
-	for _, r := range rows[:min(len(rows), 5)] {
-		buttons = append(buttons, chat.Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
-	}
-	m.Blocks = append(m.Blocks, chat.Actions{Buttons: buttons})
-	return m, nil
+	return d.message(NewNamer(tx, w.ID)), nil
 }

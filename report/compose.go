@@ -1,4 +1,4 @@
-package bot
+package report
 
 import (
 	"context"
@@ -15,16 +15,8 @@ type composer func(ctx context.Context, tx okrcore.Tx, ws *okrcore.Workspace, it
 // Compose builds the message an outbox item sends. It reads the store as it
 // is at send time, so a digest shows today's numbers and a nudge is skipped
 // for someone who checked in since it was scheduled.
-func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error) {
-	composers := map[okrcore.OutboxKind]composer{
-		okrcore.OutboxCheckIn:       e.composeNudge,
-		okrcore.OutboxReminder:      e.composeNudge,
-		okrcore.OutboxDigest:        e.composeDigest,
-		okrcore.OutboxManagerDigest: e.composeManagerDigest,
-		okrcore.OutboxGrading:       e.composeGrading,
-		okrcore.OutboxRetro:         e.composeRetro,
-	}
-	c, ok := composers[it.Kind]
+func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Delivery, error) {
+	c, ok := e.composers[it.Kind]
 	if !ok {
 		return chat.Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
 	}
@@ -38,7 +30,7 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Deli
 		if err == nil && !d.To.Direct && d.To.Ref == "" && d.To.ID != "" {
 			// A channel's stored platform reference, for platforms that
 			// can only post into a channel through it.
-			if b, err := tx.State(it.Workspace, channelRefKey(d.To.ID)); err == nil {
+			if b, err := tx.State(it.Workspace, ChannelRefKey(d.To.ID)); err == nil {
 				d.To.Ref = string(b)
 			}
 		}
@@ -58,7 +50,7 @@ func (e *Engine) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Deli
 
 // recipientGone reports whether the person or team an item is for no
 // longer exists; any other missing record is a problem to retry and report.
-func (e *Engine) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool {
+func (e *Reports) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool {
 	gone := false
 	_ = e.store.View(ctx, func(tx okrcore.Tx) error {
 		switch {
@@ -74,11 +66,10 @@ func (e *Engine) recipientGone(ctx context.Context, it *okrcore.OutboxItem) bool
 	return gone
 }
 
-
 // teamTo is where a team's messages go: its digest channel, else its
 // lead's direct messages; ok is false when it has neither. A lead who is
 // gone is a NotFound error.
-func (e *Engine) teamTo(tx okrcore.Tx, ws string, t *okrcore.Team) (to chat.Conversation, ok bool, err error) {
+func (e *Reports) teamTo(tx okrcore.Tx, ws string, t *okrcore.Team) (to chat.Conversation, ok bool, err error) {
 	switch {
 	case t.DigestChannel != "":
 		return ChannelTo(t), true, nil

@@ -1,4 +1,4 @@
-package bot
+package report
 
 // `/okr adoption [TEAM]`: how far OKRs have taken hold, for the OKR
 // champion. Two numbers, as the rollout guides measure a rollout: the share
@@ -45,8 +45,8 @@ type adoptionWeeks [(adoptionMaxWeeks + 63) / 64]uint64
 func (w *adoptionWeeks) set(i int)      { w[i/64] |= 1 << (i % 64) }
 func (w *adoptionWeeks) has(i int) bool { return w[i/64]&(1<<(i%64)) != 0 }
 
-// dgDay is the number of the calendar day of t (in t's location).
-func dgDay(t time.Time) int {
+// dayNumber is the number of the calendar day of t (in t's location).
+func dayNumber(t time.Time) int {
 	y, m, d := t.Date()
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
@@ -64,13 +64,13 @@ func newAdoptionClock(c *okrcore.Cycle, loc *time.Location) adoptionClock {
 	// first week is the one holding that date on their calendar.
 	y, m, d := c.Start.UTC().Date()
 	first := okrcore.PeriodStart(okrcore.Weekly, time.Date(y, m, d, 12, 0, 0, 0, loc), loc)
-	return adoptionClock{loc: loc, firstDay: dgDay(first), start: first}
+	return adoptionClock{loc: loc, firstDay: dayNumber(first), start: first}
 }
 
 // week is the index of the week holding t: 0 for the cycle's first, -1
 // for the week before it.
 func (a adoptionClock) week(t time.Time) int {
-	d := dgDay(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay
+	d := dayNumber(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay
 	if d < 0 {
 		return -((-d + 6) / 7)
 	}
@@ -127,7 +127,7 @@ type adoptionPerson struct {
 // never change: the ledger keeps them per person with the moment they are
 // complete up to, and each report reads only the check-ins made since the
 // last one.
-func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, *adoptionLedger, bool, error) {
+func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, *adoptionLedger, bool, error) {
 	var (
 		c      *okrcore.Cycle
 		scope  *okrcore.Team
@@ -141,7 +141,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 			return err
 		}
 		if scopeName != "" {
-			if scope, err = findTeam(tx, ws, scopeName); err != nil {
+			if scope, err = FindTeam(tx, ws, scopeName); err != nil {
 				return err
 			}
 		}
@@ -158,7 +158,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 		return nil, nil, false, err
 	}
 	if now.Before(c.Start) {
-		return nil, nil, false, usage("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
+		return nil, nil, false, usagef("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
 	}
 	rep := &adoptionReport{cycle: c, scope: scope}
 	end := now
@@ -216,7 +216,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 	} else {
 		seen := map[okrcore.ID]bool{}
 		for _, t := range inScope {
-			for _, m := range dgMembers(t) {
+			for _, m := range teamMembers(t) {
 				if p := byID[m]; p != nil && !seen[m] {
 					seen[m] = true
 					people = append(people, p)
@@ -264,7 +264,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 	}
 	rep.total = *count("", ids)
 	for _, t := range inScope {
-		s := count(t.Name, dgMembers(t))
+		s := count(t.Name, teamMembers(t))
 		if s.withKRs == 0 {
 			rep.idle = append(rep.idle, t.Name)
 			continue
@@ -293,7 +293,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 		for _, t := range tops {
 			var ids []okrcore.ID
 			for _, x := range subtree(t) {
-				ids = append(ids, dgMembers(x)...)
+				ids = append(ids, teamMembers(x)...)
 			}
 			if s := count(t.Name, ids); s.withKRs > 0 {
 				rep.roots = append(rep.roots, s)
@@ -321,7 +321,7 @@ func (e *Engine) buildAdoption(ctx context.Context, ws string, now time.Time, sc
 // readAdoptionPeople fills in what people own and the weeks they checked
 // in, bringing their ledger entries up to date. It reports whether the
 // ledger changed.
-func (e *Engine) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, ledger *adoptionLedger, end time.Time, nWeeks int) (bool, error) {
+func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, ledger *adoptionLedger, end time.Time, nWeeks int) (bool, error) {
 	// A check-in is stamped with its request's clock before its
 	// transaction commits, so the last minutes may still fill in: they are
 	// read again next time.
@@ -581,14 +581,14 @@ func (r *adoptionReport) message() chat.Message {
 			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], t.withKRs, r.trend(t))
 	}
 	m := chat.Message{Ephemeral: true}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, dgSection(share+"\n"+rate))
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(share+"\n"+rate))
 	var weekly []string
 	for i, w := range r.weeks {
 		weekly = append(weekly, fmt.Sprintf("%s %s", w[strings.Index(w, "-")+1:], okrcore.Percent(t.rate(i))))
 	}
 	if t.withKRs > 0 {
 		from := max(0, len(weekly)-26)
-		m.Blocks = append(m.Blocks, dgSection("*Week by week*: "+strings.Join(weekly[from:], " · ")))
+		m.Blocks = append(m.Blocks, section("*Week by week*: "+strings.Join(weekly[from:], " · ")))
 	}
 	m.Text = title + ": " + strings.ReplaceAll(share+" "+rate, "*", "")
 
@@ -600,7 +600,7 @@ func (r *adoptionReport) message() chat.Message {
 		if len(r.roots) > adoptionLowest {
 			lines = append(lines, fmt.Sprintf("…and %d more, with higher rates.", len(r.roots)-adoptionLowest))
 		}
-		m.Blocks = append(m.Blocks, dgSections("*Top-level teams* (each with every team beneath it), lowest check-in rate first", lines)...)
+		m.Blocks = append(m.Blocks, sections("*Top-level teams* (each with every team beneath it), lowest check-in rate first", lines)...)
 	}
 	if len(r.teams) > 0 {
 		if len(r.teams) <= adoptionAllTeams {
@@ -608,7 +608,7 @@ func (r *adoptionReport) message() chat.Message {
 			for _, s := range r.teams {
 				lines = append(lines, r.teamLine(s))
 			}
-			m.Blocks = append(m.Blocks, dgSections("*Teams*, lowest check-in rate first", lines)...)
+			m.Blocks = append(m.Blocks, sections("*Teams*, lowest check-in rate first", lines)...)
 		} else {
 			var low, high []string
 			for _, s := range r.teams[:adoptionLowest] {
@@ -617,23 +617,24 @@ func (r *adoptionReport) message() chat.Message {
 			for i := len(r.teams) - 1; i >= len(r.teams)-adoptionHighest; i-- {
 				high = append(high, r.teamLine(r.teams[i]))
 			}
-			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d teams with the lowest check-in rate*", adoptionLowest), low)...)
-			m.Blocks = append(m.Blocks, dgSections(fmt.Sprintf("*The %d with the highest*", adoptionHighest), high)...)
+			m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*The %d teams with the lowest check-in rate*", adoptionLowest), low)...)
+			m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*The %d with the highest*", adoptionHighest), high)...)
 			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%d teams with key results in all; the %d in between are left out. `/okr adoption TEAM` shows a team and the teams under it.",
 				len(r.teams), len(r.teams)-adoptionLowest-adoptionHighest)})
 		}
 	}
 	if len(r.idle) > 0 {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), dgNames(r.idle, 10))})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), nameList(r.idle, 10))})
 	}
 	m.Blocks = append(m.Blocks, chat.Context{Text: "A week is each person's own Monday to Sunday. The rate counts people who wrote at least one check-in that week, out of those who have key results now; weekly % lists the last weeks, oldest first."})
 	return m
 }
 
-// adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are
-// transparent.
-func (e *Engine) adoption(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	rep, ledger, changed, err := e.buildAdoption(ctx, req.ws, req.now, joinTokens(args))
+// Adoption is the adoption report of a workspace, or of the team named by
+// scope and the teams under it, as of now. What it read of the check-in
+// history is kept for the next report.
+func (e *Reports) Adoption(ctx context.Context, ws string, now time.Time, scope string) (chat.Message, error) {
+	rep, ledger, changed, err := e.buildAdoption(ctx, ws, now, scope)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -641,10 +642,10 @@ func (e *Engine) adoption(ctx context.Context, req *request, args []token) (chat
 		// Keep what was read for the next report; losing it only costs
 		// time, so a failure is logged, not shown.
 		err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-			return tx.PutState(req.ws, adoptionLedgerKey(ledger.cycle), ledger.encode(), rep.cycle.End.AddDate(0, 6, 0))
+			return tx.PutState(ws, adoptionLedgerKey(ledger.cycle), ledger.encode(), rep.cycle.End.AddDate(0, 6, 0))
 		})
 		if err != nil {
-			e.log.WarnContext(ctx, "store adoption ledger", "workspace", req.ws, "err", err)
+			e.log.WarnContext(ctx, "store adoption ledger", "workspace", ws, "err", err)
 		}
 	}
 	return rep.message(), nil

@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report"
+)
+
+// digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
+// team the asker leads, else of their first team.
+func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	var m chat.Message
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return err
+		}
+		var t *okrcore.Team
+		if len(args) > 0 {
+			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
+				return err
+			}
+		} else {
+			ts, err := tx.TeamsOfUser(req.ws, req.actor.ID)
+			if err != nil {
+				return err
+			}
+			if len(ts) == 0 {
+				return usage("You aren't in a team, so I have no team digest to show you. Name one: `/okr digest Sales` (`/okr teams` lists them).")
+			}
+			t = ts[0]
+			for _, x := range ts {
+				if x.Lead == req.actor.ID {
+					t = x
+					break
+				}
+			}
+		}
+		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if err != nil {
+			return err
+		}
+		m, err = report.TeamDigestMessage(tx, w, t, c, req.now)
+		if err != nil {
+			return err
+		}
+		m.Ephemeral = true
+		return nil
+	})
+	return m, err
+}
+
+// adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are
+// transparent.
+func (e *Engine) adoption(ctx context.Context, req *request, args []token) (chat.Message, error) {
+	return e.reports.Adoption(ctx, req.ws, req.now, joinTokens(args))
+}

@@ -1,0 +1,357 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// The manager digest: the teams under a lead, rolled up.
+
+// personStats is what the roll-up needs to know about one person.
+type personStats struct {
+	objs    []*okrcore.Objective
+	krs     []*okrcore.KeyResult
+	hasKRs  bool
+	checked bool
+}
+
+// rollup sums up one child team and every team beneath it.
+type rollup struct {
+	team     *okrcore.Team
+	teams    int
+	people   map[okrcore.ID]bool
+	objs     map[okrcore.ID]*okrcore.Objective
+	withKRs  int
+	checked  int
+	offTrack int
+	atRisk   int
+	progress float64
+}
+
+func (r *rollup) rate() float64 {
+	if r.withKRs == 0 {
+		return 1 // nobody to check in: nothing to chase
+	}
+	return float64(r.checked) / float64(r.withKRs)
+}
+
+// managerDigest reads the roll-up of a team's subtree.
+type managerDigest struct {
+	tx          okrcore.Tx
+	ws          string
+	cycle       *okrcore.Cycle
+	now         time.Time
+	rules       okrcore.Rules
+	periodStart time.Time
+	people      map[okrcore.ID]*personStats
+	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
+	worst       map[okrcore.ID]*okrcore.KeyResult
+	worstTeam   map[okrcore.ID]string // key result → child team it was found under
+}
+
+func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
+	if p, ok := md.people[id]; ok {
+		return p, nil
+	}
+	p := &personStats{}
+	var err error
+	if p.objs, err = md.tx.ObjectivesByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+		return nil, err
+	}
+	if p.krs, err = md.tx.KeyResultsByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+		return nil, err
+	}
+	for _, o := range p.objs {
+		if err := md.objectiveStatus(o); err != nil {
+			return nil, err
+		}
+	}
+	p.hasKRs = len(p.krs) > 0
+	for _, o := range p.objs {
+		if p.hasKRs {
+			break
+		}
+		ks, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.hasKRs = len(ks) > 0
+	}
+	if p.hasKRs {
+		cis, err := md.tx.CheckInsByAuthor(md.ws, id, md.periodStart, 1)
+		if err != nil {
+			return nil, err
+		}
+		p.checked = len(cis) > 0
+	}
+	md.people[id] = p
+	return p, nil
+}
+
+// objectiveStatus sets an objective's status as of the digest.
+func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
+	krs, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
+	if err != nil {
+		return err
+	}
+	o.Status = objectiveStatus(o, krs, md.cycle, md.now, md.rules)
+	return nil
+}
+
+// add counts one team (not its children) into r.
+func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
+	r.teams++
+	objs, err := md.tx.ObjectivesByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := md.objectiveStatus(o); err != nil {
+			return err
+		}
+		r.objs[o.ID] = o
+	}
+	krs, err := md.tx.KeyResultsByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	if err != nil {
+		return err
+	}
+	md.consider(r, krs)
+	for _, m := range teamMembers(t) {
+		if r.people[m] {
+			continue
+		}
+		r.people[m] = true
+		p, err := md.person(m)
+		if err != nil {
+			return err
+		}
+		for _, o := range p.objs {
+			r.objs[o.ID] = o
+		}
+		md.consider(r, p.krs)
+		if p.hasKRs {
+			r.withKRs++
+			if p.checked {
+				r.checked++
+			}
+		}
+	}
+	return nil
+}
+
+func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
+	for _, k := range krs {
+		k.Status = krStatus(k, md.cycle, md.now, md.rules)
+		if !needsAttention(k.Status) {
+			continue
+		}
+		if _, ok := md.worst[k.ID]; !ok {
+			md.worst[k.ID] = k
+			md.worstTeam[k.ID] = r.team.Name
+		}
+	}
+}
+
+func (r *rollup) finish() {
+	for _, o := range r.objs {
+		r.progress += o.Progress
+		switch o.Status {
+		case okrcore.StatusOffTrack:
+			r.offTrack++
+		case okrcore.StatusAtRisk:
+			r.atRisk++
+		}
+	}
+	if len(r.objs) > 0 {
+		r.progress /= float64(len(r.objs))
+	}
+}
+
+func (r *rollup) line() string {
+	teams := ""
+	if r.teams > 1 {
+		teams = fmt.Sprintf(" (%d teams)", r.teams)
+	}
+	progress := "no objectives"
+	if len(r.objs) > 0 {
+		progress = fmt.Sprintf("%s at %s on average", count(len(r.objs), "objective"), okrcore.Percent(r.progress))
+	}
+	checked := "nobody has key results"
+	if r.withKRs > 0 {
+		checked = "checked in " + rateText(r.checked, r.withKRs)
+	}
+	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", r.team.Name, teams, progress, checked, r.offTrack, r.atRisk)
+}
+
+// composeManagerDigest rolls a parent team's whole subtree up for its lead:
+// one line per child team (with everything beneath it), and the worst key
+// results across the subtree.
+func (e *Reports) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
+	t, err := tx.Team(w.ID, it.Team)
+	if okrcore.IsNotFound(err) {
+		return chat.Delivery{Skip: "the team no longer exists"}, nil
+	}
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	if t.Lead == 0 {
+		return chat.Delivery{Skip: "the team has no lead"}, nil
+	}
+	lead, err := tx.User(w.ID, t.Lead)
+	if okrcore.IsNotFound(err) {
+		return chat.Delivery{Skip: "the team's lead is gone"}, nil
+	}
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	to := e.directTo(lead)
+	teams, err := tx.Teams(w.ID)
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	children := map[okrcore.ID][]*okrcore.Team{}
+	for _, x := range teams {
+		if x.Parent != 0 && x.ID != x.Parent {
+			children[x.Parent] = append(children[x.Parent], x)
+		}
+	}
+	if len(children[t.ID]) == 0 {
+		return chat.Delivery{To: to, Skip: "the team has no child teams"}, nil
+	}
+	c, now, skip, err := e.digestCycle(tx, w.ID, it)
+	if err != nil || skip != "" {
+		return chat.Delivery{To: to, Skip: skip}, err
+	}
+	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	return chat.Delivery{To: to, Message: m}, nil
+}
+
+func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
+	sched := teamSchedule(w, t)
+	loc := teamLocation(tx, w.ID, t)
+	if period == "" {
+		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
+	}
+	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, rules: w.Rules, periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
+		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
+	newRollup := func(t *okrcore.Team) *rollup {
+		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
+	}
+	// walk adds a team and everything beneath it to each of rs.
+	visited := map[okrcore.ID]bool{}
+	var walk func(x *okrcore.Team, rs ...*rollup) error
+	walk = func(x *okrcore.Team, rs ...*rollup) error {
+		if visited[x.ID] {
+			return nil // a loop in the org chart: old data
+		}
+		visited[x.ID] = true
+		for _, r := range rs {
+			if err := md.add(r, x); err != nil {
+				return err
+			}
+		}
+		for _, k := range children[x.ID] {
+			if err := walk(k, rs...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The children first, so that a key result is shown under the most
+	// specific team of its owner (a lead of a child team is often also a
+	// member of the parent).
+	total := newRollup(t)
+	visited[t.ID] = true
+	var rows []*rollup
+	for _, k := range children[t.ID] {
+		r := newRollup(k)
+		if err := walk(k, r, total); err != nil {
+			return chat.Message{}, err
+		}
+		r.finish()
+		rows = append(rows, r)
+	}
+	if err := md.add(total, t); err != nil {
+		return chat.Message{}, err
+	}
+	total.finish()
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.offTrack != b.offTrack:
+			return a.offTrack > b.offTrack
+		case a.atRisk != b.atRisk:
+			return a.atRisk > b.atRisk
+		case a.rate() != b.rate():
+			return a.rate() < b.rate()
+		}
+		return a.team.Name < b.team.Name
+	})
+
+	n := NewNamer(tx, w.ID)
+	this := thisPeriod(period)
+	title := fmt.Sprintf("%s and the teams under it · %s", t.Name, periodWord(period))
+	people := count(len(total.people), "person")
+	if len(total.people) != 1 {
+		people = fmt.Sprintf("%d people", len(total.people))
+	}
+	summary := fmt.Sprintf("*%s*, %s · *%s* of those with key results checked in %s · %s at *%s* on average · *%d off track, %d at risk*",
+		count(total.teams, "team"), people, rateText(total.checked, total.withKRs), this, count(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
+	m := chat.Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(c, now)})
+
+	const maxRows = 60
+	lines := make([]string, 0, min(len(rows), maxRows))
+	for _, r := range rows[:min(len(rows), maxRows)] {
+		lines = append(lines, r.line())
+	}
+	m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*By team* (each with every team beneath it), most off track first"), lines)...)
+	if len(rows) > maxRows {
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
+	}
+
+	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
+	for _, k := range md.worst {
+		worst = append(worst, k)
+	}
+	sort.Slice(worst, func(i, j int) bool {
+		a, b := worst[i], worst[j]
+		if severity(a.Status) != severity(b.Status) {
+			return severity(a.Status) < severity(b.Status)
+		}
+		if a.Progress != b.Progress {
+			return a.Progress < b.Progress
+		}
+		return a.ID < b.ID
+	})
+	if len(worst) == 0 {
+		m.Blocks = append(m.Blocks, chat.Section{Text: "Nothing in these teams is at risk or off track."})
+	} else {
+		room := maxDigestBlocks - len(m.Blocks) - 3 // title, note, actions
+		show := min(len(worst), 10, room)
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
+		for _, k := range worst[:show] {
+			b := KRBar(k, n, 0)
+			b.Detail += " · " + md.worstTeam[k.ID]
+			m.Blocks = append(m.Blocks, b)
+		}
+		if show < len(worst) {
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more: `/okr digest TEAM` lists a team's.", len(worst)-show)})
+		}
+	}
+	var buttons []chat.Button
+	for _, r := range rows[:min(len(rows), 5)] {
+		buttons = append(buttons, chat.Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
+	}
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: buttons})
+	return m, nil
+}
