@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -15,11 +14,8 @@ import (
 
 	"github.com/okrbot/okrbot/adapters/slack"
 	"github.com/okrbot/okrbot/adapters/teams"
-	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
 )
 
 // slackConfig reads Slack's settings from the environment; ok is false
@@ -87,142 +83,6 @@ type platform struct {
 	// routes are mounted on the one HTTP server ("" for Socket Mode).
 	routes map[string]http.Handler
 	health http.Handler
-}
-
-// serve runs okrbot for every configured chat platform at once: the
-// adapters, the engine, the scheduler and the dispatcher, and one HTTP
-// server for the platforms' endpoints and /healthz, until ctx ends.
-func serve(ctx context.Context, cfg *config, stdout io.Writer, log *slog.Logger) error {
-	var plats []platform
-	if sc, ok, err := slackConfig(cfg.getenv); err != nil {
-		return err
-	} else if ok {
-		a, err := slack.New(sc, slack.Options{Logger: log, Workers: cfg.workers})
-		if err != nil {
-			return err
-		}
-		p := platform{name: slack.Platform, adapter: a, health: a.Handler(), routes: map[string]http.Handler{}}
-		if !a.SocketMode() {
-			for _, path := range []string{"/slack/events", "/slack/commands", "/slack/interactions"} {
-				p.routes[path] = a.Handler()
-			}
-		}
-		plats = append(plats, p)
-	}
-	if tc, ok, err := teamsConfig(cfg.getenv); err != nil {
-		return err
-	} else if ok {
-		a, err := teams.New(tc, teams.Options{Logger: log, Workers: cfg.workers})
-		if err != nil {
-			return err
-		}
-		plats = append(plats, platform{name: "teams", adapter: a, health: a.Handler(), routes: map[string]http.Handler{"/api/messages": a.Handler()}})
-	}
-	if len(plats) == 0 {
-		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID; without them `okrbot` runs the terminal chat")
-	}
-	db, closeStore, err := openStore(ctx, cfg.db, log)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	now := time.Now
-	if cfg.now != nil {
-		now = cfg.now
-	}
-	if cfg.workspace != "" {
-		warnUnserved(ctx, db, cfg.workspace, log)
-	}
-	obs := &observer{}
-	served := make([]string, 0, len(plats))
-	for _, p := range plats {
-		served = append(served, p.name)
-	}
-	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
-		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
-	senders := map[string]chat.Sender{}
-	pacings := map[string]chat.Pacing{}
-	mux := http.NewServeMux()
-	var names []string
-	for _, p := range plats {
-		senders[p.name] = p.adapter
-		pacings[p.name] = p.adapter.Pacing()
-		for path, h := range p.routes {
-			mux.Handle(path, h)
-		}
-		names = append(names, p.name)
-	}
-	mux.Handle("GET /healthz", alive())
-	disp := outbox.NewDispatcher(db, engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
-	met := newMetrics(db, disp, plats)
-	obs.set(met)
-	mux.Handle("GET /readyz", ready(db, plats))
-	mux.Handle("GET /metrics", met.handler())
-	sched := schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if cfg.backupDir != "" {
-		fb, ok := db.(fileBackup)
-		if !ok {
-			return fmt.Errorf("backup-dir %s: %w", cfg.backupDir, errNoHotBackup)
-		}
-		backupsDone := make(chan struct{})
-		go func() {
-			defer close(backupsDone)
-			scheduledBackups(ctx, fb, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
-		}()
-		// Deferred calls run last-first: the backups stop before the
-		// database closes.
-		defer func() { cancel(); <-backupsDone }()
-	}
-	errs := make(chan error, len(plats)+1)
-	go func() {
-		errs <- sched.Run(ctx, time.Minute, func(ctx context.Context) {
-			if err := disp.Drain(ctx); err != nil && ctx.Err() == nil {
-				log.Error("send scheduled messages", "err", err)
-			}
-		})
-	}()
-	for _, p := range plats {
-		go func() { errs <- p.adapter.Run(ctx, engine) }()
-	}
-	srv := &http.Server{Addr: cfg.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		cancel()
-		for range len(plats) + 1 {
-			<-errs
-		}
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
-	}
-	srvErr := make(chan error, 1)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			srvErr <- fmt.Errorf("serve %s: %w", cfg.addr, err)
-		}
-	}()
-	fmt.Fprintf(stdout, "okrbot serves %s on http://%s (health: /healthz)\n", strings.Join(names, " and "), ln.Addr())
-	// The first part to stop (an error, or ctx) stops the others.
-	var first error
-	pending := len(plats) + 1 // the scheduler and the adapters, waited for before the database closes
-	select {
-	case first = <-errs:
-		pending--
-	case first = <-srvErr:
-	case <-ctx.Done():
-	}
-	cancel()
-	sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	_ = srv.Shutdown(sctx)
-	stop()
-	for range pending {
-		if err := <-errs; first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // observer forwards the engine's observations to the metrics, which are
