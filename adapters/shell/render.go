@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/okrbot/okrbot/chat"
-	"github.com/okrbot/okrbot/okrcore"
 )
 
 // barWidth is the width of a progress bar in characters.
@@ -17,27 +16,26 @@ func Render(m chat.Message) (string, []chat.Button) {
 	var b strings.Builder
 	var buttons []chat.Button
 	if len(m.Blocks) == 0 && m.Text != "" {
-		b.WriteString(plain(m.Text) + "\n")
+		b.WriteString(chat.PlainText(m.Text) + "\n")
 	}
 	for _, blk := range m.Blocks {
 		switch x := blk.(type) {
 		case chat.Header:
-			fmt.Fprintf(&b, "== %s ==\n", plain(x.Text))
+			fmt.Fprintf(&b, "== %s ==\n", chat.PlainText(x.Text))
 		case chat.Section:
 			if x.Text != "" {
-				b.WriteString(plain(x.Text) + "\n")
+				b.WriteString(chat.PlainText(x.Text) + "\n")
 			}
 			for _, f := range x.Fields {
-				fmt.Fprintf(&b, "  %s: %s\n", plain(f.Label), plain(f.Value))
+				fmt.Fprintf(&b, "  %s: %s\n", chat.PlainText(f.Label), chat.PlainText(f.Value))
 			}
 		case chat.ProgressBar:
-			p := clamp01(x.Progress)
-			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(p), okrcore.Percent(p), x.Ref, plain(x.Label))
-			if x.Status != okrcore.StatusNone {
+			fmt.Fprintf(&b, "%s%s %s %s %s", strings.Repeat("  ", x.Indent), Bar(x.Progress), chat.Percent(x.Progress), x.Ref, chat.PlainText(x.Label))
+			if x.Status != chat.StatusNone {
 				fmt.Fprintf(&b, " · %s", x.Status.Label())
 			}
 			if x.Detail != "" {
-				fmt.Fprintf(&b, " · %s", plain(x.Detail))
+				fmt.Fprintf(&b, " · %s", chat.PlainText(x.Detail))
 			}
 			b.WriteString("\n")
 		case chat.Actions:
@@ -48,7 +46,7 @@ func Render(m chat.Message) (string, []chat.Button) {
 			}
 			b.WriteString("  " + strings.Join(parts, "  ") + "\n")
 		case chat.Context:
-			b.WriteString("  " + plain(x.Text) + "\n")
+			b.WriteString("  " + chat.PlainText(x.Text) + "\n")
 		case chat.Divider:
 			b.WriteString("--\n")
 		}
@@ -57,22 +55,4 @@ func Render(m chat.Message) (string, []chat.Button) {
 }
 
 // Bar draws a progress bar: [######----].
-func Bar(p float64) string {
-	n := int(clamp01(p)*barWidth + 0.5)
-	return "[" + strings.Repeat("#", n) + strings.Repeat("-", barWidth-n) + "]"
-}
-
-// plain strips the light markup (*bold*, `code`) that chat platforms render.
-func plain(s string) string {
-	return strings.NewReplacer("*", "", "`", "").Replace(s)
-}
-
-func clamp01(p float64) float64 {
-	switch {
-	case p > 1:
-		return 1
-	case p >= 0:
-		return p
-	}
-	return 0 // negative or NaN
-}
+func Bar(p float64) string { return "[" + chat.Bar(p, barWidth, "#", "-") + "]" }

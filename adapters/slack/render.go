@@ -10,7 +10,6 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/okrbot/okrbot/chat"
-	"github.com/okrbot/okrbot/okrcore"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
@@ -105,7 +104,7 @@ func Render(m chat.Message) []Rendered {
 func renderBlock(b chat.Block, buttons *int) []piece {
 	switch x := b.(type) {
 	case chat.Header:
-		t := strings.TrimSpace(plainText(x.Text))
+		t := strings.TrimSpace(chat.PlainText(x.Text))
 		if t == "" {
 			return nil
 		}
@@ -129,7 +128,7 @@ func renderBlock(b chat.Block, buttons *int) []piece {
 			}
 			*buttons++
 			e := slackapi.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPrefix, *buttons), truncate(btn.Value, maxButtonValue),
-				plain(truncate(plainText(btn.Label), maxButtonText)))
+				plain(truncate(chat.PlainText(btn.Label), maxButtonText)))
 			switch btn.Style {
 			case chat.StylePrimary:
 				e = e.WithStyle(slackapi.StylePrimary)
@@ -229,10 +228,9 @@ func pack(pieces []piece, limit int) [][]slackapi.Block {
 // progressText draws a progress bar as one line of mrkdwn:
 // 🟡 `▰▰▰▰▱▱▱▱▱▱` 45%  *KR4* New customers, then the detail and status.
 func progressText(p chat.ProgressBar) string {
-	v := clamp01(p.Progress)
 	var b strings.Builder
 	b.WriteString(strings.Repeat("\u2003", max(p.Indent, 0)*2))
-	fmt.Fprintf(&b, "%s `%s` %s", statusEmoji(p.Status), Bar(v), okrcore.Percent(v))
+	fmt.Fprintf(&b, "%s `%s` %s", statusEmoji(p.Status), Bar(p.Progress), chat.Percent(p.Progress))
 	if p.Ref != "" {
 		fmt.Fprintf(&b, "  *%s*", escape(p.Ref))
 	}
@@ -243,7 +241,7 @@ func progressText(p chat.ProgressBar) string {
 	if p.Detail != "" {
 		detail = append(detail, escape(p.Detail))
 	}
-	if p.Status != okrcore.StatusNone {
+	if p.Status != chat.StatusNone {
 		detail = append(detail, "_"+p.Status.Label()+"_")
 	}
 	if len(detail) > 0 {
@@ -253,33 +251,20 @@ func progressText(p chat.ProgressBar) string {
 }
 
 // Bar draws a progress bar of ten segments: ▰▰▰▰▱▱▱▱▱▱.
-func Bar(p float64) string {
-	n := int(clamp01(p)*barWidth + 0.5)
-	return strings.Repeat("▰", n) + strings.Repeat("▱", barWidth-n)
-}
+func Bar(p float64) string { return chat.Bar(p, barWidth, "▰", "▱") }
 
-func statusEmoji(s okrcore.Status) string {
+func statusEmoji(s chat.Status) string {
 	switch s {
-	case okrcore.StatusOnTrack:
+	case chat.StatusOnTrack:
 		return "🟢"
-	case okrcore.StatusAtRisk:
+	case chat.StatusAtRisk:
 		return "🟡"
-	case okrcore.StatusOffTrack:
+	case chat.StatusOffTrack:
 		return "🔴"
-	case okrcore.StatusDone:
+	case chat.StatusDone:
 		return "✅"
 	}
 	return "⚪"
-}
-
-func clamp01(p float64) float64 {
-	switch {
-	case p > 1:
-		return 1
-	case p >= 0:
-		return p
-	}
-	return 0 // negative or NaN
 }
 
 // formMeta is what a modal carries in private_metadata, so that its
@@ -317,8 +302,8 @@ func renderForm(f *chat.Form, meta formMeta) (slackapi.ModalViewRequest, error) 
 	}
 	v := slackapi.ModalViewRequest{
 		Type:            slackapi.VTModal,
-		Title:           plain(truncate(plainText(title), maxTitle)),
-		Submit:          plain(truncate(plainText(submit), maxTitle)),
+		Title:           plain(truncate(chat.PlainText(title), maxTitle)),
+		Submit:          plain(truncate(chat.PlainText(submit), maxTitle)),
 		Close:           plain("Cancel"),
 		CallbackID:      formCallbackID,
 		PrivateMetadata: string(md),
@@ -347,7 +332,7 @@ const inputValue = "value"
 func inputBlock(in chat.Input) *slackapi.InputBlock {
 	var placeholder *slackapi.TextBlockObject
 	if in.Placeholder != "" {
-		placeholder = plain(truncate(plainText(in.Placeholder), maxPlaceholder))
+		placeholder = plain(truncate(chat.PlainText(in.Placeholder), maxPlaceholder))
 	}
 	var el slackapi.BlockElement
 	switch in.Kind {
@@ -370,7 +355,7 @@ func inputBlock(in chat.Input) *slackapi.InputBlock {
 			if strings.TrimSpace(label) == "" {
 				label = o.Value
 			}
-			opt := slackapi.NewOptionBlockObject(truncate(val, maxOptionValue), plain(truncate(plainText(label), maxOptionText)), nil)
+			opt := slackapi.NewOptionBlockObject(truncate(val, maxOptionValue), plain(truncate(chat.PlainText(label), maxOptionText)), nil)
 			opts = append(opts, opt)
 			if initial == nil && o.Value == in.Initial {
 				initial = opt
@@ -391,9 +376,9 @@ func inputBlock(in chat.Input) *slackapi.InputBlock {
 	}
 	var hint *slackapi.TextBlockObject
 	if in.Hint != "" {
-		hint = plain(truncate(plainText(in.Hint), maxLabel))
+		hint = plain(truncate(chat.PlainText(in.Hint), maxLabel))
 	}
-	b := slackapi.NewInputBlock(in.ID, plain(truncate(plainText(label), maxLabel)), hint, el)
+	b := slackapi.NewInputBlock(in.ID, plain(truncate(chat.PlainText(label), maxLabel)), hint, el)
 	b.Optional = in.Optional
 	return b
 }
@@ -467,15 +452,6 @@ func escape(s string) string {
 	b.WriteString(r.Replace(s[last:]))
 	return b.String()
 }
-
-// plainText strips the light markup that plain_text fields would show
-// literally.
-func plainText(s string) string {
-	return markupStripper.Replace(s)
-}
-
-// markupStripper is read-only once built.
-var markupStripper = strings.NewReplacer("*", "", "`", "")
 
 // truncate cuts s to at most n characters, ending with an ellipsis when it
 // cut.

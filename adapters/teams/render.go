@@ -10,7 +10,6 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/okrbot/okrbot/chat"
-	"github.com/okrbot/okrbot/okrcore"
 )
 
 // CardContentType is the attachment content type of an Adaptive Card.
@@ -33,7 +32,7 @@ func RenderActivity(m chat.Message) *Activity {
 		a.TextFormat = "markdown"
 		return a
 	}
-	a.Summary = plainText(m.Text)
+	a.Summary = chat.PlainText(m.Text)
 	a.Attachments = []schema.Attachment{{ContentType: CardContentType, Content: RenderCard(m)}}
 	return a
 }
@@ -106,7 +105,7 @@ func cardParts(m chat.Message) []part {
 				facts, size = nil, 0
 			}
 			for _, f := range x.Fields {
-				fact := map[string]any{"title": plainText(f.Label), "value": markdown(f.Value)}
+				fact := map[string]any{"title": chat.PlainText(f.Label), "value": markdown(f.Value)}
 				n := jsonSize(fact) + 1
 				if size+n > pieceBytes {
 					flush()
@@ -213,7 +212,7 @@ func RenderActivities(m chat.Message) []*Activity {
 		}
 		return out
 	}
-	summary := plainText(m.Text)
+	summary := chat.PlainText(m.Text)
 	actions := formActions(m.Form)
 	// What a card costs besides its body: the envelope, the summary, the
 	// form's Submit.
@@ -307,7 +306,7 @@ func textBlock(s string) map[string]any {
 }
 
 func submitAction(b chat.Button) map[string]any {
-	a := map[string]any{"type": "Action.Submit", "title": plainText(b.Label), "data": map[string]any{"command": b.Value}}
+	a := map[string]any{"type": "Action.Submit", "title": chat.PlainText(b.Label), "data": map[string]any{"command": b.Value}}
 	switch b.Style {
 	case chat.StylePrimary:
 		a["style"] = "positive"
@@ -321,23 +320,19 @@ func submitAction(b chat.Button) map[string]any {
 const barWidth = 10
 
 // Bar draws a text progress bar: ▰▰▰▰▱▱▱▱▱▱.
-func Bar(p float64) string {
-	n := int(clamp01(p)*barWidth + 0.5)
-	return strings.Repeat("▰", n) + strings.Repeat("▱", barWidth-n)
-}
+func Bar(p float64) string { return chat.Bar(p, barWidth, "▰", "▱") }
 
 func progressBlock(x chat.ProgressBar) map[string]any {
 	var b strings.Builder
 	b.WriteString(strings.Repeat("\u2003", x.Indent))
-	p := clamp01(x.Progress)
-	b.WriteString(Bar(p) + " " + okrcore.Percent(p))
+	b.WriteString(Bar(x.Progress) + " " + chat.Percent(x.Progress))
 	if x.Ref != "" {
 		b.WriteString(" **" + x.Ref + "**")
 	}
 	if x.Label != "" {
 		b.WriteString(" " + markdown(x.Label))
 	}
-	if x.Status != okrcore.StatusNone {
+	if x.Status != chat.StatusNone {
 		b.WriteString(" · " + x.Status.Label())
 	}
 	if x.Detail != "" {
@@ -345,20 +340,20 @@ func progressBlock(x chat.ProgressBar) map[string]any {
 	}
 	tb := map[string]any{"type": "TextBlock", "text": b.String(), "wrap": true, "spacing": "Small"}
 	switch x.Status {
-	case okrcore.StatusOnTrack:
+	case chat.StatusOnTrack:
 		tb["color"] = "Good"
-	case okrcore.StatusAtRisk:
+	case chat.StatusAtRisk:
 		tb["color"] = "Warning"
-	case okrcore.StatusOffTrack:
+	case chat.StatusOffTrack:
 		tb["color"] = "Attention"
 	}
 	return tb
 }
 
 func formInput(in chat.Input) []map[string]any {
-	el := map[string]any{"id": in.ID, "label": plainText(in.Label), "isRequired": !in.Optional}
+	el := map[string]any{"id": in.ID, "label": chat.PlainText(in.Label), "isRequired": !in.Optional}
 	if !in.Optional {
-		el["errorMessage"] = plainText(in.Label) + " is required"
+		el["errorMessage"] = chat.PlainText(in.Label) + " is required"
 	}
 	if in.Placeholder != "" {
 		el["placeholder"] = in.Placeholder
@@ -374,7 +369,7 @@ func formInput(in chat.Input) []map[string]any {
 		el["style"] = "compact"
 		choices := make([]any, 0, len(in.Options))
 		for _, o := range in.Options {
-			choices = append(choices, map[string]any{"title": plainText(o.Label), "value": o.Value})
+			choices = append(choices, map[string]any{"title": chat.PlainText(o.Label), "value": o.Value})
 		}
 		el["choices"] = choices
 		if in.Initial != "" {
@@ -406,19 +401,4 @@ func markdown(s string) string {
 		s = boldRe.ReplaceAllString(s, "$1**$2**$3")
 	}
 	return s
-}
-
-// plainText strips the markup, for places that render no Markdown.
-func plainText(s string) string {
-	return strings.NewReplacer("*", "", "`", "").Replace(s)
-}
-
-func clamp01(p float64) float64 {
-	switch {
-	case p > 1:
-		return 1
-	case p >= 0:
-		return p
-	}
-	return 0 // negative or NaN
 }

@@ -406,7 +406,7 @@ const messageContentType = "application/vnd.microsoft.activity.message"
 // do not fit in it (a message too large for one card), to be posted.
 func invokeAnswer(m chat.Message) (InvokeResponse, []*Activity) {
 	if textOnly(m) {
-		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: plainText(m.Text)}, nil
+		return InvokeResponse{StatusCode: 200, Type: messageContentType, Value: chat.PlainText(m.Text)}, nil
 	}
 	outs := RenderActivities(m)
 	return InvokeResponse{StatusCode: 200, Type: CardContentType, Value: outs[0].Attachments[0].Content}, outs[1:]
