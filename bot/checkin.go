@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -309,7 +308,7 @@ func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Messag
 		}
 		cadence := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
 		period := okrcore.PeriodKey(cadence, req.now, chat.Location(req.actor.TimeZone))
-		return tx.PutState(req.ws, report.SkipKey(req.actor.ID, period), []byte("1"), req.now.Add(40*24*time.Hour))
+		return tx.PutState(req.ws, report.SkipKey(req.actor.ID, period), []byte("1"), req.now.Add(skipKeep))
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -326,40 +325,25 @@ type dialog struct {
 	Done  int          `json:"done"`
 }
 
-func dialogKey(user okrcore.ID) string { return "dialog:" + strconv.FormatUint(uint64(user), 10) }
+// checkinDialogs stores guided check-ins.
+var checkinDialogs = dialogState[dialog]{key: dialogKey, what: "check-in dialog"}
 
 func (e *Engine) loadDialog(ctx context.Context, req *request) (*dialog, error) {
 	var d *dialog
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		b, err := tx.State(req.ws, dialogKey(req.actor.ID))
-		if okrcore.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		d = &dialog{}
-		if err := json.Unmarshal(b, d); err != nil {
-			d = nil // a damaged dialog is forgotten, not fatal
-		}
-		return nil
+		var err error
+		d, err = checkinDialogs.load(tx, req.ws, req.actor.ID)
+		return err
 	})
 	return d, err
 }
 
+// saveDialog keeps a dialog with questions left, and ends a finished one.
 func (e *Engine) saveDialog(tx okrcore.Tx, req *request, d *dialog) error {
 	if d == nil || d.Index >= len(d.KRs) {
-		err := tx.DeleteState(req.ws, dialogKey(req.actor.ID))
-		if okrcore.IsNotFound(err) {
-			return nil
-		}
-		return err
+		return checkinDialogs.end(tx, req)
 	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return fmt.Errorf("encode dialog: %w", err)
-	}
-	return tx.PutState(req.ws, dialogKey(req.actor.ID), b, req.now.Add(e.dialogTTL))
+	return checkinDialogs.save(tx, req, d, e.dialogTTL)
 }
 
 func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.ID) (chat.Message, error) {
@@ -390,9 +374,6 @@ func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.I
 	return m, err
 }
 
-var dialogStop = map[string]bool{"stop": true, "cancel": true, "quit": true, "exit": true, "end": true}
-var dialogNext = map[string]bool{"skip": true, "next": true, "pass": true}
-
 func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) {
 	k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
 	if err != nil {
@@ -417,8 +398,7 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) 
 }
 
 func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text string) (chat.Message, error) {
-	word := lower(strings.TrimRight(text, ".!"))
-	if dialogStop[word] {
+	if isStop(text) {
 		err := e.store.Update(ctx, func(tx okrcore.Tx) error { return e.saveDialog(tx, req, nil) })
 		if err != nil {
 			return chat.Message{}, err
@@ -434,7 +414,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 		if d.Index >= len(d.KRs) {
 			return e.saveDialog(tx, req, nil)
 		}
-		if !dialogNext[word] {
+		if !isSkip(text) {
 			k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
 			if err != nil {
 				return err

@@ -145,7 +145,7 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 	if ev.ID != "" {
 		// Platforms number their events independently, and one workspace
 		// may hear from several.
-		dup, err := e.seen(ctx, ev.Workspace, "event:"+ev.Platform+":"+ev.ID, now)
+		dup, err := e.seen(ctx, ev.Workspace, eventKey(ev.Platform, ev.ID), now)
 		if err != nil {
 			return e.fail(ctx, "dedupe event", err), true
 		}
@@ -202,10 +202,6 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 	}
 	return msg, true
 }
-
-// channelRefTTL keeps a channel's reference long after its last message;
-// every inbound message in the channel renews it.
-const channelRefTTL = 3 * 365 * 24 * time.Hour
 
 // rememberChannel stores the platform reference of a channel conversation
 // (Teams needs it to post a digest there after a restart), when it is new

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/chat"
@@ -20,13 +19,7 @@ import (
 // retrospective in chat (four statements rated 1–5 and Start / Stop /
 // Continue), and each team gets the anonymous aggregate.
 //
-// State keys:
-//
-//	retro:dialog:<user>             the retrospective a person is answering
-//	                                now (cycle, question, answers so far);
-//	                                expires like a check-in dialog
-//	retro:answers:<cycle>:<user>    a person's finished answers for a cycle,
-//	                                kept retroKeep; answering again replaces them
+// Its state keys are in state.go.
 //
 // A team's aggregate is computed from the store by reading the answers of
 // each of its members, so it survives restarts and needs no other index.
@@ -34,21 +27,14 @@ import (
 // retroSteps is the number of questions in a retrospective.
 var retroSteps = len(report.RetroStatements) + len(report.RetroQuestions)
 
-// retroKeep is how long a person's answers are kept: long enough to compare
-// a cycle's retrospective with the one a year before.
-const retroKeep = 400 * 24 * time.Hour
-
 // gradesFormID names the grading form in its EventFormSubmit.
 const gradesFormID = "grades"
 
 // maxRetroText bounds one free-text answer.
 const maxRetroText = okrcore.MaxNote
 
-var (
-	retroStopWords = map[string]bool{"stop": true, "cancel": true, "quit": true, "exit": true, "end": true}
-	retroSkipWords = map[string]bool{"skip": true, "next": true, "pass": true, "-": true, "none": true, "n/a": true, "nothing": true}
-	retroWordScale = map[string]int{"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "agree": 4, "strongly agree": 5}
-)
+// retroWordScale reads ratings said in words.
+var retroWordScale = map[string]int{"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "agree": 4, "strongly agree": 5}
 
 // retroDialog is a retrospective in progress, stored so that it survives a
 // restart.
@@ -58,9 +44,12 @@ type retroDialog struct {
 	Answers report.RetroAnswers `json:"answers"`
 }
 
-func retroDialogKey(user okrcore.ID) string {
-	return "retro:dialog:" + strconv.FormatUint(uint64(user), 10)
-}
+// retroDialogs stores retrospectives in progress.
+var retroDialogs = dialogState[retroDialog]{key: retroDialogKey, what: "retrospective",
+	usable: func(d *retroDialog) bool {
+		d.Answers.Normalize()
+		return d.Step >= 0 && d.Step < retroSteps
+	}}
 
 // ---------------------------------------------------------------------
 // Grading
@@ -276,8 +265,7 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	if err != nil || d == nil {
 		return chat.Message{}, err != nil, err
 	}
-	word := retroWord(text)
-	if !retroStopWords[word] && !retroSkipWords[word] {
+	if !isStop(text) && !isSkip(text) {
 		if _, isCommand := e.commands()[firstWord(text)]; isCommand {
 			if d.Step < len(report.RetroStatements) || len(strings.Fields(text)) == 1 {
 				return chat.Message{}, false, nil
@@ -288,38 +276,12 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	return m, true, err
 }
 
-func retroWord(text string) string { return lower(strings.TrimRight(strings.TrimSpace(text), ".!")) }
-
 func readRetroDialog(tx okrcore.Tx, ws string, user okrcore.ID) (*retroDialog, error) {
-	b, err := tx.State(ws, retroDialogKey(user))
-	if okrcore.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d := &retroDialog{}
-	if err := json.Unmarshal(b, d); err != nil || d.Step < 0 || d.Step >= retroSteps {
-		return nil, nil // a damaged dialog is forgotten, not fatal
-	}
-	d.Answers.Normalize()
-	return d, nil
+	return retroDialogs.load(tx, ws, user)
 }
 
 func (e *Engine) saveRetroDialog(tx okrcore.Tx, req *request, d *retroDialog) error {
-	b, err := json.Marshal(d)
-	if err != nil {
-		return fmt.Errorf("encode retrospective: %w", err)
-	}
-	return tx.PutState(req.ws, retroDialogKey(req.actor.ID), b, req.now.Add(e.dialogTTL))
-}
-
-func deleteRetroDialog(tx okrcore.Tx, req *request) error {
-	err := tx.DeleteState(req.ws, retroDialogKey(req.actor.ID))
-	if okrcore.IsNotFound(err) {
-		return nil
-	}
-	return err
+	return retroDialogs.save(tx, req, d, e.dialogTTL)
 }
 
 func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, error) {
@@ -395,7 +357,7 @@ func retroPrompt(d *retroDialog, lead string) chat.Message {
 // parseRating reads a 1–5 rating; problem is a sentence for the person
 // when the answer is not one.
 func parseRating(s string) (rating int, problem string) {
-	w := retroWord(s)
+	w := dialogWord(s)
 	for _, suffix := range []string{"/5", " out of 5", " of 5"} {
 		w = strings.TrimSpace(strings.TrimSuffix(w, suffix))
 	}
@@ -429,10 +391,9 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 			m.Ephemeral = true
 			return nil
 		}
-		word := retroWord(text)
 		switch {
-		case retroStopWords[word]:
-			if err := deleteRetroDialog(tx, req); err != nil {
+		case isStop(text):
+			if err := retroDialogs.end(tx, req); err != nil {
 				return err
 			}
 			s := "Stopped; nothing from this retrospective was saved. `/okr retro` starts it again."
@@ -441,7 +402,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 			}
 			m = chat.Text(s)
 			return nil
-		case retroSkipWords[word]:
+		case isSkip(text):
 			if d.Step < len(report.RetroStatements) {
 				d.Answers.Ratings[d.Step] = 0
 			} else {
@@ -490,7 +451,7 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 	if err := tx.PutState(req.ws, report.RetroAnswersKey(d.Cycle, req.actor.ID), b, req.now.Add(retroKeep)); err != nil {
 		return err
 	}
-	if err := deleteRetroDialog(tx, req); err != nil {
+	if err := retroDialogs.end(tx, req); err != nil {
 		return err
 	}
 	name := "this cycle"

@@ -1,0 +1,47 @@
+package bot
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Every key okrbot keeps in the store's State space (okrcore.Tx.State), who
+// writes it and how long it lives. A key is scoped to its workspace; an
+// expired entry reads as absent and the store purges it hourly.
+//
+//	key                             written by             lives
+//	dialog:<user>                   a guided check-in      DialogTTL after the last answer
+//	retro:dialog:<user>             a retrospective        DialogTTL after the last answer
+//	retro:answers:<cycle>:<user>    a finished retro       retroKeep (400 days); report sums them up
+//	skip:<user>:<period>            `skip` of a check-in   skipKeep (40 days); report skips the nudge
+//	convref:<channel>               every channel event    channelRefTTL (3 years); report posts with it
+//	event:<platform>:<event id>     every delivered event  DedupeTTL (24 hours): drops platform retries
+//	adoption:c<cycle>               report (adoption)      until 6 months after the cycle's end
+//	slot:<job>:<group>:<local time> schedule               400 days: each occurrence handled once
+//	scheduler:last_tick             schedule               400 days: downtime longer than grace is seen
+//	told:<problem>                  outbox                 24 hours: admins hear of a problem once a day
+//
+// The keys that report reads are named there (report.RetroAnswersKey,
+// report.SkipKey, report.ChannelRefKey); those of schedule and outbox never
+// leave their package.
+
+func dialogKey(user okrcore.ID) string { return "dialog:" + strconv.FormatUint(uint64(user), 10) }
+
+func retroDialogKey(user okrcore.ID) string {
+	return "retro:dialog:" + strconv.FormatUint(uint64(user), 10)
+}
+
+func eventKey(platform, id string) string { return "event:" + platform + ":" + id }
+
+// retroKeep is how long a person's answers are kept: long enough to compare
+// a cycle's retrospective with the one a year before.
+const retroKeep = 400 * 24 * time.Hour
+
+// skipKeep outlives the longest check-in period (a month) with room to spare.
+const skipKeep = 40 * 24 * time.Hour
+
+// channelRefTTL keeps a channel's reference long after its last message;
+// every inbound message in the channel renews it.
+const channelRefTTL = 3 * 365 * 24 * time.Hour
