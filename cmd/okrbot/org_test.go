@@ -594,32 +594,16 @@ func TestServeOneOrganisation(t *testing.T) {
 	// that the quarter, the week and the check-in window do not depend on
 	// the day the test runs; the platforms' signatures use the real time.
 	s := startOrgServe(t, []string{"serve", "--config", conf, "--db", db, "--clock", "2026-11-22T12:00:00Z"}, env)
-	dump := func() string {
-		return fmt.Sprintf("Slack posts: %q\nSlack refused: %q\nBot Connector calls: %+v\nroster: %+v\nMicrosoft refused: %q\nlog:\n%s",
-			slack.postList(), slack.refused(), ms.callList(), ms.members(), ms.refused(), s.log.String())
-	}
+	sc := &orgScene{slack: slack, ms: ms, s: s}
+	dump := sc.dump
 
 	// Alice on Slack plans an objective with a key result.
 	phase := time.Now()
-	slackAnswer := func(from int, want string) orgSlackPost {
-		t.Helper()
-		var got orgSlackPost
-		orgWaitFor(t, 10*time.Second, fmt.Sprintf("a Slack answer containing %q", want), func() bool {
-			for _, p := range slack.postList()[from:] {
-				if p.Channel == "D1" && strings.Contains(p.Text+p.Blocks, want) {
-					got = p
-					return true
-				}
-			}
-			return false
-		}, dump)
-		return got
-	}
 	s.slackDM(t, 1, `new objective "Delight customers"`)
-	slackAnswer(0, "O1")
+	sc.slackAnswer(t, 0, "O1")
 	n := len(slack.postList())
 	s.slackDM(t, 2, `new kr O1 "NPS" from 20 to 50`)
-	slackAnswer(n, "KR1")
+	sc.slackAnswer(t, n, "KR1")
 	if slack.calls("users.info") == 0 {
 		t.Errorf("users.info was never called: the Slack profile (and its confirmed address) never reached the engine")
 	}
@@ -669,32 +653,9 @@ func TestServeOneOrganisation(t *testing.T) {
 	// signature whose serviceurl claim is not the activity's serviceUrl
 	// (a token replayed to make the bot post elsewhere). Both would move
 	// Alice's nudges back to Slack, which run 2 would show.
-	good := orgMint(t, svc)
-	parts := strings.Split(strings.TrimPrefix(good, "Bearer "), ".")
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig[len(sig)/2] ^= 0x01
-	forged := "Bearer " + parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig)
-	if code := s.teams(t, orgActivity(svc, "f:forged", "settings nudges slack"), forged); code != http.StatusUnauthorized {
-		t.Errorf("an activity with a bad signature answered %d, want 401", code)
-	}
-	elsewhere := ms.srv.URL + "/elsewhere/"
-	if code := s.teams(t, orgActivity(elsewhere, "f:elsewhere", "settings nudges slack"), orgMint(t, svc)); code != http.StatusUnauthorized {
-		t.Errorf("an activity whose serviceUrl is not the token's answered %d, want 401", code)
-	}
-
 	// Nothing of the refused activities was processed or answered; the
 	// roster was asked once (then cached); nothing went to Slack from Teams.
-	for _, c := range ms.callList() {
-		if c.ReplyTo == "f:forged" || c.ReplyTo == "f:elsewhere" || strings.Contains(c.Path, "elsewhere") {
-			t.Errorf("a refused activity was answered: %+v", c)
-		}
-	}
-	if m := ms.members(); len(m) != 1 || m[0].Conversation != "a:alice" || m[0].User != "29:alice" {
-		t.Errorf("roster lookups: %+v, want one for 29:alice in a:alice", m)
-	}
+	refuseForgedTeams(t, s, ms, svc)
 	if got := len(slack.postList()); got != n+1 {
 		t.Errorf("Slack got %d posts, want %d (two answers): %q", got, n+1, slack.postList())
 	}
@@ -713,10 +674,83 @@ func TestServeOneOrganisation(t *testing.T) {
 	// after the default check-in (Monday 10:00, each person's local time).
 	// The catch-up tick at start enqueues Alice's nudge; it must reach her
 	// on Teams through the reference stored in run 1.
-	phase = time.Now()
+	nudge := orgRun2(t, sc, []string{"serve", "--config", conf, "--db", db, "--clock", "2026-11-23T09:05:00Z"}, env)
+
+	// The database: one person in workspace acme with both accounts,
+	// nudged on Teams, and the nudge recorded as sent.
+	checkOrgStore(t, db, svc, nudge)
+	t.Logf("whole scenario in %v", time.Since(began).Round(time.Millisecond))
+}
+
+// orgScene is what the phases of TestServeOneOrganisation share: the fakes
+// and the okrbot serving now.
+type orgScene struct {
+	slack *orgSlack
+	ms    *orgMicrosoft
+	s     *orgServe
+}
+
+func (o *orgScene) dump() string {
+	return fmt.Sprintf("Slack posts: %q\nSlack refused: %q\nBot Connector calls: %+v\nroster: %+v\nMicrosoft refused: %q\nlog:\n%s",
+		o.slack.postList(), o.slack.refused(), o.ms.callList(), o.ms.members(), o.ms.refused(), o.s.log.String())
+}
+
+// slackAnswer waits for the bot's answer in Alice's Slack DM containing
+// want, among the posts from the from-th on.
+func (o *orgScene) slackAnswer(t *testing.T, from int, want string) orgSlackPost {
+	t.Helper()
+	var got orgSlackPost
+	orgWaitFor(t, 10*time.Second, fmt.Sprintf("a Slack answer containing %q", want), func() bool {
+		for _, p := range o.slack.postList()[from:] {
+			if p.Channel == "D1" && strings.Contains(p.Text+p.Blocks, want) {
+				got = p
+				return true
+			}
+		}
+		return false
+	}, o.dump)
+	return got
+}
+
+// refuseForgedTeams sends the two activities that must be refused (401)
+// and checks that neither was answered nor looked up in the roster.
+func refuseForgedTeams(t *testing.T, s *orgServe, ms *orgMicrosoft, svc string) {
+	t.Helper()
+	good := orgMint(t, svc)
+	parts := strings.Split(strings.TrimPrefix(good, "Bearer "), ".")
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[len(sig)/2] ^= 0x01
+	forged := "Bearer " + parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig)
+	if code := s.teams(t, orgActivity(svc, "f:forged", "settings nudges slack"), forged); code != http.StatusUnauthorized {
+		t.Errorf("an activity with a bad signature answered %d, want 401", code)
+	}
+	elsewhere := ms.srv.URL + "/elsewhere/"
+	if code := s.teams(t, orgActivity(elsewhere, "f:elsewhere", "settings nudges slack"), orgMint(t, svc)); code != http.StatusUnauthorized {
+		t.Errorf("an activity whose serviceUrl is not the token's answered %d, want 401", code)
+	}
+	for _, c := range ms.callList() {
+		if c.ReplyTo == "f:forged" || c.ReplyTo == "f:elsewhere" || strings.Contains(c.Path, "elsewhere") {
+			t.Errorf("a refused activity was answered: %+v", c)
+		}
+	}
+	if m := ms.members(); len(m) != 1 || m[0].Conversation != "a:alice" || m[0].User != "29:alice" {
+		t.Errorf("roster lookups: %+v, want one for 29:alice in a:alice", m)
+	}
+}
+
+// orgRun2 runs okrbot serve again with args and returns Alice's nudge as
+// the Bot Connector received it.
+func orgRun2(t *testing.T, sc *orgScene, args []string, env map[string]string) orgCall {
+	t.Helper()
+	slack, ms, dump := sc.slack, sc.ms, sc.dump
+	phase := time.Now()
 	slackBefore := len(slack.postList())
 	callsBefore := len(ms.callList())
-	s = startOrgServe(t, []string{"serve", "--config", conf, "--db", db, "--clock", "2026-11-23T09:05:00Z"}, env)
+	sc.s = startOrgServe(t, args, env)
+	s := sc.s
 	var nudge orgCall
 	took := orgWaitFor(t, 20*time.Second, "Alice's check-in nudge on Teams", func() bool {
 		if posts := slack.postList(); len(posts) > slackBefore {
@@ -759,9 +793,12 @@ func TestServeOneOrganisation(t *testing.T) {
 	if strings.Contains(s.log.String(), "level=ERROR") {
 		t.Errorf("run 2 logged errors:\n%s", s.log.String())
 	}
+	return nudge
+}
 
-	// The database: one person in workspace acme with both accounts,
-	// nudged on Teams, and the nudge recorded as sent.
+// checkOrgStore reads the database after both runs.
+func checkOrgStore(t *testing.T, db, svc string, nudge orgCall) {
+	t.Helper()
 	store, err := bolt.Open(db, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -824,5 +861,4 @@ func TestServeOneOrganisation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("whole scenario in %v", time.Since(began).Round(time.Millisecond))
 }
