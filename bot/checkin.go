@@ -137,12 +137,9 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 	if e.observer != nil && len(results) > 0 {
 		e.observer.CheckInsRecorded(req.ev.Platform, len(results))
 	}
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		m = confirmation(report.NewNamer(tx, req.ws), results)
-		return nil
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		return confirmation(report.NewNamer(tx, req.ws), results), nil
 	})
-	return m, err
 }
 
 // checkinInput turns a resolved update into a check-in; what the message
@@ -329,13 +326,12 @@ type dialog struct {
 var checkinDialogs = dialogState[dialog]{key: dialogKey, what: "check-in dialog"}
 
 func (e *Engine) loadDialog(ctx context.Context, req *request) (*dialog, error) {
-	var d *dialog
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (*dialog, error) {
+		var d *dialog
 		var err error
 		d, err = checkinDialogs.load(tx, req.ws, req.actor.ID)
-		return err
+		return d, err
 	})
-	return d, err
 }
 
 // saveDialog keeps a dialog with questions left, and ends a finished one.
@@ -347,31 +343,30 @@ func (e *Engine) saveDialog(tx okrcore.Tx, req *request, d *dialog) error {
 }
 
 func (e *Engine) startDialog(ctx context.Context, req *request, only []okrcore.ID) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		d := &dialog{KRs: only}
 		if len(only) == 0 {
 			_, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 			if err != nil {
-				return err
+				return m, err
 			}
 			for _, k := range krs {
 				d.KRs = append(d.KRs, k.ID)
 			}
 			if len(d.KRs) == 0 {
-				return usage("You have no key results to check in on in this cycle. `/okr mine` shows your OKRs.")
+				return m, usage("You have no key results to check in on in this cycle. `/okr mine` shows your OKRs.")
 			}
 		} else if _, err := tx.KeyResult(req.ws, only[0]); okrcore.IsNotFound(err) {
-			return usage("There is no KR%d.", only[0])
+			return m, usage("There is no KR%d.", only[0])
 		}
 		if err := e.saveDialog(tx, req, d); err != nil {
-			return err
+			return m, err
 		}
 		var err error
 		m, err = dialogPrompt(tx, req, d)
-		return err
+		return m, err
 	})
-	return m, err
 }
 
 func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) {
@@ -497,19 +492,16 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 
 // checkinFormCmd answers with one form holding every key result.
 func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		c, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 		if err != nil {
-			return err
+			return chat.Message{}, err
 		}
 		if len(krs) == 0 {
-			return usage("You have no key results to check in on in this cycle.")
+			return chat.Message{}, usage("You have no key results to check in on in this cycle.")
 		}
-		m = chat.Message{Text: "Check in on your key results", Form: report.CheckinForm(c, krs)}
-		return nil
+		return chat.Message{Text: "Check in on your key results", Form: report.CheckinForm(c, krs)}, nil
 	})
-	return m, err
 }
 
 // formSubmit records a submitted check-in form. Every field is checked

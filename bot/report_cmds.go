@@ -11,24 +11,24 @@ import (
 // digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
 // team the asker leads, else of their first team.
 func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		w, err := tx.Workspace(req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		var t *okrcore.Team
 		if len(args) > 0 {
 			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
-				return err
+				return m, err
 			}
 		} else {
 			ts, err := tx.TeamsOfUser(req.ws, req.actor.ID)
 			if err != nil {
-				return err
+				return m, err
 			}
 			if len(ts) == 0 {
-				return usage("You aren't in a team, so I have no team digest to show you. Name one: `/okr digest Sales` (`/okr teams` lists them).")
+				return m, usage("You aren't in a team, so I have no team digest to show you. Name one: `/okr digest Sales` (`/okr teams` lists them).")
 			}
 			t = ts[0]
 			for _, x := range ts {
@@ -40,16 +40,15 @@ func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (cha
 		}
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		m, err = report.TeamDigestMessage(tx, w, t, c, req.now)
 		if err != nil {
-			return err
+			return m, err
 		}
 		m.Ephemeral = true
-		return nil
+		return m, nil
 	})
-	return m, err
 }
 
 // adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are

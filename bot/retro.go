@@ -57,24 +57,23 @@ var retroDialogs = dialogState[retroDialog]{key: retroDialogKey, what: "retrospe
 // gradesCmd answers with a form to grade key results: the ones named, or
 // every key result the person grades in the current cycle.
 func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var krs []*okrcore.KeyResult
 		var c *okrcore.Cycle
 		for _, a := range args {
 			ref, ok := okrcore.ParseRef(a.text)
 			if !ok || ref.Kind != okrcore.RefKeyResult {
-				return usage("Grades go on key results: `/okr grades KR3 KR4`, or `/okr grades` for all of yours.")
+				return chat.Message{}, usage("Grades go on key results: `/okr grades KR3 KR4`, or `/okr grades` for all of yours.")
 			}
 			k, err := tx.KeyResult(req.ws, ref.ID)
 			if okrcore.IsNotFound(err) {
-				return usage("There is no %s. `/okr mine` shows your key results.", ref)
+				return chat.Message{}, usage("There is no %s. `/okr mine` shows your key results.", ref)
 			}
 			if err != nil {
-				return err
+				return chat.Message{}, err
 			}
 			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
-				return err
+				return chat.Message{}, err
 			}
 			if !hasKR(krs, k.ID) {
 				krs = append(krs, k)
@@ -87,24 +86,22 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (cha
 			c, err = okrcore.CurrentCycle(tx, req.ws)
 		}
 		if err != nil {
-			return err
+			return chat.Message{}, err
 		}
 		if c.Closed {
-			return usage("%s is closed; its grades are final.", c.Name)
+			return chat.Message{}, usage("%s is closed; its grades are final.", c.Name)
 		}
 		if len(krs) == 0 {
 			krs, err = report.GradingKRs(tx, req.ws, req.actor.ID, c.ID)
 			if err != nil {
-				return err
+				return chat.Message{}, err
 			}
 			if len(krs) == 0 {
-				return usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", c.Name)
+				return chat.Message{}, usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", c.Name)
 			}
 		}
-		m = chat.Message{Text: "Grade your key results", Form: gradesForm(c, krs)}
-		return nil
+		return chat.Message{Text: "Grade your key results", Form: gradesForm(c, krs)}, nil
 	})
-	return m, err
 }
 
 func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
@@ -289,15 +286,14 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 	if err != nil {
 		return chat.Message{}, err
 	}
-	var m chat.Message
-	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
+	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
-			return err
+			return chat.Message{}, err
 		}
 		d, err := readRetroDialog(tx, req.ws, req.actor.ID)
 		if err != nil {
-			return err
+			return chat.Message{}, err
 		}
 		var intro []string
 		if d != nil && d.Cycle == c.ID {
@@ -308,7 +304,7 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", c.Name))
 			prev, err := report.ReadRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
 			if err != nil {
-				return err
+				return chat.Message{}, err
 			}
 			if prev != nil {
 				intro = append(intro, fmt.Sprintf("You answered on %s; answering again replaces those answers when you finish.", prev.At.Format("Jan 2")))
@@ -318,12 +314,10 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 			intro = append(intro, "You're also in the middle of a check-in, which gets what you type first: use the buttons here, or `stop` the check-in.")
 		}
 		if err := e.saveRetroDialog(tx, req, d); err != nil {
-			return err
+			return chat.Message{}, err
 		}
-		m = retroPrompt(d, strings.Join(intro, "\n"))
-		return nil
+		return retroPrompt(d, strings.Join(intro, "\n")), nil
 	})
-	return m, err
 }
 
 // retroPrompt asks the dialog's current question, after lead when set.
@@ -380,28 +374,28 @@ func parseRating(s string) (rating int, problem string) {
 // retroStep takes the answer to the question being asked. A bad answer
 // gets a sentence and the same question again, and stores nothing.
 func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		d, err := readRetroDialog(tx, req.ws, req.actor.ID)
 		if err != nil {
-			return err
+			return m, err
 		}
 		if d == nil {
 			m = chat.Text("There's no retrospective in progress (or it timed out). `/okr retro` starts one.")
 			m.Ephemeral = true
-			return nil
+			return m, nil
 		}
 		switch {
 		case isStop(text):
 			if err := retroDialogs.end(tx, req); err != nil {
-				return err
+				return m, err
 			}
 			s := "Stopped; nothing from this retrospective was saved. `/okr retro` starts it again."
 			if prev, err := report.ReadRetroAnswers(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
 				s += " Your earlier answers stay as they were."
 			}
 			m = chat.Text(s)
-			return nil
+			return m, nil
 		case isSkip(text):
 			if d.Step < len(report.RetroStatements) {
 				d.Answers.Ratings[d.Step] = 0
@@ -412,32 +406,31 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 			r, problem := parseRating(text)
 			if problem != "" {
 				m = retroPrompt(d, problem)
-				return nil
+				return m, nil
 			}
 			d.Answers.Ratings[d.Step] = r
 		default:
 			s := strings.TrimSpace(text)
 			if s == "" {
 				m = retroPrompt(d, "I didn't get an answer; write a sentence, or `skip`.")
-				return nil
+				return m, nil
 			}
 			if utf8.RuneCountInString(s) > maxRetroText {
 				m = retroPrompt(d, fmt.Sprintf("That's longer than %d characters; please shorten it.", maxRetroText))
-				return nil
+				return m, nil
 			}
 			*d.Answers.Text(d.Step - len(report.RetroStatements)) = s
 		}
 		d.Step++
 		if d.Step < retroSteps {
 			if err := e.saveRetroDialog(tx, req, d); err != nil {
-				return err
+				return m, err
 			}
 			m = retroPrompt(d, "")
-			return nil
+			return m, nil
 		}
-		return e.finishRetro(tx, req, d, &m)
+		return m, e.finishRetro(tx, req, d, &m)
 	})
-	return m, err
 }
 
 // finishRetro stores the answers (replacing earlier ones for the cycle),
@@ -492,18 +485,18 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 // one the person leads (else their first), for the current cycle or a
 // named one (`retro results Sales C2`).
 func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		var c *okrcore.Cycle
 		if n := len(args); n > 0 {
 			if r, ok := okrcore.ParseRef(args[n-1].text); ok && r.Kind == okrcore.RefCycle {
 				var err error
 				c, err = tx.Cycle(req.ws, r.ID)
 				if okrcore.IsNotFound(err) {
-					return usage("There is no cycle %s. `/okr cycle list` lists them.", r)
+					return m, usage("There is no cycle %s. `/okr cycle list` lists them.", r)
 				}
 				if err != nil {
-					return err
+					return m, err
 				}
 				args = args[:n-1]
 			}
@@ -511,19 +504,19 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 		if c == nil {
 			var err error
 			if c, err = okrcore.CurrentCycle(tx, req.ws); err != nil {
-				return err
+				return m, err
 			}
 		}
 		var t *okrcore.Team
 		if len(args) > 0 {
 			var err error
 			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
-				return err
+				return m, err
 			}
 		} else {
 			teams, err := tx.TeamsOfUser(req.ws, req.actor.ID)
 			if err != nil {
-				return err
+				return m, err
 			}
 			for _, tt := range teams {
 				if tt.Lead == req.actor.ID {
@@ -535,19 +528,18 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 				t = teams[0]
 			}
 			if t == nil {
-				return usage("Which team? Try `/okr retro results Sales`; `/okr teams` lists them.")
+				return m, usage("Which team? Try `/okr retro results Sales`; `/okr teams` lists them.")
 			}
 		}
 		s, err := report.SummarizeRetro(tx, req.ws, t, c)
 		if err != nil {
-			return err
+			return m, err
 		}
 		if s.Answered == 0 {
 			m = chat.Text(fmt.Sprintf("Nobody in %s has answered the %s retrospective yet. `/okr retro` starts yours.", t.Name, c.Name))
-			return nil
+			return m, nil
 		}
 		m = report.RetroSummaryMessage(s)
-		return nil
+		return m, nil
 	})
-	return m, err
 }

@@ -15,15 +15,15 @@ import (
 // mine shows the actor's OKRs: objectives they own and objectives holding a
 // key result they own, plus their KPIs.
 func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		objs, krsByObj, err := report.OwnedOKRs(tx, req.ws, req.actor.ID, c.ID)
 		if err != nil {
-			return err
+			return m, err
 		}
 		n := report.NewNamer(tx, req.ws)
 		m = chat.Message{Ephemeral: true}
@@ -31,7 +31,7 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		if len(objs) == 0 {
 			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
 			m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
-			return nil
+			return m, nil
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
@@ -47,7 +47,7 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		}
 		kpis, err := tx.KPIs(req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		for _, k := range kpis {
 			if k.Owner == okrcore.UserOwner(req.actor.ID) {
@@ -60,9 +60,8 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 			{Label: "Check in with a form", Value: "form"},
 			{Label: "Alignment tree", Value: "tree"},
 		}})
-		return nil
+		return m, nil
 	})
-	return m, err
 }
 
 func kpiSection(k *okrcore.KPI) chat.Section {
@@ -109,16 +108,15 @@ func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Mes
 	if sub := lower(args[0].text); teamSubcommands[sub] {
 		return e.teamAdmin(ctx, req, sub, args[1:])
 	}
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		t, err := report.FindTeam(tx, req.ws, joinTokens(args))
 		if err != nil {
-			return err
+			return m, err
 		}
 		m, err = teamView(tx, req, t)
-		return err
+		return m, err
 	})
-	return m, err
 }
 
 // maxMembersShown keeps a team view within what a chat message can hold.
@@ -210,15 +208,15 @@ func containsID(ids []okrcore.ID, id okrcore.ID) bool {
 }
 
 func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		ts, err := tx.Teams(req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		if len(ts) == 0 {
 			m = chat.Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
-			return nil
+			return m, nil
 		}
 		n := report.NewNamer(tx, req.ws)
 		var lines []string
@@ -234,9 +232,8 @@ func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Messa
 		}
 		m = chat.Text(strings.Join(lines, "\n"))
 		m.Ephemeral = true
-		return nil
+		return m, nil
 	})
-	return m, err
 }
 
 func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Message, error) {
@@ -475,11 +472,11 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 const maxTreeLines = 120
 
 func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		var roots []*okrcore.Objective
 		title := "Alignment tree · " + c.Name
@@ -488,20 +485,20 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 			if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
 				o, err := tx.Objective(req.ws, ref.ID)
 				if okrcore.IsNotFound(err) {
-					return usage("There is no %s.", ref)
+					return m, usage("There is no %s.", ref)
 				}
 				if err != nil {
-					return err
+					return m, err
 				}
 				roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
 			} else {
 				t, err := report.FindTeam(tx, req.ws, arg)
 				if err != nil {
-					return err
+					return m, err
 				}
 				title = "Alignment · team " + t.Name
 				if roots, err = teamObjectives(tx, req.ws, t, c.ID); err != nil {
-					return err
+					return m, err
 				}
 			}
 		} else {
@@ -509,7 +506,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 			// nothing; everything below is found through the indexes.
 			objs, err := tx.ObjectivesByCycle(req.ws, c.ID)
 			if err != nil {
-				return err
+				return m, err
 			}
 			for _, o := range objs {
 				if o.ParentKR == 0 && o.ParentObjective == 0 {
@@ -520,7 +517,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 		w := &treeWalker{tx: tx, ws: req.ws, n: report.NewNamer(tx, req.ws), seen: map[okrcore.ID]bool{}}
 		for _, r := range roots {
 			if err := w.walk(r, 0); err != nil {
-				return err
+				return m, err
 			}
 		}
 		m = chat.Message{Text: title + "\n" + strings.Join(w.lines, "\n"), Blocks: append([]chat.Block{chat.Header{Text: title}}, w.blocks...)}
@@ -530,9 +527,8 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 		if w.truncated {
 			m.Blocks = append(m.Blocks, chat.Context{Text: "…and more. Narrow it down: `/okr tree O12` or `/okr tree TEAM`."})
 		}
-		return nil
+		return m, nil
 	})
-	return m, err
 }
 
 // teamObjectives lists the objectives a team or its members own in a cycle.
@@ -627,11 +623,11 @@ func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Messag
 }
 
 func (e *Engine) users(ctx context.Context, req *request, _ []token) (chat.Message, error) {
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var m chat.Message
 		us, err := tx.Users(req.ws)
 		if err != nil {
-			return err
+			return m, err
 		}
 		var lines []string
 		for _, u := range us {
@@ -647,7 +643,6 @@ func (e *Engine) users(ctx context.Context, req *request, _ []token) (chat.Messa
 		}
 		m = chat.Text(fmt.Sprintf("%d people:\n%s", len(us), strings.Join(lines, "\n")))
 		m.Ephemeral = true
-		return nil
+		return m, nil
 	})
-	return m, err
 }

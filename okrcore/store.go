@@ -111,3 +111,27 @@ type Tx interface {
 	PutState(ws, key string, value []byte, expires time.Time) error
 	DeleteState(ws, key string) error
 }
+
+// View runs fn in a read-only transaction of s and returns what fn
+// returned, so that a caller need not capture a variable in a closure.
+func View[T any](ctx context.Context, s Store, fn func(tx Tx) (T, error)) (T, error) {
+	var v T
+	err := s.View(ctx, func(tx Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
+
+// Update runs fn in a read-write transaction of s, as Store.Update does,
+// and returns what its last run returned.
+func Update[T any](ctx context.Context, s Store, fn func(tx Tx) (T, error)) (T, error) {
+	var v T
+	err := s.Update(ctx, func(tx Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
