@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -81,6 +84,33 @@ func TestPostgresSettingIsAnswered(t *testing.T) {
 				t.Errorf("exit %d, stderr %q", code, errOut.String())
 			}
 		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+}
+
+// storeOnly is a backend with no capability beyond the store.
+type storeOnly struct{ okrcore.Store }
+
+func (storeOnly) Close() error { return nil }
+
+// TestMissingCapabilityIsASentence: a backend that cannot write backups
+// still opens, and what needs a backup says why it cannot have one.
+func TestMissingCapabilityIsASentence(t *testing.T) {
+	db := storeOnly{}
+	dir := t.TempDir()
+	if _, err := backupInto(context.Background(), db, filepath.Join(dir, "b.db")); !errors.Is(err, errNoHotBackup) {
+		t.Errorf("okrbot backup: %v", err)
+	}
+	cfg := &config{backupDir: filepath.Join(dir, "backups"), backupEvery: time.Hour, backupKeep: 1}
+	if _, err := backupsFor(db, cfg, slog.New(slog.DiscardHandler)); err == nil ||
+		!strings.Contains(err.Error(), "backup-dir "+cfg.backupDir+": this database cannot be backed up by okrbot") {
+		t.Errorf("--backup-dir: %v", err)
+	}
+	cfg.backupDir = ""
+	if b, err := backupsFor(db, cfg, slog.New(slog.DiscardHandler)); b != nil || err != nil {
+		t.Errorf("without --backup-dir: %v", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files written: %v", entries)

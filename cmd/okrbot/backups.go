@@ -20,6 +20,21 @@ type fileBackup interface {
 // backupPrefix names scheduled backups: okrbot-20261122T101500Z.db.
 const backupPrefix = "okrbot-"
 
+// backupsFor is what --backup-dir asks of serve: nil when it is unset, an
+// error when the database cannot write backups.
+func backupsFor(db backend, cfg *config, log *slog.Logger) (func(context.Context), error) {
+	if cfg.backupDir == "" {
+		return nil, nil
+	}
+	fb, ok := db.(fileBackup)
+	if !ok {
+		return nil, fmt.Errorf("backup-dir %s: %w", cfg.backupDir, errNoHotBackup)
+	}
+	return func(ctx context.Context) {
+		scheduledBackups(ctx, fb, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
+	}, nil
+}
+
 // scheduledBackups writes a backup into dir every interval until ctx ends,
 // keeping the newest keep of them. Failures are logged and tried again at
 // the next interval.

@@ -111,11 +111,7 @@ func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog
 	var n int64
 	switch {
 	case err == nil:
-		if fb, ok := db.(fileBackup); ok {
-			n, err = fb.BackupToFile(ctx, out)
-		} else {
-			err = errNoHotBackup
-		}
+		n, err = backupInto(ctx, db, out)
 		if cerr := db.Close(); err == nil {
 			err = cerr
 		}
@@ -130,6 +126,15 @@ func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog
 	}
 	fmt.Fprintf(stdout, "Backed up %s to %s (%d bytes), checked.\n", dbPath, out, n)
 	return nil
+}
+
+// backupInto writes a backup of db into out, if db can write one.
+func backupInto(ctx context.Context, db backend, out string) (int64, error) {
+	fb, ok := db.(fileBackup)
+	if !ok {
+		return 0, errNoHotBackup
+	}
+	return fb.BackupToFile(ctx, out)
 }
 
 func backupFromRunning(ctx context.Context, sock, out string) (int64, error) {

@@ -104,15 +104,9 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 		return nil, err
 	}
 	s := &server{log: log, plats: plats, store: db, closeStore: closeStore}
-	if cfg.backupDir != "" {
-		fb, ok := db.(fileBackup)
-		if !ok {
-			closeStore()
-			return nil, fmt.Errorf("backup-dir %s: %w", cfg.backupDir, errNoHotBackup)
-		}
-		s.backups = func(ctx context.Context) {
-			scheduledBackups(ctx, fb, cfg.backupDir, cfg.backupEvery, cfg.backupKeep, time.Now, log)
-		}
+	if s.backups, err = backupsFor(db, cfg, log); err != nil {
+		closeStore()
+		return nil, err
 	}
 	now := time.Now
 	if cfg.now != nil {
