@@ -80,9 +80,12 @@ type SentRef struct {
 	ID           string
 }
 
-// Adapter connects the engine to a chat platform. Optional capabilities
-// (updating a sent message, opening a form, publishing a home view) are
-// found by type assertion.
+// Adapter connects the engine to a chat platform. What a platform does
+// beyond posting travels in Message and the adapter handles it in Respond:
+// a Form opens as a modal, a card or prompts, HomeChanged refreshes a home
+// view where there is one. The few capabilities the rest of the program
+// asks an adapter about are interfaces of their own: Pacer (how fast it
+// may post) and Reconciler (finding a message sent before a crash).
 type Adapter interface {
 	// Run receives events until ctx ends, acknowledging the platform at
 	// once and handing the work to h.

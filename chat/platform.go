@@ -31,6 +31,12 @@ type Pacing struct {
 	PerConversation time.Duration
 }
 
+// Pacer is an adapter that says how fast its platform lets the bot post,
+// so that the dispatcher paces what it sends there.
+type Pacer interface {
+	Pacing() Pacing
+}
+
 // Sender posts messages proactively; adapters implement it.
 type Sender interface {
 	Send(ctx context.Context, to Conversation, m Message) (SentRef, error)
