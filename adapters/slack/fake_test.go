@@ -505,7 +505,7 @@ func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h chat.Handler)
 		}
 	})
 	deadline := time.Now().Add(5 * time.Second)
-	for !a.running.Load() {
+	for !a.run.Running() {
 		if time.Now().After(deadline) {
 			t.Fatal("the adapter did not start")
 		}

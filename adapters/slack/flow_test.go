@@ -185,7 +185,7 @@ func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 		}
 	})
 	deadline := time.Now().Add(5 * time.Second)
-	for !a.running.Load() {
+	for !a.run.Running() {
 		if time.Now().After(deadline) {
 			t.Fatal("the adapter did not start")
 		}

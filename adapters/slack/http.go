@@ -9,6 +9,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 )
 
 // httpWait is how long an HTTP delivery may wait for room in the pool;
@@ -32,14 +34,7 @@ func (a *Adapter) Handler() http.Handler {
 	mux.Handle("POST /slack/events", a.verified(a.serveEvents))
 	mux.Handle("POST /slack/commands", a.verified(a.serveCommand))
 	mux.Handle("POST /slack/interactions", a.verified(a.serveInteraction))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !a.running.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	mux.Handle("GET /healthz", kit.NewHealth(a.run.Running))
 	return mux
 }
 
@@ -86,7 +81,7 @@ func (a *Adapter) verify(h http.Header, body []byte) error {
 	if err := sv.Ensure(); err != nil {
 		return err
 	}
-	if !a.replays.add(h.Get("X-Slack-Signature")) {
+	if !a.replays.Add(h.Get("X-Slack-Signature")) {
 		return errReplayed
 	}
 	return nil

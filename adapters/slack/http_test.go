@@ -606,7 +606,7 @@ func TestServe(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, "127.0.0.1:0", newRecorder(nil)) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for !a.running.Load() && time.Now().Before(deadline) {
+	for !a.run.Running() && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()

@@ -369,7 +369,7 @@ func startHTTPAdapter(b *testing.B, p *loadProxy, h chat.Handler) (*Adapter, *ht
 		cancel()
 		<-done
 	})
-	for !a.running.Load() {
+	for !a.run.Running() {
 		time.Sleep(5 * time.Millisecond)
 	}
 	srv := httptest.NewUnstartedServer(a.Handler())

@@ -25,7 +25,7 @@ type responder struct {
 	urlUses int
 }
 
-// Respond implements bot.Responder.
+// Respond implements chat.Responder.
 func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	in := r.in
 	if in.src == fromHome {
@@ -199,7 +199,7 @@ func (r *responder) update(ctx context.Context, channel, ts string, p Rendered) 
 // refreshHome republishes a person's Home tab after they changed
 // something, by asking the engine for the Home view.
 func (a *Adapter) refreshHome(ctx context.Context, from *inbound) {
-	h := a.currentHandler()
+	h := a.run.Handler()
 	if h == nil {
 		return
 	}

@@ -2,7 +2,7 @@
 // Mode (no public URL) or HTTP (Events API, slash commands and
 // interactivity), Block Kit messages, modals and the App Home tab.
 //
-// Both transports share one translator from Slack payloads to bot.Event.
+// Both transports share one translator from Slack payloads to chat.Event.
 // Every delivery is acknowledged at once and the work handed to a bounded
 // pool; answers go out through response_url or the Web API.
 package slack
@@ -16,11 +16,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -76,9 +76,10 @@ type Options struct {
 	NoHomeRefresh bool
 }
 
-// Adapter is the Slack adapter. It implements bot.Adapter, bot.Sender and
-// bot.Reconciler, and the optional capabilities Update, OpenForm and
-// PublishHome.
+// Adapter is the Slack adapter. It implements chat.Adapter, chat.Pacer
+// and chat.Reconciler. Forms and Home tab refreshes, which a chat.Message
+// asks for, go through OpenForm and PublishHome from Respond; Update
+// replaces a message sent before.
 type Adapter struct {
 	cfg  Config
 	opts Options
@@ -86,22 +87,21 @@ type Adapter struct {
 	log  *slog.Logger
 	now  func() time.Time
 
-	seen    *ttlSet // event ids handed to the pool
-	replays *ttlSet // request signatures already accepted
+	run     *kit.RunOnce
+	seen    *kit.TTLSet // event ids handed to the pool
+	replays *kit.TTLSet // request signatures already accepted
 	users   *userCache
-	pool    *pool
+	pool    *kit.Pool
 
 	mu      sync.Mutex
-	handler chat.Handler
 	botUser string            // the bot's own user id (auth.test or event authorizations)
 	dms     map[string]string // team|user → the bot's IM channel with that person
-
-	running atomic.Bool
 }
 
 // Compile-time checks of the capabilities the engine looks for.
 var (
 	_ chat.Adapter    = (*Adapter)(nil)
+	_ chat.Pacer      = (*Adapter)(nil)
 	_ chat.Reconciler = (*Adapter)(nil)
 )
 
@@ -172,12 +172,13 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
 	}
 	a.api = slackapi.New(cfg.BotToken, apiOpts...)
-	a.seen = newTTLSet(opts.DedupeTTL, opts.Now)
+	a.run = kit.NewRunOnce(Platform)
+	a.seen = kit.NewTTLSet(opts.DedupeTTL, opts.Now)
 	// Slack refuses timestamps older than five minutes, so a signature
 	// needs remembering a little longer than that.
-	a.replays = newTTLSet(11*time.Minute, time.Now)
+	a.replays = kit.NewTTLSet(11*time.Minute, time.Now)
 	a.users = newUserCache(opts.UserTTL, opts.Now)
-	a.pool = newPool(opts.Queue)
+	a.pool = kit.NewPool(opts.Workers, opts.Queue)
 	return a, nil
 }
 
@@ -197,21 +198,14 @@ func (a *Adapter) Pacing() chat.Pacing {
 // an http.Server with it, or use Serve). When ctx ends, Run stops taking
 // events and waits for those already acknowledged.
 func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
-	if h == nil {
-		return errors.New("slack: Run needs a handler")
+	if err := a.run.Start(h); err != nil {
+		return err
 	}
-	a.mu.Lock()
-	if a.handler != nil {
-		a.mu.Unlock()
-		return errors.New("slack: Run called twice")
-	}
-	a.handler = h
-	a.mu.Unlock()
 	if err := a.whoAmI(ctx); err != nil {
 		return err
 	}
-	workers := a.pool.start(a.opts.Workers)
-	a.running.Store(true)
+	a.pool.Start()
+	a.run.SetRunning(true)
 	var err error
 	if a.SocketMode() {
 		err = a.runSocket(ctx)
@@ -219,9 +213,8 @@ func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 		a.log.Info("ready for Slack requests", "events", "/slack/events", "commands", "/slack/commands", "interactions", "/slack/interactions")
 		<-ctx.Done()
 	}
-	a.running.Store(false)
-	a.pool.stop()
-	workers.Wait()
+	a.run.SetRunning(false)
+	a.pool.Stop()
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -315,27 +308,21 @@ func (a *Adapter) dmOf(team, user string) string {
 	return a.dms[team+"|"+user]
 }
 
-func (a *Adapter) currentHandler() chat.Handler {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.handler
-}
-
 // dispatch hands an acknowledged event to the pool, dropping deliveries of
 // an event already handed over. It reports false when the pool had no room
 // within wait (the caller tells Slack to try again).
 func (a *Adapter) dispatch(in *inbound, wait time.Duration) bool {
-	if !a.running.Load() {
+	if !a.run.Running() {
 		return false
 	}
 	id := in.ev.ID
-	if id != "" && !a.seen.add(id) {
+	if id != "" && !a.seen.Add(id) {
 		a.log.Debug("duplicate delivery dropped", "event", id)
 		return true
 	}
-	ok := a.pool.submit(func() { a.process(in) }, wait)
+	ok := a.pool.Submit(func() { a.process(in) }, wait)
 	if !ok && id != "" {
-		a.seen.remove(id)
+		a.seen.Remove(id)
 	}
 	if !ok {
 		a.log.Warn("too busy: event refused", "event", id, "kind", in.ev.Kind)
@@ -347,7 +334,7 @@ func (a *Adapter) dispatch(in *inbound, wait time.Duration) bool {
 func (a *Adapter) process(in *inbound) {
 	ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
 	defer cancel()
-	h := a.currentHandler()
+	h := a.run.Handler()
 	if in.unknownAction {
 		r := &responder{a: a, in: in}
 		if err := r.Respond(ctx, chat.Text("That button no longer does anything. Try `/okr help`.")); err != nil {
@@ -357,100 +344,4 @@ func (a *Adapter) process(in *inbound) {
 	}
 	a.fillProfile(ctx, &in.ev)
 	h.Handle(ctx, in.ev, &responder{a: a, in: in})
-}
-
-// pool is a bounded queue served by a fixed number of workers.
-type pool struct {
-	jobs    chan func()
-	mu      sync.RWMutex
-	stopped bool
-}
-
-func newPool(queue int) *pool { return &pool{jobs: make(chan func(), queue)} }
-
-func (p *pool) start(n int) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			for job := range p.jobs {
-				job()
-			}
-		})
-	}
-	return &wg
-}
-
-// submit queues job, waiting up to wait for room.
-func (p *pool) submit(job func(), wait time.Duration) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.stopped {
-		return false
-	}
-	select {
-	case p.jobs <- job:
-		return true
-	default:
-	}
-	if wait <= 0 {
-		return false
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case p.jobs <- job:
-		return true
-	case <-t.C:
-		return false
-	}
-}
-
-// stop refuses new jobs; the workers finish the queued ones and exit.
-func (p *pool) stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.stopped {
-		p.stopped = true
-		close(p.jobs)
-	}
-}
-
-// ttlSet remembers keys for a while.
-type ttlSet struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	now   func() time.Time
-	m     map[string]time.Time
-	adds  int
-	limit int
-}
-
-func newTTLSet(ttl time.Duration, now func() time.Time) *ttlSet {
-	return &ttlSet{ttl: ttl, now: now, m: map[string]time.Time{}, limit: 1 << 20}
-}
-
-// add records key and reports whether it was new (or had expired).
-func (s *ttlSet) add(key string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if exp, ok := s.m[key]; ok && now.Before(exp) {
-		return false
-	}
-	s.adds++
-	if s.adds%4096 == 0 || len(s.m) >= s.limit {
-		for k, exp := range s.m {
-			if !now.Before(exp) {
-				delete(s.m, k)
-			}
-		}
-	}
-	s.m[key] = now.Add(s.ttl)
-	return true
-}
-
-func (s *ttlSet) remove(key string) {
-	s.mu.Lock()
-	delete(s.m, key)
-	s.mu.Unlock()
 }
