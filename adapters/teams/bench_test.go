@@ -127,7 +127,7 @@ func BenchmarkMessagesEndpoint(b *testing.B) {
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); _ = a.Run(ctx, engine) }()
 	defer func() { cancel(); <-stopped }()
-	for !a.running.Load() {
+	for !a.run.Running() {
 		time.Sleep(time.Millisecond)
 	}
 	hs.a = a

@@ -390,7 +390,7 @@ func startHarness(t testing.TB, h chat.Handler, mod func(*Options)) *harness {
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); _ = a.Run(ctx, h) }()
 	t.Cleanup(func() { cancel(); <-stopped })
-	for !a.running.Load() {
+	for !a.run.Running() {
 		time.Sleep(time.Millisecond)
 	}
 	hs.srv = httptest.NewServer(a.Handler())

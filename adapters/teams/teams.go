@@ -21,11 +21,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -91,7 +91,7 @@ type Options struct {
 	UserTTL time.Duration
 }
 
-// Adapter is the Teams adapter. It implements bot.Adapter and bot.Sender.
+// Adapter is the Teams adapter. It implements chat.Adapter and chat.Pacer.
 type Adapter struct {
 	cfg       Config
 	opts      Options
@@ -99,18 +99,19 @@ type Adapter struct {
 	validator *Validator
 	conn      *Connector
 	emails    *emailCache
+	run       *kit.RunOnce
+	pool      *kit.Pool
+	seen      *kit.TTLSet // activity ids handed over
 
 	mu         sync.Mutex
-	handler    chat.Handler
-	jobs       chan inbound
 	serviceURL string            // the last one an activity named
 	dms        map[string]string // user id → 1:1 conversation created by Send
-	seen       map[string]time.Time
-
-	running atomic.Bool
 }
 
-var _ chat.Adapter = (*Adapter)(nil)
+var (
+	_ chat.Adapter = (*Adapter)(nil)
+	_ chat.Pacer   = (*Adapter)(nil)
+)
 
 // New checks cfg and returns an adapter. It makes no network calls.
 func New(cfg Config, opts Options) (*Adapter, error) {
@@ -167,8 +168,10 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	if opts.UserTTL <= 0 {
 		opts.UserTTL = 6 * time.Hour
 	}
-	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, seen: map[string]time.Time{},
-		emails: newEmailCache(opts.Now)}
+	// The engine dedupes in the store too; the set spares it the work and
+	// covers answers the engine does not give.
+	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, emails: newEmailCache(opts.Now),
+		run: kit.NewRunOnce("teams"), pool: kit.NewPool(opts.Workers, opts.Queue), seen: kit.NewTTLSet(time.Hour, opts.Now)}
 	a.validator = NewValidator(cfg.AppID, ValidatorOptions{MetadataURL: cfg.OpenIDMetadataURL, HTTPClient: opts.HTTPClient, Now: opts.Now, MinRefresh: opts.MinKeyRefresh})
 	a.conn = NewConnector(cfg.AppID, cfg.AppPassword, cfg.TokenURL, ConnectorOptions{HTTPClient: opts.HTTPClient, Now: opts.Now,
 		Retries: opts.Retries, Backoff: opts.Backoff, MaxWait: opts.MaxWait})
@@ -192,53 +195,23 @@ func (a *Adapter) Pacing() chat.Pacing {
 // taking new ones and waits for those already accepted. Serve Handler
 // with an http.Server.
 func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
-	if h == nil {
-		return errors.New("teams: Run needs a handler")
+	if err := a.run.Start(h); err != nil {
+		return err
 	}
-	a.mu.Lock()
-	if a.handler != nil {
-		a.mu.Unlock()
-		return errors.New("teams: Run called twice")
-	}
-	a.handler = h
-	a.jobs = make(chan inbound, a.opts.Queue)
-	jobs := a.jobs
-	a.mu.Unlock()
-	var wg sync.WaitGroup
-	for range a.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for in := range jobs {
-				a.work(in)
-			}
-		}()
-	}
-	a.running.Store(true)
+	a.pool.Start()
+	a.run.SetRunning(true)
 	a.log.Info("ready for Teams activities", "endpoint", "/api/messages")
 	<-ctx.Done()
-	a.mu.Lock()
-	a.running.Store(false)
-	close(a.jobs)
-	a.mu.Unlock()
-	wg.Wait()
+	a.run.SetRunning(false)
+	a.pool.Stop()
 	return nil
 }
 
 // enqueue hands an accepted activity to the workers; false when the queue
-// is full or the adapter is not running.
+// is full (Teams has its 503 at once: it waits for no room) or the adapter
+// is not running.
 func (a *Adapter) enqueue(in inbound) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.running.Load() {
-		return false
-	}
-	select {
-	case a.jobs <- in:
-		return true
-	default:
-		return false
-	}
+	return a.run.Running() && a.pool.Submit(func() { a.work(in) }, 0)
 }
 
 func (a *Adapter) work(in inbound) {
@@ -254,48 +227,18 @@ func (a *Adapter) work(in inbound) {
 	// Teams has had its 200: the sender's e-mail, which may join their
 	// account to the same person's on another platform, is looked up now.
 	a.fillEmail(ctx, in.act, &r.ev, memberTimeout)
-	a.mu.Lock()
-	h := a.handler
-	a.mu.Unlock()
-	h.Handle(ctx, r.ev, r)
+	a.run.Handler().Handle(ctx, r.ev, r)
 }
 
-// firstDelivery remembers an activity id for an hour and reports whether
-// it is new. (The engine dedupes in the store too; this spares it the
-// work and covers answers the engine does not give.)
-func (a *Adapter) firstDelivery(id string) bool {
-	if id == "" {
-		return true
-	}
-	now := a.opts.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if t, ok := a.seen[id]; ok && now.Sub(t) < time.Hour {
-		return false
-	}
-	if len(a.seen) > 100_000 {
-		for k, t := range a.seen {
-			if now.Sub(t) >= time.Hour {
-				delete(a.seen, k)
-			}
-		}
-	}
-	a.seen[id] = now
-	return true
-}
+// firstDelivery reports whether an activity id is new within the last
+// hour; an activity without an id always is.
+func (a *Adapter) firstDelivery(id string) bool { return id == "" || a.seen.Add(id) }
 
 // Handler serves POST /api/messages and GET /healthz.
 func (a *Adapter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/messages", a.serveMessages)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !a.running.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	mux.Handle("GET /healthz", kit.NewHealth(a.run.Running))
 	return mux
 }
 
@@ -334,7 +277,7 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !a.running.Load() {
+	if !a.run.Running() {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
 	}
@@ -446,9 +389,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 	}
 	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan chat.Message, 1)}
 	done := make(chan struct{})
-	a.mu.Lock()
-	h := a.handler
-	a.mu.Unlock()
+	h := a.run.Handler()
 	go func() {
 		defer close(done)
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
@@ -495,7 +436,7 @@ type responder struct {
 	ev  chat.Event
 }
 
-// Respond implements bot.Responder. A message too large for one activity
+// Respond implements chat.Responder. A message too large for one activity
 // goes as several (see RenderActivities).
 func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	outs := RenderActivities(m)
