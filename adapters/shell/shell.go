@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -42,6 +43,9 @@ type Shell struct {
 	out         io.Writer
 	interactive bool
 	commands    map[string]func(ctx context.Context, args string) string
+	// run refuses a second Run, whose reader would race the first's for
+	// the input.
+	run *kit.RunOnce
 
 	mu      sync.Mutex // guards out and the fields below
 	user    string
@@ -57,7 +61,7 @@ func New(in io.Reader, out io.Writer, opts Options) *Shell {
 	if user == "" {
 		user = "me"
 	}
-	return &Shell{in: sc, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands}
+	return &Shell{in: sc, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands, run: kit.NewRunOnce(Platform)}
 }
 
 // User returns who is speaking now.
@@ -73,6 +77,9 @@ func userID(name string) string { return strings.ToLower(name) }
 // types /quit. Each line is handled before the next is read, so a scripted
 // conversation prints its answers in order.
 func (s *Shell) Run(ctx context.Context, h chat.Handler) error {
+	if err := s.run.Start(h); err != nil {
+		return err
+	}
 	if s.interactive {
 		s.printf("okrbot terminal chat. You are %s. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n", s.User())
 	}

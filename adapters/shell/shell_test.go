@@ -143,3 +143,50 @@ func TestSendAddressesConversation(t *testing.T) {
 		t.Errorf("Send wrote %q", out.String())
 	}
 }
+
+func TestRunOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		first   chat.Handler
+		wantErr string
+	}{
+		{"without a handler", nil, "shell: Run needs a handler"},
+		{"a second time", &scripted{answer: func(chat.Event) chat.Message { return chat.Text("hi") }}, "shell: Run called twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			sh := New(strings.NewReader("hello\n"), &out, Options{})
+			err := sh.Run(t.Context(), tt.first)
+			if tt.first != nil {
+				if err != nil {
+					t.Fatalf("first Run: %v", err)
+				}
+				err = sh.Run(t.Context(), tt.first)
+			}
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Run = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRenderStripsMarkup(t *testing.T) {
+	tests := []struct {
+		name string
+		m    chat.Message
+		want string
+	}{
+		{"text", chat.Text("*KR4* is _at risk_: see `/okr mine`"), "KR4 is at risk: see /okr mine\n"},
+		{"names keep underscores", chat.Text("owner team_lead_id, file _draft"), "owner team_lead_id, file _draft\n"},
+		{"progress label", chat.Message{Blocks: []chat.Block{chat.ProgressBar{Ref: "KR1", Label: "_Grow_ snake_case", Progress: 0.5}}},
+			"[#####-----] 50% KR1 Grow snake_case\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _ := Render(tt.m); got != tt.want {
+				t.Errorf("Render = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
