@@ -78,7 +78,7 @@ type platform struct {
 	name    string
 	adapter interface {
 		chat.Adapter
-		Pacing() chat.Pacing
+		chat.Pacer
 	}
 	// routes are mounted on the one HTTP server ("" for Socket Mode).
 	routes map[string]http.Handler
