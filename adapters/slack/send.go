@@ -64,7 +64,7 @@ var hints = map[string]string{
 }
 
 // apiError maps slack-go's errors: a 429 (or Slack's "ratelimited") to
-// *bot.RateLimitError, Slack's error codes to *APIError; others pass
+// *chat.RateLimitError, Slack's error codes to *APIError; others pass
 // through wrapped with the method.
 func (a *Adapter) apiError(method string, err error) error {
 	if err == nil {
@@ -96,7 +96,7 @@ func (a *Adapter) apiError(method string, err error) error {
 // id (Slack opens the DM, one call per message). A message with a Key is
 // tagged with Slack message metadata so that FindSent can find it after a
 // crash. A long message goes as several; the reference is to the first.
-// A 429 is returned as *bot.RateLimitError.
+// A 429 is returned as *chat.RateLimitError.
 func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	channel := channelID(to.ID)
 	if channel == "" {

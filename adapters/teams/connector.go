@@ -69,7 +69,7 @@ type ConnectorOptions struct {
 	// doubled each time and jittered; default 500ms.
 	Backoff time.Duration
 	// MaxWait is the longest Retry-After the client waits for itself; a
-	// longer one ends the call with *bot.RateLimitError; default 10s.
+	// longer one ends the call with *chat.RateLimitError; default 10s.
 	MaxWait time.Duration
 }
 

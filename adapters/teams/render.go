@@ -285,7 +285,7 @@ func jsonSize(v any) int {
 	return len(b)
 }
 
-// textOnly reports whether m says nothing beyond its Text (as bot.Text
+// textOnly reports whether m says nothing beyond its Text (as chat.Text
 // builds it).
 func textOnly(m chat.Message) bool {
 	if m.Form != nil || m.Text == "" && len(m.Blocks) > 0 {
