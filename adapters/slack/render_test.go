@@ -351,3 +351,26 @@ func TestRenderHome(t *testing.T) {
 		t.Errorf("an empty home has %d blocks", len(empty.Blocks.BlockSet))
 	}
 }
+
+// TestPlainTextFieldsLoseMarkup: plain_text fields (headers, buttons)
+// would show markup literally, so it goes, italics included, while names
+// with underscores keep theirs; mrkdwn sections keep it for Slack to draw.
+func TestPlainTextFieldsLoseMarkup(t *testing.T) {
+	out := Render(chat.Message{Blocks: []chat.Block{
+		chat.Header{Text: "_Your_ *OKRs*"},
+		chat.Section{Text: "KR4 is _at risk_"},
+		chat.Actions{Buttons: []chat.Button{{Label: "_Update_ team_lead", Value: "checkin"}}},
+	}})
+	if len(out) != 1 || len(out[0].Blocks) != 3 {
+		t.Fatalf("rendered %+v", out)
+	}
+	if got := out[0].Blocks[0].(*slackapi.HeaderBlock).Text.Text; got != "Your OKRs" {
+		t.Errorf("header %q", got)
+	}
+	if got := out[0].Blocks[1].(*slackapi.SectionBlock).Text.Text; got != "KR4 is _at risk_" {
+		t.Errorf("section %q", got)
+	}
+	if got := out[0].Blocks[2].(*slackapi.ActionBlock).Elements.ElementSet[0].(*slackapi.ButtonBlockElement).Text.Text; got != "Update team_lead" {
+		t.Errorf("button %q", got)
+	}
+}

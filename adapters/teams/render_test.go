@@ -107,3 +107,23 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainPlacesLoseMarkup: where a card shows no Markdown (summaries,
+// button titles, labels, choices) the light markup goes, italics
+// included, while names with underscores keep theirs.
+func TestPlainPlacesLoseMarkup(t *testing.T) {
+	m := chat.Message{Text: "*KR4* is _at risk_", Blocks: []chat.Block{
+		chat.Actions{Buttons: []chat.Button{{Label: "_Update_ `KR4`", Value: "checkin KR4"}}},
+	}, Form: &chat.Form{ID: "f", Inputs: []chat.Input{{ID: "s", Label: "_Status_ of snake_case", Kind: chat.InputSelect,
+		Options: []chat.Option{{Label: "_On track_", Value: "on_track"}}}}}}
+	b, err := json.Marshal(RenderActivity(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"summary":"KR4 is at risk"`, `"title":"Update KR4"`, `"label":"Status of snake_case"`,
+		`"choices":[{"title":"On track","value":"on_track"}]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in %s", want, b)
+		}
+	}
+}
