@@ -68,143 +68,223 @@ var currencyWords = []struct{ word, sym string }{
 // decimals, then an optional magnitude (k, M, bn, million), percent sign or
 // currency suffix.
 func scanNumber(s string) (scan, bool) {
-	var sc scan
-	i := 0
+	c := numCursor{s: s, i: approxLen(s)}
+	c.readSign()
+	prefix := c.readCurrencyPrefix()
+	intPart, ok := c.readInteger()
+	if !ok {
+		return scan{}, false
+	}
+	frac := c.readFraction()
+	if intPart == "" && frac == "" || c.runsOn() {
+		return scan{}, false
+	}
+	exp := c.readMagnitude()
+	percent, suffix := c.readPercentOrCurrency()
+	// A percent of a magnitude or of money is a typo, and "$5€" names two
+	// currencies: neither is guessed at.
+	if percent && (exp != 0 || prefix != "") {
+		return scan{}, false
+	}
+	if prefix != "" && suffix != "" && prefix != suffix {
+		return scan{}, false
+	}
+	v, ok := numberValue(intPart, frac, exp, c.neg)
+	if !ok {
+		return scan{}, false
+	}
+	cur := prefix
+	if cur == "" {
+		cur = suffix
+	}
+	return scan{
+		num:      Number{Value: v, Percent: percent, Currency: cur, Raw: strings.TrimSpace(s[:c.i])},
+		rest:     s[c.i:],
+		suffixed: exp != 0 || percent || suffix != "",
+	}, true
+}
+
+// numCursor is how far scanNumber has read into s, and the sign it read on
+// the way (the sign may come before or after a currency prefix).
+type numCursor struct {
+	s           string
+	i           int
+	neg, signed bool
+}
+
+// approxLen is the length of an "about" mark before a number ("~45%"):
+// it is skipped, as the value typed is the best there is.
+func approxLen(s string) int {
 	for _, a := range []string{"~", "≈"} {
 		if strings.HasPrefix(s, a) {
-			i += len(a)
-			break
+			return len(a)
 		}
 	}
-	neg, signed := false, false
-	readSign := func() {
-		if signed {
-			return
-		}
-		switch {
-		case strings.HasPrefix(s[i:], "+"):
-			signed = true
-			i++
-		case strings.HasPrefix(s[i:], "-"):
-			signed, neg = true, true
-			i++
-		case strings.HasPrefix(s[i:], "−"):
-			signed, neg = true, true
-			i += len("−")
-		}
+	return 0
+}
+
+// readSign reads one sign at most, so that "-$300" and "$-300" both read
+// but "-$-300" does not.
+func (c *numCursor) readSign() {
+	if c.signed {
+		return
 	}
-	readSign()
-	prefix := ""
-	for _, c := range currencyPrefixes {
-		if !hasFold(s[i:], c.word) {
+	rest := c.s[c.i:]
+	switch {
+	case strings.HasPrefix(rest, "+"):
+		c.signed = true
+		c.i++
+	case strings.HasPrefix(rest, "-"):
+		c.signed, c.neg = true, true
+		c.i++
+	case strings.HasPrefix(rest, "−"):
+		c.signed, c.neg = true, true
+		c.i += len("−")
+	}
+}
+
+// readCurrencyPrefix reads "$", "US$" or a code such as "USD" before the
+// digits, and a sign after it. A code must stand apart from letters that
+// follow, or "eurostar 5" would read as euros.
+func (c *numCursor) readCurrencyPrefix() string {
+	for _, p := range currencyPrefixes {
+		if !hasFold(c.s[c.i:], p.word) {
 			continue
 		}
-		j := i + len(c.word)
-		if isLetterWord(c.word) && (j == len(s) || !space(s[j]) && !digit(s[j])) {
+		j := c.i + len(p.word)
+		if isLetterWord(p.word) && (j == len(c.s) || !space(c.s[j]) && !digit(c.s[j])) {
 			continue
 		}
-		prefix = c.sym
-		i = j
-		for i < len(s) && space(s[i]) {
-			i++
+		c.i = j
+		for c.i < len(c.s) && space(c.s[c.i]) {
+			c.i++
 		}
-		readSign()
-		break
+		c.readSign()
+		return p.sym
 	}
-	// Digits.
+	return ""
+}
+
+// readInteger reads the whole part, with its thousands separators taken
+// out. Separated groups must be exactly three digits after a lead of at
+// most three: anything else ("1,2", "1234,567") is refused, as a comma
+// there may be a decimal comma and guessing would misread the value.
+func (c *numCursor) readInteger() (string, bool) {
+	s, i := c.s, c.i
 	j := i
 	for j < len(s) && digit(s[j]) {
 		j++
 	}
-	var intPart strings.Builder
-	intPart.WriteString(s[i:j])
-	if j > i && j+1 < len(s) && s[j] == ',' && digit(s[j+1]) {
-		if j-i > 3 {
-			return sc, false
+	if j == i || j+1 >= len(s) || s[j] != ',' || !digit(s[j+1]) {
+		c.i = j
+		return s[i:j], true
+	}
+	if j-i > 3 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(s[i:j])
+	for j+1 < len(s) && s[j] == ',' && digit(s[j+1]) {
+		if j+4 > len(s) || !allDigits(s[j+1:j+4]) || (j+4 < len(s) && digit(s[j+4])) {
+			return "", false
 		}
-		for j+1 < len(s) && s[j] == ',' && digit(s[j+1]) {
-			if j+4 > len(s) || !allDigits(s[j+1:j+4]) || (j+4 < len(s) && digit(s[j+4])) {
-				return sc, false
-			}
-			intPart.WriteString(s[j+1 : j+4])
-			j += 4
+		b.WriteString(s[j+1 : j+4])
+		j += 4
+	}
+	c.i = j
+	return b.String(), true
+}
+
+// readFraction reads the digits after a decimal point. A point with no
+// digit after it ends a sentence rather than starting decimals.
+func (c *numCursor) readFraction() string {
+	s, j := c.s, c.i
+	if j+1 >= len(s) || s[j] != '.' || !digit(s[j+1]) {
+		return ""
+	}
+	k := j + 1
+	for k < len(s) && digit(s[k]) {
+		k++
+	}
+	c.i = k
+	return s[j+1 : k]
+}
+
+// runsOn reports whether the digits go on in a way no number does ("1.2.3",
+// "1,2"); a comma that ends a clause ("45, KR3 done") is fine.
+func (c *numCursor) runsOn() bool {
+	s, j := c.s, c.i
+	if j >= len(s) || !digit(s[j]) && s[j] != '.' && s[j] != ',' {
+		return false
+	}
+	return !(s[j] == ',' && (j+1 == len(s) || !digit(s[j+1])))
+}
+
+// nextWord is where the next word starts, for suffixes typed after a space.
+func (c *numCursor) nextWord() int {
+	k := c.i
+	for k < len(c.s) && space(c.s[k]) {
+		k++
+	}
+	return k
+}
+
+// readMagnitude reads a magnitude after the digits and returns its power of
+// ten, 0 when there is none.
+func (c *numCursor) readMagnitude() int {
+	k := c.nextWord()
+	if k >= len(c.s) {
+		return 0
+	}
+	for _, m := range magnitudes {
+		if !hasFold(c.s[k:], m.word) || !boundary(c.s, k+len(m.word)) {
+			continue
 		}
+		// "1.2 M" and "1.2 m" are magnitudes too: in a check-in an "m"
+		// after a number means million far more often than metres.
+		c.i = k + len(m.word)
+		return m.exp
 	}
-	frac := ""
-	if j+1 < len(s) && s[j] == '.' && digit(s[j+1]) {
-		k := j + 1
-		for k < len(s) && digit(s[k]) {
-			k++
+	return 0
+}
+
+// readPercentOrCurrency reads what the value is in, after the digits and
+// any magnitude: a percent ("%", "percent", "pct") or a currency symbol or
+// word. Words must end where the suffix does, so "5 dollarsigns" is no money.
+func (c *numCursor) readPercentOrCurrency() (percent bool, currency string) {
+	s, k := c.s, c.nextWord()
+	if k >= len(s) {
+		return false, ""
+	}
+	switch {
+	case s[k] == '%':
+		c.i = k + 1
+		return true, ""
+	case hasFold(s[k:], "percent") && boundary(s, k+7):
+		c.i = k + 7
+		return true, ""
+	case hasFold(s[k:], "pct") && boundary(s, k+3):
+		c.i = k + 3
+		return true, ""
+	}
+	for _, w := range currencyWords {
+		if !hasFold(s[k:], w.word) {
+			continue
 		}
-		frac = s[j+1 : k]
-		j = k
-	}
-	if intPart.Len() == 0 && frac == "" {
-		return sc, false
-	}
-	if j < len(s) && (digit(s[j]) || s[j] == '.' || s[j] == ',') && !(s[j] == ',' && (j+1 == len(s) || !digit(s[j+1]))) {
-		return sc, false // "1.2.3", "1,2"
-	}
-	end := j
-	// Suffixes: magnitude, then percent or currency.
-	exp := 0
-	next := func() int { // where the next word starts
-		k := end
-		for k < len(s) && space(s[k]) {
-			k++
+		if isLetterWord(w.word) && !boundary(s, k+len(w.word)) {
+			continue
 		}
-		return k
+		c.i = k + len(w.word)
+		return false, w.sym
 	}
-	if k := next(); k < len(s) {
-		for _, m := range magnitudes {
-			if !hasFold(s[k:], m.word) || !boundary(s, k+len(m.word)) {
-				continue
-			}
-			// "1.2 M" and "1.2 m" are magnitudes too: in a check-in an "m"
-			// after a number means million far more often than metres.
-			exp = m.exp
-			end = k + len(m.word)
-			sc.suffixed = true
-			break
-		}
-	}
-	percent := false
-	suffix := ""
-	if k := next(); k < len(s) {
-		switch {
-		case s[k] == '%':
-			percent = true
-			end = k + 1
-		case hasFold(s[k:], "percent") && boundary(s, k+7):
-			percent = true
-			end = k + 7
-		case hasFold(s[k:], "pct") && boundary(s, k+3):
-			percent = true
-			end = k + 3
-		default:
-			for _, c := range currencyWords {
-				if !hasFold(s[k:], c.word) {
-					continue
-				}
-				if isLetterWord(c.word) && !boundary(s, k+len(c.word)) {
-					continue
-				}
-				suffix = c.sym
-				end = k + len(c.word)
-				break
-			}
-		}
-	}
-	if percent || suffix != "" {
-		sc.suffixed = true
-	}
-	if percent && (exp != 0 || prefix != "") {
-		return sc, false
-	}
-	if prefix != "" && suffix != "" && prefix != suffix {
-		return sc, false
-	}
-	num := intPart.String()
+	return false, ""
+}
+
+// numberValue puts the parts back together as text for ParseFloat, so that
+// "1.2M" is exactly 1.2e6 rather than 1.2 times 1e6 with its rounding.
+// Values too big for a float64 are refused, and a negative zero reads as 0.
+func numberValue(intPart, frac string, exp int, neg bool) (float64, bool) {
+	num := intPart
 	if num == "" {
 		num = "0"
 	}
@@ -216,7 +296,7 @@ func scanNumber(s string) (scan, bool) {
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return sc, false
+		return 0, false
 	}
 	if neg {
 		v = -v
@@ -224,13 +304,7 @@ func scanNumber(s string) (scan, bool) {
 	if v == 0 {
 		v = 0 // no "-0"
 	}
-	cur := prefix
-	if cur == "" {
-		cur = suffix
-	}
-	sc.num = Number{Value: v, Percent: percent, Currency: cur, Raw: strings.TrimSpace(s[:end])}
-	sc.rest = s[end:]
-	return sc, true
+	return v, true
 }
 
 // magnitudeLetter reports whether a unit stuck to a number starts like a
