@@ -84,154 +84,254 @@ func init() {
 // these words are not a payload (the caller may read the clause another
 // way); a hard one is a definite mistake such as "confidence 11".
 func parsePayload(tw, lw []string) (payload, *soft, *ParseError) {
-	var pl payload
-	n := len(lw)
-	items := 0
-	replaceValue := false // "from 40% to 45%"
-	extra := 0            // end of the last thing understood
-	fail := func(kind softKind, at int) (payload, *soft, *ParseError) {
-		return payload{}, &soft{kind: kind, at: at, seen: items > 0, extra: min(extra, at)}, nil
+	r := &payloadReader{tw: tw, lw: lw}
+	for p := 0; p < len(lw); {
+		next, sf, err := r.readItem(p)
+		if err != nil {
+			return payload{}, nil, err
+		}
+		if sf != nil {
+			return payload{}, sf, nil
+		}
+		p = next
 	}
-	for p := 0; p < n; {
-		w := lw[p]
-		// Confidence: "confidence 7", "conf: 7/10", "confidence is 7".
-		if confWords[w] {
-			q := p + 1
-			for q < n && (filler[lw[q]] || lw[q] == "level" || lw[q] == "of") {
-				q++
-			}
-			c, used, err := confValue(tw, lw, q)
-			if err != nil {
-				return payload{}, nil, err
-			}
-			if pl.conf != nil {
-				return fail(softConflict, p)
-			}
-			pl.conf = &c
-			items++
-			p = q + used
-			extra = p
-			continue
+	if r.items == 0 {
+		_, sf, _ := r.fail(softUnknown, len(lw))
+		return payload{}, sf, nil
+	}
+	return r.pl, nil, nil
+}
+
+// payloadReader is what parsePayload has understood so far.
+type payloadReader struct {
+	tw, lw       []string // the words as typed and in lower case
+	pl           payload
+	items        int  // how many things were understood
+	extra        int  // end of the last thing understood
+	replaceValue bool // "from 40% to 45%": the next value replaces this one
+}
+
+// A payloadStep tries to read one kind of thing at word p. It returns
+// where reading goes on, p itself when the word is not of its kind, or why
+// the words are no payload.
+type payloadStep func(r *payloadReader, p int) (int, *soft, *ParseError)
+
+// payloadSteps are tried in this order, and the order matters: "7
+// confidence" is a confidence rather than a value with a unit, and in
+// "hit 5" the "hit" leads to the value rather than saying done.
+var payloadSteps = []payloadStep{
+	(*payloadReader).readConfidence,
+	(*payloadReader).readConfidenceBefore,
+	(*payloadReader).readStatus,
+	(*payloadReader).readSame,
+	(*payloadReader).skipHitBeforeValue,
+	(*payloadReader).readDone,
+	(*payloadReader).readValue,
+	(*payloadReader).refuseRatio,
+	(*payloadReader).skipFiller,
+	(*payloadReader).readChange,
+}
+
+// readItem reads one thing at word p with the first step that knows it.
+func (r *payloadReader) readItem(p int) (int, *soft, *ParseError) {
+	for _, step := range payloadSteps {
+		if next, sf, err := step(r, p); next > p || sf != nil || err != nil {
+			return next, sf, err
 		}
-		// Confidence before the word: "7/10 confidence", "7 confidence".
-		if c, used, ok, err := confBefore(tw, lw, p); ok || err != nil {
-			if err != nil {
-				return payload{}, nil, err
-			}
-			if pl.conf != nil {
-				return fail(softConflict, p)
-			}
-			pl.conf = &c
-			items++
-			p += used
-			extra = p
-			continue
+	}
+	return r.fail(softUnknown, p)
+}
+
+// understood counts one thing read that ends at word end, so that a
+// failure later can say something was understood before it.
+func (r *payloadReader) understood(end int) (int, *soft, *ParseError) {
+	r.items++
+	r.extra = end
+	return end, nil, nil
+}
+
+func (r *payloadReader) fail(kind softKind, at int) (int, *soft, *ParseError) {
+	return at, &soft{kind: kind, at: at, seen: r.items > 0, extra: min(r.extra, at)}, nil
+}
+
+// readConfidence reads "confidence 7", "conf: 7/10", "confidence is 7".
+func (r *payloadReader) readConfidence(p int) (int, *soft, *ParseError) {
+	if !confWords[r.lw[p]] {
+		return p, nil, nil
+	}
+	q := p + 1
+	for q < len(r.lw) && (filler[r.lw[q]] || r.lw[q] == "level" || r.lw[q] == "of") {
+		q++
+	}
+	c, used, err := confValue(r.tw, r.lw, q)
+	if err != nil {
+		return p, nil, err
+	}
+	if r.pl.conf != nil {
+		return r.fail(softConflict, p)
+	}
+	r.pl.conf = &c
+	return r.understood(q + used)
+}
+
+// readConfidenceBefore reads a confidence before the word: "7/10
+// confidence", "7 confidence".
+func (r *payloadReader) readConfidenceBefore(p int) (int, *soft, *ParseError) {
+	c, used, ok, err := confBefore(r.tw, r.lw, p)
+	if err != nil {
+		return p, nil, err
+	}
+	if !ok {
+		return p, nil, nil
+	}
+	if r.pl.conf != nil {
+		return r.fail(softConflict, p)
+	}
+	r.pl.conf = &c
+	return r.understood(p + used)
+}
+
+// readStatus reads "at risk", "on track" and the like; saying the same
+// status twice is fine, two different ones are not.
+func (r *payloadReader) readStatus(p int) (int, *soft, *ParseError) {
+	st, used := statusAt(r.lw, p)
+	if used == 0 {
+		return p, nil, nil
+	}
+	if r.pl.status != "" && r.pl.status != st {
+		return r.fail(softConflict, p)
+	}
+	r.pl.status = st
+	return r.understood(p + used)
+}
+
+// readSame reads "same", "no change": it cannot go with a new value or done.
+func (r *payloadReader) readSame(p int) (int, *soft, *ParseError) {
+	used := sameAt(r.lw, p)
+	if used == 0 {
+		return p, nil, nil
+	}
+	if r.pl.value != nil || r.pl.done != nil {
+		return r.fail(softConflict, p)
+	}
+	r.pl.same = true
+	return r.understood(p + used)
+}
+
+// skipHitBeforeValue skips "hit" or "reached" when a value follows ("hit
+// 5"): then it leads to the value rather than saying done.
+func (r *payloadReader) skipHitBeforeValue(p int) (int, *soft, *ParseError) {
+	if w := r.lw[p]; (w == "hit" || w == "reached") && p+1 < len(r.lw) {
+		if _, _, ok := valueAt(r.tw, p+1); ok {
+			return p + 1, nil, nil
 		}
-		if st, used := statusAt(lw, p); used > 0 {
-			if pl.status != "" && pl.status != st {
-				return fail(softConflict, p)
-			}
-			pl.status = st
-			items++
-			p += used
-			extra = p
-			continue
-		}
-		if used := sameAt(lw, p); used > 0 {
-			if pl.value != nil || pl.done != nil {
-				return fail(softConflict, p)
-			}
-			pl.same = true
-			items++
-			p += used
-			extra = p
-			continue
-		}
-		if (w == "hit" || w == "reached") && p+1 < n {
-			if _, _, ok := valueAt(tw, p+1); ok {
-				p++
-				continue
-			}
-		}
-		if d, used := doneAt(lw, p); used > 0 {
-			if pl.value != nil || pl.same || (pl.done != nil && *pl.done != d) {
-				return fail(softConflict, p)
-			}
-			pl.done = &d
-			items++
-			p += used
-			extra = p
-			continue
-		}
-		if num, used, ok := valueAt(tw, p); ok {
-			if math.Abs(num.Value) > maxMagnitude {
-				return payload{}, nil, errorf(`%s is too big for a key result. Check the number, e.g. "KR2 1.2M".`, quote(num.Raw))
-			}
-			switch {
-			case pl.done != nil || pl.same:
-				return fail(softConflict, p)
-			case pl.value != nil && !replaceValue:
-				return fail(softTwoValues, p)
-			}
-			v := num
-			pl.value = &v
-			items++
-			p += used
-			extra = p
-			replaceValue = false
-			// "3 of 5", "3 out of 5": the 5 is the target, not a second value.
-			if q := ofAt(tw, lw, p); q > p {
-				p = q
-			}
-			// Words naming the unit: "12 customers", "1.2M in revenue".
-			for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]] && ofAt(tw, lw, p) == p; u++ {
-				p++
-			}
-			if q := ofAt(tw, lw, p); q > p {
-				p = q // "3 engineers out of 5"
-				for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]]; u++ {
-					p++
-				}
-			}
-			if p+1 < n && (lw[p] == "to" || lw[p] == "->" || lw[p] == "→") {
-				if _, _, ok := valueAt(tw, p+1); ok {
-					replaceValue = true
-					p++
-				}
-			}
-			continue
-		}
-		if r, ok := ratio(w); ok {
-			// "7/10" alone is most likely a confidence.
-			if r[1] == 10 {
-				return payload{}, nil, errorf(`Is %s your confidence? Write "confidence %s".`, quote(tw[p]), trimNum(r[0]))
-			}
-			return fail(softUnknown, p)
-		}
-		if filler[w] {
+	}
+	return p, nil, nil
+}
+
+// readDone reads "done", "not done" and the like; a value or "same" with
+// it, or done and not done together, is a conflict.
+func (r *payloadReader) readDone(p int) (int, *soft, *ParseError) {
+	d, used := doneAt(r.lw, p)
+	if used == 0 {
+		return p, nil, nil
+	}
+	if r.pl.value != nil || r.pl.same || (r.pl.done != nil && *r.pl.done != d) {
+		return r.fail(softConflict, p)
+	}
+	r.pl.done = &d
+	return r.understood(p + used)
+}
+
+// readValue reads a value ("45%", "1.2M") with the words that may follow
+// it, and notes "45% to 50%" so that the second value replaces the first.
+func (r *payloadReader) readValue(p int) (int, *soft, *ParseError) {
+	num, used, ok := valueAt(r.tw, p)
+	if !ok {
+		return p, nil, nil
+	}
+	if math.Abs(num.Value) > maxMagnitude {
+		return p, nil, errorf(`%s is too big for a key result. Check the number, e.g. "KR2 1.2M".`, quote(num.Raw))
+	}
+	switch {
+	case r.pl.done != nil || r.pl.same:
+		return r.fail(softConflict, p)
+	case r.pl.value != nil && !r.replaceValue:
+		return r.fail(softTwoValues, p)
+	}
+	r.pl.value = &num
+	p, _, _ = r.understood(p + used)
+	r.replaceValue = false
+	p = r.skipValueWords(p)
+	if p+1 < len(r.lw) && (r.lw[p] == "to" || r.lw[p] == "->" || r.lw[p] == "→") {
+		if _, _, ok := valueAt(r.tw, p+1); ok {
+			r.replaceValue = true
 			p++
-			continue
 		}
-		if w == "up" || w == "down" || w == "by" || w == "increased" || w == "decreased" {
-			// "up to 45%" is a value; "up 5%" and "up by 5%" are changes.
-			if p+1 < n && lw[p+1] == "to" {
-				p++
-				continue
-			}
-			q := p + 1
-			if q < n && lw[q] == "by" {
-				q++
-			}
-			if _, _, ok := valueAt(tw, q); ok && q < n {
-				return fail(softDelta, p)
-			}
+	}
+	return p, nil, nil
+}
+
+// skipValueWords skips what may follow a value without being a second one:
+// a target ("3 of 5", "3 out of 5") and up to three words naming the unit
+// ("12 customers", "1.2M in revenue", "3 engineers out of 5").
+func (r *payloadReader) skipValueWords(p int) int {
+	tw, lw, n := r.tw, r.lw, len(r.lw)
+	if q := ofAt(tw, lw, p); q > p {
+		p = q
+	}
+	for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]] && ofAt(tw, lw, p) == p; u++ {
+		p++
+	}
+	if q := ofAt(tw, lw, p); q > p {
+		p = q // "3 engineers out of 5"
+		for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]]; u++ {
+			p++
 		}
-		return fail(softUnknown, p)
 	}
-	if items == 0 {
-		return fail(softUnknown, n)
+	return p
+}
+
+// refuseRatio refuses a ratio that is no value; "7/10" alone is most
+// likely a confidence, and the message says how to write one.
+func (r *payloadReader) refuseRatio(p int) (int, *soft, *ParseError) {
+	rt, ok := ratio(r.lw[p])
+	if !ok {
+		return p, nil, nil
 	}
-	return pl, nil, nil
+	if rt[1] == 10 {
+		return p, nil, errorf(`Is %s your confidence? Write "confidence %s".`, quote(r.tw[p]), trimNum(rt[0]))
+	}
+	return r.fail(softUnknown, p)
+}
+
+func (r *payloadReader) skipFiller(p int) (int, *soft, *ParseError) {
+	if filler[r.lw[p]] {
+		return p + 1, nil, nil
+	}
+	return p, nil, nil
+}
+
+// readChange tells "up to 45%", a value, from "up 5%" and "up by 5%",
+// changes that are refused as such (the caller says to give the new value).
+func (r *payloadReader) readChange(p int) (int, *soft, *ParseError) {
+	lw, n := r.lw, len(r.lw)
+	switch lw[p] {
+	case "up", "down", "by", "increased", "decreased":
+	default:
+		return p, nil, nil
+	}
+	if p+1 < n && lw[p+1] == "to" {
+		return p + 1, nil, nil
+	}
+	q := p + 1
+	if q < n && lw[q] == "by" {
+		q++
+	}
+	if _, _, ok := valueAt(r.tw, q); ok && q < n {
+		return r.fail(softDelta, p)
+	}
+	return p, nil, nil
 }
 
 // ofAt skips "of 5" or "out of 5" at word p and returns where it ends (p
