@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -94,12 +95,17 @@ func (db *DB) BackupToFile(ctx context.Context, path string) (n int64, err error
 }
 
 // CheckFile opens the database file at path read-only (it must not be held
-// by a running okrbot; check a backup instead) and checks it: bbolt's page
-// consistency check, the schema version, and that every index holds exactly
-// the entries its records call for.
-func CheckFile(path string) error {
+// by a running okrbot; check a backup instead) and checks it: its header
+// and size (a file of 0 bytes is ErrEmpty, a damaged one a *DamagedError,
+// see header.go), bbolt's page consistency check, the schema version, and
+// that every index holds exactly the entries its records call for. It
+// writes nothing, so a file on a read-only mount can be checked.
+func CheckFile(path string) (err error) {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("check: %w", err)
+	}
+	if err := checkHeader(path); errors.Is(err, ErrDamaged) || errors.Is(err, ErrEmpty) {
+		return err
 	}
 	bdb, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: defaultTimeout})
 	if err != nil {
@@ -109,6 +115,13 @@ func CheckFile(path string) error {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
 	defer bdb.Close()
+	// bbolt's own check recovers what it meets; the schema and index
+	// checks read pages it may not vouch for.
+	defer func() {
+		if p := recover(); p != nil {
+			err = &DamagedError{Path: path, Reason: fmt.Sprint("bbolt could not read it: ", p)}
+		}
+	}()
 	return bdb.View(func(tx *bbolt.Tx) error {
 		var errs []error
 		for err := range tx.Check() {
@@ -117,7 +130,11 @@ func CheckFile(path string) error {
 			}
 		}
 		if len(errs) > 0 {
-			return fmt.Errorf("check %s: file is damaged: %w", path, errors.Join(errs...))
+			msgs := make([]string, len(errs))
+			for i, e := range errs {
+				msgs[i] = e.Error()
+			}
+			return &DamagedError{Path: path, Reason: "bbolt's page check found " + strings.Join(msgs, "; ")}
 		}
 		v, err := schemaVersion(tx)
 		if err != nil {

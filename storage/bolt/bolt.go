@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -37,6 +39,12 @@ type Options struct {
 	// MaxBatchDelay caps how long the committer waits for writers it
 	// expects back (see Update); 1ms when zero, never when negative.
 	MaxBatchDelay time.Duration
+	// ReadOnly opens the file for reading only, under a lock shared with
+	// other readers (a writer holding the file still keeps them out): for
+	// copying or checking a file on a read-only mount or without write
+	// permission. The schema is not upgraded, so an older database opens
+	// as it is, and Update fails.
+	ReadOnly bool
 	// Logger receives open, migration and error reports; none when nil.
 	Logger *slog.Logger
 	// Now is the clock used only to decide whether State entries have
@@ -90,7 +98,9 @@ var _ okrcore.Store = (*DB)(nil)
 // Open opens or creates the database at path, upgrading its schema when it
 // was written by an older okrbot. It fails within about Options.Timeout when
 // another process has the file open, and refuses a file written by a newer
-// okrbot.
+// okrbot. A path that does not exist, or a file of 0 bytes, becomes a new
+// database. A damaged file is refused with an error matching ErrDamaged
+// (a *DamagedError) and is left as it is.
 func Open(path string, opts Options) (*DB, error) {
 	return openWith(path, opts, migrations)
 }
@@ -107,10 +117,15 @@ func openWith(path string, opts Options, migs []migration) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// A file that cannot be read is left to bbolt to report.
+	if err := checkHeader(path); errors.Is(err, ErrDamaged) {
+		return nil, err
+	}
 	bopts := &bbolt.Options{
 		Timeout:      timeout,
 		NoSync:       opts.NoSync,
 		FreelistType: bbolt.FreelistMapType,
+		ReadOnly:     opts.ReadOnly,
 	}
 	// bbolt formats a debug line for every Put once it has a logger (15% of
 	// a bulk load's CPU), and reports its errors as errors anyway: give it
@@ -118,16 +133,14 @@ func openWith(path string, opts Options, migs []migration) (*DB, error) {
 	if log.Enabled(context.Background(), slog.LevelDebug) {
 		bopts.Logger = boltLogger{log}
 	}
-	bdb, err := bbolt.Open(path, 0o600, bopts)
+	bdb, from, to, err := openBolt(path, bopts, migs)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w (gave up after %s)", path, ErrLocked, timeout)
 		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	from, to, err := migrate(bdb, migs)
-	if err != nil {
-		_ = bdb.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if from != to {
@@ -167,6 +180,72 @@ func openWith(path string, opts Options, migs []migration) (*DB, error) {
 	}
 	log.Debug("database open", "path", path, "schema", to)
 	return db, nil
+}
+
+// Locked reports whether another process holds the database file at path
+// (an okrbot serving it), waiting up to wait (1s when zero) for it to let
+// go. It takes the lock bbolt takes and reads no more than bbolt's two
+// header pages, so it answers for a damaged file too. A file that does
+// not exist or is empty is not held.
+func Locked(path string, wait time.Duration) (bool, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if wait <= 0 {
+		wait = defaultTimeout
+	}
+	bdb, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: wait})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return true, nil
+	case errors.Is(err, fs.ErrPermission):
+		return false, err
+	case err != nil:
+		// The lock was had: what failed is the reading of the header.
+		return false, nil
+	}
+	return false, bdb.Close()
+}
+
+// openBolt opens the file with bbolt and brings its schema up to date (a
+// read-only file is only read: see checkSchema). A panic of bbolt while it
+// does, on a page the header check could not vouch for, is a damaged file:
+// the file bbolt opened is closed, so that its lock is released.
+func openBolt(path string, bopts *bbolt.Options, migs []migration) (bdb *bbolt.DB, from, to int, err error) {
+	var file *os.File
+	bopts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if bdb != nil {
+				_ = bdb.Close()
+			} else if file != nil {
+				_ = file.Close()
+			}
+			bdb, err = nil, &DamagedError{Path: path, Reason: fmt.Sprint("bbolt could not read it: ", p)}
+		}
+	}()
+	if bdb, err = bbolt.Open(path, 0o600, bopts); err != nil {
+		return nil, 0, 0, err
+	}
+	if bopts.ReadOnly {
+		from, err = checkSchema(bdb, migs)
+		to = from
+	} else {
+		from, to, err = migrate(bdb, migs)
+	}
+	if err != nil {
+		_ = bdb.Close()
+		return nil, 0, 0, err
+	}
+	return bdb, from, to, nil
 }
 
 // Path is the file the database was opened from.

@@ -121,6 +121,25 @@ func schemaVersion(tx *bbolt.Tx) (int, error) {
 	return int(binary.BigEndian.Uint64(v)), nil
 }
 
+// checkSchema is migrate for a database opened read-only: it refuses what
+// migrate refuses (a newer schema, a foreign bbolt file) and upgrades
+// nothing. It returns the stored version.
+func checkSchema(db *bbolt.DB, migs []migration) (v int, err error) {
+	err = db.View(func(tx *bbolt.Tx) error {
+		if v, err = schemaVersion(tx); err != nil {
+			return err
+		}
+		if v > len(migs) {
+			return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade okrbot or restore a backup", ErrNewerSchema, v, len(migs))
+		}
+		if v == 0 && tx.Bucket(bucketMeta) == nil {
+			return tx.ForEach(func([]byte, *bbolt.Bucket) error { return ErrNotOkrbot })
+		}
+		return nil
+	})
+	return v, err
+}
+
 // migrate brings the schema to len(migs) in one transaction, refusing a
 // database newer than that. It returns the versions before and after.
 func migrate(db *bbolt.DB, migs []migration) (from, to int, err error) {
