@@ -14,6 +14,21 @@ const (
 	OutboxRetro         OutboxKind = "retro"
 )
 
+// OutboxKinds lists every kind of scheduled message.
+func OutboxKinds() []OutboxKind {
+	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro}
+}
+
+// Valid reports whether k is a kind of scheduled message okrbot sends; a
+// store refuses to keep any other.
+func (k OutboxKind) Valid() bool {
+	switch k {
+	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro:
+		return true
+	}
+	return false
+}
+
 // OutboxState is where a scheduled message is in its life.
 type OutboxState string
 
@@ -29,6 +44,15 @@ const (
 	OutboxSkipped OutboxState = "skipped"
 	OutboxFailed  OutboxState = "failed"
 )
+
+// Valid reports whether s is a state a scheduled message can be in.
+func (s OutboxState) Valid() bool {
+	switch s {
+	case OutboxPending, OutboxSending, OutboxSent, OutboxSkipped, OutboxFailed:
+		return true
+	}
+	return false
+}
 
 // Open reports whether the item still has to be sent.
 func (s OutboxState) Open() bool { return s == OutboxPending || s == OutboxSending }

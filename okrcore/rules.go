@@ -50,3 +50,18 @@ func (r Rules) OrDefault() Rules {
 	}
 	return r
 }
+
+// maxRuleCount bounds the counts in Rules: more objectives or key results
+// than that is no focus at all.
+const maxRuleCount = 50
+
+// Validate checks the counts of a workspace's rules: whole ranges from low
+// to high, at most maxRuleCount.
+func (r Rules) Validate() error {
+	for _, c := range [][2]int{{r.MinObjectives, r.MaxObjectives}, {r.MinKeyResults, r.MaxKeyResults}} {
+		if c[0] < 0 || c[1] < c[0] || c[1] > maxRuleCount {
+			return Errorf(KindInvalid, "Rules count from low to high, between 0 and %d: %d–%d is not that.", maxRuleCount, c[0], c[1])
+		}
+	}
+	return nil
+}

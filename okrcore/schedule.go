@@ -185,3 +185,24 @@ func PeriodStart(c Cadence, t time.Time, loc *time.Location) time.Time {
 	back := (int(t.Weekday()) + 6) % 7 // days since Monday
 	return time.Date(y, m, d-back, 0, 0, 0, 0, loc)
 }
+
+// maxGradingDays is the earliest grading prompt, in days before a cycle
+// ends.
+const maxGradingDays = 30
+
+// Validate checks every slot that is set (an unset one follows the
+// default) and the grading lead time.
+func (s Schedule) Validate() error {
+	for _, sl := range []Slot{s.CheckIn, s.Reminder, s.Digest, s.ManagerDigest} {
+		if sl.Cadence == "" {
+			continue
+		}
+		if err := sl.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.GradingDays > maxGradingDays {
+		return Errorf(KindInvalid, "Grading starts 1 to %d days before a cycle ends; %d isn't that.", maxGradingDays, s.GradingDays)
+	}
+	return nil
+}

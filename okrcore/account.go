@@ -1,0 +1,272 @@
+package okrcore
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// One organisation may use okrbot on several chat platforms at once. A
+// person is one User with an account on each platform they use. Accounts
+// join by a verified e-mail address (RegisterAccount, JoinAccount) or by
+// an admin (LinkAccount); UnlinkAccount is the way back.
+
+// LinkAccount makes two people one: other's chat accounts become person's
+// and other goes away. Admins only. It is for accounts an e-mail address
+// could not join; other must not own OKRs or have checked in (those would
+// have to change hands, which an edit of their owner does in the open), and
+// person must not already have an account on other's platforms. It returns
+// the person, with every account, and the one folded into them.
+func LinkAccount(tx Tx, actor *User, person, other Later[ID]) (keep, fold *User, err error) {
+	if err := RequireAdmin(actor, "link accounts"); err != nil {
+		return nil, nil, err
+	}
+	ws := actor.Workspace
+	if keep, err = laterUser(tx, ws, person); err != nil {
+		return nil, nil, err
+	}
+	if fold, err = laterUser(tx, ws, other); err != nil {
+		return nil, nil, err
+	}
+	if keep.ID == fold.ID {
+		return nil, nil, Errorf(KindInvalid, "That is the same person twice.")
+	}
+	for _, a := range fold.Accounts() {
+		if _, clash := keep.Account(a.Platform); clash {
+			return nil, nil, Errorf(KindConflict, "%s already has a %s account, and a person has one account per platform. `/okr unlink %s %s` frees it first.",
+				keep.Name, PlatformName(a.Platform), keep.Handle(), a.Platform)
+		}
+	}
+	what, err := ownedBy(tx, ws, fold.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if what != "" {
+		return nil, nil, Errorf(KindConflict, "%s %s in okrbot, so I can't fold that account into %s without losing track of it. Hand those over first (`/okr edit ID owner %s`), or link the other way round: `/okr link %s %s`.",
+			fold.Handle(), what, keep.Name, keep.Handle(), fold.Handle(), keep.Handle())
+	}
+	if err := foldInto(tx, ws, keep, fold); err != nil {
+		return nil, nil, err
+	}
+	return keep, fold, nil
+}
+
+func laterUser(tx Tx, ws string, l Later[ID]) (*User, error) {
+	id, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return tx.User(ws, id)
+}
+
+// UnlinkAccount takes a person's account on platform off them into a new
+// person with no OKRs: the way back from a wrong link. Admins only; a
+// person keeps at least one account. It returns the person, without that
+// account, and the new one.
+func UnlinkAccount(tx Tx, now time.Time, actor *User, platform Later[string], person Later[ID]) (u, split *User, err error) {
+	if err := RequireAdmin(actor, "unlink accounts"); err != nil {
+		return nil, nil, err
+	}
+	p, err := platform.get()
+	if err != nil {
+		return nil, nil, err
+	}
+	if u, err = laterUser(tx, actor.Workspace, person); err != nil {
+		return nil, nil, err
+	}
+	a, ok := u.Account(p)
+	if !ok {
+		return nil, nil, Errorf(KindNotFound, "%s has no %s account.", u.Name, PlatformName(p))
+	}
+	if len(u.Accounts()) < 2 {
+		return nil, nil, Errorf(KindConflict, "%s is only on %s: there is nothing to unlink.", u.Name, PlatformName(p))
+	}
+	var rest []Account
+	for _, o := range u.Accounts() {
+		if o != a {
+			rest = append(rest, o)
+		}
+	}
+	u.Platform, u.PlatformID, u.DM, u.DMRef, u.Linked = "", "", "", "", nil
+	for _, o := range rest {
+		u.SetAccount(o)
+	}
+	if u.NudgeOn == p {
+		u.NudgeOn = ""
+	}
+	if err := putUser(tx, u); err != nil {
+		return nil, nil, err
+	}
+	split = &User{Workspace: actor.Workspace, Name: u.Name + " (" + PlatformName(p) + ")", TimeZone: u.TimeZone, Role: RoleMember, CreatedAt: now}
+	split.SetAccount(a)
+	if err := putUser(tx, split); err != nil {
+		return nil, nil, err
+	}
+	return u, split, nil
+}
+
+// JoinAccount folds u, an account okrbot met without a verified address
+// that now has one, into the person on another platform with that
+// address, when u has nothing of its own yet (one account, no OKRs, no
+// check-ins): the join that would have happened at first contact. It
+// returns the person joined, or nil when u stays as it is.
+func JoinAccount(tx Tx, u *User) (*User, error) {
+	if len(u.Linked) > 0 || !u.EmailVerified || u.Email == "" {
+		return nil, nil
+	}
+	users, err := tx.Users(u.Workspace)
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	others := users[:0]
+	for _, o := range users {
+		if o.ID != u.ID {
+			others = append(others, o)
+		}
+	}
+	keep := personWithEmail(others, u.Platform, u.Email, true)
+	if keep == nil {
+		return nil, nil
+	}
+	if what, err := ownedBy(tx, u.Workspace, u.ID); err != nil || what != "" {
+		return nil, err
+	}
+	if err := foldInto(tx, u.Workspace, keep, u); err != nil {
+		return nil, err
+	}
+	return keep, nil
+}
+
+// foldInto makes fold's accounts keep's and removes fold, who must own
+// nothing (ownedBy): team places and initiatives move, what keep lacks
+// (address, time zone) is taken, and an admin stays one.
+func foldInto(tx Tx, ws string, keep, fold *User) error {
+	if err := moveTeams(tx, ws, fold.ID, keep.ID); err != nil {
+		return err
+	}
+	if err := moveInitiatives(tx, ws, fold.ID, keep.ID); err != nil {
+		return err
+	}
+	if err := tx.DeleteUser(ws, fold.ID); err != nil {
+		return fmt.Errorf("remove the folded user: %w", err)
+	}
+	for _, a := range fold.Accounts() {
+		keep.SetAccount(a)
+	}
+	if keep.Email == "" {
+		keep.Email, keep.EmailVerified = fold.Email, fold.EmailVerified
+	}
+	if keep.TimeZone == "" {
+		keep.TimeZone = fold.TimeZone
+	}
+	if fold.Role == RoleAdmin && keep.Role != RoleAdmin {
+		keep.Role = RoleAdmin // an admin's rights are not lost by linking
+	}
+	return putUser(tx, keep)
+}
+
+// ownedBy says what a user owns or wrote, in words ("" for nothing).
+func ownedBy(tx Tx, ws string, id ID) (string, error) {
+	owner := UserOwner(id)
+	objs, err := tx.ObjectivesByOwner(ws, owner, 0)
+	if err != nil {
+		return "", err
+	}
+	krs, err := tx.KeyResultsByOwner(ws, owner, 0)
+	if err != nil {
+		return "", err
+	}
+	kpis, err := tx.KPIs(ws)
+	if err != nil {
+		return "", err
+	}
+	nKPI := 0
+	for _, k := range kpis {
+		if k.Owner == owner {
+			nKPI++
+		}
+	}
+	checkIns, err := tx.CheckInsByAuthor(ws, id, time.Time{}, 1)
+	if err != nil {
+		return "", err
+	}
+	var parts []string
+	count := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, strconv.Itoa(n)+" "+many)
+		}
+	}
+	count(len(objs), "objective", "objectives")
+	count(len(krs), "key result", "key results")
+	count(nKPI, "KPI", "KPIs")
+	if len(checkIns) > 0 {
+		parts = append(parts, "check-ins")
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return "already has " + strings.Join(parts, ", "), nil
+}
+
+// moveTeams puts to in from's place in every team: member and lead.
+func moveTeams(tx Tx, ws string, from, to ID) error {
+	teams, err := tx.TeamsOfUser(ws, from)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		members := t.Members[:0:0]
+		seen := map[ID]bool{}
+		for _, m := range t.Members {
+			if m == from {
+				m = to
+			}
+			if !seen[m] {
+				seen[m] = true
+				members = append(members, m)
+			}
+		}
+		t.Members = members
+		if t.Lead == from {
+			t.Lead = to
+		}
+		if err := tx.PutTeam(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveInitiatives hands from's initiatives to to. Initiatives have no owner
+// index, so every key result is visited: linking is a rare admin step.
+func moveInitiatives(tx Tx, ws string, from, to ID) error {
+	cycles, err := tx.Cycles(ws)
+	if err != nil {
+		return err
+	}
+	for _, c := range cycles {
+		krs, err := tx.KeyResultsByCycle(ws, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range krs {
+			ins, err := tx.InitiativesByKeyResult(ws, k.ID)
+			if err != nil {
+				return err
+			}
+			for _, in := range ins {
+				if in.Owner == from {
+					in.Owner = to
+					if err := tx.PutInitiative(in); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package okrcore
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// First contact: the person behind an event, found or made. The first
+// person in a workspace becomes its admin, so that a small team can start
+// without configuration; an account whose platform vouches for an address
+// another person already has on another platform joins that person.
+
+// Profile is what a platform says about the person behind one event, and
+// where the event came from.
+type Profile struct {
+	Workspace     string
+	Platform      string
+	PlatformID    string
+	Name          string
+	Email         string
+	EmailVerified bool
+	TimeZone      string
+	// DM and DMRef are the direct conversation the event came from (and
+	// the platform's reference to it); empty for an event in a channel.
+	DM, DMRef string
+}
+
+// namesFrom says whether p's platform describes the person: their first
+// account's does, so that a name, an address or a time zone doesn't flip
+// with every platform they write from. Others only fill in what is
+// missing.
+func namesFrom(u *User, p Profile) bool {
+	return u.PlatformID == "" || p.Platform == u.Platform
+}
+
+// ApplyProfile updates u with what p says, and remembers where to reach
+// the person on p's platform: platforms such as Teams can only message
+// someone proactively through a stored reference.
+func ApplyProfile(u *User, p Profile) {
+	first := namesFrom(u, p)
+	if p.Name != "" && (first || u.Name == "") {
+		u.Name = p.Name
+	}
+	sameEmail := strings.EqualFold(p.Email, u.Email) && p.EmailVerified == u.EmailVerified
+	if p.Email != "" && !sameEmail && (first || u.Email == "" || (p.EmailVerified && !u.EmailVerified)) {
+		u.Email, u.EmailVerified = p.Email, p.EmailVerified
+	}
+	if p.TimeZone != "" && (first || u.TimeZone == "") {
+		u.TimeZone = p.TimeZone
+	}
+	a, ok := u.AccountOf(p.Platform, p.PlatformID)
+	if !ok {
+		a = Account{Platform: p.Platform, PlatformID: p.PlatformID}
+	}
+	if p.DM != "" {
+		a.DM = p.DM
+		if p.DMRef != "" {
+			a.DMRef = p.DMRef
+		}
+	}
+	u.SetAccount(a)
+}
+
+// ProfileChanged reports whether p would change what is stored of u.
+func ProfileChanged(u *User, p Profile) bool {
+	c := *u
+	c.Linked = slices.Clone(u.Linked)
+	ApplyProfile(&c, p)
+	return c.Name != u.Name || c.Email != u.Email || c.EmailVerified != u.EmailVerified || c.TimeZone != u.TimeZone ||
+		c.Platform != u.Platform || c.PlatformID != u.PlatformID || c.DM != u.DM || c.DMRef != u.DMRef || !slices.Equal(c.Linked, u.Linked)
+}
+
+// personWithEmail finds the person, among users, whom a new account on
+// platform belongs to: someone with the same verified e-mail address and
+// no account on that platform yet. Unverified addresses never match:
+// anyone can type an address into a profile.
+func personWithEmail(users []*User, platform, email string, verified bool) *User {
+	if !verified || email == "" {
+		return nil
+	}
+	for _, u := range users {
+		if !u.EmailVerified || !strings.EqualFold(u.Email, email) {
+			continue
+		}
+		if _, ok := u.Account(platform); ok {
+			continue
+		}
+		return u
+	}
+	return nil
+}
+
+// AccountLookup is what a read transaction found for the account behind
+// an event, before anything is written.
+type AccountLookup struct {
+	// User is the account's person; nil when okrbot has not met the
+	// account yet, and then:
+	User *User
+	// Empty says nobody was in the workspace.
+	Empty bool
+	// SameEmail is the person with the account's verified address on
+	// another platform, if any.
+	SameEmail *User
+}
+
+// LookUpAccount finds the person behind p's account, and for an account
+// okrbot has not met, reads the workspace's people. Run it in a read
+// transaction, which blocks nobody: in a 10,000-person workspace the scan
+// takes tens of milliseconds, too long to hold the write lock for.
+func LookUpAccount(tx Tx, p Profile) (AccountLookup, error) {
+	u, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
+	if err == nil {
+		return AccountLookup{User: u}, nil
+	}
+	if !IsNotFound(err) {
+		return AccountLookup{}, err
+	}
+	users, err := tx.Users(p.Workspace)
+	if err != nil {
+		return AccountLookup{}, err
+	}
+	return AccountLookup{Empty: len(users) == 0, SameEmail: personWithEmail(users, p.Platform, p.Email, p.EmailVerified)}, nil
+}
+
+// Registration says what RegisterAccount did.
+type Registration struct {
+	// User is the person behind the account, as stored.
+	User *User
+	// Joined says a new account joined the person with its verified
+	// address on another platform.
+	Joined bool
+	// Folded is set when a known account, whose address was vouched for
+	// only now, was folded into the person with that address: the id the
+	// account had on its own.
+	Folded ID
+}
+
+// RegisterAccount stores what p says of its account's person, creating
+// the workspace on its first event and the person on their first: in the
+// write transaction after LookUpAccount, whose findings it reads again
+// where they may have changed since. defaultZone is the time zone of a new
+// person whose platform tells none.
+func RegisterAccount(tx Tx, now time.Time, p Profile, seen AccountLookup, defaultZone string) (Registration, error) {
+	if err := EnsureWorkspace(tx, p.Workspace, p.Platform, now); err != nil {
+		return Registration{}, err
+	}
+	existing, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
+	switch {
+	case err == nil:
+		return updateAccount(tx, existing, p)
+	case !IsNotFound(err):
+		return Registration{}, err
+	}
+	if seen.SameEmail != nil {
+		same, err := tx.User(p.Workspace, seen.SameEmail.ID)
+		if err != nil && !IsNotFound(err) {
+			return Registration{}, err
+		}
+		if err == nil && personWithEmail([]*User{same}, p.Platform, p.Email, p.EmailVerified) != nil {
+			ApplyProfile(same, p)
+			if err := putUser(tx, same); err != nil {
+				return Registration{}, err
+			}
+			return Registration{User: same, Joined: true}, nil
+		}
+	}
+	role := RoleMember
+	if seen.Empty {
+		// Nobody was there at the scan; someone may have arrived since.
+		users, err := tx.Users(p.Workspace)
+		if err != nil {
+			return Registration{}, err
+		}
+		if len(users) == 0 {
+			role = RoleAdmin
+		}
+	}
+	u := &User{Workspace: p.Workspace, Platform: p.Platform, PlatformID: p.PlatformID, Role: role, CreatedAt: now}
+	ApplyProfile(u, p)
+	if u.TimeZone == "" {
+		u.TimeZone = defaultZone
+	}
+	if u.Name == "" {
+		u.Name = p.PlatformID
+	}
+	if err := putUser(tx, u); err != nil {
+		return Registration{}, err
+	}
+	return Registration{User: u}, nil
+}
+
+// updateAccount stores a known account's new profile. An address vouched
+// for only now (the platform's profile could not be read when okrbot first
+// met the account) may belong to someone who is that person on another
+// platform.
+func updateAccount(tx Tx, u *User, p Profile) (Registration, error) {
+	verified := u.EmailVerified
+	ApplyProfile(u, p)
+	if !verified && u.EmailVerified {
+		keep, err := JoinAccount(tx, u)
+		if err != nil {
+			return Registration{}, fmt.Errorf("join by verified address: %w", err)
+		}
+		if keep != nil {
+			return Registration{User: keep, Folded: u.ID}, nil
+		}
+	}
+	if err := putUser(tx, u); err != nil {
+		return Registration{}, err
+	}
+	return Registration{User: u}, nil
+}
