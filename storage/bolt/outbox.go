@@ -76,24 +76,6 @@ func dueEntry(k []byte) (string, okrcore.ID, error) {
 	return ws, lastID(k), nil
 }
 
-func knownOutboxKind(k okrcore.OutboxKind) bool {
-	switch k {
-	case okrcore.OutboxCheckIn, okrcore.OutboxReminder, okrcore.OutboxDigest,
-		okrcore.OutboxManagerDigest, okrcore.OutboxGrading, okrcore.OutboxRetro:
-		return true
-	}
-	return false
-}
-
-func knownOutboxState(s okrcore.OutboxState) bool {
-	switch s {
-	case okrcore.OutboxPending, okrcore.OutboxSending, okrcore.OutboxSent,
-		okrcore.OutboxSkipped, okrcore.OutboxFailed:
-		return true
-	}
-	return false
-}
-
 // checkOutbox validates what every stored item must have; an empty State
 // passes (it means pending, see defaultState).
 func checkOutbox(op string, it *okrcore.OutboxItem) error {
@@ -109,9 +91,9 @@ func checkOutbox(op string, it *okrcore.OutboxItem) error {
 	case !utf8.ValidString(it.Key):
 		// JSON would store it changed, and then it would not be its key.
 		return invalid(op, "The scheduled message's key %q is not UTF-8 text.", it.Key)
-	case !knownOutboxKind(it.Kind):
+	case !it.Kind.Valid():
 		return invalid(op, "%q is not a kind of scheduled message.", it.Kind)
-	case it.State != "" && !knownOutboxState(it.State):
+	case it.State != "" && !it.State.Valid():
 		return invalid(op, "%q is not a state of a scheduled message.", it.State)
 	}
 	return nil
