@@ -128,78 +128,161 @@ type adoptionPerson struct {
 // complete up to, and each report reads only the check-ins made since the
 // last one.
 func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, *adoptionLedger, bool, error) {
-	var (
-		c      *okrcore.Cycle
-		scope  *okrcore.Team
-		users  []*okrcore.User
-		teams  []*okrcore.Team
-		ledger *adoptionLedger
-	)
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		var err error
-		if c, err = okrcore.CurrentCycle(tx, ws); err != nil {
-			return err
-		}
-		if scopeName != "" {
-			if scope, err = FindTeam(tx, ws, scopeName); err != nil {
-				return err
-			}
-		}
-		if users, err = tx.Users(ws); err != nil {
-			return err
-		}
-		if teams, err = tx.Teams(ws); err != nil {
-			return err
-		}
-		ledger = loadAdoptionLedger(tx, ws, c)
-		return nil
-	})
+	in, err := e.readAdoptionInputs(ctx, ws, scopeName)
 	if err != nil {
 		return nil, nil, false, err
 	}
+	c := in.cycle
 	if now.Before(c.Start) {
 		return nil, nil, false, usagef("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
 	}
-	rep := &adoptionReport{cycle: c, scope: scope}
+	rep := &adoptionReport{cycle: c, scope: in.scope}
 	end := now
 	if !now.Before(c.End) {
 		end, rep.ended = c.End.Add(-time.Nanosecond), true
 	}
 	utc := newAdoptionClock(c, time.UTC)
 	nWeeks := min(utc.week(end)+1, adoptionMaxWeeks)
-	for i := range nWeeks {
-		y, w := utc.start.AddDate(0, 0, 7*i).ISOWeek()
-		rep.weeks = append(rep.weeks, fmt.Sprintf("%d-W%02d", y, w))
+	rep.weeks = isoWeekKeys(utc.start, nWeeks)
+
+	tree := newTeamTree(in.teams)
+	inScope := in.teams
+	if in.scope != nil {
+		inScope = tree.subtree(in.scope)
+	}
+	byID, people := adoptionPeople(in.users, in.scope, inScope)
+
+	// What each person owns, and the weeks they checked in: read in
+	// parallel read transactions (the store allows any number), a share
+	// of the people each.
+	changed, err := e.readAdoptionPeople(ctx, ws, c, people, in.ledger, end, nWeeks)
+	if err != nil {
+		return nil, nil, false, err
 	}
 
-	// Which teams and people the report covers.
-	children := map[okrcore.ID][]*okrcore.Team{}
+	counter := adoptionCounter{byID: byID, nWeeks: nWeeks}
+	ids := make([]okrcore.ID, len(people))
+	for i, p := range people {
+		ids[i] = p.u.ID
+	}
+	rep.total = *counter.count("", ids)
+	rep.teams, rep.idle = counter.teams(inScope)
+	if tops := topTeams(tree, in.teams, in.scope); tree.branching(tops) >= 2 && len(inScope) > adoptionAllTeams {
+		rep.roots = counter.roots(tree, tops)
+	}
+	lowestRateFirst(rep.teams, nWeeks-1)
+	lowestRateFirst(rep.roots, nWeeks-1)
+	return rep, in.ledger, changed, nil
+}
+
+// adoptionInputs is what the adoption report reads in one transaction.
+type adoptionInputs struct {
+	cycle  *okrcore.Cycle
+	scope  *okrcore.Team // nil: the whole organisation
+	users  []*okrcore.User
+	teams  []*okrcore.Team
+	ledger *adoptionLedger
+}
+
+func (e *Reports) readAdoptionInputs(ctx context.Context, ws, scopeName string) (adoptionInputs, error) {
+	var in adoptionInputs
+	err := e.store.View(ctx, func(tx okrcore.Tx) error {
+		var err error
+		if in.cycle, err = okrcore.CurrentCycle(tx, ws); err != nil {
+			return err
+		}
+		if scopeName != "" {
+			if in.scope, err = FindTeam(tx, ws, scopeName); err != nil {
+				return err
+			}
+		}
+		if in.users, err = tx.Users(ws); err != nil {
+			return err
+		}
+		if in.teams, err = tx.Teams(ws); err != nil {
+			return err
+		}
+		in.ledger = loadAdoptionLedger(tx, ws, in.cycle)
+		return nil
+	})
+	return in, err
+}
+
+// isoWeekKeys names n weeks from the Monday start on ("2026-W40"), as the
+// report's columns.
+func isoWeekKeys(start time.Time, n int) []string {
+	var keys []string
+	for i := range n {
+		y, w := start.AddDate(0, 0, 7*i).ISOWeek()
+		keys = append(keys, fmt.Sprintf("%d-W%02d", y, w))
+	}
+	return keys
+}
+
+// teamTree is the teams beneath each team. A team that names itself as its
+// parent is beneath nothing.
+type teamTree map[okrcore.ID][]*okrcore.Team
+
+func newTeamTree(teams []*okrcore.Team) teamTree {
+	children := teamTree{}
 	for _, t := range teams {
 		if t.Parent != 0 && t.Parent != t.ID {
 			children[t.Parent] = append(children[t.Parent], t)
 		}
 	}
-	subtree := func(root *okrcore.Team) []*okrcore.Team {
-		var out []*okrcore.Team
-		seen := map[okrcore.ID]bool{}
-		var walk func(t *okrcore.Team)
-		walk = func(t *okrcore.Team) {
-			if seen[t.ID] {
-				return
-			}
-			seen[t.ID] = true
-			out = append(out, t)
-			for _, k := range children[t.ID] {
-				walk(k)
-			}
+	return children
+}
+
+// subtree lists root and every team beneath it, root first. Each team is
+// listed once, so a loop in the parents cannot make it run forever.
+func (tr teamTree) subtree(root *okrcore.Team) []*okrcore.Team {
+	var out []*okrcore.Team
+	seen := map[okrcore.ID]bool{}
+	var walk func(t *okrcore.Team)
+	walk = func(t *okrcore.Team) {
+		if seen[t.ID] {
+			return
 		}
-		walk(root)
-		return out
+		seen[t.ID] = true
+		out = append(out, t)
+		for _, k := range tr[t.ID] {
+			walk(k)
+		}
 	}
-	inScope := teams
+	walk(root)
+	return out
+}
+
+// branching counts the teams of tops with teams beneath them.
+func (tr teamTree) branching(tops []*okrcore.Team) int {
+	n := 0
+	for _, t := range tops {
+		if len(tr[t.ID]) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// topTeams are the top-level teams of the scope: those right beneath the
+// scope team, or those with no parent for the whole organisation.
+func topTeams(tree teamTree, teams []*okrcore.Team, scope *okrcore.Team) []*okrcore.Team {
 	if scope != nil {
-		inScope = subtree(scope)
+		return tree[scope.ID]
 	}
+	var tops []*okrcore.Team
+	for _, t := range teams {
+		if t.Parent == 0 {
+			tops = append(tops, t)
+		}
+	}
+	return tops
+}
+
+// adoptionPeople are the people the report covers, each once: everyone but
+// observers, or for a scope the members of its teams who are not
+// observers. byID holds every person the report may count.
+func adoptionPeople(users []*okrcore.User, scope *okrcore.Team, inScope []*okrcore.Team) (map[okrcore.ID]*adoptionPerson, []*adoptionPerson) {
 	byID := make(map[okrcore.ID]*adoptionPerson, len(users))
 	var people []*adoptionPerson
 	for _, u := range users {
@@ -213,109 +296,98 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 				people = append(people, p)
 			}
 		}
-	} else {
-		seen := map[okrcore.ID]bool{}
-		for _, t := range inScope {
-			for _, m := range teamMembers(t) {
-				if p := byID[m]; p != nil && !seen[m] {
-					seen[m] = true
-					people = append(people, p)
-				}
-			}
-		}
+		return byID, people
 	}
-
-	// What each person owns, and the weeks they checked in: read in
-	// parallel read transactions (the store allows any number), a share
-	// of the people each.
-	changed, err := e.readAdoptionPeople(ctx, ws, c, people, ledger, end, nWeeks)
-	if err != nil {
-		return nil, nil, false, err
-	}
-
-	count := func(name string, ids []okrcore.ID) *adoptionStats {
-		s := &adoptionStats{name: name, checked: make([]int, nWeeks)}
-		seen := make(map[okrcore.ID]bool, len(ids))
-		for _, id := range ids {
-			p := byID[id]
-			if p == nil || seen[id] {
-				continue
-			}
-			seen[id] = true
-			s.people++
-			if p.owns {
-				s.withOKR++
-			}
-			if !p.hasKRs {
-				continue
-			}
-			s.withKRs++
-			for i := range nWeeks {
-				if p.weeks.has(i) {
-					s.checked[i]++
-				}
-			}
-		}
-		return s
-	}
-	ids := make([]okrcore.ID, len(people))
-	for i, p := range people {
-		ids[i] = p.u.ID
-	}
-	rep.total = *count("", ids)
+	seen := map[okrcore.ID]bool{}
 	for _, t := range inScope {
-		s := count(t.Name, teamMembers(t))
-		if s.withKRs == 0 {
-			rep.idle = append(rep.idle, t.Name)
+		for _, m := range teamMembers(t) {
+			if p := byID[m]; p != nil && !seen[m] {
+				seen[m] = true
+				people = append(people, p)
+			}
+		}
+	}
+	return byID, people
+}
+
+// adoptionCounter adds up the numbers of groups of people once what each
+// person did is known.
+type adoptionCounter struct {
+	byID   map[okrcore.ID]*adoptionPerson
+	nWeeks int
+}
+
+// count adds up the people of ids, each once however many of the group's
+// teams they are in.
+func (ac adoptionCounter) count(name string, ids []okrcore.ID) *adoptionStats {
+	s := &adoptionStats{name: name, checked: make([]int, ac.nWeeks)}
+	seen := make(map[okrcore.ID]bool, len(ids))
+	for _, id := range ids {
+		p := ac.byID[id]
+		if p == nil || seen[id] {
 			continue
 		}
-		rep.teams = append(rep.teams, s)
-	}
-	// Top-level teams of the scope, each with its whole subtree, when there
-	// are several with teams beneath them and too many teams to list.
-	var tops []*okrcore.Team
-	if scope != nil {
-		tops = children[scope.ID]
-	} else {
-		for _, t := range teams {
-			if t.Parent == 0 {
-				tops = append(tops, t)
+		seen[id] = true
+		s.people++
+		if p.owns {
+			s.withOKR++
+		}
+		if !p.hasKRs {
+			continue
+		}
+		s.withKRs++
+		for i := range ac.nWeeks {
+			if p.weeks.has(i) {
+				s.checked[i]++
 			}
 		}
 	}
-	branching := 0
+	return s
+}
+
+// teams counts each team; those where nobody has key results have no rate
+// and are only named.
+func (ac adoptionCounter) teams(inScope []*okrcore.Team) (counted []*adoptionStats, idle []string) {
+	for _, t := range inScope {
+		s := ac.count(t.Name, teamMembers(t))
+		if s.withKRs == 0 {
+			idle = append(idle, t.Name)
+			continue
+		}
+		counted = append(counted, s)
+	}
+	return counted, idle
+}
+
+// roots counts each top-level team with its whole subtree, for an
+// organisation with too many teams to list.
+func (ac adoptionCounter) roots(tree teamTree, tops []*okrcore.Team) []*adoptionStats {
+	var roots []*adoptionStats
 	for _, t := range tops {
-		if len(children[t.ID]) > 0 {
-			branching++
+		var ids []okrcore.ID
+		for _, x := range tree.subtree(t) {
+			ids = append(ids, teamMembers(x)...)
+		}
+		if s := ac.count(t.Name, ids); s.withKRs > 0 {
+			roots = append(roots, s)
 		}
 	}
-	if branching >= 2 && len(inScope) > adoptionAllTeams {
-		for _, t := range tops {
-			var ids []okrcore.ID
-			for _, x := range subtree(t) {
-				ids = append(ids, teamMembers(x)...)
-			}
-			if s := count(t.Name, ids); s.withKRs > 0 {
-				rep.roots = append(rep.roots, s)
-			}
+	return roots
+}
+
+// lowestRateFirst puts the teams most in need of a nudge first: by the rate
+// of the week last, ties by the rate of the week before, then by name.
+func lowestRateFirst(list []*adoptionStats, last int) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if ra, rb := a.rate(last), b.rate(last); ra != rb {
+			return ra < rb
 		}
-	}
-	last := nWeeks - 1
-	lowestFirst := func(list []*adoptionStats) {
-		sort.SliceStable(list, func(i, j int) bool {
-			a, b := list[i], list[j]
-			if ra, rb := a.rate(last), b.rate(last); ra != rb {
-				return ra < rb
-			}
-			if ra, rb := a.rate(last-1), b.rate(last-1); ra != rb {
-				return ra < rb
-			}
-			return a.name < b.name
-		})
-	}
-	lowestFirst(rep.teams)
-	lowestFirst(rep.roots)
-	return rep, ledger, changed, nil
+		if ra, rb := a.rate(last-1), b.rate(last-1); ra != rb {
+			return ra < rb
+		}
+		return a.name < b.name
+	})
 }
 
 // readAdoptionPeople fills in what people own and the weeks they checked
