@@ -38,7 +38,7 @@ func BenchmarkFirstContactOnSecondPlatform(b *testing.B) {
 	}
 	for _, join := range []bool{true, false} {
 		b.Run(fmt.Sprintf("joins=%v", join), func(b *testing.B) {
-			logGeneration(b)
+			bench.logNote(b)
 			i := 0
 			for b.Loop() {
 				bench.seq++

@@ -2,26 +2,23 @@ package bot_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // orgHarness is one organisation served on Slack (team T1) and Teams
 // (tenant tn-1) at once, with Options.Workspace joining them.
 type orgHarness struct {
+	*bottest.Kit
 	t   *testing.T
-	db  *bolt.DB
-	e   *bot.Engine
-	now time.Time
 	seq int
 }
 
@@ -33,15 +30,7 @@ type person struct {
 
 func newOrgHarness(t *testing.T) *orgHarness {
 	t.Helper()
-	h := &orgHarness{t: t, now: demoNow}
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true, Now: func() time.Time { return h.now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	h.db = db
-	h.e = bot.NewEngine(db, bot.Options{Now: func() time.Time { return h.now }, Workspace: "acme"})
-	return h
+	return &orgHarness{Kit: bottest.New(t, bottest.Start(demoNow), bottest.EngineOptions(bot.Options{Workspace: "acme"})), t: t}
 }
 
 func (h *orgHarness) say(p person, text string) string {
@@ -51,7 +40,7 @@ func (h *orgHarness) say(p person, text string) string {
 	ev := chat.Event{Kind: chat.EventMessage, Platform: p.platform, Workspace: workspace, UserID: p.id, UserName: p.name,
 		Email: p.email, EmailVerified: p.verified, Text: text,
 		Conversation: chat.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true, Ref: "ref-" + p.id}}
-	m, ok := h.e.Process(context.Background(), ev)
+	m, ok := h.Engine.Process(context.Background(), ev)
 	if !ok {
 		h.t.Fatalf("%s on %s: %q got no answer", p.name, p.platform, text)
 	}
@@ -60,15 +49,7 @@ func (h *orgHarness) say(p person, text string) string {
 
 func (h *orgHarness) users() []*okrcore.User {
 	h.t.Helper()
-	var us []*okrcore.User
-	if err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		us, err = tx.Users("acme")
-		return err
-	}); err != nil {
-		h.t.Fatal(err)
-	}
-	return us
+	return bottest.Read(h.t, h.DB, func(tx okrcore.Tx) ([]*okrcore.User, error) { return tx.Users("acme") })
 }
 
 func wantIn(t *testing.T, what, got string, want ...string) {
@@ -153,11 +134,11 @@ func TestSettingsChooseNudgePlatform(t *testing.T) {
 	wantIn(t, "member", h.say(aliceSlack, "/okr team add Growth Alice"), "Alice")
 	wantIn(t, "channel from teams", h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2"), "19:growth@thread.tacv2")
 
-	slack, teams := newPlatform(func() time.Time { return h.now }), newPlatform(func() time.Time { return h.now })
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+	slack, teams := bottest.NewPlatform(h.Clock.Now), bottest.NewPlatform(h.Clock.Now)
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
 		for _, it := range []*okrcore.OutboxItem{
-			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: us[0].ID, Period: "2026-W47", DueAt: h.now, State: okrcore.OutboxPending, CreatedAt: h.now},
-			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.now, State: okrcore.OutboxPending, CreatedAt: h.now},
+			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: us[0].ID, Period: "2026-W47", DueAt: h.Clock.Now(), State: okrcore.OutboxPending, CreatedAt: h.Clock.Now()},
+			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.Clock.Now(), State: okrcore.OutboxPending, CreatedAt: h.Clock.Now()},
 		} {
 			if _, err := tx.AddOutbox(it); err != nil {
 				return err
@@ -168,16 +149,16 @@ func TestSettingsChooseNudgePlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := outbox.NewDispatcher(h.db, h.e, outbox.ByPlatform(map[string]chat.Sender{"slack": slack, "teams": teams}), outbox.Options{Now: func() time.Time { return h.now }})
+	d := h.DispatcherTo(outbox.ByPlatform(map[string]chat.Sender{"slack": slack, "teams": teams}), outbox.Options{})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(slack.sent) != 0 {
-		t.Errorf("Slack got %d messages: %+v", len(slack.sent), slack.sent)
+	if len(slack.Sent()) != 0 {
+		t.Errorf("Slack got %d messages: %+v", len(slack.Sent()), slack.Sent())
 	}
 	got := map[string]string{}
-	for _, s := range teams.sent {
-		got[s.key] = s.to
+	for _, s := range teams.Sent() {
+		got[s.Key] = s.To.ID
 	}
 	if got["checkin:u1:2026-W47"] != "teams-dm-29:alice" || got["digest:t1:2026-W47"] != "19:growth@thread.tacv2" {
 		t.Errorf("Teams got %v", got)
@@ -233,7 +214,7 @@ func TestLinkAndUnlink(t *testing.T) {
 	wantIn(t, "bob on teams is bob", h.say(bobTeams, "/okr mine"), "Ship it")
 	wantIn(t, "team moved", h.say(bobTeams, "/okr team Growth"), "Bob")
 	var growth *okrcore.Team
-	_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+	_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
 		growth, _ = tx.TeamByName("acme", "Growth")
 		return nil
 	})
@@ -243,21 +224,21 @@ func TestLinkAndUnlink(t *testing.T) {
 
 	// A nudge scheduled for the folded user before the link is skipped,
 	// not retried for days.
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
 		_, err := tx.AddOutbox(&okrcore.OutboxItem{Workspace: "acme", Key: "checkin:u3:2026-W47", Kind: okrcore.OutboxCheckIn, User: 3,
-			Period: "2026-W47", DueAt: h.now, CreatedAt: h.now})
+			Period: "2026-W47", DueAt: h.Clock.Now(), CreatedAt: h.Clock.Now()})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plat := newPlatform(func() time.Time { return h.now })
-	d := outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: func() time.Time { return h.now }})
+	plat := h.Platform
+	d := h.Dispatcher(outbox.Options{})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st := d.Stats(); st.Skipped != 1 || st.Retried != 0 || st.Failed != 0 || len(plat.sent) != 0 {
-		t.Errorf("nudge for a folded user: %+v, %d sent", st, len(plat.sent))
+	if st := d.Stats(); st.Skipped != 1 || st.Retried != 0 || st.Failed != 0 || len(plat.Sent()) != 0 {
+		t.Errorf("nudge for a folded user: %+v, %d sent", st, len(plat.Sent()))
 	}
 
 	wantIn(t, "unlink", h.say(aliceSlack, "/okr unlink #2 teams"), "is now Bob (Microsoft Teams) (#4)", "Bob keeps every OKR")
@@ -274,8 +255,8 @@ func TestLinkAndUnlink(t *testing.T) {
 func TestSchedulerServesOnlyTheOrganisation(t *testing.T) {
 	h := newOrgHarness(t)
 	h.say(aliceSlack, "hi")
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		if err := bot.EnsureWorkspace(tx, "T-old", "slack", h.now); err != nil {
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, "T-old", "slack", h.Clock.Now()); err != nil {
 			return err
 		}
 		return tx.PutUser(&okrcore.User{Workspace: "T-old", Platform: "slack", PlatformID: "U9", Name: "Old", TimeZone: "UTC", Role: okrcore.RoleAdmin})
@@ -285,14 +266,14 @@ func TestSchedulerServesOnlyTheOrganisation(t *testing.T) {
 	}
 	// Monday 2026-11-23 12:00 UTC: the default 10:00 check-in has passed
 	// everywhere in UTC.
-	h.now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	h.Clock.Set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	tick := func(only string) map[string]int {
 		t.Helper()
-		s := schedule.NewScheduler(h.db, schedule.Options{Now: func() time.Time { return h.now }, Workspace: only})
+		s := h.Scheduler(schedule.Options{Workspace: only})
 		if _, err := s.Tick(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return outboxByWorkspace(t, h.db)
+		return outboxByWorkspace(t, h.DB)
 	}
 	if got := tick("acme"); got["acme"] != 1 || got["T-old"] != 0 {
 		t.Errorf("serving acme only: items by workspace %v, want acme 1, T-old 0", got)
@@ -302,7 +283,7 @@ func TestSchedulerServesOnlyTheOrganisation(t *testing.T) {
 	}
 }
 
-func outboxByWorkspace(t *testing.T, db *bolt.DB) map[string]int {
+func outboxByWorkspace(t *testing.T, db okrcore.Store) map[string]int {
 	t.Helper()
 	n := map[string]int{}
 	err := db.View(context.Background(), func(tx okrcore.Tx) error {
@@ -331,11 +312,11 @@ func TestUnservedPlatform(t *testing.T) {
 	h.say(aliceSlack, "/okr team add Growth Alice")
 	h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2")
 
-	slackOnly := bot.NewEngine(h.db, bot.Options{Now: func() time.Time { return h.now }, Workspace: "acme", Platforms: []string{"slack"}})
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+	slackOnly := bot.NewEngine(h.DB, bot.Options{Now: h.Clock.Now, Workspace: "acme", Platforms: []string{"slack"}})
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
 		for _, it := range []*okrcore.OutboxItem{
-			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: 1, Period: "2026-W47", DueAt: h.now, CreatedAt: h.now},
-			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.now, CreatedAt: h.now},
+			{Workspace: "acme", Key: "checkin:u1:2026-W47", Kind: okrcore.OutboxCheckIn, User: 1, Period: "2026-W47", DueAt: h.Clock.Now(), CreatedAt: h.Clock.Now()},
+			{Workspace: "acme", Key: "digest:t1:2026-W47", Kind: okrcore.OutboxDigest, Team: 1, Period: "2026-W47", DueAt: h.Clock.Now(), CreatedAt: h.Clock.Now()},
 		} {
 			if _, err := tx.AddOutbox(it); err != nil {
 				return err
@@ -346,14 +327,14 @@ func TestUnservedPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slack := newPlatform(func() time.Time { return h.now })
-	d := outbox.NewDispatcher(h.db, slackOnly, outbox.ByPlatform(map[string]chat.Sender{"slack": slack}), outbox.Options{Now: func() time.Time { return h.now }})
+	slack := bottest.NewPlatform(h.Clock.Now)
+	d := outbox.NewDispatcher(h.DB, slackOnly, outbox.ByPlatform(map[string]chat.Sender{"slack": slack}), outbox.Options{Now: h.Clock.Now})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, s := range slack.sent {
-		got[s.to] += s.key + " " + s.text
+	for _, s := range slack.Sent() {
+		got[s.To.ID] += s.Key + " " + s.Text
 	}
 	if !strings.Contains(got["slack-dm-U1"], "checkin:u1:2026-W47") {
 		t.Errorf("the nudge did not reach Alice on Slack: %v", got)
@@ -378,7 +359,7 @@ func TestEventIDsArePerPlatform(t *testing.T) {
 		t.Helper()
 		ev := chat.Event{ID: id, Kind: chat.EventMessage, Platform: p.platform, Workspace: "x", UserID: p.id, UserName: p.name, Text: "whoami",
 			Conversation: chat.Conversation{ID: p.platform + "-dm-" + p.id, Direct: true}}
-		_, ok := h.e.Process(context.Background(), ev)
+		_, ok := h.Engine.Process(context.Background(), ev)
 		return ok
 	}
 	if !deliver(aliceSlack, "1700") || !deliver(bobTeams, "1700") {

@@ -7,7 +7,8 @@ package bot_test
 //	go test -run '^$' -bench . -benchtime 20x ./bot/
 //
 // The organisation is generated once per test binary, on first use, into a
-// temporary directory that TestMain removes; plain `go test` never builds it.
+// temporary directory that TestMain removes (sharedOrg); plain `go test`
+// never builds it.
 
 import (
 	"context"
@@ -31,79 +32,119 @@ import (
 // enough to give the store a realistic shape without a long load.
 const benchCheckInsPerKR = 2
 
-var bench struct {
-	once sync.Once
-	dir  string
-	db   *bolt.DB
-	org  *storagetest.Org
-	e    *bot.Engine
-	err  error
-	note string // how long generation took, logged by the first benchmark
-	seq  int    // makes every check-in value and event id fresh
+// sharedOrg is an organisation generated on first use, once per test
+// binary, without fsync, then open again with production options and an
+// engine on it whose clock is stopped at the organisation's "now". It
+// outlives every benchmark that uses it (a test's store would be closed at
+// the end of the first), so TestMain closes it and removes its directory.
+type sharedOrg struct {
+	name string // of the temporary directory
+	spec storagetest.OrgSpec
+
+	once  sync.Once
+	dir   string
+	db    *bolt.DB
+	org   *storagetest.Org
+	e     *bot.Engine
+	teams map[string]*okrcore.Team
+	err   error
+	note  string // how long generation took, logged by the first leaf benchmark
 }
+
+var (
+	// bench is the organisation of this file's benchmarks.
+	bench = struct {
+		sharedOrg
+		seq int // makes every check-in value and event id fresh
+	}{sharedOrg: sharedOrg{name: "okrbot-bot-bench-", spec: storagetest.OrgSpec{CheckInsPerKR: benchCheckInsPerKR}}}
+	// quarterBench is digest_bench_test.go's: a full quarter of check-ins.
+	quarterBench = sharedOrg{name: "okrbot-digest-bench-",
+		spec: storagetest.OrgSpec{CheckInsPerKR: 13, Now: time.Date(2026, 12, 25, 15, 0, 0, 0, time.UTC)}}
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bench.db != nil {
-		bench.db.Close()
-	}
-	if bench.dir != "" {
-		os.RemoveAll(bench.dir)
-	}
+	bench.close()
+	quarterBench.close()
 	os.Exit(code)
 }
 
-// benchOrg generates the organisation on first use (without fsync), then
-// reopens the file with production options and starts an engine on it with
-// a clock stopped at the organisation's "now".
-func benchOrg(b *testing.B) (*storagetest.Org, *bot.Engine) {
+// load generates the organisation on first use and returns it with the
+// engine on it.
+func (s *sharedOrg) load(b *testing.B) (*storagetest.Org, *bot.Engine) {
 	b.Helper()
-	bench.once.Do(func() {
-		if bench.dir, bench.err = os.MkdirTemp("", "okrbot-bot-bench-"); bench.err != nil {
-			return
-		}
-		path := filepath.Join(bench.dir, "org.db")
-		start := time.Now()
-		db, err := bolt.Open(path, bolt.Options{NoSync: true})
-		if err != nil {
-			bench.err = err
-			return
-		}
-		bench.org, bench.err = storagetest.GenerateOrg(context.Background(), db, storagetest.OrgSpec{CheckInsPerKR: benchCheckInsPerKR})
-		if err := db.Close(); bench.err == nil {
-			bench.err = err
-		}
-		if bench.err != nil {
-			return
-		}
-		took := time.Since(start)
-		var size int64
-		if fi, err := os.Stat(path); err == nil {
-			size = fi.Size()
-		}
-		o := bench.org
-		bench.note = fmt.Sprintf("generated %d users, %d teams, %d objectives, %d key results, %d check-ins in %s (%d MB)",
-			o.Users, o.Teams, o.Objectives, o.KeyResults, o.CheckIns, took.Round(time.Millisecond), size>>20)
-		if bench.db, bench.err = bolt.Open(path, bolt.Options{}); bench.err != nil {
-			return
-		}
-		now := o.Now
-		bench.e = bot.NewEngine(bench.db, bot.Options{Now: func() time.Time { return now }})
-	})
-	if bench.err != nil {
-		b.Fatal(bench.err)
+	s.once.Do(s.generate)
+	if s.err != nil {
+		b.Fatal(s.err)
 	}
-	return bench.org, bench.e
+	return s.org, s.e
 }
 
-// logGeneration logs, once, how long generating the organisation took. It
-// is called from leaf benchmarks: the log of a benchmark with sub-benchmarks
-// is not shown.
-func logGeneration(b *testing.B) {
-	if bench.note != "" {
-		b.Log(bench.note)
-		bench.note = ""
+func (s *sharedOrg) generate() {
+	if s.dir, s.err = os.MkdirTemp("", s.name); s.err != nil {
+		return
 	}
+	path := filepath.Join(s.dir, "org.db")
+	start := time.Now()
+	db, err := bolt.Open(path, bolt.Options{NoSync: true})
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.org, s.err = storagetest.GenerateOrg(context.Background(), db, s.spec)
+	if err := db.Close(); s.err == nil {
+		s.err = err
+	}
+	if s.err != nil {
+		return
+	}
+	took := time.Since(start)
+	var size int64
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	o := s.org
+	s.note = fmt.Sprintf("generated %d users, %d teams, %d objectives, %d key results, %d check-ins in %s (%d MB)",
+		o.Users, o.Teams, o.Objectives, o.KeyResults, o.CheckIns, took.Round(time.Millisecond), size>>20)
+	if s.db, s.err = bolt.Open(path, bolt.Options{}); s.err != nil {
+		return
+	}
+	now := o.Now
+	s.e = bot.NewEngine(s.db, bot.Options{Now: func() time.Time { return now }})
+	s.teams = map[string]*okrcore.Team{}
+	s.err = s.db.View(context.Background(), func(tx okrcore.Tx) error {
+		ts, err := tx.Teams(o.Workspace)
+		for _, t := range ts {
+			s.teams[t.Name] = t
+		}
+		return err
+	})
+}
+
+// logNote logs, once, how long generating the organisation took. It is
+// called from leaf benchmarks: the log of a benchmark with sub-benchmarks
+// is not shown.
+func (s *sharedOrg) logNote(b *testing.B) {
+	if s.note != "" {
+		b.Log(s.note)
+		s.note = ""
+	}
+}
+
+func (s *sharedOrg) close() {
+	if s.db != nil {
+		s.db.Close()
+	}
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// benchOrg is this file's organisation, with two check-ins per key result
+// at mid-quarter.
+func benchOrg(b *testing.B) (*storagetest.Org, *bot.Engine) {
+	b.Helper()
+	return bench.load(b)
 }
 
 func benchEvent(org *storagetest.Org, user string, kind chat.EventKind, text string) chat.Event {
@@ -124,7 +165,7 @@ func benchProcess(b *testing.B, e *bot.Engine, ev chat.Event, want ...string) {
 	ctx := context.Background()
 	m, ok := e.Process(ctx, ev)
 	checkAnswer(b, ev, m, ok, want...)
-	logGeneration(b)
+	bench.logNote(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := e.Process(ctx, ev); !ok {
@@ -226,7 +267,7 @@ func BenchmarkPlainCheckIn(b *testing.B) {
 	if n := strings.Count(m.Text[strings.Index(m.Text, "Rolled up"):], "→"); n != 5 {
 		b.Fatalf("rolled up %d objectives, want 5: %s", n, m.Text)
 	}
-	logGeneration(b)
+	bench.logNote(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := e.Process(ctx, next()); !ok {

@@ -14,92 +14,21 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
-var quarterBench struct {
-	once  sync.Once
-	db    *bolt.DB
-	org   *storagetest.Org
-	e     *bot.Engine
-	teams map[string]*okrcore.Team
-	err   error
-	note  string
-}
-
-// quarterOrg generates the organisation on first use. Its directory is
-// removed as soon as the store is open again: the open file lives on until
-// the process exits (on Unix; elsewhere the temporary directory stays).
+// quarterOrg is the organisation with a quarter of check-ins (see
+// sharedOrg in bench_test.go).
 func quarterOrg(b *testing.B) (*storagetest.Org, *bot.Engine) {
 	b.Helper()
-	q := &quarterBench
-	q.once.Do(func() {
-		dir, err := os.MkdirTemp("", "okrbot-digest-bench-")
-		if err != nil {
-			q.err = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		path := filepath.Join(dir, "org.db")
-		start := time.Now()
-		db, err := bolt.Open(path, bolt.Options{NoSync: true})
-		if err != nil {
-			q.err = err
-			return
-		}
-		spec := storagetest.OrgSpec{CheckInsPerKR: 13, Now: time.Date(2026, 12, 25, 15, 0, 0, 0, time.UTC)}
-		q.org, q.err = storagetest.GenerateOrg(context.Background(), db, spec)
-		if err := db.Close(); q.err == nil {
-			q.err = err
-		}
-		if q.err != nil {
-			return
-		}
-		var size int64
-		if fi, err := os.Stat(path); err == nil {
-			size = fi.Size()
-		}
-		o := q.org
-		q.note = fmt.Sprintf("generated %d users, %d teams, %d objectives, %d key results, %d check-ins in %s (%d MB)",
-			o.Users, o.Teams, o.Objectives, o.KeyResults, o.CheckIns, time.Since(start).Round(time.Millisecond), size>>20)
-		if q.db, q.err = bolt.Open(path, bolt.Options{}); q.err != nil {
-			return
-		}
-		now := o.Now
-		q.e = bot.NewEngine(q.db, bot.Options{Now: func() time.Time { return now }})
-		q.teams = map[string]*okrcore.Team{}
-		q.err = q.db.View(context.Background(), func(tx okrcore.Tx) error {
-			ts, err := tx.Teams(o.Workspace)
-			for _, t := range ts {
-				q.teams[t.Name] = t
-			}
-			return err
-		})
-	})
-	if q.err != nil {
-		b.Fatal(q.err)
-	}
-	return q.org, q.e
-}
-
-// logQuarterOrg logs, once, how long generating the organisation took;
-// like logGeneration, from a leaf benchmark, whose log is shown.
-func logQuarterOrg(b *testing.B) {
-	if quarterBench.note != "" {
-		b.Log(quarterBench.note)
-		quarterBench.note = ""
-	}
+	return quarterBench.load(b)
 }
 
 // benchCompose checks one delivery, then measures composing it.
@@ -119,7 +48,7 @@ func benchCompose(b *testing.B, e *bot.Engine, it *okrcore.OutboxItem, want ...s
 	if len(d.Message.Blocks) > 45 {
 		b.Fatalf("compose %s T%d: %d blocks", it.Kind, it.Team, len(d.Message.Blocks))
 	}
-	logQuarterOrg(b)
+	quarterBench.logNote(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.Compose(ctx, it); err != nil {
@@ -217,7 +146,7 @@ func BenchmarkAdoption(b *testing.B) {
 
 	b.Run("org/warm", func(b *testing.B) {
 		check(b, e, "", "The 20 teams with the lowest")
-		logQuarterOrg(b)
+		quarterBench.logNote(b)
 		b.ReportAllocs()
 		for b.Loop() {
 			e.Process(ctx, ev(""))

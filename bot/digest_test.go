@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,16 +10,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
 // composeWeek composes a team's scheduled message for period, due at due.
 func (h *harness) composeWeek(kind okrcore.OutboxKind, team okrcore.ID, period string, due time.Time) chat.Delivery {
 	h.t.Helper()
-	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, Team: team, Period: period, DueAt: due,
+	return h.Compose(&okrcore.OutboxItem{ID: 1, Workspace: h.Workspace, Kind: kind, Team: team, Period: period, DueAt: due,
 		Key: fmt.Sprintf("%s:t%d:%s", kind, team, period), State: okrcore.OutboxPending})
 }
 
@@ -63,8 +62,8 @@ func TestTeamDigestDemo(t *testing.T) {
 	h := newHarness(t, true)
 	sales := h.team("Sales")
 	prev := h.kr(4).Current // from the demo's last check-in, Monday Nov 9
-	wantContains(t, renderStatus(h.ask("alice", "KR7 at risk")), "Checked in")
-	wantContains(t, renderStatus(h.ask("alice", "KR4 30, blocked: waiting on legal")), "Checked in")
+	wantContains(t, renderStatus(h.Ask("alice", "KR7 at risk")), "Checked in")
+	wantContains(t, renderStatus(h.Ask("alice", "KR4 30, blocked: waiting on legal")), "Checked in")
 
 	d := h.composeWeek(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday)
 	if d.Skip != "" || d.To.ID != "#sales" || d.To.Direct {
@@ -110,12 +109,12 @@ func TestTeamDigestDemo(t *testing.T) {
 func TestDigestDelivery(t *testing.T) {
 	h := newHarness(t, true)
 	sales := h.team("Sales")
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
 		sales.DigestChannel = ""
 		if err := tx.PutTeam(sales); err != nil {
 			return err
 		}
-		return tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Nobody's", Members: []okrcore.ID{sales.Members[0]}})
+		return tx.PutTeam(&okrcore.Team{Workspace: h.Workspace, Name: "Nobody's", Members: []okrcore.ID{sales.Members[0]}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -142,14 +141,14 @@ func TestDigestDelivery(t *testing.T) {
 func TestManagerDigestRollsUpSubtree(t *testing.T) {
 	h := newHarness(t, true)
 	// A sub-team under Sales with one person whose key result is off track.
-	h.ask("ivan", "hello")
-	wantContains(t, renderStatus(h.ask("dana", "/okr team create Sales EMEA under Sales")), "Created team Sales EMEA")
-	wantContains(t, renderStatus(h.ask("dana", "/okr team add \"Sales EMEA\" @ivan")), "Added ivan")
-	wantContains(t, renderStatus(h.ask("dana", "/okr team lead \"Sales EMEA\" @ivan")), "ivan now leads")
-	wantContains(t, renderStatus(h.ask("ivan", "/okr new objective \"Open the EMEA market\"")), "Created O6")
-	wantContains(t, renderStatus(h.ask("ivan", "/okr new kr O6 \"EMEA customers\" from 0 to 10")), "Added KR13")
-	wantContains(t, renderStatus(h.ask("ivan", "KR13 1, at risk")), "Checked in")
-	wantContains(t, renderStatus(h.ask("alice", "KR4 30")), "Checked in")
+	h.Ask("ivan", "hello")
+	wantContains(t, renderStatus(h.Ask("dana", "/okr team create Sales EMEA under Sales")), "Created team Sales EMEA")
+	wantContains(t, renderStatus(h.Ask("dana", "/okr team add \"Sales EMEA\" @ivan")), "Added ivan")
+	wantContains(t, renderStatus(h.Ask("dana", "/okr team lead \"Sales EMEA\" @ivan")), "ivan now leads")
+	wantContains(t, renderStatus(h.Ask("ivan", "/okr new objective \"Open the EMEA market\"")), "Created O6")
+	wantContains(t, renderStatus(h.Ask("ivan", "/okr new kr O6 \"EMEA customers\" from 0 to 10")), "Added KR13")
+	wantContains(t, renderStatus(h.Ask("ivan", "KR13 1, at risk")), "Checked in")
+	wantContains(t, renderStatus(h.Ask("alice", "KR4 30")), "Checked in")
 
 	d := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday)
 	if d.Skip != "" || !d.To.Direct || d.To.UserID != "dana" {
@@ -189,13 +188,13 @@ func TestManagerDigestRollsUpSubtree(t *testing.T) {
 func TestDigestCommand(t *testing.T) {
 	h := newHarness(t, true)
 	// alice leads Sales and is a member of Leadership: her digest is Sales'.
-	got := renderStatus(h.ask("alice", "/okr digest"))
+	got := renderStatus(h.Ask("alice", "/okr digest"))
 	wantContains(t, got, "Team Sales · week 2026-W47", "O2 Win the mid-market", "Not checked in this week* (2 of 2): alice, bob")
-	wantContains(t, renderStatus(h.ask("erin", "/okr digest")), "Team Engineering")
-	wantContains(t, renderStatus(h.ask("bob", "/okr digest customer success")), "Team Customer Success", "O5 Keep every customer we win")
-	wantContains(t, renderStatus(h.ask("olga", "/okr digest")), "aren't in a team", "/okr digest Sales")
-	wantContains(t, renderStatus(h.ask("alice", "/okr digest Marketing")), "no team called")
-	wantContains(t, renderStatus(h.ask("alice", "/okr help")), "/okr digest [TEAM]", "/okr adoption [TEAM]")
+	wantContains(t, renderStatus(h.Ask("erin", "/okr digest")), "Team Engineering")
+	wantContains(t, renderStatus(h.Ask("bob", "/okr digest customer success")), "Team Customer Success", "O5 Keep every customer we win")
+	wantContains(t, renderStatus(h.Ask("olga", "/okr digest")), "aren't in a team", "/okr digest Sales")
+	wantContains(t, renderStatus(h.Ask("alice", "/okr digest Marketing")), "no team called")
+	wantContains(t, renderStatus(h.Ask("alice", "/okr help")), "/okr digest [TEAM]", "/okr adoption [TEAM]")
 }
 
 // smallOrg builds an organisation whose adoption numbers are worked out by
@@ -221,8 +220,8 @@ func smallOrg(t *testing.T, h *harness) {
 	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	ids := map[string]*okrcore.User{}
-	err := h.db.Update(ctx, func(tx okrcore.Tx) error {
-		if err := bot.EnsureWorkspace(tx, h.ws, "shell", start); err != nil {
+	err := h.DB.Update(ctx, func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, h.Workspace, "shell", start); err != nil {
 			return err
 		}
 		for _, p := range []struct {
@@ -230,19 +229,19 @@ func smallOrg(t *testing.T, h *harness) {
 			role     okrcore.Role
 		}{{"dana", "", okrcore.RoleAdmin}, {"ann", "Europe/Berlin", okrcore.RoleMember}, {"ben", "America/New_York", okrcore.RoleMember},
 			{"cat", "UTC", okrcore.RoleMember}, {"dev", "", okrcore.RoleMember}, {"olga", "", okrcore.RoleObserver}} {
-			u := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: p.name, Name: p.name, TimeZone: p.tz, Role: p.role, CreatedAt: start}
+			u := &okrcore.User{Workspace: h.Workspace, Platform: "shell", PlatformID: p.name, Name: p.name, TimeZone: p.tz, Role: p.role, CreatedAt: start}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
 			ids[p.name] = u
 		}
-		if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Alpha", Lead: ids["ann"].ID, Members: []okrcore.ID{ids["ann"].ID, ids["ben"].ID}}); err != nil {
+		if err := tx.PutTeam(&okrcore.Team{Workspace: h.Workspace, Name: "Alpha", Lead: ids["ann"].ID, Members: []okrcore.ID{ids["ann"].ID, ids["ben"].ID}}); err != nil {
 			return err
 		}
-		if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: "Beta", Lead: ids["cat"].ID, Members: []okrcore.ID{ids["cat"].ID, ids["dev"].ID}, DigestChannel: "#beta"}); err != nil {
+		if err := tx.PutTeam(&okrcore.Team{Workspace: h.Workspace, Name: "Beta", Lead: ids["cat"].ID, Members: []okrcore.ID{ids["cat"].ID, ids["dev"].ID}, DigestChannel: "#beta"}); err != nil {
 			return err
 		}
-		c, err := okrcore.CurrentCycle(tx, h.ws)
+		c, err := okrcore.CurrentCycle(tx, h.Workspace)
 		if err != nil {
 			return err
 		}
@@ -291,7 +290,7 @@ func smallOrg(t *testing.T, h *harness) {
 	} {
 		at, _ := time.Parse(time.RFC3339, c.at)
 		v := c.value
-		err := h.db.Update(ctx, func(tx okrcore.Tx) error {
+		err := h.DB.Update(ctx, func(tx okrcore.Tx) error {
 			_, err := okrcore.RecordCheckIn(tx, at, ids[c.who], okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: c.kr, Value: &v, Status: c.status, Blockers: c.blockers})
 			return err
 		})
@@ -304,7 +303,7 @@ func smallOrg(t *testing.T, h *harness) {
 func TestAdoptionSmallOrg(t *testing.T) {
 	h := newHarness(t, false)
 	smallOrg(t, h)
-	m := h.ask("olga", "/okr adoption") // observers may read it
+	m := h.Ask("olga", "/okr adoption") // observers may read it
 	got := renderStatus(m)
 	checkLimits(t, "adoption", m)
 	// People with OKRs: ann, ben, cat of dana, ann, ben, cat, dev (olga
@@ -324,7 +323,7 @@ func TestAdoptionSmallOrg(t *testing.T) {
 		t.Errorf("the lowest adoption is not first:\n%s", got)
 	}
 	// One team and what is under it.
-	got = renderStatus(h.ask("dana", "/okr adoption Alpha"))
+	got = renderStatus(h.Ask("dana", "/okr adoption Alpha"))
 	wantContains(t, got, "Alpha and the teams under it", "*100%* of people have OKRs in Q4 2026: 2 of 2", "*50%* checked in this week (1 of the 2")
 	wantLacks(t, got, "*Beta*")
 
@@ -333,9 +332,9 @@ func TestAdoptionSmallOrg(t *testing.T) {
 	// before the last report but committed after it still counts: ben's,
 	// at 09:55 on the day of the reports (10:00).
 	h.checkIn("ben", "2026-11-18T09:55:00Z", 2, 20)
-	h.setClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) // Monday, W48
+	h.Clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) // Monday, W48
 	h.checkIn("cat", "2026-11-23T08:30:00Z", 3, 50)
-	got = renderStatus(h.ask("dana", "/okr adoption"))
+	got = renderStatus(h.Ask("dana", "/okr adoption"))
 	wantContains(t, got,
 		"W46 67% · W47 67% · W48 33%",
 		"*33%* checked in this week (1 of the 3 people with key results), as four weeks ago.", // W44: ben
@@ -352,8 +351,8 @@ func (h *harness) checkIn(who, at string, kr okrcore.ID, value float64) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	err = h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		u, err := tx.UserByName(h.ws, who)
+	err = h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		u, err := tx.UserByName(h.Workspace, who)
 		if err != nil {
 			return err
 		}
@@ -368,7 +367,7 @@ func (h *harness) checkIn(who, at string, kr okrcore.ID, value float64) {
 func TestTeamDigestSmallOrg(t *testing.T) {
 	h := newHarness(t, false)
 	smallOrg(t, h)
-	got := renderStatus(h.ask("ann", "/okr digest"))
+	got := renderStatus(h.Ask("ann", "/okr digest"))
 	// Alpha has no time zone: its lead's, Berlin. The last week runs from
 	// Wed Nov 11 11:00 in Berlin; KR1 moved 40 → 50 → 60 since: ▲ 20 pts
 	// (from the Previous of the oldest check-in in the window, not the
@@ -402,19 +401,19 @@ func TestTeamDigestSmallOrg(t *testing.T) {
 func TestDigestLimitsManyItems(t *testing.T) {
 	h := newHarness(t, false)
 	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		if err := bot.EnsureWorkspace(tx, h.ws, "shell", start); err != nil {
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		if err := bot.EnsureWorkspace(tx, h.Workspace, "shell", start); err != nil {
 			return err
 		}
-		c, err := okrcore.CurrentCycle(tx, h.ws)
+		c, err := okrcore.CurrentCycle(tx, h.Workspace)
 		if err != nil {
 			return err
 		}
-		boss := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: "boss", Name: "boss", Role: okrcore.RoleAdmin}
+		boss := &okrcore.User{Workspace: h.Workspace, Platform: "shell", PlatformID: "boss", Name: "boss", Role: okrcore.RoleAdmin}
 		if err := tx.PutUser(boss); err != nil {
 			return err
 		}
-		big := &okrcore.Team{Workspace: h.ws, Name: "Big", Lead: boss.ID, Members: []okrcore.ID{boss.ID}, DigestChannel: "#big"}
+		big := &okrcore.Team{Workspace: h.Workspace, Name: "Big", Lead: boss.ID, Members: []okrcore.ID{boss.ID}, DigestChannel: "#big"}
 		if err := tx.PutTeam(big); err != nil {
 			return err
 		}
@@ -429,11 +428,11 @@ func TestDigestLimitsManyItems(t *testing.T) {
 			}
 		}
 		for i := range 70 {
-			u := &okrcore.User{Workspace: h.ws, Platform: "shell", PlatformID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("p%d", i), Role: okrcore.RoleMember}
+			u := &okrcore.User{Workspace: h.Workspace, Platform: "shell", PlatformID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("p%d", i), Role: okrcore.RoleMember}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
-			if err := tx.PutTeam(&okrcore.Team{Workspace: h.ws, Name: fmt.Sprintf("Small %02d", i), Parent: big.ID, Lead: u.ID, Members: []okrcore.ID{u.ID}}); err != nil {
+			if err := tx.PutTeam(&okrcore.Team{Workspace: h.Workspace, Name: fmt.Sprintf("Small %02d", i), Parent: big.ID, Lead: u.ID, Members: []okrcore.ID{u.ID}}); err != nil {
 				return err
 			}
 		}
@@ -452,7 +451,7 @@ func TestDigestLimitsManyItems(t *testing.T) {
 	checkLimits(t, "manager digest of Big", md.Message)
 	got = renderStatus(md.Message)
 	wantContains(t, got, "*71 teams*, 71 people", "*Small 00*: no objectives · nobody has key results", "…and 10 more teams: `/okr digest TEAM`", "Worst key results* across Big (60 off track or at risk)", "…and 50 more")
-	a := h.ask("boss", "/okr adoption")
+	a := h.Ask("boss", "/okr adoption")
 	checkLimits(t, "adoption", a)
 	wantContains(t, renderStatus(a), "Nobody has key results yet in 70 teams: Small 00, Small 01")
 }
@@ -464,11 +463,7 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 		t.Skip("generates an organisation")
 	}
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "org.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t)
 	org, err := storagetest.GenerateOrg(ctx, db, storagetest.OrgSpec{Users: 400, Teams: 80, Objectives: 800, KeyResults: 2400, CheckInsPerKR: 3})
 	if err != nil {
 		t.Fatal(err)

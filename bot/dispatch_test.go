@@ -7,15 +7,15 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
 )
 
 // slowSender takes its time over every send, honouring its context.
 type slowSender struct {
-	*platform
+	*bottest.Platform
 	took time.Duration
 }
 
@@ -25,7 +25,7 @@ func (s slowSender) Send(ctx context.Context, to chat.Conversation, m chat.Messa
 	case <-ctx.Done():
 		return chat.SentRef{}, ctx.Err()
 	}
-	return s.platform.Send(ctx, to, m)
+	return s.Platform.Send(ctx, to, m)
 }
 
 // TestSendsAreNotCutShort: a send may take as long as the platform needs
@@ -39,7 +39,7 @@ func TestSendsAreNotCutShort(t *testing.T) {
 		// started when shutdown comes at 45 s and has 10 s left, not enough.
 		time.AfterFunc(45*time.Second, cancel)
 		_ = d.Drain(ctx)
-		if got := len(plat.sent); got != 1 {
+		if got := len(plat.Sent()); got != 1 {
 			t.Fatalf("%d sends finished, want 1 (30 s, before shutdown)", got)
 		}
 		states := stateCounts(t, h)
@@ -53,27 +53,25 @@ func TestSendsAreNotCutShort(t *testing.T) {
 		time.AfterFunc(3*time.Second, cancel) // 5 s into an 8 s send: within its grace
 		_ = d.Drain(ctx)
 		states := stateCounts(t, h)
-		if len(plat.sent) != 1 || states[okrcore.OutboxSent] != 1 || states[okrcore.OutboxPending] != 6 || states[okrcore.OutboxSending] != 0 {
-			t.Errorf("%d sent; outbox %v; want the one in flight sent and recorded, 6 pending, none in doubt", len(plat.sent), states)
+		if len(plat.Sent()) != 1 || states[okrcore.OutboxSent] != 1 || states[okrcore.OutboxPending] != 6 || states[okrcore.OutboxSending] != 0 {
+			t.Errorf("%d sent; outbox %v; want the one in flight sent and recorded, 6 pending, none in doubt", len(plat.Sent()), states)
 		}
 	})
 }
 
 // slowFanout is Monday's seven nudges, due, and one dispatcher worker
 // whose every send takes took.
-func slowFanout(t *testing.T, took time.Duration) (*harness, *platform, *outbox.Dispatcher) {
+func slowFanout(t *testing.T, took time.Duration) (*harness, *bottest.Platform, *outbox.Dispatcher) {
 	t.Helper()
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	plat := newPlatform(h.clock)
-	return h, plat, outbox.NewDispatcher(h.db, h.e, outbox.Only(slowSender{plat, took}), outbox.Options{Now: h.clock, Workers: 1})
+	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	h.Tick()
+	plat := h.Platform
+	return h, plat, h.DispatcherTo(outbox.Only(slowSender{plat, took}), outbox.Options{Workers: 1})
 }
 
 // failingReconciler cannot tell whether an in-doubt message arrived.
-type failingReconciler struct{ *platform }
+type failingReconciler struct{ *bottest.Platform }
 
 func (failingReconciler) FindSent(context.Context, chat.Conversation, string) (chat.SentRef, bool, error) {
 	return chat.SentRef{}, false, errors.New("history unavailable")
@@ -84,12 +82,10 @@ func (failingReconciler) FindSent(context.Context, chat.Conversation, string) (c
 // before it is resolved, so the next start still asks the platform first.
 func TestInDoubtItemsStayInDoubtOverShutdown(t *testing.T) {
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		its, err := tx.DueOutbox(h.clock(), 100)
+	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	h.Tick()
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		its, err := tx.DueOutbox(h.Clock.Now(), 100)
 		for _, it := range its {
 			it.State = okrcore.OutboxSending
 			if err := tx.PutOutbox(it); err != nil {
@@ -101,20 +97,20 @@ func TestInDoubtItemsStayInDoubtOverShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plat := newPlatform(h.clock)
+	plat := h.Platform
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // shutting down already: every limiter wait fails
-	d := outbox.NewDispatcher(h.db, h.e, outbox.Only(failingReconciler{plat}), outbox.Options{Now: h.clock})
+	d := h.DispatcherTo(outbox.Only(failingReconciler{plat}), outbox.Options{})
 	_ = d.Drain(ctx)
-	if states := stateCounts(t, h); states[okrcore.OutboxSending] != 7 || len(plat.sent) != 0 {
-		t.Errorf("outbox %v, %d sent; want all 7 still in doubt and nothing sent", states, len(plat.sent))
+	if states := stateCounts(t, h); states[okrcore.OutboxSending] != 7 || len(plat.Sent()) != 0 {
+		t.Errorf("outbox %v, %d sent; want all 7 still in doubt and nothing sent", states, len(plat.Sent()))
 	}
 }
 
 func stateCounts(t *testing.T, h *harness) map[okrcore.OutboxState]int {
 	t.Helper()
 	n := map[okrcore.OutboxState]int{}
-	err := h.db.View(context.Background(), func(tx okrcore.Tx) error {
+	err := h.DB.View(context.Background(), func(tx okrcore.Tx) error {
 		for id := okrcore.ID(1); ; id++ {
 			it, err := tx.OutboxItem(ws, id)
 			if okrcore.IsNotFound(err) {

@@ -185,7 +185,7 @@ func TestGuidedCheckInSurvivesRestart(t *testing.T) {
 	wantContains(t, got, "(1/3) KR4", "What is it now")
 	got = h.say("alice", "33 confidence 6")
 	wantContains(t, got, "Checked in", "→ 33", "(2/3) KR6")
-	h.restart()
+	h.Restart()
 	got = h.press("alice", "skip")
 	wantContains(t, got, "(3/3) KR7")
 	got = h.say("alice", "lots")
@@ -202,7 +202,7 @@ func TestGuidedCheckInSurvivesRestart(t *testing.T) {
 func TestGuidedCheckInExpires(t *testing.T) {
 	h := newHarness(t, true)
 	h.say("alice", "checkin")
-	h.advance(3 * time.Hour)
+	h.Clock.Advance(3 * time.Hour)
 	got := h.say("alice", "12")
 	if strings.Contains(got, "(2/3)") {
 		t.Errorf("an expired dialog went on:\n%s", got)
@@ -218,23 +218,23 @@ func TestCommandsWorkDuringDialog(t *testing.T) {
 
 func TestCheckInForm(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", chat.EventButton)
+	ev := h.Event("alice", chat.EventButton)
 	ev.Value = "form"
-	m, _ := h.e.Process(context.Background(), ev)
+	m, _ := h.Engine.Process(context.Background(), ev)
 	if m.Form == nil || m.Form.ID != "checkin" || len(m.Form.Inputs) != 3*3+2 {
 		t.Fatalf("form = %+v", m.Form)
 	}
-	submit := h.event("alice", chat.EventFormSubmit)
+	submit := h.Event("alice", chat.EventFormSubmit)
 	submit.FormID, submit.FormState = m.Form.ID, m.Form.State
 	submit.Values = map[string]string{"KR4.value": "lots", "KR7.value": "4", "confidence": "7"}
 	before := h.snapshot()
-	bad, _ := h.e.Process(context.Background(), submit)
+	bad, _ := h.Engine.Process(context.Background(), submit)
 	wantContains(t, render(bad), "Nothing was saved", "lots")
 	if h.snapshot() != before {
 		t.Fatal("a rejected form changed stored data")
 	}
 	submit.Values = map[string]string{"KR4.value": "25", "KR4.status": "at_risk", "KR4.note": "big deal slipped", "KR6.value": "done", "KR7.value": "4", "confidence": "7", "blockers": "legal review"}
-	good, _ := h.e.Process(context.Background(), submit)
+	good, _ := h.Engine.Process(context.Background(), submit)
 	wantContains(t, render(good), "Checked in", "KR4", "at risk")
 	if k := h.kr(4); k.Current != 25 || k.Status != okrcore.StatusAtRisk {
 		t.Errorf("KR4 = %v %v", k.Current, k.Status)
@@ -246,13 +246,13 @@ func TestCheckInForm(t *testing.T) {
 
 func TestDuplicateDeliveryIsDropped(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", chat.EventMessage)
+	ev := h.Event("alice", chat.EventMessage)
 	ev.ID, ev.Text = "Ev123", "KR4 31"
-	if _, ok := h.e.Process(context.Background(), ev); !ok {
+	if _, ok := h.Engine.Process(context.Background(), ev); !ok {
 		t.Fatal("first delivery dropped")
 	}
 	ev.Text = "KR4 32" // a retry carries the same id
-	if _, ok := h.e.Process(context.Background(), ev); ok {
+	if _, ok := h.Engine.Process(context.Background(), ev); ok {
 		t.Fatal("duplicate delivery processed")
 	}
 	if h.kr(4).Current != 31 {

@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
@@ -84,33 +85,26 @@ func newFanoutFixture(tb testing.TB) *fanoutFixture {
 	f.post = filepath.Join(f.dir, "post.db")
 	start := time.Now()
 
-	db, err := bolt.Open(f.pre, bolt.Options{NoSync: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := bottest.Store(tb, bottest.File(f.pre))
 	// Few objectives (they are not what a fan-out measures), but the full
 	// 10,000 people in 2,000 teams over eight time zones.
+	var err error
 	f.org, err = storagetest.GenerateOrg(ctx, db, storagetest.OrgSpec{Users: fanoutPeople, Objectives: 200, KeyResults: 600})
 	if err != nil {
-		db.Close()
 		tb.Fatal(err)
 	}
 	var added int
 	if f.kr, added, err = giveEveryoneAKeyResult(ctx, db, f.org); err != nil {
-		db.Close()
 		tb.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
+	if err := db.Close(); err != nil { // before it is copied
 		tb.Fatal(err)
 	}
 	generated := time.Since(start)
 
 	copyFile(tb, f.pre, f.post)
-	db, err = bolt.Open(f.post, bolt.Options{NoSync: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
+	db = bottest.Store(tb, bottest.File(f.post))
+	defer db.Close() // before the benchmarks copy it
 	st, err := schedule.NewScheduler(db, schedule.Options{Now: fanoutClock, Grace: fanoutGrace}).Tick(ctx)
 	if err != nil {
 		tb.Fatal(err)
@@ -495,10 +489,7 @@ func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers in
 		b.StopTimer()
 		path := filepath.Join(b.TempDir(), "fanout.db")
 		copyFile(b, f.post, path)
-		db, err := bolt.Open(path, bolt.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		db := bottest.Store(b, bottest.File(path), bottest.Fsync(true))
 		e := bot.NewEngine(db, bot.Options{Now: fanoutClock})
 		plat := newLimitedPlatform(float64(w), platBurst, latency)
 		d := outbox.NewDispatcher(db, e, outbox.Only(plat), outbox.Options{Now: fanoutClock, Workers: workers,
@@ -507,7 +498,7 @@ func benchFanout(b *testing.B, f *fanoutFixture, w, burst, platBurst, workers in
 		heap := startHeapSampler()
 		b.StartTimer()
 		start := time.Now()
-		err = d.Drain(context.Background())
+		err := d.Drain(context.Background())
 		took += time.Since(start)
 		b.StopTimer()
 		peak = max(peak, heap.Stop())
@@ -555,11 +546,7 @@ func BenchmarkSchedulerTick10k(b *testing.B) {
 		b.Helper()
 		path := filepath.Join(b.TempDir(), "tick.db")
 		copyFile(b, f.pre, path)
-		db, err := bolt.Open(path, bolt.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return db
+		return bottest.Store(b, bottest.File(path), bottest.Fsync(true))
 	}
 	b.Run("due", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {

@@ -37,10 +37,10 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // The child process reads its orders from the environment.
@@ -181,11 +181,7 @@ func TestFanoutCrashChild(t *testing.T) {
 	// with SIGKILL leaves its writes in the page cache, where the next
 	// process reads them, so fsync changes nothing this test can see (it
 	// guards against power loss) but costs a fifth of its time under -race.
-	db, err := bolt.Open(path, bolt.Options{NoSync: os.Getenv("OKRBOT_FANOUT_FSYNC") == ""})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t, bottest.File(path), bottest.Fsync(os.Getenv("OKRBOT_FANOUT_FSYNC") != ""))
 	var sender chat.Sender = newHTTPSender(os.Getenv(envChildURL), workers)
 	if os.Getenv(envChildReconcile) != "" {
 		sender = reconcilingSender{sender.(httpSender)}
@@ -202,13 +198,10 @@ func TestFanoutCrashChild(t *testing.T) {
 // outboxStates counts the outbox items by state.
 func outboxStates(t *testing.T, path string) map[okrcore.OutboxState]int {
 	t.Helper()
-	db, err := bolt.Open(path, bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t, bottest.File(path))
+	defer db.Close() // now, not when the test ends: the recoveries copy this file
 	out := map[okrcore.OutboxState]int{}
-	err = db.View(context.Background(), func(tx okrcore.Tx) error {
+	err := db.View(context.Background(), func(tx okrcore.Tx) error {
 		n, _, err := tx.OpenOutbox()
 		if err != nil {
 			return err

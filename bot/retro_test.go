@@ -29,7 +29,7 @@ func (h *harness) userID(name string) okrcore.ID {
 	h.t.Helper()
 	var id okrcore.ID
 	h.read("user "+name, func(tx okrcore.Tx) error {
-		u, err := tx.UserByName(h.ws, name)
+		u, err := tx.UserByName(h.Workspace, name)
 		if err == nil {
 			id = u.ID
 		}
@@ -43,7 +43,7 @@ func (h *harness) cycle() string {
 	h.t.Helper()
 	var p string
 	h.read("current cycle", func(tx okrcore.Tx) error {
-		c, err := okrcore.CurrentCycle(tx, h.ws)
+		c, err := okrcore.CurrentCycle(tx, h.Workspace)
 		if err == nil {
 			p = fmt.Sprintf("c%d", c.ID)
 		}
@@ -58,7 +58,7 @@ func (h *harness) state(key string) (string, bool) {
 	var v string
 	var ok bool
 	h.read("state "+key, func(tx okrcore.Tx) error {
-		b, err := tx.State(h.ws, key)
+		b, err := tx.State(h.Workspace, key)
 		if okrcore.IsNotFound(err) {
 			return nil
 		}
@@ -72,8 +72,8 @@ func (h *harness) state(key string) (string, bool) {
 // or team, due now.
 func (h *harness) composeCycle(kind okrcore.OutboxKind, user, team okrcore.ID) chat.Delivery {
 	h.t.Helper()
-	return h.compose(&okrcore.OutboxItem{ID: 1, Workspace: h.ws, Kind: kind, User: user, Team: team, Period: h.cycle(),
-		Key: fmt.Sprintf("%s:u%d:t%d", kind, user, team), DueAt: h.clock(), State: okrcore.OutboxPending})
+	return h.Compose(&okrcore.OutboxItem{ID: 1, Workspace: h.Workspace, Kind: kind, User: user, Team: team, Period: h.cycle(),
+		Key: fmt.Sprintf("%s:u%d:t%d", kind, user, team), DueAt: h.Clock.Now(), State: okrcore.OutboxPending})
 }
 
 // endNoNames fails when an aggregate names anyone who answered.
@@ -165,19 +165,19 @@ func TestGradingSkippedWhenCycleClosed(t *testing.T) {
 func TestGradesForm(t *testing.T) {
 	h := newEndHarness(t)
 	h.say("alice", "KR4 23")
-	ev := h.event("alice", chat.EventButton)
+	ev := h.Event("alice", chat.EventButton)
 	ev.Value = "grades KR4"
-	m := h.process(ev)
+	m := h.Process(ev)
 	if m.Form == nil || m.Form.ID != "grades" || len(m.Form.Inputs) != 1 || m.Form.Inputs[0].ID != "KR4.grade" || m.Form.Inputs[0].Initial != "0.6" {
 		t.Fatalf("grading form = %+v", m.Form)
 	}
 	ev.Value = "grades"
-	all := h.process(ev)
+	all := h.Process(ev)
 	if all.Form == nil || all.Form.State != "KR4,KR6,KR7" {
 		t.Fatalf("form of all of alice's key results = %+v", all.Form)
 	}
 
-	submit := h.event("alice", chat.EventFormSubmit)
+	submit := h.Event("alice", chat.EventFormSubmit)
 	submit.FormID, submit.FormState = all.Form.ID, all.Form.State
 	for _, bad := range []map[string]string{
 		{"KR4.grade": "lots", "KR7.grade": "0.5"},
@@ -185,7 +185,7 @@ func TestGradesForm(t *testing.T) {
 		{"KR4.grade": "-0.1"},
 	} {
 		submit.Values = bad
-		wantContains(t, render(h.process(submit)), "Nothing was saved")
+		wantContains(t, render(h.Process(submit)), "Nothing was saved")
 		for _, id := range []okrcore.ID{4, 6, 7} {
 			if k := h.kr(id); k.Score != nil {
 				t.Fatalf("a rejected form graded KR%d (%v)", id, *k.Score)
@@ -193,7 +193,7 @@ func TestGradesForm(t *testing.T) {
 		}
 	}
 	submit.Values = map[string]string{"KR4.grade": "0.55", "KR6.grade": "", "KR7.grade": "80%"}
-	got := render(h.process(submit))
+	got := render(h.Process(submit))
 	wantContains(t, got, "Graded", "KR4 New mid-market customers: 0.55 (not achieved)", "KR7 Reps certified on the playbook: 0.8 (achieved)", "O2", "O3")
 	if k := h.kr(4); k.Score == nil || *k.Score != 0.55 {
 		t.Errorf("KR4 score = %v, want 0.55", k.Score)
@@ -208,9 +208,9 @@ func TestGradesForm(t *testing.T) {
 	// Someone who may not change KR4 gets the reason, with the form or
 	// without, and changes nothing.
 	wantContains(t, h.press("bob", "grades KR4"), "Only alice")
-	submit = h.event("bob", chat.EventFormSubmit)
+	submit = h.Event("bob", chat.EventFormSubmit)
 	submit.FormID, submit.FormState, submit.Values = "grades", "KR4", map[string]string{"KR4.grade": "1"}
-	wantContains(t, render(h.process(submit)), "Only alice")
+	wantContains(t, render(h.Process(submit)), "Only alice")
 	if k := h.kr(4); *k.Score != 0.55 {
 		t.Errorf("bob changed KR4's grade to %v", *k.Score)
 	}
@@ -263,7 +263,7 @@ func TestRetroDialog(t *testing.T) {
 	wantContains(t, h.say("erin", "4"), "(2/7)", "Our daily priorities add up to our OKRs")
 
 	// The dialog survives a restart.
-	h.restart()
+	h.Restart()
 	wantContains(t, h.press("erin", "retro 5"), "(3/7)", "We chose and worded our key results well")
 	wantContains(t, h.say("erin", "skip"), "(4/7)", "We are satisfied with the OKR process")
 	wantContains(t, h.say("erin", "agree"), "(5/7)", "*Start*", "[Skip=retro skip]")
@@ -349,7 +349,7 @@ func TestRetroResults(t *testing.T) {
 	endNoNames(t, got)
 	wantLacks(t, got, "Everything differently")
 	// The lead's own team by default; survives a restart.
-	h.restart()
+	h.Restart()
 	wantContains(t, h.say("carol", "/okr retro results"), engineeringAggregate...)
 	wantContains(t, h.say("alice", "/okr retro results Sales"), "Nobody in Sales has answered")
 	wantContains(t, h.say("olga", "/okr retro results"), "Which team?")
@@ -388,8 +388,8 @@ func TestComposeRetro(t *testing.T) {
 	}
 
 	// A team without a channel gets it in its lead's DM.
-	err := h.db.Update(context.Background(), func(tx okrcore.Tx) error {
-		team, err := tx.Team(h.ws, eng)
+	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		team, err := tx.Team(h.Workspace, eng)
 		if err != nil {
 			return err
 		}

@@ -4,120 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
 )
 
-// platform is a recording fake of a chat platform's send API.
-type platform struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	sent []sent
-	fail func(to chat.Conversation, n int) error // n counts calls to this conversation
-	// failScheduled fails every scheduled message (one with an outbox key).
-	failScheduled error
-	calls         map[string]int
-	keys          map[string]bool // outbox keys of delivered messages, for FindSent
-}
-
-type sent struct {
-	at   time.Time
-	to   string
-	key  string
-	text string
-}
-
-func newPlatform(now func() time.Time) *platform {
-	return &platform{now: now, calls: map[string]int{}, keys: map[string]bool{}}
-}
-
-func (p *platform) Send(_ context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls[to.ID]++
-	if p.fail != nil {
-		if err := p.fail(to, p.calls[to.ID]); err != nil {
-			return chat.SentRef{}, err
-		}
-	}
-	if p.failScheduled != nil && m.Key != "" {
-		return chat.SentRef{}, p.failScheduled
-	}
-	p.sent = append(p.sent, sent{at: p.now(), to: to.ID, key: m.Key, text: render(m)})
-	p.keys[to.ID+"|"+m.Key] = true
-	return chat.SentRef{Conversation: to.ID, ID: fmt.Sprint(len(p.sent))}, nil
-}
-
-func (p *platform) byKind(kind string) []sent {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []sent
-	for _, s := range p.sent {
-		if strings.HasPrefix(s.key, kind+":") {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func recipients(ss []sent) []string {
-	var out []string
-	for _, s := range ss {
-		out = append(out, s.to)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// reconciling is a platform that can find what it already posted.
-type reconciling struct{ *platform }
-
-func (r reconciling) FindSent(_ context.Context, to chat.Conversation, key string) (chat.SentRef, bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return chat.SentRef{Conversation: to.ID}, r.keys[to.ID+"|"+key], nil
-}
-
-// rhythm runs the scheduler and dispatcher over a harness's clock.
-type rhythm struct {
-	h    *harness
-	s    *schedule.Scheduler
-	d    *outbox.Dispatcher
-	plat *platform
-}
-
-func newRhythm(h *harness, sender chat.Sender, plat *platform) *rhythm {
-	return &rhythm{h: h, plat: plat,
-		s: schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}),
-		d: outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: 4})}
-}
-
-// runUntil ticks and drains every step until the clock reaches end.
-func (r *rhythm) runUntil(end time.Time, step time.Duration) {
-	r.h.t.Helper()
-	for !r.h.clock().After(end) {
-		r.tick()
-		r.h.advance(step)
-	}
-}
-
-func (r *rhythm) tick() {
-	r.h.t.Helper()
-	if _, err := r.s.Tick(context.Background()); err != nil {
-		r.h.t.Fatalf("tick: %v", err)
-	}
-	if err := r.d.Drain(context.Background()); err != nil {
-		r.h.t.Fatalf("drain: %v", err)
-	}
+// newRhythm runs the kit's scheduler and a dispatcher with four workers
+// sending to sender, over the harness's clock.
+func newRhythm(h *harness, sender chat.Sender) *bottest.Rhythm {
+	return h.Rhythm(h.DispatcherTo(outbox.Only(sender), outbox.Options{Workers: 4}))
 }
 
 // The demo's people and their time zones: dana New York, alice Berlin, bob
@@ -126,49 +28,49 @@ func (r *rhythm) tick() {
 
 func TestWeekOfNudgesAtLocalTimes(t *testing.T) {
 	h := newHarness(t, true)
-	plat := newPlatform(h.clock)
-	r := newRhythm(h, plat, plat)
-	h.setClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)) // Sunday
-	r.runUntil(time.Date(2026, 11, 23, 23, 59, 0, 0, time.UTC), 5*time.Minute)
+	plat := h.Platform
+	r := newRhythm(h, plat)
+	h.Clock.Set(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)) // Sunday
+	r.RunUntil(time.Date(2026, 11, 23, 23, 59, 0, 0, time.UTC), 5*time.Minute)
 
-	nudges := plat.byKind("checkin")
+	nudges := plat.Kind("checkin")
 	want := map[string]string{ // person → local time of the Monday 10:00 nudge in UTC
 		"alice": "2026-11-23T09:00", "erin": "2026-11-23T09:00", "carol": "2026-11-23T10:00",
 		"dana": "2026-11-23T15:00", "gina": "2026-11-23T16:00", "hank": "2026-11-23T16:00",
 		"bob": "2026-11-23T18:00", "frank": "2026-11-23T04:30",
 	}
-	if got := recipients(nudges); strings.Join(got, ",") != "alice,bob,carol,dana,erin,frank,gina,hank" {
+	if got := bottest.Recipients(nudges); strings.Join(got, ",") != "alice,bob,carol,dana,erin,frank,gina,hank" {
 		t.Fatalf("nudged %v", got)
 	}
 	for _, n := range nudges {
-		at := n.at.UTC().Format("2006-01-02T15:04")
-		if at != want[n.to] {
-			t.Errorf("%s nudged at %s UTC, want %s", n.to, at, want[n.to])
+		at := n.At.UTC().Format("2006-01-02T15:04")
+		if at != want[n.To.ID] {
+			t.Errorf("%s nudged at %s UTC, want %s", n.To.ID, at, want[n.To.ID])
 		}
-		if n.to == "alice" {
-			wantContains(t, n.text, "weekly check-in", "KR4 New mid-market customers", "[Update=form]", "[No change=same as last week]", "[Skip this week=skip]")
+		if n.To.ID == "alice" {
+			wantContains(t, n.Text, "weekly check-in", "KR4 New mid-market customers", "[Update=form]", "[No change=same as last week]", "[Skip this week=skip]")
 		}
 	}
 
 	// alice answers; bob says skip; the rest stay silent until Tuesday.
-	h.setClock(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
 	wantContains(t, h.say("alice", "same as last week"), "Checked in")
 	wantContains(t, h.say("bob", "skip"), "skipping this week")
-	r.runUntil(time.Date(2026, 11, 24, 23, 59, 0, 0, time.UTC), 5*time.Minute)
-	reminded := recipients(plat.byKind("reminder")) // none of them wrote to the bot: reached by platform id
+	r.RunUntil(time.Date(2026, 11, 24, 23, 59, 0, 0, time.UTC), 5*time.Minute)
+	reminded := bottest.Recipients(plat.Kind("reminder")) // none of them wrote to the bot: reached by platform id
 	if strings.Join(reminded, ",") != "carol,dana,erin,frank,gina,hank" {
 		t.Errorf("reminded %v; want everyone but alice (checked in), bob (skipped) and olga (observer)", reminded)
 	}
-	for _, s := range plat.byKind("reminder") {
-		wantContains(t, s.text, "reminder")
+	for _, s := range plat.Kind("reminder") {
+		wantContains(t, s.Text, "reminder")
 	}
 
 	// A second week: everyone is nudged again, exactly once.
-	r.runUntil(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 30*time.Minute)
+	r.RunUntil(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 30*time.Minute)
 	count := map[string]int{}
-	for _, s := range plat.byKind("checkin") {
+	for _, s := range plat.Kind("checkin") {
 		// Once someone has written to the bot, their DM is where they wrote.
-		count[strings.TrimPrefix(s.to, "dm:")]++
+		count[strings.TrimPrefix(s.To.ID, "dm:")]++
 	}
 	for who, n := range count {
 		if n != 2 {
@@ -179,43 +81,43 @@ func TestWeekOfNudgesAtLocalTimes(t *testing.T) {
 
 func TestAlreadyCheckedInIsNotNudged(t *testing.T) {
 	h := newHarness(t, true)
-	plat := newPlatform(h.clock)
-	r := newRhythm(h, plat, plat)
-	h.setClock(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)) // Monday, before alice's 10:00 Berlin
+	plat := h.Platform
+	r := newRhythm(h, plat)
+	h.Clock.Set(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)) // Monday, before alice's 10:00 Berlin
 	wantContains(t, h.say("alice", "KR4 25, KR6 done, KR7 3"), "Checked in")
-	r.runUntil(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), 10*time.Minute)
-	for _, s := range plat.byKind("checkin") {
-		if s.to == "alice" {
+	r.RunUntil(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), 10*time.Minute)
+	for _, s := range plat.Kind("checkin") {
+		if s.To.ID == "alice" {
 			t.Error("alice was nudged although she had checked in this week")
 		}
 	}
-	if n := len(plat.byKind("checkin")); n != 3 { // erin, carol and frank by noon UTC
+	if n := len(plat.Kind("checkin")); n != 3 { // erin, carol and frank by noon UTC
 		t.Errorf("%d nudges by Monday noon UTC, want 3", n)
 	}
 }
 
 func TestMissedWindowCaughtUpOnceWithinGrace(t *testing.T) {
 	h := newHarness(t, true)
-	plat := newPlatform(h.clock)
-	r := newRhythm(h, plat, plat)
+	plat := h.Platform
+	r := newRhythm(h, plat)
 	// Down from Sunday until Monday 14:00 UTC: alice's, erin's, carol's and
 	// frank's Monday windows passed, within the 12-hour grace.
-	h.setClock(time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC))
-	r.tick()
-	h.setClock(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
-	r.tick()
-	r.tick() // a second tick at the same moment changes nothing
-	if got := recipients(plat.byKind("checkin")); strings.Join(got, ",") != "alice,carol,erin,frank" {
+	h.Clock.Set(time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC))
+	r.Tick()
+	h.Clock.Set(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
+	r.Tick()
+	r.Tick() // a second tick at the same moment changes nothing
+	if got := bottest.Recipients(plat.Kind("checkin")); strings.Join(got, ",") != "alice,carol,erin,frank" {
 		t.Errorf("caught up %v", got)
 	}
 	// Down again until Tuesday 20:00 UTC: Monday's windows for the others
 	// are more than 12 hours old and skipped; Tuesday's reminders are not.
-	h.setClock(time.Date(2026, 11, 24, 20, 0, 0, 0, time.UTC))
-	r.tick()
-	if got := recipients(plat.byKind("checkin")); len(got) != 4 {
+	h.Clock.Set(time.Date(2026, 11, 24, 20, 0, 0, 0, time.UTC))
+	r.Tick()
+	if got := bottest.Recipients(plat.Kind("checkin")); len(got) != 4 {
 		t.Errorf("windows older than the grace period were sent: %v", got)
 	}
-	if len(plat.byKind("reminder")) == 0 {
+	if len(plat.Kind("reminder")) == 0 {
 		t.Error("Tuesday's reminders were not caught up")
 	}
 }
@@ -247,20 +149,20 @@ func TestScheduleCommand(t *testing.T) {
 func TestTeamScheduleOverride(t *testing.T) {
 	h := newHarness(t, true)
 	h.say("dana", "/okr schedule team Engineering checkin wednesday 11:00")
-	plat := newPlatform(h.clock)
-	r := newRhythm(h, plat, plat)
-	h.setClock(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
-	r.runUntil(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), 15*time.Minute)
-	for _, s := range plat.byKind("checkin") {
-		wd := s.at.UTC().Weekday()
-		switch s.to {
+	plat := h.Platform
+	r := newRhythm(h, plat)
+	h.Clock.Set(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	r.RunUntil(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), 15*time.Minute)
+	for _, s := range plat.Kind("checkin") {
+		wd := s.At.UTC().Weekday()
+		switch s.To.ID {
 		case "carol", "erin", "frank":
 			if wd != time.Wednesday {
-				t.Errorf("%s (Engineering) nudged on %s", s.to, wd)
+				t.Errorf("%s (Engineering) nudged on %s", s.To.ID, wd)
 			}
 		default:
 			if wd != time.Monday {
-				t.Errorf("%s nudged on %s", s.to, wd)
+				t.Errorf("%s nudged on %s", s.To.ID, wd)
 			}
 		}
 	}
@@ -273,38 +175,38 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 	for _, reconcile := range []bool{false, true} {
 		t.Run(fmt.Sprintf("reconcile=%v", reconcile), func(t *testing.T) {
 			h := newHarness(t, true)
-			h.setClock(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
-			plat := newPlatform(h.clock)
+			h.Clock.Set(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+			plat := h.Platform
 			var sender chat.Sender = plat
 			if reconcile {
-				sender = reconciling{plat}
+				sender = plat.Reconciling()
 			}
-			s := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock})
+			s := h.Scheduler(schedule.Options{})
 			// Every Monday window has passed but frank's (Kolkata), which is
 			// more than 12 hours old.
-			h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+			h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
 			if st, err := s.Tick(context.Background()); err != nil || st.Enqueued != 7 {
 				t.Fatalf("tick: %+v %v", st, err)
 			}
 			ctx, crash := context.WithCancel(context.Background())
 			const workers = 2
-			plat.fail = func(to chat.Conversation, n int) error {
-				if len(plat.sent) == 3 {
+			plat.FailWith(func(a bottest.Attempt) error {
+				if a.Delivered == 3 {
 					crash() // the process dies while sends are in flight
 				}
 				return nil
-			}
-			d := outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: workers})
+			})
+			d := h.DispatcherTo(outbox.Only(sender), outbox.Options{Workers: workers})
 			_ = d.Drain(ctx)
-			plat.fail = nil
-			h.restart()
-			d2 := outbox.NewDispatcher(h.db, h.e, outbox.Only(sender), outbox.Options{Now: h.clock, Workers: workers})
+			plat.FailWith(nil)
+			h.Restart()
+			d2 := h.DispatcherTo(outbox.Only(sender), outbox.Options{Workers: workers})
 			if err := d2.Drain(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			count := map[string]int{}
-			for _, s := range plat.byKind("checkin") {
-				count[s.to]++
+			for _, s := range plat.Kind("checkin") {
+				count[s.To.ID]++
 			}
 			dups := 0
 			for who, n := range count {
@@ -331,26 +233,24 @@ func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
 func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, true)
-		h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-		plat := newPlatform(h.clock)
+		h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+		plat := h.Platform
 		limited := 0
-		plat.fail = func(to chat.Conversation, n int) error {
-			if n <= 2 { // every conversation's first two attempts are refused
+		plat.FailWith(func(a bottest.Attempt) error {
+			if a.Call <= 2 { // every conversation's first two attempts are refused
 				limited++
-				return &chat.RateLimitError{RetryAfter: 2 * time.Second, Conversation: n == 2}
+				return &chat.RateLimitError{RetryAfter: 2 * time.Second, Conversation: a.Call == 2}
 			}
 			return nil
-		}
-		if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		d := outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: h.clock, Workers: 8,
+		})
+		h.Tick()
+		d := h.Dispatcher(outbox.Options{Workers: 8,
 			Pacing: chat.Pacing{PerSecond: 10, Burst: 1, PerConversation: time.Second}})
 		start := time.Now()
 		if err := d.Drain(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if got := len(plat.byKind("checkin")); got != 7 {
+		if got := len(plat.Kind("checkin")); got != 7 {
 			t.Errorf("%d delivered, want 7", got)
 		}
 		st := d.Stats()
@@ -365,26 +265,26 @@ func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
 
 func TestFailingSendsBackOffThenFail(t *testing.T) {
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	plat := newPlatform(h.clock)
-	plat.fail = func(to chat.Conversation, n int) error {
-		if to.ID == "bob" {
+	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	plat := h.Platform
+	plat.FailWith(func(a bottest.Attempt) error {
+		if a.To.ID == "bob" {
 			return errors.New("channel_not_found")
 		}
 		return nil
+	})
+	r := newRhythm(h, plat)
+	r.Dispatcher = h.Dispatcher(outbox.Options{Workers: 4, MaxAttempts: 3})
+	r.RunUntil(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), 5*time.Minute)
+	if plat.Calls("bob") != 3 {
+		t.Errorf("bob tried %d times, want 3", plat.Calls("bob"))
 	}
-	r := newRhythm(h, plat, plat)
-	r.d = outbox.NewDispatcher(h.db, h.e, outbox.Only(plat), outbox.Options{Now: h.clock, Workers: 4, MaxAttempts: 3})
-	r.runUntil(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), 5*time.Minute)
-	if plat.calls["bob"] != 3 {
-		t.Errorf("bob tried %d times, want 3", plat.calls["bob"])
-	}
-	st := r.d.Stats()
+	st := r.Dispatcher.Stats()
 	if st.Failed != 1 || st.Retried != 2 {
 		t.Errorf("stats %+v", st)
 	}
 	var it *okrcore.OutboxItem
-	_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+	_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
 		var err error
 		it, err = tx.OutboxByKey(ws, "checkin:u3:2026-W48")
 		return err
@@ -400,23 +300,23 @@ func TestFailingSendsBackOffThenFail(t *testing.T) {
 // closes the cycle.
 func TestEndOfCycle(t *testing.T) {
 	h := newHarness(t, true)
-	plat := newPlatform(h.clock)
-	r := newRhythm(h, plat, plat)
-	h.setClock(time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC))
-	r.runUntil(time.Date(2026, 12, 25, 1, 0, 0, 0, time.UTC), time.Hour)
-	grading := plat.byKind("grading")
-	if got := strings.Join(recipients(grading), ","); got != "alice,bob,carol,dana,erin,frank,gina,hank" {
+	plat := h.Platform
+	r := newRhythm(h, plat)
+	h.Clock.Set(time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC))
+	r.RunUntil(time.Date(2026, 12, 25, 1, 0, 0, 0, time.UTC), time.Hour)
+	grading := plat.Kind("grading")
+	if got := strings.Join(bottest.Recipients(grading), ","); got != "alice,bob,carol,dana,erin,frank,gina,hank" {
 		t.Fatalf("grading prompts to %s", got)
 	}
 	for _, s := range grading {
-		if s.to == "alice" {
-			wantContains(t, s.text, "KR4", "suggested", "grade KR4")
+		if s.To.ID == "alice" {
+			wantContains(t, s.Text, "KR4", "suggested", "grade KR4")
 		}
 	}
 	wantContains(t, h.press("alice", "grade KR4 0.6"), "Graded KR4")
 
-	r.runUntil(time.Date(2026, 12, 27, 1, 0, 0, 0, time.UTC), time.Hour)
-	if n := len(plat.byKind("retro")); n != 8 {
+	r.RunUntil(time.Date(2026, 12, 27, 1, 0, 0, 0, time.UTC), time.Hour)
+	if n := len(plat.Kind("retro")); n != 8 {
 		t.Fatalf("%d retro invitations, want 8 (every team member)", n)
 	}
 	// alice and bob (both in Sales) answer.
@@ -426,22 +326,22 @@ func TestEndOfCycle(t *testing.T) {
 			h.say(who, a)
 		}
 	}
-	r.runUntil(time.Date(2027, 1, 1, 6, 0, 0, 0, time.UTC), time.Hour)
-	var summary *sent
-	for _, s := range plat.byKind("retro") {
-		if s.to == "#sales" {
+	r.RunUntil(time.Date(2027, 1, 1, 6, 0, 0, 0, time.UTC), time.Hour)
+	var summary *bottest.Sent
+	for _, s := range plat.Kind("retro") {
+		if s.To.ID == "#sales" {
 			summary = &s
 		}
 	}
 	if summary == nil {
-		t.Fatalf("no retrospective summary posted to #sales; sent: %v", recipients(plat.byKind("retro")))
+		t.Fatalf("no retrospective summary posted to #sales; sent: %v", bottest.Recipients(plat.Kind("retro")))
 	}
-	wantContains(t, summary.text, "4.0", "Weekly demos", "Long status meetings", "The Friday digest")
-	if strings.Contains(summary.text, "alice") || strings.Contains(summary.text, "bob") {
-		t.Errorf("the summary names people:\n%s", summary.text)
+	wantContains(t, summary.Text, "4.0", "Weekly demos", "Long status meetings", "The Friday digest")
+	if strings.Contains(summary.Text, "alice") || strings.Contains(summary.Text, "bob") {
+		t.Errorf("the summary names people:\n%s", summary.Text)
 	}
-	for _, s := range plat.byKind("retro") {
-		if s.to == "#engineering" {
+	for _, s := range plat.Kind("retro") {
+		if s.To.ID == "#engineering" {
 			t.Error("a summary was posted for a team where nobody answered")
 		}
 	}
@@ -460,30 +360,30 @@ func (advisedErr) Advice() string  { return "invite okrbot to #sales with /invit
 
 func TestPermanentFailureTellsAdmins(t *testing.T) {
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC)) // Friday, after the digests' hour in Berlin and London
-	plat := newPlatform(h.clock)
-	plat.fail = func(to chat.Conversation, n int) error {
-		if to.ID == "#sales" {
+	h.Clock.Set(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC)) // Friday, after the digests' hour in Berlin and London
+	plat := h.Platform
+	plat.FailWith(func(a bottest.Attempt) error {
+		if a.To.ID == "#sales" {
 			return advisedErr{}
 		}
 		return nil
+	})
+	r := newRhythm(h, plat)
+	r.Tick()
+	r.Tick()
+	if plat.Calls("#sales") != 1 {
+		t.Errorf("#sales tried %d times; a permanent error must not be retried", plat.Calls("#sales"))
 	}
-	r := newRhythm(h, plat, plat)
-	r.tick()
-	r.tick()
-	if plat.calls["#sales"] != 1 {
-		t.Errorf("#sales tried %d times; a permanent error must not be retried", plat.calls["#sales"])
-	}
-	var told []sent
-	for _, s := range plat.sent {
-		if strings.Contains(s.text, "couldn't deliver") {
+	var told []bottest.Sent
+	for _, s := range plat.Sent() {
+		if strings.Contains(s.Text, "couldn't deliver") {
 			told = append(told, s)
 		}
 	}
-	if len(told) != 1 || told[0].to != "dana" {
+	if len(told) != 1 || told[0].To.ID != "dana" {
 		t.Fatalf("admins told: %+v", told)
 	}
-	wantContains(t, told[0].text, "a team digest for team Sales to #sales", "/invite @okrbot")
+	wantContains(t, told[0].Text, "a team digest for team Sales to #sales", "/invite @okrbot")
 }
 
 // revokedErr fails every send in the workspace.
@@ -495,14 +395,19 @@ func (revokedErr) Advice() string  { return "reinstall okrbot: its token was rev
 
 func TestWorkspaceWideFailureToldOnce(t *testing.T) {
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	plat := newPlatform(h.clock)
-	plat.failScheduled = revokedErr{}
-	r := newRhythm(h, plat, plat)
-	r.tick()
+	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	plat := h.Platform
+	plat.FailWith(func(a bottest.Attempt) error {
+		if a.Message.Key != "" { // every scheduled message
+			return revokedErr{}
+		}
+		return nil
+	})
+	r := newRhythm(h, plat)
+	r.Tick()
 	var told int
-	for _, s := range plat.sent {
-		if strings.Contains(s.text, "couldn't deliver") {
+	for _, s := range plat.Sent() {
+		if strings.Contains(s.Text, "couldn't deliver") {
 			told++
 		}
 	}
@@ -516,42 +421,40 @@ func TestWorkspaceWideFailureToldOnce(t *testing.T) {
 func TestSendersRouteByPlatform(t *testing.T) {
 	h := newHarness(t, true)
 	// A second workspace on another platform, with one person and a KR.
-	other := h.event("zoe", chat.EventMessage)
+	other := h.Event("zoe", chat.EventMessage)
 	other.Platform, other.Workspace, other.Text = "teams", "tenant-1", "/okr new objective \"Ship it\""
-	h.e.Process(context.Background(), other)
+	h.Engine.Process(context.Background(), other)
 	other.Text = "/okr new kr O1 \"Releases\" from 0 to 4"
-	h.e.Process(context.Background(), other)
+	h.Engine.Process(context.Background(), other)
 
-	h.setClock(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	slackSide, teamsSide := newPlatform(h.clock), newPlatform(h.clock)
+	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
+	slackSide, teamsSide := bottest.NewPlatform(h.Clock.Now), bottest.NewPlatform(h.Clock.Now)
 	senders := map[string]chat.Sender{"shell": slackSide, "teams": teamsSide}
-	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	d := outbox.NewDispatcher(h.db, h.e, outbox.ByPlatform(senders), outbox.Options{Now: h.clock,
+	h.Tick()
+	d := h.DispatcherTo(outbox.ByPlatform(senders), outbox.Options{
 		Pacings: map[string]chat.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
 	if err := d.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := recipients(teamsSide.byKind("checkin")); strings.Join(got, ",") != "dm:zoe" {
+	if got := bottest.Recipients(teamsSide.Kind("checkin")); strings.Join(got, ",") != "dm:zoe" {
 		t.Errorf("teams side got %v", got)
 	}
-	if n := len(slackSide.byKind("checkin")); n != 7 {
+	if n := len(slackSide.Kind("checkin")); n != 7 {
 		t.Errorf("shell side got %d nudges, want 7", n)
 	}
 }
 
 func TestInstallAndRemove(t *testing.T) {
 	h := newHarness(t, true)
-	ev := h.event("alice", chat.EventInstalled)
+	ev := h.Event("alice", chat.EventInstalled)
 	ev.Conversation.Ref = `{"conversation":{"id":"a:1"}}`
-	m, ok := h.e.Process(context.Background(), ev)
+	m, ok := h.Engine.Process(context.Background(), ev)
 	if !ok || !strings.Contains(m.Text, "weekly OKR check-in") {
 		t.Fatalf("install answered %v %q", ok, m.Text)
 	}
 	var u *okrcore.User
 	load := func() {
-		_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+		_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
 			u, _ = tx.UserByPlatform(ws, "shell", "alice")
 			return nil
 		})
@@ -561,7 +464,7 @@ func TestInstallAndRemove(t *testing.T) {
 		t.Fatalf("reference not stored: %+v", u)
 	}
 	ev.Kind = chat.EventRemoved
-	if _, ok := h.e.Process(context.Background(), ev); ok {
+	if _, ok := h.Engine.Process(context.Background(), ev); ok {
 		t.Error("removal answered")
 	}
 	load()
@@ -575,23 +478,23 @@ func TestInstallAndRemove(t *testing.T) {
 func TestChannelReferenceSurvivesRestart(t *testing.T) {
 	h := newHarness(t, true)
 	h.say("dana", "/okr team channel Sales 19:sales@thread")
-	ev := h.event("alice", chat.EventMessage)
+	ev := h.Event("alice", chat.EventMessage)
 	ev.Conversation = chat.Conversation{ID: "19:sales@thread", Ref: `{"serviceUrl":"https://smba.example/","conversation":{"id":"19:sales@thread"}}`}
 	ev.Text = "/okr whoami"
-	h.e.Process(context.Background(), ev)
-	h.restart()
+	h.Engine.Process(context.Background(), ev)
+	h.Restart()
 
 	var got chat.Conversation
-	h.setClock(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC))
-	plat := newPlatform(h.clock)
+	h.Clock.Set(time.Date(2026, 11, 27, 16, 30, 0, 0, time.UTC))
+	plat := h.Platform
 	rec := senderFunc(func(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 		if to.ID == "19:sales@thread" {
 			got = to
 		}
 		return plat.Send(ctx, to, m)
 	})
-	r := newRhythm(h, rec, plat)
-	r.tick()
+	r := newRhythm(h, rec)
+	r.Tick()
 	if got.Ref != ev.Conversation.Ref {
 		t.Errorf("the Sales digest went to %+v, without the stored reference", got)
 	}
@@ -607,19 +510,17 @@ func (f senderFunc) Send(ctx context.Context, to chat.Conversation, m chat.Messa
 // whose messages can hold inputs (a Teams card) shows it inline.
 func TestNudgeCarriesTheForm(t *testing.T) {
 	h := newHarness(t, true)
-	h.setClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	if _, err := schedule.NewScheduler(h.db, schedule.Options{Now: h.clock}).Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.Clock.Set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	h.Tick()
 	var it *okrcore.OutboxItem
-	_ = h.db.View(context.Background(), func(tx okrcore.Tx) error {
+	_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
 		it, _ = tx.OutboxByKey(ws, "checkin:u2:2026-W48")
 		return nil
 	})
 	if it == nil {
 		t.Fatal("alice's nudge was not scheduled")
 	}
-	d, err := h.e.Compose(context.Background(), it)
+	d, err := h.Engine.Compose(context.Background(), it)
 	if err != nil {
 		t.Fatal(err)
 	}
