@@ -4,27 +4,20 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
-	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/bot/bottest"
 )
 
 // TestEndToEnd runs the real engine on a bbolt store seeded with the demo
 // organisation behind the HTTP endpoints, against the fake Slack. The
 // demo's people have their names as platform ids: alice is "alice".
 func TestEndToEnd(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := bot.SeedDemo(t.Context(), db, testTeam, Platform, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t)
+	bottest.SeedDemo(t, db, testTeam, Platform, time.Now())
 	engine := bot.NewEngine(db, bot.Options{})
 	f := newFakeSlack(t)
 	f.addUser(fakeUser{ID: "alice", Name: "Alice Example", Display: "alice", Email: "alice@acme.example", TZ: "Europe/Berlin"})

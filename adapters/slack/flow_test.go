@@ -18,18 +18,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // The week of the flow (Q4 2026). alice, who leads Sales, lives in Berlin
@@ -40,24 +37,6 @@ var (
 	flowMonday = time.Date(2026, 11, 23, 9, 5, 0, 0, time.UTC)
 	flowFriday = time.Date(2026, 11, 27, 15, 5, 0, 0, time.UTC)
 )
-
-// flowClock is a clock the test moves.
-type flowClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *flowClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *flowClock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // slackProxy stands between the adapter and the fake Slack: it passes
 // every request to the fake's handler, except chat.postMessage to a
@@ -115,17 +94,16 @@ func (p *slackProxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.f.srv.Config.Handler.ServeHTTP(w, r)
 }
 
-// flowEnv is okrbot as `okrbot serve` wires it, on a moved clock.
+// flowEnv is okrbot as `okrbot serve` wires it, on a moved clock: the
+// kit's store, engine and clock, with the scheduler and a dispatcher
+// sending through this adapter.
 type flowEnv struct {
+	*bottest.Kit
 	t      *testing.T
-	clock  *flowClock
-	db     *bolt.DB
-	engine *bot.Engine
 	fake   *fakeSlack
 	proxy  *slackProxy
 	a      *Adapter
-	sched  *schedule.Scheduler
-	disp   *outbox.Dispatcher
+	rhythm *bottest.Rhythm
 	socket bool
 	hs     *harness // HTTP mode: signed requests to the adapter's Handler
 	seq    int
@@ -141,17 +119,11 @@ var demoPeople = []fakeUser{
 
 func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 	t.Helper()
-	env := &flowEnv{t: t, clock: &flowClock{t: flowSeeded}, socket: socket}
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	env.db = db
-	if ok, err := bot.SeedDemo(t.Context(), db, testTeam, Platform, env.clock.now()); err != nil || !ok {
-		t.Fatalf("SeedDemo = %v, %v", ok, err)
-	}
-	env.engine = bot.NewEngine(db, bot.Options{Now: env.clock.now})
+	// The store expires state by the wall clock, as `okrbot serve --clock`
+	// has it: only the engine, scheduler and dispatcher run on the moved one.
+	kit := bottest.New(t, bottest.Start(flowSeeded), bottest.Workspace(testTeam, Platform), bottest.Demo(),
+		bottest.StoreOptions(bottest.ExpireBy(time.Now)))
+	env := &flowEnv{Kit: kit, t: t, socket: socket}
 	env.fake = newFakeSlack(t)
 	for _, u := range demoPeople {
 		u.Name, u.Display, u.Email = u.ID, u.ID, u.ID+"@acme.example"
@@ -165,14 +137,14 @@ func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 	} else {
 		cfg.SigningSecret = testSecret
 	}
-	a, err := New(cfg, Options{Now: env.clock.now})
+	a, err := New(cfg, Options{Now: env.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.a = a
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, env.engine) }()
+	go func() { done <- a.Run(ctx, env.Engine) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -196,22 +168,8 @@ func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 		t.Cleanup(srv.Close)
 		env.hs = &harness{t: t, fake: env.fake, a: a, srv: srv}
 	}
-	env.sched = schedule.NewScheduler(db, schedule.Options{Now: env.clock.now})
-	env.disp = outbox.NewDispatcher(db, env.engine, outbox.Only(a), outbox.Options{Now: env.clock.now, Pacing: a.Pacing()})
+	env.rhythm = env.Rhythm(env.DispatcherTo(outbox.Only(a), outbox.Options{Pacing: a.Pacing()}))
 	return env
-}
-
-// tick runs the scheduler and the dispatcher once at the clock's time.
-func (env *flowEnv) tick() {
-	env.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := env.sched.Tick(ctx); err != nil {
-		env.t.Fatalf("tick: %v", err)
-	}
-	if err := env.disp.Drain(ctx); err != nil {
-		env.t.Fatalf("drain: %v", err)
-	}
 }
 
 // interact delivers an interaction payload as Slack would in this mode: a
@@ -282,30 +240,12 @@ func (env *flowEnv) postsTo(channel string) []call {
 
 func (env *flowEnv) outbox(key string) *okrcore.OutboxItem {
 	env.t.Helper()
-	var it *okrcore.OutboxItem
-	err := env.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		it, err = tx.OutboxByKey(testTeam, key)
-		return err
-	})
-	if err != nil {
-		env.t.Fatalf("outbox item %s: %v", key, err)
-	}
-	return it
+	return bottest.Read(env.t, env.DB, func(tx okrcore.Tx) (*okrcore.OutboxItem, error) { return tx.OutboxByKey(testTeam, key) })
 }
 
 func (env *flowEnv) user(name string) *okrcore.User {
 	env.t.Helper()
-	var u *okrcore.User
-	err := env.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		u, err = tx.UserByPlatform(testTeam, Platform, name)
-		return err
-	})
-	if err != nil {
-		env.t.Fatalf("user %s: %v", name, err)
-	}
-	return u
+	return bottest.Read(env.t, env.DB, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform(testTeam, Platform, name) })
 }
 
 func (env *flowEnv) kr(ref string) *okrcore.KeyResult {
@@ -314,16 +254,7 @@ func (env *flowEnv) kr(ref string) *okrcore.KeyResult {
 	if !ok {
 		env.t.Fatalf("bad ref %s", ref)
 	}
-	var k *okrcore.KeyResult
-	err := env.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		k, err = tx.KeyResult(testTeam, r.ID)
-		return err
-	})
-	if err != nil {
-		env.t.Fatalf("%s: %v", ref, err)
-	}
-	return k
+	return bottest.Read(env.t, env.DB, func(tx okrcore.Tx) (*okrcore.KeyResult, error) { return tx.KeyResult(testTeam, r.ID) })
 }
 
 // slackButton is a button as rendered in a message's blocks.
@@ -379,8 +310,8 @@ func runCheckInWeek(t *testing.T, env *flowEnv) {
 	// Monday 10:00 in Berlin: the scheduler enqueues alice's nudge, the
 	// dispatcher posts it to her user id (one call, no conversations.open),
 	// tagged with its outbox key.
-	env.clock.set(flowMonday)
-	env.tick()
+	env.Clock.Set(flowMonday)
+	env.rhythm.Tick()
 	nudges := env.postsTo("alice")
 	if len(nudges) != 1 {
 		t.Fatalf("alice got %d nudges; posts: %v", len(nudges), env.fake.methods())
@@ -467,8 +398,8 @@ func runCheckInWeek(t *testing.T, env *flowEnv) {
 	wantIn(t, "/okr mine", mine.body(), "KR4", "37")
 
 	// Friday 16:00 in Berlin: Sales' digest in #sales has the new number.
-	env.clock.set(flowFriday)
-	env.tick()
+	env.Clock.Set(flowFriday)
+	env.rhythm.Tick()
 	digests := env.postsTo("#sales")
 	if len(digests) != 1 {
 		t.Fatalf("%d posts to #sales; all calls: %v", len(digests), env.fake.methods())
@@ -481,8 +412,8 @@ func runCheckInWeek(t *testing.T, env *flowEnv) {
 		t.Errorf("the digest's outbox item: %+v", it)
 	}
 	// A second tick within the hour sends nothing again.
-	env.clock.set(flowFriday.Add(10 * time.Minute))
-	env.tick()
+	env.Clock.Set(flowFriday.Add(10 * time.Minute))
+	env.rhythm.Tick()
 	if n := len(env.postsTo("#sales")); n != 1 {
 		t.Errorf("%d digests in #sales after a second tick", n)
 	}
@@ -493,16 +424,7 @@ func runCheckInWeek(t *testing.T, env *flowEnv) {
 
 func (env *flowEnv) team(name string) *okrcore.Team {
 	env.t.Helper()
-	var tm *okrcore.Team
-	err := env.db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		tm, err = tx.TeamByName(testTeam, name)
-		return err
-	})
-	if err != nil {
-		env.t.Fatalf("team %s: %v", name, err)
-	}
-	return tm
+	return bottest.Read(env.t, env.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(testTeam, name) })
 }
 
 func TestFlowHTTP(t *testing.T) {
@@ -526,8 +448,8 @@ func TestFlowDigestNotInChannel(t *testing.T) {
 		t.Run(map[bool]string{false: "http", true: "socket"}[socket], func(t *testing.T) {
 			env := newFlowEnv(t, socket)
 			env.proxy.refuseChannel("#sales", "not_in_channel")
-			env.clock.set(flowFriday)
-			env.tick()
+			env.Clock.Set(flowFriday)
+			env.rhythm.Tick()
 			if n := len(env.postsTo("#sales")); n != 1 {
 				t.Fatalf("%d attempts at #sales; want 1", n)
 			}
@@ -538,8 +460,8 @@ func TestFlowDigestNotInChannel(t *testing.T) {
 			}
 			// Later ticks (even days later) do not try again.
 			for _, at := range []time.Time{flowFriday.Add(5 * time.Minute), flowFriday.Add(3 * time.Hour), flowFriday.Add(50 * time.Hour)} {
-				env.clock.set(at)
-				env.tick()
+				env.Clock.Set(at)
+				env.rhythm.Tick()
 			}
 			if n := len(env.postsTo("#sales")); n != 1 {
 				t.Errorf("%d attempts at #sales after more ticks; a permanent error must not be retried", n)
@@ -575,7 +497,7 @@ func TestFlowDigestNotInChannel(t *testing.T) {
 // must then go to C0SALES.
 func TestFlowDigestChannelSetInSlack(t *testing.T) {
 	env := newFlowEnv(t, false)
-	env.clock.set(flowMonday)
+	env.Clock.Set(flowMonday)
 	env.command("alice", "C0SALES", "team channel Sales <#C0SALES|sales>")
 	answer := env.waitResponse(fmt.Sprintf("trig-cmd-%d", env.seq))
 	// The mention is kept as typed (it renders as a link in Slack); Send
@@ -583,8 +505,8 @@ func TestFlowDigestChannelSetInSlack(t *testing.T) {
 	if got := env.team("Sales").DigestChannel; got != "C0SALES" && got != "<#C0SALES|sales>" {
 		t.Fatalf("Sales' digest channel is %q after %q", got, answer.get("text"))
 	}
-	env.clock.set(flowFriday)
-	env.tick()
+	env.Clock.Set(flowFriday)
+	env.rhythm.Tick()
 	if n := len(env.postsTo("C0SALES")); n != 1 {
 		t.Errorf("%d digests in C0SALES; calls %v", n, env.fake.methods())
 	}

@@ -59,6 +59,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
@@ -205,10 +206,7 @@ func generateSlackOrg(tb testing.TB, dir string, spec storagetest.OrgSpec, prepa
 	ctx := context.Background()
 	path := filepath.Join(dir, "org.db")
 	start := time.Now()
-	db, err := bolt.Open(path, bolt.Options{NoSync: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := bottest.Store(tb, bottest.File(path))
 	spec.Workspace = testTeam
 	org, err := storagetest.GenerateOrg(ctx, db, spec)
 	if err == nil {
@@ -217,7 +215,7 @@ func generateSlackOrg(tb testing.TB, dir string, spec storagetest.OrgSpec, prepa
 	if err == nil && prepare != nil {
 		err = prepare(ctx, db, org)
 	}
-	if cerr := db.Close(); err == nil {
+	if cerr := db.Close(); err == nil { // before it is synced and reopened
 		err = cerr
 	}
 	if err == nil {
@@ -314,11 +312,7 @@ type loadEnv struct {
 func newLoadEnv(b *testing.B) *loadEnv {
 	b.Helper()
 	path, org := generateSlackOrg(b, b.TempDir(), storagetest.OrgSpec{}, nil)
-	db, err := bolt.Open(path, bolt.Options{NoSync: os.Getenv("OKRBOT_LOAD_SYNC") == "0"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
+	db := bottest.Store(b, bottest.File(path), bottest.Fsync(os.Getenv("OKRBOT_LOAD_SYNC") != "0"))
 	now := org.Now
 	engine := bot.NewEngine(db, bot.Options{Now: func() time.Time { return now }})
 	f := newFakeSlack(b)
@@ -655,11 +649,7 @@ func BenchmarkSlackFanout(b *testing.B) {
 	monday := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return monday }
 	path, org := generateSlackOrg(b, b.TempDir(), storagetest.OrgSpec{Users: 10000, Objectives: 200, KeyResults: 600}, giveEveryoneAKR)
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(b, bottest.File(path), bottest.Fsync(true))
 	st, err := schedule.NewScheduler(db, schedule.Options{Now: clock, Grace: 24 * time.Hour}).Tick(ctx)
 	if err != nil {
 		b.Fatal(err)
