@@ -75,6 +75,18 @@ func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, erro
 	return okrcore.UserOwner(u.ID), nil
 }
 
+// named is the person a word names ("@alice", "#12", a mention), looked
+// up only when the operation asks, after its permission check.
+func named(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID] {
+	return func() (okrcore.ID, error) {
+		u, err := findUser(tx, req.ws, req.ev.Platform, tok.text)
+		if err != nil {
+			return 0, err
+		}
+		return u.ID, nil
+	}
+}
+
 func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Text(newHelp), nil
@@ -331,7 +343,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 		return chat.Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
 	}
 	lo, hi, _ := parseRange(opts["range"][0].text)
-	k := okrcore.KPI{Title: title, HealthyMin: lo, HealthyMax: hi, Owner: okrcore.UserOwner(req.actor.ID), CreatedAt: req.now}
+	k := okrcore.KPI{Title: title, HealthyMin: lo, HealthyMax: hi, Owner: okrcore.UserOwner(req.actor.ID)}
 	if v := opts["unit"]; v != nil {
 		k.Unit = v[0].text
 	}
@@ -354,14 +366,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 				return err
 			}
 		}
-		if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
-			return err
-		}
-		k.Workspace = req.ws
-		if err := okrcore.ValidateKPI(&k); err != nil {
-			return err
-		}
-		return tx.PutKPI(&k)
+		return okrcore.CreateKPI(tx, req.now, req.actor, &k)
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -378,19 +383,9 @@ func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) 
 	if !ok || ref.Kind != okrcore.RefKeyResult {
 		return chat.Message{}, usage("Initiatives belong to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
 	}
-	in := okrcore.Initiative{Workspace: req.ws, KeyResult: ref.ID, Title: joinTokens(args[1:]), Owner: req.actor.ID, CreatedAt: req.now}
-	if strings.TrimSpace(in.Title) == "" || len([]rune(in.Title)) > okrcore.MaxTitle {
-		return chat.Message{}, usage("Give the initiative a short title (up to %d characters).", okrcore.MaxTitle)
-	}
+	in := okrcore.Initiative{KeyResult: ref.ID, Title: joinTokens(args[1:]), Owner: req.actor.ID}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		k, err := tx.KeyResult(req.ws, ref.ID)
-		if err != nil {
-			return err
-		}
-		if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
-			return err
-		}
-		return tx.PutInitiative(&in)
+		return okrcore.CreateInitiative(tx, req.now, req.actor, &in)
 	})
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s.", ref)
@@ -422,23 +417,8 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, 
 		}
 		return chat.Message{}, usage("Which initiative? Try `/okr done I5`.")
 	}
-	var in *okrcore.Initiative
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		var err error
-		if in, err = tx.Initiative(req.ws, ref.ID); err != nil {
-			return err
-		}
-		k, err := tx.KeyResult(req.ws, in.KeyResult)
-		if err != nil {
-			return err
-		}
-		if in.Owner != req.actor.ID {
-			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
-				return err
-			}
-		}
-		in.Done = done
-		return tx.PutInitiative(in)
+	in, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (*okrcore.Initiative, error) {
+		return okrcore.SetInitiativeDone(tx, req.actor, ref.ID, done)
 	})
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s.", ref)
@@ -539,31 +519,8 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			}
 			done = fmt.Sprintf("Updated %s: %s.", ref, o.Title)
 		case okrcore.RefKPI:
-			k, err := tx.KPI(req.ws, ref.ID)
+			k, err := okrcore.UpdateKPI(tx, req.actor, ref.ID, func(k *okrcore.KPI) error { return editKPI(k, ref, field, val) })
 			if err != nil {
-				return err
-			}
-			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
-				return err
-			}
-			switch field {
-			case "title":
-				k.Title = val
-			case "range":
-				lo, hi, ok := parseRange(val)
-				if !ok {
-					return usage("Write the range as low-high: `/okr edit %s range 99.5-100`.", ref)
-				}
-				k.HealthyMin, k.HealthyMax = lo, hi
-			case "unit":
-				k.Unit = val
-			default:
-				return usage("A KPI's title, range or unit can change.")
-			}
-			if err := okrcore.ValidateKPI(k); err != nil {
-				return err
-			}
-			if err := tx.PutKPI(k); err != nil {
 				return err
 			}
 			done = fmt.Sprintf("Updated %s: %s.", ref, k.Title)
@@ -579,6 +536,25 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 		return chat.Message{}, err
 	}
 	return chat.Text(done), nil
+}
+
+// editKPI reads "title …", "range 99.5-100" or "unit …" into k.
+func editKPI(k *okrcore.KPI, ref okrcore.Ref, field, val string) error {
+	switch field {
+	case "title":
+		k.Title = val
+	case "range":
+		lo, hi, ok := parseRange(val)
+		if !ok {
+			return usage("Write the range as low-high: `/okr edit %s range 99.5-100`.", ref)
+		}
+		k.HealthyMin, k.HealthyMax = lo, hi
+	case "unit":
+		k.Unit = val
+	default:
+		return usage("A KPI's title, range or unit can change.")
+	}
+	return nil
 }
 
 func (e *Engine) grade(ctx context.Context, req *request, args []token) (chat.Message, error) {
@@ -652,64 +628,31 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Me
 	default:
 		return chat.Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
 	}
-	if err := okrcore.RequireAdmin(req.actor, "change cycles"); err != nil {
-		return chat.Message{}, err
-	}
 	spec := joinTokens(args[1:])
-	var text string
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		w, err := tx.Workspace(req.ws)
-		if err != nil {
-			return err
-		}
-		cs, err := tx.Cycles(req.ws)
-		if err != nil {
-			return err
-		}
+	text, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (string, error) {
 		switch sub {
 		case "new":
-			c, err := okrcore.ParseCycle(spec)
+			c, current, err := okrcore.CreateCycle(tx, req.now, req.actor, func() (okrcore.Cycle, error) { return okrcore.ParseCycle(spec) })
 			if err != nil {
-				return err
+				return "", err
 			}
-			for _, o := range cs {
-				if strings.EqualFold(o.Name, c.Name) {
-					return okrcore.Errorf(okrcore.KindConflict, "There is already a cycle called %s.", c.Name)
-				}
+			text := fmt.Sprintf("Created cycle %s (%s to %s).", c.Name, c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
+			if current {
+				return text + " It is now the current cycle.", nil
 			}
-			c.Workspace = req.ws
-			if err := tx.PutCycle(&c); err != nil {
-				return err
-			}
-			text = fmt.Sprintf("Created cycle %s (%s to %s).", c.Name, c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
-			if w.CurrentCycle == 0 || req.now.After(c.Start) && req.now.Before(c.End) {
-				w.CurrentCycle = c.ID
-				text += " It is now the current cycle."
-			} else {
-				text += fmt.Sprintf(" Make it current with `/okr cycle set %s`.", c.Name)
-			}
-			return tx.PutWorkspace(w)
+			return text + fmt.Sprintf(" Make it current with `/okr cycle set %s`.", c.Name), nil
 		case "set":
-			for _, c := range cs {
-				if strings.EqualFold(c.Name, spec) || strings.EqualFold(okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}.String(), spec) {
-					w.CurrentCycle = c.ID
-					text = fmt.Sprintf("The current cycle is now %s.", c.Name)
-					return tx.PutWorkspace(w)
-				}
-			}
-			return okrcore.Errorf(okrcore.KindNotFound, "There is no cycle called %q. `/okr cycle list` shows them.", spec)
-		case "close":
-			c, err := okrcore.CurrentCycle(tx, req.ws)
+			c, err := okrcore.SetCurrentCycle(tx, req.actor, spec)
 			if err != nil {
-				return err
+				return "", err
 			}
-			n, achieved, err := okrcore.CloseCycle(tx, req.now, req.actor, c.ID)
-			if err != nil {
-				return err
-			}
-			text = fmt.Sprintf("Closed %s: %d objectives scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, n, achieved)
+			return fmt.Sprintf("The current cycle is now %s.", c.Name), nil
 		}
-		return nil
+		c, n, achieved, err := okrcore.CloseCurrentCycle(tx, req.now, req.actor)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Closed %s: %d objectives scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, n, achieved), nil
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -725,32 +668,8 @@ func (e *Engine) role(ctx context.Context, req *request, args []token) (chat.Mes
 	if !ok {
 		return chat.Message{}, usage("%q is not a role: use admin, member or observer.", args[1].text)
 	}
-	if err := okrcore.RequireAdmin(req.actor, "change roles"); err != nil {
-		return chat.Message{}, err
-	}
-	var u *okrcore.User
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		var err error
-		if u, err = findUser(tx, req.ws, req.ev.Platform, args[0].text); err != nil {
-			return err
-		}
-		if u.ID == req.actor.ID && role != okrcore.RoleAdmin {
-			us, err := tx.Users(req.ws)
-			if err != nil {
-				return err
-			}
-			admins := 0
-			for _, x := range us {
-				if x.Role == okrcore.RoleAdmin {
-					admins++
-				}
-			}
-			if admins <= 1 {
-				return okrcore.Errorf(okrcore.KindConflict, "You are the only admin; make someone else admin first.")
-			}
-		}
-		u.Role = role
-		return tx.PutUser(u)
+	u, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (*okrcore.User, error) {
+		return okrcore.SetRole(tx, req.actor, named(tx, req, args[0]), role)
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -759,44 +678,41 @@ func (e *Engine) role(ctx context.Context, req *request, args []token) (chat.Mes
 }
 
 func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	var text string
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (okrcore.Rules, error) {
+		if len(args) >= 2 {
+			return okrcore.SetRules(tx, req.actor, func(r *okrcore.Rules) error { return applyRule(r, args) })
+		}
 		w, err := tx.Workspace(req.ws)
 		if err != nil {
-			return err
+			return okrcore.Rules{}, err
 		}
-		r := w.Rules.OrDefault()
-		if len(args) >= 2 {
-			if err := okrcore.RequireAdmin(req.actor, "change the OKR rules"); err != nil {
-				return err
-			}
-			lo, hi, ok := parseRange(args[1].text)
-			if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
-				return usage("Write the range as whole numbers low-high, like `/okr rules objectives 3-5`.")
-			}
-			switch lower(args[0].text) {
-			case "objectives":
-				r.MinObjectives, r.MaxObjectives = int(lo), int(hi)
-			case "krs", "keyresults":
-				r.MinKeyResults, r.MaxKeyResults = int(lo), int(hi)
-			default:
-				return usage("I can set `objectives` (per owner) or `krs` (per objective).")
-			}
-			w.Rules = r
-			if err := tx.PutWorkspace(w); err != nil {
-				return err
-			}
-		} else if len(args) == 1 {
-			return usage("Try `/okr rules objectives 3-5` or `/okr rules krs 2-5`.")
+		if len(args) == 1 {
+			return okrcore.Rules{}, usage("Try `/okr rules objectives 3-5` or `/okr rules krs 2-5`.")
 		}
-		text = fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved.",
-			r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore)
-		return nil
+		return w.Rules.OrDefault(), nil
 	})
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(text), nil
+	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved.",
+		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore)), nil
+}
+
+// applyRule reads "objectives 3-5" or "krs 2-5" into r.
+func applyRule(r *okrcore.Rules, args []token) error {
+	lo, hi, ok := parseRange(args[1].text)
+	if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
+		return usage("Write the range as whole numbers low-high, like `/okr rules objectives 3-5`.")
+	}
+	switch lower(args[0].text) {
+	case "objectives":
+		r.MinObjectives, r.MaxObjectives = int(lo), int(hi)
+	case "krs", "keyresults":
+		r.MinKeyResults, r.MaxKeyResults = int(lo), int(hi)
+	default:
+		return usage("I can set `objectives` (per owner) or `krs` (per objective).")
+	}
+	return nil
 }
 
 func (e *Engine) timezone(ctx context.Context, req *request, args []token) (chat.Message, error) {
@@ -808,12 +724,8 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []token) (chat
 		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].text)
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
-		u, err := tx.User(req.ws, req.actor.ID)
-		if err != nil {
-			return err
-		}
-		u.TimeZone = loc.String()
-		return tx.PutUser(u)
+		_, err := okrcore.SetUserTimezone(tx, req.actor, loc.String())
+		return err
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -827,116 +739,21 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 	if len(args) == 0 {
 		return chat.Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
 	}
-	var text string
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	text, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (string, error) {
 		if sub == "create" {
-			if err := okrcore.RequireAdmin(req.actor, "create teams"); err != nil {
-				return err
-			}
-			name, opts := splitOptions(args, map[string]optionSpec{"under": {arity: 1}})
-			if name == "" || len([]rune(name)) > 80 {
-				return usage("Give the team a name of up to 80 characters: `/okr team create Sales`.")
-			}
-			if _, err := tx.TeamByName(req.ws, name); err == nil {
-				return okrcore.Errorf(okrcore.KindConflict, "There is already a team called %s.", name)
-			}
-			t := okrcore.Team{Workspace: req.ws, Name: name}
-			if v := opts["under"]; v != nil {
-				p, err := report.FindTeam(tx, req.ws, v[0].text)
-				if err != nil {
-					return err
-				}
-				t.Parent = p.ID
-			}
-			if err := tx.PutTeam(&t); err != nil {
-				return err
-			}
-			text = fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", t.Name, t.Ref(), quoteName(t.Name))
-			return nil
+			return createTeam(tx, req, args)
 		}
 		t, err := report.FindTeam(tx, req.ws, args[0].text)
 		if err != nil {
-			return err
-		}
-		rest := args[1:]
-		isLead := t.Lead == req.actor.ID && req.actor.Role != okrcore.RoleObserver
-		switch sub {
-		case "add", "remove", "channel", "timezone":
-			if !isLead {
-				if err := okrcore.RequireAdmin(req.actor, "change team "+t.Name+" (its lead can too)"); err != nil {
-					return err
-				}
-			}
-		default:
-			if err := okrcore.RequireAdmin(req.actor, "change a team's lead or parent"); err != nil {
-				return err
-			}
-		}
-		if len(rest) == 0 {
-			return usage("Say who or what: `/okr team %s %s …`.", sub, quoteName(t.Name))
+			return "", err
 		}
 		switch sub {
 		case "add", "remove":
-			var names []string
-			for _, tok := range rest {
-				u, err := findUser(tx, req.ws, req.ev.Platform, tok.text)
-				if err != nil {
-					return err
-				}
-				if sub == "add" && !containsID(t.Members, u.ID) {
-					t.Members = append(t.Members, u.ID)
-				}
-				if sub == "remove" {
-					t.Members = removeID(t.Members, u.ID)
-				}
-				names = append(names, u.Name)
-			}
-			verb := map[string]string{"add": "Added %s to %s.", "remove": "Removed %s from %s."}[sub]
-			text = fmt.Sprintf(verb, strings.Join(names, ", "), t.Name)
-		case "lead":
-			u, err := findUser(tx, req.ws, req.ev.Platform, rest[0].text)
-			if err != nil {
-				return err
-			}
-			t.Lead = u.ID
-			if !containsID(t.Members, u.ID) {
-				t.Members = append(t.Members, u.ID)
-			}
-			text = fmt.Sprintf("%s now leads %s.", u.Name, t.Name)
-		case "parent":
-			t.Parent = 0
-			text = fmt.Sprintf("%s is now a top-level team.", t.Name)
-			if l := lower(rest[0].text); l != "none" {
-				p, err := report.FindTeam(tx, req.ws, rest[0].text)
-				if err != nil {
-					return err
-				}
-				for q, depth := p, 0; q != nil && depth < 64; depth++ {
-					if q.ID == t.ID {
-						return usage("%s can't sit under %s: that would make it part of itself.", t.Name, p.Name)
-					}
-					if q.Parent == 0 {
-						break
-					}
-					if q, err = tx.Team(req.ws, q.Parent); err != nil {
-						return err
-					}
-				}
-				t.Parent = p.ID
-				text = fmt.Sprintf("%s is now part of %s.", t.Name, p.Name)
-			}
-		case "channel":
-			t.DigestChannel, t.DigestPlatform = rest[0].text, req.ev.Platform
-			text = fmt.Sprintf("%s's digest goes to %s.", t.Name, t.DigestChannel)
-		case "timezone":
-			loc, err := time.LoadLocation(rest[0].text)
-			if err != nil {
-				return usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].text)
-			}
-			t.TimeZone = loc.String()
-			text = fmt.Sprintf("%s's time zone is now %s.", t.Name, loc)
+			return teamMembers(tx, req, sub, t, args[1:])
+		case "lead", "parent":
+			return teamPlace(tx, req, sub, t, args[1:])
 		}
-		return tx.PutTeam(t)
+		return teamDigest(tx, req, sub, t, args[1:])
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -944,19 +761,144 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 	return chat.Text(text), nil
 }
 
+func createTeam(tx okrcore.Tx, req *request, args []token) (string, error) {
+	name, opts := splitOptions(args, map[string]optionSpec{"under": {arity: 1}})
+	var parent okrcore.Later[okrcore.ID]
+	if v := opts["under"]; v != nil {
+		parent = teamNamed(tx, req, v[0])
+	}
+	t, err := okrcore.CreateTeam(tx, req.actor, name, parent)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", t.Name, t.Ref(), quoteName(t.Name)), nil
+}
+
+// teamNamed is the team a word names, looked up only when the operation
+// asks.
+func teamNamed(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID] {
+	return func() (okrcore.ID, error) {
+		t, err := report.FindTeam(tx, req.ws, tok.text)
+		if err != nil {
+			return 0, err
+		}
+		return t.ID, nil
+	}
+}
+
+// needRest asks for what comes after a team's name. Like the rest of what
+// was typed, okrcore reads it after its permission check, so that someone
+// who may not change the team hears that first.
+func needRest(sub string, t *okrcore.Team, rest []token) error {
+	if len(rest) == 0 {
+		return usage("Say who or what: `/okr team %s %s …`.", sub, quoteName(t.Name))
+	}
+	return nil
+}
+
+// teamMembers is `team add NAME @a @b` and `team remove NAME @a`.
+func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+	people := func() ([]okrcore.ID, error) {
+		if err := needRest(sub, t, rest); err != nil {
+			return nil, err
+		}
+		ids := make([]okrcore.ID, 0, len(rest))
+		for _, tok := range rest {
+			id, err := named(tx, req, tok)()
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, nil
+	}
+	op, verb := okrcore.AddTeamMembers, "Added %s to %s."
+	if sub == "remove" {
+		op, verb = okrcore.RemoveTeamMembers, "Removed %s from %s."
+	}
+	t, us, err := op(tx, req.actor, t.ID, people)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(us))
+	for _, u := range us {
+		names = append(names, u.Name)
+	}
+	return fmt.Sprintf(verb, strings.Join(names, ", "), t.Name), nil
+}
+
+// teamPlace is `team lead NAME @a` and `team parent NAME OTHER|none`.
+func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+	if sub == "lead" {
+		t, u, err := okrcore.SetTeamLead(tx, req.actor, t.ID, func() (okrcore.ID, error) {
+			if err := needRest(sub, t, rest); err != nil {
+				return 0, err
+			}
+			return named(tx, req, rest[0])()
+		})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s now leads %s.", u.Name, t.Name), nil
+	}
+	t, p, err := okrcore.SetTeamParent(tx, req.actor, t.ID, func() (okrcore.ID, error) {
+		if err := needRest(sub, t, rest); err != nil {
+			return 0, err
+		}
+		if lower(rest[0].text) == "none" {
+			return 0, nil
+		}
+		return teamNamed(tx, req, rest[0])()
+	})
+	if err != nil {
+		return "", err
+	}
+	if p == nil {
+		return fmt.Sprintf("%s is now a top-level team.", t.Name), nil
+	}
+	return fmt.Sprintf("%s is now part of %s.", t.Name, p.Name), nil
+}
+
+// teamDigest is `team channel NAME #channel` and `team timezone NAME ZONE`.
+func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+	if sub == "channel" {
+		t, err := okrcore.SetTeamChannel(tx, req.actor, t.ID, req.ev.Platform, func() (string, error) {
+			if err := needRest(sub, t, rest); err != nil {
+				return "", err
+			}
+			return rest[0].text, nil
+		})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s's digest goes to %s.", t.Name, t.DigestChannel), nil
+	}
+	// The zone database is read here, not inside okrcore; its answer waits
+	// for the permission check like the rest.
+	var zone string
+	var zoneErr error
+	if len(rest) > 0 {
+		if loc, err := time.LoadLocation(rest[0].text); err != nil {
+			zoneErr = usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].text)
+		} else {
+			zone = loc.String()
+		}
+	}
+	t, err := okrcore.SetTeamTimezone(tx, req.actor, t.ID, func() (string, error) {
+		if err := needRest(sub, t, rest); err != nil {
+			return "", err
+		}
+		return zone, zoneErr
+	})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s's time zone is now %s.", t.Name, t.TimeZone), nil
+}
+
 func quoteName(s string) string {
 	if strings.ContainsAny(s, " \t") {
 		return strconv.Quote(s)
 	}
 	return s
-}
-
-func removeID(ids []okrcore.ID, id okrcore.ID) []okrcore.ID {
-	out := ids[:0]
-	for _, x := range ids {
-		if x != id {
-			out = append(out, x)
-		}
-	}
-	return out
 }
