@@ -533,9 +533,54 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
 	this := thisPeriod(d.period)
 	title := fmt.Sprintf("Team %s · %s", t.Name, periodWord(d.period))
-
 	objs := slices.Clone(d.objs)
 	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
+	attention, movers := d.attentionAndMovers()
+	summary := d.summary(objs, sinceText, this)
+
+	w := &digestWriter{}
+	w.add(chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(d.cycle, d.now)})
+	fmt.Fprintf(&w.text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
+
+	// Blocks other than progress bars: header, summary, context (above),
+	// two section titles, blockers, highlights, check-ins, a note on what
+	// was left out, actions.
+	room := maxDigestBlocks - 10
+	showAtt := min(len(attention), 10, room)
+	showObj := min(len(objs), room-showAtt)
+	d.writeAttention(w, n, attention, showAtt)
+	if len(objs) > 0 {
+		w.add(chat.Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
+		for _, o := range objs[:showObj] {
+			w.add(d.objLine(o, n))
+		}
+	}
+	d.writeBlockers(w, n, this)
+	d.writeHighlights(w, n, movers, sinceText)
+	d.writeCheckIns(w, n, this)
+	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
+		w.add(chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
+	}
+	w.add(chat.Actions{Buttons: []chat.Button{
+		{Label: "Team OKRs", Value: "team " + t.Name},
+		{Label: "Alignment tree", Value: "tree " + t.Name},
+	}})
+	return chat.Message{Blocks: w.blocks, Text: w.text.String()}
+}
+
+// digestWriter gathers a digest's blocks and, alongside, its plain text
+// for notifications and platforms that show no blocks.
+type digestWriter struct {
+	blocks []chat.Block
+	text   strings.Builder
+}
+
+func (w *digestWriter) add(bs ...chat.Block) { w.blocks = append(w.blocks, bs...) }
+
+// summary is the digest's opening line: how the objectives stand on
+// average and moved since sinceText, and how many people checked in. The
+// average is over objs in the order given, as the digest lists them.
+func (d *teamDigest) summary(objs []*okrcore.Objective, sinceText, this string) string {
 	var avg, avgDelta float64
 	offObj, riskObj := 0, 0
 	for _, o := range objs {
@@ -552,9 +597,29 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 		avg /= float64(len(objs))
 		avgDelta /= float64(len(objs))
 	}
-	krs := d.keyResults()
-	var attention, movers []*okrcore.KeyResult
-	for _, k := range krs {
+	// Past the visit budget the change is only approximate.
+	approx := ""
+	if d.calc.partial {
+		approx = "≈"
+	}
+	var summary string
+	if len(objs) == 0 {
+		summary = fmt.Sprintf("No OKRs in %s yet.", d.cycle.Name)
+	} else {
+		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
+			count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
+	}
+	if len(d.withKRs) > 0 {
+		summary += " · " + fmt.Sprintf("*%d of %d* people with key results checked in %s", len(d.withKRs)-len(d.notChecked), len(d.withKRs), this)
+	}
+	return summary
+}
+
+// attentionAndMovers picks the key results that need attention, the worst
+// and then the least advanced first, and those that moved up, the most
+// first.
+func (d *teamDigest) attentionAndMovers() (attention, movers []*okrcore.KeyResult) {
+	for _, k := range d.keyResults() {
 		if needsAttention(k.Status) {
 			attention = append(attention, k)
 		}
@@ -574,102 +639,82 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 		b, _ := d.calc.krDelta(movers[j])
 		return a > b
 	})
+	return attention, movers
+}
+
+// writeAttention lists the first shown key results that need attention,
+// under a title that counts them all.
+func (d *teamDigest) writeAttention(w *digestWriter, n *Namer, attention []*okrcore.KeyResult, shown int) {
+	if len(attention) == 0 {
+		return
+	}
 	offKR := 0
 	for _, k := range attention {
 		if k.Status == okrcore.StatusOffTrack {
 			offKR++
 		}
 	}
+	w.add(chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", count(offKR, "key result"), len(attention)-offKR)})
+	for _, k := range attention[:shown] {
+		w.add(d.krLine(k, n))
+	}
+	w.text.WriteString("\nNeeds attention:")
+	for _, k := range attention[:shown] {
+		fmt.Fprintf(&w.text, " %s %s (%s);", k.Ref(), k.Title, k.Status.Label())
+	}
+}
 
-	approx := ""
-	if d.calc.partial {
-		approx = "≈"
+// writeBlockers lists the blockers raised this period, newest first; past
+// eight it points to where the rest are.
+func (d *teamDigest) writeBlockers(w *digestWriter, n *Namer, this string) {
+	if len(d.calc.blockers) == 0 {
+		return
 	}
-	var summary string
-	if len(objs) == 0 {
-		summary = fmt.Sprintf("No OKRs in %s yet.", d.cycle.Name)
-	} else {
-		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
-			count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
+	bs := slices.Clone(d.calc.blockers)
+	sort.SliceStable(bs, func(i, j int) bool { return bs[i].ci.At.After(bs[j].ci.At) })
+	var lines []string
+	for i, b := range bs {
+		if i == 8 {
+			lines = append(lines, fmt.Sprintf("…and %d more: `/okr history KR…` shows each key result's check-ins.", len(bs)-i))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.User(b.ci.Author), b.kr.Ref(), clip(b.kr.Title, 60),
+			b.ci.At.In(d.loc).Format("Mon Jan 2"), clip(b.ci.Blockers, 150)))
 	}
-	checkins := fmt.Sprintf("*%d of %d* people with key results checked in %s", len(d.withKRs)-len(d.notChecked), len(d.withKRs), this)
-	if len(d.withKRs) > 0 {
-		summary += " · " + checkins
-	}
+	w.add(section(fmt.Sprintf("*Blockers raised %s*\n", this) + strings.Join(lines, "\n")))
+	fmt.Fprintf(&w.text, "\n%s raised %s.", count(len(bs), "blocker"), this)
+}
 
-	m := chat.Message{}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(d.cycle, d.now)})
-	var text strings.Builder
-	fmt.Fprintf(&text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
+// writeHighlights names the three key results that moved up the most.
+func (d *teamDigest) writeHighlights(w *digestWriter, n *Namer, movers []*okrcore.KeyResult, sinceText string) {
+	if len(movers) == 0 {
+		return
+	}
+	var lines []string
+	for _, k := range movers[:min(3, len(movers))] {
+		delta, _ := d.calc.krDelta(k)
+		lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), clip(k.Title, 60), changeText(delta),
+			okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.Owner(k.Owner)))
+	}
+	w.add(section(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText) + strings.Join(lines, "\n")))
+}
 
-	// Blocks other than progress bars: header, summary, context (above),
-	// two section titles, blockers, highlights, check-ins, a note on what
-	// was left out, actions.
-	room := maxDigestBlocks - 10
-	showAtt := min(len(attention), 10, room)
-	showObj := min(len(objs), room-showAtt)
-	if len(attention) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", count(offKR, "key result"), len(attention)-offKR)})
-		for _, k := range attention[:showAtt] {
-			m.Blocks = append(m.Blocks, d.krLine(k, n))
-		}
-		text.WriteString("\nNeeds attention:")
-		for _, k := range attention[:showAtt] {
-			fmt.Fprintf(&text, " %s %s (%s);", k.Ref(), k.Title, k.Status.Label())
-		}
+// writeCheckIns says who has not checked in this period, or that everyone
+// has; a team where nobody has key results gets neither.
+func (d *teamDigest) writeCheckIns(w *digestWriter, n *Namer, this string) {
+	if len(d.withKRs) == 0 {
+		return
 	}
-	if len(objs) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
-		for _, o := range objs[:showObj] {
-			m.Blocks = append(m.Blocks, d.objLine(o, n))
-		}
+	if len(d.notChecked) == 0 {
+		w.add(chat.Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
+		return
 	}
-	if len(d.calc.blockers) > 0 {
-		bs := slices.Clone(d.calc.blockers)
-		sort.SliceStable(bs, func(i, j int) bool { return bs[i].ci.At.After(bs[j].ci.At) })
-		var lines []string
-		for i, b := range bs {
-			if i == 8 {
-				lines = append(lines, fmt.Sprintf("…and %d more: `/okr history KR…` shows each key result's check-ins.", len(bs)-i))
-				break
-			}
-			lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.User(b.ci.Author), b.kr.Ref(), clip(b.kr.Title, 60),
-				b.ci.At.In(d.loc).Format("Mon Jan 2"), clip(b.ci.Blockers, 150)))
-		}
-		m.Blocks = append(m.Blocks, section(fmt.Sprintf("*Blockers raised %s*\n", this)+strings.Join(lines, "\n")))
-		fmt.Fprintf(&text, "\n%s raised %s.", count(len(bs), "blocker"), this)
+	names := make([]string, len(d.notChecked))
+	for i, u := range d.notChecked {
+		names[i] = n.User(u)
 	}
-	if len(movers) > 0 {
-		var lines []string
-		for _, k := range movers[:min(3, len(movers))] {
-			delta, _ := d.calc.krDelta(k)
-			lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), clip(k.Title, 60), changeText(delta),
-				okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.Owner(k.Owner)))
-		}
-		m.Blocks = append(m.Blocks, section(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText)+strings.Join(lines, "\n")))
-	}
-	if len(d.withKRs) > 0 {
-		if len(d.notChecked) == 0 {
-			m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
-		} else {
-			names := make([]string, len(d.notChecked))
-			for i, u := range d.notChecked {
-				names[i] = n.User(u)
-			}
-			s := fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), nameList(names, 40))
-			m.Blocks = append(m.Blocks, section(s))
-			fmt.Fprintf(&text, "\nNot checked in %s: %s.", this, nameList(names, 40))
-		}
-	}
-	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
-	}
-	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
-		{Label: "Team OKRs", Value: "team " + t.Name},
-		{Label: "Alignment tree", Value: "tree " + t.Name},
-	}})
-	m.Text = text.String()
-	return m
+	w.add(section(fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), nameList(names, 40))))
+	fmt.Fprintf(&w.text, "\nNot checked in %s: %s.", this, nameList(names, 40))
 }
 
 // composeDigest builds a team's digest for its channel, or for its lead's
