@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type openOptions struct {
 	// wait is how long to wait for another okrbot that holds the
 	// database; 0 leaves it to the backend.
 	wait time.Duration
+	// readOnly opens the database for reading only (okrbot backup): a
+	// file on a read-only mount or without write permission opens, and
+	// nothing in it is changed, not even an older schema.
+	readOnly bool
 }
 
 // errHeld is matched (errors.Is) by openBackend's error when another
@@ -61,19 +66,73 @@ func openBackend(setting string, o openOptions) (backend, error) {
 	if isServer(setting) {
 		return nil, errNoPostgres
 	}
-	db, err := bolt.Open(setting, bolt.Options{Logger: o.log, Timeout: o.wait})
-	if errors.Is(err, bolt.ErrLocked) {
+	db, err := bolt.Open(setting, bolt.Options{Logger: o.log, Timeout: o.wait, ReadOnly: o.readOnly})
+	var de *bolt.DamagedError
+	switch {
+	case errors.Is(err, bolt.ErrLocked):
 		return nil, heldError{err}
-	}
-	if err != nil {
+	case errors.As(err, &de):
+		return nil, damagedError{path: de.Path, reason: de.Reason}
+	case err != nil:
 		return nil, err
 	}
 	return db, nil
 }
 
+// heldBy reports whether another okrbot process holds the database file,
+// waiting up to wait for it to let go. It reads no more of the file than
+// its header, so restore can ask it of a damaged database it is about to
+// replace.
+func heldBy(path string, wait time.Duration) (bool, error) {
+	return bolt.Locked(path, wait)
+}
+
+// errDamaged is matched (errors.Is) by the errors of openBackend and
+// checkFile for a database file that is damaged.
+var errDamaged = errors.New("the database file is damaged")
+
+// errEmpty is matched by checkFile's error for a file of 0 bytes.
+var errEmpty = errors.New("the file is empty")
+
+// damagedError is a damaged database file, in the words every command
+// that opens one says: which file, why, and the two ways out.
+type damagedError struct {
+	path, reason string
+	// checked is set when the sentence answers okrbot check, which need
+	// not be suggested again, on a file that may be a backup.
+	checked bool
+}
+
+func (e damagedError) Error() string {
+	if e.checked {
+		return fmt.Sprintf("%s is damaged: %s; if it is the database, restore a backup (okrbot restore BACKUP --db %s)", e.path, e.reason, e.path)
+	}
+	return fmt.Sprintf("the database %s is damaged: %s; run okrbot check %s, or restore a backup (okrbot restore BACKUP --db %s)", e.path, e.reason, e.path, e.path)
+}
+
+func (e damagedError) Is(target error) bool { return target == errDamaged }
+
 // checkFile checks a bbolt database or backup file (`okrbot check`,
 // restore, and the copies `okrbot backup` writes): checking one is a matter
-// of the file, not of an open store.
+// of the file, not of an open store. A damaged file matches errDamaged, an
+// empty one errEmpty.
 func checkFile(path string) error {
-	return bolt.CheckFile(path)
+	err := bolt.CheckFile(path)
+	var de *bolt.DamagedError
+	switch {
+	case errors.As(err, &de):
+		return damagedError{path: de.Path, reason: de.Reason, checked: true}
+	case errors.Is(err, bolt.ErrEmpty):
+		return emptyError{path}
+	}
+	return err
 }
+
+// emptyError is a file of 0 bytes where a database or backup was expected.
+type emptyError struct{ path string }
+
+func (e emptyError) Error() string {
+	return e.path + " is empty: it holds no database (okrbot starts a new one in an empty file only with --init)"
+}
+
+func (e emptyError) Is(target error) bool { return target == errEmpty }

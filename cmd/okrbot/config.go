@@ -24,6 +24,7 @@ import (
 // that a file exists. Keys ending in _file name files that hold a secret.
 type fileConfig struct {
 	DB        string        `yaml:"db" env:"OKRBOT_DB"`
+	Init      bool          `yaml:"init" env:"OKRBOT_INIT"`
 	Addr      string        `yaml:"addr" env:"OKRBOT_ADDR"`
 	Workers   int           `yaml:"workers" env:"OKRBOT_WORKERS"`
 	LogLevel  string        `yaml:"log_level" env:"OKRBOT_LOG_LEVEL"`
@@ -172,6 +173,10 @@ func (cf *configFile) walk(n *yaml.Node, t reflect.Type, prefix, dir string) err
 		case f.Type.Kind() == reflect.Int:
 			if _, err := strconv.Atoi(val); err != nil {
 				bad = cf.errorf(v.Line, "%s %q is not a whole number", key, val)
+			}
+		case f.Type.Kind() == reflect.Bool:
+			if _, err := strconv.ParseBool(val); err != nil {
+				bad = cf.errorf(v.Line, "%s %q is not true or false", key, val)
 			}
 		}
 		if bad != nil {
@@ -334,6 +339,20 @@ func (d *envDefaults) int(flagName, env string, def int) int {
 	x, err := strconv.Atoi(v)
 	if err != nil {
 		d.bad = append(d.bad, badFlag{flagName, fmt.Errorf("%s %q is not a whole number", env, v)})
+		return def
+	}
+	return x
+}
+
+func (d *envDefaults) bool(flagName, env string, def bool) bool {
+	d.flagOf[env] = flagName
+	v := strings.TrimSpace(d.getenv(env))
+	if v == "" {
+		return def
+	}
+	x, err := strconv.ParseBool(v)
+	if err != nil {
+		d.bad = append(d.bad, badFlag{flagName, fmt.Errorf("%s %q is not true or false", env, v)})
 		return def
 	}
 	return x

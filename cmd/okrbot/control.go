@@ -103,8 +103,10 @@ func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog
 				return errors.New("the backup file must not be the database itself")
 			}
 		}
-		if _, err := os.Stat(dbPath); err != nil {
+		if st, err := os.Stat(dbPath); err != nil {
 			return fmt.Errorf("no database at %s", dbPath)
+		} else if st.Size() == 0 {
+			return fmt.Errorf("the database %s is empty: there is nothing to back up", dbPath)
 		}
 	}
 	db, err := openBackend(dbPath, openOptions{log: log, wait: 300 * time.Millisecond})

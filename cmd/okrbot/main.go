@@ -42,6 +42,7 @@ type config struct {
 	args        []string
 	configFile  string // --config or OKRBOT_CONFIG; "" for none
 	db          string
+	init        bool // an existing empty database file may become a new database
 	demo        bool
 	as          string
 	logLevel    slog.Level
@@ -201,6 +202,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	env = &envDefaults{getenv: getenv, flagOf: map[string]string{}}
 	fs.StringVar(&cfg.configFile, "config", getenv("OKRBOT_CONFIG"), "read settings from this YAML `file`; flags and environment variables override it (env OKRBOT_CONFIG)")
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "OKRBOT_DB", "okrbot.db"), "database file (env OKRBOT_DB)")
+	fs.BoolVar(&cfg.init, "init", env.bool("init", "OKRBOT_INIT", false), "start a new, empty database in an existing empty (0-byte) database file; without it such a file is refused, since it is more often a lost database than a new one (a path that does not exist always starts a new database) (env OKRBOT_INIT)")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed a demo organisation into an empty database")
 	fs.StringVar(&cfg.as, "as", getenv("OKRBOT_USER"), "who you are in the terminal chat (env OKRBOT_USER)")
 	fs.StringVar(&cfg.schedule, "schedule", envOr(getenv, "OKRBOT_SCHEDULE", "auto"), "run scheduled nudges, reminders and digests: on, off, or auto (on in a terminal, off for piped scripts) (env OKRBOT_SCHEDULE)")
@@ -302,7 +304,7 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 }
 
 func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	db, closeStore, err := openStore(ctx, cfg.db, log)
+	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log)
 	if err != nil {
 		return err
 	}

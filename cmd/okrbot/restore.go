@@ -17,19 +17,21 @@ func restore(dbPath, from string, stdout io.Writer) error {
 		// Replacing a file is all restore knows how to do.
 		return fmt.Errorf("restore: %w", errNoPostgres)
 	}
-	if err := checkFile(from); err != nil {
+	var de damagedError
+	switch err := checkFile(from); {
+	case errors.As(err, &de):
+		return fmt.Errorf("restore: the backup %s is damaged: %s; nothing was changed: choose another backup (okrbot check FILE tells whether one is sound)", from, de.reason)
+	case errors.Is(err, errEmpty):
+		return fmt.Errorf("restore: the backup %s is empty; nothing was changed: choose another backup", from)
+	case err != nil:
 		return fmt.Errorf("restore: the backup does not check out, nothing was changed: %w", err)
 	}
-	if _, err := os.Stat(dbPath); err == nil {
-		db, err := openBackend(dbPath, openOptions{wait: 300 * time.Millisecond})
-		if errors.Is(err, errHeld) {
-			return errors.New("restore: okrbot is running on " + dbPath + "; stop it first, nothing was changed")
-		}
-		if err == nil {
-			if err := db.Close(); err != nil {
-				return fmt.Errorf("restore: %w", err)
-			}
-		}
+	// Only the lock is asked after: the database being replaced may be
+	// damaged, and replacing it is then what restore is for.
+	if held, err := heldBy(dbPath, 300*time.Millisecond); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	} else if held {
+		return errors.New("restore: okrbot is running on " + dbPath + "; stop it first, nothing was changed")
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dbPath), "."+filepath.Base(dbPath)+".restore-*")
 	if err != nil {

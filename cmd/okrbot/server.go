@@ -86,6 +86,7 @@ type server struct {
 	sched      *schedule.Scheduler
 	http       *http.Server
 	backups    func(context.Context) // nil without --backup-dir
+	inbox      *bot.Inbox            // what the adapters acknowledged and have not handled yet
 
 	// What run started, for close to stop.
 	cancel      context.CancelFunc
@@ -99,7 +100,7 @@ type server struct {
 // scheduler and the HTTP server around the platforms. The store is open
 // (control socket, housekeeping) when it returns; close releases it.
 func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.Logger) (*server, error) {
-	db, closeStore, err := openStore(ctx, cfg.db, log)
+	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +131,14 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	}
 	s.engine = bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
+	// Every adapter records what it acknowledges, and handles what a
+	// process killed before left unhandled when its Run starts.
+	s.inbox = s.engine.NewInbox()
+	for _, p := range plats {
+		if u, ok := p.adapter.(chat.InboxUser); ok {
+			u.UseInbox(s.inbox)
+		}
+	}
 	s.disp = outbox.NewDispatcher(db, s.engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
 	met := newMetrics(db, s.disp, plats)
 	obs.set(met)
@@ -138,9 +147,14 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	mux.Handle("GET /metrics", met.handler())
 	s.sched = schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 	s.http = &http.Server{Addr: cfg.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	return s, nil
 }
+
+// maxHeaderBytes caps a request's headers: Slack's and Microsoft's fit in
+// a few KiB; Go's default (1 MiB) lets a client hold that much per
+// connection.
+const maxHeaderBytes = 64 << 10
 
 // run starts the backups, the scheduler, the adapters and the HTTP server,
 // and returns when ctx ends (nil) or when the first of them stops (its
@@ -219,6 +233,12 @@ func (s *server) close() error {
 		if s.backupsDone != nil {
 			<-s.backupsDone
 		}
+		// The adapters finished what they acknowledged: their records go.
+		fctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.inbox.Flush(fctx); err != nil {
+			s.log.Warn("clear the records of handled events", "err", err)
+		}
+		stop()
 	}
 	s.closeStore()
 	return first

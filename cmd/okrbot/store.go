@@ -2,17 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 )
 
 // openStore opens the database the way every long-running command needs
-// it: the path checked first (one clear line), backups while running over
-// the control socket, and the hourly housekeeping. closeStore stops those
-// and closes the database, in that order.
-func openStore(ctx context.Context, setting string, log *slog.Logger) (db backend, closeStore func(), err error) {
+// it: the path checked first (one clear line; an existing empty file only
+// with init), backups while running over the control socket, and the
+// hourly housekeeping. closeStore stops those and closes the database, in
+// that order.
+func openStore(ctx context.Context, setting string, init bool, log *slog.Logger) (db backend, closeStore func(), err error) {
 	if !isServer(setting) {
 		if err := checkDatabasePath(setting); err != nil {
+			return nil, nil, err
+		}
+		if err := refuseEmpty(setting, init); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -49,4 +55,19 @@ func openStore(ctx context.Context, setting string, log *slog.Logger) (db backen
 			log.Error("close database", "err", err)
 		}
 	}, nil
+}
+
+// refuseEmpty refuses an existing database file of 0 bytes unless init
+// says to start a new database in it. Such a file is more often a
+// database lost on the way (a failed copy, a volume mounted over, a
+// truncation) than a new one, and starting afresh in it would hand the
+// workspace to whoever writes first: the first person becomes its admin.
+// A path that does not exist is a new database, as always.
+func refuseEmpty(path string, init bool) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Size() != 0 || init {
+		return nil
+	}
+	return fmt.Errorf("the database %s is an empty file: okrbot would start a new, empty workspace in it, whose first person to write becomes admin; "+
+		"if that is what you want, start once with --init (OKRBOT_INIT=true, or init: true in the configuration file); otherwise put the database back (okrbot restore BACKUP --db %s)", path, path)
 }
