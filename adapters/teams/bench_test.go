@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
@@ -34,11 +34,7 @@ import (
 func benchOrg(b *testing.B, spec storagetest.OrgSpec, serviceURL string) (*bolt.DB, *storagetest.Org) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "org.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
+	db := bottest.Store(b)
 	start := time.Now()
 	org, err := storagetest.GenerateOrg(ctx, db, spec)
 	if err != nil {

@@ -1,31 +1,17 @@
 package teams
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
-
-// e2eClock is a clock the test moves.
-type e2eClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *e2eClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *e2eClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // waitCall waits for a Bot Connector call that match accepts, among those
 // after the first skip calls.
@@ -128,32 +114,14 @@ func submit(t *testing.T, card map[string]any, key string, set map[string]any) m
 // chat, she opens the form and submits it, the check-in is stored and the
 // card replaced, and Friday's Sales digest in the channel shows it.
 func TestEndToEndWeek(t *testing.T) {
-	clk := &e2eClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)} // a Sunday
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := bot.SeedDemo(t.Context(), db, testTenant, Platform, clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	engine := bot.NewEngine(db, bot.Options{Now: clk.Now})
-	hs := startHarness(t, engine, nil)
+	k := bottest.New(t, bottest.Start(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)), // a Sunday
+		bottest.Workspace(testTenant, Platform), bottest.Demo())
+	clk, db := k.Clock, k.DB
+	hs := startHarness(t, k.Engine, nil)
 	hs.a.opts.ServiceURL = hs.conn.serviceURL()
-	sched := schedule.NewScheduler(db, schedule.Options{Now: clk.Now})
-	disp := outbox.NewDispatcher(db, engine, outbox.ByPlatform(map[string]chat.Sender{Platform: hs.a}), outbox.Options{Now: clk.Now, Workers: 8,
+	disp := k.DispatcherTo(outbox.ByPlatform(map[string]chat.Sender{Platform: hs.a}), outbox.Options{Workers: 8,
 		Pacings: map[string]chat.Pacing{Platform: hs.a.Pacing()}})
-	runUntil := func(end time.Time, step time.Duration) {
-		t.Helper()
-		for ; !clk.Now().After(end); clk.Set(clk.Now().Add(step)) {
-			if _, err := sched.Tick(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if err := disp.Drain(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	runUntil := k.Rhythm(disp).RunUntil
 	const channel = "19:sales@thread.tacv2"
 	from := func(who string) map[string]any {
 		return map[string]any{"id": "29:" + who, "aadObjectId": who, "name": who}

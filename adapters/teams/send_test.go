@@ -2,15 +2,14 @@ package teams
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 func TestSend(t *testing.T) {
@@ -66,14 +65,8 @@ func TestSend(t *testing.T) {
 // organisation (people have their names as platform ids) behind
 // /api/messages, against the fake Bot Connector.
 func TestEndToEnd(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := bot.SeedDemo(t.Context(), db, testTenant, Platform, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t)
+	bottest.SeedDemo(t, db, testTenant, Platform, time.Now())
 	engine := bot.NewEngine(db, bot.Options{})
 	hs := startHarness(t, engine, nil)
 	msg := func(id, text string) map[string]any {
@@ -105,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 	// The DM's reference was stored on alice: a proactive send reaches her
 	// through it.
 	var to chat.Conversation
-	err = db.View(t.Context(), func(tx okrcore.Tx) error {
+	err := db.View(t.Context(), func(tx okrcore.Tx) error {
 		u, err := tx.UserByPlatform(testTenant, Platform, "alice")
 		if err != nil {
 			return err

@@ -2,13 +2,12 @@ package teams
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // The person's time zone comes from the activity's localTimezone, or else
@@ -68,14 +67,8 @@ func TestTranslateTimeZone(t *testing.T) {
 // The engine keeps the zone Teams reports on the person, so nudges come at
 // their local time.
 func TestTimeZoneReachesTheStore(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := bot.SeedDemo(t.Context(), db, testTenant, Platform, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t)
+	bottest.SeedDemo(t, db, testTenant, Platform, time.Now())
 	hs := startHarness(t, bot.NewEngine(db, bot.Options{}), nil)
 	act := hs.activity("message", "tz1", "okr mine")
 	act["from"] = map[string]any{"id": "bob", "name": "bob"} // seeded in Los Angeles
@@ -86,7 +79,7 @@ func TestTimeZoneReachesTheStore(t *testing.T) {
 	}
 	hs.conn.waitCalls(1)
 	var tz string
-	err = db.View(t.Context(), func(tx okrcore.Tx) error {
+	err := db.View(t.Context(), func(tx okrcore.Tx) error {
 		u, err := tx.UserByPlatform(testTenant, Platform, "bob")
 		if err == nil {
 			tz = u.TimeZone
