@@ -67,8 +67,11 @@ func SeedDemo(ctx context.Context, store okrcore.Store, ws, platform string, now
 	return seeded, nil
 }
 
-func seedDemo(tx okrcore.Tx, ws, platform string, c *okrcore.Cycle, now time.Time) error {
-	people := []demoPerson{
+// The demo organisation: who is in it, its teams, its objectives with
+// their key results, and some initiatives. Check-ins are made up from each
+// key result's pace.
+var (
+	demoOrgPeople = []demoPerson{
 		{"dana", "America/New_York", "dana@acme.example", okrcore.RoleAdmin},
 		{"alice", "Europe/Berlin", "alice@acme.example", okrcore.RoleMember},
 		{"bob", "America/Los_Angeles", "bob@acme.example", okrcore.RoleMember},
@@ -79,39 +82,14 @@ func seedDemo(tx okrcore.Tx, ws, platform string, c *okrcore.Cycle, now time.Tim
 		{"hank", "America/Chicago", "hank@acme.example", okrcore.RoleMember},
 		{"olga", "Europe/Paris", "olga@acme.example", okrcore.RoleObserver},
 	}
-	start := c.Start
-	users := map[string]*okrcore.User{}
-	for _, p := range people {
-		u := &okrcore.User{Workspace: ws, Platform: platform, PlatformID: p.name, Name: p.name, Email: p.email, TimeZone: p.tz, Role: p.role, CreatedAt: start}
-		if err := tx.PutUser(u); err != nil {
-			return err
-		}
-		users[p.name] = u
-	}
-	teams := map[string]*okrcore.Team{}
-	for _, t := range []struct {
-		name, lead, parent, channel string
-		members                     []string
-	}{
+	// Parents come before the teams beneath them.
+	demoOrgTeams = []demoTeam{
 		{"Leadership", "dana", "", "#leadership", []string{"alice", "carol", "gina"}},
 		{"Sales", "alice", "Leadership", "#sales", []string{"bob"}},
 		{"Engineering", "carol", "Leadership", "#engineering", []string{"erin", "frank"}},
 		{"Customer Success", "gina", "Leadership", "#customer-success", []string{"hank"}},
-	} {
-		team := &okrcore.Team{Workspace: ws, Name: t.name, Lead: users[t.lead].ID, DigestChannel: t.channel, TimeZone: users[t.lead].TimeZone}
-		team.Members = append(team.Members, users[t.lead].ID)
-		for _, m := range t.members {
-			team.Members = append(team.Members, users[m].ID)
-		}
-		if t.parent != "" {
-			team.Parent = teams[t.parent].ID
-		}
-		if err := tx.PutTeam(team); err != nil {
-			return err
-		}
-		teams[t.name] = team
 	}
-	objectives := []demoObjective{
+	demoOrgObjectives = []demoObjective{
 		{key: "company", title: "Become the go-to OKR assistant for mid-sized companies", owner: "dana", krs: []demoKR{
 			{"Grow ARR", okrcore.MetricCurrency, "$", 1.2e6, 2e6, "dana", 0.9},
 			{"Raise NPS", okrcore.MetricNumber, "", 30, 50, "dana", 0.8},
@@ -135,93 +113,194 @@ func seedDemo(tx okrcore.Tx, ws, platform string, c *okrcore.Cycle, now time.Tim
 			{"First reply time", okrcore.MetricNumber, "hours", 24, 4, "hank", 0.4},
 		}},
 	}
-	rng := rand.New(rand.NewPCG(42, 7))
-	objIDs := map[string]okrcore.ID{}
-	krIDs := map[string][]okrcore.ID{}
-	admin := users["dana"]
-	for _, d := range objectives {
-		o := &okrcore.Objective{Title: d.title, Cycle: c.ID}
+	demoOrgInitiatives = []demoInitiative{
+		{keyIdx{"sales", 0}, "Hire a second SDR", "alice", true},
+		{keyIdx{"sales", 0}, "Partner webinar series", "bob", false},
+		{keyIdx{"cs", 1}, "Roll out the new help desk", "hank", false},
+	}
+)
+
+type demoTeam struct {
+	name, lead, parent, channel string
+	members                     []string // besides the lead
+}
+
+type demoInitiative struct {
+	kr    keyIdx
+	title string
+	owner string
+	done  bool
+}
+
+// demoOrg is what has been seeded so far, by the names the tables use.
+type demoOrg struct {
+	tx       okrcore.Tx
+	ws       string
+	platform string
+	cycle    *okrcore.Cycle
+	start    time.Time // when everything seeded was made: the cycle's start
+	now      time.Time // check-ins run until the week before
+	users    map[string]*okrcore.User
+	teams    map[string]*okrcore.Team
+	objIDs   map[string]okrcore.ID
+	krIDs    map[string][]okrcore.ID
+}
+
+func seedDemo(tx okrcore.Tx, ws, platform string, c *okrcore.Cycle, now time.Time) error {
+	org := &demoOrg{tx: tx, ws: ws, platform: platform, cycle: c, start: c.Start, now: now,
+		users: map[string]*okrcore.User{}, teams: map[string]*okrcore.Team{},
+		objIDs: map[string]okrcore.ID{}, krIDs: map[string][]okrcore.ID{}}
+	// Each seeds what the next ones refer to by name.
+	for _, seed := range []func() error{
+		org.seedPeople, org.seedTeams, org.seedObjectives, org.seedCheckIns, org.seedKPI, org.seedInitiatives,
+	} {
+		if err := seed(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (org *demoOrg) seedPeople() error {
+	for _, p := range demoOrgPeople {
+		u := &okrcore.User{Workspace: org.ws, Platform: org.platform, PlatformID: p.name, Name: p.name, Email: p.email, TimeZone: p.tz, Role: p.role, CreatedAt: org.start}
+		if err := org.tx.PutUser(u); err != nil {
+			return err
+		}
+		org.users[p.name] = u
+	}
+	return nil
+}
+
+// seedTeams makes each team in its lead's time zone, the lead first among
+// its members.
+func (org *demoOrg) seedTeams() error {
+	for _, t := range demoOrgTeams {
+		lead := org.users[t.lead]
+		team := &okrcore.Team{Workspace: org.ws, Name: t.name, Lead: lead.ID, DigestChannel: t.channel, TimeZone: lead.TimeZone}
+		team.Members = append(team.Members, lead.ID)
+		for _, m := range t.members {
+			team.Members = append(team.Members, org.users[m].ID)
+		}
+		if t.parent != "" {
+			team.Parent = org.teams[t.parent].ID
+		}
+		if err := org.tx.PutTeam(team); err != nil {
+			return err
+		}
+		org.teams[t.name] = team
+	}
+	return nil
+}
+
+// seedObjectives makes the objectives in order, so that each can align
+// under one made before it, and each with its key results.
+func (org *demoOrg) seedObjectives() error {
+	admin := org.users["dana"]
+	for _, d := range demoOrgObjectives {
+		o := &okrcore.Objective{Title: d.title, Cycle: org.cycle.ID}
 		if d.team != "" {
-			o.Owner = okrcore.TeamOwner(teams[d.team].ID)
+			o.Owner = okrcore.TeamOwner(org.teams[d.team].ID)
 		} else {
-			o.Owner = okrcore.UserOwner(users[d.owner].ID)
+			o.Owner = okrcore.UserOwner(org.users[d.owner].ID)
 		}
 		if d.underKR != nil {
-			o.ParentKR = krIDs[d.underKR.key][d.underKR.idx]
+			o.ParentKR = org.krIDs[d.underKR.key][d.underKR.idx]
 		}
 		if d.underObj != "" {
-			o.ParentObjective = objIDs[d.underObj]
+			o.ParentObjective = org.objIDs[d.underObj]
 		}
-		if _, err := okrcore.CreateObjective(tx, start, admin, o); err != nil {
+		if _, err := okrcore.CreateObjective(org.tx, org.start, admin, o); err != nil {
 			return fmt.Errorf("objective %q: %w", d.title, err)
 		}
-		objIDs[d.key] = o.ID
+		org.objIDs[d.key] = o.ID
 		for _, dk := range d.krs {
 			k := &okrcore.KeyResult{Objective: o.ID, Title: dk.title, Metric: dk.metric, Unit: dk.unit, Start: dk.start, Target: dk.target}
 			if dk.owner != "" {
-				k.Owner = okrcore.UserOwner(users[dk.owner].ID)
+				k.Owner = okrcore.UserOwner(org.users[dk.owner].ID)
 			}
-			if _, err := okrcore.CreateKeyResult(tx, start, admin, k); err != nil {
+			if _, err := okrcore.CreateKeyResult(org.tx, org.start, admin, k); err != nil {
 				return fmt.Errorf("key result %q: %w", dk.title, err)
 			}
-			krIDs[d.key] = append(krIDs[d.key], k.ID)
+			org.krIDs[d.key] = append(org.krIDs[d.key], k.ID)
 		}
 	}
-	// Weekly check-ins from the first Monday of the cycle until last week:
-	// each owner moves their key result along its pace, with some noise.
-	var checkins []func() error
-	for week := start.AddDate(0, 0, (8-int(start.Weekday()))%7); week.Before(now.AddDate(0, 0, -6)); week = week.AddDate(0, 0, 7) {
+	return nil
+}
+
+// demoCheckIn is one made-up check-in, by owner at at.
+type demoCheckIn struct {
+	at    time.Time
+	owner *okrcore.User
+	in    okrcore.CheckInInput
+}
+
+// seedCheckIns makes weekly check-ins from the first Monday of the cycle
+// until last week: each owner moves their key result along its pace, with
+// some noise. The noise is seeded, so that every demo is the same.
+func (org *demoOrg) seedCheckIns() error {
+	rng := rand.New(rand.NewPCG(42, 7))
+	var checkins []demoCheckIn
+	start := org.start
+	for week := start.AddDate(0, 0, (8-int(start.Weekday()))%7); week.Before(org.now.AddDate(0, 0, -6)); week = week.AddDate(0, 0, 7) {
 		at := week.Add(10 * time.Hour)
-		elapsed := okrcore.ExpectedProgress(c, at)
-		for _, d := range objectives {
+		elapsed := okrcore.ExpectedProgress(org.cycle, at)
+		for _, d := range demoOrgObjectives {
 			for i, dk := range d.krs {
-				id := krIDs[d.key][i]
-				owner := users[dk.owner]
-				var v float64
-				if dk.metric == okrcore.MetricMilestone {
-					if elapsed < 0.5 {
-						continue
-					}
-					v = 0
-					if d.key == "playbook" {
-						v = 1
-					}
-				} else {
-					p := math.Max(0, elapsed*dk.pace+(rng.Float64()-0.5)*0.06)
-					v = dk.start + (dk.target-dk.start)*p
-					v = math.Round(v*10) / 10
+				if in, ok := demoCheckInInput(rng, d.key, dk, org.krIDs[d.key][i], elapsed); ok {
+					checkins = append(checkins, demoCheckIn{at: at, owner: org.users[dk.owner], in: in})
 				}
-				conf := 5 + int(dk.pace*4) + rng.IntN(2)
-				if conf > 10 {
-					conf = 10
-				}
-				in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: id, Value: &v, Confidence: &conf}
-				if dk.pace < 0.5 && elapsed > 0.4 {
-					in.Blockers = "waiting on the support tooling migration"
-				}
-				checkins = append(checkins, func() error {
-					_, err := okrcore.RecordCheckIn(tx, at, owner, in)
-					return err
-				})
 			}
 		}
 	}
-	for _, f := range checkins {
-		if err := f(); err != nil {
+	for _, ci := range checkins {
+		if _, err := okrcore.RecordCheckIn(org.tx, ci.at, ci.owner, ci.in); err != nil {
 			return fmt.Errorf("demo check-in: %w", err)
 		}
 	}
-	kpi := &okrcore.KPI{Workspace: ws, Title: "Uptime", Unit: "%", Current: 99.95, HealthyMin: 99.5, HealthyMax: 100, Owner: okrcore.TeamOwner(teams["Engineering"].ID), CreatedAt: start}
-	if err := tx.PutKPI(kpi); err != nil {
-		return err
+	return nil
+}
+
+// demoCheckInInput is key result dk's check-in when elapsed of the cycle
+// has gone by. Milestones are only checked in on from half way, and only
+// the playbook is published then; key results on a slow pace report a
+// blocker after 40% of the cycle.
+func demoCheckInInput(rng *rand.Rand, objKey string, dk demoKR, id okrcore.ID, elapsed float64) (okrcore.CheckInInput, bool) {
+	var v float64
+	if dk.metric == okrcore.MetricMilestone {
+		if elapsed < 0.5 {
+			return okrcore.CheckInInput{}, false
+		}
+		v = 0
+		if objKey == "playbook" {
+			v = 1
+		}
+	} else {
+		p := math.Max(0, elapsed*dk.pace+(rng.Float64()-0.5)*0.06)
+		v = dk.start + (dk.target-dk.start)*p
+		v = math.Round(v*10) / 10
 	}
-	for _, in := range []okrcore.Initiative{
-		{KeyResult: krIDs["sales"][0], Title: "Hire a second SDR", Owner: users["alice"].ID, Done: true},
-		{KeyResult: krIDs["sales"][0], Title: "Partner webinar series", Owner: users["bob"].ID},
-		{KeyResult: krIDs["cs"][1], Title: "Roll out the new help desk", Owner: users["hank"].ID},
-	} {
-		in.Workspace, in.CreatedAt = ws, start
-		if err := tx.PutInitiative(&in); err != nil {
+	conf := 5 + int(dk.pace*4) + rng.IntN(2)
+	if conf > 10 {
+		conf = 10
+	}
+	in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: id, Value: &v, Confidence: &conf}
+	if dk.pace < 0.5 && elapsed > 0.4 {
+		in.Blockers = "waiting on the support tooling migration"
+	}
+	return in, true
+}
+
+func (org *demoOrg) seedKPI() error {
+	kpi := &okrcore.KPI{Workspace: org.ws, Title: "Uptime", Unit: "%", Current: 99.95, HealthyMin: 99.5, HealthyMax: 100, Owner: okrcore.TeamOwner(org.teams["Engineering"].ID), CreatedAt: org.start}
+	return org.tx.PutKPI(kpi)
+}
+
+func (org *demoOrg) seedInitiatives() error {
+	for _, d := range demoOrgInitiatives {
+		in := okrcore.Initiative{KeyResult: org.krIDs[d.kr.key][d.kr.idx], Title: d.title, Owner: org.users[d.owner].ID, Done: d.done}
+		in.Workspace, in.CreatedAt = org.ws, org.start
+		if err := org.tx.PutInitiative(&in); err != nil {
 			return err
 		}
 	}
