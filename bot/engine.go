@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -242,17 +241,7 @@ func (e *Engine) forgetConversation(ctx context.Context, req *request) error {
 		return nil
 	}
 	return e.store.Update(ctx, func(tx okrcore.Tx) error {
-		u, err := tx.User(req.ws, req.actor.ID)
-		if err != nil {
-			return err
-		}
-		a, ok := u.AccountOf(req.ev.Platform, req.ev.UserID)
-		if !ok || a.DM != req.ev.Conversation.ID {
-			return nil
-		}
-		a.DM, a.DMRef = "", ""
-		u.SetAccount(a)
-		return tx.PutUser(u)
+		return okrcore.ForgetDirectConversation(tx, req.actor, req.ev.Platform, req.ev.UserID, req.ev.Conversation.ID)
 	})
 }
 
@@ -307,223 +296,53 @@ func usage(format string, args ...any) error {
 }
 
 // resolveUser finds or creates the person behind an event, and the
-// workspace on its first event. The first person in a workspace becomes its
-// admin, so a small team can start without configuration.
+// workspace on its first event: okrcore.RegisterAccount says how (the
+// first person becomes the workspace's admin, a verified address joins
+// the person on another platform).
 func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) (*okrcore.User, error) {
-	var u *okrcore.User
+	p := profileOf(ev)
 	// A new account needs the workspace's people (is anyone there yet,
 	// does someone have this verified address?). They are read here, in a
 	// read transaction that blocks nobody, not under the write lock: in a
 	// 10,000-person workspace the scan takes tens of milliseconds.
-	var (
-		candidate *okrcore.User
-		empty     bool
-	)
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		var err error
-		u, err = tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
-		if !okrcore.IsNotFound(err) {
-			return err
-		}
-		users, uerr := tx.Users(ev.Workspace)
-		if uerr != nil {
-			return uerr
-		}
-		empty, candidate = len(users) == 0, sameEmail(users, ev)
-		return err
+	seen, err := okrcore.View(ctx, e.store, func(tx okrcore.Tx) (okrcore.AccountLookup, error) {
+		return okrcore.LookUpAccount(tx, p)
 	})
-	if err == nil && !profileChanged(u, ev) {
-		return u, nil
-	}
-	if err != nil && !okrcore.IsNotFound(err) {
+	if err != nil {
 		return nil, fmt.Errorf("look up user: %w", err)
 	}
-	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
-		if err := EnsureWorkspace(tx, ev.Workspace, ev.Platform, now); err != nil {
-			return err
-		}
-		existing, err := tx.UserByPlatform(ev.Workspace, ev.Platform, ev.UserID)
-		switch {
-		case err == nil:
-			verified := existing.EmailVerified
-			u = existing
-			applyProfile(u, ev)
-			if !verified && u.EmailVerified {
-				// The address is vouched for only now (the platform's
-				// profile could not be read when okrbot first met this
-				// account): someone who is that person on another
-				// platform may be waiting for it.
-				if keep, err := e.joinLate(ctx, tx, u, ev); err != nil || keep != nil {
-					if keep != nil {
-						u = keep
-					}
-					return err
-				}
-			}
-			return tx.PutUser(u)
-		case !okrcore.IsNotFound(err):
-			return err
-		}
-		if candidate != nil {
-			// Read again under the write lock: the person may have
-			// changed since the scan.
-			same, err := tx.User(ev.Workspace, candidate.ID)
-			if err != nil && !okrcore.IsNotFound(err) {
-				return err
-			}
-			if err == nil && sameEmail([]*okrcore.User{same}, ev) != nil {
-				// The person already uses okrbot on another platform:
-				// this account joins them, with their OKRs and history.
-				u = same
-				applyProfile(u, ev)
-				e.log.InfoContext(ctx, "account linked by verified e-mail", "user", u.ID, "platform", ev.Platform)
-				return tx.PutUser(u)
-			}
-		}
-		role := okrcore.RoleMember
-		if empty {
-			// Nobody was there at the scan; someone may have arrived since.
-			users, err := tx.Users(ev.Workspace)
-			if err != nil {
-				return err
-			}
-			if len(users) == 0 {
-				role = okrcore.RoleAdmin
-			}
-		}
-		u = &okrcore.User{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Role: role, CreatedAt: now}
-		applyProfile(u, ev)
-		if u.TimeZone == "" {
-			u.TimeZone = e.defaultTZ
-		}
-		if u.Name == "" {
-			u.Name = ev.UserID
-		}
-		return tx.PutUser(u)
+	if seen.User != nil && !okrcore.ProfileChanged(seen.User, p) {
+		return seen.User, nil
+	}
+	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (okrcore.Registration, error) {
+		return okrcore.RegisterAccount(tx, now, p, seen, e.defaultTZ)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store user: %w", err)
 	}
-	return u, nil
+	switch {
+	case r.Joined:
+		e.log.InfoContext(ctx, "account linked by verified e-mail", "user", r.User.ID, "platform", ev.Platform)
+	case r.Folded != 0:
+		e.log.InfoContext(ctx, "account linked by verified e-mail after first contact", "user", r.User.ID, "folded", r.Folded, "platform", ev.Platform)
+	}
+	return r.User, nil
 }
 
-// joinLate folds u, an account okrbot met without a verified address, into
-// the person on another platform with that address, when u has nothing of
-// its own yet (one account, no OKRs, no check-ins): the join that would
-// have happened at first contact. It returns the person joined, or nil.
-func (e *Engine) joinLate(ctx context.Context, tx okrcore.Tx, u *okrcore.User, ev chat.Event) (*okrcore.User, error) {
-	if len(u.Linked) > 0 {
-		return nil, nil
-	}
-	users, err := tx.Users(ev.Workspace)
-	if err != nil {
-		return nil, err
-	}
-	others := users[:0]
-	for _, o := range users {
-		if o.ID != u.ID {
-			others = append(others, o)
-		}
-	}
-	keep := sameEmail(others, ev)
-	if keep == nil {
-		return nil, nil
-	}
-	if what, err := ownedBy(tx, ev.Workspace, u.ID); err != nil || what != "" {
-		return nil, err
-	}
-	if err := foldInto(tx, ev.Workspace, keep, u); err != nil {
-		return nil, err
-	}
-	e.log.InfoContext(ctx, "account linked by verified e-mail after first contact", "user", keep.ID, "folded", u.ID, "platform", ev.Platform)
-	return keep, nil
-}
-
-// sameEmail finds the person, among users, whom a new account belongs to:
-// someone on another platform with the same verified e-mail address and no
-// account on this platform yet. Unverified addresses never match: anyone
-// can type an address into a profile.
-func sameEmail(users []*okrcore.User, ev chat.Event) *okrcore.User {
-	if !ev.EmailVerified || ev.Email == "" {
-		return nil
-	}
-	for _, u := range users {
-		if !u.EmailVerified || !strings.EqualFold(u.Email, ev.Email) {
-			continue
-		}
-		if _, ok := u.Account(ev.Platform); ok {
-			continue
-		}
-		return u
-	}
-	return nil
-}
-
-// profileChanged reports whether ev would change what is stored of u.
-func profileChanged(u *okrcore.User, ev chat.Event) bool {
-	c := *u
-	c.Linked = slices.Clone(u.Linked)
-	applyProfile(&c, ev)
-	return c.Name != u.Name || c.Email != u.Email || c.EmailVerified != u.EmailVerified || c.TimeZone != u.TimeZone ||
-		c.Platform != u.Platform || c.PlatformID != u.PlatformID || c.DM != u.DM || c.DMRef != u.DMRef || !slices.Equal(c.Linked, u.Linked)
-}
-
-// namesFrom says whether ev's platform describes the person: their first
-// account's does, so that a name, an address or a time zone doesn't flip
-// with every platform they write from. Others only fill in what is
-// missing.
-func namesFrom(u *okrcore.User, ev chat.Event) bool {
-	return u.PlatformID == "" || ev.Platform == u.Platform
-}
-
-func applyProfile(u *okrcore.User, ev chat.Event) {
-	first := namesFrom(u, ev)
-	if ev.UserName != "" && (first || u.Name == "") {
-		u.Name = ev.UserName
-	}
-	sameEmail := strings.EqualFold(ev.Email, u.Email) && ev.EmailVerified == u.EmailVerified
-	if ev.Email != "" && !sameEmail && (first || u.Email == "" || (ev.EmailVerified && !u.EmailVerified)) {
-		u.Email, u.EmailVerified = ev.Email, ev.EmailVerified
-	}
-	if ev.TimeZone != "" && (first || u.TimeZone == "") {
-		u.TimeZone = ev.TimeZone
-	}
-	// Remember where to reach the person on this platform: platforms such
-	// as Teams can only message someone proactively through a stored
-	// reference.
-	a, ok := u.AccountOf(ev.Platform, ev.UserID)
-	if !ok {
-		a = okrcore.Account{Platform: ev.Platform, PlatformID: ev.UserID}
-	}
+// profileOf is what an event says about the person behind it.
+func profileOf(ev chat.Event) okrcore.Profile {
+	p := okrcore.Profile{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Name: ev.UserName,
+		Email: ev.Email, EmailVerified: ev.EmailVerified, TimeZone: ev.TimeZone}
 	if ev.Conversation.Direct && ev.Conversation.ID != "" {
-		a.DM = ev.Conversation.ID
-		if ev.Conversation.Ref != "" {
-			a.DMRef = ev.Conversation.Ref
-		}
+		p.DM, p.DMRef = ev.Conversation.ID, ev.Conversation.Ref
 	}
-	u.SetAccount(a)
+	return p
 }
 
 // EnsureWorkspace creates a workspace on first use, with the current
-// quarter as its cycle.
+// quarter as its cycle, as okrcore.EnsureWorkspace does.
 func EnsureWorkspace(tx okrcore.Tx, ws, platform string, now time.Time) error {
-	w, err := tx.Workspace(ws)
-	if err == nil {
-		if w.Platform == "" && platform != "" {
-			w.Platform = platform
-			return tx.PutWorkspace(w)
-		}
-		return nil
-	}
-	if !okrcore.IsNotFound(err) {
-		return err
-	}
-	c := okrcore.QuarterOf(now)
-	c.Workspace = ws
-	if err := tx.PutCycle(&c); err != nil {
-		return fmt.Errorf("create first cycle: %w", err)
-	}
-	return tx.PutWorkspace(&okrcore.Workspace{ID: ws, Name: ws, Platform: platform, CurrentCycle: c.ID, Rules: okrcore.DefaultRules(), CreatedAt: now})
+	return okrcore.EnsureWorkspace(tx, ws, platform, now)
 }
 
 // message handles free text: a command with or without its /okr prefix, an
