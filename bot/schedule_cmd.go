@@ -36,40 +36,22 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat
 			text = describeSchedules(tx, w, team)
 			return nil
 		}
-		if team != nil {
-			if team.Lead != req.actor.ID || req.actor.Role == okrcore.RoleObserver {
-				if err := okrcore.RequireAdmin(req.actor, "change "+team.Name+"'s schedule (its lead can too)"); err != nil {
-					return err
-				}
-			}
-		} else if err := okrcore.RequireAdmin(req.actor, "change the schedule"); err != nil {
-			return err
-		}
 		// Unset slots stay unset, so that a default reminder keeps
 		// following the check-in day.
-		sc := w.Schedule
-		if team != nil && team.Schedule != nil {
-			sc = *team.Schedule
-		}
-		if team != nil && lower(args[0].text) == "reset" {
-			team.Schedule = nil
-			if err := tx.PutTeam(team); err != nil {
+		change := func(sc *okrcore.Schedule) error { return applySchedule(sc, args) }
+		switch {
+		case team == nil:
+			if w, err = okrcore.SetSchedule(tx, req.actor, change); err != nil {
+				return err
+			}
+		case lower(args[0].text) == "reset":
+			if _, err := okrcore.ResetTeamSchedule(tx, req.actor, team.ID); err != nil {
 				return err
 			}
 			text = team.Name + " follows the workspace's schedule again.\n" + w.Schedule.Describe()
 			return nil
-		}
-		if err := applySchedule(&sc, args); err != nil {
-			return err
-		}
-		if team != nil {
-			team.Schedule = &sc
-			if err := tx.PutTeam(team); err != nil {
-				return err
-			}
-		} else {
-			w.Schedule = sc
-			if err := tx.PutWorkspace(w); err != nil {
+		default:
+			if team, err = okrcore.SetTeamSchedule(tx, req.actor, team.ID, change); err != nil {
 				return err
 			}
 		}
