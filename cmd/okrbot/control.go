@@ -109,7 +109,11 @@ func backup(ctx context.Context, dbPath, out string, stdout io.Writer, log *slog
 			return fmt.Errorf("the database %s is empty: there is nothing to back up", dbPath)
 		}
 	}
-	db, err := openBackend(dbPath, openOptions{log: log, wait: 300 * time.Millisecond})
+	// A copy only reads: opened read-only, a database on a read-only mount
+	// or without write permission is backed up, and nothing in it changes
+	// (an older schema is copied as it is; the bbolt lock is shared, so a
+	// running okrbot, which holds it alone, is still asked instead).
+	db, err := openBackend(dbPath, openOptions{log: log, wait: 300 * time.Millisecond, readOnly: true})
 	var n int64
 	switch {
 	case err == nil:
