@@ -9,17 +9,7 @@ import (
 )
 
 // platformName is how people call a platform.
-func PlatformName(p string) string {
-	switch p {
-	case "slack":
-		return "Slack"
-	case "teams":
-		return "Microsoft Teams"
-	case "shell":
-		return "the terminal"
-	}
-	return p
-}
+func PlatformName(p string) string { return okrcore.PlatformName(p) }
 
 // DirectTo is the conversation for a direct message to a person, on the
 // platform they chose for nudges: the conversation they last wrote from
