@@ -8,7 +8,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// platformName is how people call a platform.
+// PlatformName is how people call a platform.
 func PlatformName(p string) string { return okrcore.PlatformName(p) }
 
 // DirectTo is the conversation for a direct message to a person, on the
