@@ -2,18 +2,14 @@ package bot_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
 )
 
 // newRhythm runs the kit's scheduler and a dispatcher with four workers
@@ -96,32 +92,6 @@ func TestAlreadyCheckedInIsNotNudged(t *testing.T) {
 	}
 }
 
-func TestMissedWindowCaughtUpOnceWithinGrace(t *testing.T) {
-	h := newHarness(t, true)
-	plat := h.Platform
-	r := newRhythm(h, plat)
-	// Down from Sunday until Monday 14:00 UTC: alice's, erin's, carol's and
-	// frank's Monday windows passed, within the 12-hour grace.
-	h.Clock.Set(time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC))
-	r.Tick()
-	h.Clock.Set(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
-	r.Tick()
-	r.Tick() // a second tick at the same moment changes nothing
-	if got := bottest.Recipients(plat.Kind("checkin")); strings.Join(got, ",") != "alice,carol,erin,frank" {
-		t.Errorf("caught up %v", got)
-	}
-	// Down again until Tuesday 20:00 UTC: Monday's windows for the others
-	// are more than 12 hours old and skipped; Tuesday's reminders are not.
-	h.Clock.Set(time.Date(2026, 11, 24, 20, 0, 0, 0, time.UTC))
-	r.Tick()
-	if got := bottest.Recipients(plat.Kind("checkin")); len(got) != 4 {
-		t.Errorf("windows older than the grace period were sent: %v", got)
-	}
-	if len(plat.Kind("reminder")) == 0 {
-		t.Error("Tuesday's reminders were not caught up")
-	}
-}
-
 func TestScheduleCommand(t *testing.T) {
 	h := newHarness(t, true)
 	wantContains(t, h.say("alice", "/okr schedule"), "Check-ins: every Monday at 10:00, each person's local time", "Team digests: every Friday at 16:00")
@@ -165,132 +135,6 @@ func TestTeamScheduleOverride(t *testing.T) {
 				t.Errorf("%s nudged on %s", s.To.ID, wd)
 			}
 		}
-	}
-}
-
-// TestCrashLeavesOnlyInFlightInDoubt stops the dispatcher in the middle of a
-// fan-out; a new dispatcher sends the rest. Without reconciliation only the
-// in-flight sends may repeat; with it, none.
-func TestCrashLeavesOnlyInFlightInDoubt(t *testing.T) {
-	for _, reconcile := range []bool{false, true} {
-		t.Run(fmt.Sprintf("reconcile=%v", reconcile), func(t *testing.T) {
-			h := newHarness(t, true)
-			h.Clock.Set(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
-			plat := h.Platform
-			var sender chat.Sender = plat
-			if reconcile {
-				sender = plat.Reconciling()
-			}
-			s := h.Scheduler(schedule.Options{})
-			// Every Monday window has passed but frank's (Kolkata), which is
-			// more than 12 hours old.
-			h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-			if st, err := s.Tick(context.Background()); err != nil || st.Enqueued != 7 {
-				t.Fatalf("tick: %+v %v", st, err)
-			}
-			ctx, crash := context.WithCancel(context.Background())
-			const workers = 2
-			plat.FailWith(func(a bottest.Attempt) error {
-				if a.Delivered == 3 {
-					crash() // the process dies while sends are in flight
-				}
-				return nil
-			})
-			d := h.DispatcherTo(outbox.Only(sender), outbox.Options{Workers: workers})
-			_ = d.Drain(ctx)
-			plat.FailWith(nil)
-			h.Restart()
-			d2 := h.DispatcherTo(outbox.Only(sender), outbox.Options{Workers: workers})
-			if err := d2.Drain(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			count := map[string]int{}
-			for _, s := range plat.Kind("checkin") {
-				count[s.To.ID]++
-			}
-			dups := 0
-			for who, n := range count {
-				if n > 1 {
-					dups += n - 1
-				}
-				if n == 0 {
-					t.Errorf("%s never nudged", who)
-				}
-			}
-			if len(count) != 7 {
-				t.Errorf("%d people nudged, want 7", len(count))
-			}
-			if dups > workers || (reconcile && dups > 0) {
-				t.Errorf("%d repeated sends (workers %d, reconcile %v)", dups, workers, reconcile)
-			}
-			t.Logf("repeats after the crash: %d (bound %d)", dups, workers)
-		})
-	}
-}
-
-// TestRateLimitedSendsAreRetriedNotDropped runs in a synctest bubble: the
-// limiters sleep on the bubble's fake clock.
-func TestRateLimitedSendsAreRetriedNotDropped(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, true)
-		h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-		plat := h.Platform
-		limited := 0
-		plat.FailWith(func(a bottest.Attempt) error {
-			if a.Call <= 2 { // every conversation's first two attempts are refused
-				limited++
-				return &chat.RateLimitError{RetryAfter: 2 * time.Second, Conversation: a.Call == 2}
-			}
-			return nil
-		})
-		h.Tick()
-		d := h.Dispatcher(outbox.Options{Workers: 8,
-			Pacing: chat.Pacing{PerSecond: 10, Burst: 1, PerConversation: time.Second}})
-		start := time.Now()
-		if err := d.Drain(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if got := len(plat.Kind("checkin")); got != 7 {
-			t.Errorf("%d delivered, want 7", got)
-		}
-		st := d.Stats()
-		if st.RateLimited != int64(limited) || st.Sent != 7 || st.Failed != 0 {
-			t.Errorf("stats %+v, limited %d", st, limited)
-		}
-		if took := time.Since(start); took < 4*time.Second {
-			t.Errorf("Retry-After was not honoured: drained in %s", took)
-		}
-	})
-}
-
-func TestFailingSendsBackOffThenFail(t *testing.T) {
-	h := newHarness(t, true)
-	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	plat := h.Platform
-	plat.FailWith(func(a bottest.Attempt) error {
-		if a.To.ID == "bob" {
-			return errors.New("channel_not_found")
-		}
-		return nil
-	})
-	r := newRhythm(h, plat)
-	r.Dispatcher = h.Dispatcher(outbox.Options{Workers: 4, MaxAttempts: 3})
-	r.RunUntil(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), 5*time.Minute)
-	if plat.Calls("bob") != 3 {
-		t.Errorf("bob tried %d times, want 3", plat.Calls("bob"))
-	}
-	st := r.Dispatcher.Stats()
-	if st.Failed != 1 || st.Retried != 2 {
-		t.Errorf("stats %+v", st)
-	}
-	var it *okrcore.OutboxItem
-	_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		it, err = tx.OutboxByKey(ws, "checkin:u3:2026-W48")
-		return err
-	})
-	if it == nil || it.State != okrcore.OutboxFailed || it.LastError != "channel_not_found" {
-		t.Errorf("bob's item = %+v", it)
 	}
 }
 
@@ -416,34 +260,6 @@ func TestWorkspaceWideFailureToldOnce(t *testing.T) {
 	}
 }
 
-// TestSendersRouteByPlatform: with two platforms in one process, each
-// workspace's messages leave through its own platform.
-func TestSendersRouteByPlatform(t *testing.T) {
-	h := newHarness(t, true)
-	// A second workspace on another platform, with one person and a KR.
-	other := h.Event("zoe", chat.EventMessage)
-	other.Platform, other.Workspace, other.Text = "teams", "tenant-1", "/okr new objective \"Ship it\""
-	h.Engine.Process(context.Background(), other)
-	other.Text = "/okr new kr O1 \"Releases\" from 0 to 4"
-	h.Engine.Process(context.Background(), other)
-
-	h.Clock.Set(time.Date(2026, 11, 23, 19, 0, 0, 0, time.UTC))
-	slackSide, teamsSide := bottest.NewPlatform(h.Clock.Now), bottest.NewPlatform(h.Clock.Now)
-	senders := map[string]chat.Sender{"shell": slackSide, "teams": teamsSide}
-	h.Tick()
-	d := h.DispatcherTo(outbox.ByPlatform(senders), outbox.Options{
-		Pacings: map[string]chat.Pacing{"teams": {PerSecond: 100, Burst: 5}}})
-	if err := d.Drain(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := bottest.Recipients(teamsSide.Kind("checkin")); strings.Join(got, ",") != "dm:zoe" {
-		t.Errorf("teams side got %v", got)
-	}
-	if n := len(slackSide.Kind("checkin")); n != 7 {
-		t.Errorf("shell side got %d nudges, want 7", n)
-	}
-}
-
 func TestInstallAndRemove(t *testing.T) {
 	h := newHarness(t, true)
 	ev := h.Event("alice", chat.EventInstalled)
@@ -504,31 +320,4 @@ type senderFunc func(ctx context.Context, to chat.Conversation, m chat.Message) 
 
 func (f senderFunc) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	return f(ctx, to, m)
-}
-
-// TestNudgeCarriesTheForm: the nudge holds the check-in form, so a platform
-// whose messages can hold inputs (a Teams card) shows it inline.
-func TestNudgeCarriesTheForm(t *testing.T) {
-	h := newHarness(t, true)
-	h.Clock.Set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	h.Tick()
-	var it *okrcore.OutboxItem
-	_ = h.DB.View(context.Background(), func(tx okrcore.Tx) error {
-		it, _ = tx.OutboxByKey(ws, "checkin:u2:2026-W48")
-		return nil
-	})
-	if it == nil {
-		t.Fatal("alice's nudge was not scheduled")
-	}
-	d, err := h.Engine.Compose(context.Background(), it)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := d.Message.Form
-	if f == nil || f.ID != "checkin" || f.State != "KR4,KR6,KR7" || len(f.Inputs) != 11 {
-		t.Fatalf("nudge form = %+v", f)
-	}
-	if d.Message.Key != "checkin:u2:2026-W48" {
-		t.Errorf("nudge key %q", d.Message.Key)
-	}
 }
