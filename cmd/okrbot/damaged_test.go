@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // writeTrustDB writes a closed database with n objectives at path: large
@@ -24,10 +24,7 @@ import (
 // past the end of the file and fault.
 func writeTrustDB(t *testing.T, path string, n int) {
 	t.Helper()
-	db, err := bolt.Open(path, bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t, bottest.File(path))
 	for j := 0; j < n; j += 500 {
 		if err := db.Update(context.Background(), func(tx okrcore.Tx) error {
 			for i := j; i < min(j+500, n); i++ {
@@ -41,7 +38,7 @@ func writeTrustDB(t *testing.T, path string, n int) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Close(); err != nil {
+	if err := db.Close(); err != nil { // the tests damage a closed file
 		t.Fatal(err)
 	}
 }

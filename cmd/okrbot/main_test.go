@@ -14,6 +14,7 @@ import (
 
 	"github.com/okrbot/okrbot/adapters/shell"
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -110,11 +111,7 @@ func TestBadArguments(t *testing.T) {
 
 func TestSecondProcessGetsClearError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "okrbot.db")
-	held, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
+	bottest.Store(t, bottest.File(path), bottest.Fsync(true)) // held until the test ends
 	var errOut bytes.Buffer
 	code := run(context.Background(), []string{"--db", path}, strings.NewReader("mine\n"), io.Discard, &errOut, noEnv)
 	if code != 1 || !strings.Contains(errOut.String(), "in use by another okrbot process") {
@@ -169,12 +166,8 @@ func TestBackupWhileRunning(t *testing.T) {
 		t.Errorf("check: %d %q", code, cout.String())
 	}
 
-	copyDB, err := bolt.Open(backupFile, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer copyDB.Close()
-	err = copyDB.View(context.Background(), func(tx okrcore.Tx) error {
+	copyDB := bottest.Store(t, bottest.File(backupFile), bottest.Fsync(true))
+	err := copyDB.View(context.Background(), func(tx okrcore.Tx) error {
 		k, err := tx.KeyResult(shell.Workspace, 4)
 		if err != nil {
 			return err
@@ -255,10 +248,7 @@ func TestRestore(t *testing.T) {
 	if code := run(context.Background(), []string{"restore", garbage, "--db", db}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "nothing was changed") {
 		t.Errorf("restoring garbage: %d %q", code, errOut.String())
 	}
-	held, err := bolt.Open(db, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	held := bottest.Store(t, bottest.File(db), bottest.Fsync(true))
 	errOut.Reset()
 	if code := run(context.Background(), []string{"restore", backupFile, "--db", db}, nil, io.Discard, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "stop it first") {
 		t.Errorf("restoring under a running okrbot: %d %q", code, errOut.String())
@@ -292,14 +282,11 @@ func TestSecretFromFile(t *testing.T) {
 
 func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	dir := t.TempDir()
-	db, err := bolt.Open(filepath.Join(dir, "okrbot.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t, bottest.File(filepath.Join(dir, "okrbot.db")))
 	backups := filepath.Join(dir, "backups")
 	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	var last string
+	var err error
 	for i := range 5 {
 		if last, err = backupOnce(context.Background(), db, backups, 3, start.Add(time.Duration(i)*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -324,13 +311,9 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 }
 
 func TestPurgeStateEveryRemovesExpiredEntries(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t)
 	ctx := context.Background()
-	err = db.Update(ctx, func(tx okrcore.Tx) error {
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
 		if err := bot.EnsureWorkspace(tx, "w", "shell", time.Now()); err != nil {
 			return err
 		}

@@ -37,8 +37,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 const (
@@ -799,11 +799,7 @@ func orgRun2(t *testing.T, sc *orgScene, args []string, env map[string]string) o
 // checkOrgStore reads the database after both runs.
 func checkOrgStore(t *testing.T, db, svc string, nudge orgCall) {
 	t.Helper()
-	store, err := bolt.Open(db, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := bottest.Store(t, bottest.File(db), bottest.Fsync(true))
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 // fakeSlack answers the Web API calls okrbot makes, in Slack's wire format,
@@ -271,13 +271,9 @@ func TestTeamsPackage(t *testing.T) {
 // TestWarnUnserved: a workspace left out by --workspace is named in the
 // log with what to do, an empty one or the served one is not.
 func TestWarnUnserved(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	err = db.Update(context.Background(), func(tx okrcore.Tx) error {
+	err := db.Update(context.Background(), func(tx okrcore.Tx) error {
 		for _, w := range []string{"T0LD", "acme", "Tempty"} {
 			if err := bot.EnsureWorkspace(tx, w, "slack", now); err != nil {
 				return err
@@ -308,11 +304,7 @@ func TestWarnUnserved(t *testing.T) {
 // down (a restart would not bring Slack back, and would stop Teams' nudges
 // too); /readyz says which platform is not connected.
 func TestProbes(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t)
 	down := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
 	up := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	for _, tt := range []struct {

@@ -35,8 +35,8 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 const (
@@ -142,14 +142,11 @@ func seedFanout(t *testing.T, path string, now time.Time) fanoutWant {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t, bottest.File(path), bottest.Fsync(true))
 	want := fanoutWant{keyOf: map[string]string{}, chanOf: map[string]string{}}
 	period := okrcore.PeriodKey(okrcore.Weekly, now, time.UTC)
 	off := okrcore.Slot{Cadence: okrcore.Off}
-	err = db.Update(ctx, func(tx okrcore.Tx) error {
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
 		clear(want.keyOf)
 		clear(want.chanOf)
 		if err := bot.EnsureWorkspace(tx, sigtermWorkspace, "slack", now); err != nil {
@@ -195,7 +192,7 @@ func seedFanout(t *testing.T, path string, now time.Time) fanoutWant {
 		}
 		return nil
 	})
-	if cerr := db.Close(); err == nil {
+	if cerr := db.Close(); err == nil { // before the binary opens it
 		err = cerr
 	}
 	if err != nil {
@@ -375,13 +372,10 @@ func checkOutbox(t *testing.T, when, path string, want fanoutWant, fake *sigterm
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// bolt has no read-only Open; this only reads.
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatalf("%s: open %s: %v", when, path, err)
-	}
-	defer db.Close()
+	db := bottest.Store(t, bottest.File(path), bottest.Fsync(true))
+	defer db.Close() // now, not when the test ends: the binary runs on it again
 	var items []*okrcore.OutboxItem
-	err = db.View(ctx, func(tx okrcore.Tx) error {
+	err := db.View(ctx, func(tx okrcore.Tx) error {
 		for key := range want.chanOf {
 			it, err := tx.OutboxByKey(sigtermWorkspace, key)
 			if err != nil {
