@@ -76,7 +76,7 @@ type Engine struct {
 
 // NewEngine returns an engine over store.
 func NewEngine(store okrcore.Store, opts Options) *Engine {
-	e := &Engine{store: store, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer,
+	e := &Engine{store: onceStore{store}, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer,
 		workspace: opts.Workspace, defaultTZ: opts.DefaultTimeZone}
 	if e.now == nil {
 		e.now = time.Now
@@ -113,7 +113,7 @@ type request struct {
 // error: every failure becomes a message for the person, and internal ones
 // are logged.
 func (e *Engine) Handle(ctx context.Context, ev chat.Event, r chat.Responder) {
-	msg, ok := e.handle(ctx, ev)
+	msg, ok := e.handleOnce(ctx, ev)
 	if !ok {
 		return
 	}
@@ -125,7 +125,7 @@ func (e *Engine) Handle(ctx context.Context, ev chat.Event, r chat.Responder) {
 // Process handles an event and returns the answer instead of sending it;
 // ok is false when there is nothing to say (a duplicate delivery).
 func (e *Engine) Process(ctx context.Context, ev chat.Event) (chat.Message, bool) {
-	return e.handle(ctx, ev)
+	return e.handleOnce(ctx, ev)
 }
 
 func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool) {
@@ -160,6 +160,9 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 	if err := e.rememberChannel(ctx, ev, now); err != nil {
 		e.log.WarnContext(ctx, "store channel reference", "err", err)
 	}
+	// From here the first write that commits marks the event handled
+	// (bot/inbox.go).
+	e.arm(ctx, ev, now)
 	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now}
 	e.log.DebugContext(ctx, "event", "kind", ev.Kind, "user", actor.Name, "text", ev.Text)
 	var msg chat.Message
@@ -245,22 +248,18 @@ func (e *Engine) forgetConversation(ctx context.Context, req *request) error {
 	})
 }
 
-// seen records key and reports whether it was recorded before.
-func (e *Engine) seen(ctx context.Context, ws, key string, now time.Time) (bool, error) {
-	dup := false
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		dup = false
+// seen reports whether key was recorded: the event was handled before. It
+// writes nothing: the handling's first write records key (see arm and
+// onceStore in bot/inbox.go), so that an event cut off by a crash before
+// its effect is not taken for handled when it is replayed.
+func (e *Engine) seen(ctx context.Context, ws, key string, _ time.Time) (bool, error) {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (bool, error) {
 		_, err := tx.State(ws, key)
-		if err == nil {
-			dup = true
-			return nil
+		if okrcore.IsNotFound(err) {
+			return false, nil
 		}
-		if !okrcore.IsNotFound(err) {
-			return err
-		}
-		return tx.PutState(ws, key, []byte{1}, now.Add(e.dedupeTTL))
+		return err == nil, err
 	})
-	return dup, err
 }
 
 // fail turns an error into a message: the domain's own sentence when it has
