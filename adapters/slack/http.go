@@ -106,7 +106,7 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Debug("Slack retried an event", "event", in.ev.ID, "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	if !a.dispatch(in, httpWait) {
+	if !a.dispatch(r.Context(), in, httpWait) {
 		// Slack retries it later.
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
@@ -134,7 +134,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, _ []byte)
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
-	if !a.dispatch(in, httpWait) {
+	if !a.dispatch(r.Context(), in, httpWait) {
 		writeJSON(w, slackapi.Msg{ResponseType: slackapi.ResponseTypeEphemeral,
 			Text: "okrbot is busy right now; please try again in a minute."})
 		return
@@ -158,7 +158,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ []b
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !a.dispatch(in, httpWait) {
+	if !a.dispatch(r.Context(), in, httpWait) {
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}

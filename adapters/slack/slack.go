@@ -92,6 +92,7 @@ type Adapter struct {
 	replays *kit.TTLSet // request signatures already accepted
 	users   *userCache
 	pool    *kit.Pool
+	intake  *kit.Intake // seen, the pool and the inbox, before and after the ack
 
 	mu      sync.Mutex
 	botUser string            // the bot's own user id (auth.test or event authorizations)
@@ -103,6 +104,7 @@ var (
 	_ chat.Adapter    = (*Adapter)(nil)
 	_ chat.Pacer      = (*Adapter)(nil)
 	_ chat.Reconciler = (*Adapter)(nil)
+	_ chat.InboxUser  = (*Adapter)(nil)
 )
 
 // New checks cfg and returns an adapter. It makes no network calls.
@@ -179,8 +181,14 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	a.replays = kit.NewTTLSet(11*time.Minute, time.Now)
 	a.users = newUserCache(opts.UserTTL, opts.Now)
 	a.pool = kit.NewPool(opts.Workers, opts.Queue)
+	a.intake = kit.NewIntake(a.run, a.seen, a.pool, a.log)
 	return a, nil
 }
+
+// UseInbox makes the adapter record every event in ib before Slack has
+// its acknowledgement, and handle at Run's start what ib kept from before
+// a restart. Call it before Run.
+func (a *Adapter) UseInbox(ib chat.Inbox) { a.intake.UseInbox(ib) }
 
 // SocketMode reports whether Run connects through Socket Mode (an app
 // token is set) rather than waiting for HTTP requests.
@@ -205,6 +213,7 @@ func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 		return err
 	}
 	a.pool.Start()
+	a.replay(ctx)
 	a.run.SetRunning(true)
 	var err error
 	if a.SocketMode() {
@@ -221,11 +230,16 @@ func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 	return err
 }
 
+// MaxHeaderBytes caps the headers of a request Serve reads: Slack's fit
+// in a few KiB, and Go's default (1 MiB) lets a client hold that much per
+// connection.
+const MaxHeaderBytes = 64 << 10
+
 // Serve runs HTTP mode on addr: Handler behind an http.Server, and Run.
 // It returns when ctx ends (after a graceful shutdown) or the server fails.
 func (a *Adapter) Serve(ctx context.Context, addr string, h chat.Handler) error {
 	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: MaxHeaderBytes}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runErr := make(chan error, 1)
@@ -308,24 +322,21 @@ func (a *Adapter) dmOf(team, user string) string {
 	return a.dms[team+"|"+user]
 }
 
-// dispatch hands an acknowledged event to the pool, dropping deliveries of
-// an event already handed over. It reports false when the pool had no room
-// within wait (the caller tells Slack to try again).
-func (a *Adapter) dispatch(in *inbound, wait time.Duration) bool {
-	if !a.run.Running() {
+// dispatch takes an HTTP delivery before its acknowledgement: it drops a
+// delivery of an event already taken, records a new one in the inbox and
+// hands it to the pool. It reports false when the event could not be
+// recorded, or the pool had no room within wait: it is then forgotten,
+// and the caller tells Slack to try again.
+func (a *Adapter) dispatch(ctx context.Context, in *inbound, wait time.Duration) bool {
+	switch a.intake.Admit(ctx, in.ev) {
+	case kit.Duplicate:
+		return true
+	case kit.Refused:
 		return false
 	}
-	id := in.ev.ID
-	if id != "" && !a.seen.Add(id) {
-		a.log.Debug("duplicate delivery dropped", "event", id)
-		return true
-	}
-	ok := a.pool.Submit(func() { a.process(in) }, wait)
-	if !ok && id != "" {
-		a.seen.Remove(id)
-	}
+	ok := a.intake.Queue(in.ev, func() { a.process(in) }, wait, false)
 	if !ok {
-		a.log.Warn("too busy: event refused", "event", id, "kind", in.ev.Kind)
+		a.log.Warn("too busy: event refused", "event", in.ev.ID, "kind", in.ev.Kind)
 	}
 	return ok
 }

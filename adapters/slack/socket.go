@@ -9,6 +9,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 )
 
 // socketWait is how long a Socket Mode delivery, already acknowledged, may
@@ -44,8 +46,8 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	}
 }
 
-// onSocketEvent acknowledges an envelope first, then translates it and
-// hands the work to the pool.
+// onSocketEvent translates an envelope, records its event in the inbox,
+// acknowledges it and hands the work to the pool (see takeEnvelope).
 func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -76,32 +78,31 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt
 		if evt.Request == nil {
 			return
 		}
-		a.ack(ctx, smc, evt.Request.EnvelopeID)
 		in, err := a.translateEvent(evt.Request.Payload)
-		a.handOver(in, err, evt.Request)
+		a.takeEnvelope(ctx, smc, in, err, evt.Request)
 	case socketmode.EventTypeSlashCommand:
 		if evt.Request == nil {
 			return
 		}
-		a.ack(ctx, smc, evt.Request.EnvelopeID)
 		cmd, ok := evt.Data.(slackapi.SlashCommand)
 		if !ok {
+			a.ack(ctx, smc, evt.Request.EnvelopeID)
 			return
 		}
 		in, err := a.translateCommand(cmd)
-		a.handOver(in, err, evt.Request)
+		a.takeEnvelope(ctx, smc, in, err, evt.Request)
 	case socketmode.EventTypeInteractive:
 		if evt.Request == nil {
 			return
 		}
 		// An empty ack also closes a submitted modal.
-		a.ack(ctx, smc, evt.Request.EnvelopeID)
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
 		if !ok {
+			a.ack(ctx, smc, evt.Request.EnvelopeID)
 			return
 		}
 		in, err := a.translateInteraction(cb)
-		a.handOver(in, err, evt.Request)
+		a.takeEnvelope(ctx, smc, in, err, evt.Request)
 	}
 }
 
@@ -114,18 +115,39 @@ func (a *Adapter) ack(ctx context.Context, smc *socketmode.Client, envelope stri
 	}
 }
 
-func (a *Adapter) handOver(in *inbound, err error, req *socketmode.Request) {
+// takeEnvelope records the envelope's event in the inbox, then
+// acknowledges the envelope, then hands the work to the pool: an envelope
+// Slack saw acknowledged is never sent again, so its event must survive a
+// crash from then on. One that could not be recorded is not acknowledged,
+// and Slack sends it again. Envelopes that need no work are acknowledged
+// at once.
+func (a *Adapter) takeEnvelope(ctx context.Context, smc *socketmode.Client, in *inbound, err error, req *socketmode.Request) {
 	switch {
 	case errors.Is(err, errMalformed):
+		a.ack(ctx, smc, req.EnvelopeID)
 		a.log.Warn("malformed Socket Mode payload", "type", req.Type, "envelope", req.EnvelopeID)
 		return
 	case err != nil:
+		a.ack(ctx, smc, req.EnvelopeID)
 		return
 	}
 	if req.RetryAttempt > 0 {
 		a.log.Debug("Slack redelivered an envelope", "event", in.ev.ID, "attempt", req.RetryAttempt, "reason", req.RetryReason)
 	}
-	if !a.dispatch(in, socketWait) {
+	switch a.intake.Admit(ctx, in.ev) {
+	case kit.Refused:
+		a.log.Warn("envelope not acknowledged: its event could not be taken; Slack sends it again", "event", in.ev.ID, "envelope", req.EnvelopeID)
+		return
+	case kit.Duplicate:
+		a.ack(ctx, smc, req.EnvelopeID)
+		return
+	}
+	a.ack(ctx, smc, req.EnvelopeID)
+	if !a.intake.Queue(in.ev, func() { a.process(in) }, socketWait, true) {
+		if a.intake.Keeps() {
+			a.log.Error("the pool stayed full: the event waits in the inbox until okrbot starts again", "event", in.ev.ID, "kind", in.ev.Kind)
+			return
+		}
 		a.log.Error("event dropped: the pool stayed full", "event", in.ev.ID, "kind", in.ev.Kind)
 	}
 }

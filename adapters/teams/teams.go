@@ -102,6 +102,7 @@ type Adapter struct {
 	run       *kit.RunOnce
 	pool      *kit.Pool
 	seen      *kit.TTLSet // activity ids handed over
+	intake    *kit.Intake // seen, the pool and the inbox, before and after the 200
 
 	mu         sync.Mutex
 	serviceURL string            // the last one an activity named
@@ -109,8 +110,9 @@ type Adapter struct {
 }
 
 var (
-	_ chat.Adapter = (*Adapter)(nil)
-	_ chat.Pacer   = (*Adapter)(nil)
+	_ chat.Adapter   = (*Adapter)(nil)
+	_ chat.Pacer     = (*Adapter)(nil)
+	_ chat.InboxUser = (*Adapter)(nil)
 )
 
 // New checks cfg and returns an adapter. It makes no network calls.
@@ -172,11 +174,17 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	// covers answers the engine does not give.
 	a := &Adapter{cfg: cfg, opts: opts, log: opts.Logger, dms: map[string]string{}, emails: newEmailCache(opts.Now),
 		run: kit.NewRunOnce("teams"), pool: kit.NewPool(opts.Workers, opts.Queue), seen: kit.NewTTLSet(time.Hour, opts.Now)}
+	a.intake = kit.NewIntake(a.run, a.seen, a.pool, a.log)
 	a.validator = NewValidator(cfg.AppID, ValidatorOptions{MetadataURL: cfg.OpenIDMetadataURL, HTTPClient: opts.HTTPClient, Now: opts.Now, MinRefresh: opts.MinKeyRefresh})
 	a.conn = NewConnector(cfg.AppID, cfg.AppPassword, cfg.TokenURL, ConnectorOptions{HTTPClient: opts.HTTPClient, Now: opts.Now,
 		Retries: opts.Retries, Backoff: opts.Backoff, MaxWait: opts.MaxWait})
 	return a, nil
 }
+
+// UseInbox makes the adapter record every activity for the engine in ib
+// before Teams has its answer, and handle at Run's start what ib kept from
+// before a restart. Call it before Run.
+func (a *Adapter) UseInbox(ib chat.Inbox) { a.intake.UseInbox(ib) }
 
 // Connector is the adapter's Bot Connector client.
 func (a *Adapter) Connector() *Connector { return a.conn }
@@ -199,6 +207,7 @@ func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 		return err
 	}
 	a.pool.Start()
+	a.replay(ctx)
 	a.run.SetRunning(true)
 	a.log.Info("ready for Teams activities", "endpoint", "/api/messages")
 	<-ctx.Done()
@@ -207,11 +216,20 @@ func (a *Adapter) Run(ctx context.Context, h chat.Handler) error {
 	return nil
 }
 
-// enqueue hands an accepted activity to the workers; false when the queue
-// is full (Teams has its 503 at once: it waits for no room) or the adapter
-// is not running.
-func (a *Adapter) enqueue(in inbound) bool {
-	return a.run.Running() && a.pool.Submit(func() { a.work(in) }, 0)
+// take admits an activity for the engine before Teams has its answer: a
+// repeat of one taken within the hour is dropped, a new one recorded in
+// the inbox and handed to the workers. It reports false when the activity
+// was not taken (it could not be recorded, the queue is full: Teams has
+// its 503 at once, it waits for no room, or the adapter is not running);
+// its id is then forgotten, so that Teams' redelivery is taken.
+func (a *Adapter) take(ctx context.Context, in inbound) bool {
+	switch a.intake.Admit(ctx, in.ev) {
+	case kit.Duplicate:
+		return true
+	case kit.Refused:
+		return false
+	}
+	return a.intake.Queue(in.ev, func() { a.work(in) }, 0, false)
 }
 
 func (a *Adapter) work(in inbound) {
@@ -229,10 +247,6 @@ func (a *Adapter) work(in inbound) {
 	a.fillEmail(ctx, in.act, &r.ev, memberTimeout)
 	a.run.Handler().Handle(ctx, r.ev, r)
 }
-
-// firstDelivery reports whether an activity id is new within the last
-// hour; an activity without an id always is.
-func (a *Adapter) firstDelivery(id string) bool { return id == "" || a.seen.Add(id) }
 
 // Handler serves POST /api/messages and GET /healthz.
 func (a *Adapter) Handler() http.Handler {
@@ -289,11 +303,9 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.serveInvoke(w, r, in)
 		return
 	}
-	if (in.handle || in.unknown != "") && a.firstDelivery(act.ID) {
-		if !a.enqueue(in) {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
+	if (in.handle || in.unknown != "") && !a.take(r.Context(), in) {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -383,8 +395,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 		write(chat.Text(unknownAction))
 		return
 	}
-	if !a.firstDelivery(in.act.ID) {
+	switch a.intake.Admit(r.Context(), in.ev) {
+	case kit.Duplicate:
 		write(chat.Text("Already done."))
+		return
+	case kit.Refused:
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
 	ir := &invokeResponder{responder: responder{a: a, act: in.act, ev: in.ev}, answer: make(chan chat.Message, 1)}
@@ -392,6 +408,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, in inbound
 	h := a.run.Handler()
 	go func() {
 		defer close(done)
+		defer a.intake.Done(in.ev)
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
 		defer cancel()
 		// The answer is due within InvokeTimeout whatever happens here: a
