@@ -61,11 +61,30 @@ func seed(t *testing.T, s okrcore.Store, ws string) *fixture {
 }
 
 func testIsolation(t *testing.T, s okrcore.Store) {
-	// "a", "ab" and "a b" share prefixes; all three hold the same IDs,
-	// names and platform IDs. "b" holds more records than "a".
-	spaces := []string{"a", "ab", "a b", "b"}
+	fx := seedIsolation(t, s)
+	for _, ws := range []string{"a", "ab", "a b"} {
+		t.Run(ws, func(t *testing.T) {
+			view(t, s, func(tx okrcore.Tx) error {
+				wantOwnPeople(t, tx, ws, fx[ws])
+				wantOwnOKRs(t, tx, ws, fx[ws])
+				wantOwnCheckInsAndState(t, tx, ws, fx[ws])
+				wantNothingOfB(t, tx, ws)
+				return nil
+			})
+		})
+	}
+	testChangeStaysInWorkspace(t, s, fx)
+}
+
+// seedIsolation seeds workspaces whose IDs share prefixes ("a", "ab" and
+// "a b"), so that a store keying records by a plain concatenation of
+// workspace and ID would mix them; all three hold the same IDs, names and
+// platform IDs. "b" holds more records than they do, under IDs and names
+// none of them may find.
+func seedIsolation(t *testing.T, s okrcore.Store) map[string]*fixture {
+	t.Helper()
 	fx := map[string]*fixture{}
-	for _, ws := range spaces {
+	for _, ws := range []string{"a", "ab", "a b", "b"} {
 		fx[ws] = seed(t, s, ws)
 	}
 	put(t, s, func(tx okrcore.Tx) error {
@@ -81,117 +100,134 @@ func testIsolation(t *testing.T, s okrcore.Store) {
 			tx.PutState("b", "only-b", []byte("b"), time.Time{}),
 		)
 	})
-	for _, ws := range []string{"a", "ab", "a b"} {
-		t.Run(ws, func(t *testing.T) {
-			f := fx[ws]
-			view(t, s, func(tx okrcore.Tx) error {
-				one := func(what string, got any, err error, want any) {
-					t.Helper()
-					if err != nil {
-						t.Fatalf("%s: %v", what, err)
-					}
-					equal(t, what, got, want)
-				}
-				w, err := tx.Workspace(ws)
-				one("Workspace", w.Name, err, ws+":workspace")
-				u, err := tx.User(ws, 1)
-				one("User", u, err, f.user)
-				u, err = tx.UserByPlatform(ws, "slack", "U1")
-				one("UserByPlatform", u, err, f.user)
-				u, err = tx.UserByName(ws, "ann lee")
-				one("UserByName", u, err, f.user)
-				users, err := tx.Users(ws)
-				one("Users", users, err, []*okrcore.User{f.user, f.user2})
-				tm, err := tx.Team(ws, 1)
-				one("Team", tm, err, f.team)
-				tm, err = tx.TeamByName(ws, "growth")
-				one("TeamByName", tm, err, f.team)
-				teams, err := tx.Teams(ws)
-				one("Teams", teams, err, []*okrcore.Team{f.team})
-				teams, err = tx.TeamsOfUser(ws, 2)
-				one("TeamsOfUser", teams, err, []*okrcore.Team{f.team})
-				c, err := tx.Cycle(ws, 1)
-				one("Cycle", c, err, f.cycle)
-				cycles, err := tx.Cycles(ws)
-				one("Cycles", cycles, err, []*okrcore.Cycle{f.cycle})
-				o, err := tx.Objective(ws, 1)
-				one("Objective", o, err, f.obj)
-				objs, err := tx.ObjectivesByCycle(ws, 1)
-				one("ObjectivesByCycle", objs, err, []*okrcore.Objective{f.obj, f.obj2})
-				objs, err = tx.ObjectivesByCycle(ws, 0)
-				one("ObjectivesByCycle 0", objs, err, []*okrcore.Objective{f.obj, f.obj2})
-				objs, err = tx.ObjectivesByOwner(ws, okrcore.UserOwner(1), 1)
-				one("ObjectivesByOwner", objs, err, []*okrcore.Objective{f.obj})
-				objs, err = tx.ObjectivesByOwner(ws, okrcore.TeamOwner(1), 0)
-				one("ObjectivesByOwner team", objs, err, []*okrcore.Objective{f.obj2})
-				objs, err = tx.ObjectivesAlignedTo(ws, okrcore.Ref{Kind: okrcore.RefKeyResult, ID: 1})
-				one("ObjectivesAlignedTo", objs, err, []*okrcore.Objective{f.obj2})
-				k, err := tx.KeyResult(ws, 1)
-				one("KeyResult", k, err, f.kr)
-				krs, err := tx.KeyResultsByObjective(ws, 1)
-				one("KeyResultsByObjective", krs, err, []*okrcore.KeyResult{f.kr})
-				krs, err = tx.KeyResultsByOwner(ws, okrcore.UserOwner(1), 1)
-				one("KeyResultsByOwner", krs, err, []*okrcore.KeyResult{f.kr})
-				krs, err = tx.KeyResultsByCycle(ws, 1)
-				one("KeyResultsByCycle", krs, err, []*okrcore.KeyResult{f.kr})
-				krs, err = tx.KeyResultsByCycle(ws, 0)
-				one("KeyResultsByCycle 0", krs, err, []*okrcore.KeyResult{f.kr})
-				kp, err := tx.KPI(ws, 1)
-				one("KPI", kp, err, f.kpi)
-				kpis, err := tx.KPIs(ws)
-				one("KPIs", kpis, err, []*okrcore.KPI{f.kpi})
-				in, err := tx.Initiative(ws, 1)
-				one("Initiative", in, err, f.init)
-				ins, err := tx.InitiativesByKeyResult(ws, 1)
-				one("InitiativesByKeyResult", ins, err, []*okrcore.Initiative{f.init})
-				cis, err := tx.CheckIns(ws, okrcore.TargetKR, 1, time.Time{}, 0)
-				one("CheckIns", cis, err, []*okrcore.CheckIn{f.checkIn})
-				cis, err = tx.CheckIns(ws, okrcore.TargetKPI, 1, time.Time{}, 0)
-				one("CheckIns KPI", cis, err, []*okrcore.CheckIn{f.kpiCheckIn})
-				cis, err = tx.CheckInsByAuthor(ws, 1, time.Time{}, 0)
-				one("CheckInsByAuthor", cis, err, []*okrcore.CheckIn{f.kpiCheckIn, f.checkIn})
-				ats, err := tx.CheckInTimesByAuthor(ws, 1, time.Time{})
-				wantTimes(t, "CheckInTimesByAuthor", ats, err, f.kpiCheckIn.At, f.checkIn.At)
-				v, err := tx.State(ws, "k")
-				one("State", string(v), err, ws+":state")
+	return fx
+}
 
-				// What exists only in b stays there.
-				for name, err := range map[string]error{
-					"User 3":            second(tx.User(ws, 3)),
-					"UserByPlatform U3": second(tx.UserByPlatform(ws, "slack", "U3")),
-					"UserByName":        second(tx.UserByName(ws, "only b")),
-					"Team 2":            second(tx.Team(ws, 2)),
-					"TeamByName":        second(tx.TeamByName(ws, "only b")),
-					"Cycle 2":           second(tx.Cycle(ws, 2)),
-					"Objective 3":       second(tx.Objective(ws, 3)),
-					"KeyResult 2":       second(tx.KeyResult(ws, 2)),
-					"KPI 2":             second(tx.KPI(ws, 2)),
-					"Initiative 2":      second(tx.Initiative(ws, 2)),
-					"State only-b":      second(tx.State(ws, "only-b")),
-				} {
-					wantNotFound(t, err, name+" of b in "+ws)
-				}
-				for name, n := range map[string]int{
-					"TeamsOfUser 3":            lenOf(tx.TeamsOfUser(ws, 3)),
-					"ObjectivesByCycle 2":      lenOf(tx.ObjectivesByCycle(ws, 2)),
-					"ObjectivesByOwner 3":      lenOf(tx.ObjectivesByOwner(ws, okrcore.UserOwner(3), 0)),
-					"KeyResultsByObjective 3":  lenOf(tx.KeyResultsByObjective(ws, 3)),
-					"KeyResultsByOwner 3":      lenOf(tx.KeyResultsByOwner(ws, okrcore.UserOwner(3), 0)),
-					"KeyResultsByCycle 2":      lenOf(tx.KeyResultsByCycle(ws, 2)),
-					"InitiativesByKeyResult 2": lenOf(tx.InitiativesByKeyResult(ws, 2)),
-					"CheckIns KR2":             lenOf(tx.CheckIns(ws, okrcore.TargetKR, 2, time.Time{}, 0)),
-					"CheckInsByAuthor 3":       lenOf(tx.CheckInsByAuthor(ws, 3, time.Time{}, 0)),
-					"CheckInTimesByAuthor 3":   lenOf(tx.CheckInTimesByAuthor(ws, 3, time.Time{})),
-				} {
-					if n != 0 {
-						t.Errorf("%s in %s: %d records of b", name, ws, n)
-					}
-				}
-				return nil
-			})
-		})
+// wantRead stops the test when a read failed, and compares what it read.
+func wantRead(t *testing.T, what string, got any, err error, want any) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
-	// A change in one workspace leaves the same IDs elsewhere alone.
+	equal(t, what, got, want)
+}
+
+// wantOwnPeople checks that ws reads its own workspace, users and teams.
+func wantOwnPeople(t *testing.T, tx okrcore.Tx, ws string, f *fixture) {
+	w, err := tx.Workspace(ws)
+	wantRead(t, "Workspace", w.Name, err, ws+":workspace")
+	u, err := tx.User(ws, 1)
+	wantRead(t, "User", u, err, f.user)
+	u, err = tx.UserByPlatform(ws, "slack", "U1")
+	wantRead(t, "UserByPlatform", u, err, f.user)
+	u, err = tx.UserByName(ws, "ann lee")
+	wantRead(t, "UserByName", u, err, f.user)
+	users, err := tx.Users(ws)
+	wantRead(t, "Users", users, err, []*okrcore.User{f.user, f.user2})
+	tm, err := tx.Team(ws, 1)
+	wantRead(t, "Team", tm, err, f.team)
+	tm, err = tx.TeamByName(ws, "growth")
+	wantRead(t, "TeamByName", tm, err, f.team)
+	teams, err := tx.Teams(ws)
+	wantRead(t, "Teams", teams, err, []*okrcore.Team{f.team})
+	teams, err = tx.TeamsOfUser(ws, 2)
+	wantRead(t, "TeamsOfUser", teams, err, []*okrcore.Team{f.team})
+}
+
+// wantOwnOKRs checks that ws reads its own cycle, objectives, key results,
+// KPI and initiative, by each of their lookups and lists.
+func wantOwnOKRs(t *testing.T, tx okrcore.Tx, ws string, f *fixture) {
+	c, err := tx.Cycle(ws, 1)
+	wantRead(t, "Cycle", c, err, f.cycle)
+	cycles, err := tx.Cycles(ws)
+	wantRead(t, "Cycles", cycles, err, []*okrcore.Cycle{f.cycle})
+	o, err := tx.Objective(ws, 1)
+	wantRead(t, "Objective", o, err, f.obj)
+	objs, err := tx.ObjectivesByCycle(ws, 1)
+	wantRead(t, "ObjectivesByCycle", objs, err, []*okrcore.Objective{f.obj, f.obj2})
+	objs, err = tx.ObjectivesByCycle(ws, 0)
+	wantRead(t, "ObjectivesByCycle 0", objs, err, []*okrcore.Objective{f.obj, f.obj2})
+	objs, err = tx.ObjectivesByOwner(ws, okrcore.UserOwner(1), 1)
+	wantRead(t, "ObjectivesByOwner", objs, err, []*okrcore.Objective{f.obj})
+	objs, err = tx.ObjectivesByOwner(ws, okrcore.TeamOwner(1), 0)
+	wantRead(t, "ObjectivesByOwner team", objs, err, []*okrcore.Objective{f.obj2})
+	objs, err = tx.ObjectivesAlignedTo(ws, okrcore.Ref{Kind: okrcore.RefKeyResult, ID: 1})
+	wantRead(t, "ObjectivesAlignedTo", objs, err, []*okrcore.Objective{f.obj2})
+	k, err := tx.KeyResult(ws, 1)
+	wantRead(t, "KeyResult", k, err, f.kr)
+	krs, err := tx.KeyResultsByObjective(ws, 1)
+	wantRead(t, "KeyResultsByObjective", krs, err, []*okrcore.KeyResult{f.kr})
+	krs, err = tx.KeyResultsByOwner(ws, okrcore.UserOwner(1), 1)
+	wantRead(t, "KeyResultsByOwner", krs, err, []*okrcore.KeyResult{f.kr})
+	krs, err = tx.KeyResultsByCycle(ws, 1)
+	wantRead(t, "KeyResultsByCycle", krs, err, []*okrcore.KeyResult{f.kr})
+	krs, err = tx.KeyResultsByCycle(ws, 0)
+	wantRead(t, "KeyResultsByCycle 0", krs, err, []*okrcore.KeyResult{f.kr})
+	kp, err := tx.KPI(ws, 1)
+	wantRead(t, "KPI", kp, err, f.kpi)
+	kpis, err := tx.KPIs(ws)
+	wantRead(t, "KPIs", kpis, err, []*okrcore.KPI{f.kpi})
+	in, err := tx.Initiative(ws, 1)
+	wantRead(t, "Initiative", in, err, f.init)
+	ins, err := tx.InitiativesByKeyResult(ws, 1)
+	wantRead(t, "InitiativesByKeyResult", ins, err, []*okrcore.Initiative{f.init})
+}
+
+// wantOwnCheckInsAndState checks that ws reads its own check-ins, by
+// target and by author, and its own state.
+func wantOwnCheckInsAndState(t *testing.T, tx okrcore.Tx, ws string, f *fixture) {
+	cis, err := tx.CheckIns(ws, okrcore.TargetKR, 1, time.Time{}, 0)
+	wantRead(t, "CheckIns", cis, err, []*okrcore.CheckIn{f.checkIn})
+	cis, err = tx.CheckIns(ws, okrcore.TargetKPI, 1, time.Time{}, 0)
+	wantRead(t, "CheckIns KPI", cis, err, []*okrcore.CheckIn{f.kpiCheckIn})
+	cis, err = tx.CheckInsByAuthor(ws, 1, time.Time{}, 0)
+	wantRead(t, "CheckInsByAuthor", cis, err, []*okrcore.CheckIn{f.kpiCheckIn, f.checkIn})
+	ats, err := tx.CheckInTimesByAuthor(ws, 1, time.Time{})
+	wantTimes(t, "CheckInTimesByAuthor", ats, err, f.kpiCheckIn.At, f.checkIn.At)
+	v, err := tx.State(ws, "k")
+	wantRead(t, "State", string(v), err, ws+":state")
+}
+
+// wantNothingOfB checks that what exists only in b stays there: its IDs,
+// names and keys are not found in ws, and no list of ws holds its records.
+func wantNothingOfB(t *testing.T, tx okrcore.Tx, ws string) {
+	for name, err := range map[string]error{
+		"User 3":            second(tx.User(ws, 3)),
+		"UserByPlatform U3": second(tx.UserByPlatform(ws, "slack", "U3")),
+		"UserByName":        second(tx.UserByName(ws, "only b")),
+		"Team 2":            second(tx.Team(ws, 2)),
+		"TeamByName":        second(tx.TeamByName(ws, "only b")),
+		"Cycle 2":           second(tx.Cycle(ws, 2)),
+		"Objective 3":       second(tx.Objective(ws, 3)),
+		"KeyResult 2":       second(tx.KeyResult(ws, 2)),
+		"KPI 2":             second(tx.KPI(ws, 2)),
+		"Initiative 2":      second(tx.Initiative(ws, 2)),
+		"State only-b":      second(tx.State(ws, "only-b")),
+	} {
+		wantNotFound(t, err, name+" of b in "+ws)
+	}
+	for name, n := range map[string]int{
+		"TeamsOfUser 3":            lenOf(tx.TeamsOfUser(ws, 3)),
+		"ObjectivesByCycle 2":      lenOf(tx.ObjectivesByCycle(ws, 2)),
+		"ObjectivesByOwner 3":      lenOf(tx.ObjectivesByOwner(ws, okrcore.UserOwner(3), 0)),
+		"KeyResultsByObjective 3":  lenOf(tx.KeyResultsByObjective(ws, 3)),
+		"KeyResultsByOwner 3":      lenOf(tx.KeyResultsByOwner(ws, okrcore.UserOwner(3), 0)),
+		"KeyResultsByCycle 2":      lenOf(tx.KeyResultsByCycle(ws, 2)),
+		"InitiativesByKeyResult 2": lenOf(tx.InitiativesByKeyResult(ws, 2)),
+		"CheckIns KR2":             lenOf(tx.CheckIns(ws, okrcore.TargetKR, 2, time.Time{}, 0)),
+		"CheckInsByAuthor 3":       lenOf(tx.CheckInsByAuthor(ws, 3, time.Time{}, 0)),
+		"CheckInTimesByAuthor 3":   lenOf(tx.CheckInTimesByAuthor(ws, 3, time.Time{})),
+	} {
+		if n != 0 {
+			t.Errorf("%s in %s: %d records of b", name, ws, n)
+		}
+	}
+}
+
+// testChangeStaysInWorkspace changes, renames and deletes records of a and
+// checks that the records of ab with the same IDs, names and keys are left
+// alone.
+func testChangeStaysInWorkspace(t *testing.T, s okrcore.Store, fx map[string]*fixture) {
 	put(t, s, func(tx okrcore.Tx) error {
 		o := *fx["a"].obj
 		o.Owner, o.Cycle = okrcore.UserOwner(2), 2
