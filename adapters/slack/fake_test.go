@@ -485,7 +485,9 @@ func start(t testing.TB, f *fakeSlack, cfg Config, opts Options, h chat.Handler)
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
 		cfg.SigningSecret = testSecret
 	}
-	cfg.APIURL = f.apiURL()
+	if cfg.APIURL == "" {
+		cfg.APIURL = f.apiURL()
+	}
 	a, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)

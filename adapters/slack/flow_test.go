@@ -11,7 +11,6 @@ package slack
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -137,32 +136,8 @@ func newFlowEnv(t *testing.T, socket bool) *flowEnv {
 	} else {
 		cfg.SigningSecret = testSecret
 	}
-	a, err := New(cfg, Options{Now: env.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := start(t, env.fake, cfg, Options{Now: env.Clock.Now}, env.Engine)
 	env.a = a
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, env.Engine) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return after its context ended")
-		}
-	})
-	deadline := time.Now().Add(5 * time.Second)
-	for !a.run.Running() {
-		if time.Now().After(deadline) {
-			t.Fatal("the adapter did not start")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	if !socket {
 		srv := httptest.NewServer(a.Handler())
 		t.Cleanup(srv.Close)
