@@ -77,25 +77,6 @@ func orgSigningKey(t *testing.T) *rsa.PrivateKey {
 	return orgKey
 }
 
-// orgLog collects what okrbot logs; it is written by okrbot's goroutines
-// while the test reads it.
-type orgLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *orgLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *orgLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // orgSlackPost is one chat.postMessage or chat.postEphemeral.
 type orgSlackPost struct {
 	Method, Channel, User, Text, Blocks string
@@ -364,7 +345,7 @@ func orgMint(t *testing.T, serviceURL string) string {
 // orgServe is one run of `okrbot serve` in this process.
 type orgServe struct {
 	addr   string
-	log    *orgLog
+	log    *syncBuffer // what okrbot logs from its goroutines while the test reads it
 	cancel context.CancelFunc
 	done   chan int
 	code   int
@@ -376,7 +357,7 @@ type orgServe struct {
 func startOrgServe(t *testing.T, args []string, env map[string]string) *orgServe {
 	t.Helper()
 	began := time.Now()
-	s := &orgServe{addr: freeAddr(t), log: &orgLog{}, done: make(chan int, 1)}
+	s := &orgServe{addr: freeAddr(t), log: &syncBuffer{}, done: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	args = append(append([]string(nil), args...), "--addr", s.addr)

@@ -13,7 +13,6 @@ package main
 // skips it. Set OKRBOT_SIGTERM_SEED to repeat a run's latencies.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -205,7 +204,7 @@ func seedFanout(t *testing.T, path string, now time.Time) fanoutWant {
 type okrbotProcess struct {
 	cmd     *exec.Cmd
 	base    string // http://127.0.0.1:port
-	stderr  *lockedBuffer
+	stderr  *syncBuffer
 	started time.Time
 	exited  chan struct{} // closed when Wait returned
 	waitErr error
@@ -238,7 +237,7 @@ func startOkrbot(t *testing.T, bin, dbPath, apiURL string) *okrbotProcess {
 		}
 		cmd.Env = append(cmd.Env, kv)
 	}
-	p := &okrbotProcess{cmd: cmd, base: "http://" + addr, stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &okrbotProcess{cmd: cmd, base: "http://" + addr, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout = p.stderr
 	cmd.Stderr = p.stderr
 	p.started = time.Now()
@@ -695,22 +694,4 @@ func (f *sigtermSlack) waitEveryone(t *testing.T, want fanoutWant, within time.D
 			t.Fatalf("after %s, %d people have no nudge: %v; log: %s", within, len(missing), missing, p.stderr)
 		}
 	}
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
