@@ -96,8 +96,8 @@ func healthy(p platform) bool {
 	return rec.Code == http.StatusOK
 }
 
-// ready answers /readyz: the store answers and every adapter is connected
-// or serving.
+// ready answers /readyz: the store answers, its writes succeed (when it is
+// a writeWatch, see ready.go) and every adapter is connected or serving.
 func ready(store okrcore.Store, plats []platform) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -105,6 +105,12 @@ func ready(store okrcore.Store, plats []platform) http.Handler {
 		if err := store.View(ctx, func(tx okrcore.Tx) error { _, err := tx.Workspaces(); return err }); err != nil {
 			http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
 			return
+		}
+		if ww, ok := store.(*writeWatch); ok {
+			if err := ww.problem(ctx); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		for _, p := range plats {
 			if !healthy(p) {

@@ -113,8 +113,12 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	if cfg.now != nil {
 		now = cfg.now
 	}
+	// Everything that writes goes through watch, so /readyz knows when the
+	// store's writes fail (ready.go). The clock is the real one: --clock
+	// stops okrbot's time, not the probe's.
+	watch := newWriteWatch(db, time.Now)
 	if cfg.workspace != "" {
-		warnUnserved(ctx, db, cfg.workspace, log)
+		warnUnserved(ctx, watch, cfg.workspace, log)
 	}
 	obs := &observer{}
 	served := make([]string, 0, len(plats))
@@ -129,7 +133,7 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 			mux.Handle(path, h)
 		}
 	}
-	s.engine = bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
+	s.engine = bot.NewEngine(watch, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
 	// Every adapter records what it acknowledges, and handles what a
 	// process killed before left unhandled when its Run starts.
@@ -139,13 +143,13 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 			u.UseInbox(s.inbox)
 		}
 	}
-	s.disp = outbox.NewDispatcher(db, s.engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
-	met := newMetrics(db, s.disp, plats)
+	s.disp = outbox.NewDispatcher(watch, s.engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
+	met := newMetrics(watch, s.disp, plats)
 	obs.set(met)
 	mux.Handle("GET /healthz", alive())
-	mux.Handle("GET /readyz", ready(db, plats))
+	mux.Handle("GET /readyz", ready(watch, plats))
 	mux.Handle("GET /metrics", met.handler())
-	s.sched = schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
+	s.sched = schedule.NewScheduler(watch, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 	s.http = &http.Server{Addr: cfg.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	return s, nil
