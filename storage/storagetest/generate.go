@@ -376,7 +376,9 @@ func (g *gen) buildUsers() {
 }
 
 // buildObjectives creates the objectives level by level, each with its key
-// results, so that every parent exists before its children.
+// results, so that every parent exists before its children. The order of
+// its steps is the order of their draws from g.rng, which makes the
+// organisation of a seed.
 func (g *gen) buildObjectives() {
 	s := g.spec
 	n := s.Objectives
@@ -384,16 +386,55 @@ func (g *gen) buildObjectives() {
 	// four per team while that stays under 40% of all, and the rest for
 	// individuals, some people many and some none.
 	company := max(1, min(8, n/5000))
+	perTeam, teamTotal := g.teamObjectiveCounts(n, company)
+	perUser := g.userObjectiveCounts(n - company - teamTotal)
+	g.krCount = g.keyResultCounts(n)
+
+	g.objs = make([]*okrcore.Objective, 0, n)
+	g.objLevel = make([]int8, 0, n)
+	g.objKR0 = make([]int32, 0, n)
+	g.krs = make([]*okrcore.KeyResult, 0, s.KeyResults)
+	g.teamObjs = make([][]int32, s.Teams)
+
+	var companyObjs []int32
+	for range company {
+		companyObjs = append(companyObjs, g.addObjective(okrcore.UserOwner(1), nil))
+	}
+	for j, t := range g.teams {
+		for range perTeam[j] {
+			owner := okrcore.TeamOwner(t.ID)
+			if g.rng.IntN(10) == 0 {
+				owner = okrcore.UserOwner(t.Lead)
+			}
+			g.teamObjs[j] = append(g.teamObjs[j], g.addObjective(owner, g.parents(j, false, companyObjs)))
+		}
+	}
+	for u, c := range perUser {
+		for range c {
+			cands := g.parents(int(g.userTeam[u]), true, companyObjs)
+			if g.rng.IntN(50) == 0 {
+				cands = nil // not aligned
+			}
+			g.addObjective(okrcore.UserOwner(okrcore.ID(u+1)), cands)
+		}
+	}
+}
+
+// teamObjectiveCounts is how many objectives each team owns, and their
+// total: two to four each when the teams' share of n allows, else an even
+// share, else one for as many teams as the share covers.
+func (g *gen) teamObjectiveCounts(n, company int) ([]int, int) {
+	teams := g.spec.Teams
 	teamBudget := max(0, n*2/5-company)
-	perTeam := make([]int, s.Teams)
+	perTeam := make([]int, teams)
 	switch {
-	case 3*s.Teams <= teamBudget:
+	case 3*teams <= teamBudget:
 		for j := range perTeam {
 			perTeam[j] = 2 + g.rng.IntN(3)
 		}
-	case teamBudget >= s.Teams:
+	case teamBudget >= teams:
 		for j := range perTeam {
-			perTeam[j] = teamBudget / s.Teams
+			perTeam[j] = teamBudget / teams
 		}
 	default:
 		for j := range teamBudget {
@@ -412,91 +453,78 @@ func (g *gen) buildObjectives() {
 			}
 		}
 	}
-	individual := n - company - teamTotal
-	perUser := make([]int, s.Users)
-	if individual > 0 {
-		cum := make([]float64, s.Users)
-		total := 0.0
-		for i := range cum {
-			total += g.rng.ExpFloat64()
-			cum[i] = total
-		}
-		for range individual {
-			u, _ := slices.BinarySearch(cum, g.rng.Float64()*total)
-			perUser[min(u, s.Users-1)]++
-		}
-	}
+	return perTeam, teamTotal
+}
 
-	// Key results per objective: two to five, adjusted to the exact total.
-	g.krCount = make([]int32, n)
+// userObjectiveCounts shares individual objectives out over the users with
+// exponential weights, so that some people own many and some none.
+func (g *gen) userObjectiveCounts(individual int) []int {
+	users := g.spec.Users
+	perUser := make([]int, users)
+	if individual <= 0 {
+		return perUser
+	}
+	cum := make([]float64, users)
+	total := 0.0
+	for i := range cum {
+		total += g.rng.ExpFloat64()
+		cum[i] = total
+	}
+	for range individual {
+		u, _ := slices.BinarySearch(cum, g.rng.Float64()*total)
+		perUser[min(u, users-1)]++
+	}
+	return perUser
+}
+
+// keyResultCounts gives each of n objectives two to five key results,
+// then moves random ones to the exact total asked for: down to one each
+// (none when there are fewer key results than objectives), and up to five
+// each (more when more than five each are asked for).
+func (g *gen) keyResultCounts(n int) []int32 {
+	want := g.spec.KeyResults
+	counts := make([]int32, n)
 	sum := 0
-	for i := range g.krCount {
-		g.krCount[i] = int32(2 + g.rng.IntN(4))
-		sum += int(g.krCount[i])
+	for i := range counts {
+		counts[i] = int32(2 + g.rng.IntN(4))
+		sum += int(counts[i])
 	}
 	lo, hi := int32(0), int32(5)
-	if s.KeyResults >= n {
+	if want >= n {
 		lo = 1
 	}
-	if s.KeyResults > 5*n {
+	if want > 5*n {
 		hi = math.MaxInt32
 	}
-	for sum > s.KeyResults {
-		if i := g.rng.IntN(n); g.krCount[i] > lo {
-			g.krCount[i]--
+	for sum > want {
+		if i := g.rng.IntN(n); counts[i] > lo {
+			counts[i]--
 			sum--
 		}
 	}
-	for sum < s.KeyResults {
-		if i := g.rng.IntN(n); g.krCount[i] < hi {
-			g.krCount[i]++
+	for sum < want {
+		if i := g.rng.IntN(n); counts[i] < hi {
+			counts[i]++
 			sum++
 		}
 	}
+	return counts
+}
 
-	g.objs = make([]*okrcore.Objective, 0, n)
-	g.objLevel = make([]int8, 0, n)
-	g.objKR0 = make([]int32, 0, n)
-	g.krs = make([]*okrcore.KeyResult, 0, s.KeyResults)
-	g.teamObjs = make([][]int32, s.Teams)
-
-	var companyObjs []int32
-	for range company {
-		companyObjs = append(companyObjs, g.addObjective(okrcore.UserOwner(1), nil))
+// parents finds the objectives to align under for an owner in team j:
+// those of the nearest team above (or of j itself, for individuals) that
+// has some, else the company's.
+func (g *gen) parents(j int, self bool, companyObjs []int32) []int32 {
+	if !self {
+		j = int(g.teams[j].Parent) - 1
 	}
-	// parents finds the objectives to align under for an owner in team j:
-	// those of the nearest team above (or of j itself, for individuals)
-	// that has some, else the company's.
-	parents := func(j int, self bool) []int32 {
-		if !self {
-			j = int(g.teams[j].Parent) - 1
+	for j >= 0 {
+		if len(g.teamObjs[j]) > 0 {
+			return g.teamObjs[j]
 		}
-		for j >= 0 {
-			if len(g.teamObjs[j]) > 0 {
-				return g.teamObjs[j]
-			}
-			j = int(g.teams[j].Parent) - 1
-		}
-		return companyObjs
+		j = int(g.teams[j].Parent) - 1
 	}
-	for j, t := range g.teams {
-		for range perTeam[j] {
-			owner := okrcore.TeamOwner(t.ID)
-			if g.rng.IntN(10) == 0 {
-				owner = okrcore.UserOwner(t.Lead)
-			}
-			g.teamObjs[j] = append(g.teamObjs[j], g.addObjective(owner, parents(j, false)))
-		}
-	}
-	for u, c := range perUser {
-		for range c {
-			cands := parents(int(g.userTeam[u]), true)
-			if g.rng.IntN(50) == 0 {
-				cands = nil // not aligned
-			}
-			g.addObjective(okrcore.UserOwner(okrcore.ID(u+1)), cands)
-		}
-	}
+	return companyObjs
 }
 
 // addObjective creates the next objective, aligned under a key result (mostly)
