@@ -104,7 +104,10 @@ func CheckFile(path string) (err error) {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	if err := checkHeader(path); errors.Is(err, ErrDamaged) || errors.Is(err, ErrEmpty) {
+	switch err := checkHeaderUnheld(path, defaultTimeout); {
+	case errors.Is(err, ErrLocked):
+		return fmt.Errorf("check %s: %w", path, ErrLocked)
+	case errors.Is(err, ErrDamaged), errors.Is(err, ErrEmpty):
 		return err
 	}
 	bdb, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: defaultTimeout})

@@ -118,7 +118,10 @@ func openWith(path string, opts Options, migs []migration) (*DB, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	// A file that cannot be read is left to bbolt to report.
-	if err := checkHeader(path); errors.Is(err, ErrDamaged) {
+	switch err := checkHeaderUnheld(path, timeout); {
+	case errors.Is(err, ErrLocked):
+		return nil, fmt.Errorf("open %s: %w (gave up after %s)", path, ErrLocked, timeout)
+	case errors.Is(err, ErrDamaged):
 		return nil, err
 	}
 	bopts := &bbolt.Options{

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"time"
 )
 
 // bbolt maps the file into memory and trusts what it finds there: a file
@@ -153,6 +154,24 @@ func checkHeader(path string) error {
 		return damaged("its two header pages disagree on the page size (%d and %d bytes)", ps, use.pageSize)
 	}
 	return checkPages(f, use, size, damaged)
+}
+
+// checkHeaderUnheld is checkHeader for a file another process may hold and
+// write: a commit between its reads (growing the file, writing the other
+// meta page) can look like damage. So damage counts only when no process
+// holds the file (waiting up to wait for one to let go, then reading the
+// header again); a file still held is ErrLocked.
+func checkHeaderUnheld(path string, wait time.Duration) error {
+	err := checkHeader(path)
+	if !errors.Is(err, ErrDamaged) {
+		return err
+	}
+	if held, lerr := Locked(path, wait); lerr != nil {
+		return err
+	} else if held {
+		return ErrLocked
+	}
+	return checkHeader(path)
 }
 
 // checkPages checks the meta page bbolt will use against the file's size,

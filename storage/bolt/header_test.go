@@ -300,3 +300,28 @@ func TestLocked(t *testing.T) {
 		t.Errorf("CheckFile of an empty file: %v", err)
 	}
 }
+
+// TestDamageOfAHeldFileIsLocked: a file another process holds may be in
+// the middle of a commit when its header is read, so what looks like
+// damage is the lock until the holder lets go; then it is damage.
+func TestDamageOfAHeldFileIsLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "okrbot.db")
+	writeSample(t, path, 1000)
+	held, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 16<<10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, Options{Timeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("Open of a held file that looks cut short: %v", err)
+	}
+	if err := CheckFile(path); !errors.Is(err, ErrLocked) {
+		t.Errorf("CheckFile of a held file that looks cut short: %v", err)
+	}
+	held.Close()
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrDamaged) {
+		t.Errorf("Open once it is let go: %v", err)
+	}
+}
