@@ -76,11 +76,3 @@ func Read[T any](tb testing.TB, s okrcore.Store, fn func(tx okrcore.Tx) (T, erro
 	}
 	return v
 }
-
-// Write runs fn in one write transaction, for setting up records no command writes (outbox items, old workspaces).
-func Write(tb testing.TB, s okrcore.Store, fn func(tx okrcore.Tx) error) {
-	tb.Helper()
-	if err := s.Update(context.Background(), fn); err != nil {
-		tb.Fatalf("write the store: %v", err)
-	}
-}
