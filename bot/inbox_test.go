@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/demo"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -35,7 +36,7 @@ func newInboxRig(t *testing.T) *inboxRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if _, err := SeedDemo(context.Background(), db, "T1", "slack", now); err != nil {
+	if _, err := demo.Seed(context.Background(), db, "T1", "slack", now); err != nil {
 		t.Fatal(err)
 	}
 	r.db, r.fault = db, &faultStore{Store: db}

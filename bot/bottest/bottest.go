@@ -19,6 +19,7 @@ import (
 
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/demo"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
@@ -123,7 +124,7 @@ func (k *Kit) SeedDemo() {
 // SeedDemo seeds the demo organisation (bot.SeedDemo) into any store, for a test without a Kit.
 func SeedDemo(tb testing.TB, s okrcore.Store, ws, platform string, now time.Time) {
 	tb.Helper()
-	seeded, err := bot.SeedDemo(context.Background(), s, ws, platform, now)
+	seeded, err := demo.Seed(context.Background(), s, ws, platform, now)
 	if err != nil || !seeded {
 		tb.Fatalf("seed demo: seeded=%v err=%v", seeded, err)
 	}

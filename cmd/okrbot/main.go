@@ -22,6 +22,7 @@ import (
 
 	"github.com/okrbot/okrbot/adapters/shell"
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/demo"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
 )
@@ -321,7 +322,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 		if cfg.workspace != "" {
 			ws = cfg.workspace
 		}
-		seeded, err := bot.SeedDemo(ctx, db, ws, shell.Platform, now())
+		seeded, err := demo.Seed(ctx, db, ws, shell.Platform, now())
 		if err != nil {
 			return err
 		}
@@ -329,7 +330,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 			fmt.Fprintf(stdout, "Seeded a demo organisation into %s: teams Leadership, Sales, Engineering and Customer Success.\n", cfg.db)
 		}
 		if user == "" {
-			user = bot.DemoUser
+			user = demo.User
 		}
 	}
 	if user == "" {

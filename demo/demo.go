@@ -1,4 +1,7 @@
-package bot
+// Package demo seeds a small example organisation (people, teams, a
+// quarter of OKRs with a few weeks of check-ins) into an empty workspace,
+// for `okrbot --demo` and for tests that want a lived-in workspace.
+package demo
 
 import (
 	"context"
@@ -10,8 +13,8 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// DemoUser is who a newcomer plays in the demo organisation by default.
-const DemoUser = "alice"
+// User is who a newcomer plays in the demo organisation by default.
+const User = "alice"
 
 type demoPerson struct {
 	name, tz, email string
@@ -35,11 +38,11 @@ type demoObjective struct {
 	krs         []demoKR
 }
 
-// SeedDemo fills a workspace with a believable organisation: a company
+// Seed fills a workspace with a believable organisation: a company
 // objective, three teams with aligned objectives and key results in the
 // current quarter, a KPI, initiatives, and weekly check-ins so far. It does
 // nothing (and says so) when the workspace already has people in it.
-func SeedDemo(ctx context.Context, store okrcore.Store, ws, platform string, now time.Time) (bool, error) {
+func Seed(ctx context.Context, store okrcore.Store, ws, platform string, now time.Time) (bool, error) {
 	seeded := false
 	err := store.Update(ctx, func(tx okrcore.Tx) error {
 		seeded = false
@@ -48,7 +51,7 @@ func SeedDemo(ctx context.Context, store okrcore.Store, ws, platform string, now
 		} else if len(us) > 0 {
 			return nil
 		}
-		if err := EnsureWorkspace(tx, ws, platform, now); err != nil {
+		if err := okrcore.EnsureWorkspace(tx, ws, platform, now); err != nil {
 			return err
 		}
 		c, err := okrcore.CurrentCycle(tx, ws)
