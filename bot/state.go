@@ -22,6 +22,7 @@ import (
 //	slot:<job>:<group>:<local time> schedule               400 days: each occurrence handled once
 //	scheduler:last_tick             schedule               400 days: downtime longer than grace is seen
 //	told:<problem>                  outbox                 24 hours: admins hear of a problem once a day
+//	readyz:probe                    cmd/okrbot (/readyz)   never kept: put and deleted in one transaction
 //
 // The keys that report reads are named there (report.RetroAnswersKey,
 // report.SkipKey, report.ChannelRefKey); those of schedule and outbox never
