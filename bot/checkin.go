@@ -398,7 +398,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 		if err != nil {
 			return chat.Message{}, err
 		}
-		return chat.Text(fmt.Sprintf("Stopped. You checked in on %d of %d key results.", d.Done, len(d.KRs))), nil
+		return chat.Text(fmt.Sprintf("Stopped. You checked in on %d of %s.", d.Done, report.Count(len(d.KRs), "key result"))), nil
 	}
 	var results []*okrcore.CheckInResult
 	var next chat.Message
@@ -467,7 +467,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			return err
 		}
 		finished = true
-		next = chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %d key results. `/okr mine` shows where you stand.", dd.Done, len(dd.KRs)))
+		next = chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %s. `/okr mine` shows where you stand.", dd.Done, report.Count(len(dd.KRs), "key result")))
 		return nil
 	})
 	if err != nil {

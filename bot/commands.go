@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report"
 )
 
 type commandFunc func(ctx context.Context, req *request, args []token) (chat.Message, error)
@@ -79,7 +80,10 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 	name := lower(toks[0].text)
 	spec, ok := e.commands()[name]
 	if !ok {
-		if _, err := okrcore.ParseRef(name); err {
+		if _, isRef := okrcore.ParseRef(name); isRef {
+			return e.show(ctx, req, toks)
+		}
+		if _, shaped := report.IDShaped(name); shaped && len(toks) == 1 {
 			return e.show(ctx, req, toks)
 		}
 		return chat.Message{}, usage("I don't know the command %q. %s", toks[0].text, suggest(name, e.commands()))
@@ -138,7 +142,21 @@ var helpGroups = []struct{ key, title string }{
 	{"basics", "Look things up"},
 	{"check-ins", "Check in"},
 	{"planning", "Plan and grade"},
+	{"teams", "Teams"},
 	{"admin", "Admin"},
+}
+
+// teamHelp lists what `team` does besides showing one (teamSubcommands),
+// with who may, for help's Teams group and `help team`.
+var teamHelp = []string{
+	"`/okr team create NAME [under PARENT]`: create a team (admins)",
+	"`/okr team add NAME @PERSON …`: add people to a team (admins and the team's lead)",
+	"`/okr team remove NAME @PERSON …`: take people out of a team (admins and the team's lead)",
+	"`/okr team lead NAME @PERSON`: make someone the team's lead (admins)",
+	"`/okr team parent NAME OTHER|none`: put the team under another team, or at the top (admins)",
+	"`/okr team channel NAME #CHANNEL`: where the team's digest and retrospective go (admins and the team's lead)",
+	"`/okr team timezone NAME Europe/Berlin`: the team's time zone, for its digest and retrospective (admins and the team's lead)",
+	"`/okr schedule team NAME …`: the team's own rhythm (`/okr help schedule`; admins and the team's lead)",
 }
 
 var newHelp = strings.Join([]string{
@@ -161,6 +179,9 @@ func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message
 		if name == "checkin" || name == "check-in" {
 			return chat.Text(checkinHelp), nil
 		}
+		if name == "team" || name == "teams" {
+			return chat.Text("*Teams*\n`/okr team NAME`: a team's OKRs and members\n`/okr teams`: all teams\n" + strings.Join(teamHelp, "\n")), nil
+		}
 		if spec, ok := cmds[name]; ok && spec.run != nil {
 			return chat.Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, spec.summary)), nil
 		}
@@ -179,6 +200,9 @@ func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message
 			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, spec.summary))
 		}
 		sort.Strings(lines)
+		if g.key == "teams" {
+			lines = teamHelp
+		}
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*" + g.title + "*\n" + strings.Join(lines, "\n")})
 	}
 	m.Blocks = append(m.Blocks, chat.Context{Text: "In a direct message you can skip `/okr` and just write a check-in: `KR2 45%, confidence 7, blocked: waiting on legal`."})

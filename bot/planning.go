@@ -652,7 +652,7 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Me
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Closed %s: %d objectives scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, n, achieved), nil
+		return fmt.Sprintf("Closed %s: %s scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, report.Count(n, "objective"), achieved), nil
 	})
 	if err != nil {
 		return chat.Message{}, err

@@ -171,7 +171,12 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 			return chat.Message{}, err
 		}
 		if len(mo) == 0 {
-			without = append(without, n.User(uid))
+			// A key result under someone else's objective is an OKR too.
+			if krs, err := tx.KeyResultsByOwner(req.ws, okrcore.UserOwner(uid), c.ID); err != nil {
+				return chat.Message{}, err
+			} else if len(krs) == 0 {
+				without = append(without, n.User(uid))
+			}
 			continue
 		}
 		for _, o := range mo {
@@ -221,7 +226,7 @@ func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Messa
 		n := report.NewNamer(tx, req.ws)
 		var lines []string
 		for _, t := range ts {
-			line := fmt.Sprintf("%s *%s*: %d members", t.Ref(), t.Name, len(t.Members))
+			line := fmt.Sprintf("%s *%s*: %s", t.Ref(), t.Name, report.Count(len(t.Members), "member"))
 			if t.Lead != 0 {
 				line += ", led by " + n.User(t.Lead)
 			}
@@ -242,6 +247,13 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	}
 	ref, ok := okrcore.ParseRef(args[0].text)
 	if !ok {
+		if id, shaped := report.IDShaped(args[0].text); shaped && len(args) == 1 {
+			// An id no record can have (O0), unless a team is called so.
+			if m, err := e.team(ctx, req, args); err == nil {
+				return m, nil
+			}
+			return chat.Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", id)
+		}
 		// A team by name is the one thing people look up without an id.
 		return e.team(ctx, req, args)
 	}
@@ -641,7 +653,7 @@ func (e *Engine) users(ctx context.Context, req *request, _ []token) (chat.Messa
 				break
 			}
 		}
-		m = chat.Text(fmt.Sprintf("%d people:\n%s", len(us), strings.Join(lines, "\n")))
+		m = chat.Text(fmt.Sprintf("%s:\n%s", report.Count(len(us), "person"), strings.Join(lines, "\n")))
 		m.Ephemeral = true
 		return m, nil
 	})

@@ -149,7 +149,11 @@ func KeyResultCountWarning(n int, r Rules) string {
 	case n > r.MaxKeyResults:
 		return fmt.Sprintf("This objective now has %d key results; %d–%d is easier to track.", n, r.MinKeyResults, r.MaxKeyResults)
 	case n < r.MinKeyResults:
-		return fmt.Sprintf("Add at least %d key results to measure this objective (it has %d).", r.MinKeyResults, n)
+		noun := "key results"
+		if r.MinKeyResults == 1 {
+			noun = "key result"
+		}
+		return fmt.Sprintf("Add at least %d %s to measure this objective (it has %d).", r.MinKeyResults, noun, n)
 	}
 	return ""
 }

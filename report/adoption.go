@@ -649,8 +649,8 @@ func (r *adoptionReport) message() chat.Message {
 	}
 	rate := "Nobody has key results to check in on yet."
 	if t.withKRs > 0 {
-		rate = fmt.Sprintf("*%s* checked in %s (%d of the %d people with key results), %s.",
-			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], t.withKRs, r.trend(t))
+		rate = fmt.Sprintf("*%s* checked in %s (%d of the %s with key results), %s.",
+			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], Count(t.withKRs, "person"), r.trend(t))
 	}
 	m := chat.Message{Ephemeral: true}
 	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(share+"\n"+rate))
@@ -691,12 +691,17 @@ func (r *adoptionReport) message() chat.Message {
 			}
 			m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*The %d teams with the lowest check-in rate*", adoptionLowest), low)...)
 			m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*The %d with the highest*", adoptionHighest), high)...)
-			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%d teams with key results in all; the %d in between are left out. `/okr adoption TEAM` shows a team and the teams under it.",
-				len(r.teams), len(r.teams)-adoptionLowest-adoptionHighest)})
+			between := len(r.teams) - adoptionLowest - adoptionHighest
+			verb := "are"
+			if between == 1 {
+				verb = "is"
+			}
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("%s with key results in all; the %d in between %s left out. `/okr adoption TEAM` shows a team and the teams under it.",
+				Count(len(r.teams), "team"), between, verb)})
 		}
 	}
 	if len(r.idle) > 0 {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("Nobody has key results yet in %d teams: %s.", len(r.idle), nameList(r.idle, 10))})
+		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("Nobody has key results yet in %s: %s.", Count(len(r.idle), "team"), nameList(r.idle, 10))})
 	}
 	m.Blocks = append(m.Blocks, chat.Context{Text: "A week is each person's own Monday to Sunday. The rate counts people who wrote at least one check-in that week, out of those who have key results now; weekly % lists the last weeks, oldest first."})
 	return m

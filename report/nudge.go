@@ -94,9 +94,4 @@ func EffectiveSchedule(tx okrcore.Tx, w *okrcore.Workspace, user okrcore.ID) okr
 	return w.Schedule.OrDefault()
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func plural(n int, noun string) string { return Count(n, noun) }

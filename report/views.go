@@ -99,10 +99,17 @@ func CycleLine(c *okrcore.Cycle, now time.Time) string {
 func FindTeam(tx okrcore.Tx, ws, name string) (*okrcore.Team, error) {
 	name = strings.TrimSpace(strings.TrimPrefix(name, "#"))
 	if r, ok := okrcore.ParseRef(name); ok && r.Kind == okrcore.RefTeam {
-		return tx.Team(ws, r.ID)
+		t, err := tx.Team(ws, r.ID)
+		if okrcore.IsNotFound(err) {
+			return nil, okrcore.Errorf(okrcore.KindNotFound, "There is no %s. `/okr teams` lists them.", r)
+		}
+		return t, err
 	}
 	t, err := tx.TeamByName(ws, name)
 	if okrcore.IsNotFound(err) {
+		if id, ok := IDShaped(name); ok {
+			return nil, okrcore.Errorf(okrcore.KindNotFound, "There is no %s. `/okr teams` lists them.", id)
+		}
 		return nil, okrcore.Errorf(okrcore.KindNotFound, "There is no team called %q. `/okr teams` lists them.", name)
 	}
 	return t, err
