@@ -33,8 +33,8 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 const (
@@ -110,13 +110,10 @@ type killKR struct {
 // result.
 func seedKill(t *testing.T, path string, now time.Time) []killKR {
 	t.Helper()
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := bottest.Store(t, bottest.File(path), bottest.Fsync(true))
 	var krs []killKR
 	off := okrcore.Slot{Cadence: okrcore.Off}
-	err = db.Update(context.Background(), func(tx okrcore.Tx) error {
+	err := db.Update(context.Background(), func(tx okrcore.Tx) error {
 		krs = krs[:0]
 		if err := bot.EnsureWorkspace(tx, sigtermWorkspace, "slack", now); err != nil {
 			return err
@@ -341,13 +338,10 @@ type killEffects struct {
 
 func readKillEffects(t *testing.T, path string, krs []killKR) killEffects {
 	t.Helper()
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t, bottest.File(path), bottest.Fsync(true))
+	defer db.Close() // now, not when the test ends: the binary runs on it again
 	got := killEffects{checkIns: map[okrcore.ID]map[int]int{}, objectives: map[string]int{}}
-	err = db.View(context.Background(), func(tx okrcore.Tx) error {
+	err := db.View(context.Background(), func(tx okrcore.Tx) error {
 		for _, k := range krs {
 			cs, err := tx.CheckIns(sigtermWorkspace, okrcore.TargetKR, k.kr, time.Time{}, 0)
 			if err != nil {

@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 )
 
 var errDiskFull = errors.New("write okrbot.db: no space left on device")
@@ -38,33 +36,16 @@ func (f *flakyStore) Update(ctx context.Context, fn func(okrcore.Tx) error) erro
 	})
 }
 
-// stepClock is a clock a test moves.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *stepClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestReadinessFollowsWrites: /readyz turns unready while the store's
 // writes fail and ready again once one succeeds, a real write or its own
 // probe; the caller's refusals (a rule, a missing record) are not the
 // store failing, and an idle bot, which writes nothing, stays ready
 // without being probed.
 func TestReadinessFollowsWrites(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okrbot.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := bottest.Store(t)
 	flaky := &flakyStore{Store: db}
-	clock := &stepClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	watch := newWriteWatch(flaky, clock.now)
+	clock := bottest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	watch := newWriteWatch(flaky, clock.Now)
 	ctx := context.Background()
 	readyz := func(step string, code int, says ...string) {
 		t.Helper()
@@ -84,7 +65,7 @@ func TestReadinessFollowsWrites(t *testing.T) {
 	}
 
 	readyz("at start", 200, "ready")
-	clock.add(24 * time.Hour)
+	clock.Advance(24 * time.Hour)
 	readyz("idle for a day", 200, "ready")
 	refused := okrcore.Errorf(okrcore.KindForbidden, "Only an admin may do that.")
 	if err := watch.Update(ctx, func(okrcore.Tx) error { return refused }); !errors.Is(err, refused) {
@@ -100,20 +81,20 @@ func TestReadinessFollowsWrites(t *testing.T) {
 		t.Fatalf("a write on a full disk: %v", err)
 	}
 	readyz("writes fail", 503, "the database refuses writes since 2026-11-24T09:00:00Z", "no space left on device")
-	clock.add(10 * time.Second)
+	clock.Advance(10 * time.Second)
 	before := flaky.writes.Load()
 	readyz("still failing, probed", 503, "no space left on device")
 	if flaky.writes.Load() != before+1 {
 		t.Errorf("/readyz did not probe while writes fail")
 	}
-	clock.add(time.Second)
+	clock.Advance(time.Second)
 	readyz("probed a second ago", 503, "no space left on device")
 	if flaky.writes.Load() != before+1 {
 		t.Errorf("/readyz probed again within a second")
 	}
 
 	flaky.fail.Store(false)
-	clock.add(10 * time.Second)
+	clock.Advance(10 * time.Second)
 	readyz("the disk has room again: the probe succeeds", 200, "ready")
 	if _, err := okrcore.View(ctx, db, func(tx okrcore.Tx) ([]byte, error) { return tx.State(probeWorkspace, probeKey) }); !okrcore.IsNotFound(err) {
 		t.Errorf("the probe left its entry behind: %v", err)
