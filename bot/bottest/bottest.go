@@ -121,7 +121,7 @@ func (k *Kit) SeedDemo() {
 	SeedDemo(k.tb, k.DB, k.Workspace, k.PlatformName, k.Clock.Now())
 }
 
-// SeedDemo seeds the demo organisation (bot.SeedDemo) into any store, for a test without a Kit.
+// SeedDemo seeds the demo organisation (demo.Seed) into any store, for a test without a Kit.
 func SeedDemo(tb testing.TB, s okrcore.Store, ws, platform string, now time.Time) {
 	tb.Helper()
 	seeded, err := demo.Seed(context.Background(), s, ws, platform, now)
