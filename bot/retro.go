@@ -128,14 +128,10 @@ func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 }
 
 // gradesSubmit records a submitted grading form. Every grade is checked
-// before anything is stored: one bad value rejects the form.
+// before anything is stored: a refused grade saves nothing and sends the
+// form back with the grades kept and the refused ones marked (forms.go).
 func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, error) {
-	var refs []okrcore.Ref
-	for _, s := range strings.Split(req.ev.FormState, ",") {
-		if r, ok := okrcore.ParseRef(s); ok && r.Kind == okrcore.RefKeyResult {
-			refs = append(refs, r)
-		}
-	}
+	refs := formRefs(req.ev.FormState)
 	if len(refs) == 0 {
 		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr grades`.")
 	}
@@ -144,15 +140,16 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		score float64
 	}
 	var grades []grade
-	var problems []string
+	var fe fieldErrors
 	for _, ref := range refs {
-		s := strings.TrimSpace(req.ev.Values[ref.String()+".grade"])
+		id := ref.String() + ".grade"
+		s := strings.TrimSpace(req.ev.Values[id])
 		if s == "" {
 			continue
 		}
 		n, ok := reply.ParseNumber(s)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%s: I couldn't read %q as a grade.", ref, s))
+			fe.add(id, fmt.Sprintf("%s: I couldn't read %q as a grade; grades go from 0.0 to 1.0.", ref, s))
 			continue
 		}
 		v := n.Value
@@ -160,13 +157,13 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 			v /= 100
 		}
 		if v < 0 || v > 1 {
-			problems = append(problems, fmt.Sprintf("%s: %s is outside 0.0–1.0.", ref, s))
+			fe.add(id, fmt.Sprintf("%s: %s is outside 0.0–1.0.", ref, s))
 			continue
 		}
 		grades = append(grades, grade{ref, v})
 	}
-	if len(problems) > 0 {
-		return chat.Message{}, usage("Nothing was saved: %s Grades go from 0.0 to 1.0.", strings.Join(problems, " "))
+	if !fe.empty() {
+		return e.gradesFormBack(ctx, req, refs, fe)
 	}
 	if len(grades) == 0 {
 		return chat.Message{}, usage("The form had no grades in it, so nothing changed.")
@@ -208,6 +205,29 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		return chat.Message{}, err
 	}
 	return chat.Text("Graded ✓\n" + strings.Join(lines, "\n")), nil
+}
+
+// gradesFormBack sends the grading form back with the grades as they were
+// submitted and the refused ones marked.
+func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcore.Ref, fe fieldErrors) (chat.Message, error) {
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		var krs []*okrcore.KeyResult
+		for _, ref := range refs {
+			k, err := tx.KeyResult(req.ws, ref.ID)
+			if okrcore.IsNotFound(err) {
+				return chat.Message{}, usage("%s no longer exists, so nothing was saved. `/okr grades` opens a fresh form.", ref)
+			}
+			if err != nil {
+				return chat.Message{}, err
+			}
+			krs = append(krs, k)
+		}
+		c, err := tx.Cycle(req.ws, krs[0].Cycle)
+		if err != nil {
+			return chat.Message{}, err
+		}
+		return formBack(gradesForm(c, krs), req.ev.Values, fe), nil
+	})
 }
 
 // ---------------------------------------------------------------------

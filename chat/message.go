@@ -115,6 +115,51 @@ type Input struct {
 	Hint        string
 	Optional    bool
 	Options     []Option
+	// Error, when set, says why the answer submitted for this input (now
+	// in Initial) was refused: the form comes back with every answer as
+	// it was typed and this message next to the input, and nothing was
+	// saved. An adapter shows it where the person fixes the answer (an
+	// error under the field, or by asking this question again).
+	Error string
+}
+
+// Invalid reports whether the form came back with refused answers (an
+// input with an Error): an answer to a submission that saved nothing.
+func (f *Form) Invalid() bool {
+	if f == nil {
+		return false
+	}
+	for _, in := range f.Inputs {
+		if in.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors returns the refused inputs' messages by input id.
+func (f *Form) Errors() map[string]string {
+	errs := map[string]string{}
+	if f == nil {
+		return errs
+	}
+	for _, in := range f.Inputs {
+		if in.Error != "" {
+			errs[in.ID] = in.Error
+		}
+	}
+	return errs
+}
+
+// Refill sets each input's Initial to the answer submitted for it, so
+// that a form sent back shows what the person typed. Inputs without an
+// answer keep their Initial.
+func (f *Form) Refill(values map[string]string) {
+	for i, in := range f.Inputs {
+		if v, ok := values[in.ID]; ok {
+			f.Inputs[i].Initial = v
+		}
+	}
 }
 
 // Option is a choice of a select input.
