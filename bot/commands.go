@@ -46,12 +46,12 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"grades":     {e.gradesCmd, "grades [KR34 …]", "grade your key results with one form (suggested from progress)", "planning"},
 		"retro":      {e.retro, "retro [results [TEAM]]", "the end-of-cycle retrospective: rate four statements, then Start / Stop / Continue; `results` shows a team's anonymous summary", "planning"},
 		"cycle":      {e.cycle, "cycle [list | new SPEC | set NAME | close]", "the current cycle and its siblings", "admin"},
-		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the weekly rhythm: when check-ins, reminders and digests go out", "admin"},
+		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the rhythm: when check-ins, reminders, digests, grading and retrospectives go out", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
 		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX]", "the OKR rules the bot warns about", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in", "check-ins"},
-		"skip":       {e.skip, "skip", "skip this week's check-in", "check-ins"},
+		"skip":       {e.skip, "skip", "skip this {period}'s check-in", "check-ins"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
 		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
 		"settings":   {e.settings, "settings [nudges slack|teams]", "your settings: where nudges come (Slack or Teams), your time zone", "basics"},
@@ -169,8 +169,10 @@ var newHelp = strings.Join([]string{
 	"`/okr new initiative KR34 \"Hire a second SDR\"`",
 }, "\n")
 
-func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message, error) {
+func (e *Engine) help(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	cmds := e.commands()
+	// Summaries say the asker's rhythm: "skip this fortnight's check-in".
+	words := strings.NewReplacer("{period}", report.PeriodWord(e.cadenceOf(ctx, req)))
 	if len(args) > 0 {
 		name := lower(args[0].text)
 		if name == "new" || name == "initiative" {
@@ -183,7 +185,7 @@ func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message
 			return chat.Text("*Teams*\n`/okr team NAME`: a team's OKRs and members\n`/okr teams`: all teams\n" + strings.Join(teamHelp, "\n")), nil
 		}
 		if spec, ok := cmds[name]; ok && spec.run != nil {
-			return chat.Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, spec.summary)), nil
+			return chat.Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, words.Replace(spec.summary))), nil
 		}
 	}
 	m := chat.Message{Text: "okrbot commands", Ephemeral: true}
@@ -197,7 +199,7 @@ func (e *Engine) help(_ context.Context, _ *request, args []token) (chat.Message
 			}
 			seen[spec.usage] = true
 			_ = name
-			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, spec.summary))
+			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, words.Replace(spec.summary)))
 		}
 		sort.Strings(lines)
 		if g.key == "teams" {

@@ -64,6 +64,22 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat
 	return chat.Text(text), nil
 }
 
+// cadenceOf is how often the person asking checks in (their team's
+// override, else the workspace's rhythm); weekly when it cannot be read.
+func (e *Engine) cadenceOf(ctx context.Context, req *request) okrcore.Cadence {
+	c := okrcore.Weekly
+	if req == nil || req.actor == nil {
+		return c
+	}
+	_ = e.store.View(ctx, func(tx okrcore.Tx) error {
+		if w, err := tx.Workspace(req.ws); err == nil {
+			c = report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn.Cadence
+		}
+		return nil
+	})
+	return c
+}
+
 func describeSchedules(tx okrcore.Tx, w *okrcore.Workspace, team *okrcore.Team) string {
 	if team != nil {
 		if team.Schedule == nil {

@@ -15,8 +15,9 @@ func SkipKey(user okrcore.ID, period string) string {
 
 // composeNudge builds a check-in nudge or reminder: the person's key results
 // with current value, progress and last status, and the three answers of a
-// weekly check-in. It is skipped for someone who owns nothing, already
-// checked in this period, or said "skip".
+// check-in, worded by the person's rhythm (weekly, fortnightly, monthly).
+// It is skipped for someone who owns nothing, already checked in this
+// period, or said "skip".
 func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 	u, err := tx.User(w.ID, it.User)
 	if err != nil {
@@ -36,13 +37,15 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	if len(krs) == 0 {
 		return chat.Delivery{To: to, Skip: "owns no key results"}, nil
 	}
+	cadence := EffectiveSchedule(tx, w, u.ID).CheckIn.Cadence
+	period := PeriodWord(cadence)
 	if _, err := tx.State(w.ID, SkipKey(u.ID, it.Period)); err == nil {
-		return chat.Delivery{To: to, Skip: "skipped this week"}, nil
+		return chat.Delivery{To: to, Skip: "skipped this " + period}, nil
 	}
 	loc := e.locs.Get(u.TimeZone) // once per person in a fan-out: cached
 	start, ok := okrcore.PeriodKeyStart(it.Period, loc)
 	if !ok {
-		start = okrcore.PeriodStart(EffectiveSchedule(tx, w, u.ID).CheckIn.Cadence, it.DueAt, loc)
+		start = okrcore.PeriodStart(cadence, it.DueAt, loc)
 	}
 	var due []*okrcore.KeyResult
 	for _, k := range krs {
@@ -54,9 +57,9 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
 	n := NewNamer(tx, w.ID)
-	head := fmt.Sprintf("Hi %s! Time for your weekly check-in (%s).", u.Name, c.Name)
+	head := fmt.Sprintf("Hi %s! Time for your %s check-in (%s).", u.Name, CadenceWord(cadence), c.Name)
 	if it.Kind == okrcore.OutboxReminder {
-		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this week is still open (%s).", u.Name, plural(len(due), "key result"))
+		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this %s is still open (%s).", u.Name, period, plural(len(due), "key result"))
 	}
 	m := chat.Message{Text: head}
 	m.Blocks = append(m.Blocks, chat.Section{Text: head})
@@ -72,7 +75,7 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		chat.Actions{Buttons: []chat.Button{
 			{Label: "Update", Value: "form", Style: chat.StylePrimary},
 			{Label: "No change", Value: "same as last week"},
-			{Label: "Skip this week", Value: "skip"},
+			{Label: "Skip this " + period, Value: "skip"},
 		}})
 	// Platforms whose proactive messages can hold inputs (a Teams card)
 	// show the check-in form in the nudge itself; the others show the
