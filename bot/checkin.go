@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
@@ -510,100 +511,148 @@ func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (c
 }
 
 // formSubmit records a submitted check-in form. Every field is checked
-// before anything is stored: one bad value rejects the form and changes
-// nothing.
+// before anything is stored: a refused answer saves nothing and sends the
+// form back with the answers kept and the refused ones marked (forms.go).
 func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, error) {
 	if req.ev.FormID != "checkin" {
 		return chat.Message{}, usage("That form has expired. Start again with `/okr form`.")
 	}
-	vals := req.ev.Values
-	var conf *int
-	if s := strings.TrimSpace(vals["confidence"]); s != "" {
-		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
-		if err != nil || n < 0 || n > 10 {
-			return chat.Message{}, usage("Confidence is a whole number from 0 to 10; %q isn't.", s)
-		}
-		conf = &n
-	}
-	var refs []okrcore.Ref
-	for _, s := range strings.Split(req.ev.FormState, ",") {
-		if r, ok := okrcore.ParseRef(s); ok && r.Kind == okrcore.RefKeyResult {
-			refs = append(refs, r)
-		}
-	}
+	refs := formRefs(req.ev.FormState)
 	if len(refs) == 0 {
 		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
 	}
-	sort.Slice(refs, func(i, j int) bool { return refs[i].ID < refs[j].ID })
 	var results []*okrcore.CheckInResult
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
-		var problems []string
-		var inputs []okrcore.CheckInInput
-		for _, ref := range refs {
-			k, err := tx.KeyResult(req.ws, ref.ID)
-			if okrcore.IsNotFound(err) {
-				problems = append(problems, fmt.Sprintf("%s no longer exists.", ref))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: k.ID, Confidence: conf, Note: vals[ref.String()+".note"], Blockers: vals["blockers"]}
-			if s := strings.TrimSpace(vals[ref.String()+".status"]); s != "" {
-				st, ok := okrcore.ParseStatus(s)
-				if !ok {
-					problems = append(problems, fmt.Sprintf("%s: %q is not a status.", ref, s))
-				}
-				in.Status = st
-			}
-			if s := strings.TrimSpace(vals[ref.String()+".value"]); s != "" {
-				up := reply.KRUpdate{Ref: ref.String(), Raw: s}
-				switch lower(s) {
-				case "done":
-					t := true
-					up.Done = &t
-				case "not done":
-					f := false
-					up.Done = &f
-				default:
-					n, ok := reply.ParseNumber(s)
-					if !ok {
-						problems = append(problems, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s))
-						continue
-					}
-					up.Value = &n
-				}
-				res, err := reply.Resolve([]reply.KRUpdate{up}, []*okrcore.KeyResult{k})
-				if err != nil {
-					var pe *reply.ParseError
-					if errors.As(err, &pe) {
-						problems = append(problems, pe.Message)
-						continue
-					}
-					return err
-				}
-				if len(res) == 1 && res[0].HasValue {
-					v := res[0].Value
-					in.Value = &v
-				}
-			}
-			inputs = append(inputs, in)
+		krs, inputs, fe, err := readCheckinForm(tx, req, refs)
+		if err != nil {
+			return err
 		}
-		if len(problems) > 0 {
-			return usage("Nothing was saved: %s", strings.Join(problems, " "))
+		// Recorded in id order, as the confirmation lists them.
+		order := make([]int, len(krs))
+		for i := range order {
+			order[i] = i
 		}
-		for _, in := range inputs {
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+		sort.Slice(order, func(a, b int) bool { return krs[order[a]].ID < krs[order[b]].ID })
+		for _, i := range order {
+			if !fe.empty() {
+				break
+			}
+			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, inputs[i])
+			if okrcore.ErrorKindOf(err) == okrcore.KindInvalid {
+				// A rule of the key result (a milestone is done or not, a
+				// percentage in range): its value is refused.
+				fe.add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessage(err)))
+				break
+			}
 			if err != nil {
 				return err
 			}
 			results = append(results, res)
 		}
-		return nil
+		if fe.empty() {
+			return nil
+		}
+		c, err := tx.Cycle(req.ws, krs[0].Cycle)
+		if err != nil {
+			return err
+		}
+		return &formBackErr{formBack(report.CheckinForm(c, krs), req.ev.Values, fe)}
 	})
+	var back *formBackErr
+	if errors.As(err, &back) {
+		return back.m, nil
+	}
 	if err != nil {
 		return chat.Message{}, err
 	}
 	return e.confirm(ctx, req, results)
+}
+
+// readCheckinForm reads a submitted check-in form: the key results it was
+// built for (in its order), a check-in for each, and the answers refused.
+func readCheckinForm(tx okrcore.Tx, req *request, refs []okrcore.Ref) ([]*okrcore.KeyResult, []okrcore.CheckInInput, fieldErrors, error) {
+	vals := req.ev.Values
+	var fe fieldErrors
+	var conf *int
+	if s := strings.TrimSpace(vals["confidence"]); s != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
+		if err != nil || n < 0 || n > 10 {
+			fe.add("confidence", fmt.Sprintf("Confidence is a whole number from 0 to 10; %q isn't.", s))
+		}
+		conf = &n
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(vals["blockers"])) > okrcore.MaxNote {
+		fe.add("blockers", fmt.Sprintf("Keep blockers under %d characters.", okrcore.MaxNote))
+	}
+	var krs []*okrcore.KeyResult
+	var inputs []okrcore.CheckInInput
+	for _, ref := range refs {
+		k, err := tx.KeyResult(req.ws, ref.ID)
+		if okrcore.IsNotFound(err) {
+			return nil, nil, fe, usage("%s no longer exists, so nothing was saved. `/okr form` opens a fresh form.", ref)
+		}
+		if err != nil {
+			return nil, nil, fe, err
+		}
+		id := ref.String()
+		in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: k.ID, Confidence: conf, Note: vals[id+".note"], Blockers: vals["blockers"]}
+		if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > okrcore.MaxNote {
+			fe.add(id+".note", fmt.Sprintf("%s: keep the note under %d characters.", ref, okrcore.MaxNote))
+		}
+		if s := strings.TrimSpace(vals[id+".status"]); s != "" {
+			st, ok := okrcore.ParseStatus(s)
+			if !ok {
+				fe.add(id+".status", fmt.Sprintf("%s: %q is not a status.", ref, s))
+			}
+			in.Status = st
+		}
+		if s := strings.TrimSpace(vals[id+".value"]); s != "" {
+			v, msg, err := formValue(k, s)
+			if err != nil {
+				return nil, nil, fe, err
+			}
+			if msg != "" {
+				fe.add(id+".value", msg)
+			}
+			in.Value = v
+		}
+		krs = append(krs, k)
+		inputs = append(inputs, in)
+	}
+	return krs, inputs, fe, nil
+}
+
+// formValue reads the value typed for a key result in the form: the value,
+// or why it is refused.
+func formValue(k *okrcore.KeyResult, s string) (*float64, string, error) {
+	ref := k.Ref()
+	up := reply.KRUpdate{Ref: ref.String(), Raw: s}
+	switch lower(s) {
+	case "done":
+		t := true
+		up.Done = &t
+	case "not done":
+		f := false
+		up.Done = &f
+	default:
+		n, ok := reply.ParseNumber(s)
+		if !ok {
+			return nil, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s), nil
+		}
+		up.Value = &n
+	}
+	res, err := reply.Resolve([]reply.KRUpdate{up}, []*okrcore.KeyResult{k})
+	if err != nil {
+		var pe *reply.ParseError
+		if errors.As(err, &pe) {
+			return nil, pe.Message, nil
+		}
+		return nil, "", err
+	}
+	if len(res) == 1 && res[0].HasValue {
+		v := res[0].Value
+		return &v, "", nil
+	}
+	return nil, "", nil
 }
