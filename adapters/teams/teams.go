@@ -275,7 +275,14 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	act, err := ParseActivity(body)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		// The body names no Go type or field; the log has the detail.
+		msg := "malformed activity"
+		var ae *ActivityError
+		if errors.As(err, &ae) {
+			msg = ae.Body
+		}
+		a.log.Warn("refused an activity", "remote", r.RemoteAddr, "err", err)
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
 	if err := claims.CheckActivity(act.ServiceURL, act.ChannelID); err != nil {

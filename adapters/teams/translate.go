@@ -3,7 +3,6 @@ package teams
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html"
 	"regexp"
 	"strconv"
@@ -34,18 +33,43 @@ type inbound struct {
 
 const unknownAction = "Sorry, I don't know that card action. Type `okr help` to see what I can do."
 
+// ActivityError is why ParseActivity refused a body: Body is the sentence
+// for whoever posted it, which names no Go type; Error adds the decoder's
+// detail, for the log.
+type ActivityError struct {
+	Body  string
+	cause error
+}
+
+func (e *ActivityError) Error() string {
+	if e.cause == nil {
+		return "teams: " + e.Body
+	}
+	return "teams: " + e.Body + ": " + e.cause.Error()
+}
+
+func (e *ActivityError) Unwrap() error { return e.cause }
+
 // ParseActivity decodes an activity posted to /api/messages and checks the
-// fields every activity must have.
+// fields every activity must have. Values the schema types would refuse
+// that Teams is seen to send loosely typed (a bool as "True", a number as
+// a string) are read as what they mean (see lenient.go).
 func ParseActivity(body []byte) (*schema.Activity, error) {
 	var a schema.Activity
 	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, fmt.Errorf("teams: malformed activity: %w", err)
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, &ActivityError{Body: "malformed activity: not JSON", cause: err}
+		}
+		if err := decodeLenient(body, &a); err != nil {
+			return nil, &ActivityError{Body: "malformed activity", cause: err}
+		}
 	}
 	if a.Type == "" {
-		return nil, errors.New("teams: activity without type")
+		return nil, &ActivityError{Body: "activity without type"}
 	}
 	if a.ServiceURL == "" || a.Conversation.ID == "" {
-		return nil, errors.New("teams: activity without serviceUrl or conversation")
+		return nil, &ActivityError{Body: "activity without serviceUrl or conversation"}
 	}
 	if a.LocalTimezone == "" {
 		// The library's Entity keeps only the type: read the clientInfo
