@@ -49,7 +49,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the rhythm: when check-ins, reminders, digests, grading and retrospectives go out", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
-		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX]", "the OKR rules the bot warns about", "admin"},
+		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N]", "the OKR rules the bot warns about, and from how many answers (at least 3) a team's retrospective results show", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in", "check-ins"},
 		"skip":       {e.skip, "skip", "skip this {period}'s check-in", "check-ins"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},

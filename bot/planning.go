@@ -687,19 +687,22 @@ func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Me
 			return okrcore.Rules{}, err
 		}
 		if len(args) == 1 {
-			return okrcore.Rules{}, usage("Try `/okr rules objectives 3-5` or `/okr rules krs 2-5`.")
+			return okrcore.Rules{}, usage("Try `/okr rules objectives 3-5`, `/okr rules krs 2-5` or `/okr rules retro 5`.")
 		}
 		return w.Rules.OrDefault(), nil
 	})
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved.",
-		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore)), nil
+	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved. A team's retrospective results show from %d answers, once answering has closed.",
+		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore, r.RetroMinimum())), nil
 }
 
-// applyRule reads "objectives 3-5" or "krs 2-5" into r.
+// applyRule reads "objectives 3-5", "krs 2-5" or "retro 5" into r.
 func applyRule(r *okrcore.Rules, args []token) error {
+	if lower(args[0].text) == "retro" {
+		return applyRetroRule(r, args[1:])
+	}
 	lo, hi, ok := parseRange(args[1].text)
 	if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
 		return usage("Write the range as whole numbers low-high, like `/okr rules objectives 3-5`.")

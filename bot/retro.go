@@ -311,6 +311,9 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 		if err != nil {
 			return chat.Message{}, err
 		}
+		if !c.RetroOpen(req.now) {
+			return chat.Message{}, usage("%s `/okr retro results` shows your team's summary.", retroClosed(req, c))
+		}
 		d, err := readRetroDialog(tx, req.ws, req.actor.ID)
 		if err != nil {
 			return chat.Message{}, err
@@ -404,6 +407,10 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 			m = chat.Text("There's no retrospective in progress (or it timed out). `/okr retro` starts one.")
 			m.Ephemeral = true
 			return m, nil
+		}
+		if c, err := tx.Cycle(req.ws, d.Cycle); err == nil && !c.RetroOpen(req.now) {
+			m = chat.Text(retroClosed(req, c) + " These answers weren't saved.")
+			return m, retroDialogs.end(tx, req)
 		}
 		switch {
 		case isStop(text):
@@ -555,11 +562,38 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 		if err != nil {
 			return m, err
 		}
-		if s.Answered == 0 {
-			m = chat.Text(fmt.Sprintf("Nobody in %s has answered the %s retrospective yet. `/okr retro` starts yours.", t.Name, c.Name))
+		rules := okrcore.DefaultRules()
+		if w, err := tx.Workspace(req.ws); err == nil {
+			rules = w.Rules
+		}
+		if why := report.RetroWithheld(s, rules, req.now, chat.Location(req.actor.TimeZone)); why != "" {
+			if s.Answered == 0 && c.RetroOpen(req.now) {
+				why += " `/okr retro` starts yours."
+			}
+			m = chat.Text(why)
 			return m, nil
 		}
 		m = report.RetroSummaryMessage(s)
 		return m, nil
 	})
+}
+
+// retroClosed says that answering a cycle's retrospective has closed, and
+// when, in the person's time zone.
+func retroClosed(req *request, c *okrcore.Cycle) string {
+	return fmt.Sprintf("Answering the %s retrospective closed %s.", c.Name, report.RetroClosing(c, req.now, chat.Location(req.actor.TimeZone)))
+}
+
+// applyRetroRule reads `rules retro N`: how many answers a team's
+// retrospective results show from.
+func applyRetroRule(r *okrcore.Rules, args []token) error {
+	n := 0
+	if len(args) == 1 {
+		n, _ = strconv.Atoi(args[0].text)
+	}
+	if n < okrcore.MinRetroAnswers {
+		return usage("Say from how many answers a team's retrospective results show, never fewer than %d: `/okr rules retro 5`.", okrcore.MinRetroAnswers)
+	}
+	r.RetroMinAnswers = n
+	return nil
 }

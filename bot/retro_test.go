@@ -344,6 +344,8 @@ var engineeringAggregate = []string{
 func TestRetroResults(t *testing.T) {
 	h := newEndHarness(t)
 	answerEngineering(t, h)
+	// Results show once answering has closed (retro_anonymity_test.go).
+	h.Clock.Set(retroCloses)
 	got := h.say("dana", "/okr retro results Engineering")
 	wantContains(t, got, append([]string{"Retrospective · Engineering · Q4 2026"}, engineeringAggregate...)...)
 	endNoNames(t, got)
@@ -375,6 +377,8 @@ func TestComposeRetro(t *testing.T) {
 	if d := h.composeCycle(okrcore.OutboxRetro, h.userID("erin"), 0); d.Skip == "" {
 		t.Errorf("invitation to someone who answered was not skipped")
 	}
+	// The aggregate shows once answering has closed (retro_anonymity_test.go).
+	h.Clock.Set(retroCloses)
 
 	d = h.composeCycle(okrcore.OutboxRetro, 0, eng)
 	if d.Skip != "" || d.To.ID != "#engineering" || d.To.Direct {

@@ -140,8 +140,8 @@ func TestTeamScheduleOverride(t *testing.T) {
 
 // TestEndOfCycle runs the last days of a quarter: owners are asked to grade
 // in the last week, everyone gets the retrospective two days later, the
-// team's anonymous summary is posted when the cycle ends, and an admin
-// closes the cycle.
+// team's anonymous summary is posted when answering has closed and enough
+// of the team answered, and an admin closes the cycle.
 func TestEndOfCycle(t *testing.T) {
 	h := newHarness(t, true)
 	plat := h.Platform
@@ -163,30 +163,34 @@ func TestEndOfCycle(t *testing.T) {
 	if n := len(plat.Kind("retro")); n != 8 {
 		t.Fatalf("%d retro invitations, want 8 (every team member)", n)
 	}
-	// alice and bob (both in Sales) answer.
-	for _, who := range []string{"alice", "bob"} {
+	// alice and bob (Sales, two people: never enough to be anonymous), dana
+	// and gina answer: with alice, three of Leadership.
+	for _, who := range []string{"alice", "bob", "dana", "gina"} {
 		h.press(who, "retro")
 		for _, a := range []string{"4", "3", "5", "4", "Weekly demos", "Long status meetings", "The Friday digest"} {
 			h.say(who, a)
 		}
 	}
-	r.RunUntil(time.Date(2027, 1, 1, 6, 0, 0, 0, time.UTC), time.Hour)
+	r.RunUntil(time.Date(2027, 1, 1, 13, 0, 0, 0, time.UTC), time.Hour)
 	var summary *bottest.Sent
 	for _, s := range plat.Kind("retro") {
-		if s.To.ID == "#sales" {
+		if s.To.ID == "#leadership" {
 			summary = &s
 		}
 	}
 	if summary == nil {
-		t.Fatalf("no retrospective summary posted to #sales; sent: %v", bottest.Recipients(plat.Kind("retro")))
+		t.Fatalf("no retrospective summary posted to #leadership; sent: %v", bottest.Recipients(plat.Kind("retro")))
 	}
 	wantContains(t, summary.Text, "4.0", "Weekly demos", "Long status meetings", "The Friday digest")
-	if strings.Contains(summary.Text, "alice") || strings.Contains(summary.Text, "bob") {
+	if strings.Contains(summary.Text, "alice") || strings.Contains(summary.Text, "bob") || strings.Contains(summary.Text, "dana") || strings.Contains(summary.Text, "gina") {
 		t.Errorf("the summary names people:\n%s", summary.Text)
 	}
 	for _, s := range plat.Kind("retro") {
 		if s.To.ID == "#engineering" {
 			t.Error("a summary was posted for a team where nobody answered")
+		}
+		if s.To.ID == "#sales" {
+			t.Error("a summary was posted for a team where two people answered")
 		}
 	}
 	wantContains(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")

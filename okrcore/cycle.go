@@ -7,6 +7,15 @@ import (
 	"time"
 )
 
+// RetroCloses is when answering a cycle's retrospective closes: once its
+// last day has ended in every time zone (12:00 UTC on the day after it, as
+// UTC−12 is the last to finish it), so that nobody loses their last day.
+func (c *Cycle) RetroCloses() time.Time { return c.End.Add(12 * time.Hour) }
+
+// RetroOpen reports whether a cycle's retrospective takes answers at now:
+// until RetroCloses, or until the cycle is closed.
+func (c *Cycle) RetroOpen(now time.Time) bool { return !c.Closed && now.Before(c.RetroCloses()) }
+
 // QuarterOf returns the calendar quarter containing t (Q1 = Jan–Mar).
 func QuarterOf(t time.Time) Cycle {
 	t = t.UTC()

@@ -7,6 +7,10 @@ type Rules struct {
 	MaxObjectives int `json:"max_objectives"`
 	MinKeyResults int `json:"min_key_results"`
 	MaxKeyResults int `json:"max_key_results"`
+	// RetroMinAnswers is how many people of a team must have answered the
+	// retrospective before its results show (RetroMinimum: never fewer
+	// than MinRetroAnswers, so that nobody's answers can be told apart).
+	RetroMinAnswers int `json:"retro_min_answers,omitempty"`
 	// AtRiskMargin and OffTrackMargin are how far (as a fraction of the
 	// whole) progress may lag the expected progress before an item counts
 	// as at risk or off track.
@@ -15,6 +19,10 @@ type Rules struct {
 	// AchievedScore is the lowest score that counts as achieved.
 	AchievedScore float64 `json:"achieved_score"`
 }
+
+// MinRetroAnswers is the fewest answers a team's retrospective results
+// ever show from.
+const MinRetroAnswers = 3
 
 // DefaultRules are the conventions of the rollout guides: 3–5 objectives per
 // owner, 2–5 key results per objective, 0.7 and above is achieved.
@@ -51,6 +59,10 @@ func (r Rules) OrDefault() Rules {
 	return r
 }
 
+// RetroMinimum is how many answers a team's retrospective results show
+// from: RetroMinAnswers, never fewer than MinRetroAnswers (0 is unset).
+func (r Rules) RetroMinimum() int { return max(r.RetroMinAnswers, MinRetroAnswers) }
+
 // maxRuleCount bounds the counts in Rules: more objectives or key results
 // than that is no focus at all.
 const maxRuleCount = 50
@@ -62,6 +74,10 @@ func (r Rules) Validate() error {
 		if c[0] < 0 || c[1] < c[0] || c[1] > maxRuleCount {
 			return Errorf(KindInvalid, "Rules count from low to high, between 0 and %d: %d–%d is not that.", maxRuleCount, c[0], c[1])
 		}
+	}
+	if r.RetroMinAnswers != 0 && (r.RetroMinAnswers < MinRetroAnswers || r.RetroMinAnswers > maxRuleCount) {
+		return Errorf(KindInvalid, "Retrospective results show from %d to %d answers, never fewer than %d, so that nobody's answers can be told apart; %d isn't that.",
+			MinRetroAnswers, maxRuleCount, MinRetroAnswers, r.RetroMinAnswers)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
@@ -49,7 +50,7 @@ func (e *Reports) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wo
 		return chat.Delivery{To: to, Skip: "every key result is graded"}, nil
 	}
 	rules := w.Rules.OrDefault()
-	n := NewNamer(tx, w.ID)
+	n := NewReading(tx, w.ID, e.now())
 	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", u.Name, c.Name, c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
 	explain := fmt.Sprintf("Grade each from 0.0 to 1.0; %s and above counts as achieved. I suggest a grade from progress: accept it, or give your own.", FormatGrade(rules.AchievedScore))
 	m := chat.Message{}
@@ -115,6 +116,9 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		if err != nil {
 			return chat.Delivery{}, err
 		}
+		if !c.RetroOpen(e.now()) {
+			return chat.Delivery{To: to, Skip: "answering the retrospective has closed"}, nil
+		}
 		if a, err := ReadRetroAnswers(tx, w.ID, c.ID, u.ID); err != nil {
 			return chat.Delivery{}, err
 		} else if a != nil {
@@ -152,6 +156,9 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		}
 		if s.Answered == 0 {
 			return chat.Delivery{To: to, Skip: "nobody answered the retrospective"}, nil
+		}
+		if why := RetroWithheld(s, w.Rules, e.now(), teamLocation(tx, w.ID, t)); why != "" {
+			return chat.Delivery{To: to, Skip: why}, nil
 		}
 		return chat.Delivery{To: to, Message: RetroSummaryMessage(s)}, nil
 	}
@@ -212,6 +219,42 @@ func SummarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle)
 	return s, nil
 }
 
+// RetroWithheld says why a team's results may not show at now, or "" when
+// they may: only once answering has closed (okrcore.Cycle.RetroOpen) and
+// at least the rules' minimum of people have answered, so that nobody's
+// answers can be told apart. Times are said in loc.
+func RetroWithheld(s *retroSummary, r okrcore.Rules, now time.Time, loc *time.Location) string {
+	least := r.RetroMinimum()
+	answered := fmt.Sprintf("%d of %s in %s", s.Answered, Count(s.members, "person"), s.team.Name)
+	if s.cycle.RetroOpen(now) {
+		if s.Answered == 0 {
+			return fmt.Sprintf("Nobody in %s has answered the %s retrospective yet.", s.team.Name, s.cycle.Name)
+		}
+		why := fmt.Sprintf("%s have answered the %s retrospective; results when answering closes, %s", answered, s.cycle.Name, RetroClosing(s.cycle, now, loc))
+		if s.Answered < least {
+			why += fmt.Sprintf(", if at least %d have answered by then", least)
+		}
+		return why + "."
+	}
+	if s.Answered == 0 {
+		return fmt.Sprintf("Nobody in %s has answered the %s retrospective, and answering has closed.", s.team.Name, s.cycle.Name)
+	}
+	if s.Answered < least {
+		return fmt.Sprintf("Answering the %s retrospective has closed and %s answered: results show only from %d answers, so that nobody's answers can be told apart.", s.cycle.Name, answered, least)
+	}
+	return ""
+}
+
+// RetroClosing says when answering a cycle's retrospective closes (or
+// closed), in loc: "on Fri Jan 1 at 13:00 CET", or "when the cycle was
+// closed" for one closed before that.
+func RetroClosing(c *okrcore.Cycle, now time.Time, loc *time.Location) string {
+	if c.Closed && now.Before(c.RetroCloses()) {
+		return "when the cycle was closed"
+	}
+	return c.RetroCloses().In(loc).Format("on Mon Jan 2 at 15:04 MST")
+}
+
 // average is a statement's mean rating with one decimal, and its count.
 func (s *retroSummary) average(i int) string {
 	if s.count[i] == 0 {
@@ -242,7 +285,7 @@ func bulletList(items []string) string {
 
 func RetroSummaryMessage(s *retroSummary) chat.Message {
 	head := fmt.Sprintf("Retrospective · %s · %s", s.team.Name, s.cycle.Name)
-	who := fmt.Sprintf("%d of %d people in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.Answered, s.members, s.team.Name)
+	who := fmt.Sprintf("%d of %s in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.Answered, Count(s.members, "person"), s.team.Name)
 	var ratings []string
 	for i, st := range RetroStatements {
 		ratings = append(ratings, fmt.Sprintf("%s: *%s*", st, s.average(i)))

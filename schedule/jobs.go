@@ -63,13 +63,23 @@ var recurringJobs = []recurringJob{
 }
 
 // cycleJob is a message sent once in a cycle's last days, from at until
-// the cycle's end plus the grace period.
+// the cycle's end plus the grace period (a job with late set: until
+// that).
 type cycleJob struct {
 	kind okrcore.OutboxKind
 	// name makes the marker that records the job as done for a cycle.
 	name       string
 	at         func(c *okrcore.Cycle, sc okrcore.Schedule) time.Time
+	late       func(c *okrcore.Cycle, grace time.Duration) time.Time
 	recipients func(tx okrcore.Tx, ws string, c *okrcore.Cycle, teams []*okrcore.Team) (users, teamIDs []okrcore.ID, err error)
+}
+
+// until is the end of a cycle job's window.
+func (j cycleJob) until(c *okrcore.Cycle, grace time.Duration) time.Time {
+	if j.late != nil {
+		return j.late(c, grace)
+	}
+	return c.End.Add(grace)
 }
 
 func gradingAt(c *okrcore.Cycle, sc okrcore.Schedule) time.Time {
@@ -85,9 +95,11 @@ var cycleJobs = []cycleJob{
 	{kind: okrcore.OutboxRetro, name: "retro",
 		at:         func(c *okrcore.Cycle, sc okrcore.Schedule) time.Time { return gradingAt(c, sc).AddDate(0, 0, 2) },
 		recipients: teamMembers},
-	// Each team's retrospective is posted when the cycle ends.
+	// Each team's retrospective is posted when answering it has closed
+	// (its results show no sooner).
 	{kind: okrcore.OutboxRetro, name: "retro-summary",
-		at: func(c *okrcore.Cycle, _ okrcore.Schedule) time.Time { return c.End },
+		at:   func(c *okrcore.Cycle, _ okrcore.Schedule) time.Time { return c.RetroCloses() },
+		late: func(c *okrcore.Cycle, grace time.Duration) time.Time { return c.RetroCloses().Add(grace) },
 		recipients: func(_ okrcore.Tx, _ string, _ *okrcore.Cycle, teams []*okrcore.Team) ([]okrcore.ID, []okrcore.ID, error) {
 			ids := make([]okrcore.ID, 0, len(teams))
 			for _, t := range teams {

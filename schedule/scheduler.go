@@ -340,7 +340,7 @@ func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrco
 	cyc := "c" + strconv.FormatUint(uint64(c.ID), 10)
 	for _, j := range cycleJobs {
 		at := j.at(c, sc)
-		if now.Before(at) || !now.Before(c.End.Add(s.grace)) {
+		if now.Before(at) || !now.Before(j.until(c, s.grace)) {
 			continue
 		}
 		marker := "slot:" + j.name + ":" + cyc
