@@ -39,6 +39,7 @@ func namesFrom(u *User, p Profile) bool {
 // the person on p's platform: platforms such as Teams can only message
 // someone proactively through a stored reference.
 func ApplyProfile(u *User, p Profile) {
+	p.Name = strings.TrimSpace(CleanText(p.Name, false))
 	first := namesFrom(u, p)
 	if p.Name != "" && (first || u.Name == "") {
 		u.Name = p.Name

@@ -36,7 +36,7 @@ func CreateCycle(tx Tx, now time.Time, actor *User, cycle Later[Cycle]) (c *Cycl
 	if err != nil {
 		return nil, false, err
 	}
-	nc.Name = strings.TrimSpace(nc.Name)
+	nc.Name = strings.TrimSpace(CleanText(nc.Name, false))
 	switch {
 	case nc.Name == "":
 		return nil, false, Errorf(KindInvalid, "A cycle needs a name, like Q1 2027.")

@@ -11,6 +11,7 @@ import (
 // may change the key result may add work to it; the initiative belongs to
 // its Owner, the actor when none is set.
 func CreateInitiative(tx Tx, now time.Time, actor *User, in *Initiative) error {
+	in.Title = CleanText(in.Title, false)
 	if strings.TrimSpace(in.Title) == "" || utf8.RuneCountInString(in.Title) > MaxTitle {
 		return Errorf(KindInvalid, "Give the initiative a short title (up to %d characters).", MaxTitle)
 	}

@@ -18,6 +18,10 @@ type Rules struct {
 	OffTrackMargin float64 `json:"off_track_margin"`
 	// AchievedScore is the lowest score that counts as achieved.
 	AchievedScore float64 `json:"achieved_score"`
+	// DecimalComma says people here write numbers with a decimal comma
+	// ("1.000,5"); a person's locale, when their platform gives it, decides
+	// for them instead.
+	DecimalComma bool `json:"decimal_comma,omitempty"`
 }
 
 // MinRetroAnswers is the fewest answers a team's retrospective results

@@ -263,8 +263,8 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 			return nil, err
 		}
 	}
-	in.Note = strings.TrimSpace(in.Note)
-	in.Blockers = strings.TrimSpace(in.Blockers)
+	in.Note = strings.TrimSpace(CleanText(in.Note, true))
+	in.Blockers = strings.TrimSpace(CleanText(in.Blockers, true))
 	if utf8.RuneCountInString(in.Note) > MaxNote || utf8.RuneCountInString(in.Blockers) > MaxNote {
 		return nil, Errorf(KindInvalid, "Keep notes and blockers under %d characters.", MaxNote)
 	}

@@ -58,7 +58,7 @@ func CreateTeam(tx Tx, actor *User, name string, parent Later[ID]) (*Team, error
 	if err := RequireAdmin(actor, "create teams"); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(CleanText(name, false))
 	if name == "" || utf8.RuneCountInString(name) > MaxTeamName {
 		return nil, Errorf(KindInvalid, "Give the team a name of up to %d characters: `/okr team create Sales`.", MaxTeamName)
 	}

@@ -34,6 +34,7 @@ func ValidNumber(what string, v float64) error {
 
 // ValidateObjective checks an objective before it is stored.
 func ValidateObjective(o *Objective) error {
+	o.Title = CleanText(o.Title, false)
 	if err := validTitle("objective", o.Title); err != nil {
 		return err
 	}
@@ -55,6 +56,7 @@ func ValidateObjective(o *Objective) error {
 // NormalizeKeyResult fills defaults (direction from start and target, weight
 // 1, milestone 0→1) and validates the key result.
 func NormalizeKeyResult(k *KeyResult) error {
+	k.Title, k.Unit = CleanText(k.Title, false), CleanText(k.Unit, false)
 	if err := validTitle("key result", k.Title); err != nil {
 		return err
 	}
@@ -114,6 +116,7 @@ func NormalizeKeyResult(k *KeyResult) error {
 
 // ValidateKPI checks a KPI before it is stored.
 func ValidateKPI(k *KPI) error {
+	k.Title, k.Unit = CleanText(k.Title, false), CleanText(k.Unit, false)
 	if err := validTitle("KPI", k.Title); err != nil {
 		return err
 	}
