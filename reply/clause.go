@@ -132,7 +132,7 @@ var polite = map[string]bool{
 }
 
 // parseClause reads one clause.
-func parseClause(raw string) (clause, *fail) {
+func parseClause(raw string, o Options) (clause, *fail) {
 	s := strings.TrimSpace(raw)
 	s = strings.TrimSpace(strings.TrimRight(s, ".!?… "))
 	low := strings.ToLower(strings.Join(strings.Fields(s), " "))
@@ -170,9 +170,9 @@ func parseClause(raw string) (clause, *fail) {
 			msg: `Give each key result its own value, separated by commas, e.g. "KR2 45%, KR3 done".`}
 	}
 	if len(at) == 1 {
-		return idClause(s, tw, lw, at[0])
+		return idClause(o, s, tw, lw, at[0])
 	}
-	return wordClause(s, raw, tw, lw)
+	return wordClause(o, s, raw, tw, lw)
 }
 
 var connectors = map[string]bool{"and": true, "but": true, "also": true, "plus": true, "except": true, "then": true, "&": true}
@@ -240,7 +240,7 @@ func symbolsOnly(f string) bool {
 }
 
 // idClause reads a clause that names a key result by id: "KR2 45%".
-func idClause(s string, tw, lw []string, k int) (clause, *fail) {
+func idClause(o Options, s string, tw, lw []string, k int) (clause, *fail) {
 	ref, n, _ := refAt(lw, k)
 	for _, w := range lw[:k] {
 		if !leadIgnore[w] {
@@ -249,7 +249,7 @@ func idClause(s string, tw, lw []string, k int) (clause, *fail) {
 		}
 	}
 	ptw, plw := tw[k+n:], lw[k+n:]
-	pl, soft, hard := parsePayload(ptw, plw)
+	pl, soft, hard := parsePayload(o, ptw, plw)
 	if hard != nil {
 		return clause{}, &fail{msg: hard.Message, hard: true, anchored: true}
 	}
@@ -304,14 +304,14 @@ func firstNonFiller(lw []string) int {
 
 // wordClause reads a clause that names its key result by title words
 // ("revenue 1.2M", "hiring done") or names none ("45%", "confidence 7").
-func wordClause(s, raw string, tw, lw []string) (clause, *fail) {
+func wordClause(o Options, s, raw string, tw, lw []string) (clause, *fail) {
 	var hard *ParseError
 	if len(lw) <= 40 {
 		for i := 0; i < len(lw); i++ {
-			if i > 0 && !refWord(tw, lw, i-1) {
+			if i > 0 && !refWord(o, tw, lw, i-1) {
 				break
 			}
-			pl, soft, h := parsePayload(tw[i:], lw[i:])
+			pl, soft, h := parsePayload(o, tw[i:], lw[i:])
 			if h != nil {
 				// "confidence high" is a mistake, unless the words turn
 				// out to be a title: "customer confidence index 70".
@@ -333,7 +333,7 @@ func wordClause(s, raw string, tw, lw []string) (clause, *fail) {
 		if !looksNumeric(w) {
 			continue
 		}
-		if _, _, ok := valueAt(tw, p); ok {
+		if _, _, ok := valueAt(o, tw, p); ok {
 			continue
 		}
 		if _, ok := ratio(w); ok {
@@ -351,7 +351,7 @@ func wordClause(s, raw string, tw, lw []string) (clause, *fail) {
 	}
 	anchored := false
 	for p := range lw {
-		if _, _, ok := valueAt(tw, p); ok || anchorWords[lw[p]] || doneWords[lw[p]] || confWords[lw[p]] {
+		if _, _, ok := valueAt(o, tw, p); ok || anchorWords[lw[p]] || doneWords[lw[p]] || confWords[lw[p]] {
 			anchored = true
 		}
 	}
@@ -374,18 +374,18 @@ func wordClause(s, raw string, tw, lw []string) (clause, *fail) {
 // refWord reports whether word p may be part of a key result's title as a
 // person names it: not the start of "confidence 7", and not a number with a
 // unit, decimals or a sign (plain counts such as "5 engineers" are fine).
-func refWord(tw, lw []string, p int) bool {
+func refWord(o Options, tw, lw []string, p int) bool {
 	w := tw[p]
 	if confWords[lw[p]] && p+1 < len(lw) {
 		// "confidence 7" is never part of a title.
 		if _, ok := ratio(lw[p+1]); ok {
 			return false
 		}
-		if _, _, ok := valueAt(tw, p+1); ok {
+		if _, _, ok := valueAt(o, tw, p+1); ok {
 			return false
 		}
 	}
-	if n, k, ok := valueAt([]string{w}, 0); ok && k == 1 {
+	if n, k, ok := valueAt(o, []string{w}, 0); ok && k == 1 {
 		if n.Percent || n.Currency != "" || strings.ContainsAny(n.Raw, ".,+-−~≈") || !allDigits(n.Raw) {
 			return false
 		}
@@ -398,6 +398,6 @@ func build(ref, raw string, pl payload) clause {
 		return clause{kind: overall, conf: pl.conf, status: pl.status, same: pl.same}
 	}
 	return clause{kind: update, upd: KRUpdate{
-		Ref: ref, Value: pl.value, Done: pl.done, Status: pl.status, Confidence: pl.conf, Same: pl.same, Raw: raw,
+		Ref: ref, Value: pl.value, Relative: pl.relative, Done: pl.done, Status: pl.status, Confidence: pl.conf, Same: pl.same, Raw: raw,
 	}}
 }

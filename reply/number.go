@@ -10,11 +10,57 @@ import (
 
 // Numbers
 
+// Options say how a person writes: which mark is their decimal one.
+type Options struct {
+	// DecimalComma reads "3,5" as 3.5 and "1.000,5" or "1 000,5" as
+	// 1000.5; a point followed by three digits groups thousands then
+	// ("1.000" is 1000), any other point is still a decimal point. Without
+	// it a comma groups thousands ("1,200") and "1,5" is refused as
+	// ambiguous.
+	DecimalComma bool
+}
+
+// decimalCommaLanguages write numbers with a decimal comma; decimalPointRegions
+// are the exceptions among their regions.
+var (
+	decimalCommaLanguages = map[string]bool{
+		"de": true, "fr": true, "es": true, "it": true, "pt": true, "nl": true, "ru": true, "pl": true, "cs": true, "sk": true,
+		"sv": true, "da": true, "nb": true, "nn": true, "no": true, "fi": true, "tr": true, "id": true, "vi": true, "el": true,
+		"hu": true, "ro": true, "bg": true, "uk": true, "hr": true, "sl": true, "sr": true, "lt": true, "lv": true, "et": true,
+		"ca": true, "eu": true, "gl": true, "is": true, "be": true, "kk": true, "az": true, "af": true,
+	}
+	decimalPointLanguages = map[string]bool{
+		"en": true, "ja": true, "zh": true, "ko": true, "he": true, "th": true, "hi": true, "ms": true, "fil": true, "ga": true,
+		"cy": true, "sw": true, "ta": true, "te": true, "bn": true, "ur": true, "ar": true, "fa": true, "mt": true,
+	}
+	decimalPointRegions = map[string]bool{"de-ch": true, "de-li": true, "fr-ch": true, "it-ch": true, "es-mx": true, "es-us": true, "es-pr": true}
+)
+
+// OptionsForLocale says how a person with a locale such as "de-DE" or
+// "pt_BR" writes numbers; ok is false when the locale is unknown or empty.
+func OptionsForLocale(locale string) (o Options, ok bool) {
+	l := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(locale), "_", "-"))
+	lang, region, _ := strings.Cut(l, "-")
+	if region != "" && decimalPointRegions[lang+"-"+region[:min(2, len(region))]] {
+		return Options{}, true
+	}
+	switch {
+	case decimalCommaLanguages[lang]:
+		return Options{DecimalComma: true}, true
+	case decimalPointLanguages[lang]:
+		return Options{}, true
+	}
+	return Options{}, false
+}
+
 // ParseNumber parses one value as typed. ok=false when it is not a number.
 // Words after the number ("12 customers") are allowed and ignored.
-func ParseNumber(s string) (Number, bool) {
+func ParseNumber(s string) (Number, bool) { return ParseNumberWith(s, Options{}) }
+
+// ParseNumberWith is ParseNumber for a person who writes as o says.
+func ParseNumberWith(s string, o Options) (Number, bool) {
 	s = strings.TrimRight(strings.TrimSpace(normSpace(s)), ".! ")
-	sc, ok := scanNumber(s)
+	sc, ok := scanNumber(s, o)
 	if !ok {
 		return Number{}, false
 	}
@@ -64,11 +110,11 @@ var currencyWords = []struct{ word, sym string }{
 }
 
 // scanNumber reads a number at the start of s: an optional sign, an
-// optional currency prefix, digits with optional thousands separators and
-// decimals, then an optional magnitude (k, M, bn, million), percent sign or
-// currency suffix.
-func scanNumber(s string) (scan, bool) {
-	c := numCursor{s: s, i: approxLen(s)}
+// optional currency prefix, digits with optional thousands separators,
+// decimals and exponent, then an optional magnitude (k, M, bn, million),
+// percent sign or currency suffix.
+func scanNumber(s string, o Options) (scan, bool) {
+	c := numCursor{s: s, i: approxLen(s), comma: o.DecimalComma}
 	c.readSign()
 	prefix := c.readCurrencyPrefix()
 	intPart, ok := c.readInteger()
@@ -76,20 +122,28 @@ func scanNumber(s string) (scan, bool) {
 		return scan{}, false
 	}
 	frac := c.readFraction()
-	if intPart == "" && frac == "" || c.runsOn() {
+	if intPart == "" && frac == "" {
+		return scan{}, false
+	}
+	typedExp, ok := c.readExponent()
+	if !ok || c.runsOn() {
 		return scan{}, false
 	}
 	exp := c.readMagnitude()
 	percent, suffix := c.readPercentOrCurrency()
-	// A percent of a magnitude or of money is a typo, and "$5€" names two
-	// currencies: neither is guessed at.
-	if percent && (exp != 0 || prefix != "") {
+	// A percent of a magnitude, of money or of an exponent is a typo, so is
+	// a magnitude of an exponent, and "$5€" names two currencies: none is
+	// guessed at.
+	if percent && (exp != 0 || prefix != "" || typedExp != "") || exp != 0 && typedExp != "" {
 		return scan{}, false
+	}
+	if exp != 0 {
+		typedExp = strconv.Itoa(exp)
 	}
 	if prefix != "" && suffix != "" && prefix != suffix {
 		return scan{}, false
 	}
-	v, ok := numberValue(intPart, frac, exp, c.neg)
+	v, ok := numberValue(intPart, frac, typedExp, c.neg)
 	if !ok {
 		return scan{}, false
 	}
@@ -100,7 +154,7 @@ func scanNumber(s string) (scan, bool) {
 	return scan{
 		num:      Number{Value: v, Percent: percent, Currency: cur, Raw: strings.TrimSpace(s[:c.i])},
 		rest:     s[c.i:],
-		suffixed: exp != 0 || percent || suffix != "",
+		suffixed: typedExp != "" || percent || suffix != "",
 	}, true
 }
 
@@ -110,6 +164,8 @@ type numCursor struct {
 	s           string
 	i           int
 	neg, signed bool
+	comma       bool // a decimal comma (Options.DecimalComma)
+	grouped     byte // the thousands separator read, 0 for none
 }
 
 // approxLen is the length of an "about" mark before a number ("~45%"):
@@ -168,38 +224,82 @@ func (c *numCursor) readCurrencyPrefix() string {
 // readInteger reads the whole part, with its thousands separators taken
 // out. Separated groups must be exactly three digits after a lead of at
 // most three: anything else ("1,2", "1234,567") is refused, as a comma
-// there may be a decimal comma and guessing would misread the value.
+// there may be a decimal comma and guessing would misread the value. With
+// a decimal comma the separator is a point or a space, and a point not
+// followed by a group is the decimal point ("1.5").
 func (c *numCursor) readInteger() (string, bool) {
 	s, i := c.s, c.i
 	j := i
 	for j < len(s) && digit(s[j]) {
 		j++
 	}
-	if j == i || j+1 >= len(s) || s[j] != ',' || !digit(s[j+1]) {
+	sep := c.separatorAt(j)
+	if j == i || sep == 0 {
 		c.i = j
 		return s[i:j], true
 	}
 	if j-i > 3 {
-		return "", false
+		if sep == ',' {
+			return "", false
+		}
+		c.i = j // "1234.5", "1000 000": no thousands there
+		return s[i:j], true
 	}
 	var b strings.Builder
 	b.WriteString(s[i:j])
-	for j+1 < len(s) && s[j] == ',' && digit(s[j+1]) {
-		if j+4 > len(s) || !allDigits(s[j+1:j+4]) || (j+4 < len(s) && digit(s[j+4])) {
-			return "", false
+	groups := 0
+	for j+1 < len(s) && s[j] == sep && digit(s[j+1]) {
+		if !group(s, j+1) {
+			if sep == ',' || sep == '.' && groups > 0 {
+				return "", false
+			}
+			break // "1.5": a decimal point; "1 00": two numbers
 		}
 		b.WriteString(s[j+1 : j+4])
 		j += 4
+		groups++
+	}
+	if groups > 0 {
+		c.grouped = sep
 	}
 	c.i = j
 	return b.String(), true
 }
 
-// readFraction reads the digits after a decimal point. A point with no
-// digit after it ends a sentence rather than starting decimals.
+// separatorAt is the thousands separator at byte j when one may be there
+// (a digit follows it), or 0.
+func (c *numCursor) separatorAt(j int) byte {
+	s := c.s
+	if j+1 >= len(s) || !digit(s[j+1]) {
+		return 0
+	}
+	switch {
+	case !c.comma && s[j] == ',':
+		return ','
+	case c.comma && (s[j] == '.' || s[j] == ' '):
+		return s[j]
+	}
+	return 0
+}
+
+// group reports whether exactly three digits start at byte j of s.
+func group(s string, j int) bool {
+	return j+3 <= len(s) && allDigits(s[j:j+3]) && (j+3 == len(s) || !digit(s[j+3]))
+}
+
+// readFraction reads the digits after the decimal mark: a point, or with
+// a decimal comma a comma (or a point where no point grouped thousands).
+// A mark with no digit after it ends a sentence or a clause rather than
+// starting decimals.
 func (c *numCursor) readFraction() string {
 	s, j := c.s, c.i
-	if j+1 >= len(s) || s[j] != '.' || !digit(s[j+1]) {
+	if j+1 >= len(s) || !digit(s[j+1]) {
+		return ""
+	}
+	switch {
+	case s[j] == '.' && c.grouped != '.':
+	case s[j] == ',' && c.comma:
+	default:
 		return ""
 	}
 	k := j + 1
@@ -208,6 +308,32 @@ func (c *numCursor) readFraction() string {
 	}
 	c.i = k
 	return s[j+1 : k]
+}
+
+// readExponent reads "e3", "E-2", "e+6" right after the digits, and
+// returns the exponent as typed ("" when there is none). An "e" that no
+// digit follows is a unit or a word ("5eggs"), not an exponent.
+func (c *numCursor) readExponent() (string, bool) {
+	s, j := c.s, c.i
+	if j >= len(s) || s[j]|0x20 != 'e' {
+		return "", true
+	}
+	k := j + 1
+	if k < len(s) && (s[k] == '+' || s[k] == '-') {
+		k++
+	}
+	d := k
+	for k < len(s) && digit(s[k]) {
+		k++
+	}
+	if k == d {
+		return "", true
+	}
+	if k-d > 4 {
+		return "", false
+	}
+	c.i = k
+	return strings.TrimPrefix(s[j+1:k], "+"), true
 }
 
 // runsOn reports whether the digits go on in a way no number does ("1.2.3",
@@ -283,7 +409,7 @@ func (c *numCursor) readPercentOrCurrency() (percent bool, currency string) {
 // numberValue puts the parts back together as text for ParseFloat, so that
 // "1.2M" is exactly 1.2e6 rather than 1.2 times 1e6 with its rounding.
 // Values too big for a float64 are refused, and a negative zero reads as 0.
-func numberValue(intPart, frac string, exp int, neg bool) (float64, bool) {
+func numberValue(intPart, frac, exp string, neg bool) (float64, bool) {
 	num := intPart
 	if num == "" {
 		num = "0"
@@ -291,8 +417,8 @@ func numberValue(intPart, frac string, exp int, neg bool) (float64, bool) {
 	if frac != "" {
 		num += "." + frac
 	}
-	if exp != 0 {
-		num += "e" + strconv.Itoa(exp)
+	if exp != "" {
+		num += "e" + exp
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
@@ -319,10 +445,10 @@ func magnitudeLetter(w string) bool {
 
 // valueAt reads a value from the clause words at p, joining up to three
 // words ("1.2 M", "$ 300", "300 USD", "45 %"). It returns how many words it used.
-func valueAt(tw []string, p int) (Number, int, bool) {
+func valueAt(o Options, tw []string, p int) (Number, int, bool) {
 	for k := min(3, len(tw)-p); k >= 1; k-- {
 		s := strings.Join(tw[p:p+k], " ")
-		sc, ok := scanNumber(s)
+		sc, ok := scanNumber(s, o)
 		if !ok {
 			continue
 		}

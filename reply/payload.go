@@ -11,11 +11,12 @@ import (
 // What is said about a key result: value, done, status, confidence, same.
 
 type payload struct {
-	value  *Number
-	done   *bool
-	status okrcore.Status
-	conf   *int
-	same   bool
+	value    *Number
+	relative bool // value is a change: "+3", "3 more", "up 10%"
+	done     *bool
+	status   okrcore.Status
+	conf     *int
+	same     bool
 }
 
 type softKind int
@@ -83,8 +84,8 @@ func init() {
 // parsePayload reads the words after the key result. A soft failure means
 // these words are not a payload (the caller may read the clause another
 // way); a hard one is a definite mistake such as "confidence 11".
-func parsePayload(tw, lw []string) (payload, *soft, *ParseError) {
-	r := &payloadReader{tw: tw, lw: lw}
+func parsePayload(o Options, tw, lw []string) (payload, *soft, *ParseError) {
+	r := &payloadReader{o: o, tw: tw, lw: lw}
 	for p := 0; p < len(lw); {
 		next, sf, err := r.readItem(p)
 		if err != nil {
@@ -104,6 +105,7 @@ func parsePayload(tw, lw []string) (payload, *soft, *ParseError) {
 
 // payloadReader is what parsePayload has understood so far.
 type payloadReader struct {
+	o            Options  // how the person writes numbers
 	tw, lw       []string // the words as typed and in lower case
 	pl           payload
 	items        int  // how many things were understood
@@ -222,7 +224,7 @@ func (r *payloadReader) readSame(p int) (int, *soft, *ParseError) {
 // 5"): then it leads to the value rather than saying done.
 func (r *payloadReader) skipHitBeforeValue(p int) (int, *soft, *ParseError) {
 	if w := r.lw[p]; (w == "hit" || w == "reached") && p+1 < len(r.lw) {
-		if _, _, ok := valueAt(r.tw, p+1); ok {
+		if _, _, ok := valueAt(r.o, r.tw, p+1); ok {
 			return p + 1, nil, nil
 		}
 	}
@@ -246,7 +248,7 @@ func (r *payloadReader) readDone(p int) (int, *soft, *ParseError) {
 // readValue reads a value ("45%", "1.2M") with the words that may follow
 // it, and notes "45% to 50%" so that the second value replaces the first.
 func (r *payloadReader) readValue(p int) (int, *soft, *ParseError) {
-	num, used, ok := valueAt(r.tw, p)
+	num, used, ok := valueAt(r.o, r.tw, p)
 	if !ok {
 		return p, nil, nil
 	}
@@ -259,12 +261,27 @@ func (r *payloadReader) readValue(p int) (int, *soft, *ParseError) {
 	case r.pl.value != nil && !r.replaceValue:
 		return r.fail(softTwoValues, p)
 	}
+	// "+3" and "3 more" are changes; "-3" is a value below zero.
+	r.pl.relative = strings.HasPrefix(num.Raw, "+")
 	r.pl.value = &num
 	p, _, _ = r.understood(p + used)
 	r.replaceValue = false
+	if p < len(r.lw) {
+		switch r.lw[p] {
+		case "more", "extra":
+			r.pl.relative = true
+			p, _, _ = r.understood(p + 1)
+		case "fewer", "less":
+			if num.Value = -num.Value; num.Value == 0 {
+				num.Value = 0 // no "-0"
+			}
+			r.pl.relative = true
+			p, _, _ = r.understood(p + 1)
+		}
+	}
 	p = r.skipValueWords(p)
 	if p+1 < len(r.lw) && (r.lw[p] == "to" || r.lw[p] == "->" || r.lw[p] == "→") {
-		if _, _, ok := valueAt(r.tw, p+1); ok {
+		if _, _, ok := valueAt(r.o, r.tw, p+1); ok {
 			r.replaceValue = true
 			p++
 		}
@@ -277,13 +294,13 @@ func (r *payloadReader) readValue(p int) (int, *soft, *ParseError) {
 // ("12 customers", "1.2M in revenue", "3 engineers out of 5").
 func (r *payloadReader) skipValueWords(p int) int {
 	tw, lw, n := r.tw, r.lw, len(r.lw)
-	if q := ofAt(tw, lw, p); q > p {
+	if q := ofAt(r.o, tw, lw, p); q > p {
 		p = q
 	}
-	for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]] && ofAt(tw, lw, p) == p; u++ {
+	for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]] && ofAt(r.o, tw, lw, p) == p; u++ {
 		p++
 	}
-	if q := ofAt(tw, lw, p); q > p {
+	if q := ofAt(r.o, tw, lw, p); q > p {
 		p = q // "3 engineers out of 5"
 		for u := 0; u < 3 && p < n && isWord(lw[p]) && !keyword[lw[p]]; u++ {
 			p++
@@ -312,12 +329,17 @@ func (r *payloadReader) skipFiller(p int) (int, *soft, *ParseError) {
 	return p, nil, nil
 }
 
-// readChange tells "up to 45%", a value, from "up 5%" and "up by 5%",
-// changes that are refused as such (the caller says to give the new value).
+// readChange reads a change: "up 5%", "down by 2", "increased by 3" (up
+// to 45% is a value). "by 5" alone says no direction and is refused.
 func (r *payloadReader) readChange(p int) (int, *soft, *ParseError) {
 	lw, n := r.lw, len(r.lw)
+	var sign float64
 	switch lw[p] {
-	case "up", "down", "by", "increased", "decreased":
+	case "up", "increased":
+		sign = 1
+	case "down", "decreased":
+		sign = -1
+	case "by":
 	default:
 		return p, nil, nil
 	}
@@ -328,15 +350,27 @@ func (r *payloadReader) readChange(p int) (int, *soft, *ParseError) {
 	if q < n && lw[q] == "by" {
 		q++
 	}
-	if _, _, ok := valueAt(r.tw, q); ok && q < n {
+	if _, _, ok := valueAt(r.o, r.tw, q); !ok || q >= n {
+		return p, nil, nil
+	}
+	if sign == 0 || r.pl.value != nil {
 		return r.fail(softDelta, p)
 	}
-	return p, nil, nil
+	next, sf, err := r.readValue(q)
+	if sf != nil || err != nil || r.pl.value == nil {
+		return next, sf, err
+	}
+	v := *r.pl.value
+	if v.Value *= sign; v.Value == 0 {
+		v.Value = 0 // no "-0"
+	}
+	r.pl.value, r.pl.relative = &v, true
+	return next, nil, nil
 }
 
 // ofAt skips "of 5" or "out of 5" at word p and returns where it ends (p
 // when there is none).
-func ofAt(tw, lw []string, p int) int {
+func ofAt(o Options, tw, lw []string, p int) int {
 	q := p
 	if q < len(lw) && lw[q] == "out" {
 		q++
@@ -344,7 +378,7 @@ func ofAt(tw, lw []string, p int) int {
 	if q >= len(lw) || lw[q] != "of" {
 		return p
 	}
-	if m, used, ok := valueAt(tw, q+1); ok && !m.Percent {
+	if m, used, ok := valueAt(o, tw, q+1); ok && !m.Percent {
 		return q + 1 + used
 	}
 	return p
@@ -388,7 +422,7 @@ func confValue(tw, lw []string, q int) (int, int, *ParseError) {
 		}
 		v = r[0]
 	} else {
-		num, k, ok := valueAt(tw[:min(len(tw), q+2)], q)
+		num, k, ok := valueAt(Options{}, tw[:min(len(tw), q+2)], q)
 		if !ok || num.Currency != "" {
 			return bad(tw[q])
 		}
@@ -430,7 +464,7 @@ func confBefore(tw, lw []string, p int) (int, int, bool, *ParseError) {
 			if _, isRatio := ratio(lw[q]); isRatio {
 				continue
 			}
-			if _, _, isNum := valueAt(tw, q); isNum {
+			if _, _, isNum := valueAt(Options{}, tw, q); isNum {
 				continue
 			}
 		}
@@ -439,10 +473,10 @@ func confBefore(tw, lw []string, p int) (int, int, bool, *ParseError) {
 		case 1:
 			// A percent before the word is a value: "KR2 45% confidence 7".
 			_, isRatio := ratio(lw[p])
-			m, k, isNum := valueAt(tw[:p+1], p)
+			m, k, isNum := valueAt(Options{}, tw[:p+1], p)
 			ok = isRatio || isNum && k == 1 && !m.Percent && m.Currency == ""
 		case 2:
-			m, k, isNum := valueAt(tw[:p+2], p)
+			m, k, isNum := valueAt(Options{}, tw[:p+2], p)
 			ok = isNum && k == 2 && !m.Percent && m.Currency == ""
 		case 3:
 			ok = lw[p+1] == "/" && lw[p+2] == "10"

@@ -23,12 +23,16 @@ type Reply struct {
 	NoChange   bool           // "same as last week", "no change", "same", "nothing changed"
 	Skip       bool           // "skip", "skip this week"
 	Undo       bool           // "undo"
+	// Confirmed says the values are meant even where they look like slips
+	// ("confirm KR4 0", what an "are you sure?" button sends).
+	Confirmed bool
 }
 
 // KRUpdate is one clause about one key result, before it is matched to a record.
 type KRUpdate struct {
 	Ref        string         // what named the key result: "KR2" or title words such as "revenue"; "" when none was named ("45%" alone)
 	Value      *Number        // nil when no value was given
+	Relative   bool           // Value is a change of the current value: "+3", "3 more", "down 2" (negative), "up 10%"
 	Done       *bool          // "done"/"complete"/"finished"/"hit" => true, "not done" => false
 	Status     okrcore.Status // "KR3 at risk"
 	Confidence *int           // "KR3 confidence 6"
@@ -46,7 +50,22 @@ type Number struct {
 
 // ParseError is a reply the bot did not understand. Message is one or two
 // short sentences for a person, including an example of what works.
-type ParseError struct{ Message string }
+type ParseError struct {
+	Message string
+	// Choices are the key results an update may be about when it named
+	// none unambiguously ("the 5", "45%", a word in two titles), each with
+	// the clause that says the same with its id; Raw is the clause as
+	// typed, which a choice's Clause replaces.
+	Choices []Choice
+	Raw     string
+}
+
+// Choice is a key result an update may be about, and the update written
+// with its id ("KR4 5").
+type Choice struct {
+	KR     *okrcore.KeyResult
+	Clause string
+}
 
 func (e *ParseError) Error() string { return e.Message }
 
@@ -97,9 +116,18 @@ func quote(s string) string {
 // ParseReply parses a whole message. It returns a *ParseError when any clause
 // is not understood (nothing is applied then) or when the text contains no
 // check-in at all.
-func ParseReply(text string) (Reply, error) {
+func ParseReply(text string) (Reply, error) { return ParseReplyWith(text, Options{}) }
+
+// ParseReplyWith is ParseReply for a person who writes numbers as o says.
+// A message that starts with "confirm" ("confirm KR4 0") is Confirmed: the
+// values in it are meant even where they look like slips.
+func ParseReplyWith(text string, o Options) (Reply, error) {
 	var r Reply
 	t := strings.TrimSpace(stripLead(normSpace(text)))
+	if ok, tail := leadWord(t, "confirm"); ok {
+		r.Confirmed = true
+		t = strings.TrimSpace(strings.TrimLeft(tail, " :,.!-–—"))
+	}
 	if t == "" {
 		return r, &ParseError{Message: help}
 	}
@@ -145,12 +173,12 @@ func ParseReply(text string) (Reply, error) {
 	)
 	for i := 0; i < len(segs); i++ {
 		seg := segs[i]
-		c, f := parseClause(head[seg.start:seg.end])
+		c, f := parseClause(head[seg.start:seg.end], o)
 		if f != nil && !f.hard && (seg.sep == "and" || seg.sep == "but") {
 			// "research and development 40%": the "and" was part of a title.
 			// Titles hold few of them: try at most three more clauses.
 			for j := i + 1; j < len(segs) && j <= i+3; j++ {
-				c2, f2 := parseClause(head[seg.start:segs[j].end])
+				c2, f2 := parseClause(head[seg.start:segs[j].end], o)
 				if f2 == nil || f2.multi {
 					c, f, i = c2, f2, j
 					break

@@ -115,6 +115,10 @@ func exampleValue(k *okrcore.KeyResult) string {
 func describe(u KRUpdate) string {
 	var parts []string
 	switch {
+	case u.Value != nil && u.Relative && u.Value.Value < 0:
+		parts = append(parts, "down "+strings.TrimLeft(u.Value.Raw, "+-−"))
+	case u.Value != nil && u.Relative:
+		parts = append(parts, "up "+strings.TrimLeft(u.Value.Raw, "+-−"))
 	case u.Value != nil:
 		parts = append(parts, u.Value.Raw)
 	case u.Done != nil && *u.Done:
@@ -161,19 +165,16 @@ func list(krs []*okrcore.KeyResult, titles bool) string {
 	return strings.Join(parts, ", ")
 }
 
-// match finds the key result an update is about.
+// match finds the key result an update is about: the one its id names, or
+// the one its title words (other than stop words) fit best. Otherwise
+// (no name, stop words only, words no title has or several titles share,
+// even with a single key result) nothing is guessed: the error offers the
+// key results the update fits as choices.
 func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 	ref := strings.TrimSpace(u.Ref)
 	what := strings.TrimSpace(u.Raw)
 	if what == "" {
 		what = describe(u)
-	}
-	if ref == "" {
-		if len(krs) == 1 {
-			return krs[0], nil
-		}
-		first := sortedKRs(krs)[0].Ref().String()
-		return nil, errorf(`Which key result is %s for? Yours are %s. Try "%s %s".`, quote(what), list(krs, false), first, describe(u))
 	}
 	compact := strings.ReplaceAll(strings.ReplaceAll(ref, " ", ""), "-", "")
 	if r, ok := okrcore.ParseRef(compact); ok && r.Kind == okrcore.RefKeyResult {
@@ -184,15 +185,15 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		}
 		return nil, errorf(`%s isn't one of your key results. Yours are %s.`, r, list(krs, false))
 	}
-	words := words(ref)
 	var content []string
-	for _, w := range words {
-		if !stopWords[w] {
+	for _, w := range words(ref) {
+		if !stopWords[w] && utf8.RuneCountInString(w) > 1 {
 			content = append(content, w)
 		}
 	}
 	if len(content) == 0 {
-		content = words
+		first := sortedKRs(krs)[0].Ref().String()
+		return nil, choose(u, krs, errorf(`Which key result is %s for? Yours are %s. Try "%s %s".`, quote(what), list(krs, false), first, describe(u)))
 	}
 	best, bestScore := []*okrcore.KeyResult(nil), 0
 	for _, k := range krs {
@@ -220,8 +221,8 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 	switch len(best) {
 	case 0:
 		first := sortedKRs(krs)[0].Ref().String()
-		return nil, errorf(`I couldn't find a key result matching %s. Yours are %s. Try "%s %s".`,
-			quote(ref), list(krs, len(krs) <= 4), first, describe(u))
+		return nil, choose(u, krs, errorf(`I couldn't find a key result matching %s. Yours are %s. Try "%s %s".`,
+			quote(ref), list(krs, len(krs) <= 4), first, describe(u)))
 	case 1:
 		return best[0], nil
 	}
@@ -235,12 +236,35 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		names = append(names, k.Ref().String()+" ("+strings.Trim(quote(k.Title), `"`)+")")
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-	return nil, errorf(`%s could be %s. Use the id, e.g. "%s %s".`, quote(ref), list, best[0].Ref(), describe(u))
+	return nil, choose(u, best, errorf(`%s could be %s. Use the id, e.g. "%s %s".`, quote(ref), list, best[0].Ref(), describe(u)))
 }
 
+// choose offers as choices in e the key results of krs that u fits, each
+// with u written with its id.
+func choose(u KRUpdate, krs []*okrcore.KeyResult, e *ParseError) *ParseError {
+	e.Raw = u.Raw
+	for _, k := range sortedKRs(krs) {
+		if _, err := resolveOne(u, k); err == nil {
+			e.Choices = append(e.Choices, Choice{KR: k, Clause: k.Ref().String() + " " + describe(u)})
+		}
+	}
+	return e
+}
+
+// stopWords never name a key result on their own, however many titles
+// hold them ("on the playbook"); single letters don't either.
 var stopWords = map[string]bool{
 	"the": true, "a": true, "an": true, "of": true, "for": true, "my": true, "our": true, "on": true,
 	"in": true, "to": true, "and": true, "kr": true, "key": true, "result": true,
+	"at": true, "by": true, "with": true, "from": true, "into": true, "onto": true, "up": true, "down": true, "off": true,
+	"out": true, "over": true, "per": true, "as": true, "or": true, "but": true, "so": true, "if": true, "than": true,
+	"i": true, "me": true, "we": true, "us": true, "you": true, "it": true, "its": true, "he": true, "she": true, "they": true,
+	"them": true, "this": true, "that": true, "these": true, "those": true, "there": true, "here": true, "what": true,
+	"is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "am": true, "im": true, "re": true,
+	"ve": true, "ll": true, "do": true, "did": true, "does": true, "have": true, "has": true, "had": true, "got": true,
+	"get": true, "just": true, "now": true, "all": true, "some": true, "any": true, "very": true, "too": true, "also": true,
+	"still": true, "yet": true, "about": true, "around": true, "ok": true, "okay": true, "yes": true, "no": true,
+	"not": true, "thanks": true, "thank": true, "please": true, "lol": true, "hey": true, "hi": true, "hello": true,
 }
 
 // words splits text into lower-case words of letters and digits.
@@ -336,6 +360,12 @@ func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
 			return r, errorf(`"not done" only fits a milestone. For %s send the current value, e.g. "%s".`, ref, example)
 		}
 		r.HasValue = true
+	case u.Value != nil && u.Relative:
+		v, err := changedValue(*u.Value, k, example)
+		if err != nil {
+			return r, err
+		}
+		r.Value, r.HasValue = v, true
 	case u.Value != nil:
 		n := *u.Value
 		v := n.Value
@@ -365,14 +395,8 @@ func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
 			}
 			r.Value = v
 		default:
-			if metric == okrcore.MetricCurrency && n.Currency != "" {
-				want := currencySymbol(k.Unit)
-				if k.Unit == "" {
-					want = "$"
-				}
-				if want != "" && want != n.Currency {
-					return r, errorf(`%s is counted in %s, not %s. Send the value in %s, e.g. "%s".`, ref, want, n.Currency, want, example)
-				}
+			if err := currencyMismatch(n, k, example); err != nil {
+				return r, err
 			}
 			if n.Percent {
 				if k.Start == k.Target {
@@ -389,4 +413,54 @@ func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
 		return r, errorf(`That makes %s too big for %s. Check the number, e.g. "%s".`, trimNum(r.Value), ref, example)
 	}
 	return r, nil
+}
+
+// currencyMismatch refuses an amount in another currency than k's.
+func currencyMismatch(n Number, k *okrcore.KeyResult, example string) error {
+	if k.Metric != okrcore.MetricCurrency || n.Currency == "" {
+		return nil
+	}
+	want := currencySymbol(k.Unit)
+	if k.Unit == "" {
+		want = "$"
+	}
+	if want != "" && want != n.Currency {
+		return errorf(`%s is counted in %s, not %s. Send the value in %s, e.g. "%s".`, k.Ref(), want, n.Currency, want, example)
+	}
+	return nil
+}
+
+// changedValue is k's value after the change n ("+3", "2 fewer", "up
+// 10%"): a number is added to the current value; a percent is added as
+// points to a percentage key result and multiplies any other ("up 10%"
+// makes 1.1 times the current value, "down 10%" 0.9 times).
+func changedValue(n Number, k *okrcore.KeyResult, example string) (float64, error) {
+	ref := k.Ref().String()
+	more := "more"
+	if n.Value < 0 {
+		more = "less"
+	}
+	switch {
+	case math.IsNaN(n.Value) || math.IsInf(n.Value, 0) || math.Abs(n.Value) > maxMagnitude:
+		return 0, errorf(`%s is too big for %s. Check the number, e.g. "%s".`, quote(n.Raw), ref, example)
+	case k.Metric == okrcore.MetricMilestone:
+		return 0, errorf(`%s is a milestone: it's done or not done, so %s %s doesn't fit. Try "%s done" or "%s not done".`, ref, quote(n.Raw), more, ref, ref)
+	case k.Metric == okrcore.MetricPercent && n.Currency != "":
+		return 0, errorf(`%s is a percentage, not an amount of money. Try "%s up 5%%".`, ref, ref)
+	}
+	if err := currencyMismatch(n, k, example); err != nil {
+		return 0, err
+	}
+	v := k.Current + n.Value
+	if n.Percent && k.Metric != okrcore.MetricPercent {
+		if k.Current == 0 {
+			now := okrcore.FormatValue(0, k.Metric, k.Unit)
+			return 0, errorf(`%s is at %s, so %s%% %s is still %s. Send the new value, e.g. "%s".`, ref, now, trimNum(math.Abs(n.Value)), more, now, example)
+		}
+		v = k.Current * (1 + n.Value/100)
+	}
+	if k.Metric == okrcore.MetricPercent && (v < 0 || v > 1000) {
+		return 0, errorf(`%s is a percentage, so it would be %s%%, out of range (0%% to 1000%%). Try "%s 45%%".`, ref, trimNum(v), ref)
+	}
+	return v, nil
 }

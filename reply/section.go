@@ -64,7 +64,9 @@ func sections(t string) (int, []section, *ParseError) {
 		text := strings.TrimSpace(t[content:end])
 		text = strings.TrimLeft(text, ",;:-–— ")
 		text = strings.TrimSpace(strings.TrimRight(text, ",; \n"))
-		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), " and"))
+		if n := len(text) - len(" and"); n >= 0 && hasFold(text[n:], " and") {
+			text = strings.TrimSpace(text[:n]) // "blocked: legal and", in any case
+		}
 		if blocker {
 			switch {
 			case text == "":
