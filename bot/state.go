@@ -8,8 +8,9 @@ import (
 )
 
 // Every key okrbot keeps in the store's State space (okrcore.Tx.State), who
-// writes it and how long it lives. A key is scoped to its workspace; an
-// expired entry reads as absent and the store purges it hourly.
+// writes it and how long it lives. A key is scoped to its workspace (the
+// inbox's to okrbot/inbox, which names none); an expired entry reads as
+// absent and the store purges it hourly.
 //
 //	key                             written by             lives
 //	dialog:<user>                   a guided check-in      DialogTTL after the last answer
@@ -17,7 +18,11 @@ import (
 //	retro:answers:<cycle>:<user>    a finished retro       retroKeep (400 days); report sums them up
 //	skip:<user>:<period>            `skip` of a check-in   skipKeep (40 days); report skips the nudge
 //	convref:<channel>               every channel event    channelRefTTL (3 years); report posts with it
-//	event:<platform>:<event id>     every delivered event  DedupeTTL (24 hours): drops platform retries
+//	event:<platform>:<event id>     every handled event    DedupeTTL (24 hours): drops platform retries and
+//	                                (with its first write) replays of handled events (inbox.go)
+//	inbox:<slot> (in okrbot/inbox)  inbox, before the      DedupeTTL (24 hours) at most: an event an adapter
+//	                                platform's ack         acknowledged, until a later Record reuses or clears
+//	                                                       the slot or Flush at shutdown; replayed at start
 //	adoption:c<cycle>               report (adoption)      until 6 months after the cycle's end
 //	slot:<job>:<group>:<local time> schedule               400 days: each occurrence handled once
 //	scheduler:last_tick             schedule               400 days: downtime longer than grace is seen
@@ -25,8 +30,8 @@ import (
 //	readyz:probe                    cmd/okrbot (/readyz)   never kept: put and deleted in one transaction
 //
 // The keys that report reads are named there (report.RetroAnswersKey,
-// report.SkipKey, report.ChannelRefKey); those of schedule and outbox never
-// leave their package.
+// report.SkipKey, report.ChannelRefKey); those of schedule, outbox and
+// inbox never leave their package.
 
 func dialogKey(user okrcore.ID) string { return "dialog:" + strconv.FormatUint(uint64(user), 10) }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/inbox"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
 )
@@ -86,7 +87,7 @@ type server struct {
 	sched      *schedule.Scheduler
 	http       *http.Server
 	backups    func(context.Context) // nil without --backup-dir
-	inbox      *bot.Inbox            // what the adapters acknowledged and have not handled yet
+	inbox      *inbox.Inbox          // what the adapters acknowledged and have not handled yet
 
 	// What run started, for close to stop.
 	cancel      context.CancelFunc
