@@ -162,7 +162,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ []b
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
-	// For a modal, an empty 200 closes it.
+	// For a modal, an empty 200 closes it; refused answers keep it open
+	// with the reasons under their fields.
+	if errs := in.view.wait(r.Context(), a.opts.ViewWait); len(errs) > 0 {
+		writeJSON(w, slackapi.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

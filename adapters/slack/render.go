@@ -308,21 +308,63 @@ func renderForm(f *chat.Form, meta formMeta) (slackapi.ModalViewRequest, error) 
 		CallbackID:      formCallbackID,
 		PrivateMetadata: string(md),
 	}
-	seen := map[string]bool{}
-	for _, in := range f.Inputs {
-		if in.ID == "" || len(in.ID) > maxBlockID || seen[in.ID] {
-			continue
-		}
-		if len(v.Blocks.BlockSet) == maxViewBlocks {
-			break
-		}
-		seen[in.ID] = true
+	for _, in := range modalInputs(f) {
 		v.Blocks.BlockSet = append(v.Blocks.BlockSet, inputBlock(in))
 	}
 	if len(v.Blocks.BlockSet) == 0 {
 		return slackapi.ModalViewRequest{}, fmt.Errorf("form %s has no inputs Slack can show", f.ID)
 	}
 	return v, nil
+}
+
+// modalInputs are the inputs of f a modal shows, one input block each:
+// those with a unique id of at most 255 characters, at most 100.
+func modalInputs(f *chat.Form) []chat.Input {
+	var out []chat.Input
+	seen := map[string]bool{}
+	for _, in := range f.Inputs {
+		if in.ID == "" || len(in.ID) > maxBlockID || seen[in.ID] {
+			continue
+		}
+		if len(out) == maxViewBlocks {
+			break
+		}
+		seen[in.ID] = true
+		out = append(out, in)
+	}
+	return out
+}
+
+// modalErrors is the response_action "errors" of a form sent back with
+// refused answers: each reason under its input's block. Slack shows errors
+// only under the modal's input blocks, so reasons for inputs it does not
+// show go under the first one.
+func modalErrors(f *chat.Form) map[string]string {
+	shown := modalInputs(f)
+	errs := map[string]string{}
+	var rest []string
+	for _, in := range f.Inputs {
+		if in.Error == "" {
+			continue
+		}
+		found := false
+		for _, s := range shown {
+			if s.ID == in.ID {
+				found = true
+				break
+			}
+		}
+		if found {
+			errs[in.ID] = truncate(chat.PlainText(in.Error), maxLabel)
+		} else {
+			rest = append(rest, chat.PlainText(in.Error))
+		}
+	}
+	if len(rest) > 0 && len(shown) > 0 {
+		first := shown[0].ID
+		errs[first] = truncate(strings.TrimSpace(errs[first]+" "+strings.Join(rest, " ")), maxLabel)
+	}
+	return errs
 }
 
 // inputValue is the action id of every input element (block ids tell the

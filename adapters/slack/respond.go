@@ -31,6 +31,9 @@ func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	if in.src == fromHome {
 		return r.a.PublishHome(ctx, in.ev.UserID, m)
 	}
+	if in.src == fromView {
+		m = r.answerView(m)
+	}
 	if m.Form != nil {
 		err := r.openForm(ctx, m.Form)
 		if err == nil {
@@ -57,6 +60,31 @@ func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 		r.a.refreshHome(ctx, in)
 	}
 	return err
+}
+
+// answerView answers a submitted modal while Slack still waits: a form sent
+// back with refused answers shows the reasons under their fields in the
+// modal, which stays open with everything typed in it (nothing else is
+// sent); any other answer closes the modal and is delivered as usual.
+// When the modal has closed already (the answer came too late, or after a
+// restart), the refusal is posted, to the person only, leaving the message
+// the form came from as it was.
+func (r *responder) answerView(m chat.Message) chat.Message {
+	if !m.Form.Invalid() {
+		r.in.view.settle()
+		return m
+	}
+	if r.in.view.offer(modalErrors(m.Form)) {
+		return chat.Message{}
+	}
+	var reasons []string
+	for _, in := range m.Form.Inputs {
+		if in.Error != "" {
+			reasons = append(reasons, in.Error)
+		}
+	}
+	text := "Nothing was saved: " + strings.Join(reasons, " ") + " The form had closed before this answer came; open it again to try once more."
+	return chat.Message{Text: text, Blocks: []chat.Block{chat.Section{Text: text}}, Ephemeral: true}
 }
 
 // openForm opens the form as a modal, remembering where its answer goes.

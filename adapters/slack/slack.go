@@ -74,6 +74,11 @@ type Options struct {
 	// NoHomeRefresh turns off republishing a person's Home tab after a
 	// form they submitted was accepted.
 	NoHomeRefresh bool
+	// ViewWait is how long the request of a submitted modal waits for the
+	// engine's answer, so that refused answers are shown in the modal,
+	// which stays open (Slack waits 3 seconds); default 2.5s. After it the
+	// modal closes and the answer is posted.
+	ViewWait time.Duration
 }
 
 // Adapter is the Slack adapter. It implements chat.Adapter, chat.Pacer
@@ -161,6 +166,9 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	}
 	if opts.JobTimeout <= 0 {
 		opts.JobTimeout = time.Minute
+	}
+	if opts.ViewWait <= 0 {
+		opts.ViewWait = 2500 * time.Millisecond
 	}
 	a := &Adapter{
 		cfg:  cfg,
@@ -330,6 +338,7 @@ func (a *Adapter) dmOf(team, user string) string {
 func (a *Adapter) dispatch(ctx context.Context, in *inbound, wait time.Duration) bool {
 	switch a.intake.Admit(ctx, in.ev) {
 	case kit.Duplicate:
+		in.view.settle()
 		return true
 	case kit.Refused:
 		return false
@@ -345,6 +354,8 @@ func (a *Adapter) dispatch(ctx context.Context, in *inbound, wait time.Duration)
 func (a *Adapter) process(in *inbound) {
 	ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
 	defer cancel()
+	// A modal whose submission got no answer closes.
+	defer in.view.settle()
 	h := a.run.Handler()
 	if in.unknownAction {
 		r := &responder{a: a, in: in}

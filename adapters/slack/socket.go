@@ -142,6 +142,10 @@ func (a *Adapter) takeEnvelope(ctx context.Context, smc *socketmode.Client, in *
 		a.ack(ctx, smc, req.EnvelopeID)
 		return
 	}
+	if in.view != nil {
+		a.takeSubmission(ctx, smc, in, req)
+		return
+	}
 	a.ack(ctx, smc, req.EnvelopeID)
 	if !a.intake.Queue(in.ev, func() { a.process(in) }, socketWait, true) {
 		if a.intake.Keeps() {
@@ -150,6 +154,32 @@ func (a *Adapter) takeEnvelope(ctx context.Context, smc *socketmode.Client, in *
 		}
 		a.log.Error("event dropped: the pool stayed full", "event", in.ev.ID, "kind", in.ev.Kind)
 	}
+}
+
+// takeSubmission hands a submitted modal's work to the pool and then
+// acknowledges its envelope with the answer, as an HTTP response carries
+// it: refused answers keep the modal open with the reasons under their
+// fields (response_action: errors), anything else closes it. The event
+// is in the inbox already; the wait for the answer is off the reading
+// loop.
+func (a *Adapter) takeSubmission(ctx context.Context, smc *socketmode.Client, in *inbound, req *socketmode.Request) {
+	if !a.intake.Queue(in.ev, func() { a.process(in) }, httpWait, true) {
+		in.view.settle()
+		if a.intake.Keeps() {
+			a.log.Error("the pool stayed full: the submitted form waits in the inbox until okrbot starts again", "event", in.ev.ID)
+		} else {
+			a.log.Error("submitted form dropped: the pool stayed full", "event", in.ev.ID)
+		}
+	}
+	go func() {
+		var payload any
+		if errs := in.view.wait(ctx, a.opts.ViewWait); len(errs) > 0 {
+			payload = slackapi.NewErrorsViewSubmissionResponse(errs)
+		}
+		if err := smc.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+			a.log.Warn("Socket Mode ack failed", "envelope", req.EnvelopeID, "err", err)
+		}
+	}()
 }
 
 // slogOutput passes slack-go's log lines to slog at debug level.

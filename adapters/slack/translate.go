@@ -45,6 +45,10 @@ type inbound struct {
 	reopen string
 	// unknownAction: a block_actions payload none of whose actions are ours.
 	unknownAction bool
+	// view is where the answer to a submitted modal goes while Slack's
+	// request for it still waits (viewanswer.go): nil for anything else,
+	// and for a submission replayed after a restart.
+	view *viewAnswer
 }
 
 // Errors of translation.
@@ -318,9 +322,14 @@ func (a *Adapter) translateSubmission(team string, cb slackapi.InteractionCallba
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Form == "" {
 		return nil, errMalformed
 	}
-	in := &inbound{src: fromView, messageTS: meta.Message, replyThread: meta.Thread}
+	in := &inbound{src: fromView, messageTS: meta.Message, replyThread: meta.Thread, view: newViewAnswer()}
 	in.ev = a.base(team, cb.User.ID, a.now())
 	switch {
+	case cb.View.ID != "" && cb.TriggerID != "":
+		// A modal whose answers were refused stays open and is submitted
+		// again: each submission has a trigger of its own (a retry of
+		// the same request has the same one).
+		in.ev.ID = "view:" + team + ":" + cb.View.ID + ":" + cb.TriggerID
 	case cb.View.ID != "":
 		in.ev.ID = "view:" + team + ":" + cb.View.ID
 	case cb.TriggerID != "":

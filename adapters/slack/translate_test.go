@@ -200,7 +200,7 @@ func TestTranslateInteraction(t *testing.T) {
 			chat.Event{ID: "act:T1:trE", Kind: chat.EventButton, UserID: "U1", Conversation: chat.Conversation{ID: "D5"}}, false},
 		{"someone else's action", buttonPayload("U1", "C1", "1.1", "other", "x", "tr3", "https://r"), nil, chat.Event{}, true},
 		{"modal", submissionPayload("U1", "V9", meta, map[string]map[string]any{"KR4.value": {"type": "number_input", "value": "30"}}), nil,
-			chat.Event{ID: "view:T1:V9", Kind: chat.EventFormSubmit, UserID: "U1", Conversation: chat.Conversation{ID: "C1", Thread: "1.0"}}, false},
+			chat.Event{ID: "view:T1:V9:trig-V9", Kind: chat.EventFormSubmit, UserID: "U1", Conversation: chat.Conversation{ID: "C1", Thread: "1.0"}}, false},
 		{"view closed", map[string]any{"type": "view_closed", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "U1"}}, errIgnored, chat.Event{}, false},
 		{"shortcut", map[string]any{"type": "shortcut", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "U1"}}, errIgnored, chat.Event{}, false},
 		{"no user", map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}}, errMalformed, chat.Event{}, false},
