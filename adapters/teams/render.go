@@ -388,6 +388,10 @@ func formInput(in chat.Input) []map[string]any {
 	if in.Hint != "" {
 		out = append(out, map[string]any{"type": "TextBlock", "text": markdown(in.Hint), "wrap": true, "size": "Small", "isSubtle": true, "spacing": "None"})
 	}
+	if in.Error != "" {
+		// Why the answer (kept in the input) was refused, under it.
+		out = append(out, map[string]any{"type": "TextBlock", "text": markdown(in.Error), "wrap": true, "size": "Small", "color": "Attention", "spacing": "None"})
+	}
 	return out
 }
 

@@ -466,9 +466,11 @@ func (r *responder) Respond(ctx context.Context, m chat.Message) error {
 	outs := RenderActivities(m)
 	act := r.act
 	conv := act.Conversation.ID
-	if r.ev.Kind == chat.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && m.Form == nil {
+	if r.ev.Kind == chat.EventFormSubmit && act.ReplyToID != "" && !m.Ephemeral && (m.Form == nil || m.Form.Invalid()) {
 		// The card the form was submitted from is replaced by what was
-		// recorded; a refusal (ephemeral) leaves it for another try.
+		// recorded, or by the form again with the answers as submitted and
+		// the reasons under the refused ones; a refusal (ephemeral) leaves
+		// it for another try.
 		err := r.a.conn.UpdateActivity(ctx, act.ServiceURL, conv, act.ReplyToID, outs[0])
 		if err == nil {
 			outs = outs[1:]
