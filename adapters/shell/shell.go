@@ -5,7 +5,6 @@
 package shell
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -35,14 +34,19 @@ type Options struct {
 	// its slash, and a function of the rest of the line that returns what
 	// to print.
 	Commands map[string]func(ctx context.Context, args string) string
+	// Known reports whether someone of this name is known already; with
+	// it, `/as NAME` for a name nobody has asks before becoming a new
+	// person. Nil knows everyone.
+	Known func(ctx context.Context, name string) bool
 }
 
 // Shell is the terminal adapter.
 type Shell struct {
-	in          *bufio.Scanner
+	in          io.Reader
 	out         io.Writer
 	interactive bool
 	commands    map[string]func(ctx context.Context, args string) string
+	known       func(ctx context.Context, name string) bool
 	// run refuses a second Run, whose reader would race the first's for
 	// the input.
 	run *kit.RunOnce
@@ -51,17 +55,19 @@ type Shell struct {
 	user    string
 	buttons []chat.Button
 	pending []chat.Message
+	// mail holds scheduled messages for people other than the one
+	// speaking, until the shell becomes them (mail.go).
+	mail mailbox
 }
 
 // New returns a shell reading from in and writing to out.
 func New(in io.Reader, out io.Writer, opts Options) *Shell {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	user := strings.TrimSpace(opts.User)
 	if user == "" {
 		user = "me"
 	}
-	return &Shell{in: sc, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands, run: kit.NewRunOnce(Platform)}
+	return &Shell{in: in, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands, known: opts.Known,
+		run: kit.NewRunOnce(Platform)}
 }
 
 // User returns who is speaking now.
@@ -83,30 +89,37 @@ func (s *Shell) Run(ctx context.Context, h chat.Handler) error {
 	if s.interactive {
 		s.printf("okrbot terminal chat. You are %s. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n", s.User())
 	}
-	lines := make(chan string)
+	lines := make(chan line)
 	// readErr is written before lines is closed, and read only after.
 	var readErr error
 	go func() {
 		defer close(lines)
-		for s.in.Scan() {
+		readErr = readLines(s.in, MaxLine, func(l line) bool {
 			select {
-			case lines <- s.in.Text():
+			case lines <- l:
+				return true
 			case <-ctx.Done():
-				return
+				return false
 			}
-		}
-		readErr = s.in.Err()
+		})
 	}()
 	next := func() (string, bool, error) {
-		s.prompt()
-		select {
-		case <-ctx.Done():
-			return "", false, ctx.Err()
-		case l, ok := <-lines:
-			if !ok {
-				return "", false, readErr
+		for {
+			s.prompt()
+			select {
+			case <-ctx.Done():
+				return "", false, ctx.Err()
+			case l, ok := <-lines:
+				if !ok {
+					return "", false, readErr
+				}
+				if l.over > 0 {
+					// Refused, and the chat goes on.
+					s.printf("That line was %d bytes long, over the %d a line may have (1 MiB), so nothing was sent.\n", l.over, MaxLine)
+					continue
+				}
+				return l.text, true, nil
 			}
-			return l, true, nil
 		}
 	}
 	for {
@@ -124,39 +137,48 @@ func (s *Shell) Run(ctx context.Context, h chat.Handler) error {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if s.interactive {
-			// nothing: the terminal echoed the line already
-		} else {
+		if !s.interactive {
+			// A terminal echoed the line already; a script's output shows it.
 			s.printf("%s> %s\n", s.User(), line)
 		}
-		if name, args, ok := s.ownCommand(line); ok {
-			s.printf("%s", s.commands[name](ctx, args))
-			continue
+		quit, err := s.handleLine(ctx, h, line, next)
+		if quit || err != nil {
+			return err
 		}
-		ev, quit := s.event(line)
-		if quit {
-			return nil
-		}
-		if ev == nil {
-			continue
-		}
-		for ev != nil {
-			h.Handle(ctx, *ev, s)
-			ev = nil
-			for _, m := range s.takePending() {
-				if m.Form == nil {
-					continue
-				}
-				submit, err := s.fillForm(m.Form, next)
-				if err != nil {
-					return err
-				}
-				if submit != nil {
-					ev = submit
-				}
+	}
+}
+
+// handleLine handles one line: the shell's own commands, or an event for
+// the engine and the forms its answers ask for. Scheduled messages for
+// others that arrive meanwhile are announced once it is done.
+func (s *Shell) handleLine(ctx context.Context, h chat.Handler, line string, next func() (string, bool, error)) (quit bool, err error) {
+	s.setBusy(true)
+	defer s.setBusy(false)
+	if name, args, ok := s.ownCommand(line); ok {
+		s.printf("%s", s.commands[name](ctx, args))
+		return false, nil
+	}
+	if name, ok := asCommand(line); ok {
+		return false, s.become(ctx, name, next)
+	}
+	ev, quit := s.event(line)
+	for ev != nil {
+		h.Handle(ctx, *ev, s)
+		ev = nil
+		for _, m := range s.takePending() {
+			if m.Form == nil {
+				continue
+			}
+			submit, err := s.fillForm(m.Form, next)
+			if err != nil {
+				return false, err
+			}
+			if submit != nil {
+				ev = submit
 			}
 		}
 	}
+	return quit, nil
 }
 
 func (s *Shell) ownCommand(line string) (string, string, bool) {
@@ -170,24 +192,58 @@ func (s *Shell) ownCommand(line string) (string, string, bool) {
 	return strings.ToLower(name), strings.TrimSpace(args), true
 }
 
-// event turns a line into an event; it handles the shell's own commands.
+// asCommand reads `/as NAME` (or `:as NAME`), returning the name as typed.
+func asCommand(line string) (string, bool) {
+	lower := strings.ToLower(line)
+	if !strings.HasPrefix(lower, "/as ") && !strings.HasPrefix(lower, ":as ") {
+		return "", false
+	}
+	return strings.TrimPrefix(strings.TrimSpace(line[4:]), "@"), true
+}
+
+// become makes the shell speak as name: `/as NAME`. For a name nobody has
+// (Options.Known), it asks first, and "no" leaves everything as it was;
+// okrbot meets a new person with their first message.
+func (s *Shell) become(ctx context.Context, name string, next func() (string, bool, error)) error {
+	if name == "" || strings.ContainsAny(name, " \t") {
+		s.printf("Usage: /as NAME (one word, e.g. /as alice)\n")
+		return nil
+	}
+	if s.known != nil && !strings.EqualFold(name, s.User()) && !s.known(ctx, name) {
+		s.printf("Nobody is called %s here yet. Become %s, a new person? (yes/no)\n", name, name)
+		for {
+			answer, ok, err := next()
+			if err != nil || !ok {
+				return err
+			}
+			if !s.interactive {
+				s.printf("%s> %s\n", s.User(), answer)
+			}
+			switch strings.ToLower(strings.TrimSpace(answer)) {
+			case "yes", "y":
+			case "no", "n":
+				s.printf("You are still %s; nobody new was added.\n", s.User())
+				return nil
+			default:
+				s.printf("Please answer yes or no.\n")
+				continue
+			}
+			break
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.buttons = name, nil
+	fmt.Fprintf(s.out, "You are now %s.\n", name)
+	s.deliverMailLocked()
+	return nil
+}
+
+// event turns a line into an event, or reports that it ends the chat.
 func (s *Shell) event(line string) (*chat.Event, bool) {
 	lower := strings.ToLower(line)
-	switch {
-	case lower == "/quit" || lower == "/exit" || lower == "quit" || lower == "exit":
+	if lower == "/quit" || lower == "/exit" || lower == "quit" || lower == "exit" {
 		return nil, true
-	case strings.HasPrefix(lower, "/as ") || strings.HasPrefix(lower, ":as "):
-		name := strings.TrimSpace(line[4:])
-		name = strings.TrimPrefix(name, "@")
-		if name == "" || strings.ContainsAny(name, " \t") {
-			s.printf("Usage: /as NAME (one word, e.g. /as alice)\n")
-			return nil, false
-		}
-		s.mu.Lock()
-		s.user, s.buttons = name, nil
-		s.mu.Unlock()
-		s.printf("You are now %s.\n", name)
-		return nil, false
 	}
 	ev := s.base()
 	ev.Kind = chat.EventMessage
@@ -238,13 +294,29 @@ func (s *Shell) takePending() []chat.Message {
 }
 
 // Send prints a proactive message (a nudge or a digest) addressed to a
-// conversation.
+// conversation: a channel's, or the direct messages of the person
+// speaking. One for someone else waits until the shell becomes them, and
+// is announced in one line (mail.go).
 func (s *Shell) Send(_ context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	text, buttons := Render(m)
+	who := ""
+	if to.Direct || strings.HasPrefix(to.ID, "dm:") {
+		who = to.UserID
+		if who == "" {
+			who = strings.TrimPrefix(to.ID, "dm:")
+		}
+	}
+	if who != "" && who != userID(s.user) {
+		s.mail.add(who, letter{to: to.ID, text: text, buttons: buttons})
+		if !s.mail.busy {
+			s.announceLocked()
+		}
+		return chat.SentRef{Conversation: to.ID}, nil
+	}
 	fmt.Fprintf(s.out, "[to %s]\n%s", to.ID, text)
-	if to.ID == "dm:"+userID(s.user) {
+	if who != "" {
 		s.buttons = buttons
 	}
 	return chat.SentRef{Conversation: to.ID}, nil
@@ -263,11 +335,27 @@ func (s *Shell) prompt() {
 }
 
 // fillForm asks each input in turn. An empty answer keeps the shown value
-// (or leaves an optional input blank); "cancel" abandons the form.
+// (or leaves an optional input blank); "cancel" abandons the form. A form
+// sent back with refused answers (chat.Input.Error) asks only those again,
+// each after its reason, and keeps the other answers as they were.
 func (s *Shell) fillForm(f *chat.Form, next func() (string, bool, error)) (*chat.Event, error) {
-	s.printf("%s (answer each question; Enter keeps the value in brackets, `cancel` stops)\n", f.Title)
+	again := f.Invalid()
+	if again {
+		s.printf("%s: answer again where asked; your other answers are kept (`cancel` stops)\n", f.Title)
+	} else {
+		s.printf("%s (answer each question; Enter keeps the value in brackets, `cancel` stops)\n", f.Title)
+	}
 	vals := map[string]string{}
 	for _, in := range f.Inputs {
+		if again && in.Error == "" {
+			vals[in.ID] = in.Initial
+			continue
+		}
+		if in.Error != "" {
+			// What was typed was refused: asked afresh, not offered again.
+			s.printf("  ! %s\n", in.Error)
+			in.Initial = ""
+		}
 		for {
 			q := in.Label
 			if in.Hint != "" {
@@ -301,8 +389,10 @@ func (s *Shell) fillForm(f *chat.Form, next func() (string, bool, error)) (*chat
 				return nil, nil
 			}
 			if line == "" {
-				if in.Kind != chat.InputNumber {
-					vals[in.ID] = in.Initial
+				// A number left blank stays as it is (its bracket shows it).
+				vals[in.ID] = in.Initial
+				if in.Kind == chat.InputNumber {
+					vals[in.ID] = ""
 				}
 				break
 			}
