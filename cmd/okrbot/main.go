@@ -64,6 +64,9 @@ type config struct {
 	manual   *manualClock
 	now      func() time.Time
 	stdinTTY bool
+	// outTTY: standard output and standard error are terminals, where the
+	// terminal chat and its log would mix.
+	outTTY bool
 }
 
 const usageText = `okrbot: your OKR programme in chat.
@@ -255,11 +258,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "okrbot:", err)
 		return 2
 	}
-	if f, ok := stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			cfg.stdinTTY = true
-		}
-	}
+	cfg.stdinTTY = isTerminal(stdin)
+	cfg.outTTY = isTerminal(stdout) && isTerminal(stderr)
 	if err := execute(ctx, cfg, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "okrbot:", err)
 		return 1
@@ -305,6 +305,13 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 }
 
 func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	if cfg.outTTY {
+		if l, closeLog, path, err := fileLogger(cfg); err == nil {
+			defer closeLog()
+			log = l
+			fmt.Fprintf(stdout, "okrbot's log goes to %s.\n", path)
+		}
+	}
 	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log)
 	if err != nil {
 		return err
@@ -316,18 +323,8 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	}
 	user := cfg.as
 	if cfg.demo {
-		// The engine files every event under --workspace when it is set, so
-		// the demo must be there to be seen.
-		ws := shell.Workspace
-		if cfg.workspace != "" {
-			ws = cfg.workspace
-		}
-		seeded, err := demo.Seed(ctx, db, ws, shell.Platform, now())
-		if err != nil {
+		if err := seedDemo(ctx, db, cfg, now(), stdout); err != nil {
 			return err
-		}
-		if seeded {
-			fmt.Fprintf(stdout, "Seeded a demo organisation into %s: teams Leadership, Sales, Engineering and Customer Success.\n", cfg.db)
 		}
 		if user == "" {
 			user = demo.User
@@ -341,29 +338,14 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	// The shell is also where scheduled messages arrive; its own commands
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}
-	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY, Commands: commands})
+	sh := shell.New(stdin, stdout, shell.Options{User: user, Interactive: cfg.stdinTTY, Commands: commands,
+		Known: knownIn(db, shellWorkspace(cfg))})
 	sched := schedule.NewScheduler(db, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
 	disp := outbox.NewDispatcher(db, engine, outbox.Only(sh), outbox.Options{Now: now, Logger: log, Workers: 4})
-	runOnce := func(ctx context.Context) string {
-		st, err := sched.Tick(ctx)
-		if err == nil {
-			err = disp.Drain(ctx)
-		}
-		if err != nil {
-			log.Error("scheduled work", "err", err)
-			return "Scheduled work failed; see the log.\n"
-		}
-		return fmt.Sprintf("(%d scheduled)\n", st.Enqueued)
-	}
 	if mc := cfg.manual; mc != nil {
 		// A demo clock: time moves only when the person says so, and the
-		// schedule runs at once for the new time.
-		commands["clock"] = func(ctx context.Context, args string) string {
-			if err := mc.set(args); err != nil {
-				return err.Error() + "\n"
-			}
-			return "It is now " + mc.Now().Format("Mon 2006-01-02 15:04 MST") + ". " + runOnce(ctx)
-		}
+		// schedule runs over the time it moved.
+		commands["clock"] = clockCommand(mc, sched, disp, log)
 	} else if cfg.schedule == "on" || (cfg.schedule == "auto" && cfg.stdinTTY) {
 		schedCtx, stop := context.WithCancel(ctx)
 		defer stop()
@@ -388,33 +370,39 @@ func (c *manualClock) Now() time.Time {
 	return c.t
 }
 
-// set reads "+2h", "+3d" or an RFC 3339 time.
-func (c *manualClock) set(arg string) error {
+// setTo moves the clock to t.
+func (c *manualClock) setTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// target reads "+2h", "+3d" or an RFC 3339 time: where the clock is to go.
+func (c *manualClock) target(arg string) (time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	arg = strings.TrimSpace(arg)
+	usage := fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
 	switch {
 	case strings.HasPrefix(arg, "+") && strings.HasSuffix(arg, "d"):
 		n, err := strconv.Atoi(arg[1 : len(arg)-1])
 		if err != nil || n < 0 || n > 400 {
-			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
+			return time.Time{}, usage
 		}
-		c.t = c.t.AddDate(0, 0, n)
+		return c.t.AddDate(0, 0, n), nil
 	case strings.HasPrefix(arg, "+"):
 		d, err := time.ParseDuration(arg[1:])
 		if err != nil || d < 0 {
-			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
+			return time.Time{}, usage
 		}
-		c.t = c.t.Add(d)
-	default:
-		t, err := time.Parse(time.RFC3339, arg)
-		if err != nil {
-			return fmt.Errorf("Usage: /clock +2h, /clock +3d or /clock 2026-11-23T10:00:00Z")
-		}
-		if t.Before(c.t) {
-			return fmt.Errorf("The clock only moves forward (it is %s).", c.t.Format(time.RFC3339))
-		}
-		c.t = t
+		return c.t.Add(d), nil
 	}
-	return nil
+	t, err := time.Parse(time.RFC3339, arg)
+	if err != nil {
+		return time.Time{}, usage
+	}
+	if t.Before(c.t) {
+		return time.Time{}, fmt.Errorf("The clock only moves forward (it is %s).", c.t.Format(time.RFC3339))
+	}
+	return t, nil
 }

@@ -200,6 +200,7 @@ func TestScriptedWeekWithClock(t *testing.T) {
 		"/clock 2026-11-24T09:30:00Z", // Tuesday: reminders
 		"/clock 2026-11-20T00:00:00Z", // the past
 		"/clock soon",
+		"/as erin", // erin's messages waited for her
 	}, "\n")
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--demo", "--db", db, "--clock", "2026-11-23T08:00:00Z"}, strings.NewReader(script), &out, &errOut, noEnv)
@@ -208,12 +209,14 @@ func TestScriptedWeekWithClock(t *testing.T) {
 	}
 	got := out.String()
 	monday, tuesday, _ := strings.Cut(got, "alice> /clock 2026-11-24T09:30:00Z")
-	for _, w := range []string{"[to alice]\nHi alice! Time for your weekly check-in", "[to erin]", "It is now Mon 2026-11-23 09:00 UTC", "Checked in ✓"} {
+	// Others' messages are not printed among alice's: one line says they
+	// wait.
+	for _, w := range []string{"[to alice]\nHi alice! Time for your weekly check-in", "1 for erin", "It is now Mon 2026-11-23 09:00 UTC", "Checked in ✓"} {
 		if !strings.Contains(monday, w) {
 			t.Errorf("Monday lacks %q:\n%s", w, monday)
 		}
 	}
-	if strings.Contains(monday, "[to bob]") {
+	if strings.Contains(monday, "[to bob]") || strings.Contains(monday, "for bob") {
 		t.Errorf("bob (Los Angeles) was nudged before 10:00 his time:\n%s", monday)
 	}
 	if !strings.Contains(tuesday, "[to erin]\nHi erin, a reminder") || strings.Contains(tuesday, "Hi alice, a reminder") {
