@@ -79,18 +79,19 @@ func (s *Shell) setBusy(busy bool) {
 	defer s.mu.Unlock()
 	s.mail.busy = busy
 	if !busy {
-		s.announceLocked()
+		s.announceLocked(false)
 	}
 }
 
-// announceLocked prints the notice of new letters, if any; between lines of
-// an interactive chat it gives the prompt back. s.mu is held.
-func (s *Shell) announceLocked() {
+// announceLocked prints the notice of new letters, if any. One that comes
+// while an interactive chat waits at its prompt gives the prompt back
+// (reprompt). s.mu is held.
+func (s *Shell) announceLocked(reprompt bool) {
 	n := s.mail.notice()
 	if n == "" {
 		return
 	}
-	if s.interactive && !s.mail.busy {
+	if reprompt && s.interactive {
 		fmt.Fprintf(s.out, "\n%s\n%s> ", n, s.user)
 		return
 	}

@@ -66,8 +66,9 @@ func New(in io.Reader, out io.Writer, opts Options) *Shell {
 	if user == "" {
 		user = "me"
 	}
+	// Until Run has greeted the person, arrivals wait to be announced.
 	return &Shell{in: in, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands, known: opts.Known,
-		run: kit.NewRunOnce(Platform)}
+		run: kit.NewRunOnce(Platform), mail: mailbox{busy: true}}
 }
 
 // User returns who is speaking now.
@@ -89,6 +90,7 @@ func (s *Shell) Run(ctx context.Context, h chat.Handler) error {
 	if s.interactive {
 		s.printf("okrbot terminal chat. You are %s. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n", s.User())
 	}
+	s.setBusy(false)
 	lines := make(chan line)
 	// readErr is written before lines is closed, and read only after.
 	var readErr error
@@ -311,7 +313,7 @@ func (s *Shell) Send(_ context.Context, to chat.Conversation, m chat.Message) (c
 	if who != "" && who != userID(s.user) {
 		s.mail.add(who, letter{to: to.ID, text: text, buttons: buttons})
 		if !s.mail.busy {
-			s.announceLocked()
+			s.announceLocked(true)
 		}
 		return chat.SentRef{Conversation: to.ID}, nil
 	}

@@ -144,3 +144,24 @@ func TestOthersMessagesWait(t *testing.T) {
 		t.Errorf("bob did not get his two nudges and their buttons:\n%s", got)
 	}
 }
+
+// TestArrivalsBeforeTheGreetingWait: a nudge for someone else that comes
+// before the chat has greeted the person (the scheduler's first tick) is
+// announced after the greeting, not above it.
+func TestArrivalsBeforeTheGreetingWait(t *testing.T) {
+	var out bytes.Buffer
+	sh := New(strings.NewReader(""), &out, Options{User: "alice", Interactive: true})
+	if _, err := sh.Send(context.Background(), chat.Conversation{ID: "bob", UserID: "bob", Direct: true}, chat.Text("Hi bob!")); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("printed before the greeting: %q", out.String())
+	}
+	if err := sh.Run(context.Background(), &scripted{answer: func(chat.Event) chat.Message { return chat.Text("") }}); err != nil {
+		t.Fatal(err)
+	}
+	want := "okrbot terminal chat. You are alice. Type `help`, `/as NAME` to be someone else, `/quit` to leave.\n(1 new message for bob: `/as bob` shows it.)\nalice> "
+	if out.String() != want {
+		t.Errorf("the start of the chat:\n%q\nwant\n%q", out.String(), want)
+	}
+}
