@@ -147,7 +147,8 @@ func TestEndOfCycle(t *testing.T) {
 	plat := h.Platform
 	r := newRhythm(h, plat)
 	h.Clock.Set(time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC))
-	r.RunUntil(time.Date(2026, 12, 25, 1, 0, 0, 0, time.UTC), time.Hour)
+	// Each at 10:00 on Dec 25 in their time zone: bob's is 18:00 UTC.
+	r.RunUntil(time.Date(2026, 12, 26, 1, 0, 0, 0, time.UTC), time.Hour)
 	grading := plat.Kind("grading")
 	if got := strings.Join(bottest.Recipients(grading), ","); got != "alice,bob,carol,dana,erin,frank,gina,hank" {
 		t.Fatalf("grading prompts to %s", got)
@@ -159,7 +160,7 @@ func TestEndOfCycle(t *testing.T) {
 	}
 	wantContains(t, h.press("alice", "grade KR4 0.6"), "Graded KR4")
 
-	r.RunUntil(time.Date(2026, 12, 27, 1, 0, 0, 0, time.UTC), time.Hour)
+	r.RunUntil(time.Date(2026, 12, 28, 1, 0, 0, 0, time.UTC), time.Hour)
 	if n := len(plat.Kind("retro")); n != 8 {
 		t.Fatalf("%d retro invitations, want 8 (every team member)", n)
 	}
@@ -171,7 +172,9 @@ func TestEndOfCycle(t *testing.T) {
 			h.say(who, a)
 		}
 	}
-	r.RunUntil(time.Date(2027, 1, 1, 13, 0, 0, 0, time.UTC), time.Hour)
+	// Answering closes at 12:00 UTC on Jan 1; each team's summary comes at
+	// its digest time, 16:00 in its time zone (Leadership's is New York's).
+	r.RunUntil(time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), time.Hour)
 	var summary *bottest.Sent
 	for _, s := range plat.Kind("retro") {
 		if s.To.ID == "#leadership" {

@@ -158,7 +158,12 @@ func (s Schedule) Describe() string {
 	if s.GradingDays < 0 {
 		lines = append(lines, "Grading: off")
 	} else {
-		lines = append(lines, fmt.Sprintf("Grading: owners are asked %d days before a cycle ends", s.GradingDays))
+		days := "days"
+		if s.GradingDays == 1 {
+			days = "day"
+		}
+		lines = append(lines, fmt.Sprintf("Grading: owners are asked %d %s before a cycle ends, at their check-in time in their own time zone (10:00 when check-ins are off); "+
+			"the retrospective two days later, the same way; each team's results at its digest time once answering has closed", s.GradingDays, days))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -62,57 +62,80 @@ var recurringJobs = []recurringJob{
 		skip: func(t *okrcore.Team, hasChildren map[okrcore.ID]bool) bool { return !hasChildren[t.ID] || t.Lead == 0 }},
 }
 
-// cycleJob is a message sent once in a cycle's last days, from at until
-// the cycle's end plus the grace period (a job with late set: until
-// that).
+// cycleJob is a message sent once per cycle at its end, to each group of
+// recipients that share a time zone and a working hour (cycle.go): people
+// at the time of their check-ins, teams at the time of their digests, 10:00
+// where those are off.
 type cycleJob struct {
 	kind okrcore.OutboxKind
-	// name makes the marker that records the job as done for a cycle.
-	name       string
-	at         func(c *okrcore.Cycle, sc okrcore.Schedule) time.Time
-	late       func(c *okrcore.Cycle, grace time.Duration) time.Time
-	recipients func(tx okrcore.Tx, ws string, c *okrcore.Cycle, teams []*okrcore.Team) (users, teamIDs []okrcore.ID, err error)
+	// name makes the markers that record the job as done for a cycle and
+	// a group.
+	name     string
+	audience audience
+	// due is when the job comes for a group at h:m in loc; gradingDays is
+	// the workspace's lead time for grading.
+	due func(c *okrcore.Cycle, gradingDays int, loc *time.Location, h, m int) time.Time
+	// until ends the job's window: a job missed while the bot was down is
+	// caught up until then.
+	until func(c *okrcore.Cycle, due time.Time, grace time.Duration) time.Time
+	// ended runs the job for a cycle closed or no longer current too; the
+	// others are for the current, open cycle only.
+	ended bool
+	// recipients are the people of a forPeople job; forTeams jobs go to
+	// every team.
+	recipients func(tx okrcore.Tx, ws string, c *okrcore.Cycle, teams []*okrcore.Team) (map[okrcore.ID]bool, error)
 }
 
-// until is the end of a cycle job's window.
-func (j cycleJob) until(c *okrcore.Cycle, grace time.Duration) time.Time {
-	if j.late != nil {
-		return j.late(c, grace)
+// gradingDay is the day owners are asked to grade: gradingDays before the
+// cycle's end, by the calendar date of its end (midnight UTC after its last
+// day). retroDay is two days later, on the last day at the latest.
+func gradingDay(c *okrcore.Cycle, gradingDays int) time.Time {
+	return c.End.UTC().AddDate(0, 0, -gradingDays)
+}
+
+func retroDay(c *okrcore.Cycle, gradingDays int) time.Time {
+	d := gradingDay(c, gradingDays).AddDate(0, 0, 2)
+	if last := c.End.UTC().AddDate(0, 0, -1); d.After(last) {
+		return last
 	}
-	return c.End.Add(grace)
+	return d
 }
 
-func gradingAt(c *okrcore.Cycle, sc okrcore.Schedule) time.Time {
-	return c.End.AddDate(0, 0, -sc.GradingDays)
+// untilAnsweringCloses keeps a prompt due until the cycle's retrospective
+// closes, when its last day has ended everywhere.
+func untilAnsweringCloses(c *okrcore.Cycle, _ time.Time, _ time.Duration) time.Time {
+	return c.RetroCloses()
 }
 
 // cycleJobs is read-only.
 var cycleJobs = []cycleJob{
 	// Owners grade their key results in the cycle's last days; a team's
 	// key results are graded by its lead.
-	{kind: okrcore.OutboxGrading, name: "grading", at: gradingAt, recipients: keyResultOwners},
+	{kind: okrcore.OutboxGrading, name: "grading", audience: forPeople, recipients: keyResultOwners,
+		due: func(c *okrcore.Cycle, gd int, loc *time.Location, h, m int) time.Time {
+			return localAt(gradingDay(c, gd), h, m, loc)
+		},
+		until: untilAnsweringCloses},
 	// Everyone in a team answers the retrospective two days later.
-	{kind: okrcore.OutboxRetro, name: "retro",
-		at:         func(c *okrcore.Cycle, sc okrcore.Schedule) time.Time { return gradingAt(c, sc).AddDate(0, 0, 2) },
-		recipients: teamMembers},
-	// Each team's retrospective is posted when answering it has closed
-	// (its results show no sooner).
-	{kind: okrcore.OutboxRetro, name: "retro-summary",
-		at:   func(c *okrcore.Cycle, _ okrcore.Schedule) time.Time { return c.RetroCloses() },
-		late: func(c *okrcore.Cycle, grace time.Duration) time.Time { return c.RetroCloses().Add(grace) },
-		recipients: func(_ okrcore.Tx, _ string, _ *okrcore.Cycle, teams []*okrcore.Team) ([]okrcore.ID, []okrcore.ID, error) {
-			ids := make([]okrcore.ID, 0, len(teams))
-			for _, t := range teams {
-				ids = append(ids, t.ID)
-			}
-			return nil, ids, nil
-		}},
+	{kind: okrcore.OutboxRetro, name: "retro", audience: forPeople, recipients: teamMembers,
+		due: func(c *okrcore.Cycle, gd int, loc *time.Location, h, m int) time.Time {
+			return localAt(retroDay(c, gd), h, m, loc)
+		},
+		until: untilAnsweringCloses},
+	// Each team's retrospective is posted once answering it has closed
+	// (its results show no sooner): at the team's working hour on the
+	// first day that comes after the close.
+	{kind: okrcore.OutboxRetro, name: "retro-summary", audience: forTeams, ended: true,
+		due: func(c *okrcore.Cycle, _ int, loc *time.Location, h, m int) time.Time {
+			return firstAfter(c.RetroCloses(), c.End.UTC(), h, m, loc)
+		},
+		until: func(_ *okrcore.Cycle, due time.Time, grace time.Duration) time.Time { return due.Add(grace) }},
 }
 
-func keyResultOwners(tx okrcore.Tx, ws string, c *okrcore.Cycle, _ []*okrcore.Team) ([]okrcore.ID, []okrcore.ID, error) {
+func keyResultOwners(tx okrcore.Tx, ws string, c *okrcore.Cycle, _ []*okrcore.Team) (map[okrcore.ID]bool, error) {
 	krs, err := tx.KeyResultsByCycle(ws, c.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	owners := map[okrcore.ID]bool{}
 	for _, k := range krs {
@@ -125,10 +148,10 @@ func keyResultOwners(tx okrcore.Tx, ws string, c *okrcore.Cycle, _ []*okrcore.Te
 			}
 		}
 	}
-	return sortedIDs(owners), nil, nil
+	return owners, nil
 }
 
-func teamMembers(_ okrcore.Tx, _ string, _ *okrcore.Cycle, teams []*okrcore.Team) ([]okrcore.ID, []okrcore.ID, error) {
+func teamMembers(_ okrcore.Tx, _ string, _ *okrcore.Cycle, teams []*okrcore.Team) (map[okrcore.ID]bool, error) {
 	members := map[okrcore.ID]bool{}
 	for _, t := range teams {
 		for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
@@ -137,5 +160,5 @@ func teamMembers(_ okrcore.Tx, _ string, _ *okrcore.Cycle, teams []*okrcore.Team
 			}
 		}
 	}
-	return sortedIDs(members), nil, nil
+	return members, nil
 }

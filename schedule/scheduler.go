@@ -288,7 +288,8 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	for _, key := range sortedKeys(teamGroups) {
 		s.planRecurring(tx, ws, key, teamGroups[key], forTeams, now, &p, hasChildren)
 	}
-	if err := s.planEndOfCycle(tx, w, base, teams, now, &p); err != nil {
+	cg := &cycleGroups{s: s, base: base, users: users, teams: teams, userSched: userSched}
+	if err := s.planEndOfCycle(tx, w, cg, now, &p); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -319,49 +320,6 @@ func (s *Scheduler) planRecurring(tx okrcore.Tx, ws, key string, g *group, aud a
 		}
 		p.markers = append(p.markers, marker)
 	}
-}
-
-// planEndOfCycle plans the jobs of a cycle's last days: owners grade,
-// members answer the retrospective, each team's retrospective is posted.
-func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, sc okrcore.Schedule, teams []*okrcore.Team, now time.Time, p *plan) error {
-	if sc.GradingDays < 0 {
-		return nil
-	}
-	c, err := okrcore.CurrentCycle(tx, w.ID)
-	if okrcore.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if c.Closed {
-		return nil
-	}
-	cyc := "c" + strconv.FormatUint(uint64(c.ID), 10)
-	for _, j := range cycleJobs {
-		at := j.at(c, sc)
-		if now.Before(at) || !now.Before(j.until(c, s.grace)) {
-			continue
-		}
-		marker := "slot:" + j.name + ":" + cyc
-		if handled(tx, w.ID, marker) {
-			continue
-		}
-		users, teamIDs, err := j.recipients(tx, w.ID, c, teams)
-		if err != nil {
-			return err
-		}
-		for _, id := range users {
-			p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: j.kind, User: id, Period: cyc, DueAt: at, CreatedAt: now,
-				Key: fmt.Sprintf("%s:u%d:%s", j.kind, id, cyc)})
-		}
-		for _, id := range teamIDs {
-			p.items = append(p.items, &okrcore.OutboxItem{Workspace: w.ID, Kind: j.kind, Team: id, Period: cyc, DueAt: at, CreatedAt: now,
-				Key: fmt.Sprintf("%s:t%d:%s", j.kind, id, cyc)})
-		}
-		p.markers = append(p.markers, marker)
-	}
-	return nil
 }
 
 // logMissedWindows warns when the last tick is older than the grace
