@@ -133,19 +133,20 @@ func Implausible(k *KeyResult, v float64) string {
 		return ""
 	}
 	fv := func(x float64) string { return FormatValue(x, k.Metric, k.Unit) }
+	name := k.Ref().String() + " " + k.Title
 	lo, hi := math.Min(k.Start, k.Target), math.Max(k.Start, k.Target)
 	if v < 0 && lo >= 0 || v > 0 && hi <= 0 {
-		return fmt.Sprintf("%s would be %s, on the other side of zero from its start (%s) and its target (%s).", k.Ref(), fv(v), fv(k.Start), fv(k.Target))
+		return fmt.Sprintf("%s would be %s, on the other side of zero from its start (%s) and its target (%s).", name, fv(v), fv(k.Start), fv(k.Target))
 	}
 	ref, what := k.Target, "target"
 	if math.Abs(k.Start) > math.Abs(ref) {
 		ref, what = k.Start, "start"
 	}
 	if ref != 0 && math.Abs(v) >= 25*math.Abs(ref) {
-		return fmt.Sprintf("%s would be %s, %s times its %s (%s).", k.Ref(), fv(v), humanNumber(math.Floor(math.Abs(v/ref))), what, fv(ref))
+		return fmt.Sprintf("%s would be %s, %s times its %s (%s).", name, fv(v), humanNumber(math.Floor(math.Abs(v/ref))), what, fv(ref))
 	}
 	if span := k.Target - k.Start; span != 0 && KRProgress(k) >= 0.5 && (v-k.Start)/span <= 0 {
-		return fmt.Sprintf("%s would drop from %s (%s of the way) back to %s.", k.Ref(), fv(k.Current), Percent(KRProgress(k)), fv(v))
+		return fmt.Sprintf("%s would drop from %s (%s of the way) back to %s.", name, fv(k.Current), Percent(KRProgress(k)), fv(v))
 	}
 	return ""
 }
