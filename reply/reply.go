@@ -126,7 +126,7 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 	t := strings.TrimSpace(stripLead(normSpace(text)))
 	if ok, tail := leadWord(t, "confirm"); ok {
 		r.Confirmed = true
-		t = strings.TrimSpace(strings.TrimLeft(tail, " :,.!-–—"))
+		t = strings.TrimSpace(strings.TrimLeft(tail, " :,.!")) // not "-": "confirm -3"
 	}
 	if t == "" {
 		return r, &ParseError{Message: help}

@@ -46,6 +46,7 @@ func TestParseReplyPhrasing(t *testing.T) {
 		{"KR4 1,200", Options{}, Reply{Updates: []KRUpdate{{Ref: "KR4", Value: ptNum(1200, "1,200"), Raw: "KR4 1,200"}}}},
 		// The flag an "are you sure?" button sends.
 		{"confirm KR4 0", Options{}, Reply{Confirmed: true, Updates: []KRUpdate{{Ref: "KR4", Value: ptNum(0, "0"), Raw: "KR4 0"}}}},
+		{"confirm -3", Options{}, Reply{Confirmed: true, Updates: []KRUpdate{{Value: ptNum(-3, "-3"), Raw: "-3"}}}},
 		{"Confirm: KR4 -20, note: refunds", Options{}, Reply{Confirmed: true, Updates: []KRUpdate{{Ref: "KR4", Value: ptNum(-20, "-20"), Raw: "KR4 -20"}}, Note: "refunds"}},
 	}
 	for _, tt := range tests {
