@@ -129,11 +129,11 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 		t = strings.TrimSpace(strings.TrimLeft(tail, " :,.!")) // not "-": "confirm -3"
 	}
 	if t == "" {
-		return r, &ParseError{Message: help}
+		return Reply{}, &ParseError{Message: help}
 	}
 	headEnd, sections, perr := sections(t)
 	if perr != nil {
-		return r, perr
+		return Reply{}, perr
 	}
 	head := t[:headEnd]
 	var notes, blockers []string
@@ -146,23 +146,8 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 		}
 	}
 
-	// Commands that stand alone.
-	if ok, tail := leadWord(head, "undo"); ok {
-		phrase := strings.ToLower(strings.Join(strings.Fields(strings.TrimRight(tail, " .!")), " "))
-		if len(sections) > 0 || !undoTails[phrase] {
-			return Reply{}, &ParseError{Message: undoMsg}
-		}
-		return Reply{Undo: true}, nil
-	}
-	if ok, tail := leadWord(head, "skip"); ok {
-		reason := skipReason(tail)
-		if reason != "" {
-			if hasKRRef(reason) || strings.Contains(reason, "%") {
-				return Reply{}, &ParseError{Message: `"skip" skips the whole check-in. To leave one key result as it is, send e.g. "KR2 same".`}
-			}
-			notes = append([]string{reason}, notes...)
-		}
-		return Reply{Skip: true, Note: strings.Join(notes, "\n"), Blockers: strings.Join(blockers, "\n")}, nil
+	if alone, ok, err := standalone(head, len(sections) > 0, notes, blockers); ok {
+		return alone, err
 	}
 
 	segs := split(head)
@@ -241,6 +226,29 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 		return Reply{}, &ParseError{Message: help}
 	}
 	return r, nil
+}
+
+// standalone reads the commands that stand alone, "undo" and "skip" (a
+// reason may follow it); ok says head is one of them.
+func standalone(head string, hasSections bool, notes, blockers []string) (r Reply, ok bool, err error) {
+	if ok, tail := leadWord(head, "undo"); ok {
+		phrase := strings.ToLower(strings.Join(strings.Fields(strings.TrimRight(tail, " .!")), " "))
+		if hasSections || !undoTails[phrase] {
+			return Reply{}, true, &ParseError{Message: undoMsg}
+		}
+		return Reply{Undo: true}, true, nil
+	}
+	if ok, tail := leadWord(head, "skip"); ok {
+		reason := skipReason(tail)
+		if reason != "" {
+			if hasKRRef(reason) || strings.Contains(reason, "%") {
+				return Reply{}, true, &ParseError{Message: `"skip" skips the whole check-in. To leave one key result as it is, send e.g. "KR2 same".`}
+			}
+			notes = append([]string{reason}, notes...)
+		}
+		return Reply{Skip: true, Note: strings.Join(notes, "\n"), Blockers: strings.Join(blockers, "\n")}, true, nil
+	}
+	return Reply{}, false, nil
 }
 
 // normSpace turns the odd spaces chat clients send into plain ones, drops
