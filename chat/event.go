@@ -36,6 +36,10 @@ type Event struct {
 	// addresses join accounts on two platforms into one person.
 	EmailVerified bool
 	TimeZone      string
+	// Locale is the person's language and region as their client reports
+	// it ("de-DE"), when the platform says (Teams does); the engine reads
+	// numbers as it writes them ("1.000,5").
+	Locale string
 
 	// Where.
 	Conversation Conversation

@@ -141,6 +141,10 @@ func translate(a *schema.Activity, now time.Time) inbound {
 	// The person's zone, as their Teams client reports it; the engine
 	// keeps it on the user, for nudges at their local time.
 	ev.TimeZone = timeZone(a.LocalTimezone)
+	// And how they write numbers: the client's locale ("de-DE").
+	if len(a.Locale) <= 35 {
+		ev.Locale = strings.TrimSpace(a.Locale)
+	}
 	botID := a.Recipient.ID
 	switch a.Type {
 	case schema.Message:
