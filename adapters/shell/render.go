@@ -51,7 +51,7 @@ func Render(m chat.Message) (string, []chat.Button) {
 			b.WriteString("--\n")
 		}
 	}
-	return b.String(), buttons
+	return Escape(b.String()), buttons
 }
 
 // Bar draws a progress bar: [######----].

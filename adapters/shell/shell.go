@@ -67,7 +67,7 @@ func New(in io.Reader, out io.Writer, opts Options) *Shell {
 		user = "me"
 	}
 	// Until Run has greeted the person, arrivals wait to be announced.
-	return &Shell{in: in, out: out, interactive: opts.Interactive, user: user, commands: opts.Commands, known: opts.Known,
+	return &Shell{in: in, out: escaping{out}, interactive: opts.Interactive, user: user, commands: opts.Commands, known: opts.Known,
 		run: kit.NewRunOnce(Platform), mail: mailbox{busy: true}}
 }
 
