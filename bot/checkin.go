@@ -30,9 +30,11 @@ func (e *Engine) checkin(ctx context.Context, req *request, args []token) (chat.
 	return e.startDialog(ctx, req, nil)
 }
 
-// plainCheckIn records a check-in written in plain words.
+// plainCheckIn records a check-in written in plain words. It asks instead
+// (writing nothing) when the words name no key result unambiguously or a
+// value looks like a slip (ask.go).
 func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (chat.Message, error) {
-	rep, err := reply.ParseReply(text)
+	rep, err := reply.ParseReplyWith(text, e.numbers(ctx, req))
 	if err != nil {
 		var pe *reply.ParseError
 		if errors.As(err, &pe) {
@@ -97,10 +99,9 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 		}
 		resolved, err := reply.Resolve(krUpdates, krs)
 		if err != nil {
-			var pe *reply.ParseError
-			if errors.As(err, &pe) {
-				return usage("%s", pe.Message)
-			}
+			return which(err, rep, text)
+		}
+		if err := sure(rep, resolved, text); err != nil {
 			return err
 		}
 		for _, r := range resolved {
@@ -128,7 +129,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 		return nil
 	})
 	if err != nil {
-		return chat.Message{}, err
+		return asked(err)
 	}
 	return e.confirm(ctx, req, results)
 }
@@ -409,6 +410,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 	var results []*okrcore.CheckInResult
 	var next chat.Message
 	var finished bool
+	numbers := e.numbers(ctx, req)
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
 		dd := *d
@@ -420,11 +422,11 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			if err != nil {
 				return err
 			}
-			rep, err := reply.ParseReply(text)
+			rep, err := reply.ParseReplyWith(text, numbers)
 			if err != nil {
 				// A bare answer ("lots", "same") is about the key result
 				// being asked; read it that way for a precise message.
-				if r2, err2 := reply.ParseReply(k.Ref().String() + " " + text); err2 == nil {
+				if r2, err2 := reply.ParseReplyWith(k.Ref().String()+" "+text, numbers); err2 == nil {
 					rep, err = r2, nil
 				} else {
 					err = err2
@@ -454,6 +456,9 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 				}
 				return err
 			}
+			if err := sure(rep, resolved, text); err != nil {
+				return err // the dialog stays on this key result
+			}
 			for _, r := range resolved {
 				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, rep))
 				if err != nil {
@@ -477,7 +482,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 		return nil
 	})
 	if err != nil {
-		return chat.Message{}, err
+		return asked(err)
 	}
 	if len(results) == 0 {
 		return next, nil
@@ -614,6 +619,9 @@ func readCheckinForm(tx okrcore.Tx, req *request, refs []okrcore.Ref) ([]*okrcor
 			}
 			if msg != "" {
 				fe.add(id+".value", msg)
+			} else if d := implausible(k, v); d != "" {
+				// A form can't ask "are you sure?"; a message can.
+				fe.add(id+".value", fmt.Sprintf("%s If that's right, send `confirm %s %s` in a message.", d, ref, s))
 			}
 			in.Value = v
 		}

@@ -49,7 +49,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the rhythm: when check-ins, reminders, digests, grading and retrospectives go out", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
-		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N]", "the OKR rules the bot warns about, and from how many answers (at least 3) a team's retrospective results show", "admin"},
+		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in", "check-ins"},
 		"skip":       {e.skip, "skip", "skip this {period}'s check-in", "check-ins"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
@@ -73,7 +73,10 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 
 // command runs one command line (without its /okr prefix).
 func (e *Engine) command(ctx context.Context, req *request, line string) (chat.Message, error) {
-	toks := tokenize(line)
+	toks, err := tokenize(line)
+	if err != nil {
+		return chat.Message{}, err
+	}
 	if len(toks) == 0 {
 		return e.help(ctx, req, nil)
 	}

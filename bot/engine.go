@@ -330,7 +330,7 @@ func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) 
 
 // profileOf is what an event says about the person behind it.
 func profileOf(ev chat.Event) okrcore.Profile {
-	p := okrcore.Profile{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Name: ev.UserName,
+	p := okrcore.Profile{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Name: strings.TrimSpace(okrcore.CleanText(ev.UserName, false)),
 		Email: ev.Email, EmailVerified: ev.EmailVerified, TimeZone: ev.TimeZone}
 	if ev.Conversation.Direct && ev.Conversation.ID != "" {
 		p.DM, p.DMRef = ev.Conversation.ID, ev.Conversation.Ref

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,30 +15,67 @@ import (
 	"github.com/okrbot/okrbot/report"
 )
 
-// options splits command arguments into a title and keyword options. A
-// keyword counts only where its value is valid, so a title may contain the
-// word "for" or "to"; quote a title to be sure.
+// optionSpec is a keyword option of a command ("weight 2", "for @alice").
 type optionSpec struct {
-	// arity is how many tokens follow the keyword.
+	// arity is how many tokens follow the keyword; a flag ("milestone")
+	// has none and counts only after a quoted title.
 	arity int
 	valid func(vals []token) bool
+	// hint says what the option sets and how it is written, for the
+	// message when its value can't be read: "the weight, a number such
+	// as `weight 2`".
+	hint string
 }
 
-func splitOptions(args []token, specs map[string]optionSpec) (title string, opts map[string][]token) {
+// splitOptions splits command arguments into a title and keyword options.
+// Without quotes a keyword counts only where its value is valid, so a
+// title may contain the word "for" or "to". After a quoted title only
+// options follow: a word that isn't one, or an option whose value can't
+// be read, is an error rather than more title.
+func splitOptions(args []token, specs map[string]optionSpec) (title string, opts map[string][]token, err error) {
 	opts = map[string][]token{}
 	var words []string
+	quoted := false
 	for i := 0; i < len(args); i++ {
 		t := args[i]
-		if !t.quoted {
-			if s, ok := specs[lower(t.text)]; ok && i+s.arity < len(args) && (s.valid == nil || s.valid(args[i+1:i+1+s.arity])) {
+		if s, ok := specs[lower(t.text)]; ok && !t.quoted && (s.arity > 0 || quoted) {
+			if i+s.arity < len(args) && (s.valid == nil || s.valid(args[i+1:i+1+s.arity])) {
 				opts[lower(t.text)] = args[i+1 : i+1+s.arity]
 				i += s.arity
 				continue
 			}
+			if quoted {
+				return "", nil, usage("I couldn't read `%s` after the quoted title: that's %s. Nothing was changed.",
+					joinTokens(args[i:min(len(args), i+1+s.arity)]), s.hint)
+			}
+		}
+		if quoted {
+			j := i + 1
+			for j < len(args) && !hasSpec(specs, args[j]) {
+				j++
+			}
+			return "", nil, usage("I couldn't read %q after the quoted title %q: only options (%s) may follow it. Put the words of the title inside the quotes; nothing was changed.",
+				joinTokens(args[i:j]), strings.Join(words, " "), optionNames(specs))
 		}
 		words = append(words, t.text)
+		quoted = t.quoted
 	}
-	return strings.TrimSpace(strings.Join(words, " ")), opts
+	return strings.TrimSpace(strings.Join(words, " ")), opts, nil
+}
+
+func hasSpec(specs map[string]optionSpec, t token) bool {
+	_, ok := specs[lower(t.text)]
+	return ok && !t.quoted
+}
+
+// optionNames lists the keywords of specs for messages: "for, owner, under".
+func optionNames(specs map[string]optionSpec) string {
+	names := make([]string, 0, len(specs))
+	for k := range specs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 func isNumber(v []token) bool { _, ok := reply.ParseNumber(v[0].text); return ok }
@@ -110,25 +149,28 @@ func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (chat.M
 }
 
 // forOption accepts "for @x" and "for team NAME".
-var forOption = optionSpec{arity: 1, valid: isMention}
+var forOption = optionSpec{arity: 1, valid: isMention, hint: "the owner, a person such as `for @alice` or a team such as `for team Sales`"}
 
 func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	specs := map[string]optionSpec{
 		"for":    forOption,
 		"owner":  forOption,
-		"under":  {arity: 1, valid: isRef(okrcore.RefKeyResult, okrcore.RefObjective)},
-		"weight": {arity: 1, valid: isNumber},
+		"under":  {arity: 1, valid: isRef(okrcore.RefKeyResult, okrcore.RefObjective), hint: "where it aligns, a key result or an objective such as `under KR3`"},
+		"weight": {arity: 1, valid: isNumber, hint: "the weight, a number such as `weight 2`"},
 	}
 	// "for team Sales" takes two tokens.
 	args, teamName := extractTeamOwner(args)
-	title, opts := splitOptions(args, specs)
+	title, opts, err := splitOptions(args, specs)
+	if err != nil {
+		return chat.Message{}, err
+	}
 	if title == "" {
 		return chat.Message{}, usage("What is the objective? Try `/okr new objective \"Win the mid-market\"`.")
 	}
 	var o okrcore.Objective
 	var warnings []string
 	var name string
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
 		if err != nil {
 			return err
@@ -206,20 +248,19 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		return chat.Message{}, usage("Start with the objective's id: `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
 	}
 	args, teamName := extractTeamOwner(args[1:])
-	num := optionSpec{arity: 1, valid: isNumber}
-	specs := map[string]optionSpec{
-		"from": num, "start": num, "to": num, "target": num, "weight": num,
-		"unit":     {arity: 1},
-		"currency": {arity: 1},
-		"owner":    forOption,
-		"for":      forOption,
+	title, opts, err := splitOptions(args, krOptions)
+	if err != nil {
+		return chat.Message{}, err
 	}
-	title, opts := splitOptions(args, specs)
-	// Bare flags at the end of the line.
+	// Flags after a quoted title, or bare at the end of the line.
+	quotedTitle := slices.ContainsFunc(args, func(t token) bool { return t.quoted })
 	metric := okrcore.MetricKind("")
 	for _, flag := range []string{"milestone", "percent", "decrease", "increase"} {
-		if strings.HasSuffix(lower(title), " "+flag) {
-			title = strings.TrimSpace(title[:len(title)-len(flag)])
+		set := opts[flag] != nil
+		if !set && !quotedTitle && strings.HasSuffix(lower(title), " "+flag) {
+			title, set = strings.TrimSpace(title[:len(title)-len(flag)]), true
+		}
+		if set {
 			switch flag {
 			case "milestone":
 				metric = okrcore.MetricMilestone
@@ -268,7 +309,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 	}
 	var warnings []string
 	var objTitle string
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		var err error
 		if teamName != "" {
 			t, err := report.FindTeam(tx, req.ws, teamName)
@@ -308,6 +349,23 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 	return withWarnings(text, warnings), nil
 }
 
+// krOptions are the options of `/okr new kr`; the flags count after a
+// quoted title.
+var krOptions = map[string]optionSpec{
+	"from": numOption("the start", "from 0"), "start": numOption("the start", "start 0"), "to": numOption("the target", "to 10"),
+	"target": numOption("the target", "target 10"), "weight": numOption("the weight", "weight 2"),
+	"unit":      {arity: 1, hint: "the unit, such as `unit reps`"},
+	"currency":  {arity: 1, hint: "the currency, such as `currency €`"},
+	"owner":     forOption,
+	"for":       forOption,
+	"milestone": {}, "percent": {}, "decrease": {}, "increase": {},
+}
+
+// numOption is an option taking a number: what it sets, and an example.
+func numOption(what, example string) optionSpec {
+	return optionSpec{arity: 1, valid: isNumber, hint: what + ", a number such as `" + example + "`"}
+}
+
 func firstOf(vs ...[]token) []token {
 	for _, v := range vs {
 		if v != nil {
@@ -332,13 +390,16 @@ func parseRange(s string) (lo, hi float64, ok bool) {
 func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	args, teamName := extractTeamOwner(args)
 	specs := map[string]optionSpec{
-		"range": {arity: 1, valid: func(v []token) bool { _, _, ok := parseRange(v[0].text); return ok }},
-		"unit":  {arity: 1},
-		"now":   {arity: 1, valid: isNumber},
+		"range": {arity: 1, valid: func(v []token) bool { _, _, ok := parseRange(v[0].text); return ok }, hint: "the healthy range, such as `range 99.5-100`"},
+		"unit":  {arity: 1, hint: "the unit, such as `unit %`"},
+		"now":   {arity: 1, valid: isNumber, hint: "the current value, a number such as `now 99.9`"},
 		"for":   forOption,
 		"owner": forOption,
 	}
-	title, opts := splitOptions(args, specs)
+	title, opts, err := splitOptions(args, specs)
+	if err != nil {
+		return chat.Message{}, err
+	}
 	if title == "" || opts["range"] == nil {
 		return chat.Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
 	}
@@ -353,7 +414,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 	} else {
 		k.Current = lo
 	}
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
+	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		var err error
 		if teamName != "" {
 			t, err := report.FindTeam(tx, req.ws, teamName)
@@ -694,14 +755,30 @@ func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Me
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved. A team's retrospective results show from %d answers, once answering has closed.",
-		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore, r.RetroMinimum())), nil
+	mark := "a decimal point (1,000.5)"
+	if r.DecimalComma {
+		mark = "a decimal comma (1.000,5)"
+	}
+	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective; a grade of %.1f or more counts as achieved. A team's retrospective results show from %d answers, once answering has closed. Check-ins here write numbers with %s, unless a person's chat app says otherwise.",
+		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore, r.RetroMinimum(), mark)), nil
 }
 
-// applyRule reads "objectives 3-5", "krs 2-5" or "retro 5" into r.
+// applyRule reads "objectives 3-5", "krs 2-5", "retro 5" or "decimal comma"
+// into r.
 func applyRule(r *okrcore.Rules, args []token) error {
-	if lower(args[0].text) == "retro" {
+	switch lower(args[0].text) {
+	case "retro":
 		return applyRetroRule(r, args[1:])
+	case "decimal":
+		switch lower(args[1].text) {
+		case "comma":
+			r.DecimalComma = true
+		case "point", "dot":
+			r.DecimalComma = false
+		default:
+			return usage("Try `/okr rules decimal comma` (people write 1.000,5) or `/okr rules decimal point` (1,000.5).")
+		}
+		return nil
 	}
 	lo, hi, ok := parseRange(args[1].text)
 	if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
@@ -765,7 +842,10 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 }
 
 func createTeam(tx okrcore.Tx, req *request, args []token) (string, error) {
-	name, opts := splitOptions(args, map[string]optionSpec{"under": {arity: 1}})
+	name, opts, err := splitOptions(args, map[string]optionSpec{"under": {arity: 1, hint: "the team above, such as `under Sales`"}})
+	if err != nil {
+		return "", err
+	}
 	var parent okrcore.Later[okrcore.ID]
 	if v := opts["under"]; v != nil {
 		parent = teamNamed(tx, req, v[0])

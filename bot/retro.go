@@ -437,7 +437,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 			}
 			d.Answers.Ratings[d.Step] = r
 		default:
-			s := strings.TrimSpace(text)
+			s := strings.TrimSpace(okrcore.CleanText(text, true))
 			if s == "" {
 				m = retroPrompt(d, "I didn't get an answer; write a sentence, or `skip`.")
 				return m, nil
