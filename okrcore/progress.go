@@ -47,21 +47,23 @@ func weightOr1(w float64) float64 {
 	return w
 }
 
+// weighted sums fk over krs and fo over aligned, each weighted by its
+// weight (unset counts as 1), and the weights.
+func weighted(krs []*KeyResult, aligned []*Objective, fk func(*KeyResult) float64, fo func(*Objective) float64) (sum, total float64) {
+	for _, k := range krs {
+		sum, total = sum+weightOr1(k.Weight)*fk(k), total+weightOr1(k.Weight)
+	}
+	for _, o := range aligned {
+		sum, total = sum+weightOr1(o.Weight)*fo(o), total+weightOr1(o.Weight)
+	}
+	return sum, total
+}
+
 // ObjectiveProgress is the weighted mean of the progress of an objective's
 // key results and of the objectives aligned beneath it (under the objective
 // itself or under one of its key results). Unset weights count as 1.
 func ObjectiveProgress(krs []*KeyResult, aligned []*Objective) float64 {
-	var sum, total float64
-	for _, k := range krs {
-		w := weightOr1(k.Weight)
-		sum += w * KRProgress(k)
-		total += w
-	}
-	for _, o := range aligned {
-		w := weightOr1(o.Weight)
-		sum += w * clamp01(o.Progress)
-		total += w
-	}
+	sum, total := weighted(krs, aligned, KRProgress, func(o *Objective) float64 { return clamp01(o.Progress) })
 	if total == 0 {
 		return 0
 	}
@@ -101,17 +103,8 @@ func ExpectedProgressSince(c *Cycle, since, now time.Time) float64 {
 // that got its first key result in week 8, is not "behind" for the weeks
 // before. With neither, it is the objective's own line.
 func ObjectiveExpected(c *Cycle, o *Objective, krs []*KeyResult, aligned []*Objective, now time.Time) float64 {
-	var sum, total float64
-	for _, k := range krs {
-		w := weightOr1(k.Weight)
-		sum += w * ExpectedProgressSince(c, k.CreatedAt, now)
-		total += w
-	}
-	for _, a := range aligned {
-		w := weightOr1(a.Weight)
-		sum += w * ExpectedProgressSince(c, a.CreatedAt, now)
-		total += w
-	}
+	sum, total := weighted(krs, aligned, func(k *KeyResult) float64 { return ExpectedProgressSince(c, k.CreatedAt, now) },
+		func(a *Objective) float64 { return ExpectedProgressSince(c, a.CreatedAt, now) })
 	if total == 0 {
 		return ExpectedProgressSince(c, o.CreatedAt, now)
 	}
@@ -167,12 +160,7 @@ func SuggestScore(k *KeyResult) float64 {
 // ObjectiveScore is the weighted mean of the scores of an objective's key
 // results. An objective without key results scores its own progress.
 func ObjectiveScore(o *Objective, krs []*KeyResult) float64 {
-	var sum, total float64
-	for _, k := range krs {
-		w := weightOr1(k.Weight)
-		sum += w * KRScore(k)
-		total += w
-	}
+	sum, total := weighted(krs, nil, KRScore, nil)
 	if total == 0 {
 		return math.Round(clamp01(o.Progress)*10) / 10
 	}
