@@ -202,6 +202,9 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 		}
 		if v := opts["weight"]; v != nil {
 			n, _ := reply.ParseNumber(v[0].text)
+			if err := okrcore.CheckWeight(n.Value); err != nil {
+				return err
+			}
 			o.Weight = n.Value
 		}
 		warnings, err = okrcore.CreateObjective(tx, req.now, req.actor, &o)
@@ -305,6 +308,9 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 	}
 	if v := opts["weight"]; v != nil {
 		n, _ := reply.ParseNumber(v[0].text)
+		if err := okrcore.CheckWeight(n.Value); err != nil {
+			return chat.Message{}, err
+		}
 		k.Weight = n.Value
 	}
 	var warnings []string
@@ -518,7 +524,8 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			case "target", "start", "weight":
 				n, ok := reply.ParseNumber(val)
 				if !ok {
-					return usage("I couldn't read %q as a number. Try `/okr edit %s %s 120`.", val, ref, field)
+					example := map[string]string{"target": "120", "start": "10", "weight": "2"}[field]
+					return usage("I couldn't read %q as a number. Try `/okr edit %s %s %s`.", val, ref, field, example)
 				}
 				switch field {
 				case "target":
@@ -526,6 +533,9 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 				case "start":
 					k.Start = n.Value
 				case "weight":
+					if err := okrcore.CheckWeight(n.Value); err != nil {
+						return err
+					}
 					k.Weight = n.Value
 				}
 			case "unit":
@@ -552,7 +562,10 @@ func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Mes
 			case "weight":
 				n, ok := reply.ParseNumber(val)
 				if !ok {
-					return usage("I couldn't read %q as a number.", val)
+					return usage("I couldn't read %q as a number. Try `/okr edit %s weight 2`.", val, ref)
+				}
+				if err := okrcore.CheckWeight(n.Value); err != nil {
+					return err
 				}
 				o.Weight = n.Value
 			case "owner":

@@ -40,6 +40,19 @@ func clamp01(p float64) float64 {
 	return p
 }
 
+// CheckWeight refuses a weight someone gives that is not above 0 and at
+// most 100: everything under an objective counts towards its progress, so
+// a weight of 0 is refused rather than read as unset (1).
+func CheckWeight(w float64) error {
+	const rng = "Weights go from above 0 to 100; 1 is the usual weight, 2 counts double, 0.5 half."
+	if w == 0 {
+		return Errorf(KindInvalid, "A weight of 0 is not taken: everything under an objective counts towards its progress. %s", rng)
+	} else if !(w > 0 && w <= 100) {
+		return Errorf(KindInvalid, "%s", rng)
+	}
+	return nil
+}
+
 func weightOr1(w float64) float64 {
 	if w <= 0 || math.IsNaN(w) || math.IsInf(w, 0) {
 		return 1
