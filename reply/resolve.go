@@ -192,8 +192,9 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		}
 	}
 	if len(content) == 0 {
-		first := sortedKRs(krs)[0].Ref().String()
-		return nil, choose(u, krs, errorf(`Which key result is %s for? Yours are %s. Try "%s %s".`, quote(what), list(krs, false), first, describe(u)))
+		return nil, choose(u, krs, func(example string) string {
+			return fmt.Sprintf(`Which key result is %s for? Yours are %s. Try "%s".`, quote(what), list(krs, false), example)
+		})
 	}
 	best, bestScore := []*okrcore.KeyResult(nil), 0
 	for _, k := range krs {
@@ -220,9 +221,9 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 	}
 	switch len(best) {
 	case 0:
-		first := sortedKRs(krs)[0].Ref().String()
-		return nil, choose(u, krs, errorf(`I couldn't find a key result matching %s. Yours are %s. Try "%s %s".`,
-			quote(ref), list(krs, len(krs) <= 4), first, describe(u)))
+		return nil, choose(u, krs, func(example string) string {
+			return fmt.Sprintf(`I couldn't find a key result matching %s. Yours are %s. Try "%s".`, quote(ref), list(krs, len(krs) <= 4), example)
+		})
 	case 1:
 		return best[0], nil
 	}
@@ -236,18 +237,27 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		names = append(names, k.Ref().String()+" ("+strings.Trim(quote(k.Title), `"`)+")")
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-	return nil, choose(u, best, errorf(`%s could be %s. Use the id, e.g. "%s %s".`, quote(ref), list, best[0].Ref(), describe(u)))
+	return nil, choose(u, best, func(example string) string {
+		return fmt.Sprintf(`%s could be %s. Use the id, e.g. "%s".`, quote(ref), list, example)
+	})
 }
 
-// choose offers as choices in e the key results of krs that u fits, each
-// with u written with its id.
-func choose(u KRUpdate, krs []*okrcore.KeyResult, e *ParseError) *ParseError {
-	e.Raw = u.Raw
-	for _, k := range sortedKRs(krs) {
+// choose offers as choices the key results of krs that u fits, each with
+// u written with its id, in an error whose message says so with the first
+// choice as its example (or, when none fits, the first key result).
+func choose(u KRUpdate, krs []*okrcore.KeyResult, message func(example string) string) *ParseError {
+	e := &ParseError{Raw: u.Raw}
+	krs = sortedKRs(krs)
+	for _, k := range krs {
 		if _, err := resolveOne(u, k); err == nil {
 			e.Choices = append(e.Choices, Choice{KR: k, Clause: k.Ref().String() + " " + describe(u)})
 		}
 	}
+	example := krs[0].Ref().String() + " " + describe(u)
+	if len(e.Choices) > 0 {
+		example = e.Choices[0].Clause
+	}
+	e.Message = message(example)
 	return e
 }
 

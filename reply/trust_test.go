@@ -228,7 +228,7 @@ func TestResolveAsksUnlessNamed(t *testing.T) {
 		{"5", []*okrcore.KeyResult{customers}, []string{`Which key result is "5" for?`}, []string{"KR4=KR4 5"}},
 		{"done", alice, []string{"Which key result"}, []string{"KR4=KR4 done", "KR6=KR6 done", "KR7=KR7 done"}},
 		{"3 more at risk", alice, []string{"Which key result"}, []string{"KR4=KR4 up 3 at risk", "KR7=KR7 up 3 at risk"}},
-		{"playbook 5", alice, []string{`"playbook" could be`}, []string{"KR7=KR7 5"}},
+		{"playbook 5", alice, []string{`"playbook" could be`, `e.g. "KR7 5"`}, []string{"KR7=KR7 5"}},
 		{"playbook done", alice, []string{`"playbook" could be KR6 (Playbook published) or KR7 (Reps certified on the playbook)`}, []string{"KR6=KR6 done", "KR7=KR7 done"}},
 		{"hiring 5", alice, []string{`I couldn't find a key result matching "hiring"`}, []string{"KR4=KR4 5", "KR7=KR7 5"}},
 		{"revenue 1.2M", revenueTwice, []string{`"revenue" could be KR5`}, []string{"KR5=KR5 1.2M", "KR10=KR10 1.2M"}},
