@@ -17,6 +17,11 @@ import (
 // button's value is the check-in to send, completed; nothing is written
 // until one is pressed.
 
+// maxButtonValue is the longest check-in a button carries: platforms cut
+// longer values (Slack at 2,000 characters), and a cut check-in is not
+// what was written. A longer one is asked about without buttons.
+const maxButtonValue = 1900
+
 // askErr carries a question out of a store transaction, whose writes it
 // undoes.
 type askErr struct{ m chat.Message }
@@ -54,7 +59,11 @@ func which(err error, rep reply.Reply, text string) error {
 		if utf8.RuneCountInString(label) > 40 {
 			label = strings.TrimSpace(string([]rune(label)[:39])) + "…"
 		}
-		buttons = append(buttons, chat.Button{Label: label, Value: completed(text, rep, pe.Raw, c.Clause)})
+		v := completed(text, rep, pe.Raw, c.Clause)
+		if len(v) > maxButtonValue {
+			return usage("%s Nothing was saved: send it again with the key result's id.", pe.Message)
+		}
+		buttons = append(buttons, chat.Button{Label: label, Value: v})
 	}
 	return &askErr{question(pe.Message+" Nothing is saved until you pick one.", buttons)}
 }
@@ -101,6 +110,9 @@ func sure(rep reply.Reply, resolved []reply.Resolved, text string) error {
 		return nil
 	}
 	q := "Are you sure? " + strings.Join(doubts, " ") + " Nothing is saved until you confirm; if it's a slip, send the right value."
+	if len(text) > maxButtonValue {
+		return usage("%s", strings.Replace(q, "until you confirm", "until you send it again starting with `confirm`", 1))
+	}
 	return &askErr{question(q, []chat.Button{{Label: "Yes, record it", Value: "confirm " + text, Style: chat.StylePrimary}})}
 }
 

@@ -146,6 +146,25 @@ func TestSmallTalkAsks(t *testing.T) {
 	}
 }
 
+// TestAskingALongCheckIn: a check-in too long for a button's value (a
+// platform would cut it) is asked about in words alone.
+func TestAskingALongCheckIn(t *testing.T) {
+	w := newTrustWorld(t)
+	before := w.stored()
+	note := strings.Repeat("long note ", 195)
+	for _, tt := range []struct{ text, want string }{
+		{"the 5, note: " + note, "send it again with the key result's id"},
+		{"KR4 -20, note: " + note, "send it again starting with `confirm`"},
+	} {
+		m := w.Ask("alice", tt.text)
+		contains(t, bottest.Text(m), tt.want)
+		if b := buttons(m); len(b) != 0 || w.stored() != before {
+			t.Errorf("%.20q: buttons %d, or it wrote", tt.text, len(b))
+		}
+	}
+	contains(t, w.say("alice", "confirm KR4 -20, note: "+note), "Checked in")
+}
+
 // TestPhrasingPeopleUse: changes, exponents, magnitudes and decimal commas
 // (the workspace's rule, or the person's locale when the platform says it).
 func TestPhrasingPeopleUse(t *testing.T) {
