@@ -105,7 +105,7 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 			return err
 		}
 		for _, r := range resolved {
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, rep))
+			res, err := e.record(tx, req, checkinInput(r, rep))
 			if err != nil {
 				return err
 			}
@@ -140,8 +140,21 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 		e.observer.CheckInsRecorded(req.ev.Platform, len(results))
 	}
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		return confirmation(report.NewNamer(tx, req.ws), results), nil
+		return confirmation(report.NewReading(tx, req.ws, req.now), results), nil
 	})
+}
+
+// record records a check-in by the person asking; a status they state
+// holds to the end of their check-in period (their team's rhythm or the
+// workspace's) in their time zone.
+func (e *Engine) record(tx okrcore.Tx, req *request, in okrcore.CheckInInput) (*okrcore.CheckInResult, error) {
+	w, err := tx.Workspace(req.ws)
+	if err != nil {
+		return nil, err
+	}
+	rhythm := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn
+	in.Until = okrcore.PeriodEnd(rhythm, req.now, e.locs.Get(req.actor.TimeZone))
+	return okrcore.RecordCheckIn(tx, req.now, req.actor, in)
 }
 
 // checkinInput turns a resolved update into a check-in; what the message
@@ -181,7 +194,7 @@ func firstStatus(a, b okrcore.Status) okrcore.Status {
 
 // confirmation says what was recorded and what it did to the objectives
 // above: the person sees the effect of their check-in at once.
-func confirmation(n *report.Namer, results []*okrcore.CheckInResult) chat.Message {
+func confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Message {
 	m := chat.Message{}
 	var lines []string
 	objs := map[okrcore.ID]*okrcore.Objective{}
@@ -204,9 +217,7 @@ func confirmation(n *report.Namer, results []*okrcore.CheckInResult) chat.Messag
 		} else {
 			line += " (no change)"
 		}
-		if a.Status != okrcore.StatusNone {
-			line += ", " + a.Status.Label()
-		}
+		line += ", " + n.Label(n.KR(a))
 		if r.CheckIn.Confidence != nil {
 			line += fmt.Sprintf(", confidence %d/10", *r.CheckIn.Confidence)
 		}
@@ -381,7 +392,7 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) 
 	if err != nil {
 		return chat.Message{}, err
 	}
-	n := report.NewNamer(tx, req.ws)
+	n := report.NewReading(tx, req.ws, req.now)
 	at := report.KRDetail(k)
 	if k.Metric == okrcore.MetricMilestone {
 		at = okrcore.FormatValue(k.Current, k.Metric, k.Unit)
@@ -460,7 +471,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 				return err // the dialog stays on this key result
 			}
 			for _, r := range resolved {
-				res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, checkinInput(r, rep))
+				res, err := e.record(tx, req, checkinInput(r, rep))
 				if err != nil {
 					return err
 				}
@@ -511,7 +522,7 @@ func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (c
 		if len(krs) == 0 {
 			return chat.Message{}, usage("You have no key results to check in on in this cycle.")
 		}
-		return chat.Message{Text: "Check in on your key results", Form: report.CheckinForm(c, krs)}, nil
+		return chat.Message{Text: "Check in on your key results", Form: report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs)}, nil
 	})
 }
 
@@ -543,7 +554,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 			if !fe.empty() {
 				break
 			}
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, inputs[i])
+			res, err := e.record(tx, req, inputs[i])
 			if okrcore.ErrorKindOf(err) == okrcore.KindInvalid {
 				// A rule of the key result (a milestone is done or not, a
 				// percentage in range): its value is refused.
@@ -562,7 +573,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 		if err != nil {
 			return err
 		}
-		return &formBackErr{formBack(report.CheckinForm(c, krs), req.ev.Values, fe)}
+		return &formBackErr{formBack(report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs), req.ev.Values, fe)}
 	})
 	var back *formBackErr
 	if errors.As(err, &back) {

@@ -218,4 +218,5 @@ const checkinHelp = "*Check in*\n" +
 	"`/okr checkin` walks you through your key results one by one.\n" +
 	"Or write it in plain words: `KR2 45%`, `revenue 1.2M`, `hiring done`, `KR4 3 more`, `revenue up 10%`, `confidence 7`, `at risk`, `blocked: waiting on legal`, `same as last week`.\n" +
 	"Name the key result (`KR4`, or words of its title): otherwise I ask which, with a button each, and a value that looks like a slip gets \"Are you sure?\" first.\n" +
-	"Several at once: `KR2 45%, KR3 done, confidence 6, blocked on the vendor contract`."
+	"Several at once: `KR2 45%, KR3 done, confidence 6, blocked on the vendor contract`.\n" +
+	"A status or confidence you give holds for this check-in period; after it, progress decides."

@@ -25,7 +25,7 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		if err != nil {
 			return m, err
 		}
-		n := report.NewNamer(tx, req.ws)
+		n := report.NewReading(tx, req.ws, req.now)
 		m = chat.Message{Ephemeral: true}
 		m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: report.CycleLine(c, req.now)})
 		if len(objs) == 0 {
@@ -127,7 +127,7 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 	if err != nil {
 		return chat.Message{}, err
 	}
-	n := report.NewNamer(tx, req.ws)
+	n := report.NewReading(tx, req.ws, req.now)
 	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
 	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: report.CycleLine(c, req.now)})
 	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
@@ -149,11 +149,12 @@ func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*Team objectives*"})
 	}
 	for _, o := range objs {
-		m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
 		krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
 		if err != nil {
 			return chat.Message{}, err
 		}
+		n.Know(o.ID, krs)
+		m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
 		for _, k := range krs {
 			m.Blocks = append(m.Blocks, report.KRBar(k, n, 1))
 		}
@@ -260,7 +261,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	var m chat.Message
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
-		n := report.NewNamer(tx, req.ws)
+		n := report.NewReading(tx, req.ws, req.now)
 		switch ref.Kind {
 		case okrcore.RefObjective:
 			m, err = objectiveView(tx, req, n, ref.ID)
@@ -299,14 +300,14 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	return m, err
 }
 
-func objectiveView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.Message, error) {
+func objectiveView(tx okrcore.Tx, req *request, n *report.Reading, id okrcore.ID) (chat.Message, error) {
 	o, err := tx.Objective(req.ws, id)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
 	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + o.Title})
-	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: o.Status.Label()}}
+	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: n.Label(n.Objective(o))}}
 	if c, err := tx.Cycle(req.ws, o.Cycle); err == nil {
 		fields = append(fields, chat.Field{Label: "Cycle", Value: c.Name})
 	}
@@ -345,7 +346,7 @@ func objectiveView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) 
 	return m, nil
 }
 
-func krView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.Message, error) {
+func krView(tx okrcore.Tx, req *request, n *report.Reading, id okrcore.ID) (chat.Message, error) {
 	k, err := tx.KeyResult(req.ws, id)
 	if err != nil {
 		return chat.Message{}, err
@@ -360,7 +361,7 @@ func krView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.M
 		{Label: "Objective", Value: o.Ref().String() + " " + o.Title},
 		{Label: "Owner", Value: n.Owner(k.Owner)},
 		{Label: "Start → target", Value: okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
-		{Label: "Status", Value: k.Status.Label()},
+		{Label: "Status", Value: n.Label(n.KR(k))},
 	}
 	if k.Weight != 1 {
 		fields = append(fields, chat.Field{Label: "Weight", Value: fmt.Sprint(k.Weight)})
@@ -377,7 +378,7 @@ func krView(tx okrcore.Tx, req *request, n *report.Namer, id okrcore.ID) (chat.M
 		return chat.Message{}, err
 	}
 	if len(cis) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n.Namer)})
 	}
 	inits, err := tx.InitiativesByKeyResult(req.ws, k.ID)
 	if err != nil {
@@ -526,7 +527,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 				}
 			}
 		}
-		w := &treeWalker{tx: tx, ws: req.ws, n: report.NewNamer(tx, req.ws), seen: map[okrcore.ID]bool{}}
+		w := &treeWalker{tx: tx, ws: req.ws, n: report.NewReading(tx, req.ws, req.now), seen: map[okrcore.ID]bool{}}
 		for _, r := range roots {
 			if err := w.walk(r, 0); err != nil {
 				return m, err
@@ -569,7 +570,7 @@ func teamObjectives(tx okrcore.Tx, ws string, t *okrcore.Team, cycle okrcore.ID)
 type treeWalker struct {
 	tx        okrcore.Tx
 	ws        string
-	n         *report.Namer
+	n         *report.Reading
 	seen      map[okrcore.ID]bool
 	blocks    []chat.Block
 	lines     []string
@@ -589,12 +590,13 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 		return nil
 	}
 	w.seen[o.ID] = true
-	w.blocks = append(w.blocks, report.ObjBar(o, w.n, depth))
-	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
 	krs, err := w.tx.KeyResultsByObjective(w.ws, o.ID)
 	if err != nil {
 		return err
 	}
+	w.n.Know(o.ID, krs)
+	w.blocks = append(w.blocks, report.ObjBar(o, w.n, depth))
+	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
 	for _, k := range krs {
 		if w.full() {
 			return nil

@@ -47,8 +47,11 @@ type ProgressBar struct {
 	Label    string
 	Progress float64 // 0..1
 	Status   okrcore.Status
-	Detail   string // e.g. "$1.2M of $2M"
-	Indent   int    // alignment depth in trees
+	// StatusNote, shown right after Status, is what a person said when
+	// progress says otherwise: "alice said on track on Nov 16".
+	StatusNote string
+	Detail     string // e.g. "$1.2M of $2M"
+	Indent     int    // alignment depth in trees
 }
 
 // Actions is a row of buttons.

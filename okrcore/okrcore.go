@@ -340,13 +340,14 @@ type KeyResult struct {
 	Progress   float64    `json:"progress"`
 	Status     Status     `json:"status,omitempty"`
 	Confidence *int       `json:"confidence,omitempty"`
-	// StatusSet is true when the last check-in set a status explicitly; the
-	// computed status then does not overwrite it.
-	StatusSet   bool      `json:"status_set,omitempty"`
-	LastCheckIn time.Time `json:"last_checkin,omitempty"`
-	Score       *float64  `json:"score,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// StatusSet: the last check-in stated a status (or a confidence), which
+	// Status holds and Stated dates. Views read KRStanding, not Status.
+	StatusSet   bool       `json:"status_set,omitempty"`
+	Stated      *Statement `json:"stated,omitempty"`
+	LastCheckIn time.Time  `json:"last_checkin,omitempty"`
+	Score       *float64   `json:"score,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // KPI is a business-as-usual health metric: checked in like a key result,

@@ -204,7 +204,7 @@ func CreateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) ([]string,
 	k.Cycle = o.Cycle
 	k.Progress = KRProgress(k)
 	k.Status = ComputeStatus(k.Progress, ExpectedProgressSince(c, now, now), rules)
-	k.StatusSet, k.Score, k.Confidence = false, nil, nil
+	k.StatusSet, k.Stated, k.Score, k.Confidence = false, nil, nil, nil
 	k.CreatedAt, k.UpdatedAt = now, now
 	if err := tx.PutKeyResult(k); err != nil {
 		return nil, fmt.Errorf("store key result: %w", err)
@@ -232,6 +232,10 @@ type CheckInInput struct {
 	Status     Status
 	Note       string
 	Blockers   string
+	// Until is when a status (or confidence) stated now stops holding: the
+	// end of the author's check-in period, in their time zone (PeriodEnd).
+	// Zero is the end of this week in UTC.
+	Until time.Time
 }
 
 // CheckInResult says what a check-in changed, for the confirmation message.
@@ -312,17 +316,24 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 		v := *in.Confidence
 		k.Confidence = &v
 	}
-	switch {
-	case in.Status != StatusNone:
-		k.Status, k.StatusSet = in.Status, true
-	case in.Confidence != nil:
-		k.Status, k.StatusSet = StatusFromConfidence(*in.Confidence), true
+	// What the person says holds for the period it is said in; without a
+	// word from them, progress decides.
+	said := in.Status
+	if said == StatusNone && in.Confidence != nil {
+		said = StatusFromConfidence(*in.Confidence)
 		if k.Progress >= 1 {
-			k.Status = StatusDone
+			said = StatusDone
 		}
-	default:
-		k.Status, k.StatusSet = ComputeStatus(k.Progress, ExpectedProgressSince(c, k.CreatedAt, now), rules), false
 	}
+	k.Stated, k.StatusSet = nil, said != StatusNone
+	if k.StatusSet {
+		until := in.Until
+		if until.IsZero() {
+			until = PeriodEnd(Slot{}, now, time.UTC)
+		}
+		k.Stated = &Statement{Status: said, By: actor.ID, At: now.In(until.Location()), Until: until}
+	}
+	k.Status = KRStanding(k, c, now, rules).Status
 	k.LastCheckIn, k.UpdatedAt = now, now
 	if err := tx.AddCheckIn(ci); err != nil {
 		return nil, fmt.Errorf("append check-in: %w", err)
@@ -441,10 +452,7 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 		prev[o.ID] = o.Progress
 		o.Progress = ObjectiveProgress(krs, kids)
 		if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-			o.Status = ComputeStatus(o.Progress, ObjectiveExpected(c, o, krs, kids, now), rules)
-			if worst := worstStatus(krs); worst == StatusOffTrack || (worst == StatusAtRisk && o.Status == StatusOnTrack) {
-				o.Status = worst
-			}
+			o.Status = ObjectiveStanding(o, krs, c, now, rules).Status
 		}
 		o.UpdatedAt = now
 		if err := tx.PutObjective(o); err != nil {
@@ -461,24 +469,6 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 		}
 	}
 	return chain, prev, nil
-}
-
-// worstStatus is the most worrying status a person set on a key result: an
-// objective is no better than what its owners say about it.
-func worstStatus(krs []*KeyResult) Status {
-	worst := StatusNone
-	for _, k := range krs {
-		if !k.StatusSet {
-			continue
-		}
-		switch k.Status {
-		case StatusOffTrack:
-			return StatusOffTrack
-		case StatusAtRisk:
-			worst = StatusAtRisk
-		}
-	}
-	return worst
 }
 
 // GradeKeyResult records the owner's end-of-cycle grade for a key result

@@ -84,33 +84,6 @@ func previousPeriod(now time.Time, c okrcore.Cadence) time.Time {
 	return now.AddDate(0, 0, -7)
 }
 
-// Statuses nobody set go stale: a key result's computed status is stored
-// at its last check-in, against the progress expected then. A digest
-// reports them as of its own moment, as okrcore would compute them at a
-// check-in now: a key result whose status a person set keeps it; one whose
-// status was computed is computed again; an objective is no better than
-// its stored status (which holds the statuses people set on its key
-// results) nor than its progress against the expected progress now.
-
-// krStatus is a key result's status at now.
-func krStatus(k *okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
-	if k.StatusSet {
-		return k.Status
-	}
-	return okrcore.ComputeStatus(k.Progress, okrcore.ExpectedProgressSince(c, k.CreatedAt, now), r)
-}
-
-// objectiveStatus is an objective's status at now, against the lines of
-// its key results (aligned objectives, which the roll-up also weighs, are
-// left out here: a digest reads no further down than it shows).
-func objectiveStatus(o *okrcore.Objective, krs []*okrcore.KeyResult, c *okrcore.Cycle, now time.Time, r okrcore.Rules) okrcore.Status {
-	s := okrcore.ComputeStatus(o.Progress, okrcore.ObjectiveExpected(c, o, krs, nil, now), r)
-	if o.Status == okrcore.StatusNone || (needsAttention(s) && severity(s) < severity(o.Status)) {
-		return s
-	}
-	return o.Status
-}
-
 // teamMembers is the lead and the members of a team, each once, lead first.
 func teamMembers(t *okrcore.Team) []okrcore.ID {
 	out := make([]okrcore.ID, 0, len(t.Members)+1)
@@ -389,6 +362,7 @@ type teamDigest struct {
 	loc         *time.Location
 	objs        []*okrcore.Objective // the team's and its members' objectives
 	calc        *changeCalc
+	read        *Reading     // statuses as of now
 	withKRs     []okrcore.ID // members who have key results to check in on
 	notChecked  []okrcore.ID // of those, who has not checked in this period
 }
@@ -488,12 +462,16 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 			return nil, err
 		}
 	}
-	// Statuses as of now (the records are this transaction's copies).
+	// Statuses as of now, kept on this transaction's copies for sorting and
+	// counting; the reading keeps what it read first.
+	d.read = NewReading(tx, ws, now)
 	for _, o := range d.objs {
-		o.Status = objectiveStatus(o, d.calc.krsOf[o.ID], c, now, w.Rules)
+		d.read.Know(o.ID, d.calc.krsOf[o.ID])
+		st := d.read.Objective(o).Status
 		for _, k := range d.calc.krsOf[o.ID] {
-			k.Status = krStatus(k, c, now, w.Rules)
+			k.Status = d.read.KR(k).Status
 		}
+		o.Status = st
 	}
 	return d, nil
 }
@@ -508,7 +486,7 @@ func (d *teamDigest) keyResults() []*okrcore.KeyResult {
 }
 
 func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
-	b := KRBar(k, n, 0)
+	b := KRBar(k, d.read, 0)
 	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
 	switch {
 	case delta != 0:
@@ -522,7 +500,7 @@ func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
 }
 
 func (d *teamDigest) objLine(o *okrcore.Objective, n *Namer) chat.ProgressBar {
-	b := ObjBar(o, n, 0)
+	b := ObjBar(o, d.read, 0)
 	b.Detail += " · " + changeText(d.calc.objDelta[o.ID])
 	return b
 }

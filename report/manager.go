@@ -47,7 +47,7 @@ type managerDigest struct {
 	ws          string
 	cycle       *okrcore.Cycle
 	now         time.Time
-	rules       okrcore.Rules
+	read        *Reading // statuses as of the digest
 	periodStart time.Time
 	people      map[okrcore.ID]*personStats
 	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
@@ -94,13 +94,10 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	return p, nil
 }
 
-// objectiveStatus sets an objective's status as of the digest.
+// objectiveStatus sets an objective's status as of the digest, on this
+// transaction's copy.
 func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
-	krs, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
-	if err != nil {
-		return err
-	}
-	o.Status = objectiveStatus(o, krs, md.cycle, md.now, md.rules)
+	o.Status = md.read.Objective(o).Status
 	return nil
 }
 
@@ -147,7 +144,7 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 
 func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
 	for _, k := range krs {
-		k.Status = krStatus(k, md.cycle, md.now, md.rules)
+		k.Status = md.read.KR(k).Status
 		if !needsAttention(k.Status) {
 			continue
 		}
@@ -241,7 +238,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	if period == "" {
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
-	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, rules: w.Rules, periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
+	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
 		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
@@ -297,7 +294,6 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		return a.team.Name < b.team.Name
 	})
 
-	n := NewNamer(tx, w.ID)
 	this := thisPeriod(period)
 	title := fmt.Sprintf("%s and the teams under it · %s", t.Name, periodWord(period))
 	people := count(len(total.people), "person")
@@ -340,7 +336,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		show := min(len(worst), 10, room)
 		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
 		for _, k := range worst[:show] {
-			b := KRBar(k, n, 0)
+			b := KRBar(k, md.read, 0)
 			b.Detail += " · " + md.worstTeam[k.ID]
 			m.Blocks = append(m.Blocks, b)
 		}

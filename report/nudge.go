@@ -56,7 +56,7 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	if len(due) == 0 {
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
-	n := NewNamer(tx, w.ID)
+	n := NewReading(tx, w.ID, e.now())
 	head := fmt.Sprintf("Hi %s! Time for your %s check-in (%s).", u.Name, CadenceWord(cadence), c.Name)
 	if it.Kind == okrcore.OutboxReminder {
 		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this %s is still open (%s).", u.Name, period, plural(len(due), "key result"))
@@ -80,7 +80,7 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	// Platforms whose proactive messages can hold inputs (a Teams card)
 	// show the check-in form in the nudge itself; the others show the
 	// buttons, and "Update" opens the form.
-	m.Form = CheckinForm(c, due)
+	m.Form = CheckinForm(n, c, due)
 	return chat.Delivery{To: to, Message: m}, nil
 }
 

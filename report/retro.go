@@ -50,7 +50,7 @@ func (e *Reports) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wo
 		return chat.Delivery{To: to, Skip: "every key result is graded"}, nil
 	}
 	rules := w.Rules.OrDefault()
-	n := NewNamer(tx, w.ID)
+	n := NewReading(tx, w.ID, e.now())
 	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", u.Name, c.Name, c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
 	explain := fmt.Sprintf("Grade each from 0.0 to 1.0; %s and above counts as achieved. I suggest a grade from progress: accept it, or give your own.", FormatGrade(rules.AchievedScore))
 	m := chat.Message{}

@@ -68,16 +68,20 @@ func KRDetail(k *okrcore.KeyResult) string {
 	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
 }
 
-func KRBar(k *okrcore.KeyResult, n *Namer, indent int) chat.ProgressBar {
-	d := KRDetail(k) + " · " + n.Owner(k.Owner)
+// KRBar is a key result's bar as r reads it, with what a person said about
+// it when progress says otherwise (Reading.Note).
+func KRBar(k *okrcore.KeyResult, r *Reading, indent int) chat.ProgressBar {
+	st := r.KR(k)
+	d := KRDetail(k) + " · " + r.Owner(k.Owner)
 	if k.Confidence != nil {
 		d += fmt.Sprintf(" · confidence %d/10", *k.Confidence)
 	}
-	return chat.ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: k.Status, Detail: d, Indent: indent}
+	return chat.ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: st.Status, StatusNote: r.Note(st), Detail: d, Indent: indent}
 }
 
-func ObjBar(o *okrcore.Objective, n *Namer, indent int) chat.ProgressBar {
-	return chat.ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: o.Status, Detail: n.Owner(o.Owner), Indent: indent}
+// ObjBar is an objective's bar as r reads it.
+func ObjBar(o *okrcore.Objective, r *Reading, indent int) chat.ProgressBar {
+	return chat.ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: r.Objective(o).Status, Detail: r.Owner(o.Owner), Indent: indent}
 }
 
 // cycleLine says where we are in the cycle.
@@ -141,7 +145,9 @@ func CheckinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, 
 	return c, out, nil
 }
 
-func CheckinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
+// CheckinForm is the check-in form for krs; each value's hint says where
+// the key result stands as r reads it.
+func CheckinForm(r *Reading, c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 	if len(krs) > MaxFormKRs {
 		krs = krs[:MaxFormKRs]
 	}
@@ -153,7 +159,7 @@ func CheckinForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 		ids = append(ids, ref)
 		in := chat.Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputNumber,
 			Initial: strconv.FormatFloat(k.Current, 'f', -1, 64), Optional: true,
-			Hint: fmt.Sprintf("Now %s, target %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit))}
+			Hint: fmt.Sprintf("Now %s, target %s · %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit), r.Label(r.KR(k)))}
 		if k.Metric == okrcore.MetricMilestone {
 			in.Kind = chat.InputSelect
 			in.Options = []chat.Option{{Label: "Not done", Value: "not done"}, {Label: "Done", Value: "done"}}

@@ -34,6 +34,9 @@ func Render(m chat.Message) (string, []chat.Button) {
 			if x.Status != chat.StatusNone {
 				fmt.Fprintf(&b, " · %s", x.Status.Label())
 			}
+			if x.StatusNote != "" {
+				fmt.Fprintf(&b, " · %s", chat.PlainText(x.StatusNote))
+			}
 			if x.Detail != "" {
 				fmt.Fprintf(&b, " · %s", chat.PlainText(x.Detail))
 			}

@@ -244,6 +244,9 @@ func progressText(p chat.ProgressBar) string {
 	if p.Status != chat.StatusNone {
 		detail = append(detail, "_"+p.Status.Label()+"_")
 	}
+	if p.StatusNote != "" {
+		detail = append(detail, escape(p.StatusNote))
+	}
 	if len(detail) > 0 {
 		b.WriteString("\n" + strings.Repeat("\u2003", max(p.Indent, 0)*2) + strings.Join(detail, " · "))
 	}

@@ -335,6 +335,9 @@ func progressBlock(x chat.ProgressBar) map[string]any {
 	if x.Status != chat.StatusNone {
 		b.WriteString(" · " + x.Status.Label())
 	}
+	if x.StatusNote != "" {
+		b.WriteString(" · " + markdown(x.StatusNote))
+	}
 	if x.Detail != "" {
 		b.WriteString(" · " + markdown(x.Detail))
 	}
