@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/chat"
@@ -254,60 +253,30 @@ func confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 	return m
 }
 
-// undoWindow is how long after a check-in "undo" still takes it back.
-const undoWindow = 24 * time.Hour
-
-// undo takes back the actor's last check-in (all key results it covered) by
-// appending check-ins that restore the previous values: history stays
-// append-only and shows both.
+// undo takes back the actor's last check-in (all key results it covered),
+// everything it changed: okrcore.UndoLastCheckIn says how.
 func (e *Engine) undo(ctx context.Context, req *request, _ []token) (chat.Message, error) {
-	var results []*okrcore.CheckInResult
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		results = results[:0]
-		recent, err := tx.CheckInsByAuthor(req.ws, req.actor.ID, req.now.Add(-undoWindow), 50)
+	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		res, err := okrcore.UndoLastCheckIn(tx, req.now, req.actor)
+		if err == nil {
+			err = report.NoteUndone(tx, req.ws, req.actor.ID, res.At, req.now)
+		}
 		if err != nil {
-			return err
+			return chat.Message{}, err
 		}
-		var last []*okrcore.CheckIn
-		for _, c := range recent {
-			if c.Note == undoNote {
-				break // already undone
-			}
-			if len(last) > 0 && !c.At.Equal(last[0].At) {
-				break
-			}
-			last = append(last, c)
+		n := report.NewReading(tx, req.ws, req.now)
+		var lines []string
+		for _, k := range res.KeyResults {
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s, %s.", k.Ref(), k.Title, okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.KR(k).Status.Label()))
 		}
-		if len(last) == 0 {
-			return usage("There is no check-in of yours from the last day to undo.")
+		for _, k := range res.KPIs {
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", k.Ref(), k.Title, okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit)))
 		}
-		for _, c := range last {
-			v := c.Previous
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: c.Target, TargetID: c.TargetID, Value: &v, Note: undoNote})
-			if err != nil {
-				return err
-			}
-			results = append(results, res)
-		}
-		return nil
+		m := chat.Text("Undone. " + strings.Join(lines, " "))
+		m.HomeChanged = true
+		return m, nil
 	})
-	if err != nil {
-		return chat.Message{}, err
-	}
-	var lines []string
-	for _, r := range results {
-		if r.After != nil {
-			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.After.Ref(), r.After.Title, okrcore.FormatValue(r.After.Current, r.After.Metric, r.After.Unit)))
-		} else if r.KPI != nil {
-			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit)))
-		}
-	}
-	m := chat.Text("Undone. " + strings.Join(lines, " "))
-	m.HomeChanged = true
-	return m, nil
 }
-
-const undoNote = "(undo)"
 
 // skip records that the person skips this period's check-in.
 func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Message, error) {

@@ -50,7 +50,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
 		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
-		"undo":       {e.undo, "undo", "take back your last check-in", "check-ins"},
+		"undo":       {e.undo, "undo", "take back your last check-in: values, confidence, status, note and blockers", "check-ins"},
 		"skip":       {e.skip, "skip", "skip this {period}'s check-in", "check-ins"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
 		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
@@ -219,4 +219,4 @@ const checkinHelp = "*Check in*\n" +
 	"Or write it in plain words: `KR2 45%`, `revenue 1.2M`, `hiring done`, `KR4 3 more`, `revenue up 10%`, `confidence 7`, `at risk`, `blocked: waiting on legal`, `same as last week`.\n" +
 	"Name the key result (`KR4`, or words of its title): otherwise I ask which, with a button each, and a value that looks like a slip gets \"Are you sure?\" first.\n" +
 	"Several at once: `KR2 45%, KR3 done, confidence 6, blocked on the vendor contract`.\n" +
-	"A status or confidence you give holds for this check-in period; after it, progress decides."
+	"A status or confidence you give holds for this check-in period; after it, progress decides. `undo` takes back your last check-in."

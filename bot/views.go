@@ -373,7 +373,7 @@ func krView(tx okrcore.Tx, req *request, n *report.Reading, id okrcore.ID) (chat
 		fields = append(fields, chat.Field{Label: "Grade", Value: fmt.Sprintf("%.1f", *k.Score)})
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	cis, err := tx.CheckIns(req.ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
+	cis, err := report.History(tx, req.ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -464,7 +464,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 			}
 			title = k.Title
 		}
-		cis, err := tx.CheckIns(req.ws, target, ref.ID, time.Time{}, 15)
+		cis, err := report.History(tx, req.ws, target, ref.ID, time.Time{}, 15)
 		if err != nil {
 			return err
 		}

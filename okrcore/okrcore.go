@@ -401,6 +401,10 @@ type CheckIn struct {
 	Status     Status     `json:"status,omitempty"`
 	Note       string     `json:"note,omitempty"`
 	Blockers   string     `json:"blockers,omitempty"`
+	// Prior is what the check-in changed besides the value, as it was, for
+	// an undo; UndoOf, on an undo's check-in, is the one it takes back.
+	Prior  *Prior `json:"prior,omitempty"`
+	UndoOf ID     `json:"undo_of,omitempty"`
 }
 
 // Ref is a typed, human-readable reference such as O12, KR34, KPI3, I7 or T2.

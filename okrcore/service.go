@@ -306,6 +306,7 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 		Workspace: ws, Target: TargetKR, TargetID: k.ID, Author: actor.ID, At: now,
 		Value: k.Current, Previous: k.Current, Confidence: in.Confidence, Status: in.Status,
 		Note: in.Note, Blockers: in.Blockers,
+		Prior: &Prior{Confidence: k.Confidence, Status: k.Status, StatusSet: k.StatusSet, Stated: k.Stated, LastCheckIn: k.LastCheckIn},
 	}
 	if in.Value != nil {
 		ci.Value = *in.Value
@@ -361,7 +362,7 @@ func recordKPICheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*Chec
 	ci := &CheckIn{
 		Workspace: actor.Workspace, Target: TargetKPI, TargetID: k.ID, Author: actor.ID, At: now,
 		Value: k.Current, Previous: k.Current, Confidence: in.Confidence, Status: in.Status,
-		Note: in.Note, Blockers: in.Blockers,
+		Note: in.Note, Blockers: in.Blockers, Prior: &Prior{LastCheckIn: k.LastCheckIn},
 	}
 	if in.Value != nil {
 		k.Current, ci.Value = *in.Value, *in.Value

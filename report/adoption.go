@@ -203,7 +203,8 @@ func (e *Reports) readAdoptionInputs(ctx context.Context, ws, scopeName string) 
 			return err
 		}
 		in.ledger = loadAdoptionLedger(tx, ws, in.cycle)
-		return nil
+		in.ledger.undone, err = undoneTimes(tx, ws)
+		return err
 	})
 	return in, err
 }
@@ -447,6 +448,10 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 					}
 					clk := clocks[p.u.TimeZone]
 					ent := ledger.entries[p.u.ID] // a copy: the map is only read here
+					undone := ledger.undone[p.u.ID]
+					if undone != nil {
+						ent = adoptionEntry{} // read again, without what was undone
+					}
 					from := clk.start
 					if ent.through.After(from) {
 						from = ent.through
@@ -457,7 +462,7 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 							return err
 						}
 						for _, at := range ats {
-							if at.After(end) {
+							if at.After(end) || undone[at.UnixNano()] {
 								continue
 							}
 							if wk := min(clk.week(at), nWeeks-1, adoptionMaxWeeks-1); wk >= 0 {
@@ -506,6 +511,11 @@ type adoptionLedger struct {
 	cycle   okrcore.ID
 	start   time.Time
 	entries map[okrcore.ID]adoptionEntry
+	// undone holds, by person, the times of their check-ins that an undo
+	// took back and of the undos (undone.go): they count for nothing, and
+	// a person who has some is read again from the start, since the
+	// ledger may hold a week that an undo emptied later.
+	undone map[okrcore.ID]map[int64]bool
 }
 
 type adoptionEntry struct {

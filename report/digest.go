@@ -267,7 +267,7 @@ func (c *changeCalc) baseline(k *okrcore.KeyResult, blockers bool) (float64, err
 		if err != nil {
 			return 0, err
 		}
-		for _, ci := range cis { // newest first: the last one seen is the oldest
+		for _, ci := range okrcore.Effective(cis) { // newest first: the last one seen is the oldest
 			if !ci.At.Before(c.since) {
 				v = ci.Previous
 			}
@@ -433,11 +433,11 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 			continue
 		}
 		d.withKRs = append(d.withKRs, m)
-		cis, err := tx.CheckInsByAuthor(ws, m, d.periodStart, 1)
+		checked, err := CheckedInSince(tx, ws, m, d.periodStart)
 		if err != nil {
 			return nil, err
 		}
-		if len(cis) == 0 {
+		if !checked {
 			d.notChecked = append(d.notChecked, m)
 		}
 	}

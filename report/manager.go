@@ -84,11 +84,9 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		p.hasKRs = len(ks) > 0
 	}
 	if p.hasKRs {
-		cis, err := md.tx.CheckInsByAuthor(md.ws, id, md.periodStart, 1)
-		if err != nil {
+		if p.checked, err = CheckedInSince(md.tx, md.ws, id, md.periodStart); err != nil {
 			return nil, err
 		}
-		p.checked = len(cis) > 0
 	}
 	md.people[id] = p
 	return p, nil

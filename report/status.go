@@ -109,3 +109,32 @@ func (r *Reading) Label(s okrcore.Standing) string {
 	}
 	return s.Status.Label()
 }
+
+// History is tx.CheckIns with only the check-ins that count
+// (okrcore.Effective): at most limit of them, all when limit <= 0.
+func History(tx okrcore.Tx, ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	for n := limit; ; n *= 2 {
+		cis, err := tx.CheckIns(ws, target, id, since, n)
+		if err != nil {
+			return nil, err
+		}
+		eff := okrcore.Effective(cis)
+		if limit > 0 && len(eff) > limit {
+			eff = eff[:limit]
+		}
+		if limit <= 0 || len(cis) < n || len(eff) == limit {
+			return eff, nil
+		}
+	}
+}
+
+// CheckedInSince reports whether a person wrote a check-in that counts
+// (okrcore.Effective) at or after since.
+func CheckedInSince(tx okrcore.Tx, ws string, author okrcore.ID, since time.Time) (bool, error) {
+	cis, err := tx.CheckInsByAuthor(ws, author, since, 1)
+	if err != nil || len(cis) == 0 || cis[0].UndoOf == 0 { // the newest is not undone: its undo would be newer
+		return len(cis) > 0, err
+	}
+	cis, err = tx.CheckInsByAuthor(ws, author, since, 0)
+	return len(okrcore.Effective(cis)) > 0, err
+}
