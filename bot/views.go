@@ -36,6 +36,9 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		var b strings.Builder
 		fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
 		for _, o := range objs {
+			if o.Owner == okrcore.UserOwner(req.actor.ID) {
+				n.Know(o.ID, krsByObj[o.ID]) // all of its key results
+			}
 			m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
 			fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
 			for _, k := range krsByObj[o.ID] {
