@@ -54,7 +54,7 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		}
 		for _, k := range kpis {
 			if k.Owner == okrcore.UserOwner(req.actor.ID) {
-				m.Blocks = append(m.Blocks, kpiSection(k))
+				m.Blocks = append(m.Blocks, report.KPISection(k))
 			}
 		}
 		m.Text = b.String()
@@ -65,16 +65,6 @@ func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Messag
 		}})
 		return m, nil
 	})
-}
-
-func kpiSection(k *okrcore.KPI) chat.Section {
-	health := "healthy"
-	if !k.Healthy() {
-		health = "*outside its healthy range*"
-	}
-	return chat.Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
-		okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit),
-		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit), health)}
 }
 
 // findUser resolves "@alice", "alice", a platform mention such as <@U123>
@@ -117,103 +107,9 @@ func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Mes
 		if err != nil {
 			return m, err
 		}
-		m, err = teamView(tx, req, t)
+		m, err = report.TeamView(tx, req.ws, req.now, t)
 		return m, err
 	})
-}
-
-// maxMembersShown keeps a team view within what a chat message can hold.
-const maxMembersShown = 40
-
-func teamView(tx okrcore.Tx, req *request, t *okrcore.Team) (chat.Message, error) {
-	c, err := okrcore.CurrentCycle(tx, req.ws)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	n := report.NewReading(tx, req.ws, req.now)
-	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
-	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: report.CycleLine(c, req.now)})
-	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
-	if t.Lead != 0 {
-		fields[0].Value = n.User(t.Lead)
-	}
-	if t.Parent != 0 {
-		fields = append(fields, chat.Field{Label: "Part of", Value: n.Team(t.Parent)})
-	}
-	if t.DigestChannel != "" {
-		fields = append(fields, chat.Field{Label: "Digest channel", Value: t.DigestChannel})
-	}
-	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	objs, err := tx.ObjectivesByOwner(req.ws, okrcore.TeamOwner(t.ID), c.ID)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	if len(objs) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Team objectives*"})
-	}
-	for _, o := range objs {
-		krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
-		if err != nil {
-			return chat.Message{}, err
-		}
-		n.Know(o.ID, krs)
-		m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
-		for _, k := range krs {
-			m.Blocks = append(m.Blocks, report.KRBar(k, n, 1))
-		}
-	}
-	members := append([]okrcore.ID(nil), t.Members...)
-	if t.Lead != 0 && !containsID(members, t.Lead) {
-		members = append([]okrcore.ID{t.Lead}, members...)
-	}
-	var without []string
-	shown := 0
-	var memberBars []chat.Block
-	for _, uid := range members {
-		mo, err := tx.ObjectivesByOwner(req.ws, okrcore.UserOwner(uid), c.ID)
-		if err != nil {
-			return chat.Message{}, err
-		}
-		if len(mo) == 0 {
-			// A key result under someone else's objective is an OKR too.
-			if krs, err := tx.KeyResultsByOwner(req.ws, okrcore.UserOwner(uid), c.ID); err != nil {
-				return chat.Message{}, err
-			} else if len(krs) == 0 {
-				without = append(without, n.User(uid))
-			}
-			continue
-		}
-		for _, o := range mo {
-			if shown >= maxMembersShown {
-				break
-			}
-			memberBars = append(memberBars, report.ObjBar(o, n, 0))
-			shown++
-		}
-	}
-	if len(memberBars) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Members' objectives*"})
-		m.Blocks = append(m.Blocks, memberBars...)
-	}
-	if shown >= maxMembersShown {
-		m.Blocks = append(m.Blocks, chat.Context{Text: "More objectives than fit here; `/okr tree " + t.Name + "` shows them all."})
-	}
-	if len(objs) == 0 && len(memberBars) == 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "No OKRs in this cycle yet."})
-	}
-	if len(without) > 0 {
-		m.Blocks = append(m.Blocks, chat.Context{Text: "No OKRs yet: " + strings.Join(without, ", ")})
-	}
-	return m, nil
-}
-
-func containsID(ids []okrcore.ID, id okrcore.ID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Message, error) {
@@ -267,13 +163,13 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 		n := report.NewReading(tx, req.ws, req.now)
 		switch ref.Kind {
 		case okrcore.RefObjective:
-			m, err = objectiveView(tx, req, n, ref.ID)
+			m, err = report.ObjectiveView(tx, req.ws, req.now, n, ref.ID)
 		case okrcore.RefKeyResult:
-			m, err = krView(tx, req, n, ref.ID)
+			m, err = report.KRView(tx, req.ws, req.now, n, ref.ID)
 		case okrcore.RefKPI:
 			var k *okrcore.KPI
 			if k, err = tx.KPI(req.ws, ref.ID); err == nil {
-				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, kpiSection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
+				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, report.KPISection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
 			}
 		case okrcore.RefInitiative:
 			var i *okrcore.Initiative
@@ -287,7 +183,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 		case okrcore.RefTeam:
 			var t *okrcore.Team
 			if t, err = tx.Team(req.ws, ref.ID); err == nil {
-				m, err = teamView(tx, req, t)
+				m, err = report.TeamView(tx, req.ws, req.now, t)
 			}
 		case okrcore.RefCycle:
 			var c *okrcore.Cycle
@@ -301,143 +197,6 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 		return chat.Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", ref)
 	}
 	return m, err
-}
-
-func objectiveView(tx okrcore.Tx, req *request, n *report.Reading, id okrcore.ID) (chat.Message, error) {
-	o, err := tx.Objective(req.ws, id)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + o.Title})
-	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: n.Label(n.Objective(o))}}
-	if c, err := tx.Cycle(req.ws, o.Cycle); err == nil {
-		fields = append(fields, chat.Field{Label: "Cycle", Value: c.Name})
-	}
-	if p, err := okrcore.ParentOf(tx, o); err == nil && p != nil {
-		under := p.Ref().String() + " " + p.Title
-		if o.ParentKR != 0 {
-			under = fmt.Sprintf("KR%d, in %s", o.ParentKR, under)
-		}
-		fields = append(fields, chat.Field{Label: "Aligned under", Value: under})
-	}
-	if o.Score != nil {
-		fields = append(fields, chat.Field{Label: "Score", Value: fmt.Sprintf("%.2f", *o.Score)})
-	}
-	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	krs, err := tx.KeyResultsByObjective(req.ws, o.ID)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	for _, k := range krs {
-		m.Blocks = append(m.Blocks, report.KRBar(k, n, 0))
-	}
-	if len(krs) == 0 {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
-	}
-	kids, err := okrcore.AlignedUnder(tx, req.ws, o.ID, krs)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	if len(kids) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Aligned beneath*"})
-		for _, k := range kids {
-			m.Blocks = append(m.Blocks, report.ObjBar(k, n, 0))
-		}
-	}
-	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "Alignment tree", Value: "tree " + o.Ref().String()}}})
-	return m, nil
-}
-
-func krView(tx okrcore.Tx, req *request, n *report.Reading, id okrcore.ID) (chat.Message, error) {
-	k, err := tx.KeyResult(req.ws, id)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	o, err := tx.Objective(req.ws, k.Objective)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, report.KRDetail(k), okrcore.Percent(k.Progress))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: k.Ref().String() + " " + k.Title}, report.KRBar(k, n, 0))
-	fields := []chat.Field{
-		{Label: "Objective", Value: o.Ref().String() + " " + o.Title},
-		{Label: "Owner", Value: n.Owner(k.Owner)},
-		{Label: "Start → target", Value: okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
-		{Label: "Status", Value: n.Label(n.KR(k))},
-	}
-	if k.Weight != 1 {
-		fields = append(fields, chat.Field{Label: "Weight", Value: fmt.Sprint(k.Weight)})
-	}
-	if !k.LastCheckIn.IsZero() {
-		fields = append(fields, chat.Field{Label: "Last check-in", Value: k.LastCheckIn.Format("Mon Jan 2")})
-	}
-	if k.Score != nil {
-		fields = append(fields, chat.Field{Label: "Grade", Value: fmt.Sprintf("%.1f", *k.Score)})
-	}
-	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	cis, err := report.History(tx, req.ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	if len(cis) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + checkinLines(cis, k, n.Namer)})
-	}
-	inits, err := tx.InitiativesByKeyResult(req.ws, k.ID)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	if len(inits) > 0 {
-		var lines []string
-		for _, i := range inits {
-			box := "☐"
-			if i.Done {
-				box = "☑"
-			}
-			lines = append(lines, fmt.Sprintf("%s %s %s", box, i.Ref(), i.Title))
-		}
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Initiatives*\n" + strings.Join(lines, "\n")})
-	}
-	kids, err := tx.ObjectivesAlignedTo(req.ws, k.Ref())
-	if err != nil {
-		return chat.Message{}, err
-	}
-	for _, c := range kids {
-		m.Blocks = append(m.Blocks, report.ObjBar(c, n, 1))
-	}
-	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
-		{Label: "Update", Value: "checkin " + k.Ref().String(), Style: chat.StylePrimary},
-		{Label: "History", Value: "history " + k.Ref().String()},
-	}})
-	return m, nil
-}
-
-func checkinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *report.Namer) string {
-	var lines []string
-	for _, c := range cis {
-		metric, unit := okrcore.MetricNumber, ""
-		if k != nil {
-			metric, unit = k.Metric, k.Unit
-		}
-		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Value, metric, unit))
-		if c.Value != c.Previous {
-			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Previous, metric, unit), okrcore.FormatValue(c.Value, metric, unit))
-		}
-		if c.Confidence != nil {
-			line += fmt.Sprintf(" · confidence %d", *c.Confidence)
-		}
-		if c.Status != okrcore.StatusNone {
-			line += " · " + c.Status.Label()
-		}
-		if c.Note != "" {
-			line += " · " + c.Note
-		}
-		if c.Blockers != "" {
-			line += " · blocked: " + c.Blockers
-		}
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
 }
 
 func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.Message, error) {
@@ -473,7 +232,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 		}
 		body := "No check-ins yet."
 		if len(cis) > 0 {
-			body = checkinLines(cis, k, n)
+			body = report.CheckinLines(cis, k, n)
 		}
 		m = chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}
 		return nil
@@ -483,9 +242,6 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 	}
 	return m, err
 }
-
-// maxTreeLines keeps a tree within one readable message.
-const maxTreeLines = 120
 
 func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
@@ -513,7 +269,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 					return m, err
 				}
 				title = "Alignment · team " + t.Name
-				if roots, err = teamObjectives(tx, req.ws, t, c.ID); err != nil {
+				if roots, err = report.TeamObjectives(tx, req.ws, t, c.ID); err != nil {
 					return m, err
 				}
 			}
@@ -530,101 +286,8 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 				}
 			}
 		}
-		w := &treeWalker{tx: tx, ws: req.ws, n: report.NewReading(tx, req.ws, req.now), seen: map[okrcore.ID]bool{}}
-		for _, r := range roots {
-			if err := w.walk(r, 0); err != nil {
-				return m, err
-			}
-		}
-		m = chat.Message{Text: title + "\n" + strings.Join(w.lines, "\n"), Blocks: append([]chat.Block{chat.Header{Text: title}}, w.blocks...)}
-		if len(roots) == 0 {
-			m.Blocks = append(m.Blocks, chat.Section{Text: "No objectives yet."})
-		}
-		if w.truncated {
-			m.Blocks = append(m.Blocks, chat.Context{Text: "…and more. Narrow it down: `/okr tree O12` or `/okr tree TEAM`."})
-		}
-		return m, nil
+		return report.TreeMessage(tx, req.ws, req.now, title, roots)
 	})
-}
-
-// teamObjectives lists the objectives a team or its members own in a cycle.
-func teamObjectives(tx okrcore.Tx, ws string, t *okrcore.Team, cycle okrcore.ID) ([]*okrcore.Objective, error) {
-	out, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), cycle)
-	if err != nil {
-		return nil, err
-	}
-	members := append([]okrcore.ID(nil), t.Members...)
-	if t.Lead != 0 && !containsID(members, t.Lead) {
-		members = append(members, t.Lead)
-	}
-	for _, uid := range members {
-		mo, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(uid), cycle)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, mo...)
-	}
-	return out, nil
-}
-
-// treeWalker renders an alignment tree top-down through the store's
-// indexes, stopping when the message is full: a tree of one team in a
-// large organisation reads only what it shows.
-type treeWalker struct {
-	tx        okrcore.Tx
-	ws        string
-	n         *report.Reading
-	seen      map[okrcore.ID]bool
-	blocks    []chat.Block
-	lines     []string
-	truncated bool
-}
-
-func (w *treeWalker) full() bool {
-	if len(w.blocks) >= maxTreeLines {
-		w.truncated = true
-		return true
-	}
-	return false
-}
-
-func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
-	if w.seen[o.ID] || depth > 32 || w.full() {
-		return nil
-	}
-	w.seen[o.ID] = true
-	krs, err := w.tx.KeyResultsByObjective(w.ws, o.ID)
-	if err != nil {
-		return err
-	}
-	w.n.Know(o.ID, krs)
-	w.blocks = append(w.blocks, report.ObjBar(o, w.n, depth))
-	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
-	for _, k := range krs {
-		if w.full() {
-			return nil
-		}
-		w.blocks = append(w.blocks, report.KRBar(k, w.n, depth+1))
-		kids, err := w.tx.ObjectivesAlignedTo(w.ws, k.Ref())
-		if err != nil {
-			return err
-		}
-		for _, c := range kids {
-			if err := w.walk(c, depth+2); err != nil {
-				return err
-			}
-		}
-	}
-	kids, err := w.tx.ObjectivesAlignedTo(w.ws, o.Ref())
-	if err != nil {
-		return err
-	}
-	for _, c := range kids {
-		if err := w.walk(c, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Message, error) {
