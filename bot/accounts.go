@@ -7,6 +7,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 )
 
 // One organisation may use okrbot on Slack and on Teams at once. A person
@@ -42,17 +43,17 @@ func parsePlatform(s string) (string, bool) {
 
 // settings shows a person's own settings and changes where their nudges go:
 // `okr settings`, `okr settings nudges teams`.
-func (e *Engine) settings(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return settingsView(req.actor), nil
 	}
-	what := lower(args[0].text)
+	what := lower(args[0].Text)
 	if what != "nudges" && what != "nudge" || len(args) != 2 {
 		return chat.Message{}, usage("Try `/okr settings` to see your settings, or `/okr settings nudges slack|teams` to choose where your check-in nudges go. Your time zone: `/okr timezone Europe/Berlin`.")
 	}
-	p, ok := parsePlatform(args[1].text)
+	p, ok := parsePlatform(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].text)
+		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].Text)
 	}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		_, err := okrcore.SetNudgePlatform(tx, req.actor, p)
@@ -100,7 +101,7 @@ func settingsView(u *okrcore.User) chat.Message {
 // e-mail address could not join (no verified address, or different ones).
 // The second user must not own OKRs or have checked in: those would have
 // to change hands, which `okr edit ID owner @PERSON` does in the open.
-func (e *Engine) link(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) link(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) != 2 {
 		return chat.Message{}, usage("Try `/okr link PERSON OTHER`: OTHER's chat account becomes PERSON's, so they are one person with one set of OKRs. `/okr users` lists people with their numbers (use #12 when two share a name).")
 	}
@@ -119,7 +120,7 @@ func (e *Engine) link(ctx context.Context, req *request, args []token) (chat.Mes
 
 // unlink takes one platform's account off a person into a new, empty okrbot
 // user: the way back from a wrong link.
-func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) unlink(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) != 2 {
 		return chat.Message{}, usage("Try `/okr unlink PERSON teams` (or slack): that account becomes a separate person again, with no OKRs.")
 	}
@@ -128,8 +129,8 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []token) (chat.M
 	err := e.store.Update(ctx, func(tx okrcore.Tx) (err error) {
 		platform := func() (string, error) {
 			var ok bool
-			if p, ok = parsePlatform(args[1].text); !ok {
-				return "", usage("%q is not a chat platform: use slack or teams.", args[1].text)
+			if p, ok = parsePlatform(args[1].Text); !ok {
+				return "", usage("%q is not a chat platform: use slack or teams.", args[1].Text)
 			}
 			return p, nil
 		}

@@ -17,14 +17,14 @@ import (
 
 // checkin starts a guided check-in, or records one written after the
 // command ("/okr checkin KR2 45%").
-func (e *Engine) checkin(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) checkin(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 1 {
-		if ref, ok := okrcore.ParseRef(args[0].text); ok && ref.Kind == okrcore.RefKeyResult {
+		if ref, ok := okrcore.ParseRef(args[0].Text); ok && ref.Kind == okrcore.RefKeyResult {
 			return e.startDialog(ctx, req, []okrcore.ID{ref.ID})
 		}
 	}
 	if len(args) > 0 {
-		return e.plainCheckIn(ctx, req, joinTokens(args))
+		return e.plainCheckIn(ctx, req, reply.JoinTokens(args))
 	}
 	return e.startDialog(ctx, req, nil)
 }
@@ -255,7 +255,7 @@ func confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 
 // undo takes back the actor's last check-in (all key results it covered),
 // everything it changed: okrcore.UndoLastCheckIn says how.
-func (e *Engine) undo(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) undo(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		res, err := okrcore.UndoLastCheckIn(tx, req.now, req.actor)
 		if err == nil {
@@ -279,7 +279,7 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []token) (chat.Messag
 }
 
 // skip records that the person skips this period's check-in.
-func (e *Engine) skip(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) skip(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	var cadence okrcore.Cadence
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
@@ -482,7 +482,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 }
 
 // checkinFormCmd answers with one form holding every key result.
-func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) checkinFormCmd(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		c, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
 		if err != nil {

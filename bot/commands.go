@@ -8,10 +8,11 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
 
-type commandFunc func(ctx context.Context, req *request, args []token) (chat.Message, error)
+type commandFunc func(ctx context.Context, req *request, args []reply.Token) (chat.Message, error)
 
 type commandSpec struct {
 	run     commandFunc
@@ -73,14 +74,14 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 
 // command runs one command line (without its /okr prefix).
 func (e *Engine) command(ctx context.Context, req *request, line string) (chat.Message, error) {
-	toks, err := tokenize(line)
+	toks, err := reply.Tokenize(line)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	if len(toks) == 0 {
 		return e.help(ctx, req, nil)
 	}
-	name := lower(toks[0].text)
+	name := lower(toks[0].Text)
 	spec, ok := e.commands()[name]
 	if !ok {
 		if _, isRef := okrcore.ParseRef(name); isRef {
@@ -89,7 +90,7 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 		if _, shaped := report.IDShaped(name); shaped && len(toks) == 1 {
 			return e.show(ctx, req, toks)
 		}
-		return chat.Message{}, usage("I don't know the command %q. %s", toks[0].text, suggest(name, e.commands()))
+		return chat.Message{}, usage("I don't know the command %q. %s", toks[0].Text, suggest(name, e.commands()))
 	}
 	args := toks[1:]
 	if name == "initiative" {
@@ -172,12 +173,12 @@ var newHelp = strings.Join([]string{
 	"`/okr new initiative KR34 \"Hire a second SDR\"`",
 }, "\n")
 
-func (e *Engine) help(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) help(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	cmds := e.commands()
 	// Summaries say the asker's rhythm: "skip this fortnight's check-in".
 	words := strings.NewReplacer("{period}", report.PeriodWord(e.cadenceOf(ctx, req)))
 	if len(args) > 0 {
-		name := lower(args[0].text)
+		name := lower(args[0].Text)
 		if name == "new" || name == "initiative" {
 			return chat.Text(newHelp), nil
 		}

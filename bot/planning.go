@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,99 +14,16 @@ import (
 	"github.com/okrbot/okrbot/report"
 )
 
-// optionSpec is a keyword option of a command ("weight 2", "for @alice").
-type optionSpec struct {
-	// arity is how many tokens follow the keyword; a flag ("milestone")
-	// has none and counts only after a quoted title.
-	arity int
-	valid func(vals []token) bool
-	// hint says what the option sets and how it is written, for the
-	// message when its value can't be read: "the weight, a number such
-	// as `weight 2`".
-	hint string
-}
-
-// splitOptions splits command arguments into a title and keyword options.
-// Without quotes a keyword counts only where its value is valid, so a
-// title may contain the word "for" or "to". After a quoted title only
-// options follow: a word that isn't one, or an option whose value can't
-// be read, is an error rather than more title.
-func splitOptions(args []token, specs map[string]optionSpec) (title string, opts map[string][]token, err error) {
-	opts = map[string][]token{}
-	var words []string
-	quoted := false
-	for i := 0; i < len(args); i++ {
-		t := args[i]
-		if s, ok := specs[lower(t.text)]; ok && !t.quoted && (s.arity > 0 || quoted) {
-			if i+s.arity < len(args) && (s.valid == nil || s.valid(args[i+1:i+1+s.arity])) {
-				opts[lower(t.text)] = args[i+1 : i+1+s.arity]
-				i += s.arity
-				continue
-			}
-			if quoted {
-				return "", nil, usage("I couldn't read `%s` after the quoted title: that's %s. Nothing was changed.",
-					joinTokens(args[i:min(len(args), i+1+s.arity)]), s.hint)
-			}
-		}
-		if quoted {
-			j := i + 1
-			for j < len(args) && !hasSpec(specs, args[j]) {
-				j++
-			}
-			return "", nil, usage("I couldn't read %q after the quoted title %q: only options (%s) may follow it. Put the words of the title inside the quotes; nothing was changed.",
-				joinTokens(args[i:j]), strings.Join(words, " "), optionNames(specs))
-		}
-		words = append(words, t.text)
-		quoted = t.quoted
-	}
-	return strings.TrimSpace(strings.Join(words, " ")), opts, nil
-}
-
-func hasSpec(specs map[string]optionSpec, t token) bool {
-	_, ok := specs[lower(t.text)]
-	return ok && !t.quoted
-}
-
-// optionNames lists the keywords of specs for messages: "for, owner, under".
-func optionNames(specs map[string]optionSpec) string {
-	names := make([]string, 0, len(specs))
-	for k := range specs {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-func isNumber(v []token) bool { _, ok := reply.ParseNumber(v[0].text); return ok }
-func isRef(kinds ...okrcore.RefKind) func([]token) bool {
-	return func(v []token) bool {
-		r, ok := okrcore.ParseRef(v[0].text)
-		if !ok {
-			return false
-		}
-		for _, k := range kinds {
-			if r.Kind == k {
-				return true
-			}
-		}
-		return false
-	}
-}
-func isMention(v []token) bool {
-	s := v[0].text
-	return strings.HasPrefix(s, "@") || strings.HasPrefix(s, "<@")
-}
-
 // ownerOption reads "for @alice", "for team Sales", "owner @bob".
-func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, error) {
-	if len(vals) >= 2 && lower(vals[0].text) == "team" {
-		t, err := report.FindTeam(tx, req.ws, vals[1].text)
+func ownerOption(tx okrcore.Tx, req *request, vals []reply.Token) (okrcore.Owner, error) {
+	if len(vals) >= 2 && lower(vals[0].Text) == "team" {
+		t, err := report.FindTeam(tx, req.ws, vals[1].Text)
 		if err != nil {
 			return okrcore.Owner{}, err
 		}
 		return okrcore.TeamOwner(t.ID), nil
 	}
-	u, err := findUser(tx, req.ws, req.ev.Platform, vals[0].text)
+	u, err := findUser(tx, req.ws, req.ev.Platform, vals[0].Text)
 	if err != nil {
 		return okrcore.Owner{}, err
 	}
@@ -116,9 +32,9 @@ func ownerOption(tx okrcore.Tx, req *request, vals []token) (okrcore.Owner, erro
 
 // named is the person a word names ("@alice", "#12", a mention), looked
 // up only when the operation asks, after its permission check.
-func named(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID] {
+func named(tx okrcore.Tx, req *request, tok reply.Token) okrcore.Later[okrcore.ID] {
 	return func() (okrcore.ID, error) {
-		u, err := findUser(tx, req.ws, req.ev.Platform, tok.text)
+		u, err := findUser(tx, req.ws, req.ev.Platform, tok.Text)
 		if err != nil {
 			return 0, err
 		}
@@ -126,17 +42,17 @@ func named(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID] {
 	}
 }
 
-func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) newCmd(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Text(newHelp), nil
 	}
-	what := lower(args[0].text)
+	what := lower(args[0].Text)
 	switch what {
 	case "objective", "obj", "o":
 		return e.newObjective(ctx, req, args[1:])
 	case "kr", "keyresult", "key":
 		rest := args[1:]
-		if what == "key" && len(rest) > 0 && lower(rest[0].text) == "result" {
+		if what == "key" && len(rest) > 0 && lower(rest[0].Text) == "result" {
 			rest = rest[1:]
 		}
 		return e.newKeyResult(ctx, req, rest)
@@ -149,18 +65,18 @@ func (e *Engine) newCmd(ctx context.Context, req *request, args []token) (chat.M
 }
 
 // forOption accepts "for @x" and "for team NAME".
-var forOption = optionSpec{arity: 1, valid: isMention, hint: "the owner, a person such as `for @alice` or a team such as `for team Sales`"}
+var forOption = reply.OptionSpec{Arity: 1, Valid: reply.IsMention, Hint: "the owner, a person such as `for @alice` or a team such as `for team Sales`"}
 
-func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	specs := map[string]optionSpec{
+func (e *Engine) newObjective(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
+	specs := map[string]reply.OptionSpec{
 		"for":    forOption,
 		"owner":  forOption,
-		"under":  {arity: 1, valid: isRef(okrcore.RefKeyResult, okrcore.RefObjective), hint: "where it aligns, a key result or an objective such as `under KR3`"},
-		"weight": {arity: 1, valid: isNumber, hint: "the weight, a number such as `weight 2`"},
+		"under":  {Arity: 1, Valid: reply.IsRef(okrcore.RefKeyResult, okrcore.RefObjective), Hint: "where it aligns, a key result or an objective such as `under KR3`"},
+		"weight": {Arity: 1, Valid: reply.IsNumber, Hint: "the weight, a number such as `weight 2`"},
 	}
 	// "for team Sales" takes two tokens.
 	args, teamName := extractTeamOwner(args)
-	title, opts, err := splitOptions(args, specs)
+	title, opts, err := reply.SplitOptions(args, specs)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -193,7 +109,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 			}
 		}
 		if v := opts["under"]; v != nil {
-			r, _ := okrcore.ParseRef(v[0].text)
+			r, _ := okrcore.ParseRef(v[0].Text)
 			if r.Kind == okrcore.RefKeyResult {
 				o.ParentKR = r.ID
 			} else {
@@ -201,7 +117,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 			}
 		}
 		if v := opts["weight"]; v != nil {
-			n, _ := reply.ParseNumber(v[0].text)
+			n, _ := reply.ParseNumber(v[0].Text)
 			if err := okrcore.CheckWeight(n.Value); err != nil {
 				return err
 			}
@@ -222,12 +138,12 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []token) (
 }
 
 // extractTeamOwner pulls "for team NAME" / "owner team NAME" out of args.
-func extractTeamOwner(args []token) ([]token, string) {
+func extractTeamOwner(args []reply.Token) ([]reply.Token, string) {
 	for i := 0; i+2 < len(args); i++ {
-		k := lower(args[i].text)
-		if !args[i].quoted && (k == "for" || k == "owner") && lower(args[i+1].text) == "team" && !args[i+1].quoted {
-			out := append(append([]token(nil), args[:i]...), args[i+3:]...)
-			return out, args[i+2].text
+		k := lower(args[i].Text)
+		if !args[i].Quoted && (k == "for" || k == "owner") && lower(args[i+1].Text) == "team" && !args[i+1].Quoted {
+			out := append(append([]reply.Token(nil), args[:i]...), args[i+3:]...)
+			return out, args[i+2].Text
 		}
 	}
 	return args, ""
@@ -242,21 +158,21 @@ func withWarnings(text string, warnings []string) chat.Message {
 	return m
 }
 
-func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) newKeyResult(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Message{}, usage("Which objective? Try `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
+	ref, ok := okrcore.ParseRef(args[0].Text)
 	if !ok || ref.Kind != okrcore.RefObjective {
 		return chat.Message{}, usage("Start with the objective's id: `/okr new kr O1 \"Grow ARR\" from 1M to 2M`.")
 	}
 	args, teamName := extractTeamOwner(args[1:])
-	title, opts, err := splitOptions(args, krOptions)
+	title, opts, err := reply.SplitOptions(args, krOptions)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	// Flags after a quoted title, or bare at the end of the line.
-	quotedTitle := slices.ContainsFunc(args, func(t token) bool { return t.quoted })
+	quotedTitle := slices.ContainsFunc(args, func(t reply.Token) bool { return t.Quoted })
 	metric := okrcore.MetricKind("")
 	for _, flag := range []string{"milestone", "percent", "decrease", "increase"} {
 		set := opts[flag] != nil
@@ -284,10 +200,10 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		if to == nil {
 			return chat.Message{}, usage("Give the key result a target: `... from 0 to 10`, or end with `milestone` for something that is done or not.")
 		}
-		target, _ := reply.ParseNumber(to[0].text)
+		target, _ := reply.ParseNumber(to[0].Text)
 		var start reply.Number
-		if from := firstOf(opts["from"], opts["start"]); from != nil {
-			start, _ = reply.ParseNumber(from[0].text)
+		if from := reply.FirstOf(opts["from"], opts["start"]); from != nil {
+			start, _ = reply.ParseNumber(from[0].Text)
 		}
 		k.Start, k.Target = start.Value, target.Value
 		switch {
@@ -301,13 +217,13 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 		}
 	}
 	if v := opts["currency"]; v != nil {
-		k.Metric, k.Unit = okrcore.MetricCurrency, v[0].text
+		k.Metric, k.Unit = okrcore.MetricCurrency, v[0].Text
 	}
 	if v := opts["unit"]; v != nil && k.Metric != okrcore.MetricCurrency {
-		k.Unit = v[0].text
+		k.Unit = v[0].Text
 	}
 	if v := opts["weight"]; v != nil {
-		n, _ := reply.ParseNumber(v[0].text)
+		n, _ := reply.ParseNumber(v[0].Text)
 		if err := okrcore.CheckWeight(n.Value); err != nil {
 			return chat.Message{}, err
 		}
@@ -323,7 +239,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 				return err
 			}
 			k.Owner = okrcore.TeamOwner(t.ID)
-		} else if v := firstOf(opts["owner"], opts["for"]); v != nil {
+		} else if v := reply.FirstOf(opts["owner"], opts["for"]); v != nil {
 			if k.Owner, err = ownerOption(tx, req, v); err != nil {
 				return err
 			}
@@ -357,65 +273,39 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []token) (
 
 // krOptions are the options of `/okr new kr`; the flags count after a
 // quoted title.
-var krOptions = map[string]optionSpec{
-	"from": numOption("the start", "from 0"), "start": numOption("the start", "start 0"), "to": numOption("the target", "to 10"),
-	"target": numOption("the target", "target 10"), "weight": numOption("the weight", "weight 2"),
-	"unit":      {arity: 1, hint: "the unit, such as `unit reps`"},
-	"currency":  {arity: 1, hint: "the currency, such as `currency €`"},
+var krOptions = map[string]reply.OptionSpec{
+	"from": reply.NumOption("the start", "from 0"), "start": reply.NumOption("the start", "start 0"), "to": reply.NumOption("the target", "to 10"),
+	"target": reply.NumOption("the target", "target 10"), "weight": reply.NumOption("the weight", "weight 2"),
+	"unit":      {Arity: 1, Hint: "the unit, such as `unit reps`"},
+	"currency":  {Arity: 1, Hint: "the currency, such as `currency €`"},
 	"owner":     forOption,
 	"for":       forOption,
 	"milestone": {}, "percent": {}, "decrease": {}, "increase": {},
 }
 
-// numOption is an option taking a number: what it sets, and an example.
-func numOption(what, example string) optionSpec {
-	return optionSpec{arity: 1, valid: isNumber, hint: what + ", a number such as `" + example + "`"}
-}
-
-func firstOf(vs ...[]token) []token {
-	for _, v := range vs {
-		if v != nil {
-			return v
-		}
-	}
-	return nil
-}
-
-// parseRange reads "10-20", "10–20", "99.5-100".
-func parseRange(s string) (lo, hi float64, ok bool) {
-	s = strings.ReplaceAll(s, "–", "-")
-	i := strings.LastIndex(s, "-")
-	if i <= 0 {
-		return 0, 0, false
-	}
-	a, ok1 := reply.ParseNumber(s[:i])
-	b, ok2 := reply.ParseNumber(s[i+1:])
-	return a.Value, b.Value, ok1 && ok2
-}
-
-func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) newKPI(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	args, teamName := extractTeamOwner(args)
-	specs := map[string]optionSpec{
-		"range": {arity: 1, valid: func(v []token) bool { _, _, ok := parseRange(v[0].text); return ok }, hint: "the healthy range, such as `range 99.5-100`"},
-		"unit":  {arity: 1, hint: "the unit, such as `unit %`"},
-		"now":   {arity: 1, valid: isNumber, hint: "the current value, a number such as `now 99.9`"},
+	specs := map[string]reply.OptionSpec{
+		"range": {Arity: 1, Valid: func(v []reply.Token) bool { _, _, ok := reply.ParseRange(v[0].Text); return ok }, Hint: "the healthy range, such as `range 99.5-100`"},
+		"unit":  {Arity: 1, Hint: "the unit, such as `unit %`"},
+		"now":   {Arity: 1, Valid: reply.IsNumber, Hint: "the current value, a number such as `now 99.9`"},
 		"for":   forOption,
 		"owner": forOption,
 	}
-	title, opts, err := splitOptions(args, specs)
+	title, opts, err := reply.SplitOptions(args, specs)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	if title == "" || opts["range"] == nil {
 		return chat.Message{}, usage("Name the KPI and its healthy range: `/okr new kpi \"Uptime\" range 99.5-100 unit %%`.")
 	}
-	lo, hi, _ := parseRange(opts["range"][0].text)
+	lo, hi, _ := reply.ParseRange(opts["range"][0].Text)
 	k := okrcore.KPI{Title: title, HealthyMin: lo, HealthyMax: hi, Owner: okrcore.UserOwner(req.actor.ID)}
 	if v := opts["unit"]; v != nil {
-		k.Unit = v[0].text
+		k.Unit = v[0].Text
 	}
 	if v := opts["now"]; v != nil {
-		n, _ := reply.ParseNumber(v[0].text)
+		n, _ := reply.ParseNumber(v[0].Text)
 		k.Current = n.Value
 	} else {
 		k.Current = lo
@@ -428,7 +318,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 				return err
 			}
 			k.Owner = okrcore.TeamOwner(t.ID)
-		} else if v := firstOf(opts["for"], opts["owner"]); v != nil {
+		} else if v := reply.FirstOf(opts["for"], opts["owner"]); v != nil {
 			if k.Owner, err = ownerOption(tx, req, v); err != nil {
 				return err
 			}
@@ -442,15 +332,15 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []token) (chat.M
 		okrcore.FormatValue(lo, okrcore.MetricNumber, k.Unit), okrcore.FormatValue(hi, okrcore.MetricNumber, k.Unit), k.Ref())), nil
 }
 
-func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) newInitiative(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) < 2 {
 		return chat.Message{}, usage("Link it to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
+	ref, ok := okrcore.ParseRef(args[0].Text)
 	if !ok || ref.Kind != okrcore.RefKeyResult {
 		return chat.Message{}, usage("Initiatives belong to a key result: `/okr new initiative KR3 \"Hire a second SDR\"`.")
 	}
-	in := okrcore.Initiative{KeyResult: ref.ID, Title: joinTokens(args[1:]), Owner: req.actor.ID}
+	in := okrcore.Initiative{KeyResult: ref.ID, Title: reply.JoinTokens(args[1:]), Owner: req.actor.ID}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		return okrcore.CreateInitiative(tx, req.now, req.actor, &in)
 	})
@@ -463,19 +353,19 @@ func (e *Engine) newInitiative(ctx context.Context, req *request, args []token) 
 	return chat.Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), in.Title, ref, in.Ref())), nil
 }
 
-func (e *Engine) initiativeDone(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) initiativeDone(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return e.setInitiative(ctx, req, args, true)
 }
 
-func (e *Engine) initiativeUndone(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) initiativeUndone(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return e.setInitiative(ctx, req, args, false)
 }
 
-func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, done bool) (chat.Message, error) {
+func (e *Engine) setInitiative(ctx context.Context, req *request, args []reply.Token, done bool) (chat.Message, error) {
 	var ref okrcore.Ref
 	ok := len(args) > 0
 	if ok {
-		ref, ok = okrcore.ParseRef(args[0].text)
+		ref, ok = okrcore.ParseRef(args[0].Text)
 	}
 	if !ok || ref.Kind != okrcore.RefInitiative {
 		if ok && ref.Kind == okrcore.RefKeyResult && done {
@@ -500,13 +390,13 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []token, 
 	return chat.Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), in.Title, state)), nil
 }
 
-func (e *Engine) edit(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) < 3 {
 		return chat.Message{}, usage("Try `/okr edit KR3 target 120`, `/okr edit O2 title \"New title\"` or `/okr edit O2 under KR5`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
-	field, vals := lower(args[1].text), args[2:]
-	val := joinTokens(vals)
+	ref, ok := okrcore.ParseRef(args[0].Text)
+	field, vals := lower(args[1].Text), args[2:]
+	val := reply.JoinTokens(vals)
 	if !ok {
 		return chat.Message{}, usage("Start with an id such as KR3 or O2: `/okr edit KR3 target 120`.")
 	}
@@ -618,7 +508,7 @@ func editKPI(k *okrcore.KPI, ref okrcore.Ref, field, val string) error {
 	case "title":
 		k.Title = val
 	case "range":
-		lo, hi, ok := parseRange(val)
+		lo, hi, ok := reply.ParseRange(val)
 		if !ok {
 			return usage("Write the range as low-high: `/okr edit %s range 99.5-100`.", ref)
 		}
@@ -631,17 +521,17 @@ func editKPI(k *okrcore.KPI, ref okrcore.Ref, field, val string) error {
 	return nil
 }
 
-func (e *Engine) grade(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) grade(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) < 2 {
 		return chat.Message{}, usage("Grade a key result from 0.0 to 1.0: `/okr grade KR3 0.7`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
+	ref, ok := okrcore.ParseRef(args[0].Text)
 	if !ok || ref.Kind != okrcore.RefKeyResult {
 		return chat.Message{}, usage("Grades go on key results: `/okr grade KR3 0.7`.")
 	}
-	n, ok := reply.ParseNumber(args[1].text)
+	n, ok := reply.ParseNumber(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].text, ref)
+		return chat.Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].Text, ref)
 	}
 	score := n.Value
 	if n.Percent {
@@ -664,10 +554,10 @@ func (e *Engine) grade(ctx context.Context, req *request, args []token) (chat.Me
 	return chat.Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), k.Title, *k.Score, verdict, o.Ref(), *o.Score)), nil
 }
 
-func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) cycle(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	sub := ""
 	if len(args) > 0 {
-		sub = lower(args[0].text)
+		sub = lower(args[0].Text)
 	}
 	switch sub {
 	case "", "show", "list":
@@ -702,7 +592,7 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Me
 	default:
 		return chat.Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
 	}
-	spec := joinTokens(args[1:])
+	spec := reply.JoinTokens(args[1:])
 	text, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (string, error) {
 		switch sub {
 		case "new":
@@ -734,13 +624,13 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []token) (chat.Me
 	return chat.Text(text), nil
 }
 
-func (e *Engine) role(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) role(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) != 2 {
 		return chat.Message{}, usage("Try `/okr role @alice admin` (admin, member or observer).")
 	}
-	role, ok := okrcore.ParseRole(args[1].text)
+	role, ok := okrcore.ParseRole(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("%q is not a role: use admin, member or observer.", args[1].text)
+		return chat.Message{}, usage("%q is not a role: use admin, member or observer.", args[1].Text)
 	}
 	u, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (*okrcore.User, error) {
 		return okrcore.SetRole(tx, req.actor, named(tx, req, args[0]), role)
@@ -751,7 +641,7 @@ func (e *Engine) role(ctx context.Context, req *request, args []token) (chat.Mes
 	return chat.Text(fmt.Sprintf("%s is now %s.", u.Name, role)), nil
 }
 
-func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) rules(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (okrcore.Rules, error) {
 		if len(args) >= 2 {
 			return okrcore.SetRules(tx, req.actor, func(r *okrcore.Rules) error { return applyRule(r, args) })
@@ -778,12 +668,12 @@ func (e *Engine) rules(ctx context.Context, req *request, args []token) (chat.Me
 
 // applyRule reads "objectives 3-5", "krs 2-5", "retro 5" or "decimal comma"
 // into r.
-func applyRule(r *okrcore.Rules, args []token) error {
-	switch lower(args[0].text) {
+func applyRule(r *okrcore.Rules, args []reply.Token) error {
+	switch lower(args[0].Text) {
 	case "retro":
 		return applyRetroRule(r, args[1:])
 	case "decimal":
-		switch lower(args[1].text) {
+		switch lower(args[1].Text) {
 		case "comma":
 			r.DecimalComma = true
 		case "point", "dot":
@@ -793,11 +683,11 @@ func applyRule(r *okrcore.Rules, args []token) error {
 		}
 		return nil
 	}
-	lo, hi, ok := parseRange(args[1].text)
+	lo, hi, ok := reply.ParseRange(args[1].Text)
 	if !ok || lo < 0 || hi < lo || hi > 50 || lo != float64(int(lo)) || hi != float64(int(hi)) {
 		return usage("Write the range as whole numbers low-high, like `/okr rules objectives 3-5`.")
 	}
-	switch lower(args[0].text) {
+	switch lower(args[0].Text) {
 	case "objectives":
 		r.MinObjectives, r.MaxObjectives = int(lo), int(hi)
 	case "krs", "keyresults":
@@ -808,13 +698,13 @@ func applyRule(r *okrcore.Rules, args []token) error {
 	return nil
 }
 
-func (e *Engine) timezone(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) timezone(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) != 1 {
 		return chat.Message{}, usage("Try `/okr timezone Europe/Berlin` (an IANA time zone name).")
 	}
-	loc, err := time.LoadLocation(args[0].text)
-	if err != nil || args[0].text == "" || strings.EqualFold(args[0].text, "local") {
-		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].text)
+	loc, err := time.LoadLocation(args[0].Text)
+	if err != nil || args[0].Text == "" || strings.EqualFold(args[0].Text, "local") {
+		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].Text)
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		_, err := okrcore.SetUserTimezone(tx, req.actor, loc.String())
@@ -828,7 +718,7 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []token) (chat
 
 var teamSubcommands = map[string]bool{"create": true, "add": true, "remove": true, "lead": true, "parent": true, "channel": true, "timezone": true}
 
-func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []token) (chat.Message, error) {
+func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
 	}
@@ -836,7 +726,7 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 		if sub == "create" {
 			return createTeam(tx, req, args)
 		}
-		t, err := report.FindTeam(tx, req.ws, args[0].text)
+		t, err := report.FindTeam(tx, req.ws, args[0].Text)
 		if err != nil {
 			return "", err
 		}
@@ -854,8 +744,8 @@ func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args [
 	return chat.Text(text), nil
 }
 
-func createTeam(tx okrcore.Tx, req *request, args []token) (string, error) {
-	name, opts, err := splitOptions(args, map[string]optionSpec{"under": {arity: 1, hint: "the team above, such as `under Sales`"}})
+func createTeam(tx okrcore.Tx, req *request, args []reply.Token) (string, error) {
+	name, opts, err := reply.SplitOptions(args, map[string]reply.OptionSpec{"under": {Arity: 1, Hint: "the team above, such as `under Sales`"}})
 	if err != nil {
 		return "", err
 	}
@@ -872,9 +762,9 @@ func createTeam(tx okrcore.Tx, req *request, args []token) (string, error) {
 
 // teamNamed is the team a word names, looked up only when the operation
 // asks.
-func teamNamed(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID] {
+func teamNamed(tx okrcore.Tx, req *request, tok reply.Token) okrcore.Later[okrcore.ID] {
 	return func() (okrcore.ID, error) {
-		t, err := report.FindTeam(tx, req.ws, tok.text)
+		t, err := report.FindTeam(tx, req.ws, tok.Text)
 		if err != nil {
 			return 0, err
 		}
@@ -885,7 +775,7 @@ func teamNamed(tx okrcore.Tx, req *request, tok token) okrcore.Later[okrcore.ID]
 // needRest asks for what comes after a team's name. Like the rest of what
 // was typed, okrcore reads it after its permission check, so that someone
 // who may not change the team hears that first.
-func needRest(sub string, t *okrcore.Team, rest []token) error {
+func needRest(sub string, t *okrcore.Team, rest []reply.Token) error {
 	if len(rest) == 0 {
 		return usage("Say who or what: `/okr team %s %s …`.", sub, quoteName(t.Name))
 	}
@@ -893,7 +783,7 @@ func needRest(sub string, t *okrcore.Team, rest []token) error {
 }
 
 // teamMembers is `team add NAME @a @b` and `team remove NAME @a`.
-func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []reply.Token) (string, error) {
 	people := func() ([]okrcore.ID, error) {
 		if err := needRest(sub, t, rest); err != nil {
 			return nil, err
@@ -924,7 +814,7 @@ func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest 
 }
 
 // teamPlace is `team lead NAME @a` and `team parent NAME OTHER|none`.
-func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []reply.Token) (string, error) {
 	if sub == "lead" {
 		t, u, err := okrcore.SetTeamLead(tx, req.actor, t.ID, func() (okrcore.ID, error) {
 			if err := needRest(sub, t, rest); err != nil {
@@ -941,7 +831,7 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 		if err := needRest(sub, t, rest); err != nil {
 			return 0, err
 		}
-		if lower(rest[0].text) == "none" {
+		if lower(rest[0].Text) == "none" {
 			return 0, nil
 		}
 		return teamNamed(tx, req, rest[0])()
@@ -956,13 +846,13 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 }
 
 // teamDigest is `team channel NAME #channel` and `team timezone NAME ZONE`.
-func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []token) (string, error) {
+func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []reply.Token) (string, error) {
 	if sub == "channel" {
 		t, err := okrcore.SetTeamChannel(tx, req.actor, t.ID, req.ev.Platform, func() (string, error) {
 			if err := needRest(sub, t, rest); err != nil {
 				return "", err
 			}
-			return rest[0].text, nil
+			return rest[0].Text, nil
 		})
 		if err != nil {
 			return "", err
@@ -974,8 +864,8 @@ func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest [
 	var zone string
 	var zoneErr error
 	if len(rest) > 0 {
-		if loc, err := time.LoadLocation(rest[0].text); err != nil {
-			zoneErr = usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].text)
+		if loc, err := time.LoadLocation(rest[0].Text); err != nil {
+			zoneErr = usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].Text)
 		} else {
 			zone = loc.String()
 		}

@@ -5,12 +5,13 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
 
 // digestCmd is `/okr digest [TEAM]`: a team's digest now, by default of the
 // team the asker leads, else of their first team.
-func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) digestCmd(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		w, err := tx.Workspace(req.ws)
@@ -19,7 +20,7 @@ func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (cha
 		}
 		var t *okrcore.Team
 		if len(args) > 0 {
-			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
+			if t, err = report.FindTeam(tx, req.ws, reply.JoinTokens(args)); err != nil {
 				return m, err
 			}
 		} else {
@@ -53,6 +54,6 @@ func (e *Engine) digestCmd(ctx context.Context, req *request, args []token) (cha
 
 // adoption is `/okr adoption [TEAM]`. Everyone may read it: OKRs are
 // transparent.
-func (e *Engine) adoption(ctx context.Context, req *request, args []token) (chat.Message, error) {
-	return e.reports.Adoption(ctx, req.ws, req.now, joinTokens(args))
+func (e *Engine) adoption(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
+	return e.reports.Adoption(ctx, req.ws, req.now, reply.JoinTokens(args))
 }

@@ -56,12 +56,12 @@ var retroDialogs = dialogState[retroDialog]{key: retroDialogKey, what: "retrospe
 
 // gradesCmd answers with a form to grade key results: the ones named, or
 // every key result the person grades in the current cycle.
-func (e *Engine) gradesCmd(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) gradesCmd(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var krs []*okrcore.KeyResult
 		var c *okrcore.Cycle
 		for _, a := range args {
-			ref, ok := okrcore.ParseRef(a.text)
+			ref, ok := okrcore.ParseRef(a.Text)
 			if !ok || ref.Kind != okrcore.RefKeyResult {
 				return chat.Message{}, usage("Grades go on key results: `/okr grades KR3 KR4`, or `/okr grades` for all of yours.")
 			}
@@ -236,11 +236,11 @@ func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcor
 // retro runs the retrospective: `retro` starts (or resumes) it, `retro
 // results [TEAM] [C3]` shows a team's aggregate, and `retro ANSWER`
 // answers the question being asked (the dialog's buttons send these).
-func (e *Engine) retro(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) retro(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return e.retroStart(ctx, req)
 	}
-	switch w := lower(args[0].text); {
+	switch w := lower(args[0].Text); {
 	case w == "results" || w == "result" || w == "summary":
 		return e.retroResults(ctx, req, args[1:])
 	case len(args) == 1 && (w == "start" || w == "again" || w == "restart"):
@@ -251,7 +251,7 @@ func (e *Engine) retro(ctx context.Context, req *request, args []token) (chat.Me
 
 // retroRawArgs is what followed "retro" as the person wrote it, quotes and
 // all; tokens lose them.
-func retroRawArgs(req *request, args []token) string {
+func retroRawArgs(req *request, args []reply.Token) string {
 	src := req.ev.Text
 	if req.ev.Kind == chat.EventButton {
 		src = req.ev.Value
@@ -263,7 +263,7 @@ func retroRawArgs(req *request, args []token) string {
 	if f := firstWord(src); f != "" && strings.HasPrefix(strings.ToLower(src), f) && (f == "retro" || f == "retrospective") {
 		return strings.TrimSpace(src[len(f):])
 	}
-	return joinTokens(args)
+	return reply.JoinTokens(args)
 }
 
 // retroMessage gives free text to a retrospective in progress; ok is false
@@ -511,12 +511,12 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *cha
 // retroResults shows a team's aggregate on demand: the named team, or the
 // one the person leads (else their first), for the current cycle or a
 // named one (`retro results Sales C2`).
-func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) retroResults(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		var c *okrcore.Cycle
 		if n := len(args); n > 0 {
-			if r, ok := okrcore.ParseRef(args[n-1].text); ok && r.Kind == okrcore.RefCycle {
+			if r, ok := okrcore.ParseRef(args[n-1].Text); ok && r.Kind == okrcore.RefCycle {
 				var err error
 				c, err = tx.Cycle(req.ws, r.ID)
 				if okrcore.IsNotFound(err) {
@@ -537,7 +537,7 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []token) (
 		var t *okrcore.Team
 		if len(args) > 0 {
 			var err error
-			if t, err = report.FindTeam(tx, req.ws, joinTokens(args)); err != nil {
+			if t, err = report.FindTeam(tx, req.ws, reply.JoinTokens(args)); err != nil {
 				return m, err
 			}
 		} else {
@@ -586,10 +586,10 @@ func retroClosed(req *request, c *okrcore.Cycle) string {
 
 // applyRetroRule reads `rules retro N`: how many answers a team's
 // retrospective results show from.
-func applyRetroRule(r *okrcore.Rules, args []token) error {
+func applyRetroRule(r *okrcore.Rules, args []reply.Token) error {
 	n := 0
 	if len(args) == 1 {
-		n, _ = strconv.Atoi(args[0].text)
+		n, _ = strconv.Atoi(args[0].Text)
 	}
 	if n < okrcore.MinRetroAnswers {
 		return usage("Say from how many answers a team's retrospective results show, never fewer than %d: `/okr rules retro 5`.", okrcore.MinRetroAnswers)

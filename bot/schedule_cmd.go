@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
 
@@ -18,7 +19,7 @@ const scheduleHelp = "Try `/okr schedule checkin monday 10:00`, `/okr schedule c
 
 // schedule shows the rhythm in words, or changes it: admins for the
 // workspace, admins and a team's lead for a team.
-func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) schedule(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	var text string
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)
@@ -26,8 +27,8 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat
 			return err
 		}
 		var team *okrcore.Team
-		if len(args) >= 2 && lower(args[0].text) == "team" {
-			if team, err = report.FindTeam(tx, req.ws, args[1].text); err != nil {
+		if len(args) >= 2 && lower(args[0].Text) == "team" {
+			if team, err = report.FindTeam(tx, req.ws, args[1].Text); err != nil {
 				return err
 			}
 			args = args[2:]
@@ -44,7 +45,7 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []token) (chat
 			if w, err = okrcore.SetSchedule(tx, req.actor, change); err != nil {
 				return err
 			}
-		case lower(args[0].text) == "reset":
+		case lower(args[0].Text) == "reset":
 			if _, err := okrcore.ResetTeamSchedule(tx, req.actor, team.ID); err != nil {
 				return err
 			}
@@ -105,9 +106,9 @@ func describeSchedules(tx okrcore.Tx, w *okrcore.Workspace, team *okrcore.Team) 
 // applySchedule reads "checkin [weekly|biweekly] monday 10:00",
 // "checkin monthly 1 10:00", "checkin off", "reminder default",
 // "grading 7" and the like into sc.
-func applySchedule(sc *okrcore.Schedule, args []token) error {
-	job := lower(args[0].text)
-	rest := texts(args[1:])
+func applySchedule(sc *okrcore.Schedule, args []reply.Token) error {
+	job := lower(args[0].Text)
+	rest := reply.Texts(args[1:])
 	if job == "grading" {
 		if len(rest) != 1 {
 			return usage("Say how many days before a cycle ends to ask for grades: `/okr schedule grading 7`, or `grading off`.")

@@ -9,12 +9,13 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
 
 // mine shows the actor's OKRs: objectives they own and objectives holding a
 // key result they own, plus their KPIs.
-func (e *Engine) mine(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) mine(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		c, err := okrcore.CurrentCycle(tx, req.ws)
@@ -94,16 +95,16 @@ func findUser(tx okrcore.Tx, ws, platform, s string) (*okrcore.User, error) {
 	return u, err
 }
 
-func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) team(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return e.teams(ctx, req, nil)
 	}
-	if sub := lower(args[0].text); teamSubcommands[sub] {
+	if sub := lower(args[0].Text); teamSubcommands[sub] {
 		return e.teamAdmin(ctx, req, sub, args[1:])
 	}
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
-		t, err := report.FindTeam(tx, req.ws, joinTokens(args))
+		t, err := report.FindTeam(tx, req.ws, reply.JoinTokens(args))
 		if err != nil {
 			return m, err
 		}
@@ -112,7 +113,7 @@ func (e *Engine) team(ctx context.Context, req *request, args []token) (chat.Mes
 	})
 }
 
-func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) teams(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		ts, err := tx.Teams(req.ws)
@@ -141,13 +142,13 @@ func (e *Engine) teams(ctx context.Context, req *request, _ []token) (chat.Messa
 	})
 }
 
-func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) show(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Message{}, usage("Which one? Try `/okr show KR3` or `/okr show O1`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
+	ref, ok := okrcore.ParseRef(args[0].Text)
 	if !ok {
-		if id, shaped := report.IDShaped(args[0].text); shaped && len(args) == 1 {
+		if id, shaped := report.IDShaped(args[0].Text); shaped && len(args) == 1 {
 			// An id no record can have (O0), unless a team is called so.
 			if m, err := e.team(ctx, req, args); err == nil {
 				return m, nil
@@ -199,11 +200,11 @@ func (e *Engine) show(ctx context.Context, req *request, args []token) (chat.Mes
 	return m, err
 }
 
-func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) history(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Message{}, usage("Whose history? Try `/okr history KR3`.")
 	}
-	ref, ok := okrcore.ParseRef(args[0].text)
+	ref, ok := okrcore.ParseRef(args[0].Text)
 	if !ok || (ref.Kind != okrcore.RefKeyResult && ref.Kind != okrcore.RefKPI) {
 		return chat.Message{}, usage("History is kept for key results and KPIs: try `/okr history KR3`.")
 	}
@@ -243,7 +244,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []token) (chat.
 	return m, err
 }
 
-func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Message, error) {
+func (e *Engine) tree(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		c, err := okrcore.CurrentCycle(tx, req.ws)
@@ -253,7 +254,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 		var roots []*okrcore.Objective
 		title := "Alignment tree · " + c.Name
 		if len(args) > 0 {
-			arg := joinTokens(args)
+			arg := reply.JoinTokens(args)
 			if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
 				o, err := tx.Objective(req.ws, ref.ID)
 				if okrcore.IsNotFound(err) {
@@ -290,7 +291,7 @@ func (e *Engine) tree(ctx context.Context, req *request, args []token) (chat.Mes
 	})
 }
 
-func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) whoami(_ context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	tz := req.actor.TimeZone
 	if tz == "" {
 		tz = "not set (`/okr timezone Europe/Berlin`)"
@@ -302,7 +303,7 @@ func (e *Engine) whoami(_ context.Context, req *request, _ []token) (chat.Messag
 	return chat.Text(text), nil
 }
 
-func (e *Engine) users(ctx context.Context, req *request, _ []token) (chat.Message, error) {
+func (e *Engine) users(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var m chat.Message
 		us, err := tx.Users(req.ws)
