@@ -1,4 +1,4 @@
-package bot
+package reply
 
 import (
 	"strings"
@@ -21,7 +21,7 @@ func TestParseSlot(t *testing.T) {
 		{[]string{"monday"}, "", "schedule checkin"},
 	}
 	for _, tt := range tests {
-		s, err := parseSlot(tt.in)
+		s, err := ParseSlot(tt.in)
 		switch {
 		case tt.err != "":
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
