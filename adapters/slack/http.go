@@ -42,14 +42,8 @@ func (a *Adapter) Handler() http.Handler {
 // signature and hands the body to next.
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read the request", http.StatusBadRequest)
+		body, ok := kit.ReadBody(w, r, a.opts.MaxBody)
+		if !ok {
 			return
 		}
 		if err := a.verify(r.Header, body); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -156,20 +157,9 @@ func (a *Adapter) postPatiently(ctx context.Context, channel, thread string, r R
 		if !errors.As(err, &rl) || attempt == 3 {
 			return ch, ts, err
 		}
-		if err := sleep(ctx, max(rl.RetryAfter, time.Second)); err != nil {
+		if err := kit.Sleep(ctx, max(rl.RetryAfter, time.Second)); err != nil {
 			return "", "", err
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/okrbot/okrbot/adapters/internal/kit"
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -245,7 +246,7 @@ func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path st
 				return ctx.Err()
 			}
 			if attempt < retries {
-				if err := sleep(ctx, c.backoff(attempt)); err != nil {
+				if err := kit.Sleep(ctx, c.backoff(attempt)); err != nil {
 					return err
 				}
 				continue
@@ -280,7 +281,7 @@ func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path st
 				}
 				return &APIError{Method: method, Path: path, Status: s, Body: trim(data)}
 			}
-			if err := sleep(ctx, wait); err != nil {
+			if err := kit.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		default:
@@ -307,17 +308,6 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // checkServiceURL returns serviceURL without its trailing slash, or an

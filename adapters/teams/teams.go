@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -263,14 +262,8 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read the request", http.StatusBadRequest)
+	body, ok := kit.ReadBody(w, r, a.opts.MaxBody)
+	if !ok {
 		return
 	}
 	act, err := ParseActivity(body)
@@ -569,7 +562,7 @@ func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message
 		if i > 0 {
 			// Within Teams' limit of 8 messages in 2 seconds to one
 			// conversation, which the dispatcher counted as one.
-			if err := sleep(ctx, partSpacing); err != nil {
+			if err := kit.Sleep(ctx, partSpacing); err != nil {
 				return chat.SentRef{Conversation: conv, ID: first}, nil
 			}
 		}
