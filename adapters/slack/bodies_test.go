@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okrbot/okrbot/bot/bottest"
 )
 
 // goWords are what an error body must not say: Go's types, packages and
@@ -34,7 +36,7 @@ func (failingBody) Close() error             { return nil }
 
 // TestErrorBodies: every refusal of the HTTP handler, with its body.
 func TestErrorBodies(t *testing.T) {
-	ib := &gateInbox{}
+	ib := bottest.NewInbox()
 	hs := newKeptHarness(t, Options{MaxBody: 4096, Workers: 1, Queue: 1}, ib)
 	form := "application/x-www-form-urlencoded"
 	payload := func(s string) string { return url.Values{"payload": {s}}.Encode() }

@@ -8,69 +8,12 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 )
-
-// gateInbox is a chat.Inbox in memory: Record waits for the gate when one
-// is set and fails with fail; the log says what it was told.
-type gateInbox struct {
-	mu      sync.Mutex
-	gate    chan struct{}
-	fail    error
-	log     []string
-	pending []chat.Event
-}
-
-func (g *gateInbox) Record(_ context.Context, ev chat.Event) error {
-	g.mu.Lock()
-	gate := g.gate
-	g.mu.Unlock()
-	if gate != nil {
-		<-gate
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.fail != nil {
-		return g.fail
-	}
-	g.log = append(g.log, "record "+ev.ID)
-	return nil
-}
-
-func (g *gateInbox) Done(_ context.Context, ev chat.Event) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.log = append(g.log, "done "+ev.ID)
-	return nil
-}
-
-func (g *gateInbox) Pending(context.Context) ([]chat.Event, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.pending), nil
-}
-
-func (g *gateInbox) said() []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.log)
-}
-
-// waitSaid waits until the inbox was told want.
-func (g *gateInbox) waitSaid(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !slices.Contains(g.said(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the inbox was never told %q: %v", want, g.said())
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 // startKept runs an adapter that records in ib; it does not wait for Run
 // to serve.
@@ -108,7 +51,7 @@ func waitRunning(t *testing.T, a *Adapter) {
 	}
 }
 
-func newKeptHarness(t *testing.T, opts Options, ib *gateInbox) *harness {
+func newKeptHarness(t *testing.T, opts Options, ib *bottest.Inbox) *harness {
 	t.Helper()
 	f := newFakeSlack(t)
 	h := newRecorder(echo)
@@ -123,7 +66,7 @@ func newKeptHarness(t *testing.T, opts Options, ib *gateInbox) *harness {
 // recorded; it is done once handled; one that cannot be recorded is
 // refused with 503 and its retry taken.
 func TestHTTPAckAfterRecord(t *testing.T) {
-	ib := &gateInbox{gate: make(chan struct{})}
+	ib := bottest.NewInbox().Hold()
 	hs := newKeptHarness(t, Options{}, ib)
 	answered := make(chan int, 1)
 	go func() {
@@ -135,19 +78,14 @@ func TestHTTPAckAfterRecord(t *testing.T) {
 		t.Fatalf("answered %d before the event was recorded", status)
 	case <-time.After(100 * time.Millisecond):
 	}
-	ib.mu.Lock()
-	close(ib.gate)
-	ib.gate = nil
-	ib.mu.Unlock()
+	ib.Release()
 	if status := <-answered; status != http.StatusOK {
 		t.Fatalf("status %d after the record", status)
 	}
 	hs.h.next(t)
-	ib.waitSaid(t, "done msg:T1:D1:1700000001.000100")
+	ib.WaitSaid(t, "done msg:T1:D1:1700000001.000100")
 
-	ib.mu.Lock()
-	ib.fail = errors.New("disk full")
-	ib.mu.Unlock()
+	ib.Fail(errors.New("disk full"))
 	b := eventBody("Ev2", dmEvent("U1", "D1", "1700000002.000100", "mine"))
 	if status, body := hs.postEvent(b); status != http.StatusServiceUnavailable || body != "busy\n" {
 		t.Errorf("an event that could not be recorded: %d %q, want 503 busy", status, body)
@@ -156,9 +94,7 @@ func TestHTTPAckAfterRecord(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "busy") {
 		t.Errorf("a command that could not be recorded: %d %s, want the busy answer", status, body)
 	}
-	ib.mu.Lock()
-	ib.fail = nil
-	ib.mu.Unlock()
+	ib.Fail(nil)
 	if status, _ := hs.postEvent(b, "X-Slack-Retry-Num", "1"); status != http.StatusOK {
 		t.Errorf("Slack's retry: %d, want 200", status)
 	}
@@ -170,7 +106,7 @@ func TestHTTPAckAfterRecord(t *testing.T) {
 // TestHTTPBusyForgetsTheRecord: a delivery the pool has no room for is
 // refused, and its record done with.
 func TestHTTPBusyForgetsTheRecord(t *testing.T) {
-	ib := &gateInbox{}
+	ib := bottest.NewInbox()
 	hs := newKeptHarness(t, Options{Workers: 1, Queue: 1}, ib)
 	release := hs.h.hold()
 	for _, ts := range []string{"1.1", "1.2"} {
@@ -182,8 +118,8 @@ func TestHTTPBusyForgetsTheRecord(t *testing.T) {
 	if status, _ := hs.postEvent(eventBody("E1.3", dmEvent("U1", "D1", "1.3", "x"))); status != http.StatusServiceUnavailable {
 		t.Errorf("a full pool answered %d, want 503", status)
 	}
-	if !slices.Contains(ib.said(), "done msg:T1:D1:1.3") {
-		t.Errorf("the refused delivery's record is kept: %v", ib.said())
+	if !slices.Contains(ib.Said(), "done msg:T1:D1:1.3") {
+		t.Errorf("the refused delivery's record is kept: %v", ib.Said())
 	}
 	release()
 }
@@ -193,7 +129,7 @@ func TestHTTPBusyForgetsTheRecord(t *testing.T) {
 // acknowledged, so that Slack sends it again, and its redelivery is taken.
 func TestSocketAckAfterRecord(t *testing.T) {
 	f := newFakeSlack(t)
-	ib := &gateInbox{gate: make(chan struct{})}
+	ib := bottest.NewInbox().Hold()
 	h := newRecorder(echo)
 	startKept(t, f, Config{AppToken: testAppToken}, Options{}, h, ib)
 	noAck := func(what string) {
@@ -206,23 +142,16 @@ func TestSocketAckAfterRecord(t *testing.T) {
 	}
 	f.sendEnvelope("env1", "events_api", 0, json.RawMessage(eventBody("Ev1", dmEvent("U1", "D1", "1700000001.000100", "mine"))))
 	noAck("before the record")
-	ib.mu.Lock()
-	close(ib.gate)
-	ib.gate = nil
-	ib.mu.Unlock()
+	ib.Release()
 	f.waitAck("env1")
 	h.next(t)
-	ib.waitSaid(t, "done msg:T1:D1:1700000001.000100")
+	ib.WaitSaid(t, "done msg:T1:D1:1700000001.000100")
 
-	ib.mu.Lock()
-	ib.fail = errors.New("disk full")
-	ib.mu.Unlock()
+	ib.Fail(errors.New("disk full"))
 	env2 := json.RawMessage(eventBody("Ev2", dmEvent("U1", "D1", "1700000002.000100", "mine")))
 	f.sendEnvelope("env2", "events_api", 0, env2)
 	noAck("a record that failed")
-	ib.mu.Lock()
-	ib.fail = nil
-	ib.mu.Unlock()
+	ib.Fail(nil)
 	f.sendEnvelope("env2", "events_api", 1, env2)
 	f.waitAck("env2")
 	if ev := h.next(t); ev.ID != "msg:T1:D1:1700000002.000100" {
@@ -238,13 +167,13 @@ func TestSocketAckAfterRecord(t *testing.T) {
 // button that opens it. Another platform's events are left alone.
 func TestReplayAtStart(t *testing.T) {
 	f := newFakeSlack(t)
-	ib := &gateInbox{pending: []chat.Event{
+	ib := bottest.NewInbox([]chat.Event{
 		{ID: "msg:T1:C1:1700000000.000100", Kind: chat.EventMessage, Platform: Platform, Workspace: testTeam, UserID: "U1", Text: "mine",
 			Conversation: chat.Conversation{ID: "C1"}},
 		{ID: "cmd:T1:trig-old", Kind: chat.EventCommand, Platform: Platform, Workspace: testTeam, UserID: "U2", Text: "checkin",
 			Conversation: chat.Conversation{ID: "C2"}},
 		{ID: "a:1", Kind: chat.EventMessage, Platform: "teams", Workspace: "tenant", UserID: "x", Text: "mine"},
-	}}
+	}...)
 	h := newRecorder(func(ev chat.Event) (chat.Message, bool) {
 		if ev.Kind == chat.EventCommand {
 			return chat.Message{Text: "Your check-in", Form: &chat.Form{ID: "checkin", Title: "Check in", Submit: "Save"}}, true
@@ -276,8 +205,8 @@ func TestReplayAtStart(t *testing.T) {
 	if n := len(f.callsOf("response_url")) + len(f.callsOf("views.open")); n != 0 {
 		t.Errorf("%d calls to a response_url or views.open after the restart", n)
 	}
-	ib.waitSaid(t, "done cmd:T1:trig-old")
-	got := ib.said()
+	ib.WaitSaid(t, "done cmd:T1:trig-old")
+	got := ib.Said()
 	slices.Sort(got)
 	if want := []string{"done cmd:T1:trig-old", "done msg:T1:C1:1700000000.000100"}; !slices.Equal(got, want) {
 		t.Errorf("inbox told %v, want %v", got, want)

@@ -13,70 +13,9 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 )
-
-// gateInbox is a chat.Inbox in memory: Record waits for the gate when one
-// is set and fails with fail; the log says what it was told.
-type gateInbox struct {
-	mu      sync.Mutex
-	gate    chan struct{}
-	fail    error
-	log     []string
-	pending []chat.Event
-}
-
-func (g *gateInbox) Record(_ context.Context, ev chat.Event) error {
-	g.mu.Lock()
-	gate := g.gate
-	g.mu.Unlock()
-	if gate != nil {
-		<-gate
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.fail != nil {
-		return g.fail
-	}
-	g.log = append(g.log, "record "+ev.ID)
-	return nil
-}
-
-func (g *gateInbox) Done(_ context.Context, ev chat.Event) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.log = append(g.log, "done "+ev.ID)
-	return nil
-}
-
-func (g *gateInbox) Pending(context.Context) ([]chat.Event, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.pending), nil
-}
-
-func (g *gateInbox) set(gate chan struct{}, fail error) {
-	g.mu.Lock()
-	g.gate, g.fail = gate, fail
-	g.mu.Unlock()
-}
-
-func (g *gateInbox) waitSaid(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		g.mu.Lock()
-		ok := slices.Contains(g.log, want)
-		g.mu.Unlock()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the inbox was never told %q", want)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 // blockHandler records events and holds each until release is closed.
 type blockHandler struct {
@@ -180,12 +119,11 @@ func waitServing(t *testing.T, a *Adapter) {
 // recorded, an invoke's answer too; one that cannot be recorded is
 // refused with 503 and taken when delivered again.
 func TestAnswerAfterRecord(t *testing.T) {
-	ib := &gateInbox{}
+	ib := bottest.NewInbox()
 	h := &recHandler{answer: echo}
 	hs := startKeptHarness(t, h, ib, nil)
 	waitServing(t, hs.a)
-	gate := make(chan struct{})
-	ib.set(gate, nil)
+	ib.Hold()
 	answered := make(chan int, 1)
 	go func() {
 		status, _ := hs.post(hs.activity("message", "r1", "okr mine"))
@@ -196,14 +134,13 @@ func TestAnswerAfterRecord(t *testing.T) {
 		t.Fatalf("answered %d before the record", status)
 	case <-time.After(100 * time.Millisecond):
 	}
-	close(gate)
-	ib.set(nil, nil)
+	ib.Release()
 	if status := <-answered; status != 200 {
 		t.Fatalf("status %d", status)
 	}
-	ib.waitSaid(t, "done r1")
+	ib.WaitSaid(t, "done r1")
 
-	ib.set(nil, errors.New("disk full"))
+	ib.Fail(errors.New("disk full"))
 	if status, body := hs.post(hs.activity("message", "r2", "okr mine")); status != 503 || body != "busy\n" {
 		t.Errorf("an activity that could not be recorded: %d %q", status, body)
 	}
@@ -213,15 +150,15 @@ func TestAnswerAfterRecord(t *testing.T) {
 	if status, body := hs.post(inv); status != 503 || body != "busy\n" {
 		t.Errorf("an invoke that could not be recorded: %d %q", status, body)
 	}
-	ib.set(nil, nil)
+	ib.Fail(nil)
 	if status, _ := hs.post(hs.activity("message", "r2", "okr mine")); status != 200 {
 		t.Errorf("the redelivery: %d", status)
 	}
 	if status, body := hs.post(inv); status != 200 || !strings.Contains(body, "got button mine") {
 		t.Errorf("the invoke again: %d %s", status, body)
 	}
-	ib.waitSaid(t, "done r2")
-	ib.waitSaid(t, "done r3")
+	ib.WaitSaid(t, "done r2")
+	ib.WaitSaid(t, "done r3")
 }
 
 // TestReplayAtStart: Run handles what the inbox kept for Teams from before
@@ -235,11 +172,11 @@ func TestReplayAtStart(t *testing.T) {
 		From: schema.ChannelAccount{ID: "29:alice", AadObjectID: "aad-alice"}, Recipient: schema.ChannelAccount{ID: "28:" + testAppID},
 		Conversation: schema.ConversationAccount{ID: "a:dm-alice", ConversationType: "personal", TenantID: testTenant}})
 	dm := chat.Conversation{ID: "a:dm-alice", Direct: true, Ref: ref, UserID: "aad-alice"}
-	ib := &gateInbox{pending: []chat.Event{
+	ib := bottest.NewInbox([]chat.Event{
 		{ID: "old1", Kind: chat.EventButton, Value: "mine", Platform: Platform, Workspace: testTenant, UserID: "aad-alice", Conversation: dm},
 		{ID: "old2", Platform: Platform, Workspace: testTenant, UserID: "aad-alice", Conversation: dm},
 		{ID: "msg:T1:D1:1.1", Kind: chat.EventMessage, Platform: "slack", Workspace: "T1", UserID: "U1", Text: "mine"},
-	}}
+	}...)
 	h := &blockHandler{release: make(chan struct{})}
 	hs := startKeptHarness(t, h, ib, conn)
 	h.wait(t, "old1")
@@ -255,6 +192,6 @@ func TestReplayAtStart(t *testing.T) {
 	if c.Method != http.MethodPost || c.Path != "/v3/conversations/a:dm-alice/activities" || c.Body["text"] != "got mine" {
 		t.Errorf("the answer: %+v", c)
 	}
-	ib.waitSaid(t, "done old2")
-	ib.waitSaid(t, "done old1")
+	ib.WaitSaid(t, "done old2")
+	ib.WaitSaid(t, "done old1")
 }

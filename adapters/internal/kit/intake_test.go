@@ -9,51 +9,15 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 )
 
-// memInbox is a chat.Inbox in memory that logs what it is told.
-type memInbox struct {
-	mu      sync.Mutex
-	log     []string
-	pending []chat.Event
-	fail    error
-}
-
-func (m *memInbox) Record(_ context.Context, ev chat.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	m.log = append(m.log, "record "+ev.ID)
-	return nil
-}
-
-func (m *memInbox) Done(_ context.Context, ev chat.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.log = append(m.log, "done "+ev.ID)
-	return nil
-}
-
-func (m *memInbox) Pending(context.Context) ([]chat.Event, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.pending), nil
-}
-
-func (m *memInbox) said() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.log)
-}
-
-func newTestIntake(workers, queue int) (*Intake, *memInbox, *Pool, *RunOnce) {
+func newTestIntake(workers, queue int) (*Intake, *bottest.Inbox, *Pool, *RunOnce) {
 	run := NewRunOnce("slack")
 	pool := NewPool(workers, queue)
 	k := NewIntake(run, NewTTLSet(time.Hour, time.Now), pool, nil)
-	ib := &memInbox{}
+	ib := bottest.NewInbox()
 	k.UseInbox(ib)
 	return k, ib, pool, run
 }
@@ -77,15 +41,15 @@ func TestIntakeAdmit(t *testing.T) {
 	if got := k.Admit(ctx, chat.Event{Platform: "slack"}); got != Admitted {
 		t.Errorf("an event without id: %v, want Admitted", got)
 	}
-	ib.fail = errors.New("disk full")
+	ib.Fail(errors.New("disk full"))
 	if got := k.Admit(ctx, chat.Event{ID: "E2"}); got != Refused {
 		t.Errorf("record failed: %v, want Refused", got)
 	}
-	ib.fail = nil
+	ib.Fail(nil)
 	if got := k.Admit(ctx, chat.Event{ID: "E2"}); got != Admitted {
 		t.Errorf("the retry of a delivery whose record failed: %v, want Admitted", got)
 	}
-	if got, want := ib.said(), []string{"record E1", "record E2"}; !slices.Equal(got, want) {
+	if got, want := ib.Said(), []string{"record E1", "record E2"}; !slices.Equal(got, want) {
 		t.Errorf("inbox told %v, want %v", got, want)
 	}
 }
@@ -118,7 +82,7 @@ func TestIntakeQueue(t *testing.T) {
 		close(release)
 		pool.Stop()
 		want := []string{"record E1", "record E2", "record E3", "done E3", "record E4", "record E3", "done E1", "done E2"}
-		if got := ib.said(); !slices.Equal(got, want) {
+		if got := ib.Said(); !slices.Equal(got, want) {
 			t.Errorf("inbox told %v, want %v", got, want)
 		}
 	})
@@ -127,7 +91,7 @@ func TestIntakeQueue(t *testing.T) {
 func TestIntakeReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		k, ib, pool, run := newTestIntake(2, 0)
-		ib.pending = []chat.Event{{ID: "S1", Platform: "slack"}, {ID: "T1", Platform: "teams"}, {ID: "S2", Platform: "slack"}, {Platform: "slack"}}
+		ib.Keep(chat.Event{ID: "S1", Platform: "slack"}, chat.Event{ID: "T1", Platform: "teams"}, chat.Event{ID: "S2", Platform: "slack"}, chat.Event{Platform: "slack"})
 		pool.Start()
 		defer pool.Stop()
 		var mu sync.Mutex
@@ -146,7 +110,7 @@ func TestIntakeReplay(t *testing.T) {
 		if n != 2 || !slices.Equal(got, []string{"S1", "S2"}) {
 			t.Errorf("replayed %d: %v, want S1 and S2", n, got)
 		}
-		done := ib.said()
+		done := ib.Said()
 		slices.Sort(done)
 		if !slices.Equal(done, []string{"done S1", "done S2"}) {
 			t.Errorf("inbox told %v", done)
