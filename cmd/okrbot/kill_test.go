@@ -49,14 +49,7 @@ func TestKillNineKeepsAcknowledgedEvents(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds okrbot and kills it with SIGKILL several times, about 15 s")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("OKRBOT_KILL_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("OKRBOT_KILL_SEED=%q: %v", s, err)
-		}
-	}
-	t.Logf("seed %d (OKRBOT_KILL_SEED=%d repeats the kill points)", seed, seed)
+	seed := testSeed(t, "OKRBOT_KILL_SEED", "the kill points")
 	rng := rand.New(rand.NewPCG(seed, seed^0x4b111))
 	start := time.Now()
 	bin := buildOkrbot(t)

@@ -52,14 +52,7 @@ func TestSIGTERMDuringFanout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the okrbot binary for about 20 s")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("OKRBOT_SIGTERM_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("OKRBOT_SIGTERM_SEED=%q: %v", s, err)
-		}
-	}
-	t.Logf("seed %d (OKRBOT_SIGTERM_SEED=%d repeats the latencies)", seed, seed)
+	seed := testSeed(t, "OKRBOT_SIGTERM_SEED", "the latencies")
 
 	start := time.Now()
 	bin := buildOkrbot(t)
@@ -694,4 +687,19 @@ func (f *sigtermSlack) waitEveryone(t *testing.T, want fanoutWant, within time.D
 			t.Fatalf("after %s, %d people have no nudge: %v; log: %s", within, len(missing), missing, p.stderr)
 		}
 	}
+}
+
+// testSeed is a random seed for a test's choices, or the one env names,
+// logged so that a failing run can be repeated exactly.
+func testSeed(t *testing.T, env, what string) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(env); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("%s=%q: %v", env, s, err)
+		}
+	}
+	t.Logf("seed %d (%s=%d repeats %s)", seed, env, seed, what)
+	return seed
 }
