@@ -102,32 +102,24 @@ func usersOf(tx Tx, ws string, ids []ID) ([]*User, error) {
 // Admins and the team's lead may. It returns the team and the people named,
 // in their order.
 func AddTeamMembers(tx Tx, actor *User, team ID, people Later[[]ID]) (*Team, []*User, error) {
-	t, err := teamForMembers(tx, actor, team)
-	if err != nil {
-		return nil, nil, err
-	}
-	ids, err := people.get()
-	if err != nil {
-		return nil, nil, err
-	}
-	us, err := usersOf(tx, actor.Workspace, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, u := range us {
+	return changeMembers(tx, actor, team, people, func(t *Team, u *User) {
 		if !hasID(t.Members, u.ID) {
 			t.Members = append(t.Members, u.ID)
 		}
-	}
-	if err := putTeam(tx, t); err != nil {
-		return nil, nil, err
-	}
-	return t, us, nil
+	})
 }
 
 // RemoveTeamMembers takes people off a team's members. Admins and the
 // team's lead may. A lead stays the lead: SetTeamLead changes that.
 func RemoveTeamMembers(tx Tx, actor *User, team ID, people Later[[]ID]) (*Team, []*User, error) {
+	return changeMembers(tx, actor, team, people, func(t *Team, u *User) {
+		t.Members = withoutID(t.Members, u.ID)
+	})
+}
+
+// changeMembers applies change to the team for each person named, read
+// only after the actor may change the team's members.
+func changeMembers(tx Tx, actor *User, team ID, people Later[[]ID], change func(*Team, *User)) (*Team, []*User, error) {
 	t, err := teamForMembers(tx, actor, team)
 	if err != nil {
 		return nil, nil, err
@@ -141,7 +133,7 @@ func RemoveTeamMembers(tx Tx, actor *User, team ID, people Later[[]ID]) (*Team, 
 		return nil, nil, err
 	}
 	for _, u := range us {
-		t.Members = withoutID(t.Members, u.ID)
+		change(t, u)
 	}
 	if err := putTeam(tx, t); err != nil {
 		return nil, nil, err
