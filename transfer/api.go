@@ -1,0 +1,112 @@
+package transfer
+
+import (
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Document is okrbot's own export of one workspace (or one cycle of it):
+// every record as okrcore stores it and the full check-in history, each
+// list in id order. It holds no time stamp of the export itself, so that
+// the same data always encodes to the same bytes.
+type Document struct {
+	Format    string             `json:"format"` // DocumentFormat
+	Version   int                `json:"version"`
+	Workspace *okrcore.Workspace `json:"workspace"`
+	// Cycle names the one cycle the export was limited to; empty for the
+	// whole workspace.
+	Cycle       string                `json:"cycle,omitempty"`
+	People      []*okrcore.User       `json:"people"`
+	Teams       []*okrcore.Team       `json:"teams"`
+	Cycles      []*okrcore.Cycle      `json:"cycles"`
+	Objectives  []*okrcore.Objective  `json:"objectives"`
+	KeyResults  []*okrcore.KeyResult  `json:"key_results"`
+	KPIs        []*okrcore.KPI        `json:"kpis"`
+	Initiatives []*okrcore.Initiative `json:"initiatives"`
+	CheckIns    []*okrcore.CheckIn    `json:"check_ins"`
+}
+
+// DocumentFormat and DocumentVersion identify okrbot's export; a document
+// of a newer version is refused rather than half read.
+const (
+	DocumentFormat  = "okrbot-export"
+	DocumentVersion = 1
+)
+
+// Source is what an import reads: a *Programme or a *Document.
+type Source interface{ source() }
+
+func (*Programme) source() {}
+func (*Document) source()  {}
+
+// Options say where and how an import writes.
+type Options struct {
+	// Workspace is the workspace written into. When it does not exist yet
+	// it is created on Platform.
+	Workspace string
+	Platform  string
+	// DryRun plans the import and writes nothing: the summary says what
+	// the import would do.
+	DryRun bool
+	// Now stamps records the source gives no time for.
+	Now time.Time
+	// Batch caps the records written per transaction; 0 for the default.
+	Batch int
+	// Progress, when set, is called every few thousand records.
+	Progress func(Progress)
+}
+
+// Progress is how far an import or export has come.
+type Progress struct {
+	Phase string // "plan", "write", "export"
+	Done  int
+	Total int
+}
+
+// Kind is a kind of record in a summary.
+type Kind string
+
+const (
+	KindCycle      Kind = "cycles"
+	KindTeam       Kind = "teams"
+	KindPerson     Kind = "people"
+	KindObjective  Kind = "objectives"
+	KindKeyResult  Kind = "key results"
+	KindKPI        Kind = "KPIs"
+	KindInitiative Kind = "initiatives"
+	KindCheckIn    Kind = "check-ins"
+)
+
+// Kinds lists the kinds in the order a summary prints them.
+func Kinds() []Kind {
+	return []Kind{KindCycle, KindTeam, KindPerson, KindObjective, KindKeyResult, KindKPI, KindInitiative, KindCheckIn}
+}
+
+// Count is what an import does with the records of one kind.
+type Count struct {
+	Created, Updated, Unchanged int
+}
+
+// Summary is what an import did (or, dry, would do).
+type Summary struct {
+	Workspace string
+	DryRun    bool
+	Counts    map[Kind]Count
+	Warnings  []Warning
+}
+
+// Item kinds map to summary kinds.
+func (k ItemKind) summaryKind() Kind {
+	switch k {
+	case ItemObjective:
+		return KindObjective
+	case ItemKeyResult:
+		return KindKeyResult
+	case ItemKPI:
+		return KindKPI
+	}
+	return KindInitiative
+}
+
+var _ = okrcore.ID(0)
