@@ -108,5 +108,3 @@ func (k ItemKind) summaryKind() Kind {
 	}
 	return KindInitiative
 }
-
-var _ = okrcore.ID(0)
