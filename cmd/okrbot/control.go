@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,15 +22,29 @@ import (
 
 func controlPath(db string) string { return db + ".sock" }
 
+// control is the listening socket and the requests it is answering.
 type control struct {
-	ln   net.Listener
-	path string
-	done chan struct{}
+	ln     net.Listener
+	path   string
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	closing bool
+	calls   sync.WaitGroup
 }
 
+// Close refuses new requests, ends those in flight (an import stops and
+// is rolled back from its journal) and waits for them, so that the store
+// is never closed under a request.
 func (c *control) Close() error {
+	c.mu.Lock()
+	c.closing = true
+	c.mu.Unlock()
 	err := c.ln.Close()
+	c.cancel()
 	<-c.done
+	c.calls.Wait()
 	_ = os.Remove(c.path)
 	return err
 }
@@ -40,7 +55,37 @@ type hotBackup interface {
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
-func serveControl(ctx context.Context, path string, db hotBackup, log *slog.Logger) (*control, error) {
+// controlCall is one request on the control socket as its handler gets
+// it. The handler owns the connection until it returns; anything the
+// client streams after the request line is read from in, which may
+// already hold some of it.
+type controlCall struct {
+	args string // the request line after its name
+	in   *bufio.Reader
+	out  net.Conn
+	db   backend
+	log  *slog.Logger
+}
+
+// refuse answers the request with a sentence for the person who ran the
+// command.
+func (c *controlCall) refuse(reason string) {
+	_, _ = io.WriteString(c.out, "ERR "+reason+"\n")
+}
+
+// controlHandler answers one kind of request.
+type controlHandler func(ctx context.Context, c *controlCall)
+
+// controlRequests is what the control socket answers, by the first word
+// of the request line. A command that must reach a running okrbot adds
+// its entry here and its handler beside the command.
+func controlRequests() map[string]controlHandler {
+	return map[string]controlHandler{
+		"backup": controlBackup,
+	}
+}
+
+func serveControl(ctx context.Context, path string, db backend, log *slog.Logger) (*control, error) {
 	// A socket file left by a crashed process is stale: nobody answers it.
 	if conn, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		conn.Close()
@@ -55,7 +100,9 @@ func serveControl(ctx context.Context, path string, db hotBackup, log *slog.Logg
 		ln.Close()
 		return nil, fmt.Errorf("protect control socket: %w", err)
 	}
-	c := &control{ln: ln, path: path, done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(ctx)
+	c := &control{ln: ln, path: path, cancel: cancel, done: make(chan struct{})}
+	table := controlRequests()
 	go func() {
 		defer close(c.done)
 		for {
@@ -63,34 +110,61 @@ func serveControl(ctx context.Context, path string, db hotBackup, log *slog.Logg
 			if err != nil {
 				return
 			}
-			go handleControl(ctx, conn, db, log)
+			c.mu.Lock()
+			closing := c.closing || ctx.Err() != nil
+			if !closing {
+				c.calls.Add(1)
+			}
+			c.mu.Unlock()
+			if closing {
+				_, _ = io.WriteString(conn, "ERR okrbot is shutting down; try again once it is back\n")
+				conn.Close()
+				continue
+			}
+			go func() {
+				defer c.calls.Done()
+				handleControl(ctx, conn, table, db, log)
+			}()
 		}
 	}()
 	return c, nil
 }
 
-func handleControl(ctx context.Context, conn net.Conn, db hotBackup, log *slog.Logger) {
+func handleControl(ctx context.Context, conn net.Conn, table map[string]controlHandler, db backend, log *slog.Logger) {
 	defer conn.Close()
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	in := bufio.NewReader(conn)
+	line, err := in.ReadString('\n')
 	if err != nil {
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
-	switch strings.TrimSpace(line) {
-	case "backup":
-		if _, err := io.WriteString(conn, "OK\n"); err != nil {
-			return
-		}
-		n, err := db.Backup(ctx, conn)
-		if err != nil {
-			log.Error("backup over control socket", "err", err)
-			return
-		}
-		log.Info("backup streamed", "bytes", n)
-	default:
-		_, _ = io.WriteString(conn, "ERR unknown request\n")
+	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	h, ok := table[name]
+	call := &controlCall{args: args, in: in, out: conn, db: db, log: log}
+	if !ok {
+		call.refuse("unknown request")
+		return
 	}
+	h(ctx, call)
+}
+
+// controlBackup streams a consistent copy of the database.
+func controlBackup(ctx context.Context, c *controlCall) {
+	hb, ok := c.db.(hotBackup)
+	if !ok {
+		c.refuse(errNoHotBackup.Error())
+		return
+	}
+	if _, err := io.WriteString(c.out, "OK\n"); err != nil {
+		return
+	}
+	n, err := hb.Backup(ctx, c.out)
+	if err != nil {
+		c.log.Error("backup over control socket", "err", err)
+		return
+	}
+	c.log.Info("backup streamed", "bytes", n)
 }
 
 // backup writes a consistent copy of the database at dbPath to out: directly

@@ -26,11 +26,11 @@ func openStore(ctx context.Context, setting string, init bool, log *slog.Logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	// Only a file is locked against `okrbot backup`; a server it can reach
-	// itself.
+	// Only a file is locked against `okrbot backup` and the other commands
+	// that ask the running okrbot; a server they can reach themselves.
 	var ctl *control
-	if hb, ok := db.(hotBackup); ok && !isServer(setting) {
-		if ctl, err = serveControl(ctx, controlPath(setting), hb, log); err != nil {
+	if !isServer(setting) {
+		if ctl, err = serveControl(ctx, controlPath(setting), db, log); err != nil {
 			log.Warn("backups while running are unavailable", "err", err)
 		}
 	}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/okrbot/okrbot/storage/bolt"
+)
+
+// askControl sends one request line and returns the first line answered.
+func askControl(t *testing.T, sock, request string) string {
+	t.Helper()
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatalf("dial control socket: %v", err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(request + "\n")); err != nil {
+		t.Fatalf("send request: %v", err)
+	}
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return strings.TrimSpace(line)
+}
+
+func TestControlRequests(t *testing.T) {
+	tests := []struct {
+		name     string
+		request  string
+		shutdown bool
+		want     string
+	}{
+		{name: "backup", request: "backup", want: "OK"},
+		{name: "unknown", request: "launch rockets", want: "ERR unknown request"},
+		{name: "empty", request: "", want: "ERR unknown request"},
+		{name: "shutting down", request: "backup", shutdown: true, want: "ERR okrbot is shutting down; try again once it is back"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := bolt.Open(filepath.Join(dir, "okrbot.db"), bolt.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			sock := filepath.Join(dir, "c.sock")
+			ctl, err := serveControl(ctx, sock, db, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ctl.Close()
+			if tt.shutdown {
+				cancel()
+			}
+			if got := askControl(t, sock, tt.request); got != tt.want {
+				t.Errorf("%q answered %q, want %q", tt.request, got, tt.want)
+			}
+		})
+	}
+}
