@@ -309,6 +309,8 @@ func (t *boltTx) TeamsOfUser(ws string, user okrcore.ID) ([]*okrcore.Team, error
 
 func (t *boltTx) PutTeam(team *okrcore.Team) error { return put(t, teamKind, team) }
 
+func (t *boltTx) DeleteTeam(ws string, id okrcore.ID) error { return discard(t, teamKind, ws, id) }
+
 // Cycles.
 
 func (t *boltTx) Cycle(ws string, id okrcore.ID) (*okrcore.Cycle, error) {
@@ -318,6 +320,8 @@ func (t *boltTx) Cycle(ws string, id okrcore.ID) (*okrcore.Cycle, error) {
 func (t *boltTx) Cycles(ws string) ([]*okrcore.Cycle, error) { return list(t, cycleKind, ws) }
 
 func (t *boltTx) PutCycle(c *okrcore.Cycle) error { return put(t, cycleKind, c) }
+
+func (t *boltTx) DeleteCycle(ws string, id okrcore.ID) error { return discard(t, cycleKind, ws, id) }
 
 // Objectives.
 
@@ -367,6 +371,10 @@ func (t *boltTx) PutObjective(o *okrcore.Objective) error {
 	return put(t, objectiveKind, o)
 }
 
+func (t *boltTx) DeleteObjective(ws string, id okrcore.ID) error {
+	return discard(t, objectiveKind, ws, id)
+}
+
 // Key results.
 
 func (t *boltTx) KeyResult(ws string, id okrcore.ID) (*okrcore.KeyResult, error) {
@@ -401,6 +409,10 @@ func (t *boltTx) KeyResultsByCycle(ws string, cycle okrcore.ID) ([]*okrcore.KeyR
 
 func (t *boltTx) PutKeyResult(k *okrcore.KeyResult) error { return put(t, keyResultKind, k) }
 
+func (t *boltTx) DeleteKeyResult(ws string, id okrcore.ID) error {
+	return discard(t, keyResultKind, ws, id)
+}
+
 // KPIs.
 
 func (t *boltTx) KPI(ws string, id okrcore.ID) (*okrcore.KPI, error) { return get(t, kpiKind, ws, id) }
@@ -408,6 +420,8 @@ func (t *boltTx) KPI(ws string, id okrcore.ID) (*okrcore.KPI, error) { return ge
 func (t *boltTx) KPIs(ws string) ([]*okrcore.KPI, error) { return list(t, kpiKind, ws) }
 
 func (t *boltTx) PutKPI(k *okrcore.KPI) error { return put(t, kpiKind, k) }
+
+func (t *boltTx) DeleteKPI(ws string, id okrcore.ID) error { return discard(t, kpiKind, ws, id) }
 
 // Initiatives.
 
@@ -420,6 +434,10 @@ func (t *boltTx) InitiativesByKeyResult(ws string, kr okrcore.ID) ([]*okrcore.In
 }
 
 func (t *boltTx) PutInitiative(i *okrcore.Initiative) error { return put(t, initiativeKind, i) }
+
+func (t *boltTx) DeleteInitiative(ws string, id okrcore.ID) error {
+	return discard(t, initiativeKind, ws, id)
+}
 
 // Check-ins.
 
@@ -498,4 +516,10 @@ func (t *boltTx) checkIns(ws string, index []byte, prefix key, since time.Time, 
 		return nil, err
 	}
 	return load(t, checkInKind, ws, ids)
+}
+
+// DeleteCheckIn takes back an imported check-in, with both its index
+// entries, so that no history of the rolled-back import is left.
+func (t *boltTx) DeleteCheckIn(ws string, id okrcore.ID) error {
+	return discard(t, checkInKind, ws, id)
 }

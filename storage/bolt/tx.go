@@ -235,6 +235,15 @@ func remove[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) error {
 	return nil
 }
 
+// discard is remove for rolling back an import: a record that is not
+// there is already rolled back, so a rollback that crashed can run again.
+func discard[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) error {
+	if err := remove(t, k, ws, id); err != nil && !okrcore.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
 // moveIndexes deletes the entries of old that are not in new and adds the
 // entries of new that are not in old.
 func (t *boltTx) moveIndexes(old, new []ikey) error {

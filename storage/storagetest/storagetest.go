@@ -38,6 +38,10 @@ import (
 //   - DueOutbox orders by due instant, then workspace, then ID, includes
 //     items due exactly at now, and counts only pending and sending items,
 //     as does OpenOutbox.
+//   - DeleteTeam, DeleteCycle, DeleteObjective, DeleteKeyResult,
+//     DeleteKPI, DeleteInitiative and DeleteCheckIn take the record out of
+//     every lookup and nothing else, of a missing record are no error, and
+//     leave the sequence of the kind where it was.
 func Run(t *testing.T, open func(t *testing.T) okrcore.Store) {
 	tests := []struct {
 		name string
@@ -51,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) okrcore.Store) {
 		{"KeyResults", testKeyResults},
 		{"KPIs", testKPIs},
 		{"Initiatives", testInitiatives},
+		{"RollbackDeletes", testRollbackDeletes},
 		{"CheckIns", testCheckIns},
 		{"State", testState},
 		{"Workspaces", testWorkspaces},

@@ -128,6 +128,10 @@ func testReadOnlyView(t *testing.T, s okrcore.Store) {
 			tx.DeleteState("w", "k"),
 			second(tx.AddOutbox(newItem("w", "k", base))),
 			tx.PutOutbox(&okrcore.OutboxItem{ID: 1, Workspace: "w", Key: "k", Kind: okrcore.OutboxDigest}),
+			// Refused before looking: nothing is stored, yet a delete in a
+			// read-only transaction is a mistake all the same.
+			tx.DeleteTeam("w", 1), tx.DeleteCycle("w", 1), tx.DeleteObjective("w", 1), tx.DeleteKeyResult("w", 1),
+			tx.DeleteKPI("w", 1), tx.DeleteInitiative("w", 1), tx.DeleteCheckIn("w", 1),
 		)
 		return nil
 	})
