@@ -26,12 +26,10 @@ type Store interface {
 // record when its ID is zero (assigning the next ID of its kind in the
 // workspace) and replace it otherwise.
 //
-// The Delete methods other than DeleteUser exist to roll back an import
-// that stopped half way; records are otherwise never deleted and history
-// is append-only. They take a record and every index entry of it away,
-// leave the sequence of its kind where it is (an ID is never given
-// twice), and delete nothing when the record is missing, so that a
-// rollback that crashed can run again.
+// The Delete methods but DeleteUser exist to roll back an import that
+// stopped half way (history is otherwise append-only): they take a record
+// and all its index entries away, leave its kind's sequence as it is, and
+// are no error for a missing record, so a crashed rollback can rerun.
 type Tx interface {
 	Workspace(ws string) (*Workspace, error)
 	// Workspaces lists every workspace (for the scheduler), in id order.
@@ -55,13 +53,11 @@ type Tx interface {
 	// TeamsOfUser lists the teams the user is a member or lead of.
 	TeamsOfUser(ws string, user ID) ([]*Team, error)
 	PutTeam(t *Team) error
-	// DeleteTeam rolls back an imported team.
 	DeleteTeam(ws string, id ID) error
 
 	Cycle(ws string, id ID) (*Cycle, error)
 	Cycles(ws string) ([]*Cycle, error)
 	PutCycle(c *Cycle) error
-	// DeleteCycle rolls back an imported cycle.
 	DeleteCycle(ws string, id ID) error
 
 	Objective(ws string, id ID) (*Objective, error)
@@ -71,7 +67,6 @@ type Tx interface {
 	// result (kind RefKeyResult) or objective (kind RefObjective).
 	ObjectivesAlignedTo(ws string, parent Ref) ([]*Objective, error)
 	PutObjective(o *Objective) error
-	// DeleteObjective rolls back an imported objective.
 	DeleteObjective(ws string, id ID) error
 
 	KeyResult(ws string, id ID) (*KeyResult, error)
@@ -79,19 +74,16 @@ type Tx interface {
 	KeyResultsByOwner(ws string, owner Owner, cycle ID) ([]*KeyResult, error)
 	KeyResultsByCycle(ws string, cycle ID) ([]*KeyResult, error)
 	PutKeyResult(k *KeyResult) error
-	// DeleteKeyResult rolls back an imported key result.
 	DeleteKeyResult(ws string, id ID) error
 
 	KPI(ws string, id ID) (*KPI, error)
 	KPIs(ws string) ([]*KPI, error)
 	PutKPI(k *KPI) error
-	// DeleteKPI rolls back an imported KPI.
 	DeleteKPI(ws string, id ID) error
 
 	Initiative(ws string, id ID) (*Initiative, error)
 	InitiativesByKeyResult(ws string, kr ID) ([]*Initiative, error)
 	PutInitiative(i *Initiative) error
-	// DeleteInitiative rolls back an imported initiative.
 	DeleteInitiative(ws string, id ID) error
 
 	// AddCheckIn appends a check-in; check-ins are never changed afterwards.
@@ -107,8 +99,6 @@ type Tx interface {
 	// check-ins. The times are the same instants, though not necessarily
 	// in the same location.
 	CheckInTimesByAuthor(ws string, author ID, since time.Time) ([]time.Time, error)
-	// DeleteCheckIn rolls back an imported check-in: the one exception to
-	// check-ins never changing.
 	DeleteCheckIn(ws string, id ID) error
 
 	// AddOutbox records a scheduled message unless one with the same Key
