@@ -7,6 +7,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 	"github.com/okrbot/okrbot/reply"
 )
 
@@ -56,7 +57,7 @@ func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token)
 		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].Text)
 	}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetNudgePlatform(tx, req.actor, p)
+		_, err := people.SetNudgePlatform(tx, req.actor, p)
 		return err
 	})
 	if err != nil {
@@ -107,7 +108,7 @@ func (e *Engine) link(ctx context.Context, req *request, args []reply.Token) (ch
 	}
 	var keep, fold *okrcore.User
 	err := e.store.Update(ctx, func(tx okrcore.Tx) (err error) {
-		keep, fold, err = okrcore.LinkAccount(tx, req.actor, named(tx, req, args[0]), named(tx, req, args[1]))
+		keep, fold, err = people.LinkAccount(tx, req.actor, named(tx, req, args[0]), named(tx, req, args[1]))
 		return err
 	})
 	if err != nil {
@@ -134,7 +135,7 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []reply.Token) (
 			}
 			return p, nil
 		}
-		u, split, err = okrcore.UnlinkAccount(tx, req.now, req.actor, platform, named(tx, req, args[0]))
+		u, split, err = people.UnlinkAccount(tx, req.now, req.actor, platform, named(tx, req, args[0]))
 		return err
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -244,7 +245,7 @@ func (e *Engine) forgetConversation(ctx context.Context, req *request) error {
 		return nil
 	}
 	return e.store.Update(ctx, func(tx okrcore.Tx) error {
-		return okrcore.ForgetDirectConversation(tx, req.actor, req.ev.Platform, req.ev.UserID, req.ev.Conversation.ID)
+		return people.ForgetDirectConversation(tx, req.actor, req.ev.Platform, req.ev.UserID, req.ev.Conversation.ID)
 	})
 }
 
@@ -295,7 +296,7 @@ func usage(format string, args ...any) error {
 }
 
 // resolveUser finds or creates the person behind an event, and the
-// workspace on its first event: okrcore.RegisterAccount says how (the
+// workspace on its first event: people.RegisterAccount says how (the
 // first person becomes the workspace's admin, a verified address joins
 // the person on another platform).
 func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) (*okrcore.User, error) {
@@ -304,17 +305,17 @@ func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) 
 	// does someone have this verified address?). They are read here, in a
 	// read transaction that blocks nobody, not under the write lock: in a
 	// 10,000-person workspace the scan takes tens of milliseconds.
-	seen, err := okrcore.View(ctx, e.store, func(tx okrcore.Tx) (okrcore.AccountLookup, error) {
-		return okrcore.LookUpAccount(tx, p)
+	seen, err := okrcore.View(ctx, e.store, func(tx okrcore.Tx) (people.AccountLookup, error) {
+		return people.LookUpAccount(tx, p)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("look up user: %w", err)
 	}
-	if seen.User != nil && !okrcore.ProfileChanged(seen.User, p) {
+	if seen.User != nil && !people.ProfileChanged(seen.User, p) {
 		return seen.User, nil
 	}
-	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (okrcore.Registration, error) {
-		return okrcore.RegisterAccount(tx, now, p, seen, e.defaultTZ)
+	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (people.Registration, error) {
+		return people.RegisterAccount(tx, now, p, seen, e.defaultTZ)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store user: %w", err)
@@ -329,8 +330,8 @@ func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) 
 }
 
 // profileOf is what an event says about the person behind it.
-func profileOf(ev chat.Event) okrcore.Profile {
-	p := okrcore.Profile{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Name: strings.TrimSpace(okrcore.CleanText(ev.UserName, false)),
+func profileOf(ev chat.Event) people.Profile {
+	p := people.Profile{Workspace: ev.Workspace, Platform: ev.Platform, PlatformID: ev.UserID, Name: strings.TrimSpace(okrcore.CleanText(ev.UserName, false)),
 		Email: ev.Email, EmailVerified: ev.EmailVerified, TimeZone: ev.TimeZone}
 	if ev.Conversation.Direct && ev.Conversation.ID != "" {
 		p.DM, p.DMRef = ev.Conversation.ID, ev.Conversation.Ref

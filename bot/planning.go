@@ -10,6 +10,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -707,7 +708,7 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []reply.Token)
 		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].Text)
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetUserTimezone(tx, req.actor, loc.String())
+		_, err := people.SetUserTimezone(tx, req.actor, loc.String())
 		return err
 	})
 	if err != nil {

@@ -100,12 +100,6 @@ func TestControlsStrippedAtInput(t *testing.T) {
 	if len(stored) != 1 || stored[0].Note != "line one\nline\ttwo" {
 		t.Errorf("stored check-ins %+v", stored)
 	}
-	// A name from a platform.
-	u := &okrcore.User{}
-	okrcore.ApplyProfile(u, okrcore.Profile{Platform: "slack", PlatformID: "U1", Name: "\u202eecila\x1b[0m"})
-	if u.Name != "ecila" {
-		t.Errorf("name from a platform %q, want %q", u.Name, "ecila")
-	}
 	// Only controls: nothing is left of the title.
 	err := attempt(t, f.db, func(tx okrcore.Tx) error {
 		_, err := okrcore.CreateObjective(tx, t0, f.ada, &okrcore.Objective{Title: "\x1b[2J\u202e", Owner: okrcore.UserOwner(f.alice.ID), Cycle: f.cycle.ID})

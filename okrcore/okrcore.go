@@ -159,6 +159,23 @@ func (u *User) AccountOf(platform, platformID string) (Account, bool) {
 	return Account{}, false
 }
 
+// Handle names a person unambiguously in a command ("#12"), where two may
+// share a name.
+func (u *User) Handle() string { return "#" + strconv.FormatUint(uint64(u.ID), 10) }
+
+// PlatformName is a chat platform as people call it.
+func PlatformName(p string) string {
+	switch p {
+	case "slack":
+		return "Slack"
+	case "teams":
+		return "Microsoft Teams"
+	case "shell":
+		return "the terminal"
+	}
+	return p
+}
+
 // Team is a named group of users with a lead, optionally under a parent team.
 type Team struct {
 	ID            ID     `json:"id"`

@@ -377,5 +377,16 @@ func TestUserAccounts(t *testing.T) {
 	}
 }
 
+func TestPlatformNameAndHandle(t *testing.T) {
+	for p, want := range map[string]string{"slack": "Slack", "teams": "Microsoft Teams", "shell": "the terminal", "fax": "fax"} {
+		if got := PlatformName(p); got != want {
+			t.Errorf("PlatformName(%q) = %q, want %q", p, got, want)
+		}
+	}
+	if got := (&User{ID: 12}).Handle(); got != "#12" {
+		t.Errorf("Handle = %q, want #12", got)
+	}
+}
+
 func second(a Account, _ bool) Account { return a }
 func third(_ Account, ok bool) bool    { return ok }

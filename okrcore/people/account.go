@@ -1,10 +1,12 @@
-package okrcore
+package people
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // One organisation may use okrbot on several chat platforms at once. A
@@ -18,8 +20,8 @@ import (
 // have to change hands, which an edit of their owner does in the open), and
 // person must not already have an account on other's platforms. It returns
 // the person, with every account, and the one folded into them.
-func LinkAccount(tx Tx, actor *User, person, other Later[ID]) (keep, fold *User, err error) {
-	if err := RequireAdmin(actor, "link accounts"); err != nil {
+func LinkAccount(tx okrcore.Tx, actor *okrcore.User, person, other okrcore.Later[okrcore.ID]) (keep, fold *okrcore.User, err error) {
+	if err := okrcore.RequireAdmin(actor, "link accounts"); err != nil {
 		return nil, nil, err
 	}
 	ws := actor.Workspace
@@ -30,12 +32,12 @@ func LinkAccount(tx Tx, actor *User, person, other Later[ID]) (keep, fold *User,
 		return nil, nil, err
 	}
 	if keep.ID == fold.ID {
-		return nil, nil, Errorf(KindInvalid, "That is the same person twice.")
+		return nil, nil, okrcore.Errorf(okrcore.KindInvalid, "That is the same person twice.")
 	}
 	for _, a := range fold.Accounts() {
 		if _, clash := keep.Account(a.Platform); clash {
-			return nil, nil, Errorf(KindConflict, "%s already has a %s account, and a person has one account per platform. `/okr unlink %s %s` frees it first.",
-				keep.Name, PlatformName(a.Platform), keep.Handle(), a.Platform)
+			return nil, nil, okrcore.Errorf(okrcore.KindConflict, "%s already has a %s account, and a person has one account per platform. `/okr unlink %s %s` frees it first.",
+				keep.Name, okrcore.PlatformName(a.Platform), keep.Handle(), a.Platform)
 		}
 	}
 	what, err := ownedBy(tx, ws, fold.ID)
@@ -43,7 +45,7 @@ func LinkAccount(tx Tx, actor *User, person, other Later[ID]) (keep, fold *User,
 		return nil, nil, err
 	}
 	if what != "" {
-		return nil, nil, Errorf(KindConflict, "%s %s in okrbot, so I can't fold that account into %s without losing track of it. Hand those over first (`/okr edit ID owner %s`), or link the other way round: `/okr link %s %s`.",
+		return nil, nil, okrcore.Errorf(okrcore.KindConflict, "%s %s in okrbot, so I can't fold that account into %s without losing track of it. Hand those over first (`/okr edit ID owner %s`), or link the other way round: `/okr link %s %s`.",
 			fold.Handle(), what, keep.Name, keep.Handle(), fold.Handle(), keep.Handle())
 	}
 	if err := foldInto(tx, ws, keep, fold); err != nil {
@@ -52,8 +54,8 @@ func LinkAccount(tx Tx, actor *User, person, other Later[ID]) (keep, fold *User,
 	return keep, fold, nil
 }
 
-func laterUser(tx Tx, ws string, l Later[ID]) (*User, error) {
-	id, err := l.get()
+func laterUser(tx okrcore.Tx, ws string, l okrcore.Later[okrcore.ID]) (*okrcore.User, error) {
+	id, err := read(l)
 	if err != nil {
 		return nil, err
 	}
@@ -64,11 +66,11 @@ func laterUser(tx Tx, ws string, l Later[ID]) (*User, error) {
 // person with no OKRs: the way back from a wrong link. Admins only; a
 // person keeps at least one account. It returns the person, without that
 // account, and the new one.
-func UnlinkAccount(tx Tx, now time.Time, actor *User, platform Later[string], person Later[ID]) (u, split *User, err error) {
-	if err := RequireAdmin(actor, "unlink accounts"); err != nil {
+func UnlinkAccount(tx okrcore.Tx, now time.Time, actor *okrcore.User, platform okrcore.Later[string], person okrcore.Later[okrcore.ID]) (u, split *okrcore.User, err error) {
+	if err := okrcore.RequireAdmin(actor, "unlink accounts"); err != nil {
 		return nil, nil, err
 	}
-	p, err := platform.get()
+	p, err := read(platform)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,12 +79,12 @@ func UnlinkAccount(tx Tx, now time.Time, actor *User, platform Later[string], pe
 	}
 	a, ok := u.Account(p)
 	if !ok {
-		return nil, nil, Errorf(KindNotFound, "%s has no %s account.", u.Name, PlatformName(p))
+		return nil, nil, okrcore.Errorf(okrcore.KindNotFound, "%s has no %s account.", u.Name, okrcore.PlatformName(p))
 	}
 	if len(u.Accounts()) < 2 {
-		return nil, nil, Errorf(KindConflict, "%s is only on %s: there is nothing to unlink.", u.Name, PlatformName(p))
+		return nil, nil, okrcore.Errorf(okrcore.KindConflict, "%s is only on %s: there is nothing to unlink.", u.Name, okrcore.PlatformName(p))
 	}
-	var rest []Account
+	var rest []okrcore.Account
 	for _, o := range u.Accounts() {
 		if o != a {
 			rest = append(rest, o)
@@ -98,7 +100,7 @@ func UnlinkAccount(tx Tx, now time.Time, actor *User, platform Later[string], pe
 	if err := putUser(tx, u); err != nil {
 		return nil, nil, err
 	}
-	split = &User{Workspace: actor.Workspace, Name: u.Name + " (" + PlatformName(p) + ")", TimeZone: u.TimeZone, Role: RoleMember, CreatedAt: now}
+	split = &okrcore.User{Workspace: actor.Workspace, Name: u.Name + " (" + okrcore.PlatformName(p) + ")", TimeZone: u.TimeZone, Role: okrcore.RoleMember, CreatedAt: now}
 	split.SetAccount(a)
 	if err := putUser(tx, split); err != nil {
 		return nil, nil, err
@@ -111,7 +113,7 @@ func UnlinkAccount(tx Tx, now time.Time, actor *User, platform Later[string], pe
 // address, when u has nothing of its own yet (one account, no OKRs, no
 // check-ins): the join that would have happened at first contact. It
 // returns the person joined, or nil when u stays as it is.
-func JoinAccount(tx Tx, u *User) (*User, error) {
+func JoinAccount(tx okrcore.Tx, u *okrcore.User) (*okrcore.User, error) {
 	if len(u.Linked) > 0 || !u.EmailVerified || u.Email == "" {
 		return nil, nil
 	}
@@ -141,7 +143,7 @@ func JoinAccount(tx Tx, u *User) (*User, error) {
 // foldInto makes fold's accounts keep's and removes fold, who must own
 // nothing (ownedBy): team places and initiatives move, what keep lacks
 // (address, time zone) is taken, and an admin stays one.
-func foldInto(tx Tx, ws string, keep, fold *User) error {
+func foldInto(tx okrcore.Tx, ws string, keep, fold *okrcore.User) error {
 	if err := moveTeams(tx, ws, fold.ID, keep.ID); err != nil {
 		return err
 	}
@@ -160,15 +162,15 @@ func foldInto(tx Tx, ws string, keep, fold *User) error {
 	if keep.TimeZone == "" {
 		keep.TimeZone = fold.TimeZone
 	}
-	if fold.Role == RoleAdmin && keep.Role != RoleAdmin {
-		keep.Role = RoleAdmin // an admin's rights are not lost by linking
+	if fold.Role == okrcore.RoleAdmin && keep.Role != okrcore.RoleAdmin {
+		keep.Role = okrcore.RoleAdmin // an admin's rights are not lost by linking
 	}
 	return putUser(tx, keep)
 }
 
 // ownedBy says what a user owns or wrote, in words ("" for nothing).
-func ownedBy(tx Tx, ws string, id ID) (string, error) {
-	owner := UserOwner(id)
+func ownedBy(tx okrcore.Tx, ws string, id okrcore.ID) (string, error) {
+	owner := okrcore.UserOwner(id)
 	objs, err := tx.ObjectivesByOwner(ws, owner, 0)
 	if err != nil {
 		return "", err
@@ -213,14 +215,14 @@ func ownedBy(tx Tx, ws string, id ID) (string, error) {
 }
 
 // moveTeams puts to in from's place in every team: member and lead.
-func moveTeams(tx Tx, ws string, from, to ID) error {
+func moveTeams(tx okrcore.Tx, ws string, from, to okrcore.ID) error {
 	teams, err := tx.TeamsOfUser(ws, from)
 	if err != nil {
 		return err
 	}
 	for _, t := range teams {
 		members := t.Members[:0:0]
-		seen := map[ID]bool{}
+		seen := map[okrcore.ID]bool{}
 		for _, m := range t.Members {
 			if m == from {
 				m = to
@@ -243,7 +245,7 @@ func moveTeams(tx Tx, ws string, from, to ID) error {
 
 // moveInitiatives hands from's initiatives to to. Initiatives have no owner
 // index, so every key result is visited: linking is a rare admin step.
-func moveInitiatives(tx Tx, ws string, from, to ID) error {
+func moveInitiatives(tx okrcore.Tx, ws string, from, to okrcore.ID) error {
 	cycles, err := tx.Cycles(ws)
 	if err != nil {
 		return err

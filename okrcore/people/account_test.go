@@ -1,4 +1,4 @@
-package okrcore_test
+package people_test
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 )
 
 // onPlatform is a person of workspace A with one account.
@@ -81,7 +82,7 @@ func TestLinkAccount(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			person, other := tc.person, tc.other
 			wantRefusal(t, f.db, func(tx okrcore.Tx) error {
-				_, _, err := okrcore.LinkAccount(tx, tc.actor, person.later(), other.later())
+				_, _, err := people.LinkAccount(tx, tc.actor, person.later(), other.later())
 				return err
 			}, func(err error) { t.Helper(); wantLinkErr(t, err, tc.kind, tc.keywords...) })
 			if person.called != tc.asked {
@@ -92,7 +93,7 @@ func TestLinkAccount(t *testing.T) {
 
 	var keep, fold *okrcore.User
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		keep, fold, err = okrcore.LinkAccount(tx, f.ada, okrcore.Given(kim.ID), okrcore.Given(kimTeams.ID))
+		keep, fold, err = people.LinkAccount(tx, f.ada, okrcore.Given(kim.ID), okrcore.Given(kimTeams.ID))
 		return err
 	})
 	if keep.ID != kim.ID || fold.ID != kimTeams.ID || len(keep.Accounts()) != 2 {
@@ -180,7 +181,7 @@ func TestUnlinkAccount(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			platform, person := tc.platform, tc.person
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, _, err := okrcore.UnlinkAccount(tx, t1, tc.actor, platform.later(), person.later())
+				_, _, err := people.UnlinkAccount(tx, t1, tc.actor, platform.later(), person.later())
 				return err
 			}, tc.kind, tc.keywords...)
 			if platform.called != tc.asked {
@@ -196,7 +197,7 @@ func TestUnlinkAccount(t *testing.T) {
 
 	var u, split *okrcore.User
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		u, split, err = okrcore.UnlinkAccount(tx, t1, f.ada, okrcore.Given("teams"), okrcore.Given(kim.ID))
+		u, split, err = people.UnlinkAccount(tx, t1, f.ada, okrcore.Given("teams"), okrcore.Given(kim.ID))
 		return err
 	})
 	got := getUser(t, f.db, "A", kim.ID)
@@ -210,7 +211,7 @@ func TestUnlinkAccount(t *testing.T) {
 	}
 	// Linking them again is the way back.
 	update(t, f.db, func(tx okrcore.Tx) error {
-		_, _, err := okrcore.LinkAccount(tx, f.ada, okrcore.Given(kim.ID), okrcore.Given(split.ID))
+		_, _, err := people.LinkAccount(tx, f.ada, okrcore.Given(kim.ID), okrcore.Given(split.ID))
 		return err
 	})
 	if got := getUser(t, f.db, "A", kim.ID); len(got.Accounts()) != 2 {

@@ -1,10 +1,12 @@
-package okrcore
+package people
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // First contact: the person behind an event, found or made. The first
@@ -31,15 +33,15 @@ type Profile struct {
 // account's does, so that a name, an address or a time zone doesn't flip
 // with every platform they write from. Others only fill in what is
 // missing.
-func namesFrom(u *User, p Profile) bool {
+func namesFrom(u *okrcore.User, p Profile) bool {
 	return u.PlatformID == "" || p.Platform == u.Platform
 }
 
 // ApplyProfile updates u with what p says, and remembers where to reach
 // the person on p's platform: platforms such as Teams can only message
 // someone proactively through a stored reference.
-func ApplyProfile(u *User, p Profile) {
-	p.Name = strings.TrimSpace(CleanText(p.Name, false))
+func ApplyProfile(u *okrcore.User, p Profile) {
+	p.Name = strings.TrimSpace(okrcore.CleanText(p.Name, false))
 	first := namesFrom(u, p)
 	if p.Name != "" && (first || u.Name == "") {
 		u.Name = p.Name
@@ -53,7 +55,7 @@ func ApplyProfile(u *User, p Profile) {
 	}
 	a, ok := u.AccountOf(p.Platform, p.PlatformID)
 	if !ok {
-		a = Account{Platform: p.Platform, PlatformID: p.PlatformID}
+		a = okrcore.Account{Platform: p.Platform, PlatformID: p.PlatformID}
 	}
 	if p.DM != "" {
 		a.DM = p.DM
@@ -65,7 +67,7 @@ func ApplyProfile(u *User, p Profile) {
 }
 
 // ProfileChanged reports whether p would change what is stored of u.
-func ProfileChanged(u *User, p Profile) bool {
+func ProfileChanged(u *okrcore.User, p Profile) bool {
 	c := *u
 	c.Linked = slices.Clone(u.Linked)
 	ApplyProfile(&c, p)
@@ -77,7 +79,7 @@ func ProfileChanged(u *User, p Profile) bool {
 // platform belongs to: someone with the same verified e-mail address and
 // no account on that platform yet. Unverified addresses never match:
 // anyone can type an address into a profile.
-func personWithEmail(users []*User, platform, email string, verified bool) *User {
+func personWithEmail(users []*okrcore.User, platform, email string, verified bool) *okrcore.User {
 	if !verified || email == "" {
 		return nil
 	}
@@ -98,24 +100,24 @@ func personWithEmail(users []*User, platform, email string, verified bool) *User
 type AccountLookup struct {
 	// User is the account's person; nil when okrbot has not met the
 	// account yet, and then:
-	User *User
+	User *okrcore.User
 	// Empty says nobody was in the workspace.
 	Empty bool
 	// SameEmail is the person with the account's verified address on
 	// another platform, if any.
-	SameEmail *User
+	SameEmail *okrcore.User
 }
 
 // LookUpAccount finds the person behind p's account, and for an account
 // okrbot has not met, reads the workspace's people. Run it in a read
 // transaction, which blocks nobody: in a 10,000-person workspace the scan
 // takes tens of milliseconds, too long to hold the write lock for.
-func LookUpAccount(tx Tx, p Profile) (AccountLookup, error) {
+func LookUpAccount(tx okrcore.Tx, p Profile) (AccountLookup, error) {
 	u, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
 	if err == nil {
 		return AccountLookup{User: u}, nil
 	}
-	if !IsNotFound(err) {
+	if !okrcore.IsNotFound(err) {
 		return AccountLookup{}, err
 	}
 	users, err := tx.Users(p.Workspace)
@@ -128,14 +130,14 @@ func LookUpAccount(tx Tx, p Profile) (AccountLookup, error) {
 // Registration says what RegisterAccount did.
 type Registration struct {
 	// User is the person behind the account, as stored.
-	User *User
+	User *okrcore.User
 	// Joined says a new account joined the person with its verified
 	// address on another platform.
 	Joined bool
 	// Folded is set when a known account, whose address was vouched for
 	// only now, was folded into the person with that address: the id the
 	// account had on its own.
-	Folded ID
+	Folded okrcore.ID
 }
 
 // RegisterAccount stores what p says of its account's person, creating
@@ -143,23 +145,23 @@ type Registration struct {
 // write transaction after LookUpAccount, whose findings it reads again
 // where they may have changed since. defaultZone is the time zone of a new
 // person whose platform tells none.
-func RegisterAccount(tx Tx, now time.Time, p Profile, seen AccountLookup, defaultZone string) (Registration, error) {
-	if err := EnsureWorkspace(tx, p.Workspace, p.Platform, now); err != nil {
+func RegisterAccount(tx okrcore.Tx, now time.Time, p Profile, seen AccountLookup, defaultZone string) (Registration, error) {
+	if err := okrcore.EnsureWorkspace(tx, p.Workspace, p.Platform, now); err != nil {
 		return Registration{}, err
 	}
 	existing, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
 	switch {
 	case err == nil:
 		return updateAccount(tx, existing, p)
-	case !IsNotFound(err):
+	case !okrcore.IsNotFound(err):
 		return Registration{}, err
 	}
 	if seen.SameEmail != nil {
 		same, err := tx.User(p.Workspace, seen.SameEmail.ID)
-		if err != nil && !IsNotFound(err) {
+		if err != nil && !okrcore.IsNotFound(err) {
 			return Registration{}, err
 		}
-		if err == nil && personWithEmail([]*User{same}, p.Platform, p.Email, p.EmailVerified) != nil {
+		if err == nil && personWithEmail([]*okrcore.User{same}, p.Platform, p.Email, p.EmailVerified) != nil {
 			ApplyProfile(same, p)
 			if err := putUser(tx, same); err != nil {
 				return Registration{}, err
@@ -167,7 +169,7 @@ func RegisterAccount(tx Tx, now time.Time, p Profile, seen AccountLookup, defaul
 			return Registration{User: same, Joined: true}, nil
 		}
 	}
-	role := RoleMember
+	role := okrcore.RoleMember
 	if seen.Empty {
 		// Nobody was there at the scan; someone may have arrived since.
 		users, err := tx.Users(p.Workspace)
@@ -175,10 +177,10 @@ func RegisterAccount(tx Tx, now time.Time, p Profile, seen AccountLookup, defaul
 			return Registration{}, err
 		}
 		if len(users) == 0 {
-			role = RoleAdmin
+			role = okrcore.RoleAdmin
 		}
 	}
-	u := &User{Workspace: p.Workspace, Platform: p.Platform, PlatformID: p.PlatformID, Role: role, CreatedAt: now}
+	u := &okrcore.User{Workspace: p.Workspace, Platform: p.Platform, PlatformID: p.PlatformID, Role: role, CreatedAt: now}
 	ApplyProfile(u, p)
 	if u.TimeZone == "" {
 		u.TimeZone = defaultZone
@@ -196,7 +198,7 @@ func RegisterAccount(tx Tx, now time.Time, p Profile, seen AccountLookup, defaul
 // for only now (the platform's profile could not be read when okrbot first
 // met the account) may belong to someone who is that person on another
 // platform.
-func updateAccount(tx Tx, u *User, p Profile) (Registration, error) {
+func updateAccount(tx okrcore.Tx, u *okrcore.User, p Profile) (Registration, error) {
 	verified := u.EmailVerified
 	ApplyProfile(u, p)
 	if !verified && u.EmailVerified {

@@ -1,36 +1,37 @@
-package okrcore_test
+package people_test
 
 import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 )
 
 // register meets an account as the conversation does: a read transaction
 // looks, a write transaction stores.
-func register(t *testing.T, db okrcore.Store, p okrcore.Profile) okrcore.Registration {
+func register(t *testing.T, db okrcore.Store, p people.Profile) people.Registration {
 	t.Helper()
-	var seen okrcore.AccountLookup
-	view(t, db, func(tx okrcore.Tx) (err error) { seen, err = okrcore.LookUpAccount(tx, p); return err })
-	var r okrcore.Registration
+	var seen people.AccountLookup
+	view(t, db, func(tx okrcore.Tx) (err error) { seen, err = people.LookUpAccount(tx, p); return err })
+	var r people.Registration
 	update(t, db, func(tx okrcore.Tx) (err error) {
-		r, err = okrcore.RegisterAccount(tx, t1, p, seen, "America/New_York")
+		r, err = people.RegisterAccount(tx, t1, p, seen, "America/New_York")
 		return err
 	})
 	return r
 }
 
-func slackProfile(id, name, email string, verified bool) okrcore.Profile {
-	return okrcore.Profile{Workspace: "N", Platform: "slack", PlatformID: id, Name: name, Email: email, EmailVerified: verified}
+func slackProfile(id, name, email string, verified bool) people.Profile {
+	return people.Profile{Workspace: "N", Platform: "slack", PlatformID: id, Name: name, Email: email, EmailVerified: verified}
 }
 
-func teamsProfile(id, name, email string, verified bool) okrcore.Profile {
-	return okrcore.Profile{Workspace: "N", Platform: "teams", PlatformID: id, Name: name, Email: email, EmailVerified: verified, DM: "a:" + id, DMRef: "ref:" + id}
+func teamsProfile(id, name, email string, verified bool) people.Profile {
+	return people.Profile{Workspace: "N", Platform: "teams", PlatformID: id, Name: name, Email: email, EmailVerified: verified, DM: "a:" + id, DMRef: "ref:" + id}
 }
 
 func TestRegisterAccount(t *testing.T) {
 	db := openDB(t)
-	first := register(t, db, okrcore.Profile{Workspace: "N", Platform: "slack", PlatformID: "U1", Email: "ann@acme.example", EmailVerified: true, TimeZone: "Europe/Paris"})
+	first := register(t, db, people.Profile{Workspace: "N", Platform: "slack", PlatformID: "U1", Email: "ann@acme.example", EmailVerified: true, TimeZone: "Europe/Paris"})
 	ann := first.User
 	if ann.Role != okrcore.RoleAdmin || ann.Name != "U1" || ann.TimeZone != "Europe/Paris" || first.Joined || first.Folded != 0 {
 		t.Errorf("first person %+v (%+v), want an admin named by their id", ann, first)
@@ -115,14 +116,14 @@ func TestRegisterAccountReadsAgain(t *testing.T) {
 	t.Run("someone arrived after the scan", func(t *testing.T) {
 		db := openDB(t)
 		p := slackProfile("U1", "Eve", "", false)
-		var seen okrcore.AccountLookup
-		view(t, db, func(tx okrcore.Tx) (err error) { seen, err = okrcore.LookUpAccount(tx, p); return err })
+		var seen people.AccountLookup
+		view(t, db, func(tx okrcore.Tx) (err error) { seen, err = people.LookUpAccount(tx, p); return err })
 		if !seen.Empty || seen.User != nil {
 			t.Fatalf("lookup %+v, want an empty workspace", seen)
 		}
 		register(t, db, slackProfile("U0", "Fay", "", false))
-		var r okrcore.Registration
-		update(t, db, func(tx okrcore.Tx) (err error) { r, err = okrcore.RegisterAccount(tx, t1, p, seen, ""); return err })
+		var r people.Registration
+		update(t, db, func(tx okrcore.Tx) (err error) { r, err = people.RegisterAccount(tx, t1, p, seen, ""); return err })
 		if r.User.Role != okrcore.RoleMember {
 			t.Errorf("the second to arrive is %s, want member", r.User.Role)
 		}
@@ -131,14 +132,14 @@ func TestRegisterAccountReadsAgain(t *testing.T) {
 		db := openDB(t)
 		gil := register(t, db, slackProfile("U1", "Gil", "gil@acme.example", true)).User
 		p := teamsProfile("29:gil", "Gil", "gil@acme.example", true)
-		var seen okrcore.AccountLookup
-		view(t, db, func(tx okrcore.Tx) (err error) { seen, err = okrcore.LookUpAccount(tx, p); return err })
+		var seen people.AccountLookup
+		view(t, db, func(tx okrcore.Tx) (err error) { seen, err = people.LookUpAccount(tx, p); return err })
 		if seen.SameEmail == nil || seen.SameEmail.ID != gil.ID {
 			t.Fatalf("lookup %+v, want Gil", seen)
 		}
 		register(t, db, slackProfile("U1", "Gil", "gil@elsewhere.example", true))
-		var r okrcore.Registration
-		update(t, db, func(tx okrcore.Tx) (err error) { r, err = okrcore.RegisterAccount(tx, t1, p, seen, ""); return err })
+		var r people.Registration
+		update(t, db, func(tx okrcore.Tx) (err error) { r, err = people.RegisterAccount(tx, t1, p, seen, ""); return err })
 		if r.Joined || r.User.ID == gil.ID {
 			t.Errorf("registration %+v, want a new person", r)
 		}
@@ -153,32 +154,32 @@ func TestApplyProfile(t *testing.T) {
 	for _, tc := range []struct {
 		name                  string
 		u                     *okrcore.User
-		p                     okrcore.Profile
+		p                     people.Profile
 		wantName, email, zone string
 		verified              bool
 	}{
 		{"the first account's platform describes the person", slackUser(),
-			okrcore.Profile{Platform: "slack", PlatformID: "U1", Name: "Annie", Email: "ann@new.example", TimeZone: "Asia/Tokyo"},
+			people.Profile{Platform: "slack", PlatformID: "U1", Name: "Annie", Email: "ann@new.example", TimeZone: "Asia/Tokyo"},
 			"Annie", "ann@new.example", "Asia/Tokyo", false},
 		{"another platform only fills in", &okrcore.User{Platform: "slack", PlatformID: "U1", Name: "Ann", Linked: []okrcore.Account{{Platform: "teams", PlatformID: "29:1"}}},
-			okrcore.Profile{Platform: "teams", PlatformID: "29:1", Name: "Ann T", Email: "ann@t.example", TimeZone: "Asia/Tokyo"},
+			people.Profile{Platform: "teams", PlatformID: "29:1", Name: "Ann T", Email: "ann@t.example", TimeZone: "Asia/Tokyo"},
 			"Ann", "ann@t.example", "Asia/Tokyo", false},
 		{"another platform keeps what is there", slackUser(),
-			okrcore.Profile{Platform: "teams", PlatformID: "29:1", Name: "Ann T", Email: "ann@t.example", TimeZone: "Asia/Tokyo"},
+			people.Profile{Platform: "teams", PlatformID: "29:1", Name: "Ann T", Email: "ann@t.example", TimeZone: "Asia/Tokyo"},
 			"Ann", "ann@old.example", "Europe/Paris", false},
 		{"a verified address replaces an unverified one", slackUser(),
-			okrcore.Profile{Platform: "teams", PlatformID: "29:1", Email: "ann@t.example", EmailVerified: true},
+			people.Profile{Platform: "teams", PlatformID: "29:1", Email: "ann@t.example", EmailVerified: true},
 			"Ann", "ann@t.example", "Europe/Paris", true},
-		{"empty fields change nothing", slackUser(), okrcore.Profile{Platform: "slack", PlatformID: "U1"},
+		{"empty fields change nothing", slackUser(), people.Profile{Platform: "slack", PlatformID: "U1"},
 			"Ann", "ann@old.example", "Europe/Paris", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := *tc.u
-			changed := okrcore.ProfileChanged(tc.u, tc.p)
+			changed := people.ProfileChanged(tc.u, tc.p)
 			if tc.u.Name != before.Name || tc.u.Email != before.Email {
 				t.Fatal("ProfileChanged changed the user")
 			}
-			okrcore.ApplyProfile(tc.u, tc.p)
+			people.ApplyProfile(tc.u, tc.p)
 			if tc.u.Name != tc.wantName || tc.u.Email != tc.email || tc.u.TimeZone != tc.zone || tc.u.EmailVerified != tc.verified {
 				t.Errorf("user %+v, want %s <%s> in %s", tc.u, tc.wantName, tc.email, tc.zone)
 			}
@@ -190,19 +191,27 @@ func TestApplyProfile(t *testing.T) {
 	}
 	t.Run("a direct conversation is remembered on its account", func(t *testing.T) {
 		u := slackUser()
-		p := okrcore.Profile{Platform: "teams", PlatformID: "29:1", DM: "a:1", DMRef: "ref"}
-		if !okrcore.ProfileChanged(u, p) {
+		p := people.Profile{Platform: "teams", PlatformID: "29:1", DM: "a:1", DMRef: "ref"}
+		if !people.ProfileChanged(u, p) {
 			t.Error("ProfileChanged = false for a new conversation")
 		}
-		okrcore.ApplyProfile(u, p)
+		people.ApplyProfile(u, p)
 		a, _ := u.Account("teams")
 		if a.DM != "a:1" || a.DMRef != "ref" || u.DM != "" {
 			t.Errorf("accounts %+v", u.Accounts())
 		}
 		// A channel event keeps the conversation.
-		okrcore.ApplyProfile(u, okrcore.Profile{Platform: "teams", PlatformID: "29:1"})
+		people.ApplyProfile(u, people.Profile{Platform: "teams", PlatformID: "29:1"})
 		if a, _ := u.Account("teams"); a.DM != "a:1" {
 			t.Errorf("a channel event dropped the conversation: %+v", a)
 		}
 	})
+}
+
+func TestApplyProfileCleansName(t *testing.T) {
+	u := &okrcore.User{}
+	people.ApplyProfile(u, people.Profile{Platform: "slack", PlatformID: "U1", Name: "\u202eecila\x1b[0m"})
+	if u.Name != "ecila" {
+		t.Errorf("name from a platform %q, want %q", u.Name, "ecila")
+	}
 }

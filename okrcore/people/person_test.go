@@ -1,16 +1,17 @@
-package okrcore_test
+package people_test
 
 import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 )
 
 func TestSetUserTimezone(t *testing.T) {
 	f := newFixture(t)
 	// Anyone sets their own, observers too; nobody else's.
 	for _, u := range []*okrcore.User{f.alice, f.olga} {
-		update(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetUserTimezone(tx, u, "Europe/Berlin"); return err })
+		update(t, f.db, func(tx okrcore.Tx) error { _, err := people.SetUserTimezone(tx, u, "Europe/Berlin"); return err })
 		if got := getUser(t, f.db, "A", u.ID); got.TimeZone != "Europe/Berlin" || got.Name != u.Name {
 			t.Errorf("%s: %+v", u.Name, got)
 		}
@@ -19,7 +20,7 @@ func TestSetUserTimezone(t *testing.T) {
 		t.Errorf("Bob's time zone %q changed", got.TimeZone)
 	}
 	gone := &okrcore.User{ID: 999, Workspace: "A", Name: "Gone"}
-	wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetUserTimezone(tx, gone, "UTC"); return err }, okrcore.KindNotFound)
+	wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := people.SetUserTimezone(tx, gone, "UTC"); return err }, okrcore.KindNotFound)
 }
 
 func TestSetNudgePlatform(t *testing.T) {
@@ -28,7 +29,7 @@ func TestSetNudgePlatform(t *testing.T) {
 		Linked: []okrcore.Account{{Platform: "teams", PlatformID: "29:1"}}, CreatedAt: t0}
 	update(t, f.db, func(tx okrcore.Tx) error { return tx.PutUser(both) })
 
-	update(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetNudgePlatform(tx, both, "teams"); return err })
+	update(t, f.db, func(tx okrcore.Tx) error { _, err := people.SetNudgePlatform(tx, both, "teams"); return err })
 	if got := getUser(t, f.db, "A", both.ID); got.NudgeOn != "teams" || got.NudgeAccount().PlatformID != "29:1" {
 		t.Errorf("nudges on %q (%+v), want Teams", got.NudgeOn, got.NudgeAccount())
 	}
@@ -42,7 +43,7 @@ func TestSetNudgePlatform(t *testing.T) {
 		{"an unknown platform", both, "fax", []string{"on fax yet"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetNudgePlatform(tx, tc.actor, tc.platform); return err }, okrcore.KindInvalid, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := people.SetNudgePlatform(tx, tc.actor, tc.platform); return err }, okrcore.KindInvalid, tc.keywords...)
 		})
 	}
 }
@@ -63,23 +64,12 @@ func TestForgetDirectConversation(t *testing.T) {
 		{"the first account's goes", "slack", "U1", "D1", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			update(t, f.db, func(tx okrcore.Tx) error { return okrcore.ForgetDirectConversation(tx, u, tc.platform, tc.id, tc.conv) })
+			update(t, f.db, func(tx okrcore.Tx) error { return people.ForgetDirectConversation(tx, u, tc.platform, tc.id, tc.conv) })
 			got := getUser(t, f.db, "A", u.ID)
 			teams, _ := got.Account("teams")
 			if got.DM != tc.wantSlackDM || teams.DM != tc.wantTeams || (got.DM == "") != (got.DMRef == "") || (teams.DM == "") != (teams.DMRef == "") {
 				t.Errorf("accounts %+v", got.Accounts())
 			}
 		})
-	}
-}
-
-func TestPlatformNameAndHandle(t *testing.T) {
-	for p, want := range map[string]string{"slack": "Slack", "teams": "Microsoft Teams", "shell": "the terminal", "fax": "fax"} {
-		if got := okrcore.PlatformName(p); got != want {
-			t.Errorf("PlatformName(%q) = %q, want %q", p, got, want)
-		}
-	}
-	if got := (&okrcore.User{ID: 12}).Handle(); got != "#12" {
-		t.Errorf("Handle = %q, want #12", got)
 	}
 }
