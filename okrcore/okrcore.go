@@ -74,7 +74,10 @@ type User struct {
 	Linked []Account `json:"linked,omitempty"`
 	// NudgeOn is the platform the person chose for nudges and other
 	// direct messages; empty means their first account's.
-	NudgeOn   string    `json:"nudge_on,omitempty"`
+	NudgeOn string `json:"nudge_on,omitempty"`
+	// Left says the person left the organisation (its chat directory says
+	// so): their records stay, and nothing is sent to them any more.
+	Left      bool      `json:"left,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
