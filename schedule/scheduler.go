@@ -256,7 +256,8 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	}
 	people := map[string]*group{}
 	for _, u := range users {
-		if u.Role == okrcore.RoleObserver {
+		// Observers change nothing, and those who left hear nothing more.
+		if u.Role == okrcore.RoleObserver || u.Left {
 			continue
 		}
 		sc, ok := userSched[u.ID]
