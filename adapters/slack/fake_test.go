@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +76,15 @@ type reply struct {
 type fakeUser struct {
 	ID, Name, Display, Email, TZ string
 	Unconfirmed                  bool // the e-mail address is not confirmed
+	Bot, App, Deleted            bool // is_bot, is_app_user, deleted
+}
+
+// json is the user as users.info, users.list and users.lookupByEmail
+// describe them.
+func (u fakeUser) json() map[string]any {
+	return map[string]any{"id": u.ID, "team_id": testTeam, "name": u.Name, "real_name": u.Name, "tz": u.TZ, "deleted": u.Deleted,
+		"is_bot": u.Bot, "is_app_user": u.App, "is_email_confirmed": !u.Unconfirmed,
+		"profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}
 }
 
 // fakeSlack speaks Slack's Web API wire format on loopback: form-encoded
@@ -285,8 +296,17 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 			writeSlack(w, map[string]any{"ok": false, "error": "user_not_found"})
 			return
 		}
-		writeSlack(w, map[string]any{"ok": true, "user": map[string]any{"id": u.ID, "name": u.Name, "real_name": u.Name, "tz": u.TZ,
-			"is_email_confirmed": !u.Unconfirmed, "profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}})
+		writeSlack(w, map[string]any{"ok": true, "user": u.json()})
+	case "users.list":
+		f.serveUsersList(w, c)
+	case "users.lookupByEmail":
+		for _, u := range f.users {
+			if strings.EqualFold(u.Email, c.get("email")) {
+				writeSlack(w, map[string]any{"ok": true, "user": u.json()})
+				return
+			}
+		}
+		writeSlack(w, map[string]any{"ok": false, "error": "users_not_found"})
 	case "conversations.open":
 		users := c.get("users")
 		writeSlack(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U")}})
@@ -665,4 +685,38 @@ func serve(h http.Handler, r *http.Request) int {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	return rec.Code
+}
+
+// serveUsersList answers users.list a page of limit people at a time, in
+// id order, the next page named by an opaque cursor; f.mu is held.
+func (f *fakeSlack) serveUsersList(w http.ResponseWriter, c call) {
+	ids := make([]string, 0, len(f.users))
+	for id := range f.users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	limit, err := strconv.Atoi(c.get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 1000
+	}
+	from := 0
+	if cur := c.get("cursor"); cur != "" {
+		b, err := base64.StdEncoding.DecodeString(cur)
+		n, aerr := strconv.Atoi(strings.TrimPrefix(string(b), "user:"))
+		if err != nil || aerr != nil || n > len(ids) {
+			writeSlack(w, map[string]any{"ok": false, "error": "invalid_cursor"})
+			return
+		}
+		from = n
+	}
+	to := min(from+limit, len(ids))
+	members := []map[string]any{}
+	for _, id := range ids[from:to] {
+		members = append(members, f.users[id].json())
+	}
+	next := ""
+	if to < len(ids) {
+		next = base64.StdEncoding.EncodeToString([]byte("user:" + strconv.Itoa(to)))
+	}
+	writeSlack(w, map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": next}})
 }

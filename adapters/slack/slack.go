@@ -79,6 +79,13 @@ type Options struct {
 	// which stays open (Slack waits 3 seconds); default 2.5s. After it the
 	// modal closes and the answer is posted.
 	ViewWait time.Duration
+	// DirectoryPage is how many people one users.list call asks for
+	// (Slack advises at most 200); default 200.
+	DirectoryPage int
+	// DirectoryWait is the longest Retry-After a directory listing waits
+	// out before it gives up (users.list allows about 20 calls a minute);
+	// default 1 minute.
+	DirectoryWait time.Duration
 }
 
 // Adapter is the Slack adapter. It implements chat.Adapter, chat.Pacer
@@ -110,6 +117,7 @@ var (
 	_ chat.Pacer      = (*Adapter)(nil)
 	_ chat.Reconciler = (*Adapter)(nil)
 	_ chat.InboxUser  = (*Adapter)(nil)
+	_ chat.Directory  = (*Adapter)(nil)
 )
 
 // New checks cfg and returns an adapter. It makes no network calls.
@@ -169,6 +177,12 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	}
 	if opts.ViewWait <= 0 {
 		opts.ViewWait = 2500 * time.Millisecond
+	}
+	if opts.DirectoryPage <= 0 {
+		opts.DirectoryPage = 200
+	}
+	if opts.DirectoryWait <= 0 {
+		opts.DirectoryWait = time.Minute
 	}
 	a := &Adapter{
 		cfg:  cfg,

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	slackapi "github.com/slack-go/slack"
+
 	"github.com/okrbot/okrbot/chat"
 )
 
@@ -100,15 +102,7 @@ func (a *Adapter) fillProfile(ctx context.Context, ev *chat.Event) {
 			a.log.Warn("users.info failed; going on without the profile", "user", ev.UserID, "err", a.apiError("users.info", err))
 			return profile{}, time.Minute
 		}
-		// Only an address Slack has confirmed may join this account to
-		// the same person's account on another platform.
-		p := profile{name: u.Profile.DisplayName, email: u.Profile.Email, emailVerified: u.IsEmailConfirmed, tz: u.TZ}
-		for _, n := range []string{u.RealName, u.Profile.RealName, u.Name} {
-			if p.name == "" {
-				p.name = n
-			}
-		}
-		return p, a.opts.UserTTL
+		return profileOf(u), a.opts.UserTTL
 	})
 	if p.name != "" {
 		ev.UserName = p.name
@@ -119,4 +113,17 @@ func (a *Adapter) fillProfile(ctx context.Context, ev *chat.Event) {
 	if p.tz != "" {
 		ev.TimeZone = p.tz
 	}
+}
+
+// profileOf is what Slack says of a person. Only an address Slack has
+// confirmed may join their account to the same person's account on
+// another platform.
+func profileOf(u *slackapi.User) profile {
+	p := profile{name: u.Profile.DisplayName, email: u.Profile.Email, emailVerified: u.IsEmailConfirmed, tz: u.TZ}
+	for _, n := range []string{u.RealName, u.Profile.RealName, u.Name} {
+		if p.name == "" {
+			p.name = n
+		}
+	}
+	return p
 }
