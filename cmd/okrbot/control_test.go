@@ -20,9 +20,9 @@ func askControl(t *testing.T, sock, request string) string {
 		t.Fatalf("dial control socket: %v", err)
 	}
 	defer conn.Close()
-	if _, err := conn.Write([]byte(request + "\n")); err != nil {
-		t.Fatalf("send request: %v", err)
-	}
+	// A refusal may come, and the connection close, before the request
+	// is written: the write may fail, the answer is read all the same.
+	_, _ = conn.Write([]byte(request + "\n"))
 	line, _ := bufio.NewReader(conn).ReadString('\n')
 	return strings.TrimSpace(line)
 }
