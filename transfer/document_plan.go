@@ -1,0 +1,518 @@
+package transfer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// planDocument plans the import of okrbot's own export. Into a new or
+// empty workspace every record is created under its own id, so that the
+// workspace exports to the same bytes; into the workspace the export came
+// from, records are matched by id: equal ones are left alone, different
+// ones replaced, missing ones created, and check-ins, which never change,
+// are left alone when their id is there. Another workspace that holds
+// OKRs is refused. The document's records are checked (and their text
+// cleaned) in place, and with opts.Workspace naming an empty workspace
+// they are moved to it.
+func planDocument(tx okrcore.Tx, d *Document, opts Options) (*plan, error) {
+	if d.Workspace == nil || d.Workspace.ID == "" {
+		return nil, okrcore.Errorf(okrcore.KindInvalid, "The export names no workspace.")
+	}
+	from, ws := d.Workspace.ID, opts.Workspace
+	if ws == "" {
+		ws = from
+	}
+	if ws == registryWS {
+		return nil, okrcore.Errorf(okrcore.KindInvalid, "%q is not a workspace okrbot can import into.", ws)
+	}
+	stored, err := tx.Workspace(ws)
+	if err != nil && !okrcore.IsNotFound(err) {
+		return nil, err
+	}
+	empty, err := isEmpty(tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if ws != from && !empty {
+		return nil, okrcore.Errorf(okrcore.KindConflict, "Workspace %s already holds OKRs, and this export is of workspace %s: an export goes back into the workspace it came from, or into an empty one.", ws, from)
+	}
+	dp := &docPlan{tx: tx, d: d, ws: ws, from: from, empty: empty, p: &plan{workspace: ws, platform: opts.Platform}}
+	dp.p.summary = Summary{Workspace: ws, Counts: map[Kind]Count{}}
+	if err := dp.check(); err != nil {
+		return nil, err
+	}
+	if ws != from {
+		moveTo(d, ws)
+	}
+	if err := dp.order(); err != nil {
+		return nil, err
+	}
+	if err := dp.workspace(stored); err != nil {
+		return nil, err
+	}
+	return dp.p, nil
+}
+
+// isEmpty reports whether ws holds no people, teams, OKRs or KPIs; the
+// cycle every workspace starts with does not count.
+func isEmpty(tx okrcore.Tx, ws string) (bool, error) {
+	us, err := tx.Users(ws)
+	if err != nil || len(us) > 0 {
+		return false, err
+	}
+	ts, err := tx.Teams(ws)
+	if err != nil || len(ts) > 0 {
+		return false, err
+	}
+	ks, err := tx.KPIs(ws)
+	if err != nil || len(ks) > 0 {
+		return false, err
+	}
+	cs, err := tx.Cycles(ws)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cs {
+		os, err := tx.ObjectivesByCycle(ws, c.ID)
+		if err != nil || len(os) > 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func moveTo(d *Document, ws string) {
+	d.Workspace.ID = ws
+	for _, r := range d.People {
+		r.Workspace = ws
+	}
+	for _, r := range d.Teams {
+		r.Workspace = ws
+	}
+	for _, r := range d.Cycles {
+		r.Workspace = ws
+	}
+	for _, r := range d.Objectives {
+		r.Workspace = ws
+	}
+	for _, r := range d.KeyResults {
+		r.Workspace = ws
+	}
+	for _, r := range d.KPIs {
+		r.Workspace = ws
+	}
+	for _, r := range d.Initiatives {
+		r.Workspace = ws
+	}
+	for _, r := range d.CheckIns {
+		r.Workspace = ws
+	}
+}
+
+// docPlan is the planning of one document.
+type docPlan struct {
+	tx        okrcore.Tx
+	d         *Document
+	ws, from  string
+	empty     bool
+	p         *plan
+	users     map[okrcore.ID]*okrcore.User
+	teams     map[okrcore.ID]*okrcore.Team
+	cycles    map[okrcore.ID]*okrcore.Cycle
+	objs      map[okrcore.ID]*okrcore.Objective
+	krs       map[okrcore.ID]*okrcore.KeyResult
+	kpis      map[okrcore.ID]*okrcore.KPI
+	krsOfObjs map[okrcore.ID][]*okrcore.KeyResult
+}
+
+// refusal names the record a document is refused for.
+func refusal(what string, id okrcore.ID, err error) error {
+	msg := okrcore.ErrorMessage(err)
+	if msg == "" {
+		return fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	e := okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d is refused: %s", what, id, msg)
+	e.Op, e.Err = "plan import", err
+	return e
+}
+
+func index[T any](dp *docPlan, what string, recs []*T, ws func(*T) string, id func(*T) okrcore.ID) (map[okrcore.ID]*T, error) {
+	m := make(map[okrcore.ID]*T, len(recs))
+	for _, r := range recs {
+		if r == nil || id(r) == 0 {
+			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export holds a %s without an id.", what)
+		}
+		if ws(r) != dp.from {
+			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d belongs to workspace %q, not to the export's %q.", what, id(r), ws(r), dp.from)
+		}
+		if _, dup := m[id(r)]; dup {
+			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export holds %s %d twice.", what, id(r))
+		}
+		if err := okrcore.ValidateImport(r); err != nil {
+			return nil, refusal(what, id(r), err)
+		}
+		m[id(r)] = r
+	}
+	return m, nil
+}
+
+// check indexes and validates every record, then checks what each refers
+// to: in the document, or in the workspace the document goes into.
+func (dp *docPlan) check() error {
+	d := dp.d
+	var err error
+	if dp.users, err = index(dp, "person", d.People, func(r *okrcore.User) string { return r.Workspace }, func(r *okrcore.User) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if dp.teams, err = index(dp, "team", d.Teams, func(r *okrcore.Team) string { return r.Workspace }, func(r *okrcore.Team) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if dp.cycles, err = index(dp, "cycle", d.Cycles, func(r *okrcore.Cycle) string { return r.Workspace }, func(r *okrcore.Cycle) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if dp.objs, err = index(dp, "objective", d.Objectives, func(r *okrcore.Objective) string { return r.Workspace }, func(r *okrcore.Objective) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if dp.krs, err = index(dp, "key result", d.KeyResults, func(r *okrcore.KeyResult) string { return r.Workspace }, func(r *okrcore.KeyResult) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if dp.kpis, err = index(dp, "KPI", d.KPIs, func(r *okrcore.KPI) string { return r.Workspace }, func(r *okrcore.KPI) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if _, err = index(dp, "initiative", d.Initiatives, func(r *okrcore.Initiative) string { return r.Workspace }, func(r *okrcore.Initiative) okrcore.ID { return r.ID }); err != nil {
+		return err
+	}
+	if err := okrcore.ValidateImport(d.Workspace); err != nil {
+		return refusal("workspace", 0, err)
+	}
+	for i, c := range d.CheckIns {
+		if c == nil || c.ID == 0 {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's check-in number %d has no id.", i+1)
+		}
+		if c.Workspace != dp.from {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's check-in %d belongs to workspace %q, not to the export's %q.", c.ID, c.Workspace, dp.from)
+		}
+		if err := okrcore.ValidateImport(c); err != nil {
+			return refusal("check-in", c.ID, err)
+		}
+	}
+	return dp.references()
+}
+
+// has reports whether a record the document refers to is in it or, for a
+// workspace that is not empty, stored.
+func has[T any](dp *docPlan, in map[okrcore.ID]*T, id okrcore.ID, get func(string, okrcore.ID) (*T, error)) bool {
+	if _, ok := in[id]; ok {
+		return true
+	}
+	if dp.empty || id == 0 {
+		return false
+	}
+	_, err := get(dp.ws, id)
+	return err == nil
+}
+
+func (dp *docPlan) owner(o okrcore.Owner) bool {
+	if o.Kind == okrcore.OwnerTeam {
+		return has(dp, dp.teams, o.ID, dp.tx.Team)
+	}
+	return has(dp, dp.users, o.ID, dp.tx.User)
+}
+
+func missing(what string, id okrcore.ID, ref string) error {
+	return okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d refers to %s, which is neither in the export nor in the workspace.", what, id, ref)
+}
+
+func (dp *docPlan) references() error {
+	tx := dp.tx
+	for _, t := range dp.d.Teams {
+		for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
+			if m != 0 && !has(dp, dp.users, m, tx.User) {
+				return missing("team", t.ID, fmt.Sprintf("person %d", m))
+			}
+		}
+		if t.Parent != 0 && !has(dp, dp.teams, t.Parent, tx.Team) {
+			return missing("team", t.ID, okrcore.Ref{Kind: okrcore.RefTeam, ID: t.Parent}.String())
+		}
+	}
+	for _, o := range dp.d.Objectives {
+		switch {
+		case !has(dp, dp.cycles, o.Cycle, tx.Cycle):
+			return missing("objective", o.ID, fmt.Sprintf("cycle %d", o.Cycle))
+		case !dp.owner(o.Owner):
+			return missing("objective", o.ID, "an owner")
+		case o.CreatedBy != 0 && !has(dp, dp.users, o.CreatedBy, tx.User):
+			return missing("objective", o.ID, fmt.Sprintf("person %d", o.CreatedBy))
+		case o.ParentKR != 0 && !has(dp, dp.krs, o.ParentKR, tx.KeyResult):
+			return missing("objective", o.ID, okrcore.Ref{Kind: okrcore.RefKeyResult, ID: o.ParentKR}.String())
+		case o.ParentObjective != 0 && !has(dp, dp.objs, o.ParentObjective, tx.Objective):
+			return missing("objective", o.ID, okrcore.Ref{Kind: okrcore.RefObjective, ID: o.ParentObjective}.String())
+		}
+	}
+	dp.krsOfObjs = map[okrcore.ID][]*okrcore.KeyResult{}
+	for _, k := range dp.d.KeyResults {
+		switch {
+		case !has(dp, dp.objs, k.Objective, tx.Objective):
+			return missing("key result", k.ID, okrcore.Ref{Kind: okrcore.RefObjective, ID: k.Objective}.String())
+		case !dp.owner(k.Owner):
+			return missing("key result", k.ID, "an owner")
+		case k.Stated != nil && k.Stated.By != 0 && !has(dp, dp.users, k.Stated.By, tx.User):
+			return missing("key result", k.ID, fmt.Sprintf("person %d", k.Stated.By))
+		}
+		if o, ok := dp.objs[k.Objective]; ok && o.Cycle != k.Cycle {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's key result %d is in another cycle than its objective O%d.", k.ID, o.ID)
+		}
+		dp.krsOfObjs[k.Objective] = append(dp.krsOfObjs[k.Objective], k)
+	}
+	for _, k := range dp.d.KPIs {
+		if !dp.owner(k.Owner) {
+			return missing("KPI", k.ID, "an owner")
+		}
+	}
+	for _, in := range dp.d.Initiatives {
+		if !has(dp, dp.krs, in.KeyResult, tx.KeyResult) {
+			return missing("initiative", in.ID, okrcore.Ref{Kind: okrcore.RefKeyResult, ID: in.KeyResult}.String())
+		}
+		if in.Owner != 0 && !has(dp, dp.users, in.Owner, tx.User) {
+			return missing("initiative", in.ID, fmt.Sprintf("person %d", in.Owner))
+		}
+	}
+	for _, c := range dp.d.CheckIns {
+		target := has(dp, dp.krs, c.TargetID, tx.KeyResult)
+		if c.Target == okrcore.TargetKPI {
+			target = has(dp, dp.kpis, c.TargetID, tx.KPI)
+		}
+		if !target {
+			return missing("check-in", c.ID, fmt.Sprintf("%s %d", map[okrcore.TargetKind]string{okrcore.TargetKR: "key result", okrcore.TargetKPI: "KPI"}[c.Target], c.TargetID))
+		}
+		if !has(dp, dp.users, c.Author, tx.User) {
+			return missing("check-in", c.ID, fmt.Sprintf("person %d", c.Author))
+		}
+	}
+	return nil
+}
+
+// same reports whether a stored record says what the document's does.
+func same(stored, rec any) (bool, error) {
+	a, err := json.Marshal(stored)
+	if err != nil {
+		return false, fmt.Errorf("compare: %w", err)
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return false, fmt.Errorf("compare: %w", err)
+	}
+	return bytes.Equal(a, b), nil
+}
+
+// add plans one record: created when the workspace does not hold its id,
+// replaced when it holds another version, left alone when it holds this
+// one.
+func add[T any](dp *docPlan, kind Kind, rec *T, id okrcore.ID, get func(string, okrcore.ID) (*T, error)) error {
+	c := dp.p.summary.Counts[kind]
+	defer func() { dp.p.summary.Counts[kind] = c }()
+	if !dp.empty || kind == KindCycle {
+		stored, err := get(dp.ws, id)
+		switch {
+		case err == nil:
+			eq, err := same(stored, rec)
+			if err != nil {
+				return err
+			}
+			if eq {
+				c.Unchanged++
+				return nil
+			}
+			c.Updated++
+			dp.p.steps = append(dp.p.steps, step{rec: rec, update: true})
+			return nil
+		case !okrcore.IsNotFound(err):
+			return err
+		}
+	}
+	c.Created++
+	dp.p.steps = append(dp.p.steps, step{rec: rec})
+	return nil
+}
+
+// order plans the records so that each comes after what it refers to:
+// cycles, people, teams parents first, objectives parents first each with
+// its key results, KPIs, initiatives, check-ins; the workspace last.
+func (dp *docPlan) order() error {
+	tx := dp.tx
+	for _, c := range dp.d.Cycles {
+		if err := add(dp, KindCycle, c, c.ID, tx.Cycle); err != nil {
+			return err
+		}
+	}
+	for _, u := range dp.d.People {
+		if err := add(dp, KindPerson, u, u.ID, tx.User); err != nil {
+			return err
+		}
+	}
+	if err := dp.orderTeams(); err != nil {
+		return err
+	}
+	if err := dp.orderObjectives(); err != nil {
+		return err
+	}
+	for _, k := range dp.d.KPIs {
+		if err := add(dp, KindKPI, k, k.ID, tx.KPI); err != nil {
+			return err
+		}
+	}
+	for _, in := range dp.d.Initiatives {
+		if err := add(dp, KindInitiative, in, in.ID, tx.Initiative); err != nil {
+			return err
+		}
+	}
+	return dp.orderCheckIns()
+}
+
+func (dp *docPlan) orderTeams() error {
+	state := map[okrcore.ID]int8{} // 1 being placed, 2 placed
+	var visit func(t *okrcore.Team) error
+	visit = func(t *okrcore.Team) error {
+		switch state[t.ID] {
+		case 1:
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's team %s sits under a team that sits under it.", t.Name)
+		case 2:
+			return nil
+		}
+		state[t.ID] = 1
+		if p, ok := dp.teams[t.Parent]; ok {
+			if err := visit(p); err != nil {
+				return err
+			}
+		}
+		state[t.ID] = 2
+		return add(dp, KindTeam, t, t.ID, dp.tx.Team)
+	}
+	for _, t := range dp.d.Teams {
+		if err := visit(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (dp *docPlan) orderObjectives() error {
+	state := map[okrcore.ID]int8{}
+	var visit func(o *okrcore.Objective) error
+	visit = func(o *okrcore.Objective) error {
+		switch state[o.ID] {
+		case 1:
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under something that is itself aligned beneath it.", o.ID)
+		case 2:
+			return nil
+		}
+		state[o.ID] = 1
+		parent := o.ParentObjective
+		if k, ok := dp.krs[o.ParentKR]; ok {
+			parent = k.Objective
+		}
+		if p, ok := dp.objs[parent]; ok {
+			if p.Cycle != o.Cycle {
+				return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under O%d of another cycle.", o.ID, p.ID)
+			}
+			if err := visit(p); err != nil {
+				return err
+			}
+		}
+		state[o.ID] = 2
+		if err := add(dp, KindObjective, o, o.ID, dp.tx.Objective); err != nil {
+			return err
+		}
+		for _, k := range dp.krsOfObjs[o.ID] {
+			if err := add(dp, KindKeyResult, k, k.ID, dp.tx.KeyResult); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, o := range dp.d.Objectives {
+		if err := visit(o); err != nil {
+			return err
+		}
+	}
+	// Key results under an objective the workspace holds and the document
+	// does not (an export edited by hand).
+	for _, k := range dp.d.KeyResults {
+		if _, ok := dp.objs[k.Objective]; !ok {
+			if err := add(dp, KindKeyResult, k, k.ID, dp.tx.KeyResult); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type target struct {
+	kind okrcore.TargetKind
+	id   okrcore.ID
+}
+
+// orderCheckIns plans the history: a check-in whose id the workspace holds
+// is left alone, as check-ins never change.
+func (dp *docPlan) orderCheckIns() error {
+	stored := map[target]map[okrcore.ID]bool{}
+	c := dp.p.summary.Counts[KindCheckIn]
+	for _, ci := range dp.d.CheckIns {
+		if !dp.empty {
+			t := target{ci.Target, ci.TargetID}
+			ids, ok := stored[t]
+			if !ok {
+				cis, err := dp.tx.CheckIns(dp.ws, t.kind, t.id, time.Time{}, 0)
+				if err != nil {
+					return fmt.Errorf("load check-ins: %w", err)
+				}
+				ids = make(map[okrcore.ID]bool, len(cis))
+				for _, s := range cis {
+					ids[s.ID] = true
+				}
+				stored[t] = ids
+			}
+			if ids[ci.ID] {
+				c.Unchanged++
+				continue
+			}
+		}
+		c.Created++
+		dp.p.steps = append(dp.p.steps, step{rec: ci})
+	}
+	dp.p.summary.Counts[KindCheckIn] = c
+	return nil
+}
+
+// workspace plans the workspace's settings: the document's, unless the
+// workspace already says the same. A cycle's export may name a current
+// cycle it does not hold; the workspace keeps its own then, or, new,
+// takes the export's cycle.
+func (dp *docPlan) workspace(stored *okrcore.Workspace) error {
+	w := dp.d.Workspace
+	if w.CurrentCycle != 0 && !has(dp, dp.cycles, w.CurrentCycle, dp.tx.Cycle) {
+		switch {
+		case stored != nil && stored.CurrentCycle != 0:
+			w.CurrentCycle = stored.CurrentCycle
+		case len(dp.d.Cycles) > 0:
+			w.CurrentCycle = dp.d.Cycles[0].ID
+		default:
+			w.CurrentCycle = 0
+		}
+		dp.p.summary.Warnings = append(dp.p.summary.Warnings, Warning{Record: "workspace", Message: "the export's current cycle is not in it; the current cycle is C" + fmt.Sprint(w.CurrentCycle) + "."})
+	}
+	if stored != nil {
+		if eq, err := same(stored, w); err != nil || eq {
+			return err
+		}
+	}
+	if w.Platform == "" {
+		w.Platform = dp.p.platform
+	}
+	dp.p.steps = append(dp.p.steps, step{rec: w, update: stored != nil})
+	return nil
+}
