@@ -116,7 +116,9 @@ func exportTx(ctx context.Context, tx okrcore.Tx, ws, cycle string, e *encoder) 
 	}
 	byID(cycles, func(c *okrcore.Cycle) okrcore.ID { return c.ID })
 	if cycle != "" {
-		i := slices.IndexFunc(cycles, func(c *okrcore.Cycle) bool { return strings.EqualFold(strings.TrimSpace(c.Name), strings.TrimSpace(cycle)) })
+		i := slices.IndexFunc(cycles, func(c *okrcore.Cycle) bool {
+			return strings.EqualFold(strings.TrimSpace(c.Name), strings.TrimSpace(cycle))
+		})
 		if i < 0 {
 			return okrcore.Errorf(okrcore.KindNotFound, "There is no cycle called %q in workspace %s.", cycle, ws)
 		}

@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"strconv"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
