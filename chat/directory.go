@@ -1,6 +1,9 @@
 package chat
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Directory is an adapter that can list the people of its platform, so
 // that an admin can place people in teams before they ever wrote to the
@@ -37,3 +40,8 @@ type DirectoryPerson struct {
 	// Left says the platform lists the person as gone (deactivated).
 	Left bool
 }
+
+// ErrNoRoster is what a Directory answers when the bot is in no
+// conversation whose roster it could read (on Teams, no team or group
+// chat yet).
+var ErrNoRoster = errors.New("chat: no conversation with a roster")

@@ -154,6 +154,12 @@ type fakeConnector struct {
 	memberCalls []connCall
 	memberFail  []int // statuses answered before success, in order
 	memberDelay time.Duration
+
+	// The rosters of GET /v3/conversations/{conv}/pagedmembers, by
+	// conversation, answered pageSize members at a time with a
+	// continuation token; pagedBodies are answered as they are first.
+	rosters     map[string][]string
+	pagedBodies []string
 }
 
 // aliceMember is Alice's roster entry, in the home tenant, as the Bot
@@ -169,7 +175,7 @@ type failure struct {
 
 func newFakeConnector(t testing.TB) *fakeConnector {
 	t.Helper()
-	f := &fakeConnector{t: t, tokenLife: 3600, cond: make(chan struct{}, 1000), roster: map[string]string{"29:alice": aliceMember}}
+	f := &fakeConnector{t: t, tokenLife: 3600, cond: make(chan struct{}, 1000), roster: map[string]string{"29:alice": aliceMember}, rosters: map[string][]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /tenant/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
 		if r.FormValue("grant_type") != "client_credentials" || r.FormValue("client_id") != testAppID ||
@@ -242,6 +248,11 @@ func newFakeConnector(t testing.TB) *fakeConnector {
 				return
 			}
 			_ = json.NewEncoder(w).Encode(map[string]string{"id": "a:dm-" + p.Members[0].ID})
+		}
+	})
+	mux.HandleFunc("GET /v3/conversations/{conv}/pagedmembers", func(w http.ResponseWriter, r *http.Request) {
+		if record(w, r) {
+			f.servePagedMembers(w, r)
 		}
 	})
 	mux.HandleFunc("GET /v3/conversations/{conv}/members/{user}", func(w http.ResponseWriter, r *http.Request) {
@@ -436,4 +447,49 @@ func (hs *harness) post(act any, auth ...string) (int, string) {
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
+}
+
+// servePagedMembers answers a page of a roster as the Bot Connector does:
+// {"continuationToken": …, "members": […]}, the token absent after the
+// last page.
+func (f *fakeConnector) servePagedMembers(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if len(f.pagedBodies) > 0 {
+		body := f.pagedBodies[0]
+		f.pagedBodies = f.pagedBodies[1:]
+		_, _ = io.WriteString(w, body)
+		return
+	}
+	members, ok := f.rosters[r.PathValue("conv")]
+	if !ok {
+		http.Error(w, `{"error":{"code":"ConversationNotFound"}}`, http.StatusNotFound)
+		return
+	}
+	size, err := strconv.Atoi(r.URL.Query().Get("pageSize"))
+	if err != nil || size <= 0 {
+		http.Error(w, `{"error":{"code":"BadArgument"}}`, http.StatusBadRequest)
+		return
+	}
+	from := 0
+	if tok := r.URL.Query().Get("continuationToken"); tok != "" {
+		if from, err = strconv.Atoi(strings.TrimPrefix(tok, "page-")); err != nil || from > len(members) {
+			http.Error(w, `{"error":{"code":"BadArgument"}}`, http.StatusBadRequest)
+			return
+		}
+	}
+	to := min(from+size, len(members))
+	out := `{"members":[` + strings.Join(members[from:to], ",") + `]`
+	if to < len(members) {
+		out += `,"continuationToken":"page-` + strconv.Itoa(to) + `"`
+	}
+	_, _ = io.WriteString(w, out+"}")
+}
+
+// setRoster puts a conversation's roster.
+func (f *fakeConnector) setRoster(conv string, members ...string) {
+	f.mu.Lock()
+	f.rosters[conv] = members
+	f.mu.Unlock()
 }

@@ -112,6 +112,7 @@ var (
 	_ chat.Adapter   = (*Adapter)(nil)
 	_ chat.Pacer     = (*Adapter)(nil)
 	_ chat.InboxUser = (*Adapter)(nil)
+	_ chat.Directory = (*Adapter)(nil)
 )
 
 // New checks cfg and returns an adapter. It makes no network calls.

@@ -1,0 +1,132 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/okrbot/okrbot/chat"
+)
+
+// rosterPage is how many members one pagedmembers call asks for (Teams
+// answers at most 500).
+const rosterPage = 200
+
+// PagedMembers returns one page of a conversation's (or a team's) roster
+// and the continuation token of the next page, "" after the last.
+func (c *Connector) PagedMembers(ctx context.Context, serviceURL, conversationID string, pageSize int, token string) ([]Member, string, error) {
+	q := url.Values{"pageSize": {strconv.Itoa(pageSize)}}
+	if token != "" {
+		q.Set("continuationToken", token)
+	}
+	var page struct {
+		ContinuationToken string   `json:"continuationToken"`
+		Members           []Member `json:"members"`
+	}
+	path := "/v3/conversations/" + url.PathEscape(conversationID) + "/pagedmembers?" + q.Encode()
+	if err := c.call(ctx, http.MethodGet, serviceURL, path, nil, &page); err != nil {
+		return nil, "", err
+	}
+	return page.Members, page.ContinuationToken, nil
+}
+
+// People reads the rosters of the conversations in, the teams, channels
+// and group chats the bot was added to, page after page, each person once.
+// Teams has no directory a bot may read, so the listing is never
+// complete: someone in none of these conversations is still there. A
+// failed page fails the listing, so that part of it is never taken for
+// all of it.
+func (a *Adapter) People(ctx context.Context, in []chat.Conversation) (chat.Roster, error) {
+	seen := map[string]bool{}
+	var out []chat.DirectoryPerson
+	rosters := 0
+	for _, c := range in {
+		serviceURL, conv, ok := a.rosterOf(c)
+		if !ok {
+			continue
+		}
+		rosters++
+		for token := ""; ; {
+			ms, next, err := a.conn.PagedMembers(ctx, serviceURL, conv, rosterPage, token)
+			if err != nil {
+				return chat.Roster{}, err
+			}
+			for i := range ms {
+				if p, ok := a.directoryPerson(&ms[i]); ok && !seen[p.ID] {
+					seen[p.ID] = true
+					out = append(out, p)
+				}
+			}
+			if next == "" || next == token {
+				break
+			}
+			token = next
+		}
+	}
+	if rosters == 0 {
+		return chat.Roster{}, chat.ErrNoRoster
+	}
+	a.log.Info("read the Teams rosters", "conversations", rosters, "people", len(out))
+	return chat.Roster{People: out}, nil
+}
+
+// PersonByEmail finds the person with that address in the rosters of the
+// conversations in: the Bot Connector looks nobody up by address.
+func (a *Adapter) PersonByEmail(ctx context.Context, email string, in []chat.Conversation) (chat.DirectoryPerson, bool, error) {
+	r, err := a.People(ctx, in)
+	if err != nil {
+		return chat.DirectoryPerson{}, false, err
+	}
+	for _, p := range r.People {
+		if strings.EqualFold(p.Email, strings.TrimSpace(email)) {
+			return p, true, nil
+		}
+	}
+	return chat.DirectoryPerson{}, false, nil
+}
+
+// rosterOf is where c's roster is read: its Bot Connector and
+// conversation, from its stored reference. A 1:1 chat has no roster
+// worth reading.
+func (a *Adapter) rosterOf(c chat.Conversation) (serviceURL, conv string, ok bool) {
+	if c.Direct || c.Ref == "" {
+		return "", "", false
+	}
+	var ref schema.ConversationReference
+	if err := json.Unmarshal([]byte(c.Ref), &ref); err != nil || ref.ServiceURL == "" {
+		a.log.Warn("a stored conversation reference is unreadable; its roster is skipped", "conversation", clip(c.ID))
+		return "", "", false
+	}
+	if ref.Conversation.ConversationType == "personal" {
+		return "", "", false
+	}
+	conv = ref.Conversation.ID
+	if conv == "" {
+		conv = c.ID
+	}
+	return ref.ServiceURL, conv, conv != ""
+}
+
+// directoryPerson is a roster member as a directory person, by the id
+// events carry (the Entra ID object id); bots and anonymous guests are
+// nobody to place.
+func (a *Adapter) directoryPerson(m *Member) (chat.DirectoryPerson, bool) {
+	id := m.objectID()
+	if id == "" {
+		id = m.ID
+	}
+	if id == "" || strings.HasPrefix(m.ID, "28:") || strings.EqualFold(m.UserRole, "anonymous") {
+		return chat.DirectoryPerson{}, false
+	}
+	name := strings.TrimSpace(m.Name)
+	if name == "" {
+		name = strings.TrimSpace(m.GivenName + " " + m.Surname)
+	}
+	email, verified := memberEmail(m, a.cfg.TenantID)
+	return chat.DirectoryPerson{ID: id, Name: name, Email: email, EmailVerified: verified}, true
+}

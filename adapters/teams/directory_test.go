@@ -1,0 +1,132 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/okrbot/okrbot/chat"
+)
+
+func directoryAdapter(t *testing.T, conn *fakeConnector) *Adapter {
+	t.Helper()
+	a, err := New(Config{AppID: testAppID, AppPassword: "secret", TenantID: testTenant, TokenURL: conn.tokenURL()}, Options{Backoff: 1, Retries: 1, MaxWait: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// place is a conversation the bot was added to, as the engine stored it.
+func place(t *testing.T, conn *fakeConnector, id, typ string) chat.Conversation {
+	t.Helper()
+	ref, err := json.Marshal(schema.ConversationReference{ServiceURL: conn.serviceURL(), ChannelID: "msteams",
+		Conversation: schema.ConversationAccount{ID: id, ConversationType: typ, TenantID: testTenant}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chat.Conversation{ID: id, Ref: string(ref), Platform: Platform}
+}
+
+func rosterMember(i int, tenant string) string {
+	return fmt.Sprintf(`{"id":"29:u%d","aadObjectId":"aad-%d","name":"Person %d","email":"p%d@example.com","userPrincipalName":"p%d@example.com","tenantId":%q,"userRole":"user"}`,
+		i, i, i, i, i, tenant)
+}
+
+func TestPeopleReadsEveryRosterPageByPage(t *testing.T) {
+	conn := newFakeConnector(t)
+	var sales, chatMembers []string
+	for i := range 450 {
+		sales = append(sales, rosterMember(i, testTenant))
+	}
+	// The group chat shares two people with Sales and has a guest and a bot.
+	chatMembers = append(chatMembers, rosterMember(1, testTenant), rosterMember(2, testTenant), rosterMember(999, "other-tenant"),
+		`{"id":"28:bot","name":"Some bot"}`)
+	conn.setRoster("19:sales@thread.tacv2", sales...)
+	conn.setRoster("19:chat@thread.v2", chatMembers...)
+	a := directoryAdapter(t, conn)
+	in := []chat.Conversation{place(t, conn, "19:sales@thread.tacv2", "channel"), place(t, conn, "19:chat@thread.v2", "groupChat"),
+		place(t, conn, "a:dm-alice", "personal"), {ID: "19:noref"}}
+	r, err := a.People(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	for _, c := range conn.callList() {
+		if c.Method == http.MethodGet {
+			pages++
+		}
+	}
+	if pages != 4 {
+		t.Errorf("%d roster pages read, want 3 of Sales and 1 of the chat", pages)
+	}
+	if r.Complete || len(r.People) != 451 {
+		t.Fatalf("%d people (complete %v), want 451 and an incomplete listing", len(r.People), r.Complete)
+	}
+	byID := map[string]chat.DirectoryPerson{}
+	for _, p := range r.People {
+		byID[p.ID] = p
+	}
+	if p := byID["aad-7"]; p.Name != "Person 7" || p.Email != "p7@example.com" || !p.EmailVerified {
+		t.Errorf("aad-7 %+v", p)
+	}
+	if p := byID["aad-999"]; p.EmailVerified {
+		t.Errorf("a guest of another tenant %+v is vouched for", p)
+	}
+
+	got, ok, err := a.PersonByEmail(context.Background(), "P9@example.com", in)
+	if err != nil || !ok || got.ID != "aad-9" {
+		t.Errorf("by address: %+v %v %v", got, ok, err)
+	}
+	if _, ok, err := a.PersonByEmail(context.Background(), "nobody@example.com", in); ok || err != nil {
+		t.Errorf("nobody found: %v %v", ok, err)
+	}
+}
+
+func TestPeopleBadRosters(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(conn *fakeConnector)
+		check func(t *testing.T, err error)
+	}{
+		{"server error", func(conn *fakeConnector) {
+			conn.failNext(failure{status: http.StatusInternalServerError}, failure{status: http.StatusInternalServerError})
+		}, nil},
+		{"malformed JSON", func(conn *fakeConnector) { conn.pagedBodies = []string{`{"members":[{"id":`} }, nil},
+		{"rate limited", func(conn *fakeConnector) {
+			conn.failNext(failure{status: http.StatusTooManyRequests, retryAfter: "30"})
+		}, func(t *testing.T, err error) {
+			var rl *chat.RateLimitError
+			if !errors.As(err, &rl) || rl.RetryAfter.Seconds() != 30 {
+				t.Errorf("%v, want a rate limit of 30s", err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conn := newFakeConnector(t)
+			conn.setRoster("19:sales@thread.tacv2", rosterMember(1, testTenant), rosterMember(2, testTenant), rosterMember(3, testTenant))
+			a := directoryAdapter(t, conn)
+			c.setup(conn)
+			r, err := a.People(context.Background(), []chat.Conversation{place(t, conn, "19:sales@thread.tacv2", "channel")})
+			if err == nil || len(r.People) != 0 {
+				t.Fatalf("roster %+v, err %v: want an error and nobody", r, err)
+			}
+			if c.check != nil {
+				c.check(t, err)
+			}
+		})
+	}
+	t.Run("no roster at all", func(t *testing.T) {
+		conn := newFakeConnector(t)
+		_, err := directoryAdapter(t, conn).People(context.Background(), []chat.Conversation{place(t, conn, "a:dm", "personal")})
+		if !errors.Is(err, chat.ErrNoRoster) {
+			t.Errorf("%v, want ErrNoRoster", err)
+		}
+	})
+}
