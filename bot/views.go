@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
@@ -208,36 +207,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []reply.Token) 
 	if !ok || (ref.Kind != okrcore.RefKeyResult && ref.Kind != okrcore.RefKPI) {
 		return chat.Message{}, usage("History is kept for key results and KPIs: try `/okr history KR3`.")
 	}
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		n := report.NewNamer(tx, req.ws)
-		var k *okrcore.KeyResult
-		target, title := okrcore.TargetKR, ""
-		if ref.Kind == okrcore.RefKPI {
-			target = okrcore.TargetKPI
-			kpi, err := tx.KPI(req.ws, ref.ID)
-			if err != nil {
-				return err
-			}
-			title = kpi.Title
-		} else {
-			var err error
-			if k, err = tx.KeyResult(req.ws, ref.ID); err != nil {
-				return err
-			}
-			title = k.Title
-		}
-		cis, err := report.History(tx, req.ws, target, ref.ID, time.Time{}, 15)
-		if err != nil {
-			return err
-		}
-		body := "No check-ins yet."
-		if len(cis) > 0 {
-			body = report.CheckinLines(cis, k, n)
-		}
-		m = chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}
-		return nil
-	})
+	m, err := okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) { return report.HistoryView(tx, req.ws, ref) })
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s.", ref)
 	}
@@ -246,48 +216,7 @@ func (e *Engine) history(ctx context.Context, req *request, args []reply.Token) 
 
 func (e *Engine) tree(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		var m chat.Message
-		c, err := okrcore.CurrentCycle(tx, req.ws)
-		if err != nil {
-			return m, err
-		}
-		var roots []*okrcore.Objective
-		title := "Alignment tree · " + c.Name
-		if len(args) > 0 {
-			arg := reply.JoinTokens(args)
-			if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
-				o, err := tx.Objective(req.ws, ref.ID)
-				if okrcore.IsNotFound(err) {
-					return m, usage("There is no %s.", ref)
-				}
-				if err != nil {
-					return m, err
-				}
-				roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
-			} else {
-				t, err := report.FindTeam(tx, req.ws, arg)
-				if err != nil {
-					return m, err
-				}
-				title = "Alignment · team " + t.Name
-				if roots, err = report.TeamObjectives(tx, req.ws, t, c.ID); err != nil {
-					return m, err
-				}
-			}
-		} else {
-			// The company-wide tree starts from objectives aligned to
-			// nothing; everything below is found through the indexes.
-			objs, err := tx.ObjectivesByCycle(req.ws, c.ID)
-			if err != nil {
-				return m, err
-			}
-			for _, o := range objs {
-				if o.ParentKR == 0 && o.ParentObjective == 0 {
-					roots = append(roots, o)
-				}
-			}
-		}
-		return report.TreeMessage(tx, req.ws, req.now, title, roots)
+		return report.AlignmentView(tx, req.ws, req.now, reply.JoinTokens(args))
 	})
 }
 
