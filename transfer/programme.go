@@ -1,0 +1,424 @@
+package transfer
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Planning a Programme matches each of its records with what the workspace
+// holds, then says what to create and what to change. A record is matched
+// by the key an earlier import of the same source remembered in State,
+// else as Viva Goals matched: people by e-mail address, teams by name,
+// cycles by name or dates, objectives and key results by title, owner and
+// cycle, KPIs by title and owner, initiatives by title and key result,
+// check-ins by key result, time and author. Every value is made as
+// okrcore's own operations would leave it, so that planning the same
+// Programme again, after it was written, finds nothing to do.
+
+// sourceStateKey is the State key under which an import remembers which
+// record a source's key became: "src:vivagoals:objectives:123".
+func sourceStateKey(source string, kind Kind, key Key) string {
+	return "src:" + source + ":" + strings.ReplaceAll(strings.ToLower(string(kind)), " ", "_") + ":" + string(key)
+}
+
+// sourceStateValue is what a sourceKey step stores: the record's id in
+// decimal.
+func sourceStateValue(id okrcore.ID) []byte {
+	return strconv.AppendUint(nil, uint64(id), 10)
+}
+
+func parseSourceState(b []byte) (okrcore.ID, bool) {
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil || n == 0 || okrcore.ID(n)&placeholderBit != 0 {
+		return 0, false
+	}
+	return okrcore.ID(n), true
+}
+
+// planner is one planning of a Programme: what it has found so far.
+type planner struct {
+	tx    okrcore.Tx
+	p     *Programme
+	opts  Options
+	ws    string
+	pl    *plan
+	rules okrcore.Rules
+	// stored is the workspace as read; nil when it does not exist yet,
+	// and then nothing is matched and nothing is read.
+	stored *okrcore.Workspace
+	next   int
+
+	zones map[string]bool
+
+	people     map[Key]*okrcore.User
+	left       map[Key]bool
+	storedUser []*okrcore.User
+	newUsers   []*okrcore.User
+	userOut    []entry
+
+	teams    map[Key]*okrcore.Team
+	teamByID map[okrcore.ID]*okrcore.Team
+	teamOut  []entry
+
+	cycles     map[Key]*okrcore.Cycle
+	allCycles  []*okrcore.Cycle // stored and new, each once
+	cycleByID  map[okrcore.ID]*okrcore.Cycle
+	cycleTaken map[okrcore.ID]bool
+	cycleOut   []entry
+	fallback   *okrcore.Cycle
+	current    okrcore.ID
+
+	items itemPlan
+	ins   checkInPlan
+}
+
+// entry is one record the plan leaves as rec: new when old is nil,
+// otherwise changed from old or left as it is.
+type entry struct {
+	kind Kind
+	rec  any
+	old  any
+	// key is the State key to remember rec by; "" when there is none or
+	// the key already names it.
+	key string
+	// alias says rec is already another entry's record (two of the
+	// source's records are one person): only key is written.
+	alias bool
+}
+
+// planProgramme plans the import of p into opts.Workspace, reading the
+// workspace through tx and writing nothing.
+func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
+	if opts.Workspace == "" {
+		return nil, fmt.Errorf("plan import: no workspace given")
+	}
+	pp := &planner{tx: tx, p: p, opts: opts, ws: opts.Workspace, zones: map[string]bool{}}
+	pp.pl = &plan{workspace: opts.Workspace, summary: Summary{Workspace: opts.Workspace, DryRun: opts.DryRun, Counts: map[Kind]Count{}}}
+	pp.pl.summary.Warnings = append(pp.pl.summary.Warnings, p.Warnings...)
+	w, err := tx.Workspace(opts.Workspace)
+	switch {
+	case okrcore.IsNotFound(err):
+		pp.pl.create, pp.pl.platform = true, opts.Platform
+		pp.rules = okrcore.DefaultRules()
+	case err != nil:
+		return nil, fmt.Errorf("plan import: read workspace: %w", err)
+	default:
+		pp.stored, pp.rules = w, w.Rules.OrDefault()
+		pp.pl.platform = w.Platform
+	}
+	total := len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + len(p.CheckIns)
+	done := 0
+	for _, stage := range []struct {
+		run func() error
+		n   int
+	}{
+		{pp.planPeople, len(p.People)},
+		{pp.planTeams, len(p.Teams)},
+		{pp.planCycles, len(p.Cycles)},
+		{pp.planItems, len(p.Items)},
+		{pp.planCheckIns, len(p.CheckIns)},
+		{pp.planValues, 0},
+	} {
+		if err := stage.run(); err != nil {
+			return nil, err
+		}
+		done += stage.n
+		if opts.Progress != nil {
+			opts.Progress(Progress{Phase: "plan", Done: done, Total: total})
+		}
+	}
+	pp.planCurrent()
+	pp.noAdminWarning()
+	pp.emitAll()
+	return pp.pl, nil
+}
+
+func (p *planner) fresh() bool { return p.stored == nil }
+
+func (p *planner) newID() okrcore.ID {
+	p.next++
+	return placeholder(p.next)
+}
+
+func (p *planner) warn(record, format string, args ...any) {
+	p.pl.summary.Warnings = append(p.pl.summary.Warnings, Warning{Record: record, Message: fmt.Sprintf(format, args...)})
+}
+
+// remembered is the id an earlier import of this source stored under key.
+func (p *planner) remembered(kind Kind, key Key) (string, okrcore.ID, error) {
+	if key == "" {
+		return "", 0, nil
+	}
+	sk := sourceStateKey(p.p.Source, kind, key)
+	if p.fresh() {
+		return sk, 0, nil
+	}
+	b, err := p.tx.State(p.ws, sk)
+	if okrcore.IsNotFound(err) {
+		return sk, 0, nil
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("read source key: %w", err)
+	}
+	id, _ := parseSourceState(b)
+	return sk, id, nil
+}
+
+// found reads a record looked up by a remembered id: nil when it is gone.
+func found[T any](rec *T, err error) (*T, error) {
+	if okrcore.IsNotFound(err) {
+		return nil, nil
+	}
+	return rec, err
+}
+
+// zone is a time zone the source names, "" when it names none or one
+// okrbot can't read (with a warning).
+func (p *planner) zone(name, record string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
+	ok, seen := p.zones[name]
+	if !seen {
+		_, err := time.LoadLocation(name)
+		ok = err == nil && name != "Local"
+		p.zones[name] = ok
+	}
+	if !ok {
+		p.warn(record, "the time zone %q is not one okrbot knows; UTC is used instead", name)
+		return ""
+	}
+	return name
+}
+
+// cleanLine is text as okrcore keeps it on one line, trimmed.
+func cleanLine(s string) string { return strings.TrimSpace(okrcore.CleanText(s, false)) }
+
+// fold is what two titles or names share when they match.
+func fold(s string) string { return strings.ToLower(s) }
+
+// cut shortens s to at most n characters.
+func cut(s string, n int) (string, bool) {
+	if utf8.RuneCountInString(s) <= n {
+		return s, false
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])), true
+}
+
+func recordName(record, kind string, key Key, title string) string {
+	switch {
+	case record != "":
+		return record
+	case key != "":
+		return kind + " " + string(key)
+	case title != "":
+		return kind + " " + strconv.Quote(title)
+	}
+	return kind
+}
+
+// ordinary is v when it is a number okrcore takes, else fallback.
+func ordinary(v, fallback float64) (float64, bool) {
+	if okrcore.ValidNumber("", v) != nil {
+		return fallback, false
+	}
+	return v, true
+}
+
+// planCurrent makes the cycle that contains the time of the import the
+// workspace's current one, when it has none.
+func (p *planner) planCurrent() {
+	if p.stored != nil && p.stored.CurrentCycle != 0 {
+		if _, ok := p.cycleByID[p.stored.CurrentCycle]; ok {
+			return
+		}
+		if _, err := p.tx.Cycle(p.ws, p.stored.CurrentCycle); err == nil {
+			return
+		}
+	}
+	if c := p.containing(p.opts.Now); c != nil {
+		p.current = c.ID
+		return
+	}
+	if len(p.allCycles) > 0 {
+		p.warn("", "No cycle of the export contains %s, so none is made the current one; an admin can pick one with `/okr cycle set NAME`.", p.opts.Now.UTC().Format("2 January 2006"))
+	}
+}
+
+// containing is the shortest cycle, stored or planned, that contains t.
+func (p *planner) containing(t time.Time) *okrcore.Cycle {
+	var best *okrcore.Cycle
+	for _, c := range p.allCycles {
+		if c.Contains(t) && (best == nil || c.End.Sub(c.Start) < best.End.Sub(best.Start)) {
+			best = c
+		}
+	}
+	return best
+}
+
+// noAdminWarning says when nobody will be an admin: okrbot makes the first
+// person who writes to it an admin only in an empty workspace.
+func (p *planner) noAdminWarning() {
+	for _, u := range p.storedUser {
+		if u.Role == okrcore.RoleAdmin {
+			return
+		}
+	}
+	if len(p.newUsers) == 0 {
+		return
+	}
+	p.warn("", "Nobody in this workspace is an admin yet, and people from the import are members: the first person to write to okrbot will not become an admin, as in an empty workspace. Give someone the admin role before relying on admin commands.")
+}
+
+// emitAll turns the entries into steps, in an order in which every record
+// follows what it refers to.
+func (p *planner) emitAll() {
+	n := len(p.userOut) + len(p.teamOut) + len(p.cycleOut) + 1 + p.items.count() + len(p.ins.out)
+	p.pl.steps = make([]step, 0, n+p.items.keys+len(p.userOut)+len(p.teamOut)+len(p.cycleOut))
+	for _, list := range [][]entry{p.userOut, p.teamOut, p.cycleOut} {
+		for _, e := range list {
+			p.emit(e)
+		}
+	}
+	p.items.emit(p)
+	c := p.pl.summary.Counts[KindCheckIn]
+	c.Created += len(p.ins.out)
+	c.Unchanged += p.ins.matched
+	p.pl.summary.Counts[KindCheckIn] = c
+	for _, ci := range p.ins.out {
+		p.pl.steps = append(p.pl.steps, step{rec: ci})
+	}
+	if w := p.workspaceRecord(); w != nil {
+		p.pl.steps = append(p.pl.steps, step{rec: w, update: p.stored != nil})
+	}
+}
+
+// workspaceRecord is the workspace as the import leaves it, nil when it
+// stays as it is. A new workspace with a cycle to make current is written
+// whole, as okrcore.EnsureWorkspace would create it but without the
+// quarter it starts with, which would stand next to the imported one; a
+// new workspace with none is created by the writer as any workspace is
+// (plan.create).
+func (p *planner) workspaceRecord() *okrcore.Workspace {
+	if p.current == 0 {
+		return nil
+	}
+	if p.stored == nil {
+		p.pl.create = false
+		return &okrcore.Workspace{ID: p.ws, Name: p.ws, Platform: p.opts.Platform, CurrentCycle: p.current, Rules: okrcore.DefaultRules(), CreatedAt: p.opts.Now}
+	}
+	w := *p.stored
+	w.CurrentCycle = p.current
+	return &w
+}
+
+func (p *planner) emit(e entry) {
+	c := p.pl.summary.Counts[e.kind]
+	switch {
+	case e.alias:
+	case e.old == nil:
+		p.pl.steps = append(p.pl.steps, step{rec: e.rec})
+		c.Created++
+	case changed(e.old, e.rec):
+		p.pl.steps = append(p.pl.steps, step{rec: e.rec, update: true})
+		c.Updated++
+	default:
+		c.Unchanged++
+	}
+	p.pl.summary.Counts[e.kind] = c
+	if e.key != "" {
+		p.pl.steps = append(p.pl.steps, step{rec: sourceKey{state: e.key, id: recordID(e.rec)}})
+	}
+}
+
+func recordID(rec any) okrcore.ID {
+	switch r := rec.(type) {
+	case *okrcore.User:
+		return r.ID
+	case *okrcore.Team:
+		return r.ID
+	case *okrcore.Cycle:
+		return r.ID
+	case *okrcore.Objective:
+		return r.ID
+	case *okrcore.KeyResult:
+		return r.ID
+	case *okrcore.KPI:
+		return r.ID
+	case *okrcore.Initiative:
+		return r.ID
+	case *okrcore.CheckIn:
+		return r.ID
+	}
+	return 0
+}
+
+// changed reports whether rec differs from old in what an import says:
+// what okrbot derives from the time (a status read at now, when it was
+// last written) is not compared, so that the same import later is still
+// the same.
+func changed(old, rec any) bool {
+	switch r := rec.(type) {
+	case *okrcore.User:
+		o := old.(*okrcore.User)
+		return o.Name != r.Name || o.Email != r.Email || o.EmailVerified != r.EmailVerified || o.TimeZone != r.TimeZone
+	case *okrcore.Team:
+		o := old.(*okrcore.Team)
+		return o.Name != r.Name || o.Parent != r.Parent || o.Lead != r.Lead || o.TimeZone != r.TimeZone || !slices.Equal(o.Members, r.Members)
+	case *okrcore.Cycle:
+		o := old.(*okrcore.Cycle)
+		return o.Name != r.Name || o.Kind != r.Kind || !o.Start.Equal(r.Start) || !o.End.Equal(r.End) || o.Closed != r.Closed
+	case *okrcore.Objective:
+		return objectiveChanged(old.(*okrcore.Objective), r)
+	case *okrcore.KeyResult:
+		return keyResultChanged(old.(*okrcore.KeyResult), r)
+	case *okrcore.KPI:
+		o := old.(*okrcore.KPI)
+		return o.Title != r.Title || o.Owner != r.Owner || o.Unit != r.Unit || o.Current != r.Current ||
+			o.HealthyMin != r.HealthyMin || o.HealthyMax != r.HealthyMax || !o.LastCheckIn.Equal(r.LastCheckIn) || !o.CreatedAt.Equal(r.CreatedAt)
+	case *okrcore.Initiative:
+		o := old.(*okrcore.Initiative)
+		return o.KeyResult != r.KeyResult || o.Title != r.Title || o.Owner != r.Owner || o.Done != r.Done || !o.CreatedAt.Equal(r.CreatedAt)
+	}
+	return true
+}
+
+func objectiveChanged(o, r *okrcore.Objective) bool {
+	return o.Title != r.Title || o.Owner != r.Owner || o.Cycle != r.Cycle || o.ParentKR != r.ParentKR ||
+		o.ParentObjective != r.ParentObjective || o.Weight != r.Weight || !near(o.Progress, r.Progress) ||
+		!sameScore(o.Score, r.Score) || !o.CreatedAt.Equal(r.CreatedAt)
+}
+
+func keyResultChanged(o, r *okrcore.KeyResult) bool {
+	return o.Objective != r.Objective || o.Cycle != r.Cycle || o.Title != r.Title || o.Owner != r.Owner ||
+		o.Metric != r.Metric || o.Start != r.Start || o.Target != r.Target || o.Unit != r.Unit ||
+		o.Direction != r.Direction || o.Weight != r.Weight || o.Current != r.Current || !near(o.Progress, r.Progress) ||
+		o.StatusSet != r.StatusSet || !sameStatement(o.Stated, r.Stated) || !o.LastCheckIn.Equal(r.LastCheckIn) ||
+		!sameScore(o.Score, r.Score) || !o.CreatedAt.Equal(r.CreatedAt)
+}
+
+// near compares progress computed by different sums of the same weights.
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func sameScore(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameStatement(a, b *okrcore.Statement) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Status == b.Status && a.By == b.By && a.At.Equal(b.At) && a.Until.Equal(b.Until)
+}

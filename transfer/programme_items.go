@@ -1,0 +1,474 @@
+package transfer
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Items sit where okrbot can keep them. An objective aligns under an
+// objective or a key result of its own cycle; a key result belongs to an
+// objective; an initiative to a key result. What the source puts
+// elsewhere gets the nearest faithful place, with a warning:
+//   - an objective whose parent is missing, of another cycle, not an
+//     objective or key result, or under itself (a loop): the top level;
+//   - a key result under a key result: that key result's objective;
+//   - a key result without an objective: an objective holderTitle of its
+//     cycle and owner, which a second import matches again;
+//   - an initiative under an objective, or without a key result: a
+//     milestone key result (done when the initiative is), there or under
+//     that holder objective;
+//   - an initiative under an initiative: that initiative's key result.
+
+// holderTitle is the objective key results without an objective are
+// imported under.
+const holderTitle = "Imported key results without an objective"
+
+type node struct {
+	it    *Item // nil for a holder objective
+	kind  ItemKind
+	rec   string
+	title string
+	// parent is the objective of a key result, the key result of an
+	// initiative, what an objective aligns to; nil at the top.
+	parent *node
+	cycle  *okrcore.Cycle
+	owner  okrcore.Owner
+	// ownerName names the owner in warnings.
+	ownerName string
+	level     int
+	state     int8
+	pos       int // in itemPlan.nodes
+
+	rule valueRule
+	obj  *okrcore.Objective
+	kr   *okrcore.KeyResult
+	kpi  *okrcore.KPI
+	ini  *okrcore.Initiative
+	old  any
+	// sk is the State key to remember the record by, "" when none.
+	sk string
+	// history: the value the key result or KPI had before its first
+	// check-in, and whether its last check-in is one already stored.
+	latestStored bool
+}
+
+type holderKey struct {
+	cycle okrcore.ID
+	owner okrcore.Owner
+}
+
+type matchKey struct {
+	owner okrcore.Owner
+	title string
+}
+
+// cycleIndex is what one stored cycle holds, read once.
+type cycleIndex struct {
+	objs []*okrcore.Objective
+	krs  []*okrcore.KeyResult
+	objM map[matchKey][]*okrcore.Objective
+	krM  map[matchKey][]*okrcore.KeyResult
+}
+
+type itemPlan struct {
+	nodes   []*node
+	byKey   map[Key]*node
+	holders map[holderKey]*node
+	stored  map[okrcore.ID]*cycleIndex
+	claimed map[Kind]map[okrcore.ID]bool
+	kpiM    map[matchKey][]*okrcore.KPI
+	iniM    map[okrcore.ID]map[string][]*okrcore.Initiative
+	maxLvl  int
+	// extra are stored objectives the import names not, whose progress
+	// changes with what it writes under them.
+	extra []entry
+	keys  int
+}
+
+func (ip *itemPlan) count() int { return len(ip.nodes) + len(ip.extra) }
+
+const (
+	unresolved int8 = iota
+	resolving
+	resolved
+)
+
+func (p *planner) planItems() error {
+	ip := &p.items
+	items := p.p.Items
+	block := make([]node, len(items))
+	ip.nodes = make([]*node, 0, len(items))
+	ip.byKey = make(map[Key]*node, len(items))
+	ip.holders = map[holderKey]*node{}
+	ip.stored = map[okrcore.ID]*cycleIndex{}
+	ip.claimed = map[Kind]map[okrcore.ID]bool{}
+	for i := range items {
+		it := &items[i]
+		n := &block[i]
+		n.it, n.kind, n.pos = it, it.Kind, len(ip.nodes)
+		switch it.Kind {
+		case ItemObjective, ItemKeyResult, ItemKPI, ItemInitiative:
+		default:
+			p.warn(recordName(it.Record, "item", it.Key, it.Title), "is of a kind okrbot does not know (%q); it is imported as an objective", it.Kind)
+			n.kind = ItemObjective
+		}
+		title, long := cut(cleanLine(it.Title), okrcore.MaxTitle)
+		n.rec = recordName(it.Record, string(n.kind), it.Key, title)
+		if long {
+			p.warn(n.rec, "the title is longer than %d characters; it is shortened", okrcore.MaxTitle)
+		}
+		if title == "" {
+			title = "Untitled " + string(n.kind)
+			if it.Key != "" {
+				title += " " + string(it.Key)
+			}
+			p.warn(n.rec, "has no title; imported as %q", title)
+		}
+		n.title = title
+		ip.nodes = append(ip.nodes, n)
+		if it.Key == "" {
+			continue
+		}
+		if ip.byKey[it.Key] != nil {
+			p.warn(n.rec, "the export lists this key twice; the second is imported as an item of its own, and nothing refers to it")
+			continue
+		}
+		ip.byKey[it.Key] = n
+	}
+	for i := range block {
+		if err := p.resolve(&block[i]); err != nil {
+			return err
+		}
+	}
+	if err := p.matchByKeys(); err != nil {
+		return err
+	}
+	return p.buildItems()
+}
+
+// resolve finds a node's place, cycle and owner, after its parent's.
+func (p *planner) resolve(n *node) error {
+	if n.state != unresolved {
+		return nil
+	}
+	n.state = resolving
+	var err error
+	switch n.kind {
+	case ItemObjective:
+		err = p.resolveObjective(n)
+	case ItemKeyResult:
+		err = p.resolveKeyResult(n)
+	case ItemInitiative:
+		err = p.resolveInitiative(n)
+	case ItemKPI:
+		n.owner, n.ownerName, err = p.ownerOf(n, nil)
+	}
+	n.state = resolved
+	return err
+}
+
+// parentOf is the node n names as its parent, resolved; nil with a warning
+// when it is missing or would make n part of itself.
+func (p *planner) parentOf(n *node, lost string) (*node, error) {
+	key := n.it.Parent
+	if key == "" {
+		return nil, nil
+	}
+	q := p.items.byKey[key]
+	switch {
+	case q == nil:
+		p.warn(n.rec, "it sits under %s, which is not in the export; %s", key, lost)
+		return nil, nil
+	case q.state == resolving:
+		p.warn(n.rec, "it sits under %s, which sits under it, a loop; %s", q.rec, lost)
+		return nil, nil
+	}
+	return q, p.resolve(q)
+}
+
+func (p *planner) resolveObjective(n *node) error {
+	const lost = "it is imported at the top level"
+	q, err := p.parentOf(n, lost)
+	if err != nil {
+		return err
+	}
+	if q != nil && q.kind != ItemObjective && q.kind != ItemKeyResult {
+		p.warn(n.rec, "it aligns to %s, a %s, and objectives align only to objectives and key results; %s", q.rec, q.kind, lost)
+		q = nil
+	}
+	n.cycle = p.cycleOf(n)
+	if q != nil && n.cycle != nil && q.cycle.ID != n.cycle.ID {
+		p.warn(n.rec, "it aligns to %s, of another cycle (%s), and okrbot aligns objectives within one cycle; %s", q.rec, q.cycle.Name, lost)
+		q = nil
+	}
+	if n.cycle == nil {
+		if q != nil {
+			n.cycle = q.cycle
+		} else {
+			n.cycle = p.fallbackCycle(n.rec)
+		}
+	}
+	n.parent = q
+	if q != nil {
+		n.level = q.objectiveLevel() + 1
+	}
+	n.owner, n.ownerName, err = p.ownerOf(n, q)
+	return err
+}
+
+// objectiveLevel is the depth of the objective a node is or belongs to.
+func (n *node) objectiveLevel() int {
+	if n.kind == ItemObjective {
+		return n.level
+	}
+	return n.parent.level
+}
+
+func (p *planner) resolveKeyResult(n *node) error {
+	const lost = "it is imported under the objective " + holderTitle
+	q, err := p.parentOf(n, lost)
+	if err != nil {
+		return err
+	}
+	switch {
+	case q == nil:
+		if n.it.Parent == "" {
+			p.warn(n.rec, "it belongs to no objective; %s", lost)
+		}
+	case q.kind == ItemKeyResult:
+		p.warn(n.rec, "it sits under the key result %s, and key results belong to objectives; it is imported under that key result's objective", q.rec)
+		q = q.parent
+	case q.kind != ItemObjective:
+		p.warn(n.rec, "it sits under %s, a %s, and key results belong to objectives; %s", q.rec, q.kind, lost)
+		q = nil
+	}
+	return p.place(n, q)
+}
+
+// place puts a key result under its objective q, or when there is none,
+// under the holder objective of its cycle and owner.
+func (p *planner) place(n *node, q *node) error {
+	var err error
+	if n.owner, n.ownerName, err = p.ownerOf(n, q); err != nil {
+		return err
+	}
+	if q == nil {
+		c := p.cycleOf(n)
+		if c == nil {
+			c = p.fallbackCycle(n.rec)
+		}
+		q = p.holder(c, n.owner, n.ownerName)
+	}
+	n.parent, n.cycle, n.level = q, q.cycle, q.level
+	return nil
+}
+
+func (p *planner) holder(c *okrcore.Cycle, owner okrcore.Owner, name string) *node {
+	k := holderKey{c.ID, owner}
+	if h := p.items.holders[k]; h != nil {
+		return h
+	}
+	h := &node{kind: ItemObjective, title: holderTitle, cycle: c, owner: owner, ownerName: name, state: resolved, pos: len(p.items.nodes)}
+	h.rec = "objective " + strconv.Quote(holderTitle) + " of " + name + " in " + c.Name
+	p.items.holders[k] = h
+	p.items.nodes = append(p.items.nodes, h)
+	return h
+}
+
+func (p *planner) resolveInitiative(n *node) error {
+	const lost = "it is imported as a milestone key result (done when the initiative is) under the objective " + holderTitle
+	q, err := p.parentOf(n, lost)
+	if err != nil {
+		return err
+	}
+	if q != nil && q.kind == ItemInitiative {
+		p.warn(n.rec, "it sits under the initiative %s; it is imported under that initiative's key result", q.rec)
+		q = q.parent
+	}
+	switch {
+	case q == nil:
+		if n.it.Parent == "" {
+			p.warn(n.rec, "it belongs to no key result; %s", lost)
+		}
+	case q.kind == ItemKeyResult:
+		n.parent, n.cycle = q, q.cycle
+		n.owner, n.ownerName, err = p.ownerOf(n, q)
+		return err
+	case q.kind == ItemObjective:
+		p.warn(n.rec, "it sits under the objective %s, and initiatives belong to key results; it is imported as a milestone key result of that objective, done when the initiative is", q.rec)
+	default:
+		p.warn(n.rec, "it sits under %s, a %s; %s", q.rec, q.kind, lost)
+		q = nil
+	}
+	n.kind = ItemKeyResult
+	n.rule = valueRule{milestone: true}
+	return p.place(n, q)
+}
+
+// cycleOf is the cycle the item names, nil when it names none (a warning
+// when it names one the export does not have).
+func (p *planner) cycleOf(n *node) *okrcore.Cycle {
+	if n.it == nil || n.it.Cycle == "" {
+		return nil
+	}
+	c := p.cycles[n.it.Cycle]
+	if c == nil {
+		p.warn(n.rec, "its cycle %s is not in the export", n.it.Cycle)
+	}
+	return c
+}
+
+// ownerOf is who owns an item: the person it names, else its team, else
+// its parent's owner, else the workspace's first admin or first person.
+func (p *planner) ownerOf(n *node, parent *node) (okrcore.Owner, string, error) {
+	o := n.it.Owner
+	if u := p.people[o.Person]; o.Person != "" && u != nil {
+		return okrcore.UserOwner(u.ID), u.Name, nil
+	}
+	if t := p.teams[o.Team]; o.Team != "" && t != nil {
+		if o.Person != "" {
+			p.warn(n.rec, "its owner %s is not among the people of the export; it is owned by its team %s", o.Person, t.Name)
+		}
+		return okrcore.TeamOwner(t.ID), t.Name, nil
+	}
+	named := o.Person != "" || o.Team != ""
+	who := string(o.Person)
+	if who == "" {
+		who = string(o.Team)
+	}
+	if parent != nil {
+		switch {
+		case named:
+			p.warn(n.rec, "its owner %s is not in the export; it is owned by %s, who owns %s", who, parent.ownerName, parent.rec)
+		case n.kind == ItemObjective:
+			p.warn(n.rec, "names no owner; it is owned by %s, who owns %s", parent.ownerName, parent.rec)
+		}
+		return parent.owner, parent.ownerName, nil
+	}
+	u := p.defaultOwner()
+	if u == nil {
+		return okrcore.Owner{}, "", okrcore.Errorf(okrcore.KindInvalid, "%s has no owner, and neither the export nor the workspace has anybody to own it.", n.rec)
+	}
+	if named {
+		p.warn(n.rec, "its owner %s is not in the export; it is owned by %s", who, u.Name)
+	} else {
+		p.warn(n.rec, "names no owner; it is owned by %s", u.Name)
+	}
+	return okrcore.UserOwner(u.ID), u.Name, nil
+}
+
+// kindOf is the summary kind a node's record counts as.
+func (n *node) summaryKind() Kind { return n.kind.summaryKind() }
+
+// matchByKeys finds the records an earlier import remembered, before any
+// record is matched by what it says, so that those are not taken twice.
+func (p *planner) matchByKeys() error {
+	for _, n := range p.items.nodes {
+		if n.it == nil || n.it.Key == "" || p.items.byKey[n.it.Key] != n {
+			continue
+		}
+		sk, id, err := p.remembered(n.summaryKind(), n.it.Key)
+		if err != nil {
+			return err
+		}
+		n.sk = sk
+		if id == 0 {
+			continue
+		}
+		var old any
+		switch n.kind {
+		case ItemObjective:
+			o, err := found(p.tx.Objective(p.ws, id))
+			if o != nil {
+				old = o
+			}
+			if err != nil {
+				return fmt.Errorf("plan import: read objective: %w", err)
+			}
+		case ItemKeyResult:
+			k, err := found(p.tx.KeyResult(p.ws, id))
+			if k != nil {
+				old = k
+			}
+			if err != nil {
+				return fmt.Errorf("plan import: read key result: %w", err)
+			}
+		case ItemKPI:
+			k, err := found(p.tx.KPI(p.ws, id))
+			if k != nil {
+				old = k
+			}
+			if err != nil {
+				return fmt.Errorf("plan import: read KPI: %w", err)
+			}
+		case ItemInitiative:
+			i, err := found(p.tx.Initiative(p.ws, id))
+			if i != nil {
+				old = i
+			}
+			if err != nil {
+				return fmt.Errorf("plan import: read initiative: %w", err)
+			}
+		}
+		if old != nil && p.claim(n.summaryKind(), id) {
+			n.old, n.sk = old, ""
+		}
+	}
+	return nil
+}
+
+// claim takes a stored record for one of the source's records; false when
+// another has it.
+func (p *planner) claim(k Kind, id okrcore.ID) bool {
+	m := p.items.claimed[k]
+	if m == nil {
+		m = map[okrcore.ID]bool{}
+		p.items.claimed[k] = m
+	}
+	if m[id] {
+		return false
+	}
+	m[id] = true
+	return true
+}
+
+// index is what a stored cycle holds; nil for a cycle the import creates.
+func (p *planner) index(c *okrcore.Cycle) (*cycleIndex, error) {
+	if p.fresh() || isPlaceholder(c.ID) {
+		return nil, nil
+	}
+	if ix := p.items.stored[c.ID]; ix != nil {
+		return ix, nil
+	}
+	objs, err := p.tx.ObjectivesByCycle(p.ws, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("plan import: read objectives: %w", err)
+	}
+	krs, err := p.tx.KeyResultsByCycle(p.ws, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("plan import: read key results: %w", err)
+	}
+	ix := &cycleIndex{objs: objs, krs: krs, objM: map[matchKey][]*okrcore.Objective{}, krM: map[matchKey][]*okrcore.KeyResult{}}
+	for _, o := range objs {
+		k := matchKey{o.Owner, fold(o.Title)}
+		ix.objM[k] = append(ix.objM[k], o)
+	}
+	for _, k := range krs {
+		m := matchKey{k.Owner, fold(k.Title)}
+		ix.krM[m] = append(ix.krM[m], k)
+	}
+	p.items.stored[c.ID] = ix
+	return ix, nil
+}
+
+// firstFree is the first of the candidates no other record has claimed.
+func firstFree[T any](p *planner, k Kind, cands []*T, id func(*T) okrcore.ID) *T {
+	for _, c := range cands {
+		if p.claim(k, id(c)) {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,414 @@
+package transfer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// The records of items, as okrcore's validators leave them: a second
+// import compares what it plans with what the first one wrote.
+
+// valueRule reads a value the source states for a key result as one the
+// key result can take.
+type valueRule struct {
+	// milestone: done (1) or not (0); a value of 1 or more is done.
+	milestone bool
+	// reach: a measure whose target equals its start, read as a milestone
+	// done once the value reaches target in direction dir.
+	reach  bool
+	target float64
+	dir    okrcore.Direction
+	// percent: from 0 to 1000, as okrcore.RecordCheckIn takes them.
+	percent bool
+}
+
+// apply is v as the key result keeps it, and whether that is not v.
+func (r valueRule) apply(v float64) (float64, bool) {
+	switch {
+	case r.reach:
+		met := v >= r.target
+		if r.dir == okrcore.Decrease {
+			met = v <= r.target
+		}
+		if met {
+			return 1, false
+		}
+		return 0, false
+	case r.milestone:
+		if v == 0 || v == 1 {
+			return v, false
+		}
+		if v >= 1 {
+			return 1, true
+		}
+		return 0, true
+	case r.percent && v < 0:
+		return 0, true
+	case r.percent && v > 1000:
+		return 1000, true
+	}
+	return v, false
+}
+
+// buildItems makes every item's record: objectives and key results level
+// by level, so that a record's parent has its id first, then KPIs and
+// initiatives.
+func (p *planner) buildItems() error {
+	ip := &p.items
+	for _, n := range ip.nodes {
+		ip.maxLvl = max(ip.maxLvl, n.level)
+	}
+	for _, n := range p.orderedItems() {
+		var err error
+		switch n.kind {
+		case ItemObjective:
+			err = p.buildObjective(n)
+		case ItemKeyResult:
+			err = p.buildKeyResult(n)
+		case ItemKPI:
+			err = p.buildKPI(n)
+		case ItemInitiative:
+			err = p.buildInitiative(n)
+		}
+		if err != nil {
+			return err
+		}
+		if n.sk != "" {
+			ip.keys++
+		}
+	}
+	return nil
+}
+
+// orderedItems lists the items in the order they are written.
+func (p *planner) orderedItems() []*node {
+	ip := &p.items
+	levels := make([][2][]*node, ip.maxLvl+1)
+	var kpis, inits []*node
+	for _, n := range ip.nodes {
+		switch n.kind {
+		case ItemObjective:
+			levels[n.level][0] = append(levels[n.level][0], n)
+		case ItemKeyResult:
+			levels[n.level][1] = append(levels[n.level][1], n)
+		case ItemKPI:
+			kpis = append(kpis, n)
+		default:
+			inits = append(inits, n)
+		}
+	}
+	out := make([]*node, 0, len(ip.nodes))
+	for _, l := range levels {
+		out = append(append(out, l[0]...), l[1]...)
+	}
+	return append(append(out, kpis...), inits...)
+}
+
+func (p *planner) buildObjective(n *node) error {
+	old, _ := n.old.(*okrcore.Objective)
+	if old == nil {
+		ix, err := p.index(n.cycle)
+		if err != nil {
+			return err
+		}
+		if ix != nil && !isPlaceholder(n.owner.ID) {
+			old = firstFree(p, KindObjective, ix.objM[matchKey{n.owner, fold(n.title)}], func(o *okrcore.Objective) okrcore.ID { return o.ID })
+		}
+	} else if _, err := p.index(n.cycle); err != nil {
+		return err
+	}
+	o := &okrcore.Objective{Workspace: p.ws, CreatedAt: p.opts.Now}
+	if old != nil {
+		c := *old
+		o, n.old = &c, old
+	} else {
+		o.ID = p.newID()
+	}
+	o.Title, o.Owner, o.Cycle = n.title, n.owner, n.cycle.ID
+	o.ParentKR, o.ParentObjective = 0, 0
+	switch q := n.parent; {
+	case q == nil:
+	case q.kind == ItemObjective:
+		o.ParentObjective = q.obj.ID
+	default:
+		o.ParentKR = q.kr.ID
+	}
+	if n.it != nil {
+		o.Weight = p.weight(n, o.Weight)
+		if s := p.score(n); s != nil {
+			o.Score = s
+		}
+		if !n.it.Created.IsZero() {
+			o.CreatedAt = n.it.Created.UTC()
+		}
+	}
+	if err := okrcore.ValidateObjective(o); err != nil {
+		return fmt.Errorf("plan import: %s: %w", n.rec, err)
+	}
+	n.obj = o
+	return nil
+}
+
+// weight is the item's weight as okrcore takes it: 0 when the source says
+// none (the stored one stays), the usual weight when it says one okrcore
+// refuses.
+func (p *planner) weight(n *node, stored float64) float64 {
+	w := n.it.Weight
+	if w == 0 {
+		return stored
+	}
+	if err := okrcore.CheckWeight(w); err != nil {
+		p.warn(n.rec, "its weight %v is not between 0 and 100; it counts with the usual weight", w)
+		return 0
+	}
+	return w
+}
+
+// score is the grade the source gives, as okrcore keeps grades (0–1, two
+// decimals); nil when it gives none.
+func (p *planner) score(n *node) *float64 {
+	s := n.it.Score
+	if s == nil {
+		return nil
+	}
+	v := *s
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		p.warn(n.rec, "its score is not a number; it is left ungraded")
+		return nil
+	case v < 0 || v > 1:
+		v = min(max(v, 0), 1)
+		p.warn(n.rec, "its score %v is outside 0 to 1; it is imported as %v", *s, v)
+	}
+	v = math.Round(v*100) / 100
+	return &v
+}
+
+func (p *planner) buildKeyResult(n *node) error {
+	old, _ := n.old.(*okrcore.KeyResult)
+	ix, err := p.index(n.cycle)
+	if err != nil {
+		return err
+	}
+	if old == nil && ix != nil && !isPlaceholder(n.owner.ID) {
+		old = firstFree(p, KindKeyResult, ix.krM[matchKey{n.owner, fold(n.title)}], func(k *okrcore.KeyResult) okrcore.ID { return k.ID })
+	}
+	k := &okrcore.KeyResult{Workspace: p.ws, CreatedAt: p.opts.Now}
+	if old != nil {
+		c := *old
+		k, n.old = &c, old
+	} else {
+		k.ID = p.newID()
+	}
+	k.Objective, k.Cycle = n.parent.obj.ID, n.cycle.ID
+	k.Title, k.Owner = n.title, n.owner
+	p.measure(n, k)
+	if s := p.score(n); s != nil {
+		k.Score = s
+	}
+	if !n.it.Created.IsZero() {
+		k.CreatedAt = n.it.Created.UTC()
+	}
+	if err := okrcore.NormalizeKeyResult(k); err != nil {
+		return fmt.Errorf("plan import: %s: %w", n.rec, err)
+	}
+	n.kr = k
+	return nil
+}
+
+// measure sets what a key result measures, with the nearest meaning for
+// numbers okrcore can't keep; Current is the source's until check-ins
+// say otherwise.
+func (p *planner) measure(n *node, k *okrcore.KeyResult) {
+	it := n.it
+	k.Weight = p.weight(n, k.Weight)
+	if n.rule.milestone { // an initiative, done or not
+		k.Metric, k.Start, k.Target, k.Direction, k.Unit = okrcore.MetricMilestone, 0, 1, okrcore.Increase, ""
+		k.Current = 0
+		if it.Done {
+			k.Current = 1
+		}
+		return
+	}
+	metric := it.Metric
+	switch metric {
+	case okrcore.MetricPercent, okrcore.MetricNumber, okrcore.MetricCurrency, okrcore.MetricMilestone:
+	case "":
+		metric = okrcore.MetricNumber
+	default:
+		p.warn(n.rec, "it measures %q, which okrbot does not know; it is imported as a number", metric)
+		metric = okrcore.MetricNumber
+	}
+	start, ok := ordinary(it.Start, 0)
+	if !ok {
+		p.warn(n.rec, "its start is not a number okrbot can keep; 0 is used")
+	}
+	target, ok := ordinary(it.Target, start)
+	if !ok {
+		p.warn(n.rec, "its target is not a number okrbot can keep")
+	}
+	if metric == okrcore.MetricPercent && (start < 0 || target < 0) {
+		p.warn(n.rec, "a percentage starts and ends at 0 or more; below 0 is read as 0")
+		start, target = max(start, 0), max(target, 0)
+	}
+	unit, long := cut(cleanLine(it.Unit), 16)
+	if long {
+		p.warn(n.rec, "its unit is longer than 16 characters; it is shortened to %q", unit)
+	}
+	dir := it.Direction
+	if dir != "" && dir != okrcore.Increase && dir != okrcore.Decrease {
+		p.warn(n.rec, "its direction %q is neither increase nor decrease; its start and target decide", dir)
+		dir = ""
+	}
+	n.rule = valueRule{percent: metric == okrcore.MetricPercent}
+	switch {
+	case metric == okrcore.MetricMilestone:
+		n.rule = valueRule{milestone: true}
+		start, target, dir = 0, 1, okrcore.Increase
+	case start == target:
+		if dir == "" {
+			dir = okrcore.Increase
+		}
+		p.warn(n.rec, "its target equals its start (%s), so there is nothing to measure; it is imported as a milestone, done once the value %s", okrcore.FormatValue(target, metric, unit), reachWords(dir, target, metric, unit))
+		n.rule = valueRule{reach: true, target: target, dir: dir}
+		metric, start, target, dir = okrcore.MetricMilestone, 0, 1, okrcore.Increase
+	default:
+		want := okrcore.Increase
+		if target < start {
+			want = okrcore.Decrease
+		}
+		if dir != "" && dir != want {
+			p.warn(n.rec, "it should %s, but goes from %s to %s; it is imported as its numbers say", dir, okrcore.FormatValue(start, metric, unit), okrcore.FormatValue(target, metric, unit))
+		}
+		dir = want
+	}
+	k.Metric, k.Start, k.Target, k.Direction, k.Unit = metric, start, target, dir, unit
+	cur, ok := ordinary(it.Current, start)
+	if !ok {
+		p.warn(n.rec, "its current value is not a number okrbot can keep; its start is used")
+		cur = start
+	}
+	v, moved := n.rule.apply(cur)
+	if moved {
+		p.warn(n.rec, "its current value %v is not one it can take; it is imported as %v", cur, v)
+	}
+	k.Current = v
+}
+
+func reachWords(dir okrcore.Direction, target float64, metric okrcore.MetricKind, unit string) string {
+	if dir == okrcore.Decrease {
+		return "is at or below " + okrcore.FormatValue(target, metric, unit)
+	}
+	return "is at or above " + okrcore.FormatValue(target, metric, unit)
+}
+
+func (p *planner) buildKPI(n *node) error {
+	old, _ := n.old.(*okrcore.KPI)
+	title := n.title
+	if old == nil && !p.fresh() && !isPlaceholder(n.owner.ID) {
+		if p.items.kpiM == nil {
+			all, err := p.tx.KPIs(p.ws)
+			if err != nil {
+				return fmt.Errorf("plan import: read KPIs: %w", err)
+			}
+			p.items.kpiM = make(map[matchKey][]*okrcore.KPI, len(all))
+			for _, k := range all {
+				m := matchKey{k.Owner, fold(k.Title)}
+				p.items.kpiM[m] = append(p.items.kpiM[m], k)
+			}
+		}
+		old = firstFree(p, KindKPI, p.items.kpiM[matchKey{n.owner, fold(title)}], func(k *okrcore.KPI) okrcore.ID { return k.ID })
+	}
+	k := &okrcore.KPI{Workspace: p.ws, CreatedAt: p.opts.Now}
+	if old != nil {
+		c := *old
+		k, n.old = &c, old
+	} else {
+		k.ID = p.newID()
+	}
+	it := n.it
+	k.Title, k.Owner = title, n.owner
+	k.Unit = cleanLine(it.Unit)
+	lo, ok1 := ordinary(it.HealthyMin, 0)
+	hi, ok2 := ordinary(it.HealthyMax, 0)
+	if !ok1 || !ok2 {
+		p.warn(n.rec, "its healthy range is not made of numbers okrbot can keep; 0 is used instead")
+	}
+	if lo > hi {
+		p.warn(n.rec, "its healthy range goes from high to low; it is read the other way round")
+		lo, hi = hi, lo
+	}
+	k.HealthyMin, k.HealthyMax = lo, hi
+	cur, ok := ordinary(it.Current, 0)
+	if !ok {
+		p.warn(n.rec, "its current value is not a number okrbot can keep; 0 is used")
+	}
+	k.Current = cur
+	if !it.Created.IsZero() {
+		k.CreatedAt = it.Created.UTC()
+	}
+	if err := okrcore.ValidateKPI(k); err != nil {
+		return fmt.Errorf("plan import: %s: %w", n.rec, err)
+	}
+	n.kpi = k
+	return nil
+}
+
+func (p *planner) buildInitiative(n *node) error {
+	old, _ := n.old.(*okrcore.Initiative)
+	kr := n.parent.kr
+	if old == nil && !p.fresh() && !isPlaceholder(kr.ID) {
+		if p.items.iniM == nil {
+			p.items.iniM = map[okrcore.ID]map[string][]*okrcore.Initiative{}
+		}
+		m, ok := p.items.iniM[kr.ID]
+		if !ok {
+			all, err := p.tx.InitiativesByKeyResult(p.ws, kr.ID)
+			if err != nil {
+				return fmt.Errorf("plan import: read initiatives: %w", err)
+			}
+			m = make(map[string][]*okrcore.Initiative, len(all))
+			for _, in := range all {
+				m[fold(in.Title)] = append(m[fold(in.Title)], in)
+			}
+			p.items.iniM[kr.ID] = m
+		}
+		old = firstFree(p, KindInitiative, m[fold(n.title)], func(in *okrcore.Initiative) okrcore.ID { return in.ID })
+	}
+	in := &okrcore.Initiative{Workspace: p.ws, CreatedAt: p.opts.Now}
+	if old != nil {
+		c := *old
+		in, n.old = &c, old
+	} else {
+		in.ID = p.newID()
+	}
+	in.KeyResult, in.Title, in.Done = kr.ID, n.title, n.it.Done
+	in.Owner = p.personOwning(n)
+	if !n.it.Created.IsZero() {
+		in.CreatedAt = n.it.Created.UTC()
+	}
+	n.ini = in
+	return nil
+}
+
+// personOwning is the person an initiative belongs to: its owner, the
+// lead of its owning team, the owner of its key result, else the
+// workspace's first admin or first person.
+func (p *planner) personOwning(n *node) okrcore.ID {
+	for _, o := range []okrcore.Owner{n.owner, n.parent.kr.Owner} {
+		switch o.Kind {
+		case okrcore.OwnerUser:
+			return o.ID
+		case okrcore.OwnerTeam:
+			if t := p.teamByID[o.ID]; t != nil && t.Lead != 0 {
+				return t.Lead
+			}
+		}
+	}
+	if u := p.defaultOwner(); u != nil {
+		return u.ID
+	}
+	return 0
+}
