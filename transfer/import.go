@@ -37,7 +37,7 @@ func Import(ctx context.Context, s okrcore.Store, src Source, opts Options) (*Su
 		case *Document:
 			return planDocument(tx, src, opts)
 		case *Programme:
-			return nil, okrcore.Errorf(okrcore.KindInvalid, "This okrbot cannot import programmes from other tools yet; import an okrbot export.")
+			return planProgramme(tx, src, opts)
 		}
 		return nil, fmt.Errorf("import: unknown source %T", src)
 	})

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
@@ -352,7 +351,7 @@ func (w *writer) sourceKey(tx okrcore.Tx, k sourceKey, r *resolver, part *journa
 		return err
 	}
 	part.States = append(part.States, priorState{Key: k.state, Value: old, Existed: err == nil})
-	if err := tx.PutState(w.ws, k.state, strconv.AppendUint(nil, uint64(id), 10), time.Time{}); err != nil {
+	if err := tx.PutState(w.ws, k.state, sourceStateValue(id), time.Time{}); err != nil {
 		return fmt.Errorf("source key %s: %w", k.state, err)
 	}
 	return nil

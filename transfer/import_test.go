@@ -1,0 +1,80 @@
+package transfer
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+func smallProgramme() *Programme {
+	at := func(d int) time.Time { return time.Date(2026, 10, d, 9, 0, 0, 0, time.UTC) }
+	return &Programme{
+		Source: "csv",
+		People: []Person{{Key: "p1", Name: "Ann Lee", Email: "ann@example.com", Record: "row 2"}, {Key: "p2", Name: "Bo Chen", Email: "bo@example.com", Record: "row 3"}},
+		Teams:  []Team{{Key: "t1", Name: "Sales", Lead: "p1", Members: []Key{"p2"}, Record: "row 4"}},
+		Cycles: []Cycle{{Key: "c1", Name: "Q4 2026", Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Record: "row 5"}},
+		Items: []Item{
+			{Key: "o1", Kind: ItemObjective, Title: "Win the north", Owner: Owner{Team: "t1"}, Cycle: "c1", Created: at(2), Record: "row 6"},
+			{Key: "k1", Kind: ItemKeyResult, Title: "Close deals", Owner: Owner{Person: "p2"}, Cycle: "c1", Parent: "o1", Metric: okrcore.MetricNumber, Target: 10, Unit: "deals", Created: at(2), Record: "row 7"},
+			{Key: "i1", Kind: ItemInitiative, Title: "Call the list", Owner: Owner{Person: "p2"}, Parent: "k1", Created: at(3), Record: "row 8"},
+		},
+		CheckIns: []CheckIn{
+			{Key: "x1", Item: "k1", Author: "p2", At: at(9), Value: 2, HasValue: true, Note: "first <b>two</b>", Record: "check-in 1"},
+			{Key: "x2", Item: "k1", Author: "p2", At: at(16), Value: 5, HasValue: true, Status: okrcore.StatusAtRisk, Record: "check-in 2"},
+		},
+	}
+}
+
+// TestImportProgramme: a programme lands through the same writer, again
+// adds nothing, and an import of it that stopped half way rolls back to
+// nothing, new workspace included.
+func TestImportProgramme(t *testing.T) {
+	now := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
+	opts := Options{Workspace: "north", Platform: "slack", Now: now, Batch: 2}
+	s := openStore(t)
+	p, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) { return planProgramme(tx, smallProgramme(), opts) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.writeStopping(ctx, s, opts, 3); !errors.Is(err, errStopped) {
+		t.Fatalf("stopped write: %v", err)
+	}
+	if n, err := Recover(ctx, s); n != 1 || err != nil {
+		t.Fatalf("recover: %d, %v", n, err)
+	}
+	assertEmpty(t, s, "north")
+
+	sum, err := Import(ctx, s, smallProgramme(), opts)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	for k, want := range map[Kind]int{KindPerson: 2, KindTeam: 1, KindCycle: 1, KindObjective: 1, KindKeyResult: 1, KindInitiative: 1, KindCheckIn: 2} {
+		if c := sum.Counts[k]; c.Created != want {
+			t.Errorf("%s: %+v, want %d created", k, c, want)
+		}
+	}
+	a := export(t, s, "north", "")
+	for _, want := range []string{`"current":5`, `"name":"Sales"`, `"platform":"slack"`, "first <b>two</b>"} {
+		if !bytes.Contains(a, []byte(want)) {
+			t.Errorf("export lacks %s:\n%s", want, a)
+		}
+	}
+	again, err := Import(ctx, s, smallProgramme(), opts)
+	if err != nil {
+		t.Fatalf("second import: %v", err)
+	}
+	var b strings.Builder
+	if err := again.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "created") || strings.Contains(b.String(), "updated") {
+		t.Errorf("second import:\n%s", b.String())
+	}
+	if got := export(t, s, "north", ""); !bytes.Equal(got, a) {
+		t.Errorf("export after the second import: %s", diff(a, got))
+	}
+}
