@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
@@ -83,4 +85,123 @@ func HistoryView(tx okrcore.Tx, ws string, ref okrcore.Ref) (chat.Message, error
 		body = CheckinLines(cis, k, n)
 	}
 	return chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}, nil
+}
+
+// MineView is a person's OKRs of the current cycle, `okr mine`:
+// objectives they own and those holding a key result they own, and their
+// KPIs.
+func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Message, error) {
+	var m chat.Message
+	c, err := okrcore.CurrentCycle(tx, ws)
+	if err != nil {
+		return m, err
+	}
+	objs, krsByObj, err := OwnedOKRs(tx, ws, user, c.ID)
+	if err != nil {
+		return m, err
+	}
+	n := NewReading(tx, ws, now)
+	m = chat.Message{Ephemeral: true}
+	m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: CycleLine(c, now)})
+	if len(objs) == 0 {
+		m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
+		m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
+		return m, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
+	for _, o := range objs {
+		if o.Owner == okrcore.UserOwner(user) {
+			n.Know(o.ID, krsByObj[o.ID]) // all of its key results
+		}
+		m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
+		fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
+		for _, k := range krsByObj[o.ID] {
+			m.Blocks = append(m.Blocks, KRBar(k, n, 1))
+		}
+		if len(krsByObj[o.ID]) == 0 {
+			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+		}
+	}
+	kpis, err := tx.KPIs(ws)
+	if err != nil {
+		return m, err
+	}
+	for _, k := range kpis {
+		if k.Owner == okrcore.UserOwner(user) {
+			m.Blocks = append(m.Blocks, KPISection(k))
+		}
+	}
+	m.Text = b.String()
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
+		{Label: "Check in", Value: "checkin", Style: chat.StylePrimary},
+		{Label: "Check in with a form", Value: "form"},
+		{Label: "Alignment tree", Value: "tree"},
+	}})
+	return m, nil
+}
+
+// TeamsList is every team with its size, lead and parent, `okr teams`.
+func TeamsList(tx okrcore.Tx, ws string) (chat.Message, error) {
+	ts, err := tx.Teams(ws)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	if len(ts) == 0 {
+		return chat.Text("There are no teams yet. An admin can create one: `/okr team create Sales`."), nil
+	}
+	n := NewNamer(tx, ws)
+	var lines []string
+	for _, t := range ts {
+		line := fmt.Sprintf("%s *%s*: %s", t.Ref(), t.Name, Count(len(t.Members), "member"))
+		if t.Lead != 0 {
+			line += ", led by " + n.User(t.Lead)
+		}
+		if t.Parent != 0 {
+			line += ", part of " + n.Team(t.Parent)
+		}
+		lines = append(lines, line)
+	}
+	m := chat.Text(strings.Join(lines, "\n"))
+	m.Ephemeral = true
+	return m, nil
+}
+
+// RecordView is one record by its id, `okr show O12` (KR34, KPI3, I5, T2,
+// C1); a record that isn't there is okrcore's not-found error.
+func RecordView(tx okrcore.Tx, ws string, now time.Time, ref okrcore.Ref) (chat.Message, error) {
+	var m chat.Message
+	var err error
+	n := NewReading(tx, ws, now)
+	switch ref.Kind {
+	case okrcore.RefObjective:
+		m, err = ObjectiveView(tx, ws, now, n, ref.ID)
+	case okrcore.RefKeyResult:
+		m, err = KRView(tx, ws, now, n, ref.ID)
+	case okrcore.RefKPI:
+		var k *okrcore.KPI
+		if k, err = tx.KPI(ws, ref.ID); err == nil {
+			m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, KPISection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
+		}
+	case okrcore.RefInitiative:
+		var i *okrcore.Initiative
+		if i, err = tx.Initiative(ws, ref.ID); err == nil {
+			state := "not done"
+			if i.Done {
+				state = "done"
+			}
+			m = chat.Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
+		}
+	case okrcore.RefTeam:
+		var t *okrcore.Team
+		if t, err = tx.Team(ws, ref.ID); err == nil {
+			m, err = TeamView(tx, ws, now, t)
+		}
+	case okrcore.RefCycle:
+		var c *okrcore.Cycle
+		if c, err = tx.Cycle(ws, ref.ID); err == nil {
+			m = chat.Text(CycleLine(c, now))
+		}
+	}
+	return m, err
 }
