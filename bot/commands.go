@@ -49,6 +49,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"cycle":      {e.cycle, "cycle [list | new SPEC | set NAME | close]", "the current cycle and its siblings", "admin"},
 		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the rhythm: when check-ins, reminders, digests, grading and retrospectives go out", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
+		"people":     {e.peopleCmd, "people sync", "read everyone from the chat directory (Slack's, or Teams' rosters), so they can join teams and be nudged before they write", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
 		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in: values, confidence, status, note and blockers", "check-ins"},
@@ -154,7 +155,7 @@ var helpGroups = []struct{ key, title string }{
 // with who may, for help's Teams group and `help team`.
 var teamHelp = []string{
 	"`/okr team create NAME [under PARENT]`: create a team (admins)",
-	"`/okr team add NAME @PERSON …`: add people to a team (admins and the team's lead)",
+	"`/okr team add NAME @PERSON …`: add people to a team (admins and the team's lead); a name or an e-mail address of someone who never wrote to me is looked up in the chat directory",
 	"`/okr team remove NAME @PERSON …`: take people out of a team (admins and the team's lead)",
 	"`/okr team lead NAME @PERSON`: make someone the team's lead (admins)",
 	"`/okr team parent NAME OTHER|none`: put the team under another team, or at the top (admins)",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ type Options struct {
 	// their time zone when the bot first meets them. It must be a valid
 	// IANA name; empty means UTC.
 	DefaultTimeZone string
+	// Directories are the platforms' people directories, by platform, for
+	// `okr people sync` and for placing someone who never wrote.
+	Directories map[string]chat.Directory
 }
 
 // Observer receives what the engine did, for metrics. Implementations must
@@ -73,12 +77,13 @@ type Engine struct {
 	defaultTZ string
 	served    map[string]bool // nil: every platform
 	reports   *report.Reports
+	dirs      map[string]chat.Directory
 }
 
 // NewEngine returns an engine over store.
 func NewEngine(store okrcore.Store, opts Options) *Engine {
 	e := &Engine{store: onceStore{store}, now: opts.Now, log: opts.Logger, dialogTTL: opts.DialogTTL, dedupeTTL: opts.DedupeTTL, observer: opts.Observer,
-		workspace: opts.Workspace, defaultTZ: opts.DefaultTimeZone}
+		workspace: opts.Workspace, defaultTZ: opts.DefaultTimeZone, dirs: opts.Directories}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -108,6 +113,9 @@ type request struct {
 	ws    string
 	actor *okrcore.User
 	now   time.Time
+	// found are the people a directory found for words of the command
+	// that name nobody okrbot knows (lookUpUnknown).
+	found map[string]people.Profile
 }
 
 // Handle processes one event and answers through r. It never returns an
@@ -215,19 +223,24 @@ func (e *Engine) rememberChannel(ctx context.Context, ev chat.Event, now time.Ti
 		return nil
 	}
 	var stored string
+	listed := false
 	if err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		b, err := tx.State(ev.Workspace, report.ChannelRefKey(c.ID))
 		if err == nil {
 			stored = string(b)
 		}
+		listed = slices.Contains(places(tx, ev.Workspace, ev.Platform), c.ID)
 		return nil
 	}); err != nil {
 		return err
 	}
-	if ev.Kind != chat.EventRemoved && stored == c.Ref {
+	if ev.Kind != chat.EventRemoved && stored == c.Ref && listed {
 		return nil
 	}
 	return e.store.Update(ctx, func(tx okrcore.Tx) error {
+		if err := keepPlace(tx, ev, now); err != nil {
+			return err
+		}
 		if ev.Kind == chat.EventRemoved {
 			if err := tx.DeleteState(ev.Workspace, report.ChannelRefKey(c.ID)); err != nil && !okrcore.IsNotFound(err) {
 				return err

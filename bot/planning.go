@@ -36,6 +36,9 @@ func ownerOption(tx okrcore.Tx, req *request, vals []reply.Token) (okrcore.Owner
 func named(tx okrcore.Tx, req *request, tok reply.Token) okrcore.Later[okrcore.ID] {
 	return func() (okrcore.ID, error) {
 		u, err := findUser(tx, req.ws, req.ev.Platform, tok.Text)
+		if p, ok := req.found[tok.Text]; ok && okrcore.IsNotFound(err) {
+			u, err = people.PlaceFromDirectory(tx, req.now, req.actor, p, p.TimeZone)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -722,6 +725,11 @@ var teamSubcommands = map[string]bool{"create": true, "add": true, "remove": tru
 func (e *Engine) teamAdmin(ctx context.Context, req *request, sub string, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return chat.Message{}, usage("Try `/okr team %s NAME …`; `/okr help team` has examples.", sub)
+	}
+	if sub == "add" || sub == "lead" {
+		if err := e.lookUpUnknown(ctx, req, args[1:]); err != nil {
+			return chat.Message{}, err
+		}
 	}
 	text, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (string, error) {
 		if sub == "create" {

@@ -18,6 +18,7 @@ import (
 //	retro:answers:<cycle>:<user>    a finished retro       retroKeep (400 days); report sums them up
 //	skip:<user>:<period>            `skip` of a check-in   skipKeep (40 days); report skips the nudge
 //	convref:<channel>               every channel event    channelRefTTL (3 years); report posts with it
+//	places:<platform>               a new channel event    channelRefTTL: the channels the bot is in, whose rosters `people sync` reads
 //	event:<platform>:<event id>     every handled event    DedupeTTL (24 hours): drops platform retries and
 //	                                (with its first write) replays of handled events (inbox.go)
 //	inbox:<slot> (in okrbot/inbox)  inbox, before the      DedupeTTL (24 hours) at most: an event an adapter

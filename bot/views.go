@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -15,56 +16,7 @@ import (
 // mine shows the actor's OKRs: objectives they own and objectives holding a
 // key result they own, plus their KPIs.
 func (e *Engine) mine(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
-	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		var m chat.Message
-		c, err := okrcore.CurrentCycle(tx, req.ws)
-		if err != nil {
-			return m, err
-		}
-		objs, krsByObj, err := report.OwnedOKRs(tx, req.ws, req.actor.ID, c.ID)
-		if err != nil {
-			return m, err
-		}
-		n := report.NewReading(tx, req.ws, req.now)
-		m = chat.Message{Ephemeral: true}
-		m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: report.CycleLine(c, req.now)})
-		if len(objs) == 0 {
-			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
-			m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
-			return m, nil
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
-		for _, o := range objs {
-			if o.Owner == okrcore.UserOwner(req.actor.ID) {
-				n.Know(o.ID, krsByObj[o.ID]) // all of its key results
-			}
-			m.Blocks = append(m.Blocks, report.ObjBar(o, n, 0))
-			fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
-			for _, k := range krsByObj[o.ID] {
-				m.Blocks = append(m.Blocks, report.KRBar(k, n, 1))
-			}
-			if len(krsByObj[o.ID]) == 0 {
-				m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
-			}
-		}
-		kpis, err := tx.KPIs(req.ws)
-		if err != nil {
-			return m, err
-		}
-		for _, k := range kpis {
-			if k.Owner == okrcore.UserOwner(req.actor.ID) {
-				m.Blocks = append(m.Blocks, report.KPISection(k))
-			}
-		}
-		m.Text = b.String()
-		m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
-			{Label: "Check in", Value: "checkin", Style: chat.StylePrimary},
-			{Label: "Check in with a form", Value: "form"},
-			{Label: "Alignment tree", Value: "tree"},
-		}})
-		return m, nil
-	})
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) { return report.MineView(tx, req.ws, req.now, req.actor.ID) })
 }
 
 // findUser resolves "@alice", "alice", a platform mention such as <@U123>
@@ -87,9 +39,15 @@ func findUser(tx okrcore.Tx, ws, platform, s string) (*okrcore.User, error) {
 		}
 		return u, err
 	}
+	if email, ok := emailIn(raw); ok {
+		if u, err := people.PersonWithEmail(tx, ws, email); u != nil || err != nil {
+			return u, err
+		}
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "Nobody okrbot knows, nor anyone in the chat directory, has the address %s. `/okr users` lists the people I know.", email)
+	}
 	u, err := tx.UserByName(ws, strings.TrimPrefix(raw, "@"))
 	if okrcore.IsNotFound(err) {
-		return nil, okrcore.Errorf(okrcore.KindNotFound, "I don't know anyone called %s. People appear once they have talked to me; `/okr users` lists them.", raw)
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "I don't know anyone called %s. People appear once they have talked to me, or once an admin ran `/okr people sync`; `/okr users` lists them.", raw)
 	}
 	return u, err
 }
@@ -113,32 +71,7 @@ func (e *Engine) team(ctx context.Context, req *request, args []reply.Token) (ch
 }
 
 func (e *Engine) teams(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
-	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		var m chat.Message
-		ts, err := tx.Teams(req.ws)
-		if err != nil {
-			return m, err
-		}
-		if len(ts) == 0 {
-			m = chat.Text("There are no teams yet. An admin can create one: `/okr team create Sales`.")
-			return m, nil
-		}
-		n := report.NewNamer(tx, req.ws)
-		var lines []string
-		for _, t := range ts {
-			line := fmt.Sprintf("%s *%s*: %s", t.Ref(), t.Name, report.Count(len(t.Members), "member"))
-			if t.Lead != 0 {
-				line += ", led by " + n.User(t.Lead)
-			}
-			if t.Parent != 0 {
-				line += ", part of " + n.Team(t.Parent)
-			}
-			lines = append(lines, line)
-		}
-		m = chat.Text(strings.Join(lines, "\n"))
-		m.Ephemeral = true
-		return m, nil
-	})
+	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) { return report.TeamsList(tx, req.ws) })
 }
 
 func (e *Engine) show(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -157,42 +90,7 @@ func (e *Engine) show(ctx context.Context, req *request, args []reply.Token) (ch
 		// A team by name is the one thing people look up without an id.
 		return e.team(ctx, req, args)
 	}
-	var m chat.Message
-	err := e.store.View(ctx, func(tx okrcore.Tx) error {
-		var err error
-		n := report.NewReading(tx, req.ws, req.now)
-		switch ref.Kind {
-		case okrcore.RefObjective:
-			m, err = report.ObjectiveView(tx, req.ws, req.now, n, ref.ID)
-		case okrcore.RefKeyResult:
-			m, err = report.KRView(tx, req.ws, req.now, n, ref.ID)
-		case okrcore.RefKPI:
-			var k *okrcore.KPI
-			if k, err = tx.KPI(req.ws, ref.ID); err == nil {
-				m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, report.KPISection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
-			}
-		case okrcore.RefInitiative:
-			var i *okrcore.Initiative
-			if i, err = tx.Initiative(req.ws, ref.ID); err == nil {
-				state := "not done"
-				if i.Done {
-					state = "done"
-				}
-				m = chat.Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
-			}
-		case okrcore.RefTeam:
-			var t *okrcore.Team
-			if t, err = tx.Team(req.ws, ref.ID); err == nil {
-				m, err = report.TeamView(tx, req.ws, req.now, t)
-			}
-		case okrcore.RefCycle:
-			var c *okrcore.Cycle
-			if c, err = tx.Cycle(req.ws, ref.ID); err == nil {
-				m = chat.Text(report.CycleLine(c, req.now))
-			}
-		}
-		return err
-	})
+	m, err := okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) { return report.RecordView(tx, req.ws, req.now, ref) })
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s. Check the id with `/okr mine` or `/okr tree`.", ref)
 	}
