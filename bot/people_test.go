@@ -215,7 +215,9 @@ func TestSyncedPersonIsNudged(t *testing.T) {
 	}
 }
 
-func itoa(id okrcore.ID) string { return strings.TrimPrefix(okrcore.Ref{Kind: okrcore.RefObjective, ID: id}.String(), "O") }
+func itoa(id okrcore.ID) string {
+	return strings.TrimPrefix(okrcore.Ref{Kind: okrcore.RefObjective, ID: id}.String(), "O")
+}
 
 // On Teams the rosters read are those of the conversations the bot was
 // added to: kept from their events, forgotten when it is removed.
