@@ -125,17 +125,21 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	served := make([]string, 0, len(plats))
 	senders := map[string]chat.Sender{}
 	pacings := map[string]chat.Pacing{}
+	dirs := map[string]chat.Directory{}
 	mux := http.NewServeMux()
 	for _, p := range plats {
 		served = append(served, p.name)
 		senders[p.name] = p.adapter
 		pacings[p.name] = p.adapter.Pacing()
+		if d, ok := p.adapter.(chat.Directory); ok {
+			dirs[p.name] = d
+		}
 		for path, h := range p.routes {
 			mux.Handle(path, h)
 		}
 	}
 	s.engine = bot.NewEngine(watch, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
-		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served})
+		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served, Directories: dirs})
 	// Every adapter records what it acknowledges, and handles what a
 	// process killed before left unhandled when its Run starts.
 	s.inbox = s.engine.NewInbox()
