@@ -370,7 +370,7 @@ func changed(old, rec any) bool {
 	switch r := rec.(type) {
 	case *okrcore.User:
 		o := old.(*okrcore.User)
-		return o.Name != r.Name || o.Email != r.Email || o.EmailVerified != r.EmailVerified || o.TimeZone != r.TimeZone
+		return o.Name != r.Name || o.Email != r.Email || o.EmailVerified != r.EmailVerified || o.TimeZone != r.TimeZone || o.Left != r.Left
 	case *okrcore.Team:
 		o := old.(*okrcore.Team)
 		return o.Name != r.Name || o.Parent != r.Parent || o.Lead != r.Lead || o.TimeZone != r.TimeZone || !slices.Equal(o.Members, r.Members)

@@ -82,7 +82,9 @@ func (p *planner) planPerson(per *Person, ix *peopleIndex) error {
 		old = ix.verified[lower]
 	}
 	if per.Left {
-		p.left[per.Key] = true
+		if per.Key != "" {
+			p.left[per.Key] = true
+		}
 		p.warn(rec, "has left: their records are kept, and they are placed in no team")
 	}
 	if byKey {
@@ -160,27 +162,37 @@ func (p *planner) personRecord(per *Person, old *okrcore.User, name, email, rec 
 	if u.TimeZone == "" {
 		u.TimeZone = "UTC"
 	}
+	// Once a chat platform knows the person, its directory says whether
+	// they left (people.SyncDirectory); until then the source does.
+	if first {
+		u.Left = per.Left
+	}
 	return u
 }
 
 // defaultOwner owns what the source gives no known owner: the workspace's
-// first admin, else its first person, else the export's first person.
+// first admin, else its first person, else the export's first person;
+// someone who has not left, where there is one.
 func (p *planner) defaultOwner() *okrcore.User {
+	var first []*okrcore.User
 	for _, u := range p.storedUser {
-		if u.Role == okrcore.RoleAdmin {
+		if u.Role == okrcore.RoleAdmin && !u.Left {
 			return u
 		}
 	}
-	if len(p.storedUser) > 0 {
-		return p.storedUser[0]
-	}
-	for i := range p.p.People {
-		if u := p.people[p.p.People[i].Key]; u != nil && !p.p.People[i].Left {
+	for _, u := range p.storedUser {
+		if !u.Left {
 			return u
 		}
 	}
-	if len(p.newUsers) > 0 {
-		return p.newUsers[0]
+	for _, u := range p.newUsers {
+		if !u.Left {
+			return u
+		}
+	}
+	first = append(append(first, p.storedUser...), p.newUsers...)
+	if len(first) > 0 {
+		return first[0]
 	}
 	return nil
 }

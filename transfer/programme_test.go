@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/people"
 )
 
 // progNow is when the tests import: inside Q4 2026.
@@ -217,8 +218,8 @@ func TestPlanProgrammeIntoEmptyWorkspace(t *testing.T) {
 	if alice == nil || bob == nil || carol == nil {
 		t.Fatalf("people: %v", got.users)
 	}
-	if !alice.EmailVerified || alice.PlatformID != "" || alice.Role != okrcore.RoleMember || alice.TimeZone != "Europe/Berlin" || bob.TimeZone != "UTC" {
-		t.Errorf("alice %+v, bob %+v", alice, bob)
+	if !alice.EmailVerified || alice.PlatformID != "" || alice.Role != okrcore.RoleMember || alice.TimeZone != "Europe/Berlin" || bob.TimeZone != "UTC" || alice.Left || !carol.Left {
+		t.Errorf("alice %+v, bob %+v, carol %+v", alice, bob, carol)
 	}
 	company, sales := got.teams["Company"], got.teams["Sales"]
 	if company.Parent != 0 || sales.Parent != company.ID || sales.Lead != bob.ID || slices.Contains(sales.Members, carol.ID) {
@@ -417,8 +418,12 @@ func TestPlanProgrammeMatches(t *testing.T) {
 			}
 		},
 	}, {
-		name:   "an unconfirmed address is not joined",
-		before: func(t *testing.T, s okrcore.Store) { u := slackAlice(t, s, "acme"); u.EmailVerified = false; putUser(t, s, u) },
+		name: "an unconfirmed address is not joined",
+		before: func(t *testing.T, s okrcore.Store) {
+			u := slackAlice(t, s, "acme")
+			u.EmailVerified = false
+			putUser(t, s, u)
+		},
 		change: func(p *Programme) {},
 		check: func(t *testing.T, pl *plan, got *storedWS) {
 			if c := pl.summary.Counts[KindPerson]; c.Created != 3 {
@@ -460,5 +465,28 @@ func putUser(t *testing.T, s okrcore.Store, u *okrcore.User) {
 	t.Helper()
 	if err := s.Update(ctx, func(tx okrcore.Tx) error { return tx.PutUser(u) }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImportedPersonJoinsOnFirstContact: someone the import brought in is
+// the person behind their Slack account when it first writes, by the
+// address the organisation's directory vouched for.
+func TestImportedPersonJoinsOnFirstContact(t *testing.T) {
+	s := openStore(t)
+	planAndWrite(t, s, programme(), progOptions("acme"))
+	bob := readWS(t, s, "acme").users["bob@example.com"]
+	prof := people.Profile{Workspace: "acme", Platform: "slack", PlatformID: "U42", Name: "bob", Email: "BOB@example.com", EmailVerified: true}
+	seen, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (people.AccountLookup, error) { return people.LookUpAccount(tx, prof) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := okrcore.Update(ctx, s, func(tx okrcore.Tx) (people.Registration, error) {
+		return people.RegisterAccount(tx, progNow, prof, seen, "UTC")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reg.Joined || reg.User.ID != bob.ID || reg.User.PlatformID != "U42" {
+		t.Errorf("registration %+v of %+v, want bob (%d) joined", reg, reg.User, bob.ID)
 	}
 }
