@@ -37,12 +37,13 @@ type row struct {
 	raw []string
 }
 
-// cell is the trimmed text of column i.
+// cell is the trimmed text of column i, without the apostrophe an
+// export puts before what a spreadsheet would take for a formula.
 func (r row) cell(i int) string {
 	if i < 0 || i >= len(r.cells) {
 		return ""
 	}
-	return strings.TrimSpace(r.cells[i])
+	return unsafe(strings.TrimSpace(r.cells[i]))
 }
 
 // rawCell is a workbook's stored value of column i, or "".
