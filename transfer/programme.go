@@ -1,9 +1,10 @@
 package transfer
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,7 @@ type planner struct {
 // otherwise changed from old or left as it is.
 type entry struct {
 	kind Kind
+	id   okrcore.ID
 	rec  any
 	old  any
 	// key is the State key to remember rec by; "" when there is none or
@@ -336,89 +338,35 @@ func (p *planner) emit(e entry) {
 	}
 	p.pl.summary.Counts[e.kind] = c
 	if e.key != "" {
-		p.pl.steps = append(p.pl.steps, step{rec: sourceKey{state: e.key, id: recordID(e.rec)}})
+		p.pl.steps = append(p.pl.steps, step{rec: sourceKey{state: e.key, id: e.id}})
 	}
 }
 
-func recordID(rec any) okrcore.ID {
-	switch r := rec.(type) {
-	case *okrcore.User:
-		return r.ID
-	case *okrcore.Team:
-		return r.ID
-	case *okrcore.Cycle:
-		return r.ID
-	case *okrcore.Objective:
-		return r.ID
-	case *okrcore.KeyResult:
-		return r.ID
-	case *okrcore.KPI:
-		return r.ID
-	case *okrcore.Initiative:
-		return r.ID
-	case *okrcore.CheckIn:
-		return r.ID
-	}
-	return 0
-}
-
-// changed reports whether rec differs from old in what an import says:
-// what okrbot derives from the time (a status read at now, when it was
-// last written) is not compared, so that the same import later is still
-// the same.
+// changed reports whether rec differs from old in what an import says.
+// What okrbot derives from the time (a status read at now, when a record
+// was last written) is not compared, so that the same import later is
+// still the same; nor is progress that differs only by the order of a sum.
 func changed(old, rec any) bool {
-	switch r := rec.(type) {
-	case *okrcore.User:
-		o := old.(*okrcore.User)
-		return o.Name != r.Name || o.Email != r.Email || o.EmailVerified != r.EmailVerified || o.TimeZone != r.TimeZone || o.Left != r.Left
-	case *okrcore.Team:
-		o := old.(*okrcore.Team)
-		return o.Name != r.Name || o.Parent != r.Parent || o.Lead != r.Lead || o.TimeZone != r.TimeZone || !slices.Equal(o.Members, r.Members)
-	case *okrcore.Cycle:
-		o := old.(*okrcore.Cycle)
-		return o.Name != r.Name || o.Kind != r.Kind || !o.Start.Equal(r.Start) || !o.End.Equal(r.End) || o.Closed != r.Closed
+	switch o := old.(type) {
 	case *okrcore.Objective:
-		return objectiveChanged(old.(*okrcore.Objective), r)
+		r := *rec.(*okrcore.Objective)
+		r.Status, r.UpdatedAt, r.CreatedBy = o.Status, o.UpdatedAt, o.CreatedBy
+		if near(r.Progress, o.Progress) {
+			r.Progress = o.Progress
+		}
+		rec = &r
 	case *okrcore.KeyResult:
-		return keyResultChanged(old.(*okrcore.KeyResult), r)
-	case *okrcore.KPI:
-		o := old.(*okrcore.KPI)
-		return o.Title != r.Title || o.Owner != r.Owner || o.Unit != r.Unit || o.Current != r.Current ||
-			o.HealthyMin != r.HealthyMin || o.HealthyMax != r.HealthyMax || !o.LastCheckIn.Equal(r.LastCheckIn) || !o.CreatedAt.Equal(r.CreatedAt)
-	case *okrcore.Initiative:
-		o := old.(*okrcore.Initiative)
-		return o.KeyResult != r.KeyResult || o.Title != r.Title || o.Owner != r.Owner || o.Done != r.Done || !o.CreatedAt.Equal(r.CreatedAt)
+		r := *rec.(*okrcore.KeyResult)
+		r.Status, r.UpdatedAt = o.Status, o.UpdatedAt
+		if near(r.Progress, o.Progress) {
+			r.Progress = o.Progress
+		}
+		rec = &r
 	}
-	return true
-}
-
-func objectiveChanged(o, r *okrcore.Objective) bool {
-	return o.Title != r.Title || o.Owner != r.Owner || o.Cycle != r.Cycle || o.ParentKR != r.ParentKR ||
-		o.ParentObjective != r.ParentObjective || o.Weight != r.Weight || !near(o.Progress, r.Progress) ||
-		!sameScore(o.Score, r.Score) || !o.CreatedAt.Equal(r.CreatedAt)
-}
-
-func keyResultChanged(o, r *okrcore.KeyResult) bool {
-	return o.Objective != r.Objective || o.Cycle != r.Cycle || o.Title != r.Title || o.Owner != r.Owner ||
-		o.Metric != r.Metric || o.Start != r.Start || o.Target != r.Target || o.Unit != r.Unit ||
-		o.Direction != r.Direction || o.Weight != r.Weight || o.Current != r.Current || !near(o.Progress, r.Progress) ||
-		o.StatusSet != r.StatusSet || !sameStatement(o.Stated, r.Stated) || !o.LastCheckIn.Equal(r.LastCheckIn) ||
-		!sameScore(o.Score, r.Score) || !o.CreatedAt.Equal(r.CreatedAt)
+	a, err1 := json.Marshal(old)
+	b, err2 := json.Marshal(rec)
+	return err1 != nil || err2 != nil || !bytes.Equal(a, b)
 }
 
 // near compares progress computed by different sums of the same weights.
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-
-func sameScore(a, b *float64) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
-func sameStatement(a, b *okrcore.Statement) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Status == b.Status && a.By == b.By && a.At.Equal(b.At) && a.Until.Equal(b.Until)
-}

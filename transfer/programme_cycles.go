@@ -64,7 +64,7 @@ func (p *planner) planCycle(src *Cycle) error {
 		p.cycles[src.Key] = c
 	}
 	if sk != "" {
-		p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, rec: c, key: sk, alias: true})
+		p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: c, key: sk, alias: true})
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func (p *planner) cycleLike(name string, start, end time.Time) *okrcore.Cycle {
 	c := &okrcore.Cycle{ID: p.newID(), Workspace: p.ws, Name: name, Kind: cycleKind(start, end), Start: start, End: end}
 	p.allCycles = append(p.allCycles, c)
 	p.cycleByID[c.ID] = c
-	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, rec: c})
+	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: c})
 	return c
 }
 
@@ -123,7 +123,7 @@ func (p *planner) take(c *okrcore.Cycle) *okrcore.Cycle {
 			p.allCycles[i] = &d
 		}
 	}
-	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, rec: &d, old: c})
+	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: &d, old: c})
 	return &d
 }
 

@@ -96,7 +96,7 @@ func (p *planner) planPerson(per *Person, ix *peopleIndex) error {
 		if per.Key != "" {
 			p.people[per.Key] = u
 		}
-		p.userOut = append(p.userOut, entry{kind: KindPerson, rec: u, key: sk, alias: true})
+		p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, key: sk, alias: true})
 		return nil
 	}
 	if old == nil && lower != "" && ix.unverified[lower] {
@@ -112,10 +112,10 @@ func (p *planner) planPerson(per *Person, ix *peopleIndex) error {
 	}
 	if old == nil {
 		p.newUsers = append(p.newUsers, u)
-		p.userOut = append(p.userOut, entry{kind: KindPerson, rec: u, key: sk})
+		p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, key: sk})
 		return nil
 	}
-	p.userOut = append(p.userOut, entry{kind: KindPerson, rec: u, old: old, key: sk})
+	p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, old: old, key: sk})
 	return nil
 }
 
@@ -330,7 +330,7 @@ func (tp *teamPlanner) plan(i, parent int) error {
 	if src.Key != "" && tp.teams[src.Key] == nil {
 		tp.teams[src.Key] = t
 	}
-	tp.teamOut = append(tp.teamOut, entry{kind: KindTeam, rec: t, old: teamOrNil(old), key: sk})
+	tp.teamOut = append(tp.teamOut, entry{kind: KindTeam, id: t.ID, rec: t, old: teamOrNil(old), key: sk})
 	return nil
 }
 

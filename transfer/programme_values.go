@@ -366,7 +366,7 @@ func (p *planner) planValues() error {
 	}
 	for _, o := range others {
 		if !near(o.old.Progress, o.rec.Progress) {
-			ip.extra = append(ip.extra, entry{kind: KindObjective, rec: o.rec, old: o.old})
+			ip.extra = append(ip.extra, entry{kind: KindObjective, id: o.rec.ID, rec: o.rec, old: o.old})
 		}
 	}
 	return nil
@@ -388,13 +388,13 @@ func (ip *itemPlan) emit(p *planner) {
 		e := entry{kind: n.summaryKind(), old: n.old, key: n.sk}
 		switch {
 		case n.obj != nil:
-			e.rec = n.obj
+			e.rec, e.id = n.obj, n.obj.ID
 		case n.kr != nil:
-			e.rec = n.kr
+			e.rec, e.id = n.kr, n.kr.ID
 		case n.kpi != nil:
-			e.rec = n.kpi
+			e.rec, e.id = n.kpi, n.kpi.ID
 		default:
-			e.rec = n.ini
+			e.rec, e.id = n.ini, n.ini.ID
 		}
 		p.emit(e)
 	}
