@@ -40,6 +40,15 @@ type Tx interface {
 	UserByPlatform(ws, platform, platformID string) (*User, error)
 	// UserByName matches the name case-insensitively.
 	UserByName(ws, name string) (*User, error)
+	// UsersByEmail lists, in ID order, the people whose address is email,
+	// compared case-insensitively and without the spaces around it:
+	// verified addresses and others alike, for a caller to tell apart by
+	// EmailVerified (only a verified one joins accounts). It reads an index,
+	// not everyone, so that first contact can run under the write lock.
+	UsersByEmail(ws, email string) ([]*User, error)
+	// HasUsers says whether anyone is in the workspace, in constant time
+	// (the first person becomes its admin).
+	HasUsers(ws string) (bool, error)
 	Users(ws string) ([]*User, error)
 	PutUser(u *User) error
 	// DeleteUser removes a person who owns nothing and wrote nothing (an
@@ -83,6 +92,8 @@ type Tx interface {
 
 	Initiative(ws string, id ID) (*Initiative, error)
 	InitiativesByKeyResult(ws string, kr ID) ([]*Initiative, error)
+	// InitiativesByOwner lists the initiatives a user owns, in ID order.
+	InitiativesByOwner(ws string, owner ID) ([]*Initiative, error)
 	PutInitiative(i *Initiative) error
 	DeleteInitiative(ws string, id ID) error
 

@@ -36,6 +36,9 @@ var (
 			if n := fold(u.Name); n != "" {
 				ix = append(ix, ikey{idxUserName, newKey(u.Workspace).str(n).id(u.ID)})
 			}
+			if k, ok := userEmailKey(u); ok {
+				ix = append(ix, ikey{idxUserEmail, k})
+			}
 			return ix
 		},
 		check: func(t *boltTx, u *okrcore.User) error {
@@ -162,7 +165,11 @@ var (
 		ws:      func(i *okrcore.Initiative) string { return i.Workspace },
 		id:      func(i *okrcore.Initiative) *okrcore.ID { return &i.ID },
 		indexes: func(i *okrcore.Initiative) []ikey {
-			return []ikey{{idxInitiativeKR, newKey(i.Workspace).id(i.KeyResult).id(i.ID)}}
+			ix := []ikey{{idxInitiativeKR, newKey(i.Workspace).id(i.KeyResult).id(i.ID)}}
+			if k, ok := initiativeOwnerKey(i); ok {
+				ix = append(ix, ikey{idxInitiativeOwn, k})
+			}
+			return ix
 		},
 	}
 	checkInKind = &kind[okrcore.CheckIn]{
@@ -181,6 +188,18 @@ var (
 		},
 	}
 )
+
+// userEmailKey is u's entry in the index of addresses, if u has one. A
+// migration builds the index with it too.
+func userEmailKey(u *okrcore.User) (key, bool) {
+	e := fold(u.Email)
+	return newKey(u.Workspace).str(e).id(u.ID), e != ""
+}
+
+// initiativeOwnerKey is i's entry in the index of owners, if i has one.
+func initiativeOwnerKey(i *okrcore.Initiative) (key, bool) {
+	return newKey(i.Workspace).id(i.Owner).id(i.ID), i.Owner != 0
+}
 
 // allKinds lists every record kind with its indexes, for the index checker.
 var allKinds = []interface {
@@ -279,6 +298,26 @@ func (t *boltTx) UserByName(ws, name string) (*okrcore.User, error) {
 		return nil, missing()
 	}
 	return first(t, userKind, ws, idxUserName, newKey(ws).str(fold(name)), missing)
+}
+
+func (t *boltTx) UsersByEmail(ws, email string) ([]*okrcore.User, error) {
+	if fold(email) == "" {
+		return nil, nil
+	}
+	return byIndex(t, userKind, ws, idxUserEmail, newKey(ws).str(fold(email)))
+}
+
+// HasUsers seeks the first key of ws in the users bucket: IDs are not
+// dense (a person folded into another is deleted), so the sequence can't
+// say it.
+func (t *boltTx) HasUsers(ws string) (bool, error) {
+	b, err := t.bucket(bucketUsers)
+	if err != nil {
+		return false, err
+	}
+	prefix := newKey(ws)
+	k, _ := b.Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix), nil
 }
 
 func (t *boltTx) Users(ws string) ([]*okrcore.User, error) { return list(t, userKind, ws) }
@@ -431,6 +470,13 @@ func (t *boltTx) Initiative(ws string, id okrcore.ID) (*okrcore.Initiative, erro
 
 func (t *boltTx) InitiativesByKeyResult(ws string, kr okrcore.ID) ([]*okrcore.Initiative, error) {
 	return byIndex(t, initiativeKind, ws, idxInitiativeKR, newKey(ws).id(kr))
+}
+
+func (t *boltTx) InitiativesByOwner(ws string, owner okrcore.ID) ([]*okrcore.Initiative, error) {
+	if owner == 0 {
+		return nil, nil
+	}
+	return byIndex(t, initiativeKind, ws, idxInitiativeOwn, newKey(ws).id(owner))
 }
 
 func (t *boltTx) PutInitiative(i *okrcore.Initiative) error { return put(t, initiativeKind, i) }

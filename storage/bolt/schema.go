@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // Bucket names. Record buckets hold JSON values under str(workspace) id;
@@ -37,6 +39,8 @@ var (
 	idxKROwner       = []byte("idx_kr_owner")         // ws owner_kind owner cycle | kr
 	idxKRCycle       = []byte("idx_kr_cycle")         // ws cycle | kr
 	idxInitiativeKR  = []byte("idx_initiative_kr")    // ws kr | initiative
+	idxInitiativeOwn = []byte("idx_initiative_owner") // ws owner | initiative (owned ones only)
+	idxUserEmail     = []byte("idx_user_email")       // ws lower(email) | user, verified or not
 	idxCheckInTarget = []byte("idx_checkin_target")   // ws target id time | check-in
 	idxCheckInAuthor = []byte("idx_checkin_author")   // ws author time | check-in
 	idxStateExpiry   = []byte("idx_state_expiry")     // expires ws key (not per workspace)
@@ -57,6 +61,7 @@ var (
 		idxCheckInTarget, idxCheckInAuthor, idxStateExpiry,
 	}
 	bucketsVersion2 = [][]byte{bucketOutbox, idxOutboxKey, idxOutboxDue}
+	bucketsVersion3 = [][]byte{idxUserEmail, idxInitiativeOwn}
 )
 
 // A migration upgrades the schema by one version inside the transaction it
@@ -92,6 +97,41 @@ var migrations = []migration{
 		}
 		return meta.Put(keyOutboxOpen, binary.BigEndian.AppendUint64(nil, 0))
 	},
+	// 2 → 3: people by address and initiatives by owner, so that first
+	// contact and a join by verified address read a few records under the
+	// write lock, not everyone; built here from the stored records.
+	func(tx *bbolt.Tx) error {
+		for _, name := range bucketsVersion3 {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if err := indexAll(tx, userKind, idxUserEmail, func(u *okrcore.User) (key, bool) { return userEmailKey(u) }); err != nil {
+			return err
+		}
+		return indexAll(tx, initiativeKind, idxInitiativeOwn, func(i *okrcore.Initiative) (key, bool) { return initiativeOwnerKey(i) })
+	},
+}
+
+// indexAll adds the entry entry gives each record of k to index, for a
+// migration that adds an index to records already stored.
+func indexAll[T any](tx *bbolt.Tx, k *kind[T], index []byte, entry func(*T) (key, bool)) error {
+	b, ix := tx.Bucket(k.bucket), tx.Bucket(index)
+	if b == nil || ix == nil {
+		return fmt.Errorf("index %s of %s: bucket missing", index, k.bucket)
+	}
+	return b.ForEach(func(_, v []byte) error {
+		rec, err := decode(k, v)
+		if err != nil {
+			return err
+		}
+		if e, ok := entry(rec); ok {
+			if err := ix.Put(e, nil); err != nil {
+				return fmt.Errorf("index %s: %w", index, err)
+			}
+		}
+		return nil
+	})
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -21,13 +21,17 @@ import (
 // one made here by the first migrations only, and one committed in
 // testdata, made once by writeV1 and never regenerated, so that a change
 // to writeV1 or to the code it calls cannot quietly change what "a version
-// 1 database" is. The next schema change adds testdata/v2.db the same way.
+// 1 database" is. testdata/v2.db is version 2's, made by writeV2; the
+// next schema change adds testdata/v3.db the same way.
 //
-//	go test ./storage/bolt -run TestFixtureV1 -write-fixtures   # only to make a missing fixture
+//	go test ./storage/bolt -run 'TestFixtureV[0-9]' -write-fixtures   # only to make a missing fixture
 
 var writeFixtures = flag.Bool("write-fixtures", false, "write missing testdata fixtures of earlier schema versions")
 
-const fixtureV1 = "testdata/v1.db"
+const (
+	fixtureV1 = "testdata/v1.db"
+	fixtureV2 = "testdata/v2.db"
+)
 
 var v1Time = time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)
 
@@ -47,11 +51,8 @@ type workspaceV1 struct {
 // state entries.
 func writeV1(t testing.TB, path string) {
 	t.Helper()
-	db, err := openWith(path, Options{NoSync: true}, migrations[:1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openOld(t, path, 1)
+	defer closeOld(t, db, 1)
 	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		data, err := json.Marshal(workspaceV1{ID: "T1", Name: "Acme", CurrentCycle: 1, Rules: okrcore.DefaultRules(), CreatedAt: v1Time})
 		if err != nil {
@@ -62,7 +63,7 @@ func writeV1(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	err = db.Update(ctx, func(tx okrcore.Tx) error {
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
 		for i, name := range []string{"Ann Lee", "Ben Ode", "Cai Wu"} {
 			u := &okrcore.User{Workspace: "T1", Platform: "slack", PlatformID: fmt.Sprint("U", i+1), Name: name,
 				TimeZone: "Europe/Berlin", Role: okrcore.RoleMember, CreatedAt: v1Time}
@@ -95,6 +96,55 @@ func writeV1(t testing.TB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openOld opens path with the migrations of schema version v only. This
+// binary's puts keep the indexes later versions added too: their buckets
+// are made for them here, and closeOld drops them again, so that the file
+// holds what a binary of version v wrote.
+func openOld(t testing.TB, path string, v int) *DB {
+	t.Helper()
+	db, err := openWith(path, Options{NoSync: true}, migrations[:v])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		for _, name := range laterIndexes(v) {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return fmt.Errorf("create %s: %w", name, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func closeOld(t testing.TB, db *DB, v int) {
+	t.Helper()
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		for _, name := range laterIndexes(v) {
+			if err := tx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("drop %s: %w", name, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// laterIndexes are the index buckets of record kinds that versions after
+// v added.
+func laterIndexes(v int) [][]byte {
+	if v < 3 {
+		return bucketsVersion3
+	}
+	return nil
 }
 
 // checkUpgradedV1 checks that a database writeV1 made, now opened by this
@@ -145,6 +195,10 @@ func checkUpgradedV1(t *testing.T, db *DB) {
 		n, oldest, err := tx.OpenOutbox()
 		if err != nil || n != 0 || !oldest.IsZero() {
 			return fmt.Errorf("outbox after upgrade: %d, %v, %v", n, oldest, err)
+		}
+		ins, err := tx.InitiativesByOwner("T1", 3)
+		if err != nil || len(ins) != 1 || ins[0].Title != "Survey every customer" {
+			return fmt.Errorf("initiatives by owner after upgrade: %d, %v", len(ins), err)
 		}
 		return nil
 	}); err != nil {
@@ -252,25 +306,37 @@ func TestUpgradeFromV1(t *testing.T) {
 	upgradeV1(t, path)
 }
 
-func TestFixtureV1(t *testing.T) {
+func TestFixtureV1(t *testing.T) { testFixture(t, fixtureV1, writeV1, upgradeV1) }
+
+func TestUpgradeFromV2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	writeV2(t, path)
+	upgradeV2(t, path)
+}
+
+func TestFixtureV2(t *testing.T) { testFixture(t, fixtureV2, writeV2, upgradeV2) }
+
+// testFixture upgrades a copy of the committed fixture, which it writes
+// only when asked to and the fixture is missing.
+func testFixture(t *testing.T, fixture string, write func(testing.TB, string), upgrade func(*testing.T, string)) {
 	if *writeFixtures {
-		if _, err := os.Stat(fixtureV1); err == nil {
-			t.Fatalf("%s exists; fixtures are never rewritten", fixtureV1)
+		if _, err := os.Stat(fixture); err == nil {
+			t.Fatalf("%s exists; fixtures are never rewritten", fixture)
 		}
-		tmp := filepath.Join(t.TempDir(), "v1.db")
-		writeV1(t, tmp)
-		compactTo(t, tmp, fixtureV1)
+		tmp := filepath.Join(t.TempDir(), "old.db")
+		write(t, tmp)
+		compactTo(t, tmp, fixture)
 	}
-	data, err := os.ReadFile(fixtureV1)
+	data, err := os.ReadFile(fixture)
 	if err != nil {
-		t.Fatalf("the version 1 fixture: %v", err)
+		t.Fatalf("the fixture: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "v1.db")
+	path := filepath.Join(t.TempDir(), filepath.Base(fixture))
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	upgradeV1(t, path)
-	if now, err := os.ReadFile(fixtureV1); err != nil || !bytes.Equal(now, data) {
+	upgrade(t, path)
+	if now, err := os.ReadFile(fixture); err != nil || !bytes.Equal(now, data) {
 		t.Fatalf("the fixture changed under the test: %v", err)
 	}
 }

@@ -51,7 +51,7 @@ var recordIndexes = [][]byte{
 	idxUserPlatform, idxUserName, idxTeamName, idxTeamMember,
 	idxObjCycle, idxObjOwner, idxObjParent,
 	idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
-	idxCheckInTarget, idxCheckInAuthor,
+	idxUserEmail, idxInitiativeOwn, idxCheckInTarget, idxCheckInAuthor,
 	idxOutboxKey, idxOutboxDue,
 }
 

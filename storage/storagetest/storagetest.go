@@ -25,6 +25,8 @@ import (
 //   - the error fn returns from Update is returned as is, and nothing fn wrote
 //     is kept;
 //   - UserByName and TeamByName give the lowest ID when several match;
+//   - UsersByEmail finds every person of the workspace with the address,
+//     verified or not, and nobody whose address changed since;
 //   - Workspaces lists workspaces in byte order of their IDs;
 //   - outbox items take IDs per workspace like other kinds; AddOutbox of a
 //     Key stored in the workspace (in this transaction or before) returns
@@ -49,12 +51,15 @@ func Run(t *testing.T, open func(t *testing.T) okrcore.Store) {
 	}{
 		{"Workspace", testWorkspace},
 		{"Users", testUsers},
+		{"UsersByEmail", testUsersByEmail},
+		{"HasUsers", testHasUsers},
 		{"Teams", testTeams},
 		{"Cycles", testCycles},
 		{"Objectives", testObjectives},
 		{"KeyResults", testKeyResults},
 		{"KPIs", testKPIs},
 		{"Initiatives", testInitiatives},
+		{"InitiativesByOwner", testInitiativesByOwner},
 		{"RollbackDeletes", testRollbackDeletes},
 		{"CheckIns", testCheckIns},
 		{"State", testState},
