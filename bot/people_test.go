@@ -252,3 +252,31 @@ func TestSyncReadsTheRostersOfTheBotsConversations(t *testing.T) {
 		t.Errorf("rosters of %v, want 19:eng and 19:sales", ids)
 	}
 }
+
+// Someone who left keeps their OKRs in the team's digest, but the digest
+// and the adoption report no longer count them among those to check in.
+func TestWhoLeftIsNotCountedInTeams(t *testing.T) {
+	h, _ := slackDirectory(t)
+	notChecked := func() string {
+		for _, l := range strings.Split(h.say("dana", "okr digest Engineering"), "\n") {
+			if strings.Contains(l, "Not checked in") {
+				return l
+			}
+		}
+		return ""
+	}
+	if got := notChecked(); !strings.Contains(got, "erin") {
+		t.Fatalf("before: %q, want erin not checked in", got)
+	}
+	h.say("dana", "okr people sync")
+	if got := notChecked(); strings.Contains(got, "erin") {
+		t.Errorf("after erin left: %q", got)
+	}
+	if digest := h.say("dana", "okr digest Engineering"); !strings.Contains(digest, "Teams integration launched") {
+		t.Errorf("erin's key result left the digest:\n%s", digest)
+	}
+	// erin and hank left; Zoe and Yann, new, have no OKRs yet.
+	if got := h.say("dana", "okr adoption"); !strings.Contains(got, "6 of 8 own an objective") || !strings.Contains(got, "*Engineering*: *0%* this week (0 of 2)") {
+		t.Errorf("adoption still counts those who left:\n%s", got)
+	}
+}

@@ -281,13 +281,13 @@ func topTeams(tree teamTree, teams []*okrcore.Team, scope *okrcore.Team) []*okrc
 }
 
 // adoptionPeople are the people the report covers, each once: everyone but
-// observers, or for a scope the members of its teams who are not
-// observers. byID holds every person the report may count.
+// observers and those who left, or for a scope the members of its teams
+// but those. byID holds every person the report may count.
 func adoptionPeople(users []*okrcore.User, scope *okrcore.Team, inScope []*okrcore.Team) (map[okrcore.ID]*adoptionPerson, []*adoptionPerson) {
 	byID := make(map[okrcore.ID]*adoptionPerson, len(users))
 	var people []*adoptionPerson
 	for _, u := range users {
-		if u.Role != okrcore.RoleObserver {
+		if u.Role != okrcore.RoleObserver && !u.Left {
 			byID[u.ID] = &adoptionPerson{u: u}
 		}
 	}

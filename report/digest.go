@@ -432,6 +432,9 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 		if !has {
 			continue
 		}
+		if u, err := tx.User(ws, m); err == nil && u.Left {
+			continue // who left is no longer asked to check in
+		}
 		d.withKRs = append(d.withKRs, m)
 		checked, err := CheckedInSince(tx, ws, m, d.periodStart)
 		if err != nil {
