@@ -39,6 +39,9 @@ type fileConfig struct {
 		Every time.Duration `yaml:"every" env:"OKRBOT_BACKUP_EVERY"`
 		Keep  int           `yaml:"keep" env:"OKRBOT_BACKUP_KEEP"`
 	} `yaml:"backup"`
+	Import struct {
+		MaxBytes int `yaml:"max_bytes" env:"OKRBOT_IMPORT_MAX_BYTES"`
+	} `yaml:"import"`
 	Slack struct {
 		BotToken          string `yaml:"bot_token" env:"SLACK_BOT_TOKEN"`
 		BotTokenFile      string `yaml:"bot_token_file" env:"SLACK_BOT_TOKEN_FILE"`

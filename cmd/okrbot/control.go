@@ -61,6 +61,7 @@ type hotBackup interface {
 // already hold some of it.
 type controlCall struct {
 	args string // the request line after its name
+	dir  string // the database's directory, for files a request keeps
 	in   *bufio.Reader
 	out  net.Conn
 	db   backend
@@ -82,6 +83,8 @@ type controlHandler func(ctx context.Context, c *controlCall)
 func controlRequests() map[string]controlHandler {
 	return map[string]controlHandler{
 		"backup": controlBackup,
+		"import": controlImport,
+		"export": controlExport,
 	}
 }
 
@@ -123,15 +126,19 @@ func serveControl(ctx context.Context, path string, db backend, log *slog.Logger
 			}
 			go func() {
 				defer c.calls.Done()
-				handleControl(ctx, conn, table, db, log)
+				handleControl(ctx, conn, table, filepath.Dir(path), db, log)
 			}()
 		}
 	}()
 	return c, nil
 }
 
-func handleControl(ctx context.Context, conn net.Conn, table map[string]controlHandler, db backend, log *slog.Logger) {
+func handleControl(ctx context.Context, conn net.Conn, table map[string]controlHandler, dir string, db backend, log *slog.Logger) {
 	defer conn.Close()
+	// When okrbot shuts down, a request blocked on a command that neither
+	// sends nor reads must end too: Close waits for every request.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	in := bufio.NewReader(conn)
 	line, err := in.ReadString('\n')
@@ -141,7 +148,7 @@ func handleControl(ctx context.Context, conn net.Conn, table map[string]controlH
 	_ = conn.SetReadDeadline(time.Time{})
 	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
 	h, ok := table[name]
-	call := &controlCall{args: args, in: in, out: conn, db: db, log: log}
+	call := &controlCall{args: args, dir: dir, in: in, out: conn, db: db, log: log}
 	if !ok {
 		call.refuse("unknown request")
 		return

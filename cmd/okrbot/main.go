@@ -59,6 +59,14 @@ type config struct {
 	backupDir   string
 	backupEvery time.Duration
 	backupKeep  int
+	// okrbot import and export (transfer.go).
+	importMaxBytes int64
+	dryRun         bool
+	skipBadRows    bool
+	format         string
+	what           string
+	cycle          string
+	platform       string
 	// getenv reads the environment and, under it, the configuration file.
 	getenv   func(string) string
 	manual   *manualClock
@@ -78,6 +86,8 @@ Usage:
   okrbot backup FILE [flags]   write a consistent copy of the database, even while okrbot runs
   okrbot restore FILE [flags]  replace the database with a checked backup (okrbot must be stopped)
   okrbot check FILE            check a database or backup file
+  okrbot import FILE [flags]   bring in a Viva Goals export, a spreadsheet or an okrbot export (--dry-run first), even while okrbot runs
+  okrbot export FILE|- [flags] write the workspace as JSON or CSV, even while okrbot runs
   okrbot version
 
 Settings come from flags, then environment variables, then the file named
@@ -186,6 +196,10 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		if len(cfg.args) != 1 {
 			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
 		}
+	case "import", "export":
+		if err := checkTransferArgs(cfg); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
 	}
@@ -220,6 +234,13 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.StringVar(&cfg.workspace, "workspace", strings.TrimSpace(getenv("OKRBOT_WORKSPACE")), "serve one organisation on Slack and Teams with one set of OKRs: every platform workspace maps to this `id` (env OKRBOT_WORKSPACE)")
 	fs.StringVar(&cfg.timeZone, "timezone", strings.TrimSpace(getenv("OKRBOT_TIMEZONE")), "time `zone` (IANA, e.g. Europe/Berlin) for people whose chat platform doesn't report one; default UTC (env OKRBOT_TIMEZONE)")
 	fs.StringVar(&cfg.clock, "clock", "", "run on a clock stopped at this `time` (RFC 3339, e.g. 2026-11-23T08:00:00Z): in the terminal chat only /clock moves it (demos, scripted weeks); okrbot serve stays at that time (tests of a given Monday), so never set it in production")
+	fs.Int64Var(&cfg.importMaxBytes, "import-max-bytes", int64(env.int("import-max-bytes", "OKRBOT_IMPORT_MAX_BYTES", defaultImportMaxBytes)), "okrbot import refuses a file larger than this many `bytes`, before reading it (env OKRBOT_IMPORT_MAX_BYTES)")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "okrbot import: print what the import would create, change and leave alone, and write nothing")
+	fs.StringVar(&cfg.format, "format", "", "okrbot import: vivagoals, okrbot, csv or xlsx (found from the file's content when not given); okrbot export: json (default) or csv")
+	fs.BoolVar(&cfg.skipBadRows, "skip-bad-rows", false, "okrbot import of a spreadsheet: import the rows without errors and report the others; without it a sheet with any row in error is refused whole")
+	fs.StringVar(&cfg.what, "what", "", "okrbot export --format csv: okrs (one row per objective, key result and initiative; the default) or checkins (the history)")
+	fs.StringVar(&cfg.cycle, "cycle", "", "okrbot export: only the cycle of this `name` (default: every cycle)")
+	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell)")
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env
@@ -290,6 +311,10 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return backup(ctx, cfg.db, cfg.args[0], stdout, log)
 	case "serve":
 		return serve(ctx, cfg, stdout, log)
+	case "import":
+		return importCommand(ctx, cfg, stdout, stderr, log)
+	case "export":
+		return exportCommand(ctx, cfg, stdout, stderr, log)
 	case "restore":
 		return restore(cfg.db, cfg.args[0], stdout)
 	case "teams-package":

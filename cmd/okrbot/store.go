@@ -26,6 +26,12 @@ func openStore(ctx context.Context, setting string, init bool, log *slog.Logger)
 	if err != nil {
 		return nil, nil, err
 	}
+	// An import that stopped half way (a crash, a kill) is rolled back
+	// before anything reads the store.
+	if err := recoverImport(ctx, db, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	// Only a file is locked against `okrbot backup` and the other commands
 	// that ask the running okrbot; a server they can reach themselves.
 	var ctl *control

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/okrbot/okrbot/transfer"
@@ -19,6 +20,10 @@ type progressLine struct {
 	w   io.Writer
 	tty bool
 	now func() time.Time
+
+	// mu keeps the line whole when the work reports from several
+	// goroutines.
+	mu sync.Mutex
 
 	began  time.Time // of the command, for the first interval
 	phase  string
@@ -42,6 +47,8 @@ func (p *progressLine) every() time.Duration {
 
 // update takes the latest progress and shows it when a line is due.
 func (p *progressLine) update(pr transfer.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	t := p.now()
 	if pr.Phase != p.phase {
 		p.phase, p.since, p.from = pr.Phase, t, pr.Done
@@ -66,6 +73,8 @@ func (p *progressLine) update(pr transfer.Progress) {
 
 // end finishes a terminal line, so that what follows starts on its own.
 func (p *progressLine) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.onLine {
 		fmt.Fprintln(p.w)
 		p.onLine = false
