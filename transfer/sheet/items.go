@@ -279,6 +279,10 @@ func (r *reader) kpi(x row, it *pending) string {
 	}
 	in.Current, in.HealthyMin, in.HealthyMax = vals[0].v, vals[1].v, vals[2].v
 	in.Status = okrcore.StatusNone
+	if p, hasP, _ := r.num(x, fProgress); !has[0] && hasP {
+		in.Current = p.v
+		it.warn("has no current value; its progress, %s, is taken for it", r.text(x, fProgress))
+	}
 	switch {
 	case has[1] && !has[2]:
 		in.HealthyMax = max(in.HealthyMin, in.Current)
