@@ -117,19 +117,9 @@ func JoinAccount(tx okrcore.Tx, u *okrcore.User) (*okrcore.User, error) {
 	if len(u.Linked) > 0 || !u.EmailVerified || u.Email == "" {
 		return nil, nil
 	}
-	users, err := tx.Users(u.Workspace)
-	if err != nil {
-		return nil, fmt.Errorf("list people: %w", err)
-	}
-	others := users[:0]
-	for _, o := range users {
-		if o.ID != u.ID {
-			others = append(others, o)
-		}
-	}
-	keep := personWithEmail(others, u.Platform, u.Email, true)
-	if keep == nil {
-		return nil, nil
+	keep, err := personWithEmail(tx, u.Workspace, u.Platform, u.Email, true, u.ID)
+	if err != nil || keep == nil {
+		return nil, err
 	}
 	if what, err := ownedBy(tx, u.Workspace, u.ID); err != nil || what != "" {
 		return nil, err
@@ -243,31 +233,16 @@ func moveTeams(tx okrcore.Tx, ws string, from, to okrcore.ID) error {
 	return nil
 }
 
-// moveInitiatives hands from's initiatives to to. Initiatives have no owner
-// index, so every key result is visited: linking is a rare admin step.
+// moveInitiatives hands from's initiatives to to.
 func moveInitiatives(tx okrcore.Tx, ws string, from, to okrcore.ID) error {
-	cycles, err := tx.Cycles(ws)
+	ins, err := tx.InitiativesByOwner(ws, from)
 	if err != nil {
 		return err
 	}
-	for _, c := range cycles {
-		krs, err := tx.KeyResultsByCycle(ws, c.ID)
-		if err != nil {
+	for _, in := range ins {
+		in.Owner = to
+		if err := tx.PutInitiative(in); err != nil {
 			return err
-		}
-		for _, k := range krs {
-			ins, err := tx.InitiativesByKeyResult(ws, k.ID)
-			if err != nil {
-				return err
-			}
-			for _, in := range ins {
-				if in.Owner == from {
-					in.Owner = to
-					if err := tx.PutInitiative(in); err != nil {
-						return err
-					}
-				}
-			}
 		}
 	}
 	return nil

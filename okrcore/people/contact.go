@@ -75,24 +75,30 @@ func ProfileChanged(u *okrcore.User, p Profile) bool {
 		c.Platform != u.Platform || c.PlatformID != u.PlatformID || c.DM != u.DM || c.DMRef != u.DMRef || !slices.Equal(c.Linked, u.Linked)
 }
 
-// personWithEmail finds the person, among users, whom a new account on
-// platform belongs to: someone with the same verified e-mail address and
-// no account on that platform yet. Unverified addresses never match:
+// personWithEmail finds the person whom a new account on platform belongs
+// to: someone in ws with the same verified e-mail address and no account
+// on that platform yet, other than the account's own person (except). It
+// reads the people with that address (an index), never everyone, so that
+// it can run under the write lock. Unverified addresses never match:
 // anyone can type an address into a profile.
-func personWithEmail(users []*okrcore.User, platform, email string, verified bool) *okrcore.User {
-	if !verified || email == "" {
-		return nil
+func personWithEmail(tx okrcore.Tx, ws, platform, email string, verified bool, except okrcore.ID) (*okrcore.User, error) {
+	if !verified || strings.TrimSpace(email) == "" {
+		return nil, nil
+	}
+	users, err := tx.UsersByEmail(ws, email)
+	if err != nil {
+		return nil, fmt.Errorf("people by address: %w", err)
 	}
 	for _, u := range users {
-		if !u.EmailVerified || !strings.EqualFold(u.Email, email) {
+		if u.ID == except || !u.EmailVerified {
 			continue
 		}
 		if _, ok := u.Account(platform); ok {
 			continue
 		}
-		return u
+		return u, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // AccountLookup is what a read transaction found for the account behind
@@ -109,9 +115,10 @@ type AccountLookup struct {
 }
 
 // LookUpAccount finds the person behind p's account, and for an account
-// okrbot has not met, reads the workspace's people. Run it in a read
-// transaction, which blocks nobody: in a 10,000-person workspace the scan
-// takes tens of milliseconds, too long to hold the write lock for.
+// okrbot has not met, whether anyone is in the workspace and who has its
+// verified address. Run it in a read transaction: RegisterAccount reads
+// again under the write lock only what may have changed since, and every
+// read here and there is an index lookup, whatever the workspace's size.
 func LookUpAccount(tx okrcore.Tx, p Profile) (AccountLookup, error) {
 	u, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
 	if err == nil {
@@ -120,11 +127,15 @@ func LookUpAccount(tx okrcore.Tx, p Profile) (AccountLookup, error) {
 	if !okrcore.IsNotFound(err) {
 		return AccountLookup{}, err
 	}
-	users, err := tx.Users(p.Workspace)
+	has, err := tx.HasUsers(p.Workspace)
 	if err != nil {
 		return AccountLookup{}, err
 	}
-	return AccountLookup{Empty: len(users) == 0, SameEmail: personWithEmail(users, p.Platform, p.Email, p.EmailVerified)}, nil
+	same, err := personWithEmail(tx, p.Workspace, p.Platform, p.Email, p.EmailVerified, 0)
+	if err != nil {
+		return AccountLookup{}, err
+	}
+	return AccountLookup{Empty: !has, SameEmail: same}, nil
 }
 
 // Registration says what RegisterAccount did.
@@ -157,11 +168,12 @@ func RegisterAccount(tx okrcore.Tx, now time.Time, p Profile, seen AccountLookup
 		return Registration{}, err
 	}
 	if seen.SameEmail != nil {
-		same, err := tx.User(p.Workspace, seen.SameEmail.ID)
-		if err != nil && !okrcore.IsNotFound(err) {
+		// The person may have changed since the read: ask the index again.
+		same, err := personWithEmail(tx, p.Workspace, p.Platform, p.Email, p.EmailVerified, 0)
+		if err != nil {
 			return Registration{}, err
 		}
-		if err == nil && personWithEmail([]*okrcore.User{same}, p.Platform, p.Email, p.EmailVerified) != nil {
+		if same != nil {
 			ApplyProfile(same, p)
 			if err := putUser(tx, same); err != nil {
 				return Registration{}, err
@@ -171,12 +183,12 @@ func RegisterAccount(tx okrcore.Tx, now time.Time, p Profile, seen AccountLookup
 	}
 	role := okrcore.RoleMember
 	if seen.Empty {
-		// Nobody was there at the scan; someone may have arrived since.
-		users, err := tx.Users(p.Workspace)
+		// Nobody was there at the read; someone may have arrived since.
+		has, err := tx.HasUsers(p.Workspace)
 		if err != nil {
 			return Registration{}, err
 		}
-		if len(users) == 0 {
+		if !has {
 			role = okrcore.RoleAdmin
 		}
 	}

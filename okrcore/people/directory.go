@@ -51,10 +51,6 @@ func SyncDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, l Listing,
 	}
 	ws := actor.Workspace
 	res := SyncResult{Platform: l.Platform}
-	users, err := tx.Users(ws)
-	if err != nil {
-		return res, fmt.Errorf("list people: %w", err)
-	}
 	listed := map[string]bool{}
 	for _, p := range l.People {
 		p.Workspace, p.Platform, p.DM, p.DMRef = ws, l.Platform, "", ""
@@ -77,12 +73,11 @@ func SyncDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, l Listing,
 			continue
 		}
 		res.Listed++
-		created, changed, err := syncOne(tx, now, users, p.Profile, defaultZone)
+		created, changed, err := syncOne(tx, now, p.Profile, defaultZone)
 		if err != nil {
 			return res, err
 		}
-		if created != nil {
-			users = append(users, created)
+		if created {
 			res.New++
 		} else if changed {
 			res.Updated++
@@ -90,6 +85,13 @@ func SyncDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, l Listing,
 	}
 	if !l.Complete {
 		return res, nil
+	}
+	// Who of the platform's people the listing missed takes everyone: a
+	// complete listing is everyone too, so this scan is the size of the
+	// sync's own work, an admin's, not a request's.
+	users, err := tx.Users(ws)
+	if err != nil {
+		return res, fmt.Errorf("list people: %w", err)
 	}
 	for _, u := range users {
 		a, ok := u.Account(l.Platform)
@@ -107,24 +109,28 @@ func SyncDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, l Listing,
 	return res, nil
 }
 
-// syncOne records one listed person: the person made, or whether a known
-// one changed.
-func syncOne(tx okrcore.Tx, now time.Time, users []*okrcore.User, p Profile, defaultZone string) (created *okrcore.User, changed bool, err error) {
+// syncOne records one listed person: whether it made a person, or changed
+// a known one.
+func syncOne(tx okrcore.Tx, now time.Time, p Profile, defaultZone string) (created, changed bool, err error) {
 	u, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID)
 	if err == nil {
 		changed, err = updateListed(tx, u, p)
-		return nil, changed, err
+		return false, changed, err
 	}
 	if !okrcore.IsNotFound(err) {
-		return nil, false, err
+		return false, false, err
 	}
-	if same := personWithEmail(users, p.Platform, p.Email, p.EmailVerified); same != nil {
+	same, err := personWithEmail(tx, p.Workspace, p.Platform, p.Email, p.EmailVerified, 0)
+	if err != nil {
+		return false, false, err
+	}
+	if same != nil {
 		ApplyProfile(same, p)
 		same.Left = false
-		return nil, true, putUser(tx, same)
+		return false, true, putUser(tx, same)
 	}
-	u, err = newPerson(tx, now, p, defaultZone)
-	return u, false, err
+	_, err = newPerson(tx, now, p, defaultZone)
+	return err == nil, false, err
 }
 
 // updateListed stores what changed of a known person. A verified address
@@ -192,11 +198,11 @@ func PlaceFromDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, p Pro
 	if u, err := tx.UserByPlatform(p.Workspace, p.Platform, p.PlatformID); err == nil || !okrcore.IsNotFound(err) {
 		return u, err
 	}
-	users, err := tx.Users(p.Workspace)
+	same, err := personWithEmail(tx, p.Workspace, p.Platform, p.Email, p.EmailVerified, 0)
 	if err != nil {
-		return nil, fmt.Errorf("list people: %w", err)
+		return nil, err
 	}
-	if same := personWithEmail(users, p.Platform, p.Email, p.EmailVerified); same != nil {
+	if same != nil {
 		ApplyProfile(same, p)
 		return same, putUser(tx, same)
 	}
@@ -210,13 +216,13 @@ func PersonWithEmail(tx okrcore.Tx, ws, email string) (*okrcore.User, error) {
 	if email == "" {
 		return nil, nil
 	}
-	users, err := tx.Users(ws)
+	users, err := tx.UsersByEmail(ws, email)
 	if err != nil {
-		return nil, fmt.Errorf("list people: %w", err)
+		return nil, fmt.Errorf("people by address: %w", err)
 	}
 	var found *okrcore.User
 	for _, u := range users {
-		if strings.EqualFold(u.Email, email) && (found == nil || u.EmailVerified && !found.EmailVerified) {
+		if found == nil || u.EmailVerified && !found.EmailVerified {
 			found = u
 		}
 	}
