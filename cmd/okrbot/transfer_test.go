@@ -232,6 +232,7 @@ func TestImportRefusals(t *testing.T) {
 	broken := vivaWith("checkins.json", `[{"ID": 1, "OKR ID": `)
 	notViva := writeFile(t, dir, "photos.zip", zipOf(t, map[string]string{"IMG_0001.json": "{}"}))
 	newWS := []string{"--workspace", "T1", "--platform", "slack"}
+	badRow := writeFile(t, dir, "template.csv", []byte(templateWithABadRow))
 	slack := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
 	both := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": "t"}
 	tests := []struct {
@@ -257,6 +258,8 @@ func TestImportRefusals(t *testing.T) {
 		{"malformed JSON", nil, nil, append([]string{broken}, newWS...), 1, "is not valid JSON: it ends in the middle of a record"},
 		{"not a Viva Goals zip", nil, nil, append([]string{notViva}, newWS...), 1, "This zip is not a Viva Goals data export"},
 		{"cut-off okrbot export", nil, nil, []string{writeFile(t, dir, "cut.json", []byte(`{"format":"okrbot-export","version":1,"workspace":{"id":"local"`))}, 1, "cut.json: The export is cut off"},
+		{"a row in error", nil, nil, append([]string{badRow}, newWS...), 1,
+			"template.csv: 1 row can't be read (correct them, or import the other rows with --skip-bad-rows): row 4: Target says “lots”, which is not a number. Nothing was imported."},
 		{"bad format", nil, nil, []string{csv, "--format", "pdf"}, 2, `--format "pdf"`},
 		{"bad platform", nil, nil, []string{csv, "--platform", "irc"}, 2, `--platform "irc"`},
 		{"export flags", nil, nil, []string{csv, "--cycle", "Q1"}, 2, "are for okrbot export"},
@@ -384,6 +387,38 @@ func TestJSONRoundTrip(t *testing.T) {
 	checkNothingChanged(t, again)
 	if got := exportOf(t, db); !bytes.Equal(got, want) {
 		t.Errorf("a second import changed the export")
+	}
+}
+
+// templateWithABadRow is okrbot's spreadsheet template, filled in, with
+// a key result whose target is no number in row 4.
+const templateWithABadRow = `Ref,Type,Title,Parent,Owner,Team,Cycle,Cycle Start,Cycle End,Metric,Unit,Start,Target,Current,Direction,Weight,Status,Healthy Min,Healthy Max
+O1,objective,Win the Nordic market,,Ana Alves <ana@example.com>,Sales,Q1 2026,2026-01-01,2026-03-31,,,,,,,,,,
+KR1.1,key result,Close new Nordic customers,O1,ana@example.com,Sales,Q1 2026,,,number,customers,0,40,12,,2,on track,,
+KR1.2,key result,Sign the Oslo lease,O1,ana@example.com,Sales,Q1 2026,,,number,leases,0,lots,0,,,,,
+`
+
+// TestSpreadsheetSkipBadRows: with --skip-bad-rows the rows that read are
+// imported and the one left out is a warning with its number.
+func TestSpreadsheetSkipBadRows(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "template.csv", []byte(templateWithABadRow))
+	db := filepath.Join(dir, "okrbot.db")
+	code, out, stderr := okrbotRun(t, nil, "import", file, "--db", db, "--workspace", "T1", "--platform", "slack", "--skip-bad-rows")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if line, _, _ := strings.Cut(out, "\n"); line != "Reading "+file+": a CSV spreadsheet (format csv, found from its content)." {
+		t.Errorf("first line %q", line)
+	}
+	if got, want := countLines(out), []string{"cycles: 1 created", "teams: 1 created", "people: 1 created", "objectives: 1 created", "key results: 1 created"}; !slices.Equal(got, want) {
+		t.Errorf("counts %q, want %q", got, want)
+	}
+	if !strings.Contains(out, "  row 4: Target says “lots”, which is not a number; the row is left out\n") {
+		t.Errorf("the row left out is not a warning:\n%s", out)
+	}
+	if exported := exportOf(t, db); !bytes.Contains(exported, []byte("Close new Nordic customers")) || bytes.Contains(exported, []byte("Oslo")) {
+		t.Errorf("the import holds the wrong rows")
 	}
 }
 
