@@ -64,9 +64,11 @@ type planner struct {
 	newUsers   []*okrcore.User
 	userOut    []entry
 
-	teams    map[Key]*okrcore.Team
-	teamByID map[okrcore.ID]*okrcore.Team
-	teamOut  []entry
+	teams map[Key]*okrcore.Team
+	// storedTeams are the workspace's teams by folded name.
+	storedTeams map[string]*okrcore.Team
+	teamByID    map[okrcore.ID]*okrcore.Team
+	teamOut     []entry
 
 	cycles     map[Key]*okrcore.Cycle
 	allCycles  []*okrcore.Cycle // stored and new, each once
@@ -284,7 +286,7 @@ func (p *planner) noAdminWarning() {
 // emitAll turns the entries into steps, in an order in which every record
 // follows what it refers to.
 func (p *planner) emitAll() {
-	n := len(p.userOut) + len(p.teamOut) + len(p.cycleOut) + 1 + p.items.count() + len(p.ins.out)
+	n := len(p.userOut) + len(p.teamOut) + len(p.cycleOut) + 1 + len(p.items.nodes) + len(p.items.extra) + len(p.ins.out)
 	p.pl.steps = make([]step, 0, n+p.items.keys+len(p.userOut)+len(p.teamOut)+len(p.cycleOut))
 	for _, list := range [][]entry{p.userOut, p.teamOut, p.cycleOut} {
 		for _, e := range list {

@@ -3,6 +3,7 @@ package transfer
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/okrbot/okrbot/okrcore"
 )
@@ -21,8 +22,7 @@ import (
 //     that holder objective;
 //   - an initiative under an initiative: that initiative's key result.
 
-// holderTitle is the objective key results without an objective are
-// imported under.
+// holderTitle is the objective key results without one are imported under.
 const holderTitle = "Imported key results without an objective"
 
 type node struct {
@@ -32,11 +32,10 @@ type node struct {
 	title string
 	// parent is the objective of a key result, the key result of an
 	// initiative, what an objective aligns to; nil at the top.
-	parent *node
-	cycle  *okrcore.Cycle
-	owner  okrcore.Owner
-	// ownerName names the owner in warnings.
-	ownerName string
+	parent    *node
+	cycle     *okrcore.Cycle
+	owner     okrcore.Owner
+	ownerName string // for warnings
 	level     int
 	state     int8
 	pos       int // in itemPlan.nodes
@@ -47,21 +46,17 @@ type node struct {
 	kpi  *okrcore.KPI
 	ini  *okrcore.Initiative
 	old  any
-	// sk is the State key to remember the record by, "" when none.
-	sk string
-	// history: the value the key result or KPI had before its first
-	// check-in, and whether its last check-in is one already stored.
-	latestStored bool
-}
-
-type holderKey struct {
-	cycle okrcore.ID
-	owner okrcore.Owner
+	sk   string // the State key to remember the record by, "" for none
 }
 
 type matchKey struct {
 	owner okrcore.Owner
 	title string
+}
+
+type claimKey struct {
+	kind Kind
+	id   okrcore.ID
 }
 
 // cycleIndex is what one stored cycle holds, read once.
@@ -75,19 +70,19 @@ type cycleIndex struct {
 type itemPlan struct {
 	nodes   []*node
 	byKey   map[Key]*node
-	holders map[holderKey]*node
+	holders map[matchKey]*node // by cycle (in title) and owner
 	stored  map[okrcore.ID]*cycleIndex
-	claimed map[Kind]map[okrcore.ID]bool
+	claimed map[claimKey]bool
 	kpiM    map[matchKey][]*okrcore.KPI
 	iniM    map[okrcore.ID]map[string][]*okrcore.Initiative
 	maxLvl  int
-	// extra are stored objectives the import names not, whose progress
-	// changes with what it writes under them.
+	// extra are stored objectives the import does not name, whose
+	// progress changes with what it writes under them.
 	extra []entry
 	keys  int
+	// ownerless names an item nobody can own: the import is refused.
+	ownerless string
 }
-
-func (ip *itemPlan) count() int { return len(ip.nodes) + len(ip.extra) }
 
 const (
 	unresolved int8 = iota
@@ -101,12 +96,9 @@ func (p *planner) planItems() error {
 	block := make([]node, len(items))
 	ip.nodes = make([]*node, 0, len(items))
 	ip.byKey = make(map[Key]*node, len(items))
-	ip.holders = map[holderKey]*node{}
-	ip.stored = map[okrcore.ID]*cycleIndex{}
-	ip.claimed = map[Kind]map[okrcore.ID]bool{}
+	ip.holders, ip.stored, ip.claimed = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}, map[claimKey]bool{}
 	for i := range items {
-		it := &items[i]
-		n := &block[i]
+		it, n := &items[i], &block[i]
 		n.it, n.kind, n.pos = it, it.Kind, len(ip.nodes)
 		switch it.Kind {
 		case ItemObjective, ItemKeyResult, ItemKPI, ItemInitiative:
@@ -120,27 +112,22 @@ func (p *planner) planItems() error {
 			p.warn(n.rec, "the title is longer than %d characters; it is shortened", okrcore.MaxTitle)
 		}
 		if title == "" {
-			title = "Untitled " + string(n.kind)
-			if it.Key != "" {
-				title += " " + string(it.Key)
-			}
+			title = strings.TrimSpace("Untitled " + string(n.kind) + " " + string(it.Key))
 			p.warn(n.rec, "has no title; imported as %q", title)
 		}
 		n.title = title
 		ip.nodes = append(ip.nodes, n)
-		if it.Key == "" {
-			continue
-		}
-		if ip.byKey[it.Key] != nil {
+		if ip.byKey[it.Key] != nil && it.Key != "" {
 			p.warn(n.rec, "the export lists this key twice; the second is imported as an item of its own, and nothing refers to it")
-			continue
+		} else if it.Key != "" {
+			ip.byKey[it.Key] = n
 		}
-		ip.byKey[it.Key] = n
 	}
 	for i := range block {
-		if err := p.resolve(&block[i]); err != nil {
-			return err
-		}
+		p.resolve(&block[i])
+	}
+	if ip.ownerless != "" {
+		return okrcore.Errorf(okrcore.KindInvalid, "%s has no owner, and neither the export nor the workspace has anybody to own it.", ip.ownerless)
 	}
 	if err := p.matchByKeys(); err != nil {
 		return err
@@ -149,51 +136,46 @@ func (p *planner) planItems() error {
 }
 
 // resolve finds a node's place, cycle and owner, after its parent's.
-func (p *planner) resolve(n *node) error {
+func (p *planner) resolve(n *node) {
 	if n.state != unresolved {
-		return nil
+		return
 	}
 	n.state = resolving
-	var err error
 	switch n.kind {
 	case ItemObjective:
-		err = p.resolveObjective(n)
+		p.resolveObjective(n)
 	case ItemKeyResult:
-		err = p.resolveKeyResult(n)
+		p.resolveKeyResult(n)
 	case ItemInitiative:
-		err = p.resolveInitiative(n)
+		p.resolveInitiative(n)
 	case ItemKPI:
-		n.owner, n.ownerName, err = p.ownerOf(n, nil)
+		p.ownerOf(n, nil)
 	}
 	n.state = resolved
-	return err
 }
 
 // parentOf is the node n names as its parent, resolved; nil with a warning
 // when it is missing or would make n part of itself.
-func (p *planner) parentOf(n *node, lost string) (*node, error) {
+func (p *planner) parentOf(n *node, lost string) *node {
 	key := n.it.Parent
-	if key == "" {
-		return nil, nil
-	}
 	q := p.items.byKey[key]
 	switch {
+	case key == "":
+		return nil
 	case q == nil:
 		p.warn(n.rec, "it sits under %s, which is not in the export; %s", key, lost)
-		return nil, nil
+		return nil
 	case q.state == resolving:
 		p.warn(n.rec, "it sits under %s, which sits under it, a loop; %s", q.rec, lost)
-		return nil, nil
+		return nil
 	}
-	return q, p.resolve(q)
+	p.resolve(q)
+	return q
 }
 
-func (p *planner) resolveObjective(n *node) error {
+func (p *planner) resolveObjective(n *node) {
 	const lost = "it is imported at the top level"
-	q, err := p.parentOf(n, lost)
-	if err != nil {
-		return err
-	}
+	q := p.parentOf(n, lost)
 	if q != nil && q.kind != ItemObjective && q.kind != ItemKeyResult {
 		p.warn(n.rec, "it aligns to %s, a %s, and objectives align only to objectives and key results; %s", q.rec, q.kind, lost)
 		q = nil
@@ -203,35 +185,22 @@ func (p *planner) resolveObjective(n *node) error {
 		p.warn(n.rec, "it aligns to %s, of another cycle (%s), and okrbot aligns objectives within one cycle; %s", q.rec, q.cycle.Name, lost)
 		q = nil
 	}
-	if n.cycle == nil {
-		if q != nil {
-			n.cycle = q.cycle
-		} else {
-			n.cycle = p.fallbackCycle(n.rec)
-		}
+	switch {
+	case n.cycle != nil:
+	case q != nil:
+		n.cycle = q.cycle
+	default:
+		n.cycle = p.fallbackCycle(n.rec)
 	}
-	n.parent = q
-	if q != nil {
-		n.level = q.objectiveLevel() + 1
+	if n.parent = q; q != nil {
+		n.level = q.level + 1 // a key result has its objective's level
 	}
-	n.owner, n.ownerName, err = p.ownerOf(n, q)
-	return err
+	p.ownerOf(n, q)
 }
 
-// objectiveLevel is the depth of the objective a node is or belongs to.
-func (n *node) objectiveLevel() int {
-	if n.kind == ItemObjective {
-		return n.level
-	}
-	return n.parent.level
-}
-
-func (p *planner) resolveKeyResult(n *node) error {
+func (p *planner) resolveKeyResult(n *node) {
 	const lost = "it is imported under the objective " + holderTitle
-	q, err := p.parentOf(n, lost)
-	if err != nil {
-		return err
-	}
+	q := p.parentOf(n, lost)
 	switch {
 	case q == nil:
 		if n.it.Parent == "" {
@@ -244,45 +213,32 @@ func (p *planner) resolveKeyResult(n *node) error {
 		p.warn(n.rec, "it sits under %s, a %s, and key results belong to objectives; %s", q.rec, q.kind, lost)
 		q = nil
 	}
-	return p.place(n, q)
+	p.place(n, q)
 }
 
 // place puts a key result under its objective q, or when there is none,
 // under the holder objective of its cycle and owner.
-func (p *planner) place(n *node, q *node) error {
-	var err error
-	if n.owner, n.ownerName, err = p.ownerOf(n, q); err != nil {
-		return err
-	}
+func (p *planner) place(n *node, q *node) {
+	p.ownerOf(n, q)
 	if q == nil {
 		c := p.cycleOf(n)
 		if c == nil {
 			c = p.fallbackCycle(n.rec)
 		}
-		q = p.holder(c, n.owner, n.ownerName)
+		k := matchKey{n.owner, strconv.FormatUint(uint64(c.ID), 10)}
+		if q = p.items.holders[k]; q == nil {
+			q = &node{kind: ItemObjective, title: holderTitle, cycle: c, owner: n.owner, ownerName: n.ownerName, state: resolved, pos: len(p.items.nodes)}
+			q.rec = "objective " + strconv.Quote(holderTitle) + " of " + n.ownerName + " in " + c.Name
+			p.items.holders[k] = q
+			p.items.nodes = append(p.items.nodes, q)
+		}
 	}
 	n.parent, n.cycle, n.level = q, q.cycle, q.level
-	return nil
 }
 
-func (p *planner) holder(c *okrcore.Cycle, owner okrcore.Owner, name string) *node {
-	k := holderKey{c.ID, owner}
-	if h := p.items.holders[k]; h != nil {
-		return h
-	}
-	h := &node{kind: ItemObjective, title: holderTitle, cycle: c, owner: owner, ownerName: name, state: resolved, pos: len(p.items.nodes)}
-	h.rec = "objective " + strconv.Quote(holderTitle) + " of " + name + " in " + c.Name
-	p.items.holders[k] = h
-	p.items.nodes = append(p.items.nodes, h)
-	return h
-}
-
-func (p *planner) resolveInitiative(n *node) error {
+func (p *planner) resolveInitiative(n *node) {
 	const lost = "it is imported as a milestone key result (done when the initiative is) under the objective " + holderTitle
-	q, err := p.parentOf(n, lost)
-	if err != nil {
-		return err
-	}
+	q := p.parentOf(n, lost)
 	if q != nil && q.kind == ItemInitiative {
 		p.warn(n.rec, "it sits under the initiative %s; it is imported under that initiative's key result", q.rec)
 		q = q.parent
@@ -294,23 +250,22 @@ func (p *planner) resolveInitiative(n *node) error {
 		}
 	case q.kind == ItemKeyResult:
 		n.parent, n.cycle = q, q.cycle
-		n.owner, n.ownerName, err = p.ownerOf(n, q)
-		return err
+		p.ownerOf(n, q)
+		return
 	case q.kind == ItemObjective:
 		p.warn(n.rec, "it sits under the objective %s, and initiatives belong to key results; it is imported as a milestone key result of that objective, done when the initiative is", q.rec)
 	default:
 		p.warn(n.rec, "it sits under %s, a %s; %s", q.rec, q.kind, lost)
 		q = nil
 	}
-	n.kind = ItemKeyResult
-	n.rule = valueRule{milestone: true}
-	return p.place(n, q)
+	n.kind, n.rule = ItemKeyResult, valueRule{milestone: true}
+	p.place(n, q)
 }
 
-// cycleOf is the cycle the item names, nil when it names none (a warning
-// when it names one the export does not have).
+// cycleOf is the cycle the item names, nil when it names none (with a
+// warning when it names one the export does not have).
 func (p *planner) cycleOf(n *node) *okrcore.Cycle {
-	if n.it == nil || n.it.Cycle == "" {
+	if n.it.Cycle == "" {
 		return nil
 	}
 	c := p.cycles[n.it.Cycle]
@@ -320,50 +275,48 @@ func (p *planner) cycleOf(n *node) *okrcore.Cycle {
 	return c
 }
 
-// ownerOf is who owns an item: the person it names, else its team, else
+// ownerOf sets who owns an item: the person it names, else its team, else
 // its parent's owner, else the workspace's first admin or first person.
-func (p *planner) ownerOf(n *node, parent *node) (okrcore.Owner, string, error) {
+func (p *planner) ownerOf(n *node, parent *node) {
 	o := n.it.Owner
 	if u := p.people[o.Person]; o.Person != "" && u != nil {
-		return okrcore.UserOwner(u.ID), u.Name, nil
+		n.owner, n.ownerName = okrcore.UserOwner(u.ID), u.Name
+		return
 	}
 	if t := p.teams[o.Team]; o.Team != "" && t != nil {
 		if o.Person != "" {
 			p.warn(n.rec, "its owner %s is not among the people of the export; it is owned by its team %s", o.Person, t.Name)
 		}
-		return okrcore.TeamOwner(t.ID), t.Name, nil
+		n.owner, n.ownerName = okrcore.TeamOwner(t.ID), t.Name
+		return
 	}
-	named := o.Person != "" || o.Team != ""
-	who := string(o.Person)
-	if who == "" {
-		who = string(o.Team)
-	}
+	who := string(o.Person) + string(o.Team)
 	if parent != nil {
-		switch {
-		case named:
+		n.owner, n.ownerName = parent.owner, parent.ownerName
+		if who != "" {
 			p.warn(n.rec, "its owner %s is not in the export; it is owned by %s, who owns %s", who, parent.ownerName, parent.rec)
-		case n.kind == ItemObjective:
+		} else if n.kind == ItemObjective {
 			p.warn(n.rec, "names no owner; it is owned by %s, who owns %s", parent.ownerName, parent.rec)
 		}
-		return parent.owner, parent.ownerName, nil
+		return
 	}
 	u := p.defaultOwner()
-	if u == nil {
-		return okrcore.Owner{}, "", okrcore.Errorf(okrcore.KindInvalid, "%s has no owner, and neither the export nor the workspace has anybody to own it.", n.rec)
-	}
-	if named {
+	switch {
+	case u == nil:
+		p.items.ownerless = n.rec
+		return
+	case who != "":
 		p.warn(n.rec, "its owner %s is not in the export; it is owned by %s", who, u.Name)
-	} else {
+	default:
 		p.warn(n.rec, "names no owner; it is owned by %s", u.Name)
 	}
-	return okrcore.UserOwner(u.ID), u.Name, nil
+	n.owner, n.ownerName = okrcore.UserOwner(u.ID), u.Name
 }
 
-// kindOf is the summary kind a node's record counts as.
 func (n *node) summaryKind() Kind { return n.kind.summaryKind() }
 
 // matchByKeys finds the records an earlier import remembered, before any
-// record is matched by what it says, so that those are not taken twice.
+// is matched by what it says, so that none is taken twice.
 func (p *planner) matchByKeys() error {
 	for _, n := range p.items.nodes {
 		if n.it == nil || n.it.Key == "" || p.items.byKey[n.it.Key] != n {
@@ -373,44 +326,22 @@ func (p *planner) matchByKeys() error {
 		if err != nil {
 			return err
 		}
-		n.sk = sk
-		if id == 0 {
+		if n.sk = sk; id == 0 {
 			continue
 		}
 		var old any
 		switch n.kind {
 		case ItemObjective:
-			o, err := found(p.tx.Objective(p.ws, id))
-			if o != nil {
-				old = o
-			}
-			if err != nil {
-				return fmt.Errorf("plan import: read objective: %w", err)
-			}
+			old, err = load(p.tx.Objective, p.ws, id)
 		case ItemKeyResult:
-			k, err := found(p.tx.KeyResult(p.ws, id))
-			if k != nil {
-				old = k
-			}
-			if err != nil {
-				return fmt.Errorf("plan import: read key result: %w", err)
-			}
+			old, err = load(p.tx.KeyResult, p.ws, id)
 		case ItemKPI:
-			k, err := found(p.tx.KPI(p.ws, id))
-			if k != nil {
-				old = k
-			}
-			if err != nil {
-				return fmt.Errorf("plan import: read KPI: %w", err)
-			}
+			old, err = load(p.tx.KPI, p.ws, id)
 		case ItemInitiative:
-			i, err := found(p.tx.Initiative(p.ws, id))
-			if i != nil {
-				old = i
-			}
-			if err != nil {
-				return fmt.Errorf("plan import: read initiative: %w", err)
-			}
+			old, err = load(p.tx.Initiative, p.ws, id)
+		}
+		if err != nil {
+			return fmt.Errorf("plan import: read %s: %w", n.kind, err)
 		}
 		if old != nil && p.claim(n.summaryKind(), id) {
 			n.old, n.sk = old, ""
@@ -419,28 +350,40 @@ func (p *planner) matchByKeys() error {
 	return nil
 }
 
+// load reads a record by a remembered id: nil when it is gone.
+func load[T any](get func(string, okrcore.ID) (*T, error), ws string, id okrcore.ID) (any, error) {
+	r, err := found(get(ws, id))
+	if r == nil || err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // claim takes a stored record for one of the source's records; false when
 // another has it.
 func (p *planner) claim(k Kind, id okrcore.ID) bool {
-	m := p.items.claimed[k]
-	if m == nil {
-		m = map[okrcore.ID]bool{}
-		p.items.claimed[k] = m
-	}
-	if m[id] {
+	ck := claimKey{k, id}
+	if p.items.claimed[ck] {
 		return false
 	}
-	m[id] = true
+	p.items.claimed[ck] = true
 	return true
+}
+
+// firstFree is the first of the candidates no other record has claimed.
+func firstFree[T any](p *planner, k Kind, cands []*T, id func(*T) okrcore.ID) *T {
+	for _, c := range cands {
+		if p.claim(k, id(c)) {
+			return c
+		}
+	}
+	return nil
 }
 
 // index is what a stored cycle holds; nil for a cycle the import creates.
 func (p *planner) index(c *okrcore.Cycle) (*cycleIndex, error) {
-	if p.fresh() || isPlaceholder(c.ID) {
-		return nil, nil
-	}
-	if ix := p.items.stored[c.ID]; ix != nil {
-		return ix, nil
+	if p.fresh() || isPlaceholder(c.ID) || p.items.stored[c.ID] != nil {
+		return p.items.stored[c.ID], nil
 	}
 	objs, err := p.tx.ObjectivesByCycle(p.ws, c.ID)
 	if err != nil {
@@ -461,14 +404,4 @@ func (p *planner) index(c *okrcore.Cycle) (*cycleIndex, error) {
 	}
 	p.items.stored[c.ID] = ix
 	return ix, nil
-}
-
-// firstFree is the first of the candidates no other record has claimed.
-func firstFree[T any](p *planner, k Kind, cands []*T, id func(*T) okrcore.ID) *T {
-	for _, c := range cands {
-		if p.claim(k, id(c)) {
-			return c
-		}
-	}
-	return nil
 }

@@ -8,21 +8,11 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// People are matched by their key, else by a verified e-mail address: the
-// person okrbot already knows from Slack or Teams is the one the source
-// names. A new person has no chat account yet; the directory the source
-// is vouches for their address, so their account joins them on first
-// contact (people.RegisterAccount), as an account with the same verified
-// address on another platform would.
-
-type peopleIndex struct {
-	verified   map[string]*okrcore.User
-	unverified map[string]bool
-	// planned are the records already planned, by id, so that two of the
-	// source's people with one address are one person.
-	planned map[okrcore.ID]*okrcore.User
-	byEmail map[string]*okrcore.User
-}
+// People are matched by key, else by a verified e-mail address, so that
+// the person okrbot knows from Slack or Teams is the one the source names.
+// A new person has no chat account yet; the organisation's directory
+// vouches for their address, so their account joins them on first contact
+// (people.RegisterAccount), as an account on another platform would.
 
 func (p *planner) planPeople() error {
 	if !p.fresh() {
@@ -32,106 +22,89 @@ func (p *planner) planPeople() error {
 		}
 		p.storedUser = users
 	}
-	ix := peopleIndex{
-		verified: map[string]*okrcore.User{}, unverified: map[string]bool{},
-		planned: make(map[okrcore.ID]*okrcore.User, len(p.p.People)), byEmail: make(map[string]*okrcore.User, len(p.p.People)),
-	}
+	// byEmail holds verified addresses, stored and planned; planned the
+	// records planned by id, so that one stored person is planned once.
+	byEmail, unconfirmed := map[string]*okrcore.User{}, map[string]bool{}
+	planned := make(map[okrcore.ID]*okrcore.User, len(p.p.People))
 	for _, u := range p.storedUser {
 		e := strings.ToLower(strings.TrimSpace(u.Email))
-		switch {
-		case e == "":
-		case !u.EmailVerified:
-			ix.unverified[e] = true
-		case ix.verified[e] == nil:
-			ix.verified[e] = u
+		if e != "" && !u.EmailVerified {
+			unconfirmed[e] = true
+		} else if e != "" && byEmail[e] == nil {
+			byEmail[e] = u
 		}
 	}
 	p.people = make(map[Key]*okrcore.User, len(p.p.People))
 	p.left = map[Key]bool{}
 	p.userOut = make([]entry, 0, len(p.p.People))
 	for i := range p.p.People {
-		if err := p.planPerson(&p.p.People[i], &ix); err != nil {
+		per := &p.p.People[i]
+		email, name := cleanLine(per.Email), cleanLine(per.Name)
+		lower, rec := strings.ToLower(email), recordName(per.Record, "person", per.Key, name)
+		if per.Key != "" && p.people[per.Key] != nil {
+			p.warn(rec, "the export lists this person twice; the second entry is left out")
+			continue
+		}
+		sk, id, err := p.remembered(KindPerson, per.Key)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func (p *planner) planPerson(per *Person, ix *peopleIndex) error {
-	email := cleanLine(per.Email)
-	lower := strings.ToLower(email)
-	name := cleanLine(per.Name)
-	rec := recordName(per.Record, "person", per.Key, name)
-	if per.Key != "" && p.people[per.Key] != nil {
-		p.warn(rec, "the export lists this person twice; the second entry is left out")
-		return nil
-	}
-	sk, id, err := p.remembered(KindPerson, per.Key)
-	if err != nil {
-		return err
-	}
-	var old *okrcore.User
-	byKey := false
-	if id != 0 {
-		if old, err = found(p.tx.User(p.ws, id)); err != nil {
-			return fmt.Errorf("plan import: read person: %w", err)
+		var old *okrcore.User
+		if id != 0 {
+			if old, err = found(p.tx.User(p.ws, id)); err != nil {
+				return fmt.Errorf("plan import: read person: %w", err)
+			}
 		}
-		byKey = old != nil
-	}
-	if old == nil && lower != "" {
-		old = ix.verified[lower]
-	}
-	if per.Left {
-		if per.Key != "" {
+		if old != nil {
+			sk = ""
+		} else if lower != "" {
+			old = byEmail[lower]
+		}
+		if per.Left && per.Key != "" {
 			p.left[per.Key] = true
 		}
-		p.warn(rec, "has left: their records are kept, and they are placed in no team")
-	}
-	if byKey {
-		sk = ""
-	}
-	// The same person twice: by the same stored record or the same address.
-	if u := p.alias(old, lower, ix); u != nil {
-		p.warn(rec, "has the same e-mail address as someone else in the export, so they are imported as one person")
+		if per.Left {
+			p.warn(rec, "has left: their records are kept, and they are placed in no team")
+		}
+		var u *okrcore.User
+		if old != nil {
+			u = planned[old.ID]
+		}
+		if u != nil {
+			p.warn(rec, "has the same e-mail address as someone else in the export, so they are imported as one person")
+			p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, key: sk, alias: true})
+		} else {
+			if old == nil && unconfirmed[lower] {
+				p.warn(rec, "someone okrbot knows gave %s as their address, but their platform did not confirm it, so the import does not join them: it adds a new person (an admin can join the two with `/okr link`)", email)
+			}
+			u = p.personRecord(per, old, name, email, rec)
+			planned[u.ID] = u
+			if lower != "" && byEmail[lower] == nil {
+				byEmail[lower] = u
+			}
+			if old == nil {
+				p.newUsers = append(p.newUsers, u)
+			}
+			p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, old: userOrNil(old), key: sk})
+		}
 		if per.Key != "" {
 			p.people[per.Key] = u
 		}
-		p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, key: sk, alias: true})
-		return nil
-	}
-	if old == nil && lower != "" && ix.unverified[lower] {
-		p.warn(rec, "someone okrbot knows gave %s as their address, but their platform did not confirm it, so the import does not join them: it adds a new person (an admin can join the two with `/okr link`)", email)
-	}
-	u := p.personRecord(per, old, name, email, rec)
-	if per.Key != "" {
-		p.people[per.Key] = u
-	}
-	ix.planned[u.ID] = u
-	if lower != "" {
-		ix.byEmail[lower] = u
-	}
-	if old == nil {
-		p.newUsers = append(p.newUsers, u)
-		p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, key: sk})
-		return nil
-	}
-	p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, old: old, key: sk})
-	return nil
-}
-
-func (p *planner) alias(old *okrcore.User, lower string, ix *peopleIndex) *okrcore.User {
-	if old != nil {
-		return ix.planned[old.ID]
-	}
-	if lower != "" {
-		return ix.byEmail[lower]
 	}
 	return nil
 }
 
-// personRecord is the person as the import leaves them. The source names
-// someone who has no chat account yet; once a platform has met them, its
-// profile names them and the source only fills in what is missing.
+func userOrNil(u *okrcore.User) any {
+	if u == nil {
+		return nil
+	}
+	return u
+}
+
+// personRecord is the person as the import leaves them. Once a platform
+// has met them, its profile names them and the source only fills in what
+// is missing; so does its directory say whether they left
+// (people.SyncDirectory).
 func (p *planner) personRecord(per *Person, old *okrcore.User, name, email, rec string) *okrcore.User {
 	if name == "" {
 		name = email
@@ -162,8 +135,6 @@ func (p *planner) personRecord(per *Person, old *okrcore.User, name, email, rec 
 	if u.TimeZone == "" {
 		u.TimeZone = "UTC"
 	}
-	// Once a chat platform knows the person, its directory says whether
-	// they left (people.SyncDirectory); until then the source does.
 	if first {
 		u.Left = per.Left
 	}
@@ -174,236 +145,186 @@ func (p *planner) personRecord(per *Person, old *okrcore.User, name, email, rec 
 // first admin, else its first person, else the export's first person;
 // someone who has not left, where there is one.
 func (p *planner) defaultOwner() *okrcore.User {
-	var first []*okrcore.User
-	for _, u := range p.storedUser {
-		if u.Role == okrcore.RoleAdmin && !u.Left {
-			return u
+	all := append(slices.Clip(p.storedUser), p.newUsers...)
+	for _, ok := range []func(u *okrcore.User) bool{
+		func(u *okrcore.User) bool { return u.Role == okrcore.RoleAdmin && !u.Left },
+		func(u *okrcore.User) bool { return !u.Left },
+		func(u *okrcore.User) bool { return true },
+	} {
+		if i := slices.IndexFunc(all, ok); i >= 0 {
+			return all[i]
 		}
-	}
-	for _, u := range p.storedUser {
-		if !u.Left {
-			return u
-		}
-	}
-	for _, u := range p.newUsers {
-		if !u.Left {
-			return u
-		}
-	}
-	first = append(append(first, p.storedUser...), p.newUsers...)
-	if len(first) > 0 {
-		return first[0]
 	}
 	return nil
 }
 
 // planTeams plans every team after its parent. A parent the export does
-// not have puts the team at the top level; so does a parent that is the
-// team itself, further up (a loop).
+// not have puts the team at the top level; so does a parent that sits
+// under the team (a loop).
 func (p *planner) planTeams() error {
 	teams := p.p.Teams
 	idx := make(map[Key]int, len(teams))
 	for i, t := range teams {
-		if t.Key == "" {
-			continue
-		}
-		if _, dup := idx[t.Key]; dup {
+		if _, dup := idx[t.Key]; dup && t.Key != "" {
 			p.warn(recordName(t.Record, "team", t.Key, t.Name), "the export lists this team twice; the second entry is imported as a team of its own")
-			continue
+		} else if t.Key != "" {
+			idx[t.Key] = i
 		}
-		idx[t.Key] = i
 	}
-	var stored []*okrcore.Team
 	if !p.fresh() {
-		var err error
-		if stored, err = p.tx.Teams(p.ws); err != nil {
+		stored, err := p.tx.Teams(p.ws)
+		if err != nil {
 			return fmt.Errorf("plan import: read teams: %w", err)
 		}
+		p.storedTeams = make(map[string]*okrcore.Team, len(stored))
+		for _, t := range stored {
+			p.storedTeams[fold(t.Name)] = t
+		}
 	}
-	parent := make([]int, len(teams))
-	state := make([]int8, len(teams))
+	parent, state := make([]int, len(teams)), make([]int8, len(teams))
 	order := make([]int, 0, len(teams))
 	var place func(i int)
 	place = func(i int) {
-		state[i], parent[i] = 1, -1
 		t := &teams[i]
-		if t.Parent != "" {
-			j, ok := idx[t.Parent]
-			switch {
-			case !ok:
-				p.warn(recordName(t.Record, "team", t.Key, t.Name), "its parent team %s is not in the export; it is placed at the top level", t.Parent)
-			case state[j] == 1:
-				p.warn(recordName(t.Record, "team", t.Key, t.Name), "its parent team %s sits under it, which would make it part of itself; it is placed at the top level", teams[j].Name)
-			default:
-				if state[j] == 0 {
-					place(j)
-				}
-				parent[i] = j
+		state[i], parent[i] = resolving, -1
+		j, ok := idx[t.Parent]
+		switch {
+		case t.Parent == "":
+		case !ok:
+			p.warn(recordName(t.Record, "team", t.Key, t.Name), "its parent team %s is not in the export; it is placed at the top level", t.Parent)
+		case state[j] == resolving:
+			p.warn(recordName(t.Record, "team", t.Key, t.Name), "its parent team %s sits under it, which would make it part of itself; it is placed at the top level", teams[j].Name)
+		default:
+			if state[j] == unresolved {
+				place(j)
 			}
+			parent[i] = j
 		}
-		state[i] = 2
+		state[i] = resolved
 		order = append(order, i)
 	}
 	for i := range teams {
-		if state[i] == 0 {
+		if state[i] == unresolved {
 			place(i)
 		}
 	}
-	tp := &teamPlanner{planner: p, names: map[string]bool{}, claimed: map[okrcore.ID]bool{}, recs: make([]*okrcore.Team, len(teams)), stored: len(stored) > 0}
 	p.teams = make(map[Key]*okrcore.Team, len(teams))
 	p.teamByID = make(map[okrcore.ID]*okrcore.Team, len(teams))
 	p.teamOut = make([]entry, 0, len(teams))
+	recs, names, claimed := make([]*okrcore.Team, len(teams)), map[string]bool{}, map[okrcore.ID]bool{}
 	for _, i := range order {
-		if err := tp.plan(i, parent[i]); err != nil {
+		var up *okrcore.Team
+		if parent[i] >= 0 {
+			up = recs[parent[i]]
+		}
+		t, err := p.planTeam(&teams[i], up, names, claimed)
+		if err != nil {
 			return err
 		}
+		recs[i] = t
 	}
-	p.breakStoredLoops(stored)
+	p.breakStoredLoops()
 	return nil
 }
 
-type teamPlanner struct {
-	*planner
-	names   map[string]bool
-	claimed map[okrcore.ID]bool
-	recs    []*okrcore.Team
-	stored  bool
-}
-
-func (tp *teamPlanner) plan(i, parent int) error {
-	src := &tp.p.Teams[i]
+func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool, claimed map[okrcore.ID]bool) (*okrcore.Team, error) {
 	name, long := cut(cleanLine(src.Name), okrcore.MaxTeamName)
 	rec := recordName(src.Record, "team", src.Key, name)
 	if long {
-		tp.warn(rec, "the name is longer than %d characters; it is shortened to %q", okrcore.MaxTeamName, name)
+		p.warn(rec, "the name is longer than %d characters; it is shortened to %q", okrcore.MaxTeamName, name)
 	}
 	if name == "" {
 		name = rec
-		tp.warn(rec, "has no name; imported as %q", name)
+		p.warn(rec, "has no name; imported as %q", name)
 	}
-	sk, id, err := tp.remembered(KindTeam, src.Key)
+	sk, id, err := p.remembered(KindTeam, src.Key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var old *okrcore.Team
 	if id != 0 {
-		if old, err = found(tp.tx.Team(tp.ws, id)); err != nil {
-			return fmt.Errorf("plan import: read team: %w", err)
-		}
-		if old != nil {
-			sk = ""
+		if old, err = found(p.tx.Team(p.ws, id)); err != nil {
+			return nil, fmt.Errorf("plan import: read team: %w", err)
 		}
 	}
-	if old == nil && tp.stored {
-		if old, err = found(tp.tx.TeamByName(tp.ws, name)); err != nil {
-			return fmt.Errorf("plan import: find team: %w", err)
-		}
-		if old != nil && tp.claimed[old.ID] {
-			old = nil
-		}
-	}
-	if name, err = tp.uniqueName(name, old, rec); err != nil {
-		return err
-	}
-	t := &okrcore.Team{Workspace: tp.ws, Name: name}
 	if old != nil {
-		c := *old
-		c.Members = slices.Clone(old.Members)
-		t = &c
-		t.Name = name
-		tp.claimed[old.ID] = true
-	} else {
-		t.ID = tp.newID()
+		sk = ""
+	} else if old = p.storedTeam(name); old != nil && claimed[old.ID] {
+		old = nil
 	}
-	t.Parent = 0
-	if parent >= 0 {
-		t.Parent = tp.recs[parent].ID
-	} else if src.Parent == "" && old != nil {
-		t.Parent = old.Parent // the source says nothing about it
-	}
-	tp.place(t, src, rec)
-	if z := tp.zone(src.TimeZone, rec); z != "" {
-		t.TimeZone = z
-	}
-	tp.recs[i] = t
-	tp.teamByID[t.ID] = t
-	if src.Key != "" && tp.teams[src.Key] == nil {
-		tp.teams[src.Key] = t
-	}
-	tp.teamOut = append(tp.teamOut, entry{kind: KindTeam, id: t.ID, rec: t, old: teamOrNil(old), key: sk})
-	return nil
-}
-
-func teamOrNil(t *okrcore.Team) any {
-	if t == nil {
-		return nil
-	}
-	return t
-}
-
-// uniqueName keeps team names unique in the workspace, whatever their
-// case, as okrcore.CreateTeam does: a second team of one name gets a
-// number.
-func (tp *teamPlanner) uniqueName(name string, old *okrcore.Team, rec string) (string, error) {
+	// Team names are unique in a workspace, whatever their case, as
+	// okrcore.CreateTeam keeps them: a second team of one name gets a
+	// number.
 	want := name
-	for n := 2; ; n++ {
-		taken := tp.names[fold(name)]
-		if !taken && tp.stored {
-			other, err := found(tp.tx.TeamByName(tp.ws, name))
-			if err != nil {
-				return "", fmt.Errorf("plan import: find team: %w", err)
-			}
-			taken = other != nil && (old == nil || other.ID != old.ID)
-		}
-		if !taken {
-			break
-		}
+	for n := 2; names[fold(name)] || p.storedTeam(name) != nil && (old == nil || p.storedTeam(name).ID != old.ID); n++ {
 		name = fmt.Sprintf("%s (%d)", want, n)
 	}
 	if name != want {
-		tp.warn(rec, "another team is called %q; this one is imported as %q", want, name)
+		p.warn(rec, "another team is called %q; this one is imported as %q", want, name)
 	}
-	tp.names[fold(name)] = true
-	return name, nil
+	names[fold(name)] = true
+	t := &okrcore.Team{Workspace: p.ws}
+	if old != nil {
+		c := *old
+		c.Members = slices.Clone(old.Members)
+		t, claimed[old.ID] = &c, true
+	} else {
+		t.ID = p.newID()
+	}
+	t.Name = name
+	switch {
+	case up != nil:
+		t.Parent = up.ID
+	case src.Parent != "" || old == nil:
+		t.Parent = 0
+	}
+	p.placePeople(t, src, rec)
+	if z := p.zone(src.TimeZone, rec); z != "" {
+		t.TimeZone = z
+	}
+	if src.Key != "" && p.teams[src.Key] == nil {
+		p.teams[src.Key] = t
+	}
+	p.teamByID[t.ID] = t
+	var was any
+	if old != nil {
+		was = old
+	}
+	p.teamOut = append(p.teamOut, entry{kind: KindTeam, id: t.ID, rec: t, old: was, key: sk})
+	return t, nil
 }
 
-// place places the team's lead and members, leaving out who has left:
-// the source's people are added to those the team has, as a lead is
-// always one of its members.
-func (tp *teamPlanner) place(t *okrcore.Team, src *Team, rec string) {
+// storedTeam is the stored team of that name, whatever its case.
+func (p *planner) storedTeam(name string) *okrcore.Team { return p.storedTeams[fold(name)] }
+
+// placePeople places the team's lead and members, leaving out who has
+// left: the source's people join those the team has, and its lead is one
+// of its members, as okrcore.SetTeamLead makes them.
+func (p *planner) placePeople(t *okrcore.Team, src *Team, rec string) {
 	var unknown []string
 	gone := map[okrcore.ID]bool{}
-	add := func(k Key) okrcore.ID {
-		u := tp.planner.people[k]
-		switch {
+	for i, k := range append([]Key{src.Lead}, src.Members...) {
+		switch u := p.people[k]; {
+		case k == "":
 		case u == nil:
 			unknown = append(unknown, string(k))
-			return 0
-		case tp.left[k]:
+		case p.left[k]:
 			gone[u.ID] = true
-			return 0
-		}
-		if !slices.Contains(t.Members, u.ID) {
-			t.Members = append(t.Members, u.ID)
-		}
-		return u.ID
-	}
-	if src.Lead != "" {
-		if id := add(src.Lead); id != 0 {
-			t.Lead = id
+		default:
+			if !slices.Contains(t.Members, u.ID) {
+				t.Members = append(t.Members, u.ID)
+			}
+			if i == 0 {
+				t.Lead = u.ID
+			}
 		}
 	}
-	for _, k := range src.Members {
-		add(k)
-	}
-	if len(gone) > 0 {
-		t.Members = slices.DeleteFunc(t.Members, func(id okrcore.ID) bool { return gone[id] })
-		if gone[t.Lead] {
-			t.Lead = 0
-		}
+	t.Members = slices.DeleteFunc(t.Members, func(id okrcore.ID) bool { return gone[id] })
+	if gone[t.Lead] {
+		t.Lead = 0
 	}
 	if len(unknown) > 0 {
-		tp.warn(rec, "%s not among the people of the export, so not placed in the team: %s", plural(len(unknown), "one member is", "members are"), strings.Join(unknown, ", "))
+		p.warn(rec, "%s not among the people of the export, so not placed in the team: %s", plural(len(unknown), "one member is", "members are"), strings.Join(unknown, ", "))
 	}
 }
 
@@ -416,21 +337,17 @@ func plural(n int, one, many string) string {
 
 // breakStoredLoops puts at the top level a planned team whose new parent
 // sits, through teams the export does not name, under the team itself.
-func (p *planner) breakStoredLoops(stored []*okrcore.Team) {
-	if len(stored) == 0 {
-		return
+func (p *planner) breakStoredLoops() {
+	up := make(map[okrcore.ID]okrcore.ID, len(p.storedTeams)+len(p.teamOut))
+	for _, t := range p.storedTeams {
+		up[t.ID] = t.Parent
 	}
-	up := make(map[okrcore.ID]okrcore.ID, len(stored)+len(p.teamOut))
-	for _, t := range stored {
+	for _, t := range p.teamByID {
 		up[t.ID] = t.Parent
 	}
 	for _, e := range p.teamOut {
 		t := e.rec.(*okrcore.Team)
-		up[t.ID] = t.Parent
-	}
-	for _, e := range p.teamOut {
-		t := e.rec.(*okrcore.Team)
-		for q, n := up[t.ID], 0; q != 0 && n <= len(up); q, n = up[q], n+1 {
+		for q, n := up[t.ID], 0; q != 0 && n <= len(up) && len(p.storedTeams) > 0; q, n = up[q], n+1 {
 			if q == t.ID {
 				p.warn("team "+t.Name, "its new parent sits under it, which would make it part of itself; it is placed at the top level")
 				t.Parent, up[t.ID] = 0, 0
