@@ -97,6 +97,7 @@ func (p *planner) planItems() error {
 	ip.nodes = make([]*node, 0, len(items))
 	ip.byKey = make(map[Key]*node, len(items))
 	ip.holders, ip.stored, ip.claimed = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}, map[claimKey]bool{}
+	ip.iniM = map[okrcore.ID]map[string][]*okrcore.Initiative{}
 	for i := range items {
 		it, n := &items[i], &block[i]
 		n.it, n.kind, n.pos = it, it.Kind, len(ip.nodes)
@@ -393,15 +394,9 @@ func (p *planner) index(c *okrcore.Cycle) (*cycleIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plan import: read key results: %w", err)
 	}
-	ix := &cycleIndex{objs: objs, krs: krs, objM: map[matchKey][]*okrcore.Objective{}, krM: map[matchKey][]*okrcore.KeyResult{}}
-	for _, o := range objs {
-		k := matchKey{o.Owner, fold(o.Title)}
-		ix.objM[k] = append(ix.objM[k], o)
-	}
-	for _, k := range krs {
-		m := matchKey{k.Owner, fold(k.Title)}
-		ix.krM[m] = append(ix.krM[m], k)
-	}
+	ix := &cycleIndex{objs: objs, krs: krs,
+		objM: group(objs, func(o *okrcore.Objective) matchKey { return matchKey{o.Owner, fold(o.Title)} }),
+		krM:  group(krs, func(k *okrcore.KeyResult) matchKey { return matchKey{k.Owner, fold(k.Title)} })}
 	p.items.stored[c.ID] = ix
 	return ix, nil
 }

@@ -3,6 +3,7 @@ package transfer
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
 )
@@ -11,45 +12,57 @@ import (
 // import compares what it plans with what the first one wrote.
 
 // valueRule reads a value the source states for a key result as one the
-// key result can take.
+// key result can take: a milestone's done (1 or more) or not; a measure
+// whose target equals its start (reach) as a milestone done once the
+// value reaches target in direction dir; a percentage from 0 to 1000, as
+// okrcore.RecordCheckIn takes them.
 type valueRule struct {
-	// milestone: done (1) or not (0); a value of 1 or more is done.
-	milestone bool
-	// reach: a measure whose target equals its start, read as a milestone
-	// done once the value reaches target in direction dir.
-	reach  bool
-	target float64
-	dir    okrcore.Direction
-	// percent: from 0 to 1000, as okrcore.RecordCheckIn takes them.
-	percent bool
+	milestone, reach, percent bool
+	target                    float64
+	dir                       okrcore.Direction
 }
 
 // apply is v as the key result keeps it, and whether that is not v.
 func (r valueRule) apply(v float64) (float64, bool) {
 	switch {
 	case r.reach:
-		met := v >= r.target
-		if r.dir == okrcore.Decrease {
-			met = v <= r.target
-		}
-		if met {
-			return 1, false
-		}
-		return 0, false
+		return done(v >= r.target && r.dir != okrcore.Decrease || v <= r.target && r.dir == okrcore.Decrease), false
 	case r.milestone:
-		if v == 0 || v == 1 {
-			return v, false
-		}
-		if v >= 1 {
-			return 1, true
-		}
-		return 0, true
-	case r.percent && v < 0:
-		return 0, true
-	case r.percent && v > 1000:
-		return 1000, true
+		w := done(v >= 1)
+		return w, w != v
+	case r.percent:
+		w := min(max(v, 0), 1000)
+		return w, w != v
 	}
 	return v, false
+}
+
+func done(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// begin is the record an item leaves: a copy of the stored one, or a new
+// one with a placeholder id.
+func begin[T any](p *planner, n *node, old *T, rec T, id func(*T) *okrcore.ID) *T {
+	if old != nil {
+		c := *old
+		n.old = old
+		return &c
+	}
+	*id(&rec) = p.newID()
+	return &rec
+}
+
+// group lists records by key.
+func group[T any, K comparable](recs []*T, key func(*T) K) map[K][]*T {
+	m := make(map[K][]*T, len(recs))
+	for _, r := range recs {
+		m[key(r)] = append(m[key(r)], r)
+	}
+	return m
 }
 
 // buildItems makes every item's record: objectives and key results level
@@ -108,24 +121,14 @@ func (p *planner) orderedItems() []*node {
 
 func (p *planner) buildObjective(n *node) error {
 	old, _ := n.old.(*okrcore.Objective)
-	if old == nil {
-		ix, err := p.index(n.cycle)
-		if err != nil {
-			return err
-		}
-		if ix != nil && !isPlaceholder(n.owner.ID) {
-			old = firstFree(p, KindObjective, ix.objM[matchKey{n.owner, fold(n.title)}], func(o *okrcore.Objective) okrcore.ID { return o.ID })
-		}
-	} else if _, err := p.index(n.cycle); err != nil {
+	ix, err := p.index(n.cycle)
+	if err != nil {
 		return err
 	}
-	o := &okrcore.Objective{Workspace: p.ws, CreatedAt: p.opts.Now}
-	if old != nil {
-		c := *old
-		o, n.old = &c, old
-	} else {
-		o.ID = p.newID()
+	if old == nil && ix != nil && !isPlaceholder(n.owner.ID) {
+		old = firstFree(p, KindObjective, ix.objM[matchKey{n.owner, fold(n.title)}], func(o *okrcore.Objective) okrcore.ID { return o.ID })
 	}
+	o := begin(p, n, old, okrcore.Objective{Workspace: p.ws, CreatedAt: p.opts.Now}, func(o *okrcore.Objective) *okrcore.ID { return &o.ID })
 	o.Title, o.Owner, o.Cycle = n.title, n.owner, n.cycle.ID
 	o.ParentKR, o.ParentObjective = 0, 0
 	switch q := n.parent; {
@@ -137,18 +140,21 @@ func (p *planner) buildObjective(n *node) error {
 	}
 	if n.it != nil {
 		o.Weight = p.weight(n, o.Weight)
-		if s := p.score(n); s != nil {
-			o.Score = s
-		}
-		if !n.it.Created.IsZero() {
-			o.CreatedAt = n.it.Created.UTC()
-		}
+		o.Score = p.score(n, o.Score)
+		o.CreatedAt = createdAt(n, o.CreatedAt)
 	}
 	if err := okrcore.ValidateObjective(o); err != nil {
 		return fmt.Errorf("plan import: %s: %w", n.rec, err)
 	}
 	n.obj = o
 	return nil
+}
+
+func createdAt(n *node, stored time.Time) time.Time {
+	if n.it.Created.IsZero() {
+		return stored
+	}
+	return n.it.Created.UTC()
 }
 
 // weight is the item's weight as okrcore takes it: 0 when the source says
@@ -167,17 +173,17 @@ func (p *planner) weight(n *node, stored float64) float64 {
 }
 
 // score is the grade the source gives, as okrcore keeps grades (0–1, two
-// decimals); nil when it gives none.
-func (p *planner) score(n *node) *float64 {
+// decimals); the stored one when it gives none.
+func (p *planner) score(n *node, stored *float64) *float64 {
 	s := n.it.Score
 	if s == nil {
-		return nil
+		return stored
 	}
 	v := *s
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		p.warn(n.rec, "its score is not a number; it is left ungraded")
-		return nil
+		p.warn(n.rec, "its score is not a number; it is left as it was")
+		return stored
 	case v < 0 || v > 1:
 		v = min(max(v, 0), 1)
 		p.warn(n.rec, "its score %v is outside 0 to 1; it is imported as %v", *s, v)
@@ -195,22 +201,11 @@ func (p *planner) buildKeyResult(n *node) error {
 	if old == nil && ix != nil && !isPlaceholder(n.owner.ID) {
 		old = firstFree(p, KindKeyResult, ix.krM[matchKey{n.owner, fold(n.title)}], func(k *okrcore.KeyResult) okrcore.ID { return k.ID })
 	}
-	k := &okrcore.KeyResult{Workspace: p.ws, CreatedAt: p.opts.Now}
-	if old != nil {
-		c := *old
-		k, n.old = &c, old
-	} else {
-		k.ID = p.newID()
-	}
+	k := begin(p, n, old, okrcore.KeyResult{Workspace: p.ws, CreatedAt: p.opts.Now}, func(k *okrcore.KeyResult) *okrcore.ID { return &k.ID })
 	k.Objective, k.Cycle = n.parent.obj.ID, n.cycle.ID
 	k.Title, k.Owner = n.title, n.owner
 	p.measure(n, k)
-	if s := p.score(n); s != nil {
-		k.Score = s
-	}
-	if !n.it.Created.IsZero() {
-		k.CreatedAt = n.it.Created.UTC()
-	}
+	k.Score, k.CreatedAt = p.score(n, k.Score), createdAt(n, k.CreatedAt)
 	if err := okrcore.NormalizeKeyResult(k); err != nil {
 		return fmt.Errorf("plan import: %s: %w", n.rec, err)
 	}
@@ -306,49 +301,30 @@ func reachWords(dir okrcore.Direction, target float64, metric okrcore.MetricKind
 
 func (p *planner) buildKPI(n *node) error {
 	old, _ := n.old.(*okrcore.KPI)
-	title := n.title
 	if old == nil && !p.fresh() && !isPlaceholder(n.owner.ID) {
 		if p.items.kpiM == nil {
 			all, err := p.tx.KPIs(p.ws)
 			if err != nil {
 				return fmt.Errorf("plan import: read KPIs: %w", err)
 			}
-			p.items.kpiM = make(map[matchKey][]*okrcore.KPI, len(all))
-			for _, k := range all {
-				m := matchKey{k.Owner, fold(k.Title)}
-				p.items.kpiM[m] = append(p.items.kpiM[m], k)
-			}
+			p.items.kpiM = group(all, func(k *okrcore.KPI) matchKey { return matchKey{k.Owner, fold(k.Title)} })
 		}
-		old = firstFree(p, KindKPI, p.items.kpiM[matchKey{n.owner, fold(title)}], func(k *okrcore.KPI) okrcore.ID { return k.ID })
+		old = firstFree(p, KindKPI, p.items.kpiM[matchKey{n.owner, fold(n.title)}], func(k *okrcore.KPI) okrcore.ID { return k.ID })
 	}
-	k := &okrcore.KPI{Workspace: p.ws, CreatedAt: p.opts.Now}
-	if old != nil {
-		c := *old
-		k, n.old = &c, old
-	} else {
-		k.ID = p.newID()
-	}
+	k := begin(p, n, old, okrcore.KPI{Workspace: p.ws, CreatedAt: p.opts.Now}, func(k *okrcore.KPI) *okrcore.ID { return &k.ID })
 	it := n.it
-	k.Title, k.Owner = title, n.owner
-	k.Unit = cleanLine(it.Unit)
+	k.Title, k.Owner, k.Unit, k.CreatedAt = n.title, n.owner, cleanLine(it.Unit), createdAt(n, k.CreatedAt)
 	lo, ok1 := ordinary(it.HealthyMin, 0)
 	hi, ok2 := ordinary(it.HealthyMax, 0)
-	if !ok1 || !ok2 {
-		p.warn(n.rec, "its healthy range is not made of numbers okrbot can keep; 0 is used instead")
+	cur, ok3 := ordinary(it.Current, 0)
+	if !ok1 || !ok2 || !ok3 {
+		p.warn(n.rec, "its healthy range or value is not made of numbers okrbot can keep; 0 is used instead")
 	}
 	if lo > hi {
 		p.warn(n.rec, "its healthy range goes from high to low; it is read the other way round")
 		lo, hi = hi, lo
 	}
-	k.HealthyMin, k.HealthyMax = lo, hi
-	cur, ok := ordinary(it.Current, 0)
-	if !ok {
-		p.warn(n.rec, "its current value is not a number okrbot can keep; 0 is used")
-	}
-	k.Current = cur
-	if !it.Created.IsZero() {
-		k.CreatedAt = it.Created.UTC()
-	}
+	k.HealthyMin, k.HealthyMax, k.Current = lo, hi, cur
 	if err := okrcore.ValidateKPI(k); err != nil {
 		return fmt.Errorf("plan import: %s: %w", n.rec, err)
 	}
@@ -360,55 +336,21 @@ func (p *planner) buildInitiative(n *node) error {
 	old, _ := n.old.(*okrcore.Initiative)
 	kr := n.parent.kr
 	if old == nil && !p.fresh() && !isPlaceholder(kr.ID) {
-		if p.items.iniM == nil {
-			p.items.iniM = map[okrcore.ID]map[string][]*okrcore.Initiative{}
-		}
 		m, ok := p.items.iniM[kr.ID]
 		if !ok {
 			all, err := p.tx.InitiativesByKeyResult(p.ws, kr.ID)
 			if err != nil {
 				return fmt.Errorf("plan import: read initiatives: %w", err)
 			}
-			m = make(map[string][]*okrcore.Initiative, len(all))
-			for _, in := range all {
-				m[fold(in.Title)] = append(m[fold(in.Title)], in)
-			}
+			m = group(all, func(in *okrcore.Initiative) string { return fold(in.Title) })
 			p.items.iniM[kr.ID] = m
 		}
 		old = firstFree(p, KindInitiative, m[fold(n.title)], func(in *okrcore.Initiative) okrcore.ID { return in.ID })
 	}
-	in := &okrcore.Initiative{Workspace: p.ws, CreatedAt: p.opts.Now}
-	if old != nil {
-		c := *old
-		in, n.old = &c, old
-	} else {
-		in.ID = p.newID()
-	}
-	in.KeyResult, in.Title, in.Done = kr.ID, n.title, n.it.Done
-	in.Owner = p.personOwning(n)
-	if !n.it.Created.IsZero() {
-		in.CreatedAt = n.it.Created.UTC()
-	}
+	in := begin(p, n, old, okrcore.Initiative{Workspace: p.ws, CreatedAt: p.opts.Now}, func(in *okrcore.Initiative) *okrcore.ID { return &in.ID })
+	in.KeyResult, in.Title, in.Done, in.CreatedAt = kr.ID, n.title, n.it.Done, createdAt(n, in.CreatedAt)
+	// An initiative belongs to a person: a team's is its lead's.
+	in.Owner = p.ownerPerson(n.owner)
 	n.ini = in
 	return nil
-}
-
-// personOwning is the person an initiative belongs to: its owner, the
-// lead of its owning team, the owner of its key result, else the
-// workspace's first admin or first person.
-func (p *planner) personOwning(n *node) okrcore.ID {
-	for _, o := range []okrcore.Owner{n.owner, n.parent.kr.Owner} {
-		switch o.Kind {
-		case okrcore.OwnerUser:
-			return o.ID
-		case okrcore.OwnerTeam:
-			if t := p.teamByID[o.ID]; t != nil && t.Lead != 0 {
-				return t.Lead
-			}
-		}
-	}
-	if u := p.defaultOwner(); u != nil {
-		return u.ID
-	}
-	return 0
 }
