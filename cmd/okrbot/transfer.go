@@ -47,6 +47,9 @@ type transferRequest struct {
 	What        string    `json:"what,omitempty"`
 	Cycle       string    `json:"cycle,omitempty"`
 	Now         time.Time `json:"now"`
+	// batch caps the records of one write transaction (0: the
+	// default). The running okrbot sets it, not the command.
+	batch int
 }
 
 // Formats the commands read and write.
@@ -81,9 +84,9 @@ func checkTransferArgs(cfg *config) error {
 		switch cfg.format {
 		case "":
 			cfg.format = formatJSON
-		case formatJSON:
+		case formatJSON, formatCSV:
 		default:
-			return fmt.Errorf("--format %q: okrbot export writes json", cfg.format)
+			return fmt.Errorf("--format %q: okrbot export writes json or csv", cfg.format)
 		}
 		switch cfg.what {
 		case "":
@@ -273,7 +276,7 @@ func runImport(ctx context.Context, db okrcore.Store, req transferRequest, f io.
 			return err
 		}
 	}
-	sum, err := transfer.Import(ctx, db, src, transfer.Options{Workspace: ws, Platform: platform, DryRun: req.DryRun, Now: req.Now, Progress: progress})
+	sum, err := transfer.Import(ctx, db, src, transfer.Options{Workspace: ws, Platform: platform, DryRun: req.DryRun, Now: req.Now, Batch: req.batch, Progress: progress})
 	if err != nil {
 		return importFailed(ctx, err)
 	}

@@ -39,6 +39,10 @@ import (
 // shows a line every few seconds at most, so more would be noise.
 const relayEvery = 250 * time.Millisecond
 
+// servingBatch is how many records one transaction of an import writes
+// in a running okrbot.
+const servingBatch = 500
+
 // relay writes the answer to a transfer request.
 type relay struct {
 	mu   sync.Mutex
@@ -170,6 +174,9 @@ func controlImport(ctx context.Context, c *controlCall) {
 	ctx, cancel := untilGone(ctx, c.in)
 	defer cancel()
 	c.log.Info("import over control socket", "format", req.Format, "bytes", req.Size, "dry_run", req.DryRun)
+	// Chat's writes wait for each of the import's transactions, so they
+	// are kept short while okrbot serves.
+	req.batch = servingBatch
 	var out bytes.Buffer
 	err = runImport(ctx, c.db, req, f, &out, r.progress)
 	r.say(out.String())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/transfer"
+	"github.com/okrbot/okrbot/transfer/sheet"
 )
 
 // exportCommand is okrbot export FILE|-.
@@ -124,7 +125,27 @@ func runExport(ctx context.Context, db okrcore.Store, req transferRequest, w io.
 	if err != nil {
 		return err
 	}
-	if err := transfer.Export(ctx, db, ws, cycle, w, progress); err != nil {
+	if req.Format == formatJSON {
+		if err := transfer.Export(ctx, db, ws, cycle, w, progress); err != nil {
+			return exportFailed(ctx, err)
+		}
+		return nil
+	}
+	// The spreadsheets are written from the document, which is read back
+	// as it is exported rather than encoded whole first.
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(transfer.Export(ctx, db, ws, cycle, pw, progress)) }()
+	d, err := transfer.ReadDocument(pr, 0) // its own export: no limit
+	pr.CloseWithError(errors.New("the document was read"))
+	if err != nil {
+		return exportFailed(ctx, err)
+	}
+	if req.What == "checkins" {
+		err = sheet.WriteCheckIns(w, d)
+	} else {
+		err = sheet.WriteOKRs(w, d, req.Now)
+	}
+	if err != nil {
 		return exportFailed(ctx, err)
 	}
 	return nil

@@ -307,7 +307,8 @@ func TestExportRefusals(t *testing.T) {
 		{"several workspaces", twoWorkspaceDB(t), []string{"-"}, 1, "say which to export with --workspace ID"},
 		{"unknown cycle", demo, []string{"-", "--cycle", "Q7 1999"}, 1, `workspace local has no cycle "Q7 1999"; its cycles are`},
 		{"check-ins as JSON", demo, []string{"-", "--what", "checkins"}, 2, "--what checkins is for --format csv"},
-		{"bad format", demo, []string{"-", "--format", "xml"}, 2, `--format "xml": okrbot export writes json`},
+		{"bad format", demo, []string{"-", "--format", "xml"}, 2, `--format "xml": okrbot export writes json or csv`},
+		{"bad what", demo, []string{"-", "--format", "csv", "--what", "people"}, 2, `--what "people"`},
 		{"import flags", demo, []string{"-", "--dry-run"}, 2, "are for okrbot import"},
 		{"into a directory", demo, []string{t.TempDir()}, 1, "is a directory"},
 		{"no file", demo, nil, 2, "usage: okrbot export"},
@@ -387,6 +388,41 @@ func TestJSONRoundTrip(t *testing.T) {
 	checkNothingChanged(t, again)
 	if got := exportOf(t, db); !bytes.Equal(got, want) {
 		t.Errorf("a second import changed the export")
+	}
+}
+
+func TestCSVExport(t *testing.T) {
+	demo := demoDB(t)
+	okrs := string(exportOf(t, demo, "--format", "csv"))
+	header, rest, _ := strings.Cut(okrs, "\n")
+	if !strings.Contains(strings.ToLower(header), "title") || !strings.Contains(rest, "Win the mid-market") {
+		t.Errorf("the OKRs as CSV:\n%s", okrs)
+	}
+	checkins := string(exportOf(t, demo, "--format", "csv", "--what", "checkins"))
+	if n := strings.Count(checkins, "\n"); n < 10 {
+		t.Errorf("the check-ins as CSV have %d lines:\n%s", n, checkins)
+	}
+
+	// --cycle takes the cycle's name in any case.
+	db, err := openBackend(demo, openOptions{readOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	err = db.View(context.Background(), func(tx okrcore.Tx) error {
+		cs, err := tx.Cycles("local")
+		if err == nil && len(cs) > 0 {
+			name = cs[len(cs)-1].Name
+		}
+		return err
+	})
+	db.Close()
+	if err != nil || name == "" {
+		t.Fatalf("the demo's cycles: %q, %v", name, err)
+	}
+	one := exportOf(t, demo, "--cycle", strings.ToUpper(name))
+	if !bytes.Contains(one, []byte(`"cycle":"`+name+`"`)) && !bytes.Contains(one, []byte(`"cycle": "`+name+`"`)) {
+		t.Errorf("the export of cycle %s does not say so:\n%.300s", name, one)
 	}
 }
 
