@@ -1,42 +1,39 @@
 package vivagoals
 
 import (
+	"bytes"
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/transfer"
 )
 
-// chunk is how many check-ins one block of the list holds; growing the
-// list by blocks never copies what it holds, which at a million check-ins
-// is the difference of a few hundred megabytes.
-const chunk = 1 << 15
-
 const checkInWord = "check-in "
 
 // checkIn reads one entry of checkins.
-func (rd *reader) checkIn(ci rawCheckIn) {
+func (rd *reader) checkIn(c *rawCheck) {
 	var key transfer.Key
 	var record string
-	if ci.ID != "" {
+	if len(c.ID) > 0 {
 		// The key shares the record's bytes: one string a check-in.
-		record = checkInWord + string(ci.ID)
+		record = checkInWord + string(c.ID)
 		key = transfer.Key(record[len(checkInWord):])
 	} else {
-		record = "a check-in of OKR " + string(ci.OKR)
+		record = "a check-in of OKR " + string(c.OKR)
 	}
-	i, ok := rd.items[transfer.Key(ci.OKR)]
-	if !ok || ci.OKR == "" {
-		c := rd.tally.orphanCheckIns[transfer.Key(ci.OKR)]
-		if c == nil {
-			c = &counted{}
-			rd.tally.orphanCheckIns[transfer.Key(ci.OKR)] = c
+	i, ok := rd.items[transfer.Key(c.OKR)]
+	if !ok || len(c.OKR) == 0 {
+		k := transfer.Key(c.OKR)
+		t := rd.tally.orphanCheckIns[k]
+		if t == nil {
+			t = &counted{}
+			rd.tally.orphanCheckIns[k] = t
 		}
-		c.add(record)
+		t.add(record)
 		return
 	}
 	it, p := &rd.prog.Items[i], &rd.pend[i]
@@ -48,55 +45,83 @@ func (rd *reader) checkIn(ci rawCheckIn) {
 		rd.tally.itemCheckIns[i]++
 		return
 	}
-	at, ok := parseTime(ci.Date)
+	at, ok := timeOf(c.Date)
 	if !ok {
-		at, ok = parseTime(ci.Activity)
+		at, ok = timeOf(c.Activity)
 	}
 	if !ok {
 		rd.tally.noDate.add(record)
 		return
 	}
-	if key != "" {
-		if _, dup := rd.seenCheck[key]; dup {
-			rd.tally.duplicateCheckIns.add(record)
-			return
-		}
-		rd.seenCheck[key] = struct{}{}
+	if rd.duplicate(key) {
+		rd.tally.duplicateCheckIns.add(record)
+		return
 	}
-	st := readStatus(ci.Status)
+	st := statusOf(c.Status)
 	if !st.known {
-		s := strings.TrimSpace(ci.Status)
-		c := rd.tally.checkInStatus[s]
-		if c == nil {
-			c = &counted{}
-			rd.tally.checkInStatus[s] = c
+		s := strings.TrimSpace(string(c.Status))
+		t := rd.tally.checkInStatus[s]
+		if t == nil {
+			t = &counted{}
+			rd.tally.checkInStatus[s] = t
 		}
-		c.add(record)
+		t.add(record)
 	}
-	c := transfer.CheckIn{Key: key, Item: it.Key, At: at, Status: st.status, Record: record}
-	c.Author = rd.personFor(ci.Owner, record, "author")
-	if ci.Value.OK {
-		c.Value, c.HasValue = ci.Value.V, true
+	ci := transfer.CheckIn{Key: key, Item: it.Key, At: at, Status: st.status, Record: record}
+	ci.Author = rd.authorOf(c.Owner, record)
+	if c.Value.OK {
+		ci.Value, ci.HasValue = c.Value.V, true
 		if it.Metric == okrcore.MetricMilestone {
-			c.Value = 0
-			if ci.Value.V >= 1 {
-				c.Value = 1
+			ci.Value = 0
+			if c.Value.V >= 1 {
+				ci.Value = 1
 			}
 		}
 		if !p.hasLatest || !at.Before(p.latestAt) {
-			p.latestAt, p.latestVal, p.hasLatest = at, c.Value, true
+			p.latestAt, p.latestVal, p.hasLatest = at, ci.Value, true
 		}
 	}
-	c.Note = strings.TrimSpace(ci.Note.Text)
-	if c.Note == "" && strings.TrimSpace(ci.Note.HTML) != "" {
-		c.Note = htmlText(ci.Note.HTML)
+	if n := bytes.TrimSpace(c.Note); len(n) > 0 {
+		ci.Note = string(n)
+	} else if len(bytes.TrimSpace(c.HTML)) > 0 {
+		ci.Note = htmlText(string(c.HTML))
 	}
 	rd.saw(at)
-	if n := len(rd.checkIns); n == 0 || len(rd.checkIns[n-1]) == chunk {
-		rd.checkIns = append(rd.checkIns, make([]transfer.CheckIn, 0, chunk))
+	rd.prog.CheckIns = append(rd.prog.CheckIns, ci)
+}
+
+// duplicate reports whether a check-in of this key was read before.
+func (rd *reader) duplicate(key transfer.Key) bool {
+	if key == "" {
+		return false
 	}
-	last := &rd.checkIns[len(rd.checkIns)-1]
-	*last = append(*last, c)
+	if !rd.unordered {
+		if n, err := strconv.ParseUint(string(key), 10, 64); err == nil && (n > rd.lastID || len(rd.prog.CheckIns) == 0) {
+			rd.lastID = n
+			return false
+		}
+		// Out of order: from now on every key goes into the set.
+		rd.unordered = true
+		for _, c := range rd.prog.CheckIns {
+			rd.seenCheck[c.Key] = struct{}{}
+		}
+	}
+	if _, dup := rd.seenCheck[key]; dup {
+		return true
+	}
+	rd.seenCheck[key] = struct{}{}
+	return false
+}
+
+// authorOf is the person a check-in names as its author; one found by ID
+// costs no allocation.
+func (rd *reader) authorOf(p rawPerson, record string) transfer.Key {
+	if len(p.ID) > 0 {
+		if i, ok := rd.people[transfer.Key(p.ID)]; ok {
+			return rd.prog.People[i].Key
+		}
+	}
+	return rd.personFor(person{ID: vid(p.ID), Name: string(p.Name), Email: string(p.Email)}, record, "author")
 }
 
 // finish settles what needs the whole export: team parents, which periods
@@ -115,16 +140,6 @@ func (rd *reader) finish() *transfer.Programme {
 			rd.warn(it.Record, "Its status is Closed, but its period is not; okrbot closes periods, not single OKRs, so it is imported with no status.")
 		}
 	}
-	n := 0
-	for _, c := range rd.checkIns {
-		n += len(c)
-	}
-	all := make([]transfer.CheckIn, 0, n)
-	for i, c := range rd.checkIns {
-		all = append(all, c...)
-		rd.checkIns[i] = nil
-	}
-	rd.prog.CheckIns = all
 	rd.tallyWarnings()
 	return rd.prog
 }
@@ -180,38 +195,34 @@ func (rd *reader) tallyWarnings() {
 	t := &rd.tally
 	leftOut := func(n int, what string) {
 		if n > 0 {
-			rd.warn("", "%s okrbot has no place for it, so it is left out.", fmt.Sprintf(what, n))
+			rd.warn("", "%s (%d): okrbot has no place for it, so it is left out.", what, n)
 		}
 	}
-	leftOut(t.goalTypes, "%d OKRs have a Goal Type (committed or aspirational);")
-	leftOut(t.descriptions, "%d OKRs have a description;")
-	leftOut(t.teamTypes, "%d teams have a Team Type;")
-	leftOut(t.teamDescriptions, "%d teams have a description;")
+	leftOut(t.goalTypes, "OKRs with a Goal Type (committed or aspirational)")
+	leftOut(t.descriptions, "OKRs with a description")
+	leftOut(t.teamDescriptions, "Teams with a description")
 	for _, i := range slices.Sorted(maps.Keys(t.objectiveCheckIns)) {
-		rd.warn(rd.prog.Items[i].Record, "It has %s; okrbot keeps check-ins of key results, and an objective's progress comes from them, so these are left out.", plural(t.objectiveCheckIns[i], "check-in"))
+		rd.warn(rd.prog.Items[i].Record, "Its check-ins (%d) are left out: okrbot keeps check-ins of key results, and an objective's progress comes from them.", t.objectiveCheckIns[i])
 	}
 	for _, i := range slices.Sorted(maps.Keys(t.itemCheckIns)) {
-		rd.warn(rd.prog.Items[i].Record, "It has %s; an initiative in okrbot is done or not, without a history, so these are left out and whether it is done is kept.", plural(t.itemCheckIns[i], "check-in"))
+		rd.warn(rd.prog.Items[i].Record, "Its check-ins (%d) are left out: an initiative in okrbot is done or not, without a history; whether it is done is kept.", t.itemCheckIns[i])
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(t.orphanCheckIns), cmp.Compare) {
 		c := t.orphanCheckIns[k]
-		rd.warn("OKR "+string(k), "%s (the first, %s) belong to this OKR, which is not among the export's objectives, so they are left out.", plural(c.n, "check-in"), c.first)
+		if k == "" {
+			rd.warn(c.first, "Check-ins that name no OKR (%d, this one the first) are left out.", c.n)
+			continue
+		}
+		rd.warn("OKR "+string(k), "Check-ins of this OKR (%d, the first %s) are left out: it is not among the export's objectives.", c.n, c.first)
 	}
 	for _, s := range slices.Sorted(maps.Keys(t.checkInStatus)) {
 		c := t.checkInStatus[s]
-		rd.warn(c.first, "%s (this one the first) have the status %s, which has no equivalent in okrbot, so they are imported with no status.", plural(c.n, "check-in"), quote(s))
+		rd.warn(c.first, "Check-ins with the status %s (%d, this one the first) are imported with no status: okrbot has no equivalent.", quote(s), c.n)
 	}
 	if c := t.noDate; c.n > 0 {
-		rd.warn(c.first, "%s (this one the first) have no readable date, so they are left out.", plural(c.n, "check-in"))
+		rd.warn(c.first, "Check-ins without a readable date (%d, this one the first) are left out.", c.n)
 	}
 	if c := t.duplicateCheckIns; c.n > 0 {
-		rd.warn(c.first, "%s (this one the first) have the ID of an earlier check-in, so only the earlier one of each is imported.", plural(c.n, "check-in"))
+		rd.warn(c.first, "Check-ins with the ID of an earlier one (%d, this one the first) are left out; the earlier one of each is imported.", c.n)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -60,3 +60,35 @@ func parseDate(s string) (time.Time, bool) {
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
 }
+
+// timeOf reads a check-in's moment, taking the common
+// "2025-07-07T09:00:00Z" without a string or a layout.
+func timeOf(b []byte) (time.Time, bool) {
+	if len(b) == 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == 'Z' {
+		n := func(i, w int) (int, bool) {
+			v := 0
+			for _, c := range b[i : i+w] {
+				if c < '0' || c > '9' {
+					return 0, false
+				}
+				v = v*10 + int(c-'0')
+			}
+			return v, true
+		}
+		y, ok1 := n(0, 4)
+		mo, ok2 := n(5, 2)
+		d, ok3 := n(8, 2)
+		h, ok4 := n(11, 2)
+		mi, ok5 := n(14, 2)
+		s, ok6 := n(17, 2)
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h < 24 && mi < 60 && s < 60 {
+			return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC), true
+		}
+		return time.Time{}, false
+	}
+	return parseTime(string(b))
+}
+
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}

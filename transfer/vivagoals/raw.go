@@ -74,17 +74,6 @@ type rawOutcome struct {
 	TargetType string `json:"Target Type"`
 }
 
-type rawCheckIn struct {
-	ID       vid    `json:"ID"`
-	OKR      vid    `json:"OKR ID"`
-	Date     string `json:"CheckIn Date"`
-	Owner    person `json:"Check In Owner"`
-	Note     note   `json:"Check In Note"`
-	Status   string `json:"Status"`
-	Value    num    `json:"Current Value"`
-	Activity string `json:"Activity Date"`
-}
-
 // typeError says a value has a shape its field cannot take. Its offset
 // is left to the decoder's position of the record.
 func typeError(b []byte, t reflect.Type) error {
@@ -270,31 +259,5 @@ func (l *list[T]) UnmarshalJSON(b []byte) error {
 		return inner(err)
 	}
 	*l = list[T]{one}
-	return nil
-}
-
-// note is a check-in's note: an object with its text and its HTML, or
-// just the text.
-type note struct {
-	Text string `json:"Check In Note"`
-	HTML string `json:"Check In Note HTML"`
-}
-
-func (n *note) UnmarshalJSON(b []byte) error {
-	*n = note{}
-	type plain note
-	switch first(b) {
-	case 'n':
-	case '{':
-		return inner(json.Unmarshal(b, (*plain)(n)))
-	case '"':
-		s, err := unquote(bytes.TrimSpace(b))
-		if err != nil {
-			return inner(err)
-		}
-		n.Text = s
-	default:
-		return typeError(b, reflect.TypeFor[note]())
-	}
 	return nil
 }

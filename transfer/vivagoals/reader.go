@@ -35,8 +35,12 @@ type reader struct {
 	// the day it was made: a period that ended before it has ended.
 	latest time.Time
 
-	checkIns  [][]transfer.CheckIn // in chunks, so that growing never copies them
+	check rawCheck // the check-in being read, its buffers reused
+	// Check-in IDs are checked to be unique by a set, but while they come
+	// as increasing numbers, as exports write them, the last is enough.
 	seenCheck map[transfer.Key]struct{}
+	lastID    uint64
+	unordered bool
 	tally     tally
 }
 
@@ -44,7 +48,7 @@ type reader struct {
 // than once per record.
 type tally struct {
 	goalTypes, descriptions         int
-	teamTypes, teamDescriptions     int
+	teamDescriptions                int
 	noDate, duplicateCheckIns       counted
 	checkInStatus                   map[string]*counted
 	orphanCheckIns                  map[transfer.Key]*counted
@@ -198,6 +202,9 @@ func (rd *reader) team(t rawTeam) {
 	key := transfer.Key(t.ID)
 	name := strings.TrimSpace(t.Name)
 	record := "team " + firstOf(string(t.ID), quote(name))
+	if t.ID != "" && name != "" {
+		record += " " + quote(name)
+	}
 	if key == "" {
 		key = transfer.Key("name " + name)
 	}
@@ -236,9 +243,6 @@ func (rd *reader) team(t rawTeam) {
 	switch strings.ToLower(strings.TrimSpace(t.Status)) {
 	case "archived", "inactive", "deleted", "disabled":
 		rd.warn(record, "The team is %s in Viva Goals; okrbot has no archived teams, so it is imported as a team like the others.", strings.ToLower(strings.TrimSpace(t.Status)))
-	}
-	if strings.TrimSpace(t.Type) != "" {
-		rd.tally.teamTypes++
 	}
 	if strings.TrimSpace(t.Description) != "" {
 		rd.tally.teamDescriptions++
@@ -329,6 +333,9 @@ func (rd *reader) period(p rawPeriod) {
 	name := strings.TrimSpace(firstOf(p.Name, p.Alt))
 	key := transfer.Key(p.ID)
 	record := "time period " + firstOf(string(p.ID), quote(name))
+	if p.ID != "" && name != "" {
+		record += " " + quote(name)
+	}
 	if key == "" {
 		key = transfer.Key("name " + name)
 	}

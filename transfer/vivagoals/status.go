@@ -42,3 +42,18 @@ func readStatus(s string) statusMeaning {
 	}
 	return statusMeaning{}
 }
+
+// statusOf reads a check-in's status, the common ones without a copy.
+func statusOf(b []byte) statusMeaning {
+	switch string(b) {
+	case "On Track":
+		return statusMeaning{status: okrcore.StatusOnTrack, known: true}
+	case "At Risk":
+		return statusMeaning{status: okrcore.StatusAtRisk, known: true}
+	case "Behind":
+		return statusMeaning{status: okrcore.StatusOffTrack, known: true}
+	case "", "Not Started":
+		return statusMeaning{known: true}
+	}
+	return readStatus(string(b))
+}
