@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -89,6 +90,12 @@ func controlRequests() map[string]controlHandler {
 }
 
 func serveControl(ctx context.Context, path string, db backend, log *slog.Logger) (*control, error) {
+	return serveControlWith(ctx, path, db, log, nil)
+}
+
+// serveControlWith answers controlRequests on path, and more: requests a
+// caller answers itself (the server's, which need its engine).
+func serveControlWith(ctx context.Context, path string, db backend, log *slog.Logger, more map[string]controlHandler) (*control, error) {
 	// A socket file left by a crashed process is stale: nobody answers it.
 	if conn, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		conn.Close()
@@ -106,6 +113,7 @@ func serveControl(ctx context.Context, path string, db backend, log *slog.Logger
 	ctx, cancel := context.WithCancel(ctx)
 	c := &control{ln: ln, path: path, cancel: cancel, done: make(chan struct{})}
 	table := controlRequests()
+	maps.Copy(table, more)
 	go func() {
 		defer close(c.done)
 		for {

@@ -88,6 +88,7 @@ Usage:
   okrbot check FILE            check a database or backup file
   okrbot import FILE [flags]   bring in a Viva Goals export, a spreadsheet or an okrbot export (--dry-run first), even while okrbot runs
   okrbot export FILE|- [flags] write the workspace as JSON or CSV, even while okrbot runs
+  okrbot people sync [flags]   read everyone from Slack's directory or the Teams rosters, through the running okrbot
   okrbot version
 
 Settings come from flags, then environment variables, then the file named
@@ -200,6 +201,10 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		if err := checkTransferArgs(cfg); err != nil {
 			return nil, err
 		}
+	case "people":
+		if len(cfg.args) != 1 || cfg.args[0] != "sync" {
+			return nil, fmt.Errorf("usage: okrbot people sync [--platform slack|teams] [--workspace ID]")
+		}
 	default:
 		return nil, fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
 	}
@@ -240,7 +245,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.BoolVar(&cfg.skipBadRows, "skip-bad-rows", false, "okrbot import of a spreadsheet: import the rows without errors and report the others; without it a sheet with any row in error is refused whole")
 	fs.StringVar(&cfg.what, "what", "", "okrbot export --format csv: okrs (one row per objective, key result and initiative; the default) or checkins (the history)")
 	fs.StringVar(&cfg.cycle, "cycle", "", "okrbot export: only the cycle of this `name` (default: every cycle)")
-	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell)")
+	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell); okrbot people sync: whose directory to read")
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env
@@ -315,6 +320,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return importCommand(ctx, cfg, stdout, stderr, log)
 	case "export":
 		return exportCommand(ctx, cfg, stdout, stderr, log)
+	case "people":
+		return peopleCommand(ctx, cfg, stdout)
 	case "restore":
 		return restore(cfg.db, cfg.args[0], stdout)
 	case "teams-package":
@@ -337,7 +344,7 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 			fmt.Fprintf(stdout, "okrbot's log goes to %s.\n", path)
 		}
 	}
-	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log)
+	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log, nil)
 	if err != nil {
 		return err
 	}

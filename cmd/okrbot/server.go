@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/slack"
@@ -88,6 +89,9 @@ type server struct {
 	http       *http.Server
 	backups    func(context.Context) // nil without --backup-dir
 	inbox      *inbox.Inbox          // what the adapters acknowledged and have not handled yet
+	// built is the engine once it is, for the control socket's requests,
+	// which may come while the server is still being built.
+	built atomic.Pointer[bot.Engine]
 
 	// What run started, for close to stop.
 	cancel      context.CancelFunc
@@ -101,11 +105,12 @@ type server struct {
 // scheduler and the HTTP server around the platforms. The store is open
 // (control socket, housekeeping) when it returns; close releases it.
 func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.Logger) (*server, error) {
-	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log)
+	s := &server{log: log, plats: plats}
+	db, closeStore, err := openStore(ctx, cfg.db, cfg.init, log, map[string]controlHandler{"people": s.controlPeople(cfg.workspace)})
 	if err != nil {
 		return nil, err
 	}
-	s := &server{log: log, plats: plats, store: db, closeStore: closeStore}
+	s.store, s.closeStore = db, closeStore
 	if s.backups, err = backupsFor(db, cfg, log); err != nil {
 		closeStore()
 		return nil, err
@@ -140,6 +145,7 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	}
 	s.engine = bot.NewEngine(watch, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served, Directories: dirs})
+	s.built.Store(s.engine)
 	// Every adapter records what it acknowledges, and handles what a
 	// process killed before left unhandled when its Run starts.
 	s.inbox = s.engine.NewInbox()

@@ -12,8 +12,9 @@ import (
 // it: the path checked first (one clear line; an existing empty file only
 // with init), backups while running over the control socket, and the
 // hourly housekeeping. closeStore stops those and closes the database, in
-// that order.
-func openStore(ctx context.Context, setting string, init bool, log *slog.Logger) (db backend, closeStore func(), err error) {
+// that order. more are control requests the caller answers besides
+// (serveControl).
+func openStore(ctx context.Context, setting string, init bool, log *slog.Logger, more map[string]controlHandler) (db backend, closeStore func(), err error) {
 	if !isServer(setting) {
 		if err := checkDatabasePath(setting); err != nil {
 			return nil, nil, err
@@ -36,7 +37,7 @@ func openStore(ctx context.Context, setting string, init bool, log *slog.Logger)
 	// that ask the running okrbot; a server they can reach themselves.
 	var ctl *control
 	if !isServer(setting) {
-		if ctl, err = serveControl(ctx, controlPath(setting), db, log); err != nil {
+		if ctl, err = serveControlWith(ctx, controlPath(setting), db, log, more); err != nil {
 			log.Warn("backups while running are unavailable", "err", err)
 		}
 	}
