@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,25 +61,15 @@ func planDocument(tx okrcore.Tx, d *Document, opts Options) (*plan, error) {
 // isEmpty reports whether ws holds no people, teams, OKRs or KPIs; the
 // cycle every workspace starts with does not count.
 func isEmpty(tx okrcore.Tx, ws string) (bool, error) {
-	us, err := tx.Users(ws)
-	if err != nil || len(us) > 0 {
-		return false, err
-	}
-	ts, err := tx.Teams(ws)
-	if err != nil || len(ts) > 0 {
-		return false, err
-	}
-	ks, err := tx.KPIs(ws)
-	if err != nil || len(ks) > 0 {
-		return false, err
-	}
-	cs, err := tx.Cycles(ws)
-	if err != nil {
+	us, err1 := tx.Users(ws)
+	ts, err2 := tx.Teams(ws)
+	ks, err3 := tx.KPIs(ws)
+	cs, err4 := tx.Cycles(ws)
+	if err := errors.Join(err1, err2, err3, err4); err != nil || len(us)+len(ts)+len(ks) > 0 {
 		return false, err
 	}
 	for _, c := range cs {
-		os, err := tx.ObjectivesByCycle(ws, c.ID)
-		if err != nil || len(os) > 0 {
+		if os, err := tx.ObjectivesByCycle(ws, c.ID); err != nil || len(os) > 0 {
 			return false, err
 		}
 	}
@@ -87,30 +78,48 @@ func isEmpty(tx okrcore.Tx, ws string) (bool, error) {
 
 func moveTo(d *Document, ws string) {
 	d.Workspace.ID = ws
-	for _, r := range d.People {
-		r.Workspace = ws
+	move(d.People, ws)
+	move(d.Teams, ws)
+	move(d.Cycles, ws)
+	move(d.Objectives, ws)
+	move(d.KeyResults, ws)
+	move(d.KPIs, ws)
+	move(d.Initiatives, ws)
+	move(d.CheckIns, ws)
+}
+
+func move[T any](recs []*T, ws string) {
+	for _, r := range recs {
+		*fields(r).ws = ws
 	}
-	for _, r := range d.Teams {
-		r.Workspace = ws
+}
+
+// recordFields are the workspace and the id of a document's record.
+type recordFields struct {
+	ws *string
+	id okrcore.ID
+}
+
+func fields(rec any) recordFields {
+	switch r := rec.(type) {
+	case *okrcore.User:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.Team:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.Cycle:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.Objective:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.KeyResult:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.KPI:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.Initiative:
+		return recordFields{&r.Workspace, r.ID}
+	case *okrcore.CheckIn:
+		return recordFields{&r.Workspace, r.ID}
 	}
-	for _, r := range d.Cycles {
-		r.Workspace = ws
-	}
-	for _, r := range d.Objectives {
-		r.Workspace = ws
-	}
-	for _, r := range d.KeyResults {
-		r.Workspace = ws
-	}
-	for _, r := range d.KPIs {
-		r.Workspace = ws
-	}
-	for _, r := range d.Initiatives {
-		r.Workspace = ws
-	}
-	for _, r := range d.CheckIns {
-		r.Workspace = ws
-	}
+	panic(fmt.Sprintf("transfer: %T is not a record of a document", rec))
 }
 
 // docPlan is the planning of one document.
@@ -140,65 +149,49 @@ func refusal(what string, id okrcore.ID, err error) error {
 	return e
 }
 
-func index[T any](dp *docPlan, what string, recs []*T, ws func(*T) string, id func(*T) okrcore.ID) (map[okrcore.ID]*T, error) {
-	m := make(map[okrcore.ID]*T, len(recs))
-	for _, r := range recs {
-		if r == nil || id(r) == 0 {
-			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export holds a %s without an id.", what)
+// index checks the records of one list and maps them by id; with m nil,
+// it only checks them (check-ins, too many to map).
+func index[T any](dp *docPlan, what string, recs []*T, m map[okrcore.ID]*T) error {
+	for i, r := range recs {
+		if r == nil {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's %s number %d is empty.", what, i+1)
 		}
-		if ws(r) != dp.from {
-			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d belongs to workspace %q, not to the export's %q.", what, id(r), ws(r), dp.from)
-		}
-		if _, dup := m[id(r)]; dup {
-			return nil, okrcore.Errorf(okrcore.KindInvalid, "The export holds %s %d twice.", what, id(r))
+		f := fields(r)
+		switch _, dup := m[f.id]; {
+		case f.id == 0:
+			return okrcore.Errorf(okrcore.KindInvalid, "The export holds a %s without an id.", what)
+		case *f.ws != dp.from:
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d belongs to workspace %q, not to the export's %q.", what, f.id, *f.ws, dp.from)
+		case dup:
+			return okrcore.Errorf(okrcore.KindInvalid, "The export holds %s %d twice.", what, f.id)
 		}
 		if err := okrcore.ValidateImport(r); err != nil {
-			return nil, refusal(what, id(r), err)
+			return refusal(what, f.id, err)
 		}
-		m[id(r)] = r
+		if m != nil {
+			m[f.id] = r
+		}
 	}
-	return m, nil
+	return nil
 }
 
 // check indexes and validates every record, then checks what each refers
 // to: in the document, or in the workspace the document goes into.
 func (dp *docPlan) check() error {
 	d := dp.d
-	var err error
-	if dp.users, err = index(dp, "person", d.People, func(r *okrcore.User) string { return r.Workspace }, func(r *okrcore.User) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if dp.teams, err = index(dp, "team", d.Teams, func(r *okrcore.Team) string { return r.Workspace }, func(r *okrcore.Team) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if dp.cycles, err = index(dp, "cycle", d.Cycles, func(r *okrcore.Cycle) string { return r.Workspace }, func(r *okrcore.Cycle) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if dp.objs, err = index(dp, "objective", d.Objectives, func(r *okrcore.Objective) string { return r.Workspace }, func(r *okrcore.Objective) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if dp.krs, err = index(dp, "key result", d.KeyResults, func(r *okrcore.KeyResult) string { return r.Workspace }, func(r *okrcore.KeyResult) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if dp.kpis, err = index(dp, "KPI", d.KPIs, func(r *okrcore.KPI) string { return r.Workspace }, func(r *okrcore.KPI) okrcore.ID { return r.ID }); err != nil {
-		return err
-	}
-	if _, err = index(dp, "initiative", d.Initiatives, func(r *okrcore.Initiative) string { return r.Workspace }, func(r *okrcore.Initiative) okrcore.ID { return r.ID }); err != nil {
-		return err
+	dp.users, dp.teams, dp.cycles = map[okrcore.ID]*okrcore.User{}, map[okrcore.ID]*okrcore.Team{}, map[okrcore.ID]*okrcore.Cycle{}
+	dp.objs, dp.krs, dp.kpis = map[okrcore.ID]*okrcore.Objective{}, map[okrcore.ID]*okrcore.KeyResult{}, map[okrcore.ID]*okrcore.KPI{}
+	for _, err := range []error{
+		index(dp, "person", d.People, dp.users), index(dp, "team", d.Teams, dp.teams), index(dp, "cycle", d.Cycles, dp.cycles),
+		index(dp, "objective", d.Objectives, dp.objs), index(dp, "key result", d.KeyResults, dp.krs), index(dp, "KPI", d.KPIs, dp.kpis),
+		index(dp, "initiative", d.Initiatives, map[okrcore.ID]*okrcore.Initiative{}), index(dp, "check-in", d.CheckIns, nil),
+	} {
+		if err != nil {
+			return err
+		}
 	}
 	if err := okrcore.ValidateImport(d.Workspace); err != nil {
 		return refusal("workspace", 0, err)
-	}
-	for i, c := range d.CheckIns {
-		if c == nil || c.ID == 0 {
-			return okrcore.Errorf(okrcore.KindInvalid, "The export's check-in number %d has no id.", i+1)
-		}
-		if c.Workspace != dp.from {
-			return okrcore.Errorf(okrcore.KindInvalid, "The export's check-in %d belongs to workspace %q, not to the export's %q.", c.ID, c.Workspace, dp.from)
-		}
-		if err := okrcore.ValidateImport(c); err != nil {
-			return refusal("check-in", c.ID, err)
-		}
 	}
 	return dp.references()
 }
@@ -298,12 +291,9 @@ func (dp *docPlan) references() error {
 
 // same reports whether a stored record says what the document's does.
 func same(stored, rec any) (bool, error) {
-	a, err := json.Marshal(stored)
-	if err != nil {
-		return false, fmt.Errorf("compare: %w", err)
-	}
-	b, err := json.Marshal(rec)
-	if err != nil {
+	a, err1 := json.Marshal(stored)
+	b, err2 := json.Marshal(rec)
+	if err := errors.Join(err1, err2); err != nil {
 		return false, fmt.Errorf("compare: %w", err)
 	}
 	return bytes.Equal(a, b), nil

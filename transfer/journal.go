@@ -234,10 +234,13 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 			return fmt.Errorf("restore %s: %w", st.Key, err)
 		}
 	}
+	dels := deleters(tx)
 	for _, kind := range deleteOrder() {
 		for _, r := range p.Created[kind] {
 			for id := r[0]; id <= r[1] && id >= r[0]; id++ {
-				if err := remove(tx, ws, kind, id); err != nil {
+				// Only DeleteUser minds a record that is gone: a rollback
+				// that ran before took it.
+				if err := dels[kind](ws, id); err != nil && !okrcore.IsNotFound(err) {
 					return fmt.Errorf("delete %s %d: %w", kind, id, err)
 				}
 			}
@@ -246,58 +249,31 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 	return nil
 }
 
-func remove(tx okrcore.Tx, ws, kind string, id okrcore.ID) error {
-	switch kind {
-	case jCheckIn:
-		return tx.DeleteCheckIn(ws, id)
-	case jInitiative:
-		return tx.DeleteInitiative(ws, id)
-	case jKPI:
-		return tx.DeleteKPI(ws, id)
-	case jKeyResult:
-		return tx.DeleteKeyResult(ws, id)
-	case jObjective:
-		return tx.DeleteObjective(ws, id)
-	case jTeam:
-		return tx.DeleteTeam(ws, id)
-	case jCycle:
-		return tx.DeleteCycle(ws, id)
-	case jUser:
-		if err := tx.DeleteUser(ws, id); err != nil && !okrcore.IsNotFound(err) {
-			return err
-		}
-		return nil
-	}
-	return fmt.Errorf("journal names an unknown kind %q", kind)
+func deleters(tx okrcore.Tx) map[string]func(string, okrcore.ID) error {
+	return map[string]func(string, okrcore.ID) error{jCheckIn: tx.DeleteCheckIn, jInitiative: tx.DeleteInitiative, jKPI: tx.DeleteKPI,
+		jKeyResult: tx.DeleteKeyResult, jObjective: tx.DeleteObjective, jTeam: tx.DeleteTeam, jCycle: tx.DeleteCycle, jUser: tx.DeleteUser}
 }
 
 func restore(tx okrcore.Tx, p priorRecord) error {
-	switch p.Kind {
-	case jUser:
-		return restoreAs(p, tx.PutUser)
-	case jTeam:
-		return restoreAs(p, tx.PutTeam)
-	case jCycle:
-		return restoreAs(p, tx.PutCycle)
-	case jObjective:
-		return restoreAs(p, tx.PutObjective)
-	case jKeyResult:
-		return restoreAs(p, tx.PutKeyResult)
-	case jKPI:
-		return restoreAs(p, tx.PutKPI)
-	case jInitiative:
-		return restoreAs(p, tx.PutInitiative)
+	put := map[string]func(json.RawMessage) error{
+		jUser: restoreAs(tx.PutUser), jTeam: restoreAs(tx.PutTeam), jCycle: restoreAs(tx.PutCycle), jObjective: restoreAs(tx.PutObjective),
+		jKeyResult: restoreAs(tx.PutKeyResult), jKPI: restoreAs(tx.PutKPI), jInitiative: restoreAs(tx.PutInitiative),
+	}[p.Kind]
+	if put == nil {
+		return fmt.Errorf("journal holds a previous %q, which is never changed", p.Kind)
 	}
-	return fmt.Errorf("journal holds a previous %q, which is never changed", p.Kind)
-}
-
-func restoreAs[T any](p priorRecord, put func(*T) error) error {
-	rec := new(T)
-	if err := json.Unmarshal(p.Rec, rec); err != nil {
-		return fmt.Errorf("read previous %s: %w", p.Kind, err)
-	}
-	if err := put(rec); err != nil {
+	if err := put(p.Rec); err != nil {
 		return fmt.Errorf("restore %s: %w", p.Kind, err)
 	}
 	return nil
+}
+
+func restoreAs[T any](put func(*T) error) func(json.RawMessage) error {
+	return func(b json.RawMessage) error {
+		rec := new(T)
+		if err := json.Unmarshal(b, rec); err != nil {
+			return err
+		}
+		return put(rec)
+	}
 }
