@@ -22,36 +22,25 @@ type checkInPlan struct {
 	out     []*okrcore.CheckIn
 	matched int
 	chunk   []okrcore.CheckIn
+	// tallies gather one warning about many check-ins, so that a million
+	// of them by one unknown author say so once.
 	tallies []*tally
 	byWhy   map[string]*tally
 }
 
-// tally gathers one warning about many check-ins, so that a million of
-// them with one unknown author say so once.
 type tally struct {
 	record, message string
 	n               int
 }
 
-func (ins *checkInPlan) note(why, record, message string) {
-	t := ins.byWhy[why]
+func (p *planner) tally(why string, c *CheckIn, format string, args ...any) {
+	t := p.ins.byWhy[why]
 	if t == nil {
-		t = &tally{record: record, message: message}
-		ins.byWhy[why] = t
-		ins.tallies = append(ins.tallies, t)
+		t = &tally{record: recordName(c.Record, "check-in", c.Key, ""), message: fmt.Sprintf(format, args...)}
+		p.ins.byWhy[why] = t
+		p.ins.tallies = append(p.ins.tallies, t)
 	}
 	t.n++
-}
-
-// alloc hands out check-ins from blocks, so that a million of them are a
-// few allocations.
-func (ins *checkInPlan) alloc() *okrcore.CheckIn {
-	if len(ins.chunk) == 0 {
-		ins.chunk = make([]okrcore.CheckIn, 8192)
-	}
-	c := &ins.chunk[0]
-	ins.chunk = ins.chunk[1:]
-	return c
 }
 
 type historyKey struct {
@@ -60,24 +49,21 @@ type historyKey struct {
 }
 
 func (p *planner) planCheckIns() error {
-	src := p.p.CheckIns
-	ins := &p.ins
-	ins.byWhy = map[string]*tally{}
-	nodes := p.items.nodes
-	start := make([]int32, len(nodes)+1)
-	of := make([]int32, len(src))
+	src, nodes := p.p.CheckIns, p.items.nodes
+	p.ins.byWhy = map[string]*tally{}
+	// A counting sort by key result, then by time within each.
+	start, of := make([]int32, len(nodes)+1), make([]int32, len(src))
 	for i := range src {
 		c := &src[i]
-		of[i] = -1
 		n := p.items.byKey[c.Item]
-		rec := recordName(c.Record, "check-in", c.Key, "")
+		of[i] = -1
 		switch {
 		case n == nil:
-			ins.note("item:"+string(c.Item), rec, fmt.Sprintf("it is about %s, which is not in the export; it is not imported", c.Item))
+			p.tally("item:"+string(c.Item), c, "it is about %s, which is not in the export; it is not imported", c.Item)
 		case n.kind != ItemKeyResult && n.kind != ItemKPI:
-			ins.note("kind:"+string(c.Item), rec, fmt.Sprintf("it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind))
+			p.tally("kind:"+string(c.Item), c, "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
 		case c.At.IsZero():
-			ins.note("at:"+string(c.Item), rec, fmt.Sprintf("it has no date, so it has no place in the history of %s; it is not imported", n.rec))
+			p.tally("at:"+string(c.Item), c, "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
 		default:
 			of[i] = int32(n.pos)
 			start[n.pos+1]++
@@ -86,82 +72,65 @@ func (p *planner) planCheckIns() error {
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	order := make([]int32, start[len(start)-1])
-	fill := slices.Clone(start[:len(nodes)])
+	order, fill := make([]int32, start[len(start)-1]), slices.Clone(start[:len(nodes)])
 	for i, n := range of {
 		if n >= 0 {
 			order[fill[n]] = int32(i)
 			fill[n]++
 		}
 	}
-	ins.out = make([]*okrcore.CheckIn, 0, len(order))
+	p.ins.out = make([]*okrcore.CheckIn, 0, len(order))
 	for _, n := range nodes {
-		if n.kind != ItemKeyResult && n.kind != ItemKPI {
-			continue
-		}
-		idx := order[start[n.pos]:start[n.pos+1]]
-		slices.SortStableFunc(idx, func(a, b int32) int { return src[a].At.Compare(src[b].At) })
-		if err := p.history(n, idx); err != nil {
-			return err
+		if n.kind == ItemKeyResult || n.kind == ItemKPI {
+			idx := order[start[n.pos]:start[n.pos+1]]
+			slices.SortStableFunc(idx, func(a, b int32) int { return src[a].At.Compare(src[b].At) })
+			if err := p.history(n, idx); err != nil {
+				return err
+			}
 		}
 	}
-	for _, t := range ins.tallies {
+	for _, t := range p.ins.tallies {
 		if t.n > 1 {
-			p.warn(t.record, "%s; the same goes for %d more check-ins", t.message, t.n-1)
-		} else {
-			p.warn(t.record, "%s", t.message)
+			t.message += fmt.Sprintf("; the same goes for %d more check-ins", t.n-1)
 		}
+		p.warn(t.record, "%s", t.message)
 	}
 	return nil
 }
 
-// storedHistory is the effective stored history of a matched key result or KPI,
-// oldest first, and what of it a planned check-in matches.
-func (p *planner) storedHistory(n *node) ([]*okrcore.CheckIn, map[historyKey]int, error) {
-	if n.old == nil {
-		return nil, nil, nil
-	}
-	target, id := okrcore.TargetKR, okrcore.ID(0)
+func (n *node) target() (okrcore.TargetKind, okrcore.ID) {
 	if n.kind == ItemKPI {
-		target, id = okrcore.TargetKPI, n.kpi.ID
-	} else {
-		id = n.kr.ID
+		return okrcore.TargetKPI, n.kpi.ID
 	}
-	all, err := p.tx.CheckIns(p.ws, target, id, time.Time{}, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("plan import: read history: %w", err)
-	}
-	seen := make(map[historyKey]int, len(all))
-	for _, c := range all {
-		if c.UndoOf == 0 {
-			seen[historyKey{c.At.UnixNano(), c.Author}]++
-		}
-	}
-	eff := okrcore.Effective(all) // newest first, as stored
-	slices.Reverse(eff)
-	return eff, seen, nil
+	return okrcore.TargetKR, n.kr.ID
 }
 
 // history plans the check-ins idx (in time order) of a key result or KPI
 // after its stored ones, and leaves on the record what the latest says.
 func (p *planner) history(n *node, idx []int32) error {
-	if len(idx) == 0 && n.old == nil {
-		p.settle(n, nil, false)
-		return nil
-	}
-	stored, seen, err := p.storedHistory(n)
-	if err != nil {
-		return err
+	var stored []*okrcore.CheckIn
+	var seen map[historyKey]int
+	target, id := n.target()
+	if n.old != nil {
+		seen = map[historyKey]int{}
+		all, err := p.tx.CheckIns(p.ws, target, id, time.Time{}, 0)
+		if err != nil {
+			return fmt.Errorf("plan import: read history: %w", err)
+		}
+		for _, c := range all {
+			if c.UndoOf == 0 {
+				seen[historyKey{c.At.UnixNano(), c.Author}]++
+			}
+		}
+		stored = okrcore.Effective(all) // newest first, as stored
+		slices.Reverse(stored)
 	}
 	src := p.p.CheckIns
-	target, id, prev := okrcore.TargetKR, okrcore.ID(0), 0.0
-	if n.kind == ItemKPI {
-		target, id = okrcore.TargetKPI, n.kpi.ID
-		if len(idx) > 0 {
-			prev = src[idx[0]].Value
-		}
-	} else {
-		id, prev = n.kr.ID, n.kr.Start
+	prev := 0.0
+	if n.kind == ItemKeyResult {
+		prev = n.kr.Start
+	} else if len(idx) > 0 {
+		prev = src[idx[0]].Value
 	}
 	var last *okrcore.CheckIn
 	s := 0
@@ -176,30 +145,41 @@ func (p *planner) history(n *node, idx []int32) error {
 		for ; s < len(stored) && !stored[s].At.After(c.At); s++ {
 			prev = stored[s].Value
 		}
-		ci := p.ins.alloc()
+		if len(p.ins.chunk) == 0 { // blocks: a million check-ins are a few allocations
+			p.ins.chunk = make([]okrcore.CheckIn, 8192)
+		}
+		ci := &p.ins.chunk[0]
+		p.ins.chunk = p.ins.chunk[1:]
 		*ci = okrcore.CheckIn{ID: p.newID(), Workspace: p.ws, Target: target, TargetID: id, Author: author,
-			At: c.At, Value: prev, Previous: prev, Status: p.checkInStatus(c, n), Note: p.note(c, n)}
-		if c.HasValue {
-			ci.Value = p.checkInValue(c, n, prev)
+			At: c.At, Value: p.checkInValue(c, n, prev), Previous: prev, Status: c.Status, Note: strings.TrimSpace(okrcore.CleanText(c.Note, true))}
+		switch c.Status {
+		case okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone:
+		default:
+			p.tally("status:"+string(c.Status), c, "its status %q is not one okrbot knows; it is imported without a status", c.Status)
+			ci.Status = okrcore.StatusNone
+		}
+		if note, long := cut(ci.Note, okrcore.MaxNote); long {
+			p.tally("note", c, "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
+			ci.Note = note
 		}
 		prev, last = ci.Value, ci
 		p.ins.out = append(p.ins.out, ci)
 	}
-	latestStored := len(stored) > 0 && (last == nil || stored[len(stored)-1].At.After(last.At))
-	p.settle(n, last, latestStored)
+	p.settle(n, last, len(stored) > 0 && (last == nil || stored[len(stored)-1].At.After(last.At)))
 	return nil
 }
 
+// author is who wrote a check-in: when the source does not say, the
+// person its key result's or KPI's owner stands for.
 func (p *planner) author(c *CheckIn, n *node) okrcore.ID {
 	if u := p.people[c.Author]; c.Author != "" && u != nil {
 		return u.ID
 	}
-	who := "no author"
-	if c.Author != "" {
-		who = "an author (" + string(c.Author) + ") who is not among the people of the export"
+	if c.Author == "" {
+		p.tally("author:", c, "it names no author; it is kept as written by the owner of what it is about")
+	} else {
+		p.tally("author:"+string(c.Author), c, "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.Author)
 	}
-	p.ins.note("author:"+string(c.Author), recordName(c.Record, "check-in", c.Key, ""),
-		fmt.Sprintf("it has %s; it is kept as written by the owner of what it is about", who))
 	if n.kind == ItemKPI {
 		return p.ownerPerson(n.kpi.Owner)
 	}
@@ -221,30 +201,15 @@ func (p *planner) ownerPerson(o okrcore.Owner) okrcore.ID {
 	return 0
 }
 
-func (p *planner) checkInStatus(c *CheckIn, n *node) okrcore.Status {
-	switch c.Status {
-	case okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone:
-		return c.Status
-	}
-	p.ins.note("status:"+string(c.Status), recordName(c.Record, "check-in", c.Key, ""),
-		fmt.Sprintf("its status %q is not one okrbot knows; it is imported without a status", c.Status))
-	return okrcore.StatusNone
-}
-
-func (p *planner) note(c *CheckIn, n *node) string {
-	s := strings.TrimSpace(okrcore.CleanText(c.Note, true))
-	s, long := cut(s, okrcore.MaxNote)
-	if long {
-		p.warn(recordName(c.Record, "check-in", c.Key, ""), "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
-	}
-	return s
-}
-
+// checkInValue is what a check-in says, as its key result takes it; one
+// that says no value, or none okrbot can keep, keeps the value before.
 func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
+	if !c.HasValue {
+		return prev
+	}
 	v, ok := ordinary(c.Value, prev)
 	if !ok {
-		p.ins.note("nan:"+n.rec, recordName(c.Record, "check-in", c.Key, ""),
-			fmt.Sprintf("its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec))
+		p.tally("nan:"+n.rec, c, "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
 		return v
 	}
 	if n.kind == ItemKPI {
@@ -252,8 +217,7 @@ func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
 	}
 	w, moved := n.rule.apply(v)
 	if moved {
-		p.ins.note("value:"+n.rec, recordName(c.Record, "check-in", c.Key, ""),
-			fmt.Sprintf("its value %v is not one %s can take; it is imported as %v", v, n.rec, w))
+		p.tally("value:"+n.rec, c, "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
 	}
 	return w
 }
@@ -264,12 +228,12 @@ func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
 // the source states.
 func (p *planner) settle(n *node, last *okrcore.CheckIn, latestStored bool) {
 	if n.kind == ItemKPI {
-		k, old := n.kpi, n.old
+		old, _ := n.old.(*okrcore.KPI)
 		switch {
 		case last != nil && !latestStored:
-			k.Current, k.LastCheckIn = last.Value, last.At
-		case old != nil && (latestStored || !old.(*okrcore.KPI).LastCheckIn.IsZero()):
-			k.Current, k.LastCheckIn = old.(*okrcore.KPI).Current, old.(*okrcore.KPI).LastCheckIn
+			n.kpi.Current, n.kpi.LastCheckIn = last.Value, last.At
+		case old != nil && (latestStored || !old.LastCheckIn.IsZero()):
+			n.kpi.Current, n.kpi.LastCheckIn = old.Current, old.LastCheckIn
 		}
 		return
 	}
