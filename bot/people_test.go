@@ -280,3 +280,27 @@ func TestWhoLeftIsNotCountedInTeams(t *testing.T) {
 		t.Errorf("adoption still counts those who left:\n%s", got)
 	}
 }
+
+// A nudge scheduled before its person left is not sent once they have.
+func TestNudgeScheduledBeforeLeavingIsSkipped(t *testing.T) {
+	h, dir := slackDirectory(t)
+	dir.roster.People = slices.DeleteFunc(dir.roster.People, func(p chat.DirectoryPerson) bool { return p.ID == "erin" })
+	dir.roster.People = append(dir.roster.People, chat.DirectoryPerson{ID: "erin", Name: "erin", Email: "erin@acme.example"}, chat.DirectoryPerson{ID: "hank", Name: "hank"})
+	r := h.Rhythm(h.Dispatcher(outbox.Options{Workers: 2}))
+	// Monday 10:00 in Berlin: erin's nudge is recorded, then she leaves
+	// before it goes.
+	h.Clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	if _, err := r.Scheduler.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir.roster.People = slices.DeleteFunc(dir.roster.People, func(p chat.DirectoryPerson) bool { return p.ID == "erin" })
+	if got := h.say("dana", "okr people sync"); !strings.Contains(got, "1 left") {
+		t.Fatalf("sync: %q", got)
+	}
+	if err := r.Dispatcher.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := bottest.Recipients(h.Platform.Kind("checkin")); slices.Contains(got, "erin") || !slices.Contains(got, "alice") {
+		t.Errorf("nudged %v, want alice and not erin", got)
+	}
+}

@@ -26,6 +26,13 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 		if err != nil {
 			return err
 		}
+		if it.User != 0 {
+			// Scheduled before the person left the organisation.
+			if u, err := tx.User(it.Workspace, it.User); err == nil && u.Left {
+				d.Skip = "the person left"
+				return nil
+			}
+		}
 		d, err = c(ctx, tx, w, it)
 		if err == nil && !d.To.Direct && d.To.Ref == "" && d.To.ID != "" {
 			// A channel's stored platform reference, for platforms that
