@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,14 +34,6 @@ func sourceStateKey(source string, kind Kind, key Key) string {
 // decimal.
 func sourceStateValue(id okrcore.ID) []byte {
 	return strconv.AppendUint(nil, uint64(id), 10)
-}
-
-func parseSourceState(b []byte) (okrcore.ID, bool) {
-	n, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil || n == 0 || okrcore.ID(n)&placeholderBit != 0 {
-		return 0, false
-	}
-	return okrcore.ID(n), true
 }
 
 // planner is one planning of a Programme: what it has found so far.
@@ -117,25 +110,14 @@ func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
 		pp.stored, pp.rules = w, w.Rules.OrDefault()
 		pp.pl.platform = w.Platform
 	}
-	total := len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + len(p.CheckIns)
+	sizes := []int{len(p.People), len(p.Teams), len(p.Cycles), len(p.Items), len(p.CheckIns), 0}
 	done := 0
-	for _, stage := range []struct {
-		run func() error
-		n   int
-	}{
-		{pp.planPeople, len(p.People)},
-		{pp.planTeams, len(p.Teams)},
-		{pp.planCycles, len(p.Cycles)},
-		{pp.planItems, len(p.Items)},
-		{pp.planCheckIns, len(p.CheckIns)},
-		{pp.planValues, 0},
-	} {
-		if err := stage.run(); err != nil {
+	for i, stage := range []func() error{pp.planPeople, pp.planTeams, pp.planCycles, pp.planItems, pp.planCheckIns, pp.planValues} {
+		if err := stage(); err != nil {
 			return nil, err
 		}
-		done += stage.n
-		if opts.Progress != nil {
-			opts.Progress(Progress{Phase: "plan", Done: done, Total: total})
+		if done += sizes[i]; opts.Progress != nil {
+			opts.Progress(Progress{Phase: "plan", Done: done, Total: len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + len(p.CheckIns)})
 		}
 	}
 	pp.planCurrent()
@@ -171,8 +153,11 @@ func (p *planner) remembered(kind Kind, key Key) (string, okrcore.ID, error) {
 	if err != nil {
 		return "", 0, fmt.Errorf("read source key: %w", err)
 	}
-	id, _ := parseSourceState(b)
-	return sk, id, nil
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil || isPlaceholder(okrcore.ID(n)) {
+		return sk, 0, nil // not an id: nothing to match
+	}
+	return sk, okrcore.ID(n), nil
 }
 
 // found reads a record looked up by a remembered id: nil when it is gone.
@@ -272,12 +257,7 @@ func (p *planner) containing(t time.Time) *okrcore.Cycle {
 // noAdminWarning says when nobody will be an admin: okrbot makes the first
 // person who writes to it an admin only in an empty workspace.
 func (p *planner) noAdminWarning() {
-	for _, u := range p.storedUser {
-		if u.Role == okrcore.RoleAdmin {
-			return
-		}
-	}
-	if len(p.newUsers) == 0 {
+	if len(p.newUsers) == 0 || slices.ContainsFunc(p.storedUser, func(u *okrcore.User) bool { return u.Role == okrcore.RoleAdmin }) {
 		return
 	}
 	p.warn("", "Nobody in this workspace is an admin yet, and people from the import are members: the first person to write to okrbot will not become an admin, as in an empty workspace. Give someone the admin role before relying on admin commands.")

@@ -43,7 +43,7 @@ func (p *planner) planCycle(src *Cycle) error {
 		return nil
 	}
 	if name == "" {
-		name = spanName(start, end)
+		_, name = cycleKind(start, end)
 		p.warn(rec, "has no name; imported as %s", name)
 	}
 	sk, id, err := p.remembered(KindCycle, src.Key)
@@ -53,7 +53,8 @@ func (p *planner) planCycle(src *Cycle) error {
 	var c *okrcore.Cycle
 	if s := p.cycleByID[id]; id != 0 && s != nil {
 		sk, c = "", p.take(s)
-		c.Name, c.Start, c.End, c.Kind = name, start, end, cycleKind(start, end)
+		c.Name, c.Start, c.End = name, start, end
+		c.Kind, _ = cycleKind(start, end)
 	} else {
 		c = p.cycleLike(name, start, end)
 	}
@@ -101,7 +102,8 @@ func (p *planner) cycleLike(name string, start, end time.Time) *okrcore.Cycle {
 			return p.take(c)
 		}
 	}
-	c := &okrcore.Cycle{ID: p.newID(), Workspace: p.ws, Name: name, Kind: cycleKind(start, end), Start: start, End: end}
+	c := &okrcore.Cycle{ID: p.newID(), Workspace: p.ws, Name: name, Start: start, End: end}
+	c.Kind, _ = cycleKind(start, end)
 	p.allCycles = append(p.allCycles, c)
 	p.cycleByID[c.ID] = c
 	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: c})
@@ -127,24 +129,14 @@ func (p *planner) take(c *okrcore.Cycle) *okrcore.Cycle {
 	return &d
 }
 
-func cycleKind(start, end time.Time) okrcore.CycleKind {
-	if q := okrcore.QuarterOf(start); q.Start.Equal(start) && q.End.Equal(end) {
-		return okrcore.CycleQuarter
+// cycleKind is the kind of a span, and the name it has as one.
+func cycleKind(start, end time.Time) (okrcore.CycleKind, string) {
+	for _, c := range []okrcore.Cycle{okrcore.QuarterOf(start), okrcore.YearOf(start)} {
+		if c.Start.Equal(start) && c.End.Equal(end) {
+			return c.Kind, c.Name
+		}
 	}
-	if y := okrcore.YearOf(start); y.Start.Equal(start) && y.End.Equal(end) {
-		return okrcore.CycleAnnual
-	}
-	return okrcore.CycleCustom
-}
-
-func spanName(start, end time.Time) string {
-	switch cycleKind(start, end) {
-	case okrcore.CycleQuarter:
-		return okrcore.QuarterOf(start).Name
-	case okrcore.CycleAnnual:
-		return okrcore.YearOf(start).Name
-	}
-	return start.Format(time.DateOnly) + " to " + end.AddDate(0, 0, -1).Format(time.DateOnly)
+	return okrcore.CycleCustom, start.Format(time.DateOnly) + " to " + end.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 // fallbackCycle is the cycle of what the source gives no cycle: the
