@@ -7,9 +7,10 @@ import (
 )
 
 // RateLimitError is what an adapter returns when the platform answered 429:
-// the message was not delivered and may be sent again after RetryAfter.
-// Conversation is true when the limit was the conversation's rather than
-// the workspace's.
+// the message was not delivered and may be sent again after RetryAfter (0
+// when the platform named no time). Conversation is true when the platform
+// said the limit was the conversation's; otherwise the dispatcher takes it
+// for the workspace's, pauses all its sends and cuts its pace.
 type RateLimitError struct {
 	RetryAfter   time.Duration
 	Conversation bool
@@ -20,10 +21,16 @@ func (e *RateLimitError) Error() string {
 }
 
 // Pacing is how fast a platform lets the bot post: a rate per workspace (or
-// tenant) and a minimum spacing per conversation. The adapter sets it.
+// tenant) and a minimum spacing per conversation. The adapter sets it from
+// the platform's documentation and its configuration; the dispatcher
+// starts at PerSecond and learns the rest from the platform's 429s.
 type Pacing struct {
-	// PerSecond is the workspace-wide rate; 0 means unlimited.
+	// PerSecond is the workspace-wide rate to start at; 0 means unlimited.
 	PerSecond float64
+	// Ceiling is the most the dispatcher raises the rate to while sends
+	// succeed; at or below PerSecond, the rate is only ever cut (on a
+	// 429) and recovers to PerSecond.
+	Ceiling float64
 	// Burst is how many messages may go at once before the rate applies.
 	Burst int
 	// PerConversation is the least time between two messages to one

@@ -51,9 +51,12 @@ type Dispatcher struct {
 	now      func() time.Time
 	log      *slog.Logger
 
-	mu       sync.Mutex
-	limiters map[string]*limiter
-	stats    map[string]*Stats // by platform
+	mu             sync.Mutex
+	paces          map[string]*pace // by platform and workspace
+	paceByPlatform map[string][]*pace
+	gates          map[string]*heldGate // by platform, workspace and conversation
+	gatesSwept     int                  // how many gates the last sweep left
+	stats          map[string]*Stats    // by platform
 
 	// draining is held by Drain: items are not claimed in the store, so two
 	// drains at once would send the same items.
@@ -137,7 +140,8 @@ type Stats struct {
 // NewDispatcher returns a dispatcher sending through the router's senders.
 func NewDispatcher(store okrcore.Store, composer Composer, router *Router, opts Options) *Dispatcher {
 	d := &Dispatcher{store: store, composer: composer, router: router, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
-		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, limiters: map[string]*limiter{}, platforms: map[string]string{}, stats: map[string]*Stats{}}
+		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, paces: map[string]*pace{}, paceByPlatform: map[string][]*pace{},
+		gates: map[string]*heldGate{}, platforms: map[string]string{}, stats: map[string]*Stats{}}
 	if d.workers <= 0 {
 		d.workers = 32
 	}
@@ -218,6 +222,7 @@ func (d *Dispatcher) Drain(ctx context.Context) error {
 }
 
 func (d *Dispatcher) sendAll(ctx context.Context, items []*okrcore.OutboxItem) error {
+	items = spread(items)
 	work := make(chan *okrcore.OutboxItem)
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
@@ -290,7 +295,8 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 		return err
 	}
 	for {
-		if err := d.wait(ctx, rt, del.To.ID); err != nil {
+		t, err := d.wait(ctx, rt, del.To.ID)
+		if err != nil {
 			if inDoubt {
 				return nil
 			}
@@ -299,6 +305,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 			return d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError)
 		}
 		ref, err := d.send(ctx, sender, del)
+		t.done(err)
 		var rl *chat.RateLimitError
 		switch {
 		case err == nil:
@@ -306,7 +313,6 @@ func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error 
 			return d.finish(ctx, it, okrcore.OutboxSent, ref, "")
 		case errors.As(err, &rl):
 			d.count(rt.platform, func(s *Stats) { s.RateLimited++ })
-			d.pause(rt, del.To.ID, rl)
 			continue
 		case ctx.Err() != nil:
 			// In doubt: it stays "sending" and is reconciled on start.
@@ -435,10 +441,13 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 		if err != nil {
 			continue
 		}
-		if err := d.wait(ctx, art, admin.ID); err != nil {
+		t, err := d.wait(ctx, art, admin.ID)
+		if err != nil {
 			return
 		}
-		if _, err := sender.Send(ctx, admin, m); err != nil {
+		_, err = sender.Send(ctx, admin, m)
+		t.done(err)
+		if err != nil {
 			d.log.Error("tell an admin about a failed message", "admin", u.ID, "err", err)
 		}
 	}
@@ -468,58 +477,4 @@ func (d *Dispatcher) mark(ctx context.Context, it *okrcore.OutboxItem, state okr
 	}
 	it.State, it.DueAt = state, due
 	return nil
-}
-
-func (d *Dispatcher) limiterFor(key string, interval time.Duration, burst int) *limiter {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.limiters[key]
-	if !ok {
-		l = &limiter{interval: interval, burst: burst}
-		d.limiters[key] = l
-	}
-	return l
-}
-
-// pacingOf is the pacing of a platform.
-func (d *Dispatcher) pacingOf(platform string) chat.Pacing {
-	if pc, ok := d.pacings[platform]; ok {
-		return pc
-	}
-	return d.pacing
-}
-
-// globalLimiter paces a workspace on one platform: Slack and Teams limit a
-// bot separately, so one organisation on both gets both budgets.
-func (d *Dispatcher) globalLimiter(rt route) *limiter {
-	pc := d.pacingOf(rt.platform)
-	interval := time.Duration(0)
-	if pc.PerSecond > 0 {
-		interval = time.Duration(float64(time.Second) / pc.PerSecond)
-	}
-	return d.limiterFor("ws|"+rt.platform+"|"+rt.ws, interval, max(pc.Burst, 1))
-}
-
-func (d *Dispatcher) convLimiter(rt route, conv string) *limiter {
-	return d.limiterFor("conv|"+rt.platform+"|"+rt.ws+"|"+conv, d.pacingOf(rt.platform).PerConversation, 1)
-}
-
-func (d *Dispatcher) wait(ctx context.Context, rt route, conv string) error {
-	if err := d.convLimiter(rt, conv).wait(ctx); err != nil {
-		return err
-	}
-	return d.globalLimiter(rt).wait(ctx)
-}
-
-func (d *Dispatcher) pause(rt route, conv string, rl *chat.RateLimitError) {
-	after := rl.RetryAfter
-	if after <= 0 {
-		after = time.Second
-	}
-	until := time.Now().Add(after)
-	if rl.Conversation {
-		d.convLimiter(rt, conv).pause(until)
-		return
-	}
-	d.globalLimiter(rt).pause(until)
 }

@@ -6,66 +6,83 @@ import (
 	"time"
 )
 
-// limiter spaces events interval apart, allowing a burst, and can be paused
-// until a time (a platform's Retry-After). It reads the real clock: tests
-// run it inside testing/synctest bubbles.
-type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	burst    int
-	next     time.Time // when the next event may go, burst aside
-	paused   time.Time
+// gate paces one conversation: one send at a time, each starting at least
+// spacing after the one before it started, none during a Retry-After. One
+// person may get several messages at once (a nudge, a reminder, a digest,
+// a grading prompt), and platforms limit a conversation on its own (Slack
+// about one message a second, Teams 7 a second and 60 in 30 seconds).
+// Spacing is measured from when a send really started, after the
+// workspace's pace let it go, not from when it was queued: two messages
+// queued a second apart can leave together. A 429 for the conversation
+// doubles its spacing; each success takes a quarter of least off again.
+type gate struct {
+	turn chan struct{} // held by the send in progress
+
+	mu      sync.Mutex
+	least   time.Duration // the platform's documented spacing
+	spacing time.Duration
+	last    time.Time // when the last send started
+	paused  time.Time
 }
 
-func (l *limiter) wait(ctx context.Context) error {
-	for {
-		at := l.book()
-		if err := sleepUntil(ctx, at); err != nil {
-			return err
+// maxSpacing bounds how far 429s widen a conversation's spacing.
+const maxSpacing = time.Minute
+
+func newGate(least time.Duration) *gate {
+	return &gate{turn: make(chan struct{}, 1), least: least, spacing: least}
+}
+
+// enter returns when the conversation is free and its spacing has passed;
+// the caller must leave.
+func (g *gate) enter(ctx context.Context) error {
+	select {
+	case g.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	g.mu.Lock()
+	at := g.last.Add(g.spacing)
+	if at.Before(g.paused) {
+		at = g.paused
+	}
+	g.mu.Unlock()
+	if err := sleepUntil(ctx, at); err != nil {
+		<-g.turn
+		return err
+	}
+	return nil
+}
+
+// leave frees the conversation after a send that started at started (zero
+// when none did); limited, with retryAfter, when the platform refused it
+// for the conversation.
+func (g *gate) leave(started time.Time, limited bool, retryAfter time.Duration) {
+	g.mu.Lock()
+	if !started.IsZero() {
+		g.last = started
+	}
+	switch {
+	case limited:
+		if retryAfter <= 0 {
+			retryAfter = defaultRetryAfter
 		}
-		// A Retry-After that arrived while this event slept moves it
-		// behind the pause: a slot booked before a 429 must not be used
-		// during the pause.
-		l.mu.Lock()
-		paused := l.paused
-		l.mu.Unlock()
-		if !time.Now().Before(paused) {
-			return nil
+		if until := time.Now().Add(retryAfter); until.After(g.paused) {
+			g.paused = until
 		}
+		g.spacing = min(max(2*g.spacing, time.Second), maxSpacing)
+	case !started.IsZero():
+		g.spacing = max(g.least, g.spacing-g.least/4)
 	}
+	g.mu.Unlock()
+	<-g.turn
 }
 
-// book reserves the next slot.
-func (l *limiter) book() time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if l.interval <= 0 {
-		return l.paused
-	}
-	// Idle time earns up to burst events that may go at once.
-	earliest := now.Add(-time.Duration(l.burst-1) * l.interval)
-	if l.next.Before(earliest) {
-		l.next = earliest
-	}
-	at := l.next
-	if at.Before(l.paused) {
-		at = l.paused
-	}
-	l.next = at.Add(l.interval)
-	return at
-}
-
-func (l *limiter) pause(until time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until.After(l.paused) {
-		l.paused = until
-	}
-	// Events already booked before the pause go after it, in order.
-	if l.next.Before(until) {
-		l.next = until
-	}
+// idle reports whether nothing waits on the gate and its spacing has
+// passed, so that forgetting it changes nothing.
+func (g *gate) idle(now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.turn) == 0 && !now.Before(g.last.Add(g.spacing)) && !now.Before(g.paused)
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {
