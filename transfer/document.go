@@ -175,24 +175,14 @@ func exportTx(ctx context.Context, tx okrcore.Tx, ws, cycle string, e *encoder) 
 	list(e, "kpis", byID(kpis, func(k *okrcore.KPI) okrcore.ID { return k.ID }))
 	list(e, "initiatives", byID(inits, func(i *okrcore.Initiative) okrcore.ID { return i.ID }))
 	e.open("check_ins")
-	for _, target := range []struct {
-		kind okrcore.TargetKind
-		ids  []okrcore.ID
-	}{{okrcore.TargetKR, ids(krs, func(k *okrcore.KeyResult) okrcore.ID { return k.ID })}, {okrcore.TargetKPI, ids(kpis, func(k *okrcore.KPI) okrcore.ID { return k.ID })}} {
-		for _, id := range target.ids {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			cis, err := tx.CheckIns(ws, target.kind, id, time.Time{}, 0)
-			if err != nil {
-				return fmt.Errorf("load check-ins: %w", err)
-			}
-			for _, c := range byID(cis, func(c *okrcore.CheckIn) okrcore.ID { return c.ID }) {
-				e.record(c)
-			}
-			if e.err != nil {
-				return fmt.Errorf("write export: %w", e.err)
-			}
+	for _, k := range krs {
+		if err := history(ctx, tx, e, ws, okrcore.TargetKR, k.ID); err != nil {
+			return err
+		}
+	}
+	for _, k := range kpis {
+		if err := history(ctx, tx, e, ws, okrcore.TargetKPI, k.ID); err != nil {
+			return err
 		}
 	}
 	e.close()
@@ -206,10 +196,20 @@ func exportTx(ctx context.Context, tx okrcore.Tx, ws, cycle string, e *encoder) 
 	return nil
 }
 
-func ids[T any](recs []*T, id func(*T) okrcore.ID) []okrcore.ID {
-	out := make([]okrcore.ID, len(recs))
-	for i, r := range recs {
-		out[i] = id(r)
+// history writes the check-ins of one key result or KPI by id.
+func history(ctx context.Context, tx okrcore.Tx, e *encoder, ws string, kind okrcore.TargetKind, id okrcore.ID) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return out
+	cis, err := tx.CheckIns(ws, kind, id, time.Time{}, 0)
+	if err != nil {
+		return fmt.Errorf("load check-ins: %w", err)
+	}
+	for _, c := range byID(cis, func(c *okrcore.CheckIn) okrcore.ID { return c.ID }) {
+		e.record(c)
+	}
+	if e.err != nil {
+		return fmt.Errorf("write export: %w", e.err)
+	}
+	return nil
 }

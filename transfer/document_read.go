@@ -6,35 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/okrbot/okrbot/okrcore"
 )
-
-// errTooLarge stops a read at the size limit.
-var errTooLarge = errors.New("document over the size limit")
-
-// capped reads at most n bytes and fails on the next one, so that a file
-// over the limit is refused rather than read short.
-type capped struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if c.n < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > c.n+1 {
-		p = p[:c.n+1]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	if c.n < 0 {
-		return n, errTooLarge
-	}
-	return n, err
-}
 
 // refuse is a document refused for a reason people can read.
 func refuse(cause error, format string, args ...any) error {
@@ -50,12 +26,16 @@ func refuse(cause error, format string, args ...any) error {
 // must come first, as Export writes them, so that another file is refused
 // before it is read through.
 func ReadDocument(r io.Reader, maxBytes int64) (*Document, error) {
-	if maxBytes > 0 {
-		r = &capped{r: r, n: maxBytes}
+	lr := &io.LimitedReader{R: r, N: maxBytes + 1}
+	if maxBytes <= 0 {
+		lr.N = math.MaxInt64
 	}
-	d := &docReader{dec: json.NewDecoder(bufio.NewReaderSize(r, 64<<10)), max: maxBytes, strs: map[string]string{}}
+	d := &docReader{dec: json.NewDecoder(bufio.NewReaderSize(lr, 64<<10)), strs: map[string]string{}}
 	d.dec.DisallowUnknownFields()
 	doc, err := d.read()
+	if lr.N <= 0 { // the read went past the limit, whatever it made of it
+		return nil, refuse(err, "The file is larger than the limit of %s; raise the limit if it is a real export.", sizeLabel(maxBytes))
+	}
 	if err != nil {
 		return nil, d.explain(err)
 	}
@@ -64,7 +44,6 @@ func ReadDocument(r io.Reader, maxBytes int64) (*Document, error) {
 
 type docReader struct {
 	dec  *json.Decoder
-	max  int64
 	what string // what was being read, for the reason of a refusal
 	// strs shares the strings that repeat in every record (the workspace,
 	// a check-in's target kind, statuses) so that a large history holds
@@ -232,8 +211,6 @@ func (d *docReader) explain(err error) error {
 	switch {
 	case errors.As(err, &ce):
 		return err
-	case errors.Is(err, errTooLarge):
-		return refuse(err, "The file is larger than the limit of %s; raise the limit if it is a real export.", sizeLabel(d.max))
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return refuse(err, "The export is cut off in %s; the file is incomplete (was it copied whole?).", d.what)
 	case errors.As(err, &syn):

@@ -15,7 +15,7 @@ import (
 // bbolt keeps every page a transaction dirties in memory and slows down
 // sharply once one transaction inserts hundreds of thousands of index
 // keys, so an import is many transactions of this size (see
-// BenchmarkImport for the measurement).
+// BenchmarkBatch for the measurement).
 const defaultBatch = 5000
 
 // errStopped is how an import stopped by stopAfter ends: as if its process
