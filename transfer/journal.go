@@ -73,10 +73,6 @@ const (
 	jCycle      = "cycle"
 )
 
-func deleteOrder() []string {
-	return []string{jCheckIn, jInitiative, jKPI, jKeyResult, jObjective, jTeam, jUser, jCycle}
-}
-
 func (p *journalPart) created(kind string, id okrcore.ID) {
 	if p.Created == nil {
 		p.Created = map[string][][2]okrcore.ID{}
@@ -235,7 +231,7 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 		}
 	}
 	dels := deleters(tx)
-	for _, kind := range deleteOrder() {
+	for _, kind := range []string{jCheckIn, jInitiative, jKPI, jKeyResult, jObjective, jTeam, jUser, jCycle} {
 		for _, r := range p.Created[kind] {
 			for id := r[0]; id <= r[1] && id >= r[0]; id++ {
 				// Only DeleteUser minds a record that is gone: a rollback

@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // Write prints the summary for people: with a dry run a first line saying
 // nothing was written, then one line per kind of record ("objectives: 120
-// created, 3 updated, 40 unchanged", kinds with no record left out), then
+// created, 3 updated, 40 unchanged"; kinds with no record left out), then
 // the warnings, each with the record it concerns.
 func (s *Summary) Write(w io.Writer) error {
 	b := bufio.NewWriter(w)
@@ -27,16 +26,7 @@ func (s *Summary) Write(w io.Writer) error {
 			continue
 		}
 		some = true
-		var parts []string
-		for _, p := range []struct {
-			n    int
-			word string
-		}{{c.Created, "created"}, {c.Updated, "updated"}, {c.Unchanged, "unchanged"}} {
-			if p.n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", p.n, p.word))
-			}
-		}
-		fmt.Fprintf(b, "%s: %s\n", k, strings.Join(parts, ", "))
+		fmt.Fprintf(b, "%s: %d created, %d updated, %d unchanged\n", k, c.Created, c.Updated, c.Unchanged)
 	}
 	if !some {
 		fmt.Fprintln(b, "Nothing to import: the source holds no records.")

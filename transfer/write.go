@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
@@ -231,14 +232,9 @@ func (r *resolver) fix(id *okrcore.ID) {
 }
 
 func (r *resolver) fixAll(ids []okrcore.ID) []okrcore.ID {
-	out := ids
-	for i, id := range ids {
-		if isPlaceholder(id) {
-			if &out[0] == &ids[0] {
-				out = append([]okrcore.ID(nil), ids...)
-			}
-			r.fix(&out[i])
-		}
+	out := slices.Clone(ids) // the plan's own stays as it is
+	for i := range out {
+		r.fix(&out[i])
 	}
 	return out
 }
