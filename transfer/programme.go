@@ -226,13 +226,8 @@ func ordinary(v, fallback float64) (float64, bool) {
 // planCurrent makes the cycle that contains the time of the import the
 // workspace's current one, when it has none.
 func (p *planner) planCurrent() {
-	if p.stored != nil && p.stored.CurrentCycle != 0 {
-		if _, ok := p.cycleByID[p.stored.CurrentCycle]; ok {
-			return
-		}
-		if _, err := p.tx.Cycle(p.ws, p.stored.CurrentCycle); err == nil {
-			return
-		}
+	if p.stored != nil && p.cycleByID[p.stored.CurrentCycle] != nil {
+		return
 	}
 	if c := p.containing(p.opts.Now); c != nil {
 		p.current = c.ID
@@ -266,18 +261,15 @@ func (p *planner) noAdminWarning() {
 // emitAll turns the entries into steps, in an order in which every record
 // follows what it refers to.
 func (p *planner) emitAll() {
-	n := len(p.userOut) + len(p.teamOut) + len(p.cycleOut) + 1 + len(p.items.nodes) + len(p.items.extra) + len(p.ins.out)
-	p.pl.steps = make([]step, 0, n+p.items.keys+len(p.userOut)+len(p.teamOut)+len(p.cycleOut))
+	// Each record and its key, every check-in and the workspace.
+	p.pl.steps = make([]step, 0, 2*(len(p.userOut)+len(p.teamOut)+len(p.cycleOut)+len(p.items.nodes)+len(p.items.extra))+len(p.ins.out)+1)
 	for _, list := range [][]entry{p.userOut, p.teamOut, p.cycleOut} {
 		for _, e := range list {
 			p.emit(e)
 		}
 	}
 	p.items.emit(p)
-	c := p.pl.summary.Counts[KindCheckIn]
-	c.Created += len(p.ins.out)
-	c.Unchanged += p.ins.matched
-	p.pl.summary.Counts[KindCheckIn] = c
+	p.pl.summary.Counts[KindCheckIn] = Count{Created: len(p.ins.out), Unchanged: p.ins.matched}
 	for _, ci := range p.ins.out {
 		p.pl.steps = append(p.pl.steps, step{rec: ci})
 	}

@@ -79,7 +79,6 @@ type itemPlan struct {
 	// extra are stored objectives the import does not name, whose
 	// progress changes with what it writes under them.
 	extra []entry
-	keys  int
 	// ownerless names an item nobody can own: the import is refused.
 	ownerless string
 }

@@ -133,7 +133,7 @@ func TestPlanProgrammeMends(t *testing.T) {
 			return p
 		}(),
 		warns: map[string]string{
-			"key result same": "imported as a milestone", "key result nan": "its start is not a number", "key result nan ": "current value",
+			"key result same": "imported as a milestone", "key result nan": "its start, target or current value is not a number",
 			"key result w": "usual weight", "check-in": "1000", "row 9": "zed", "row 9 ": "keeps the value before it", "row 10": "purple",
 		},
 		check: func(t *testing.T, got *storedWS) {

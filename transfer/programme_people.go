@@ -85,7 +85,7 @@ func (p *planner) planPeople() error {
 			if old == nil {
 				p.newUsers = append(p.newUsers, u)
 			}
-			p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, old: userOrNil(old), key: sk})
+			p.userOut = append(p.userOut, entry{kind: KindPerson, id: u.ID, rec: u, old: orNil(old), key: sk})
 		}
 		if per.Key != "" {
 			p.people[per.Key] = u
@@ -94,11 +94,12 @@ func (p *planner) planPeople() error {
 	return nil
 }
 
-func userOrNil(u *okrcore.User) any {
-	if u == nil {
+// orNil is rec as an entry's old record: nil, not a nil pointer, for none.
+func orNil[T any](rec *T) any {
+	if rec == nil {
 		return nil
 	}
-	return u
+	return rec
 }
 
 // personRecord is the person as the import leaves them. Once a platform
@@ -286,11 +287,7 @@ func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool, c
 		p.teams[src.Key] = t
 	}
 	p.teamByID[t.ID] = t
-	var was any
-	if old != nil {
-		was = old
-	}
-	p.teamOut = append(p.teamOut, entry{kind: KindTeam, id: t.ID, rec: t, old: was, key: sk})
+	p.teamOut = append(p.teamOut, entry{kind: KindTeam, id: t.ID, rec: t, old: orNil(old), key: sk})
 	return t, nil
 }
 

@@ -88,9 +88,6 @@ func (p *planner) buildItems() error {
 		if err != nil {
 			return err
 		}
-		if n.sk != "" {
-			ip.keys++
-		}
 	}
 	return nil
 }
@@ -220,29 +217,23 @@ func (p *planner) measure(n *node, k *okrcore.KeyResult) {
 	it := n.it
 	k.Weight = p.weight(n, k.Weight)
 	if n.rule.milestone { // an initiative, done or not
-		k.Metric, k.Start, k.Target, k.Direction, k.Unit = okrcore.MetricMilestone, 0, 1, okrcore.Increase, ""
-		k.Current = 0
-		if it.Done {
-			k.Current = 1
-		}
+		k.Metric, k.Start, k.Target, k.Direction, k.Unit, k.Current = okrcore.MetricMilestone, 0, 1, okrcore.Increase, "", done(it.Done)
 		return
 	}
 	metric := it.Metric
 	switch metric {
 	case okrcore.MetricPercent, okrcore.MetricNumber, okrcore.MetricCurrency, okrcore.MetricMilestone:
-	case "":
-		metric = okrcore.MetricNumber
 	default:
-		p.warn(n.rec, "it measures %q, which okrbot does not know; it is imported as a number", metric)
+		if metric != "" {
+			p.warn(n.rec, "it measures %q, which okrbot does not know; it is imported as a number", metric)
+		}
 		metric = okrcore.MetricNumber
 	}
-	start, ok := ordinary(it.Start, 0)
-	if !ok {
-		p.warn(n.rec, "its start is not a number okrbot can keep; 0 is used")
-	}
-	target, ok := ordinary(it.Target, start)
-	if !ok {
-		p.warn(n.rec, "its target is not a number okrbot can keep")
+	start, ok1 := ordinary(it.Start, 0)
+	target, ok2 := ordinary(it.Target, start)
+	cur, ok3 := ordinary(it.Current, start)
+	if !ok1 || !ok2 || !ok3 {
+		p.warn(n.rec, "its start, target or current value is not a number okrbot can keep; a start is read as 0, the others as the start")
 	}
 	if metric == okrcore.MetricPercent && (start < 0 || target < 0) {
 		p.warn(n.rec, "a percentage starts and ends at 0 or more; below 0 is read as 0")
@@ -253,17 +244,13 @@ func (p *planner) measure(n *node, k *okrcore.KeyResult) {
 		p.warn(n.rec, "its unit is longer than 16 characters; it is shortened to %q", unit)
 	}
 	dir := it.Direction
-	if dir != "" && dir != okrcore.Increase && dir != okrcore.Decrease {
-		p.warn(n.rec, "its direction %q is neither increase nor decrease; its start and target decide", dir)
-		dir = ""
-	}
 	n.rule = valueRule{percent: metric == okrcore.MetricPercent}
 	switch {
 	case metric == okrcore.MetricMilestone:
 		n.rule = valueRule{milestone: true}
 		start, target, dir = 0, 1, okrcore.Increase
 	case start == target:
-		if dir == "" {
+		if dir != okrcore.Decrease {
 			dir = okrcore.Increase
 		}
 		p.warn(n.rec, "its target equals its start (%s), so there is nothing to measure; it is imported as a milestone, done once the value %s", okrcore.FormatValue(target, metric, unit), reachWords(dir, target, metric, unit))
@@ -275,16 +262,11 @@ func (p *planner) measure(n *node, k *okrcore.KeyResult) {
 			want = okrcore.Decrease
 		}
 		if dir != "" && dir != want {
-			p.warn(n.rec, "it should %s, but goes from %s to %s; it is imported as its numbers say", dir, okrcore.FormatValue(start, metric, unit), okrcore.FormatValue(target, metric, unit))
+			p.warn(n.rec, "its direction (%s) does not fit going from %s to %s; it is imported as its numbers say", dir, okrcore.FormatValue(start, metric, unit), okrcore.FormatValue(target, metric, unit))
 		}
 		dir = want
 	}
 	k.Metric, k.Start, k.Target, k.Direction, k.Unit = metric, start, target, dir, unit
-	cur, ok := ordinary(it.Current, start)
-	if !ok {
-		p.warn(n.rec, "its current value is not a number okrbot can keep; its start is used")
-		cur = start
-	}
 	v, moved := n.rule.apply(cur)
 	if moved {
 		p.warn(n.rec, "its current value %v is not one it can take; it is imported as %v", cur, v)
