@@ -261,12 +261,17 @@ func readAnswer(in *bufio.Reader, out, data io.Writer, prog *progressLine) error
 			if err != nil || n < 0 || data == nil {
 				return errors.New("the running okrbot sent what this okrbot cannot read; are they the same version?")
 			}
-			if _, err := io.CopyN(data, in, n); err != nil {
+			if _, err := io.CopyN(data, in, n); errors.Is(err, io.EOF) {
+				return errors.New("the running okrbot stopped answering before the export was complete; no file was written")
+			} else if err != nil {
 				return fmt.Errorf("the export could not be written: %s", reason(err))
 			}
 		case "done":
 			return nil
 		case "fail", "ERR":
+			if text == "unknown request" {
+				return errors.New("the running okrbot is an older version that cannot import or export; restart it with this one")
+			}
 			return errors.New(text)
 		default:
 			return errors.New("the running okrbot sent what this okrbot cannot read; are they the same version?")
