@@ -3,6 +3,7 @@ package teams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,8 +40,9 @@ func (c *Connector) PagedMembers(ctx context.Context, serviceURL, conversationID
 // and group chats the bot was added to, page after page, each person once.
 // Teams has no directory a bot may read, so the listing is never
 // complete: someone in none of these conversations is still there. A
-// failed page fails the listing, so that part of it is never taken for
-// all of it.
+// conversation the bot is no longer in (404, 403: it was removed while
+// okrbot did not hear) is passed over; any other failed page fails the
+// listing.
 func (a *Adapter) People(ctx context.Context, in []chat.Conversation) (chat.Roster, error) {
 	seen := map[string]bool{}
 	var out []chat.DirectoryPerson
@@ -53,6 +55,11 @@ func (a *Adapter) People(ctx context.Context, in []chat.Conversation) (chat.Rost
 		rosters++
 		for token := ""; ; {
 			ms, next, err := a.conn.PagedMembers(ctx, serviceURL, conv, rosterPage, token)
+			var ae *APIError
+			if errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Status == http.StatusForbidden) {
+				a.log.Warn("a conversation's roster is gone; passed over", "conversation", clip(conv), "status", ae.Status)
+				break
+			}
 			if err != nil {
 				return chat.Roster{}, err
 			}

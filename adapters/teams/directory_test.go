@@ -50,8 +50,9 @@ func TestPeopleReadsEveryRosterPageByPage(t *testing.T) {
 	conn.setRoster("19:sales@thread.tacv2", sales...)
 	conn.setRoster("19:chat@thread.v2", chatMembers...)
 	a := directoryAdapter(t, conn)
-	in := []chat.Conversation{place(t, conn, "19:sales@thread.tacv2", "channel"), place(t, conn, "19:chat@thread.v2", "groupChat"),
-		place(t, conn, "a:dm-alice", "personal"), {ID: "19:noref"}}
+	// The bot was removed from 19:gone without okrbot hearing of it.
+	in := []chat.Conversation{place(t, conn, "19:sales@thread.tacv2", "channel"), place(t, conn, "19:gone@thread.v2", "channel"),
+		place(t, conn, "19:chat@thread.v2", "groupChat"), place(t, conn, "a:dm-alice", "personal"), {ID: "19:noref"}}
 	r, err := a.People(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +63,8 @@ func TestPeopleReadsEveryRosterPageByPage(t *testing.T) {
 			pages++
 		}
 	}
-	if pages != 4 {
-		t.Errorf("%d roster pages read, want 3 of Sales and 1 of the chat", pages)
+	if pages != 5 {
+		t.Errorf("%d roster pages read, want 3 of Sales, 1 of the chat and the one refused", pages)
 	}
 	if r.Complete || len(r.People) != 451 {
 		t.Fatalf("%d people (complete %v), want 451 and an incomplete listing", len(r.People), r.Complete)
