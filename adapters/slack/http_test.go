@@ -49,17 +49,26 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// TestPacing: the dispatcher starts at the documented low end of Slack's
+// workspace limit and may learn up to the ceiling; both can be set.
 func TestPacing(t *testing.T) {
-	a, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, Options{})
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		opts Options
+		want chat.Pacing
+	}{
+		{Options{}, chat.Pacing{PerSecond: DefaultRate, Ceiling: DefaultRateCeiling, Burst: 10, PerConversation: time.Second}},
+		{Options{PerSecond: 1}, chat.Pacing{PerSecond: 1, Ceiling: DefaultRateCeiling, Burst: 10, PerConversation: time.Second}},
+		{Options{PerSecond: 20}, chat.Pacing{PerSecond: 20, Ceiling: 20, Burst: 10, PerConversation: time.Second}},
+		{Options{PerSecond: 2, Ceiling: 40}, chat.Pacing{PerSecond: 2, Ceiling: 40, Burst: 10, PerConversation: time.Second}},
 	}
-	if p := a.Pacing(); p != (chat.Pacing{PerSecond: 5, Burst: 10, PerConversation: time.Second}) {
-		t.Errorf("Pacing = %+v", p)
-	}
-	a, _ = New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, Options{PerSecond: 1})
-	if p := a.Pacing(); p.PerSecond != 1 {
-		t.Errorf("PerSecond = %v, want 1", p.PerSecond)
+	for _, c := range cases {
+		a, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := a.Pacing(); p != c.want {
+			t.Errorf("Options %+v: Pacing = %+v, want %+v", c.opts, p, c.want)
+		}
 	}
 }
 

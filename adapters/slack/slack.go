@@ -59,9 +59,12 @@ type Options struct {
 	// Now is the clock for caches; default time.Now. (Request timestamps
 	// are checked against the real clock, as Slack signs them.)
 	Now func() time.Time
-	// PerSecond is the workspace-wide pace of proactive messages; default
-	// 5 (300 a minute). See Pacing.
+	// PerSecond is the workspace-wide pace proactive messages start at;
+	// default DefaultRate. See Pacing.
 	PerSecond float64
+	// Ceiling is the most the dispatcher raises that pace to while Slack
+	// accepts; default DefaultRateCeiling.
+	Ceiling float64
 	// UserTTL is how long users.info answers are cached; default 1 hour.
 	UserTTL time.Duration
 	// DedupeTTL is how long delivered event ids are remembered in memory
@@ -161,7 +164,10 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		opts.Now = time.Now
 	}
 	if opts.PerSecond <= 0 {
-		opts.PerSecond = 5
+		opts.PerSecond = DefaultRate
+	}
+	if opts.Ceiling <= 0 {
+		opts.Ceiling = max(DefaultRateCeiling, opts.PerSecond)
 	}
 	if opts.UserTTL <= 0 {
 		opts.UserTTL = time.Hour
@@ -216,11 +222,25 @@ func (a *Adapter) UseInbox(ib chat.Inbox) { a.intake.UseInbox(ib) }
 // token is set) rather than waiting for HTTP requests.
 func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 
-// Pacing is how fast the engine's dispatcher may post to Slack: about one
-// message a second per conversation and, by default, 300 a minute across
-// the workspace (Options.PerSecond), with bursts of 10.
+// Slack documents chat.postMessage as a special tier: "1 message per
+// second to a specific channel", and "limits governing your app's
+// relationship with the entire workspace above that, limiting posting to
+// several hundred messages per minute. Generous burst behavior is also
+// granted." (docs.slack.dev/reference/methods/chat.postMessage, and
+// docs.slack.dev/apis/web-api/rate-limits). The workspace figure is not
+// published exactly, so the dispatcher starts at the low end of "several
+// hundred a minute" and learns the rest from Slack's 429s, up to a ceiling
+// at the high end; both are configuration (slack.rate, slack.rate_ceiling).
+const (
+	DefaultRate        = 5.0  // 300 a minute
+	DefaultRateCeiling = 15.0 // 900 a minute
+)
+
+// Pacing is how fast the engine's dispatcher may post to Slack: one
+// message a second per conversation, and across the workspace from
+// Options.PerSecond up to Options.Ceiling, with bursts of 10.
 func (a *Adapter) Pacing() chat.Pacing {
-	return chat.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: time.Second}
+	return chat.Pacing{PerSecond: a.opts.PerSecond, Ceiling: a.opts.Ceiling, Burst: 10, PerConversation: time.Second}
 }
 
 // Run handles events until ctx ends. With an app token it connects through

@@ -275,6 +275,14 @@ func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path st
 			if !hinted {
 				wait = c.backoff(attempt)
 			}
+			if s == http.StatusTooManyRequests && reportsLimits(ctx) {
+				// The dispatcher paces proactive messages by what the
+				// Bot Connector refuses: it hears of every 429, and waits.
+				if !hinted {
+					wait = 0
+				}
+				return &chat.RateLimitError{RetryAfter: wait}
+			}
 			if attempt >= retries || wait > c.opts.MaxWait {
 				if s == http.StatusTooManyRequests {
 					return &chat.RateLimitError{RetryAfter: max(wait, time.Second), Conversation: true}
@@ -289,6 +297,20 @@ func (c *Connector) callRetries(ctx context.Context, method, serviceURL, path st
 		}
 	}
 }
+
+// reportLimits marks calls whose 429s go straight back to the caller as
+// *chat.RateLimitError instead of being waited out: those of the
+// dispatcher, which learns its pace from them.
+func reportLimits(ctx context.Context) context.Context {
+	return context.WithValue(ctx, reportLimitsKey{}, true)
+}
+
+func reportsLimits(ctx context.Context) bool {
+	v, _ := ctx.Value(reportLimitsKey{}).(bool)
+	return v
+}
+
+type reportLimitsKey struct{}
 
 // backoff is the jittered exponential wait before retry attempt+1.
 func (c *Connector) backoff(attempt int) time.Duration {

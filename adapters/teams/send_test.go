@@ -38,17 +38,21 @@ func TestSend(t *testing.T) {
 		cs[2].Conversation != "a:dm-aad-bob" || cs[3].Conversation != "a:dm-aad-bob" || cs[4].Conversation != "19:sales@thread.tacv2" {
 		t.Fatalf("calls: %+v", cs)
 	}
-	// 429 with Retry-After is retried.
-	hs.conn.failNext(failure{429, "0.2"})
-	if _, err := hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref}, chat.Text("again")); err != nil {
-		t.Fatal(err)
-	}
-	// One that outlasts the retries is a RateLimitError for the dispatcher.
-	hs.conn.failNext(failure{429, "30"})
-	_, err = hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref}, chat.Text("again"))
-	var rl *chat.RateLimitError
-	if !errors.As(err, &rl) || rl.RetryAfter != 30*time.Second {
-		t.Fatalf("got %v", err)
+	// A 429 of a proactive message goes back to the dispatcher at once,
+	// with its Retry-After, whether short or long: the dispatcher learns
+	// its pace from them. The tenant's or the conversation's, Teams does
+	// not say.
+	for _, c := range []struct {
+		header string
+		want   time.Duration
+	}{{"0.2", 200 * time.Millisecond}, {"30", 30 * time.Second}, {"", 0}} {
+		// One failure only: a retry would have succeeded.
+		hs.conn.failNext(failure{429, c.header})
+		_, err = hs.a.Send(ctx, chat.Conversation{ID: "a:dm-alice", Ref: ref}, chat.Text("again"))
+		var rl *chat.RateLimitError
+		if !errors.As(err, &rl) || rl.RetryAfter != c.want || rl.Conversation {
+			t.Fatalf("Retry-After %q: got %v, want a workspace RateLimitError after %s", c.header, err, c.want)
+		}
 	}
 	if _, err := hs.a.Send(ctx, chat.Conversation{Ref: "{"}, chat.Text("x")); err == nil {
 		t.Fatal("bad reference accepted")
@@ -56,7 +60,7 @@ func TestSend(t *testing.T) {
 	if n := hs.conn.tokenFetches.Load(); n != 1 {
 		t.Errorf("%d token fetches", n)
 	}
-	if p := hs.a.Pacing(); p.PerConversation != 500*time.Millisecond || p.PerSecond != 30 {
+	if p := hs.a.Pacing(); p.PerConversation != 500*time.Millisecond || p.PerSecond != DefaultRate || p.Ceiling != DefaultRateCeiling {
 		t.Errorf("pacing %+v", p)
 	}
 }

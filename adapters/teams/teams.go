@@ -73,9 +73,12 @@ type Options struct {
 	// ServiceURL is used for proactive messages before an activity named
 	// the Bot Connector; default DefaultServiceURL.
 	ServiceURL string
-	// PerSecond is the tenant-wide pace of proactive messages; default 30.
-	// See Pacing.
+	// PerSecond is the tenant-wide pace proactive messages start at;
+	// default DefaultRate. See Pacing.
 	PerSecond float64
+	// Ceiling is the most the dispatcher raises that pace to while Teams
+	// accepts; default DefaultRateCeiling.
+	Ceiling float64
 	// Retries, Backoff and MaxWait tune the connector client; see
 	// ConnectorOptions.
 	Retries int
@@ -165,7 +168,10 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		return nil, err
 	}
 	if opts.PerSecond <= 0 {
-		opts.PerSecond = 30
+		opts.PerSecond = DefaultRate
+	}
+	if opts.Ceiling <= 0 {
+		opts.Ceiling = max(DefaultRateCeiling, opts.PerSecond)
 	}
 	if opts.UserTTL <= 0 {
 		opts.UserTTL = 6 * time.Hour
@@ -189,14 +195,23 @@ func (a *Adapter) UseInbox(ib chat.Inbox) { a.intake.UseInbox(ib) }
 // Connector is the adapter's Bot Connector client.
 func (a *Adapter) Connector() *Connector { return a.conn }
 
-// Pacing is how fast the engine may post to Teams. Microsoft's published
-// limits per bot per conversation are 7 messages a second, 8 in 2 seconds,
-// 60 in 30 seconds and 1,800 an hour: a spacing of 500ms keeps within all
-// of them for a steady stream. Across conversations, a bot may send about
-// 50 requests a second per tenant; Options.PerSecond (default 30) leaves
-// room for replies and retries.
+// Microsoft documents the Bot Connector's limits per bot per thread as 7
+// operations a second, 8 in 2 seconds, 60 in 30 seconds and 1,800 an hour,
+// and "the global limit per app per tenant is 50 Requests Per Second"
+// (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit). The
+// dispatcher starts below the tenant's limit, leaving room for replies,
+// and learns up to it from the 429s; both are configuration (teams.rate,
+// teams.rate_ceiling).
+const (
+	DefaultRate        = 30.0
+	DefaultRateCeiling = 50.0
+)
+
+// Pacing is how fast the engine may post to Teams: 500ms apart in a
+// conversation (60 in 30 seconds, within 7 a second and 8 in 2), and across
+// the tenant from Options.PerSecond up to Options.Ceiling.
 func (a *Adapter) Pacing() chat.Pacing {
-	return chat.Pacing{PerSecond: a.opts.PerSecond, Burst: 10, PerConversation: 500 * time.Millisecond}
+	return chat.Pacing{PerSecond: a.opts.PerSecond, Ceiling: a.opts.Ceiling, Burst: 10, PerConversation: 500 * time.Millisecond}
 }
 
 // Run handles activities posted to Handler until ctx ends, then stops
@@ -567,7 +582,13 @@ func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message
 				return chat.SentRef{Conversation: conv, ID: first}, nil
 			}
 		}
-		id, err := a.conn.SendToConversation(ctx, serviceURL, conv, out)
+		// The first part's 429 tells the dispatcher to slow down; once it
+		// is out, the rest wait their limits out here.
+		sctx := ctx
+		if i == 0 {
+			sctx = reportLimits(ctx)
+		}
+		id, err := a.conn.SendToConversation(sctx, serviceURL, conv, out)
 		if err != nil {
 			if i > 0 {
 				// Part of it is posted: sending all of it again would
