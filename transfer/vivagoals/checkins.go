@@ -137,7 +137,7 @@ func (rd *reader) finish() *transfer.Programme {
 			it.Current = p.latestVal
 		}
 		if p.status.closed && (it.Cycle == "" || !closed[rd.cycles[it.Cycle]]) && it.Status != okrcore.StatusDone {
-			rd.warn(it.Record, "Its status is Closed, but its period is not; okrbot closes periods, not single OKRs, so it is imported with no status.")
+			rd.warn(it.Record, "its status is Closed, but its period is not; okrbot closes periods, not single OKRs, so it is imported with no status")
 		}
 	}
 	rd.tallyWarnings()
@@ -156,7 +156,7 @@ func (rd *reader) closeCycles() []bool {
 			continue
 		}
 		total[c]++
-		if p := rd.pend[i]; p.status.closed || p.score.OK && p.score.V > 0 && p.score.V <= 1 {
+		if p := rd.pend[i]; p.status.closed || p.score.OK && p.score.V > 0 {
 			settled[c]++
 		}
 	}
@@ -178,10 +178,6 @@ func (rd *reader) score(i int, closed []bool) {
 		return
 	}
 	s := p.score.V
-	if s < 0 || s > 1 {
-		rd.warn(it.Record, "Its score, %s, is outside 0 to 1, so it is left out.", trimNumber(s))
-		return
-	}
 	c, ok := rd.cycles[it.Cycle]
 	if s == 0 && !p.status.closed && !(ok && it.Cycle != "" && closed[c]) {
 		return
@@ -193,36 +189,43 @@ func (rd *reader) score(i int, closed []bool) {
 // order.
 func (rd *reader) tallyWarnings() {
 	t := &rd.tally
-	leftOut := func(n int, what string) {
+	leftOut := func(n int, what, of string) {
 		if n > 0 {
-			rd.warn("", "%s (%d): okrbot has no place for it, so it is left out.", what, n)
+			rd.warn("", "The %s of %s has no place in okrbot, so it is left out.", what, plural(n, of))
 		}
 	}
-	leftOut(t.goalTypes, "OKRs with a Goal Type (committed or aspirational)")
-	leftOut(t.descriptions, "OKRs with a description")
-	leftOut(t.teamDescriptions, "Teams with a description")
+	leftOut(t.goalTypes, "Goal Type (committed or aspirational)", "OKR")
+	leftOut(t.descriptions, "description", "OKR")
+	leftOut(t.teamDescriptions, "description", "team")
 	for _, i := range slices.Sorted(maps.Keys(t.objectiveCheckIns)) {
-		rd.warn(rd.prog.Items[i].Record, "Its check-ins (%d) are left out: okrbot keeps check-ins of key results, and an objective's progress comes from them.", t.objectiveCheckIns[i])
+		rd.warn(rd.prog.Items[i].Record, "its check-ins (%d) are left out: okrbot keeps check-ins of key results, and an objective's progress comes from them", t.objectiveCheckIns[i])
 	}
 	for _, i := range slices.Sorted(maps.Keys(t.itemCheckIns)) {
-		rd.warn(rd.prog.Items[i].Record, "Its check-ins (%d) are left out: an initiative in okrbot is done or not, without a history; whether it is done is kept.", t.itemCheckIns[i])
+		rd.warn(rd.prog.Items[i].Record, "its check-ins (%d) are left out: an initiative in okrbot is done or not, without a history; whether it is done is kept", t.itemCheckIns[i])
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(t.orphanCheckIns), cmp.Compare) {
 		c := t.orphanCheckIns[k]
 		if k == "" {
-			rd.warn(c.first, "Check-ins that name no OKR (%d, this one the first) are left out.", c.n)
+			rd.warn(c.first, "check-ins that name no OKR (%d, this one the first) are left out", c.n)
 			continue
 		}
-		rd.warn("OKR "+string(k), "Check-ins of this OKR (%d, the first %s) are left out: it is not among the export's objectives.", c.n, c.first)
+		rd.warn("OKR "+string(k), "check-ins of this OKR (%d, the first %s) are left out: it is not among the export's objectives", c.n, c.first)
 	}
 	for _, s := range slices.Sorted(maps.Keys(t.checkInStatus)) {
 		c := t.checkInStatus[s]
-		rd.warn(c.first, "Check-ins with the status %s (%d, this one the first) are imported with no status: okrbot has no equivalent.", quote(s), c.n)
+		rd.warn(c.first, "check-ins with the status %s (%d, this one the first) are imported with no status: okrbot has no equivalent", quote(s), c.n)
 	}
 	if c := t.noDate; c.n > 0 {
-		rd.warn(c.first, "Check-ins without a readable date (%d, this one the first) are left out.", c.n)
+		rd.warn(c.first, "check-ins without a readable date (%d, this one the first) are left out", c.n)
 	}
 	if c := t.duplicateCheckIns; c.n > 0 {
-		rd.warn(c.first, "Check-ins with the ID of an earlier one (%d, this one the first) are left out; the earlier one of each is imported.", c.n)
+		rd.warn(c.first, "check-ins with the ID of an earlier one (%d, this one the first) are left out; the earlier one of each is imported", c.n)
 	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

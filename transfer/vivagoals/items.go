@@ -56,6 +56,9 @@ type pending struct {
 	score    num
 	period   ref
 	parent   int // the entry it sits under, -1 for none
+	// missing is the ID it aligns to when none of its parents is in the
+	// export: the import says what it does with such a record.
+	missing transfer.Key
 
 	// The latest check-in with a value, which is the item's current value.
 	latestAt  time.Time
@@ -72,29 +75,25 @@ func (rd *reader) item(it rawItem) {
 	if it.ID != "" && title != "" {
 		record += " " + quote(title)
 	}
-	if title == "" {
-		rd.warn(record, "It has no title, so it is left out (okrbot needs a title for every OKR).")
-		return
-	}
 	if _, dup := rd.items[key]; dup && key != "" {
-		rd.warn(record, "Another OKR has the same ID; only the first is imported.")
+		rd.warn(record, "another OKR has the same ID; only the first is imported")
 		return
 	}
 	x := transfer.Item{Key: key, Title: title, Record: record}
 	if len(it.Owner) > 0 {
 		x.Owner.Person = rd.personFor(it.Owner[0], record, "owner")
 		if len(it.Owner) > 1 {
-			rd.warn(record, "It has %d owners; okrbot gives an OKR one owner, so the first (%s) owns it.", len(it.Owner), describe(it.Owner[0]))
+			rd.warn(record, "it has %d owners; okrbot gives an OKR one owner, so the first (%s) owns it", len(it.Owner), describe(it.Owner[0]))
 		}
 	}
 	if len(it.Teams) > 0 {
 		if t, ok := rd.teamFor(it.Teams[0]); ok {
 			x.Owner.Team = rd.prog.Teams[t].Key
 		} else {
-			rd.warn(record, "Its team, %s, is not in the export, so it is imported without a team.", quote(firstOf(it.Teams[0].Name, string(it.Teams[0].ID))))
+			rd.warn(record, "its team, %s, is not in the export, so it is imported without a team", quote(firstOf(it.Teams[0].Name, string(it.Teams[0].ID))))
 		}
 		if len(it.Teams) > 1 {
-			rd.warn(record, "It belongs to %d teams; okrbot gives an OKR one team, so it is imported with the first.", len(it.Teams))
+			rd.warn(record, "it belongs to %d teams; okrbot gives an OKR one team, so it is imported with the first", len(it.Teams))
 		}
 	}
 	if t, ok := parseTime(it.CreatedAt); ok {
@@ -148,7 +147,7 @@ func (rd *reader) resolveItems() {
 		parent[i] = rd.directParent(i)
 	}
 	cutLoops(parent, func(i int) {
-		rd.warn(items[i].Record, "Its alignment leads back to itself, so it is imported without a parent.")
+		rd.warn(items[i].Record, "its alignment leads back to itself, so it is imported without a parent")
 	})
 	for i := range pend {
 		pend[i].parent = parent[i]
@@ -178,12 +177,12 @@ func (rd *reader) directParent(i int) int {
 	}
 	switch {
 	case len(found) == 0 && len(missing) > 0:
-		rd.warn(it.Record, "It is aligned to OKR %s, which is not in the export, so it is imported without a parent.", missing[0])
+		p.missing = missing[0]
 		return -1
 	case len(found) == 0:
 		return -1
 	case len(found) > 1:
-		rd.warn(it.Record, "It is aligned to %d OKRs; okrbot keeps one parent, so it sits under the first, %s.", len(found), rd.prog.Items[found[0]].Record)
+		rd.warn(it.Record, "it is aligned to %d OKRs; okrbot keeps one parent, so it sits under the first, %s", len(found), rd.prog.Items[found[0]].Record)
 	}
 	return found[0]
 }
@@ -206,7 +205,7 @@ func (rd *reader) kindOf(i int, kinds []transfer.ItemKind) transfer.ItemKind {
 		k = transfer.ItemInitiative
 		if p.parent >= 0 && rd.kindOf(p.parent, kinds) == transfer.ItemObjective {
 			k = transfer.ItemKeyResult
-			rd.warn(it.Record, "It is a project directly under an objective; okrbot links initiatives to key results, so it is imported as a key result of that objective, measured in percent.")
+			rd.warn(it.Record, "it is a project directly under an objective; okrbot links initiatives to key results, so it is imported as a key result of that objective, measured in percent")
 		}
 	default:
 		k = transfer.ItemObjective
@@ -214,7 +213,7 @@ func (rd *reader) kindOf(i int, kinds []transfer.ItemKind) transfer.ItemKind {
 		if p.outcome != nil && strings.EqualFold(strings.TrimSpace(p.outcome.Type), "metric") {
 			k, as = transfer.ItemKeyResult, "a key result, as it has a metric"
 		}
-		rd.warn(it.Record, "Its type, %s, is not one okrbot knows (Big rock, Kpi, Project), so it is imported as %s.", quote(p.typeText), as)
+		rd.warn(it.Record, "its type, %s, is not one okrbot knows (Big rock, Kpi, Project), so it is imported as %s", quote(p.typeText), as)
 	}
 	kinds[i] = k
 	return k
@@ -247,9 +246,12 @@ func (rd *reader) placeUnder(i int, kinds []transfer.ItemKind) {
 		if at >= 0 {
 			where = "so it is placed under " + items[at].Record
 		}
-		rd.warn(it.Record, "It is aligned to %s; okrbot puts %s, %s.", items[direct].Record, fitWords(kinds[i]), where)
+		rd.warn(it.Record, "it is aligned to %s; okrbot puts %s, %s", items[direct].Record, fitWords(kinds[i]), where)
 	}
 	if at < 0 {
+		if direct < 0 {
+			it.Parent = p.missing
+		}
 		return
 	}
 	it.Parent = items[at].Key
@@ -266,9 +268,9 @@ func (rd *reader) placeUnder(i int, kinds []transfer.ItemKind) {
 		}
 		switch {
 		case w <= 0:
-			rd.warn(it.Record, "Its weight is %s; okrbot counts every item in its parent's progress, so it is imported with the default weight.", weightText(a.Weight))
+			rd.warn(it.Record, "its weight is %s; okrbot counts every item in its parent's progress, so it is imported with the default weight", weightText(a.Weight))
 		case w > 100:
-			rd.warn(it.Record, "Its weight, %s, is beyond what okrbot accepts, so it is imported with the default weight.", weightText(a.Weight))
+			rd.warn(it.Record, "its weight, %s, is beyond what okrbot accepts, so it is imported with the default weight", weightText(a.Weight))
 		default:
 			it.Weight = w
 		}
@@ -297,15 +299,15 @@ func weightText(n num) string {
 // settle fills what item i says about its period, status and measure.
 func (rd *reader) settle(i int) {
 	it, p := &rd.prog.Items[i], &rd.pend[i]
+	// A period that is not in the export is passed on as named; the
+	// import says what it does with it.
 	if c, ok := rd.cycleFor(p.period); ok {
 		it.Cycle = rd.prog.Cycles[c].Key
-	} else if p.period.ID != "" || strings.TrimSpace(p.period.Name) != "" {
-		rd.warn(it.Record, "Its time period, %s, is not in the export, so it is imported without a cycle.", quote(firstOf(p.period.Name, string(p.period.ID))))
-	} else if it.Kind != transfer.ItemInitiative {
-		rd.warn(it.Record, "It has no time period, so it is imported without a cycle.")
+	} else {
+		it.Cycle = transfer.Key(firstOf(string(p.period.ID), p.period.Name))
 	}
 	if !p.status.known {
-		rd.warn(it.Record, "Its status, %s, has no equivalent in okrbot, so it is imported with no status.", quote(p.statusOf))
+		rd.warn(it.Record, "its status, %s, has no equivalent in okrbot, so it is imported with no status", quote(p.statusOf))
 	}
 	progress := 0.0
 	if p.progress.OK {

@@ -53,7 +53,7 @@ func (rd *reader) measure(it *transfer.Item, p *pending) {
 	}
 	a, ok := readAim(o.TargetType)
 	if !ok {
-		rd.warn(it.Record, "Its target type, %s, is not one okrbot knows, so the direction is read from its start and target.", quote(o.TargetType))
+		rd.warn(it.Record, "its target type, %s, is not one okrbot knows, so the direction is read from its start and target", quote(o.TargetType))
 	}
 	otype := words(o.Type)
 	zeroOne := func(n num) bool { return !n.OK || n.V == 0 || n.V == 1 }
@@ -75,13 +75,13 @@ func (rd *reader) measure(it *transfer.Item, p *pending) {
 		}
 	case "metric", "number", "numeric", "currency", "value":
 		if !o.Target.OK {
-			rd.warn(it.Record, "Its metric has no target, so it is imported as a key result in percent, from its progress.")
+			rd.warn(it.Record, "its metric has no target, so it is imported as a key result in percent, from its progress")
 			it.Metric, it.Start, it.Target = okrcore.MetricPercent, 0, 100
 			return
 		}
 		rd.metric(it, o)
 	default:
-		rd.warn(it.Record, "Its outcome type, %s, is not one okrbot knows (Percentage, Metric), so it is read as a metric.", quote(o.Type))
+		rd.warn(it.Record, "its outcome type, %s, is not one okrbot knows (Percentage, Metric), so it is read as a metric", quote(o.Type))
 		if !o.Target.OK {
 			it.Metric, it.Start, it.Target = okrcore.MetricPercent, 0, 100
 			return
@@ -103,7 +103,7 @@ func (rd *reader) metric(it *transfer.Item, o *rawOutcome) {
 		it.Metric, unit = okrcore.MetricCurrency, sym
 	}
 	if utf8.RuneCountInString(unit) > 16 {
-		rd.warn(it.Record, "Its unit, %s, is longer than okrbot's 16 characters, so it is cut.", quote(unit))
+		rd.warn(it.Record, "its unit, %s, is longer than okrbot's 16 characters, so it is cut", quote(unit))
 		unit = string([]rune(unit)[:16])
 	}
 	it.Unit = unit
@@ -128,13 +128,13 @@ func (rd *reader) direct(it *transfer.Item, a aim, said string) {
 		if !onSide {
 			it.Start = awayFrom(it.Target, dir)
 		}
-		rd.warn(it.Record, "Its target type, %s %s, has no equivalent in okrbot, so it is imported as a key result to go from %s to %s, met while it stays %s.",
+		rd.warn(it.Record, "its target type, %s %s, has no equivalent in okrbot, so it is imported as a key result to go from %s to %s, met while it stays %s",
 			quote(said), val(it.Target), val(it.Start), val(it.Target), a.stay)
 	case it.Start == it.Target:
 		it.Start = awayFrom(it.Target, dir)
-		rd.warn(it.Record, "Its start equals its target (%s); okrbot measures from a start to a target, so it starts at %s.", val(it.Target), val(it.Start))
+		rd.warn(it.Record, "its start equals its target (%s); okrbot measures from a start to a target, so it starts at %s", val(it.Target), val(it.Start))
 	case dir != want:
-		rd.warn(it.Record, "Its target type is %s, but its target (%s) is on the other side of its start (%s), so it is imported as a key result to %s, as the numbers say.",
+		rd.warn(it.Record, "its target type is %s, but its target (%s) is on the other side of its start (%s), so it is imported as a key result to %s, as the numbers say",
 			quote(said), val(it.Target), val(it.Start), want)
 		dir = want
 	}

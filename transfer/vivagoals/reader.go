@@ -109,11 +109,11 @@ func (rd *reader) user(u rawUser) {
 		record = "user " + quote(firstOf(u.Name, u.Email))
 	}
 	if key == "" {
-		rd.warn(record, "This user has no ID, name or e-mail address, so it is left out.")
+		rd.warn(record, "this user has no ID, name or e-mail address, so it is left out")
 		return
 	}
 	if _, dup := rd.people[key]; dup {
-		rd.warn(record, "Another user has the same ID; only the first is imported.")
+		rd.warn(record, "another user has the same ID; only the first is imported")
 		return
 	}
 	left := false
@@ -180,7 +180,7 @@ func (rd *reader) personFor(p person, record, role string) transfer.Key {
 	who := describe(p)
 	name := strings.TrimSpace(p.Name)
 	rd.addPerson(transfer.Person{Key: key, Name: name, Email: strings.TrimSpace(p.Email), Left: true, Record: "user " + firstOf(string(p.ID), name, p.Email)})
-	rd.warn(record, "Its %s, %s, is not among the export's Users (someone who has left?), so they are imported as a person who has left.", role, who)
+	rd.warn(record, "its %s, %s, is not among the export's Users (someone who has left?), so they are imported as a person who has left", role, who)
 	return key
 }
 
@@ -210,14 +210,14 @@ func (rd *reader) team(t rawTeam) {
 	}
 	if name == "" {
 		if t.ID == "" {
-			rd.warn(record, "This team has no ID and no name, so it is left out.")
+			rd.warn(record, "this team has no ID and no name, so it is left out")
 			return
 		}
 		name = "Team " + string(t.ID)
-		rd.warn(record, "This team has no name, so it is imported as “%s”.", name)
+		rd.warn(record, "this team has no name, so it is imported as “%s”", name)
 	}
 	if _, dup := rd.teams[key]; dup {
-		rd.warn(record, "Another team has the same ID; only the first is imported.")
+		rd.warn(record, "another team has the same ID; only the first is imported")
 		return
 	}
 	tm := transfer.Team{Key: key, Name: name, Record: record}
@@ -238,11 +238,11 @@ func (rd *reader) team(t rawTeam) {
 		tm.Members = append(tm.Members, k)
 	}
 	if len(t.Owners) > 1 {
-		rd.warn(record, "The team has %d owners; okrbot gives a team one lead, so the first (%s) leads it and the others are members.", len(t.Owners), describe(t.Owners[0]))
+		rd.warn(record, "the team has %d owners; okrbot gives a team one lead, so the first (%s) leads it and the others are members", len(t.Owners), describe(t.Owners[0]))
 	}
 	switch strings.ToLower(strings.TrimSpace(t.Status)) {
 	case "archived", "inactive", "deleted", "disabled":
-		rd.warn(record, "The team is %s in Viva Goals; okrbot has no archived teams, so it is imported as a team like the others.", strings.ToLower(strings.TrimSpace(t.Status)))
+		rd.warn(record, "the team is %s in Viva Goals; okrbot has no archived teams, so it is imported as a team like the others", strings.ToLower(strings.TrimSpace(t.Status)))
 	}
 	if strings.TrimSpace(t.Description) != "" {
 		rd.tally.teamDescriptions++
@@ -279,18 +279,18 @@ func (rd *reader) resolveTeams() {
 		p, ok := rd.teamFor(r)
 		switch {
 		case !ok:
-			rd.warn(teams[i].Record, "Its parent team, %s, is not in the export, so the team is imported without a parent.", quote(firstOf(r.Name, string(r.ID))))
+			rd.warn(teams[i].Record, "its parent team, %s, is not in the export, so the team is imported without a parent", quote(firstOf(r.Name, string(r.ID))))
 		case p == i:
-			rd.warn(teams[i].Record, "The team names itself as its parent, so it is imported without a parent.")
+			rd.warn(teams[i].Record, "the team names itself as its parent, so it is imported without a parent")
 		default:
 			if r.ID == "" && len(rd.teamNames[strings.ToLower(strings.TrimSpace(r.Name))]) > 1 {
-				rd.warn(teams[i].Record, "Several teams are named %s; it is placed under the first, %s.", quote(r.Name), teams[p].Record)
+				rd.warn(teams[i].Record, "several teams are named %s; it is placed under the first, %s", quote(r.Name), teams[p].Record)
 			}
 			parent[i] = p
 		}
 	}
 	cutLoops(parent, func(i int) {
-		rd.warn(teams[i].Record, "Its parent teams lead back to itself, so it is imported without a parent.")
+		rd.warn(teams[i].Record, "its parent teams lead back to itself, so it is imported without a parent")
 	})
 	for i, p := range parent {
 		if p >= 0 {
@@ -339,32 +339,34 @@ func (rd *reader) period(p rawPeriod) {
 	if key == "" {
 		key = transfer.Key("name " + name)
 	}
-	start, okS := parseDate(p.Start)
-	end, okE := parseDate(p.End)
-	switch {
-	case name == "" && p.ID == "":
-		rd.warn(record, "This time period has no ID and no name, so it is left out.")
-		return
-	case !okS || !okE:
-		rd.warn(record, "The time period has no readable start or end date (%s to %s), so it is left out, and its OKRs are imported without a cycle.", quote(p.Start), quote(p.End))
+	if name == "" && p.ID == "" {
+		rd.warn(record, "this time period has no ID and no name, so it is left out")
 		return
 	}
 	if _, dup := rd.cycles[key]; dup {
-		rd.warn(record, "Another time period has the same ID; only the first is imported.")
+		rd.warn(record, "another time period has the same ID; only the first is imported")
 		return
 	}
-	if end.Before(start) {
-		rd.warn(record, "The time period ends (%s) before it starts (%s), so the two dates are swapped.", p.End, p.Start)
-		start, end = end, start
+	// A date that is missing or unreadable is left zero: the import reads
+	// the dates from the name when it can ("Q3 2025").
+	start, okS := parseDate(p.Start)
+	end, okE := parseDate(p.End)
+	for _, d := range []struct {
+		what, was string
+		ok        bool
+	}{{"start", p.Start, okS}, {"end", p.End, okE}} {
+		if !d.ok && strings.TrimSpace(d.was) != "" {
+			rd.warn(record, "its %s date, %s, is not a date okrbot can read", d.what, quote(d.was))
+		}
 	}
-	if name == "" {
-		name = start.Format("2 Jan 2006") + " – " + end.Format("2 Jan 2006")
+	if okE {
+		end = end.AddDate(0, 0, 1)
 	}
 	rd.cycles[key] = len(rd.prog.Cycles)
 	if _, ok := rd.cycleNames[strings.ToLower(name)]; !ok {
 		rd.cycleNames[strings.ToLower(name)] = len(rd.prog.Cycles)
 	}
-	rd.prog.Cycles = append(rd.prog.Cycles, transfer.Cycle{Key: key, Name: name, Start: start, End: end.AddDate(0, 0, 1), Record: record})
+	rd.prog.Cycles = append(rd.prog.Cycles, transfer.Cycle{Key: key, Name: name, Start: start, End: end, Record: record})
 }
 
 // cycleFor finds a period by ID, else by name.
