@@ -43,6 +43,7 @@ func planDocument(tx okrcore.Tx, d *Document, opts Options) (*plan, error) {
 	}
 	dp := &docPlan{tx: tx, d: d, ws: ws, from: from, empty: empty, p: &plan{workspace: ws, platform: opts.Platform}}
 	dp.p.summary = Summary{Workspace: ws, Counts: map[Kind]Count{}}
+	dp.p.steps = make([]step, 0, 1+len(d.People)+len(d.Teams)+len(d.Cycles)+len(d.Objectives)+len(d.KeyResults)+len(d.KPIs)+len(d.Initiatives)+len(d.CheckIns))
 	if err := dp.check(); err != nil {
 		return nil, err
 	}

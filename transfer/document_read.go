@@ -44,7 +44,10 @@ func ReadDocument(r io.Reader, maxBytes int64) (*Document, error) {
 
 type docReader struct {
 	dec  *json.Decoder
-	what string // what was being read, for the reason of a refusal
+	what string // what was being read, for the reason of a refusal,
+	// unless it was record n of a list of items
+	item string
+	n    int
 	// strs shares the strings that repeat in every record (the workspace,
 	// a check-in's target kind, statuses) so that a large history holds
 	// one copy of each.
@@ -176,15 +179,21 @@ func readList[T any](d *docReader, what string, out *[]*T, share func(*T)) error
 	if err := d.delim('[', "the list of "+what+" records"); err != nil {
 		return err
 	}
+	var slab []T // records are allocated a thousand at a time: fewer, rounder objects
 	for n := 1; d.dec.More(); n++ {
-		d.what = fmt.Sprintf("%s number %d", what, n)
-		rec := new(T)
+		d.item, d.n = what, n
+		if len(slab) == 0 {
+			slab = make([]T, 1024)
+		}
+		rec := &slab[0]
+		slab = slab[1:]
 		if err := d.dec.Decode(rec); err != nil {
 			return err
 		}
 		share(rec)
 		*out = append(*out, rec)
 	}
+	d.n = 0
 	return d.delim(']', "the end of the list of "+what+" records")
 }
 
@@ -205,6 +214,10 @@ func (d *docReader) delim(want json.Delim, what string) error {
 
 // explain turns what went wrong into one sentence.
 func (d *docReader) explain(err error) error {
+	where := d.what
+	if d.n > 0 {
+		where = fmt.Sprintf("%s number %d", d.item, d.n)
+	}
 	var ce *okrcore.Error
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -212,18 +225,18 @@ func (d *docReader) explain(err error) error {
 	case errors.As(err, &ce):
 		return err
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return refuse(err, "The export is cut off in %s; the file is incomplete (was it copied whole?).", d.what)
+		return refuse(err, "The export is cut off in %s; the file is incomplete (was it copied whole?).", where)
 	case errors.As(err, &syn):
-		if d.dec.InputOffset() == 0 || strings.HasPrefix(d.what, "the start") {
+		if d.dec.InputOffset() == 0 || strings.HasPrefix(d.what, "the start") && d.n == 0 {
 			return refuse(err, "This is not an okrbot export: it is not JSON.")
 		}
-		return refuse(err, "The export is not valid JSON in %s (near byte %d).", d.what, syn.Offset)
+		return refuse(err, "The export is not valid JSON in %s (near byte %d).", where, syn.Offset)
 	case errors.As(err, &typ):
-		return refuse(err, "In %s, %q holds a value of the wrong kind (%s where %s belongs).", d.what, typ.Field, typ.Value, typ.Type)
+		return refuse(err, "In %s, %q holds a value of the wrong kind (%s where %s belongs).", where, typ.Field, typ.Value, typ.Type)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return refuse(err, "In %s, the field %s is one this okrbot does not know; it may come from a newer okrbot.", d.what, strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return refuse(err, "In %s, the field %s is one this okrbot does not know; it may come from a newer okrbot.", where, strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
-	return refuse(err, "The export could not be read in %s.", d.what)
+	return refuse(err, "The export could not be read in %s.", where)
 }
 
 func sizeLabel(n int64) string {
