@@ -94,6 +94,9 @@ func TestPeopleSync(t *testing.T) {
 	if got := h.say("dana", "okr people sync"); !strings.Contains(got, "0 new, 0 updated, 0 left") {
 		t.Errorf("second sync: %q", got)
 	}
+	if got := h.say("dana", "okr users"); !strings.Contains(got, "erin (member) · Slack · Europe/Berlin · left (the chat directory says so)") || strings.Contains(got, "alice (member) · Slack · Europe/Berlin · left") {
+		t.Errorf("users: %q", got)
+	}
 }
 
 func TestPeopleSyncRefusals(t *testing.T) {

@@ -143,6 +143,9 @@ func (e *Engine) users(ctx context.Context, req *request, _ []reply.Token) (chat
 			if u.TimeZone != "" {
 				line += " · " + u.TimeZone
 			}
+			if u.Left {
+				line += " · left (the chat directory says so)"
+			}
 			lines = append(lines, line)
 			if len(lines) == 200 {
 				lines = append(lines, fmt.Sprintf("…and %d more", len(us)-200))
