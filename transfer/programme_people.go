@@ -321,15 +321,8 @@ func (p *planner) placePeople(t *okrcore.Team, src *Team, rec string) {
 		t.Lead = 0
 	}
 	if len(unknown) > 0 {
-		p.warn(rec, "%s not among the people of the export, so not placed in the team: %s", plural(len(unknown), "one member is", "members are"), strings.Join(unknown, ", "))
+		p.warn(rec, "these members are not among the people of the export, so not placed in the team: %s", strings.Join(unknown, ", "))
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // breakStoredLoops puts at the top level a planned team whose new parent

@@ -253,7 +253,8 @@ func (p *planner) measure(n *node, k *okrcore.KeyResult) {
 		if dir != okrcore.Decrease {
 			dir = okrcore.Increase
 		}
-		p.warn(n.rec, "its target equals its start (%s), so there is nothing to measure; it is imported as a milestone, done once the value %s", okrcore.FormatValue(target, metric, unit), reachWords(dir, target, metric, unit))
+		side := map[okrcore.Direction]string{okrcore.Increase: "above", okrcore.Decrease: "below"}[dir]
+		p.warn(n.rec, "its target equals its start (%s), so there is nothing to measure; it is imported as a milestone, done once the value is at or %s it", okrcore.FormatValue(target, metric, unit), side)
 		n.rule = valueRule{reach: true, target: target, dir: dir}
 		metric, start, target, dir = okrcore.MetricMilestone, 0, 1, okrcore.Increase
 	default:
@@ -272,13 +273,6 @@ func (p *planner) measure(n *node, k *okrcore.KeyResult) {
 		p.warn(n.rec, "its current value %v is not one it can take; it is imported as %v", cur, v)
 	}
 	k.Current = v
-}
-
-func reachWords(dir okrcore.Direction, target float64, metric okrcore.MetricKind, unit string) string {
-	if dir == okrcore.Decrease {
-		return "is at or below " + okrcore.FormatValue(target, metric, unit)
-	}
-	return "is at or above " + okrcore.FormatValue(target, metric, unit)
 }
 
 func (p *planner) buildKPI(n *node) error {

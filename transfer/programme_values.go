@@ -279,12 +279,14 @@ func (p *planner) planValues() error {
 			objs = append(objs, n.obj)
 			planned[n.obj.ID] = true
 		case n.kr != nil:
-			n.kr.Progress = okrcore.KRProgress(n.kr)
-			if p.cycleNow(n.kr.Cycle).Closed && n.kr.Score == nil {
-				s := okrcore.SuggestScore(n.kr)
-				n.kr.Score = &s
+			k, c := n.kr, p.cycleNow(n.kr.Cycle)
+			k.Progress = okrcore.KRProgress(k)
+			if c.Closed && k.Score == nil {
+				s := okrcore.SuggestScore(k)
+				k.Score = &s
 			}
-			krs = append(krs, n.kr)
+			k.Status, k.UpdatedAt = okrcore.KRStanding(k, c, p.opts.Now, p.rules).Status, p.opts.Now
+			krs = append(krs, k)
 			planned[n.kr.ID] = true
 		}
 	}
@@ -321,12 +323,6 @@ func (p *planner) planValues() error {
 		}
 		o.Status = okrcore.ObjectiveStanding(o, krsOf[o.ID], c, now, p.rules).Status
 		o.UpdatedAt = now
-	}
-	for _, k := range krs {
-		if planned[k.ID] {
-			k.Status = okrcore.KRStanding(k, p.cycleNow(k.Cycle), now, p.rules).Status
-			k.UpdatedAt = now
-		}
 	}
 	for _, o := range others {
 		if !near(o.old.Progress, o.rec.Progress) {
