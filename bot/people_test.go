@@ -307,3 +307,15 @@ func TestNudgeScheduledBeforeLeavingIsSkipped(t *testing.T) {
 		t.Errorf("nudged %v, want alice and not erin", got)
 	}
 }
+
+// The manager digest rolls up who checked in among those still there.
+func TestManagerDigestLeavesOutWhoLeft(t *testing.T) {
+	h, _ := slackDirectory(t)
+	h.say("dana", "okr people sync") // erin and hank left
+	d := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday)
+	wantContains(t, renderStatus(d.Message),
+		"*Engineering*: 1 objective ", "checked in 0 of 2 (0%)",
+		"*Customer Success*: 1 objective ", "checked in 0 of 1 (0%)",
+		// erin's key result is still hers, and still behind.
+		"KR9 Teams integration launched 0% [off_track] milestone · erin · Engineering")
+}

@@ -83,6 +83,10 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		}
 		p.hasKRs = len(ks) > 0
 	}
+	if u, err := md.tx.User(md.ws, id); err == nil && u.Left {
+		// Their OKRs still count; they are no longer asked to check in.
+		p.hasKRs = false
+	}
 	if p.hasKRs {
 		if p.checked, err = CheckedInSince(md.tx, md.ws, id, md.periodStart); err != nil {
 			return nil, err
