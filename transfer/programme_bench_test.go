@@ -99,3 +99,32 @@ func BenchmarkPlanProgramme(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-live-plan")
 }
+
+// BenchmarkPlanProgrammeAgain plans a tenth of that programme into the
+// workspace it was written to: every record is matched by key, and the
+// history of every key result is read.
+func BenchmarkPlanProgrammeAgain(b *testing.B) {
+	p := bigProgramme(1000, 3000, 10000, 13)
+	s := openStore(b)
+	opts := progOptions("acme")
+	pl, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) { return planProgramme(tx, p, opts) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pl.write(ctx, s, opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		err := s.View(ctx, func(tx okrcore.Tx) error {
+			again, err := planProgramme(tx, p, opts)
+			if err == nil && len(again.steps) != 0 {
+				b.Fatalf("%d steps planned again", len(again.steps))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
