@@ -52,7 +52,7 @@ func programme() *Programme {
 			{Key: "o3", Kind: ItemObjective, Title: "Sell in EMEA", Owner: Owner{Person: "u7", Team: "t2"}, Cycle: "tp4", Parent: "k3"},
 			{Key: "k5", Kind: ItemKeyResult, Title: "EMEA deals", Owner: Owner{Person: "u3"}, Cycle: "tp4", Parent: "o3", Start: 0, Target: 10, Current: 4},
 			{Key: "p1", Kind: ItemInitiative, Title: "Hire two reps", Owner: Owner{Person: "u2"}, Parent: "k3", Done: true},
-			{Key: "x1", Kind: ItemKeyResult, Title: "Stray key result", Owner: Owner{Person: "u2"}, Cycle: "tp4", Parent: "gone", Start: 0, Target: 5},
+			{Key: "x1", Kind: ItemKeyResult, Title: "Stray key result", Owner: Owner{Person: "u2"}, Cycle: "tp4", Parent: "gone", Start: 0, Target: 5, Status: okrcore.StatusAtRisk},
 			{Key: "x2", Kind: ItemObjective, Title: "Stray objective", Owner: Owner{Person: "u2"}, Cycle: "tp4", Parent: "gone"},
 			{Key: "m1", Kind: ItemKPI, Title: "Uptime", Owner: Owner{Team: "t1"}, Unit: "%", HealthyMin: 99, HealthyMax: 100, Current: 99.5},
 			{Key: "o9", Kind: ItemObjective, Title: "Last year's push", Owner: Owner{Person: "u1"}, Cycle: "tp1", Score: ptrTo(0.65)},
@@ -276,7 +276,7 @@ func TestPlanProgrammeValues(t *testing.T) {
 		{"Churn", 20, 0.75, []float64{40, 20}, []float64{50, 40}, false},
 		{"Win rate", 25, 0.25, []float64{25}, []float64{0}, true},
 		{"Launch partner portal", 1, 1, []float64{1}, []float64{0}, false},
-		{"Stray key result", 0, 0, nil, nil, false},
+		{"Stray key result", 0, 0, nil, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.title, func(t *testing.T) {
