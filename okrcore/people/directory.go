@@ -66,10 +66,13 @@ func SyncDirectory(tx okrcore.Tx, now time.Time, actor *okrcore.User, l Listing,
 			if err != nil {
 				return res, err
 			}
-			if left, err := markLeft(tx, u, l.Platform); err != nil || !left {
+			left, err := markLeft(tx, u, l.Platform)
+			if err != nil {
 				return res, err
 			}
-			res.Left++
+			if left {
+				res.Left++
+			}
 			continue
 		}
 		res.Listed++

@@ -74,6 +74,9 @@ func TestSyncDirectory(t *testing.T) {
 				t.Errorf("Carol %+v left on an incomplete listing", c)
 			}
 		}},
+		{"someone already left is passed over, and the rest is read", true, []people.Listed{
+			gone("U2"), listed("U1", "Carol", "carol.b@acme.example", true), listed("U4", "Frank", "frank@acme.example", true),
+		}, people.SyncResult{Platform: "slack", Listed: 2}, nil},
 		{"someone back is no longer left", false, []people.Listed{
 			listed("U3", "Eve", "", false), gone("U9"),
 		}, people.SyncResult{Platform: "slack", Listed: 1, Updated: 1}, func(t *testing.T) {
