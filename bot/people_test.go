@@ -319,3 +319,20 @@ func TestManagerDigestLeavesOutWhoLeft(t *testing.T) {
 		// erin's key result is still hers, and still behind.
 		"KR9 Teams integration launched 0% [off_track] milestone · erin · Engineering")
 }
+
+// A team's view no longer lists, among those without OKRs, who left.
+func TestTeamViewLeavesOutWhoLeft(t *testing.T) {
+	h, dir := slackDirectory(t)
+	h.say("dana", "okr people sync")
+	h.say("dana", "okr team add Sales zoe@acme.example")
+	if got := h.say("dana", "okr team Sales"); !strings.Contains(got, "Zoe Zed") {
+		t.Fatalf("Sales: %q, want Zoe without OKRs", got)
+	}
+	dir.roster.People = slices.DeleteFunc(dir.roster.People, func(p chat.DirectoryPerson) bool { return p.ID == "UZOE" })
+	if got := h.say("dana", "okr people sync"); !strings.Contains(got, "1 left") {
+		t.Fatalf("sync: %q", got)
+	}
+	if got := h.say("dana", "okr team Sales"); strings.Contains(got, "Zoe Zed") {
+		t.Errorf("Sales lists Zoe, who left: %q", got)
+	}
+}

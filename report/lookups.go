@@ -74,6 +74,9 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		if err != nil {
 			return chat.Message{}, err
 		}
+		if u, err := tx.User(ws, uid); len(mo) == 0 && err == nil && u.Left {
+			continue // who left and owns nothing is no longer of the team
+		}
 		if len(mo) == 0 {
 			// A key result under someone else's objective is an OKR too.
 			if krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(uid), c.ID); err != nil {
