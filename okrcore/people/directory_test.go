@@ -157,13 +157,22 @@ func TestPlaceFromDirectory(t *testing.T) {
 		return err
 	}, okrcore.KindForbidden, "observers")
 	var first, again *okrcore.User
-	update(t, f.db, func(tx okrcore.Tx) (err error) { first, err = people.PlaceFromDirectory(tx, t1, f.bob, p, "UTC"); return err })
-	update(t, f.db, func(tx okrcore.Tx) (err error) { again, err = people.PlaceFromDirectory(tx, t1, f.ada, p, "UTC"); return err })
+	update(t, f.db, func(tx okrcore.Tx) (err error) {
+		first, err = people.PlaceFromDirectory(tx, t1, f.bob, p, "UTC")
+		return err
+	})
+	update(t, f.db, func(tx okrcore.Tx) (err error) {
+		again, err = people.PlaceFromDirectory(tx, t1, f.ada, p, "UTC")
+		return err
+	})
 	if first.ID == 0 || again.ID != first.ID || first.Name != "Hana" || first.TimeZone != "UTC" || first.Role != okrcore.RoleMember {
 		t.Errorf("placed %+v, then %+v: want one new member", first, again)
 	}
 	var byMail *okrcore.User
-	view(t, f.db, func(tx okrcore.Tx) (err error) { byMail, err = people.PersonWithEmail(tx, "A", "HANA@acme.example"); return err })
+	view(t, f.db, func(tx okrcore.Tx) (err error) {
+		byMail, err = people.PersonWithEmail(tx, "A", "HANA@acme.example")
+		return err
+	})
 	if byMail == nil || byMail.ID != first.ID {
 		t.Errorf("by address %+v, want Hana", byMail)
 	}
