@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -133,4 +134,12 @@ func xlsxRefusal(err error, sheet string) error {
 	return refuse(err, "is a workbook whose sheet %s can't be read; save it from Excel as .xlsx again", quote(sheet))
 }
 
-func quote(s string) string { return "\u201c" + s + "\u201d" }
+// quote puts what a cell says in a reason: on one line, and cut short
+// when long, so that a reason stays a line.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return "\u201c" + s + "\u201d"
+}
