@@ -26,6 +26,11 @@ type counter struct {
 	packed int64
 	// mark is the offset at which the record being decoded starts.
 	mark int64
+	// decoded is how many bytes the records read so far took.
+	decoded int64
+	// at is where the JSON goes wrong, counting bytes from 1; 0 when not
+	// known.
+	at int64
 	// failed is the error the entry's decompressor gave, so that a cut
 	// entry is not mistaken for cut JSON.
 	failed error
@@ -205,33 +210,70 @@ const (
 func eachRecord(dec *json.Decoder, c *counter, fn func() error) error {
 	tok, err := dec.Token()
 	if err != nil {
-		if err == io.EOF {
-			return io.ErrUnexpectedEOF
-		}
-		return err
+		return c.tokenError(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return errNotList
 	}
-	for dec.More() {
+	for first := true; dec.More(); first = false {
 		c.mark = dec.InputOffset()
+		base := c.mark
+		if !first {
+			base++ // the comma before it
+		}
 		if err := fn(); err != nil {
+			c.locate(err, base)
 			return err
 		}
+		c.decoded += dec.InputOffset() - base
 	}
 	if _, err := dec.Token(); err != nil {
-		return err
+		return c.tokenError(err)
 	}
-	c.mark = dec.InputOffset()
 	// Reading to the end checks that nothing follows the list and makes
 	// the zip reader verify the entry's checksum.
+	if dec.More() {
+		c.at = dec.InputOffset() + 1
+		return errTrailing
+	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {
+			c.at = dec.InputOffset()
 			return errTrailing
 		}
-		return err
+		return c.tokenError(err)
 	}
 	return nil
+}
+
+// tokenError notes where a token could not be read: the decoder counts
+// those offsets from the start of the file, from 0.
+func (c *counter) tokenError(err error) error {
+	var syn *json.SyntaxError
+	switch {
+	case err == io.EOF:
+		return io.ErrUnexpectedEOF
+	case errors.As(err, &syn):
+		c.at = syn.Offset + 1
+	}
+	return err
+}
+
+// locate notes where a record that could not be decoded goes wrong; it
+// starts at base. The decoder counts a syntax error's offset over the
+// bytes of every record it decoded, a type error's from the start of the
+// record, and a missing comma's from the start of the file.
+func (c *counter) locate(err error, base int64) {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn) && strings.Contains(syn.Error(), "after array element"):
+		c.at = syn.Offset + 1
+	case errors.As(err, &syn):
+		c.at = base + syn.Offset - c.decoded
+	case errors.As(err, &typ) && typ.Offset > 0:
+		c.at = base + typ.Offset
+	}
 }
 
 // entryError is the refusal of an entry whose bytes cannot be had.
@@ -258,10 +300,10 @@ func jsonError(f *zip.File, c *counter, err error) error {
 		line, _, _ := position(f, c.n)
 		return refuse(err, "The file %s is not valid JSON: it ends in the middle of a record (line %d); download the export again.", f.Name, line)
 	case errors.As(err, &syn):
-		line, col, at := position(f, syn.Offset)
+		line, col, at := position(f, c.at)
 		return refuse(err, "The file %s is not valid JSON: line %d, column %d has %s where JSON cannot have it.", f.Name, line, col, at)
-	case errors.As(err, &typ) && typ.Offset > 0:
-		line, col, _ := position(f, typ.Offset)
+	case errors.As(err, &typ) && c.at > 0:
+		line, col, _ := position(f, c.at)
 		return refuse(err, "The file %s is not a Viva Goals %s file: at line %d, column %d, %s is %s, where %s belongs.", f.Name, kindOf(f.Name), line, col, field(typ.Field), jsonWord(typ.Value), goWord(typ.Type))
 	case errors.As(err, &typ):
 		line, _, _ := position(f, c.mark+1)
@@ -269,7 +311,7 @@ func jsonError(f *zip.File, c *counter, err error) error {
 	case errors.Is(err, errNotList):
 		return refuse(err, "The file %s is not a Viva Goals %s file: it should hold a list of records, starting with [.", f.Name, kindOf(f.Name))
 	case errors.Is(err, errTrailing):
-		line, col, _ := position(f, c.mark+1)
+		line, col, _ := position(f, c.at)
 		return refuse(err, "The file %s is not valid JSON: something follows its list, at line %d, column %d.", f.Name, line, col)
 	}
 	line, _, _ := position(f, c.mark+1)
