@@ -43,21 +43,25 @@ type fileConfig struct {
 		MaxBytes int `yaml:"max_bytes" env:"OKRBOT_IMPORT_MAX_BYTES"`
 	} `yaml:"import"`
 	Slack struct {
-		BotToken          string `yaml:"bot_token" env:"SLACK_BOT_TOKEN"`
-		BotTokenFile      string `yaml:"bot_token_file" env:"SLACK_BOT_TOKEN_FILE"`
-		AppToken          string `yaml:"app_token" env:"SLACK_APP_TOKEN"`
-		AppTokenFile      string `yaml:"app_token_file" env:"SLACK_APP_TOKEN_FILE"`
-		SigningSecret     string `yaml:"signing_secret" env:"SLACK_SIGNING_SECRET"`
-		SigningSecretFile string `yaml:"signing_secret_file" env:"SLACK_SIGNING_SECRET_FILE"`
-		APIURL            string `yaml:"api_url" env:"SLACK_API_URL"`
+		BotToken          string  `yaml:"bot_token" env:"SLACK_BOT_TOKEN"`
+		BotTokenFile      string  `yaml:"bot_token_file" env:"SLACK_BOT_TOKEN_FILE"`
+		AppToken          string  `yaml:"app_token" env:"SLACK_APP_TOKEN"`
+		AppTokenFile      string  `yaml:"app_token_file" env:"SLACK_APP_TOKEN_FILE"`
+		SigningSecret     string  `yaml:"signing_secret" env:"SLACK_SIGNING_SECRET"`
+		SigningSecretFile string  `yaml:"signing_secret_file" env:"SLACK_SIGNING_SECRET_FILE"`
+		APIURL            string  `yaml:"api_url" env:"SLACK_API_URL"`
+		Rate              float64 `yaml:"rate" env:"OKRBOT_SLACK_RATE"`
+		RateCeiling       float64 `yaml:"rate_ceiling" env:"OKRBOT_SLACK_RATE_CEILING"`
 	} `yaml:"slack"`
 	Teams struct {
-		AppID             string `yaml:"app_id" env:"MICROSOFT_APP_ID"`
-		AppPassword       string `yaml:"app_password" env:"MICROSOFT_APP_PASSWORD"`
-		AppPasswordFile   string `yaml:"app_password_file" env:"MICROSOFT_APP_PASSWORD_FILE"`
-		TenantID          string `yaml:"tenant_id" env:"MICROSOFT_APP_TENANT_ID"`
-		TokenURL          string `yaml:"token_url" env:"MICROSOFT_TOKEN_URL"`
-		OpenIDMetadataURL string `yaml:"openid_metadata_url" env:"BOTFRAMEWORK_OPENID_METADATA_URL"`
+		AppID             string  `yaml:"app_id" env:"MICROSOFT_APP_ID"`
+		AppPassword       string  `yaml:"app_password" env:"MICROSOFT_APP_PASSWORD"`
+		AppPasswordFile   string  `yaml:"app_password_file" env:"MICROSOFT_APP_PASSWORD_FILE"`
+		TenantID          string  `yaml:"tenant_id" env:"MICROSOFT_APP_TENANT_ID"`
+		TokenURL          string  `yaml:"token_url" env:"MICROSOFT_TOKEN_URL"`
+		OpenIDMetadataURL string  `yaml:"openid_metadata_url" env:"BOTFRAMEWORK_OPENID_METADATA_URL"`
+		Rate              float64 `yaml:"rate" env:"OKRBOT_TEAMS_RATE"`
+		RateCeiling       float64 `yaml:"rate_ceiling" env:"OKRBOT_TEAMS_RATE_CEILING"`
 	} `yaml:"teams"`
 }
 
@@ -180,6 +184,10 @@ func (cf *configFile) walk(n *yaml.Node, t reflect.Type, prefix, dir string) err
 		case f.Type.Kind() == reflect.Bool:
 			if _, err := strconv.ParseBool(val); err != nil {
 				bad = cf.errorf(v.Line, "%s %q is not true or false", key, val)
+			}
+		case f.Type.Kind() == reflect.Float64:
+			if _, err := strconv.ParseFloat(val, 64); err != nil {
+				bad = cf.errorf(v.Line, "%s %q is not a number", key, val)
 			}
 		}
 		if bad != nil {

@@ -415,14 +415,15 @@ func TestExampleConfigIsCompleteAndHarmless(t *testing.T) {
 const fuzzConfigMax = 256
 
 // fuzzConfigSeeds cuts the example configuration into seeds the fuzzer can
-// minimize in a moment: each top-level key on its own with its section,
-// without the comments.
+// minimize in a moment: each top-level key on its own with its section (or
+// a piece of it), without the comments.
 func fuzzConfigSeeds(tb testing.TB) [][]byte {
 	b, err := os.ReadFile("../../deploy/okrbot.example.yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var blocks [][]byte
+	var top string // the section's key line
 	for _, line := range strings.SplitAfter(string(b), "\n") {
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
 			continue
@@ -430,8 +431,13 @@ func fuzzConfigSeeds(tb testing.TB) [][]byte {
 		if value, comment, ok := strings.Cut(line, " #"); ok && !strings.Contains(comment, "\"") {
 			line = strings.TrimRight(value, " ") + "\n"
 		}
-		if line[0] != ' ' || len(blocks) == 0 {
+		// A long section goes in pieces, each under its own key.
+		switch {
+		case line[0] != ' ' || len(blocks) == 0:
+			top = line
 			blocks = append(blocks, nil)
+		case len(blocks[len(blocks)-1])+len(line) > fuzzConfigMax/2:
+			blocks = append(blocks, []byte(top))
 		}
 		blocks[len(blocks)-1] = append(blocks[len(blocks)-1], line...)
 	}

@@ -59,6 +59,7 @@ type config struct {
 	backupDir   string
 	backupEvery time.Duration
 	backupKeep  int
+	pacing      pacing // how fast serve sends on each platform (pacing.go)
 	// okrbot import and export (transfer.go).
 	importMaxBytes int64
 	dryRun         bool
@@ -173,6 +174,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if cfg.grace <= 0 {
 		return nil, fmt.Errorf("%s %s: must be positive", src.of("grace", "OKRBOT_GRACE"), cfg.grace)
 	}
+	if err := cfg.pacing.check(src); err != nil {
+		return nil, err
+	}
 	if err := checkTimeZone(cfg.timeZone); err != nil {
 		return nil, fmt.Errorf("%s %w", src.of("timezone", "OKRBOT_TIMEZONE"), err)
 	}
@@ -246,6 +250,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.StringVar(&cfg.what, "what", "", "okrbot export --format csv: okrs (one row per objective, key result and initiative; the default) or checkins (the history)")
 	fs.StringVar(&cfg.cycle, "cycle", "", "okrbot export: only the cycle of this `name` (default: every cycle)")
 	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell); okrbot people sync: whose directory to read")
+	pacingFlags(fs, &cfg.pacing, env)
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env

@@ -49,7 +49,7 @@ func planServe(cfg *config, log *slog.Logger) ([]platform, error) {
 	if sc, ok, err := slackConfig(cfg.getenv); err != nil {
 		return nil, err
 	} else if ok {
-		a, err := slack.New(sc, slack.Options{Logger: log, Workers: cfg.workers})
+		a, err := slack.New(sc, slack.Options{Logger: log, Workers: cfg.workers, PerSecond: cfg.pacing.slackRate, Ceiling: cfg.pacing.slackCeiling})
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func planServe(cfg *config, log *slog.Logger) ([]platform, error) {
 	if tc, ok, err := teamsConfig(cfg.getenv); err != nil {
 		return nil, err
 	} else if ok {
-		a, err := teams.New(tc, teams.Options{Logger: log, Workers: cfg.workers})
+		a, err := teams.New(tc, teams.Options{Logger: log, Workers: cfg.workers, PerSecond: cfg.pacing.teamsRate, Ceiling: cfg.pacing.teamsCeiling})
 		if err != nil {
 			return nil, err
 		}
