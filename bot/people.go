@@ -117,9 +117,12 @@ func (e *Engine) lookUpUnknown(ctx context.Context, req *request, toks []reply.T
 		return err
 	}
 	dir, in, err := e.directory(ctx, req.ws, req.ev.Platform)
+	if err != nil {
+		return err
+	}
 	for _, word := range unknown {
 		email, ok := emailIn(word)
-		if err != nil || !ok {
+		if !ok {
 			continue
 		}
 		p, found, lerr := dir.PersonByEmail(ctx, email, in)
@@ -134,7 +137,7 @@ func (e *Engine) lookUpUnknown(ctx context.Context, req *request, toks []reply.T
 				TimeZone: cmp.Or(p.TimeZone, e.defaultTZ)}
 		}
 	}
-	return err
+	return nil
 }
 
 // emailIn reads an e-mail address as typed, or as Slack writes one it

@@ -185,6 +185,14 @@ func TestTeamAddLooksUpTheDirectory(t *testing.T) {
 	if h.people() != before {
 		t.Error("a refused team add placed someone")
 	}
+	// A directory that can't answer now: a sentence, and nobody placed.
+	dir.err = &chat.RateLimitError{RetryAfter: 20 * time.Second}
+	if got := h.say("dana", "okr team add Sales newbie@acme.example"); !strings.Contains(got, "Slack asks me to slow down") {
+		t.Errorf("team add while rate limited: %q", got)
+	}
+	if h.people() != before {
+		t.Error("a team add that could not look up placed someone")
+	}
 }
 
 // A person placed from the directory, who never wrote, is nudged in
