@@ -186,6 +186,7 @@ func (r *reader) walk(it *pending) {
 // emitItems adds the good rows to the programme and the bad ones to the
 // errors.
 func (r *reader) emitItems(items []*pending) {
+	r.p.Items = make([]transfer.Item, 0, len(items))
 	for _, it := range items {
 		if it.bad != "" {
 			r.fail(it.n, it.bad)

@@ -22,9 +22,8 @@ type table struct {
 	// notes are what reading the file had to guess (its encoding, which
 	// sheet of a workbook), for the programme's warnings.
 	notes []string
-	// sheet is the workbook's sheet the rows are from; dates1904 says
-	// its dates count from 1904, as old Mac workbooks' do.
-	sheet     string
+	// dates1904 says a workbook's dates count from 1904, as old Mac
+	// workbooks' do.
 	dates1904 bool
 }
 

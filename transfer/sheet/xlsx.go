@@ -119,7 +119,7 @@ func sheetTable(f *excelize.File, name string, maxRows int) (*table, error) {
 	if err != nil {
 		return nil, xlsxRefusal(err, name)
 	}
-	t := &table{sheet: name}
+	t := &table{}
 	for i, cells := range shown {
 		r := row{n: i + 1, cells: cells}
 		if i < len(raw) {
