@@ -116,8 +116,8 @@ func (w *textWriter) endsIn(cs ...byte) bool {
 	return len(w.out) > 0 && bytes.IndexByte(cs, w.out[len(w.out)-1]) >= 0
 }
 
-// trim drops the spaces the text ends with.
-func (w *textWriter) trim() { w.out = bytes.TrimRight(w.out, " ") }
+// trim drops the spaces and tabs the text ends with.
+func (w *textWriter) trim() { w.out = bytes.TrimRight(w.out, " \t") }
 
 // line starts a new line, or with blank a new paragraph, unless the text
 // is already there; at most one blank line separates paragraphs.

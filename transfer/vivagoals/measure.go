@@ -76,14 +76,14 @@ func (rd *reader) measure(it *transfer.Item, p *pending) {
 	case "metric", "number", "numeric", "currency", "value":
 		if !o.Target.OK {
 			rd.warn(it.Record, "its metric has no target, so it is imported as a key result in percent, from its progress")
-			it.Metric, it.Start, it.Target = okrcore.MetricPercent, 0, 100
+			it.Metric, it.Start, it.Target, it.Direction = okrcore.MetricPercent, 0, 100, okrcore.Increase
 			return
 		}
 		rd.metric(it, o)
 	default:
 		rd.warn(it.Record, "its outcome type, %s, is not one okrbot knows (Percentage, Metric), so it is read as a metric", quote(o.Type))
 		if !o.Target.OK {
-			it.Metric, it.Start, it.Target = okrcore.MetricPercent, 0, 100
+			it.Metric, it.Start, it.Target, it.Direction = okrcore.MetricPercent, 0, 100, okrcore.Increase
 			return
 		}
 		rd.metric(it, o)
