@@ -146,10 +146,16 @@ var dispatchSeries = []struct {
 		func(s outbox.Stats) int64 { return s.RateLimited }},
 }
 
+// sendRate is the pace the dispatcher sends at now: it starts at the
+// configured rate and learns the platform's limit from its 429s.
+var sendRate = prometheus.NewDesc("okrbot_send_rate_per_second",
+	"Scheduled messages a second the dispatcher lets go now, learned from the platform's answers (summed over its workspaces), by platform.", []string{"platform"}, nil)
+
 func (c dispatchCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, s := range dispatchSeries {
 		ch <- s.desc
 	}
+	ch <- sendRate
 }
 
 func (c dispatchCollector) Collect(ch chan<- prometheus.Metric) {
@@ -166,5 +172,8 @@ func (c dispatchCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, s := range dispatchSeries {
 			ch <- prometheus.MustNewConstMetric(s.desc, prometheus.CounterValue, float64(s.get(st)), platform)
 		}
+	}
+	for _, p := range c.platforms {
+		ch <- prometheus.MustNewConstMetric(sendRate, prometheus.GaugeValue, c.disp.Rate(p), p)
 	}
 }

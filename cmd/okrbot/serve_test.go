@@ -85,6 +85,7 @@ func TestServeSlackHTTP(t *testing.T) {
 		"SLACK_BOT_TOKEN":      "xoxb-test",
 		"SLACK_SIGNING_SECRET": "s3cret",
 		"SLACK_API_URL":        api.URL + "/api/",
+		"OKRBOT_SLACK_RATE":    "7.5",
 	}
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -135,6 +136,7 @@ func TestServeSlackHTTP(t *testing.T) {
 			"okrbot_outbox_open 0", "okrbot_outbox_oldest_age_seconds 0",
 			`okrbot_scheduled_sent_total{platform="slack"} 0`, `okrbot_scheduled_failed_total{platform="slack"} 0`,
 			`okrbot_scheduled_retried_total{platform="slack"} 0`, `okrbot_rate_limited_total{platform="slack"} 0`,
+			`okrbot_send_rate_per_second{platform="slack"} 7.5`,
 		},
 	} {
 		res, err := http.Get("http://" + addr + path)
