@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,6 +56,13 @@ func TestControlRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ctl.Close()
+			st, err := os.Stat(sock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Mode().Perm() != 0o600 {
+				t.Fatalf("the control socket is %v, want only its user to reach it (0600)", st.Mode())
+			}
 			if tt.shutdown {
 				cancel()
 			}
