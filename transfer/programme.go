@@ -262,16 +262,18 @@ func (p *planner) noAdminWarning() {
 // follows what it refers to.
 func (p *planner) emitAll() {
 	// Each record and its key, every check-in and the workspace.
-	p.pl.steps = make([]step, 0, 2*(len(p.userOut)+len(p.teamOut)+len(p.cycleOut)+len(p.items.nodes)+len(p.items.extra))+len(p.ins.out)+1)
+	p.pl.steps = make([]step, 0, 2*(len(p.userOut)+len(p.teamOut)+len(p.cycleOut)+len(p.items.nodes)+len(p.items.extra))+p.ins.n+1)
 	for _, list := range [][]entry{p.userOut, p.teamOut, p.cycleOut} {
 		for _, e := range list {
 			p.emit(e)
 		}
 	}
 	p.items.emit(p)
-	p.pl.summary.Counts[KindCheckIn] = Count{Created: len(p.ins.out), Unchanged: p.ins.matched}
-	for _, ci := range p.ins.out {
-		p.pl.steps = append(p.pl.steps, step{rec: ci})
+	p.pl.summary.Counts[KindCheckIn] = Count{Created: p.ins.n, Unchanged: p.ins.matched}
+	for _, b := range p.ins.out {
+		for i := range b {
+			p.pl.steps = append(p.pl.steps, step{rec: &b[i]})
+		}
 	}
 	if w := p.workspaceRecord(); w != nil {
 		p.pl.steps = append(p.pl.steps, step{rec: w, update: p.stored != nil})

@@ -19,9 +19,10 @@ import (
 // empty workspace reads nothing per record.
 
 type checkInPlan struct {
-	out     []*okrcore.CheckIn
-	matched int
-	chunk   []okrcore.CheckIn
+	// out are the planned check-ins, in blocks, so that a million of them
+	// are a few allocations; n counts them.
+	out        [][]okrcore.CheckIn
+	n, matched int
 	// tallies gather one warning about many check-ins, so that a million
 	// of them by one unknown author say so once.
 	tallies []*tally
@@ -79,7 +80,6 @@ func (p *planner) planCheckIns() error {
 			fill[n]++
 		}
 	}
-	p.ins.out = make([]*okrcore.CheckIn, 0, len(order))
 	for _, n := range nodes {
 		if n.kind == ItemKeyResult || n.kind == ItemKPI {
 			idx := order[start[n.pos]:start[n.pos+1]]
@@ -145,11 +145,12 @@ func (p *planner) history(n *node, idx []int32) error {
 		for ; s < len(stored) && !stored[s].At.After(c.At); s++ {
 			prev = stored[s].Value
 		}
-		if len(p.ins.chunk) == 0 { // blocks: a million check-ins are a few allocations
-			p.ins.chunk = make([]okrcore.CheckIn, 8192)
+		if k := len(p.ins.out) - 1; k < 0 || len(p.ins.out[k]) == cap(p.ins.out[k]) {
+			p.ins.out = append(p.ins.out, make([]okrcore.CheckIn, 0, 8192))
 		}
-		ci := &p.ins.chunk[0]
-		p.ins.chunk = p.ins.chunk[1:]
+		b := &p.ins.out[len(p.ins.out)-1]
+		*b = append(*b, okrcore.CheckIn{})
+		ci := &(*b)[len(*b)-1]
 		*ci = okrcore.CheckIn{ID: p.newID(), Workspace: p.ws, Target: target, TargetID: id, Author: author,
 			At: c.At, Value: p.checkInValue(c, n, prev), Previous: prev, Status: c.Status, Note: strings.TrimSpace(okrcore.CleanText(c.Note, true))}
 		switch c.Status {
@@ -163,7 +164,7 @@ func (p *planner) history(n *node, idx []int32) error {
 			ci.Note = note
 		}
 		prev, last = ci.Value, ci
-		p.ins.out = append(p.ins.out, ci)
+		p.ins.n++
 	}
 	p.settle(n, last, len(stored) > 0 && (last == nil || stored[len(stored)-1].At.After(last.At)))
 	return nil
