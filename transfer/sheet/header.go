@@ -113,8 +113,8 @@ func fold(s string) string {
 // findHeader finds the header among the first rows and says the kind: a
 // Ref or Cycle column is okrbot's template, an Object Type, Aligned To,
 // Period or Goal Type column the Viva Goals Explorer's export, a Title
-// with a Type the template again, names or addresses without a title a
-// people list.
+// with a Type the template again, names or addresses without a Type a
+// people list (whose Title, a job's, is left out).
 func findHeader(t *table) (*header, error) {
 	seen := 0
 	for i := 0; i < len(t.rows) && seen < headerScan; i++ {
@@ -166,7 +166,7 @@ func readHeader(r row) *header {
 		h.kind = kindExplorer
 	case has["title"] && has["type"]:
 		h.kind = kindTemplate
-	case (has["name"] || has["email"] || has["emailaddress"]) && !has["title"]:
+	case (has["name"] || has["email"] || has["emailaddress"]) && !has["type"]:
 		h.kind = kindPeople
 	default:
 		return nil

@@ -163,3 +163,10 @@ func TestReadPeopleBadRows(t *testing.T) {
 		})
 	}
 }
+
+func TestReadPeopleWithJobTitle(t *testing.T) {
+	p := mustRead(t, "hr.csv", "Name,Title,Email,Team\nAna,Head of Sales,ana@example.com,Sales\n", Options{})
+	if p.Source != SourcePeople || len(p.People) != 1 || len(p.Items) != 0 || !warned(p, "row 1", "Title") {
+		t.Errorf("programme %+v", p)
+	}
+}

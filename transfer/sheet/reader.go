@@ -215,7 +215,7 @@ func (r *reader) person(name, email string, row int) (*person, string) {
 		}
 	} else if ps := r.byName[fn]; len(ps) > 0 {
 		if len(ps) > 1 {
-			return ps[0], fmt.Sprintf("%s is the name of %d people in the file; the first, %s, is taken: give the address to say which", quote(name), len(ps), ps[0].email)
+			return ps[0], fmt.Sprintf("%s is the name of %d people in the file; the first, %s, is taken: give the address to say which", quote(name), len(ps), orName(ps[0].email, "of row "+strconv.Itoa(ps[0].row)))
 		}
 		return ps[0], ""
 	}

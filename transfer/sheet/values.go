@@ -193,7 +193,7 @@ func parseKind(s string) (transfer.ItemKind, bool) {
 		return transfer.ItemKeyResult, true
 	case "initiative", "i", "project", "task", "action":
 		return transfer.ItemInitiative, true
-	case "kpi", "metric", "healthmetric":
+	case "kpi", "healthmetric":
 		return transfer.ItemKPI, true
 	}
 	return "", false

@@ -108,7 +108,7 @@ func WriteCheckIns(w io.Writer, d *transfer.Document) error {
 			}
 		}
 		name, email := x.person(c.Author)
-		_ = cw.Write([]string{c.At.UTC().Format(time.RFC3339), ref, safe(title), safe(name), email,
+		_ = cw.Write([]string{c.At.UTC().Format(time.RFC3339), ref, safe(title), safe(name), safe(email),
 			num(c.Value), num(c.Previous), statusText(c.Status), safe(c.Note), safe(c.Blockers)})
 	}
 	cw.Flush()
@@ -177,7 +177,7 @@ func (x *export) row(ref okrcore.Ref, kind transfer.ItemKind, title, parent stri
 	switch owner.Kind {
 	case okrcore.OwnerUser:
 		r[4], r[5] = x.person(owner.ID)
-		r[4] = safe(r[4])
+		r[4], r[5] = safe(r[4]), safe(r[5])
 		if t := x.teamOf[owner.ID]; t != nil {
 			r[6] = safe(t.Name)
 		}
