@@ -233,8 +233,12 @@ func (p *planner) planCurrent() {
 		p.current = c.ID
 		return
 	}
-	if len(p.allCycles) > 0 {
-		p.warn("", "No cycle of the export contains %s, so none is made the current one; an admin can pick one with `/okr cycle set NAME`.", p.opts.Now.UTC().Format("2 January 2006"))
+	today, q := p.opts.Now.UTC().Format("2 January 2006"), okrcore.QuarterOf(p.opts.Now).Name
+	switch {
+	case p.stored == nil && len(p.allCycles) > 0:
+		p.warn("", "No cycle of the export contains %s; the new workspace starts with %s as its current cycle, as every new workspace does, and an admin can pick another with `/okr cycle set NAME`.", today, q)
+	case len(p.allCycles) > 0:
+		p.warn("", "No cycle contains %s, so none is made the current one; an admin can pick one with `/okr cycle set NAME`.", today)
 	}
 }
 

@@ -99,6 +99,19 @@ func TestPlanProgrammeMends(t *testing.T) {
 			}
 		},
 	}, {
+		name: "no cycle contains today: a new workspace starts with today's quarter",
+		p: func() *Programme {
+			p := mini(obj("o", "Old", "ann", "q1", ""))
+			p.Cycles = []Cycle{{Key: "q1", Name: "Q1 2025", Start: day(2025, 1, 1), End: day(2025, 4, 1), Closed: true}}
+			return p
+		}(),
+		warns: map[string]string{"": "starts with Q4 2026"},
+		check: func(t *testing.T, got *storedWS) {
+			if got.cur == nil || got.cur.Name != "Q4 2026" || got.nc != 2 {
+				t.Errorf("current %+v of %d cycles", got.cur, got.nc)
+			}
+		},
+	}, {
 		name:  "one address is one person; an unknown zone is UTC; a lead who is not there is no lead",
 		p:     mini(),
 		warns: map[string]string{"person ann2": "same e-mail address", "person ann": "Mars/Olympus", "team ops": "gone"},
