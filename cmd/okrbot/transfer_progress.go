@@ -85,6 +85,11 @@ func (p *progressLine) end() {
 // 1,300,000 (52,000 a second, about 19 s left)". done is how many of
 // pr.Done were done in took, the time the phase has run.
 func progressText(pr transfer.Progress, done int, took time.Duration) string {
+	if pr.Done == 0 && pr.Total == 0 {
+		// A phase that counts nothing (reading the file, planning) is
+		// only named.
+		return phaseLabel(pr.Phase) + "…"
+	}
 	var b strings.Builder
 	b.WriteString(phaseLabel(pr.Phase))
 	b.WriteString(": ")

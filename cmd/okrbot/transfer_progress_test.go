@@ -24,7 +24,8 @@ func TestProgressText(t *testing.T) {
 			"Exporting records: 10 of 10,000,000 (1 a second, about 2778 h left)"},
 		{"no total", transfer.Progress{Phase: "plan", Done: 1234}, 1234, 2 * time.Second, "Planning: 1,234 (617 a second)"},
 		{"finished", transfer.Progress{Phase: "write", Done: 50, Total: 50}, 50, 2 * time.Second, "Writing records: 50 of 50 (25 a second)"},
-		{"too soon for a rate", transfer.Progress{Phase: "read", Done: 0}, 0, 0, "Reading the file: 0"},
+		{"nothing counted", transfer.Progress{Phase: "read"}, 0, 3 * time.Second, "Reading the file…"},
+		{"too soon for a rate", transfer.Progress{Phase: "write", Done: 10, Total: 90}, 10, 0, "Writing records: 10 of 90"},
 		{"a phase of its own", transfer.Progress{Phase: "check-ins", Done: 3, Total: 9}, 0, 3 * time.Second, "Check-ins: 3 of 9"},
 	}
 	for _, tt := range tests {
