@@ -116,6 +116,9 @@ func (p *planner) planItems() error {
 			p.warn(n.rec, "has no title; imported as %q", title)
 		}
 		n.title = title
+		if n.kind == ItemObjective && it.Status != okrcore.StatusNone {
+			p.tally("objective status", n.rec, "the status the export gives it is not kept, as okrbot works an objective's status out from its key results")
+		}
 		ip.nodes = append(ip.nodes, n)
 		if ip.byKey[it.Key] != nil && it.Key != "" {
 			p.warn(n.rec, "the export lists this key twice; the second is imported as an item of its own, and nothing refers to it")
@@ -123,6 +126,7 @@ func (p *planner) planItems() error {
 			ip.byKey[it.Key] = n
 		}
 	}
+	p.tallied("objectives")
 	for i := range block {
 		p.resolve(&block[i])
 	}

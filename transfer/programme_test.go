@@ -43,10 +43,10 @@ func programme() *Programme {
 		},
 		Cycles: []Cycle{q1, q4},
 		Items: []Item{
-			{Key: "o1", Kind: ItemObjective, Title: "Grow the business", Owner: Owner{Person: "u1"}, Cycle: "tp4"},
+			{Key: "o1", Kind: ItemObjective, Title: "Grow the business", Owner: Owner{Person: "u1"}, Cycle: "tp4", Status: okrcore.StatusOnTrack},
 			{Key: "k1", Kind: ItemKeyResult, Title: "Revenue", Owner: Owner{Person: "u1"}, Cycle: "tp4", Parent: "o1", Metric: okrcore.MetricCurrency, Unit: "€", Start: 0, Target: 100},
 			{Key: "k2", Kind: ItemKeyResult, Title: "Churn", Owner: Owner{Person: "u1"}, Cycle: "tp4", Parent: "o1", Start: 50, Target: 10, Direction: okrcore.Decrease, Weight: 2},
-			{Key: "o2", Kind: ItemObjective, Title: "Sell more", Owner: Owner{Person: "u2", Team: "t2"}, Cycle: "tp4", Parent: "k1"},
+			{Key: "o2", Kind: ItemObjective, Title: "Sell more", Owner: Owner{Person: "u2", Team: "t2"}, Cycle: "tp4", Parent: "k1", Status: okrcore.StatusAtRisk},
 			{Key: "k3", Kind: ItemKeyResult, Title: "Win rate", Owner: Owner{Person: "u2"}, Cycle: "tp4", Parent: "o2", Metric: okrcore.MetricPercent, Start: 0, Target: 100},
 			{Key: "k4", Kind: ItemKeyResult, Title: "Launch partner portal", Owner: Owner{Person: "u2"}, Cycle: "tp4", Parent: "o2", Metric: okrcore.MetricMilestone},
 			{Key: "o3", Kind: ItemObjective, Title: "Sell in EMEA", Owner: Owner{Person: "u7", Team: "t2"}, Cycle: "tp4", Parent: "k3"},
@@ -208,6 +208,7 @@ func TestPlanProgrammeIntoEmptyWorkspace(t *testing.T) {
 		{"objective x2", "not in the export"},
 		{"objective o3", "u7"},
 		{"check-in c10", "not in the export"},
+		{"objective o1", "is not kept, as okrbot works an objective's status out from its key results; the same goes for 1 more objectives"},
 	} {
 		if !hasWarning(pl.summary.Warnings, w.record, w.words) {
 			t.Errorf("no warning for %s saying %q in %v", w.record, w.words, pl.summary.Warnings)

@@ -23,8 +23,8 @@ type checkInPlan struct {
 	// are a few allocations; n counts them.
 	out        [][]okrcore.CheckIn
 	n, matched int
-	// tallies gather one warning about many check-ins, so that a million
-	// of them by one unknown author say so once.
+	// tallies gather one warning about many records, so that a million
+	// check-ins by one unknown author say so once.
 	tallies []*tally
 	byWhy   map[string]*tally
 }
@@ -34,15 +34,20 @@ type tally struct {
 	n               int
 }
 
-func (p *planner) tally(why string, c *CheckIn, format string, args ...any) {
+func (p *planner) tally(why, record string, format string, args ...any) {
+	if p.ins.byWhy == nil {
+		p.ins.byWhy = map[string]*tally{}
+	}
 	t := p.ins.byWhy[why]
 	if t == nil {
-		t = &tally{record: recordName(c.Record, "check-in", c.Key, ""), message: fmt.Sprintf(format, args...)}
+		t = &tally{record: record, message: fmt.Sprintf(format, args...)}
 		p.ins.byWhy[why] = t
 		p.ins.tallies = append(p.ins.tallies, t)
 	}
 	t.n++
 }
+
+func ciRecord(c *CheckIn) string { return recordName(c.Record, "check-in", c.Key, "") }
 
 type historyKey struct {
 	at     int64
@@ -51,7 +56,6 @@ type historyKey struct {
 
 func (p *planner) planCheckIns() error {
 	src, nodes := p.p.CheckIns, p.items.nodes
-	p.ins.byWhy = map[string]*tally{}
 	// A counting sort by key result, then by time within each.
 	start, of := make([]int32, len(nodes)+1), make([]int32, len(src))
 	for i := range src {
@@ -60,11 +64,11 @@ func (p *planner) planCheckIns() error {
 		of[i] = -1
 		switch {
 		case n == nil:
-			p.tally("item:"+string(c.Item), c, "it is about %s, which is not in the export; it is not imported", c.Item)
+			p.tally("item:"+string(c.Item), ciRecord(c), "it is about %s, which is not in the export; it is not imported", c.Item)
 		case n.kind != ItemKeyResult && n.kind != ItemKPI:
-			p.tally("kind:"+string(c.Item), c, "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
+			p.tally("kind:"+string(c.Item), ciRecord(c), "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
 		case c.At.IsZero():
-			p.tally("at:"+string(c.Item), c, "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
+			p.tally("at:"+string(c.Item), ciRecord(c), "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
 		default:
 			of[i] = int32(n.pos)
 			start[n.pos+1]++
@@ -89,13 +93,19 @@ func (p *planner) planCheckIns() error {
 			}
 		}
 	}
+	p.tallied("check-ins")
+	return nil
+}
+
+// tallied warns once for each tally, and starts them again.
+func (p *planner) tallied(what string) {
 	for _, t := range p.ins.tallies {
 		if t.n > 1 {
-			t.message += fmt.Sprintf("; the same goes for %d more check-ins", t.n-1)
+			t.message += fmt.Sprintf("; the same goes for %d more %s", t.n-1, what)
 		}
 		p.warn(t.record, "%s", t.message)
 	}
-	return nil
+	p.ins.tallies, p.ins.byWhy = nil, map[string]*tally{}
 }
 
 func (n *node) target() (okrcore.TargetKind, okrcore.ID) {
@@ -156,11 +166,11 @@ func (p *planner) history(n *node, idx []int32) error {
 		switch c.Status {
 		case okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone:
 		default:
-			p.tally("status:"+string(c.Status), c, "its status %q is not one okrbot knows; it is imported without a status", c.Status)
+			p.tally("status:"+string(c.Status), ciRecord(c), "its status %q is not one okrbot knows; it is imported without a status", c.Status)
 			ci.Status = okrcore.StatusNone
 		}
 		if note, long := cut(ci.Note, okrcore.MaxNote); long {
-			p.tally("note", c, "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
+			p.tally("note", ciRecord(c), "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
 			ci.Note = note
 		}
 		prev, last = ci.Value, ci
@@ -177,9 +187,9 @@ func (p *planner) author(c *CheckIn, n *node) okrcore.ID {
 		return u.ID
 	}
 	if c.Author == "" {
-		p.tally("author:", c, "it names no author; it is kept as written by the owner of what it is about")
+		p.tally("author:", ciRecord(c), "it names no author; it is kept as written by the owner of what it is about")
 	} else {
-		p.tally("author:"+string(c.Author), c, "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.Author)
+		p.tally("author:"+string(c.Author), ciRecord(c), "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.Author)
 	}
 	if n.kind == ItemKPI {
 		return p.ownerPerson(n.kpi.Owner)
@@ -210,7 +220,7 @@ func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
 	}
 	v, ok := ordinary(c.Value, prev)
 	if !ok {
-		p.tally("nan:"+n.rec, c, "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
+		p.tally("nan:"+n.rec, ciRecord(c), "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
 		return v
 	}
 	if n.kind == ItemKPI {
@@ -218,7 +228,7 @@ func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
 	}
 	w, moved := n.rule.apply(v)
 	if moved {
-		p.tally("value:"+n.rec, c, "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
+		p.tally("value:"+n.rec, ciRecord(c), "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
 	}
 	return w
 }
