@@ -49,6 +49,9 @@ type Tx interface {
 	// HasUsers says whether anyone is in the workspace, in constant time
 	// (the first person becomes its admin).
 	HasUsers(ws string) (bool, error)
+	// UsersByRole lists the people of a role, in ID order: admins are few,
+	// and are asked for under the write lock.
+	UsersByRole(ws string, role Role) ([]*User, error)
 	Users(ws string) ([]*User, error)
 	PutUser(u *User) error
 	// DeleteUser removes a person who owns nothing and wrote nothing (an
@@ -87,6 +90,8 @@ type Tx interface {
 
 	KPI(ws string, id ID) (*KPI, error)
 	KPIs(ws string) ([]*KPI, error)
+	// KPIsByOwner lists the KPIs of one owner, in ID order.
+	KPIsByOwner(ws string, owner Owner) ([]*KPI, error)
 	PutKPI(k *KPI) error
 	DeleteKPI(ws string, id ID) error
 

@@ -39,6 +39,9 @@ var (
 			if k, ok := userEmailKey(u); ok {
 				ix = append(ix, ikey{idxUserEmail, k})
 			}
+			if k, ok := userRoleKey(u); ok {
+				ix = append(ix, ikey{idxUserRole, k})
+			}
 			return ix
 		},
 		check: func(t *boltTx, u *okrcore.User) error {
@@ -156,6 +159,12 @@ var (
 		missing: refMissing(okrcore.RefKPI),
 		ws:      func(k *okrcore.KPI) string { return k.Workspace },
 		id:      func(k *okrcore.KPI) *okrcore.ID { return &k.ID },
+		indexes: func(k *okrcore.KPI) []ikey {
+			if e, ok := kpiOwnerKey(k); ok {
+				return []ikey{{idxKPIOwner, e}}
+			}
+			return nil
+		},
 	}
 	initiativeKind = &kind[okrcore.Initiative]{
 		name:    "initiative",
@@ -194,6 +203,16 @@ var (
 func userEmailKey(u *okrcore.User) (key, bool) {
 	e := fold(u.Email)
 	return newKey(u.Workspace).str(e).id(u.ID), e != ""
+}
+
+// userRoleKey is u's entry in the index of roles.
+func userRoleKey(u *okrcore.User) (key, bool) {
+	return newKey(u.Workspace).str(string(u.Role)).id(u.ID), u.Role != ""
+}
+
+// kpiOwnerKey is k's entry in the index of owners, if k has one.
+func kpiOwnerKey(k *okrcore.KPI) (key, bool) {
+	return ownerKey(newKey(k.Workspace), k.Owner).id(k.ID), !k.Owner.IsZero()
 }
 
 // initiativeOwnerKey is i's entry in the index of owners, if i has one.
@@ -318,6 +337,13 @@ func (t *boltTx) HasUsers(ws string) (bool, error) {
 	prefix := newKey(ws)
 	k, _ := b.Cursor().Seek(prefix)
 	return k != nil && bytes.HasPrefix(k, prefix), nil
+}
+
+func (t *boltTx) UsersByRole(ws string, role okrcore.Role) ([]*okrcore.User, error) {
+	if role == "" {
+		return nil, nil
+	}
+	return byIndex(t, userKind, ws, idxUserRole, newKey(ws).str(string(role)))
 }
 
 func (t *boltTx) Users(ws string) ([]*okrcore.User, error) { return list(t, userKind, ws) }
@@ -457,6 +483,13 @@ func (t *boltTx) DeleteKeyResult(ws string, id okrcore.ID) error {
 func (t *boltTx) KPI(ws string, id okrcore.ID) (*okrcore.KPI, error) { return get(t, kpiKind, ws, id) }
 
 func (t *boltTx) KPIs(ws string) ([]*okrcore.KPI, error) { return list(t, kpiKind, ws) }
+
+func (t *boltTx) KPIsByOwner(ws string, owner okrcore.Owner) ([]*okrcore.KPI, error) {
+	if owner.IsZero() {
+		return nil, nil
+	}
+	return byIndex(t, kpiKind, ws, idxKPIOwner, ownerKey(newKey(ws), owner))
+}
 
 func (t *boltTx) PutKPI(k *okrcore.KPI) error { return put(t, kpiKind, k) }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"go.etcd.io/bbolt"
-
-	"github.com/okrbot/okrbot/okrcore"
 )
 
 // Bucket names. Record buckets hold JSON values under str(workspace) id;
@@ -41,6 +39,8 @@ var (
 	idxInitiativeKR  = []byte("idx_initiative_kr")    // ws kr | initiative
 	idxInitiativeOwn = []byte("idx_initiative_owner") // ws owner | initiative (owned ones only)
 	idxUserEmail     = []byte("idx_user_email")       // ws lower(email) | user, verified or not
+	idxUserRole      = []byte("idx_user_role")        // ws role | user
+	idxKPIOwner      = []byte("idx_kpi_owner")        // ws owner_kind owner | kpi
 	idxCheckInTarget = []byte("idx_checkin_target")   // ws target id time | check-in
 	idxCheckInAuthor = []byte("idx_checkin_author")   // ws author time | check-in
 	idxStateExpiry   = []byte("idx_state_expiry")     // expires ws key (not per workspace)
@@ -61,7 +61,7 @@ var (
 		idxCheckInTarget, idxCheckInAuthor, idxStateExpiry,
 	}
 	bucketsVersion2 = [][]byte{bucketOutbox, idxOutboxKey, idxOutboxDue}
-	bucketsVersion3 = [][]byte{idxUserEmail, idxInitiativeOwn}
+	bucketsVersion3 = [][]byte{idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn}
 )
 
 // A migration upgrades the schema by one version inside the transaction it
@@ -97,19 +97,23 @@ var migrations = []migration{
 		}
 		return meta.Put(keyOutboxOpen, binary.BigEndian.AppendUint64(nil, 0))
 	},
-	// 2 → 3: people by address and initiatives by owner, so that first
-	// contact and a join by verified address read a few records under the
-	// write lock, not everyone; built here from the stored records.
+	// 2 → 3: people by address and by role, KPIs and initiatives by
+	// owner, so that first contact, a join by verified address, a link and
+	// a change of role read a few records under the write lock, not
+	// everyone; built here from the stored records.
 	func(tx *bbolt.Tx) error {
 		for _, name := range bucketsVersion3 {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		if err := indexAll(tx, userKind, idxUserEmail, func(u *okrcore.User) (key, bool) { return userEmailKey(u) }); err != nil {
-			return err
+		errs := []error{
+			indexAll(tx, userKind, idxUserEmail, userEmailKey),
+			indexAll(tx, userKind, idxUserRole, userRoleKey),
+			indexAll(tx, kpiKind, idxKPIOwner, kpiOwnerKey),
+			indexAll(tx, initiativeKind, idxInitiativeOwn, initiativeOwnerKey),
 		}
-		return indexAll(tx, initiativeKind, idxInitiativeOwn, func(i *okrcore.Initiative) (key, bool) { return initiativeOwnerKey(i) })
+		return errors.Join(errs...)
 	},
 }
 

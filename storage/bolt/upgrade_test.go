@@ -200,6 +200,14 @@ func checkUpgradedV1(t *testing.T, db *DB) {
 		if err != nil || len(ins) != 1 || ins[0].Title != "Survey every customer" {
 			return fmt.Errorf("initiatives by owner after upgrade: %d, %v", len(ins), err)
 		}
+		kpis, err := tx.KPIsByOwner("T1", okrcore.TeamOwner(1))
+		if err != nil || len(kpis) != 1 || kpis[0].Title != "Uptime" {
+			return fmt.Errorf("KPIs by owner after upgrade: %d, %v", len(kpis), err)
+		}
+		admins, err := tx.UsersByRole("T1", okrcore.RoleAdmin)
+		if err != nil || len(admins) != 1 || admins[0].Name != "Ann Lee" {
+			return fmt.Errorf("admins after upgrade: %d, %v", len(admins), err)
+		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)

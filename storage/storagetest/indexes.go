@@ -1,8 +1,9 @@
 package storagetest
 
-// Conformance of the lookups that first contact and a join by verified
-// address make under the write lock: people by address, whether anyone is
-// in a workspace, and initiatives by owner.
+// Conformance of the lookups that first contact, a join by verified
+// address, a link and a change of role make under the write lock: people
+// by address and by role, whether anyone is in a workspace, KPIs and
+// initiatives by owner.
 
 import (
 	"testing"
@@ -161,4 +162,90 @@ func testInitiativesByOwner(t *testing.T, s okrcore.Store) {
 	wantIDs(t, "initiatives of user 4", list, err, 1)
 	list, err = byOwner("w2", 3)
 	wantIDs(t, "w2 after the hand-over", list, err, 1)
+}
+
+func testUsersByRole(t *testing.T, s okrcore.Store) {
+	ann, ben, cai := newUser("w", "U1", "Ann"), newUser("w", "U2", "Ben"), newUser("w", "U3", "Cai")
+	ann.Role, cai.Role = okrcore.RoleAdmin, okrcore.RoleAdmin
+	other := newUser("w2", "U1", "Dan")
+	other.Role = okrcore.RoleAdmin
+	put(t, s, func(tx okrcore.Tx) error {
+		for _, u := range []*okrcore.User{ann, ben, cai, other} {
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	byRole := func(ws string, r okrcore.Role) ([]*okrcore.User, error) {
+		return get(t, s, func(tx okrcore.Tx) ([]*okrcore.User, error) { return tx.UsersByRole(ws, r) })
+	}
+	list, err := byRole("w", okrcore.RoleAdmin)
+	wantIDs(t, "admins", list, err, 1, 3)
+	equal(t, "admins", list, []*okrcore.User{ann, cai})
+	list, err = byRole("w", okrcore.RoleObserver)
+	wantIDs(t, "observers", list, err)
+	list, err = byRole("w2", okrcore.RoleAdmin)
+	wantIDs(t, "admins of w2", list, err, 1)
+
+	cai.Role, ben.Role = okrcore.RoleObserver, okrcore.RoleAdmin
+	put(t, s, func(tx okrcore.Tx) error {
+		if err := tx.PutUser(cai); err != nil {
+			return err
+		}
+		if err := tx.PutUser(ben); err != nil {
+			return err
+		}
+		return tx.DeleteUser("w", ann.ID)
+	})
+	list, err = byRole("w", okrcore.RoleAdmin)
+	wantIDs(t, "admins after the changes", list, err, 2)
+	list, err = byRole("w", okrcore.RoleObserver)
+	wantIDs(t, "observers after the changes", list, err, 3)
+	list, err = byRole("w", okrcore.RoleMember)
+	wantIDs(t, "members after the changes", list, err)
+	list, err = byRole("w2", okrcore.RoleAdmin)
+	wantIDs(t, "admins of w2 after the changes", list, err, 1)
+}
+
+func testKPIsByOwner(t *testing.T, s okrcore.Store) {
+	team, user := okrcore.TeamOwner(3), okrcore.UserOwner(3)
+	k1 := &okrcore.KPI{Workspace: "w", Title: "Uptime", Owner: team, CreatedAt: base}
+	k2 := &okrcore.KPI{Workspace: "w", Title: "NPS", Owner: user, CreatedAt: base}
+	k3 := &okrcore.KPI{Workspace: "w", Title: "Churn", Owner: team, CreatedAt: base}
+	k4 := &okrcore.KPI{Workspace: "w2", Title: "Elsewhere", Owner: team, CreatedAt: base}
+	put(t, s, func(tx okrcore.Tx) error {
+		for _, k := range []*okrcore.KPI{k1, k2, k3, k4} {
+			if err := tx.PutKPI(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	byOwner := func(ws string, o okrcore.Owner) ([]*okrcore.KPI, error) {
+		return get(t, s, func(tx okrcore.Tx) ([]*okrcore.KPI, error) { return tx.KPIsByOwner(ws, o) })
+	}
+	list, err := byOwner("w", team)
+	wantIDs(t, "KPIs of team 3", list, err, 1, 3)
+	equal(t, "KPIs of team 3", list, []*okrcore.KPI{k1, k3})
+	list, err = byOwner("w", user)
+	wantIDs(t, "KPIs of user 3, not of team 3", list, err, 2)
+	list, err = byOwner("w", okrcore.Owner{})
+	wantIDs(t, "KPIs of nobody", list, err)
+	list, err = byOwner("w2", team)
+	wantIDs(t, "KPIs of team 3 in w2", list, err, 1)
+
+	k1.Owner = user
+	put(t, s, func(tx okrcore.Tx) error {
+		if err := tx.PutKPI(k1); err != nil {
+			return err
+		}
+		return tx.DeleteKPI("w", k3.ID)
+	})
+	list, err = byOwner("w", team)
+	wantIDs(t, "KPIs of team 3 after the changes", list, err)
+	list, err = byOwner("w", user)
+	wantIDs(t, "KPIs of user 3 after the changes", list, err, 1, 2)
+	list, err = byOwner("w2", team)
+	wantIDs(t, "w2 after the changes", list, err, 1)
 }
