@@ -22,17 +22,11 @@ func SetRole(tx Tx, actor *User, person Later[ID], role Role) (*User, error) {
 		return nil, err
 	}
 	if u.ID == actor.ID && role != RoleAdmin {
-		us, err := tx.Users(actor.Workspace)
+		admins, err := tx.UsersByRole(actor.Workspace, RoleAdmin)
 		if err != nil {
 			return nil, fmt.Errorf("count admins: %w", err)
 		}
-		admins := 0
-		for _, x := range us {
-			if x.Role == RoleAdmin {
-				admins++
-			}
-		}
-		if admins <= 1 {
+		if len(admins) <= 1 {
 			return nil, Errorf(KindConflict, "You are the only admin; make someone else admin first.")
 		}
 	}

@@ -402,14 +402,9 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 			told = true
 			return nil
 		}
-		us, err := tx.Users(it.Workspace)
-		if err != nil {
+		var err error
+		if admins, err = tx.UsersByRole(it.Workspace, okrcore.RoleAdmin); err != nil {
 			return err
-		}
-		for _, u := range us {
-			if u.Role == okrcore.RoleAdmin {
-				admins = append(admins, u)
-			}
 		}
 		switch {
 		case it.Team != 0:

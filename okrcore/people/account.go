@@ -169,16 +169,11 @@ func ownedBy(tx okrcore.Tx, ws string, id okrcore.ID) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	kpis, err := tx.KPIs(ws)
+	kpis, err := tx.KPIsByOwner(ws, owner)
 	if err != nil {
 		return "", err
 	}
-	nKPI := 0
-	for _, k := range kpis {
-		if k.Owner == owner {
-			nKPI++
-		}
-	}
+	nKPI := len(kpis)
 	checkIns, err := tx.CheckInsByAuthor(ws, id, time.Time{}, 1)
 	if err != nil {
 		return "", err
