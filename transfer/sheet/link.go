@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/okrbot/okrbot/transfer"
 )
@@ -207,6 +208,11 @@ func (r *reader) emitItems(items []*pending) {
 		if it.team != nil {
 			it.team.used = true
 			in.Owner.Team = it.team.key()
+			// The person who owns a team's item works in it, as the
+			// team's digest should show.
+			if it.owner != nil && !slices.Contains(it.team.members, it.owner) {
+				it.team.members = append(it.team.members, it.owner)
+			}
 		}
 		if it.cycle != nil && in.Kind != transfer.ItemInitiative && in.Kind != transfer.ItemKPI {
 			it.cycle.used = true

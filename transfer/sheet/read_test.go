@@ -104,7 +104,12 @@ func TestReadTemplateExample(t *testing.T) {
 	if want := []string{"Ana Alves/ana@example.com", "Bo Berg/bo@example.com", "Cy Chen/cy@example.com"}; !slices.Equal(names, want) {
 		t.Errorf("people %v, want %v", names, want)
 	}
-	if len(p.Teams) != 3 {
+	members := map[transfer.Key][]transfer.Key{}
+	for _, tm := range p.Teams {
+		members[tm.Key] = tm.Members
+	}
+	if len(members) != 3 || !slices.Equal(members["sales"], []transfer.Key{"ana@example.com", "bo@example.com"}) ||
+		!slices.Equal(members["support"], []transfer.Key{"cy@example.com"}) || len(members["operations"]) != 0 {
 		t.Errorf("teams %+v", p.Teams)
 	}
 }

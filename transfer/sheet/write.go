@@ -256,7 +256,13 @@ func (x *export) kpi(k *okrcore.KPI) []string {
 // num writes a number exactly, so that it reads back the same.
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func percent(p float64) string { return strconv.FormatFloat(math.Round(p*1000)/10, 'f', -1, 64) }
+func percent(p float64) string {
+	v := math.Round(p*1000) / 10
+	if v == 0 {
+		v = 0 // not "-0" for a key result a hair behind its start
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
 
 func score(s *float64) string {
 	if s == nil {
