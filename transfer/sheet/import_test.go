@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/okrbot/okrbot/storage/bolt"
@@ -83,9 +84,50 @@ func TestImportTemplate(t *testing.T) {
 	if second := exportCSV(t, db); !bytes.Equal(first, second) {
 		t.Errorf("export changed after the second import:\n%s\n%s", first, second)
 	}
+	// The same rows as a workbook of the same name are the same file.
+	var rows [][]any
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var cells []any
+		for _, c := range strings.Split(line, ",") {
+			cells = append(cells, c)
+		}
+		rows = append(rows, cells)
+	}
+	x := workbook(t, map[string][][]any{"OKRs": rows}, []string{"OKRs"}, nil)
+	if sum := importFile(t, db, "Template-Example.xlsx", x); sum.Counts[transfer.KindObjective] != (transfer.Count{Unchanged: 2}) {
+		t.Errorf("the workbook: %v", sum.Counts)
+	}
 	other := openStore(t)
 	importFile(t, other, "export.csv", first)
 	if got := exportCSV(t, other); !bytes.Equal(got, first) {
 		t.Errorf("export → import → export differs:\n%s\nwant\n%s", got, first)
+	}
+}
+
+func TestImportTwice(t *testing.T) {
+	tests := []struct {
+		name, content string
+		kind          transfer.Kind
+		n             int
+	}{
+		{"explorer", explorerHeader +
+			"101,Grow,Leadership,Ana Alves,ana@example.com,Q1 2026,1/1/2026,3/31/2026,,,,,,Objective,,40,On Track\n" +
+			"102,Revenue,Leadership,Ana Alves,ana@example.com,Q1 2026,1/1/2026,3/31/2026,,101,$,0,1000,Key Result,,25,Behind\n" +
+			"103,CRM,Leadership,Ana Alves,,,,,,102,,,,Project,,100,Completed\n", transfer.KindKeyResult, 1},
+		{"people", peopleHeader + "Ana Alves,ana@example.com,Sales,yes,Europe/Lisbon,Company\nBo Berg,bo@example.com,Sales,,,\n", transfer.KindPerson, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openStore(t)
+			if sum := importFile(t, db, tt.name+".csv", []byte(tt.content)); sum.Counts[tt.kind].Created != tt.n {
+				t.Fatalf("first import %v", sum.Counts)
+			}
+			again := importFile(t, db, tt.name+".csv", []byte(tt.content))
+			for _, kind := range transfer.Kinds() {
+				if c := again.Counts[kind]; c.Created != 0 || c.Updated != 0 {
+					t.Errorf("second import: %s %+v", kind, c)
+				}
+			}
+		})
 	}
 }

@@ -361,6 +361,8 @@ func TestReadMaxRows(t *testing.T) {
 func TestTemplateSource(t *testing.T) {
 	tests := []struct{ name, want string }{
 		{"plan.csv", "okrbot-sheet:plan"},
+		{"plan.xlsx.csv", "okrbot-sheet:plan"},
+		{"plan.v2.csv", "okrbot-sheet:plan.v2"},
 		{"/home/ana/Q1 Plan.XLSX", "okrbot-sheet:q1 plan"},
 		{`C:\Users\ana\plan.xlsx`, "okrbot-sheet:plan"},
 		{"", "okrbot-sheet:"},

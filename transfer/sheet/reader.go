@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,15 @@ const (
 // Ref, and a renamed one by title, owner and cycle.
 func TemplateSource(name string) string {
 	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	base = strings.TrimSuffix(base, filepath.Ext(base))
+	// Every spreadsheet extension goes ("plan.xlsx.csv" is plan too, as a
+	// name given a format's extension on the way in is).
+	for {
+		ext := filepath.Ext(base)
+		if !slices.Contains([]string{".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}, strings.ToLower(ext)) {
+			break
+		}
+		base = strings.TrimSuffix(base, ext)
+	}
 	if base == "." || base == "/" {
 		base = ""
 	}
