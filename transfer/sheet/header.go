@@ -123,6 +123,9 @@ func findHeader(t *table) (*header, error) {
 			continue
 		}
 		seen++
+		if isCheckInExport(r) {
+			return nil, refuse(nil, "is okrbot's CSV of check-ins, which is for reading; the history comes back in with okrbot's own export (okrbot export --format json)")
+		}
 		if h := readHeader(r); h != nil {
 			h.row = i
 			return h, nil
@@ -148,6 +151,15 @@ func firstCells(r row) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// isCheckInExport reports whether r is the header WriteCheckIns writes.
+func isCheckInExport(r row) bool {
+	has := map[string]bool{}
+	for i := range r.cells {
+		has[fold(r.cell(i))] = true
+	}
+	return has["when"] && has["author"] && has["previous"]
 }
 
 // readHeader reads r as a header row, or says nil when it is not one.

@@ -339,6 +339,7 @@ func TestReadRefusals(t *testing.T) {
 		{"nul bytes", "Ref,Type,Title\x00\n", "bytes no text file has"},
 		{"odd utf-16", "\xff\xfeR\x00e", "half a character"},
 		{"old xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"},
+		{"check-in export", bom + strings.Join(checkInColumns, ",") + "\n2026-01-12T09:00:00Z,KR1,Revenue,Ana,,1,0,,,\n", "check-ins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
