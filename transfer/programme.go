@@ -49,7 +49,8 @@ type planner struct {
 	stored *okrcore.Workspace
 	next   int
 
-	zones map[string]bool
+	zones   map[string]bool
+	claimed map[claimKey]bool // stored records matched, by kind
 
 	people     map[Key]*okrcore.User
 	left       map[Key]bool
@@ -96,7 +97,7 @@ func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
 	if opts.Workspace == "" {
 		return nil, fmt.Errorf("plan import: no workspace given")
 	}
-	pp := &planner{tx: tx, p: p, opts: opts, ws: opts.Workspace, zones: map[string]bool{}}
+	pp := &planner{tx: tx, p: p, opts: opts, ws: opts.Workspace, zones: map[string]bool{}, claimed: map[claimKey]bool{}}
 	pp.pl = &plan{workspace: opts.Workspace, summary: Summary{Workspace: opts.Workspace, DryRun: opts.DryRun, Counts: map[Kind]Count{}}}
 	pp.pl.summary.Warnings = append(pp.pl.summary.Warnings, p.Warnings...)
 	w, err := tx.Workspace(opts.Workspace)
@@ -160,12 +161,33 @@ func (p *planner) remembered(kind Kind, key Key) (string, okrcore.ID, error) {
 	return sk, okrcore.ID(n), nil
 }
 
-// found reads a record looked up by a remembered id: nil when it is gone.
-func found[T any](rec *T, err error) (*T, error) {
-	if okrcore.IsNotFound(err) {
-		return nil, nil
+// recall is the stored record an earlier import of this source
+// remembered under key; otherwise nil, and the State key to remember the
+// new match by.
+func recall[T any](p *planner, kind Kind, key Key, get func(string, okrcore.ID) (*T, error)) (string, *T, okrcore.ID, error) {
+	sk, id, err := p.remembered(kind, key)
+	if err != nil || id == 0 {
+		return sk, nil, 0, err
 	}
-	return rec, err
+	rec, err := get(p.ws, id)
+	switch {
+	case okrcore.IsNotFound(err):
+		return sk, nil, 0, nil
+	case err != nil:
+		return "", nil, 0, fmt.Errorf("plan import: read %s: %w", kind, err)
+	}
+	return "", rec, id, nil
+}
+
+// claim takes a stored record for one of the source's records; false when
+// another has it.
+func (p *planner) claim(k Kind, id okrcore.ID) bool {
+	ck := claimKey{k, id}
+	if p.claimed[ck] {
+		return false
+	}
+	p.claimed[ck] = true
+	return true
 }
 
 // zone is a time zone the source names, "" when it names none or one

@@ -72,7 +72,6 @@ type itemPlan struct {
 	byKey   map[Key]*node
 	holders map[matchKey]*node // by cycle (in title) and owner
 	stored  map[okrcore.ID]*cycleIndex
-	claimed map[claimKey]bool
 	kpiM    map[matchKey][]*okrcore.KPI
 	iniM    map[okrcore.ID]map[string][]*okrcore.Initiative
 	maxLvl  int
@@ -95,7 +94,7 @@ func (p *planner) planItems() error {
 	block := make([]node, len(items))
 	ip.nodes = make([]*node, 0, len(items))
 	ip.byKey = make(map[Key]*node, len(items))
-	ip.holders, ip.stored, ip.claimed = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}, map[claimKey]bool{}
+	ip.holders, ip.stored = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}
 	ip.iniM = map[okrcore.ID]map[string][]*okrcore.Initiative{}
 	for i := range items {
 		it, n := &items[i], &block[i]
@@ -326,52 +325,30 @@ func (p *planner) matchByKeys() error {
 		if n.it == nil || n.it.Key == "" || p.items.byKey[n.it.Key] != n {
 			continue
 		}
-		sk, id, err := p.remembered(n.summaryKind(), n.it.Key)
-		if err != nil {
-			return err
-		}
-		if n.sk = sk; id == 0 {
-			continue
-		}
-		var old any
+		var err error
 		switch n.kind {
 		case ItemObjective:
-			old, err = load(p.tx.Objective, p.ws, id)
+			err = recallNode(p, n, p.tx.Objective)
 		case ItemKeyResult:
-			old, err = load(p.tx.KeyResult, p.ws, id)
+			err = recallNode(p, n, p.tx.KeyResult)
 		case ItemKPI:
-			old, err = load(p.tx.KPI, p.ws, id)
+			err = recallNode(p, n, p.tx.KPI)
 		case ItemInitiative:
-			old, err = load(p.tx.Initiative, p.ws, id)
+			err = recallNode(p, n, p.tx.Initiative)
 		}
 		if err != nil {
-			return fmt.Errorf("plan import: read %s: %w", n.kind, err)
-		}
-		if old != nil && p.claim(n.summaryKind(), id) {
-			n.old, n.sk = old, ""
+			return err
 		}
 	}
 	return nil
 }
 
-// load reads a record by a remembered id: nil when it is gone.
-func load[T any](get func(string, okrcore.ID) (*T, error), ws string, id okrcore.ID) (any, error) {
-	r, err := found(get(ws, id))
-	if r == nil || err != nil {
-		return nil, err
+func recallNode[T any](p *planner, n *node, get func(string, okrcore.ID) (*T, error)) error {
+	sk, old, id, err := recall(p, n.summaryKind(), n.it.Key, get)
+	if n.sk = sk; old != nil && p.claim(n.summaryKind(), id) {
+		n.old = old
 	}
-	return r, nil
-}
-
-// claim takes a stored record for one of the source's records; false when
-// another has it.
-func (p *planner) claim(k Kind, id okrcore.ID) bool {
-	ck := claimKey{k, id}
-	if p.items.claimed[ck] {
-		return false
-	}
-	p.items.claimed[ck] = true
-	return true
+	return err
 }
 
 // firstFree is the first of the candidates no other record has claimed.

@@ -45,19 +45,11 @@ func (p *planner) planPeople() error {
 			p.warn(rec, "the export lists this person twice; the second entry is left out")
 			continue
 		}
-		sk, id, err := p.remembered(KindPerson, per.Key)
+		sk, old, _, err := recall(p, KindPerson, per.Key, p.tx.User)
 		if err != nil {
 			return err
 		}
-		var old *okrcore.User
-		if id != 0 {
-			if old, err = found(p.tx.User(p.ws, id)); err != nil {
-				return fmt.Errorf("plan import: read person: %w", err)
-			}
-		}
-		if old != nil {
-			sk = ""
-		} else if lower != "" {
+		if old == nil && lower != "" {
 			old = byEmail[lower]
 		}
 		if per.Left && per.Key != "" {
@@ -212,13 +204,13 @@ func (p *planner) planTeams() error {
 	p.teams = make(map[Key]*okrcore.Team, len(teams))
 	p.teamByID = make(map[okrcore.ID]*okrcore.Team, len(teams))
 	p.teamOut = make([]entry, 0, len(teams))
-	recs, names, claimed := make([]*okrcore.Team, len(teams)), map[string]bool{}, map[okrcore.ID]bool{}
+	recs, names := make([]*okrcore.Team, len(teams)), map[string]bool{}
 	for _, i := range order {
 		var up *okrcore.Team
 		if parent[i] >= 0 {
 			up = recs[parent[i]]
 		}
-		t, err := p.planTeam(&teams[i], up, names, claimed)
+		t, err := p.planTeam(&teams[i], up, names)
 		if err != nil {
 			return err
 		}
@@ -228,7 +220,7 @@ func (p *planner) planTeams() error {
 	return nil
 }
 
-func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool, claimed map[okrcore.ID]bool) (*okrcore.Team, error) {
+func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool) (*okrcore.Team, error) {
 	name, long := cut(cleanLine(src.Name), okrcore.MaxTeamName)
 	rec := recordName(src.Record, "team", src.Key, name)
 	if long {
@@ -238,20 +230,15 @@ func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool, c
 		name = rec
 		p.warn(rec, "has no name; imported as %q", name)
 	}
-	sk, id, err := p.remembered(KindTeam, src.Key)
+	sk, old, _, err := recall(p, KindTeam, src.Key, p.tx.Team)
 	if err != nil {
 		return nil, err
 	}
-	var old *okrcore.Team
-	if id != 0 {
-		if old, err = found(p.tx.Team(p.ws, id)); err != nil {
-			return nil, fmt.Errorf("plan import: read team: %w", err)
-		}
+	if old == nil {
+		old = p.storedTeam(name)
 	}
-	if old != nil {
-		sk = ""
-	} else if old = p.storedTeam(name); old != nil && claimed[old.ID] {
-		old = nil
+	if old != nil && !p.claim(KindTeam, old.ID) {
+		old = nil // another team of the export has it
 	}
 	// Team names are unique in a workspace, whatever their case, as
 	// okrcore.CreateTeam keeps them: a second team of one name gets a
@@ -268,7 +255,7 @@ func (p *planner) planTeam(src *Team, up *okrcore.Team, names map[string]bool, c
 	if old != nil {
 		c := *old
 		c.Members = slices.Clone(old.Members)
-		t, claimed[old.ID] = &c, true
+		t = &c
 	} else {
 		t.ID = p.newID()
 	}
