@@ -65,7 +65,7 @@ type planner struct {
 	teamOut     []entry
 
 	cycles     map[Key]*okrcore.Cycle
-	allCycles  []*okrcore.Cycle // stored and new, each once
+	allCycles  []okrcore.ID // stored and new, each once, in order
 	cycleByID  map[okrcore.ID]*okrcore.Cycle
 	cycleTaken map[okrcore.ID]bool
 	cycleOut   []entry
@@ -194,17 +194,16 @@ func (p *planner) claim(k Kind, id okrcore.ID) bool {
 // okrbot can't read (with a warning).
 func (p *planner) zone(name, record string) string {
 	name = strings.TrimSpace(name)
-	if name == "" {
-		return ""
-	}
 	ok, seen := p.zones[name]
-	if !seen {
+	if !seen && name != "" {
 		_, err := time.LoadLocation(name)
 		ok = err == nil && name != "Local"
 		p.zones[name] = ok
 	}
-	if !ok {
+	if !ok && name != "" {
 		p.warn(record, "the time zone %q is not one okrbot knows; UTC is used instead", name)
+	}
+	if !ok {
 		return ""
 	}
 	return name
@@ -267,8 +266,8 @@ func (p *planner) planCurrent() {
 // containing is the shortest cycle, stored or planned, that contains t.
 func (p *planner) containing(t time.Time) *okrcore.Cycle {
 	var best *okrcore.Cycle
-	for _, c := range p.allCycles {
-		if c.Contains(t) && (best == nil || c.End.Sub(c.Start) < best.End.Sub(best.Start)) {
+	for _, id := range p.allCycles {
+		if c := p.cycleByID[id]; c.Contains(t) && (best == nil || c.End.Sub(c.Start) < best.End.Sub(best.Start)) {
 			best = c
 		}
 	}

@@ -14,16 +14,17 @@ import (
 // closes a cycle once, after grading it.
 
 func (p *planner) planCycles() error {
+	var stored []*okrcore.Cycle
 	if !p.fresh() {
-		stored, err := p.tx.Cycles(p.ws)
-		if err != nil {
+		var err error
+		if stored, err = p.tx.Cycles(p.ws); err != nil {
 			return fmt.Errorf("plan import: read cycles: %w", err)
 		}
-		p.allCycles = stored
 	}
-	p.cycleByID = make(map[okrcore.ID]*okrcore.Cycle, len(p.allCycles)+len(p.p.Cycles))
-	for _, c := range p.allCycles {
+	p.cycleByID = make(map[okrcore.ID]*okrcore.Cycle, len(stored)+len(p.p.Cycles))
+	for _, c := range stored {
 		p.cycleByID[c.ID] = c
+		p.allCycles = append(p.allCycles, c.ID)
 	}
 	p.cycles = make(map[Key]*okrcore.Cycle, len(p.p.Cycles))
 	p.cycleTaken = map[okrcore.ID]bool{}
@@ -97,14 +98,14 @@ func (p *planner) cycleSpan(src *Cycle, name, rec string) (start, end time.Time,
 // cycleLike is the stored or planned cycle of that name or those dates,
 // or a new one planned now; its entry is planned once.
 func (p *planner) cycleLike(name string, start, end time.Time) *okrcore.Cycle {
-	for _, c := range p.allCycles {
-		if fold(c.Name) == fold(name) || c.Start.Equal(start) && c.End.Equal(end) {
+	for _, id := range p.allCycles {
+		if c := p.cycleByID[id]; fold(c.Name) == fold(name) || c.Start.Equal(start) && c.End.Equal(end) {
 			return p.take(c)
 		}
 	}
 	c := &okrcore.Cycle{ID: p.newID(), Workspace: p.ws, Name: name, Start: start, End: end}
 	c.Kind, _ = cycleKind(start, end)
-	p.allCycles = append(p.allCycles, c)
+	p.allCycles = append(p.allCycles, c.ID)
 	p.cycleByID[c.ID] = c
 	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: c})
 	return c
@@ -120,11 +121,6 @@ func (p *planner) take(c *okrcore.Cycle) *okrcore.Cycle {
 	d := *c
 	p.cycleTaken[c.ID] = true
 	p.cycleByID[c.ID] = &d
-	for i := range p.allCycles {
-		if p.allCycles[i] == c {
-			p.allCycles[i] = &d
-		}
-	}
 	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: &d, old: c})
 	return &d
 }

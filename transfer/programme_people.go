@@ -52,10 +52,8 @@ func (p *planner) planPeople() error {
 		if old == nil && lower != "" {
 			old = byEmail[lower]
 		}
-		if per.Left && per.Key != "" {
-			p.left[per.Key] = true
-		}
 		if per.Left {
+			p.left[per.Key] = true
 			p.warn(rec, "has left: their records are kept, and they are placed in no team")
 		}
 		var u *okrcore.User
@@ -157,12 +155,8 @@ func (p *planner) defaultOwner() *okrcore.User {
 func (p *planner) planTeams() error {
 	teams := p.p.Teams
 	idx := make(map[Key]int, len(teams))
-	for i, t := range teams {
-		if _, dup := idx[t.Key]; dup && t.Key != "" {
-			p.warn(recordName(t.Record, "team", t.Key, t.Name), "the export lists this team twice; the second entry is imported as a team of its own")
-		} else if t.Key != "" {
-			idx[t.Key] = i
-		}
+	for i, t := range slices.Backward(teams) {
+		idx[t.Key] = i // the first of a key the export repeats
 	}
 	if !p.fresh() {
 		stored, err := p.tx.Teams(p.ws)

@@ -163,9 +163,7 @@ func (p *planner) history(n *node, idx []int32) error {
 		ci := &(*b)[len(*b)-1]
 		*ci = okrcore.CheckIn{ID: p.newID(), Workspace: p.ws, Target: target, TargetID: id, Author: author,
 			At: c.At, Value: p.checkInValue(c, n, prev), Previous: prev, Status: c.Status, Note: strings.TrimSpace(okrcore.CleanText(c.Note, true))}
-		switch c.Status {
-		case okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone:
-		default:
+		if !knownStatus(c.Status) {
 			p.tally("status:"+string(c.Status), ciRecord(c), "its status %q is not one okrbot knows; it is imported without a status", c.Status)
 			ci.Status = okrcore.StatusNone
 		}
@@ -264,6 +262,10 @@ func (p *planner) settle(n *node, last *okrcore.CheckIn, latestStored bool) {
 	default:
 		k.LastCheckIn, k.Confidence = time.Time{}, nil
 		said := n.it.Status
+		if !knownStatus(said) {
+			p.warn(n.rec, "its status %q is not one okrbot knows; it is imported without a status", said)
+			said = okrcore.StatusNone
+		}
 		switch {
 		case said == okrcore.StatusNone:
 			k.StatusSet, k.Stated = false, nil
@@ -274,6 +276,15 @@ func (p *planner) settle(n *node, last *okrcore.CheckIn, latestStored bool) {
 			k.StatusSet, k.Stated = true, &okrcore.Statement{Status: said, At: p.opts.Now.In(until.Location()), Until: until}
 		}
 	}
+}
+
+// knownStatus reports whether okrcore keeps s as a status.
+func knownStatus(s okrcore.Status) bool {
+	switch s {
+	case okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone:
+		return true
+	}
+	return false
 }
 
 // planValues works out progress, scores and statuses: key results from
