@@ -325,24 +325,47 @@ func ImportInitiative(tx Tx, in *Initiative) error {
 // ImportCheckIn appends a check-in of an existing key result or KPI by an
 // existing person. It changes neither: the record already says where a
 // check-in left them.
-func ImportCheckIn(tx Tx, c *CheckIn) error {
-	if err := validateCheckIn(c); err != nil {
-		return err
+func ImportCheckIn(tx Tx, c *CheckIn) error { return ImportCheckIns(tx, []*CheckIn{c}) }
+
+// ImportCheckIns is ImportCheckIn of each check-in in order, looking each
+// key result, KPI and author up once: a history comes thousands at a time.
+func ImportCheckIns(tx Tx, cs []*CheckIn) error {
+	type known struct {
+		ws  string
+		ref Ref
 	}
-	var err error
-	if c.Target == TargetKPI {
-		_, err = tx.KPI(c.Workspace, c.TargetID)
-	} else {
-		_, err = tx.KeyResult(c.Workspace, c.TargetID)
+	found := map[known]bool{}
+	for _, c := range cs {
+		if err := validateCheckIn(c); err != nil {
+			return err
+		}
+		target, author := Ref{RefKeyResult, c.TargetID}, Ref{"U", c.Author}
+		if c.Target == TargetKPI {
+			target.Kind = RefKPI
+		}
+		for _, r := range []Ref{target, author} {
+			if found[known{c.Workspace, r}] {
+				continue
+			}
+			var err error
+			switch r.Kind {
+			case RefKPI:
+				_, err = tx.KPI(c.Workspace, r.ID)
+			case RefKeyResult:
+				_, err = tx.KeyResult(c.Workspace, r.ID)
+			default:
+				_, err = tx.User(c.Workspace, r.ID)
+			}
+			if err != nil {
+				return err
+			}
+			found[known{c.Workspace, r}] = true
+		}
 	}
-	if err != nil {
-		return err
-	}
-	if _, err := tx.User(c.Workspace, c.Author); err != nil {
-		return err
-	}
-	if err := tx.AddCheckIn(c); err != nil {
-		return fmt.Errorf("store check-in: %w", err)
+	for _, c := range cs { // every refusal of ours before the first write
+		if err := tx.AddCheckIn(c); err != nil {
+			return fmt.Errorf("store check-in %d: %w", c.ID, err)
+		}
 	}
 	return nil
 }

@@ -159,3 +159,35 @@ func TestImportCleansText(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCheckIns: a history is written in order, or, when one of its
+// check-ins is refused, not at all.
+func TestImportCheckIns(t *testing.T) {
+	f := newFixture(t)
+	var kr *okrcore.KeyResult
+	update(t, f.db, func(tx okrcore.Tx) error {
+		o := &okrcore.Objective{Workspace: "A", Cycle: f.cycle.ID, Title: "Top", Owner: okrcore.UserOwner(f.ada.ID)}
+		if err := okrcore.ImportObjective(tx, o); err != nil {
+			return err
+		}
+		kr = &okrcore.KeyResult{Workspace: "A", Objective: o.ID, Cycle: f.cycle.ID, Title: "Ten", Owner: okrcore.UserOwner(f.ada.ID), Target: 10}
+		return okrcore.ImportKeyResult(tx, kr)
+	})
+	history := func(authors ...okrcore.ID) []*okrcore.CheckIn {
+		var cs []*okrcore.CheckIn
+		for i, a := range authors {
+			cs = append(cs, &okrcore.CheckIn{Workspace: "A", Target: okrcore.TargetKR, TargetID: kr.ID, Author: a, At: t1.Add(time.Duration(i) * time.Hour), Value: float64(i)})
+		}
+		return cs
+	}
+	wantRefused(t, f.db, func(tx okrcore.Tx) error {
+		return okrcore.ImportCheckIns(tx, history(f.alice.ID, f.bob.ID, 999))
+	}, okrcore.KindNotFound)
+	update(t, f.db, func(tx okrcore.Tx) error {
+		return okrcore.ImportCheckIns(tx, history(f.alice.ID, f.bob.ID, f.alice.ID))
+	})
+	cis := f.checkIns(t, "A", okrcore.TargetKR, kr.ID)
+	if len(cis) != 3 || cis[0].Value != 2 || cis[2].Author != f.alice.ID || cis[1].Author != f.bob.ID {
+		t.Errorf("history %+v", cis)
+	}
+}

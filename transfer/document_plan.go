@@ -141,11 +141,7 @@ type docPlan struct {
 
 // refusal names the record a document is refused for.
 func refusal(what string, id okrcore.ID, err error) error {
-	msg := okrcore.ErrorMessage(err)
-	if msg == "" {
-		return fmt.Errorf("%s %d: %w", what, id, err)
-	}
-	e := okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d is refused: %s", what, id, msg)
+	e := okrcore.Errorf(okrcore.KindInvalid, "The export's %s %d is refused: %s", what, id, okrcore.ErrorMessage(err))
 	e.Op, e.Err = "plan import", err
 	return e
 }
@@ -246,18 +242,21 @@ func (dp *docPlan) references() error {
 		case o.ParentObjective != 0 && !has(dp, dp.objs, o.ParentObjective, tx.Objective):
 			return missing("objective", o.ID, okrcore.Ref{Kind: okrcore.RefObjective, ID: o.ParentObjective}.String())
 		}
+		if p := dp.parent(o); p != nil && p.Cycle != o.Cycle {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under O%d of another cycle.", o.ID, p.ID)
+		}
 	}
 	dp.krsOfObjs = map[okrcore.ID][]*okrcore.KeyResult{}
 	for _, k := range dp.d.KeyResults {
 		switch {
-		case !has(dp, dp.objs, k.Objective, tx.Objective):
-			return missing("key result", k.ID, okrcore.Ref{Kind: okrcore.RefObjective, ID: k.Objective}.String())
+		case dp.objs[k.Objective] == nil: // an export holds the objectives of its key results
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's key result %d belongs to O%d, which is not in the export.", k.ID, k.Objective)
 		case !dp.owner(k.Owner):
 			return missing("key result", k.ID, "an owner")
 		case k.Stated != nil && k.Stated.By != 0 && !has(dp, dp.users, k.Stated.By, tx.User):
 			return missing("key result", k.ID, fmt.Sprintf("person %d", k.Stated.By))
 		}
-		if o, ok := dp.objs[k.Objective]; ok && o.Cycle != k.Cycle {
+		if o := dp.objs[k.Objective]; o.Cycle != k.Cycle {
 			return okrcore.Errorf(okrcore.KindInvalid, "The export's key result %d is in another cycle than its objective O%d.", k.ID, o.ID)
 		}
 		dp.krsOfObjs[k.Objective] = append(dp.krsOfObjs[k.Objective], k)
@@ -335,108 +334,80 @@ func add[T any](dp *docPlan, kind Kind, rec *T, id okrcore.ID, get func(string, 
 // its key results, KPIs, initiatives, check-ins; the workspace last.
 func (dp *docPlan) order() error {
 	tx := dp.tx
-	for _, c := range dp.d.Cycles {
-		if err := add(dp, KindCycle, c, c.ID, tx.Cycle); err != nil {
-			return err
-		}
-	}
-	for _, u := range dp.d.People {
-		if err := add(dp, KindPerson, u, u.ID, tx.User); err != nil {
-			return err
-		}
-	}
-	if err := dp.orderTeams(); err != nil {
-		return err
-	}
-	if err := dp.orderObjectives(); err != nil {
-		return err
-	}
-	for _, k := range dp.d.KPIs {
-		if err := add(dp, KindKPI, k, k.ID, tx.KPI); err != nil {
-			return err
-		}
-	}
-	for _, in := range dp.d.Initiatives {
-		if err := add(dp, KindInitiative, in, in.ID, tx.Initiative); err != nil {
+	teamParent := func(t *okrcore.Team) *okrcore.Team { return dp.teams[t.Parent] }
+	for _, err := range []error{
+		addAll(dp, KindCycle, dp.d.Cycles, tx.Cycle),
+		addAll(dp, KindPerson, dp.d.People, tx.User),
+		parentsFirst(dp.d.Teams, teamParent, func(t *okrcore.Team) error { return add(dp, KindTeam, t, t.ID, tx.Team) }, func(t *okrcore.Team) error {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's team %s sits under a team that sits under it.", t.Name)
+		}),
+		parentsFirst(dp.d.Objectives, dp.parent, dp.objective, func(o *okrcore.Objective) error {
+			return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under something that is itself aligned beneath it.", o.ID)
+		}),
+		addAll(dp, KindKPI, dp.d.KPIs, tx.KPI),
+		addAll(dp, KindInitiative, dp.d.Initiatives, tx.Initiative),
+	} {
+		if err != nil {
 			return err
 		}
 	}
 	return dp.orderCheckIns()
 }
 
-func (dp *docPlan) orderTeams() error {
-	state := map[okrcore.ID]int8{} // 1 being placed, 2 placed
-	var visit func(t *okrcore.Team) error
-	visit = func(t *okrcore.Team) error {
-		switch state[t.ID] {
-		case 1:
-			return okrcore.Errorf(okrcore.KindInvalid, "The export's team %s sits under a team that sits under it.", t.Name)
-		case 2:
-			return nil
-		}
-		state[t.ID] = 1
-		if p, ok := dp.teams[t.Parent]; ok {
-			if err := visit(p); err != nil {
-				return err
-			}
-		}
-		state[t.ID] = 2
-		return add(dp, KindTeam, t, t.ID, dp.tx.Team)
-	}
-	for _, t := range dp.d.Teams {
-		if err := visit(t); err != nil {
+func addAll[T any](dp *docPlan, kind Kind, recs []*T, get func(string, okrcore.ID) (*T, error)) error {
+	for _, r := range recs {
+		if err := add(dp, kind, r, fields(r).id, get); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (dp *docPlan) orderObjectives() error {
-	state := map[okrcore.ID]int8{}
-	var visit func(o *okrcore.Objective) error
-	visit = func(o *okrcore.Objective) error {
-		switch state[o.ID] {
+// parentsFirst calls plan for each record after the record above it,
+// refusing with loop one that lies beneath itself.
+func parentsFirst[T any](recs []*T, parent func(*T) *T, plan, loop func(*T) error) error {
+	state := map[*T]int8{} // 1 being placed, 2 placed
+	var visit func(r *T) error
+	visit = func(r *T) error {
+		switch state[r] {
 		case 1:
-			return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under something that is itself aligned beneath it.", o.ID)
+			return loop(r)
 		case 2:
 			return nil
 		}
-		state[o.ID] = 1
-		parent := o.ParentObjective
-		if k, ok := dp.krs[o.ParentKR]; ok {
-			parent = k.Objective
-		}
-		if p, ok := dp.objs[parent]; ok {
-			if p.Cycle != o.Cycle {
-				return okrcore.Errorf(okrcore.KindInvalid, "The export's objective O%d is aligned under O%d of another cycle.", o.ID, p.ID)
-			}
+		state[r] = 1
+		if p := parent(r); p != nil {
 			if err := visit(p); err != nil {
 				return err
 			}
 		}
-		state[o.ID] = 2
-		if err := add(dp, KindObjective, o, o.ID, dp.tx.Objective); err != nil {
-			return err
-		}
-		for _, k := range dp.krsOfObjs[o.ID] {
-			if err := add(dp, KindKeyResult, k, k.ID, dp.tx.KeyResult); err != nil {
-				return err
-			}
-		}
-		return nil
+		state[r] = 2
+		return plan(r)
 	}
-	for _, o := range dp.d.Objectives {
-		if err := visit(o); err != nil {
+	for _, r := range recs {
+		if err := visit(r); err != nil {
 			return err
 		}
 	}
-	// Key results under an objective the workspace holds and the document
-	// does not (an export edited by hand).
-	for _, k := range dp.d.KeyResults {
-		if _, ok := dp.objs[k.Objective]; !ok {
-			if err := add(dp, KindKeyResult, k, k.ID, dp.tx.KeyResult); err != nil {
-				return err
-			}
+	return nil
+}
+
+// parent is the objective of the document an objective is aligned under.
+func (dp *docPlan) parent(o *okrcore.Objective) *okrcore.Objective {
+	if k, ok := dp.krs[o.ParentKR]; ok {
+		return dp.objs[k.Objective]
+	}
+	return dp.objs[o.ParentObjective]
+}
+
+// objective plans an objective and its key results.
+func (dp *docPlan) objective(o *okrcore.Objective) error {
+	if err := add(dp, KindObjective, o, o.ID, dp.tx.Objective); err != nil {
+		return err
+	}
+	for _, k := range dp.krsOfObjs[o.ID] {
+		if err := add(dp, KindKeyResult, k, k.ID, dp.tx.KeyResult); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -485,14 +456,10 @@ func (dp *docPlan) orderCheckIns() error {
 // takes the export's cycle.
 func (dp *docPlan) workspace(stored *okrcore.Workspace) error {
 	w := dp.d.Workspace
-	if w.CurrentCycle != 0 && !has(dp, dp.cycles, w.CurrentCycle, dp.tx.Cycle) {
-		switch {
-		case stored != nil && stored.CurrentCycle != 0:
+	if w.CurrentCycle != 0 && !has(dp, dp.cycles, w.CurrentCycle, dp.tx.Cycle) && len(dp.d.Cycles) > 0 {
+		w.CurrentCycle = dp.d.Cycles[0].ID // a cycle's export holds that cycle
+		if stored != nil && stored.CurrentCycle != 0 {
 			w.CurrentCycle = stored.CurrentCycle
-		case len(dp.d.Cycles) > 0:
-			w.CurrentCycle = dp.d.Cycles[0].ID
-		default:
-			w.CurrentCycle = 0
 		}
 		dp.p.summary.Warnings = append(dp.p.summary.Warnings, Warning{Record: "workspace", Message: "the export's current cycle is not in it; the current cycle is C" + fmt.Sprint(w.CurrentCycle) + "."})
 	}

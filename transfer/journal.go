@@ -11,18 +11,15 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// An import that takes more than one transaction keeps a journal in its
-// workspace's State, written in the same transactions as the records: a
-// header (journalKey) that says an import is running, and one part per
-// transaction (journalKey:N) with the ids it created and the previous
-// version of what it changed. The last transaction of the import removes
-// the journal, so a journal found later belongs to an import that stopped
-// half way, and Recover undoes it part by part, newest first, one part
-// per transaction. The workspace record itself is written only by that
-// last transaction, so a rollback never has to take a workspace away.
-//
-// A workspace that does not exist yet has no record to find its journal
-// by, so the workspaces with a journal are also listed in registryWS.
+// An import of several transactions keeps a journal in its workspace's
+// State, written in the same transactions as the records: a header
+// (journalKey) saying an import runs, and a part per transaction
+// (journalKey:N): the ids it created, the previous versions of what it
+// changed. The import's last transaction, which alone writes the
+// workspace record, removes the journal; one found later is of an import
+// that stopped half way, which Recover undoes a part per transaction,
+// newest first. registryWS lists the workspaces with a journal, as a new
+// one has no record to be found by.
 const (
 	journalKey  = "import:journal"
 	registryWS  = "okrbot:imports"

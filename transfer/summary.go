@@ -13,11 +13,7 @@ import (
 func (s *Summary) Write(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	if s.DryRun {
-		where := ""
-		if s.Workspace != "" {
-			where = " into workspace " + s.Workspace
-		}
-		fmt.Fprintf(b, "Dry run: nothing was written. This is what the import%s would do.\n", where)
+		fmt.Fprintf(b, "Dry run: nothing was written. This is what the import into workspace %s would do.\n", s.Workspace)
 	}
 	some := false
 	for _, k := range Kinds() {

@@ -120,10 +120,8 @@ type writer struct {
 	now   time.Time
 	// real maps the placeholders of records written so far to their ids.
 	real map[okrcore.ID]okrcore.ID
-	txs  int // transactions committed
-	// last are the steps of the workspace record, written by the last
-	// transaction.
-	last []any
+	txs  int   // transactions committed
+	last []any // the workspace record's steps, for the last transaction
 }
 
 // lastStep reports whether rec is written with the workspace record, by
@@ -152,13 +150,24 @@ func (w *writer) transaction(tx okrcore.Tx, steps []step, local map[okrcore.ID]o
 	}
 	part := &journalPart{}
 	r := &resolver{w: w, local: local}
+	h := &gathered{}
 	for _, st := range steps {
-		if lastStep(st.rec) {
-			continue
+		var err error
+		switch c := st.rec.(type) {
+		case *okrcore.Workspace:
+		case *okrcore.CheckIn:
+			err = h.add(w, r, c)
+		default:
+			if err = h.flush(tx, r, part); err == nil {
+				err = w.step(tx, st.rec, r, part)
+			}
 		}
-		if err := w.step(tx, st.rec, r, part); err != nil {
+		if err != nil {
 			return err
 		}
+	}
+	if err := h.flush(tx, r, part); err != nil {
+		return err
 	}
 	if !last {
 		if first {
@@ -282,13 +291,6 @@ func (w *writer) step(tx okrcore.Tx, rec any, r *resolver, part *journalPart) er
 		r.fix(&c.KeyResult)
 		r.fix(&c.Owner)
 		return put(tx, w, r, part, jInitiative, c.Workspace, &c, &c.ID, tx.Initiative, okrcore.ImportInitiative)
-	case *okrcore.CheckIn:
-		c := *x
-		r.fix(&c.TargetID)
-		r.fix(&c.Author)
-		r.fix(&c.UndoOf)
-		// History has no lookup by id; AddCheckIn refuses one that is there.
-		return put(tx, w, r, part, jCheckIn, c.Workspace, &c, &c.ID, nil, okrcore.ImportCheckIn)
 	case sourceKey:
 		return w.sourceKey(tx, x, r, part)
 	case *sourceKey:
@@ -350,5 +352,51 @@ func (w *writer) sourceKey(tx okrcore.Tx, k sourceKey, r *resolver, part *journa
 	if err := tx.PutState(w.ws, k.state, sourceStateValue(id), time.Time{}); err != nil {
 		return fmt.Errorf("source key %s: %w", k.state, err)
 	}
+	return nil
+}
+
+// gathered are the check-ins that follow each other in a transaction,
+// written together so that okrcore.ImportCheckIns looks each key result
+// and author up once.
+type gathered struct {
+	cs  []*okrcore.CheckIn
+	phs []okrcore.ID // each one's placeholder, 0 for an id of its own
+}
+
+func (h *gathered) add(w *writer, r *resolver, x *okrcore.CheckIn) error {
+	c := *x // an undo refers to a check-in written before, not one gathered
+	r.fix(&c.TargetID)
+	r.fix(&c.Author)
+	r.fix(&c.UndoOf)
+	if r.err != nil {
+		return r.err
+	}
+	if c.Workspace != w.ws {
+		return fmt.Errorf("check-in %d belongs to workspace %q, not %q", c.ID, c.Workspace, w.ws)
+	}
+	var ph okrcore.ID
+	if isPlaceholder(c.ID) {
+		ph, c.ID = c.ID, 0
+	}
+	h.cs, h.phs = append(h.cs, &c), append(h.phs, ph)
+	return nil
+}
+
+// flush writes the check-ins gathered. History has no lookup by id, and
+// needs none: AddCheckIn refuses an id that is there.
+func (h *gathered) flush(tx okrcore.Tx, r *resolver, part *journalPart) error {
+	if len(h.cs) == 0 {
+		return nil
+	}
+	if err := okrcore.ImportCheckIns(tx, h.cs); err != nil {
+		return err
+	}
+	for i, c := range h.cs {
+		if h.phs[i] != 0 {
+			r.local[h.phs[i]] = c.ID
+		}
+		part.created(jCheckIn, c.ID)
+	}
+	h.cs, h.phs = h.cs[:0], h.phs[:0]
 	return nil
 }
