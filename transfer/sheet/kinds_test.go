@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	// The people list's zones are found on machines without tzdata, as
+	// they are in okrbot, which embeds it.
+	_ "time/tzdata"
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/transfer"
