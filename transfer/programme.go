@@ -64,13 +64,12 @@ type planner struct {
 	teamByID    map[okrcore.ID]*okrcore.Team
 	teamOut     []entry
 
-	cycles     map[Key]*okrcore.Cycle
-	allCycles  []okrcore.ID // stored and new, each once, in order
-	cycleByID  map[okrcore.ID]*okrcore.Cycle
-	cycleTaken map[okrcore.ID]bool
-	cycleOut   []entry
-	fallback   *okrcore.Cycle
-	current    okrcore.ID
+	cycles    map[Key]*okrcore.Cycle
+	allCycles []okrcore.ID // stored and new, each once, in order
+	cycleByID map[okrcore.ID]*okrcore.Cycle
+	cycleOut  []entry
+	fallback  *okrcore.Cycle
+	current   okrcore.ID
 
 	items itemPlan
 	ins   checkInPlan

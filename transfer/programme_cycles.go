@@ -27,7 +27,6 @@ func (p *planner) planCycles() error {
 		p.allCycles = append(p.allCycles, c.ID)
 	}
 	p.cycles = make(map[Key]*okrcore.Cycle, len(p.p.Cycles))
-	p.cycleTaken = map[okrcore.ID]bool{}
 	for i := range p.p.Cycles {
 		if err := p.planCycle(&p.p.Cycles[i]); err != nil {
 			return err
@@ -115,11 +114,10 @@ func (p *planner) cycleLike(name string, start, end time.Time) *okrcore.Cycle {
 // stored one, a copy planned once, which replaces it in what the plan
 // reads.
 func (p *planner) take(c *okrcore.Cycle) *okrcore.Cycle {
-	if isPlaceholder(c.ID) || p.cycleTaken[c.ID] {
+	if isPlaceholder(c.ID) || !p.claim(KindCycle, c.ID) {
 		return c
 	}
 	d := *c
-	p.cycleTaken[c.ID] = true
 	p.cycleByID[c.ID] = &d
 	p.cycleOut = append(p.cycleOut, entry{kind: KindCycle, id: c.ID, rec: &d, old: c})
 	return &d

@@ -74,7 +74,7 @@ type itemPlan struct {
 	stored  map[okrcore.ID]*cycleIndex
 	kpiM    map[matchKey][]*okrcore.KPI
 	iniM    map[okrcore.ID]map[string][]*okrcore.Initiative
-	maxLvl  int
+	order   []*node // in the order they are written
 	// extra are stored objectives the import does not name, whose
 	// progress changes with what it writes under them.
 	extra []entry

@@ -69,11 +69,8 @@ func group[T any, K comparable](recs []*T, key func(*T) K) map[K][]*T {
 // by level, so that a record's parent has its id first, then KPIs and
 // initiatives.
 func (p *planner) buildItems() error {
-	ip := &p.items
-	for _, n := range ip.nodes {
-		ip.maxLvl = max(ip.maxLvl, n.level)
-	}
-	for _, n := range p.orderedItems() {
+	p.items.order = p.orderedItems()
+	for _, n := range p.items.order {
 		var err error
 		switch n.kind {
 		case ItemObjective:
@@ -95,9 +92,12 @@ func (p *planner) buildItems() error {
 // orderedItems lists the items in the order they are written.
 func (p *planner) orderedItems() []*node {
 	ip := &p.items
-	levels := make([][2][]*node, ip.maxLvl+1)
+	var levels [][2][]*node
 	var kpis, inits []*node
 	for _, n := range ip.nodes {
+		for len(levels) <= n.level {
+			levels = append(levels, [2][]*node{})
+		}
 		switch n.kind {
 		case ItemObjective:
 			levels[n.level][0] = append(levels[n.level][0], n)

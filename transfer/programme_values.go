@@ -366,7 +366,7 @@ func (p *planner) cycleNow(id okrcore.ID) *okrcore.Cycle {
 // level, KPIs, initiatives, then the stored objectives whose progress
 // changes (which refer only to stored records).
 func (ip *itemPlan) emit(p *planner) {
-	for _, n := range p.orderedItems() {
+	for _, n := range ip.order {
 		e := entry{kind: n.summaryKind(), old: n.old, key: n.sk}
 		switch {
 		case n.obj != nil:
