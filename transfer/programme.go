@@ -46,30 +46,26 @@ type planner struct {
 	rules okrcore.Rules
 	// stored is the workspace as read; nil when it does not exist yet,
 	// and then nothing is matched and nothing is read.
-	stored *okrcore.Workspace
-	next   int
-
-	zones   map[string]bool
-	claimed map[claimKey]bool // stored records matched, by kind
-
+	stored     *okrcore.Workspace
+	next       int
+	zones      map[string]bool
+	claimed    map[claimKey]bool // stored records matched, by kind
 	people     map[Key]*okrcore.User
 	left       map[Key]bool
 	storedUser []*okrcore.User
 	newUsers   []*okrcore.User
 	userOut    []entry
-
-	teams map[Key]*okrcore.Team
+	teams      map[Key]*okrcore.Team
 	// storedTeams are the workspace's teams by folded name.
 	storedTeams map[string]*okrcore.Team
 	teamByID    map[okrcore.ID]*okrcore.Team
 	teamOut     []entry
-
-	cycles    map[Key]*okrcore.Cycle
-	allCycles []okrcore.ID // stored and new, each once, in order
-	cycleByID map[okrcore.ID]*okrcore.Cycle
-	cycleOut  []entry
-	fallback  *okrcore.Cycle
-	current   okrcore.ID
+	cycles      map[Key]*okrcore.Cycle
+	allCycles   []okrcore.ID // stored and new, each once, in order
+	cycleByID   map[okrcore.ID]*okrcore.Cycle
+	cycleOut    []entry
+	fallback    *okrcore.Cycle
+	current     okrcore.ID
 
 	items itemPlan
 	ins   checkInPlan

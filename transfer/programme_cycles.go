@@ -38,7 +38,7 @@ func (p *planner) planCycles() error {
 func (p *planner) planCycle(src *Cycle) error {
 	name := cleanLine(src.Name)
 	rec := recordName(src.Record, "cycle", src.Key, name)
-	start, end, ok := p.cycleSpan(src, name, rec)
+	start, end, ok := p.cycleSpan(src, rec)
 	if !ok {
 		return nil
 	}
@@ -71,17 +71,12 @@ func (p *planner) planCycle(src *Cycle) error {
 }
 
 // cycleSpan reads a cycle's dates, with the nearest meaning for dates a
-// cycle can't have; ok is false when there are none to read.
-func (p *planner) cycleSpan(src *Cycle, name, rec string) (start, end time.Time, ok bool) {
+// cycle can't have; ok is false when there are none.
+func (p *planner) cycleSpan(src *Cycle, rec string) (start, end time.Time, ok bool) {
 	start, end = src.Start.UTC(), src.End.UTC()
 	if start.IsZero() || end.IsZero() {
-		c, err := okrcore.ParseCycle(name)
-		if err != nil {
-			p.warn(rec, "has no dates, and its name does not say them; it is left out, and what belongs to it goes into the cycle of the day of the import")
-			return start, end, false
-		}
-		p.warn(rec, "has no dates; imported as %s to %s, as its name says", c.Start.Format(time.DateOnly), c.End.AddDate(0, 0, -1).Format(time.DateOnly))
-		return c.Start, c.End, true
+		p.warn(rec, "has no dates; it is left out, and what belongs to it goes into the cycle of the day of the import")
+		return start, end, false
 	}
 	switch {
 	case end.Before(start):

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,10 +99,7 @@ func orNil[T any](rec *T) any {
 // (people.SyncDirectory).
 func (p *planner) personRecord(per *Person, old *okrcore.User, name, email, rec string) *okrcore.User {
 	if name == "" {
-		name = email
-		if name == "" {
-			name = rec
-		}
+		name = cmp.Or(email, rec)
 		p.warn(rec, "has no name; imported as %s", name)
 	}
 	tz := p.zone(per.TimeZone, rec)
