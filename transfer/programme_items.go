@@ -92,10 +92,8 @@ func (p *planner) planItems() error {
 	ip := &p.items
 	items := p.p.Items
 	block := make([]node, len(items))
-	ip.nodes = make([]*node, 0, len(items))
-	ip.byKey = make(map[Key]*node, len(items))
-	ip.holders, ip.stored = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}
-	ip.iniM = map[okrcore.ID]map[string][]*okrcore.Initiative{}
+	ip.nodes, ip.byKey = make([]*node, 0, len(items)), make(map[Key]*node, len(items))
+	ip.holders, ip.stored, ip.iniM = map[matchKey]*node{}, map[okrcore.ID]*cycleIndex{}, map[okrcore.ID]map[string][]*okrcore.Initiative{}
 	for i := range items {
 		it, n := &items[i], &block[i]
 		n.it, n.kind, n.pos = it, it.Kind, len(ip.nodes)

@@ -173,16 +173,15 @@ func (p *planner) weight(n *node, stored float64) float64 {
 // decimals); the stored one when it gives none.
 func (p *planner) score(n *node, stored *float64) *float64 {
 	s := n.it.Score
-	if s == nil {
-		return stored
-	}
-	v := *s
 	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
+	case s == nil:
+		return stored
+	case math.IsNaN(*s):
 		p.warn(n.rec, "its score is not a number; it is left as it was")
 		return stored
-	case v < 0 || v > 1:
-		v = min(max(v, 0), 1)
+	}
+	v := min(max(*s, 0), 1)
+	if v != *s {
 		p.warn(n.rec, "its score %v is outside 0 to 1; it is imported as %v", *s, v)
 	}
 	v = math.Round(v*100) / 100
