@@ -1,6 +1,7 @@
 package vivagoals_test
 
 import (
+	"archive/zip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,14 +45,25 @@ func BenchmarkReadLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var inflated uint64
+	for _, e := range zr.File {
+		inflated += e.UncompressedSize64
+	}
 	want := benchSpec().Totals()
 	var peak, kept uint64
+	var cpu time.Duration
 	for b.Loop() {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		stop := watchHeap(&peak)
+		began := cpuTime()
 		p, err := vivagoals.Read(f, st.Size(), vivagoals.DefaultLimits())
+		cpu += cpuTime() - began
 		stop()
 		if err != nil {
 			b.Fatal(err)
@@ -66,8 +78,10 @@ func BenchmarkReadLarge(b *testing.B) {
 		runtime.KeepAlive(p)
 	}
 	b.ReportMetric(float64(st.Size())/(1<<20), "zip-MB")
+	b.ReportMetric(float64(inflated)/(1<<20), "inflated-MB")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(kept)/(1<<20), "kept-MB")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // watchHeap samples the heap's live and unswept bytes until stop is

@@ -27,7 +27,6 @@ type rawTeam struct {
 	Parent      ref          `json:"Parent Team"`
 	Owners      list[person] `json:"Team Owners"`
 	Members     list[person] `json:"Team Members"`
-	Type        string       `json:"Team Type"`
 	Status      string       `json:"Status"`
 	Description string       `json:"Description"`
 }
