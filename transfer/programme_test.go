@@ -400,6 +400,29 @@ func TestPlanProgrammeMatches(t *testing.T) {
 			}
 		},
 	}, {
+		name: "a check-in made in okrbot since stays the latest",
+		before: func(t *testing.T, s okrcore.Store) {
+			planAndWrite(t, s, programme(), progOptions("acme"))
+			got := readWS(t, s, "acme")
+			v := 55.0
+			err := s.Update(ctx, func(tx okrcore.Tx) error {
+				_, err := okrcore.RecordCheckIn(tx, progNow, got.users["alice@example.com"], okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: got.krs["Revenue"].ID, Value: &v})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		change: func(p *Programme) {},
+		check: func(t *testing.T, pl *plan, got *storedWS) {
+			if len(pl.steps) != 0 {
+				t.Errorf("%d steps", len(pl.steps))
+			}
+			if k := got.krs["Revenue"]; k.Current != 55 || len(got.hist["Revenue"]) != 4 {
+				t.Errorf("revenue %+v with %d check-ins", k, len(got.hist["Revenue"]))
+			}
+		},
+	}, {
 		name:   "by e-mail: the person known from Slack is joined",
 		before: func(t *testing.T, s okrcore.Store) { slackAlice(t, s, "acme") },
 		change: func(p *Programme) {},
