@@ -22,9 +22,8 @@ const progressEvery = 5000
 // cycle set (a cycle's name) that cycle, its objectives, key results,
 // their initiatives and check-ins, and every person and team, who may own
 // or have written them (see FORMAT.md). It reads one read transaction, a
-// consistent snapshot that does not hold writers up, and streams: no more
-// than one key result's history is held at a time beyond the records
-// themselves.
+// consistent snapshot that does not hold writers up, and streams, holding
+// one history at a time; progress has a Total only at the end.
 func Export(ctx context.Context, s okrcore.Store, ws, cycle string, w io.Writer, progress func(Progress)) error {
 	return s.View(ctx, func(tx okrcore.Tx) error {
 		e := &encoder{w: bufio.NewWriterSize(w, 64<<10), progress: progress}
