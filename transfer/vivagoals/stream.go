@@ -304,12 +304,12 @@ func jsonError(f *zip.File, c *counter, err error) error {
 		return refuse(err, "The file %s is not valid JSON: line %d, column %d has %s where JSON cannot have it.", f.Name, line, col, at)
 	case errors.As(err, &typ) && c.at > 0:
 		line, col, _ := position(f, c.at)
-		return refuse(err, "The file %s is not a Viva Goals %s file: at line %d, column %d, %s is %s, where %s belongs.", f.Name, kindOf(f.Name), line, col, field(typ.Field), jsonWord(typ.Value), goWord(typ.Type))
+		return refuse(err, "The file %s is not a Viva Goals %s file: at line %d, column %d, %s is %s, where %s belongs.", f.Name, fileWord(f.Name), line, col, field(typ.Field), jsonWord(typ.Value), goWord(typ.Type))
 	case errors.As(err, &typ):
 		line, _, _ := position(f, c.mark+1)
-		return refuse(err, "The file %s is not a Viva Goals %s file: in the record at line %d, %s is %s, where %s belongs.", f.Name, kindOf(f.Name), line, field(typ.Field), jsonWord(typ.Value), goWord(typ.Type))
+		return refuse(err, "The file %s is not a Viva Goals %s file: in the record at line %d, %s is %s, where %s belongs.", f.Name, fileWord(f.Name), line, field(typ.Field), jsonWord(typ.Value), goWord(typ.Type))
 	case errors.Is(err, errNotList):
-		return refuse(err, "The file %s is not a Viva Goals %s file: it should hold a list of records, starting with [.", f.Name, kindOf(f.Name))
+		return refuse(err, "The file %s is not a Viva Goals %s file: it should hold a list of records, starting with [.", f.Name, fileWord(f.Name))
 	case errors.Is(err, errTrailing):
 		line, col, _ := position(f, c.at)
 		return refuse(err, "The file %s is not valid JSON: something follows its list, at line %d, column %d.", f.Name, line, col)
@@ -358,7 +358,8 @@ func position(f *zip.File, off int64) (line, col int, at string) {
 	return line, col, fmt.Sprintf("%q", string(ch))
 }
 
-func kindOf(name string) string {
+// fileWord is what a file holds, in the words of its name.
+func fileWord(name string) string {
 	k, _ := fileKind(name)
 	return k.String()
 }
