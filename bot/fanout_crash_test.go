@@ -241,7 +241,7 @@ func TestFanoutCrash(t *testing.T) {
 	killAt := total/10 + rng.IntN(total*8/10+1) // between 10% and 90% of the deliveries
 	t.Logf("kill at delivery %d of %d, from seed %d (OKRBOT_FANOUT_SEED=%d repeats it)", killAt, total, seed, seed)
 	began := time.Now()
-	f := newFanoutFixture(t)
+	f := newFanoutFixture(t, total)
 	t.Logf("organisation and tick ready in %s", time.Since(began).Round(time.Millisecond))
 
 	// The first run: killed with SIGKILL inside the killAt-th delivery,

@@ -15,23 +15,26 @@ import (
 //
 //   - until the first refusal, each success adds slowStartGain to the rate
 //     (as TCP's slow start, exponential: a rate of r brings r successes a
-//     second, so the rate grows about sevenfold each second of sending),
-//     which climbs from a documented 5 a second to hundreds in two or three
-//     seconds;
-//   - a refusal cuts the rate to cutFactor of what was being delivered
-//     in the half second before it (multiplicative decrease), and
-//     remembers that as the limit found;
+//     second), which climbs from a documented 5 a second to hundreds in a
+//     few seconds;
+//   - a refusal cuts the rate to cutFactor of what the platform delivered
+//     in the half second before it (multiplicative decrease), takes that
+//     as the limit found, and remembers the rate asked as where the
+//     platform refused;
 //   - below recoverShare of the limit found, each success adds
-//     slowStartGain again, so a cut is made good in well under a second;
-//   - above it, the rate grows additively by probeShare of the limit found
-//     each second, so that the platform is asked for more rarely (tens of
-//     seconds between refusals at a steady limit), not never: a workspace
-//     whose limit rose is found out.
+//     slowStartGain again (capped there), so a cut is made good in well
+//     under a second;
+//   - held there for holdFor without a refusal, the limit found moves
+//     halfway to where the platform refused, or probeStep above itself
+//     when that is nearer (additive increase, in steps): a limit found
+//     too low, measured over a climb, is corrected in a few steps, and a
+//     steady one is asked about again only every several seconds.
 const (
 	slowStartGain = 2.0
 	cutFactor     = 0.85
 	recoverShare  = 0.95
-	probeShare    = 0.0005
+	holdFor       = 10 * time.Second
+	probeStep     = 0.02
 	// minRate is the least pace a run of refusals leaves.
 	minRate = 0.5
 	// defaultRetryAfter is waited for a 429 that names no time.
@@ -47,7 +50,9 @@ type pace struct {
 	rate    float64 // messages a second now; 0: unlimited
 	ceiling float64 // the most rate is raised to
 	burst   int
-	learned float64   // the delivered rate at the last 429; 0 before one
+	learned float64   // the limit found: delivered at the last 429, then probed; 0 before one
+	refused float64   // the rate asked at the last 429
+	held    time.Time // since when the rate has been at the mark; zero while below it
 	next    time.Time // when the next send may start, burst aside
 	paused  time.Time // no send starts before (Retry-After)
 	began   time.Time // the first send
@@ -65,6 +70,7 @@ type pace struct {
 // span at 2,000 messages a second.
 const (
 	measureSpan = 500 * time.Millisecond
+	measureGap  = 100 * time.Millisecond
 	recentSends = 1024
 )
 
@@ -74,20 +80,24 @@ func newPace(pc chat.Pacing) *pace {
 	return &pace{rate: pc.PerSecond, ceiling: max(pc.Ceiling, pc.PerSecond), burst: max(pc.Burst, 1)}
 }
 
-// wait returns when a send may start, and the time it started. Slots are
+// wait returns when a send may start, the time it started, and whether
+// it waited for its slot: only a pace that holds sends back learns from
+// their success (a dispatcher slowed by its store, or with little to send,
+// says nothing of how much more the platform would take). Slots are
 // claimed when they come, not booked ahead: a worker that booked at the
 // starting rate would otherwise keep a slot seconds away after the rate
 // has risen, and a slot booked before a 429 must not be used during the
 // Retry-After pause.
-func (p *pace) wait(ctx context.Context) (time.Time, error) {
+func (p *pace) wait(ctx context.Context) (started time.Time, paced bool, err error) {
 	for {
 		at, ok := p.claim()
 		if ok {
-			return at, nil
+			return at, paced, nil
 		}
 		if err := sleepUntil(ctx, at); err != nil {
-			return time.Time{}, err
+			return time.Time{}, paced, err
 		}
+		paced = true
 	}
 }
 
@@ -117,23 +127,29 @@ func (p *pace) claim() (time.Time, bool) {
 	return now, true
 }
 
-// succeeded raises the rate for a send that started at started and was
-// delivered. Sends that started before the last cut say nothing of the
-// rate after it.
-func (p *pace) succeeded(started time.Time) {
+// succeeded raises the rate for a send that started at started, after
+// waiting for its slot (paced), and was delivered. Sends that started
+// before the last cut say nothing of the rate after it.
+func (p *pace) succeeded(started time.Time, paced bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
 	p.count(now)
-	if p.rate <= 0 || started.Before(p.cut) || p.rate >= p.ceiling {
+	if !paced || p.rate <= 0 || started.Before(p.cut) || p.rate >= p.ceiling {
 		return
 	}
 	switch {
-	case p.learned == 0 || p.rate < recoverShare*p.learned:
+	case p.learned == 0:
 		p.rate += slowStartGain
-	default:
-		// probeShare·learned more each second: rate successes a second.
-		p.rate += probeShare * p.learned / p.rate
+	case p.rate < recoverShare*p.learned:
+		// Below the mark: back up quickly, not past it.
+		p.rate = min(p.rate+slowStartGain, recoverShare*p.learned)
+		p.held = time.Time{}
+	case p.held.IsZero():
+		p.held = now
+	case now.Sub(p.held) >= holdFor:
+		p.learned = (p.learned + max(p.refused, p.learned*(1+probeStep))) / 2
+		p.held = time.Time{}
 	}
 	p.rate = min(p.rate, p.ceiling)
 }
@@ -144,12 +160,25 @@ func (p *pace) count(now time.Time) {
 	p.sends++
 }
 
-// delivered is the rate of the successes since from, 0 when they were too
-// few or too close together to tell (a burst says nothing of a rate).
+// delivered is the rate of the successes since from, back to the last gap
+// in them (the dispatcher reading its next batch, a person's spacing): 0
+// when they were too few or too close together to tell (a burst says
+// nothing of a rate).
 func (p *pace) delivered(now, from time.Time) float64 {
-	n := 0
-	for n < min(p.sends, recentSends) && !p.recent[(p.sends-1-n)%recentSends].Before(from) {
-		n++
+	gap := measureGap
+	if p.rate > 0 {
+		gap = max(gap, time.Duration(3*float64(time.Second)/p.rate))
+	}
+	n, edge := 0, now
+	for n < min(p.sends, recentSends) {
+		t := p.recent[(p.sends-1-n)%recentSends]
+		if t.Before(from) || edge.Sub(t) > gap {
+			break
+		}
+		n, edge = n+1, t
+	}
+	if edge.After(from) && n < min(p.sends, recentSends) {
+		from = edge
 	}
 	if span := now.Sub(from).Seconds(); n >= 8 && span >= measureSpan.Seconds()/5 {
 		return float64(n) / span
@@ -191,6 +220,7 @@ func (p *pace) limited(started time.Time, retryAfter time.Duration) {
 	// the rate) nothing is learned and the rate is only cut.
 	measured := p.delivered(now, from)
 	base := p.rate
+	p.refused, p.held = p.rate, time.Time{}
 	if measured > 0 {
 		base = min(base, measured)
 		p.learned = base

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
@@ -194,64 +193,6 @@ func (d *Dispatcher) count(platform string, f func(*Stats)) {
 	}
 	f(s)
 	d.mu.Unlock()
-}
-
-// Drain sends every item that is due, and returns when none is left (items
-// retried later stay pending with a later due time) or ctx ends.
-func (d *Dispatcher) Drain(ctx context.Context) error {
-	d.draining.Lock()
-	defer d.draining.Unlock()
-	for ctx.Err() == nil {
-		var items []*okrcore.OutboxItem
-		err := d.store.View(ctx, func(tx okrcore.Tx) error {
-			var err error
-			items, err = tx.DueOutbox(d.now(), d.batch)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("read outbox: %w", err)
-		}
-		if len(items) == 0 {
-			return nil
-		}
-		if err := d.sendAll(ctx, items); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
-func (d *Dispatcher) sendAll(ctx context.Context, items []*okrcore.OutboxItem) error {
-	items = spread(items)
-	work := make(chan *okrcore.OutboxItem)
-	var wg sync.WaitGroup
-	var firstErr atomic.Value
-	for range min(d.workers, len(items)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				if err := d.deliver(ctx, it); err != nil && ctx.Err() == nil {
-					firstErr.CompareAndSwap(nil, err)
-				}
-			}
-		}()
-	}
-	for _, it := range items {
-		select {
-		case work <- it:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(work)
-	wg.Wait()
-	if err, ok := firstErr.Load().(error); ok {
-		return err
-	}
-	return ctx.Err()
 }
 
 // deliver sends one item. Only store failures are returned: a platform

@@ -11,9 +11,10 @@ import (
 // person may get several messages at once (a nudge, a reminder, a digest,
 // a grading prompt), and platforms limit a conversation on its own (Slack
 // about one message a second, Teams 7 a second and 60 in 30 seconds).
-// Spacing is measured from when a send really started, after the
-// workspace's pace let it go, not from when it was queued: two messages
-// queued a second apart can leave together. A 429 for the conversation
+// Spacing is measured from when the last send's answer came, not from when
+// it was queued (two messages queued a second apart can leave together
+// after the workspace's pace held the first) nor from when it left (the
+// platform counts it on arrival, somewhere in between). A 429 for the conversation
 // doubles its spacing; each success takes a quarter of least off again.
 type gate struct {
 	turn chan struct{} // held by the send in progress
@@ -21,7 +22,7 @@ type gate struct {
 	mu      sync.Mutex
 	least   time.Duration // the platform's documented spacing
 	spacing time.Duration
-	last    time.Time // when the last send started
+	last    time.Time // when the last send's answer came
 	paused  time.Time
 }
 
@@ -54,12 +55,12 @@ func (g *gate) enter(ctx context.Context) error {
 }
 
 // leave frees the conversation after a send that started at started (zero
-// when none did); limited, with retryAfter, when the platform refused it
-// for the conversation.
+// when none did) and has its answer; limited, with retryAfter, when the
+// platform refused it for the conversation.
 func (g *gate) leave(started time.Time, limited bool, retryAfter time.Duration) {
 	g.mu.Lock()
 	if !started.IsZero() {
-		g.last = started
+		g.last = time.Now()
 	}
 	switch {
 	case limited:

@@ -24,7 +24,7 @@ func TestPauseHoldsSleepers(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 5 {
 			wg.Go(func() {
-				if _, err := p.wait(context.Background()); err != nil {
+				if _, _, err := p.wait(context.Background()); err != nil {
 					t.Error(err)
 				}
 				mu.Lock()
@@ -53,13 +53,16 @@ func TestPaceLearns(t *testing.T) {
 		name             string
 		pacing           chat.Pacing
 		successes        int
+		idle             time.Duration // between the successes: fewer than the rate allows
 		limited          int           // 429s after them, for sends in flight together
 		retryAfter       time.Duration // of those 429s
 		wantMin, wantMax float64       // the rate at the end
 		wantHold         time.Duration // how long the next send waits
 	}{
 		{name: "raised while sends succeed", pacing: chat.Pacing{PerSecond: 5, Ceiling: 100, Burst: 1},
-			successes: 20, wantMin: 5 + 20*slowStartGain, wantMax: 5 + 20*slowStartGain},
+			successes: 20, wantMin: 5 + 19*slowStartGain, wantMax: 5 + 19*slowStartGain},
+		{name: "not raised when it held nothing back", pacing: chat.Pacing{PerSecond: 5, Ceiling: 100, Burst: 1},
+			successes: 20, idle: time.Second, wantMin: 5, wantMax: 5},
 		{name: "never above the ceiling", pacing: chat.Pacing{PerSecond: 5, Ceiling: 12, Burst: 1},
 			successes: 500, wantMin: 12, wantMax: 12},
 		{name: "a ceiling under the start keeps the start", pacing: chat.Pacing{PerSecond: 5, Ceiling: 1, Burst: 1},
@@ -77,15 +80,16 @@ func TestPaceLearns(t *testing.T) {
 				ctx := context.Background()
 				p := newPace(c.pacing)
 				for range c.successes {
-					started, err := p.wait(ctx)
+					started, paced, err := p.wait(ctx)
 					if err != nil {
 						t.Fatal(err)
 					}
-					p.succeeded(started)
+					p.succeeded(started, paced)
+					time.Sleep(c.idle)
 				}
 				var inFlight []time.Time
 				for range c.limited {
-					started, err := p.wait(ctx)
+					started, _, err := p.wait(ctx)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -99,7 +103,7 @@ func TestPaceLearns(t *testing.T) {
 				}
 				if c.wantHold > 0 {
 					from := time.Now()
-					if _, err := p.wait(ctx); err != nil {
+					if _, _, err := p.wait(ctx); err != nil {
 						t.Fatal(err)
 					}
 					if held := time.Since(from); held < c.wantHold {
@@ -230,7 +234,7 @@ func TestPaceFindsAHiddenLimit(t *testing.T) {
 				for range c.workers {
 					wg.Go(func() {
 						for left.Load() > 0 {
-							started, err := p.wait(context.Background())
+							started, paced, err := p.wait(context.Background())
 							if err != nil {
 								t.Error(err)
 								return
@@ -243,7 +247,7 @@ func TestPaceFindsAHiddenLimit(t *testing.T) {
 								continue
 							}
 							left.Add(-1)
-							p.succeeded(started)
+							p.succeeded(started, paced)
 						}
 					})
 				}

@@ -87,6 +87,7 @@ type ticket struct {
 	pace    *pace
 	gate    *heldGate
 	started time.Time
+	paced   bool // the send waited for its slot
 }
 
 // wait returns when a message to conv may leave: its conversation free and
@@ -99,13 +100,13 @@ func (d *Dispatcher) wait(ctx context.Context, rt route, conv string) (*ticket, 
 		return nil, err
 	}
 	p := d.paceOf(rt)
-	started, err := p.wait(ctx)
+	started, paced, err := p.wait(ctx)
 	if err != nil {
 		g.leave(time.Time{}, false, 0)
 		d.releaseGate(g)
 		return nil, err
 	}
-	return &ticket{d: d, pace: p, gate: g, started: started}, nil
+	return &ticket{d: d, pace: p, gate: g, started: started, paced: paced}, nil
 }
 
 // done reports the outcome of the send: a 429 pauses (and cuts) its scope,
@@ -115,7 +116,7 @@ func (t *ticket) done(err error) {
 	var rl *chat.RateLimitError
 	switch {
 	case err == nil:
-		t.pace.succeeded(t.started)
+		t.pace.succeeded(t.started, t.paced)
 		t.gate.leave(t.started, false, 0)
 	case errors.As(err, &rl) && rl.Conversation:
 		t.gate.leave(t.started, true, rl.RetryAfter)

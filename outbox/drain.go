@@ -1,0 +1,151 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Drain sends every item that is due, and returns when none is left (items
+// retried later stay pending with a later due time) or ctx ends.
+//
+// The next batch is read while the last items of the one before are still
+// in flight, so that the workers never wait for a batch's slowest send: a
+// fan-out of 10,000 is ten batches, and a pause at each would cost the
+// pace a second or so each time. Items in flight are still open in the
+// store, so they are known here and not handed out twice.
+func (d *Dispatcher) Drain(ctx context.Context) error {
+	d.draining.Lock()
+	defer d.draining.Unlock()
+	r := &drainRun{d: d, inFlight: map[itemRef]bool{}, finished: map[itemRef]int{}, work: make(chan *okrcore.OutboxItem), done: make(chan struct{}, d.workers)}
+	var wg sync.WaitGroup
+	for range d.workers {
+		wg.Go(func() { r.serve(ctx) })
+	}
+	err := r.feed(ctx)
+	close(r.work)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if err := r.failure(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// itemRef names an outbox item across workspaces.
+type itemRef struct {
+	ws string
+	id okrcore.ID
+}
+
+// drainRun is one Drain: the items handed to workers and not yet done, and
+// the first store failure a worker met.
+type drainRun struct {
+	d    *Dispatcher
+	work chan *okrcore.OutboxItem
+	done chan struct{} // a worker finished an item
+
+	mu       sync.Mutex
+	inFlight map[itemRef]bool
+	// finished are items done since a read began, by the count of items
+	// done when each finished: a read that began before an item was
+	// marked sent may still list it as due.
+	finished map[itemRef]int
+	count    int
+	err      error
+}
+
+func (r *drainRun) serve(ctx context.Context) {
+	for it := range r.work {
+		err := r.d.deliver(ctx, it)
+		r.mu.Lock()
+		ref := itemRef{it.Workspace, it.ID}
+		delete(r.inFlight, ref)
+		r.count++
+		r.finished[ref] = r.count
+		if err != nil && ctx.Err() == nil && r.err == nil {
+			r.err = err
+		}
+		r.mu.Unlock()
+		select {
+		case r.done <- struct{}{}:
+		default: // the feeder is not waiting: it reads again anyway
+		}
+	}
+}
+
+func (r *drainRun) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// feed reads due items and hands out those not in flight, until none is
+// left, a worker failed, or ctx ends.
+func (r *drainRun) feed(ctx context.Context) error {
+	for ctx.Err() == nil && r.failure() == nil {
+		r.mu.Lock()
+		busy, began := len(r.inFlight), r.count
+		r.mu.Unlock()
+		var items []*okrcore.OutboxItem
+		err := r.d.store.View(ctx, func(tx okrcore.Tx) error {
+			var err error
+			// Those in flight come first (they were due first): read
+			// past them.
+			items, err = tx.DueOutbox(r.d.now(), r.d.batch+busy)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		fresh := items[:0]
+		r.mu.Lock()
+		for _, it := range items {
+			ref := itemRef{it.Workspace, it.ID}
+			if !r.inFlight[ref] && r.finished[ref] <= began {
+				fresh = append(fresh, it)
+			}
+		}
+		// Those done before this read began, it saw done.
+		for ref, n := range r.finished {
+			if n <= began {
+				delete(r.finished, ref)
+			}
+		}
+		busy = len(r.inFlight)
+		r.mu.Unlock()
+		if len(fresh) == 0 {
+			if busy == 0 {
+				return nil
+			}
+			// Only items in flight are due: wait for one to finish, as it
+			// may leave others due (a retry) or the outbox empty.
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		for _, it := range spread(fresh) {
+			r.mu.Lock()
+			r.inFlight[itemRef{it.Workspace, it.ID}] = true
+			r.mu.Unlock()
+			select {
+			case r.work <- it:
+			case <-ctx.Done():
+				r.mu.Lock()
+				delete(r.inFlight, itemRef{it.Workspace, it.ID})
+				r.mu.Unlock()
+				return nil
+			}
+			if r.failure() != nil {
+				return nil
+			}
+		}
+	}
+	return nil
+}
