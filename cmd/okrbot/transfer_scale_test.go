@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,15 @@ func TestTransferScale(t *testing.T) {
 	// The peak RSS counts the pages of the database file mapped in memory
 	// too (bbolt reads and writes through a memory map).
 	t.Logf("offline import: %s, peak RSS %s with a database of %s (targets: 60 s, 500 MB)\n%s%s", imp.took, byteSize(imp.maxRSS), byteSize(dbSize), imp.stderr, imp.stdout)
+	// The same import in this process, with its heap sampled: the peak
+	// RSS above counts the mapped database too.
+	heapDB := filepath.Join(dir, "heap.db")
+	peak := peakHeap(func() {
+		if code, _, stderr := okrbotRun(t, nil, "import", export, "--db", heapDB, "--workspace", "T9", "--platform", "slack"); code != 0 {
+			t.Errorf("import in the test's process: exit %d: %s", code, stderr)
+		}
+	})
+	t.Logf("the same import in the test's process: peak heap in use %s (sampled every 100 ms)", byteSize(int64(peak)))
 	out := filepath.Join(dir, "okrbot-export.json")
 	exp := runMeasured(t, bin, "export", out, "--db", db)
 	t.Logf("offline export: %s, peak RSS %s (target: 30 s): %s", exp.took, byteSize(exp.maxRSS), strings.TrimSpace(exp.stdout))
@@ -148,6 +158,31 @@ func importThrough(t *testing.T, sock, export string, load *mineLoad) {
 			t.Fatalf("the import through serve failed: %s", text)
 		}
 	}
+}
+
+// peakHeap runs work and returns the most heap in use while it ran.
+func peakHeap(work func()) uint64 {
+	done := make(chan struct{})
+	sampled := make(chan uint64)
+	go func() {
+		var peak uint64
+		var ms runtime.MemStats
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				sampled <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	work()
+	close(done)
+	return <-sampled
 }
 
 // writeScaleExport writes the generated export of people people.
