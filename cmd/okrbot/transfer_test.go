@@ -181,15 +181,24 @@ func TestByteSize(t *testing.T) {
 	}
 }
 
-// countLines are a summary's lines of counts ("objectives: 3 created, 1
-// unchanged"), in order.
+// countLines are a summary's lines of counts, in order, without the
+// counts of none: "objectives: 3 created, 0 updated, 1 unchanged" is
+// "objectives: 3 created, 1 unchanged".
 func countLines(out string) []string {
 	var lines []string
 	for line := range strings.Lines(out) {
 		for _, k := range transfer.Kinds() {
-			if strings.HasPrefix(line, string(k)+": ") {
-				lines = append(lines, strings.TrimSpace(line))
+			counts, ok := strings.CutPrefix(strings.TrimSpace(line), string(k)+": ")
+			if !ok {
+				continue
 			}
+			var some []string
+			for _, c := range strings.Split(counts, ", ") {
+				if !strings.HasPrefix(c, "0 ") {
+					some = append(some, c)
+				}
+			}
+			lines = append(lines, string(k)+": "+strings.Join(some, ", "))
 		}
 	}
 	return lines
