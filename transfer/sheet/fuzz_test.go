@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strings"
@@ -166,4 +167,19 @@ func TestParseNumber(t *testing.T) {
 			t.Errorf("parseNumber(%q, %v) = %v %v, want %v %v", tt.s, tt.decimalComma, n.v, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzReadXLSX mutates a small workbook: whatever the zip or its XML
+// becomes, Read refuses it with a sentence or reads it.
+func FuzzReadXLSX(f *testing.F) {
+	t := &testing.T{}
+	f.Add(workbook(t, map[string][][]any{"OKRs": {
+		{"Ref", "Type", "Title", "Parent", "Owner", "Cycle Start", "Cycle End", "Start", "Target"},
+		{"O1", "objective", "Grow", "", "ana@example.com", 46023, 46112},
+		{"K1", "key result", "Rev", "O1", "ana@example.com", "", "", 0.1, 0.5},
+	}}, []string{"OKRs"}, nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := Read("fuzz.xlsx", bytes.NewReader(b), int64(len(b)), Options{MaxRows: 2000})
+		checkRead(t, p, err)
+	})
 }
