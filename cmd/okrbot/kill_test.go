@@ -215,6 +215,17 @@ func (l *killLoad) count() int {
 // the process stops answering; the channel closes when every request it
 // started has its outcome.
 func (l *killLoad) send(base string, rate int, stop <-chan struct{}) <-chan struct{} {
+	return openLoop(rate, stop, func() func() {
+		d, req := l.next(base)
+		return func() { l.post(d, req) }
+	})
+}
+
+// openLoop starts one request rate times a second, whether the earlier
+// ones have answered or not (an open-loop load), until stop is closed:
+// next makes each in turn, in order, and what it returns runs on its own;
+// the channel closes when every request started has its outcome.
+func openLoop(rate int, stop <-chan struct{}, next func() func()) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -228,8 +239,7 @@ func (l *killLoad) send(base string, rate int, stop <-chan struct{}) <-chan stru
 				return
 			case <-tick.C:
 			}
-			d, req := l.next(base)
-			wg.Go(func() { l.post(d, req) })
+			wg.Go(next())
 		}
 	}()
 	return done

@@ -288,13 +288,21 @@ func runImport(ctx context.Context, db okrcore.Store, req transferRequest, f io.
 
 // importFailed is the one line an import that did not land ends with.
 func importFailed(ctx context.Context, err error) error {
+	return transferFailed(ctx, err, "the import was stopped before it finished; nothing of it was kept",
+		"Nothing was imported.", "the import failed and nothing of it was kept")
+}
+
+// transferFailed says why an import or export ended without its result:
+// stopped, refused in okrcore's words (then what was left undone), or
+// failed.
+func transferFailed(ctx context.Context, err error, stopped, undone, failed string) error {
 	if ctx.Err() != nil {
-		return errors.New("the import was stopped before it finished; nothing of it was kept")
+		return errors.New(stopped)
 	}
 	if msg := okrcore.ErrorMessage(err); msg != "" {
-		return errors.New(sentence(msg) + " Nothing was imported.")
+		return errors.New(sentence(msg) + " " + undone)
 	}
-	return fmt.Errorf("the import failed and nothing of it was kept: %w", err)
+	return fmt.Errorf("%s: %w", failed, err)
 }
 
 // importWorkspace picks the workspace an import writes into and the

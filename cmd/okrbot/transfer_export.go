@@ -152,13 +152,8 @@ func runExport(ctx context.Context, db okrcore.Store, req transferRequest, w io.
 }
 
 func exportFailed(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return errors.New("the export was stopped before it finished; no file was written")
-	}
-	if msg := okrcore.ErrorMessage(err); msg != "" {
-		return errors.New(sentence(msg) + " No file was written.")
-	}
-	return fmt.Errorf("the export failed, no file was written: %w", err)
+	return transferFailed(ctx, err, "the export was stopped before it finished; no file was written",
+		"No file was written.", "the export failed, no file was written")
 }
 
 // exportScope finds the workspace to export and the stored name of the

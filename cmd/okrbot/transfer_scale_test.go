@@ -297,23 +297,7 @@ func (l *mineLoad) phase(name string) {
 
 // send asks rate times a second until stop is closed.
 func (l *mineLoad) send(base string, rate int, stop <-chan struct{}) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var wg sync.WaitGroup
-		tick := time.NewTicker(time.Second / time.Duration(rate))
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				wg.Wait()
-				return
-			case <-tick.C:
-			}
-			wg.Go(func() { l.ask(base) })
-		}
-	}()
-	return done
+	return openLoop(rate, stop, func() func() { return func() { l.ask(base) } })
 }
 
 func (l *mineLoad) ask(base string) {
