@@ -116,14 +116,6 @@ func sure(rep reply.Reply, resolved []reply.Resolved, text string) error {
 	return &askErr{question(q, []chat.Button{{Label: "Yes, record it", Value: "confirm " + text, Style: chat.StylePrimary}})}
 }
 
-// implausible is okrcore.Implausible of a value a form gave, "" for none.
-func implausible(k *okrcore.KeyResult, v *float64) string {
-	if v == nil {
-		return ""
-	}
-	return okrcore.Implausible(k, *v)
-}
-
 // numbers is how the person writes numbers: as their locale says when
 // their platform gives one, otherwise as the workspace's rules say.
 func (e *Engine) numbers(ctx context.Context, req *request) reply.Options {

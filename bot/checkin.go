@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/bot/forms"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -502,14 +501,14 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 	if req.ev.FormID != "checkin" {
 		return chat.Message{}, usage("That form has expired. Start again with `/okr form`.")
 	}
-	refs := formRefs(req.ev.FormState)
+	refs := forms.Refs(req.ev.FormState)
 	if len(refs) == 0 {
 		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
 	}
 	var results []*okrcore.CheckInResult
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
-		krs, inputs, fe, err := readCheckinForm(tx, req, refs)
+		krs, inputs, fe, err := forms.ReadCheckIn(tx, req.ws, req.ev.Values, refs)
 		if err != nil {
 			return err
 		}
@@ -520,14 +519,14 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 		}
 		sort.Slice(order, func(a, b int) bool { return krs[order[a]].ID < krs[order[b]].ID })
 		for _, i := range order {
-			if !fe.empty() {
+			if !fe.Empty() {
 				break
 			}
 			res, err := e.record(tx, req, inputs[i])
 			if okrcore.ErrorKindOf(err) == okrcore.KindInvalid {
 				// A rule of the key result (a milestone is done or not, a
 				// percentage in range): its value is refused.
-				fe.add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessage(err)))
+				fe.Add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessage(err)))
 				break
 			}
 			if err != nil {
@@ -535,112 +534,21 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 			}
 			results = append(results, res)
 		}
-		if fe.empty() {
+		if fe.Empty() {
 			return nil
 		}
 		c, err := tx.Cycle(req.ws, krs[0].Cycle)
 		if err != nil {
 			return err
 		}
-		return &formBackErr{formBack(report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs), req.ev.Values, fe)}
+		return &forms.BackErr{M: forms.Back(report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs), req.ev.Values, fe)}
 	})
-	var back *formBackErr
+	var back *forms.BackErr
 	if errors.As(err, &back) {
-		return back.m, nil
+		return back.M, nil
 	}
 	if err != nil {
 		return chat.Message{}, err
 	}
 	return e.confirm(ctx, req, results)
-}
-
-// readCheckinForm reads a submitted check-in form: the key results it was
-// built for (in its order), a check-in for each, and the answers refused.
-func readCheckinForm(tx okrcore.Tx, req *request, refs []okrcore.Ref) ([]*okrcore.KeyResult, []okrcore.CheckInInput, fieldErrors, error) {
-	vals := req.ev.Values
-	var fe fieldErrors
-	var conf *int
-	if s := strings.TrimSpace(vals["confidence"]); s != "" {
-		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
-		if err != nil || n < 0 || n > 10 {
-			fe.add("confidence", fmt.Sprintf("Confidence is a whole number from 0 to 10; %q isn't.", s))
-		}
-		conf = &n
-	}
-	if utf8.RuneCountInString(strings.TrimSpace(vals["blockers"])) > okrcore.MaxNote {
-		fe.add("blockers", fmt.Sprintf("Keep blockers under %d characters.", okrcore.MaxNote))
-	}
-	var krs []*okrcore.KeyResult
-	var inputs []okrcore.CheckInInput
-	for _, ref := range refs {
-		k, err := tx.KeyResult(req.ws, ref.ID)
-		if okrcore.IsNotFound(err) {
-			return nil, nil, fe, usage("%s no longer exists, so nothing was saved. `/okr form` opens a fresh form.", ref)
-		}
-		if err != nil {
-			return nil, nil, fe, err
-		}
-		id := ref.String()
-		in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: k.ID, Confidence: conf, Note: vals[id+".note"], Blockers: vals["blockers"]}
-		if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > okrcore.MaxNote {
-			fe.add(id+".note", fmt.Sprintf("%s: keep the note under %d characters.", ref, okrcore.MaxNote))
-		}
-		if s := strings.TrimSpace(vals[id+".status"]); s != "" {
-			st, ok := okrcore.ParseStatus(s)
-			if !ok {
-				fe.add(id+".status", fmt.Sprintf("%s: %q is not a status.", ref, s))
-			}
-			in.Status = st
-		}
-		if s := strings.TrimSpace(vals[id+".value"]); s != "" {
-			v, msg, err := formValue(k, s)
-			if err != nil {
-				return nil, nil, fe, err
-			}
-			if msg != "" {
-				fe.add(id+".value", msg)
-			} else if d := implausible(k, v); d != "" {
-				// A form can't ask "are you sure?"; a message can.
-				fe.add(id+".value", fmt.Sprintf("%s If that's right, send `confirm %s %s` in a message.", d, ref, s))
-			}
-			in.Value = v
-		}
-		krs = append(krs, k)
-		inputs = append(inputs, in)
-	}
-	return krs, inputs, fe, nil
-}
-
-// formValue reads the value typed for a key result in the form: the value,
-// or why it is refused.
-func formValue(k *okrcore.KeyResult, s string) (*float64, string, error) {
-	ref := k.Ref()
-	up := reply.KRUpdate{Ref: ref.String(), Raw: s}
-	switch lower(s) {
-	case "done":
-		t := true
-		up.Done = &t
-	case "not done":
-		f := false
-		up.Done = &f
-	default:
-		n, ok := reply.ParseNumber(s)
-		if !ok {
-			return nil, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s), nil
-		}
-		up.Value = &n
-	}
-	res, err := reply.Resolve([]reply.KRUpdate{up}, []*okrcore.KeyResult{k})
-	if err != nil {
-		var pe *reply.ParseError
-		if errors.As(err, &pe) {
-			return nil, pe.Message, nil
-		}
-		return nil, "", err
-	}
-	if len(res) == 1 && res[0].HasValue {
-		v := res[0].Value
-		return &v, "", nil
-	}
-	return nil, "", nil
 }

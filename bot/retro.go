@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/bot/forms"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -131,7 +132,7 @@ func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 // before anything is stored: a refused grade saves nothing and sends the
 // form back with the grades kept and the refused ones marked (forms.go).
 func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, error) {
-	refs := formRefs(req.ev.FormState)
+	refs := forms.Refs(req.ev.FormState)
 	if len(refs) == 0 {
 		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr grades`.")
 	}
@@ -140,7 +141,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		score float64
 	}
 	var grades []grade
-	var fe fieldErrors
+	var fe forms.Errors
 	for _, ref := range refs {
 		id := ref.String() + ".grade"
 		s := strings.TrimSpace(req.ev.Values[id])
@@ -149,7 +150,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		}
 		n, ok := reply.ParseNumber(s)
 		if !ok {
-			fe.add(id, fmt.Sprintf("%s: I couldn't read %q as a grade; grades go from 0.0 to 1.0.", ref, s))
+			fe.Add(id, fmt.Sprintf("%s: I couldn't read %q as a grade; grades go from 0.0 to 1.0.", ref, s))
 			continue
 		}
 		v := n.Value
@@ -157,12 +158,12 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 			v /= 100
 		}
 		if v < 0 || v > 1 {
-			fe.add(id, fmt.Sprintf("%s: %s is outside 0.0–1.0.", ref, s))
+			fe.Add(id, fmt.Sprintf("%s: %s is outside 0.0–1.0.", ref, s))
 			continue
 		}
 		grades = append(grades, grade{ref, v})
 	}
-	if !fe.empty() {
+	if !fe.Empty() {
 		return e.gradesFormBack(ctx, req, refs, fe)
 	}
 	if len(grades) == 0 {
@@ -209,7 +210,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 
 // gradesFormBack sends the grading form back with the grades as they were
 // submitted and the refused ones marked.
-func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcore.Ref, fe fieldErrors) (chat.Message, error) {
+func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcore.Ref, fe forms.Errors) (chat.Message, error) {
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		var krs []*okrcore.KeyResult
 		for _, ref := range refs {
@@ -226,7 +227,7 @@ func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcor
 		if err != nil {
 			return chat.Message{}, err
 		}
-		return formBack(gradesForm(c, krs), req.ev.Values, fe), nil
+		return forms.Back(gradesForm(c, krs), req.ev.Values, fe), nil
 	})
 }
 
