@@ -38,20 +38,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/okrbot/okrbot/adapters/slack"
+	"github.com/okrbot/okrbot/adapters/slack/slacktest"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
@@ -244,50 +242,20 @@ func copyFile(tb testing.TB, from, to string) {
 }
 
 // deliveries counts what a fake platform delivered, by conversation and
-// outbox key, and compares it with what the tick enqueued.
-type deliveries struct {
-	mu    sync.Mutex
-	count map[string]map[string]int // conversation → key → deliveries
-	total int
-}
+// outbox key (slacktest's count), and compares it with what the tick
+// enqueued.
+type deliveries struct{ d *slacktest.Deliveries }
 
-func newDeliveries() *deliveries { return &deliveries{count: map[string]map[string]int{}} }
+func newDeliveries() *deliveries { return &deliveries{slacktest.NewDeliveries()} }
 
 // add records one delivery and returns how many there have been.
-func (d *deliveries) add(conv, key string) int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	m := d.count[conv]
-	if m == nil {
-		m = map[string]int{}
-		d.count[conv] = m
-	}
-	m[key]++
-	d.total++
-	return d.total
-}
+func (d *deliveries) add(conv, key string) int { return d.d.Add(conv, key) }
 
-func (d *deliveries) clone() *deliveries {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	c := &deliveries{count: make(map[string]map[string]int, len(d.count)), total: d.total}
-	for conv, keys := range d.count {
-		c.count[conv] = maps.Clone(keys)
-	}
-	return c
-}
+func (d *deliveries) clone() *deliveries { return &deliveries{d.d.Clone()} }
 
-func (d *deliveries) has(conv, key string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.count[conv][key] > 0
-}
+func (d *deliveries) has(conv, key string) bool { return d.d.Count(conv, key) > 0 }
 
-func (d *deliveries) delivered() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.total
-}
+func (d *deliveries) delivered() int { return d.d.Total() }
 
 // fanoutTally is how a fan-out went: people nudged more than once, the
 // extra messages they got, people never nudged, and messages nobody
@@ -298,11 +266,9 @@ type fanoutTally struct {
 }
 
 func (d *deliveries) tally(expected map[string]string) fanoutTally {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	var t fanoutTally
 	for conv, key := range expected {
-		switch n := d.count[conv][key]; {
+		switch n := d.d.Count(conv, key); {
 		case n == 0:
 			t.missed++
 			if len(t.examples) < 5 {
@@ -313,57 +279,43 @@ func (d *deliveries) tally(expected map[string]string) fanoutTally {
 			t.extra += n - 1
 		}
 	}
-	for conv, keys := range d.count {
-		for key, n := range keys {
-			if expected[conv] != key {
-				t.unexpected += n
-				if len(t.examples) < 5 {
-					t.examples = append(t.examples, "unexpected "+conv+" "+key)
-				}
+	d.d.Each(func(conv, key string, n int) {
+		if expected[conv] != key {
+			t.unexpected += n
+			if len(t.examples) < 5 {
+				t.examples = append(t.examples, "unexpected "+conv+" "+key)
 			}
 		}
-	}
+	})
 	return t
 }
 
 // limitedPlatform is an in-process fake of a chat platform's send API that
-// enforces, in real time, a global rate of W calls a second (a token
-// bucket holding burst calls) and one message a second per conversation,
-// answering a 429 with Retry-After (whole seconds, as the HTTP header
-// carries it) above them, without saying which of the two it was: Slack
-// and Teams do not. Every call takes latency: half before it is counted,
+// enforces, in real time, a limit it does not tell the dispatcher
+// (slacktest.Limit): W calls a second across the workspace (a token bucket
+// holding burst calls) and one a second per conversation, answering a 429
+// with Retry-After in whole seconds above them, without saying which of
+// the two it was. Every call takes latency: half before it is counted,
 // half after.
 type limitedPlatform struct {
 	latency time.Duration
-	rate    float64 // tokens a second
-	burst   float64
+	limit   *slacktest.Limit
 	*deliveries
-
-	mu       sync.Mutex
-	tokens   float64
-	last     time.Time // when tokens was computed
-	lastConv map[string]time.Time
-	calls    int64
-	limited  int64 // 429s
-	convLim  int64 // of which per conversation
 }
 
 func newLimitedPlatform(w float64, burst int, latency time.Duration) *limitedPlatform {
-	return &limitedPlatform{latency: latency, rate: w, burst: float64(burst), tokens: float64(burst), last: time.Now(),
-		lastConv: map[string]time.Time{}, deliveries: newDeliveries()}
-}
-
-func retryAfterSeconds(d time.Duration) time.Duration {
-	return max(time.Second, time.Duration(math.Ceil(d.Seconds()))*time.Second)
+	return &limitedPlatform{latency: latency, limit: slacktest.NewLimit(w, burst, time.Second), deliveries: newDeliveries()}
 }
 
 func (p *limitedPlatform) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
 	if err := sleepCtx(ctx, p.latency/2); err != nil {
 		return chat.SentRef{}, err
 	}
-	err := p.admit(to.ID)
-	if err == nil {
+	var err error
+	if ok, after := p.limit.Admit(to.ID); ok {
 		p.add(to.ID, m.Key)
+	} else {
+		err = &chat.RateLimitError{RetryAfter: after}
 	}
 	if serr := sleepCtx(ctx, p.latency-p.latency/2); serr != nil && err == nil {
 		err = serr // delivered, but the answer never came
@@ -374,33 +326,7 @@ func (p *limitedPlatform) Send(ctx context.Context, to chat.Conversation, m chat
 	return chat.SentRef{Conversation: to.ID, ID: m.Key}, nil
 }
 
-func (p *limitedPlatform) admit(conv string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	p.calls++
-	if last, ok := p.lastConv[conv]; ok && now.Sub(last) < time.Second {
-		p.limited++
-		p.convLim++
-		return &chat.RateLimitError{RetryAfter: retryAfterSeconds(time.Second - now.Sub(last))}
-	}
-	p.tokens = min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
-	p.last = now
-	if p.tokens < 1 {
-		p.limited++
-		wait := time.Duration((1 - p.tokens) / p.rate * float64(time.Second))
-		return &chat.RateLimitError{RetryAfter: retryAfterSeconds(wait)}
-	}
-	p.tokens--
-	p.lastConv[conv] = now
-	return nil
-}
-
-func (p *limitedPlatform) stats() (calls, limited, convLimited int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.calls, p.limited, p.convLim
-}
+func (p *limitedPlatform) stats() (calls, limited, convLimited int64) { return p.limit.Stats() }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -549,29 +475,8 @@ func addSeveral(tb testing.TB, db okrcore.Store, f *fanoutFixture) map[string][]
 // duplicates are deliveries beyond the first of a key, misses keys never
 // delivered.
 func (d *deliveries) tallyAll(expected map[string][]string) (messages, duplicates, missed, unexpected int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	want := map[string]bool{}
-	for conv, keys := range expected {
-		for _, k := range keys {
-			messages++
-			want[conv+"|"+k] = true
-			switch n := d.count[conv][k]; {
-			case n == 0:
-				missed++
-			case n > 1:
-				duplicates += n - 1
-			}
-		}
-	}
-	for conv, keys := range d.count {
-		for k, n := range keys {
-			if !want[conv+"|"+k] {
-				unexpected += n
-			}
-		}
-	}
-	return messages, duplicates, missed, unexpected
+	t := d.d.Tally(expected)
+	return t.Messages, t.Duplicates, t.Missed, t.Unexpected
 }
 
 func benchFanout(b *testing.B, f *fanoutFixture, r fanoutRun) {

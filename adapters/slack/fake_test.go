@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,51 +18,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
+	"github.com/okrbot/okrbot/adapters/slack/slacktest"
 	"github.com/okrbot/okrbot/chat"
 )
 
 const (
-	testBotToken = "xoxb-test-token"
-	testAppToken = "xapp-test-token"
+	testBotToken = slacktest.BotToken
+	testAppToken = slacktest.AppToken
 	testSecret   = "8f742231b10e8888abcd99yyyzzz85a5"
-	testTeam     = "T1"
-	testBotUser  = "UBOT"
+	testTeam     = slacktest.Team
+	testBotUser  = slacktest.BotUser
 )
 
-// call is one request the fake Slack received.
-type call struct {
-	Method string     // "chat.postMessage", or "response_url"
-	Form   url.Values // form-encoded requests
-	JSON   map[string]any
-	Token  string
-}
+// call is one request the fake Slack received (slacktest.Call, with the
+// lowercase helpers these tests use).
+type call slacktest.Call
 
-// get reads a parameter from the form or the JSON body.
-func (c call) get(key string) string {
-	if c.Form != nil {
-		return c.Form.Get(key)
-	}
-	switch v := c.JSON[key].(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
+func (c call) get(key string) string { return slacktest.Call(c).Get(key) }
 
-// body is everything the call carried, for substring checks.
-func (c call) body() string {
-	if c.Form != nil {
-		return c.Form.Encode() + " " + c.Form.Get("blocks") + " " + c.Form.Get("text") + " " + c.Form.Get("metadata")
-	}
-	b, _ := json.Marshal(c.JSON)
-	return string(b)
-}
+func (c call) body() string { return slacktest.Call(c).Body() }
 
 // reply is a canned answer for the next call of a method.
 type reply struct {
@@ -73,101 +45,48 @@ type reply struct {
 	body       string
 }
 
-type fakeUser struct {
-	ID, Name, Display, Email, TZ string
-	Unconfirmed                  bool // the e-mail address is not confirmed
-	Bot, App, Deleted            bool // is_bot, is_app_user, deleted
-}
+type fakeUser = slacktest.User
 
-// json is the user as users.info, users.list and users.lookupByEmail
-// describe them.
-func (u fakeUser) json() map[string]any {
-	return map[string]any{"id": u.ID, "team_id": testTeam, "name": u.Name, "real_name": u.Name, "tz": u.TZ, "deleted": u.Deleted,
-		"is_bot": u.Bot, "is_app_user": u.App, "is_email_confirmed": !u.Unconfirmed,
-		"profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}
-}
-
-// fakeSlack speaks Slack's Web API wire format on loopback: form-encoded
-// (or JSON) requests to /api/METHOD answered with Slack's JSON; response
-// URLs under /response/; and a Socket Mode websocket at /ws.
+// fakeSlack is slacktest's fake Slack for one test: it stops at cleanup,
+// and its waits fail the test.
 type fakeSlack struct {
-	t   testing.TB
-	srv *httptest.Server
-
-	mu      sync.Mutex
-	calls   []call
-	users   map[string]fakeUser
-	history map[string][]map[string]any // channel → posted messages, newest first
-	replies map[string][]reply
-	seq     int
-	changed chan struct{}
-
-	// Socket Mode.
-	wsMu    sync.Mutex
-	wsConn  *websocket.Conn
-	wsReady chan struct{}
-	acks    chan map[string]any
-	opened  atomic.Int32
+	*slacktest.Fake
+	t      testing.TB
+	srv    *httptest.Server
+	acks   <-chan map[string]any
+	opened openedCount
 }
+
+// openedCount reads how many Socket Mode connections were opened.
+type openedCount struct{ f *slacktest.Fake }
+
+func (o openedCount) Load() int32 { return o.f.Opened() }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, users: map[string]fakeUser{}, history: map[string][]map[string]any{}, replies: map[string][]reply{},
-		changed: make(chan struct{}, 1), wsReady: make(chan struct{}), acks: make(chan map[string]any, 100)}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/{method}", f.serveAPI)
-	mux.HandleFunc("/response/{id}", f.serveResponseURL)
-	mux.HandleFunc("/ws", f.serveWS)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.close)
-	return f
+	sf := slacktest.New(slacktest.Options{})
+	t.Cleanup(sf.Close)
+	return &fakeSlack{Fake: sf, t: t, srv: sf.Server, acks: sf.Acks(), opened: openedCount{sf}}
 }
 
-func (f *fakeSlack) close() {
-	f.wsMu.Lock()
-	if f.wsConn != nil {
-		_ = f.wsConn.Close()
-	}
-	f.wsMu.Unlock()
-	f.srv.Close()
-}
+func (f *fakeSlack) apiURL() string { return f.APIURL() }
 
-func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
+func (f *fakeSlack) responseURL(id string) string { return f.ResponseURL(id) }
 
-func (f *fakeSlack) responseURL(id string) string { return f.srv.URL + "/response/" + id }
-
-func (f *fakeSlack) addUser(u fakeUser) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.users[u.ID] = u
-}
+func (f *fakeSlack) addUser(u fakeUser) { f.AddUser(u) }
 
 // failNext makes the next call of method answer r.
 func (f *fakeSlack) failNext(method string, r reply) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies[method] = append(f.replies[method], r)
+	f.FailNext(method, slacktest.Reply{Status: r.status, RetryAfter: r.retryAfter, Body: r.body})
 }
 
-func (f *fakeSlack) record(c call) {
-	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	f.mu.Unlock()
-	select {
-	case f.changed <- struct{}{}:
-	default:
-	}
-}
+func (f *fakeSlack) record(c call) { f.Record(slacktest.Call(c)) }
 
 // callsOf returns the calls of a method so far.
 func (f *fakeSlack) callsOf(method string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var out []call
-	for _, c := range f.calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
+	for _, c := range f.Calls(method) {
+		out = append(out, call(c))
 	}
 	return out
 }
@@ -184,217 +103,19 @@ func (f *fakeSlack) waitCalls(method string, n int) []call {
 			f.t.Fatalf("waited for %d %s calls; got %d (all: %v)", n, method, len(f.callsOf(method)), f.methods())
 		}
 		select {
-		case <-f.changed:
+		case <-f.Changed():
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
 
-func (f *fakeSlack) methods() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		out = append(out, c.Method)
-	}
-	return out
-}
-
-func (f *fakeSlack) nextTS() string {
-	f.seq++
-	return fmt.Sprintf("1700000000.%06d", f.seq)
-}
-
-func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
-	method := r.PathValue("method")
-	c := call{Method: method}
-	body, _ := io.ReadAll(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &c.JSON); err != nil {
-				writeSlack(w, map[string]any{"ok": false, "error": "invalid_json"})
-				return
-			}
-		}
-		if c.JSON == nil {
-			c.JSON = map[string]any{}
-		}
-	} else {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			writeSlack(w, map[string]any{"ok": false, "error": "invalid_form_data"})
-			return
-		}
-		c.Form = form
-	}
-	c.Token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if c.Token == "" && c.Form != nil {
-		c.Token = c.Form.Get("token")
-	}
-	want := testBotToken
-	if method == "apps.connections.open" {
-		want = testAppToken
-	}
-	if c.Token != want {
-		f.record(c)
-		writeSlack(w, map[string]any{"ok": false, "error": "invalid_auth"})
-		return
-	}
-	// The canned reply is taken before the call is recorded: a test that
-	// saw the call may queue the next reply.
-	f.mu.Lock()
-	var canned *reply
-	if q := f.replies[method]; len(q) > 0 {
-		canned = &q[0]
-		f.replies[method] = q[1:]
-	}
-	f.mu.Unlock()
-	f.record(c)
-	f.mu.Lock()
-	if rp := canned; rp != nil {
-		f.mu.Unlock()
-		if rp.retryAfter != "" {
-			w.Header().Set("Retry-After", rp.retryAfter)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rp.status)
-		_, _ = io.WriteString(w, rp.body)
-		return
-	}
-	defer f.mu.Unlock()
-	switch method {
-	case "auth.test":
-		writeSlack(w, map[string]any{"ok": true, "url": "https://acme.slack.com/", "team": "Acme", "user": "okrbot",
-			"team_id": testTeam, "user_id": testBotUser, "bot_id": "BBOT"})
-	case "chat.postMessage":
-		ch := c.get("channel")
-		if u, ok := f.users[ch]; ok || strings.HasPrefix(ch, "U") {
-			if ok {
-				ch = "D" + strings.ToUpper(u.ID)
-			} else {
-				ch = "D" + ch[1:]
-			}
-		}
-		ts := f.nextTS()
-		msg := map[string]any{"type": "message", "text": c.get("text"), "ts": ts, "bot_id": "BBOT"}
-		if md := c.get("metadata"); md != "" {
-			var m map[string]any
-			_ = json.Unmarshal([]byte(md), &m)
-			msg["metadata"] = m
-		}
-		f.history[ch] = append([]map[string]any{msg}, f.history[ch]...)
-		writeSlack(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "message": msg})
-	case "chat.postEphemeral":
-		writeSlack(w, map[string]any{"ok": true, "message_ts": f.nextTS()})
-	case "chat.update":
-		writeSlack(w, map[string]any{"ok": true, "channel": c.get("channel"), "ts": c.get("ts"), "text": c.get("text")})
-	case "views.open", "views.publish":
-		writeSlack(w, map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", len(f.calls))}})
-	case "users.info":
-		u, ok := f.users[c.get("user")]
-		if !ok {
-			writeSlack(w, map[string]any{"ok": false, "error": "user_not_found"})
-			return
-		}
-		writeSlack(w, map[string]any{"ok": true, "user": u.json()})
-	case "users.list":
-		f.serveUsersList(w, c)
-	case "users.lookupByEmail":
-		for _, u := range f.users {
-			if strings.EqualFold(u.Email, c.get("email")) {
-				writeSlack(w, map[string]any{"ok": true, "user": u.json()})
-				return
-			}
-		}
-		writeSlack(w, map[string]any{"ok": false, "error": "users_not_found"})
-	case "conversations.open":
-		users := c.get("users")
-		writeSlack(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U")}})
-	case "conversations.history":
-		var msgs []map[string]any
-		for _, m := range f.history[c.get("channel")] {
-			cp := map[string]any{}
-			for k, v := range m {
-				if k == "metadata" && c.get("include_all_metadata") != "1" {
-					continue
-				}
-				cp[k] = v
-			}
-			msgs = append(msgs, cp)
-		}
-		writeSlack(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
-	case "apps.connections.open":
-		writeSlack(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
-	default:
-		writeSlack(w, map[string]any{"ok": false, "error": "unknown_method"})
-	}
-}
-
-func (f *fakeSlack) serveResponseURL(w http.ResponseWriter, r *http.Request) {
-	c := call{Method: "response_url", JSON: map[string]any{}}
-	body, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(body, &c.JSON); err != nil {
-		http.Error(w, "bad json", http.StatusBadRequest)
-		return
-	}
-	c.JSON["url_id"] = r.PathValue("id")
-	f.record(c)
-	writeSlack(w, map[string]any{"ok": true})
-}
-
-func writeSlack(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// serveWS is Socket Mode's websocket: it says hello, then the test sends
-// envelopes with sendEnvelope and reads the acks from f.acks.
-func (f *fakeSlack) serveWS(w http.ResponseWriter, r *http.Request) {
-	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-	conn, err := up.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	f.opened.Add(1)
-	f.wsMu.Lock()
-	f.wsConn = conn
-	err = conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1,
-		"debug_info": map[string]any{"host": "applink-test"}, "connection_info": map[string]any{"app_id": "A1"}})
-	f.wsMu.Unlock()
-	if err != nil {
-		return
-	}
-	select {
-	case <-f.wsReady:
-	default:
-		close(f.wsReady)
-	}
-	for {
-		var ack map[string]any
-		if err := conn.ReadJSON(&ack); err != nil {
-			return
-		}
-		f.acks <- ack
-	}
-}
+func (f *fakeSlack) methods() []string { return f.Methods() }
 
 // sendEnvelope sends a Socket Mode envelope of a type with a payload.
 func (f *fakeSlack) sendEnvelope(id, typ string, retry int, payload any) {
 	f.t.Helper()
-	select {
-	case <-f.wsReady:
-	case <-time.After(5 * time.Second):
-		f.t.Fatal("the adapter never connected to the Socket Mode websocket")
-	}
-	f.wsMu.Lock()
-	defer f.wsMu.Unlock()
-	env := map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": typ != "events_api",
-		"retry_attempt": retry, "retry_reason": ""}
-	if retry > 0 {
-		env["retry_reason"] = "timeout"
-	}
-	if err := f.wsConn.WriteJSON(env); err != nil {
-		f.t.Fatalf("write envelope: %v", err)
+	if err := f.SendEnvelope(id, typ, retry, payload, 5*time.Second); err != nil {
+		f.t.Fatal(err)
 	}
 }
 
@@ -413,6 +134,8 @@ func (f *fakeSlack) waitAck(id string) {
 		}
 	}
 }
+
+func writeSlack(w http.ResponseWriter, v any) { slacktest.Write(w, v) }
 
 // recorder is a fake bot.Handler: it records events and answers with
 // answer (when set); with gate set, it waits for the gate to open first.
@@ -685,38 +408,4 @@ func serve(h http.Handler, r *http.Request) int {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	return rec.Code
-}
-
-// serveUsersList answers users.list a page of limit people at a time, in
-// id order, the next page named by an opaque cursor; f.mu is held.
-func (f *fakeSlack) serveUsersList(w http.ResponseWriter, c call) {
-	ids := make([]string, 0, len(f.users))
-	for id := range f.users {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	limit, err := strconv.Atoi(c.get("limit"))
-	if err != nil || limit <= 0 {
-		limit = 1000
-	}
-	from := 0
-	if cur := c.get("cursor"); cur != "" {
-		b, err := base64.StdEncoding.DecodeString(cur)
-		n, aerr := strconv.Atoi(strings.TrimPrefix(string(b), "user:"))
-		if err != nil || aerr != nil || n > len(ids) {
-			writeSlack(w, map[string]any{"ok": false, "error": "invalid_cursor"})
-			return
-		}
-		from = n
-	}
-	to := min(from+limit, len(ids))
-	members := []map[string]any{}
-	for _, id := range ids[from:to] {
-		members = append(members, f.users[id].json())
-	}
-	next := ""
-	if to < len(ids) {
-		next = base64.StdEncoding.EncodeToString([]byte("user:" + strconv.Itoa(to)))
-	}
-	writeSlack(w, map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": next}})
 }

@@ -4,7 +4,7 @@ package slack
 // holding the 10,000-person organisation (storagetest.GenerateOrg), over
 // loopback HTTP with signed requests, against the fake Slack. Run them with
 //
-//	go test -run '^$' -bench 'SlashCommandLoad|SlackFanout' -benchtime 1x -timeout 30m ./adapters/slack/
+//	go test -run '^$' -bench SlashCommandLoad -benchtime 1x -timeout 30m ./adapters/slack/
 //
 // BenchmarkSlashCommandLoad: `/okr mine` and `/okr team NAME` from an
 // open-loop generator at a fixed rate (requests fire at fixed intervals
@@ -25,16 +25,8 @@ package slack
 //	                     connections to Slack (default: as `okrbot serve`, whose
 //	                     client keeps 2, so most answers open a new connection)
 //
-// BenchmarkSlackFanout: the scheduler's Monday tick enqueues a check-in
-// nudge for each of 10,000 people and the dispatcher sends them through the
-// adapter's Send (chat.postMessage to the user id, with metadata), paced by
-// the adapter's Pacing with Options.PerSecond = W, to the fake Slack, which
-// enforces W a second itself (a token bucket; 429 with Retry-After above
-// it). It reports the total time over the floor 10,000 / W. Environment:
-//
-//	OKRBOT_SLACK_FANOUT_W          W, messages a second (100: about 100 s)
-//	OKRBOT_SLACK_FANOUT_PLAT_BURST the fake's bucket size (10, the adapter's burst)
-//	OKRBOT_SLACK_FANOUT_LATENCY    added to every chat.postMessage (0s)
+// The scheduled fan-out through this adapter, against a fake Slack whose
+// limit the dispatcher is not told, is cmd/okrload's fanout scenario.
 //
 // The organisation's people have platform "bench" as generated; they are
 // turned into Slack users (platform "slack", user ids u1…u10000, workspace
@@ -45,7 +37,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -58,12 +49,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/adapters/slack/slacktest"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/outbox"
-	"github.com/okrbot/okrbot/schedule"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -82,121 +72,26 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
-// loadProxy stands in front of the fake Slack. It answers response_url
-// posts itself, noting when each arrived (the fake would keep every body);
-// it can hold chat.postMessage to a rate with a token bucket and count
-// deliveries by channel; everything else goes to the fake.
+// loadProxy is the fake Slack as the load sees it: it answers response
+// URLs and counts the connections the adapter opened to it (slacktest).
 type loadProxy struct {
-	f   *fakeSlack
-	srv *httptest.Server
-
-	pending sync.Map     // response_url id → *pendingAnswer
-	conns   atomic.Int64 // connections the adapter opened to Slack
-
-	// Fan-out.
-	bucket    *tokenBucket
-	latency   time.Duration
-	limited   atomic.Int64
-	mu        sync.Mutex
-	delivered map[string]int // channel → chat.postMessage calls that went through
-}
-
-type pendingAnswer struct {
-	at       atomic.Int64 // when the first answer arrived, Unix nanoseconds
-	keepBody bool
-	body     string // with keepBody, written before done is closed
-	done     chan struct{}
+	f *fakeSlack
 }
 
 func newLoadProxy(tb testing.TB, f *fakeSlack) *loadProxy {
 	tb.Helper()
-	p := &loadProxy{f: f, delivered: map[string]int{}}
-	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
-	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			p.conns.Add(1)
-		}
-	}
-	p.srv.Start()
-	tb.Cleanup(p.srv.Close)
-	return p
+	return &loadProxy{f: f}
 }
 
-func (p *loadProxy) apiURL() string { return p.srv.URL + "/api/" }
+func (p *loadProxy) apiURL() string { return p.f.APIURL() }
 
-// expect registers a response_url id.
-func (p *loadProxy) expect(id string) *pendingAnswer {
-	a := &pendingAnswer{done: make(chan struct{})}
-	p.pending.Store(id, a)
-	return a
+// expect registers a response_url id and returns its URL and answer.
+func (p *loadProxy) expect(id string) (string, *slacktest.Answer) {
+	return p.f.ResponseURL(id), p.f.Expect(id)
 }
 
-func (p *loadProxy) serve(w http.ResponseWriter, r *http.Request) {
-	if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
-		body, _ := io.ReadAll(r.Body)
-		if v, ok := p.pending.LoadAndDelete(id); ok {
-			a := v.(*pendingAnswer)
-			if a.at.CompareAndSwap(0, time.Now().UnixNano()) {
-				if a.keepBody {
-					a.body = string(body)
-				}
-				close(a.done)
-			}
-		}
-		writeSlack(w, map[string]any{"ok": true})
-		return
-	}
-	if r.URL.Path == "/api/chat.postMessage" && p.bucket != nil {
-		if p.latency > 0 {
-			time.Sleep(p.latency / 2)
-		}
-		if !p.bucket.take() {
-			p.limited.Add(1)
-			w.Header().Set("Retry-After", "1")
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
-			return
-		}
-		if err := r.ParseForm(); err == nil {
-			p.mu.Lock()
-			p.delivered[r.PostForm.Get("channel")]++
-			p.mu.Unlock()
-			// ParseForm consumed the body: hand the fake the same form.
-			r.Body = io.NopCloser(strings.NewReader(r.PostForm.Encode()))
-		}
-		if p.latency > 0 {
-			defer time.Sleep(p.latency / 2)
-		}
-	}
-	p.f.srv.Config.Handler.ServeHTTP(w, r)
-}
-
-// tokenBucket admits rate calls a second with bursts of size.
-type tokenBucket struct {
-	mu     sync.Mutex
-	rate   float64
-	size   float64
-	tokens float64
-	last   time.Time
-}
-
-func newTokenBucket(rate float64, size int) *tokenBucket {
-	return &tokenBucket{rate: rate, size: float64(size), tokens: float64(size), last: time.Now()}
-}
-
-func (b *tokenBucket) take() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := time.Now()
-	b.tokens = min(b.size, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
+// conns is how many connections the adapter opened to Slack.
+func (p *loadProxy) conns() int64 { return p.f.Stats().Connections }
 
 // generateSlackOrg writes an organisation into a bolt file under dir and
 // makes its people Slack users of workspace T1. It returns the file's path
@@ -246,54 +141,16 @@ func syncFile(path string) error {
 // asSlackUsers moves every person of a workspace to platform "slack",
 // keeping their platform ids.
 func asSlackUsers(ctx context.Context, db *bolt.DB, ws string) error {
-	var users []*okrcore.User
-	if err := db.View(ctx, func(tx okrcore.Tx) error {
-		var err error
-		users, err = tx.Users(ws)
-		return err
-	}); err != nil {
-		return err
-	}
-	for batch := range slices.Chunk(users, 2000) {
-		err := db.Update(ctx, func(tx okrcore.Tx) error {
-			for _, u := range batch {
-				c := *u
-				c.Platform = Platform
-				if err := tx.PutUser(&c); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("make people Slack users: %w", err)
-		}
-	}
-	return db.View(ctx, func(tx okrcore.Tx) error {
-		if _, err := tx.UserByPlatform(ws, Platform, "u1"); err != nil {
-			return fmt.Errorf("u1 is not a Slack user: %w", err)
-		}
-		if _, err := tx.UserByPlatform(ws, storagetest.BenchPlatform, "u1"); !okrcore.IsNotFound(err) {
-			return fmt.Errorf("u1 is still a bench user: %v", err)
-		}
-		return nil
-	})
+	return slacktest.MoveToSlack(ctx, db, ws)
 }
 
 // addFakeUsers tells the fake Slack about the workspace's people, with
 // the profile the store has (so users.info changes nothing).
 func addFakeUsers(tb testing.TB, db *bolt.DB, ws string, f *fakeSlack) []*okrcore.User {
 	tb.Helper()
-	var users []*okrcore.User
-	if err := db.View(context.Background(), func(tx okrcore.Tx) error {
-		var err error
-		users, err = tx.Users(ws)
-		return err
-	}); err != nil {
+	users, err := slacktest.AddPeople(context.Background(), db, ws, f.Fake)
+	if err != nil {
 		tb.Fatal(err)
-	}
-	for _, u := range users {
-		f.addUser(fakeUser{ID: u.PlatformID, Name: u.Name, Display: u.Name, Email: u.Email, TZ: u.TimeZone})
 	}
 	return users
 }
@@ -383,16 +240,17 @@ func (fixedAnswer) Handle(ctx context.Context, _ chat.Event, r chat.Responder) {
 
 // request builds a signed /okr command from user with a response_url of
 // its own.
-func (le *loadEnv) request(text, user string) (*http.Request, *pendingAnswer) {
+func (le *loadEnv) request(text, user string) (*http.Request, *slacktest.Answer) {
 	id := "r" + strconv.FormatInt(le.seq.Add(1), 10)
-	body := commandForm(user, "C0LOAD", text, "trig-"+id, le.proxy.srv.URL+"/response/"+id).Encode()
+	respURL, answer := le.proxy.expect(id)
+	body := commandForm(user, "C0LOAD", text, "trig-"+id, respURL).Encode()
 	req, err := http.NewRequest(http.MethodPost, le.srv.URL+"/slack/commands", strings.NewReader(body))
 	if err != nil {
 		panic(err) // a URL of our own
 	}
 	req.Header = sign(testSecret, time.Now(), []byte(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, le.proxy.expect(id)
+	return req, answer
 }
 
 // do sends a request and reports whether Slack got a plain ack (an empty
@@ -454,13 +312,10 @@ func (le *loadEnv) openLoop(rps int, dur time.Duration, mix commandMix) openResu
 	n := int(float64(rps) * dur.Seconds())
 	interval := time.Second / time.Duration(rps)
 	reqs := make([]*http.Request, n)
-	answers := make([]*pendingAnswer, n)
+	answers := make([]*slacktest.Answer, n)
 	for i := range n {
 		text, user := mix(i)
 		reqs[i], answers[i] = le.request(text, user)
-	}
-	if n > 0 {
-		answers[0].keepBody = true
 	}
 	acks := make(latencies, n)
 	acked := make([]bool, n)
@@ -468,7 +323,7 @@ func (le *loadEnv) openLoop(rps int, dur time.Duration, mix commandMix) openResu
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	var late time.Duration
-	conns := le.proxy.conns.Load()
+	conns := le.proxy.conns()
 	start := time.Now().Add(20 * time.Millisecond)
 	targets := make([]time.Time, n)
 	for i := range n {
@@ -501,18 +356,18 @@ wait:
 			continue
 		}
 		select {
-		case <-a.done:
-			res.answers = append(res.answers, time.Unix(0, a.at.Load()).Sub(targets[i]))
+		case <-a.Done():
+			res.answers = append(res.answers, a.At().Sub(targets[i]))
 		case <-deadline:
 			res.lost = len(answers) - i
 			break wait
 		}
 	}
-	res.conns = le.proxy.conns.Load() - conns
+	res.conns = le.proxy.conns() - conns
 	if n > 0 {
 		select {
-		case <-answers[0].done:
-			res.sample = answers[0].body
+		case <-answers[0].Done():
+			res.sample = answers[0].Body()
 		default:
 		}
 	}
@@ -556,7 +411,7 @@ func (le *loadEnv) closedLoop(b *testing.B, clients int, dur time.Duration, mix 
 	var mu sync.Mutex
 	var acks, e2e latencies
 	var busy, failed atomic.Int64
-	conns := le.proxy.conns.Load()
+	conns := le.proxy.conns()
 	stop := time.Now().Add(dur)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -578,8 +433,8 @@ func (le *loadEnv) closedLoop(b *testing.B, clients int, dur time.Duration, mix 
 					continue
 				}
 				select {
-				case <-a.done:
-					myE2E = append(myE2E, time.Unix(0, a.at.Load()).Sub(t0))
+				case <-a.Done():
+					myE2E = append(myE2E, a.At().Sub(t0))
 				case <-time.After(30 * time.Second):
 					failed.Add(1)
 				}
@@ -599,7 +454,7 @@ func (le *loadEnv) closedLoop(b *testing.B, clients int, dur time.Duration, mix 
 	b.ReportMetric(ms(ap99), "ack-p99-ms")
 	b.ReportMetric(ms(rp50), "answer-p50-ms")
 	b.ReportMetric(ms(rp99), "answer-p99-ms")
-	newConns := le.proxy.conns.Load() - conns
+	newConns := le.proxy.conns() - conns
 	b.ReportMetric(float64(newConns), "slack-conns")
 	b.Logf("%d clients for %s: %d answered (%.0f/s), %d busy, %d failed; ack p50 %s p99 %s max %s; answer p50 %s p99 %s max %s; %d new connections to Slack",
 		clients, took.Round(time.Millisecond), len(e2e), rate, busy.Load(), failed.Load(), ap50.Round(time.Microsecond), ap99.Round(time.Microsecond),
@@ -636,128 +491,4 @@ func BenchmarkSlashCommandLoad(b *testing.B) {
 			le.closedLoop(b, clients, dur, c.mix)
 		})
 	}
-}
-
-// BenchmarkSlackFanout: see the top of the file.
-func BenchmarkSlackFanout(b *testing.B) {
-	w := envInt("OKRBOT_SLACK_FANOUT_W", 100)
-	platBurst := envInt("OKRBOT_SLACK_FANOUT_PLAT_BURST", 10)
-	latency := envDuration("OKRBOT_SLACK_FANOUT_LATENCY", 0)
-	ctx := context.Background()
-	// Monday 2026-11-23 18:00 UTC: every generated time zone has passed
-	// its Monday 10:00 (Los Angeles last), none its Tuesday reminder.
-	monday := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return monday }
-	path, org := generateSlackOrg(b, b.TempDir(), storagetest.OrgSpec{Users: 10000, Objectives: 200, KeyResults: 600}, giveEveryoneAKR)
-	db := bottest.Store(b, bottest.File(path), bottest.Fsync(true))
-	st, err := schedule.NewScheduler(db, schedule.Options{Now: clock, Grace: 24 * time.Hour}).Tick(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if st.Enqueued != org.Users {
-		b.Fatalf("the Monday tick enqueued %d nudges for %d people", st.Enqueued, org.Users)
-	}
-	f := newFakeSlack(b)
-	p := newLoadProxy(b, f)
-	p.bucket, p.latency = newTokenBucket(float64(w), platBurst), latency
-	a, err := New(Config{BotToken: testBotToken, SigningSecret: testSecret, APIURL: p.apiURL()}, Options{PerSecond: float64(w)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	engine := bot.NewEngine(db, bot.Options{Now: clock})
-	d := outbox.NewDispatcher(db, engine, outbox.Only(a), outbox.Options{Now: clock, Pacing: a.Pacing()})
-	b.ResetTimer()
-	start := time.Now()
-	if err := d.Drain(ctx); err != nil {
-		b.Fatal(err)
-	}
-	took := time.Since(start)
-	b.StopTimer()
-
-	ds := d.Stats()
-	p.mu.Lock()
-	delivered, repeated := 0, 0
-	for _, n := range p.delivered {
-		delivered += n
-		if n > 1 {
-			repeated++
-		}
-	}
-	people := len(p.delivered)
-	p.mu.Unlock()
-	missed := 0
-	for i := 1; i <= org.Users; i++ {
-		p.mu.Lock()
-		n := p.delivered["u"+strconv.Itoa(i)]
-		p.mu.Unlock()
-		if n == 0 {
-			missed++
-		}
-	}
-	if missed > 0 || repeated > 0 || delivered != org.Users {
-		b.Errorf("%d messages to %d conversations: %d people missed, %d nudged more than once", delivered, people, missed, repeated)
-	}
-	if calls := f.callsOf("chat.postMessage"); len(calls) > 0 && !strings.Contains(calls[0].get("metadata"), `"event_type":"okrbot_outbox"`) {
-		b.Errorf("a nudge without its outbox metadata: %s", calls[0].get("metadata"))
-	}
-	floor := float64(org.Users) / float64(w)
-	b.ReportMetric(took.Seconds(), "s-total")
-	b.ReportMetric(floor, "s-floor")
-	b.ReportMetric(took.Seconds()/floor, "ratio")
-	b.ReportMetric(float64(p.limited.Load()), "429s")
-	b.ReportMetric(float64(p.conns.Load()), "slack-conns")
-	b.Logf("W=%d/s (fake's bucket %d, latency %s): %d nudges in %s, floor %.0fs, ratio %.3f; %d answered 429; %d connections to Slack; dispatcher %+v",
-		w, platBurst, latency, delivered, took.Round(time.Millisecond), floor, took.Seconds()/floor, p.limited.Load(), p.conns.Load(), ds)
-}
-
-// giveEveryoneAKR adds an objective with one key result for each person
-// who owns no key result, so that each of them is nudged.
-func giveEveryoneAKR(ctx context.Context, db *bolt.DB, org *storagetest.Org) error {
-	var users []*okrcore.User
-	owns := map[okrcore.ID]bool{}
-	err := db.View(ctx, func(tx okrcore.Tx) error {
-		var err error
-		if users, err = tx.Users(org.Workspace); err != nil {
-			return err
-		}
-		krs, err := tx.KeyResultsByCycle(org.Workspace, org.Cycle)
-		for _, k := range krs {
-			if k.Owner.Kind == okrcore.OwnerUser {
-				owns[k.Owner.ID] = true
-			}
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	var missing []*okrcore.User
-	for _, u := range users {
-		if !owns[u.ID] {
-			missing = append(missing, u)
-		}
-	}
-	created := org.Now.AddDate(0, 0, -30)
-	for batch := range slices.Chunk(missing, 2000) {
-		err := db.Update(ctx, func(tx okrcore.Tx) error {
-			for _, u := range batch {
-				o := &okrcore.Objective{Workspace: org.Workspace, Cycle: org.Cycle, Title: "Make this quarter count",
-					Owner: okrcore.UserOwner(u.ID), CreatedBy: u.ID, CreatedAt: created, UpdatedAt: created}
-				if err := tx.PutObjective(o); err != nil {
-					return err
-				}
-				k := &okrcore.KeyResult{Workspace: org.Workspace, Objective: o.ID, Cycle: org.Cycle, Title: "Ship weekly improvements",
-					Owner: okrcore.UserOwner(u.ID), Metric: okrcore.MetricNumber, Start: 0, Target: 100, Unit: "points",
-					Direction: okrcore.Increase, Weight: 1, CreatedAt: created, UpdatedAt: created}
-				if err := tx.PutKeyResult(k); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("add key results: %w", err)
-		}
-	}
-	return nil
 }
