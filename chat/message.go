@@ -7,7 +7,9 @@ import "github.com/okrbot/okrbot/okrcore"
 // used for notifications and by adapters that render nothing richer.
 //
 // Text fields use a small markup every platform understands or can strip:
-// *bold*, _italic_ and `code`.
+// *bold*, _italic_, `code` and line breaks; a line that starts with "• "
+// is an item of a list. A person's text goes in through User, so that it
+// never formats, links or mentions (see markup.go).
 type Message struct {
 	Text   string
 	Blocks []Block
@@ -41,7 +43,9 @@ type Section struct {
 // Field is a label and its value.
 type Field struct{ Label, Value string }
 
-// ProgressBar shows the progress of one item.
+// ProgressBar shows the progress of one item. Its texts (Ref, Label,
+// StatusNote, Detail) are shown literally, as a person's text (User): a
+// bar carries titles, names and units, never the bot's markup.
 type ProgressBar struct {
 	Ref      string // "KR12", for links and buttons
 	Label    string
@@ -63,6 +67,12 @@ type Button struct {
 	Label string
 	Value string
 	Style ButtonStyle
+	// ShowsForm, on a message that carries a Form, says this button asks
+	// for it: a platform that can hold inputs in a message (a Teams card)
+	// keeps the form behind this button, shown when it is pressed, and
+	// sends no inputs with the other buttons; the others send Value as
+	// for any button, and the bot answers with the form.
+	ShowsForm bool
 }
 
 // ButtonStyle hints at a button's emphasis.

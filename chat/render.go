@@ -56,8 +56,12 @@ var starStripper = strings.NewReplacer("*", "")
 // goes, as adapters always stripped them, but an underscore goes only when
 // it opens or closes an _italic_ pair at word boundaries, so snake_case,
 // a_b_c and __init__ keep theirs; underscores inside `code` are kept too.
-// A pair does not span lines.
+// A pair does not span lines. A person's text (see User) is kept as typed.
 func PlainText(s string) string {
+	return MapText(s, stripMarkup, func(lit string) string { return lit })
+}
+
+func stripMarkup(s string) string {
 	s = starStripper.Replace(s)
 	if !strings.Contains(s, "_") {
 		return strings.ReplaceAll(s, "`", "")

@@ -57,9 +57,9 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
 	n := NewReading(tx, w.ID, e.now())
-	head := fmt.Sprintf("Hi %s! Time for your %s check-in (%s).", u.Name, CadenceWord(cadence), c.Name)
+	head := fmt.Sprintf("Hi %s! Time for your %s check-in (%s).", chat.User(u.Name), CadenceWord(cadence), chat.User(c.Name))
 	if it.Kind == okrcore.OutboxReminder {
-		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this %s is still open (%s).", u.Name, period, plural(len(due), "key result"))
+		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this %s is still open (%s).", chat.User(u.Name), period, plural(len(due), "key result"))
 	}
 	m := chat.Message{Text: head}
 	m.Blocks = append(m.Blocks, chat.Section{Text: head})
@@ -73,13 +73,13 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 	m.Blocks = append(m.Blocks,
 		chat.Context{Text: "Reply here in your own words, e.g. `KR2 45%, KR3 done, confidence 7, blocked: waiting on legal`."},
 		chat.Actions{Buttons: []chat.Button{
-			{Label: "Update", Value: "form", Style: chat.StylePrimary},
+			{Label: "Update", Value: "form", Style: chat.StylePrimary, ShowsForm: true},
 			{Label: "No change", Value: "same as last week"},
 			{Label: "Skip this " + period, Value: "skip"},
 		}})
 	// Platforms whose proactive messages can hold inputs (a Teams card)
-	// show the check-in form in the nudge itself; the others show the
-	// buttons, and "Update" opens the form.
+	// keep the check-in form behind "Update" in the nudge itself; the
+	// others send "form" and the bot answers with the form.
 	m.Form = CheckinForm(n, c, due)
 	return chat.Delivery{To: to, Message: m}, nil
 }

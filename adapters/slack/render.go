@@ -3,7 +3,6 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +17,13 @@ const (
 	MaxBlocks = 50
 	// MaxSectionText is the longest text a section (or context) may hold.
 	MaxSectionText = 3000
+	// MaxMessageText is the most text, summed over every text object of
+	// its blocks, that one message carries. Slack documents 40,000
+	// characters for a message's text but refuses block messages far
+	// below that with msg_blocks_too_long: reported at about 13,200
+	// characters (slackapi/bolt-js#2509) and at 11,341 with container
+	// overhead (#2867); 10,000 stays clear of both.
+	MaxMessageText = 10000
 
 	maxViewBlocks     = 100 // a modal or a Home tab
 	maxFields         = 10
@@ -65,6 +71,39 @@ type piece struct {
 	divider      bool
 }
 
+// TextChars is the text a block carries, in characters, as Slack counts a
+// message's text against MaxMessageText.
+func TextChars(b slackapi.Block) int {
+	n := 0
+	text := func(t *slackapi.TextBlockObject) {
+		if t != nil {
+			n += utf8.RuneCountInString(t.Text)
+		}
+	}
+	switch x := b.(type) {
+	case *slackapi.SectionBlock:
+		text(x.Text)
+		for _, f := range x.Fields {
+			text(f)
+		}
+	case *slackapi.HeaderBlock:
+		text(x.Text)
+	case *slackapi.ContextBlock:
+		for _, e := range x.ContextElements.Elements {
+			if t, ok := e.(*slackapi.TextBlockObject); ok {
+				text(t)
+			}
+		}
+	case *slackapi.ActionBlock:
+		for _, e := range x.Elements.ElementSet {
+			if btn, ok := e.(*slackapi.ButtonBlockElement); ok {
+				text(btn.Text)
+			}
+		}
+	}
+	return n
+}
+
 // Render turns a neutral message into one or more Slack messages within
 // Block Kit's limits: a section's text is cut at paragraph, line or word
 // boundaries into sections of at most MaxSectionText characters, and the
@@ -81,7 +120,7 @@ func Render(m chat.Message) []Rendered {
 	for _, b := range blocks {
 		pieces = append(pieces, renderBlock(b, &buttons)...)
 	}
-	chunks := pack(pieces, MaxBlocks)
+	chunks := pack(pieces, MaxBlocks, MaxMessageText)
 	if len(chunks) == 0 {
 		return nil
 	}
@@ -185,12 +224,14 @@ func sectionPieces(s chat.Section) []piece {
 	return out
 }
 
-// pack groups pieces into messages of at most limit blocks. A message
-// never starts or ends with a divider, and a header (keepWithNext) moves to
-// the next message rather than end one.
-func pack(pieces []piece, limit int) [][]slackapi.Block {
+// pack groups pieces into messages of at most limit blocks and at most
+// maxText characters of text. A message never starts or ends with a
+// divider, and a header (keepWithNext) moves to the next message rather
+// than end one.
+func pack(pieces []piece, limit, maxText int) [][]slackapi.Block {
 	var chunks [][]slackapi.Block
 	var cur []piece
+	chars := 0
 	emit := func(ps []piece) {
 		for len(ps) > 0 && ps[0].divider {
 			ps = ps[1:]
@@ -208,7 +249,8 @@ func pack(pieces []piece, limit int) [][]slackapi.Block {
 		chunks = append(chunks, blocks)
 	}
 	for _, p := range pieces {
-		if len(cur) == limit {
+		n := TextChars(p.block)
+		if len(cur) == limit || len(cur) > 0 && chars+n > maxText {
 			// Carry trailing headers (and dividers) over, as long as
 			// something stays behind.
 			cut := len(cur)
@@ -217,9 +259,13 @@ func pack(pieces []piece, limit int) [][]slackapi.Block {
 			}
 			carry := append([]piece(nil), cur[cut:]...)
 			emit(cur[:cut])
-			cur = carry
+			cur, chars = carry, 0
+			for _, c := range carry {
+				chars += TextChars(c.block)
+			}
 		}
 		cur = append(cur, p)
+		chars += n
 	}
 	emit(cur)
 	return chunks
@@ -232,20 +278,20 @@ func progressText(p chat.ProgressBar) string {
 	b.WriteString(strings.Repeat("\u2003", max(p.Indent, 0)*2))
 	fmt.Fprintf(&b, "%s `%s` %s", statusEmoji(p.Status), Bar(p.Progress), chat.Percent(p.Progress))
 	if p.Ref != "" {
-		fmt.Fprintf(&b, "  *%s*", escape(p.Ref))
+		fmt.Fprintf(&b, "  *%s*", escape(chat.User(p.Ref)))
 	}
 	if p.Label != "" {
-		b.WriteString(" " + escape(p.Label))
+		b.WriteString(" " + escape(chat.User(p.Label)))
 	}
 	var detail []string
 	if p.Detail != "" {
-		detail = append(detail, escape(p.Detail))
+		detail = append(detail, escape(chat.User(p.Detail)))
 	}
 	if p.Status != chat.StatusNone {
 		detail = append(detail, "_"+p.Status.Label()+"_")
 	}
 	if p.StatusNote != "" {
-		detail = append(detail, escape(p.StatusNote))
+		detail = append(detail, escape(chat.User(p.StatusNote)))
 	}
 	if len(detail) > 0 {
 		b.WriteString("\n" + strings.Repeat("\u2003", max(p.Indent, 0)*2) + strings.Join(detail, " · "))
@@ -475,27 +521,31 @@ func mrkdwn(s string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.MarkdownType, s, false, false)
 }
 
-// slackToken matches the entities Slack itself writes into text (user and
-// channel mentions) and that must survive escaping.
 // mrkdwnEscaper is read-only once built.
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-var slackToken = regexp.MustCompile(`<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>]*)?>`)
+// literalEscaper is read-only once built. Slack's mrkdwn has no escape
+// character: a *, _, ~ or ` formats only where it touches a word on one
+// side and a boundary (a space, punctuation, the start or end) on the
+// other, so a zero-width space on both sides of one from a person leaves
+// it touching neither and it shows as typed. The same space after "://"
+// and before a dot that joins two words stops Slack from linking a
+// person's URL or domain; &, < and > are escaped, so nothing they wrote
+// becomes <@U123>, <!channel>, <#C1> or <http://x|y>.
+var literalEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", zwsp+"`"+zwsp,
+	"://", ":"+zwsp+"//", ".", "."+zwsp, "@", "@"+zwsp,
+)
 
-// escape makes text safe for mrkdwn: &, < and > are escaped, except in
-// Slack's own user and channel mentions. *bold*, _italic_ and `code`
-// pass through: Slack renders them.
+const zwsp = "\u200b"
+
+// escape renders the neutral markup for mrkdwn: the bot's *bold*, _italic_
+// and `code` pass through (Slack writes them the same way); a person's
+// text (chat.User) never formats, links or mentions; &, < and > are
+// escaped everywhere, so no text becomes a mention or a link.
 func escape(s string) string {
-	r := mrkdwnEscaper
-	var b strings.Builder
-	last := 0
-	for _, loc := range slackToken.FindAllStringIndex(s, -1) {
-		b.WriteString(r.Replace(s[last:loc[0]]))
-		b.WriteString(s[loc[0]:loc[1]])
-		last = loc[1]
-	}
-	b.WriteString(r.Replace(s[last:]))
-	return b.String()
+	return chat.MapText(s, mrkdwnEscaper.Replace, literalEscaper.Replace)
 }
 
 // truncate cuts s to at most n characters, ending with an ellipsis when it

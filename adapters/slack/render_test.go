@@ -93,10 +93,10 @@ func TestRender(t *testing.T) {
 			want:  []string{`"elements":[{"type":"mrkdwn","text":"small \u0026lt;print\u0026gt; \u0026amp; more"}]`},
 		},
 		{
-			name:  "mentions survive escaping",
-			msg:   chat.Text("ask <@U123|bob> in <#C42> about <b>"),
+			name:  "no text becomes a mention or a link",
+			msg:   chat.Text("ask <@U123|bob> in <#C42> about <b> <!channel>"),
 			types: []string{"section"},
-			want:  []string{`ask \u003c@U123|bob\u003e in \u003c#C42\u003e about \u0026lt;b\u0026gt;`},
+			want:  []string{`ask \u0026lt;@U123|bob\u0026gt; in \u0026lt;#C42\u0026gt; about \u0026lt;b\u0026gt; \u0026lt;!channel\u0026gt;`},
 		},
 		{
 			name:  "empty blocks are dropped",

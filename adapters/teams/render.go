@@ -41,7 +41,16 @@ func RenderActivity(m chat.Message) *Activity {
 // Card 1.5, however large. RenderActivities splits what is too large for
 // one message.
 func RenderCard(m chat.Message) Card {
-	return assembleCard(flatten(cardParts(m)), formActions(m.Form))
+	return assembleCard(flatten(cardParts(m)), cardActions(m))
+}
+
+// cardActions are the actions at the foot of m's card: its form's Submit,
+// unless the form waits behind a button.
+func cardActions(m chat.Message) []any {
+	if formBehindButton(m) {
+		return nil
+	}
+	return formActions(m.Form)
 }
 
 // part is the card elements of one block of a message (or one piece of a
@@ -105,7 +114,7 @@ func cardParts(m chat.Message) []part {
 				facts, size = nil, 0
 			}
 			for _, f := range x.Fields {
-				fact := map[string]any{"title": chat.PlainText(f.Label), "value": markdown(f.Value)}
+				fact := map[string]any{"title": literal(chat.PlainText(f.Label)), "value": markdown(f.Value)}
 				n := jsonSize(fact) + 1
 				if size+n > pieceBytes {
 					flush()
@@ -119,6 +128,10 @@ func cardParts(m chat.Message) []part {
 		case chat.Actions:
 			var acts []any
 			for _, b := range x.Buttons {
+				if b.ShowsForm && m.Form != nil {
+					acts = append(acts, showFormAction(b, m.Form))
+					continue
+				}
 				acts = append(acts, submitAction(b))
 			}
 			if len(acts) > 0 {
@@ -130,7 +143,7 @@ func cardParts(m chat.Message) []part {
 			addText(x.Text, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
 		}
 	}
-	if f := m.Form; f != nil {
+	if f := m.Form; f != nil && !formBehindButton(m) {
 		if f.Title != "" {
 			tb := textBlock(f.Title)
 			tb["size"], tb["weight"] = "Medium", "Bolder"
@@ -146,6 +159,50 @@ func cardParts(m chat.Message) []part {
 		}
 	}
 	return parts
+}
+
+// formBehindButton reports whether m's form waits behind one of its
+// buttons (Button.ShowsForm) instead of filling the card.
+func formBehindButton(m chat.Message) bool {
+	if m.Form == nil {
+		return false
+	}
+	for _, blk := range m.Blocks {
+		if a, ok := blk.(chat.Actions); ok {
+			for _, b := range a.Buttons {
+				if b.ShowsForm {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// showFormAction is the button that unfolds m's form. An Action.ShowCard
+// rather than a new card: the nudge stays the summary and its three
+// buttons until someone presses Update, the form opens in place with no
+// round trip to the bot (a new card would be a second message to scroll
+// past, and would leave the nudge's buttons live above it), and its
+// Submit answers the nudge itself, which the adapter replaces with the
+// confirmation. The other
+// buttons send no inputs (associatedInputs "none").
+func showFormAction(b chat.Button, f *chat.Form) map[string]any {
+	var body []any
+	for _, in := range f.Inputs {
+		for _, el := range formInput(in) {
+			body = append(body, el)
+		}
+	}
+	card := map[string]any{"type": "AdaptiveCard", "version": CardVersion, "body": body, "actions": formActions(f)}
+	if body == nil {
+		card["body"] = []any{}
+	}
+	a := map[string]any{"type": "Action.ShowCard", "title": chat.PlainText(b.Label), "card": card}
+	if b.Style == chat.StylePrimary {
+		a["style"] = "positive"
+	}
+	return a
 }
 
 func formActions(f *chat.Form) []any {
@@ -213,7 +270,7 @@ func RenderActivities(m chat.Message) []*Activity {
 		return out
 	}
 	summary := chat.PlainText(m.Text)
-	actions := formActions(m.Form)
+	actions := cardActions(m)
 	// What a card costs besides its body: the envelope, the summary, the
 	// form's Submit.
 	overhead := jsonSize(&Activity{Type: "message", Summary: summary, Attachments: []schema.Attachment{{ContentType: CardContentType, Content: assembleCard([]any{}, actions)}}}) + 64
@@ -306,7 +363,10 @@ func textBlock(s string) map[string]any {
 }
 
 func submitAction(b chat.Button) map[string]any {
-	a := map[string]any{"type": "Action.Submit", "title": chat.PlainText(b.Label), "data": map[string]any{"command": b.Value}}
+	// A button says a command: it sends none of the card's inputs, so
+	// "No change" never carries what was typed into a form beside it.
+	a := map[string]any{"type": "Action.Submit", "title": chat.PlainText(b.Label), "data": map[string]any{"command": b.Value},
+		"associatedInputs": "none"}
 	switch b.Style {
 	case chat.StylePrimary:
 		a["style"] = "positive"
@@ -314,6 +374,17 @@ func submitAction(b chat.Button) map[string]any {
 		a["style"] = "destructive"
 	}
 	return a
+}
+
+// noneValue stands for an empty choice value ("Keep as is"), which Adaptive
+// Cards refuse; translate reads it back as empty.
+const noneValue = "okr:none"
+
+func choiceValue(v string) string {
+	if v == "" {
+		return noneValue
+	}
+	return v
 }
 
 // barWidth is the width of a text progress bar in characters.
@@ -327,19 +398,19 @@ func progressBlock(x chat.ProgressBar) map[string]any {
 	b.WriteString(strings.Repeat("\u2003", x.Indent))
 	b.WriteString(Bar(x.Progress) + " " + chat.Percent(x.Progress))
 	if x.Ref != "" {
-		b.WriteString(" **" + x.Ref + "**")
+		b.WriteString(" **" + markdown(chat.User(x.Ref)) + "**")
 	}
 	if x.Label != "" {
-		b.WriteString(" " + markdown(x.Label))
+		b.WriteString(" " + markdown(chat.User(x.Label)))
 	}
 	if x.Status != chat.StatusNone {
 		b.WriteString(" · " + x.Status.Label())
 	}
 	if x.StatusNote != "" {
-		b.WriteString(" · " + markdown(x.StatusNote))
+		b.WriteString(" · " + markdown(chat.User(x.StatusNote)))
 	}
 	if x.Detail != "" {
-		b.WriteString(" · " + markdown(x.Detail))
+		b.WriteString(" · " + markdown(chat.User(x.Detail)))
 	}
 	tb := map[string]any{"type": "TextBlock", "text": b.String(), "wrap": true, "spacing": "Small"}
 	switch x.Status {
@@ -359,7 +430,7 @@ func formInput(in chat.Input) []map[string]any {
 		el["errorMessage"] = chat.PlainText(in.Label) + " is required"
 	}
 	if in.Placeholder != "" {
-		el["placeholder"] = in.Placeholder
+		el["placeholder"] = chat.PlainText(in.Placeholder)
 	}
 	switch in.Kind {
 	case chat.InputNumber:
@@ -372,11 +443,18 @@ func formInput(in chat.Input) []map[string]any {
 		el["style"] = "compact"
 		choices := make([]any, 0, len(in.Options))
 		for _, o := range in.Options {
-			choices = append(choices, map[string]any{"title": chat.PlainText(o.Label), "value": o.Value})
+			title := chat.PlainText(o.Label)
+			if strings.TrimSpace(title) == "" {
+				title = o.Value
+			}
+			choices = append(choices, map[string]any{"title": title, "value": choiceValue(o.Value)})
 		}
 		el["choices"] = choices
-		if in.Initial != "" {
-			el["value"] = in.Initial
+		for _, o := range in.Options {
+			if o.Value == in.Initial {
+				el["value"] = choiceValue(o.Value)
+				break
+			}
 		}
 	default:
 		el["type"] = "Input.Text"
@@ -398,14 +476,69 @@ func formInput(in chat.Input) []map[string]any {
 	return out
 }
 
-var boldRe = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*($|[^*\w])`)
+var (
+	boldRe = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*($|[^*\w])`)
+	codeRe = regexp.MustCompile("`([^`\n]+)`")
+	// listItem is a line Teams' card markdown reads as an item of a list.
+	listItem = regexp.MustCompile(`^(?:[-*+] |\d{1,9}[.)] )`)
+)
 
-// markdown turns the engine's light markup (*bold*, _italic_, `code`)
-// into the Markdown Teams renders (**bold**, _italic_, `code`).
+// markdown renders the neutral markup as Teams' card Markdown, the subset a
+// TextBlock supports (**bold**, _italic_, lists, links): the bot's *bold*
+// becomes **bold**; its `code`, which Teams does not render (backticks
+// show as typed), becomes bold; a "• " line becomes a list item; a person's
+// text is escaped (literal). Teams joins lines that a single line break
+// separates, outside lists, so each line break that does not separate two
+// items of a list becomes a blank line.
 func markdown(s string) string {
-	// Twice, for adjacent matches sharing a boundary character.
-	for range 2 {
-		s = boldRe.ReplaceAllString(s, "$1**$2**$3")
+	s = chat.MapText(s, func(m string) string {
+		// Twice, for adjacent matches sharing a boundary character.
+		for range 2 {
+			m = boldRe.ReplaceAllString(m, "$1**$2**$3")
+		}
+		m = codeRe.ReplaceAllString(m, "**$1**")
+		return strings.ReplaceAll(m, "`", "")
+	}, literal)
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	b.Grow(len(s) + len(lines))
+	for i, line := range lines {
+		if rest, ok := strings.CutPrefix(line, "• "); ok {
+			line = "- " + rest
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+			prev := lines[i-1]
+			if line != "" && prev != "" && !(listItem.MatchString(line) && (listItem.MatchString(prev) || strings.HasPrefix(prev, "• "))) {
+				b.WriteByte('\n')
+			}
+		}
+		b.WriteString(line)
 	}
-	return s
+	return b.String()
+}
+
+const zwsp = "\u200b"
+
+// literalEscaper is read-only once built. Teams' card Markdown reads no
+// backslash escapes on every client, so a character from a person that it
+// would read as markup gets a zero-width space on both sides: an emphasis
+// mark then touches no word, and [ ] ( ) make no link. The same space
+// after "://", before a dot and after an @ stops Teams from linking a
+// person's URL, domain or address.
+var literalEscaper = strings.NewReplacer(
+	"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", zwsp+"`"+zwsp,
+	"[", zwsp+"["+zwsp, "]", zwsp+"]"+zwsp, "(", zwsp+"(", ")", ")"+zwsp,
+	"://", ":"+zwsp+"//", ".", "."+zwsp, "@", "@"+zwsp, "#", zwsp+"#", ">", zwsp+">", "|", zwsp+"|",
+)
+
+// literal shows a person's text as typed. A zero-width space in front
+// keeps text that starts with "- ", "1. " or "+ " from starting a list
+// when it starts a line.
+func literal(s string) string {
+	out := literalEscaper.Replace(s)
+	if s != "" && (strings.ContainsRune("-+", rune(s[0])) || s[0] >= '0' && s[0] <= '9') {
+		out = zwsp + out
+	}
+	return out
 }

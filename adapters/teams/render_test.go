@@ -64,7 +64,9 @@ func TestMarkdownAndMentions(t *testing.T) {
 		"*a* and *b*":   "**a** and **b**",
 		"2*3*4":         "2*3*4",
 		"no markup":     "no markup",
-		"_it_ `code`":   "_it_ `code`",
+		"_it_ `code`":   "_it_ **code**",
+		"a\nb":          "a\n\nb",
+		"• a\n• b\nc":   "- a\n- b\n\nc",
 		"*Checked in* ": "**Checked in** ",
 	} {
 		if got := markdown(in); got != want {

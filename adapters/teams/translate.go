@@ -204,6 +204,9 @@ func cardAction(ev *chat.Event, data map[string]any, verb string, in *inbound) b
 				continue
 			}
 			if s, ok := scalar(v); ok {
+				if s == noneValue {
+					s = "" // "Keep as is", as the bot reads it
+				}
 				ev.Values[k] = s
 			}
 		}

@@ -1,0 +1,145 @@
+package chat
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The neutral markup has two voices: the bot's own (*bold*, _italic_,
+// `code`, line breaks) and what a person wrote (a title, a note, a name, a
+// team's name, a retro answer, anything imported). A person's text goes in
+// through User, which backslash-escapes every character a platform could
+// read as markup, a link or a mention; renderers read the escapes with
+// MapText and show those characters literally, each platform in its own
+// way. Text that did not go through User is the bot's and is formatted.
+
+// userSpecial are the characters User escapes: the neutral markup's own
+// (\ * _ `), and those a platform reads as strikethrough, links, mentions,
+// headings, quotes or tables (~ < > [ ] ( ) # | @ ! & :).
+const userSpecial = "\\*_`~<>[]()#|@!&:"
+
+// User marks s as a person's text: each markup-like character is escaped
+// with a backslash, and what a platform would misread or hide is dropped
+// (control characters, bidirectional overrides, the private-use
+// characters MapText works with); line breaks and tabs become spaces, so a
+// title cannot break a list apart.
+func User(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case dropped(r):
+		case r < 0x80 && strings.ContainsRune(userSpecial, r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// dropped reports whether r never reaches a platform: control characters
+// (but line breaks and tabs, which callers handle), bidirectional embedding
+// and isolate controls (which can reverse what follows them), and the
+// private-use characters MapText marks its placeholders with.
+func dropped(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F:
+		return true
+	case r == placeOpen || r == placeClose:
+		return true
+	}
+	return false
+}
+
+// The private-use characters around a placeholder's number in MapText.
+const (
+	placeOpen  = '\uE000'
+	placeClose = '\uE001'
+)
+
+// MapText renders the neutral markup s for a platform: markup renders the
+// bot's own text (it sees each run of a person's text as an opaque
+// placeholder, so that its rewriting of *bold* never reaches into what a
+// person wrote), and literal renders each run of a person's text, already
+// unescaped, so that it shows as typed. Characters that never reach a
+// platform (see User) are dropped from both.
+func MapText(s string, markup, literal func(string) string) string {
+	var bot strings.Builder
+	var runs []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() == 0 {
+			return
+		}
+		bot.WriteRune(placeOpen)
+		bot.WriteString(strconv.Itoa(len(runs)))
+		bot.WriteRune(placeClose)
+		runs = append(runs, cur.String())
+		cur.Reset()
+	}
+	escaped := false
+	for i, r := range s {
+		raw := s[i:]
+		if _, size := utf8.DecodeRuneInString(raw); size > 0 {
+			raw = raw[:size]
+		}
+		switch {
+		case dropped(r):
+		case escaped:
+			escaped = false
+			if r < 0x80 && unicode.IsPunct(r) || r < 0x80 && unicode.IsSymbol(r) {
+				cur.WriteRune(r)
+				continue
+			}
+			// Not an escape: the backslash was the bot's own.
+			flush()
+			bot.WriteByte('\\')
+			bot.WriteString(raw)
+		case r == '\\':
+			escaped = true
+		default:
+			flush()
+			bot.WriteString(raw)
+		}
+	}
+	if escaped {
+		flush()
+		bot.WriteByte('\\')
+	}
+	flush()
+	if len(runs) == 0 {
+		return markup(bot.String())
+	}
+	out := markup(bot.String())
+	var b strings.Builder
+	b.Grow(len(out))
+	for {
+		i := strings.IndexRune(out, placeOpen)
+		if i < 0 {
+			b.WriteString(out)
+			break
+		}
+		j := strings.IndexRune(out[i:], placeClose)
+		if j < 0 {
+			b.WriteString(out)
+			break
+		}
+		b.WriteString(out[:i])
+		n, err := strconv.Atoi(out[i+len(string(placeOpen)) : i+j])
+		if err == nil && n >= 0 && n < len(runs) {
+			b.WriteString(literal(runs[n]))
+		}
+		out = out[i+j+len(string(placeClose)):]
+	}
+	return b.String()
+}
