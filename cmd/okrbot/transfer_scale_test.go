@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/cmd/okrbot/transfercmd"
 	"github.com/okrbot/okrbot/transfer/vivagoals/vivagoalstest"
 )
 
@@ -57,7 +58,7 @@ func TestTransferScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("generated a Viva Goals export of %d people: %s in %s", people, byteSize(st.Size()), time.Since(began).Round(time.Millisecond))
+	t.Logf("generated a Viva Goals export of %d people: %s in %s", people, transfercmd.ByteSize(st.Size()), time.Since(began).Round(time.Millisecond))
 
 	db := filepath.Join(dir, "offline.db")
 	imp := runMeasured(t, bin, "import", export, "--db", db, "--workspace", "T9", "--platform", "slack")
@@ -67,7 +68,7 @@ func TestTransferScale(t *testing.T) {
 	}
 	// The peak RSS counts the pages of the database file mapped in memory
 	// too (bbolt reads and writes through a memory map).
-	t.Logf("offline import: %s, peak RSS %s with a database of %s (targets: 60 s, 500 MB)\n%s%s", imp.took, byteSize(imp.maxRSS), byteSize(dbSize), imp.stderr, imp.stdout)
+	t.Logf("offline import: %s, peak RSS %s with a database of %s (targets: 60 s, 500 MB)\n%s%s", imp.took, transfercmd.ByteSize(imp.maxRSS), transfercmd.ByteSize(dbSize), imp.stderr, imp.stdout)
 	// The same import in this process, with its heap sampled: the peak
 	// RSS above counts the mapped database too.
 	heapDB := filepath.Join(dir, "heap.db")
@@ -76,10 +77,10 @@ func TestTransferScale(t *testing.T) {
 			t.Errorf("import in the test's process: exit %d: %s", code, stderr)
 		}
 	})
-	t.Logf("the same import in the test's process: peak heap in use %s (sampled every 100 ms)", byteSize(int64(peak)))
+	t.Logf("the same import in the test's process: peak heap in use %s (sampled every 100 ms)", transfercmd.ByteSize(int64(peak)))
 	out := filepath.Join(dir, "okrbot-export.json")
 	exp := runMeasured(t, bin, "export", out, "--db", db)
-	t.Logf("offline export: %s, peak RSS %s (target: 30 s): %s", exp.took, byteSize(exp.maxRSS), strings.TrimSpace(exp.stdout))
+	t.Logf("offline export: %s, peak RSS %s (target: 30 s): %s", exp.took, transfercmd.ByteSize(exp.maxRSS), strings.TrimSpace(exp.stdout))
 
 	// The same through a running okrbot serve, which answers /okr mine
 	// meanwhile.
@@ -133,7 +134,7 @@ func importThrough(t *testing.T, sock, export string, load *mineLoad) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	req, err := json.Marshal(transferRequest{Format: formatVivaGoals, Name: "viva-goals-export.zip", Size: st.Size(),
+	req, err := json.Marshal(transfercmd.Request{Format: transfercmd.FormatVivaGoals, Name: "viva-goals-export.zip", Size: st.Size(),
 		Workspace: "T9", Platform: "slack", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func importThrough(t *testing.T, sock, export string, load *mineLoad) {
 		tag, text, _ := strings.Cut(strings.TrimSpace(line), " ")
 		switch tag {
 		case "progress":
-			if p, ok := parseProgress(text); ok {
+			if p, ok := transfercmd.ParseProgress(text); ok {
 				load.phase("import " + p.Phase)
 			}
 		case "done":

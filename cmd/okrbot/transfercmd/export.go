@@ -1,11 +1,10 @@
-package main
+package transfercmd
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,18 +15,18 @@ import (
 	"github.com/okrbot/okrbot/transfer/sheet"
 )
 
-// exportCommand is okrbot export FILE|-.
-func exportCommand(ctx context.Context, cfg *config, stdout, stderr io.Writer, log *slog.Logger) error {
-	dest := cfg.args[0]
-	req := transferRequest{Format: cfg.format, What: cfg.what, Cycle: cfg.cycle, Workspace: cfg.workspace, Now: cfg.clockNow()}
-	if !isServer(cfg.db) {
-		if st, err := os.Stat(cfg.db); err != nil {
-			return fmt.Errorf("no database at %s", cfg.db)
+// Export is okrbot export FILE|-.
+func Export(ctx context.Context, cfg Env, stdout, stderr io.Writer) error {
+	dest := cfg.Args[0]
+	req := Request{Format: cfg.Format, What: cfg.What, Cycle: cfg.Cycle, Workspace: cfg.Workspace, Now: cfg.Now}
+	if !cfg.Server {
+		if st, err := os.Stat(cfg.DB); err != nil {
+			return fmt.Errorf("no database at %s", cfg.DB)
 		} else if st.Size() == 0 {
-			return fmt.Errorf("the database %s is empty: there is nothing to export", cfg.db)
+			return fmt.Errorf("the database %s is empty: there is nothing to export", cfg.DB)
 		}
 	}
-	prog := newProgressLine(stderr, isTerminal(stderr), time.Now)
+	prog := newProgressLine(stderr, cfg.Terminal, time.Now)
 	defer prog.end()
 	out, commit, abort, err := exportDestination(dest, stdout)
 	if err != nil {
@@ -36,15 +35,15 @@ func exportCommand(ctx context.Context, cfg *config, stdout, stderr io.Writer, l
 	n := &countingWriter{w: out}
 	// An export only reads: the database is opened read-only, as for a
 	// backup, and a running okrbot (which holds it alone) is asked.
-	db, err := openBackend(cfg.db, openOptions{log: log, wait: 300 * time.Millisecond, readOnly: true})
+	db, err := cfg.Open(true)
 	switch {
 	case err == nil:
 		err = runExport(ctx, db, req, n, prog.update)
 		if cerr := db.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("close the database: %w", cerr)
 		}
-	case errors.Is(err, errHeld):
-		err = askRunning(ctx, controlPath(cfg.db), "export", req, nil, stderr, n, prog)
+	case cfg.Held(err):
+		err = askRunning(ctx, cfg.Socket, "export", req, nil, stderr, n, prog)
 	}
 	if err == nil {
 		err = commit()
@@ -55,14 +54,14 @@ func exportCommand(ctx context.Context, cfg *config, stdout, stderr io.Writer, l
 	}
 	prog.end()
 	if dest != "-" {
-		fmt.Fprintf(stdout, "Exported to %s as %s: %s.\n", dest, exportName(req), byteSize(n.n))
+		fmt.Fprintf(stdout, "Exported to %s as %s: %s.\n", dest, exportName(req), ByteSize(n.n))
 	}
 	return nil
 }
 
-func exportName(req transferRequest) string {
+func exportName(req Request) string {
 	switch {
-	case req.Format == formatJSON:
+	case req.Format == FormatJSON:
 		return "JSON"
 	case req.What == "checkins":
 		return "CSV of the check-ins"
@@ -120,12 +119,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // runExport writes the export req asks for of db to w. It is the same in
 // okrbot export and in the running okrbot.
-func runExport(ctx context.Context, db okrcore.Store, req transferRequest, w io.Writer, progress func(transfer.Progress)) error {
+func runExport(ctx context.Context, db okrcore.Store, req Request, w io.Writer, progress func(transfer.Progress)) error {
 	ws, cycle, err := exportScope(ctx, db, req)
 	if err != nil {
 		return err
 	}
-	if req.Format == formatJSON {
+	if req.Format == FormatJSON {
 		if err := transfer.Export(ctx, db, ws, cycle, w, progress); err != nil {
 			return exportFailed(ctx, err)
 		}
@@ -158,8 +157,8 @@ func exportFailed(ctx context.Context, err error) error {
 
 // exportScope finds the workspace to export and the stored name of the
 // cycle --cycle names (any case).
-func exportScope(ctx context.Context, db okrcore.Store, req transferRequest) (ws, cycle string, err error) {
-	wss, err := workspacesOf(ctx, db)
+func exportScope(ctx context.Context, db okrcore.Store, req Request) (ws, cycle string, err error) {
+	wss, err := WorkspacesOf(ctx, db)
 	if err != nil {
 		return "", "", err
 	}
@@ -173,12 +172,12 @@ func exportScope(ctx context.Context, db okrcore.Store, req transferRequest) (ws
 			}
 		}
 		if ws == "" {
-			return "", "", fmt.Errorf("the database has no workspace %q; it holds %s", req.Workspace, listWorkspaces(wss))
+			return "", "", fmt.Errorf("the database has no workspace %q; it holds %s", req.Workspace, ListWorkspaces(wss))
 		}
 	case len(wss) == 1:
 		ws = wss[0].ID
 	default:
-		return "", "", fmt.Errorf("the database holds %d workspaces: %s; say which to export with --workspace ID", len(wss), listWorkspaces(wss))
+		return "", "", fmt.Errorf("the database holds %d workspaces: %s; say which to export with --workspace ID", len(wss), ListWorkspaces(wss))
 	}
 	if req.Cycle == "" {
 		return ws, "", nil

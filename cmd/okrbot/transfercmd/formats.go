@@ -1,4 +1,4 @@
-package main
+package transfercmd
 
 import (
 	"archive/zip"
@@ -37,10 +37,10 @@ func detectFormat(r io.ReaderAt, size int64) (string, error) {
 		}
 		for _, f := range zr.File {
 			if f.Name == "[Content_Types].xml" {
-				return formatXLSX, nil
+				return FormatXLSX, nil
 			}
 		}
-		return formatVivaGoals, nil
+		return FormatVivaGoals, nil
 	}
 	text := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	text = bytes.TrimLeft(text, " \t\r\n")
@@ -49,14 +49,14 @@ func detectFormat(r io.ReaderAt, size int64) (string, error) {
 	}
 	if text[0] == '{' || text[0] == '[' {
 		if isOkrbotExport(text) {
-			return formatOkrbot, nil
+			return FormatOkrbot, nil
 		}
 		return "", errors.New(`is JSON but not an okrbot export (which starts with "format": "okrbot-export"); a Viva Goals export is the .zip it downloads, not a file from inside it`)
 	}
 	if !looksLikeText(head, size > int64(len(head))) {
 		return "", errors.New("is not a file okrbot can import: give a Viva Goals export (.zip), a spreadsheet (.xlsx or .csv) or an okrbot export (.json)")
 	}
-	return formatCSV, nil
+	return FormatCSV, nil
 }
 
 // isOkrbotExport reports whether JSON text opens with okrbot's format key.
@@ -88,28 +88,28 @@ func looksLikeText(head []byte, cut bool) bool {
 // formatName says a format for people.
 func formatName(format string) string {
 	switch format {
-	case formatVivaGoals:
+	case FormatVivaGoals:
 		return "a Viva Goals data export"
-	case formatOkrbot:
+	case FormatOkrbot:
 		return "an okrbot export"
-	case formatCSV:
+	case FormatCSV:
 		return "a CSV spreadsheet"
-	case formatXLSX:
+	case FormatXLSX:
 		return "an Excel workbook"
 	}
 	return format
 }
 
 // readSource reads the file to import in the format req names.
-func readSource(req transferRequest, r io.ReaderAt) (transfer.Source, error) {
+func readSource(req Request, r io.ReaderAt) (transfer.Source, error) {
 	switch req.Format {
-	case formatVivaGoals:
+	case FormatVivaGoals:
 		p, err := vivagoals.Read(r, req.Size, vivagoals.DefaultLimits())
 		if err != nil {
 			return nil, refusedFile(req.Name, err)
 		}
 		return p, nil
-	case formatCSV, formatXLSX:
+	case FormatCSV, FormatXLSX:
 		// The reader tells CSV from a workbook by the content, as
 		// detectFormat does; the name is the source of a template's keys.
 		p, err := sheet.Read(req.Name, r, req.Size, sheet.Options{SkipBadRows: req.SkipBadRows})
@@ -117,7 +117,7 @@ func readSource(req transferRequest, r io.ReaderAt) (transfer.Source, error) {
 			return nil, refusedSheet(req.Name, err)
 		}
 		return p, nil
-	case formatOkrbot:
+	case FormatOkrbot:
 		d, err := transfer.ReadDocument(io.NewSectionReader(r, 0, req.Size), req.MaxBytes)
 		if err != nil {
 			return nil, refusedFile(req.Name, err)

@@ -1,4 +1,4 @@
-package main
+package transfercmd
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"slices"
@@ -16,11 +17,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/transfer"
 )
 
 // Import and export through a running okrbot. The command sends one
-// request line, "import" or "export" and its transferRequest as JSON; an
+// request line, "import" or "export" and its Request as JSON; an
 // import then streams exactly Size bytes of the file. The running okrbot
 // answers with lines, each a tag and its text:
 //
@@ -120,11 +122,28 @@ func (r *relay) finish(err error) {
 // terminal want it.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// Call is one request on a running okrbot's control socket, as its
+// handler gets it: the handler owns the connection until it returns.
+type Call struct {
+	Args string    // the request line after its name
+	Dir  string    // the database's directory, for the file an import keeps
+	In   io.Reader // what the command streams after the request line
+	Out  io.Writer // the connection
+	DB   okrcore.Store
+	Log  *slog.Logger
+}
+
+// refuse answers the request with a sentence for the person who ran the
+// command, as every control request is refused.
+func (c *Call) refuse(reason string) {
+	_, _ = io.WriteString(c.Out, "ERR "+reason+"\n")
+}
+
 // readTransferRequest reads the JSON of a request line, in one of the
 // formats given.
-func readTransferRequest(c *controlCall, formats ...string) (transferRequest, bool) {
-	var req transferRequest
-	if err := json.Unmarshal([]byte(c.args), &req); err != nil || req.Size < 0 {
+func readTransferRequest(c *Call, formats ...string) (Request, bool) {
+	var req Request
+	if err := json.Unmarshal([]byte(c.Args), &req); err != nil || req.Size < 0 {
 		c.refuse("the request could not be read; are okrbot and the running okrbot the same version?")
 		return req, false
 	}
@@ -146,64 +165,64 @@ func untilGone(ctx context.Context, in io.Reader) (context.Context, context.Canc
 	return ctx, cancel
 }
 
-// controlImport runs an import in the running okrbot, on its open store.
-func controlImport(ctx context.Context, c *controlCall) {
-	req, ok := readTransferRequest(c, formatVivaGoals, formatOkrbot, formatCSV, formatXLSX)
+// ServeImport runs an import in the running okrbot, on its open store.
+func ServeImport(ctx context.Context, c *Call) {
+	req, ok := readTransferRequest(c, FormatVivaGoals, FormatOkrbot, FormatCSV, FormatXLSX)
 	if !ok {
 		return
 	}
-	r := newRelay(c.out)
+	r := newRelay(c.Out)
 	if req.MaxBytes > 0 && req.Size > req.MaxBytes {
-		r.finish(fmt.Errorf("the file is %s, over the import limit of %s; nothing was imported", byteSize(req.Size), byteSize(req.MaxBytes)))
+		r.finish(fmt.Errorf("the file is %s, over the import limit of %s; nothing was imported", ByteSize(req.Size), ByteSize(req.MaxBytes)))
 		return
 	}
 	// The readers need to go back and forth in the file (a zip's
 	// directory is at its end), so it is kept beside the database while
 	// it is read; readable by okrbot's user only, and gone afterwards.
-	f, err := os.CreateTemp(c.dir, ".okrbot-import-*")
+	f, err := os.CreateTemp(c.Dir, ".okrbot-import-*")
 	if err != nil {
 		r.finish(fmt.Errorf("the running okrbot cannot keep the file while it reads it: %s", reason(err)))
 		return
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if n, err := io.CopyN(f, c.in, req.Size); err != nil {
+	if n, err := io.CopyN(f, c.In, req.Size); err != nil {
 		r.finish(fmt.Errorf("the file was cut short on its way to the running okrbot (%d of %d bytes came); nothing was imported", n, req.Size))
 		return
 	}
-	ctx, cancel := untilGone(ctx, c.in)
+	ctx, cancel := untilGone(ctx, c.In)
 	defer cancel()
-	c.log.Info("import over control socket", "format", req.Format, "bytes", req.Size, "dry_run", req.DryRun)
+	c.Log.Info("import over control socket", "format", req.Format, "bytes", req.Size, "dry_run", req.DryRun)
 	// Chat's writes wait for each of the import's transactions, so they
 	// are kept short while okrbot serves.
 	req.batch = servingBatch
 	var out bytes.Buffer
-	err = runImport(ctx, c.db, req, f, &out, r.progress)
+	err = runImport(ctx, c.DB, req, f, &out, r.progress)
 	r.say(out.String())
 	if err != nil {
-		c.log.Info("import over control socket refused", "err", err)
+		c.Log.Info("import over control socket refused", "err", err)
 	}
 	r.finish(err)
 }
 
-// controlExport streams an export from the running okrbot. It reads in
+// ServeExport streams an export from the running okrbot. It reads in
 // one read transaction, a snapshot, so chat is answered meanwhile.
-func controlExport(ctx context.Context, c *controlCall) {
-	req, ok := readTransferRequest(c, formatJSON, formatCSV)
+func ServeExport(ctx context.Context, c *Call) {
+	req, ok := readTransferRequest(c, FormatJSON, FormatCSV)
 	if !ok {
 		return
 	}
-	ctx, cancel := untilGone(ctx, c.in)
+	ctx, cancel := untilGone(ctx, c.In)
 	defer cancel()
-	r := newRelay(c.out)
+	r := newRelay(c.Out)
 	// Frames of a quarter MiB: the framing costs nothing next to them.
 	data := bufio.NewWriterSize(r, 256<<10)
-	err := runExport(ctx, c.db, req, data, r.progress)
+	err := runExport(ctx, c.DB, req, data, r.progress)
 	if err == nil {
 		err = data.Flush()
 	}
 	if err != nil {
-		c.log.Info("export over control socket failed", "err", err)
+		c.Log.Info("export over control socket failed", "err", err)
 	}
 	r.finish(err)
 }
@@ -211,7 +230,7 @@ func controlExport(ctx context.Context, c *controlCall) {
 // askRunning sends a transfer request to the running okrbot on sock and
 // renders its answer: progress on prog, output lines on out, export bytes
 // on data. upload, when set, is the file an import streams.
-func askRunning(ctx context.Context, sock, name string, req transferRequest, upload io.Reader, out, data io.Writer, prog *progressLine) error {
+func askRunning(ctx context.Context, sock, name string, req Request, upload io.Reader, out, data io.Writer, prog *progressLine) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", sock)
 	if err != nil {
@@ -250,7 +269,7 @@ func readAnswer(in *bufio.Reader, out, data io.Writer, prog *progressLine) error
 		tag, text, _ := strings.Cut(strings.TrimRight(line, "\n"), " ")
 		switch tag {
 		case "progress":
-			if p, ok := parseProgress(text); ok {
+			if p, ok := ParseProgress(text); ok {
 				prog.update(p)
 			}
 		case "say":
@@ -279,7 +298,8 @@ func readAnswer(in *bufio.Reader, out, data io.Writer, prog *progressLine) error
 	}
 }
 
-func parseProgress(text string) (transfer.Progress, bool) {
+// ParseProgress reads the text of a progress line.
+func ParseProgress(text string) (transfer.Progress, bool) {
 	f := strings.Fields(text)
 	if len(f) != 3 {
 		return transfer.Progress{}, false
