@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -29,7 +30,8 @@ type Options struct {
 }
 
 // Scheduler turns the workspaces' schedules into outbox items. It keeps no
-// state in memory: every occurrence has a deterministic key recorded in the
+// state in memory but the groups of a workspace's people, for a while
+// (roster.go): every occurrence has a deterministic key recorded in the
 // store when handled, so a restart, two ticks in one minute or a
 // daylight-saving fold never schedule anything twice, and a spring-forward
 // gap never swallows one.
@@ -40,6 +42,9 @@ type Scheduler struct {
 	grace time.Duration
 	only  string
 	locs  chat.Zones
+	// mu serialises the planning of ticks, which share rosters.
+	mu      sync.Mutex
+	rosters map[string]*roster
 }
 
 // NewScheduler returns a scheduler over store.
@@ -154,11 +159,13 @@ const enqueueChunk = 2000
 
 func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time) (int, error) {
 	var p plan
+	s.mu.Lock()
 	err := s.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
 		p, err = s.planWorkspace(tx, ws, now)
 		return err
 	})
+	s.mu.Unlock()
 	if err != nil {
 		return 0, err
 	}
@@ -227,73 +234,37 @@ type group struct {
 }
 
 func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan, error) {
-	var p plan
 	w, err := tx.Workspace(ws)
 	if err != nil {
-		return p, err
+		return plan{}, err
 	}
-	p.stampTick = s.logMissedWindows(tx, ws, now)
-	users, err := tx.Users(ws)
-	if err != nil {
-		return p, err
-	}
-	teams, err := tx.Teams(ws)
-	if err != nil {
-		return p, err
-	}
+	stamp := s.logMissedWindows(tx, ws, now)
 	base := w.Schedule.OrDefault()
-	// A person follows the override of their first team that has one.
-	userSched := map[okrcore.ID]okrcore.Schedule{}
-	for _, t := range teams {
-		if t.Schedule == nil {
-			continue
-		}
-		for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
-			if _, ok := userSched[m]; !ok && m != 0 {
-				userSched[m] = t.Schedule.OrDefault()
+	baseKey := scheduleKey(base)
+	r := s.cachedRoster(ws, baseKey, now)
+	fresh := r == nil
+	for {
+		if fresh {
+			if r, err = s.readRoster(tx, ws, base, baseKey, now); err != nil {
+				return plan{}, err
 			}
 		}
-	}
-	people := map[string]*group{}
-	for _, u := range users {
-		// Observers change nothing, and those who left hear nothing more.
-		if u.Role == okrcore.RoleObserver || u.Left {
-			continue
+		p := plan{stampTick: stamp}
+		for _, key := range sortedKeys(r.people) {
+			s.planRecurring(tx, ws, key, r.people[key], forPeople, now, &p, nil)
 		}
-		sc, ok := userSched[u.ID]
-		if !ok {
-			sc = base
+		for _, key := range sortedKeys(r.teams) {
+			s.planRecurring(tx, ws, key, r.teams[key], forTeams, now, &p, r.hasChildren)
 		}
-		g := s.groupFor(people, u.TimeZone, sc)
-		g.users = append(g.users, u)
-	}
-	teamGroups := map[string]*group{}
-	hasChildren := map[okrcore.ID]bool{}
-	for _, t := range teams {
-		if t.Parent != 0 {
-			hasChildren[t.Parent] = true
+		if err := s.planEndOfCycle(tx, w, r.cycles, now, &p); err != nil {
+			return p, err
 		}
-	}
-	for _, t := range teams {
-		sc := base
-		if t.Schedule != nil {
-			sc = t.Schedule.OrDefault()
+		// Something is due: plan it from who is there now.
+		if fresh || len(p.markers) == 0 {
+			return p, nil
 		}
-		g := s.groupFor(teamGroups, t.TimeZone, sc)
-		g.teams = append(g.teams, t)
+		fresh = true
 	}
-
-	for _, key := range sortedKeys(people) {
-		s.planRecurring(tx, ws, key, people[key], forPeople, now, &p, nil)
-	}
-	for _, key := range sortedKeys(teamGroups) {
-		s.planRecurring(tx, ws, key, teamGroups[key], forTeams, now, &p, hasChildren)
-	}
-	cg := &cycleGroups{s: s, base: base, users: users, teams: teams, userSched: userSched}
-	if err := s.planEndOfCycle(tx, w, cg, now, &p); err != nil {
-		return p, err
-	}
-	return p, nil
 }
 
 // planRecurring adds the items of every recurring job for one group of
@@ -362,9 +333,11 @@ func handled(tx okrcore.Tx, ws, marker string) bool {
 	return err == nil
 }
 
-func (s *Scheduler) groupFor(m map[string]*group, tz string, sc okrcore.Schedule) *group {
+// groupFor is the group of tz and sc in m; skey is scheduleKey(sc),
+// computed once per schedule rather than once per person.
+func (s *Scheduler) groupFor(m map[string]*group, tz string, sc okrcore.Schedule, skey string) *group {
 	loc := s.locs.Get(tz)
-	key := loc.String() + "|" + scheduleKey(sc)
+	key := loc.String() + "|" + skey
 	g, ok := m[key]
 	if !ok {
 		g = &group{loc: loc, sched: sc}
