@@ -1,0 +1,170 @@
+package postgres
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// The outbox is a kind like the others with its key unique in the
+// workspace (what makes AddOutbox idempotent, and what a concurrent
+// replica adding the same key collides on) and a partial index of open
+// items in the order (due, ws, id) that DueOutbox and OpenOutbox read.
+
+// maxOutboxKey bounds an item's key, as storage/bolt does.
+const maxOutboxKey = 1024
+
+var outboxKind = (&kind[okrcore.OutboxItem]{
+	name: "outbox item", table: "outbox", seq: "outbox",
+	missing: func(id okrcore.ID) string {
+		return "I can't find scheduled message " + strconv.FormatUint(uint64(id), 10) + "."
+	},
+	ws:   func(it *okrcore.OutboxItem) string { return it.Workspace },
+	id:   func(it *okrcore.OutboxItem) *okrcore.ID { return &it.ID },
+	cols: []string{"key", "due_ns", "open", "created_ns"},
+	vals: func(it *okrcore.OutboxItem) []any {
+		return []any{[]byte(it.Key), nanos(it.DueAt), it.State.Open(), nanos(it.CreatedAt)}
+	},
+}).prepare()
+
+// checkOutbox validates what every stored item must have; an empty State
+// passes (it means pending).
+func checkOutbox(op string, it *okrcore.OutboxItem) error {
+	switch {
+	case it == nil:
+		return invalid(op, "There is no scheduled message to save.")
+	case it.Workspace == "":
+		return invalid(op, "The scheduled message has no workspace.")
+	case it.Key == "":
+		return invalid(op, "The scheduled message has no key.")
+	case len(it.Key) > maxOutboxKey:
+		return invalid(op, "The scheduled message's key is %d bytes long; at most %d fit.", len(it.Key), maxOutboxKey)
+	case !utf8.ValidString(it.Key):
+		// JSON would store it changed, and then it would not be its key.
+		return invalid(op, "The scheduled message's key %q is not UTF-8 text.", it.Key)
+	case !it.Kind.Valid():
+		return invalid(op, "%q is not a kind of scheduled message.", it.Kind)
+	case it.State != "" && !it.State.Valid():
+		return invalid(op, "%q is not a state of a scheduled message.", it.State)
+	}
+	return nil
+}
+
+func defaultState(it *okrcore.OutboxItem) {
+	if it.State == "" {
+		it.State = okrcore.OutboxPending
+	}
+}
+
+// AddOutbox stores it unless an item with its Key exists in its workspace;
+// see storage/bolt for the contract, which is the same.
+func (t *pgTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
+	const op = "add outbox item"
+	if err := t.readOnly(op); err != nil {
+		return false, err
+	}
+	if err := checkOutbox(op, it); err != nil {
+		return false, err
+	}
+	var id int64
+	found, err := t.scan(op, "SELECT id FROM outbox WHERE ws = $1 AND key = $2", []any{[]byte(it.Workspace), []byte(it.Key)}, &id)
+	if err != nil {
+		return false, err
+	}
+	if found {
+		if it.ID == 0 {
+			t.assigned = append(t.assigned, &it.ID)
+		}
+		it.ID = okrcore.ID(id)
+		return false, nil
+	}
+	if it.ID != 0 {
+		var exists bool
+		if _, err := t.scan(op, "SELECT EXISTS (SELECT 1 FROM outbox WHERE ws = $1 AND id = $2)",
+			[]any{[]byte(it.Workspace), int64(it.ID)}, &exists); err != nil {
+			return false, err
+		}
+		if exists {
+			return false, conflict(op, "Scheduled message %d already exists under another key.", it.ID)
+		}
+	}
+	defaultState(it)
+	if err := put(t, outboxKind, it); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (t *pgTx) OutboxItem(ws string, id okrcore.ID) (*okrcore.OutboxItem, error) {
+	return get(t, outboxKind, ws, id)
+}
+
+func (t *pgTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
+	missing := func() error { return notFound("get outbox item", "Nothing is scheduled under %q.", k) }
+	if k == "" {
+		return nil, missing()
+	}
+	return first(t, outboxKind, ws, missing, "key = $2", []byte(k))
+}
+
+// PutOutbox replaces a stored item, which keeps its Key.
+func (t *pgTx) PutOutbox(it *okrcore.OutboxItem) error {
+	const op = "put outbox item"
+	if err := checkOutbox(op, it); err != nil {
+		return err
+	}
+	if err := t.readOnly(op); err != nil {
+		return err
+	}
+	if it.ID == 0 {
+		return invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
+	}
+	var key []byte
+	found, err := t.scan(op, "SELECT key FROM outbox WHERE ws = $1 AND id = $2", []any{[]byte(it.Workspace), int64(it.ID)}, &key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound(op, "%s", outboxKind.missing(it.ID))
+	}
+	if string(key) != it.Key {
+		return invalid(op, "A scheduled message keeps its key: %q cannot become %q.", key, it.Key)
+	}
+	defaultState(it)
+	return put(t, outboxKind, it)
+}
+
+// DueOutbox reads the partial index of open items up to now.
+func (t *pgTx) DueOutbox(now time.Time, limit int) ([]*okrcore.OutboxItem, error) {
+	q := "SELECT body FROM outbox WHERE open AND due_ns <= $1 ORDER BY due_ns, ws, id"
+	args := []any{nanos(now)}
+	if limit > 0 {
+		q += " LIMIT $2"
+		args = append(args, limit)
+	}
+	vs, err := t.bodies("list due outbox items", q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll[okrcore.OutboxItem]("outbox item", vs)
+}
+
+// OpenOutbox counts open items and reads the oldest in one round trip.
+func (t *pgTx) OpenOutbox() (int, time.Time, error) {
+	var n int
+	var body []byte
+	if _, err := t.scan("count open outbox items", `SELECT (SELECT count(*) FROM outbox WHERE open),
+		(SELECT body FROM outbox WHERE open ORDER BY due_ns, ws, id LIMIT 1)`, nil, &n, &body); err != nil {
+		return 0, time.Time{}, err
+	}
+	if body == nil {
+		return n, time.Time{}, nil
+	}
+	it, err := decode[okrcore.OutboxItem]("outbox item", body)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	return n, it.DueAt, nil
+}

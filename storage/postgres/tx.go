@@ -1,0 +1,339 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// pgTx implements okrcore.Tx on one pgx transaction.
+type pgTx struct {
+	ctx      context.Context
+	tx       pgx.Tx
+	now      func() time.Time
+	writable bool
+	// failed is the first error the server gave: the transaction is
+	// aborted then, and Update must not commit even if fn ignored it.
+	failed error
+	// assigned are the IDs this run gave to new records, reset to zero
+	// when the transaction rolls back.
+	assigned []*okrcore.ID
+}
+
+var _ okrcore.Tx = (*pgTx)(nil)
+
+func (t *pgTx) resetAssigned() {
+	for _, p := range t.assigned {
+		*p = 0
+	}
+	t.assigned = nil
+}
+
+// fail remembers the first server error of the transaction.
+func (t *pgTx) fail(op string, err error) error {
+	err = fmt.Errorf("%s: %w", op, err)
+	if t.failed == nil {
+		t.failed = err
+	}
+	return err
+}
+
+func (t *pgTx) exec(op, sql string, args ...any) (int64, error) {
+	if t.failed != nil {
+		return 0, t.failed
+	}
+	tag, err := t.tx.Exec(t.ctx, sql, args...)
+	if err != nil {
+		return 0, t.fail(op, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// scan runs a query of one row; found is false when there is none.
+func (t *pgTx) scan(op, sql string, args []any, dest ...any) (found bool, err error) {
+	if t.failed != nil {
+		return false, t.failed
+	}
+	err = t.tx.QueryRow(t.ctx, sql, args...).Scan(dest...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, t.fail(op, err)
+	}
+	return true, nil
+}
+
+// bodies runs a query whose rows are one bytea each.
+func (t *pgTx) bodies(op, sql string, args ...any) ([][]byte, error) {
+	if t.failed != nil {
+		return nil, t.failed
+	}
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	return out, nil
+}
+
+func (t *pgTx) readOnly(op string) error {
+	if t.writable {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, errReadOnly)
+}
+
+// fold is the case-insensitive form of a name, as storage/bolt folds it.
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// nullable is s as bytea, or NULL when empty, for partial indexes.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// nullID is id, or NULL when zero.
+func nullID(id okrcore.ID) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
+}
+
+// nanos maps t to a number that orders like t, clamped outside the range
+// of UnixNano (before 1678, after 2262) as storage/bolt clamps it.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+func notFound(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindNotFound, format, args...)
+	e.Op = op
+	return e
+}
+
+func conflict(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindConflict, format, args...)
+	e.Op = op
+	return e
+}
+
+func invalid(op, format string, args ...any) error {
+	e := okrcore.Errorf(okrcore.KindInvalid, format, args...)
+	e.Op = op
+	return e
+}
+
+// kind describes how one record type is stored: its table, and the
+// indexed columns beside ws, id and body with their values.
+type kind[T any] struct {
+	name    string // for errors: "key result"
+	table   string
+	seq     string
+	missing func(id okrcore.ID) string
+	ws      func(*T) string
+	id      func(*T) *okrcore.ID
+	cols    []string
+	vals    func(*T) []any
+	// check runs before a put and may refuse it (uniqueness).
+	check func(t *pgTx, rec *T) error
+
+	// upsert is the statement put runs, built once from cols.
+	upsert string
+}
+
+// prepare builds the kind's statements.
+func (k *kind[T]) prepare() *kind[T] {
+	cols := append([]string{"ws", "id", "body"}, k.cols...)
+	params := make([]string, len(cols))
+	sets := make([]string, 0, len(cols))
+	for i, c := range cols {
+		params[i] = fmt.Sprintf("$%d", i+1)
+		if i >= 2 {
+			sets = append(sets, c+" = excluded."+c)
+		}
+	}
+	// xmax is 0 on a row this statement inserted: an update of a stored
+	// record must not touch the sequence (a hot row under many writers).
+	k.upsert = fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (ws, id) DO UPDATE SET %s RETURNING xmax = 0",
+		k.table, strings.Join(cols, ", "), strings.Join(params, ", "), strings.Join(sets, ", "))
+	return k
+}
+
+func (k *kind[T]) notFound(id okrcore.ID) error {
+	return notFound("get "+k.name, "%s", k.missing(id))
+}
+
+func decode[T any](name string, v []byte) (*T, error) {
+	rec := new(T)
+	if err := json.Unmarshal(v, rec); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", name, err)
+	}
+	return rec, nil
+}
+
+func decodeAll[T any](name string, vs [][]byte) ([]*T, error) {
+	out := make([]*T, 0, len(vs))
+	for _, v := range vs {
+		rec, err := decode[T](name, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+func get[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
+	if id == 0 {
+		return nil, k.notFound(id)
+	}
+	var body []byte
+	found, err := t.scan("get "+k.name, "SELECT body FROM "+k.table+" WHERE ws = $1 AND id = $2",
+		[]any{[]byte(ws), int64(id)}, &body)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, k.notFound(id)
+	}
+	return decode[T](k.name, body)
+}
+
+// where lists the records of a kind matching cond (over $1 = ws and the
+// args after it), in ID order.
+func where[T any](t *pgTx, k *kind[T], ws string, cond string, args ...any) ([]*T, error) {
+	q := "SELECT body FROM " + k.table + " WHERE ws = $1"
+	if cond != "" {
+		q += " AND " + cond
+	}
+	q += " ORDER BY id"
+	vs, err := t.bodies("list "+k.name, q, append([]any{[]byte(ws)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll[T](k.name, vs)
+}
+
+// first is the record of lowest ID matching cond, or missing's error.
+func first[T any](t *pgTx, k *kind[T], ws string, missing func() error, cond string, args ...any) (*T, error) {
+	var body []byte
+	found, err := t.scan("get "+k.name, "SELECT body FROM "+k.table+" WHERE ws = $1 AND "+cond+" ORDER BY id LIMIT 1",
+		append([]any{[]byte(ws)}, args...), &body)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, missing()
+	}
+	return decode[T](k.name, body)
+}
+
+// put creates rec when its ID is zero and replaces it otherwise. A record
+// stored under an explicit new ID moves the sequence past it.
+func put[T any](t *pgTx, k *kind[T], rec *T) error {
+	op := "put " + k.name
+	if rec == nil {
+		return invalid(op, "There is no %s to save.", k.name)
+	}
+	if err := t.readOnly(op); err != nil {
+		return err
+	}
+	ws := k.ws(rec)
+	if ws == "" {
+		return invalid(op, "The %s has no workspace.", k.name)
+	}
+	if k.check != nil {
+		if err := k.check(t, rec); err != nil {
+			return err
+		}
+	}
+	idp := k.id(rec)
+	created := *idp == 0
+	if created {
+		id, err := t.nextID(ws, k.seq)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		*idp = id
+		t.assigned = append(t.assigned, idp)
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", op, err)
+	}
+	args := append([]any{[]byte(ws), int64(*idp), data}, k.vals(rec)...)
+	var inserted bool
+	if _, err := t.scan(op, k.upsert, args, &inserted); err != nil {
+		return err
+	}
+	if inserted && !created {
+		return t.bumpID(ws, k.seq, *idp)
+	}
+	return nil
+}
+
+// remove deletes a record; a missing one is KindNotFound.
+func remove[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
+	op := "delete " + k.name
+	if err := t.readOnly(op); err != nil {
+		return err
+	}
+	n, err := t.exec(op, "DELETE FROM "+k.table+" WHERE ws = $1 AND id = $2", []byte(ws), int64(id))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return k.notFound(id)
+	}
+	return nil
+}
+
+// discard is remove for rolling back an import: a record that is not
+// there is already rolled back.
+func discard[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
+	if err := remove(t, k, ws, id); err != nil && !okrcore.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// nextID advances and returns the sequence of one kind in one workspace.
+func (t *pgTx) nextID(ws, seq string) (okrcore.ID, error) {
+	var n int64
+	_, err := t.scan("next id", `INSERT INTO seqs (ws, kind, n) VALUES ($1, $2, 1)
+		ON CONFLICT (ws, kind) DO UPDATE SET n = seqs.n + 1 RETURNING n`, []any{[]byte(ws), seq}, &n)
+	return okrcore.ID(n), err
+}
+
+// bumpID moves the sequence to at least id.
+func (t *pgTx) bumpID(ws, seq string, id okrcore.ID) error {
+	_, err := t.exec("move id", `INSERT INTO seqs (ws, kind, n) VALUES ($1, $2, $3)
+		ON CONFLICT (ws, kind) DO UPDATE SET n = excluded.n WHERE seqs.n < excluded.n`, []byte(ws), seq, int64(id))
+	return err
+}
