@@ -2,10 +2,8 @@ package bolt
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
 )
@@ -181,21 +179,6 @@ var (
 			return ix
 		},
 	}
-	checkInKind = &kind[okrcore.CheckIn]{
-		name:    "check-in",
-		bucket:  bucketCheckIns,
-		seq:     "check_in",
-		missing: func(id okrcore.ID) string { return "I can't find check-in " + strconv.FormatUint(uint64(id), 10) + "." },
-		ws:      func(c *okrcore.CheckIn) string { return c.Workspace },
-		id:      func(c *okrcore.CheckIn) *okrcore.ID { return &c.ID },
-		indexes: func(c *okrcore.CheckIn) []ikey {
-			ws := c.Workspace
-			return []ikey{
-				{idxCheckInTarget, newKey(ws).str(string(c.Target)).id(c.TargetID).time(c.At).id(c.ID)},
-				{idxCheckInAuthor, newKey(ws).id(c.Author).time(c.At).id(c.ID)},
-			}
-		},
-	}
 )
 
 // userEmailKey is u's entry in the index of addresses, if u has one. A
@@ -223,7 +206,7 @@ func initiativeOwnerKey(i *okrcore.Initiative) (key, bool) {
 // allKinds lists every record kind with its indexes, for the index checker.
 var allKinds = []interface {
 	verify(t *boltTx, want map[string]map[string]bool) error
-}{userKind, teamKind, cycleKind, objectiveKind, keyResultKind, kpiKind, initiativeKind, checkInKind, outboxKind}
+}{userKind, teamKind, cycleKind, objectiveKind, keyResultKind, kpiKind, initiativeKind, checkIns{}, outboxKind}
 
 func platformLabel(p string) string {
 	switch p {
@@ -516,89 +499,4 @@ func (t *boltTx) PutInitiative(i *okrcore.Initiative) error { return put(t, init
 
 func (t *boltTx) DeleteInitiative(ws string, id okrcore.ID) error {
 	return discard(t, initiativeKind, ws, id)
-}
-
-// Check-ins.
-
-// AddCheckIn stores a new check-in. A check-in that carries the ID of a
-// stored one is refused: history is never rewritten.
-func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
-	if c == nil {
-		return invalid("add check-in", "There is no check-in to save.")
-	}
-	if c.Target != okrcore.TargetKR && c.Target != okrcore.TargetKPI {
-		return invalid("add check-in", "A check-in is about a key result or a KPI, not %q.", c.Target)
-	}
-	if c.ID != 0 && c.Workspace != "" {
-		b, err := t.bucket(bucketCheckIns)
-		if err != nil {
-			return err
-		}
-		if b.Get(newKey(c.Workspace).id(c.ID)) != nil {
-			return conflict("add check-in", "Check-in %d is already recorded; check-ins cannot be changed.", c.ID)
-		}
-	}
-	return put(t, checkInKind, c)
-}
-
-func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
-	return t.checkIns(ws, idxCheckInTarget, newKey(ws).str(string(target)).id(id), since, limit)
-}
-
-func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
-	return t.checkIns(ws, idxCheckInAuthor, newKey(ws).id(author), since, limit)
-}
-
-// CheckInTimesByAuthor reads the times from the keys of the author index
-// ("ws author time id"), not from the check-ins. A time outside the range
-// of a key (before 1678 or after 2262) is clamped there, so for those few
-// the check-in itself is read.
-func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Time) ([]time.Time, error) {
-	prefix := newKey(ws).id(author)
-	floor := timeBits(since)
-	at := len(prefix)
-	b, err := t.bucket(idxCheckInAuthor)
-	if err != nil {
-		return nil, err
-	}
-	var out []time.Time
-	c := b.Cursor()
-	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-		bits := u64At(k, at)
-		if !since.IsZero() && bits < floor {
-			break
-		}
-		when, exact := bitsTime(bits)
-		if !exact {
-			ci, err := get(t, checkInKind, ws, lastID(k))
-			if err != nil {
-				if okrcore.IsNotFound(err) {
-					return nil, fmt.Errorf("list check-in times: index entry for missing check-in %d", lastID(k))
-				}
-				return nil, err
-			}
-			when = ci.At
-		}
-		out = append(out, when)
-	}
-	return out, nil
-}
-
-// checkIns walks an index of keys "prefix time id" newest first.
-func (t *boltTx) checkIns(ws string, index []byte, prefix key, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
-	floor := timeBits(since)
-	at := len(prefix)
-	ids, err := t.scanIDs(index, prefix, true, limit, func(k []byte) bool {
-		return since.IsZero() || u64At(k, at) >= floor
-	})
-	if err != nil {
-		return nil, err
-	}
-	return load(t, checkInKind, ws, ids)
-}
-
-// DeleteCheckIn takes back an imported check-in, with both its index
-// entries, so that no history of the rolled-back import is left.
-func (t *boltTx) DeleteCheckIn(ws string, id okrcore.ID) error {
-	return discard(t, checkInKind, ws, id)
 }

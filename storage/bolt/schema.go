@@ -8,7 +8,8 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// Bucket names. Record buckets hold JSON values under str(workspace) id;
+// Bucket names. Record buckets hold JSON values under str(workspace) id
+// (check-ins apart: see checkin.go);
 // index buckets hold empty values under composite keys (see keys.go).
 var (
 	bucketMeta        = []byte("meta")
@@ -115,6 +116,44 @@ var migrations = []migration{
 		}
 		return errors.Join(errs...)
 	},
+	// 3 → 4: check-ins in compact buckets of their own (checkin.go),
+	// about a quarter of what they took as JSON with their indexes. Open
+	// moves them over first, convertBatch at a time (convertJSONCheckIns);
+	// this converts what may be left and drops the JSON buckets.
+	dropJSONCheckIns,
+}
+
+// convertBatch is how many check-ins one transaction of the conversion to
+// schema version 4 moves: a few megabytes of dirty pages, a fraction of a
+// second.
+const convertBatch = 20000
+
+// convertJSONCheckIns moves the check-ins of a file of schema version 1
+// to 3 to their compact buckets in transactions of convertBatch, before
+// migrate upgrades the rest in one: a year of check-ins in one
+// transaction would hold gigabytes of dirty pages in memory. Each batch
+// is committed on its own, so an interrupted conversion resumes at the
+// next open; the file stays at its old version until migrate finishes.
+func convertJSONCheckIns(db *bbolt.DB, migs []migration) error {
+	var v int
+	if err := db.View(func(tx *bbolt.Tx) (err error) {
+		v, err = schemaVersion(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if v < 1 || v > 3 || len(migs) < 4 {
+		return nil
+	}
+	for done := false; !done; {
+		if err := db.Update(func(tx *bbolt.Tx) (err error) {
+			done, err = convertCheckIns(tx, convertBatch)
+			return err
+		}); err != nil {
+			return fmt.Errorf("migrate schema from version %d to 4: %w", v, err)
+		}
+	}
+	return nil
 }
 
 // indexAll adds the entry entry gives each record of k to index, for a
@@ -184,9 +223,13 @@ func checkSchema(db *bbolt.DB, migs []migration) (v int, err error) {
 	return v, err
 }
 
-// migrate brings the schema to len(migs) in one transaction, refusing a
+// migrate brings the schema to len(migs) in one transaction (after the
+// conversion of check-ins, in batches of their own), refusing a
 // database newer than that. It returns the versions before and after.
 func migrate(db *bbolt.DB, migs []migration) (from, to int, err error) {
+	if err := convertJSONCheckIns(db, migs); err != nil {
+		return 0, 0, err
+	}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		v, err := schemaVersion(tx)
 		if err != nil {

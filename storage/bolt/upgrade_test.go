@@ -21,8 +21,9 @@ import (
 // one made here by the first migrations only, and one committed in
 // testdata, made once by writeV1 and never regenerated, so that a change
 // to writeV1 or to the code it calls cannot quietly change what "a version
-// 1 database" is. testdata/v2.db is version 2's, made by writeV2; the
-// next schema change adds testdata/v3.db the same way.
+// 1 database" is. testdata/v2.db is version 2's, made by writeV2, and
+// testdata/v3.db version 3's, made by writeV3; the next schema change adds
+// testdata/v4.db the same way.
 //
 //	go test ./storage/bolt -run 'TestFixtureV[0-9]' -write-fixtures   # only to make a missing fixture
 
@@ -86,8 +87,6 @@ func writeV1(t testing.TB, path string) {
 				Metric: okrcore.MetricNumber, Start: 5, Target: 2, Current: 5, Unit: "days", Direction: okrcore.Decrease, Weight: 1, CreatedAt: v1Time, UpdatedAt: v1Time}),
 			tx.PutKPI(&okrcore.KPI{Workspace: "T1", Title: "Uptime", Owner: okrcore.TeamOwner(1), Unit: "%", Current: 99.95, HealthyMin: 99.9, HealthyMax: 100, CreatedAt: v1Time}),
 			tx.PutInitiative(&okrcore.Initiative{Workspace: "T1", KeyResult: 1, Title: "Survey every customer", Owner: 3, CreatedAt: v1Time}),
-			tx.AddCheckIn(&okrcore.CheckIn{Workspace: "T1", Target: okrcore.TargetKR, TargetID: 1, Author: 1, At: v1Time.Add(24 * time.Hour), Value: 33, Previous: 30, Note: "first survey back"}),
-			tx.AddCheckIn(&okrcore.CheckIn{Workspace: "T1", Target: okrcore.TargetKR, TargetID: 1, Author: 1, At: v1Time.Add(8 * 24 * time.Hour), Value: 35, Previous: 33, Status: okrcore.StatusAtRisk}),
 			tx.PutState("T1", "scheduler:last_tick", []byte("2025-10-13T09:00:00Z"), time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)),
 			tx.PutState("T1", "install", []byte("done"), time.Time{}),
 		}
@@ -96,6 +95,9 @@ func writeV1(t testing.TB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	addCheckInsV3(t, db,
+		&okrcore.CheckIn{Workspace: "T1", Target: okrcore.TargetKR, TargetID: 1, Author: 1, At: v1Time.Add(24 * time.Hour), Value: 33, Previous: 30, Note: "first survey back"},
+		&okrcore.CheckIn{Workspace: "T1", Target: okrcore.TargetKR, TargetID: 1, Author: 1, At: v1Time.Add(8 * 24 * time.Hour), Value: 35, Previous: 33, Status: okrcore.StatusAtRisk})
 }
 
 // openOld opens path with the migrations of schema version v only. This

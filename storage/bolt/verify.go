@@ -51,7 +51,7 @@ var recordIndexes = [][]byte{
 	idxUserPlatform, idxUserName, idxTeamName, idxTeamMember,
 	idxObjCycle, idxObjOwner, idxObjParent,
 	idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
-	idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn, idxCheckInTarget, idxCheckInAuthor,
+	idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn, idxCITarget, idxCIAuthor,
 	idxOutboxKey, idxOutboxDue,
 }
 

@@ -1,0 +1,482 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Check-ins are most of a database (13 a key result a quarter), so since
+// schema version 4 they are kept in buckets of their own, shorter keys
+// and compact values (codec.go) rather than the JSON and key layout of the
+// other records:
+//
+//   - a workspace is a short number, given on its first check-in and kept
+//     in bucketCIWorkspaces as str(workspace) → cu(number); that number is
+//     the prefix p of the workspace's keys in the other three buckets;
+//   - record: p cu(id) → the encoded check-in;
+//   - by target: p target-byte cu(target id) time cu(id), empty;
+//   - by author: p cu(author) time cu(id), empty.
+//
+// cu(n) (key.cu) is a length byte and n's big-endian bytes without leading
+// zeros: three or four bytes for the IDs of a large organisation instead
+// of eight, and it still sorts like n, and no cu is a prefix of another.
+// Times are eight bytes (keys.go) so that the author index gives them back
+// exactly.
+var (
+	bucketCIWorkspaces = []byte("ci_workspaces")
+	bucketCI           = []byte("ci")
+	idxCITarget        = []byte("ci_target")
+	idxCIAuthor        = []byte("ci_author")
+
+	bucketsVersion4 = [][]byte{bucketCIWorkspaces, bucketCI, idxCITarget, idxCIAuthor}
+)
+
+const checkInSeq = "check_in"
+
+// Fill the pages of the check-in buckets further than bbolt's default
+// half: their keys arrive mostly in ascending order (records by ID, index
+// entries by time), so a page split in half would stay half empty.
+const checkInFill = 0.9
+
+// cu appends v as a length byte and its big-endian bytes without leading
+// zeros.
+func (k key) cu(v uint64) key {
+	n := (bits.Len64(v) + 7) / 8
+	k = append(k, byte(n))
+	for i := n - 1; i >= 0; i-- {
+		k = append(k, byte(v>>(8*i)))
+	}
+	return k
+}
+
+// cuAt reads the cu component at offset i of k.
+func cuAt(k []byte, i int) (v uint64, next int, ok bool) {
+	if i < 0 || i >= len(k) {
+		return 0, 0, false
+	}
+	n := int(k[i])
+	if n > 8 || i+1+n > len(k) {
+		return 0, 0, false
+	}
+	for _, c := range k[i+1 : i+1+n] {
+		v = v<<8 | uint64(c)
+	}
+	return v, i + 1 + n, true
+}
+
+// grow is a copy of k with room to append components, so that keys built
+// on one prefix never share its array.
+func (k key) grow() key { return append(make(key, 0, len(k)+24), k...) }
+
+func targetByte(t okrcore.TargetKind) (byte, bool) {
+	switch t {
+	case okrcore.TargetKR:
+		return 'r', true
+	case okrcore.TargetKPI:
+		return 'p', true
+	}
+	return 0, false
+}
+
+// ciBucket is a check-in bucket, filled as checkInFill says for a write.
+func (t *boltTx) ciBucket(name []byte) (*bbolt.Bucket, error) {
+	b, err := t.bucket(name)
+	if err == nil {
+		b.FillPercent = checkInFill
+	}
+	return b, err
+}
+
+// wsPrefix is the prefix of ws's keys in the check-in buckets. A
+// workspace that has none yet gets one when create is set; otherwise it
+// has no check-ins and the prefix is nil.
+func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
+	b, err := t.bucket(bucketCIWorkspaces)
+	if err != nil {
+		return nil, err
+	}
+	if v := b.Get(newKey(ws)); v != nil {
+		return key(v).grow(), nil
+	}
+	if !create {
+		return nil, nil
+	}
+	n, err := b.NextSequence()
+	if err != nil {
+		return nil, fmt.Errorf("number workspace: %w", err)
+	}
+	p := key(nil).cu(n)
+	if err := b.Put(newKey(ws), p); err != nil {
+		return nil, fmt.Errorf("number workspace: %w", err)
+	}
+	return p.grow(), nil
+}
+
+// checkInIndexes are the index entries of check-in c stored under p.
+func checkInIndexes(p key, c *okrcore.CheckIn) []ikey {
+	tb, _ := targetByte(c.Target)
+	return []ikey{
+		{idxCITarget, append(p.grow(), tb).cu(uint64(c.TargetID)).time(c.At).cu(uint64(c.ID))},
+		{idxCIAuthor, p.grow().cu(uint64(c.Author)).time(c.At).cu(uint64(c.ID))},
+	}
+}
+
+// AddCheckIn stores a new check-in. A check-in that carries the ID of a
+// stored one is refused: history is never rewritten.
+func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
+	const op = "add check-in"
+	if c == nil {
+		return invalid(op, "There is no check-in to save.")
+	}
+	if _, ok := targetByte(c.Target); !ok {
+		return invalid(op, "A check-in is about a key result or a KPI, not %q.", c.Target)
+	}
+	if !t.tx.Writable() {
+		return errReadOnlyOp(op)
+	}
+	ws := c.Workspace
+	if ws == "" {
+		return invalid(op, "The check-in has no workspace.")
+	}
+	p, err := t.wsPrefix(ws, true)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	id := c.ID
+	if id != 0 {
+		b, err := t.bucket(bucketCI)
+		if err != nil {
+			return err
+		}
+		if b.Get(p.grow().cu(uint64(id))) != nil {
+			return conflict(op, "Check-in %d is already recorded; check-ins cannot be changed.", id)
+		}
+		err = t.bumpID(ws, checkInSeq, id)
+	} else {
+		id, err = t.nextID(ws, checkInSeq)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	stored := *c
+	stored.ID = id
+	if err := t.writeCheckIn(p, &stored); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if c.ID == 0 {
+		c.ID = id
+		t.assigned = append(t.assigned, &c.ID)
+	}
+	return nil
+}
+
+// writeCheckIn stores c, whose ID is set, under p with its index entries.
+func (t *boltTx) writeCheckIn(p key, c *okrcore.CheckIn) error {
+	data, err := encodeCheckIn(c)
+	if err != nil {
+		return err
+	}
+	for _, e := range checkInIndexes(p, c) {
+		b, err := t.ciBucket(e.bucket)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(e.key, nil); err != nil {
+			return fmt.Errorf("index %s: %w", e.bucket, err)
+		}
+	}
+	b, err := t.ciBucket(bucketCI)
+	if err != nil {
+		return err
+	}
+	return b.Put(p.grow().cu(uint64(c.ID)), data)
+}
+
+func (t *boltTx) checkIn(ws string, p key, id okrcore.ID) (*okrcore.CheckIn, error) {
+	b, err := t.bucket(bucketCI)
+	if err != nil {
+		return nil, err
+	}
+	v := b.Get(p.grow().cu(uint64(id)))
+	if v == nil || id == 0 {
+		return nil, notFound("get check-in", "I can't find check-in %d.", id)
+	}
+	return decodeCheckIn(ws, id, v)
+}
+
+func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	tb, ok := targetByte(target)
+	p, err := t.wsPrefix(ws, false)
+	if err != nil || p == nil || !ok {
+		return []*okrcore.CheckIn{}, err
+	}
+	return t.loadCheckIns(ws, p, idxCITarget, append(p.grow(), tb).cu(uint64(id)), since, limit)
+}
+
+func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	p, err := t.wsPrefix(ws, false)
+	if err != nil || p == nil {
+		return []*okrcore.CheckIn{}, err
+	}
+	return t.loadCheckIns(ws, p, idxCIAuthor, p.grow().cu(uint64(author)), since, limit)
+}
+
+func (t *boltTx) loadCheckIns(ws string, p key, index []byte, prefix key, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	var out []*okrcore.CheckIn
+	err := t.scanCheckIns(index, prefix, since, limit, func(_ uint64, id okrcore.ID) error {
+		c, err := t.checkIn(ws, p, id)
+		if okrcore.IsNotFound(err) {
+			return fmt.Errorf("list check-in: index entry for missing check-in %d", id)
+		}
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []*okrcore.CheckIn{}
+	}
+	return out, nil
+}
+
+// CheckInTimesByAuthor reads the times from the keys of the author index,
+// not from the check-ins. A time outside the range of a key (before 1678
+// or after 2262) is clamped there, so for those few the check-in itself is
+// read.
+func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Time) ([]time.Time, error) {
+	p, err := t.wsPrefix(ws, false)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	var out []time.Time
+	err = t.scanCheckIns(idxCIAuthor, p.grow().cu(uint64(author)), since, 0, func(bits uint64, id okrcore.ID) error {
+		when, exact := bitsTime(bits)
+		if !exact {
+			c, err := t.checkIn(ws, p, id)
+			if okrcore.IsNotFound(err) {
+				return fmt.Errorf("list check-in times: index entry for missing check-in %d", id)
+			}
+			if err != nil {
+				return err
+			}
+			when = c.At
+		}
+		out = append(out, when)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanCheckIns walks the keys "prefix time id" of an index newest first
+// while their time is at or after since (any, when zero), at most limit
+// of them when limit > 0, and calls fn with each one's time and ID.
+func (t *boltTx) scanCheckIns(index []byte, prefix key, since time.Time, limit int, fn func(bits uint64, id okrcore.ID) error) error {
+	b, err := t.bucket(index)
+	if err != nil {
+		return err
+	}
+	floor, at, n := timeBits(since), len(prefix), 0
+	c := b.Cursor()
+	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		bits := u64At(k, at)
+		if !since.IsZero() && bits < floor {
+			break
+		}
+		id, end, ok := cuAt(k, at+8)
+		if !ok || end != len(k) {
+			return fmt.Errorf("index %s: malformed entry %x", index, k)
+		}
+		if err := fn(bits, okrcore.ID(id)); err != nil {
+			return err
+		}
+		if n++; limit > 0 && n >= limit {
+			break
+		}
+	}
+	return nil
+}
+
+// DeleteCheckIn takes back an imported check-in, with both its index
+// entries, so that no history of the rolled-back import is left. One
+// that is not there is already taken back, so that a rollback that
+// crashed can run again.
+func (t *boltTx) DeleteCheckIn(ws string, id okrcore.ID) error {
+	const op = "delete check-in"
+	if !t.tx.Writable() {
+		return fmt.Errorf("%s: %w", op, errReadOnly)
+	}
+	p, err := t.wsPrefix(ws, false)
+	if err != nil || p == nil {
+		return err
+	}
+	c, err := t.checkIn(ws, p, id)
+	if okrcore.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.moveIndexes(checkInIndexes(p, c), nil); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	b, err := t.bucket(bucketCI)
+	if err != nil {
+		return err
+	}
+	if err := b.Delete(p.grow().cu(uint64(id))); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// checkIns is the check-in kind for the index checker.
+type checkIns struct{}
+
+// verify checks every check-in as kind.verify checks other records, and
+// that every prefix belongs to one workspace.
+func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
+	wsb, err := t.bucket(bucketCIWorkspaces)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	err = wsb.ForEach(func(k, v []byte) error {
+		ws, end, ok := strAt(k, 0)
+		if _, n, okN := cuAt(v, 0); !ok || end != len(k) || !okN || n != len(v) {
+			return fmt.Errorf("check-in workspace %x: malformed entry", k)
+		}
+		if other, dup := names[string(v)]; dup {
+			return fmt.Errorf("check-in workspaces %q and %q share a prefix", other, ws)
+		}
+		names[string(v)] = ws
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	seq, err := t.bucket(bucketSeq)
+	if err != nil {
+		return err
+	}
+	b, err := t.bucket(bucketCI)
+	if err != nil {
+		return err
+	}
+	return b.ForEach(func(k, v []byte) error {
+		_, at, ok := cuAt(k, 0)
+		id, end, okID := cuAt(k, at)
+		if !ok || !okID || end != len(k) {
+			return fmt.Errorf("check-in at %x: malformed key", k)
+		}
+		ws, known := names[string(k[:at])]
+		if !known {
+			return fmt.Errorf("check-in at %x: no workspace has its prefix", k)
+		}
+		c, err := decodeCheckIn(ws, okrcore.ID(id), v)
+		if err != nil {
+			return fmt.Errorf("check-in at %x: %w", k, err)
+		}
+		if n := u64At(seq.Get(newKey(ws).str(checkInSeq)), 0); n < id {
+			return fmt.Errorf("check-in %s/%d: sequence is behind at %d", ws, id, n)
+		}
+		for _, ix := range checkInIndexes(key(k[:at]), c) {
+			m := want[string(ix.bucket)]
+			if m == nil {
+				m = map[string]bool{}
+				want[string(ix.bucket)] = m
+			}
+			m[string(ix.key)] = true
+		}
+		return nil
+	})
+}
+
+// convertCheckIns moves up to limit check-ins (all, when limit <= 0) from
+// the JSON buckets of schema versions 1 to 3 to the compact ones, each
+// with its index entries, and reports whether none are left. A call is
+// one transaction's work: a conversion that was stopped resumes where it
+// was, since what was moved is no longer in the old buckets.
+func convertCheckIns(tx *bbolt.Tx, limit int) (done bool, err error) {
+	for _, name := range bucketsVersion4 {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return false, fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	old := tx.Bucket(bucketCheckIns)
+	if old == nil {
+		return true, nil
+	}
+	t := &boltTx{tx: tx}
+	var moved [][]byte
+	c := old.Cursor()
+	for k, v := c.First(); k != nil && (limit <= 0 || len(moved) < limit); k, v = c.Next() {
+		if err := t.convertCheckIn(k, v); err != nil {
+			return false, err
+		}
+		moved = append(moved, bytes.Clone(k))
+	}
+	for _, k := range moved {
+		if err := old.Delete(k); err != nil {
+			return false, fmt.Errorf("convert check-ins: %w", err)
+		}
+	}
+	first, _ := old.Cursor().First()
+	return first == nil, nil
+}
+
+// convertCheckIn writes the JSON check-in v, stored under k, in the
+// compact form and deletes its old index entries.
+func (t *boltTx) convertCheckIn(k, v []byte) error {
+	var c okrcore.CheckIn
+	if err := json.Unmarshal(v, &c); err != nil {
+		return fmt.Errorf("convert check-in at %x: %w", k, err)
+	}
+	if !bytes.Equal(k, newKey(c.Workspace).id(c.ID)) {
+		return fmt.Errorf("convert check-in %s/%d: stored under key %x", c.Workspace, c.ID, k)
+	}
+	p, err := t.wsPrefix(c.Workspace, true)
+	if err != nil {
+		return err
+	}
+	if err := t.writeCheckIn(p, &c); err != nil {
+		return fmt.Errorf("convert check-in %s/%d: %w", c.Workspace, c.ID, err)
+	}
+	ws := c.Workspace
+	for _, e := range []ikey{
+		{idxCheckInTarget, newKey(ws).str(string(c.Target)).id(c.TargetID).time(c.At).id(c.ID)},
+		{idxCheckInAuthor, newKey(ws).id(c.Author).time(c.At).id(c.ID)},
+	} {
+		if b := t.tx.Bucket(e.bucket); b != nil {
+			if err := b.Delete(e.key); err != nil {
+				return fmt.Errorf("convert check-in %s/%d: %w", ws, c.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// dropJSONCheckIns ends the conversion: it converts what is left and
+// deletes the buckets of the JSON check-ins.
+func dropJSONCheckIns(tx *bbolt.Tx) error {
+	if _, err := convertCheckIns(tx, 0); err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bucketCheckIns, idxCheckInTarget, idxCheckInAuthor} {
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			return fmt.Errorf("drop bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
