@@ -236,6 +236,8 @@ type CheckInInput struct {
 	// end of the author's check-in period, in their time zone (PeriodEnd).
 	// Zero is the end of this week in UTC.
 	Until time.Time
+
+	rollUps *CheckIns // set by CheckIns.Record: the roll-up waits for Finish
 }
 
 // CheckInResult says what a check-in changed, for the confirmation message.
@@ -343,6 +345,12 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 		return nil, fmt.Errorf("update key result: %w", err)
 	}
 	res := &CheckInResult{CheckIn: ci, Before: &before, After: k, PreviousProgress: map[ID]float64{}}
+	if in.rollUps != nil {
+		// One of several check-ins of a transaction: CheckIns rolls them
+		// all up once at the end (checkins.go).
+		in.rollUps.add(res, k.Objective)
+		return res, nil
+	}
 	chain, prev, err := rollUpChain(tx, now, ws, k.Objective)
 	if err != nil {
 		return nil, err
@@ -438,27 +446,11 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 	seen := map[ID]bool{}
 	for depth := 0; id != 0 && depth < maxDepth && !seen[id]; depth++ {
 		seen[id] = true
-		o, err := tx.Objective(ws, id)
+		o, before, err := rollUpOne(tx, now, ws, id, rules)
 		if err != nil {
-			return nil, nil, fmt.Errorf("roll up O%d: %w", id, err)
+			return nil, nil, err
 		}
-		krs, err := tx.KeyResultsByObjective(ws, id)
-		if err != nil {
-			return nil, nil, fmt.Errorf("roll up O%d: %w", id, err)
-		}
-		kids, err := AlignedUnder(tx, ws, id, krs)
-		if err != nil {
-			return nil, nil, fmt.Errorf("roll up O%d: %w", id, err)
-		}
-		prev[o.ID] = o.Progress
-		o.Progress = ObjectiveProgress(krs, kids)
-		if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-			o.Status = ObjectiveStanding(o, krs, c, now, rules).Status
-		}
-		o.UpdatedAt = now
-		if err := tx.PutObjective(o); err != nil {
-			return nil, nil, fmt.Errorf("store O%d: %w", id, err)
-		}
+		prev[o.ID] = before
 		chain = append(chain, o)
 		p, err := ParentOf(tx, o)
 		if err != nil {
@@ -470,6 +462,34 @@ func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]f
 		}
 	}
 	return chain, prev, nil
+}
+
+// rollUpOne recomputes one objective's progress and status from its key
+// results and the objectives aligned beneath it as tx holds them, stores
+// it, and returns it with its progress before.
+func rollUpOne(tx Tx, now time.Time, ws string, id ID, rules Rules) (*Objective, float64, error) {
+	o, err := tx.Objective(ws, id)
+	if err != nil {
+		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
+	}
+	krs, err := tx.KeyResultsByObjective(ws, id)
+	if err != nil {
+		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
+	}
+	kids, err := AlignedUnder(tx, ws, id, krs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
+	}
+	before := o.Progress
+	o.Progress = ObjectiveProgress(krs, kids)
+	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
+		o.Status = ObjectiveStanding(o, krs, c, now, rules).Status
+	}
+	o.UpdatedAt = now
+	if err := tx.PutObjective(o); err != nil {
+		return nil, 0, fmt.Errorf("store O%d: %w", id, err)
+	}
+	return o, before, nil
 }
 
 // GradeKeyResult records the owner's end-of-cycle grade for a key result
