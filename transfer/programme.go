@@ -275,7 +275,7 @@ func (p *planner) noAdminWarning() {
 	if len(p.newUsers) == 0 || slices.ContainsFunc(p.storedUser, func(u *okrcore.User) bool { return u.Role == okrcore.RoleAdmin }) {
 		return
 	}
-	p.warn("", "Nobody in this workspace is an admin yet, and people from the import are members: the first person to write to okrbot will not become an admin, as in an empty workspace. Give someone the admin role before relying on admin commands.")
+	p.warn("", "Nobody in this workspace is an admin yet, and people from the import are members: the first person to write to okrbot will not become an admin, as in an empty workspace. Make someone admin with `okrbot admin EMAIL` on the server.")
 }
 
 // emitAll turns the entries into steps, in an order in which every record

@@ -84,6 +84,7 @@ type controlHandler func(ctx context.Context, c *controlCall)
 func controlRequests() map[string]controlHandler {
 	return map[string]controlHandler{
 		"backup": controlBackup,
+		"admin":  controlAdmin,
 		"import": controlImport,
 		"export": controlExport,
 	}

@@ -90,6 +90,7 @@ Usage:
   okrbot import FILE [flags]   bring in a Viva Goals export, a spreadsheet or an okrbot export (--dry-run first), even while okrbot runs
   okrbot export FILE|- [flags] write the workspace as JSON or CSV, even while okrbot runs
   okrbot people sync [flags]   read everyone from Slack's directory or the Teams rosters, through the running okrbot
+  okrbot admin EMAIL|NAME      give a person the admin role (after an import nobody has it), even while okrbot runs
   okrbot version
 
 Settings come from flags, then environment variables, then the file named
@@ -204,6 +205,10 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	case "import", "export":
 		if err := checkTransferArgs(cfg); err != nil {
 			return nil, err
+		}
+	case "admin":
+		if len(cfg.args) != 1 || strings.TrimSpace(cfg.args[0]) == "" {
+			return nil, fmt.Errorf("usage: okrbot admin EMAIL|NAME [--workspace ID]")
 		}
 	case "people":
 		if len(cfg.args) != 1 || cfg.args[0] != "sync" {
@@ -327,6 +332,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return exportCommand(ctx, cfg, stdout, stderr, log)
 	case "people":
 		return peopleCommand(ctx, cfg, stdout)
+	case "admin":
+		return adminCommand(ctx, cfg, stdout)
 	case "restore":
 		return restore(cfg.db, cfg.args[0], stdout)
 	case "teams-package":
