@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/schedule"
+)
+
+// reportRounds is how often each report is timed after its first.
+const reportRounds = 5
+
+func reportsFlags(fs *flag.FlagSet, c *config) { commonOrgFlags(fs, c) }
+
+func checkReports(c *config) error { return checkOrgFlags(c) }
+
+// runReports times, at the organisation's moment: the manager digest of
+// the largest department (its whole subtree) composed as the dispatcher
+// composes it; `/okr adoption` for the whole organisation asked by the
+// admin, the first of the cycle (every check-in to read) and again (its
+// ledger kept); and scheduler ticks with nobody due, after a first tick
+// enqueued what was. Each is timed once cold and then reportRounds times;
+// the figure without a suffix is the median of those.
+func runReports(ctx context.Context, c *config, log *progress) (figures, error) {
+	db, o, err := openCopy(ctx, c, log, "reports.db")
+	if err != nil {
+		return figures{}, err
+	}
+	defer db.Close()
+	clock := func() time.Time { return orgNow }
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := bot.NewEngine(db, bot.Options{Now: clock, Logger: quiet})
+	var f figures
+	f.add("people", len(o.users))
+
+	dept := largestDepartment(o)
+	it := &okrcore.OutboxItem{ID: 1, Workspace: o.ws, Kind: okrcore.OutboxManagerDigest, Team: dept.ID, Period: "2026-W47", DueAt: orgNow,
+		Key: fmt.Sprintf("manager_digest:t%d:2026-W47", dept.ID), State: okrcore.OutboxPending}
+	log.phase("the manager digest of "+dept.Name, nil)
+	first, median, err := timeRounds(func() error {
+		d, err := e.Compose(ctx, it)
+		if err == nil && (d.Skip != "" || !strings.Contains(text(d.Message), "teams under it")) {
+			err = fmt.Errorf("the manager digest of %s was not composed (skip %q): %.300s", dept.Name, d.Skip, text(d.Message))
+		}
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	f.add("manager_digest_first_ms", first)
+	f.add("manager_digest_ms", median)
+
+	log.phase("the adoption report", nil)
+	ev := chat.Event{Kind: chat.EventCommand, Platform: o.users[0].Platform, Workspace: o.ws, UserID: o.users[0].PlatformID, Text: "adoption"}
+	first, median, err = timeRounds(func() error {
+		m, ok := e.Process(ctx, ev)
+		if !ok || !strings.Contains(text(m), "of people have OKRs") {
+			return fmt.Errorf("the adoption report was not made: %.300s", text(m))
+		}
+		return nil
+	})
+	if err != nil {
+		return f, err
+	}
+	f.add("adoption_cold_ms", first)
+	f.add("adoption_ms", median)
+
+	log.phase("scheduler ticks", nil)
+	s := schedule.NewScheduler(db, schedule.Options{Now: clock, Logger: quiet})
+	enqueued, round := 0, 0
+	first, median, err = timeRounds(func() error {
+		st, err := s.Tick(ctx)
+		if round == 0 {
+			enqueued = st.Enqueued
+		} else if err == nil && st.Enqueued != 0 {
+			err = fmt.Errorf("a tick after the first enqueued %d items", st.Enqueued)
+		}
+		round++
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	f.add("tick_first_ms", first)
+	f.add("tick_first_enqueued", enqueued)
+	f.add("tick_nobody_due_ms", median)
+	return f, nil
+}
+
+// largestDepartment is the top-level team with the most teams under it.
+func largestDepartment(o *org) *okrcore.Team {
+	under := map[okrcore.ID]int{}
+	parent := map[okrcore.ID]okrcore.ID{}
+	for _, t := range o.teams {
+		parent[t.ID] = t.Parent
+	}
+	for _, t := range o.teams {
+		top := t.ID
+		for i := 0; parent[top] != 0 && i < 64; i++ {
+			top = parent[top]
+		}
+		under[top]++
+	}
+	best := o.departments[0]
+	for _, d := range o.departments {
+		if under[d.ID] > under[best.ID] {
+			best = d
+		}
+	}
+	return best
+}
+
+// timeRounds runs fn once and then reportRounds times, and returns how
+// long the first took and the median of the others.
+func timeRounds(fn func() error) (first, median time.Duration, err error) {
+	var ds []time.Duration
+	for i := range reportRounds + 1 {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+		if d := time.Since(t0); i == 0 {
+			first = d
+		} else {
+			ds = append(ds, d)
+		}
+	}
+	return first, quantile(ds, 0.5), nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// process is a running `okrbot serve`.
+type process struct {
+	cmd    *exec.Cmd
+	base   string // http://127.0.0.1:PORT
+	out    *lockedBuffer
+	exited chan struct{}
+	err    error // Wait's, once exited is closed
+}
+
+// lockedBuffer keeps what the process wrote, for the error that says why
+// it ended.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 1<<20 {
+		return len(p), nil // enough to say why it ended
+	}
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) tail() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.b.String()
+	return s[max(0, len(s)-2000):]
+}
+
+// okrbotBinary is --okrbot, or okrbot built from this module into dir.
+func okrbotBinary(ctx context.Context, c *config, log *progress) (string, error) {
+	if c.okrbot != "" {
+		return c.okrbot, nil
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return "", errors.New("no go command to build okrbot with; give the binary with --okrbot PATH")
+	}
+	bin := filepath.Join(c.tempDir, "okrbot")
+	log.phase("building okrbot", nil)
+	out, err := exec.CommandContext(ctx, gobin, "build", "-o", bin, "github.com/okrbot/okrbot/cmd/okrbot").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build okrbot (run okrload inside the okrbot module, or give --okrbot PATH): %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// startServe starts `okrbot serve` in Slack's HTTP mode on a free
+// loopback port with the store at dbPath and Slack's API at apiURL, its
+// secrets in files beside its configuration, as a container has them, and
+// waits until /readyz says it is ready.
+func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string) (*process, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range map[string]string{"bot_token": slackBotToken + "\n", "signing_secret": secret + "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
+			return nil, fmt.Errorf("write okrbot's secrets: %w", err)
+		}
+	}
+	conf := fmt.Sprintf("db: %q\naddr: %q\nlog_level: warn\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
+		dbPath, addr, apiURL)
+	confPath := filepath.Join(dir, "okrbot.yaml")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		return nil, fmt.Errorf("write okrbot's configuration: %w", err)
+	}
+	cmd := exec.Command(bin, "serve", "--config", confPath)
+	// This environment without any chat platform's or okrbot's settings it
+	// may carry: the configuration file says everything.
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "SLACK_") && !strings.HasPrefix(name, "MICROSOFT_") && !strings.HasPrefix(name, "BOTFRAMEWORK_") &&
+			!strings.HasPrefix(name, "OKRBOT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	p := &process{cmd: cmd, base: "http://" + addr, out: &lockedBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start okrbot serve: %w", err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	if err := p.waitReady(ctx, time.Minute); err != nil {
+		p.kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func (p *process) waitReady(ctx context.Context, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/readyz", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-p.exited:
+			return fmt.Errorf("okrbot serve ended before it was ready (%v):\n%s", p.err, p.out.tail())
+		case <-ctx.Done():
+			return fmt.Errorf("okrbot serve was not ready within %s:\n%s", within, p.out.tail())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *process) stop(within time.Duration) error {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("stop okrbot serve: %w", err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(within):
+		p.kill()
+		return fmt.Errorf("okrbot serve did not stop within %s of SIGTERM:\n%s", within, p.out.tail())
+	}
+	if p.err != nil {
+		return fmt.Errorf("okrbot serve ended with %v:\n%s", p.err, p.out.tail())
+	}
+	return nil
+}
+
+func (p *process) kill() {
+	select {
+	case <-p.exited:
+	default:
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}

@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/okrbot/okrbot/adapters/slack"
+	"github.com/okrbot/okrbot/adapters/slack/slacktest"
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/storage/storagetest"
+)
+
+const (
+	slackBotToken = slacktest.BotToken
+	signingSecret = "okrload-signing-secret"
+	// answerWait is how long after the last request an answer may still
+	// come before it counts as lost.
+	answerWait = 30 * time.Second
+)
+
+func slashFlags(fs *flag.FlagSet, c *config) {
+	commonOrgFlags(fs, c)
+	fs.IntVar(&c.rate, "rate", 1000, "requests a second, sent at fixed intervals whatever the answers")
+	fs.Float64Var(&c.seconds, "seconds", 10, "how long each phase sends")
+	fs.BoolVar(&c.firstContact, "first-contact", false, "the people are unknown to okrbot's Slack side: every person's first command is their first contact (users.info, then their verified address joins them to their person)")
+	fs.StringVar(&c.okrbot, "okrbot", "", "the okrbot binary to run (default: built from this module with go build)")
+}
+
+func checkSlash(c *config) error {
+	if c.rate < 1 || c.rate > 20000 {
+		return fmt.Errorf("--rate %d: give between 1 and 20000 requests a second", c.rate)
+	}
+	if !(c.seconds > 0 && c.seconds <= 3600) {
+		return fmt.Errorf("--seconds %g: give a positive number of seconds, at most 3600", c.seconds)
+	}
+	return checkOrgFlags(c)
+}
+
+// runSlash: okrbot serve, started as a process on a copy of the
+// organisation with its schedule off (so that it sends nothing on its
+// own), gets signed `/okr mine` and `/okr team NAME` in turn from people
+// spread over everyone, --rate a second for --seconds; each answer is
+// timed from its request's scheduled time to its arrival at the fake's
+// response_url. Then the Slack adapter alone, in this process with a
+// handler that answers at once, gets the same load: the baseline the
+// engine's work is compared with.
+func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
+	bin, err := okrbotBinary(ctx, c, log)
+	if err != nil {
+		return figures{}, err
+	}
+	db, o, err := openCopy(ctx, c, log, "serve.db")
+	if err != nil {
+		return figures{}, err
+	}
+	path := db.Path()
+	fake := slacktest.New(slacktest.Options{Quiet: true})
+	defer fake.Close()
+	err = prepareServe(ctx, db, o, c.firstContact)
+	if err == nil {
+		_, err = slacktest.AddPeople(ctx, db, o.ws, fake)
+	}
+	if cerr := db.Close(); err == nil { // okrbot serve holds its lock
+		err = cerr
+	}
+	if err != nil {
+		return figures{}, err
+	}
+	log.phase("starting okrbot serve", nil)
+	p, err := startServe(ctx, bin, c.tempDir, path, fake.APIURL(), signingSecret)
+	if err != nil {
+		return figures{}, err
+	}
+	defer p.kill()
+	l := newLoad(fake, o, c)
+	if !c.firstContact {
+		// Connections, the store's pages and the adapter's users.info
+		// cache warm, as in a workspace that has been running.
+		l.run(ctx, p.base, max(1, c.rate/5), 2*time.Second, log, "warming up")
+	}
+	real := l.run(ctx, p.base, c.rate, secondsOf(c.seconds), log, "okrbot serve")
+	for _, s := range real.samples {
+		log.note(fmt.Sprintf("a sample answer: %.400s", s))
+	}
+	if err := p.stop(30 * time.Second); err != nil {
+		return figures{}, err
+	}
+	base, err := baseline(ctx, fake, l, c, log)
+	if err != nil {
+		return figures{}, err
+	}
+	var f figures
+	f.add("people", len(o.users))
+	f.add("first_contact", c.firstContact)
+	f.add("requests", real.n)
+	f.add("sent_per_second", real.rate())
+	f.add("ack_p99_ms", quantile(real.acks, 0.99))
+	f.add("answer_p50_ms", quantile(real.answers, 0.5))
+	f.add("answer_p99_ms", quantile(real.answers, 0.99))
+	f.add("answer_max_ms", quantile(real.answers, 1))
+	f.add("baseline_p99_ms", quantile(base.answers, 0.99))
+	f.add("ratio", float64(quantile(real.answers, 0.99))/float64(max(1, quantile(base.answers, 0.99))))
+	f.add("busy", real.busy)
+	f.add("errors", real.errs)
+	f.add("lost", real.lost())
+	f.add("baseline_lost", base.lost())
+	if real.firstErr != nil {
+		return f, fmt.Errorf("%d requests failed, the first: %w (%s)", real.errs, real.firstErr, f)
+	}
+	return f, nil
+}
+
+// prepareServe turns the schedule off, and with firstContact makes every
+// person unknown to Slack (their account on the generator's platform,
+// their address verified, as a directory import leaves them), so that
+// each one's first command finds them by the address Slack confirms.
+func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) error {
+	err := db.Update(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(o.ws)
+		if err != nil {
+			return err
+		}
+		off := okrcore.Slot{Cadence: okrcore.Off}
+		w.Schedule = okrcore.Schedule{CheckIn: off, Reminder: off, Digest: off, ManagerDigest: off, GradingDays: -1}
+		return tx.PutWorkspace(w)
+	})
+	if err != nil || !firstContact {
+		return err
+	}
+	for i := 0; i < len(o.users); i += 2000 {
+		batch := o.users[i:min(i+2000, len(o.users))]
+		err := db.Update(ctx, func(tx okrcore.Tx) error {
+			for _, u := range batch {
+				c := *u
+				c.Platform, c.EmailVerified = storagetest.BenchPlatform, true
+				if err := tx.PutUser(&c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("make people unknown to Slack: %w", err)
+		}
+	}
+	return nil
+}
+
+func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// baseline is the same load against the Slack adapter alone, in this
+// process, with a handler that answers every command at once.
+func baseline(ctx context.Context, fake *slacktest.Fake, l *load, c *config, log *progress) (result, error) {
+	a, err := slack.New(slack.Config{BotToken: slackBotToken, SigningSecret: signingSecret, APIURL: fake.APIURL()},
+		slack.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return result{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, fixedAnswer{}) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if res, err := http.Get(srv.URL + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return result{}, fmt.Errorf("the baseline adapter did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	l.run(ctx, srv.URL, max(1, c.rate/5), 2*time.Second, log, "warming the baseline up")
+	return l.run(ctx, srv.URL, c.rate, secondsOf(c.seconds), log, "the adapter alone"), nil
+}
+
+// fixedAnswer answers every event with the same short message, without a
+// store: what the adapter alone costs.
+type fixedAnswer struct{}
+
+func (fixedAnswer) Handle(ctx context.Context, _ chat.Event, r chat.Responder) {
+	_ = r.Respond(ctx, chat.Message{Text: "ok", Ephemeral: true, Blocks: []chat.Block{chat.Section{Text: "ok"}}})
+}
+
+// load makes the requests: a person spread over everyone (a stride prime
+// to any organisation's size below 7919², so that --people requests reach
+// each person once), `/okr mine` and `/okr team NAME` in turn.
+type load struct {
+	fake   *slacktest.Fake
+	o      *org
+	client *http.Client
+	seq    atomic.Int64
+}
+
+func newLoad(fake *slacktest.Fake, o *org, c *config) *load {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 4096, 4096
+	return &load{fake: fake, o: o, client: &http.Client{Timeout: answerWait, Transport: tr}}
+}
+
+// request is one signed slash command and the answer it waits for.
+func (l *load) request(base string, i int) (*http.Request, *slacktest.Answer) {
+	id := "r" + strconv.FormatInt(l.seq.Add(1), 10)
+	u := l.o.users[(i*7919)%len(l.o.users)]
+	text := "mine"
+	if i%2 == 1 {
+		text = "team " + l.o.teams[(i*104729)%len(l.o.teams)].Name
+	}
+	form := url.Values{"token": {"legacy"}, "team_id": {l.o.ws}, "team_domain": {"load"}, "channel_id": {"C0LOAD"},
+		"channel_name": {"directmessage"}, "user_id": {u.PlatformID}, "user_name": {u.Name}, "command": {"/okr"}, "text": {text},
+		"api_app_id": {"A1"}, "response_url": {l.fake.ResponseURL(id)}, "trigger_id": {"trig-" + id}}
+	body := form.Encode()
+	req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
+	if err != nil {
+		panic(err) // a URL of our own
+	}
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req, l.fake.Expect(id)
+}
+
+// result is what one open-loop phase measured.
+type result struct {
+	n             int
+	sent          time.Duration
+	acks, answers []time.Duration
+	busy, errs    int
+	answered      int
+	firstErr      error
+	samples       []string // the first answers of `/okr mine` and of `/okr team`
+}
+
+func (r result) rate() float64 { return float64(r.n) / max(r.sent.Seconds(), 1e-9) }
+
+// lost are the requests never answered at their response URL.
+func (r result) lost() int { return r.n - r.answered }
+
+// run fires rate requests a second at base for dur, each at its scheduled
+// time whatever happened to the others (so that a stalled server cannot
+// hide its queue), and times each from that moment until its ack and its
+// answer.
+func (l *load) run(ctx context.Context, base string, rate int, dur time.Duration, log *progress, what string) result {
+	n := max(1, int(float64(rate)*dur.Seconds()))
+	interval := time.Second / time.Duration(rate)
+	reqs := make([]*http.Request, n)
+	answers := make([]*slacktest.Answer, n)
+	for i := range n {
+		reqs[i], answers[i] = l.request(base, i)
+	}
+	res := result{n: n, acks: make([]time.Duration, n)}
+	var sent, acked atomic.Int64
+	var mu sync.Mutex
+	log.phase(what, func() string {
+		return fmt.Sprintf("%d of %d sent at %d/s, %d acknowledged, %d answered", sent.Load(), n, rate, acked.Load(), l.fake.Stats().Answers)
+	})
+	var wg sync.WaitGroup
+	start := time.Now().Add(20 * time.Millisecond)
+	targets := make([]time.Time, n)
+	for i := range n {
+		targets[i] = start.Add(time.Duration(i) * interval)
+		if d := time.Until(targets[i]); d > 0 {
+			time.Sleep(d)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		sent.Add(1)
+		wg.Go(func() {
+			r, err := l.client.Do(reqs[i])
+			res.acks[i] = time.Since(targets[i])
+			var body []byte
+			if err == nil {
+				body, _ = io.ReadAll(r.Body)
+				r.Body.Close()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				res.errs++
+				if res.firstErr == nil {
+					res.firstErr = err
+				}
+			case r.StatusCode != http.StatusOK || len(body) > 0:
+				// Refused, or the busy message instead of a plain ack.
+				res.busy++
+			default:
+				acked.Add(1)
+			}
+		})
+	}
+	res.sent = time.Since(start)
+	wg.Wait()
+	deadline := time.After(answerWait)
+	for i, a := range answers {
+		select {
+		case <-a.Done():
+			res.answered++
+			res.answers = append(res.answers, a.At().Sub(targets[i]))
+			continue
+		default:
+		}
+		select {
+		case <-a.Done():
+			res.answered++
+			res.answers = append(res.answers, a.At().Sub(targets[i]))
+		case <-deadline:
+		case <-ctx.Done():
+		}
+	}
+	for _, a := range answers[:min(2, n)] {
+		select {
+		case <-a.Done():
+			res.samples = append(res.samples, a.Body())
+		default:
+		}
+	}
+	return res
+}
