@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,67 @@ func TestImportProgramme(t *testing.T) {
 	}
 	if got := export(t, s, "north", ""); !bytes.Equal(got, a) {
 		t.Errorf("export after the second import: %s", diff(a, got))
+	}
+}
+
+// streamedProgramme is smallProgramme with more check-ins, read by its
+// History as a large export's are.
+func streamedProgramme() *Programme {
+	p := smallProgramme()
+	cs := p.CheckIns
+	p.CheckIns = nil
+	for d := 17; d <= 30; d++ {
+		cs = append(cs, CheckIn{Key: Key(fmt.Sprint("y", d)), Item: "k1", Author: "p1", At: time.Date(2026, 10, d, 9, 0, 0, 0, time.UTC),
+			Value: float64(d - 12), HasValue: d%3 != 0, Record: fmt.Sprint("check-in ", d)})
+	}
+	p.History = func(yield func(*CheckIn) bool) error {
+		for i := range cs {
+			if !yield(&cs[i]) {
+				return nil
+			}
+		}
+		return nil
+	}
+	p.HistoryLen = len(cs)
+	return p
+}
+
+// TestImportProgrammeStoppedInItsHistory: an import stopped after any of
+// its transactions, those writing a History's check-ins included, is
+// rolled back to nothing by Recover; the whole write lands every check-in
+// once, and the same import again adds none.
+func TestImportProgrammeStoppedInItsHistory(t *testing.T) {
+	now := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
+	opts := Options{Workspace: "north", Platform: "slack", Now: now, Batch: 3}
+	for k := 1; ; k++ {
+		s := openStore(t)
+		p, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) { return planProgramme(tx, streamedProgramme(), opts) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.size() < 16 {
+			t.Fatalf("%d writes planned, want the 16 check-ins among them", p.size())
+		}
+		err = p.writeStopping(ctx, s, opts, k)
+		if err == nil {
+			if k < 6 {
+				t.Fatalf("the whole import took %d transactions of 3 records", k-1)
+			}
+			if n := bytes.Count(export(t, s, "north", ""), []byte(`"previous":`)); n != 16 {
+				t.Errorf("%d check-ins written, want 16", n)
+			}
+			sum, err := Import(ctx, s, streamedProgramme(), opts)
+			if err != nil || sum.Counts[KindCheckIn] != (Count{Unchanged: 16}) {
+				t.Errorf("again: %+v, %v; want 16 check-ins unchanged", sum, err)
+			}
+			return
+		}
+		if !errors.Is(err, errStopped) {
+			t.Fatalf("stopped after %d: %v", k, err)
+		}
+		if n, err := Recover(ctx, s); n != 1 || err != nil {
+			t.Fatalf("recover after %d transactions: %d, %v", k, n, err)
+		}
+		assertEmpty(t, s, "north")
 	}
 }

@@ -31,8 +31,9 @@ type Key string
 
 // Programme is an OKR programme as a source describes it.
 type Programme struct {
-	// Source names the format ("vivagoals", "csv", "xlsx", "people"), so
-	// that keys from one source never match another's.
+	// Source names the format ("vivagoals", "vivagoals-explorer",
+	// "people", "okrbot-sheet:<name>"), so that keys from one source never
+	// match another's.
 	Source string
 	People []Person
 	Teams  []Team
@@ -41,11 +42,35 @@ type Programme struct {
 	// order; parents are found by key.
 	Items    []Item
 	CheckIns []CheckIn
+	// History, when set, reads more check-ins (after CheckIns) each time
+	// it is called, the same ones in the same order, and HistoryLen is
+	// how many: a reader of a large export sets it rather than hold a
+	// million check-ins while they are planned. It stops early when yield
+	// returns false; an error is the file failing on a second reading.
+	History    func(yield func(*CheckIn) bool) error
+	HistoryLen int
 	// Warnings are what the reader noticed and could not import as said
 	// (an unknown status, a row it read with a default); the import adds
 	// its own.
 	Warnings []Warning
 }
+
+// EachCheckIn calls fn with every check-in, CheckIns then History's,
+// until fn returns false.
+func (p *Programme) EachCheckIn(fn func(*CheckIn) bool) error {
+	for i := range p.CheckIns {
+		if !fn(&p.CheckIns[i]) {
+			return nil
+		}
+	}
+	if p.History == nil {
+		return nil
+	}
+	return p.History(fn)
+}
+
+// NumCheckIns is how many check-ins EachCheckIn gives.
+func (p *Programme) NumCheckIns() int { return len(p.CheckIns) + p.HistoryLen }
 
 // Person is someone in the programme, matched by verified e-mail address
 // with the people okrbot knows from Slack or Teams.

@@ -45,5 +45,45 @@ type plan struct {
 	create   bool
 	platform string
 	steps    []step
-	summary  Summary
+	// history is the check-ins of a Programme, written after the steps;
+	// nil for a Document, whose check-ins are steps.
+	history *queue
+	summary Summary
+}
+
+// queue is the planned check-ins of a Programme, kept as planning left
+// them rather than as a step each, so that a million of them cost one
+// block of memory: the writer makes each okrcore.CheckIn as it writes it.
+type queue struct {
+	ws    string
+	held  []heldCheckIn
+	order []int32 // the order of writing; the stored ones are skipped
+	n     int     // how many are written
+	nodes []*node // what each one is of, by heldCheckIn.node
+}
+
+// size is how many writes the plan makes.
+func (p *plan) size() int {
+	n := len(p.steps)
+	if p.history != nil {
+		n += p.history.n
+	}
+	return n
+}
+
+// records calls fn with each check-in to write, in order, from the i-th
+// of order on, until fn returns false, and returns where it stopped.
+func (h *queue) records(i int, fn func(*okrcore.CheckIn) bool) int {
+	for ; i < len(h.order); i++ {
+		c := &h.held[h.order[i]]
+		if c.stored {
+			continue
+		}
+		target, id := h.nodes[c.node].target()
+		if !fn(&okrcore.CheckIn{Workspace: h.ws, Target: target, TargetID: id, Author: c.by, At: c.at,
+			Value: c.value, Previous: c.prev, Status: c.status, Note: c.note}) {
+			break
+		}
+	}
+	return i
 }

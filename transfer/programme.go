@@ -106,14 +106,14 @@ func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
 		pp.stored, pp.rules = w, w.Rules.OrDefault()
 		pp.pl.platform = w.Platform
 	}
-	sizes := []int{len(p.People), len(p.Teams), len(p.Cycles), len(p.Items), len(p.CheckIns), 0}
+	sizes := []int{len(p.People), len(p.Teams), len(p.Cycles), len(p.Items), p.NumCheckIns(), 0}
 	done := 0
 	for i, stage := range []func() error{pp.planPeople, pp.planTeams, pp.planCycles, pp.planItems, pp.planCheckIns, pp.planValues} {
 		if err := stage(); err != nil {
 			return nil, err
 		}
 		if done += sizes[i]; opts.Progress != nil {
-			opts.Progress(Progress{Phase: "plan", Done: done, Total: len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + len(p.CheckIns)})
+			opts.Progress(Progress{Phase: "plan", Done: done, Total: len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + p.NumCheckIns()})
 		}
 	}
 	pp.planCurrent()
@@ -282,7 +282,7 @@ func (p *planner) noAdminWarning() {
 // follows what it refers to.
 func (p *planner) emitAll() {
 	// Each record and its key, every check-in and the workspace.
-	p.pl.steps = make([]step, 0, 2*(len(p.userOut)+len(p.teamOut)+len(p.cycleOut)+len(p.items.nodes)+len(p.items.extra))+p.ins.n+1)
+	p.pl.steps = make([]step, 0, 2*(len(p.userOut)+len(p.teamOut)+len(p.cycleOut)+len(p.items.nodes)+len(p.items.extra))+1)
 	for _, list := range [][]entry{p.userOut, p.teamOut, p.cycleOut} {
 		for _, e := range list {
 			p.emit(e)
@@ -290,10 +290,8 @@ func (p *planner) emitAll() {
 	}
 	p.items.emit(p)
 	p.pl.summary.Counts[KindCheckIn] = Count{Created: p.ins.n, Unchanged: p.ins.matched}
-	for _, b := range p.ins.out {
-		for i := range b {
-			p.pl.steps = append(p.pl.steps, step{rec: &b[i]})
-		}
+	if p.ins.n > 0 {
+		p.pl.history = &queue{ws: p.ws, held: p.ins.held, order: p.ins.order, n: p.ins.n, nodes: p.items.nodes}
 	}
 	if w := p.workspaceRecord(); w != nil {
 		p.pl.steps = append(p.pl.steps, step{rec: w, update: p.stored != nil})

@@ -80,7 +80,7 @@ func BenchmarkPlanProgramme(b *testing.B) {
 	opts := progOptions("acme")
 	plan := func() *plan {
 		pl, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) { return planProgramme(tx, p, opts) })
-		if err != nil || len(pl.steps) < len(p.CheckIns) {
+		if err != nil || pl.size() < len(p.CheckIns) {
 			b.Fatalf("plan: %v", err)
 		}
 		return pl
@@ -119,8 +119,8 @@ func BenchmarkPlanProgrammeAgain(b *testing.B) {
 	for b.Loop() {
 		err := s.View(ctx, func(tx okrcore.Tx) error {
 			again, err := planProgramme(tx, p, opts)
-			if err == nil && len(again.steps) != 0 {
-				b.Fatalf("%d steps planned again", len(again.steps))
+			if err == nil && again.size() != 0 {
+				b.Fatalf("%d steps planned again", again.size())
 			}
 			return err
 		})

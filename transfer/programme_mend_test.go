@@ -178,8 +178,8 @@ func TestPlanProgrammeMends(t *testing.T) {
 			tt.check(t, readWS(t, s, "acme"))
 			later := progOptions("acme")
 			later.Now = later.Now.Add(30 * 24 * time.Hour)
-			if again := planIn(t, s, tt.p, later); len(again.steps) != 0 {
-				t.Errorf("%d steps after writing", len(again.steps))
+			if again := planIn(t, s, tt.p, later); again.size() != 0 {
+				t.Errorf("%d steps after writing", again.size())
 			}
 		})
 	}

@@ -330,11 +330,11 @@ func TestPlanProgrammeTwiceChangesNothing(t *testing.T) {
 	later := progOptions("acme")
 	later.Now = progNow.Add(50 * time.Hour)
 	pl := planIn(t, s, programme(), later)
-	if len(pl.steps) != 0 {
+	if pl.size() != 0 {
 		for _, st := range pl.steps[:min(5, len(pl.steps))] {
 			t.Errorf("step %T %+v update %v", st.rec, st.rec, st.update)
 		}
-		t.Fatalf("%d steps planned again", len(pl.steps))
+		t.Fatalf("%d steps planned again", pl.size())
 	}
 	for k, c := range pl.summary.Counts {
 		if c.Created != 0 || c.Updated != 0 {
@@ -415,8 +415,8 @@ func TestPlanProgrammeMatches(t *testing.T) {
 		},
 		change: func(p *Programme) {},
 		check: func(t *testing.T, pl *plan, got *storedWS) {
-			if len(pl.steps) != 0 {
-				t.Errorf("%d steps", len(pl.steps))
+			if pl.size() != 0 {
+				t.Errorf("%d steps", pl.size())
 			}
 			if k := got.krs["Revenue"]; k.Current != 55 || len(got.hist["Revenue"]) != 4 {
 				t.Errorf("revenue %+v with %d check-ins", k, len(got.hist["Revenue"]))
@@ -478,8 +478,8 @@ func TestPlanProgrammeMatches(t *testing.T) {
 			tt.change(p)
 			pl := planAndWrite(t, s, p, progOptions("acme"))
 			tt.check(t, pl, readWS(t, s, "acme"))
-			if again := planIn(t, s, p, progOptions("acme")); len(again.steps) != 0 {
-				t.Errorf("%d steps after writing", len(again.steps))
+			if again := planIn(t, s, p, progOptions("acme")); again.size() != 0 {
+				t.Errorf("%d steps after writing", again.size())
 			}
 		})
 	}

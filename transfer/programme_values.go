@@ -19,15 +19,39 @@ import (
 // empty workspace reads nothing per record.
 
 type checkInPlan struct {
-	// out are the planned check-ins, in blocks, so that a million of them
-	// are a few allocations; n counts them.
-	out        [][]okrcore.CheckIn
+	// held are the source's check-ins that have a place in a history, in
+	// the source's order, each rewritten in place into the check-in it
+	// becomes; order is each key result's (in node order) by time. A
+	// million check-ins are held once, in one block, rather than once as
+	// read and again as planned.
+	held       []heldCheckIn
+	order      []int32
 	n, matched int
 	// tallies gather one warning about many records, so that a million
 	// check-ins by one unknown author say so once.
 	tallies []*tally
 	byWhy   map[string]*tally
 }
+
+// heldCheckIn is one check-in of the source as planning keeps it, and,
+// once planned, the check-in the writer writes.
+type heldCheckIn struct {
+	at     time.Time
+	value  float64 // the source's; once planned, what is written
+	prev   float64
+	author Key        // the source's
+	by     okrcore.ID // the author, once planned
+	status okrcore.Status
+	note   string
+	record string // for warnings; dropped once planned
+	key    Key
+	node   int32
+	// hasValue: the source states a value; stored: an identical check-in
+	// is stored already, so this one is not written.
+	hasValue, stored bool
+}
+
+func (c *heldCheckIn) recordName() string { return recordName(c.record, "check-in", c.key, "") }
 
 type tally struct {
 	record, message string
@@ -55,13 +79,11 @@ type historyKey struct {
 }
 
 func (p *planner) planCheckIns() error {
-	src, nodes := p.p.CheckIns, p.items.nodes
-	// A counting sort by key result, then by time within each.
-	start, of := make([]int32, len(nodes)+1), make([]int32, len(src))
-	for i := range src {
-		c := &src[i]
+	nodes := p.items.nodes
+	held := make([]heldCheckIn, 0, p.p.NumCheckIns())
+	start := make([]int32, len(nodes)+1)
+	err := p.p.EachCheckIn(func(c *CheckIn) bool {
 		n := p.items.byKey[c.Item]
-		of[i] = -1
 		switch {
 		case n == nil:
 			p.tally("item:"+string(c.Item), ciRecord(c), "it is about %s, which is not in the export; it is not imported", c.Item)
@@ -70,24 +92,30 @@ func (p *planner) planCheckIns() error {
 		case c.At.IsZero():
 			p.tally("at:"+string(c.Item), ciRecord(c), "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
 		default:
-			of[i] = int32(n.pos)
+			held = append(held, heldCheckIn{at: c.At, value: c.Value, author: c.Author, status: c.Status, note: c.Note,
+				record: c.Record, key: c.Key, node: int32(n.pos), hasValue: c.HasValue})
 			start[n.pos+1]++
 		}
+		return true
+	})
+	if err != nil {
+		return err
 	}
+	// A counting sort by key result, then by time within each.
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	order, fill := make([]int32, start[len(start)-1]), slices.Clone(start[:len(nodes)])
-	for i, n := range of {
-		if n >= 0 {
-			order[fill[n]] = int32(i)
-			fill[n]++
-		}
+	order, fill := make([]int32, len(held)), slices.Clone(start[:len(nodes)])
+	for i := range held {
+		n := held[i].node
+		order[fill[n]] = int32(i)
+		fill[n]++
 	}
+	p.ins.held, p.ins.order = held, order
 	for _, n := range nodes {
 		if n.kind == ItemKeyResult || n.kind == ItemKPI {
 			idx := order[start[n.pos]:start[n.pos+1]]
-			slices.SortStableFunc(idx, func(a, b int32) int { return src[a].At.Compare(src[b].At) })
+			slices.SortStableFunc(idx, func(a, b int32) int { return held[a].at.Compare(held[b].at) })
 			if err := p.history(n, idx); err != nil {
 				return err
 			}
@@ -135,59 +163,59 @@ func (p *planner) history(n *node, idx []int32) error {
 		stored = okrcore.Effective(all) // newest first, as stored
 		slices.Reverse(stored)
 	}
-	src := p.p.CheckIns
+	src := p.ins.held
 	prev := 0.0
 	if n.kind == ItemKeyResult {
 		prev = n.kr.Start
 	} else if len(idx) > 0 {
-		prev = src[idx[0]].Value
+		prev = src[idx[0]].value
 	}
-	var last *okrcore.CheckIn
+	var last *heldCheckIn
 	s := 0
 	for _, i := range idx {
 		c := &src[i]
 		author := p.author(c, n)
-		if k := (historyKey{c.At.UnixNano(), author}); seen[k] > 0 {
+		if k := (historyKey{c.at.UnixNano(), author}); seen[k] > 0 {
 			seen[k]--
 			p.ins.matched++
+			c.stored, c.record, c.note = true, "", ""
 			continue
 		}
-		for ; s < len(stored) && !stored[s].At.After(c.At); s++ {
+		for ; s < len(stored) && !stored[s].At.After(c.at); s++ {
 			prev = stored[s].Value
 		}
-		if k := len(p.ins.out) - 1; k < 0 || len(p.ins.out[k]) == cap(p.ins.out[k]) {
-			p.ins.out = append(p.ins.out, make([]okrcore.CheckIn, 0, 8192))
+		c.value, c.prev, c.by = p.checkInValue(c, n, prev), prev, author
+		c.note = strings.TrimSpace(okrcore.CleanText(c.note, true))
+		if !knownStatus(c.status) {
+			p.tally("status:"+string(c.status), c.recordName(), "its status %q is not one okrbot knows; it is imported without a status", c.status)
+			c.status = okrcore.StatusNone
 		}
-		b := &p.ins.out[len(p.ins.out)-1]
-		*b = append(*b, okrcore.CheckIn{})
-		ci := &(*b)[len(*b)-1]
-		*ci = okrcore.CheckIn{ID: p.newID(), Workspace: p.ws, Target: target, TargetID: id, Author: author,
-			At: c.At, Value: p.checkInValue(c, n, prev), Previous: prev, Status: c.Status, Note: strings.TrimSpace(okrcore.CleanText(c.Note, true))}
-		if !knownStatus(c.Status) {
-			p.tally("status:"+string(c.Status), ciRecord(c), "its status %q is not one okrbot knows; it is imported without a status", c.Status)
-			ci.Status = okrcore.StatusNone
+		if note, long := cut(c.note, okrcore.MaxNote); long {
+			p.tally("note", c.recordName(), "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
+			c.note = note
 		}
-		if note, long := cut(ci.Note, okrcore.MaxNote); long {
-			p.tally("note", ciRecord(c), "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
-			ci.Note = note
-		}
-		prev, last = ci.Value, ci
+		c.record = ""
+		prev, last = c.value, c
 		p.ins.n++
 	}
-	p.settle(n, last, len(stored) > 0 && (last == nil || stored[len(stored)-1].At.After(last.At)))
+	var latest *okrcore.CheckIn
+	if last != nil {
+		latest = &okrcore.CheckIn{Author: last.by, At: last.at, Value: last.value, Status: last.status}
+	}
+	p.settle(n, latest, len(stored) > 0 && (latest == nil || stored[len(stored)-1].At.After(latest.At)))
 	return nil
 }
 
 // author is who wrote a check-in: when the source does not say, the
 // person its key result's or KPI's owner stands for.
-func (p *planner) author(c *CheckIn, n *node) okrcore.ID {
-	if u := p.people[c.Author]; c.Author != "" && u != nil {
+func (p *planner) author(c *heldCheckIn, n *node) okrcore.ID {
+	if u := p.people[c.author]; c.author != "" && u != nil {
 		return u.ID
 	}
-	if c.Author == "" {
-		p.tally("author:", ciRecord(c), "it names no author; it is kept as written by the owner of what it is about")
+	if c.author == "" {
+		p.tally("author:", c.recordName(), "it names no author; it is kept as written by the owner of what it is about")
 	} else {
-		p.tally("author:"+string(c.Author), ciRecord(c), "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.Author)
+		p.tally("author:"+string(c.author), c.recordName(), "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.author)
 	}
 	if n.kind == ItemKPI {
 		return p.ownerPerson(n.kpi.Owner)
@@ -212,13 +240,13 @@ func (p *planner) ownerPerson(o okrcore.Owner) okrcore.ID {
 
 // checkInValue is what a check-in says, as its key result takes it; one
 // that says no value, or none okrbot can keep, keeps the value before.
-func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
-	if !c.HasValue {
+func (p *planner) checkInValue(c *heldCheckIn, n *node, prev float64) float64 {
+	if !c.hasValue {
 		return prev
 	}
-	v, ok := ordinary(c.Value, prev)
+	v, ok := ordinary(c.value, prev)
 	if !ok {
-		p.tally("nan:"+n.rec, ciRecord(c), "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
+		p.tally("nan:"+n.rec, c.recordName(), "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
 		return v
 	}
 	if n.kind == ItemKPI {
@@ -226,7 +254,7 @@ func (p *planner) checkInValue(c *CheckIn, n *node, prev float64) float64 {
 	}
 	w, moved := n.rule.apply(v)
 	if moved {
-		p.tally("value:"+n.rec, ciRecord(c), "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
+		p.tally("value:"+n.rec, c.recordName(), "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
 	}
 	return w
 }

@@ -45,34 +45,55 @@ func (p *plan) writeStopping(ctx context.Context, s okrcore.Store, opts Options,
 		return err
 	}
 	w := &writer{plan: p, ws: p.workspace, token: token, now: opts.Now, real: map[okrcore.ID]okrcore.ID{}}
-	var body int
+	body := make([]step, 0, len(p.steps))
 	for _, st := range p.steps {
 		if lastStep(st.rec) {
 			w.last = append(w.last, st.rec)
 		} else {
-			body++
+			body = append(body, st)
 		}
 	}
-	if body == 0 && len(w.last) == 0 && !p.create {
+	total := len(body)
+	if p.history != nil {
+		total += p.history.n
+	}
+	if total == 0 && len(w.last) == 0 && !p.create {
 		return nil
 	}
-	done := 0
-	for from := 0; ; {
+	// The check-ins of a history become steps a transaction at a time.
+	var made []okrcore.CheckIn
+	steps := make([]step, 0, min(batch, total))
+	from, hist, done := 0, 0, 0
+	for {
 		if stopAfter > 0 && w.txs == stopAfter {
 			return errStopped
 		}
-		to, n := from, 0
-		for to < len(p.steps) && n < batch {
-			if !lastStep(p.steps[to].rec) {
-				n++
+		steps = steps[:0]
+		to := min(from+batch, len(body))
+		steps = append(steps, body[from:to]...)
+		from = to
+		if room := batch - len(steps); room > 0 && from == len(body) && p.history != nil {
+			made = made[:0]
+			hist = p.history.records(hist, func(c *okrcore.CheckIn) bool {
+				if len(made) == room {
+					return false
+				}
+				made = append(made, *c)
+				return true
+			})
+			for i := range made {
+				steps = append(steps, step{rec: &made[i]})
 			}
-			to++
 		}
-		last := to == len(p.steps)
+		n := len(steps)
+		last := done+n == total
+		if n == 0 && !last {
+			return w.fail(ctx, s, fmt.Errorf("write import: %d of %d records planned were found", done, total))
+		}
 		var local map[okrcore.ID]okrcore.ID
 		err := s.Update(ctx, func(tx okrcore.Tx) error {
 			local = map[okrcore.ID]okrcore.ID{}
-			return w.transaction(tx, p.steps[from:to], local, last)
+			return w.transaction(tx, steps, local, last)
 		})
 		if err != nil {
 			return w.fail(ctx, s, err)
@@ -83,12 +104,11 @@ func (p *plan) writeStopping(ctx context.Context, s okrcore.Store, opts Options,
 		w.txs++
 		done += n
 		if opts.Progress != nil {
-			opts.Progress(Progress{Phase: "write", Done: done, Total: body})
+			opts.Progress(Progress{Phase: "write", Done: done, Total: total})
 		}
 		if last {
 			return nil
 		}
-		from = to
 	}
 }
 

@@ -68,8 +68,8 @@ func BenchmarkReadLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(p.CheckIns) != want.CheckIns || len(p.People) != want.People {
-			b.Fatalf("read %d check-ins and %d people, want %d and %d", len(p.CheckIns), len(p.People), want.CheckIns, want.People)
+		if p.NumCheckIns() != want.CheckIns || len(p.People) != want.People {
+			b.Fatalf("read %d check-ins and %d people, want %d and %d", p.NumCheckIns(), len(p.People), want.CheckIns, want.People)
 		}
 		runtime.GC()
 		var after runtime.MemStats

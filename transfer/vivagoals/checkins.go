@@ -14,8 +14,11 @@ import (
 
 const checkInWord = "check-in "
 
-// checkIn reads one entry of checkins.
-func (rd *reader) checkIn(c *rawCheck) {
+// checkIn reads one entry of checkins: the first time, counting it and
+// what is warned of it; when the check-ins are read again (rd.emit set),
+// handing it on. It returns false when emit says to stop.
+func (rd *reader) checkIn(c *rawCheck) bool {
+	first := rd.emit == nil
 	var key transfer.Key
 	var record string
 	if len(c.ID) > 0 {
@@ -26,6 +29,9 @@ func (rd *reader) checkIn(c *rawCheck) {
 		record = "a check-in of OKR " + string(c.OKR)
 	}
 	i, ok := rd.items[transfer.Key(c.OKR)]
+	if (!ok || len(c.OKR) == 0) && !first {
+		return true
+	}
 	if !ok || len(c.OKR) == 0 {
 		k := transfer.Key(c.OKR)
 		t := rd.tally.orphanCheckIns[k]
@@ -34,31 +40,39 @@ func (rd *reader) checkIn(c *rawCheck) {
 			rd.tally.orphanCheckIns[k] = t
 		}
 		t.add(record)
-		return
+		return true
 	}
 	it, p := &rd.prog.Items[i], &rd.pend[i]
 	switch it.Kind {
 	case transfer.ItemObjective:
-		rd.tally.objectiveCheckIns[i]++
-		return
+		if first {
+			rd.tally.objectiveCheckIns[i]++
+		}
+		return true
 	case transfer.ItemInitiative:
-		rd.tally.itemCheckIns[i]++
-		return
+		if first {
+			rd.tally.itemCheckIns[i]++
+		}
+		return true
 	}
 	at, ok := timeOf(c.Date)
 	if !ok {
 		at, ok = timeOf(c.Activity)
 	}
 	if !ok {
-		rd.tally.noDate.add(record)
-		return
+		if first {
+			rd.tally.noDate.add(record)
+		}
+		return true
 	}
 	if rd.duplicate(key) {
-		rd.tally.duplicateCheckIns.add(record)
-		return
+		if first {
+			rd.tally.duplicateCheckIns.add(record)
+		}
+		return true
 	}
 	st := statusOf(c.Status)
-	if !st.known {
+	if !st.known && first {
 		s := strings.TrimSpace(string(c.Status))
 		t := rd.tally.checkInStatus[s]
 		if t == nil {
@@ -77,7 +91,7 @@ func (rd *reader) checkIn(c *rawCheck) {
 				ci.Value = 1
 			}
 		}
-		if !p.hasLatest || !at.Before(p.latestAt) {
+		if first && (!p.hasLatest || !at.Before(p.latestAt)) {
 			p.latestAt, p.latestVal, p.hasLatest = at, ci.Value, true
 		}
 	}
@@ -86,8 +100,12 @@ func (rd *reader) checkIn(c *rawCheck) {
 	} else if len(bytes.TrimSpace(c.HTML)) > 0 {
 		ci.Note = htmlText(string(c.HTML))
 	}
+	if !first {
+		return rd.emit(&ci)
+	}
 	rd.saw(at)
-	rd.prog.CheckIns = append(rd.prog.CheckIns, ci)
+	rd.kept++
+	return true
 }
 
 // duplicate reports whether a check-in of this key was read before.
@@ -96,21 +114,33 @@ func (rd *reader) duplicate(key transfer.Key) bool {
 		return false
 	}
 	if !rd.unordered {
-		if n, err := strconv.ParseUint(string(key), 10, 64); err == nil && (n > rd.lastID || len(rd.prog.CheckIns) == 0) {
+		// A number as it is written (no leading zero), so that the
+		// set below can be made from the numbers.
+		n, err := strconv.ParseUint(string(key), 10, 64)
+		if err == nil && (key[0] != '0' || len(key) == 1) && (n > rd.lastID || len(rd.ordered) == 0) {
 			rd.lastID = n
+			rd.ordered = append(rd.ordered, n)
 			return false
 		}
 		// Out of order: from now on every key goes into the set.
 		rd.unordered = true
-		for _, c := range rd.prog.CheckIns {
-			rd.seenCheck[c.Key] = struct{}{}
+		for _, n := range rd.ordered {
+			rd.seenCheck[transfer.Key(strconv.FormatUint(n, 10))] = struct{}{}
 		}
+		rd.ordered = nil
 	}
 	if _, dup := rd.seenCheck[key]; dup {
 		return true
 	}
 	rd.seenCheck[key] = struct{}{}
 	return false
+}
+
+// again readies the check-ins to be read again: every one is judged a
+// duplicate or not as it was the first time.
+func (rd *reader) again() {
+	rd.lastID, rd.unordered, rd.ordered = 0, false, nil
+	rd.seenCheck = map[transfer.Key]struct{}{}
 }
 
 // authorOf is the person a check-in names as its author; one found by ID

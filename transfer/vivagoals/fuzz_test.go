@@ -38,7 +38,7 @@ func checkRead(t *testing.T, p *transfer.Programme, err error) {
 			t.Fatalf("%s measures nothing: %v to %v", it.Record, it.Start, it.Target)
 		}
 	}
-	for _, c := range p.CheckIns {
+	for _, c := range checkInsOf(t, p) {
 		if kinds[c.Item] != transfer.ItemKeyResult {
 			t.Fatalf("%s is of %s, not a key result", c.Record, c.Item)
 		}

@@ -81,7 +81,7 @@ func itemByKey(t testing.TB, p *transfer.Programme, key transfer.Key) transfer.I
 
 func checkInByKey(t testing.TB, p *transfer.Programme, key transfer.Key) transfer.CheckIn {
 	t.Helper()
-	for _, c := range p.CheckIns {
+	for _, c := range checkInsOf(t, p) {
 		if c.Key == key {
 			return c
 		}
@@ -91,3 +91,20 @@ func checkInByKey(t testing.TB, p *transfer.Programme, key transfer.Key) transfe
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// checkInsOf reads the check-ins of p, which the reader reads again from
+// the file, and checks they are as many as it says.
+func checkInsOf(t testing.TB, p *transfer.Programme) []transfer.CheckIn {
+	t.Helper()
+	var cs []transfer.CheckIn
+	if err := p.EachCheckIn(func(c *transfer.CheckIn) bool {
+		cs = append(cs, *c)
+		return true
+	}); err != nil {
+		t.Fatalf("read the check-ins again: %v", err)
+	}
+	if len(cs) != p.NumCheckIns() {
+		t.Fatalf("read %d check-ins again, of %d", len(cs), p.NumCheckIns())
+	}
+	return cs
+}

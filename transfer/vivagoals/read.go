@@ -14,6 +14,7 @@ package vivagoals
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -92,7 +93,9 @@ func (k kind) String() string {
 }
 
 // Read reads the Viva Goals export of size bytes in r. A file it refuses
-// is an *okrcore.Error whose Message says why in one sentence.
+// is an *okrcore.Error whose Message says why in one sentence. The
+// Programme's check-ins are read from r again, by its History, so r must
+// stay readable while the Programme is used.
 func Read(r io.ReaderAt, size int64, lim Limits) (*transfer.Programme, error) {
 	if lim.MaxFileBytes > 0 && size > lim.MaxFileBytes {
 		return nil, refuse(nil, "The file is %s, larger than the %s an import accepts.", megabytes(size), megabytes(lim.MaxFileBytes))
@@ -107,7 +110,11 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*transfer.Programme, error) {
 	}
 	rd := newReader(lim)
 	rd.size = size
+	var before int64 // the bytes inflated before the check-ins
 	for k := range kindCount {
+		if k == kindCheckIns {
+			before = rd.inflated
+		}
 		for _, f := range files[k] {
 			if err := rd.readFile(k, f); err != nil {
 				return nil, err
@@ -116,6 +123,26 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*transfer.Programme, error) {
 		if k == kindObjectives {
 			rd.resolveItems()
 		}
+	}
+	rd.ordered = nil
+	rd.prog.HistoryLen = rd.kept
+	checkins := files[kindCheckIns]
+	// The check-ins are read again from the zip when they are planned
+	// rather than held: a million of them would be most of the memory an
+	// import takes. Not safe for two readings at once; the import makes
+	// one at a time.
+	rd.prog.History = func(yield func(*transfer.CheckIn) bool) error {
+		rd.again()
+		rd.inflated, rd.emit = before, yield
+		defer func() { rd.emit = nil }()
+		for _, f := range checkins {
+			if err := rd.readFile(kindCheckIns, f); errors.Is(err, errEnough) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if len(files[kindTeams]) == 0 {
 		rd.warn("", "The export has no Teams file, so no teams are imported.")

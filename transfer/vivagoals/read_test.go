@@ -21,7 +21,7 @@ func TestReadRealisticCounts(t *testing.T) {
 		kinds[it.Kind]++
 	}
 	got := vivagoalstest.Totals{People: len(p.People), Teams: len(p.Teams), Cycles: len(p.Cycles),
-		Objectives: kinds[transfer.ItemObjective], KeyResults: kinds[transfer.ItemKeyResult], Initiatives: kinds[transfer.ItemInitiative], CheckIns: len(p.CheckIns)}
+		Objectives: kinds[transfer.ItemObjective], KeyResults: kinds[transfer.ItemKeyResult], Initiatives: kinds[transfer.ItemInitiative], CheckIns: len(checkInsOf(t, p))}
 	if got != want {
 		t.Errorf("read %+v, want %+v", got, want)
 	}
@@ -221,7 +221,7 @@ func TestReadRealisticCheckIns(t *testing.T) {
 		}
 	}
 	for _, left := range []transfer.Key{"55000", "55001", "55002", "55003"} {
-		for _, c := range p.CheckIns {
+		for _, c := range checkInsOf(t, p) {
 			if c.Key == left {
 				t.Errorf("check-in %s of an objective, a project or a missing OKR is kept", left)
 			}
@@ -283,7 +283,7 @@ func TestReadGenerated(t *testing.T) {
 	}
 	want := s.Totals()
 	got := vivagoalstest.Totals{People: len(p.People), Teams: len(p.Teams), Cycles: len(p.Cycles),
-		Objectives: kinds[transfer.ItemObjective], KeyResults: kinds[transfer.ItemKeyResult], Initiatives: kinds[transfer.ItemInitiative], CheckIns: len(p.CheckIns)}
+		Objectives: kinds[transfer.ItemObjective], KeyResults: kinds[transfer.ItemKeyResult], Initiatives: kinds[transfer.ItemInitiative], CheckIns: len(checkInsOf(t, p))}
 	if got != want {
 		t.Errorf("read %+v, want %+v", got, want)
 	}

@@ -40,8 +40,13 @@ type reader struct {
 	// as increasing numbers, as exports write them, the last is enough.
 	seenCheck map[transfer.Key]struct{}
 	lastID    uint64
+	ordered   []uint64 // the keys so far, while they increase
 	unordered bool
 	tally     tally
+	// kept counts the check-ins the first reading keeps; emit, while the
+	// check-ins are read again, is handed each of them.
+	kept int
+	emit func(*transfer.CheckIn) bool
 }
 
 // tally counts what is warned about once for the whole export rather

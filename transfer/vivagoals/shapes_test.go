@@ -118,8 +118,13 @@ func TestReadShapes(t *testing.T) {
 			{"ID": 4, "OKR ID": "k1", "CheckIn Date": "someday", "Current Value": 9},
 			{"OKR ID": "", "CheckIn Date": "2025-07-28"}]`,
 			func(t *testing.T, p *transfer.Programme) {
-				if len(p.CheckIns) != 3 {
-					t.Fatalf("%d check-ins: %+v", len(p.CheckIns), p.CheckIns)
+				if cs := checkInsOf(t, p); len(cs) != 3 {
+					t.Fatalf("%d check-ins: %+v", len(cs), cs)
+				}
+				// A reading told to stop stops, and the next reads all.
+				n := 0
+				if err := p.EachCheckIn(func(*transfer.CheckIn) bool { n++; return false }); err != nil || n != 1 {
+					t.Errorf("a reading told to stop at the first: %d read, %v", n, err)
 				}
 				a, b, c := checkInByKey(t, p, "1"), checkInByKey(t, p, "2"), checkInByKey(t, p, "3")
 				if a.Author != "1" || a.Value != 2.5 || !a.HasValue || a.Note != `plain "text"` {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -69,11 +68,6 @@ func (rd *reader) readFile(k kind, f *zip.File) error {
 	if rd.size < c.packed {
 		c.packed = rd.size
 	}
-	if k == kindCheckIns {
-		if err := rd.presize(f); err != nil {
-			return err
-		}
-	}
 	dec := json.NewDecoder(c)
 	err = eachRecord(dec, c, func() error { return rd.record(k, dec) })
 	if err == nil {
@@ -81,6 +75,8 @@ func (rd *reader) readFile(k kind, f *zip.File) error {
 	}
 	var le *errLimit
 	switch {
+	case errors.Is(err, errEnough):
+		return err
 	case errors.As(err, &le):
 		return refuse(err, "%s", le.msg)
 	case c.failed != nil:
@@ -89,75 +85,9 @@ func (rd *reader) readFile(k kind, f *zip.File) error {
 	return jsonError(f, c, err)
 }
 
-// minCheckIn is the fewest bytes a check-in worth keeping takes: its OKR
-// ID and its date.
-const minCheckIn = len(`{"OKR ID":1,"CheckIn Date":"2025-01-01"}`)
-
-// presize counts the records of a checkins file before it is read, so
-// that the list of check-ins is made once at its size: grown by appending,
-// a list of a million check-ins would be copied at the end of its growth
-// and need twice its size for a moment. The count reads the file once
-// more, under the same limits; what it cannot read, the reading proper
-// reports.
-func (rd *reader) presize(f *zip.File) error {
-	rc, err := f.Open()
-	if err != nil {
-		return nil
-	}
-	defer rc.Close()
-	total := rd.inflated
-	lim := rd.lim
-	lim.MaxRecordBytes = 0
-	c := &counter{r: rc, lim: lim, name: f.Name, total: &total, packed: min(int64(f.CompressedSize64), rd.size)}
-	n, err := countObjects(c)
-	var le *errLimit
-	if errors.As(err, &le) {
-		return refuse(err, "%s", le.msg)
-	}
-	// However the records are written, no more of them can be kept than
-	// the bytes hold.
-	n = min(n, int(c.n/int64(minCheckIn)))
-	rd.prog.CheckIns = slices.Grow(rd.prog.CheckIns, n)
-	return nil
-}
-
-// countObjects counts the objects at the top of the list r holds.
-func countObjects(r io.Reader) (int, error) {
-	buf := make([]byte, 64<<10)
-	n, depth := 0, 0
-	inString, escaped := false, false
-	for {
-		m, err := r.Read(buf)
-		for _, c := range buf[:m] {
-			switch {
-			case inString:
-				switch {
-				case escaped:
-					escaped = false
-				case c == '\\':
-					escaped = true
-				case c == '"':
-					inString = false
-				}
-			case c == '"':
-				inString = true
-			case c == '{' || c == '[':
-				if c == '{' && depth == 1 {
-					n++
-				}
-				depth++
-			case c == '}' || c == ']':
-				depth--
-			}
-		}
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
-}
+// errEnough stops a reading of the check-ins that was told it need not
+// go on.
+var errEnough = errors.New("enough check-ins")
 
 // record decodes the next element of a k file.
 func (rd *reader) record(k kind, dec *json.Decoder) error {
@@ -190,7 +120,9 @@ func (rd *reader) record(k kind, dec *json.Decoder) error {
 		if err := dec.Decode(&rd.check); err != nil {
 			return err
 		}
-		rd.checkIn(&rd.check)
+		if !rd.checkIn(&rd.check) {
+			return errEnough
+		}
 	}
 	return nil
 }
