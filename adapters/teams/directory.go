@@ -8,11 +8,65 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/okrbot/okrbot/chat"
 )
+
+// rosterTTL is how long the rosters read are used to look people up by
+// address: long enough that one command naming many addresses (or a sync
+// followed by lookups) reads them once, short enough that someone just
+// added to a team is found a minute later.
+const rosterTTL = time.Minute
+
+// rosterCache is the rosters last read, indexed by address. Its zero
+// value is empty.
+type rosterCache struct {
+	mu      sync.Mutex
+	key     string // the conversations they are the rosters of
+	expires time.Time
+	byEmail map[string]chat.DirectoryPerson
+}
+
+// rostersKey names the set of conversations read, in order.
+func rostersKey(in []chat.Conversation) string {
+	var b strings.Builder
+	for _, c := range in {
+		b.WriteString(c.ID)
+		b.WriteByte(0)
+		b.WriteString(c.Ref)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// keep indexes the roster r of in, read at now.
+func (c *rosterCache) keep(in []chat.Conversation, r chat.Roster, now time.Time) {
+	idx := make(map[string]chat.DirectoryPerson, len(r.People))
+	for _, p := range r.People {
+		if k := strings.ToLower(strings.TrimSpace(p.Email)); k != "" {
+			if _, dup := idx[k]; !dup {
+				idx[k] = p // the first, as a search of the list finds
+			}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.expires, c.byEmail = rostersKey(in), now.Add(rosterTTL), idx
+}
+
+// index is the rosters of in by address, if read within rosterTTL.
+func (c *rosterCache) index(in []chat.Conversation, now time.Time) (map[string]chat.DirectoryPerson, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byEmail == nil || !now.Before(c.expires) || c.key != rostersKey(in) {
+		return nil, false
+	}
+	return c.byEmail, true
+}
 
 // rosterPage is how many members one pagedmembers call asks for (Teams
 // answers at most 500).
@@ -79,22 +133,31 @@ func (a *Adapter) People(ctx context.Context, in []chat.Conversation) (chat.Rost
 		return chat.Roster{}, chat.ErrNoRoster
 	}
 	a.log.Info("read the Teams rosters", "conversations", rosters, "people", len(out))
-	return chat.Roster{People: out}, nil
+	r := chat.Roster{People: out}
+	a.rosters.keep(in, r, a.opts.Now())
+	return r, nil
 }
 
 // PersonByEmail finds the person with that address in the rosters of the
-// conversations in: the Bot Connector looks nobody up by address.
+// conversations in: the Bot Connector looks nobody up by address. The
+// rosters are read once for a minute of lookups (rosterTTL), not again for
+// each address a command names.
 func (a *Adapter) PersonByEmail(ctx context.Context, email string, in []chat.Conversation) (chat.DirectoryPerson, bool, error) {
-	r, err := a.People(ctx, in)
-	if err != nil {
-		return chat.DirectoryPerson{}, false, err
-	}
-	for _, p := range r.People {
-		if strings.EqualFold(p.Email, strings.TrimSpace(email)) {
-			return p, true, nil
+	idx, ok := a.rosters.index(in, a.opts.Now())
+	if !ok {
+		if _, err := a.People(ctx, in); err != nil {
+			return chat.DirectoryPerson{}, false, err
+		}
+		if idx, ok = a.rosters.index(in, a.opts.Now()); !ok {
+			return chat.DirectoryPerson{}, false, nil
 		}
 	}
-	return chat.DirectoryPerson{}, false, nil
+	key := strings.ToLower(strings.TrimSpace(email))
+	if key == "" {
+		return chat.DirectoryPerson{}, false, nil
+	}
+	p, found := idx[key]
+	return p, found, nil
 }
 
 // rosterOf is where c's roster is read: its Bot Connector and

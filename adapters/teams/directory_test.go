@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -15,7 +16,12 @@ import (
 
 func directoryAdapter(t *testing.T, conn *fakeConnector) *Adapter {
 	t.Helper()
-	a, err := New(Config{AppID: testAppID, AppPassword: "secret", TenantID: testTenant, TokenURL: conn.tokenURL()}, Options{Backoff: 1, Retries: 1, MaxWait: 1})
+	return directoryAdapterAt(t, conn, nil)
+}
+
+func directoryAdapterAt(t *testing.T, conn *fakeConnector, now func() time.Time) *Adapter {
+	t.Helper()
+	a, err := New(Config{AppID: testAppID, AppPassword: "secret", TenantID: testTenant, TokenURL: conn.tokenURL()}, Options{Backoff: 1, Retries: 1, MaxWait: 1, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,4 +136,64 @@ func TestPeopleBadRosters(t *testing.T) {
 			t.Errorf("%v, want ErrNoRoster", err)
 		}
 	})
+}
+
+// TestPersonByEmailReadsTheRostersOnceAMinute: a command that looks up
+// many addresses reads the rosters once; a minute later they are read
+// again, and a lookup that fails is not remembered.
+func TestPersonByEmailReadsTheRostersOnceAMinute(t *testing.T) {
+	conn := newFakeConnector(t)
+	var sales []string
+	for i := range 250 {
+		sales = append(sales, rosterMember(i, testTenant))
+	}
+	conn.setRoster("19:sales@thread.tacv2", sales...)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a := directoryAdapterAt(t, conn, func() time.Time { return at })
+	in := []chat.Conversation{place(t, conn, "19:sales@thread.tacv2", "channel")}
+	pages := func() int {
+		n := 0
+		for _, c := range conn.callList() {
+			if c.Method == http.MethodGet {
+				n++
+			}
+		}
+		return n
+	}
+	lookups := []struct {
+		email string
+		want  string // "" for nobody
+	}{
+		{"p3@example.com", "aad-3"}, {" P249@EXAMPLE.com ", "aad-249"}, {"nobody@example.com", ""}, {"", ""}, {"p0@example.com", "aad-0"},
+	}
+	for _, l := range lookups {
+		p, ok, err := a.PersonByEmail(context.Background(), l.email, in)
+		if err != nil || ok != (l.want != "") || p.ID != l.want {
+			t.Errorf("%q: %+v %v %v, want %q", l.email, p, ok, err, l.want)
+		}
+	}
+	if got := pages(); got != 2 {
+		t.Errorf("%d roster pages read for %d lookups, want the 2 pages once", got, len(lookups))
+	}
+	// Other conversations are other rosters.
+	if _, ok, err := a.PersonByEmail(context.Background(), "p3@example.com", []chat.Conversation{place(t, conn, "19:gone@thread.v2", "channel")}); ok || err != nil {
+		t.Errorf("in a conversation that is gone: %v %v", ok, err)
+	}
+	before := pages()
+	at = at.Add(rosterTTL)
+	conn.setRoster("19:sales@thread.tacv2", append(sales, rosterMember(300, testTenant))...)
+	if p, ok, err := a.PersonByEmail(context.Background(), "p300@example.com", in); err != nil || !ok || p.ID != "aad-300" {
+		t.Errorf("someone added a minute later: %+v %v %v", p, ok, err)
+	}
+	if got := pages() - before; got != 2 {
+		t.Errorf("%d pages read after a minute, want 2", got)
+	}
+	at = at.Add(rosterTTL)
+	conn.failNext(failure{status: http.StatusInternalServerError}, failure{status: http.StatusInternalServerError})
+	if _, _, err := a.PersonByEmail(context.Background(), "p3@example.com", in); err == nil {
+		t.Error("a failed roster read answered")
+	}
+	if p, ok, err := a.PersonByEmail(context.Background(), "p3@example.com", in); err != nil || !ok || p.ID != "aad-3" {
+		t.Errorf("after a failure: %+v %v %v", p, ok, err)
+	}
 }

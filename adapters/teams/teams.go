@@ -105,6 +105,7 @@ type Adapter struct {
 	pool      *kit.Pool
 	seen      *kit.TTLSet // activity ids handed over
 	intake    *kit.Intake // seen, the pool and the inbox, before and after the 200
+	rosters   rosterCache // directory.go
 
 	mu         sync.Mutex
 	serviceURL string            // the last one an activity named
