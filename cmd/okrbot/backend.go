@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/storage/postgres"
 )
 
 // This file is the one place that knows which databases okrbot runs on.
@@ -47,11 +49,18 @@ type heldError struct{ error }
 func (e heldError) Unwrap() error        { return e.error }
 func (e heldError) Is(target error) bool { return target == errHeld }
 
-var errNoPostgres = errors.New("PostgreSQL is not built into this okrbot yet; set --db, OKRBOT_DB or db in the configuration file to a database file")
+// errNoPostgres answers okrbot restore on PostgreSQL: restore replaces a
+// database file, and a server's database comes back with its own tools.
+var errNoPostgres = errors.New("okrbot restore replaces a database file; a PostgreSQL database is restored with pg_restore from a pg_dump (see Running several replicas in the README)")
 
 // errNoHotBackup answers a command that needs a copy of a database whose
-// backend cannot make one.
-var errNoHotBackup = errors.New("this database cannot be backed up by okrbot; use its own backup tools")
+// backend cannot make one: PostgreSQL, which has its own tools.
+var errNoHotBackup = errors.New("okrbot does not copy a PostgreSQL database: back it up with pg_dump (pg_dump --format=custom --file okrbot.dump DATABASE_URL) and bring it back with pg_restore")
+
+// serverTimeout bounds how long opening a database server waits for it to
+// answer, so that a server that is down is a clear error at start rather
+// than a hang.
+const serverTimeout = 5 * time.Second
 
 // isServer reports whether the database setting names a database server
 // rather than a file: a file has a lock, a control socket beside it, and
@@ -60,11 +69,15 @@ func isServer(setting string) bool {
 	return strings.HasPrefix(setting, "postgres://") || strings.HasPrefix(setting, "postgresql://")
 }
 
-// openBackend opens the database the setting names: a PostgreSQL URL (not
-// built yet) or, otherwise, a bbolt file.
+// openBackend opens the database the setting names: a PostgreSQL URL or,
+// otherwise, a bbolt file. A server is not held by another process the way
+// a file is: replicas share it, so wait and readOnly do not apply (the
+// schema is brought up to date, as every replica does at start).
 func openBackend(setting string, o openOptions) (backend, error) {
 	if isServer(setting) {
-		return nil, errNoPostgres
+		ctx, cancel := context.WithTimeout(context.Background(), 4*serverTimeout)
+		defer cancel()
+		return postgres.Open(ctx, setting, postgres.Options{Logger: o.log, ConnectTimeout: serverTimeout})
 	}
 	db, err := bolt.Open(setting, bolt.Options{Logger: o.log, Timeout: o.wait, ReadOnly: o.readOnly})
 	var de *bolt.DamagedError

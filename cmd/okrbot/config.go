@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,7 +36,12 @@ type fileConfig struct {
 	DialogTTL time.Duration `yaml:"dialog_ttl" env:"OKRBOT_DIALOG_TTL"`
 	Workspace string        `yaml:"workspace" env:"OKRBOT_WORKSPACE"`
 	TimeZone  string        `yaml:"timezone" env:"OKRBOT_TIMEZONE"`
-	Backup    struct {
+	Database  struct {
+		URL          string `yaml:"url" env:"OKRBOT_DATABASE_URL"`
+		Password     string `yaml:"password" env:"OKRBOT_DATABASE_PASSWORD"`
+		PasswordFile string `yaml:"password_file" env:"OKRBOT_DATABASE_PASSWORD_FILE"`
+	} `yaml:"database"`
+	Backup struct {
 		Dir   string        `yaml:"dir" env:"OKRBOT_BACKUP_DIR"`
 		Every time.Duration `yaml:"every" env:"OKRBOT_BACKUP_EVERY"`
 		Keep  int           `yaml:"keep" env:"OKRBOT_BACKUP_KEEP"`
@@ -460,4 +467,58 @@ func reason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// databaseFlags defines --database-url, which names a PostgreSQL database
+// instead of the file --db names.
+func databaseFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
+	fs.StringVar(&cfg.databaseURL, "database-url", strings.TrimSpace(getenv("OKRBOT_DATABASE_URL")),
+		"run on this PostgreSQL database (`postgres://user@host:5432/name`) instead of the file --db names; its password from OKRBOT_DATABASE_PASSWORD or OKRBOT_DATABASE_PASSWORD_FILE (env OKRBOT_DATABASE_URL)")
+}
+
+// useDatabaseURL makes the database URL, when one is set, the database
+// every command opens (cfg.db), with the password of
+// OKRBOT_DATABASE_PASSWORD(_FILE) put into it. Naming a file with --db as
+// well is refused: which one was meant is not for okrbot to guess.
+func (cfg *config) useDatabaseURL(src sources) error {
+	u := strings.TrimSpace(cfg.databaseURL)
+	if u == "" {
+		return nil
+	}
+	from := src.of("database-url", "OKRBOT_DATABASE_URL")
+	if src.flags["db"] {
+		return fmt.Errorf("--db and %s both name the database: give one of them", from)
+	}
+	if !isServer(u) {
+		return fmt.Errorf("%s: give a postgres:// URL, or a database file with --db", from)
+	}
+	u, err := withPassword(u, cfg.getenv)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	cfg.db = u
+	return nil
+}
+
+// withPassword puts the password of OKRBOT_DATABASE_PASSWORD or its _FILE
+// into a PostgreSQL URL that has none, so that the URL can live in a
+// configuration file or a manifest while the password stays a secret.
+func withPassword(u string, getenv func(string) string) (string, error) {
+	pw, err := secret(getenv, "OKRBOT_DATABASE_PASSWORD")
+	if err != nil || pw == "" {
+		return u, err
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "", errors.New("the database URL is not valid")
+	}
+	if _, has := parsed.User.Password(); has {
+		return "", errors.New("the URL has a password and OKRBOT_DATABASE_PASSWORD gives another: keep one")
+	}
+	name := ""
+	if parsed.User != nil {
+		name = parsed.User.Username()
+	}
+	parsed.User = url.UserPassword(name, pw)
+	return parsed.String(), nil
 }

@@ -43,7 +43,8 @@ type config struct {
 	args        []string
 	configFile  string // --config or OKRBOT_CONFIG; "" for none
 	db          string
-	init        bool // an existing empty database file may become a new database
+	databaseURL string // --database-url: a PostgreSQL database instead of db (config.go)
+	init        bool   // an existing empty database file may become a new database
 	demo        bool
 	as          string
 	logLevel    slog.Level
@@ -59,7 +60,8 @@ type config struct {
 	backupDir   string
 	backupEvery time.Duration
 	backupKeep  int
-	pacing      pacing // how fast serve sends on each platform (pacing.go)
+	pacing      pacing       // how fast serve sends on each platform (pacing.go)
+	migrate     migrateFlags // okrbot migrate --from --to (migrate.go)
 	// okrbot import and export (transfer.go).
 	importMaxBytes int64
 	dryRun         bool
@@ -91,6 +93,7 @@ Usage:
   okrbot export FILE|- [flags] write the workspace as JSON or CSV, even while okrbot runs
   okrbot people sync [flags]   read everyone from Slack's directory or the Teams rosters, through the running okrbot
   okrbot admin EMAIL|NAME      give a person the admin role (after an import nobody has it), even while okrbot runs
+  okrbot migrate --from A --to B  copy a database file into an empty PostgreSQL database, or back (okrbot must be stopped)
   okrbot version
 
 Settings come from flags, then environment variables, then the file named
@@ -189,6 +192,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 		cfg.manual = &manualClock{t: t}
 		cfg.now = cfg.manual.Now
 	}
+	if err := cfg.useDatabaseURL(src); err != nil {
+		return nil, err
+	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return nil, fmt.Errorf("%s %q: use text or json", src.of("log-format", "OKRBOT_LOG_FORMAT"), cfg.logFormat)
 	}
@@ -209,6 +215,10 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	case "admin":
 		if len(cfg.args) != 1 || strings.TrimSpace(cfg.args[0]) == "" {
 			return nil, fmt.Errorf("usage: okrbot admin EMAIL|NAME [--workspace ID]")
+		}
+	case "migrate":
+		if err := checkMigrateArgs(cfg); err != nil {
+			return nil, err
 		}
 	case "people":
 		if len(cfg.args) != 1 || cfg.args[0] != "sync" {
@@ -256,6 +266,8 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.StringVar(&cfg.cycle, "cycle", "", "okrbot export: only the cycle of this `name` (default: every cycle)")
 	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell); okrbot people sync: whose directory to read")
 	pacingFlags(fs, &cfg.pacing, env)
+	databaseFlags(fs, cfg, getenv)
+	migrateFlagsOn(fs, &cfg.migrate)
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
 	return fs, logLevel, env
@@ -332,6 +344,8 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 		return exportCommand(ctx, cfg, stdout, stderr, log)
 	case "people":
 		return peopleCommand(ctx, cfg, stdout)
+	case "migrate":
+		return migrateCommand(ctx, cfg, stdout, log)
 	case "admin":
 		return adminCommand(ctx, cfg, stdout)
 	case "restore":

@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/storage/postgres"
 )
 
 // metrics are okrbot's Prometheus series, on a registry of their own.
@@ -65,6 +66,12 @@ func newMetrics(store okrcore.Store, disp *outbox.Dispatcher, plats []platform) 
 				return time.Since(oldest).Seconds()
 			}),
 	)
+	if ws, ok := store.(*writeWatch); ok {
+		store = ws.Store
+	}
+	if p, ok := store.(pooled); ok {
+		m.reg.MustRegister(poolCollector{p})
+	}
 	for _, p := range plats {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "okrbot_adapter_up", Help: "1 when the platform adapter is connected or serving.", ConstLabels: prometheus.Labels{"platform": p.name},
@@ -103,7 +110,7 @@ func ready(store okrcore.Store, plats []platform) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := store.View(ctx, func(tx okrcore.Tx) error { _, err := tx.Workspaces(); return err }); err != nil {
-			http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+			http.Error(w, "the database is not answering"+serverSays(ctx, store), http.StatusServiceUnavailable)
 			return
 		}
 		if ww, ok := store.(*writeWatch); ok {
@@ -176,4 +183,74 @@ func (c dispatchCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, p := range c.platforms {
 		ch <- prometheus.MustNewConstMetric(sendRate, prometheus.GaugeValue, c.disp.Rate(p), p)
 	}
+}
+
+// pooled is a backend on a database server, reached through a pool of
+// connections (PostgreSQL).
+type pooled interface {
+	Stats() postgres.PoolStats
+}
+
+// poolCollector exposes the pool's figures: whether the replicas have the
+// connections they need, and how often updates collide and run again.
+type poolCollector struct{ db pooled }
+
+var poolSeries = []struct {
+	desc  *prometheus.Desc
+	gauge bool
+	get   func(postgres.PoolStats) float64
+}{
+	{prometheus.NewDesc("okrbot_db_connections", "Connections to the database open now.", nil, nil), true,
+		func(s postgres.PoolStats) float64 { return float64(s.Total) }},
+	{prometheus.NewDesc("okrbot_db_connections_in_use", "Connections to the database busy with a transaction now.", nil, nil), true,
+		func(s postgres.PoolStats) float64 { return float64(s.Acquired) }},
+	{prometheus.NewDesc("okrbot_db_connections_max", "The most connections this okrbot opens to the database.", nil, nil), true,
+		func(s postgres.PoolStats) float64 { return float64(s.Max) }},
+	{prometheus.NewDesc("okrbot_db_connection_waits_total", "Transactions that waited for a free connection.", nil, nil), false,
+		func(s postgres.PoolStats) float64 { return float64(s.Waits) }},
+	{prometheus.NewDesc("okrbot_db_connection_wait_seconds_total", "Time transactions spent waiting for a connection.", nil, nil), false,
+		func(s postgres.PoolStats) float64 { return s.WaitTime.Seconds() }},
+	{prometheus.NewDesc("okrbot_db_update_retries_total", "Updates run again after a serialization failure (another writer changed what they read).", nil, nil), false,
+		func(s postgres.PoolStats) float64 { return float64(s.Retries) }},
+	{prometheus.NewDesc("okrbot_db_updates_total", "Updates committed.", nil, nil), false,
+		func(s postgres.PoolStats) float64 { return float64(s.Commits) }},
+}
+
+func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, s := range poolSeries {
+		ch <- s.desc
+	}
+}
+
+func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
+	stats := c.db.Stats()
+	for _, s := range poolSeries {
+		kind := prometheus.CounterValue
+		if s.gauge {
+			kind = prometheus.GaugeValue
+		}
+		ch <- prometheus.MustNewConstMetric(s.desc, kind, s.get(stats))
+	}
+}
+
+// pinger is a backend on a database server, which can say why it does not
+// answer (which server, refused or timed out).
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// serverSays is ": " and the server's own reason for not answering, when
+// the store is on a server; "" otherwise.
+func serverSays(ctx context.Context, store okrcore.Store) string {
+	if ws, ok := store.(*writeWatch); ok {
+		store = ws.Store
+	}
+	p, ok := store.(pinger)
+	if !ok {
+		return ""
+	}
+	if err := p.Ping(ctx); err != nil {
+		return ": " + err.Error()
+	}
+	return ""
 }

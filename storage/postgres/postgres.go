@@ -327,3 +327,18 @@ func retryable(err error) bool {
 	}
 	return false
 }
+
+// Empty reports whether the database holds no okrbot data at all: no
+// record of any kind, no scheduled message and no state (okrbot migrate
+// copies only into an empty database).
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var some bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM workspaces) OR EXISTS (SELECT 1 FROM users)
+		OR EXISTS (SELECT 1 FROM teams) OR EXISTS (SELECT 1 FROM cycles) OR EXISTS (SELECT 1 FROM objectives)
+		OR EXISTS (SELECT 1 FROM key_results) OR EXISTS (SELECT 1 FROM kpis) OR EXISTS (SELECT 1 FROM initiatives)
+		OR EXISTS (SELECT 1 FROM check_ins) OR EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM state)`).Scan(&some)
+	if err != nil {
+		return false, fmt.Errorf("the database %s: %w", db.where, err)
+	}
+	return !some, nil
+}
