@@ -16,9 +16,15 @@ import (
 // way. Text that did not go through User is the bot's and is formatted.
 
 // userSpecial are the characters User escapes: the neutral markup's own
-// (\ * _ `), and those a platform reads as strikethrough, links, mentions,
-// headings, quotes or tables (~ < > [ ] ( ) # | @ ! & :).
-const userSpecial = "\\*_`~<>[]()#|@!&:"
+// (\ * _ `) and those a platform reads as strikethrough or a link's text
+// (~ [ ]). Everything else a platform could misread is the renderers'
+// to neutralise in all text, the bot's too: Slack's <, > and &, which
+// would make mentions and links; a URL or a domain, which would link; a
+// heading or a quote at the start of a line. A URL's colon and a domain's
+// dot are escaped too (see linking), so that a renderer can break the
+// link. So a person's usual text (names, titles with dashes, dots and
+// colons) reads the same escaped.
+const userSpecial = "\\*_`~[]"
 
 // User marks s as a person's text: each markup-like character is escaped
 // with a backslash, and what a platform would misread or hide is dropped
@@ -28,12 +34,12 @@ const userSpecial = "\\*_`~<>[]()#|@!&:"
 func User(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
 		case dropped(r):
-		case r < 0x80 && strings.ContainsRune(userSpecial, r):
+		case r < 0x80 && strings.ContainsRune(userSpecial, r), linking(s, i, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
@@ -42,6 +48,23 @@ func User(s string) string {
 	}
 	return b.String()
 }
+
+// linking reports whether r at s[i] is where a platform would make a link
+// of a person's text: the colon of "://", or the dot of a domain (after a
+// letter or digit, before two letters: "evil.example", not "v2.0").
+// Escaped, it is handed to the renderer, which breaks the link there.
+func linking(s string, i int, r rune) bool {
+	switch r {
+	case ':':
+		return strings.HasPrefix(s[i+1:], "//")
+	case '.':
+		return i > 0 && alnum(s[i-1]) && len(s) > i+2 && letter(s[i+1]) && letter(s[i+2])
+	}
+	return false
+}
+
+func letter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func alnum(c byte) bool  { return letter(c) || c >= '0' && c <= '9' }
 
 // dropped reports whether r never reaches a platform: control characters
 // (but line breaks and tabs, which callers handle), bidirectional embedding
@@ -74,6 +97,11 @@ const (
 // unescaped, so that it shows as typed. Characters that never reach a
 // platform (see User) are dropped from both.
 func MapText(s string, markup, literal func(string) string) string {
+	return mapText(s, markup, literal, dropped)
+}
+
+// mapText is MapText dropping what drop says.
+func mapText(s string, markup, literal func(string) string, drop func(rune) bool) string {
 	var bot strings.Builder
 	var runs []string
 	var cur strings.Builder
@@ -94,7 +122,7 @@ func MapText(s string, markup, literal func(string) string) string {
 			raw = raw[:size]
 		}
 		switch {
-		case dropped(r):
+		case drop(r):
 		case escaped:
 			escaped = false
 			if r < 0x80 && unicode.IsPunct(r) || r < 0x80 && unicode.IsSymbol(r) {

@@ -43,9 +43,9 @@ type Section struct {
 // Field is a label and its value.
 type Field struct{ Label, Value string }
 
-// ProgressBar shows the progress of one item. Its texts (Ref, Label,
-// StatusNote, Detail) are shown literally, as a person's text (User): a
-// bar carries titles, names and units, never the bot's markup.
+// ProgressBar shows the progress of one item. Its texts are markup like
+// every text of a message: a title, a name or a unit in them goes through
+// User.
 type ProgressBar struct {
 	Ref      string // "KR12", for links and buttons
 	Label    string

@@ -56,10 +56,14 @@ var starStripper = strings.NewReplacer("*", "")
 // goes, as adapters always stripped them, but an underscore goes only when
 // it opens or closes an _italic_ pair at word boundaries, so snake_case,
 // a_b_c and __init__ keep theirs; underscores inside `code` are kept too.
-// A pair does not span lines. A person's text (see User) is kept as typed.
+// A pair does not span lines. A person's text (see User) is kept as typed,
+// and so are control characters: who shows text literally escapes them
+// its own way.
 func PlainText(s string) string {
-	return MapText(s, stripMarkup, func(lit string) string { return lit })
+	return mapText(s, stripMarkup, func(lit string) string { return lit }, placeholder)
 }
+
+func placeholder(r rune) bool { return r == placeOpen || r == placeClose }
 
 func stripMarkup(s string) string {
 	s = starStripper.Replace(s)

@@ -19,7 +19,7 @@ func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Me
 		return m, err
 	}
 	var roots []*okrcore.Objective
-	title := "Alignment tree · " + c.Name
+	title := "Alignment tree · " + chat.User(c.Name)
 	if arg != "" {
 		if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
 			o, err := tx.Objective(ws, ref.ID)
@@ -35,7 +35,7 @@ func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Me
 			if err != nil {
 				return m, err
 			}
-			title = "Alignment · team " + t.Name
+			title = "Alignment · team " + chat.User(t.Name)
 			if roots, err = TeamObjectives(tx, ws, t, c.ID); err != nil {
 				return m, err
 			}
@@ -68,13 +68,13 @@ func HistoryView(tx okrcore.Tx, ws string, ref okrcore.Ref) (chat.Message, error
 		if err != nil {
 			return chat.Message{}, err
 		}
-		title = kpi.Title
+		title = chat.User(kpi.Title)
 	} else {
 		var err error
 		if k, err = tx.KeyResult(ws, ref.ID); err != nil {
 			return chat.Message{}, err
 		}
-		title = k.Title
+		title = chat.User(k.Title)
 	}
 	cis, err := History(tx, ws, target, ref.ID, time.Time{}, 15)
 	if err != nil {
@@ -104,18 +104,18 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 	m = chat.Message{Ephemeral: true}
 	m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: CycleLine(c, now)})
 	if len(objs) == 0 {
-		m.Text = fmt.Sprintf("You have no OKRs in %s yet.", c.Name)
+		m.Text = fmt.Sprintf("You have no OKRs in %s yet.", chat.User(c.Name))
 		m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
 		return m, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Your OKRs in %s:", c.Name)
+	fmt.Fprintf(&b, "Your OKRs in %s:", chat.User(c.Name))
 	for _, o := range objs {
 		if o.Owner == okrcore.UserOwner(user) {
 			n.Know(o.ID, krsByObj[o.ID]) // all of its key results
 		}
 		m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
-		fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))
+		fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))
 		for _, k := range krsByObj[o.ID] {
 			m.Blocks = append(m.Blocks, KRBar(k, n, 1))
 		}
@@ -153,7 +153,7 @@ func TeamsList(tx okrcore.Tx, ws string) (chat.Message, error) {
 	n := NewNamer(tx, ws)
 	var lines []string
 	for _, t := range ts {
-		line := fmt.Sprintf("%s *%s*: %s", t.Ref(), t.Name, Count(len(t.Members), "member"))
+		line := fmt.Sprintf("%s *%s*: %s", t.Ref(), chat.User(t.Name), Count(len(t.Members), "member"))
 		if t.Lead != 0 {
 			line += ", led by " + n.User(t.Lead)
 		}
@@ -181,7 +181,7 @@ func RecordView(tx okrcore.Tx, ws string, now time.Time, ref okrcore.Ref) (chat.
 	case okrcore.RefKPI:
 		var k *okrcore.KPI
 		if k, err = tx.KPI(ws, ref.ID); err == nil {
-			m = chat.Message{Text: k.Title, Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + k.Title}, KPISection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
+			m = chat.Message{Text: chat.User(k.Title), Blocks: []chat.Block{chat.Header{Text: k.Ref().String() + " " + chat.User(k.Title)}, KPISection(k), chat.Context{Text: "Owner: " + n.Owner(k.Owner)}}}
 		}
 	case okrcore.RefInitiative:
 		var i *okrcore.Initiative
@@ -190,7 +190,7 @@ func RecordView(tx okrcore.Tx, ws string, now time.Time, ref okrcore.Ref) (chat.
 			if i.Done {
 				state = "done"
 			}
-			m = chat.Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), i.Title, state, i.KeyResult))
+			m = chat.Text(fmt.Sprintf("%s *%s*: %s, for KR%d", i.Ref(), chat.User(i.Title), state, i.KeyResult))
 		}
 	case okrcore.RefTeam:
 		var t *okrcore.Team

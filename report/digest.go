@@ -513,7 +513,7 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	t := d.team
 	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
 	this := thisPeriod(d.period)
-	title := fmt.Sprintf("Team %s · %s", t.Name, periodWord(d.period))
+	title := fmt.Sprintf("Team %s · %s", chat.User(t.Name), periodWord(d.period))
 	objs := slices.Clone(d.objs)
 	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
 	attention, movers := d.attentionAndMovers()
@@ -540,7 +540,7 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	d.writeHighlights(w, n, movers, sinceText)
 	d.writeCheckIns(w, n, this)
 	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
-		w.add(chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, t.Name)})
+		w.add(chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, chat.User(t.Name))})
 	}
 	w.add(chat.Actions{Buttons: []chat.Button{
 		{Label: "Team OKRs", Value: "team " + t.Name},
@@ -585,7 +585,7 @@ func (d *teamDigest) summary(objs []*okrcore.Objective, sinceText, this string) 
 	}
 	var summary string
 	if len(objs) == 0 {
-		summary = fmt.Sprintf("No OKRs in %s yet.", d.cycle.Name)
+		summary = fmt.Sprintf("No OKRs in %s yet.", chat.User(d.cycle.Name))
 	} else {
 		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
 			count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
@@ -641,7 +641,7 @@ func (d *teamDigest) writeAttention(w *digestWriter, n *Namer, attention []*okrc
 	}
 	w.text.WriteString("\nNeeds attention:")
 	for _, k := range attention[:shown] {
-		fmt.Fprintf(&w.text, " %s %s (%s);", k.Ref(), k.Title, k.Status.Label())
+		fmt.Fprintf(&w.text, " %s %s (%s);", k.Ref(), chat.User(k.Title), k.Status.Label())
 	}
 }
 
@@ -659,8 +659,8 @@ func (d *teamDigest) writeBlockers(w *digestWriter, n *Namer, this string) {
 			lines = append(lines, fmt.Sprintf("…and %d more: `/okr history KR…` shows each key result's check-ins.", len(bs)-i))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.User(b.ci.Author), b.kr.Ref(), clip(b.kr.Title, 60),
-			b.ci.At.In(d.loc).Format("Mon Jan 2"), clip(b.ci.Blockers, 150)))
+		lines = append(lines, fmt.Sprintf("• %s on %s %s (%s): %s", n.User(b.ci.Author), b.kr.Ref(), chat.User(clip(b.kr.Title, 60)),
+			b.ci.At.In(d.loc).Format("Mon Jan 2"), chat.User(clip(b.ci.Blockers, 150))))
 	}
 	w.add(section(fmt.Sprintf("*Blockers raised %s*\n", this) + strings.Join(lines, "\n")))
 	fmt.Fprintf(&w.text, "\n%s raised %s.", count(len(bs), "blocker"), this)
@@ -674,8 +674,8 @@ func (d *teamDigest) writeHighlights(w *digestWriter, n *Namer, movers []*okrcor
 	var lines []string
 	for _, k := range movers[:min(3, len(movers))] {
 		delta, _ := d.calc.krDelta(k)
-		lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), clip(k.Title, 60), changeText(delta),
-			okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit), okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.Owner(k.Owner)))
+		lines = append(lines, fmt.Sprintf("• %s %s %s (%s → %s) · %s", k.Ref(), chat.User(clip(k.Title, 60)), changeText(delta),
+			chat.User(okrcore.FormatValue(d.calc.base[k.ID], k.Metric, k.Unit)), chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit)), n.Owner(k.Owner)))
 	}
 	w.add(section(fmt.Sprintf("*Highlights*: the biggest movers since %s\n", sinceText) + strings.Join(lines, "\n")))
 }

@@ -20,9 +20,9 @@ func KPISection(k *okrcore.KPI) chat.Section {
 	if !k.Healthy() {
 		health = "*outside its healthy range*"
 	}
-	return chat.Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), k.Title,
-		okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit),
-		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit), health)}
+	return chat.Section{Text: fmt.Sprintf("%s *%s*: %s (healthy %s–%s), %s", k.Ref(), chat.User(k.Title),
+		chat.User(okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit)),
+		okrcore.FormatValue(k.HealthyMin, okrcore.MetricNumber, ""), chat.User(okrcore.FormatValue(k.HealthyMax, okrcore.MetricNumber, k.Unit)), health)}
 }
 
 func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Message, error) {
@@ -31,8 +31,8 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		return chat.Message{}, err
 	}
 	n := NewReading(tx, ws, now)
-	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", t.Name, c.Name)}
-	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", t.Name, t.Ref())}, chat.Context{Text: CycleLine(c, now)})
+	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", chat.User(t.Name), chat.User(c.Name))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", chat.User(t.Name), t.Ref())}, chat.Context{Text: CycleLine(c, now)})
 	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
 	if t.Lead != 0 {
 		fields[0].Value = n.User(t.Lead)
@@ -41,7 +41,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		fields = append(fields, chat.Field{Label: "Part of", Value: n.Team(t.Parent)})
 	}
 	if t.DigestChannel != "" {
-		fields = append(fields, chat.Field{Label: "Digest channel", Value: t.DigestChannel})
+		fields = append(fields, chat.Field{Label: "Digest channel", Value: chat.User(t.DigestChannel)})
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
 	objs, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c.ID)
@@ -99,7 +99,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		m.Blocks = append(m.Blocks, memberBars...)
 	}
 	if shown >= maxMembersShown {
-		m.Blocks = append(m.Blocks, chat.Context{Text: "More objectives than fit here; `/okr tree " + t.Name + "` shows them all."})
+		m.Blocks = append(m.Blocks, chat.Context{Text: "More objectives than fit here; `/okr tree " + chat.User(t.Name) + "` shows them all."})
 	}
 	if len(objs) == 0 && len(memberBars) == 0 {
 		m.Blocks = append(m.Blocks, chat.Section{Text: "No OKRs in this cycle yet."})
@@ -124,14 +124,14 @@ func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrco
 	if err != nil {
 		return chat.Message{}, err
 	}
-	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), o.Title, okrcore.Percent(o.Progress))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + o.Title})
+	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + chat.User(o.Title)})
 	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: n.Label(n.Objective(o))}}
 	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-		fields = append(fields, chat.Field{Label: "Cycle", Value: c.Name})
+		fields = append(fields, chat.Field{Label: "Cycle", Value: chat.User(c.Name)})
 	}
 	if p, err := okrcore.ParentOf(tx, o); err == nil && p != nil {
-		under := p.Ref().String() + " " + p.Title
+		under := p.Ref().String() + " " + chat.User(p.Title)
 		if o.ParentKR != 0 {
 			under = fmt.Sprintf("KR%d, in %s", o.ParentKR, under)
 		}
@@ -174,12 +174,13 @@ func KRView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) 
 	if err != nil {
 		return chat.Message{}, err
 	}
-	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, KRDetail(k), okrcore.Percent(k.Progress))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: k.Ref().String() + " " + k.Title}, KRBar(k, n, 0))
+	m := chat.Message{Text: fmt.Sprintf("%s %s: %s (%s)", k.Ref(), chat.User(k.Title), KRDetail(k), okrcore.Percent(k.Progress))}
+	// Its bar names it (a header above would say the title twice).
+	m.Blocks = append(m.Blocks, KRBar(k, n, 0))
 	fields := []chat.Field{
-		{Label: "Objective", Value: o.Ref().String() + " " + o.Title},
+		{Label: "Objective", Value: o.Ref().String() + " " + chat.User(o.Title)},
 		{Label: "Owner", Value: n.Owner(k.Owner)},
-		{Label: "Start → target", Value: okrcore.FormatValue(k.Start, k.Metric, k.Unit) + " → " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)},
+		{Label: "Start → target", Value: chat.User(okrcore.FormatValue(k.Start, k.Metric, k.Unit)) + " → " + chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit))},
 		{Label: "Status", Value: n.Label(n.KR(k))},
 	}
 	if k.Weight != 1 {
@@ -210,7 +211,7 @@ func KRView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) 
 			if i.Done {
 				box = "☑"
 			}
-			lines = append(lines, fmt.Sprintf("%s %s %s", box, i.Ref(), i.Title))
+			lines = append(lines, fmt.Sprintf("%s %s %s", box, i.Ref(), chat.User(i.Title)))
 		}
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*Initiatives*\n" + strings.Join(lines, "\n")})
 	}
@@ -235,9 +236,10 @@ func CheckinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *Namer) string
 		if k != nil {
 			metric, unit = k.Metric, k.Unit
 		}
-		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Value, metric, unit))
+		value := func(v float64) string { return chat.User(okrcore.FormatValue(v, metric, unit)) }
+		line := fmt.Sprintf("%s · %s · %s", c.At.Format("Jan 2"), n.User(c.Author), value(c.Value))
 		if c.Value != c.Previous {
-			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.User(c.Author), okrcore.FormatValue(c.Previous, metric, unit), okrcore.FormatValue(c.Value, metric, unit))
+			line = fmt.Sprintf("%s · %s · %s → %s", c.At.Format("Jan 2"), n.User(c.Author), value(c.Previous), value(c.Value))
 		}
 		if c.Confidence != nil {
 			line += fmt.Sprintf(" · confidence %d", *c.Confidence)
@@ -246,10 +248,10 @@ func CheckinLines(cis []*okrcore.CheckIn, k *okrcore.KeyResult, n *Namer) string
 			line += " · " + c.Status.Label()
 		}
 		if c.Note != "" {
-			line += " · " + c.Note
+			line += " · " + chat.User(c.Note)
 		}
 		if c.Blockers != "" {
-			line += " · blocked: " + c.Blockers
+			line += " · blocked: " + chat.User(c.Blockers)
 		}
 		lines = append(lines, line)
 	}
@@ -308,7 +310,7 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 	}
 	w.n.Know(o.ID, krs)
 	w.blocks = append(w.blocks, ObjBar(o, w.n, depth))
-	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+o.Title+" "+okrcore.Percent(o.Progress))
+	w.lines = append(w.lines, strings.Repeat("  ", depth)+o.Ref().String()+" "+chat.User(o.Title)+" "+okrcore.Percent(o.Progress))
 	for _, k := range krs {
 		if w.full() {
 			return nil

@@ -33,7 +33,7 @@ func (n *Namer) User(id okrcore.ID) string {
 	}
 	s := "someone"
 	if u, err := n.tx.User(n.ws, id); err == nil {
-		s = u.Name
+		s = chat.User(u.Name)
 	}
 	n.users[id] = s
 	return s
@@ -45,7 +45,7 @@ func (n *Namer) Team(id okrcore.ID) string {
 	}
 	s := "a team"
 	if t, err := n.tx.Team(n.ws, id); err == nil {
-		s = t.Name
+		s = chat.User(t.Name)
 	}
 	n.teams[id] = s
 	return s
@@ -58,14 +58,17 @@ func (n *Namer) Owner(o okrcore.Owner) string {
 	return n.User(o.ID)
 }
 
+// KRDetail says where a key result stands against its target, in its
+// unit (a person's text, escaped).
 func KRDetail(k *okrcore.KeyResult) string {
 	if k.Metric == okrcore.MetricMilestone {
 		return "milestone"
 	}
+	cur, target := chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit)), chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit))
 	if k.Direction == okrcore.Decrease {
-		return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + ", target " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
+		return cur + ", target " + target
 	}
-	return okrcore.FormatValue(k.Current, k.Metric, k.Unit) + " of " + okrcore.FormatValue(k.Target, k.Metric, k.Unit)
+	return cur + " of " + target
 }
 
 // KRBar is a key result's bar as r reads it, with what a person said about
@@ -76,12 +79,12 @@ func KRBar(k *okrcore.KeyResult, r *Reading, indent int) chat.ProgressBar {
 	if k.Confidence != nil {
 		d += fmt.Sprintf(" · confidence %d/10", *k.Confidence)
 	}
-	return chat.ProgressBar{Ref: k.Ref().String(), Label: k.Title, Progress: k.Progress, Status: st.Status, StatusNote: r.Note(st), Detail: d, Indent: indent}
+	return chat.ProgressBar{Ref: k.Ref().String(), Label: chat.User(k.Title), Progress: k.Progress, Status: st.Status, StatusNote: r.Note(st), Detail: d, Indent: indent}
 }
 
 // ObjBar is an objective's bar as r reads it.
 func ObjBar(o *okrcore.Objective, r *Reading, indent int) chat.ProgressBar {
-	return chat.ProgressBar{Ref: o.Ref().String(), Label: o.Title, Progress: o.Progress, Status: r.Objective(o).Status, Detail: r.Owner(o.Owner), Indent: indent}
+	return chat.ProgressBar{Ref: o.Ref().String(), Label: chat.User(o.Title), Progress: o.Progress, Status: r.Objective(o).Status, Detail: r.Owner(o.Owner), Indent: indent}
 }
 
 // cycleLine says where we are in the cycle.
@@ -151,15 +154,17 @@ func CheckinForm(r *Reading, c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.F
 	if len(krs) > MaxFormKRs {
 		krs = krs[:MaxFormKRs]
 	}
-	f := &chat.Form{ID: "checkin", Title: "Check-in · " + c.Name, Submit: "Check in"}
+	f := &chat.Form{ID: "checkin", Title: "Check-in · " + chat.User(c.Name), Submit: "Check in"}
 	var ids []string
+	// "Keep as is" is the empty value; adapters whose platform refuses an
+	// empty choice value stand in for it and read it back as empty.
 	statusOpts := []chat.Option{{Label: "Keep as is", Value: ""}, {Label: "On track", Value: string(okrcore.StatusOnTrack)}, {Label: "At risk", Value: string(okrcore.StatusAtRisk)}, {Label: "Off track", Value: string(okrcore.StatusOffTrack)}}
 	for _, k := range krs {
 		ref := k.Ref().String()
 		ids = append(ids, ref)
-		in := chat.Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputNumber,
+		in := chat.Input{ID: ref + ".value", Label: fmt.Sprintf("%s %s", ref, chat.User(k.Title)), Kind: chat.InputNumber,
 			Initial: strconv.FormatFloat(k.Current, 'f', -1, 64), Optional: true,
-			Hint: fmt.Sprintf("Now %s, target %s · %s", okrcore.FormatValue(k.Current, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit), r.Label(r.KR(k)))}
+			Hint: fmt.Sprintf("Now %s, target %s · %s", chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit)), chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit)), r.Label(r.KR(k)))}
 		if k.Metric == okrcore.MetricMilestone {
 			in.Kind = chat.InputSelect
 			in.Options = []chat.Option{{Label: "Not done", Value: "not done"}, {Label: "Done", Value: "done"}}

@@ -278,20 +278,20 @@ func progressText(p chat.ProgressBar) string {
 	b.WriteString(strings.Repeat("\u2003", max(p.Indent, 0)*2))
 	fmt.Fprintf(&b, "%s `%s` %s", statusEmoji(p.Status), Bar(p.Progress), chat.Percent(p.Progress))
 	if p.Ref != "" {
-		fmt.Fprintf(&b, "  *%s*", escape(chat.User(p.Ref)))
+		fmt.Fprintf(&b, "  *%s*", escape(p.Ref))
 	}
 	if p.Label != "" {
-		b.WriteString(" " + escape(chat.User(p.Label)))
+		b.WriteString(" " + escape(p.Label))
 	}
 	var detail []string
 	if p.Detail != "" {
-		detail = append(detail, escape(chat.User(p.Detail)))
+		detail = append(detail, escape(p.Detail))
 	}
 	if p.Status != chat.StatusNone {
 		detail = append(detail, "_"+p.Status.Label()+"_")
 	}
 	if p.StatusNote != "" {
-		detail = append(detail, escape(chat.User(p.StatusNote)))
+		detail = append(detail, escape(p.StatusNote))
 	}
 	if len(detail) > 0 {
 		b.WriteString("\n" + strings.Repeat("\u2003", max(p.Indent, 0)*2) + strings.Join(detail, " · "))
@@ -528,22 +528,24 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // character: a *, _, ~ or ` formats only where it touches a word on one
 // side and a boundary (a space, punctuation, the start or end) on the
 // other, so a zero-width space on both sides of one from a person leaves
-// it touching neither and it shows as typed. The same space after "://"
-// and before a dot that joins two words stops Slack from linking a
-// person's URL or domain; &, < and > are escaped, so nothing they wrote
-// becomes <@U123>, <!channel>, <#C1> or <http://x|y>.
+// it touching neither and it shows as typed. A backtick makes code even
+// inside a word, so a person's becomes its look-alike ˋ (U+02CB).
+// chat.MapText hands each escaped character over alone.
 var literalEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;",
-	"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", zwsp+"`"+zwsp,
-	"://", ":"+zwsp+"//", ".", "."+zwsp, "@", "@"+zwsp,
+	"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", "\u02cb",
+	":", ":"+zwsp, ".", "."+zwsp,
 )
 
 const zwsp = "\u200b"
 
 // escape renders the neutral markup for mrkdwn: the bot's *bold*, _italic_
 // and `code` pass through (Slack writes them the same way); a person's
-// text (chat.User) never formats, links or mentions; &, < and > are
-// escaped everywhere, so no text becomes a mention or a link.
+// text (chat.User) never formats. In all text &, < and > are escaped, so
+// nothing becomes <@U123>, <!channel>, <#C1> or <http://x|y>; in a
+// person's text a zero-width space after the colon of "://" and a
+// domain's dot (which chat.User escapes) keeps Slack from linking a URL
+// or a domain.
 func escape(s string) string {
 	return chat.MapText(s, mrkdwnEscaper.Replace, literalEscaper.Replace)
 }

@@ -398,19 +398,19 @@ func progressBlock(x chat.ProgressBar) map[string]any {
 	b.WriteString(strings.Repeat("\u2003", x.Indent))
 	b.WriteString(Bar(x.Progress) + " " + chat.Percent(x.Progress))
 	if x.Ref != "" {
-		b.WriteString(" **" + markdown(chat.User(x.Ref)) + "**")
+		b.WriteString(" **" + markdown(x.Ref) + "**")
 	}
 	if x.Label != "" {
-		b.WriteString(" " + markdown(chat.User(x.Label)))
+		b.WriteString(" " + markdown(x.Label))
 	}
 	if x.Status != chat.StatusNone {
 		b.WriteString(" · " + x.Status.Label())
 	}
 	if x.StatusNote != "" {
-		b.WriteString(" · " + markdown(chat.User(x.StatusNote)))
+		b.WriteString(" · " + markdown(x.StatusNote))
 	}
 	if x.Detail != "" {
-		b.WriteString(" · " + markdown(chat.User(x.Detail)))
+		b.WriteString(" · " + markdown(x.Detail))
 	}
 	tb := map[string]any{"type": "TextBlock", "text": b.String(), "wrap": true, "spacing": "Small"}
 	switch x.Status {
@@ -499,6 +499,7 @@ func markdown(s string) string {
 		m = codeRe.ReplaceAllString(m, "**$1**")
 		return strings.ReplaceAll(m, "`", "")
 	}, literal)
+	s = lineStartRE.ReplaceAllString(s, zwsp+"$1")
 	lines := strings.Split(s, "\n")
 	var b strings.Builder
 	b.Grow(len(s) + len(lines))
@@ -520,25 +521,24 @@ func markdown(s string) string {
 
 const zwsp = "\u200b"
 
-// literalEscaper is read-only once built. Teams' card Markdown reads no
-// backslash escapes on every client, so a character from a person that it
-// would read as markup gets a zero-width space on both sides: an emphasis
-// mark then touches no word, and [ ] ( ) make no link. The same space
-// after "://", before a dot and after an @ stops Teams from linking a
-// person's URL, domain or address.
+// literalEscaper is read-only once built. Teams' card Markdown follows
+// CommonMark, where a zero-width space does not stop emphasis (it is
+// neither space nor punctuation), and not every Teams client reads a
+// backslash escape; so each markup character from a person becomes its
+// look-alike, which shows the same and formats on no client: * as ∗
+// (U+2217), _ as ˍ (U+02CD), ~ as ∼ (U+223C), ` as ˋ (U+02CB). A zero-width
+// space after [ and ] is enough for links, which need "](" unbroken, and
+// after the colon of "://" and a domain's dot (which chat.User escapes)
+// it keeps Teams from linking a URL or a domain.
+// chat.MapText hands each escaped character over alone.
 var literalEscaper = strings.NewReplacer(
-	"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", zwsp+"`"+zwsp,
-	"[", zwsp+"["+zwsp, "]", zwsp+"]"+zwsp, "(", zwsp+"(", ")", ")"+zwsp,
-	"://", ":"+zwsp+"//", ".", "."+zwsp, "@", "@"+zwsp, "#", zwsp+"#", ">", zwsp+">", "|", zwsp+"|",
+	"*", "\u2217", "_", "\u02cd", "~", "\u223c", "`", "\u02cb",
+	"[", "["+zwsp, "]", "]"+zwsp, ":", ":"+zwsp, ".", "."+zwsp,
 )
 
-// literal shows a person's text as typed. A zero-width space in front
-// keeps text that starts with "- ", "1. " or "+ " from starting a list
-// when it starts a line.
-func literal(s string) string {
-	out := literalEscaper.Replace(s)
-	if s != "" && (strings.ContainsRune("-+", rune(s[0])) || s[0] >= '0' && s[0] <= '9') {
-		out = zwsp + out
-	}
-	return out
-}
+// literal shows a person's text as typed.
+func literal(s string) string { return literalEscaper.Replace(s) }
+
+// lineStartRE finds a line that Teams would make a heading or a quote;
+// okrbot writes neither.
+var lineStartRE = regexp.MustCompile(`(?m)^(#{1,6} |>)`)

@@ -1,0 +1,131 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/okrbot/okrbot/chat"
+)
+
+// hostile is a person's text that tries every way to mention, link or
+// format, with control characters.
+const hostile = "<@U123> <!channel> <#C1|x> *bold* _it_ ~s~ `c` <http://evil.example|y> http://evil.example evil.example &amp; \x07\u202e\n> # 1. a"
+
+// hostileMessage puts hostile in every field of a message that reaches
+// Slack.
+func hostileMessage() chat.Message {
+	u := chat.User(hostile)
+	return chat.Message{
+		Text: "Hi " + u,
+		Blocks: []chat.Block{
+			chat.Header{Text: "Team " + u},
+			chat.Section{Text: "*Title*: " + u, Fields: []chat.Field{{Label: u, Value: u}}},
+			chat.ProgressBar{Ref: "KR1", Label: u, Progress: 0.5, Status: chat.StatusAtRisk, StatusNote: u + " said on track", Detail: u},
+			chat.Context{Text: "blocked: " + u},
+			chat.Actions{Buttons: []chat.Button{{Label: u, Value: "show KR1"}}},
+		},
+		Form: &chat.Form{ID: "f", Title: u, Submit: u, Inputs: []chat.Input{
+			{ID: "a", Label: u, Kind: chat.InputText, Placeholder: u, Hint: u, Initial: hostile},
+			{ID: "b", Label: u, Kind: chat.InputSelect, Options: []chat.Option{{Label: u, Value: "x"}, {Label: "Keep as is"}}},
+		}},
+	}
+}
+
+// TestAPersonsTextNeverMentionsLinksOrFormats walks every text object of
+// the rendered message and modal: mrkdwn shows the hostile text with
+// nothing Slack would read, plain_text as typed less control characters.
+func TestAPersonsTextNeverMentionsLinksOrFormats(t *testing.T) {
+	m := hostileMessage()
+	out := Render(m)
+	if len(out) != 1 {
+		t.Fatalf("%d messages", len(out))
+	}
+	modal, err := renderForm(m.Form, formMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []map[string]any
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			if typ, _ := x["type"].(string); (typ == "mrkdwn" || typ == "plain_text") && x["text"] != nil {
+				texts = append(texts, x)
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(asJSON(struct {
+		Blocks any `json:"blocks"`
+	}{out[0].Blocks}))
+	walk(asJSON(modal))
+	texts = append(texts, map[string]any{"type": "mrkdwn", "text": out[0].Text})
+	if len(texts) < 15 {
+		t.Fatalf("only %d text objects: not every field rendered", len(texts))
+	}
+	typed := strings.NewReplacer("\x07", "", "\u202e", "", "\n", " ").Replace(hostile)
+	for _, o := range texts {
+		s := o["text"].(string)
+		if o["type"] == "plain_text" {
+			// Slack shows plain_text as it is: the person's text as typed
+			// (cut to a title's length, say), less control characters.
+			if i := strings.Index(s, "<@U123>"); i >= 0 && !strings.HasPrefix(typed, strings.TrimSuffix(s[i:], "…")) {
+				t.Errorf("plain_text %q does not show the text as typed", s)
+			}
+			continue
+		}
+		for _, bad := range []string{"<", "*bold*", "_it_", "~s~", "`c`", "http://", "evil.example", "\x07", "\u202e", "\n>"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("mrkdwn %q holds %q", s, bad)
+			}
+		}
+		if !strings.Contains(s, "&amp;lt;@U123&amp;gt;") && !strings.Contains(s, "&lt;@U123&gt;") {
+			t.Errorf("mrkdwn %q lost the mention's text", s)
+		}
+	}
+}
+
+// TestTeamsListSplitsByText: `/okr teams` at 2,000 teams is several
+// messages, each within MaxMessageText and MaxBlocks, cut between lines,
+// together holding every line once.
+func TestTeamsListSplitsByText(t *testing.T) {
+	var lines []string
+	for i := range 2000 {
+		lines = append(lines, fmt.Sprintf("T%d *%s*: 12 members, led by %s, part of %s", i+1,
+			chat.User(fmt.Sprintf("Team number %d of the regional sales organisation", i+1)), chat.User("someone.long-named"), chat.User("Leadership")))
+	}
+	out := Render(chat.Text(strings.Join(lines, "\n")))
+	if len(out) < 10 {
+		t.Fatalf("%d messages for 2,000 teams", len(out))
+	}
+	seen := 0
+	for i, msg := range out {
+		for _, p := range blockKitProblems(msg) {
+			t.Errorf("message %d: %s", i+1, p)
+		}
+		for _, b := range msg.Blocks {
+			js, _ := json.Marshal(b)
+			var sec struct {
+				Text struct{ Text string } `json:"text"`
+			}
+			_ = json.Unmarshal(js, &sec)
+			for _, l := range strings.Split(sec.Text.Text, "\n") {
+				if !strings.HasPrefix(l, "T") || !strings.HasSuffix(l, "Leadership") {
+					t.Fatalf("a line cut apart: %q", l)
+				}
+				seen++
+			}
+		}
+	}
+	if seen != len(lines) {
+		t.Errorf("%d lines rendered, want %d", seen, len(lines))
+	}
+}
