@@ -11,6 +11,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
+	"github.com/okrbot/okrbot/okrcore/teams"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -762,7 +763,7 @@ func createTeam(tx okrcore.Tx, req *request, args []reply.Token) (string, error)
 	if v := opts["under"]; v != nil {
 		parent = teamNamed(tx, req, v[0])
 	}
-	t, err := okrcore.CreateTeam(tx, req.actor, name, parent)
+	t, err := teams.CreateTeam(tx, req.actor, name, parent)
 	if err != nil {
 		return "", err
 	}
@@ -807,9 +808,9 @@ func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest 
 		}
 		return ids, nil
 	}
-	op, verb := okrcore.AddTeamMembers, "Added %s to %s."
+	op, verb := teams.AddTeamMembers, "Added %s to %s."
 	if sub == "remove" {
-		op, verb = okrcore.RemoveTeamMembers, "Removed %s from %s."
+		op, verb = teams.RemoveTeamMembers, "Removed %s from %s."
 	}
 	t, us, err := op(tx, req.actor, t.ID, people)
 	if err != nil {
@@ -825,7 +826,7 @@ func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest 
 // teamPlace is `team lead NAME @a` and `team parent NAME OTHER|none`.
 func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []reply.Token) (string, error) {
 	if sub == "lead" {
-		t, u, err := okrcore.SetTeamLead(tx, req.actor, t.ID, func() (okrcore.ID, error) {
+		t, u, err := teams.SetTeamLead(tx, req.actor, t.ID, func() (okrcore.ID, error) {
 			if err := needRest(sub, t, rest); err != nil {
 				return 0, err
 			}
@@ -836,7 +837,7 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 		}
 		return fmt.Sprintf("%s now leads %s.", u.Name, t.Name), nil
 	}
-	t, p, err := okrcore.SetTeamParent(tx, req.actor, t.ID, func() (okrcore.ID, error) {
+	t, p, err := teams.SetTeamParent(tx, req.actor, t.ID, func() (okrcore.ID, error) {
 		if err := needRest(sub, t, rest); err != nil {
 			return 0, err
 		}
@@ -857,7 +858,7 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 // teamDigest is `team channel NAME #channel` and `team timezone NAME ZONE`.
 func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []reply.Token) (string, error) {
 	if sub == "channel" {
-		t, err := okrcore.SetTeamChannel(tx, req.actor, t.ID, req.ev.Platform, func() (string, error) {
+		t, err := teams.SetTeamChannel(tx, req.actor, t.ID, req.ev.Platform, func() (string, error) {
 			if err := needRest(sub, t, rest); err != nil {
 				return "", err
 			}
@@ -879,7 +880,7 @@ func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest [
 			zone = loc.String()
 		}
 	}
-	t, err := okrcore.SetTeamTimezone(tx, req.actor, t.ID, func() (string, error) {
+	t, err := teams.SetTeamTimezone(tx, req.actor, t.ID, func() (string, error) {
 		if err := needRest(sub, t, rest); err != nil {
 			return "", err
 		}

@@ -215,7 +215,7 @@ func ImportTeam(tx Tx, t *Team) error {
 		if err != nil {
 			return err
 		}
-		if err := checkTeamParent(tx, t, p); err != nil {
+		if err := CheckTeamParent(tx, t, p); err != nil {
 			return err
 		}
 	}
@@ -367,5 +367,5 @@ func ImportCheckIns(tx Tx, cs []*CheckIn) error {
 			return fmt.Errorf("store check-in %d: %w", c.ID, err)
 		}
 	}
-	return nil
+	return tallyAdd(tx, cs...)
 }

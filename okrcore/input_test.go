@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/teams"
 )
 
 func TestCleanText(t *testing.T) {
@@ -72,7 +73,7 @@ func TestControlsStrippedAtInput(t *testing.T) {
 			return err
 		}
 		var err error
-		if team, err = okrcore.CreateTeam(tx, f.ada, "\x1b[5mSales\u202e", nil); err != nil {
+		if team, err = teams.CreateTeam(tx, f.ada, "\x1b[5mSales\u202e", nil); err != nil {
 			return err
 		}
 		c := okrcore.QuarterOf(t0.AddDate(0, 6, 0))

@@ -34,7 +34,7 @@ func teamForSchedule(tx Tx, actor *User, id ID) (*Team, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := requireLeadOrAdmin(actor, t, "change "+t.Name+"'s schedule (its lead can too)"); err != nil {
+	if err := RequireLeadOrAdmin(actor, t, "change "+t.Name+"'s schedule (its lead can too)"); err != nil {
 		return nil, err
 	}
 	return t, nil

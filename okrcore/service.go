@@ -341,6 +341,9 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 	if err := tx.AddCheckIn(ci); err != nil {
 		return nil, fmt.Errorf("append check-in: %w", err)
 	}
+	if err := tallyAdd(tx, ci); err != nil {
+		return nil, fmt.Errorf("tally check-in: %w", err)
+	}
 	if err := tx.PutKeyResult(k); err != nil {
 		return nil, fmt.Errorf("update key result: %w", err)
 	}
@@ -378,6 +381,9 @@ func recordKPICheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*Chec
 	k.LastCheckIn = now
 	if err := tx.AddCheckIn(ci); err != nil {
 		return nil, fmt.Errorf("append check-in: %w", err)
+	}
+	if err := tallyAdd(tx, ci); err != nil {
+		return nil, fmt.Errorf("tally check-in: %w", err)
 	}
 	if err := tx.PutKPI(k); err != nil {
 		return nil, fmt.Errorf("update kpi: %w", err)

@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/teams"
 )
 
 func TestCreateTeam(t *testing.T) {
 	f := newFixture(t)
 	var sales, emea *okrcore.Team
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		if sales, err = okrcore.CreateTeam(tx, f.ada, " Sales ", nil); err != nil {
+		if sales, err = teams.CreateTeam(tx, f.ada, " Sales ", nil); err != nil {
 			return err
 		}
-		emea, err = okrcore.CreateTeam(tx, f.ada, "Sales EMEA", okrcore.Given(sales.ID))
+		emea, err = teams.CreateTeam(tx, f.ada, "Sales EMEA", okrcore.Given(sales.ID))
 		return err
 	})
 	if got := getTeam(t, f.db, "A", sales.ID); got.Name != "Sales" || got.Parent != 0 || got.Workspace != "A" {
@@ -48,7 +49,7 @@ func TestCreateTeam(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := tc.parent
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, err := okrcore.CreateTeam(tx, tc.actor, tc.team, parent.later())
+				_, err := teams.CreateTeam(tx, tc.actor, tc.team, parent.later())
 				return err
 			}, tc.kind, tc.keywords...)
 			if parent.called != tc.asked {
@@ -61,16 +62,16 @@ func TestCreateTeam(t *testing.T) {
 func TestTeamMembers(t *testing.T) {
 	f := newFixture(t)
 	add := func(actor *okrcore.User, team okrcore.ID, people okrcore.Later[[]okrcore.ID]) func(tx okrcore.Tx) error {
-		return func(tx okrcore.Tx) error { _, _, err := okrcore.AddTeamMembers(tx, actor, team, people); return err }
+		return func(tx okrcore.Tx) error { _, _, err := teams.AddTeamMembers(tx, actor, team, people); return err }
 	}
 	remove := func(actor *okrcore.User, team okrcore.ID, people okrcore.Later[[]okrcore.ID]) func(tx okrcore.Tx) error {
-		return func(tx okrcore.Tx) error { _, _, err := okrcore.RemoveTeamMembers(tx, actor, team, people); return err }
+		return func(tx okrcore.Tx) error { _, _, err := teams.RemoveTeamMembers(tx, actor, team, people); return err }
 	}
 
 	t.Run("the lead adds, once each", func(t *testing.T) {
 		var named []*okrcore.User
 		update(t, f.db, func(tx okrcore.Tx) (err error) {
-			_, named, err = okrcore.AddTeamMembers(tx, f.lee, f.growth.ID, ids(f.carol, f.alice, f.carol))
+			_, named, err = teams.AddTeamMembers(tx, f.lee, f.growth.ID, ids(f.carol, f.alice, f.carol))
 			return err
 		})
 		if len(named) != 3 || named[0].Name != "Carol" || named[1].Name != "Alice" {
@@ -127,7 +128,7 @@ func TestSetTeamLead(t *testing.T) {
 	f := newFixture(t)
 	var u *okrcore.User
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		_, u, err = okrcore.SetTeamLead(tx, f.ada, f.growth.ID, okrcore.Given(f.carol.ID))
+		_, u, err = teams.SetTeamLead(tx, f.ada, f.growth.ID, okrcore.Given(f.carol.ID))
 		return err
 	})
 	got := getTeam(t, f.db, "A", f.growth.ID)
@@ -151,7 +152,7 @@ func TestSetTeamLead(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			lead := tc.lead
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, _, err := okrcore.SetTeamLead(tx, tc.actor, tc.team, lead.later())
+				_, _, err := teams.SetTeamLead(tx, tc.actor, tc.team, lead.later())
 				return err
 			}, tc.kind, tc.keywords...)
 			if lead.called != tc.asked {
@@ -170,14 +171,14 @@ func TestSetTeamParent(t *testing.T) {
 	t.Run("under another team, then at the top", func(t *testing.T) {
 		var p *okrcore.Team
 		update(t, f.db, func(tx okrcore.Tx) (err error) {
-			_, p, err = okrcore.SetTeamParent(tx, f.ada, f.growth.ID, okrcore.Given(infra.ID))
+			_, p, err = teams.SetTeamParent(tx, f.ada, f.growth.ID, okrcore.Given(infra.ID))
 			return err
 		})
 		if got := getTeam(t, f.db, "A", f.growth.ID); got.Parent != infra.ID || p.Name != "Infra" {
 			t.Errorf("parent %d (%v), want Infra", got.Parent, p)
 		}
 		update(t, f.db, func(tx okrcore.Tx) (err error) {
-			_, p, err = okrcore.SetTeamParent(tx, f.ada, f.growth.ID, okrcore.Given[okrcore.ID](0))
+			_, p, err = teams.SetTeamParent(tx, f.ada, f.growth.ID, okrcore.Given[okrcore.ID](0))
 			return err
 		})
 		if got := getTeam(t, f.db, "A", f.growth.ID); got.Parent != 0 || p != nil {
@@ -203,7 +204,7 @@ func TestSetTeamParent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := tc.parent
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, _, err := okrcore.SetTeamParent(tx, tc.actor, tc.team, parent.later())
+				_, _, err := teams.SetTeamParent(tx, tc.actor, tc.team, parent.later())
 				return err
 			}, tc.kind, tc.keywords...)
 			if parent.called != tc.asked {
@@ -216,10 +217,10 @@ func TestSetTeamParent(t *testing.T) {
 func TestSetTeamChannelAndTimezone(t *testing.T) {
 	f := newFixture(t)
 	update(t, f.db, func(tx okrcore.Tx) error {
-		if _, err := okrcore.SetTeamChannel(tx, f.lee, f.growth.ID, "teams", okrcore.Given("19:growth@thread")); err != nil {
+		if _, err := teams.SetTeamChannel(tx, f.lee, f.growth.ID, "teams", okrcore.Given("19:growth@thread")); err != nil {
 			return err
 		}
-		_, err := okrcore.SetTeamTimezone(tx, f.ada, f.growth.ID, okrcore.Given("Europe/Berlin"))
+		_, err := teams.SetTeamTimezone(tx, f.ada, f.growth.ID, okrcore.Given("Europe/Berlin"))
 		return err
 	})
 	got := getTeam(t, f.db, "A", f.growth.ID)
@@ -228,7 +229,7 @@ func TestSetTeamChannelAndTimezone(t *testing.T) {
 	}
 	// An empty channel sends the digest to the lead again.
 	update(t, f.db, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetTeamChannel(tx, f.lee, f.growth.ID, "slack", okrcore.Given(""))
+		_, err := teams.SetTeamChannel(tx, f.lee, f.growth.ID, "slack", okrcore.Given(""))
 		return err
 	})
 	if got := getTeam(t, f.db, "A", f.growth.ID); got.DigestChannel != "" {
@@ -245,19 +246,19 @@ func TestSetTeamChannelAndTimezone(t *testing.T) {
 		asked    bool
 	}{
 		{"channel by a member", func(tx okrcore.Tx, v okrcore.Later[string]) error {
-			_, err := okrcore.SetTeamChannel(tx, f.alice, f.growth.ID, "slack", v)
+			_, err := teams.SetTeamChannel(tx, f.alice, f.growth.ID, "slack", v)
 			return err
 		}, tracked[string]{v: "#growth"}, okrcore.KindForbidden, []string{"change team Growth (its lead can too)"}, false},
 		{"time zone by an observer", func(tx okrcore.Tx, v okrcore.Later[string]) error {
-			_, err := okrcore.SetTeamTimezone(tx, f.olga, f.growth.ID, v)
+			_, err := teams.SetTeamTimezone(tx, f.olga, f.growth.ID, v)
 			return err
 		}, tracked[string]{v: "UTC"}, okrcore.KindForbidden, []string{"its lead can too"}, false},
 		{"time zone of an unknown team", func(tx okrcore.Tx, v okrcore.Later[string]) error {
-			_, err := okrcore.SetTeamTimezone(tx, f.ada, 999, v)
+			_, err := teams.SetTeamTimezone(tx, f.ada, 999, v)
 			return err
 		}, tracked[string]{v: "UTC"}, okrcore.KindNotFound, nil, false},
 		{"what the person typed", func(tx okrcore.Tx, v okrcore.Later[string]) error {
-			_, err := okrcore.SetTeamTimezone(tx, f.lee, f.growth.ID, v)
+			_, err := teams.SetTeamTimezone(tx, f.lee, f.growth.ID, v)
 			return err
 		}, tracked[string]{err: errTyped}, okrcore.KindInvalid, []string{"Mars/Olympus"}, true},
 	} {

@@ -65,6 +65,9 @@ func UndoLastCheckIn(tx Tx, now time.Time, actor *User) (*UndoResult, error) {
 		}
 	}
 	res.At = last[0].At
+	if err := tallyUndone(tx, ws, actor.ID, res.At); err != nil {
+		return nil, fmt.Errorf("tally undo: %w", err)
+	}
 	return res, nil
 }
 

@@ -12,14 +12,10 @@ package report
 // is who has them now: history does not record when ownership changed.
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -114,27 +110,17 @@ type adoptionPerson struct {
 }
 
 // buildAdoption reads the report, for the whole organisation or, when
-// scopeName is set, for a team and the teams beneath it. It returns the
-// ledger of check-in weeks, to be stored when changed is true.
-//
-// Why a ledger. The store answers "the times of this person's check-ins
-// since t", newest first, from its index without decoding the check-ins;
-// it cannot say whether someone checked in during a given earlier week
-// without reading all their check-in times since. Over a quarter of an
-// organisation of 10,000 that is more than a million index entries to walk
-// for every report. Check-ins are append-only and stamped with the time
-// they were made, so the weeks in which a person checked in before a moment
-// never change: the ledger keeps them per person with the moment they are
-// complete up to, and each report reads only the check-ins made since the
-// last one.
-func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, *adoptionLedger, bool, error) {
+// scopeName is set, for a team and the teams beneath it. Who checked in
+// which week comes from the check-in tally (tally.go), built first where a
+// store from before it has none.
+func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, error) {
 	in, err := e.readAdoptionInputs(ctx, ws, scopeName)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, err
 	}
 	c := in.cycle
 	if now.Before(c.Start) {
-		return nil, nil, false, usagef("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
+		return nil, usagef("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
 	}
 	rep := &adoptionReport{cycle: c, scope: in.scope}
 	end := now
@@ -155,16 +141,18 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 	// What each person owns, and the weeks they checked in: read in
 	// parallel read transactions (the store allows any number), a share
 	// of the people each.
-	changed, err := e.readAdoptionPeople(ctx, ws, c, people, in.ledger, end, nWeeks)
-	if err != nil {
-		return nil, nil, false, err
-	}
-
-	counter := adoptionCounter{byID: byID, nWeeks: nWeeks}
 	ids := make([]okrcore.ID, len(people))
 	for i, p := range people {
 		ids[i] = p.u.ID
 	}
+	if err := fillTally(ctx, e.store, ws, ids); err != nil {
+		return nil, err
+	}
+	if err := e.readAdoptionPeople(ctx, ws, c, people, end, nWeeks); err != nil {
+		return nil, err
+	}
+
+	counter := adoptionCounter{byID: byID, nWeeks: nWeeks}
 	rep.total = *counter.count("", ids)
 	rep.teams, rep.idle = counter.teams(inScope)
 	if tops := topTeams(tree, in.teams, in.scope); tree.branching(tops) >= 2 && len(inScope) > adoptionAllTeams {
@@ -172,16 +160,15 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 	}
 	lowestRateFirst(rep.teams, nWeeks-1)
 	lowestRateFirst(rep.roots, nWeeks-1)
-	return rep, in.ledger, changed, nil
+	return rep, nil
 }
 
 // adoptionInputs is what the adoption report reads in one transaction.
 type adoptionInputs struct {
-	cycle  *okrcore.Cycle
-	scope  *okrcore.Team // nil: the whole organisation
-	users  []*okrcore.User
-	teams  []*okrcore.Team
-	ledger *adoptionLedger
+	cycle *okrcore.Cycle
+	scope *okrcore.Team // nil: the whole organisation
+	users []*okrcore.User
+	teams []*okrcore.Team
 }
 
 func (e *Reports) readAdoptionInputs(ctx context.Context, ws, scopeName string) (adoptionInputs, error) {
@@ -202,8 +189,6 @@ func (e *Reports) readAdoptionInputs(ctx context.Context, ws, scopeName string) 
 		if in.teams, err = tx.Teams(ws); err != nil {
 			return err
 		}
-		in.ledger = loadAdoptionLedger(tx, ws, in.cycle)
-		in.ledger.undone, err = undoneTimes(tx, ws)
 		return err
 	})
 	return in, err
@@ -392,13 +377,8 @@ func lowestRateFirst(list []*adoptionStats, last int) {
 }
 
 // readAdoptionPeople fills in what people own and the weeks they checked
-// in, bringing their ledger entries up to date. It reports whether the
-// ledger changed.
-func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, ledger *adoptionLedger, end time.Time, nWeeks int) (bool, error) {
-	// A check-in is stamped with its request's clock before its
-	// transaction commits, so the last minutes may still fill in: they are
-	// read again next time.
-	complete := end.Add(-adoptionSettle)
+// in.
+func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, end time.Time, nWeeks int) error {
 	clocks := map[string]adoptionClock{}
 	for _, p := range people {
 		if _, ok := clocks[p.u.TimeZone]; !ok {
@@ -406,8 +386,6 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 		}
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(people)/256))
-	entries := make([]adoptionEntry, len(people))
-	dirty := make([]bool, len(people))
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
 	for w := range workers {
@@ -415,67 +393,16 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 		go func() {
 			defer wg.Done()
 			errs[w] = e.store.View(ctx, func(tx okrcore.Tx) error {
-				for i := w; i < len(people); i += workers {
-					p := people[i]
-					// Key results to check in on: those of an objective
-					// the person owns (one objective's are usually enough
-					// to tell, and fewer to read than all of theirs), else
-					// their own anywhere.
-					objs, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
-					if err != nil {
-						return err
-					}
-					p.owns = len(objs) > 0
-					for _, o := range objs {
-						ks, err := tx.KeyResultsByObjective(ws, o.ID)
-						if err != nil {
-							return err
-						}
-						if p.hasKRs = len(ks) > 0; p.hasKRs {
-							break
-						}
-					}
-					if !p.hasKRs {
-						krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
-						if err != nil {
-							return err
-						}
-						p.hasKRs = len(krs) > 0
-						p.owns = p.owns || p.hasKRs
-					}
-					if !p.hasKRs {
+				tally := newTallyReader(tx, ws, c.Start.AddDate(0, 0, -7), end)
+				// Blocks of people in turn, so that each worker reads
+				// its own blocks of the tally.
+				for i := range people {
+					if int(people[i].u.ID/okrcore.TallyBlock)%workers != w {
 						continue
 					}
-					clk := clocks[p.u.TimeZone]
-					ent := ledger.entries[p.u.ID] // a copy: the map is only read here
-					undone := ledger.undone[p.u.ID]
-					if undone != nil {
-						ent = adoptionEntry{} // read again, without what was undone
+					if err := readAdoptionPerson(tx, ws, c, people[i], tally, clocks[people[i].u.TimeZone], end, nWeeks); err != nil {
+						return err
 					}
-					from := clk.start
-					if ent.through.After(from) {
-						from = ent.through
-					}
-					if from.Before(end) {
-						ats, err := tx.CheckInTimesByAuthor(ws, p.u.ID, from)
-						if err != nil {
-							return err
-						}
-						for _, at := range ats {
-							if at.After(end) || undone[at.UnixNano()] {
-								continue
-							}
-							if wk := min(clk.week(at), nWeeks-1, adoptionMaxWeeks-1); wk >= 0 {
-								ent.weeks.set(wk)
-							}
-						}
-						if complete.After(ent.through) {
-							ent.through = complete
-						}
-						dirty[i] = true
-					}
-					entries[i] = ent
-					p.weeks = ent.weeks
 				}
 				return nil
 			})
@@ -484,115 +411,60 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return false, err
+			return err
 		}
 	}
-	changed := false
-	for i, p := range people {
-		if dirty[i] {
-			old, ok := ledger.entries[p.u.ID]
-			if !ok || old != entries[i] {
-				ledger.entries[p.u.ID] = entries[i]
-				changed = true
-			}
-		}
-	}
-	return changed, nil
+	return nil
 }
 
-// adoptionSettle is how long a check-in may take to commit after the
-// moment it is stamped with.
-const adoptionSettle = 10 * time.Minute
-
-// adoptionLedger is, for each person, the weeks of one cycle in which they
-// checked in, complete up to a moment. It is stored in the bot's state
-// space under adoptionLedgerKey.
-type adoptionLedger struct {
-	cycle   okrcore.ID
-	start   time.Time
-	entries map[okrcore.ID]adoptionEntry
-	// undone holds, by person, the times of their check-ins that an undo
-	// took back and of the undos (undone.go): they count for nothing, and
-	// a person who has some is read again from the start, since the
-	// ledger may hold a week that an undo emptied later.
-	undone map[okrcore.ID]map[int64]bool
-}
-
-type adoptionEntry struct {
-	through time.Time // every check-in before this is in weeks
-	weeks   adoptionWeeks
-}
-
-func adoptionLedgerKey(cycle okrcore.ID) string {
-	return "adoption:c" + strconv.FormatUint(uint64(cycle), 10)
-}
-
-const adoptionLedgerVersion = 1
-
-// loadAdoptionLedger reads a cycle's ledger; a missing or unreadable one
-// is empty (and is rebuilt from the check-ins).
-func loadAdoptionLedger(tx okrcore.Tx, ws string, c *okrcore.Cycle) *adoptionLedger {
-	l := &adoptionLedger{cycle: c.ID, start: c.Start, entries: map[okrcore.ID]adoptionEntry{}}
-	data, err := tx.State(ws, adoptionLedgerKey(c.ID))
+// readAdoptionPerson reads what one person owns and, if they have key
+// results, the weeks they checked in: the weeks of clk, the last one to
+// end.
+func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tally *tallyReader, clk adoptionClock, end time.Time, nWeeks int) error {
+	// Key results to check in on: those of an objective the person owns
+	// (one objective's are usually enough to tell, and fewer to read than
+	// all of theirs), else their own anywhere.
+	objs, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
 	if err != nil {
-		return l
+		return err
 	}
-	r := bytes.NewReader(data)
-	bad := func() *adoptionLedger {
-		return &adoptionLedger{cycle: c.ID, start: c.Start, entries: map[okrcore.ID]adoptionEntry{}}
-	}
-	next := func() uint64 {
-		v, e := binary.ReadUvarint(r)
-		if e != nil {
-			err = e
-		}
-		return v
-	}
-	if next() != adoptionLedgerVersion || next() != uint64(c.ID) || int64(next()) != c.Start.Unix() {
-		return bad()
-	}
-	n := next()
-	if err != nil || n > uint64(len(data)) {
-		return bad()
-	}
-	var id uint64
-	for range n {
-		id += next()
-		var ent adoptionEntry
-		ent.through = time.Unix(int64(next()), 0)
-		for j := range ent.weeks {
-			ent.weeks[j] = next()
-		}
+	p.owns = len(objs) > 0
+	for _, o := range objs {
+		ks, err := tx.KeyResultsByObjective(ws, o.ID)
 		if err != nil {
-			return bad()
+			return err
 		}
-		l.entries[okrcore.ID(id)] = ent
-	}
-	return l
-}
-
-func (l *adoptionLedger) encode() []byte {
-	ids := make([]okrcore.ID, 0, len(l.entries))
-	for id := range l.entries {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	b := make([]byte, 0, 16+len(ids)*16)
-	b = binary.AppendUvarint(b, adoptionLedgerVersion)
-	b = binary.AppendUvarint(b, uint64(l.cycle))
-	b = binary.AppendUvarint(b, uint64(l.start.Unix()))
-	b = binary.AppendUvarint(b, uint64(len(ids)))
-	var prev okrcore.ID
-	for _, id := range ids {
-		ent := l.entries[id]
-		b = binary.AppendUvarint(b, uint64(id-prev))
-		b = binary.AppendUvarint(b, uint64(max(0, ent.through.Unix())))
-		for _, w := range ent.weeks {
-			b = binary.AppendUvarint(b, w)
+		if p.hasKRs = len(ks) > 0; p.hasKRs {
+			break
 		}
-		prev = id
 	}
-	return b
+	if !p.hasKRs {
+		krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
+		if err != nil {
+			return err
+		}
+		p.hasKRs = len(krs) > 0
+		p.owns = p.owns || p.hasKRs
+	}
+	if !p.hasKRs {
+		return nil
+	}
+	y, m, d := clk.start.Date()
+	for i := range nWeeks {
+		from := time.Date(y, m, d+7*i, 0, 0, 0, 0, clk.loc)
+		to := time.Date(y, m, d+7*(i+1), 0, 0, 0, 0, clk.loc)
+		if i == nWeeks-1 {
+			to = end.Add(time.Nanosecond)
+		}
+		ok, err := tally.checkedInBetween(p.u.ID, from, to)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.weeks.set(i)
+		}
+	}
+	return nil
 }
 
 // trendWeeks is how far back a trend looks.
@@ -718,22 +590,11 @@ func (r *adoptionReport) message() chat.Message {
 }
 
 // Adoption is the adoption report of a workspace, or of the team named by
-// scope and the teams under it, as of now. What it read of the check-in
-// history is kept for the next report.
+// scope and the teams under it, as of now.
 func (e *Reports) Adoption(ctx context.Context, ws string, now time.Time, scope string) (chat.Message, error) {
-	rep, ledger, changed, err := e.buildAdoption(ctx, ws, now, scope)
+	rep, err := e.buildAdoption(ctx, ws, now, scope)
 	if err != nil {
 		return chat.Message{}, err
-	}
-	if changed {
-		// Keep what was read for the next report; losing it only costs
-		// time, so a failure is logged, not shown.
-		err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-			return tx.PutState(ws, adoptionLedgerKey(ledger.cycle), ledger.encode(), rep.cycle.End.AddDate(0, 6, 0))
-		})
-		if err != nil {
-			e.log.WarnContext(ctx, "store adoption ledger", "workspace", ws, "err", err)
-		}
 	}
 	return rep.message(), nil
 }

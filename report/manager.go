@@ -53,6 +53,7 @@ type managerDigest struct {
 	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
 	worst       map[okrcore.ID]*okrcore.KeyResult
 	worstTeam   map[okrcore.ID]string // key result → child team it was found under
+	tally       *tallyReader          // who checked in (tally.go)
 }
 
 func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
@@ -88,7 +89,7 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		p.hasKRs = false
 	}
 	if p.hasKRs {
-		if p.checked, err = CheckedInSince(md.tx, md.ws, id, md.periodStart); err != nil {
+		if p.checked, err = md.tally.checkedInSince(id, md.periodStart); err != nil {
 			return nil, err
 		}
 	}
@@ -241,7 +242,9 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
+		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{},
+		// Only each person's newest check-in is asked for, no week.
+		tally: &tallyReader{tx: tx, ws: w.ID, from: 1, to: 0, blocks: map[okrcore.ID]tallyWeeks{}}}
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
 	}

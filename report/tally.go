@@ -1,0 +1,170 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// The org-wide reports (the manager digest, adoption) read who checked in
+// from the check-in tally (okrcore/tally.go): a few slots per block of
+// people instead of each person's history. A block not built yet (a store
+// from before the tally) is counted from the history where it is read, and
+// stored by fillTally, which the adoption report runs first.
+
+// tallyWeeks is a block's tally: by UTC week, and under -1 each person's
+// newest check-in that counts.
+type tallyWeeks map[int64]map[okrcore.ID]okrcore.Span
+
+// tallyReader reads the tally block by block, as a report meets people.
+type tallyReader struct {
+	tx       okrcore.Tx
+	ws       string
+	from, to int64 // the UTC weeks a report may ask about
+	blocks   map[okrcore.ID]tallyWeeks
+}
+
+func newTallyReader(tx okrcore.Tx, ws string, from, to time.Time) *tallyReader {
+	return &tallyReader{tx: tx, ws: ws, from: okrcore.TallyWeekOf(from) - 1, to: okrcore.TallyWeekOf(to) + 1, blocks: map[okrcore.ID]tallyWeeks{}}
+}
+
+// readTallyBlock reads a block's slots, the weeks from..to of them; built
+// is false for a block not built yet.
+func readTallyBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (tallyWeeks, bool, error) {
+	b, err := tx.State(ws, okrcore.TallyKey(block, -1))
+	if okrcore.IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	last, ok := okrcore.DecodeTally(b)
+	if !ok {
+		return nil, false, nil
+	}
+	out := tallyWeeks{-1: last}
+	for w := from; w <= to; w++ {
+		b, err := tx.State(ws, okrcore.TallyKey(block, w))
+		if okrcore.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if out[w], ok = okrcore.DecodeTally(b); !ok {
+			return nil, false, nil
+		}
+	}
+	return out, true, nil
+}
+
+func (r *tallyReader) block(id okrcore.ID) (tallyWeeks, error) {
+	b := id / okrcore.TallyBlock
+	if s, ok := r.blocks[b]; ok {
+		return s, nil
+	}
+	s, built, err := readTallyBlock(r.tx, r.ws, b, r.from, r.to)
+	if err == nil && !built {
+		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.blocks[b] = s
+	return s, nil
+}
+
+// checkedInSince says whether id wrote a check-in that counts at or
+// after since (CheckedInSince).
+func (r *tallyReader) checkedInSince(id okrcore.ID, since time.Time) (bool, error) {
+	s, err := r.block(id)
+	if err != nil {
+		return false, err
+	}
+	sp, ok := s[-1][id]
+	return ok && sp.Last >= since.UnixNano(), nil
+}
+
+// checkedInBetween says whether id wrote a check-in that counts in
+// [a, b): each UTC week it overlaps says so by its first and last, but
+// for one that begins before a and ends after b, which the history tells.
+func (r *tallyReader) checkedInBetween(id okrcore.ID, a, b time.Time) (bool, error) {
+	s, err := r.block(id)
+	if err != nil {
+		return false, err
+	}
+	an, bn := a.UnixNano(), b.UnixNano()
+	for w := okrcore.TallyWeekOf(a); w <= okrcore.TallyWeekOf(b.Add(-1)); w++ {
+		sp, ok := s[w][id]
+		switch {
+		case !ok || sp.Last < an || sp.First >= bn:
+		case sp.First >= an || sp.Last < bn:
+			return true, nil
+		default:
+			cis, err := r.tx.CheckInsByAuthor(r.ws, id, a, 0)
+			if err != nil {
+				return false, err
+			}
+			for _, c := range okrcore.Effective(cis) {
+				if c.At.Before(b) {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+// tallyFillChunk is how many blocks one write transaction builds: each
+// reads the history of up to okrcore.TallyBlock people under the write lock.
+const tallyFillChunk = 4
+
+// fillTally builds and stores the blocks of ids not built yet, a few per
+// write transaction; each is counted inside the transaction that stores
+// it, so that no check-in falls between the count and the store.
+func fillTally(ctx context.Context, store okrcore.Store, ws string, ids []okrcore.ID) error {
+	var missing []okrcore.ID
+	err := store.View(ctx, func(tx okrcore.Tx) error {
+		missing = missing[:0]
+		seen := map[okrcore.ID]bool{}
+		for _, id := range ids {
+			b := id / okrcore.TallyBlock
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			if _, err := tx.State(ws, okrcore.TallyKey(b, -1)); okrcore.IsNotFound(err) {
+				missing = append(missing, b)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for start := 0; err == nil && start < len(missing); start += tallyFillChunk {
+		chunk := missing[start:min(start+tallyFillChunk, len(missing))]
+		err = store.Update(ctx, func(tx okrcore.Tx) error {
+			for _, b := range chunk {
+				if _, err := tx.State(ws, okrcore.TallyKey(b, -1)); err == nil {
+					continue // built meanwhile
+				}
+				weeks, err := okrcore.TallyFromHistory(tx, ws, b)
+				if err != nil {
+					return err
+				}
+				for w, s := range weeks {
+					if w >= 0 && len(s) == 0 {
+						continue
+					}
+					if err := tx.PutState(ws, okrcore.TallyKey(b, w), okrcore.EncodeTally(s), okrcore.TallyExpires(w)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	return err
+}
