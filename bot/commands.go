@@ -36,6 +36,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"tree":       {e.tree, "tree [ID|TEAM]", "the alignment tree of the cycle", "basics"},
 		"digest":     {e.digestCmd, "digest [TEAM]", "a team's week: progress, change, at risk, blockers, who hasn't checked in", "basics"},
 		"adoption":   {e.adoption, "adoption [TEAM]", "how OKRs are taking hold: who has OKRs, weekly check-in rate per team", "admin"},
+		"web":        {e.webUnset, "web [revoke]", "a personal link to the web view of the programme, valid 12 hours; `web revoke` (admins) ends every link", "basics"},
 		"history":    {e.history, "history KR34", "the check-ins of a key result or KPI", "basics"},
 		"checkin":    {e.checkin, "checkin [KR2 45%, confidence 7 …]", "check in: guided, one key result after another, or in plain words", "check-ins"},
 		"form":       {e.checkinFormCmd, "form", "check in with one form for all your key results", "check-ins"},
