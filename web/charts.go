@@ -1,0 +1,138 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// The charts are drawn as SVG by html/template, in the Okabe-Ito palette
+// (told apart with colour blindness): blue for what happened, orange for
+// what was expected, bluish green for check-in rates.
+const (
+	chartW, chartH = 480, 160
+	chartPad       = 24
+)
+
+// lineChart is a key result's progress over its cycle against the
+// straight line it was expected to follow.
+type lineChart struct {
+	Alt       string
+	Points    string // the polyline of progress at each check-in
+	Expected  string // the expected line, from when the key result began to the cycle's end
+	Now       float64
+	Dots      []dot
+	W, H, Pad int
+	Bottom    int
+}
+
+type dot struct{ X, Y float64 }
+
+// krChart draws the progress of k at each of its check-ins (oldest first).
+func krChart(ref string, k *okrcore.KeyResult, c *okrcore.Cycle, history []*okrcore.CheckIn, now time.Time) *lineChart {
+	if c == nil || !c.End.After(c.Start) {
+		return nil
+	}
+	span := float64(c.End.Sub(c.Start))
+	x := func(t time.Time) float64 {
+		f := float64(t.Sub(c.Start)) / span
+		return chartPad + min(1, max(0, f))*float64(chartW-2*chartPad)
+	}
+	y := func(p float64) float64 {
+		return float64(chartH-chartPad) - min(1, max(0, p))*float64(chartH-2*chartPad)
+	}
+	ch := &lineChart{W: chartW, H: chartH, Pad: chartPad, Bottom: chartH - chartPad, Now: x(now)}
+	from := c.Start
+	if k.CreatedAt.After(from) {
+		from = k.CreatedAt
+	}
+	ch.Expected = fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(from), y(okrcore.ExpectedProgressSince(c, k.CreatedAt, from)), x(c.End), y(okrcore.ExpectedProgressSince(c, k.CreatedAt, c.End)))
+	var pts []string
+	first, last := 0.0, 0.0
+	for i := len(history) - 1; i >= 0; i-- { // history is newest first
+		ci := history[i]
+		at := *k
+		at.Current = ci.Value
+		p := okrcore.KRProgress(&at)
+		if len(pts) == 0 {
+			prev := *k
+			prev.Current = ci.Previous
+			first = okrcore.KRProgress(&prev)
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(from), y(first)))
+		}
+		last = p
+		d := dot{x(ci.At), y(p)}
+		ch.Dots = append(ch.Dots, d)
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", d.X, d.Y))
+	}
+	ch.Points = strings.Join(pts, " ")
+	expected := okrcore.ExpectedProgressSince(c, k.CreatedAt, now)
+	if len(history) == 0 {
+		ch.Alt = fmt.Sprintf("Progress of %s: no check-ins yet; %s was expected by now.", ref, okrcore.Percent(expected))
+		return ch
+	}
+	ch.Alt = fmt.Sprintf("Progress of %s over %s: from %s to %s in %s, against an expected %s by now.",
+		ref, c.Name, okrcore.Percent(first), okrcore.Percent(last), count(len(history), "check-in"), okrcore.Percent(expected))
+	return ch
+}
+
+// barChart is a team's weekly check-in rate.
+type barChart struct {
+	Alt       string
+	Bars      []bar
+	W, H, Pad int
+	Bottom    int
+}
+
+type bar struct {
+	X, Y, W, H float64
+	Label      string // the week, under the bar
+	Title      string // the bar's own text, for a pointer's hover
+}
+
+// weekRate is how many of a team's people checked in in one week.
+type weekRate struct {
+	Start    time.Time
+	In, Of   int
+	Rate     float64
+	RateText string
+}
+
+func rateChart(team string, weeks []weekRate) *barChart {
+	if len(weeks) == 0 {
+		return nil
+	}
+	ch := &barChart{W: chartW, H: chartH, Pad: chartPad, Bottom: chartH - chartPad}
+	slot := float64(chartW-2*chartPad) / float64(len(weeks))
+	var words []string
+	for i, w := range weeks {
+		h := w.Rate * float64(chartH-2*chartPad)
+		label := w.Start.Format("2 Jan")
+		ch.Bars = append(ch.Bars, bar{X: chartPad + float64(i)*slot + slot*0.15, W: slot * 0.7, Y: float64(chartH-chartPad) - h, H: h,
+			Label: label, Title: fmt.Sprintf("week of %s: %d of %d checked in", label, w.In, w.Of)})
+		words = append(words, w.RateText)
+	}
+	last := weeks[len(weeks)-1]
+	ch.Alt = fmt.Sprintf("Weekly check-in rate of %s over %s: %s, this week %d of %d people (%s).",
+		team, count(len(weeks), "week"), strings.Join(words, ", "), last.In, last.Of, last.RateText)
+	return ch
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// labelEvery thins the week labels of a long cycle so they do not overlap.
+func labelEvery(n int) int { return max(1, (n+6)/7) }
+
+var chartFuncs = template.FuncMap{
+	"showLabel": func(i, n int) bool { return i%labelEvery(n) == 0 },
+	"add":       func(a, b int) int { return a + b },
+}

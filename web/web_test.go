@@ -1,0 +1,259 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/bot/bottest"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/storagetest"
+)
+
+func TestPagesNeedALink(t *testing.T) {
+	s := newSite(t)
+	c := s.browser()
+	for _, path := range []string{"/okr/", "/okr/me", "/okr/team/1", "/okr/person/1", "/okr/objective/1", "/okr/kr/1", "/okr/adoption"} {
+		resp, body := get(t, c, s.srv.URL+path)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "/okr web") {
+			t.Errorf("%s without a session: %d %q", path, resp.StatusCode, body)
+		}
+		if strings.Contains(body, "alice") || strings.Contains(body, "KR1") {
+			t.Errorf("%s without a session shows data", path)
+		}
+	}
+}
+
+// token rewrites a link's token, for forging one.
+func tokenOf(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("t")
+}
+
+func TestLinksRefused(t *testing.T) {
+	s := newSite(t)
+	good := tokenOf(t, s.link("alice"))
+	p64, sig, _ := strings.Cut(good, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(p64)
+	bob := strconv.FormatUint(uint64(s.user("local", "bob").ID), 10)
+	alice := strconv.FormatUint(uint64(s.user("local", "alice").ID), 10)
+	asBob := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|"+alice+"|", "|"+bob+"|", 1))) + "." + sig
+	longer := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|l", "|t", 1))) + "." + sig
+	flipped := []byte(sig)
+	flipped[3] ^= 1
+	cases := []struct{ name, token string }{
+		{"empty", ""},
+		{"garbage", "not-a-token"},
+		{"no signature", p64},
+		{"signature of another token", p64 + "." + base64.RawURLEncoding.EncodeToString([]byte("x"))},
+		{"a flipped bit", p64 + "." + string(flipped)},
+		{"another person", asBob},
+		{"made a Teams session", longer},
+		{"too long", strings.Repeat("a", 600) + "." + sig},
+		{"bad base64", "!!!." + sig},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, s.browser(), s.srv.URL+"/okr/login?t="+url.QueryEscape(tc.token))
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "/okr web") {
+				t.Fatalf("%d %q", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestLinkExpiresAfter12Hours(t *testing.T) {
+	s := newSite(t)
+	link := s.link("alice")
+	c := s.signedIn("alice")
+	s.kit.Clock.Advance(LinkTTL - time.Minute)
+	if resp, _ := get(t, c, s.srv.URL+"/okr/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("session before 12 h: %d", resp.StatusCode)
+	}
+	s.kit.Clock.Advance(time.Minute)
+	for name, url := range map[string]string{"session": s.srv.URL + "/okr/", "link": link} {
+		resp, body := get(t, s.browser(), url)
+		if name == "session" {
+			resp, body = get(t, c, url)
+		}
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "expired") {
+			t.Errorf("%s after 12 h: %d %q", name, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestRevokeEndsEveryEarlierLink(t *testing.T) {
+	s := newSite(t)
+	link := s.link("bob")
+	c := s.signedIn("alice")
+	if err := s.links.Revoke(context.Background(), "local"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, c, s.srv.URL+"/okr/"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("session after revoke: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, s.browser(), link); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("link after revoke: %d", resp.StatusCode)
+	}
+	s.signedIn("bob") // a new link works
+}
+
+func TestPagesShowTheProgramme(t *testing.T) {
+	s := newSite(t)
+	c := s.signedIn("alice")
+	ws := "local"
+	team := firstID(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.Team, error) { return tx.Teams(ws) })
+	obj := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Objective, error) { return tx.Objective(ws, 1) })
+	krs := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.KeyResult, error) { return tx.KeyResultsByObjective(ws, obj.ID) })
+	alice := s.user(ws, "alice")
+	cases := []struct {
+		path string
+		want []string
+	}{
+		{"/okr/", []string{"Company tree", obj.Title, okrcore.Percent(obj.Progress)}},
+		{"/okr/team/" + strconv.Itoa(int(team.ID)), []string{"Team " + team.Name, "checked in this week", `<svg role="img" aria-label="Weekly check-in rate of ` + team.Name}},
+		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"alice", "OKRs this cycle", `aria-label="Progress of KR`}},
+		{"/okr/objective/1", []string{obj.Title, krs[0].Title, okrcore.Percent(krs[0].Progress)}},
+		{"/okr/kr/" + strconv.Itoa(int(krs[0].ID)), []string{krs[0].Title, "History", "expected"}},
+	}
+	for _, tc := range cases {
+		resp, body := get(t, c, s.srv.URL+tc.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", tc.path, resp.StatusCode)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", tc.path, w)
+			}
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", tc.path, csp)
+		}
+	}
+	resp, _ := get(t, c, s.srv.URL+"/okr/me")
+	if resp.Request.URL.Path != "/okr/person/"+strconv.Itoa(int(alice.ID)) {
+		t.Errorf("/okr/me went to %s", resp.Request.URL.Path)
+	}
+}
+
+func TestBadAddresses(t *testing.T) {
+	s := newSite(t)
+	c := s.signedIn("alice")
+	for _, path := range []string{"/okr/team/abc", "/okr/team/0", "/okr/person/99999", "/okr/objective/-1", "/okr/kr/18446744073709551616", "/okr/nothing", "/okr/objective/1/more"} {
+		resp, body := get(t, c, s.srv.URL+path)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "There is no such") {
+			t.Errorf("%s: %d %q", path, resp.StatusCode, body)
+		}
+	}
+	// A link's next is kept inside the web view.
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/okr/\\evil", "/other"} {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, _ := get(t, c, s.link("alice")+"&next="+url.QueryEscape(next))
+		if loc := resp.Header.Get("Location"); loc != "/okr/" {
+			t.Errorf("next %q went to %q", next, loc)
+		}
+	}
+}
+
+func TestAdoptionIsForAdmins(t *testing.T) {
+	s := newSite(t)
+	if resp, body := get(t, s.signedIn("alice"), s.srv.URL+"/okr/adoption"); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "check-in rate") {
+		t.Errorf("a member: %d", resp.StatusCode)
+	}
+	resp, body := get(t, s.signedIn("dana"), s.srv.URL+"/okr/adoption")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Adoption") {
+		t.Errorf("the admin: %d %q", resp.StatusCode, body)
+	}
+	if _, body := get(t, s.signedIn("dana"), s.srv.URL+"/okr/"); !strings.Contains(body, `href="/okr/adoption"`) {
+		t.Error("the admin's pages do not link the adoption page")
+	}
+}
+
+// TestAnotherWorkspaceStaysHidden: a session of one workspace reads
+// nothing of another's, even by the IDs only the other has.
+func TestAnotherWorkspaceStaysHidden(t *testing.T) {
+	s := newSite(t)
+	org, err := storagetest.GenerateOrg(context.Background(), s.kit.DB, storagetest.OrgSpec{Workspace: "other", Users: 200, Teams: 20, Objectives: 300, KeyResults: 900})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Objective, error) { return tx.Objective("other", 290) })
+	c := s.signedIn("alice")
+	for _, path := range []string{"/okr/objective/290", "/okr/person/150", "/okr/team/19", "/okr/kr/850"} {
+		resp, body := get(t, c, s.srv.URL+path)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, far.Title) || strings.Contains(body, "user150") {
+			t.Errorf("%s from workspace local: %d", path, resp.StatusCode)
+		}
+	}
+	// Its own link shows its own.
+	admin := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.User, error) { return tx.UserByPlatform("other", org.Platform, org.Admin) })
+	link, err := s.links.Link(context.Background(), "other", admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := s.browser()
+	get(t, oc, link)
+	if resp, body := get(t, oc, s.srv.URL+"/okr/objective/290"); resp.StatusCode != http.StatusOK || !strings.Contains(body, far.Title) {
+		t.Errorf("other's own objective: %d", resp.StatusCode)
+	}
+	// Revoking one workspace leaves the other's links alone.
+	if err := s.links.Revoke(context.Background(), "other"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, c, s.srv.URL+"/okr/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("local after other's revoke: %d", resp.StatusCode)
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"https://okrbot.example.com", true},
+		{"https://okrbot.example.com/", true},
+		{"http://10.0.0.5:8080", true},
+		{"okrbot.example.com", false},
+		{"ftp://okrbot.example.com", false},
+		{"https://", false},
+		{"https://x.example/?a=1", false},
+		{" ", false},
+	} {
+		if _, err := ParsePublicURL(tc.in); (err == nil) != tc.ok {
+			t.Errorf("%q: %v", tc.in, err)
+		}
+	}
+}
+
+func FuzzVerify(f *testing.F) {
+	k := bottest.New(f, bottest.Demo())
+	links, err := NewLinks(k.DB, "https://okr.example.test", k.Clock.Now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, err := links.Link(context.Background(), "local", 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	u, _ := url.Parse(good)
+	tok := u.Query().Get("t")
+	f.Add(tok)
+	f.Add("MXxsb2NhbHwxfDF8MXxs.AAAA")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := links.verify(context.Background(), s)
+		if err == nil && s != tok {
+			t.Fatalf("a changed token %q verified as %+v", s, c)
+		}
+	})
+}
