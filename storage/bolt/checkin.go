@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +20,9 @@ import (
 // other records:
 //
 //   - a workspace is a short number, given on its first check-in and kept
-//     in bucketCIWorkspaces as str(workspace) → cu(number); that number is
-//     the prefix p of the workspace's keys in the other three buckets;
+//     in bucketCIWorkspaces as str(workspace) → uvarint(number), a byte for
+//     the first 127; that uvarint is the prefix p of the workspace's keys
+//     in the other three buckets (no uvarint is a prefix of another);
 //   - record: p cu(id) → the encoded check-in;
 //   - by target: p target-byte cu(target id) time cu(id), empty;
 //   - by author: p cu(author) time cu(id), empty.
@@ -41,10 +43,15 @@ var (
 
 const checkInSeq = "check_in"
 
-// Fill the pages of the check-in buckets further than bbolt's default
-// half: their keys arrive mostly in ascending order (records by ID, index
-// entries by time), so a page split in half would stay half empty.
-const checkInFill = 0.9
+// Check-ins are appended in ID order and never change, so their pages are
+// filled whole rather than split in half as bbolt does by default; index
+// entries land all over their buckets (a week adds one to every key
+// result's range), where bbolt's default split keeps pages two-thirds
+// full.
+const (
+	checkInFill = 1.0
+	indexFill   = 0.5
+)
 
 // cu appends v as a length byte and its big-endian bytes without leading
 // zeros.
@@ -72,6 +79,13 @@ func cuAt(k []byte, i int) (v uint64, next int, ok bool) {
 	return v, i + 1 + n, true
 }
 
+// prefixLen is the length of the workspace prefix that starts k, 0 when
+// it starts with none.
+func prefixLen(k []byte) int {
+	_, n := binary.Uvarint(k)
+	return max(n, 0)
+}
+
 // grow is a copy of k with room to append components, so that keys built
 // on one prefix never share its array.
 func (k key) grow() key { return append(make(key, 0, len(k)+24), k...) }
@@ -86,11 +100,15 @@ func targetByte(t okrcore.TargetKind) (byte, bool) {
 	return 0, false
 }
 
-// ciBucket is a check-in bucket, filled as checkInFill says for a write.
+// ciBucket is a check-in bucket, its pages filled for a write as
+// recordFill and indexFill say.
 func (t *boltTx) ciBucket(name []byte) (*bbolt.Bucket, error) {
 	b, err := t.bucket(name)
 	if err == nil {
-		b.FillPercent = checkInFill
+		b.FillPercent = indexFill
+		if bytes.Equal(name, bucketCI) {
+			b.FillPercent = checkInFill
+		}
 	}
 	return b, err
 }
@@ -113,7 +131,7 @@ func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("number workspace: %w", err)
 	}
-	p := key(nil).cu(n)
+	p := key(binary.AppendUvarint(nil, n))
 	if err := b.Put(newKey(ws), p); err != nil {
 		return nil, fmt.Errorf("number workspace: %w", err)
 	}
@@ -354,7 +372,7 @@ func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
 	names := map[string]string{}
 	err = wsb.ForEach(func(k, v []byte) error {
 		ws, end, ok := strAt(k, 0)
-		if _, n, okN := cuAt(v, 0); !ok || end != len(k) || !okN || n != len(v) {
+		if !ok || end != len(k) || prefixLen(v) != len(v) {
 			return fmt.Errorf("check-in workspace %x: malformed entry", k)
 		}
 		if other, dup := names[string(v)]; dup {
@@ -375,9 +393,9 @@ func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
 		return err
 	}
 	return b.ForEach(func(k, v []byte) error {
-		_, at, ok := cuAt(k, 0)
+		at := prefixLen(k)
 		id, end, okID := cuAt(k, at)
-		if !ok || !okID || end != len(k) {
+		if at == 0 || !okID || end != len(k) {
 			return fmt.Errorf("check-in at %x: malformed key", k)
 		}
 		ws, known := names[string(k[:at])]

@@ -23,23 +23,27 @@ import (
 //	string blockers, prior, uvarint undo-of
 //
 // A time is a uvarint tag (zero time, has nanoseconds, has an offset),
-// then varint seconds since timeBase, uvarint nanoseconds, varint offset
-// in seconds. A status is an index into statusCodes or, for one this table
+// then varint seconds since a base, uvarint nanoseconds, varint offset
+// in seconds. The base of At is timeBase; the times of Prior, which are
+// near At, count from At's second. The author of a prior statement is
+// mostly the check-in's, said by a flag. A status is an index into statusCodes or, for one this table
 // does not know, len(statusCodes)+len(s) and its bytes. A string is its
 // uvarint length and its bytes.
 const checkInFormat = 1
 
+// Flags. The usual check-in (a number, maybe a confidence and a note, what
+// an undo puts back) needs only the first seven, one byte.
 const (
-	ciKPI = 1 << iota
-	ciConfidence
-	ciStatus
+	ciValueShift    = 0 // two bits: the form of Value
+	ciPreviousShift = 2 // two bits: the form of Previous
+	ciConfidence    = 1 << (iota + 2)
 	ciNote
-	ciBlockers
 	ciPrior
+	ciStatus
+	ciBlockers
+	ciKPI
 	ciUndo
-	ciValueShift    = 7 // two bits: the form of Value
-	ciPreviousShift = 9 // two bits: the form of Previous
-	ciKnown         = 1<<11 - 1
+	ciKnown = 1<<11 - 1
 )
 
 // Forms of a number: most values people report are whole or in
@@ -67,7 +71,9 @@ const (
 	priorStatus
 	priorStatusSet
 	priorStated
-	priorKnown = 1<<4 - 1
+	priorByAuthor
+	priorAtLast // the statement was made at LastCheckIn (by the last check-in)
+	priorKnown  = 1<<6 - 1
 )
 
 var errShort = errors.New("record ends early")
@@ -100,7 +106,7 @@ func encodeCheckIn(c *okrcore.CheckIn) ([]byte, error) {
 	b = binary.AppendUvarint(b, flags)
 	b = binary.AppendUvarint(b, uint64(c.TargetID))
 	b = binary.AppendUvarint(b, uint64(c.Author))
-	b = appendTime(b, c.At)
+	b = appendTime(b, c.At, timeBase)
 	b = appendNum(b, c.Value, vForm)
 	b = appendNum(b, c.Previous, pForm)
 	if c.Confidence != nil {
@@ -116,7 +122,7 @@ func encodeCheckIn(c *okrcore.CheckIn) ([]byte, error) {
 		b = appendStr(b, c.Blockers)
 	}
 	if p := c.Prior; p != nil {
-		b = appendPrior(b, p)
+		b = appendPrior(b, p, c)
 	}
 	if c.UndoOf != 0 {
 		b = binary.AppendUvarint(b, uint64(c.UndoOf))
@@ -124,7 +130,7 @@ func encodeCheckIn(c *okrcore.CheckIn) ([]byte, error) {
 	return b, nil
 }
 
-func appendPrior(b []byte, p *okrcore.Prior) []byte {
+func appendPrior(b []byte, p *okrcore.Prior, c *okrcore.CheckIn) []byte {
 	var pf uint64
 	if p.Confidence != nil {
 		pf |= priorConfidence
@@ -137,6 +143,12 @@ func appendPrior(b []byte, p *okrcore.Prior) []byte {
 	}
 	if p.Stated != nil {
 		pf |= priorStated
+		if p.Stated.By == c.Author {
+			pf |= priorByAuthor
+		}
+		if sameTime(p.Stated.At, p.LastCheckIn) {
+			pf |= priorAtLast
+		}
 	}
 	b = binary.AppendUvarint(b, pf)
 	if p.Confidence != nil {
@@ -147,11 +159,23 @@ func appendPrior(b []byte, p *okrcore.Prior) []byte {
 	}
 	if s := p.Stated; s != nil {
 		b = appendStatus(b, s.Status)
-		b = binary.AppendUvarint(b, uint64(s.By))
-		b = appendTime(b, s.At)
-		b = appendTime(b, s.Until)
+		if s.By != c.Author {
+			b = binary.AppendUvarint(b, uint64(s.By))
+		}
+		if pf&priorAtLast == 0 {
+			b = appendTime(b, s.At, c.At.Unix())
+		}
+		b = appendTime(b, s.Until, c.At.Unix())
 	}
-	return appendTime(b, p.LastCheckIn)
+	return appendTime(b, p.LastCheckIn, c.At.Unix())
+}
+
+// sameTime reports whether a and b are stored alike: the same instant and
+// offset.
+func sameTime(a, b time.Time) bool {
+	_, ao := a.Zone()
+	_, bo := b.Zone()
+	return a.Equal(b) && ao == bo && a.IsZero() == b.IsZero()
 }
 
 // numForm is the shortest form that gives v back exactly.
@@ -179,7 +203,7 @@ func appendNum(b []byte, v float64, form uint64) []byte {
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 }
 
-func appendTime(b []byte, t time.Time) []byte {
+func appendTime(b []byte, t time.Time, base int64) []byte {
 	if t.IsZero() {
 		return append(b, timeZero)
 	}
@@ -192,7 +216,7 @@ func appendTime(b []byte, t time.Time) []byte {
 		tag |= timeOffset
 	}
 	b = binary.AppendUvarint(b, tag)
-	b = binary.AppendVarint(b, t.Unix()-timeBase)
+	b = binary.AppendVarint(b, t.Unix()-base)
 	if t.Nanosecond() != 0 {
 		b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
 	}
@@ -287,7 +311,7 @@ func (r *reader) num(form uint64) float64 {
 	return 0
 }
 
-func (r *reader) time() time.Time {
+func (r *reader) time(base int64) time.Time {
 	tag := r.uvarint()
 	if tag == timeZero {
 		return time.Time{}
@@ -308,13 +332,13 @@ func (r *reader) time() time.Time {
 			r.fail(fmt.Errorf("time offset %d out of range", off))
 		}
 	}
-	if sec < math.MinInt64/2 || sec > math.MaxInt64/2 {
+	if sec < math.MinInt64/4 || sec > math.MaxInt64/4 {
 		r.fail(fmt.Errorf("seconds %d out of range", sec))
 	}
 	if r.err != nil {
 		return time.Time{}
 	}
-	t := time.Unix(sec+timeBase, nsec)
+	t := time.Unix(sec+base, nsec)
 	if off != 0 {
 		return t.In(time.FixedZone("", int(off)))
 	}
@@ -344,7 +368,7 @@ func decodeCheckIn(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error)
 	if flags&ciKPI != 0 {
 		c.Target = okrcore.TargetKPI
 	}
-	c.TargetID, c.Author, c.At = r.id(), r.id(), r.time()
+	c.TargetID, c.Author, c.At = r.id(), r.id(), r.time(timeBase)
 	c.Value = r.num(flags >> ciValueShift & 3)
 	c.Previous = r.num(flags >> ciPreviousShift & 3)
 	if flags&ciConfidence != 0 {
@@ -360,7 +384,7 @@ func decodeCheckIn(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error)
 		c.Blockers = r.str()
 	}
 	if flags&ciPrior != 0 {
-		c.Prior = r.prior()
+		c.Prior = r.prior(c)
 	}
 	if flags&ciUndo != 0 {
 		c.UndoOf = r.id()
@@ -374,13 +398,14 @@ func decodeCheckIn(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error)
 	return c, nil
 }
 
-func (r *reader) prior() *okrcore.Prior {
+func (r *reader) prior(c *okrcore.CheckIn) *okrcore.Prior {
 	pf := r.uvarint()
 	if pf&^priorKnown != 0 {
 		r.fail(fmt.Errorf("unknown prior flags %#x", pf))
 		return nil
 	}
 	p := &okrcore.Prior{StatusSet: pf&priorStatusSet != 0}
+	base := c.At.Unix()
 	if pf&priorConfidence != 0 {
 		p.Confidence = r.int()
 	}
@@ -388,9 +413,20 @@ func (r *reader) prior() *okrcore.Prior {
 		p.Status = r.status()
 	}
 	if pf&priorStated != 0 {
-		p.Stated = &okrcore.Statement{Status: r.status(), By: r.id()}
-		p.Stated.At, p.Stated.Until = r.time(), r.time()
+		p.Stated = &okrcore.Statement{Status: r.status(), By: c.Author}
+		if pf&priorByAuthor == 0 {
+			p.Stated.By = r.id()
+		}
+		if pf&priorAtLast == 0 {
+			p.Stated.At = r.time(base)
+		}
+		p.Stated.Until = r.time(base)
+	} else if pf&(priorByAuthor|priorAtLast) != 0 {
+		r.fail(errors.New("prior statement flags without a statement"))
 	}
-	p.LastCheckIn = r.time()
+	p.LastCheckIn = r.time(base)
+	if p.Stated != nil && pf&priorAtLast != 0 {
+		p.Stated.At = p.LastCheckIn
+	}
 	return p
 }

@@ -191,6 +191,12 @@ func put[T any](t *boltTx, k *kind[T], rec *T) error {
 	return nil
 }
 
+// recordFill is how full a page of records is left when it splits. New
+// records come in ID order, so bbolt's default of half would leave every
+// page of a bulk load half empty; a tenth is kept for records that grow
+// when they change.
+const recordFill = 0.9
+
 // writeRecord stores rec and moves its index entries from those of old.
 func writeRecord[T any](t *boltTx, b *bbolt.Bucket, k *kind[T], ws string, id okrcore.ID, old, rec *T) error {
 	data, err := json.Marshal(rec)
@@ -207,6 +213,7 @@ func writeRecord[T any](t *boltTx, b *bbolt.Bucket, k *kind[T], ws string, id ok
 	if err := t.moveIndexes(oldIdx, newIdx); err != nil {
 		return err
 	}
+	b.FillPercent = recordFill
 	return b.Put(newKey(ws).id(id), data)
 }
 
