@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -46,78 +47,30 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	case rep.Skip:
 		return e.skip(ctx, req, nil)
 	}
+	// What the words mean is worked out in a read transaction, beside
+	// everyone else's; the write only re-reads the key results it resolved
+	// (two check-ins on one key result at once: the second is read again
+	// after the first) and joins the group being committed (commit.go).
+	prepare := func(tx okrcore.Tx) (*plannedCheckIns, error) { return e.planCheckIns(tx, req, rep, text) }
+	plan, err := okrcore.View(ctx, e.store, prepare)
+	if err != nil {
+		return asked(err)
+	}
 	var results []*okrcore.CheckInResult
-	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
+	err = e.writeCheckIns(ctx, func(tx okrcore.Tx, c *okrcore.CheckIns) error {
 		results = results[:0]
-		_, krs, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
-		if err != nil {
+		p := plan
+		if stale, err := p.stale(tx, req.ws); err != nil {
 			return err
-		}
-		var kpiUpdates, krUpdates []reply.KRUpdate
-		for _, u := range rep.Updates {
-			ref, ok := okrcore.ParseRef(u.Ref)
-			switch {
-			case ok && ref.Kind == okrcore.RefKPI:
-				kpiUpdates = append(kpiUpdates, u)
-				continue
-			case ok && ref.Kind == okrcore.RefKeyResult && !hasKR(krs, ref.ID):
-				// Someone else's key result that the person may still be
-				// allowed to update (a lead, a team member, an admin).
-				k, err := tx.KeyResult(req.ws, ref.ID)
-				if okrcore.IsNotFound(err) {
-					return usage("There is no %s. `/okr mine` shows your key results.", ref)
-				}
-				if err != nil {
-					return err
-				}
-				krs = append(krs, k)
-			case ok && ref.Kind != okrcore.RefKeyResult:
-				return usage("%s is not a key result; check in with a key result id such as KR3.", ref)
-			}
-			krUpdates = append(krUpdates, u)
-		}
-		if len(krs) == 0 && len(kpiUpdates) == 0 {
-			return usage("You have no key results to check in on in this cycle. `/okr new objective` starts one.")
-		}
-		if rep.NoChange || (len(krUpdates) == 0 && len(kpiUpdates) == 0) {
-			// "same as last week", "confidence 7", "blocked: …" with no key
-			// result named: a check-in on each of the person's key results
-			// ("same as last week, except KR3 at risk" names one of them).
-			named := map[string]bool{}
-			for _, u := range krUpdates {
-				if r, ok := okrcore.ParseRef(u.Ref); ok {
-					named[r.String()] = true
-				}
-			}
-			for _, k := range krs {
-				if !named[k.Ref().String()] {
-					krUpdates = append(krUpdates, reply.KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
-				}
-			}
-		}
-		resolved, err := reply.Resolve(krUpdates, krs)
-		if err != nil {
-			return which(err, rep, text)
-		}
-		if err := sure(rep, resolved, text); err != nil {
-			return err
-		}
-		for _, r := range resolved {
-			res, err := e.record(tx, req, checkinInput(r, rep))
-			if err != nil {
+		} else if stale {
+			if p, err = prepare(tx); err != nil {
 				return err
 			}
-			results = append(results, res)
 		}
-		for _, u := range kpiUpdates {
-			ref, _ := okrcore.ParseRef(u.Ref)
-			if u.Value == nil {
-				return usage("What is %s now? Try `%s 99.9`.", ref, ref)
-			}
-			v := u.Value.Value
-			res, err := okrcore.RecordCheckIn(tx, req.now, req.actor, okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: rep.Note, Blockers: rep.Blockers})
-			if okrcore.IsNotFound(err) {
-				return usage("There is no %s.", ref)
+		for i, in := range p.inputs {
+			res, err := c.Record(tx, req.now, req.actor, in)
+			if in.Target == okrcore.TargetKPI && okrcore.IsNotFound(err) {
+				return usage("There is no %s.", p.refs[i])
 			}
 			if err != nil {
 				return err
@@ -130,6 +83,137 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 		return asked(err)
 	}
 	return e.confirm(ctx, req, results)
+}
+
+// namesEach reports whether every update of rep names a key result or KPI
+// by its id, and none is about all of the person's key results.
+func namesEach(rep reply.Reply) bool {
+	if rep.NoChange || len(rep.Updates) == 0 {
+		return false
+	}
+	for _, u := range rep.Updates {
+		if r, ok := okrcore.ParseRef(u.Ref); !ok || (r.Kind != okrcore.RefKeyResult && r.Kind != okrcore.RefKPI) {
+			return false
+		}
+	}
+	return true
+}
+
+// plannedCheckIns are the check-ins a message asks for, with the key
+// results as they were read when its words were resolved.
+type plannedCheckIns struct {
+	inputs []okrcore.CheckInInput
+	refs   []okrcore.Ref
+	read   []*okrcore.KeyResult // by input; nil for a KPI
+}
+
+// stale reports whether a key result the plan was resolved against has
+// changed since (a relative value, "+5", or a slip's check read it).
+func (p *plannedCheckIns) stale(tx okrcore.Tx, ws string) (bool, error) {
+	for _, k := range p.read {
+		if k == nil {
+			continue
+		}
+		now, err := tx.KeyResult(ws, k.ID)
+		if okrcore.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !reflect.DeepEqual(now, k) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// planCheckIns resolves a check-in in plain words to the check-ins to
+// record, writing nothing: the person's key results named or meant, the
+// values, and the period a stated status holds for.
+func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text string) (*plannedCheckIns, error) {
+	var krs []*okrcore.KeyResult
+	if !namesEach(rep) {
+		// Words may mean any of the person's key results; when each update
+		// names its key result ("KR12 45"), the ones named are all it needs.
+		_, all, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		krs = all
+	}
+	var kpiUpdates, krUpdates []reply.KRUpdate
+	for _, u := range rep.Updates {
+		ref, ok := okrcore.ParseRef(u.Ref)
+		switch {
+		case ok && ref.Kind == okrcore.RefKPI:
+			kpiUpdates = append(kpiUpdates, u)
+			continue
+		case ok && ref.Kind == okrcore.RefKeyResult && !hasKR(krs, ref.ID):
+			// Someone else's key result that the person may still be
+			// allowed to update (a lead, a team member, an admin).
+			k, err := tx.KeyResult(req.ws, ref.ID)
+			if okrcore.IsNotFound(err) {
+				return nil, usage("There is no %s. `/okr mine` shows your key results.", ref)
+			}
+			if err != nil {
+				return nil, err
+			}
+			krs = append(krs, k)
+		case ok && ref.Kind != okrcore.RefKeyResult:
+			return nil, usage("%s is not a key result; check in with a key result id such as KR3.", ref)
+		}
+		krUpdates = append(krUpdates, u)
+	}
+	if len(krs) == 0 && len(kpiUpdates) == 0 {
+		return nil, usage("You have no key results to check in on in this cycle. `/okr new objective` starts one.")
+	}
+	if rep.NoChange || (len(krUpdates) == 0 && len(kpiUpdates) == 0) {
+		// "same as last week", "confidence 7", "blocked: …" with no key
+		// result named: a check-in on each of the person's key results
+		// ("same as last week, except KR3 at risk" names one of them).
+		named := map[string]bool{}
+		for _, u := range krUpdates {
+			if r, ok := okrcore.ParseRef(u.Ref); ok {
+				named[r.String()] = true
+			}
+		}
+		for _, k := range krs {
+			if !named[k.Ref().String()] {
+				krUpdates = append(krUpdates, reply.KRUpdate{Ref: k.Ref().String(), Same: true, Raw: text})
+			}
+		}
+	}
+	resolved, err := reply.Resolve(krUpdates, krs)
+	if err != nil {
+		return nil, which(err, rep, text)
+	}
+	if err := sure(rep, resolved, text); err != nil {
+		return nil, err
+	}
+	p := &plannedCheckIns{}
+	if len(resolved) > 0 {
+		w, err := tx.Workspace(req.ws)
+		if err != nil {
+			return nil, err
+		}
+		until := okrcore.PeriodEnd(report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn, req.now, e.locs.Get(req.actor.TimeZone))
+		for _, r := range resolved {
+			in := checkinInput(r, rep)
+			in.Until = until
+			p.inputs, p.refs, p.read = append(p.inputs, in), append(p.refs, r.KR.Ref()), append(p.read, r.KR)
+		}
+	}
+	for _, u := range kpiUpdates {
+		ref, _ := okrcore.ParseRef(u.Ref)
+		if u.Value == nil {
+			return nil, usage("What is %s now? Try `%s 99.9`.", ref, ref)
+		}
+		v := u.Value.Value
+		in := okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: rep.Note, Blockers: rep.Blockers}
+		p.inputs, p.refs, p.read = append(p.inputs, in), append(p.refs, ref), append(p.read, nil)
+	}
+	return p, nil
 }
 
 // confirm builds the confirmation of recorded check-ins.

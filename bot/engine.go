@@ -78,6 +78,7 @@ type Engine struct {
 	served    map[string]bool // nil: every platform
 	reports   *report.Reports
 	dirs      map[string]chat.Directory
+	checkIns  committer // groups concurrent check-ins (commit.go)
 }
 
 // NewEngine returns an engine over store.
