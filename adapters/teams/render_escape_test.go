@@ -1,0 +1,178 @@
+package teams
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/chat"
+)
+
+// hostile is a person's text that tries every way to mention, link or
+// format in a card, with control characters.
+const hostile = "<at>bob</at> **bold** *it* _it_ ~s~ `c` [x](http://evil.example) http://evil.example evil.example \x07\u202e\n# h\n- l\n1. n | t |"
+
+func hostileMessage() chat.Message {
+	u := chat.User(hostile)
+	return chat.Message{
+		Text: "Hi " + u,
+		Blocks: []chat.Block{
+			chat.Header{Text: "Team " + u},
+			chat.Section{Text: "*Title*: " + u, Fields: []chat.Field{{Label: u, Value: u}}},
+			chat.ProgressBar{Ref: "KR1", Label: u, Progress: 0.5, Status: chat.StatusAtRisk, StatusNote: u, Detail: u},
+			chat.Context{Text: "blocked: " + u},
+			chat.Actions{Buttons: []chat.Button{{Label: u, Value: "show KR1"}}},
+		},
+		Form: &chat.Form{ID: "f", Title: u, Submit: "Send", Inputs: []chat.Input{
+			{ID: "a", Label: u, Kind: chat.InputText, Placeholder: u, Hint: u, Initial: hostile},
+			{ID: "b", Label: u, Kind: chat.InputSelect, Options: []chat.Option{{Label: u, Value: "x"}, {Label: "Keep as is"}}},
+		}},
+	}
+}
+
+// TestAPersonsTextNeverLinksOrFormats: every text of the card shows the
+// hostile text with nothing Teams would read as markup, a link, a heading,
+// a list or a table, and the card passes the Adaptive Cards checks.
+func TestAPersonsTextNeverLinksOrFormats(t *testing.T) {
+	acts := RenderActivities(hostileMessage())
+	if len(acts) != 1 {
+		t.Fatalf("%d activities", len(acts))
+	}
+	for _, p := range activityProblems(acts[0]) {
+		t.Error(p)
+	}
+	var texts []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			// What Teams reads as Markdown: a TextBlock's text and a
+			// fact; labels, titles, placeholders and values show as
+			// they are.
+			if s, ok := x["text"].(string); ok && x["type"] == "TextBlock" {
+				texts = append(texts, s)
+			}
+			if x["type"] == "FactSet" {
+				for _, f := range x["facts"].([]any) {
+					f := f.(map[string]any)
+					texts = append(texts, f["title"].(string), f["value"].(string))
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(asMap(t, acts[0]))
+	if len(texts) < 8 {
+		t.Fatalf("only %d texts: not every field rendered", len(texts))
+	}
+	for _, s := range texts {
+		if !strings.Contains(s, "bob") {
+			continue // not one holding the hostile text
+		}
+		for _, bad := range []string{"**bold**", "*it*", "_it_", "~s~", "`c`", "](", "http://", "evil.example", "\x07", "\u202e", "\n# ", "\n- ", "\n1. ", "\n|"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("%q holds %q", s, bad)
+			}
+		}
+	}
+}
+
+func asMap(t *testing.T, v any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestNudgeIsCompact: a message whose form waits behind a button is its
+// summary and three buttons; "Update" unfolds the form (Action.ShowCard)
+// with its Submit, the other buttons send no inputs, and "Keep as is" has
+// a value that comes back empty.
+func TestNudgeIsCompact(t *testing.T) {
+	m := chat.Message{Text: "Hi alice", Blocks: []chat.Block{
+		chat.Section{Text: "Hi alice! Time for your weekly check-in."},
+		chat.ProgressBar{Ref: "KR4", Label: "New customers", Progress: 0.4},
+		chat.Actions{Buttons: []chat.Button{
+			{Label: "Update", Value: "form", Style: chat.StylePrimary, ShowsForm: true},
+			{Label: "No change", Value: "same as last week"},
+			{Label: "Skip this week", Value: "skip"},
+		}},
+	}, Form: &chat.Form{ID: "checkin", Submit: "Check in", State: "KR4", Inputs: []chat.Input{
+		{ID: "KR4.value", Label: "KR4 New customers", Kind: chat.InputNumber, Initial: "16", Optional: true},
+		{ID: "KR4.status", Label: "KR4 status", Kind: chat.InputSelect, Optional: true,
+			Options: []chat.Option{{Label: "Keep as is", Value: ""}, {Label: "At risk", Value: "at_risk"}}},
+	}}}
+	acts := RenderActivities(m)
+	if len(acts) != 1 {
+		t.Fatalf("%d activities", len(acts))
+	}
+	for _, p := range activityProblems(acts[0]) {
+		t.Error(p)
+	}
+	card := asMap(t, acts[0])["attachments"].([]any)[0].(map[string]any)["content"].(map[string]any)
+	if card["actions"] != nil {
+		t.Errorf("the card has actions of its own: %v", card["actions"])
+	}
+	js, _ := json.Marshal(card["body"])
+	if n := strings.Count(string(js), `"type":"Input.`); n != 2 {
+		t.Errorf("%d inputs, want the form's 2, behind Update", n)
+	}
+	body := card["body"].([]any)
+	buttons := body[len(body)-1].(map[string]any)["actions"].([]any)
+	if len(buttons) != 3 {
+		t.Fatalf("%d buttons, want 3", len(buttons))
+	}
+	update := buttons[0].(map[string]any)
+	if update["type"] != "Action.ShowCard" || update["title"] != "Update" {
+		t.Fatalf("Update is %v", update)
+	}
+	shown := update["card"].(map[string]any)
+	for _, el := range body[:len(body)-1] {
+		if strings.HasPrefix(el.(map[string]any)["type"].(string), "Input.") {
+			t.Errorf("an input outside Update: %v", el)
+		}
+	}
+	submit := shown["actions"].([]any)[0].(map[string]any)
+	if submit["type"] != "Action.Submit" || submit["data"].(map[string]any)["form_id"] != "checkin" {
+		t.Errorf("the form's Submit is %v", submit)
+	}
+	for _, b := range buttons[1:] {
+		if b := b.(map[string]any); b["associatedInputs"] != "none" {
+			t.Errorf("%v sends the form's inputs", b["title"])
+		}
+	}
+	// Submitting the unfolded form with "Keep as is" chosen.
+	status := shown["body"].([]any)[1].(map[string]any)
+	keep := status["choices"].([]any)[0].(map[string]any)["value"].(string)
+	if keep == "" {
+		t.Fatal(`"Keep as is" has an empty value`)
+	}
+	act := map[string]any{
+		"type": "message", "id": "1", "serviceUrl": "https://s/", "channelId": "msteams",
+		"from":         map[string]any{"id": "29:a"},
+		"conversation": map[string]any{"id": "a:1", "conversationType": "personal", "tenantId": "t"},
+		"value":        map[string]any{"form_id": "checkin", "form_state": "KR4", "KR4.value": "18", "KR4.status": keep},
+	}
+	raw, _ := json.Marshal(act)
+	a, err := ParseActivity(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := translate(a, time.Now())
+	if in.ev.Kind != chat.EventFormSubmit || in.ev.Values["KR4.status"] != "" || in.ev.Values["KR4.value"] != "18" {
+		t.Errorf("the submission reads %s %v", in.ev.Kind, in.ev.Values)
+	}
+}
