@@ -154,7 +154,10 @@ func isConnect(err error) bool {
 // lastPart is the innermost cause of a connection error ("connection
 // refused"), without pgx's repetition of the address.
 func lastPart(err error) string {
-	s := err.Error()
+	s := strings.TrimSpace(err.Error())
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
 	if i := strings.LastIndex(s, ": "); i >= 0 {
 		return s[i+2:]
 	}
@@ -191,7 +194,7 @@ func (db *DB) Ping(ctx context.Context) error {
 		return ErrClosed
 	}
 	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("the database %s does not answer: %w", db.where, err)
+		return fmt.Errorf("the database %s does not answer: %s", db.where, lastPart(err))
 	}
 	return nil
 }
