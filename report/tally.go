@@ -23,6 +23,10 @@ type tallyReader struct {
 	ws       string
 	from, to int64 // the UTC weeks a report may ask about
 	blocks   map[okrcore.ID]tallyWeeks
+	// sinceOnly: only checkedInSince is asked, which a block not built
+	// yet answers from each person's newest check-ins, cheaper than the
+	// block's whole history.
+	sinceOnly bool
 }
 
 func newTallyReader(tx okrcore.Tx, ws string, from, to time.Time) *tallyReader {
@@ -65,7 +69,7 @@ func (r *tallyReader) block(id okrcore.ID) (tallyWeeks, error) {
 		return s, nil
 	}
 	s, built, err := readTallyBlock(r.tx, r.ws, b, r.from, r.to)
-	if err == nil && !built {
+	if err == nil && !built && !r.sinceOnly {
 		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
 	}
 	if err != nil {
@@ -81,6 +85,9 @@ func (r *tallyReader) checkedInSince(id okrcore.ID, since time.Time) (bool, erro
 	s, err := r.block(id)
 	if err != nil {
 		return false, err
+	}
+	if s == nil {
+		return CheckedInSince(r.tx, r.ws, id, since)
 	}
 	sp, ok := s[-1][id]
 	return ok && sp.Last >= since.UnixNano(), nil
