@@ -83,9 +83,13 @@ func (t *pgTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Tim
 	if !since.IsZero() {
 		floor = nanos(since)
 	}
-	rows, err := t.tx.Query(t.ctx, `SELECT at_ns, CASE WHEN at_ns IN ($4, $5) THEN body END FROM check_ins
-		WHERE ws = $1 AND author = $2 AND at_ns >= $3 ORDER BY at_ns DESC, id DESC`,
-		[]byte(ws), int64(author), floor, int64(math.MinInt64), int64(math.MaxInt64))
+	const q = `SELECT at_ns, CASE WHEN at_ns IN ($4, $5) THEN body END FROM check_ins
+		WHERE ws = $1 AND author = $2 AND at_ns >= $3 ORDER BY at_ns DESC, id DESC`
+	args := []any{[]byte(ws), int64(author), floor, int64(math.MinInt64), int64(math.MaxInt64)}
+	if t.explain != nil {
+		t.explain(q, args)
+	}
+	rows, err := t.tx.Query(t.ctx, q, args...)
 	if err != nil {
 		return nil, t.fail(op, err)
 	}

@@ -26,6 +26,9 @@ type pgTx struct {
 	// assigned are the IDs this run gave to new records, reset to zero
 	// when the transaction rolls back.
 	assigned []*okrcore.ID
+	// explain, when set (by the index test), sees every query before it
+	// runs, with its arguments.
+	explain func(sql string, args []any)
 }
 
 var _ okrcore.Tx = (*pgTx)(nil)
@@ -62,6 +65,9 @@ func (t *pgTx) scan(op, sql string, args []any, dest ...any) (found bool, err er
 	if t.failed != nil {
 		return false, t.failed
 	}
+	if t.explain != nil {
+		t.explain(sql, args)
+	}
 	err = t.tx.QueryRow(t.ctx, sql, args...).Scan(dest...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -76,6 +82,9 @@ func (t *pgTx) scan(op, sql string, args []any, dest ...any) (found bool, err er
 func (t *pgTx) bodies(op, sql string, args ...any) ([][]byte, error) {
 	if t.failed != nil {
 		return nil, t.failed
+	}
+	if t.explain != nil {
+		t.explain(sql, args)
 	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
