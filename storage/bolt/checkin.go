@@ -113,13 +113,18 @@ func (t *boltTx) ciBucket(name []byte) (*bbolt.Bucket, error) {
 	return b, err
 }
 
+// errOldCheckIns is what reading check-ins says of a file of schema 3 or
+// older opened read-only: its check-ins are converted when okrbot first
+// opens it for writing.
+var errOldCheckIns = errors.New("the check-ins of this database are in the form of an older okrbot; open it once for writing (okrbot serve) to convert them")
+
 // wsPrefix is the prefix of ws's keys in the check-in buckets. A
 // workspace that has none yet gets one when create is set; otherwise it
 // has no check-ins and the prefix is nil.
 func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
-	b, err := t.bucket(bucketCIWorkspaces)
-	if err != nil {
-		return nil, err
+	b := t.tx.Bucket(bucketCIWorkspaces)
+	if b == nil {
+		return nil, errOldCheckIns
 	}
 	if v := b.Get(newKey(ws)); v != nil {
 		return key(v).grow(), nil

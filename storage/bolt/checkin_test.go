@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,5 +102,24 @@ func TestCheckInWorkspaces(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckInsOfOldFileReadOnly: a version 3 file opened read-only is not
+// converted, and reading its check-ins says why they cannot be read.
+func TestCheckInsOfOldFileReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	writeV3(t, path)
+	db, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(context.Background(), func(tx okrcore.Tx) error {
+		_, err := tx.CheckIns("T3", okrcore.TargetKR, 1, time.Time{}, 0)
+		return err
+	})
+	if !errors.Is(err, errOldCheckIns) {
+		t.Fatalf("reading the check-ins of a read-only version 3 file: %v", err)
 	}
 }
