@@ -3,11 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/adapters/slack/slacktest"
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // okrload runs the program with args and returns its exit code, its
@@ -128,5 +136,47 @@ func TestBadCommandLines(t *testing.T) {
 				t.Errorf("a panic: %s", stderr)
 			}
 		})
+	}
+}
+
+// TestOpenLoopCountsTheUnanswered: requests acknowledged but never
+// answered at their response URL, and those refused as busy, are lost,
+// and the phase ends a wait after the last ack instead of waiting for
+// them.
+func TestOpenLoopCountsTheUnanswered(t *testing.T) {
+	fake := slacktest.New(slacktest.Options{Quiet: true})
+	defer fake.Close()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		switch n.Add(1) % 4 {
+		case 0: // busy
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1: // acknowledged, never answered
+		default:
+			res, err := http.Post(r.PostForm.Get("response_url"), "application/json", strings.NewReader(`{"text":"ok"}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+		}
+	}))
+	defer srv.Close()
+	o := &org{ws: slacktest.Team, users: []*okrcore.User{{PlatformID: "u1", Name: "one"}, {PlatformID: "u2", Name: "two"}},
+		teams: []*okrcore.Team{{Name: "Sales"}}}
+	l := newLoad(fake, o)
+	l.wait = 300 * time.Millisecond
+	log := newProgress(io.Discard, "test", time.Hour)
+	defer log.stop()
+	start := time.Now()
+	res := l.run(context.Background(), srv.URL, 200, 200*time.Millisecond, log, "test")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the phase took %s: it waited for answers that never come", took)
+	}
+	if res.n != 40 || res.busy != 10 || res.lost() != 20 || res.answered != 20 || len(res.answers) != 20 {
+		t.Errorf("%d requests, %d busy, %d answered (%d timed), %d lost; want 40, 10, 20, 20 lost", res.n, res.busy, res.answered, len(res.answers), res.lost())
 	}
 }
