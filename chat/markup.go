@@ -171,3 +171,15 @@ func mapText(s string, markup, literal func(string) string, drop func(rune) bool
 	}
 	return b.String()
 }
+
+// Clean drops from s what never reaches a platform (see User): for text a
+// platform shows as it is (a button's label, a plain-text title), after
+// PlainText.
+func Clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if dropped(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

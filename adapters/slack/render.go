@@ -514,7 +514,7 @@ func RenderHome(m chat.Message) slackapi.HomeTabViewRequest {
 }
 
 func plain(s string) *slackapi.TextBlockObject {
-	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, true, false)
+	return slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clean(s), true, false)
 }
 
 func mrkdwn(s string) *slackapi.TextBlockObject {

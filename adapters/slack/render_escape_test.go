@@ -129,3 +129,30 @@ func TestTeamsListSplitsByText(t *testing.T) {
 		t.Errorf("%d lines rendered, want %d", seen, len(lines))
 	}
 }
+
+// FuzzEscapeOfAPersonsText: whatever a person writes, its mrkdwn holds no
+// < (so no mention, link or command), no backtick, no emphasis mark that
+// touches a word, and no control character.
+func FuzzEscapeOfAPersonsText(f *testing.F) {
+	for _, s := range []string{hostile, "", "a_b", "*x*", "<!here>", "\\", "http://a.bc", "&lt;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := escape(chat.User(s))
+		if strings.ContainsAny(out, "<>`") {
+			t.Fatalf("escape of %q = %q", s, out)
+		}
+		rs := []rune(out)
+		for i, r := range rs {
+			if r < 0x20 || r == 0x7f {
+				t.Fatalf("escape of %q = %q holds %U", s, out, r)
+			}
+			if strings.ContainsRune("*_~", r) && (i == 0 || rs[i-1] != '\u200b' || i+1 == len(rs) || rs[i+1] != '\u200b') {
+				t.Fatalf("escape of %q = %q: a %c touches a word", s, out, r)
+			}
+		}
+		if strings.Contains(out, "://") {
+			t.Fatalf("escape of %q = %q could link", s, out)
+		}
+	})
+}

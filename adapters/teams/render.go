@@ -32,7 +32,7 @@ func RenderActivity(m chat.Message) *Activity {
 		a.TextFormat = "markdown"
 		return a
 	}
-	a.Summary = chat.PlainText(m.Text)
+	a.Summary = plainText(m.Text)
 	a.Attachments = []schema.Attachment{{ContentType: CardContentType, Content: RenderCard(m)}}
 	return a
 }
@@ -114,7 +114,7 @@ func cardParts(m chat.Message) []part {
 				facts, size = nil, 0
 			}
 			for _, f := range x.Fields {
-				fact := map[string]any{"title": literal(chat.PlainText(f.Label)), "value": markdown(f.Value)}
+				fact := map[string]any{"title": literal(plainText(f.Label)), "value": markdown(f.Value)}
 				n := jsonSize(fact) + 1
 				if size+n > pieceBytes {
 					flush()
@@ -198,7 +198,7 @@ func showFormAction(b chat.Button, f *chat.Form) map[string]any {
 	if body == nil {
 		card["body"] = []any{}
 	}
-	a := map[string]any{"type": "Action.ShowCard", "title": chat.PlainText(b.Label), "card": card}
+	a := map[string]any{"type": "Action.ShowCard", "title": plainText(b.Label), "card": card}
 	if b.Style == chat.StylePrimary {
 		a["style"] = "positive"
 	}
@@ -269,7 +269,7 @@ func RenderActivities(m chat.Message) []*Activity {
 		}
 		return out
 	}
-	summary := chat.PlainText(m.Text)
+	summary := plainText(m.Text)
 	actions := cardActions(m)
 	// What a card costs besides its body: the envelope, the summary, the
 	// form's Submit.
@@ -365,7 +365,7 @@ func textBlock(s string) map[string]any {
 func submitAction(b chat.Button) map[string]any {
 	// A button says a command: it sends none of the card's inputs, so
 	// "No change" never carries what was typed into a form beside it.
-	a := map[string]any{"type": "Action.Submit", "title": chat.PlainText(b.Label), "data": map[string]any{"command": b.Value},
+	a := map[string]any{"type": "Action.Submit", "title": plainText(b.Label), "data": map[string]any{"command": b.Value},
 		"associatedInputs": "none"}
 	switch b.Style {
 	case chat.StylePrimary:
@@ -425,12 +425,12 @@ func progressBlock(x chat.ProgressBar) map[string]any {
 }
 
 func formInput(in chat.Input) []map[string]any {
-	el := map[string]any{"id": in.ID, "label": chat.PlainText(in.Label), "isRequired": !in.Optional}
+	el := map[string]any{"id": in.ID, "label": plainText(in.Label), "isRequired": !in.Optional}
 	if !in.Optional {
-		el["errorMessage"] = chat.PlainText(in.Label) + " is required"
+		el["errorMessage"] = plainText(in.Label) + " is required"
 	}
 	if in.Placeholder != "" {
-		el["placeholder"] = chat.PlainText(in.Placeholder)
+		el["placeholder"] = plainText(in.Placeholder)
 	}
 	switch in.Kind {
 	case chat.InputNumber:
@@ -443,7 +443,7 @@ func formInput(in chat.Input) []map[string]any {
 		el["style"] = "compact"
 		choices := make([]any, 0, len(in.Options))
 		for _, o := range in.Options {
-			title := chat.PlainText(o.Label)
+			title := plainText(o.Label)
 			if strings.TrimSpace(title) == "" {
 				title = o.Value
 			}
@@ -542,3 +542,9 @@ func literal(s string) string { return literalEscaper.Replace(s) }
 // lineStartRE finds a line that Teams would make a heading or a quote;
 // okrbot writes neither.
 var lineStartRE = regexp.MustCompile(`(?m)^(#{1,6} |>)`)
+
+// plainText is the neutral markup as Teams shows text that is not
+// Markdown (a button's title, a label, a choice): the bot's markup
+// stripped, a person's text as typed, nothing that never reaches a
+// platform.
+func plainText(s string) string { return chat.Clean(chat.PlainText(s)) }

@@ -176,3 +176,27 @@ func TestNudgeIsCompact(t *testing.T) {
 		t.Errorf("the submission reads %s %v", in.ev.Kind, in.ev.Values)
 	}
 }
+
+// FuzzMarkdownOfAPersonsText: whatever a person writes, its Markdown holds
+// no character Teams reads as emphasis, code or a link's brackets, and no
+// control character.
+func FuzzMarkdownOfAPersonsText(f *testing.F) {
+	for _, s := range []string{hostile, "", "a_b", "**", "[x](y)", "\\", "http://a.bc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		md := markdown("*KR1* " + chat.User(s))
+		rest := strings.TrimPrefix(md, "**KR1** ")
+		if strings.ContainsAny(rest, "*_~`") {
+			t.Fatalf("markdown of %q = %q holds markup", s, md)
+		}
+		if strings.Contains(rest, "](") || strings.Contains(rest, "://") {
+			t.Fatalf("markdown of %q = %q could link", s, md)
+		}
+		for _, r := range rest {
+			if r < 0x20 || r == 0x7f {
+				t.Fatalf("markdown of %q = %q holds %U", s, md, r)
+			}
+		}
+	})
+}
