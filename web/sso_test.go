@@ -196,4 +196,15 @@ func TestTeamsTab(t *testing.T) {
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors "+teamsAncestors) || strings.Contains(csp, "*;") {
 		t.Errorf("a Teams session's page: CSP %q", csp)
 	}
+	// The channel tab's configuration signs in the same way, then lists the teams.
+	if _, body := get(t, s.browser(), s.srv.URL+"/okr/tab?view=config"); !strings.Contains(body, `data-next="/okr/tab/pick"`) {
+		t.Errorf("config tab: %q", body)
+	}
+	resp, body = get(t, c, s.srv.URL+"/okr/tab/pick")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="team" value="2"`) || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors "+teamsAncestors) {
+		t.Errorf("pick: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, s.browser(), s.srv.URL+"/okr/tab/pick"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("pick without a session: %d", resp.StatusCode)
+	}
 }

@@ -79,7 +79,7 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"tree", "team", "person", "objective", "kr", "adoption", "message", "tab"} {
+	for _, name := range []string{"tree", "team", "person", "objective", "kr", "adoption", "message", "tab", "pick"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -98,6 +98,7 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 	m.HandleFunc("GET /okr/adoption", h.adoption)
 	m.HandleFunc("GET /okr/tab", h.tab)
 	m.HandleFunc("POST /okr/tab/session", h.tabSession)
+	m.HandleFunc("GET /okr/tab/pick", h.pick)
 	m.Handle("GET /okr/static/", http.StripPrefix("/okr/static/", http.FileServerFS(static)))
 	m.HandleFunc("/okr/", func(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusNotFound, false, "Not here", "There is no such page. Start from the company tree.")
@@ -362,11 +363,45 @@ func (h *Handler) tab(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := "/okr/me"
+	if r.URL.Query().Get("view") == "config" {
+		next = "/okr/tab/pick"
+	}
 	if id, err := strconv.ParseUint(r.URL.Query().Get("team"), 10, 64); err == nil && id > 0 {
 		next = idPath("team", okrcore.ID(id))
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self' https://res.cdn.office.net; connect-src 'self'; base-uri 'none'; frame-ancestors "+teamsAncestors)
+	setTabCSP(w)
 	h.render(w, r, http.StatusOK, "tab", page{Title: "My OKRs", Teams: true, Content: struct{ Next, TeamsJS string }{next, teamsJS}})
+}
+
+// setTabCSP is the policy of the pages that run TeamsJS in the Teams frame.
+func setTabCSP(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self' https://res.cdn.office.net; connect-src 'self'; base-uri 'none'; frame-ancestors "+teamsAncestors)
+}
+
+type pickPage struct {
+	Teams   []person
+	TeamsJS string
+}
+
+// pick is the configuration page of the channel tab: the team whose page
+// the tab shows, chosen among the workspace's teams.
+func (h *Handler) pick(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.session(w, r)
+	if !ok {
+		return
+	}
+	teams, err := okrcore.View(r.Context(), h.store, func(tx okrcore.Tx) ([]*okrcore.Team, error) { return tx.Teams(s.WS) })
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "web page", "path", r.URL.Path, "workspace", s.WS, "err", err)
+		h.message(w, r, http.StatusInternalServerError, s.Teams, "Something went wrong", "okrbot could not read the teams. Try again in a moment.")
+		return
+	}
+	pp := pickPage{TeamsJS: teamsJS}
+	for _, t := range teams {
+		pp.Teams = append(pp.Teams, person{t.Name, strconv.FormatUint(uint64(t.ID), 10)})
+	}
+	setTabCSP(w)
+	h.render(w, r, http.StatusOK, "pick", page{Title: "Which team's page?", Viewer: s.user.Name, Teams: true, Content: pp})
 }
 
 // tabSession exchanges a Teams single sign-on token for a session link.

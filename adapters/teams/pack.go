@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
 	"math"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -30,12 +33,50 @@ func Manifest(appID string) ([]byte, error) {
 	return []byte(strings.ReplaceAll(manifest, "{{APP_ID}}", strings.ToLower(appID))), nil
 }
 
+// tabs are the manifest's Teams tabs, added when okrbot's public URL is
+// known: "My OKRs" (a personal tab), a team's page as a channel tab, and
+// the app registration their single sign-on asks tokens for.
+//
+//go:embed app/tabs.json
+var tabs string
+
+// ManifestWithTabs is Manifest with the tabs of the web view at publicURL
+// (https, as Teams requires): its host becomes a valid domain and the
+// audience of the tab's single sign-on (api://HOST/APPID).
+func ManifestWithTabs(appID, publicURL string) ([]byte, error) {
+	m, err := Manifest(appID)
+	if err != nil || publicURL == "" {
+		return m, err
+	}
+	u, err := url.Parse(strings.TrimRight(publicURL, "/"))
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" {
+		return nil, errors.New("teams: the tabs need okrbot's public URL on https, such as https://okrbot.example.com")
+	}
+	var doc, add map[string]json.RawMessage
+	if err := json.Unmarshal(m, &doc); err != nil {
+		return nil, err
+	}
+	t := strings.NewReplacer("{{APP_ID}}", strings.ToLower(appID), "{{PUBLIC_URL}}", u.String(), "{{PUBLIC_HOST}}", u.Host).Replace(tabs)
+	if err := json.Unmarshal([]byte(t), &add); err != nil {
+		return nil, err
+	}
+	maps.Copy(doc, add)
+	var domains []string
+	if err := json.Unmarshal(doc["validDomains"], &domains); err != nil {
+		return nil, err
+	}
+	if doc["validDomains"], err = json.Marshal(append(domains, u.Host)); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
 // Package writes the installable Teams app package (a zip of
 // manifest.json, color.png and outline.png) for the bot appID, to upload
 // in Teams (Apps → Manage your apps → Upload an app) or the Teams admin
-// center.
-func Package(w io.Writer, appID string) error {
-	m, err := Manifest(appID)
+// center. With okrbot's publicURL the app has the web view's tabs.
+func Package(w io.Writer, appID, publicURL string) error {
+	m, err := ManifestWithTabs(appID, publicURL)
 	if err != nil {
 		return err
 	}

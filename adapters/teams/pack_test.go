@@ -8,13 +8,14 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
 
 func TestPackage(t *testing.T) {
 	var b bytes.Buffer
-	if err := Package(&b, testAppID); err != nil {
+	if err := Package(&b, testAppID, ""); err != nil {
 		t.Fatal(err)
 	}
 	z, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
@@ -92,7 +93,7 @@ func TestPackage(t *testing.T) {
 			t.Errorf("outline pixel %v not white or transparent", p)
 		}
 	}
-	if err := Package(io.Discard, "not-a-guid"); err == nil {
+	if err := Package(io.Discard, "not-a-guid", ""); err == nil {
 		t.Error("bad app id accepted")
 	}
 }
@@ -116,5 +117,52 @@ func TestDeployFiles(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("deploy/teams/%s differs from the package's; run: go test ./adapters/teams -run TestDeployFiles -update", name)
 		}
+	}
+}
+
+// TestManifestTabs: with okrbot's public URL the manifest has the "My
+// OKRs" personal tab, the team page as a channel tab, and the app
+// registration of their single sign-on; without it, none of them.
+func TestManifestTabs(t *testing.T) {
+	var m struct {
+		StaticTabs []struct {
+			EntityID, Name, ContentURL, WebsiteURL string
+			Scopes                                 []string
+		}
+		ConfigurableTabs []struct {
+			ConfigurationURL string
+			Scopes, Context  []string
+		}
+		WebApplicationInfo struct{ ID, Resource string }
+		ValidDomains       []string
+		Bots               []struct{ BotID string }
+	}
+	b, err := ManifestWithTabs(testAppID, "https://okr.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.StaticTabs) != 1 || m.StaticTabs[0].Name != "My OKRs" || m.StaticTabs[0].ContentURL != "https://okr.example.com/okr/tab" || m.StaticTabs[0].Scopes[0] != "personal" {
+		t.Errorf("static tabs %+v", m.StaticTabs)
+	}
+	if len(m.ConfigurableTabs) != 1 || m.ConfigurableTabs[0].ConfigurationURL != "https://okr.example.com/okr/tab?view=config" || m.ConfigurableTabs[0].Scopes[0] != "team" {
+		t.Errorf("configurable tabs %+v", m.ConfigurableTabs)
+	}
+	if m.WebApplicationInfo.ID != testAppID || m.WebApplicationInfo.Resource != "api://okr.example.com/"+testAppID {
+		t.Errorf("webApplicationInfo %+v", m.WebApplicationInfo)
+	}
+	if !slices.Contains(m.ValidDomains, "okr.example.com") || len(m.Bots) != 1 || strings.Contains(string(b), "{{") {
+		t.Errorf("domains %v, bots %v", m.ValidDomains, m.Bots)
+	}
+	for _, bad := range []string{"http://okr.example.com", "okr.example.com", "https://okr.example.com/?x=1"} {
+		if _, err := ManifestWithTabs(testAppID, bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	plain, err := ManifestWithTabs(testAppID, "")
+	if err != nil || strings.Contains(string(plain), "staticTabs") || strings.Contains(string(plain), "webApplicationInfo") {
+		t.Errorf("without a public URL: %v %s", err, plain)
 	}
 }

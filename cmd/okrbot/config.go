@@ -36,6 +36,7 @@ type fileConfig struct {
 	DialogTTL time.Duration `yaml:"dialog_ttl" env:"OKRBOT_DIALOG_TTL"`
 	Workspace string        `yaml:"workspace" env:"OKRBOT_WORKSPACE"`
 	TimeZone  string        `yaml:"timezone" env:"OKRBOT_TIMEZONE"`
+	PublicURL string        `yaml:"public_url" env:"OKRBOT_PUBLIC_URL"`
 	Database  struct {
 		URL          string `yaml:"url" env:"OKRBOT_DATABASE_URL"`
 		Password     string `yaml:"password" env:"OKRBOT_DATABASE_PASSWORD"`
@@ -67,6 +68,7 @@ type fileConfig struct {
 		TenantID          string  `yaml:"tenant_id" env:"MICROSOFT_APP_TENANT_ID"`
 		TokenURL          string  `yaml:"token_url" env:"MICROSOFT_TOKEN_URL"`
 		OpenIDMetadataURL string  `yaml:"openid_metadata_url" env:"BOTFRAMEWORK_OPENID_METADATA_URL"`
+		SSOMetadataURL    string  `yaml:"sso_metadata_url" env:"OKRBOT_TEAMS_SSO_METADATA_URL"`
 		Rate              float64 `yaml:"rate" env:"OKRBOT_TEAMS_RATE"`
 		RateCeiling       float64 `yaml:"rate_ceiling" env:"OKRBOT_TEAMS_RATE_CEILING"`
 	} `yaml:"teams"`

@@ -44,6 +44,7 @@ type config struct {
 	configFile  string // --config or OKRBOT_CONFIG; "" for none
 	db          string
 	databaseURL string // --database-url: a PostgreSQL database instead of db (config.go)
+	publicURL   string // --public-url: where browsers reach okrbot, for the web view (web.go)
 	init        bool   // an existing empty database file may become a new database
 	demo        bool
 	as          string
@@ -195,6 +196,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if err := cfg.useDatabaseURL(src); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkPublicURL(src); err != nil {
+		return nil, err
+	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return nil, fmt.Errorf("%s %q: use text or json", src.of("log-format", "OKRBOT_LOG_FORMAT"), cfg.logFormat)
 	}
@@ -267,6 +271,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell); okrbot people sync: whose directory to read")
 	pacingFlags(fs, &cfg.pacing, env)
 	databaseFlags(fs, cfg, getenv)
+	webFlags(fs, cfg, getenv)
 	migrateFlagsOn(fs, &cfg.migrate)
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")
@@ -351,7 +356,7 @@ func execute(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr i
 	case "restore":
 		return restore(cfg.db, cfg.args[0], stdout)
 	case "teams-package":
-		return teamsPackage(cfg.getenv("MICROSOFT_APP_ID"), cfg.args[0], stdout)
+		return teamsPackage(cfg.getenv("MICROSOFT_APP_ID"), cfg.publicURL, cfg.args[0], stdout)
 	case "check":
 		if err := checkFile(cfg.args[0]); err != nil {
 			return err

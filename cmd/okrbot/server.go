@@ -145,6 +145,10 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	}
 	s.engine = bot.NewEngine(watch, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served, Directories: dirs})
+	if err := mountWeb(cfg, watch, s.engine, mux, now, log); err != nil {
+		closeStore()
+		return nil, err
+	}
 	s.built.Store(s.engine)
 	// Every adapter records what it acknowledges, and handles what a
 	// process killed before left unhandled when its Run starts.

@@ -11,8 +11,8 @@ import (
 )
 
 // teamsPackage writes the installable Teams app package with the app id
-// filled in, atomically.
-func teamsPackage(appID, out string, stdout io.Writer) error {
+// filled in, atomically; with a public URL the app has the web view's tabs.
+func teamsPackage(appID, publicURL, out string, stdout io.Writer) error {
 	if appID == "" {
 		return errors.New("teams-package: set MICROSOFT_APP_ID to the bot's app id (Azure Bot → Configuration)")
 	}
@@ -21,7 +21,7 @@ func teamsPackage(appID, out string, stdout io.Writer) error {
 		return fmt.Errorf("teams-package: %w", err)
 	}
 	defer os.Remove(f.Name())
-	err = teams.Package(f, appID)
+	err = teams.Package(f, appID, publicURL)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
