@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
 // hostile is a person's text that tries every way to mention, link or
@@ -155,4 +159,54 @@ func FuzzEscapeOfAPersonsText(f *testing.F) {
 			t.Fatalf("escape of %q = %q could link", s, out)
 		}
 	})
+}
+
+// TestTeamsOfALargeOrganisation: `/okr teams` of a generated organisation
+// of 2,000 teams, as the engine answers it, renders as several messages
+// within Block Kit's limits, with every team on one line.
+func TestTeamsOfALargeOrganisation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates an organisation")
+	}
+	db := bottest.Store(t)
+	org, err := storagetest.GenerateOrg(t.Context(), db, storagetest.OrgSpec{Users: 2000, Teams: 2000, Objectives: 2000, KeyResults: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := org.Now
+	e := bot.NewEngine(db, bot.Options{Now: func() time.Time { return now }})
+	ev := chat.Event{Kind: chat.EventMessage, Platform: storagetest.BenchPlatform, Workspace: org.Workspace, UserID: "u1", UserName: "user1",
+		Conversation: chat.Conversation{ID: "dm:u1", Direct: true}, Text: "teams"}
+	m, ok := e.Process(t.Context(), ev)
+	if !ok {
+		t.Fatal("no answer")
+	}
+	out := Render(m)
+	if len(out) < 2 {
+		t.Fatalf("%d message(s) for 2,000 teams", len(out))
+	}
+	lines, chars := 0, 0
+	for i, msg := range out {
+		for _, p := range blockKitProblems(msg) {
+			t.Errorf("message %d: %s", i+1, p)
+		}
+		for _, b := range msg.Blocks {
+			chars += TextChars(b)
+			js, _ := json.Marshal(b)
+			var sec struct {
+				Text struct{ Text string } `json:"text"`
+			}
+			_ = json.Unmarshal(js, &sec)
+			for _, l := range strings.Split(sec.Text.Text, "\n") {
+				if !strings.HasPrefix(l, "T") || !strings.Contains(l, "member") {
+					t.Fatalf("message %d: a line cut apart: %q", i+1, l)
+				}
+				lines++
+			}
+		}
+	}
+	if lines != 2000 {
+		t.Errorf("%d teams' lines, want 2,000", lines)
+	}
+	t.Logf("2,000 teams: %d messages, %d characters of text", len(out), chars)
 }
