@@ -242,9 +242,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{},
-		// Only each person's newest check-in is asked for, no week.
-		tally: &tallyReader{tx: tx, ws: w.ID, from: 1, to: 0, blocks: map[okrcore.ID]tallyWeeks{}, sinceOnly: true}}
+		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, tally: newSinceReader(tx, w.ID)}
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
 	}

@@ -33,6 +33,11 @@ func newTallyReader(tx okrcore.Tx, ws string, from, to time.Time) *tallyReader {
 	return &tallyReader{tx: tx, ws: ws, from: okrcore.TallyWeekOf(from) - 1, to: okrcore.TallyWeekOf(to) + 1, blocks: map[okrcore.ID]tallyWeeks{}}
 }
 
+// newSinceReader is a tallyReader asked only checkedInSince: no week.
+func newSinceReader(tx okrcore.Tx, ws string) *tallyReader {
+	return &tallyReader{tx: tx, ws: ws, from: 1, to: 0, blocks: map[okrcore.ID]tallyWeeks{}, sinceOnly: true}
+}
+
 // readTallyBlock reads a block's slots, the weeks from..to of them; built
 // is false for a block not built yet.
 func readTallyBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (tallyWeeks, bool, error) {
