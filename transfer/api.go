@@ -53,6 +53,12 @@ type Options struct {
 	Now time.Time
 	// Batch caps the records written per transaction; 0 for the default.
 	Batch int
+	// Rest is how long the writer waits after each transaction but the
+	// last. The store commits the writes that queue together, so without
+	// a pause chat's writes waiting for one of the import's transactions
+	// are committed with its next one; after one they are committed on
+	// their own.
+	Rest time.Duration
 	// Progress, when set, is called every few thousand records.
 	Progress func(Progress)
 }

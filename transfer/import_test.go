@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -139,5 +140,26 @@ func TestImportProgrammeStoppedInItsHistory(t *testing.T) {
 			t.Fatalf("recover after %d transactions: %d, %v", k, n, err)
 		}
 		assertEmpty(t, s, "north")
+	}
+}
+
+// TestImportStoppedWhileItRests: an import stopped in a pause between its
+// transactions rolls back what it wrote, and leaves no journal.
+func TestImportStoppedWhileItRests(t *testing.T) {
+	s := openStore(t)
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := Options{Workspace: "north", Platform: "slack", Now: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC), Batch: 3, Rest: time.Hour,
+		Progress: func(pr Progress) {
+			if pr.Phase == "write" {
+				cancel()
+			}
+		}}
+	if _, err := Import(stop, s, streamedProgramme(), opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import stopped in its rest: %v", err)
+	}
+	assertEmpty(t, s, "north")
+	if n, err := Recover(ctx, s); n != 0 || err != nil {
+		t.Errorf("recover: %d, %v; want nothing left to roll back", n, err)
 	}
 }

@@ -59,7 +59,17 @@ type queue struct {
 	held  []heldCheckIn
 	order []int32 // the order of writing; the stored ones are skipped
 	n     int     // how many are written
-	nodes []*node // what each one is of, by heldCheckIn.node
+	// targets are what each one is of, by heldCheckIn.node, and
+	// statuses its status by heldCheckIn.status: not the planner's
+	// nodes, which are let go with the source once it is planned.
+	targets  []ofCheckIn
+	statuses []okrcore.Status
+}
+
+// ofCheckIn is the key result or KPI a check-in is of.
+type ofCheckIn struct {
+	kind okrcore.TargetKind
+	id   okrcore.ID
 }
 
 // size is how many writes the plan makes.
@@ -79,9 +89,9 @@ func (h *queue) records(i int, fn func(*okrcore.CheckIn) bool) int {
 		if c.stored {
 			continue
 		}
-		target, id := h.nodes[c.node].target()
-		if !fn(&okrcore.CheckIn{Workspace: h.ws, Target: target, TargetID: id, Author: c.by, At: c.at,
-			Value: c.value, Previous: c.prev, Status: c.status, Note: c.note}) {
+		t := h.targets[c.node]
+		if !fn(&okrcore.CheckIn{Workspace: h.ws, Target: t.kind, TargetID: t.id, Author: c.by, At: c.at,
+			Value: c.value, Previous: c.prev, Status: h.statuses[c.status], Note: c.note}) {
 			break
 		}
 	}

@@ -291,7 +291,13 @@ func (p *planner) emitAll() {
 	p.items.emit(p)
 	p.pl.summary.Counts[KindCheckIn] = Count{Created: p.ins.n, Unchanged: p.ins.matched}
 	if p.ins.n > 0 {
-		p.pl.history = &queue{ws: p.ws, held: p.ins.held, order: p.ins.order, n: p.ins.n, nodes: p.items.nodes}
+		targets := make([]ofCheckIn, len(p.items.nodes))
+		for i, n := range p.items.nodes {
+			if n.kind == ItemKeyResult || n.kind == ItemKPI {
+				targets[i].kind, targets[i].id = n.target()
+			}
+		}
+		p.pl.history = &queue{ws: p.ws, held: p.ins.held, order: p.ins.order, n: p.ins.n, targets: targets, statuses: p.ins.statuses}
 	}
 	if w := p.workspaceRecord(); w != nil {
 		p.pl.steps = append(p.pl.steps, step{rec: w, update: p.stored != nil})

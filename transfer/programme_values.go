@@ -27,6 +27,9 @@ type checkInPlan struct {
 	held       []heldCheckIn
 	order      []int32
 	n, matched int
+	authors    []Key
+	authorAt   map[Key]int32
+	statuses   []okrcore.Status
 	// tallies gather one warning about many records, so that a million
 	// check-ins by one unknown author say so once.
 	tallies []*tally
@@ -34,24 +37,49 @@ type checkInPlan struct {
 }
 
 // heldCheckIn is one check-in of the source as planning keeps it, and,
-// once planned, the check-in the writer writes.
+// once planned, the check-in the writer writes. A million are held at
+// once, so what repeats (authors, statuses) is an index into a table.
 type heldCheckIn struct {
-	at     time.Time
-	value  float64 // the source's; once planned, what is written
-	prev   float64
-	author Key        // the source's
-	by     okrcore.ID // the author, once planned
-	status okrcore.Status
-	note   string
-	record string // for warnings; dropped once planned
-	key    Key
-	node   int32
+	at    time.Time
+	value float64 // the source's; once planned, what is written
+	prev  float64
+	by    okrcore.ID // the author, once planned
+	note  string
+	name  string // the record, for warnings; dropped once planned
+	node  int32
+	// author indexes checkInPlan.authors (the source's key), status
+	// checkInPlan.statuses.
+	author int32
+	status uint8
 	// hasValue: the source states a value; stored: an identical check-in
 	// is stored already, so this one is not written.
 	hasValue, stored bool
 }
 
-func (c *heldCheckIn) recordName() string { return recordName(c.record, "check-in", c.key, "") }
+// authorIndex and statusIndex are the places of a check-in's author and
+// status in their tables.
+func (ins *checkInPlan) authorIndex(k Key) int32 {
+	i, ok := ins.authorAt[k]
+	if !ok {
+		i = int32(len(ins.authors))
+		ins.authors = append(ins.authors, k)
+		ins.authorAt[k] = i
+	}
+	return i
+}
+
+func (ins *checkInPlan) statusIndex(s okrcore.Status) (uint8, bool) {
+	for i, t := range ins.statuses {
+		if t == s {
+			return uint8(i), true
+		}
+	}
+	if len(ins.statuses) > 255 {
+		return 0, false
+	}
+	ins.statuses = append(ins.statuses, s)
+	return uint8(len(ins.statuses) - 1), true
+}
 
 type tally struct {
 	record, message string
@@ -81,6 +109,7 @@ type historyKey struct {
 func (p *planner) planCheckIns() error {
 	nodes := p.items.nodes
 	held := make([]heldCheckIn, 0, p.p.NumCheckIns())
+	p.ins.authorAt = map[Key]int32{}
 	start := make([]int32, len(nodes)+1)
 	err := p.p.EachCheckIn(func(c *CheckIn) bool {
 		n := p.items.byKey[c.Item]
@@ -92,8 +121,14 @@ func (p *planner) planCheckIns() error {
 		case c.At.IsZero():
 			p.tally("at:"+string(c.Item), ciRecord(c), "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
 		default:
-			held = append(held, heldCheckIn{at: c.At, value: c.Value, author: c.Author, status: c.Status, note: c.Note,
-				record: c.Record, key: c.Key, node: int32(n.pos), hasValue: c.HasValue})
+			st, ok := p.ins.statusIndex(c.Status)
+			if !ok {
+				// More than 255 statuses, none of which okrbot knows.
+				p.tally("status:", ciRecord(c), "its status %q is not one okrbot knows; it is imported without a status", c.Status)
+				st, _ = p.ins.statusIndex(okrcore.StatusNone)
+			}
+			held = append(held, heldCheckIn{at: c.At, value: c.Value, author: p.ins.authorIndex(c.Author), status: st, note: c.Note,
+				name: ciRecord(c), node: int32(n.pos), hasValue: c.HasValue})
 			start[n.pos+1]++
 		}
 		return true
@@ -178,7 +213,7 @@ func (p *planner) history(n *node, idx []int32) error {
 		if k := (historyKey{c.at.UnixNano(), author}); seen[k] > 0 {
 			seen[k]--
 			p.ins.matched++
-			c.stored, c.record, c.note = true, "", ""
+			c.stored, c.name, c.note = true, "", ""
 			continue
 		}
 		for ; s < len(stored) && !stored[s].At.After(c.at); s++ {
@@ -186,21 +221,21 @@ func (p *planner) history(n *node, idx []int32) error {
 		}
 		c.value, c.prev, c.by = p.checkInValue(c, n, prev), prev, author
 		c.note = strings.TrimSpace(okrcore.CleanText(c.note, true))
-		if !knownStatus(c.status) {
-			p.tally("status:"+string(c.status), c.recordName(), "its status %q is not one okrbot knows; it is imported without a status", c.status)
-			c.status = okrcore.StatusNone
+		if st := p.ins.statuses[c.status]; !knownStatus(st) {
+			p.tally("status:"+string(st), c.name, "its status %q is not one okrbot knows; it is imported without a status", st)
+			c.status, _ = p.ins.statusIndex(okrcore.StatusNone)
 		}
 		if note, long := cut(c.note, okrcore.MaxNote); long {
-			p.tally("note", c.recordName(), "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
+			p.tally("note", c.name, "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
 			c.note = note
 		}
-		c.record = ""
+		c.name = ""
 		prev, last = c.value, c
 		p.ins.n++
 	}
 	var latest *okrcore.CheckIn
 	if last != nil {
-		latest = &okrcore.CheckIn{Author: last.by, At: last.at, Value: last.value, Status: last.status}
+		latest = &okrcore.CheckIn{Author: last.by, At: last.at, Value: last.value, Status: p.ins.statuses[last.status]}
 	}
 	p.settle(n, latest, len(stored) > 0 && (latest == nil || stored[len(stored)-1].At.After(latest.At)))
 	return nil
@@ -209,13 +244,14 @@ func (p *planner) history(n *node, idx []int32) error {
 // author is who wrote a check-in: when the source does not say, the
 // person its key result's or KPI's owner stands for.
 func (p *planner) author(c *heldCheckIn, n *node) okrcore.ID {
-	if u := p.people[c.author]; c.author != "" && u != nil {
+	a := p.ins.authors[c.author]
+	if u := p.people[a]; a != "" && u != nil {
 		return u.ID
 	}
-	if c.author == "" {
-		p.tally("author:", c.recordName(), "it names no author; it is kept as written by the owner of what it is about")
+	if a == "" {
+		p.tally("author:", c.name, "it names no author; it is kept as written by the owner of what it is about")
 	} else {
-		p.tally("author:"+string(c.author), c.recordName(), "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", c.author)
+		p.tally("author:"+string(a), c.name, "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", a)
 	}
 	if n.kind == ItemKPI {
 		return p.ownerPerson(n.kpi.Owner)
@@ -246,7 +282,7 @@ func (p *planner) checkInValue(c *heldCheckIn, n *node, prev float64) float64 {
 	}
 	v, ok := ordinary(c.value, prev)
 	if !ok {
-		p.tally("nan:"+n.rec, c.recordName(), "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
+		p.tally("nan:"+n.rec, c.name, "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
 		return v
 	}
 	if n.kind == ItemKPI {
@@ -254,7 +290,7 @@ func (p *planner) checkInValue(c *heldCheckIn, n *node, prev float64) float64 {
 	}
 	w, moved := n.rule.apply(v)
 	if moved {
-		p.tally("value:"+n.rec, c.recordName(), "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
+		p.tally("value:"+n.rec, c.name, "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
 	}
 	return w
 }

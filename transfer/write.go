@@ -109,6 +109,13 @@ func (p *plan) writeStopping(ctx context.Context, s okrcore.Store, opts Options,
 		if last {
 			return nil
 		}
+		if opts.Rest > 0 {
+			select {
+			case <-ctx.Done():
+				return w.fail(ctx, s, ctx.Err())
+			case <-time.After(opts.Rest):
+			}
+		}
 	}
 }
 

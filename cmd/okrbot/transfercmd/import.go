@@ -49,8 +49,10 @@ type Request struct {
 	Cycle       string    `json:"cycle,omitempty"`
 	Now         time.Time `json:"now"`
 	// batch caps the records of one write transaction (0: the
-	// default). The running okrbot sets it, not the command.
+	// default), rest is the pause after each. The running okrbot sets
+	// them, not the command.
 	batch int
+	rest  time.Duration
 }
 
 // Formats the commands read and write.
@@ -280,6 +282,7 @@ func ByteSize(n int64) string {
 // read; okrbot's own export names the workspace it came from, which is
 // where it goes back by default.
 func runImport(ctx context.Context, db okrcore.Store, req Request, f io.ReaderAt, out io.Writer, progress func(transfer.Progress)) error {
+	defer limitMemory()()
 	var src transfer.Source
 	var from *okrcore.Workspace
 	if req.Format == FormatOkrbot {
@@ -300,7 +303,7 @@ func runImport(ctx context.Context, db okrcore.Store, req Request, f io.ReaderAt
 			return err
 		}
 	}
-	sum, err := transfer.Import(ctx, db, src, transfer.Options{Workspace: ws, Platform: platform, DryRun: req.DryRun, Now: req.Now, Batch: req.batch, Progress: progress})
+	sum, err := transfer.Import(ctx, db, src, transfer.Options{Workspace: ws, Platform: platform, DryRun: req.DryRun, Now: req.Now, Batch: req.batch, Rest: req.rest, Progress: progress})
 	if err != nil {
 		return importFailed(ctx, err)
 	}
