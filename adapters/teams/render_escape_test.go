@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/bot"
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
 // hostile is a person's text that tries every way to mention, link or
@@ -199,4 +202,35 @@ func FuzzMarkdownOfAPersonsText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLargeOrganisationCards: `/okr teams` and `/okr adoption` of a
+// generated organisation of 2,000 teams, as the engine answers them, are
+// activities Teams takes: each within the size limit, its lines apart.
+func TestLargeOrganisationCards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates an organisation")
+	}
+	db := bottest.Store(t)
+	org, err := storagetest.GenerateOrg(t.Context(), db, storagetest.OrgSpec{Users: 2000, Teams: 2000, Objectives: 2000, KeyResults: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := org.Now
+	e := bot.NewEngine(db, bot.Options{Now: func() time.Time { return now }})
+	for _, cmd := range []string{"teams", "adoption"} {
+		ev := chat.Event{Kind: chat.EventMessage, Platform: storagetest.BenchPlatform, Workspace: org.Workspace, UserID: "u1", UserName: "user1",
+			Conversation: chat.Conversation{ID: "dm:u1", Direct: true}, Text: cmd}
+		m, ok := e.Process(t.Context(), ev)
+		if !ok {
+			t.Fatalf("%s: no answer", cmd)
+		}
+		acts := RenderActivities(m)
+		for i, a := range acts {
+			for _, p := range activityProblems(a) {
+				t.Errorf("%s, activity %d: %s", cmd, i+1, p)
+			}
+		}
+		t.Logf("%s: %d activities", cmd, len(acts))
+	}
 }
