@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -75,10 +74,6 @@ func (t *pgTx) checkIns(ws, cond string, args []any, since time.Time, limit int)
 // CheckInTimesByAuthor reads the times from at_ns, from the index alone;
 // a time clamped there (before 1678 or after 2262) is read from its body.
 func (t *pgTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Time) ([]time.Time, error) {
-	const op = "list check-in times"
-	if t.failed != nil {
-		return nil, t.failed
-	}
 	floor := int64(math.MinInt64)
 	if !since.IsZero() {
 		floor = nanos(since)
@@ -86,36 +81,30 @@ func (t *pgTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Tim
 	const q = `SELECT at_ns, CASE WHEN at_ns IN ($4, $5) THEN body END FROM check_ins
 		WHERE ws = $1 AND author = $2 AND at_ns >= $3 ORDER BY at_ns DESC, id DESC`
 	args := []any{[]byte(ws), int64(author), floor, int64(math.MinInt64), int64(math.MaxInt64)}
-	if t.explain != nil {
-		t.explain(q, args)
-	}
-	rows, err := t.tx.Query(t.ctx, q, args...)
-	if err != nil {
-		return nil, t.fail(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (time.Time, error) {
-		var ns int64
-		var body []byte
-		if err := row.Scan(&ns, &body); err != nil {
-			return time.Time{}, err
-		}
-		if body == nil {
-			return time.Unix(0, ns).UTC(), nil
-		}
-		c, err := decode[okrcore.CheckIn]("check-in", body)
+	var out []time.Time
+	err := t.roundTrip("list check-in times", q, args, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
-			return time.Time{}, err
+			return err
 		}
-		return c.At, nil
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (time.Time, error) {
+			var ns int64
+			var body []byte
+			if err := row.Scan(&ns, &body); err != nil {
+				return time.Time{}, err
+			}
+			if body == nil {
+				return time.Unix(0, ns).UTC(), nil
+			}
+			c, err := decode[okrcore.CheckIn]("check-in", body)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return c.At, nil
+		})
+		return err
 	})
-	if err != nil {
-		var pe interface{ SQLState() string }
-		if errors.As(err, &pe) {
-			return nil, t.fail(op, err)
-		}
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // DeleteCheckIn takes back an imported check-in.

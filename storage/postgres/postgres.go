@@ -308,6 +308,9 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx okrcore.Tx) error) (retr
 	if t.failed != nil {
 		return false, t.failed
 	}
+	if err := t.queueSeqs(); err != nil {
+		return retryable(err), err
+	}
 	if err := ptx.Commit(ctx); err != nil {
 		if retryable(err) {
 			return true, err

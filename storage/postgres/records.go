@@ -218,9 +218,8 @@ func (t *pgTx) PutWorkspace(w *okrcore.Workspace) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(op, "INSERT INTO workspaces (ws, body) VALUES ($1, $2) ON CONFLICT (ws) DO UPDATE SET body = excluded.body",
+	return t.queue(op, "INSERT INTO workspaces (ws, body) VALUES ($1, $2) ON CONFLICT (ws) DO UPDATE SET body = excluded.body",
 		[]byte(w.ID), data)
-	return err
 }
 
 // Users.

@@ -44,13 +44,11 @@ func (t *pgTx) PutState(ws, k string, value []byte, expires time.Time) error {
 			exp = 1 // 0 means never
 		}
 	}
-	if value == nil {
-		value = []byte{}
-	}
-	_, err := t.exec(op, `INSERT INTO state (ws, key, value, expires_ns) VALUES ($1, $2, $3, $4)
+	// Cloned: the write is sent later, and the caller may reuse value.
+	value = append([]byte{}, value...)
+	return t.queue(op, `INSERT INTO state (ws, key, value, expires_ns) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ws, key) DO UPDATE SET value = excluded.value, expires_ns = excluded.expires_ns`,
 		[]byte(ws), []byte(k), value, exp)
-	return err
 }
 
 func (t *pgTx) DeleteState(ws, k string) error {
@@ -58,8 +56,7 @@ func (t *pgTx) DeleteState(ws, k string) error {
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
-	_, err := t.exec(op, "DELETE FROM state WHERE ws = $1 AND key = $2", []byte(ws), []byte(k))
-	return err
+	return t.queue(op, "DELETE FROM state WHERE ws = $1 AND key = $2", []byte(ws), []byte(k))
 }
 
 // PurgeExpiredState deletes every State entry that expired at or before

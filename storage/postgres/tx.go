@@ -29,6 +29,14 @@ type pgTx struct {
 	// explain, when set (by the index test), sees every query before it
 	// runs, with its arguments.
 	explain func(sql string, args []any)
+
+	// queued are writes whose outcome the caller does not wait for: they
+	// go to the server with the next read or the commit, in the same round
+	// trip (see roundTrip). A failed one fails the transaction.
+	queued []queuedWrite
+	// seqs are the sequences this run holds (it moved them, so it has
+	// their rows locked) or wrote explicit IDs of (see batch.go).
+	seqs map[seqKey]*seqRun
 }
 
 var _ okrcore.Tx = (*pgTx)(nil)
@@ -50,51 +58,40 @@ func (t *pgTx) fail(op string, err error) error {
 }
 
 func (t *pgTx) exec(op, sql string, args ...any) (int64, error) {
-	if t.failed != nil {
-		return 0, t.failed
-	}
-	tag, err := t.tx.Exec(t.ctx, sql, args...)
-	if err != nil {
-		return 0, t.fail(op, err)
-	}
-	return tag.RowsAffected(), nil
+	var n int64
+	err := t.roundTrip(op, sql, args, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // scan runs a query of one row; found is false when there is none.
 func (t *pgTx) scan(op, sql string, args []any, dest ...any) (found bool, err error) {
-	if t.failed != nil {
-		return false, t.failed
-	}
-	if t.explain != nil {
-		t.explain(sql, args)
-	}
-	err = t.tx.QueryRow(t.ctx, sql, args...).Scan(dest...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, t.fail(op, err)
-	}
-	return true, nil
+	err = t.roundTrip(op, sql, args, func(br pgx.BatchResults) error {
+		err := br.QueryRow().Scan(dest...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	return found, err
 }
 
 // bodies runs a query whose rows are one bytea each.
 func (t *pgTx) bodies(op, sql string, args ...any) ([][]byte, error) {
-	if t.failed != nil {
-		return nil, t.failed
-	}
-	if t.explain != nil {
-		t.explain(sql, args)
-	}
-	rows, err := t.tx.Query(t.ctx, sql, args...)
-	if err != nil {
-		return nil, t.fail(op, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return nil, t.fail(op, err)
-	}
-	return out, nil
+	var out [][]byte
+	err := t.roundTrip(op, sql, args, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		return err
+	})
+	return out, err
 }
 
 func (t *pgTx) readOnly(op string) error {
@@ -172,8 +169,9 @@ type kind[T any] struct {
 	// check runs before a put and may refuse it (uniqueness).
 	check func(t *pgTx, rec *T) error
 
-	// upsert is the statement put runs, built once from cols.
-	upsert string
+	// insert and upsert are the statements put runs for a new record and
+	// for one under a given ID, built once from cols.
+	insert, upsert string
 }
 
 // prepare builds the kind's statements.
@@ -187,10 +185,8 @@ func (k *kind[T]) prepare() *kind[T] {
 			sets = append(sets, c+" = excluded."+c)
 		}
 	}
-	// xmax is 0 on a row this statement inserted: an update of a stored
-	// record must not touch the sequence (a hot row under many writers).
-	k.upsert = fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (ws, id) DO UPDATE SET %s RETURNING xmax = 0",
-		k.table, strings.Join(cols, ", "), strings.Join(params, ", "), strings.Join(sets, ", "))
+	k.insert = fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", k.table, strings.Join(cols, ", "), strings.Join(params, ", "))
+	k.upsert = k.insert + " ON CONFLICT (ws, id) DO UPDATE SET " + strings.Join(sets, ", ")
 	return k
 }
 
@@ -291,20 +287,20 @@ func put[T any](t *pgTx, k *kind[T], rec *T) error {
 		}
 		*idp = id
 		t.assigned = append(t.assigned, idp)
+	} else {
+		t.sawID(ws, k.seq, *idp)
 	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", op, err)
 	}
-	args := append([]any{[]byte(ws), int64(*idp), data}, k.vals(rec)...)
-	var inserted bool
-	if _, err := t.scan(op, k.upsert, args, &inserted); err != nil {
-		return err
+	// A new record is inserted, never upserted: should its ID be taken
+	// after all, the write fails rather than replace another record.
+	sql := k.upsert
+	if created {
+		sql = k.insert
 	}
-	if inserted && !created {
-		return t.bumpID(ws, k.seq, *idp)
-	}
-	return nil
+	return t.queue(op, sql, append([]any{[]byte(ws), int64(*idp), data}, k.vals(rec)...)...)
 }
 
 // remove deletes a record; a missing one is KindNotFound.
@@ -326,23 +322,9 @@ func remove[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
 // discard is remove for rolling back an import: a record that is not
 // there is already rolled back.
 func discard[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
-	if err := remove(t, k, ws, id); err != nil && !okrcore.IsNotFound(err) {
+	op := "delete " + k.name
+	if err := t.readOnly(op); err != nil {
 		return err
 	}
-	return nil
-}
-
-// nextID advances and returns the sequence of one kind in one workspace.
-func (t *pgTx) nextID(ws, seq string) (okrcore.ID, error) {
-	var n int64
-	_, err := t.scan("next id", `INSERT INTO seqs (ws, kind, n) VALUES ($1, $2, 1)
-		ON CONFLICT (ws, kind) DO UPDATE SET n = seqs.n + 1 RETURNING n`, []any{[]byte(ws), seq}, &n)
-	return okrcore.ID(n), err
-}
-
-// bumpID moves the sequence to at least id.
-func (t *pgTx) bumpID(ws, seq string, id okrcore.ID) error {
-	_, err := t.exec("move id", `INSERT INTO seqs (ws, kind, n) VALUES ($1, $2, $3)
-		ON CONFLICT (ws, kind) DO UPDATE SET n = excluded.n WHERE seqs.n < excluded.n`, []byte(ws), seq, int64(id))
-	return err
+	return t.queue(op, "DELETE FROM "+k.table+" WHERE ws = $1 AND id = $2", []byte(ws), int64(id))
 }
