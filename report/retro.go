@@ -273,7 +273,7 @@ func bulletList(items []string) string {
 	}
 	var b strings.Builder
 	for i, it := range items {
-		line := "• " + strings.ReplaceAll(it, "\n", " ")
+		line := "• " + chat.User(it) // a person's answer, on one line
 		if b.Len()+len(line)+40 > retroSectionLimit {
 			fmt.Fprintf(&b, "…and %d more", len(items)-i)
 			break
