@@ -185,8 +185,8 @@ func formBehindButton(m chat.Message) bool {
 // round trip to the bot (a new card would be a second message to scroll
 // past, and would leave the nudge's buttons live above it), and its
 // Submit answers the nudge itself, which the adapter replaces with the
-// confirmation. The other
-// buttons send no inputs (associatedInputs "none").
+// confirmation. The other buttons send no inputs (associatedInputs
+// "none", see submitAction).
 func showFormAction(b chat.Button, f *chat.Form) map[string]any {
 	var body []any
 	for _, in := range f.Inputs {
