@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
@@ -78,7 +79,8 @@ type Engine struct {
 	served    map[string]bool // nil: every platform
 	reports   *report.Reports
 	dirs      map[string]chat.Directory
-	checkIns  committer // groups concurrent check-ins (commit.go)
+	checkIns  committer      // groups concurrent check-ins (commit.go)
+	marks     sync.WaitGroup // marks of writeless handlings being written (inbox.go)
 }
 
 // NewEngine returns an engine over store.

@@ -28,7 +28,7 @@ import (
 //     that died before is not, and a replay does it. (Before, the mark was
 //     written first, in a transaction of its own: an event that died
 //     between the two was marked but never done.) A handling that writes
-//     nothing (a view, a refusal) is marked when it returns.
+//     nothing (a view, a refusal) is marked after it answers (handleOnce).
 //
 // A handler that writes in two transactions and dies between them keeps
 // the first, as after any failure between them.
@@ -152,6 +152,11 @@ func (e *Engine) arm(ctx context.Context, ev chat.Event, now time.Time) {
 	o.mu.Unlock()
 }
 
+// Wait returns once the dedupe marks of the handlings that wrote nothing
+// and answered are written (handleOnce): a process calls it before it
+// closes the store, a test before it delivers an event again.
+func (e *Engine) Wait() { e.marks.Wait() }
+
 // handleOnce handles ev with its dedupe mark in the handling's context,
 // and writes the mark when the handling wrote nothing. A handling that
 // lost the race to another delivery of the same event says nothing.
@@ -166,10 +171,22 @@ func (e *Engine) handleOnce(ctx context.Context, ev chat.Event) (chat.Message, b
 		return msg, ok
 	}
 	if _, _, _, _, due := o.due(); due {
-		// The mark alone, through onceStore.
-		if err := e.store.Update(ctx, func(okrcore.Tx) error { return nil }); err != nil && !o.lost() {
-			e.log.WarnContext(ctx, "record a handled event's id", "event", ev.ID, "err", err)
-		}
+		// The handling wrote nothing: its answer is its only effect, and
+		// the answer does not wait for the mark to be durable (a view would
+		// otherwise wait for an fsync of its own). Until the mark lands, a
+		// replay (the inbox's after a crash, a platform's retry that the
+		// adapter's dedupe set did not catch) answers again, from a store
+		// the first answer did not change: the person reads the view
+		// twice, and nothing is done twice. A handling that wrote marks
+		// its event in that write's transaction, before answering (onceStore).
+		e.marks.Add(1)
+		go func() {
+			defer e.marks.Done()
+			if err := e.store.Update(context.WithoutCancel(ctx), func(okrcore.Tx) error { return nil }); err != nil && !o.lost() {
+				e.log.DebugContext(ctx, "record a handled event's id", "event", ev.ID, "err", err)
+			}
+		}()
+		return msg, ok
 	}
 	if o.lost() {
 		e.log.DebugContext(ctx, "duplicate event dropped", "event", ev.ID)

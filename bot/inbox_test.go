@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,7 +26,8 @@ type inboxRig struct {
 	db     *bolt.DB
 	now    time.Time
 	fault  *faultStore
-	seeded int // the demo's own check-ins on KR4
+	seeded int     // the demo's own check-ins on KR4
+	last   *Engine // of the last start
 }
 
 func newInboxRig(t *testing.T) *inboxRig {
@@ -47,8 +49,14 @@ func newInboxRig(t *testing.T) *inboxRig {
 
 // start is a process starting on the store.
 func (r *inboxRig) start() (*Engine, *inbox.Inbox) {
+	if r.last != nil {
+		// What the process before was still writing ends with it (and
+		// fails, if it was killed).
+		r.last.Wait()
+	}
 	r.fault.dead.Store(false)
 	e := NewEngine(r.fault, Options{Now: func() time.Time { return r.now }})
+	r.last = e
 	return e, e.NewInbox()
 }
 
@@ -161,6 +169,7 @@ func TestHandledEventIsNotRedone(t *testing.T) {
 	if _, ok := e.Process(ctx, view); !ok {
 		t.Fatal("the view was dropped")
 	}
+	e.marks.Wait()
 	e, _ = r.start()
 	for _, ev := range []chat.Event{checkIn("Ev1", 30), view} {
 		if m, ok := e.Process(ctx, ev); ok {
@@ -272,4 +281,64 @@ func TestInboxRecordsExpireWithTheDedupe(t *testing.T) {
 	if p, _ := in.Pending(ctx); len(p) != 0 {
 		t.Errorf("pending at the dedupe TTL: %v, want none", ids(p))
 	}
+}
+
+// gateStore holds every write until its gate opens.
+type gateStore struct {
+	okrcore.Store
+	gate chan struct{}
+}
+
+func (s gateStore) Update(ctx context.Context, fn func(okrcore.Tx) error) error {
+	<-s.gate
+	return s.Store.Update(ctx, fn)
+}
+
+// TestViewAnswersBeforeItsMark: a view, which writes nothing, is answered
+// without waiting for its dedupe mark to be written; once the mark is
+// stored, a redelivery is dropped.
+func TestViewAnswersBeforeItsMark(t *testing.T) {
+	r := newInboxRig(t)
+	g := gateStore{Store: r.db, gate: make(chan struct{})}
+	e := NewEngine(g, Options{Now: func() time.Time { return r.now }})
+	view := chat.Event{ID: "Ev9", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
+	m, ok := e.Process(context.Background(), view)
+	if !ok || !strings.Contains(m.Text, "Your OKRs") {
+		t.Fatalf("the view, with its write held, answered %q (%v)", m.Text, ok)
+	}
+	close(g.gate)
+	e.marks.Wait()
+	if m, ok := e.Process(context.Background(), view); ok {
+		t.Errorf("a redelivery after the mark was stored was answered: %q", m.Text)
+	}
+}
+
+// TestViewReplayedAfterACrashBeforeItsMark: the process dies after a view
+// answered and before its mark was stored; the replay answers again and
+// changes nothing, and a check-in's replay after its mark was stored with
+// it is still dropped.
+func TestViewReplayedAfterACrashBeforeItsMark(t *testing.T) {
+	r := newInboxRig(t)
+	e, _ := r.start()
+	ctx := context.Background()
+	if _, ok := e.Process(ctx, checkIn("Ev1", 30)); !ok {
+		t.Fatal("the check-in was dropped")
+	}
+	view := chat.Event{ID: "Ev2", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
+	r.fault.dead.Store(true) // every write from here fails, the mark's too
+	first, ok := e.Process(ctx, view)
+	if !ok {
+		t.Fatal("the view was dropped")
+	}
+	e.marks.Wait()
+	e, _ = r.start()
+	again, ok := e.Process(ctx, view)
+	if !ok || again.Text != first.Text {
+		t.Errorf("the replayed view answered %q (%v), want the first answer again", again.Text, ok)
+	}
+	if m, ok := e.Process(ctx, checkIn("Ev1", 30)); ok {
+		t.Errorf("the check-in's replay was processed: %q", m.Text)
+	}
+	e.marks.Wait()
+	r.wantValues("after the replays", 30)
 }

@@ -41,6 +41,11 @@ var rollUpFanOut = []string{"ObjectivesAlignedTo"}
 // returns today.
 var workspaceLists = []string{"Users", "Teams", "Cycles", "KPIs", "ObjectivesByCycle", "KeyResultsByCycle", "Workspaces"}
 
+// readOnly are the cases that only read: their one write, the event's
+// dedupe mark, is written after they answer (bot/inbox.go), and may or may
+// not have run when the case looks.
+var readOnly = map[string]bool{"mine": true, "team": true, "show": true, "settings": true}
+
 // writeLockPeople is the size of the organisation
 // TestWritesReadABoundedNumberOfRecords runs on: 1,000 people in the
 // suite, where the bound already sits far below any scan (and the race
@@ -93,7 +98,7 @@ func TestWritesReadABoundedNumberOfRecords(t *testing.T) {
 				t.Fatalf("%q: answer %q lacks %q", said, m.Text, tc.want)
 			}
 			runs := w.counter.Runs()
-			if len(runs) == 0 {
+			if len(runs) == 0 && !readOnly[tc.name] {
 				t.Fatalf("%q wrote nothing; the case is for a command that writes", said)
 			}
 			for _, r := range runs {
