@@ -426,41 +426,56 @@ func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
 	})
 }
 
-// convertCheckIns moves up to limit check-ins (all, when limit <= 0) from
-// the JSON buckets of schema versions 1 to 3 to the compact ones, each
-// with its index entries, and reports whether none are left. A call is
-// one transaction's work: a conversion that was stopped resumes where it
-// was, since what was moved is no longer in the old buckets.
+// keyConverted, in the meta bucket, is the key of the last JSON check-in
+// convertCheckIns has converted, while a conversion is under way.
+var keyConverted = []byte("check_ins_converted")
+
+// convertCheckIns converts up to limit check-ins (all, when limit <= 0)
+// from the JSON bucket of schema versions 1 to 3 to the compact buckets,
+// each with its index entries, and reports whether none are left. A call
+// is one transaction's work and records how far it got, so a conversion
+// that was stopped resumes where it was. The JSON buckets are left as
+// they are, to be dropped whole at the end (dropJSONCheckIns): deleting
+// entries one by one would cost more than converting them.
 func convertCheckIns(tx *bbolt.Tx, limit int) (done bool, err error) {
 	for _, name := range bucketsVersion4 {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return false, fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	old := tx.Bucket(bucketCheckIns)
+	old, meta := tx.Bucket(bucketCheckIns), tx.Bucket(bucketMeta)
 	if old == nil {
 		return true, nil
 	}
+	if meta == nil {
+		return false, fmt.Errorf("bucket %s missing", bucketMeta)
+	}
 	t := &boltTx{tx: tx}
-	var moved [][]byte
 	c := old.Cursor()
-	for k, v := c.First(); k != nil && (limit <= 0 || len(moved) < limit); k, v = c.Next() {
+	k, v := c.First()
+	if last := meta.Get(keyConverted); last != nil {
+		if k, v = c.Seek(last); k != nil && bytes.Equal(k, last) {
+			k, v = c.Next()
+		}
+	}
+	var lastKey []byte
+	for n := 0; k != nil && (limit <= 0 || n < limit); n++ {
 		if err := t.convertCheckIn(k, v); err != nil {
 			return false, err
 		}
-		moved = append(moved, bytes.Clone(k))
+		lastKey = k
+		k, v = c.Next()
 	}
-	for _, k := range moved {
-		if err := old.Delete(k); err != nil {
+	if lastKey != nil {
+		if err := meta.Put(keyConverted, bytes.Clone(lastKey)); err != nil {
 			return false, fmt.Errorf("convert check-ins: %w", err)
 		}
 	}
-	first, _ := old.Cursor().First()
-	return first == nil, nil
+	return k == nil, nil
 }
 
 // convertCheckIn writes the JSON check-in v, stored under k, in the
-// compact form and deletes its old index entries.
+// compact form.
 func (t *boltTx) convertCheckIn(k, v []byte) error {
 	var c okrcore.CheckIn
 	if err := json.Unmarshal(v, &c); err != nil {
@@ -476,17 +491,6 @@ func (t *boltTx) convertCheckIn(k, v []byte) error {
 	if err := t.writeCheckIn(p, &c); err != nil {
 		return fmt.Errorf("convert check-in %s/%d: %w", c.Workspace, c.ID, err)
 	}
-	ws := c.Workspace
-	for _, e := range []ikey{
-		{idxCheckInTarget, newKey(ws).str(string(c.Target)).id(c.TargetID).time(c.At).id(c.ID)},
-		{idxCheckInAuthor, newKey(ws).id(c.Author).time(c.At).id(c.ID)},
-	} {
-		if b := t.tx.Bucket(e.bucket); b != nil {
-			if err := b.Delete(e.key); err != nil {
-				return fmt.Errorf("convert check-in %s/%d: %w", ws, c.ID, err)
-			}
-		}
-	}
 	return nil
 }
 
@@ -501,5 +505,5 @@ func dropJSONCheckIns(tx *bbolt.Tx) error {
 			return fmt.Errorf("drop bucket %s: %w", name, err)
 		}
 	}
-	return nil
+	return tx.Bucket(bucketMeta).Delete(keyConverted)
 }

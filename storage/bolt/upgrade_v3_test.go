@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -328,4 +329,53 @@ func TestUpgradeV3Interrupted(t *testing.T) {
 	}
 	defer db.Close()
 	checkUpgradedV3(t, db, want)
+}
+
+// BenchmarkConvertCheckIns is the first open of a version 3 file holding
+// 100,000 JSON check-ins (a week and a bit of a 10,000-person
+// organisation's): the conversion to schema 4, in its batches, with fsync.
+//
+//	go test -run '^$' -bench ConvertCheckIns -benchtime 1x ./storage/bolt
+func BenchmarkConvertCheckIns(b *testing.B) {
+	const n = 100000
+	src := filepath.Join(b.TempDir(), "v3.db")
+	db := openOld(b, src, 3)
+	r := rand.New(rand.NewPCG(3, 4))
+	for from := 0; from < n; from += 10000 {
+		cis := make([]*okrcore.CheckIn, 0, 10000)
+		for i := from; i < from+10000; i++ {
+			conf := r.IntN(11)
+			at := v3Time.Add(time.Duration(i) * time.Second).Add(time.Duration(r.Int64N(1e9)))
+			cis = append(cis, &okrcore.CheckIn{Workspace: "T3", Target: okrcore.TargetKR, TargetID: okrcore.ID(i%10000 + 1), Author: okrcore.ID(i%2000 + 1),
+				At: at, Value: float64(i % 100), Previous: float64(i%100) - 1.5, Confidence: &conf, Note: sizeNotes[i%len(sizeNotes)][:10*(i%2)],
+				Prior: &okrcore.Prior{Confidence: &conf, Status: okrcore.StatusOnTrack, StatusSet: true, LastCheckIn: at.AddDate(0, 0, -7)}})
+		}
+		addCheckInsV3(b, db, cis...)
+	}
+	closeOld(b, db, 3)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "copy.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		db, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+		b.StopTimer()
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/took.Seconds(), "check-ins/s")
 }
