@@ -12,9 +12,9 @@ import (
 )
 
 // treeDepth is how deep the company tree goes before it links to the
-// objective pages: companies, departments and teams fit on one page of a
-// 10,000-person organisation, everyone's objectives do not.
-const treeDepth = 3
+// objective pages: the company's and the departments' objectives fit on
+// one page of a 10,000-person organisation, every team's do not.
+const treeDepth = 2
 
 // item is an objective or a key result as a row of a page shows it.
 type item struct {
