@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -93,7 +91,7 @@ func runBurst(ctx context.Context, c *config, log *progress) (figures, error) {
 	// The engine's clock runs from the organisation's moment, so that each
 	// check-in has a time of its own.
 	now := func() time.Time { return orgNow.Add(time.Since(start)) }
-	e := bot.NewEngine(db, bot.Options{Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e := bot.NewEngine(db, bot.Options{Now: now, Logger: c.log})
 	lat := make([][]time.Duration, len(ws))
 	var done, refused atomic.Int64
 	var firstRefusal atomic.Value

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -55,7 +53,7 @@ func runFanout(ctx context.Context, c *config, log *progress) (figures, error) {
 	}
 	defer db.Close()
 	clock := func() time.Time { return monday }
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := c.log
 	log.phase("the Monday tick", nil)
 	if _, err := schedule.NewScheduler(db, schedule.Options{Now: clock, Grace: 24 * time.Hour, Logger: quiet}).Tick(ctx); err != nil {
 		return figures{}, fmt.Errorf("the Monday tick: %w", err)

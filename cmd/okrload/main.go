@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -54,7 +55,8 @@ type config struct {
 	limit        float64
 	ceiling      float64
 	perKR        int
-	tempDir      string // where generated files and copies go
+	tempDir      string       // where generated files and copies go
+	log          *slog.Logger // the code under load logs its errors here (stderr)
 }
 
 var scenarios = []scenario{
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(dir)
 	c.tempDir = dir
+	// Errors of the code under load go to stderr: a run that fails says why.
+	c.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	log := newProgress(stderr, sc.name, c.every)
 	figs, err := sc.run(ctx, c, log)
 	log.stop()

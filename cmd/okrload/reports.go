@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -27,7 +25,7 @@ func checkReports(c *config) error { return checkOrgFlags(c) }
 // composes it; `/okr adoption` for the whole organisation asked by the
 // admin, the first of the cycle (every check-in to read) and again (its
 // ledger kept); and scheduler ticks with nobody due, after a first tick
-// enqueued what was. Each is timed once cold and then reportRounds times;
+// enqueued what was, a minute apart. Each is timed once cold and then reportRounds times;
 // the figure without a suffix is the median of those.
 func runReports(ctx context.Context, c *config, log *progress) (figures, error) {
 	db, o, err := openCopy(ctx, c, log, "reports.db")
@@ -36,7 +34,7 @@ func runReports(ctx context.Context, c *config, log *progress) (figures, error) 
 	}
 	defer db.Close()
 	clock := func() time.Time { return orgNow }
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := c.log
 	e := bot.NewEngine(db, bot.Options{Now: clock, Logger: quiet})
 	var f figures
 	f.add("people", len(o.users))
@@ -74,9 +72,13 @@ func runReports(ctx context.Context, c *config, log *progress) (figures, error) 
 	f.add("adoption_ms", median)
 
 	log.phase("scheduler ticks", nil)
-	s := schedule.NewScheduler(db, schedule.Options{Now: clock, Logger: quiet})
+	// A minute between ticks, as okrbot serve ticks: a tick at the moment
+	// of the one before could be answered from what that one planned.
+	tickAt := orgNow
+	s := schedule.NewScheduler(db, schedule.Options{Now: func() time.Time { return tickAt }, Logger: quiet})
 	enqueued, round := 0, 0
 	first, median, err = timeRounds(func() error {
+		tickAt = orgNow.Add(time.Duration(round) * time.Minute)
 		st, err := s.Tick(ctx)
 		if round == 0 {
 			enqueued = st.Enqueued

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -168,7 +167,7 @@ func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.
 // process, with a handler that answers every command at once.
 func baseline(ctx context.Context, fake *slacktest.Fake, l *load, c *config, log *progress) (result, error) {
 	a, err := slack.New(slack.Config{BotToken: slackBotToken, SigningSecret: signingSecret, APIURL: fake.APIURL()},
-		slack.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		slack.Options{Logger: c.log})
 	if err != nil {
 		return result{}, err
 	}
