@@ -68,7 +68,7 @@ func TestTransferScale(t *testing.T) {
 	}
 	// The peak RSS counts the pages of the database file mapped in memory
 	// too (bbolt reads and writes through a memory map).
-	t.Logf("offline import: %s, peak RSS %s with a database of %s (targets: 60 s, 500 MB)\n%s%s", imp.took, transfercmd.ByteSize(imp.maxRSS), transfercmd.ByteSize(dbSize), imp.stderr, imp.stdout)
+	t.Logf("offline import: %s (CPU %s), peak RSS %s with a database of %s (targets: 60 s, 500 MB)\n%s%s", imp.took, imp.cpu, transfercmd.ByteSize(imp.maxRSS), transfercmd.ByteSize(dbSize), imp.stderr, imp.stdout)
 	// The same import in this process, with its heap sampled: the peak
 	// RSS above counts the mapped database too.
 	heapDB := filepath.Join(dir, "heap.db")
@@ -80,7 +80,7 @@ func TestTransferScale(t *testing.T) {
 	t.Logf("the same import in the test's process: peak heap in use %s (sampled every 100 ms)", transfercmd.ByteSize(int64(peak)))
 	out := filepath.Join(dir, "okrbot-export.json")
 	exp := runMeasured(t, bin, "export", out, "--db", db)
-	t.Logf("offline export: %s, peak RSS %s (target: 30 s): %s", exp.took, transfercmd.ByteSize(exp.maxRSS), strings.TrimSpace(exp.stdout))
+	t.Logf("offline export: %s (CPU %s), peak RSS %s (target: 30 s): %s", exp.took, exp.cpu, transfercmd.ByteSize(exp.maxRSS), strings.TrimSpace(exp.stdout))
 
 	// The same through a running okrbot serve, which answers /okr mine
 	// meanwhile.
@@ -209,7 +209,8 @@ func writeScaleExport(t *testing.T, path string, people int) {
 // measured is one run of the built binary.
 type measured struct {
 	took   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user and system: on a busy machine it says more than took
+	maxRSS int64         // bytes
 	stdout string
 	stderr string // the progress lines, one every 10 s
 }
@@ -224,6 +225,9 @@ func runMeasured(t *testing.T, bin string, args ...string) measured {
 	began := time.Now()
 	err := cmd.Run()
 	m := measured{took: time.Since(began).Round(10 * time.Millisecond), stdout: out.String(), stderr: errOut.String()}
+	if ps := cmd.ProcessState; ps != nil {
+		m.cpu = (ps.UserTime() + ps.SystemTime()).Round(10 * time.Millisecond)
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.maxRSS = ru.Maxrss << 10 // Linux counts it in KiB
 	}
