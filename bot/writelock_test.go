@@ -28,9 +28,10 @@ import (
 // through (ObjectivesAlignedTo) are counted apart: their number is the
 // fan-out of the alignment tree, which grows with the organisation at the
 // top (a department's objectives have a hundred children at 10,000
-// people). Taking the roll-up's arithmetic out of the write lock is the
-// next part of issue 13; until then the test logs them and leaves them out
-// of the bound.
+// people). Concurrent check-ins share one roll-up of the objectives above
+// them (bot/commit.go), so a group pays for these once; they are still
+// read in the write, and the test logs them and leaves them out of the
+// bound.
 const maxWriteReads = 120
 
 // rollUpFanOut are the reads left out of maxWriteReads (see there).

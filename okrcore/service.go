@@ -350,7 +350,8 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 	res := &CheckInResult{CheckIn: ci, Before: &before, After: k, PreviousProgress: map[ID]float64{}}
 	if in.rollUps != nil {
 		// One of several check-ins of a transaction: CheckIns rolls them
-		// all up once at the end (checkins.go).
+		// all up once at the end (checkins.go). What every check-in must
+		// write goes above this return.
 		in.rollUps.add(res, k.Objective)
 		return res, nil
 	}
