@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -132,7 +133,46 @@ func count(n int, noun string) string {
 // labelEvery thins the week labels of a long cycle so they do not overlap.
 func labelEvery(n int) int { return max(1, (n+6)/7) }
 
-var chartFuncs = template.FuncMap{
-	"showLabel": func(i, n int) bool { return i%labelEvery(n) == 0 },
-	"add":       func(a, b int) int { return a + b },
+// The charts are written as SVG here, not by the page's template: a chart
+// is dozens of numbers in attributes, and html/template's escaping of
+// each one cost more than the rest of a busy person's page. Numbers are
+// formatted by the code; the only text, the alt text and the labels, is
+// escaped.
+
+func svgOpen(b *strings.Builder, alt string) {
+	a := html.EscapeString(alt)
+	fmt.Fprintf(b, `<svg role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`, a, chartW, chartH, chartW, chartH, a)
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999999"/>`, chartPad, chartH-chartPad, chartW, chartH-chartPad)
+	fmt.Fprintf(b, `<text x="2" y="%d" font-size="10">100%%</text>`, chartPad)
+}
+
+// SVG is the line chart.
+func (c *lineChart) SVG() template.HTML {
+	var b strings.Builder
+	svgOpen(&b, c.Alt)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999999"/><text x="6" y="%d" font-size="10">0%%</text>`, chartPad, chartPad, chartPad, c.Bottom, c.Bottom)
+	fmt.Fprintf(&b, `<polyline class="expected" points="%s" fill="none" stroke="#E69F00" stroke-width="2" stroke-dasharray="6 4"/>`, c.Expected)
+	if c.Points != "" {
+		fmt.Fprintf(&b, `<polyline class="actual" points="%s" fill="none" stroke="#0072B2" stroke-width="2.5"/>`, c.Points)
+	}
+	for _, d := range c.Dots {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#0072B2"/>`, d.X, d.Y)
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#666666" stroke-dasharray="2 3"/></svg>`, c.Now, chartPad, c.Now, c.Bottom)
+	return template.HTML(b.String())
+}
+
+// SVG is the bar chart.
+func (c *barChart) SVG() template.HTML {
+	var b strings.Builder
+	svgOpen(&b, c.Alt)
+	every := labelEvery(len(c.Bars))
+	for i, x := range c.Bars {
+		fmt.Fprintf(&b, `<rect class="rate" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#009E73"><title>%s</title></rect>`, x.X, x.Y, x.W, x.H, html.EscapeString(x.Title))
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10">%s</text>`, x.X, c.Bottom+14, html.EscapeString(x.Label))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

@@ -75,7 +75,7 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.reports = report.New(store, report.Options{Now: h.now, Logger: h.log})
-	layout, err := template.New("layout.html").Funcs(chartFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/charts.html")
+	layout, err := template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", "templates/charts.html")
 	if err != nil {
 		return nil, err
 	}
