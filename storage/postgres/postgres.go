@@ -7,9 +7,10 @@
 // (workspace IDs, folded names, keys) are bytea, so that order is byte
 // order as on bbolt, whatever the database's collation, and any byte fits.
 //
-// Update runs in a SERIALIZABLE transaction: the rules in okrcore read and
-// then write, and must see the database as the only writer would. A
-// serialization failure or deadlock (40001, 40P01) or a unique violation
+// Update runs in a SERIALIZABLE transaction, writers taking turns under an
+// advisory lock (every check-in rolls up to the company's objective, so
+// they would collide anyway): the rules in okrcore read and then write,
+// and must see the database as the only writer would. A serialization failure or deadlock (40001, 40P01) or a unique violation
 // a concurrent writer caused (23505) rolls back and runs fn again, so
 // callers see the semantics of bbolt's single writer; okrcore.Store
 // already asks fn to be re-runnable (bbolt's group commit reruns it too).
@@ -58,6 +59,9 @@ var (
 	errReadOnly     = errors.New("write in a read-only transaction")
 	errTooManyTries = errors.New("gave up after repeated serialization failures")
 )
+
+// writerLock is the advisory lock writers take turns under ("okrbot-w").
+const writerLock = 0x6f6b72626f742d77
 
 // maxAttempts bounds how often Update runs fn when concurrent writers keep
 // conflicting with it; high, because a conflict means someone else made
@@ -286,7 +290,27 @@ func (db *DB) Update(ctx context.Context, fn func(tx okrcore.Tx) error) error {
 // tryUpdate is one run of Update; retry says the server refused it for a
 // concurrent writer's sake and fn should run again.
 func (db *DB) tryUpdate(ctx context.Context, fn func(tx okrcore.Tx) error) (retry bool, err error) {
-	ptx, err := db.pool.BeginTx(ctx, writeOptions)
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("write transaction on %s: %w", db.where, err)
+	}
+	defer conn.Release()
+	// Writers take turns, across replicas, as bbolt's one writer does:
+	// every check-in rolls up to the company's objective, so concurrent
+	// writers would collide there and run again, each time after a full
+	// run. The lock is the session's, taken before BEGIN, so that the
+	// transaction's snapshot starts once the previous writer committed.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(writerLock)); err != nil {
+		return false, fmt.Errorf("write transaction on %s: %w", db.where, err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(writerLock)); err != nil {
+			// A connection that may still hold the lock must not go back
+			// to the pool; closing it releases the lock on the server.
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	ptx, err := conn.BeginTx(ctx, writeOptions)
 	if err != nil {
 		return false, fmt.Errorf("write transaction on %s: %w", db.where, err)
 	}
