@@ -236,3 +236,72 @@ func TallyFromHistory(tx Tx, ws string, block ID) (map[int64]map[ID]Span, error)
 	}
 	return out, nil
 }
+
+// TallyKeysOf are the slots an import of cs may change, each once: what
+// its journal keeps, so that a rollback counts them again (RetallyKeys).
+func TallyKeysOf(cs []*CheckIn) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, c := range cs {
+		for _, k := range []string{TallyKey(c.Author/TallyBlock, -1), TallyKey(c.Author/TallyBlock, TallyWeekOf(c.At))} {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// parseTallyKey reads TallyKey's block and week (-1 for a block's slot);
+// ok is false for a key that is not the tally's.
+func parseTallyKey(k string) (block ID, week int64, ok bool) {
+	var b int64
+	if n, err := fmt.Sscanf(k, "tally:b%d", &b); err == nil && n == 1 && TallyKey(ID(b), -1) == k {
+		return ID(b), -1, true
+	}
+	if n, err := fmt.Sscanf(k, "tally:w%d:b%d", &week, &b); err == nil && n == 2 && TallyKey(ID(b), week) == k {
+		return ID(b), week, true
+	}
+	return 0, 0, false
+}
+
+// RetallyKeys counts the blocks of the tally slots among keys again from
+// the history, after a rollback deleted check-ins the tally had counted:
+// each block is stored whole as its history says, and each of those weeks
+// that has no check-in left is deleted. Keys that are not the tally's are
+// left alone.
+func RetallyKeys(tx Tx, ws string, keys []string) error {
+	weeks := map[ID]map[int64]bool{}
+	var blocks []ID
+	for _, k := range keys {
+		b, w, ok := parseTallyKey(k)
+		if !ok {
+			continue
+		}
+		if weeks[b] == nil {
+			weeks[b] = map[int64]bool{}
+			blocks = append(blocks, b)
+		}
+		weeks[b][w] = true
+	}
+	for _, b := range blocks {
+		counted, err := TallyFromHistory(tx, ws, b)
+		if err != nil {
+			return err
+		}
+		for w := range weeks[b] {
+			if _, ok := counted[w]; !ok {
+				if err := tx.DeleteState(ws, TallyKey(b, w)); err != nil && !IsNotFound(err) {
+					return fmt.Errorf("forget tally: %w", err)
+				}
+			}
+		}
+		for w, s := range counted {
+			if err := tx.PutState(ws, TallyKey(b, w), EncodeTally(s), TallyExpires(w)); err != nil {
+				return fmt.Errorf("store tally: %w", err)
+			}
+		}
+	}
+	return nil
+}

@@ -58,18 +58,3 @@ func NoteUndone(tx okrcore.Tx, ws string, author okrcore.ID, at, undo time.Time)
 	}
 	return tx.PutState(ws, undoneKey, data, undo.Add(undoneKeep))
 }
-
-// undoneTimes is, by person, the times (UnixNano) of their check-ins that
-// count for nothing: those undone, and the undos.
-func undoneTimes(tx okrcore.Tx, ws string) (map[okrcore.ID]map[int64]bool, error) {
-	all, err := readUndone(tx, ws)
-	out := map[okrcore.ID]map[int64]bool{}
-	for _, u := range all {
-		if out[u.Author] == nil {
-			out[u.Author] = map[int64]bool{}
-		}
-		out[u.Author][u.At.UnixNano()] = true
-		out[u.Author][u.Undo.UnixNano()] = true
-	}
-	return out, err
-}

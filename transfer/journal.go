@@ -239,7 +239,12 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 			}
 		}
 	}
-	return nil
+	// The check-in tally, counted again without the check-ins deleted.
+	keys := make([]string, len(p.States))
+	for i, st := range p.States {
+		keys[i] = st.Key
+	}
+	return okrcore.RetallyKeys(tx, ws, keys)
 }
 
 func deleters(tx okrcore.Tx) map[string]func(string, okrcore.ID) error {

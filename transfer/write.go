@@ -415,6 +415,10 @@ func (h *gathered) flush(tx okrcore.Tx, r *resolver, part *journalPart) error {
 	if len(h.cs) == 0 {
 		return nil
 	}
+	// The tally slots the check-ins change, for a rollback to count again.
+	for _, k := range okrcore.TallyKeysOf(h.cs) {
+		part.States = append(part.States, priorState{Key: k, Existed: false})
+	}
 	if err := okrcore.ImportCheckIns(tx, h.cs); err != nil {
 		return err
 	}
