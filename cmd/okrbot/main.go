@@ -202,36 +202,44 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return nil, fmt.Errorf("%s %q: use text or json", src.of("log-format", "OKRBOT_LOG_FORMAT"), cfg.logFormat)
 	}
+	if err := checkCommand(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// checkCommand checks the subcommand and its arguments.
+func checkCommand(cfg *config) error {
 	switch cfg.command {
 	case "shell", "serve", "version", "help":
 	case "teams-package":
 		if len(cfg.args) != 1 {
-			return nil, fmt.Errorf("usage: okrbot teams-package FILE.zip (with MICROSOFT_APP_ID set)")
+			return fmt.Errorf("usage: okrbot teams-package FILE.zip (with MICROSOFT_APP_ID set)")
 		}
 	case "backup", "check", "restore":
 		if len(cfg.args) != 1 {
-			return nil, fmt.Errorf("usage: okrbot %s FILE", cfg.command)
+			return fmt.Errorf("usage: okrbot %s FILE", cfg.command)
 		}
 	case "import", "export":
 		if err := checkTransferArgs(cfg); err != nil {
-			return nil, err
+			return err
 		}
 	case "admin":
 		if len(cfg.args) != 1 || strings.TrimSpace(cfg.args[0]) == "" {
-			return nil, fmt.Errorf("usage: okrbot admin EMAIL|NAME [--workspace ID]")
+			return fmt.Errorf("usage: okrbot admin EMAIL|NAME [--workspace ID]")
 		}
 	case "migrate":
 		if err := checkMigrateArgs(cfg); err != nil {
-			return nil, err
+			return err
 		}
 	case "people":
 		if len(cfg.args) != 1 || cfg.args[0] != "sync" {
-			return nil, fmt.Errorf("usage: okrbot people sync [--platform slack|teams] [--workspace ID]")
+			return fmt.Errorf("usage: okrbot people sync [--platform slack|teams] [--workspace ID]")
 		}
 	default:
-		return nil, fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
+		return fmt.Errorf("unknown command %q; try `okrbot help`", cfg.command)
 	}
-	return cfg, nil
+	return nil
 }
 
 // newFlagSet defines okrbot's flags on cfg with their defaults read through
