@@ -20,6 +20,13 @@ func Import(ctx context.Context, s okrcore.Store, src Source, opts Options) (*Su
 	if opts.Progress != nil {
 		opts.Progress(Progress{Phase: "plan"})
 	}
+	var pre *checkInPlan
+	if prog, ok := src.(*Programme); ok {
+		var err error
+		if pre, err = collectCheckIns(prog); err != nil {
+			return nil, fmt.Errorf("plan import: read the check-ins: %w", err)
+		}
+	}
 	p, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) {
 		ws := opts.Workspace
 		if d, ok := src.(*Document); ok && ws == "" && d.Workspace != nil {
@@ -37,7 +44,7 @@ func Import(ctx context.Context, s okrcore.Store, src Source, opts Options) (*Su
 		case *Document:
 			return planDocument(tx, src, opts)
 		case *Programme:
-			return planProgramme(tx, src, opts)
+			return planCollected(tx, src, pre, opts)
 		}
 		return nil, fmt.Errorf("import: unknown source %T", src)
 	})

@@ -69,6 +69,9 @@ type planner struct {
 
 	items itemPlan
 	ins   checkInPlan
+	// pre are the check-ins collected before the read transaction, nil
+	// until planCheckIns collects them itself.
+	pre *checkInPlan
 }
 
 // entry is one record the plan leaves as rec: new when old is nil,
@@ -89,10 +92,16 @@ type entry struct {
 // planProgramme plans the import of p into opts.Workspace, reading the
 // workspace through tx and writing nothing.
 func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
+	return planCollected(tx, p, nil, opts)
+}
+
+// planCollected is planProgramme with p's check-ins collected already
+// (collectCheckIns), or nil to collect them.
+func planCollected(tx okrcore.Tx, p *Programme, pre *checkInPlan, opts Options) (*plan, error) {
 	if opts.Workspace == "" {
 		return nil, fmt.Errorf("plan import: no workspace given")
 	}
-	pp := &planner{tx: tx, p: p, opts: opts, ws: opts.Workspace, zones: map[string]bool{}, claimed: map[claimKey]bool{}}
+	pp := &planner{tx: tx, p: p, opts: opts, ws: opts.Workspace, zones: map[string]bool{}, claimed: map[claimKey]bool{}, pre: pre}
 	pp.pl = &plan{workspace: opts.Workspace, summary: Summary{Workspace: opts.Workspace, DryRun: opts.DryRun, Counts: map[Kind]Count{}}}
 	pp.pl.summary.Warnings = append(pp.pl.summary.Warnings, p.Warnings...)
 	w, err := tx.Workspace(opts.Workspace)

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -30,6 +31,9 @@ type checkInPlan struct {
 	authors    []Key
 	authorAt   map[Key]int32
 	statuses   []okrcore.Status
+	items      []Key
+	itemAt     map[Key]int32
+	lostStatus string // the first check-in of a 256th status, if any
 	// tallies gather one warning about many records, so that a million
 	// check-ins by one unknown author say so once.
 	tallies []*tally
@@ -46,7 +50,8 @@ type heldCheckIn struct {
 	by    okrcore.ID // the author, once planned
 	note  string
 	name  string // the record, for warnings; dropped once planned
-	node  int32
+	node  int32  // the node it is of, -1 for none, once planned
+	item  int32  // the source's key of what it is of, in checkInPlan.items
 	// author indexes checkInPlan.authors (the source's key), status
 	// checkInPlan.statuses.
 	author int32
@@ -106,47 +111,82 @@ type historyKey struct {
 	author okrcore.ID
 }
 
-func (p *planner) planCheckIns() error {
-	nodes := p.items.nodes
-	held := make([]heldCheckIn, 0, p.p.NumCheckIns())
-	p.ins.authorAt = map[Key]int32{}
-	start := make([]int32, len(nodes)+1)
-	err := p.p.EachCheckIn(func(c *CheckIn) bool {
-		n := p.items.byKey[c.Item]
-		switch {
-		case n == nil:
-			p.tally("item:"+string(c.Item), ciRecord(c), "it is about %s, which is not in the export; it is not imported", c.Item)
-		case n.kind != ItemKeyResult && n.kind != ItemKPI:
-			p.tally("kind:"+string(c.Item), ciRecord(c), "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
-		case c.At.IsZero():
-			p.tally("at:"+string(c.Item), ciRecord(c), "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
-		default:
-			st, ok := p.ins.statusIndex(c.Status)
-			if !ok {
-				// More than 255 statuses, none of which okrbot knows.
-				p.tally("status:", ciRecord(c), "its status %q is not one okrbot knows; it is imported without a status", c.Status)
-				st, _ = p.ins.statusIndex(okrcore.StatusNone)
-			}
-			held = append(held, heldCheckIn{at: c.At, value: c.Value, author: p.ins.authorIndex(c.Author), status: st, note: c.Note,
-				name: ciRecord(c), node: int32(n.pos), hasValue: c.HasValue})
-			start[n.pos+1]++
+// collectCheckIns reads the check-ins of p into the block planning keeps
+// them in. It reads no store, so an import does it before its read
+// transaction: a large export's History takes a while to read again, and
+// while a read transaction is open the store cannot grow its file for
+// chat's writes.
+func collectCheckIns(p *Programme) (*checkInPlan, error) {
+	ins := &checkInPlan{held: make([]heldCheckIn, 0, p.NumCheckIns()), authorAt: map[Key]int32{}, itemAt: map[Key]int32{}}
+	err := p.EachCheckIn(func(c *CheckIn) bool {
+		st, ok := ins.statusIndex(c.Status)
+		if !ok {
+			// More than 255 statuses, none of which okrbot knows.
+			ins.lostStatus = cmp.Or(ins.lostStatus, ciRecord(c))
+			st, _ = ins.statusIndex(okrcore.StatusNone)
 		}
+		item, ok := ins.itemAt[c.Item]
+		if !ok {
+			item = int32(len(ins.items))
+			ins.items = append(ins.items, c.Item)
+			ins.itemAt[c.Item] = item
+		}
+		ins.held = append(ins.held, heldCheckIn{at: c.At, value: c.Value, author: ins.authorIndex(c.Author), status: st, note: c.Note,
+			name: ciRecord(c), item: item, hasValue: c.HasValue})
 		return true
 	})
 	if err != nil {
-		return err
+		return nil, err
+	}
+	ins.itemAt = nil
+	return ins, nil
+}
+
+func (p *planner) planCheckIns() error {
+	if p.pre == nil {
+		pre, err := collectCheckIns(p.p)
+		if err != nil {
+			return err
+		}
+		p.pre = pre
+	}
+	p.ins, p.pre = *p.pre, nil
+	if p.ins.lostStatus != "" {
+		p.warn(p.ins.lostStatus, "check-ins with more than 255 different statuses are imported without the ones okrbot does not know")
+	}
+	nodes, held := p.items.nodes, p.ins.held
+	start := make([]int32, len(nodes)+1)
+	kept := 0
+	for i := range held {
+		c := &held[i]
+		item := p.ins.items[c.item]
+		n := p.items.byKey[item]
+		c.node = -1
+		switch {
+		case n == nil:
+			p.tally("item:"+string(item), c.name, "it is about %s, which is not in the export; it is not imported", item)
+		case n.kind != ItemKeyResult && n.kind != ItemKPI:
+			p.tally("kind:"+string(item), c.name, "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
+		case c.at.IsZero():
+			p.tally("at:"+string(item), c.name, "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
+		default:
+			c.node = int32(n.pos)
+			start[n.pos+1]++
+			kept++
+		}
 	}
 	// A counting sort by key result, then by time within each.
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	order, fill := make([]int32, len(held)), slices.Clone(start[:len(nodes)])
+	order, fill := make([]int32, kept), slices.Clone(start[:len(nodes)])
 	for i := range held {
-		n := held[i].node
-		order[fill[n]] = int32(i)
-		fill[n]++
+		if n := held[i].node; n >= 0 {
+			order[fill[n]] = int32(i)
+			fill[n]++
+		}
 	}
-	p.ins.held, p.ins.order = held, order
+	p.ins.order = order
 	for _, n := range nodes {
 		if n.kind == ItemKeyResult || n.kind == ItemKPI {
 			idx := order[start[n.pos]:start[n.pos+1]]
