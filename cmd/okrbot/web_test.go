@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -95,5 +97,38 @@ func TestWebMounted(t *testing.T) {
 	mux2.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/okr/", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("/okr/ without a public URL: %d", rec.Code)
+	}
+}
+
+// TestTeamsPackageTabs: with a public URL the package's manifest has the
+// web view's tabs; one on plain http is refused, since Teams needs https.
+func TestTeamsPackageTabs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "okrbot-teams.zip")
+	env := map[string]string{"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001", "OKRBOT_PUBLIC_URL": "https://okr.example.com"}
+	var errOut strings.Builder
+	if code := run(context.Background(), []string{"teams-package", out}, nil, io.Discard, &errOut, envMap(env)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var manifest string
+	for _, f := range zr.File {
+		if f.Name == "manifest.json" {
+			r, _ := f.Open()
+			b, _ := io.ReadAll(r)
+			r.Close()
+			manifest = string(b)
+		}
+	}
+	if !strings.Contains(manifest, `"contentUrl": "https://okr.example.com/okr/tab"`) || !strings.Contains(manifest, "api://okr.example.com/") {
+		t.Errorf("manifest: %s", manifest)
+	}
+	env["OKRBOT_PUBLIC_URL"] = "http://okr.example.com"
+	errOut.Reset()
+	if code := run(context.Background(), []string{"teams-package", out}, nil, io.Discard, &errOut, envMap(env)); code != 1 || !strings.Contains(errOut.String(), "https") {
+		t.Errorf("http: %d %q", code, errOut.String())
 	}
 }
