@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -445,7 +446,7 @@ func (h *Handler) tabSession(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(next, "/okr/") {
 		next = "/okr/me"
 	}
-	answer(http.StatusOK, map[string]string{"url": "/okr/login?t=" + tok + "&next=" + next})
+	answer(http.StatusOK, map[string]string{"url": "/okr/login?t=" + tok + "&next=" + url.QueryEscape(next)})
 }
 
 type messagePage struct{ Text string }
