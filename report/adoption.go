@@ -421,30 +421,14 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 // results, the weeks they checked in: the weeks of clk, the last one to
 // end.
 func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tally *tallyReader, clk adoptionClock, end time.Time, nWeeks int) error {
-	// Key results to check in on: those of an objective the person owns
-	// (one objective's are usually enough to tell, and fewer to read than
-	// all of theirs), else their own anywhere.
-	objs, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
+	var err error
+	if ix, ok := tx.(ownershipIndex); ok {
+		p.owns, p.hasKRs, err = ix.OwnsInCycle(ws, okrcore.UserOwner(p.u.ID), c.ID)
+	} else {
+		p.owns, p.hasKRs, err = ownsFromRecords(tx, ws, okrcore.UserOwner(p.u.ID), c.ID)
+	}
 	if err != nil {
 		return err
-	}
-	p.owns = len(objs) > 0
-	for _, o := range objs {
-		ks, err := tx.KeyResultsByObjective(ws, o.ID)
-		if err != nil {
-			return err
-		}
-		if p.hasKRs = len(ks) > 0; p.hasKRs {
-			break
-		}
-	}
-	if !p.hasKRs {
-		krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(p.u.ID), c.ID)
-		if err != nil {
-			return err
-		}
-		p.hasKRs = len(krs) > 0
-		p.owns = p.owns || p.hasKRs
 	}
 	if !p.hasKRs {
 		return nil
@@ -465,6 +449,32 @@ func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionP
 		}
 	}
 	return nil
+}
+
+// ownershipIndex tells who owns what in a cycle from a store's indexes,
+// without decoding each record, which is most of the report's work in a
+// large organisation otherwise: storage/bolt's and storage/postgres's
+// (storagetest.RunOwnsInCycle).
+type ownershipIndex interface {
+	OwnsInCycle(ws string, owner okrcore.Owner, cycle okrcore.ID) (owns, hasKRs bool, err error)
+}
+
+// ownsFromRecords is OwnsInCycle from the records, for a store without the
+// index: key results to check in on are those of an objective the owner
+// owns (one objective's are usually enough to tell), else their own.
+func ownsFromRecords(tx okrcore.Tx, ws string, owner okrcore.Owner, cycle okrcore.ID) (owns, hasKRs bool, err error) {
+	objs, err := tx.ObjectivesByOwner(ws, owner, cycle)
+	if err != nil {
+		return false, false, err
+	}
+	for _, o := range objs {
+		ks, err := tx.KeyResultsByObjective(ws, o.ID)
+		if err != nil || len(ks) > 0 {
+			return true, len(ks) > 0, err
+		}
+	}
+	krs, err := tx.KeyResultsByOwner(ws, owner, cycle)
+	return len(objs) > 0 || len(krs) > 0, len(krs) > 0, err
 }
 
 // trendWeeks is how far back a trend looks.

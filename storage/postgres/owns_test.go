@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/okrbot/okrbot/storage/storagetest"
+)
+
+func TestOwnsInCycle(t *testing.T) { storagetest.RunOwnsInCycle(t, open(t)) }
