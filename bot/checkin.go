@@ -85,20 +85,6 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	return e.confirm(ctx, req, results)
 }
 
-// namesEach reports whether every update of rep names a key result or KPI
-// by its id, and none is about all of the person's key results.
-func namesEach(rep reply.Reply) bool {
-	if rep.NoChange || len(rep.Updates) == 0 {
-		return false
-	}
-	for _, u := range rep.Updates {
-		if r, ok := okrcore.ParseRef(u.Ref); !ok || (r.Kind != okrcore.RefKeyResult && r.Kind != okrcore.RefKPI) {
-			return false
-		}
-	}
-	return true
-}
-
 // plannedCheckIns are the check-ins a message asks for, with the key
 // results as they were read when its words were resolved.
 type plannedCheckIns struct {
@@ -133,7 +119,7 @@ func (p *plannedCheckIns) stale(tx okrcore.Tx, ws string) (bool, error) {
 // values, and the period a stated status holds for.
 func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text string) (*plannedCheckIns, error) {
 	var krs []*okrcore.KeyResult
-	if !namesEach(rep) {
+	if !forms.NamesEach(rep) {
 		// Words may mean any of the person's key results; when each update
 		// names its key result ("KR12 45"), the ones named are all it needs.
 		_, all, err := report.CheckinTargets(tx, req.ws, req.actor.ID)
@@ -149,7 +135,7 @@ func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text
 		case ok && ref.Kind == okrcore.RefKPI:
 			kpiUpdates = append(kpiUpdates, u)
 			continue
-		case ok && ref.Kind == okrcore.RefKeyResult && !hasKR(krs, ref.ID):
+		case ok && ref.Kind == okrcore.RefKeyResult && !forms.HasKR(krs, ref.ID):
 			// Someone else's key result that the person may still be
 			// allowed to update (a lead, a team member, an admin).
 			k, err := tx.KeyResult(req.ws, ref.ID)
@@ -199,7 +185,7 @@ func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text
 		}
 		until := okrcore.PeriodEnd(report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn, req.now, e.locs.Get(req.actor.TimeZone))
 		for _, r := range resolved {
-			in := checkinInput(r, rep)
+			in := forms.CheckInInput(r, rep)
 			in.Until = until
 			p.inputs, p.refs, p.read = append(p.inputs, in), append(p.refs, r.KR.Ref()), append(p.read, r.KR)
 		}
@@ -237,41 +223,6 @@ func (e *Engine) record(tx okrcore.Tx, req *request, in okrcore.CheckInInput) (*
 	rhythm := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn
 	in.Until = okrcore.PeriodEnd(rhythm, req.now, e.locs.Get(req.actor.TimeZone))
 	return okrcore.RecordCheckIn(tx, req.now, req.actor, in)
-}
-
-// checkinInput turns a resolved update into a check-in; what the message
-// said overall (confidence, status, note, blockers) applies to each.
-func checkinInput(r reply.Resolved, rep reply.Reply) okrcore.CheckInInput {
-	in := okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: r.KR.ID, Confidence: firstInt(r.Confidence, rep.Confidence),
-		Status: firstStatus(r.Status, rep.Status), Note: rep.Note, Blockers: rep.Blockers}
-	if r.HasValue {
-		v := r.Value
-		in.Value = &v
-	}
-	return in
-}
-
-func hasKR(krs []*okrcore.KeyResult, id okrcore.ID) bool {
-	for _, k := range krs {
-		if k.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
-func firstInt(a, b *int) *int {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-func firstStatus(a, b okrcore.Status) okrcore.Status {
-	if a != okrcore.StatusNone {
-		return a
-	}
-	return b
 }
 
 // confirmation says what was recorded and what it did to the objectives
@@ -523,7 +474,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 				return err // the dialog stays on this key result
 			}
 			for _, r := range resolved {
-				res, err := e.record(tx, req, checkinInput(r, rep))
+				res, err := e.record(tx, req, forms.CheckInInput(r, rep))
 				if err != nil {
 					return err
 				}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/retro"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
@@ -188,7 +189,7 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 	case chat.EventMessage:
 		msg, err = e.message(ctx, req, ev.Text)
 	case chat.EventFormSubmit:
-		if ev.FormID == gradesFormID {
+		if ev.FormID == retro.GradesFormID {
 			msg, err = e.gradesSubmit(ctx, req)
 			break
 		}

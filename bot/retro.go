@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/bot/forms"
+	"github.com/okrbot/okrbot/bot/retro"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -25,31 +26,11 @@ import (
 // A team's aggregate is computed from the store by reading the answers of
 // each of its members, so it survives restarts and needs no other index.
 
-// retroSteps is the number of questions in a retrospective.
-var retroSteps = len(report.RetroStatements) + len(report.RetroQuestions)
-
-// gradesFormID names the grading form in its EventFormSubmit.
-const gradesFormID = "grades"
-
-// maxRetroText bounds one free-text answer.
-const maxRetroText = okrcore.MaxNote
-
-// retroWordScale reads ratings said in words.
-var retroWordScale = map[string]int{"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "agree": 4, "strongly agree": 5}
-
-// retroDialog is a retrospective in progress, stored so that it survives a
-// restart.
-type retroDialog struct {
-	Cycle   okrcore.ID          `json:"cycle"`
-	Step    int                 `json:"step"`
-	Answers report.RetroAnswers `json:"answers"`
-}
-
 // retroDialogs stores retrospectives in progress.
-var retroDialogs = dialogState[retroDialog]{key: retroDialogKey, what: "retrospective",
-	usable: func(d *retroDialog) bool {
+var retroDialogs = dialogState[retro.Dialog]{key: retroDialogKey, what: "retrospective",
+	usable: func(d *retro.Dialog) bool {
 		d.Answers.Normalize()
-		return d.Step >= 0 && d.Step < retroSteps
+		return d.Step >= 0 && d.Step < retro.Steps
 	}}
 
 // ---------------------------------------------------------------------
@@ -76,7 +57,7 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []reply.Token
 			if err := okrcore.CanChange(tx, req.actor, k.Owner); err != nil {
 				return chat.Message{}, err
 			}
-			if !hasKR(krs, k.ID) {
+			if !forms.HasKR(krs, k.ID) {
 				krs = append(krs, k)
 			}
 		}
@@ -101,31 +82,8 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []reply.Token
 				return chat.Message{}, usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", c.Name)
 			}
 		}
-		return chat.Message{Text: "Grade your key results", Form: gradesForm(c, krs)}, nil
+		return chat.Message{Text: "Grade your key results", Form: retro.GradesForm(c, krs)}, nil
 	})
-}
-
-func gradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
-	if len(krs) > report.MaxFormKRs {
-		krs = krs[:report.MaxFormKRs]
-	}
-	f := &chat.Form{ID: gradesFormID, Title: "Grades · " + c.Name, Submit: "Save grades"}
-	var ids []string
-	for _, k := range krs {
-		ref := k.Ref().String()
-		ids = append(ids, ref)
-		initial := okrcore.SuggestScore(k)
-		if k.Score != nil {
-			initial = *k.Score
-		}
-		// A text input: every platform submits the value shown, so the
-		// suggestion is accepted unless the person changes it.
-		f.Inputs = append(f.Inputs, chat.Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputText,
-			Initial: report.FormatGrade(initial), Optional: true,
-			Hint: fmt.Sprintf("%s, progress %s; suggested %s. 0.0–1.0", report.GradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)), report.FormatGrade(okrcore.SuggestScore(k)))})
-	}
-	f.State = strings.Join(ids, ",")
-	return f
 }
 
 // gradesSubmit records a submitted grading form. Every grade is checked
@@ -227,7 +185,7 @@ func (e *Engine) gradesFormBack(ctx context.Context, req *request, refs []okrcor
 		if err != nil {
 			return chat.Message{}, err
 		}
-		return forms.Back(gradesForm(c, krs), req.ev.Values, fe), nil
+		return forms.Back(retro.GradesForm(c, krs), req.ev.Values, fe), nil
 	})
 }
 
@@ -274,7 +232,7 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	if req.ev.Kind == chat.EventButton {
 		return chat.Message{}, false, nil
 	}
-	var d *retroDialog
+	var d *retro.Dialog
 	err = e.store.View(ctx, func(tx okrcore.Tx) error {
 		var err error
 		d, err = readRetroDialog(tx, req.ws, req.actor.ID)
@@ -294,11 +252,11 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	return m, true, err
 }
 
-func readRetroDialog(tx okrcore.Tx, ws string, user okrcore.ID) (*retroDialog, error) {
+func readRetroDialog(tx okrcore.Tx, ws string, user okrcore.ID) (*retro.Dialog, error) {
 	return retroDialogs.load(tx, ws, user)
 }
 
-func (e *Engine) saveRetroDialog(tx okrcore.Tx, req *request, d *retroDialog) error {
+func (e *Engine) saveRetroDialog(tx okrcore.Tx, req *request, d *retro.Dialog) error {
 	return retroDialogs.save(tx, req, d, e.dialogTTL)
 }
 
@@ -323,7 +281,7 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 		if d != nil && d.Cycle == c.ID {
 			intro = append(intro, "Let's carry on with your retrospective where we left off.")
 		} else {
-			d = &retroDialog{Cycle: c.ID}
+			d = &retro.Dialog{Cycle: c.ID}
 			d.Answers.Normalize()
 			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", c.Name))
 			prev, err := report.ReadRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
@@ -340,59 +298,8 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 		if err := e.saveRetroDialog(tx, req, d); err != nil {
 			return chat.Message{}, err
 		}
-		return retroPrompt(d, strings.Join(intro, "\n")), nil
+		return retro.Prompt(d, strings.Join(intro, "\n")), nil
 	})
-}
-
-// retroPrompt asks the dialog's current question, after lead when set.
-func retroPrompt(d *retroDialog, lead string) chat.Message {
-	pos := fmt.Sprintf("(%d/%d)", d.Step+1, retroSteps)
-	// Rating buttons are the only ones, so that a terminal's numbered
-	// buttons and typed ratings agree; `skip` and `stop` are typed.
-	var q, hint string
-	var buttons []chat.Button
-	if d.Step < len(report.RetroStatements) {
-		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, report.RetroStatements[d.Step])
-		hint = "1 = strongly disagree … 5 = strongly agree. `skip` moves on, `stop` ends."
-		for i := 1; i <= 5; i++ {
-			buttons = append(buttons, chat.Button{Label: strconv.Itoa(i), Value: "retro " + strconv.Itoa(i)})
-		}
-	} else {
-		tq := report.RetroQuestions[d.Step-len(report.RetroStatements)]
-		q = fmt.Sprintf("%s *%s*: %s", pos, tq.Label, tq.Question)
-		hint = "Write a sentence or two; only the anonymous summary shows it. `skip` moves on, `stop` ends."
-		buttons = append(buttons, chat.Button{Label: "Skip", Value: "retro skip"})
-	}
-	m := chat.Message{Text: q + "\n" + hint}
-	if lead != "" {
-		m.Text = lead + "\n\n" + m.Text
-		m.Blocks = append(m.Blocks, chat.Section{Text: lead})
-	}
-	m.Blocks = append(m.Blocks, chat.Section{Text: q}, chat.Context{Text: hint}, chat.Actions{Buttons: buttons})
-	return m
-}
-
-// parseRating reads a 1–5 rating; problem is a sentence for the person
-// when the answer is not one.
-func parseRating(s string) (rating int, problem string) {
-	w := dialogWord(s)
-	for _, suffix := range []string{"/5", " out of 5", " of 5"} {
-		w = strings.TrimSpace(strings.TrimSuffix(w, suffix))
-	}
-	if r, ok := retroWordScale[strings.Join(strings.Fields(w), " ")]; ok {
-		return r, ""
-	}
-	n, err := strconv.Atoi(w)
-	if err != nil {
-		if _, ferr := strconv.ParseFloat(w, 64); ferr == nil {
-			return 0, fmt.Sprintf("Please rate with a whole number from 1 to 5; %q isn't one.", strings.TrimSpace(s))
-		}
-		return 0, fmt.Sprintf("I need a rating from 1 (strongly disagree) to 5 (strongly agree); %q isn't one.", strings.TrimSpace(s))
-	}
-	if n < 1 || n > 5 {
-		return 0, fmt.Sprintf("%d is off the scale: ratings go from 1 (strongly disagree) to 5 (strongly agree).", n)
-	}
-	return n, ""
 }
 
 // retroStep takes the answer to the question being asked. A bad answer
@@ -431,30 +338,30 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 				*d.Answers.Text(d.Step - len(report.RetroStatements)) = ""
 			}
 		case d.Step < len(report.RetroStatements):
-			r, problem := parseRating(text)
+			r, problem := retro.ParseRating(text)
 			if problem != "" {
-				m = retroPrompt(d, problem)
+				m = retro.Prompt(d, problem)
 				return m, nil
 			}
 			d.Answers.Ratings[d.Step] = r
 		default:
 			s := strings.TrimSpace(okrcore.CleanText(text, true))
 			if s == "" {
-				m = retroPrompt(d, "I didn't get an answer; write a sentence, or `skip`.")
+				m = retro.Prompt(d, "I didn't get an answer; write a sentence, or `skip`.")
 				return m, nil
 			}
-			if utf8.RuneCountInString(s) > maxRetroText {
-				m = retroPrompt(d, fmt.Sprintf("That's longer than %d characters; please shorten it.", maxRetroText))
+			if utf8.RuneCountInString(s) > retro.MaxText {
+				m = retro.Prompt(d, fmt.Sprintf("That's longer than %d characters; please shorten it.", retro.MaxText))
 				return m, nil
 			}
 			*d.Answers.Text(d.Step - len(report.RetroStatements)) = s
 		}
 		d.Step++
-		if d.Step < retroSteps {
+		if d.Step < retro.Steps {
 			if err := e.saveRetroDialog(tx, req, d); err != nil {
 				return m, err
 			}
-			m = retroPrompt(d, "")
+			m = retro.Prompt(d, "")
 			return m, nil
 		}
 		return m, e.finishRetro(tx, req, d, &m)
@@ -463,7 +370,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 
 // finishRetro stores the answers (replacing earlier ones for the cycle),
 // ends the dialog and thanks the person with what they said.
-func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retroDialog, m *chat.Message) error {
+func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retro.Dialog, m *chat.Message) error {
 	d.Answers.At = req.now
 	b, err := json.Marshal(d.Answers)
 	if err != nil {
