@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/retally"
 )
 
 // An import of several transactions keeps a journal in its workspace's
@@ -244,7 +245,7 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 	for i, st := range p.States {
 		keys[i] = st.Key
 	}
-	return okrcore.RetallyKeys(tx, ws, keys)
+	return retally.Recount(tx, ws, keys)
 }
 
 func deleters(tx okrcore.Tx) map[string]func(string, okrcore.ID) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/retally"
 )
 
 // tallySlots reads a workspace's check-in tally over the weeks of the
@@ -51,7 +52,7 @@ func TestRolledBackImportLeavesTheTally(t *testing.T) {
 			t.Fatalf("import: %v", err)
 		}
 		if err := s.Update(ctx, func(tx okrcore.Tx) error {
-			return okrcore.RetallyKeys(tx, "north", []string{okrcore.TallyKey(0, -1)})
+			return retally.Recount(tx, "north", []string{okrcore.TallyKey(0, -1)})
 		}); err != nil {
 			t.Fatalf("build the tally: %v", err)
 		}
@@ -67,7 +68,7 @@ func TestRolledBackImportLeavesTheTally(t *testing.T) {
 		if err == nil {
 			after := tallySlots(t, s, "north")
 			if err := s.Update(ctx, func(tx okrcore.Tx) error {
-				return okrcore.RetallyKeys(tx, "north", []string{okrcore.TallyKey(0, -1)})
+				return retally.Recount(tx, "north", []string{okrcore.TallyKey(0, -1)})
 			}); err != nil {
 				t.Fatal(err)
 			}

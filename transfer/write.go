@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/retally"
 )
 
 // defaultBatch is how many records one transaction of an import writes.
@@ -416,7 +417,7 @@ func (h *gathered) flush(tx okrcore.Tx, r *resolver, part *journalPart) error {
 		return nil
 	}
 	// The tally slots the check-ins change, for a rollback to count again.
-	for _, k := range okrcore.TallyKeysOf(h.cs) {
+	for _, k := range retally.KeysOf(h.cs) {
 		part.States = append(part.States, priorState{Key: k, Existed: false})
 	}
 	if err := okrcore.ImportCheckIns(tx, h.cs); err != nil {
