@@ -51,7 +51,9 @@ func webLink(ctx context.Context, l WebLinks, req *request, args []reply.Token) 
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("web link: %w", err)
 	}
-	m := chat.Text("Your link to the web view (valid 12 hours, for you only): " + chat.User(link))
+	// The link is not a person's text: escaping it (chat.User) would break
+	// it, and web.Links writes it without markup characters.
+	m := chat.Text("Your link to the web view (valid 12 hours, for you only): " + link)
 	m.Ephemeral = true
 	return m, nil
 }

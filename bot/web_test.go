@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/bot/bottest"
-	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -23,7 +22,7 @@ func (f *fakeLinks) Link(_ context.Context, ws string, person okrcore.ID) (strin
 		return "", errors.New("store down")
 	}
 	f.linked = append(f.linked, person)
-	return "https://okr.example.test/okr/login?t=a_b*c", nil
+	return "https://okr.example.test/okr/login?t=ABC234.XYZ567", nil
 }
 
 func (f *fakeLinks) Revoke(_ context.Context, ws string) error {
@@ -41,7 +40,7 @@ func TestWebCommand(t *testing.T) {
 	links := &fakeLinks{}
 	k.Engine.UseWebLinks(links)
 	m := k.Ask("alice", "web")
-	if got := chat.PlainText(bottest.Text(m)); !strings.Contains(got, "https://okr.example.test/okr/login?t=a_b*c") || !m.Ephemeral {
+	if got := bottest.Text(m); !strings.Contains(got, "https://okr.example.test/okr/login?t=ABC234.XYZ567") || !m.Ephemeral {
 		t.Errorf("link: %q (ephemeral %v)", got, m.Ephemeral)
 	}
 	if len(links.linked) != 1 {

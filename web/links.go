@@ -5,7 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,6 +119,11 @@ func (c claims) payload() string {
 
 var errBadToken = errors.New("web: the link is not valid")
 
+// tokenEncoding writes tokens in letters and digits only, so that a link
+// in a chat message is plain text on every platform: no character of it
+// is markup, and nothing in it needs escaping (which would break the link).
+var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
 // parseClaims reads a payload; the signature is checked by the caller.
 func parseClaims(p string) (claims, error) {
 	f := strings.Split(p, "|")
@@ -155,7 +160,7 @@ func (l *Links) sign(ctx context.Context, c claims) (string, error) {
 	}
 	c.Gen = k.Gen
 	p := c.payload()
-	return base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + base64.RawURLEncoding.EncodeToString(mac(k.Key, p)), nil
+	return tokenEncoding.EncodeToString([]byte(p)) + "." + tokenEncoding.EncodeToString(mac(k.Key, p)), nil
 }
 
 // verify checks a token's signature with its workspace's key, its key
@@ -165,8 +170,8 @@ func (l *Links) verify(ctx context.Context, tok string) (claims, error) {
 	if !ok || len(tok) > 512 {
 		return claims{}, errBadToken
 	}
-	pb, err1 := base64.RawURLEncoding.DecodeString(p64)
-	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
+	pb, err1 := tokenEncoding.DecodeString(p64)
+	sig, err2 := tokenEncoding.DecodeString(s64)
 	if err1 != nil || err2 != nil {
 		return claims{}, errBadToken
 	}

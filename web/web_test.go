@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,18 +42,18 @@ func TestLinksRefused(t *testing.T) {
 	s := newSite(t)
 	good := tokenOf(t, s.link("alice"))
 	p64, sig, _ := strings.Cut(good, ".")
-	payload, _ := base64.RawURLEncoding.DecodeString(p64)
+	payload, _ := tokenEncoding.DecodeString(p64)
 	bob := strconv.FormatUint(uint64(s.user("local", "bob").ID), 10)
 	alice := strconv.FormatUint(uint64(s.user("local", "alice").ID), 10)
-	asBob := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|"+alice+"|", "|"+bob+"|", 1))) + "." + sig
-	longer := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|l", "|t", 1))) + "." + sig
+	asBob := tokenEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|"+alice+"|", "|"+bob+"|", 1))) + "." + sig
+	longer := tokenEncoding.EncodeToString([]byte(strings.Replace(string(payload), "|l", "|t", 1))) + "." + sig
 	flipped := []byte(sig)
 	flipped[3] ^= 1
 	cases := []struct{ name, token string }{
 		{"empty", ""},
 		{"garbage", "not-a-token"},
 		{"no signature", p64},
-		{"signature of another token", p64 + "." + base64.RawURLEncoding.EncodeToString([]byte("x"))},
+		{"signature of another token", p64 + "." + tokenEncoding.EncodeToString([]byte("x"))},
 		{"a flipped bit", p64 + "." + string(flipped)},
 		{"another person", asBob},
 		{"made a Teams session", longer},
@@ -256,4 +255,20 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("a changed token %q verified as %+v", s, c)
 		}
 	})
+}
+
+// TestLinkIsPlainText: a link goes into a chat message as it is, so none of
+// its characters may be markup (* _ ` ~ \ < >) on any platform.
+func TestLinkIsPlainText(t *testing.T) {
+	s := newSite(t)
+	for _, who := range []string{"alice", "dana", "olga"} {
+		link := s.link(who)
+		tok := tokenOf(t, link)
+		if strings.TrimLeft(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.") != "" || strings.Count(tok, ".") != 1 {
+			t.Errorf("token %q has other characters", tok)
+		}
+		if !strings.HasPrefix(link, s.srv.URL+"/okr/login?t=") || strings.ContainsAny(link, "*_`~\\<> ") {
+			t.Errorf("link %q", link)
+		}
+	}
 }
