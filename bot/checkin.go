@@ -208,7 +208,7 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 		e.observer.CheckInsRecorded(req.ev.Platform, len(results))
 	}
 	return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		return confirmation(report.NewReading(tx, req.ws, req.now), results), nil
+		return forms.Confirmation(report.NewReading(tx, req.ws, req.now), results), nil
 	})
 }
 
@@ -223,68 +223,6 @@ func (e *Engine) record(tx okrcore.Tx, req *request, in okrcore.CheckInInput) (*
 	rhythm := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn
 	in.Until = okrcore.PeriodEnd(rhythm, req.now, e.locs.Get(req.actor.TimeZone))
 	return okrcore.RecordCheckIn(tx, req.now, req.actor, in)
-}
-
-// confirmation says what was recorded and what it did to the objectives
-// above: the person sees the effect of their check-in at once.
-func confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Message {
-	m := chat.Message{}
-	var lines []string
-	objs := map[okrcore.ID]*okrcore.Objective{}
-	prev := map[okrcore.ID]float64{}
-	var order []okrcore.ID
-	for _, r := range results {
-		if r.KPI != nil {
-			line := fmt.Sprintf("%s %s: %s", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit))
-			if !r.KPI.Healthy() {
-				line += " (outside its healthy range)"
-			}
-			lines = append(lines, line)
-			continue
-		}
-		b, a := r.Before, r.After
-		line := fmt.Sprintf("%s %s: %s", a.Ref(), a.Title, okrcore.FormatValue(a.Current, a.Metric, a.Unit))
-		if b.Current != a.Current {
-			line = fmt.Sprintf("%s %s: %s → %s (%s → %s)", a.Ref(), a.Title, okrcore.FormatValue(b.Current, b.Metric, b.Unit),
-				okrcore.FormatValue(a.Current, a.Metric, a.Unit), okrcore.Percent(b.Progress), okrcore.Percent(a.Progress))
-		} else {
-			line += " (no change)"
-		}
-		line += ", " + n.Label(n.KR(a))
-		if r.CheckIn.Confidence != nil {
-			line += fmt.Sprintf(", confidence %d/10", *r.CheckIn.Confidence)
-		}
-		lines = append(lines, line)
-		for _, o := range r.Objectives {
-			if _, ok := objs[o.ID]; !ok {
-				order = append(order, o.ID)
-				prev[o.ID] = r.PreviousProgress[o.ID]
-			}
-			objs[o.ID] = o
-		}
-		m.Blocks = append(m.Blocks, report.KRBar(a, n, 0))
-	}
-	var up []string
-	for _, id := range order {
-		o := objs[id]
-		up = append(up, fmt.Sprintf("%s %s: %s → %s", o.Ref(), o.Title, okrcore.Percent(prev[id]), okrcore.Percent(o.Progress)))
-	}
-	head := "Checked in ✓"
-	m.Text = head + "\n" + strings.Join(lines, "\n")
-	if len(up) > 0 {
-		m.Text += "\nRolled up: " + strings.Join(up, "; ")
-	}
-	blocks := []chat.Block{chat.Section{Text: "*" + head + "*\n" + strings.Join(lines, "\n")}}
-	if len(results) > 0 && results[0].CheckIn.Blockers != "" {
-		blocks = append(blocks, chat.Section{Text: "Blocked: " + results[0].CheckIn.Blockers})
-		m.Text += "\nBlocked: " + results[0].CheckIn.Blockers
-	}
-	if len(up) > 0 {
-		blocks = append(blocks, chat.Context{Text: "Rolled up: " + strings.Join(up, "; ")})
-	}
-	m.Blocks = append(blocks, chat.Actions{Buttons: []chat.Button{{Label: "Undo", Value: "undo", Style: chat.StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
-	m.HomeChanged = true
-	return m
 }
 
 // undo takes back the actor's last check-in (all key results it covered),

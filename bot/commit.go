@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -11,10 +12,9 @@ import (
 // Check-ins from many people at once are written together: while one
 // group's transaction commits, the next gathers, and it is written in one
 // transaction (one fsync) whose roll-up recomputes each objective above
-// its check-ins once (okrcore.CheckIns), not once per check-in. The top of
-// the alignment tree, which every check-in rolls up through and which has
-// the most objectives beneath it, is what made check-ins queue one behind
-// the other. The guarantees are the ones of a check-in alone:
+// its check-ins once (okrcore.CheckIns): the top of the alignment tree,
+// which every check-in rolls up through, once per group. The guarantees
+// are the ones of a check-in alone:
 //
 //   - each check-in's dedupe mark is written in the group's transaction,
 //     with its effect, and a delivery another one marked first is left out
@@ -71,24 +71,42 @@ func (e *Engine) writeGroup(ctx context.Context) {
 	group := c.queue
 	c.queue = nil
 	c.mu.Unlock()
+	defer func() {
+		// A panic in one check-in's write must neither leave the others of
+		// its group waiting nor stop every check-in after it.
+		if p := recover(); p != nil {
+			e.log.ErrorContext(ctx, "writing check-ins panicked", "panic", p)
+			for _, j := range group {
+				select {
+				case j.done <- fmt.Errorf("bot: writing check-ins: %v", p):
+				default:
+				}
+			}
+		}
+		c.mu.Lock()
+		if len(c.queue) > 0 {
+			c.queue[0].lead <- struct{}{}
+		} else {
+			c.busy = false
+		}
+		c.mu.Unlock()
+	}()
 	e.commitGroup(ctx, group)
-	c.mu.Lock()
-	if len(c.queue) > 0 {
-		c.queue[0].lead <- struct{}{}
-	} else {
-		c.busy = false
-	}
-	c.mu.Unlock()
 }
 
 // commitGroup writes a group's check-ins in one transaction, each with its
 // dedupe mark; after a failure, each alone.
 func (e *Engine) commitGroup(ctx context.Context, group []*checkInJob) {
-	if len(group) == 1 {
-		j := group[0]
-		j.done <- e.store.Update(j.ctx, func(tx okrcore.Tx) error { return recordAlone(tx, j, e.now()) })
-		return
+	if len(group) == 1 || !e.commitTogether(ctx, group) {
+		for _, j := range group {
+			j.done <- e.store.Update(j.ctx, func(tx okrcore.Tx) error { return recordAlone(tx, j, e.now()) })
+		}
 	}
+}
+
+// commitTogether writes a group in one transaction and reports whether it
+// committed (and each job has its answer).
+func (e *Engine) commitTogether(ctx context.Context, group []*checkInJob) bool {
 	beaten := make([]bool, len(group))
 	// The group's transaction carries no handling's mark of its own (each
 	// job's is written below) and is not cut short by one person's
@@ -121,10 +139,7 @@ func (e *Engine) commitGroup(ctx context.Context, group []*checkInJob) {
 		return c.Finish(tx, e.now())
 	})
 	if err != nil {
-		for _, j := range group {
-			j.done <- e.store.Update(j.ctx, func(tx okrcore.Tx) error { return recordAlone(tx, j, e.now()) })
-		}
-		return
+		return false
 	}
 	for i, j := range group {
 		o := onceOf(j.ctx)
@@ -136,6 +151,7 @@ func (e *Engine) commitGroup(ctx context.Context, group []*checkInJob) {
 		o.set(true, false)
 		j.done <- nil
 	}
+	return true
 }
 
 // recordAlone writes one job's check-ins in a transaction of its own
