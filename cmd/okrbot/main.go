@@ -406,6 +406,9 @@ func runShell(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Write
 	}
 	engine := bot.NewEngine(db, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone})
+	// Views answer before their dedupe marks are durable: the marks land
+	// before the store closes (defers run last in, first out).
+	defer engine.Wait()
 	// The shell is also where scheduled messages arrive; its own commands
 	// are filled in below, once the dispatcher that sends through it exists.
 	commands := map[string]func(context.Context, string) string{}

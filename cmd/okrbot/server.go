@@ -252,6 +252,11 @@ func (s *server) close() error {
 		if s.backupsDone != nil {
 			<-s.backupsDone
 		}
+		// Views answer before their dedupe marks are durable; the marks
+		// land before the records of the events they answered go.
+		if e := s.built.Load(); e != nil {
+			e.Wait()
+		}
 		// The adapters finished what they acknowledged: their records go.
 		fctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := s.inbox.Flush(fctx); err != nil {
