@@ -241,8 +241,14 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 	stamp := s.logMissedWindows(tx, ws, now)
 	base := w.Schedule.OrDefault()
 	baseKey := scheduleKey(base)
-	r := s.cachedRoster(ws, baseKey, now)
+	sl, swept := tx.(rosterSlices)
+	r := s.cachedRoster(ws, baseKey, now, swept)
 	fresh := r == nil
+	if !fresh && swept {
+		if err := s.sweep(sl, ws, r); err != nil {
+			return plan{}, err
+		}
+	}
 	for {
 		if fresh {
 			if r, err = s.readRoster(tx, ws, base, baseKey, now); err != nil {

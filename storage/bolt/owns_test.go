@@ -7,3 +7,5 @@ import (
 )
 
 func TestOwnsInCycle(t *testing.T) { storagetest.RunOwnsInCycle(t, openTest(t, Options{})) }
+
+func TestSlices(t *testing.T) { storagetest.RunSlices(t, openTest(t, Options{})) }

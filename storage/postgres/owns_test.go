@@ -7,3 +7,5 @@ import (
 )
 
 func TestOwnsInCycle(t *testing.T) { storagetest.RunOwnsInCycle(t, open(t)) }
+
+func TestSlices(t *testing.T) { storagetest.RunSlices(t, open(t)) }
