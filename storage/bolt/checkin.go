@@ -12,11 +12,12 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt/internal/cicodec"
 )
 
 // Check-ins are most of a database (13 a key result a quarter), so since
 // schema version 4 they are kept in buckets of their own, shorter keys
-// and compact values (codec.go) rather than the JSON and key layout of the
+// and compact values (internal/cicodec) rather than the JSON and key layout of the
 // other records:
 //
 //   - a workspace is a short number, given on its first check-in and kept
@@ -24,30 +25,25 @@ import (
 //     the first 127; that uvarint is the prefix p of the workspace's keys
 //     in the other three buckets (no uvarint is a prefix of another);
 //   - record: p cu(id) → the encoded check-in;
-//   - by target: p target-byte cu(target id) time cu(id), empty;
-//   - by author: p cu(author) time cu(id), empty.
+//   - by target and by author: entries that each list the check-ins of
+//     a span of time (chunks.go).
 //
 // cu(n) (key.cu) is a length byte and n's big-endian bytes without leading
 // zeros: three or four bytes for the IDs of a large organisation instead
 // of eight, and it still sorts like n, and no cu is a prefix of another.
-// Times are eight bytes (keys.go) so that the author index gives them back
-// exactly.
 var (
 	bucketCIWorkspaces = []byte("ci_workspaces")
 	bucketCI           = []byte("ci")
-	idxCITarget        = []byte("ci_target")
-	idxCIAuthor        = []byte("ci_author")
 
-	bucketsVersion4 = [][]byte{bucketCIWorkspaces, bucketCI, idxCITarget, idxCIAuthor}
+	bucketsVersion5 = [][]byte{bucketCIWorkspaces, bucketCI, ciByTarget.bucket, ciByAuthor.bucket}
 )
 
 const checkInSeq = "check_in"
 
 // Check-ins are appended in ID order and never change, so their pages are
 // filled whole rather than split in half as bbolt does by default; index
-// entries land all over their buckets (a week adds one to every key
-// result's range), where bbolt's default split keeps pages two-thirds
-// full.
+// entries are rewritten all over their buckets (a week adds to every key
+// result's entry).
 const (
 	checkInFill = 1.0
 	indexFill   = 0.5
@@ -100,19 +96,6 @@ func targetByte(t okrcore.TargetKind) (byte, bool) {
 	return 0, false
 }
 
-// ciBucket is a check-in bucket, its pages filled for a write as
-// recordFill and indexFill say.
-func (t *boltTx) ciBucket(name []byte) (*bbolt.Bucket, error) {
-	b, err := t.bucket(name)
-	if err == nil {
-		b.FillPercent = indexFill
-		if bytes.Equal(name, bucketCI) {
-			b.FillPercent = checkInFill
-		}
-	}
-	return b, err
-}
-
 // errOldCheckIns is what reading check-ins says of a file of schema 3 or
 // older opened read-only: its check-ins are converted when okrbot first
 // opens it for writing.
@@ -141,15 +124,6 @@ func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
 		return nil, fmt.Errorf("number workspace: %w", err)
 	}
 	return p.grow(), nil
-}
-
-// checkInIndexes are the index entries of check-in c stored under p.
-func checkInIndexes(p key, c *okrcore.CheckIn) []ikey {
-	tb, _ := targetByte(c.Target)
-	return []ikey{
-		{idxCITarget, append(p.grow(), tb).cu(uint64(c.TargetID)).time(c.At).cu(uint64(c.ID))},
-		{idxCIAuthor, p.grow().cu(uint64(c.Author)).time(c.At).cu(uint64(c.ID))},
-	}
 }
 
 // AddCheckIn stores a new check-in. A check-in that carries the ID of a
@@ -203,23 +177,18 @@ func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
 
 // writeCheckIn stores c, whose ID is set, under p with its index entries.
 func (t *boltTx) writeCheckIn(p key, c *okrcore.CheckIn) error {
-	data, err := encodeCheckIn(c)
+	data, err := cicodec.Encode(c)
 	if err != nil {
 		return err
 	}
-	for _, e := range checkInIndexes(p, c) {
-		b, err := t.ciBucket(e.bucket)
-		if err != nil {
-			return err
-		}
-		if err := b.Put(e.key, nil); err != nil {
-			return fmt.Errorf("index %s: %w", e.bucket, err)
-		}
+	if err := t.indexCheckIn(p, c, false); err != nil {
+		return err
 	}
-	b, err := t.ciBucket(bucketCI)
+	b, err := t.bucket(bucketCI)
 	if err != nil {
 		return err
 	}
+	b.FillPercent = checkInFill
 	return b.Put(p.grow().cu(uint64(c.ID)), data)
 }
 
@@ -232,7 +201,7 @@ func (t *boltTx) checkIn(ws string, p key, id okrcore.ID) (*okrcore.CheckIn, err
 	if v == nil || id == 0 {
 		return nil, notFound("get check-in", "I can't find check-in %d.", id)
 	}
-	return decodeCheckIn(ws, id, v)
+	return cicodec.Decode(ws, id, v)
 }
 
 func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
@@ -241,7 +210,7 @@ func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, s
 	if err != nil || p == nil || !ok {
 		return []*okrcore.CheckIn{}, err
 	}
-	return t.loadCheckIns(ws, p, idxCITarget, append(p.grow(), tb).cu(uint64(id)), since, limit)
+	return t.loadCheckIns(ws, p, ciByTarget, append(p.grow(), tb).cu(uint64(id)), since, limit)
 }
 
 func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
@@ -249,12 +218,12 @@ func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time,
 	if err != nil || p == nil {
 		return []*okrcore.CheckIn{}, err
 	}
-	return t.loadCheckIns(ws, p, idxCIAuthor, p.grow().cu(uint64(author)), since, limit)
+	return t.loadCheckIns(ws, p, ciByAuthor, p.grow().cu(uint64(author)), since, limit)
 }
 
-func (t *boltTx) loadCheckIns(ws string, p key, index []byte, prefix key, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+func (t *boltTx) loadCheckIns(ws string, p key, ix ciIndex, prefix key, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
 	var out []*okrcore.CheckIn
-	err := t.scanCheckIns(index, prefix, since, limit, func(_ uint64, id okrcore.ID) error {
+	err := ix.scan(t, prefix, since, limit, func(_ uint64, id okrcore.ID) error {
 		c, err := t.checkIn(ws, p, id)
 		if okrcore.IsNotFound(err) {
 			return fmt.Errorf("list check-in: index entry for missing check-in %d", id)
@@ -271,7 +240,7 @@ func (t *boltTx) loadCheckIns(ws string, p key, index []byte, prefix key, since 
 	return out, nil
 }
 
-// CheckInTimesByAuthor reads the times from the keys of the author index,
+// CheckInTimesByAuthor reads the times from the author index,
 // not from the check-ins. A time outside the range of a key (before 1678
 // or after 2262) is clamped there, so for those few the check-in itself is
 // read.
@@ -281,7 +250,7 @@ func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.T
 		return nil, err
 	}
 	var out []time.Time
-	err = t.scanCheckIns(idxCIAuthor, p.grow().cu(uint64(author)), since, 0, func(bits uint64, id okrcore.ID) error {
+	err = ciByAuthor.scan(t, p.grow().cu(uint64(author)), since, 0, func(bits uint64, id okrcore.ID) error {
 		when, exact := bitsTime(bits)
 		if !exact {
 			c, err := t.checkIn(ws, p, id)
@@ -300,35 +269,6 @@ func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.T
 		return nil, err
 	}
 	return out, nil
-}
-
-// scanCheckIns walks the keys "prefix time id" of an index newest first
-// while their time is at or after since (any, when zero), at most limit
-// of them when limit > 0, and calls fn with each one's time and ID.
-func (t *boltTx) scanCheckIns(index []byte, prefix key, since time.Time, limit int, fn func(bits uint64, id okrcore.ID) error) error {
-	b, err := t.bucket(index)
-	if err != nil {
-		return err
-	}
-	floor, at, n := timeBits(since), len(prefix), 0
-	c := b.Cursor()
-	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-		bits := u64At(k, at)
-		if !since.IsZero() && bits < floor {
-			break
-		}
-		id, end, ok := cuAt(k, at+8)
-		if !ok || end != len(k) {
-			return fmt.Errorf("index %s: malformed entry %x", index, k)
-		}
-		if err := fn(bits, okrcore.ID(id)); err != nil {
-			return err
-		}
-		if n++; limit > 0 && n >= limit {
-			break
-		}
-	}
-	return nil
 }
 
 // DeleteCheckIn takes back an imported check-in, with both its index
@@ -351,7 +291,7 @@ func (t *boltTx) DeleteCheckIn(ws string, id okrcore.ID) error {
 	if err != nil {
 		return err
 	}
-	if err := t.moveIndexes(checkInIndexes(p, c), nil); err != nil {
+	if err := t.indexCheckIn(p, c, true); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	b, err := t.bucket(bucketCI)
@@ -367,9 +307,10 @@ func (t *boltTx) DeleteCheckIn(ws string, id okrcore.ID) error {
 // checkIns is the check-in kind for the index checker.
 type checkIns struct{}
 
-// verify checks every check-in as kind.verify checks other records, and
-// that every prefix belongs to one workspace.
-func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
+// verify checks every check-in as kind.verify checks other records, that
+// every prefix belongs to one workspace, and that the two indexes list
+// exactly the stored check-ins.
+func (checkIns) verify(t *boltTx, _ map[string]map[string]bool) error {
 	wsb, err := t.bucket(bucketCIWorkspaces)
 	if err != nil {
 		return err
@@ -397,7 +338,8 @@ func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
 	if err != nil {
 		return err
 	}
-	return b.ForEach(func(k, v []byte) error {
+	spans := [2]map[string][]ciRef{{}, {}}
+	err = b.ForEach(func(k, v []byte) error {
 		at := prefixLen(k)
 		id, end, okID := cuAt(k, at)
 		if at == 0 || !okID || end != len(k) {
@@ -407,23 +349,24 @@ func (checkIns) verify(t *boltTx, want map[string]map[string]bool) error {
 		if !known {
 			return fmt.Errorf("check-in at %x: no workspace has its prefix", k)
 		}
-		c, err := decodeCheckIn(ws, okrcore.ID(id), v)
+		c, err := cicodec.Decode(ws, okrcore.ID(id), v)
 		if err != nil {
 			return fmt.Errorf("check-in at %x: %w", k, err)
 		}
 		if n := u64At(seq.Get(newKey(ws).str(checkInSeq)), 0); n < id {
 			return fmt.Errorf("check-in %s/%d: sequence is behind at %d", ws, id, n)
 		}
-		for _, ix := range checkInIndexes(key(k[:at]), c) {
-			m := want[string(ix.bucket)]
-			if m == nil {
-				m = map[string]bool{}
-				want[string(ix.bucket)] = m
-			}
-			m[string(ix.key)] = true
+		r := ciRef{timeBits(c.At), id}
+		for i, ix := range []ciIndex{ciByTarget, ciByAuthor} {
+			k := ciPrefixes(key(k[:at]), c)[i].cu(r.bits / ix.span)
+			spans[i][string(k)] = append(spans[i][string(k)], r)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return verifySpans(t, spans)
 }
 
 // keyConverted, in the meta bucket, is the key of the last JSON check-in
@@ -438,10 +381,8 @@ var keyConverted = []byte("check_ins_converted")
 // they are, to be dropped whole at the end (dropJSONCheckIns): deleting
 // entries one by one would cost more than converting them.
 func convertCheckIns(tx *bbolt.Tx, limit int) (done bool, err error) {
-	for _, name := range bucketsVersion4 {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return false, fmt.Errorf("create bucket %s: %w", name, err)
-		}
+	if err := createBuckets(tx, bucketsVersion5); err != nil {
+		return false, err
 	}
 	old, meta := tx.Bucket(bucketCheckIns), tx.Bucket(bucketMeta)
 	if old == nil {

@@ -11,6 +11,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt/internal/cicodec"
 )
 
 // TestCheckInDamaged: a check-in whose bytes were damaged, or whose record
@@ -22,7 +23,7 @@ func TestCheckInDamaged(t *testing.T) {
 		damage    func(b *bbolt.Bucket, k []byte) error
 		read, chk string
 	}{
-		{"bad bytes", func(b *bbolt.Bucket, k []byte) error { return b.Put(k, []byte{checkInFormat, 0xFF}) }, "decode check-in 1", "decode check-in 1"},
+		{"bad bytes", func(b *bbolt.Bucket, k []byte) error { return b.Put(k, []byte{cicodec.Format, 0xFF}) }, "decode check-in 1", "decode check-in 1"},
 		{"unknown format", func(b *bbolt.Bucket, k []byte) error { return b.Put(k, []byte(`{"id":1}`)) }, "unknown format", "unknown format"},
 		{"record gone", func(b *bbolt.Bucket, k []byte) error { return b.Delete(k) }, "index entry for missing check-in 1", "stale entry"},
 	}

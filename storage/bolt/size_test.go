@@ -203,7 +203,7 @@ func logBuckets(t *testing.T, path string, n int) {
 	defer bdb.Close()
 	err = bdb.View(func(tx *bbolt.Tx) error {
 		line := ""
-		for _, name := range [][]byte{bucketCI, idxCITarget, idxCIAuthor, bucketKeyResults, bucketObjectives} {
+		for _, name := range [][]byte{bucketCI, ciByTarget.bucket, ciByAuthor.bucket, bucketKeyResults, bucketObjectives} {
 			s := tx.Bucket(name).Stats()
 			line += fmt.Sprintf(" %s %.1f B (%d MB, leaf pages %.0f%% full);", name,
 				float64(s.LeafAlloc+s.BranchAlloc)/float64(n), (s.LeafAlloc+s.BranchAlloc)>>20, 100*float64(s.LeafInuse)/float64(max(1, s.LeafAlloc)))

@@ -51,7 +51,7 @@ var recordIndexes = [][]byte{
 	idxUserPlatform, idxUserName, idxTeamName, idxTeamMember,
 	idxObjCycle, idxObjOwner, idxObjParent,
 	idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
-	idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn, idxCITarget, idxCIAuthor,
+	idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn,
 	idxOutboxKey, idxOutboxDue,
 }
 

@@ -1,4 +1,6 @@
-package bolt
+// Package cicodec is the compact binary form storage/bolt keeps check-ins
+// in.
+package cicodec
 
 import (
 	"encoding/binary"
@@ -15,7 +17,7 @@ import (
 // and JSON's field names and decimal times were most of a record. The
 // workspace and the ID are the record's key, not part of the value.
 //
-//	version byte (checkInFormat)
+//	version byte (Format)
 //	uvarint flags (the ci* bits below)
 //	uvarint target ID, uvarint author, time At
 //	number Value, number Previous (each in the form its flag bits say)
@@ -29,7 +31,7 @@ import (
 // mostly the check-in's, said by a flag. A status is an index into statusCodes or, for one this table
 // does not know, len(statusCodes)+len(s) and its bytes. A string is its
 // uvarint length and its bytes.
-const checkInFormat = 1
+const Format = 1
 
 // Flags. The usual check-in (a number, maybe a confidence and a note, what
 // an undo puts back) needs only the first seven, one byte.
@@ -78,8 +80,8 @@ const (
 
 var errShort = errors.New("record ends early")
 
-// encodeCheckIn is the stored value of c (without its workspace and ID).
-func encodeCheckIn(c *okrcore.CheckIn) ([]byte, error) {
+// Encode is the stored value of c (without its workspace and ID).
+func Encode(c *okrcore.CheckIn) ([]byte, error) {
 	var flags uint64
 	switch c.Target {
 	case okrcore.TargetKR:
@@ -102,7 +104,7 @@ func encodeCheckIn(c *okrcore.CheckIn) ([]byte, error) {
 	set(ciPrior, c.Prior != nil)
 	set(ciUndo, c.UndoOf != 0)
 	b := make([]byte, 0, 32+len(c.Note)+len(c.Blockers))
-	b = append(b, checkInFormat)
+	b = append(b, Format)
 	b = binary.AppendUvarint(b, flags)
 	b = binary.AppendUvarint(b, uint64(c.TargetID))
 	b = binary.AppendUvarint(b, uint64(c.Author))
@@ -353,10 +355,10 @@ func (r *reader) status() okrcore.Status {
 	return okrcore.Status(r.bytes(n - uint64(len(statusCodes))))
 }
 
-// decodeCheckIn reads a value encodeCheckIn wrote; ws and id are its key's.
+// Decode reads a value Encode wrote; ws and id are its key's.
 // Bad bytes give an error, never a panic.
-func decodeCheckIn(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error) {
-	if len(v) == 0 || v[0] != checkInFormat {
+func Decode(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error) {
+	if len(v) == 0 || v[0] != Format {
 		return nil, fmt.Errorf("decode check-in %d: unknown format", id)
 	}
 	r := &reader{b: v[1:]}
