@@ -205,6 +205,9 @@ func (t *boltTx) checkIn(ws string, p key, id okrcore.ID) (*okrcore.CheckIn, err
 }
 
 func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	if t.jsonCheckIns() {
+		return t.oldCheckIns(ws, idxCheckInTarget, newKey(ws).str(string(target)).id(id), since, limit)
+	}
 	tb, ok := targetByte(target)
 	p, err := t.wsPrefix(ws, false)
 	if err != nil || p == nil || !ok {
@@ -214,6 +217,9 @@ func (t *boltTx) CheckIns(ws string, target okrcore.TargetKind, id okrcore.ID, s
 }
 
 func (t *boltTx) CheckInsByAuthor(ws string, author okrcore.ID, since time.Time, limit int) ([]*okrcore.CheckIn, error) {
+	if t.jsonCheckIns() {
+		return t.oldCheckIns(ws, idxCheckInAuthor, newKey(ws).id(author), since, limit)
+	}
 	p, err := t.wsPrefix(ws, false)
 	if err != nil || p == nil {
 		return []*okrcore.CheckIn{}, err
@@ -245,6 +251,9 @@ func (t *boltTx) loadCheckIns(ws string, p key, ix ciIndex, prefix key, since ti
 // or after 2262) is clamped there, so for those few the check-in itself is
 // read.
 func (t *boltTx) CheckInTimesByAuthor(ws string, author okrcore.ID, since time.Time) ([]time.Time, error) {
+	if t.jsonCheckIns() {
+		return oldTimes(t.oldCheckIns(ws, idxCheckInAuthor, newKey(ws).id(author), since, 0))
+	}
 	p, err := t.wsPrefix(ws, false)
 	if err != nil || p == nil {
 		return nil, err

@@ -2,7 +2,7 @@ package bolt
 
 import (
 	"context"
-	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,21 +106,40 @@ func TestCheckInWorkspaces(t *testing.T) {
 	}
 }
 
-// TestCheckInsOfOldFileReadOnly: a version 3 file opened read-only is not
-// converted, and reading its check-ins says why they cannot be read.
+// TestCheckInsOfOldFileReadOnly: a version 3 file opened read-only (the
+// committed fixture, and one whose conversion stopped after a batch) is
+// not converted, and its check-ins read as they were from its JSON.
 func TestCheckInsOfOldFileReadOnly(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v3.db")
-	writeV3(t, path)
-	db, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.View(context.Background(), func(tx okrcore.Tx) error {
-		_, err := tx.CheckIns("T3", okrcore.TargetKR, 1, time.Time{}, 0)
-		return err
-	})
-	if !errors.Is(err, errOldCheckIns) {
-		t.Fatalf("reading the check-ins of a read-only version 3 file: %v", err)
+	for _, batch := range []int{0, 3} {
+		data, err := os.ReadFile(fixtureV3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "v3.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := v3Contents(t, path)
+		if batch > 0 {
+			bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = bdb.Update(func(tx *bbolt.Tx) error { _, err := convertCheckIns(tx, batch); return err })
+			if cerr := bdb.Close(); err != nil || cerr != nil {
+				t.Fatal(err, cerr)
+			}
+		}
+		db, err := Open(path, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCheckInsRead(t, db, want)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if v := fileVersion(t, path); v != 3 {
+			t.Errorf("batch %d: reading left schema %d, want 3", batch, v)
+		}
 	}
 }

@@ -234,11 +234,17 @@ func checkUpgradedV3(t *testing.T, db *DB, want []*okrcore.CheckIn) {
 	if v := readVersion(t, db); v != SchemaVersion() {
 		t.Fatalf("schema after upgrade = %d, want %d", v, SchemaVersion())
 	}
-	ctx := context.Background()
-	if err := db.Check(ctx); err != nil {
+	if err := db.Check(context.Background()); err != nil {
 		t.Fatalf("check after upgrade: %v", err)
 	}
-	err := db.View(ctx, func(tx okrcore.Tx) error {
+	checkCheckInsRead(t, db, want)
+}
+
+// checkCheckInsRead checks that db gives back each of want, as it was,
+// through each way of reading check-ins.
+func checkCheckInsRead(t *testing.T, db *DB, want []*okrcore.CheckIn) {
+	t.Helper()
+	err := db.View(context.Background(), func(tx okrcore.Tx) error {
 		found := 0
 		for _, w := range want {
 			byTarget, err := tx.CheckIns(w.Workspace, w.Target, w.TargetID, time.Time{}, 0)
