@@ -68,6 +68,11 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	if p.krs, err = md.tx.KeyResultsByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
 		return nil, err
 	}
+	if kc, ok := md.tx.(keyResultCounter); ok {
+		if err := md.knowOwnKRs(kc, p); err != nil {
+			return nil, err
+		}
+	}
 	for _, o := range p.objs {
 		if err := md.objectiveStatus(o); err != nil {
 			return nil, err
@@ -95,6 +100,35 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	}
 	md.people[id] = p
 	return p, nil
+}
+
+// keyResultCounter counts an objective's key results from a store's index
+// (storage/bolt's and storage/postgres's), without reading them.
+type keyResultCounter interface {
+	KeyResultCount(ws string, objective okrcore.ID) (int, error)
+}
+
+// knowOwnKRs tells the reading the key results of each of p's objectives
+// whose key results are all p's own (most are), read already, so that
+// its status does not decode them a second time.
+func (md *managerDigest) knowOwnKRs(kc keyResultCounter, p *personStats) error {
+	byObj := map[okrcore.ID][]*okrcore.KeyResult{}
+	for _, k := range p.krs {
+		byObj[k.Objective] = append(byObj[k.Objective], k)
+	}
+	for _, o := range p.objs {
+		if len(byObj[o.ID]) == 0 {
+			continue
+		}
+		n, err := kc.KeyResultCount(md.ws, o.ID)
+		if err != nil {
+			return err
+		}
+		if n == len(byObj[o.ID]) {
+			md.read.Know(o.ID, byObj[o.ID])
+		}
+	}
+	return nil
 }
 
 // objectiveStatus sets an objective's status as of the digest, on this

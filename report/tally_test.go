@@ -73,6 +73,15 @@ func newTallyOrg(t *testing.T, people int, start time.Time) *tallyOrg {
 			if err := tx.PutKeyResult(kr); err != nil {
 				return err
 			}
+			// Some objectives have a key result of the person before
+			// them as well: not all their own.
+			if i%10 == 7 {
+				other := *kr
+				other.ID, other.Owner, other.Title = 0, okrcore.UserOwner(o.users[i-1].ID), "KR of another"
+				if err := tx.PutKeyResult(&other); err != nil {
+					return err
+				}
+			}
 		}
 		root := &okrcore.Team{Workspace: o.ws, Name: "Company", Lead: 1}
 		if err := tx.PutTeam(root); err != nil {

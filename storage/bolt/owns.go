@@ -31,3 +31,10 @@ func (t *boltTx) OwnsInCycle(ws string, owner okrcore.Owner, cycle okrcore.ID) (
 	}
 	return len(objs) > 0, false, nil
 }
+
+// KeyResultCount counts an objective's key results from the index: a
+// report that read some of them tells by it whether it has them all.
+func (t *boltTx) KeyResultCount(ws string, objective okrcore.ID) (int, error) {
+	ids, err := t.scanIDs(idxKRObjective, newKey(ws).id(objective), false, 0, nil)
+	return len(ids), err
+}

@@ -28,3 +28,11 @@ func (t *pgTx) OwnsInCycle(ws string, owner okrcore.Owner, cycle okrcore.ID) (ow
 		args, &objs, &mine, &underObjs)
 	return objs || mine, mine || underObjs, err
 }
+
+// KeyResultCount counts an objective's key results: a report that read
+// some of them tells by it whether it has them all.
+func (t *pgTx) KeyResultCount(ws string, objective okrcore.ID) (int, error) {
+	var n int64
+	_, err := t.scan("count key results", "SELECT count(*) FROM key_results WHERE ws = $1 AND objective = $2", []any{[]byte(ws), int64(objective)}, &n)
+	return int(n), err
+}

@@ -11,10 +11,11 @@ import (
 // (report's ownershipIndex): who owns what, from the indexes alone.
 type OwnershipIndex interface {
 	OwnsInCycle(ws string, owner okrcore.Owner, cycle okrcore.ID) (owns, hasKRs bool, err error)
+	KeyResultCount(ws string, objective okrcore.ID) (int, error)
 }
 
-// RunOwnsInCycle checks a backend's OwnsInCycle against what its records
-// say, for owners of objectives with and without key results, of key
+// RunOwnsInCycle checks a backend's OwnsInCycle and KeyResultCount
+// against what its records say, for owners of objectives with and without key results, of key
 // results under someone else's objective, in another cycle or another
 // workspace, a team, and after a delete.
 func RunOwnsInCycle(t *testing.T, s okrcore.Store) {
@@ -72,6 +73,17 @@ func RunOwnsInCycle(t *testing.T, s okrcore.Store) {
 		ix, ok := tx.(OwnershipIndex)
 		if !ok {
 			t.Fatalf("%T has no OwnsInCycle", tx)
+		}
+		for obj := range okrcore.ID(6) {
+			for _, ws := range []string{"w", "x"} {
+				krs, err := tx.KeyResultsByObjective(ws, obj)
+				if err != nil {
+					return err
+				}
+				if n, err := ix.KeyResultCount(ws, obj); err != nil || n != len(krs) {
+					t.Errorf("KeyResultCount(%s, %d) = %d, %v; want %d", ws, obj, n, err, len(krs))
+				}
+			}
 		}
 		for _, c := range cases {
 			owns, hasKRs, err := ix.OwnsInCycle("w", c.owner, c.cycle)
