@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -304,4 +305,84 @@ func FuzzDecodeRefs(f *testing.F) {
 			t.Fatalf("%x decoded to %v, which encodes to %x", b, refs, again)
 		}
 	})
+}
+
+// BenchmarkCheckInYear reads check-ins after a year of them: 1,000
+// people with 10 key results each, a check-in on every key result every
+// week (520,000, written a week at a time as they arrive), then a key
+// result's history, a person's last four weeks (the per-person views), a
+// person's year, and the times of a person's year (the streak).
+//
+//	go test -run '^$' -bench CheckInYear ./storage/bolt
+func BenchmarkCheckInYear(b *testing.B) {
+	const people, krs, weeks = 1000, 10, 52
+	db, err := Open(filepath.Join(b.TempDir(), "year.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	start := time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC)
+	r := rand.New(rand.NewPCG(5, 6))
+	for w := range weeks {
+		for from := 0; from < people; from += 200 {
+			err := db.Update(ctx, func(tx okrcore.Tx) error {
+				for p := from; p < from+200; p++ {
+					for k := range krs {
+						at := start.AddDate(0, 0, 7*w).Add(time.Duration(r.Int64N(int64(72 * time.Hour))))
+						c := &okrcore.CheckIn{Workspace: "w", Target: okrcore.TargetKR, TargetID: okrcore.ID(p*krs + k + 1), Author: okrcore.ID(p + 1), At: at, Value: float64(w)}
+						if err := tx.AddCheckIn(c); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	end := start.AddDate(0, 0, 7*weeks)
+	reads := []struct {
+		name string
+		want int
+		read func(tx okrcore.Tx, p okrcore.ID) (int, error)
+	}{
+		{"kr-history", weeks, func(tx okrcore.Tx, p okrcore.ID) (int, error) {
+			cis, err := tx.CheckIns("w", okrcore.TargetKR, (p-1)*krs+1, time.Time{}, 0)
+			return len(cis), err
+		}},
+		{"person-4-weeks", 4 * krs, func(tx okrcore.Tx, p okrcore.ID) (int, error) {
+			cis, err := tx.CheckInsByAuthor("w", p, end.AddDate(0, 0, -28), 0)
+			return len(cis), err
+		}},
+		{"person-year", weeks * krs, func(tx okrcore.Tx, p okrcore.ID) (int, error) {
+			cis, err := tx.CheckInsByAuthor("w", p, time.Time{}, 0)
+			return len(cis), err
+		}},
+		{"person-year-times", weeks * krs, func(tx okrcore.Tx, p okrcore.ID) (int, error) {
+			times, err := tx.CheckInTimesByAuthor("w", p, time.Time{})
+			return len(times), err
+		}},
+	}
+	for _, rd := range reads {
+		b.Run(rd.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				p := okrcore.ID(i%people + 1)
+				i++
+				err := db.View(ctx, func(tx okrcore.Tx) error {
+					n, err := rd.read(tx, p)
+					if err == nil && (n < rd.want-krs || n > rd.want) {
+						err = fmt.Errorf("person %d: %d read, want about %d", p, n, rd.want)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
