@@ -3,35 +3,19 @@ package transfer
 import (
 	"time"
 
-	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/transfer/document"
 )
 
 // Document is okrbot's own export of one workspace (or one cycle of it):
 // every record as okrcore stores it and the full check-in history, each
-// list in id order. It holds no time stamp of the export itself, so that
-// the same data always encodes to the same bytes.
-type Document struct {
-	Format    string             `json:"format"` // DocumentFormat
-	Version   int                `json:"version"`
-	Workspace *okrcore.Workspace `json:"workspace"`
-	// Cycle names the one cycle the export was limited to; empty for the
-	// whole workspace.
-	Cycle       string                `json:"cycle,omitempty"`
-	People      []*okrcore.User       `json:"people"`
-	Teams       []*okrcore.Team       `json:"teams"`
-	Cycles      []*okrcore.Cycle      `json:"cycles"`
-	Objectives  []*okrcore.Objective  `json:"objectives"`
-	KeyResults  []*okrcore.KeyResult  `json:"key_results"`
-	KPIs        []*okrcore.KPI        `json:"kpis"`
-	Initiatives []*okrcore.Initiative `json:"initiatives"`
-	CheckIns    []*okrcore.CheckIn    `json:"check_ins"`
-}
+// list in id order. It is transfer/document's, which reads and writes it.
+type Document document.Document
 
 // DocumentFormat and DocumentVersion identify okrbot's export; a document
 // of a newer version is refused rather than half read.
 const (
-	DocumentFormat  = "okrbot-export"
-	DocumentVersion = 1
+	DocumentFormat  = document.Format
+	DocumentVersion = document.Version
 )
 
 // Source is what an import reads: a *Programme or a *Document.

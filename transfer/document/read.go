@@ -1,4 +1,4 @@
-package transfer
+package document
 
 import (
 	"bufio"
@@ -19,13 +19,13 @@ func refuse(cause error, format string, args ...any) error {
 	return e
 }
 
-// ReadDocument reads okrbot's export. It refuses, with one sentence, what
+// Read reads okrbot's export. It refuses, with one sentence, what
 // is not one: another format, a newer version, JSON that is malformed or
 // cut off, a field it does not know (which it would otherwise drop), a
 // file over maxBytes (no limit when maxBytes <= 0). The format and version
-// must come first, as Export writes them, so that another file is refused
+// must come first, as Write writes them, so that another file is refused
 // before it is read through.
-func ReadDocument(r io.Reader, maxBytes int64) (*Document, error) {
+func Read(r io.Reader, maxBytes int64) (*Document, error) {
 	lr := &io.LimitedReader{R: r, N: maxBytes + 1}
 	if maxBytes <= 0 {
 		lr.N = math.MaxInt64
@@ -100,8 +100,8 @@ func (d *docReader) header(i int, name string, doc *Document) error {
 		if err := d.dec.Decode(&doc.Format); err != nil {
 			return err
 		}
-		if doc.Format != DocumentFormat {
-			return refuse(nil, "This is not an okrbot export: its format is %q, not %q.", doc.Format, DocumentFormat)
+		if doc.Format != Format {
+			return refuse(nil, "This is not an okrbot export: its format is %q, not %q.", doc.Format, Format)
 		}
 	case i == 0:
 		return refuse(nil, "This is not an okrbot export: it does not start with the okrbot export format.")
@@ -110,8 +110,8 @@ func (d *docReader) header(i int, name string, doc *Document) error {
 		if err := d.dec.Decode(&doc.Version); err != nil {
 			return err
 		}
-		if doc.Version > DocumentVersion {
-			return refuse(nil, "This export is version %d, newer than this okrbot reads (up to version %d); upgrade okrbot to import it.", doc.Version, DocumentVersion)
+		if doc.Version > Version {
+			return refuse(nil, "This export is version %d, newer than this okrbot reads (up to version %d); upgrade okrbot to import it.", doc.Version, Version)
 		}
 		if doc.Version < 1 {
 			return refuse(nil, "This export says it is version %d; okrbot exports start at version 1.", doc.Version)
