@@ -57,6 +57,7 @@ type plan struct {
 type queue struct {
 	ws    string
 	held  []heldCheckIn
+	notes *arena
 	order []int32 // the order of writing; the stored ones are skipped
 	n     int     // how many are written
 	// targets are what each one is of, by heldCheckIn.node, and
@@ -90,8 +91,8 @@ func (h *queue) records(i int, fn func(*okrcore.CheckIn) bool) int {
 			continue
 		}
 		t := h.targets[c.node]
-		if !fn(&okrcore.CheckIn{Workspace: h.ws, Target: t.kind, TargetID: t.id, Author: c.by, At: c.at,
-			Value: c.value, Previous: c.prev, Status: h.statuses[c.status], Note: c.note}) {
+		if !fn(&okrcore.CheckIn{Workspace: h.ws, Target: t.kind, TargetID: t.id, Author: c.by, At: c.at(),
+			Value: c.value, Previous: c.prev, Status: h.statuses[c.status], Note: h.notes.get(c.note)}) {
 			break
 		}
 	}

@@ -306,7 +306,7 @@ func (p *planner) emitAll() {
 				targets[i].kind, targets[i].id = n.target()
 			}
 		}
-		p.pl.history = &queue{ws: p.ws, held: p.ins.held, order: p.ins.order, n: p.ins.n, targets: targets, statuses: p.ins.statuses}
+		p.pl.history = &queue{ws: p.ws, held: p.ins.held, notes: p.ins.notes, order: p.ins.order, n: p.ins.n, targets: targets, statuses: p.ins.statuses}
 	}
 	if w := p.workspaceRecord(); w != nil {
 		p.pl.steps = append(p.pl.steps, step{rec: w, update: p.stored != nil})

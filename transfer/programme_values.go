@@ -26,6 +26,8 @@ type checkInPlan struct {
 	// million check-ins are held once, in one block, rather than once as
 	// read and again as planned.
 	held       []heldCheckIn
+	notes      *arena
+	names      *arena // let go once planned
 	order      []int32
 	n, matched int
 	authors    []Key
@@ -42,23 +44,37 @@ type checkInPlan struct {
 
 // heldCheckIn is one check-in of the source as planning keeps it, and,
 // once planned, the check-in the writer writes. A million are held at
-// once, so what repeats (authors, statuses) is an index into a table.
+// once, so it holds no pointer: the collector does not scan the block of
+// them, which would otherwise be marked a million times a cycle while
+// chat waits on the collector. What repeats (authors, statuses) is an
+// index into a table, the time is its instant in UTC, and the note and
+// the record's name are in arenas.
 type heldCheckIn struct {
-	at    time.Time
+	sec   int64   // the time, in Unix seconds and nanoseconds
 	value float64 // the source's; once planned, what is written
 	prev  float64
 	by    okrcore.ID // the author, once planned
-	note  string
-	name  string // the record, for warnings; dropped once planned
-	node  int32  // the node it is of, -1 for none, once planned
-	item  int32  // the source's key of what it is of, in checkInPlan.items
+	nsec  uint32
+	// note is the note as it is written, cleaned and shortened already
+	// (longNote says it was); name the record, for warnings.
+	note, name text
+	node       int32 // the node it is of, -1 for none, once planned
+	item       int32 // the source's key of what it is of, in checkInPlan.items
 	// author indexes checkInPlan.authors (the source's key), status
 	// checkInPlan.statuses.
 	author int32
 	status uint8
 	// hasValue: the source states a value; stored: an identical check-in
-	// is stored already, so this one is not written.
-	hasValue, stored bool
+	// is stored already, so this one is not written; dated: the source
+	// gives its time.
+	hasValue, stored, longNote, dated bool
+}
+
+// at is the time of c.
+func (c *heldCheckIn) at() time.Time { return time.Unix(c.sec, int64(c.nsec)).UTC() }
+
+func (c *heldCheckIn) compare(d *heldCheckIn) int {
+	return cmp.Or(cmp.Compare(c.sec, d.sec), cmp.Compare(c.nsec, d.nsec))
 }
 
 // authorIndex and statusIndex are the places of a check-in's author and
@@ -117,29 +133,47 @@ type historyKey struct {
 // while a read transaction is open the store cannot grow its file for
 // chat's writes.
 func collectCheckIns(p *Programme) (*checkInPlan, error) {
-	ins := &checkInPlan{held: make([]heldCheckIn, 0, p.NumCheckIns()), authorAt: map[Key]int32{}, itemAt: map[Key]int32{}}
+	ins := &checkInPlan{held: make([]heldCheckIn, 0, p.NumCheckIns()), notes: &arena{}, names: &arena{},
+		authorAt: map[Key]int32{}, itemAt: map[Key]int32{}}
+	var failed error
 	err := p.EachCheckIn(func(c *CheckIn) bool {
-		st, ok := ins.statusIndex(c.Status)
-		if !ok {
-			// More than 255 statuses, none of which okrbot knows.
-			ins.lostStatus = cmp.Or(ins.lostStatus, ciRecord(c))
-			st, _ = ins.statusIndex(okrcore.StatusNone)
+		h, err := ins.hold(c)
+		if err != nil {
+			failed = err
+			return false
 		}
-		item, ok := ins.itemAt[c.Item]
-		if !ok {
-			item = int32(len(ins.items))
-			ins.items = append(ins.items, c.Item)
-			ins.itemAt[c.Item] = item
-		}
-		ins.held = append(ins.held, heldCheckIn{at: c.At, value: c.Value, author: ins.authorIndex(c.Author), status: st, note: c.Note,
-			name: ciRecord(c), item: item, hasValue: c.HasValue})
+		ins.held = append(ins.held, h)
 		return true
 	})
-	if err != nil {
+	if err = cmp.Or(err, failed); err != nil {
 		return nil, err
 	}
 	ins.itemAt = nil
 	return ins, nil
+}
+
+// hold is c as planning keeps it. Its note is cleaned as okrcore keeps
+// notes here, where nothing else is held, rather than when planned.
+func (ins *checkInPlan) hold(c *CheckIn) (heldCheckIn, error) {
+	st, ok := ins.statusIndex(c.Status)
+	if !ok {
+		// More than 255 statuses, none of which okrbot knows.
+		ins.lostStatus = cmp.Or(ins.lostStatus, ciRecord(c))
+		st, _ = ins.statusIndex(okrcore.StatusNone)
+	}
+	item, ok := ins.itemAt[c.Item]
+	if !ok {
+		item = int32(len(ins.items))
+		ins.items = append(ins.items, c.Item)
+		ins.itemAt[c.Item] = item
+	}
+	note, long := cut(strings.TrimSpace(okrcore.CleanText(c.Note, true)), okrcore.MaxNote)
+	h := heldCheckIn{value: c.Value, author: ins.authorIndex(c.Author), status: st, item: item, hasValue: c.HasValue, longNote: long,
+		dated: !c.At.IsZero(), sec: c.At.Unix(), nsec: uint32(c.At.Nanosecond())}
+	var err, nerr error
+	h.note, err = ins.notes.add(note)
+	h.name, nerr = ins.names.add(ciRecord(c))
+	return h, cmp.Or(err, nerr)
 }
 
 func (p *planner) planCheckIns() error {
@@ -164,11 +198,11 @@ func (p *planner) planCheckIns() error {
 		c.node = -1
 		switch {
 		case n == nil:
-			p.tally("item:"+string(item), c.name, "it is about %s, which is not in the export; it is not imported", item)
+			p.tallyCheckIn(c, "item:"+string(item), "it is about %s, which is not in the export; it is not imported", item)
 		case n.kind != ItemKeyResult && n.kind != ItemKPI:
-			p.tally("kind:"+string(item), c.name, "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
-		case c.at.IsZero():
-			p.tally("at:"+string(item), c.name, "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
+			p.tallyCheckIn(c, "kind:"+string(item), "it is about %s, a %s, and okrbot keeps check-ins of key results and KPIs; it is not imported", n.rec, n.kind)
+		case !c.dated:
+			p.tallyCheckIn(c, "at:"+string(item), "it has no date, so it has no place in the history of %s; it is not imported", n.rec)
 		default:
 			c.node = int32(n.pos)
 			start[n.pos+1]++
@@ -190,14 +224,25 @@ func (p *planner) planCheckIns() error {
 	for _, n := range nodes {
 		if n.kind == ItemKeyResult || n.kind == ItemKPI {
 			idx := order[start[n.pos]:start[n.pos+1]]
-			slices.SortStableFunc(idx, func(a, b int32) int { return held[a].at.Compare(held[b].at) })
+			slices.SortStableFunc(idx, func(a, b int32) int { return held[a].compare(&held[b]) })
 			if err := p.history(n, idx); err != nil {
 				return err
 			}
 		}
 	}
 	p.tallied("check-ins")
+	p.ins.names = nil
 	return nil
+}
+
+// tallyCheckIn is tally for check-in c, whose name is made only for the
+// first of each tally.
+func (p *planner) tallyCheckIn(c *heldCheckIn, why, format string, args ...any) {
+	if t := p.ins.byWhy[why]; t != nil {
+		t.n++
+		return
+	}
+	p.tally(why, p.ins.names.get(c.name), format, args...)
 }
 
 // tallied warns once for each tally, and starts them again.
@@ -249,33 +294,31 @@ func (p *planner) history(n *node, idx []int32) error {
 	s := 0
 	for _, i := range idx {
 		c := &src[i]
+		at := c.at()
 		author := p.author(c, n)
-		if k := (historyKey{c.at.UnixNano(), author}); seen[k] > 0 {
+		if k := (historyKey{at.UnixNano(), author}); seen[k] > 0 {
 			seen[k]--
 			p.ins.matched++
-			c.stored, c.name, c.note = true, "", ""
+			c.stored, c.note = true, text{}
 			continue
 		}
-		for ; s < len(stored) && !stored[s].At.After(c.at); s++ {
+		for ; s < len(stored) && !stored[s].At.After(at); s++ {
 			prev = stored[s].Value
 		}
 		c.value, c.prev, c.by = p.checkInValue(c, n, prev), prev, author
-		c.note = strings.TrimSpace(okrcore.CleanText(c.note, true))
 		if st := p.ins.statuses[c.status]; !knownStatus(st) {
-			p.tally("status:"+string(st), c.name, "its status %q is not one okrbot knows; it is imported without a status", st)
+			p.tallyCheckIn(c, "status:"+string(st), "its status %q is not one okrbot knows; it is imported without a status", st)
 			c.status, _ = p.ins.statusIndex(okrcore.StatusNone)
 		}
-		if note, long := cut(c.note, okrcore.MaxNote); long {
-			p.tally("note", c.name, "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
-			c.note = note
+		if c.longNote {
+			p.tallyCheckIn(c, "note", "its note is longer than %d characters; it is shortened", okrcore.MaxNote)
 		}
-		c.name = ""
 		prev, last = c.value, c
 		p.ins.n++
 	}
 	var latest *okrcore.CheckIn
 	if last != nil {
-		latest = &okrcore.CheckIn{Author: last.by, At: last.at, Value: last.value, Status: p.ins.statuses[last.status]}
+		latest = &okrcore.CheckIn{Author: last.by, At: last.at(), Value: last.value, Status: p.ins.statuses[last.status]}
 	}
 	p.settle(n, latest, len(stored) > 0 && (latest == nil || stored[len(stored)-1].At.After(latest.At)))
 	return nil
@@ -289,9 +332,9 @@ func (p *planner) author(c *heldCheckIn, n *node) okrcore.ID {
 		return u.ID
 	}
 	if a == "" {
-		p.tally("author:", c.name, "it names no author; it is kept as written by the owner of what it is about")
+		p.tallyCheckIn(c, "author:", "it names no author; it is kept as written by the owner of what it is about")
 	} else {
-		p.tally("author:"+string(a), c.name, "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", a)
+		p.tallyCheckIn(c, "author:"+string(a), "its author %s is not among the people of the export; it is kept as written by the owner of what it is about", a)
 	}
 	if n.kind == ItemKPI {
 		return p.ownerPerson(n.kpi.Owner)
@@ -322,7 +365,7 @@ func (p *planner) checkInValue(c *heldCheckIn, n *node, prev float64) float64 {
 	}
 	v, ok := ordinary(c.value, prev)
 	if !ok {
-		p.tally("nan:"+n.rec, c.name, "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
+		p.tallyCheckIn(c, "nan:"+n.rec, "its value is not a number okrbot can keep; it keeps the value before it, of %s", n.rec)
 		return v
 	}
 	if n.kind == ItemKPI {
@@ -330,7 +373,7 @@ func (p *planner) checkInValue(c *heldCheckIn, n *node, prev float64) float64 {
 	}
 	w, moved := n.rule.apply(v)
 	if moved {
-		p.tally("value:"+n.rec, c.name, "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
+		p.tallyCheckIn(c, "value:"+n.rec, "its value %v is not one %s can take; it is imported as %v", v, n.rec, w)
 	}
 	return w
 }
