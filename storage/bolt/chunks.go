@@ -54,8 +54,9 @@ func ciPrefixes(p key, c *okrcore.CheckIn) [2]key {
 	return [2]key{append(p.grow(), tb).cu(uint64(c.TargetID)), p.grow().cu(uint64(c.Author))}
 }
 
-func decodeRefs(v []byte) ([]ciRef, error) {
-	refs := make([]ciRef, 0, len(v)/11)
+// decodeRefs appends the check-ins listed by v to refs[:0].
+func decodeRefs(refs []ciRef, v []byte) ([]ciRef, error) {
+	refs = refs[:0]
 	for i := 0; i < len(v); {
 		if i+8 >= len(v) {
 			return nil, fmt.Errorf("truncated at %d", i)
@@ -92,7 +93,7 @@ func (ix ciIndex) change(b *bbolt.Bucket, prefix key, r ciRef, remove bool) erro
 	var refs []ciRef
 	if v := b.Get(k); v != nil {
 		var err error
-		if refs, err = decodeRefs(v); err != nil {
+		if refs, err = decodeRefs(nil, v); err != nil {
 			return fmt.Errorf("index %s: entry %x: %w", ix.bucket, k, err)
 		}
 	}
@@ -129,10 +130,10 @@ func (ix ciIndex) scan(t *boltTx, prefix key, since time.Time, limit int, fn fun
 		return fmt.Errorf("bucket %s missing", ix.bucket)
 	}
 	floor, n := timeBits(since), 0
-	c := b.Cursor()
+	c, refs := b.Cursor(), []ciRef(nil)
 	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-		refs, err := ix.refsAt(b, k, len(prefix), v4)
-		if err != nil {
+		var err error
+		if refs, err = ix.refsAt(refs, b, k, len(prefix), v4); err != nil {
 			return err
 		}
 		for i := len(refs) - 1; i >= 0; i-- {
@@ -150,21 +151,20 @@ func (ix ciIndex) scan(t *boltTx, prefix key, since time.Time, limit int, fn fun
 	return nil
 }
 
-// refsAt reads the check-ins of the index entry k (of version 4 when v4
+// refsAt reads into refs[:0] the check-ins of the index entry k (of version 4 when v4
 // is set) whose prefix is at bytes long.
-func (ix ciIndex) refsAt(b *bbolt.Bucket, k []byte, at int, v4 bool) ([]ciRef, error) {
+func (ix ciIndex) refsAt(refs []ciRef, b *bbolt.Bucket, k []byte, at int, v4 bool) ([]ciRef, error) {
 	if v4 {
 		id, end, ok := cuAt(k, at+8)
 		if !ok || end != len(k) {
 			return nil, fmt.Errorf("index %s: malformed entry %x", ix.v4, k)
 		}
-		return []ciRef{{u64At(k, at), id}}, nil
+		return append(refs[:0], ciRef{u64At(k, at), id}), nil
 	}
 	_, end, ok := cuAt(k, at)
-	var refs []ciRef
 	var err error
 	if ok && end == len(k) {
-		refs, err = decodeRefs(b.Get(k))
+		refs, err = decodeRefs(refs, b.Get(k))
 	}
 	if !ok || end != len(k) || err != nil {
 		return nil, fmt.Errorf("index %s: malformed entry %x", ix.bucket, k)

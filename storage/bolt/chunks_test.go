@@ -297,7 +297,7 @@ func FuzzDecodeRefs(f *testing.F) {
 	f.Add(encodeRefs([]ciRef{{1, 2}, {1, 3}, {1 << 62, 1 << 40}}))
 	f.Add([]byte{0, 1, 2})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		refs, err := decodeRefs(b)
+		refs, err := decodeRefs(nil, b)
 		if err != nil {
 			return
 		}
