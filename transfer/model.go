@@ -47,6 +47,8 @@ type Programme struct {
 	// how many: a reader of a large export sets it rather than hold a
 	// million check-ins while they are planned. It stops early when yield
 	// returns false; an error is the file failing on a second reading.
+	// The check-in yield is given is its only for the call: a reader
+	// may hand the same one each time.
 	History    func(yield func(*CheckIn) bool) error
 	HistoryLen int
 	// Warnings are what the reader noticed and could not import as said

@@ -101,7 +101,8 @@ func (rd *reader) checkIn(c *rawCheck) bool {
 		ci.Note = htmlText(string(c.HTML))
 	}
 	if !first {
-		return rd.emit(&ci)
+		rd.ci = ci
+		return rd.emit(&rd.ci)
 	}
 	rd.saw(at)
 	rd.kept++

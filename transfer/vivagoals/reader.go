@@ -47,6 +47,10 @@ type reader struct {
 	// check-ins are read again, is handed each of them.
 	kept int
 	emit func(*transfer.CheckIn) bool
+	// ci is the check-in handed to emit, the same one each time, so that
+	// a second reading makes no check-in on the heap per check-in
+	// (History's yield keeps none).
+	ci transfer.CheckIn
 }
 
 // tally counts what is warned about once for the whole export rather
