@@ -183,15 +183,41 @@ func (e *Reports) readAdoptionInputs(ctx context.Context, ws, scopeName string) 
 				return err
 			}
 		}
-		if in.users, err = tx.Users(ws); err != nil {
-			return err
-		}
 		if in.teams, err = tx.Teams(ws); err != nil {
 			return err
 		}
+		if in.scope != nil {
+			in.users, err = subtreeUsers(tx, ws, newTeamTree(in.teams).subtree(in.scope))
+			return err
+		}
+		in.users, err = tx.Users(ws)
 		return err
 	})
 	return in, err
+}
+
+// subtreeUsers reads the people of teams, each once: all that a scoped
+// report counts, and fewer to decode than everyone.
+func subtreeUsers(tx okrcore.Tx, ws string, teams []*okrcore.Team) ([]*okrcore.User, error) {
+	seen := map[okrcore.ID]bool{}
+	var users []*okrcore.User
+	for _, t := range teams {
+		for _, m := range teamMembers(t) {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			u, err := tx.User(ws, m)
+			if okrcore.IsNotFound(err) {
+				continue // gone: a full read would not list them either
+			}
+			if err != nil {
+				return nil, err
+			}
+			users = append(users, u)
+		}
+	}
+	return users, nil
 }
 
 // isoWeekKeys names n weeks from the Monday start on ("2026-W40"), as the
