@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -37,10 +38,10 @@ func seedDemo(ctx context.Context, db okrcore.Store, cfg *config, now time.Time,
 		return err
 	}
 	if seeded {
-		fmt.Fprintf(stdout, "Seeded a demo organisation into %s: teams Leadership, Sales, Engineering and Customer Success.\n", cfg.db)
+		fmt.Fprintf(stdout, "Seeded a demo organisation into %s: teams Leadership, Sales, Engineering and Customer Success.\n", databaseName(cfg.db))
 		return nil
 	}
-	fmt.Fprintf(stdout, "--demo added nothing: %s already has people in it, and the demo goes only into an empty database; for a fresh demo, name a new file: --db demo.db\n", cfg.db)
+	fmt.Fprintf(stdout, "--demo added nothing: %s already has people in it, and the demo goes only into an empty database; for a fresh demo, name a new file: --db demo.db\n", databaseName(cfg.db))
 	return nil
 }
 
@@ -88,6 +89,10 @@ func clockCommand(mc *manualClock, sched *schedule.Scheduler, disp *outbox.Dispa
 // its lines never fall between the chat's messages.
 func fileLogger(cfg *config) (*slog.Logger, func(), string, error) {
 	path := cfg.db + ".log"
+	if isServer(cfg.db) {
+		// A database URL is no place for a file (and holds the password).
+		path = "okrbot.log"
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, nil, "", err
@@ -103,4 +108,21 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// databaseName is the database for a message: a file's path as given, a
+// server's URL without its password (in the user part or the query).
+func databaseName(setting string) string {
+	if !isServer(setting) {
+		return setting
+	}
+	u, err := url.Parse(setting)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery = ""
+	return u.String()
 }
