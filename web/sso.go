@@ -2,19 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"math/big"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/okrbot/okrbot/openid"
 )
 
 // DefaultTeamsMetadataURL is Microsoft Entra ID's OpenID metadata of a
@@ -41,17 +34,13 @@ type SSOConfig struct {
 
 // SSO checks the tokens TeamsJS gets for okrbot's app (getAuthToken):
 // RS256 signed by a key of the tenant's OpenID key set, issued by the
-// tenant, for okrbot's app, unexpired. The keys are cached, and a token
-// naming an unknown key fetches them again at most every five minutes, so
-// forged tokens cannot make okrbot hammer Microsoft.
+// tenant, for okrbot's app, unexpired. The keys are cached by
+// openid.KeySet, and a token naming an unknown key fetches them again at
+// most every five minutes, so forged tokens cannot make okrbot hammer
+// Microsoft.
 type SSO struct {
-	cfg SSOConfig
-
-	fetchMu   sync.Mutex
-	mu        sync.Mutex
-	keys      map[string]*rsa.PublicKey
-	fetchedAt time.Time
-	triedAt   time.Time
+	cfg  SSOConfig
+	keys *openid.KeySet
 }
 
 // NewSSO returns a checker of Teams single sign-on tokens.
@@ -63,13 +52,9 @@ func NewSSO(cfg SSOConfig) (*SSO, error) {
 		cfg.MetadataURL = DefaultTeamsMetadataURL
 	}
 	cfg.MetadataURL = strings.ReplaceAll(cfg.MetadataURL, "{tenant}", cfg.Tenant)
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &SSO{cfg: cfg}, nil
+	keys := openid.NewKeySet(cfg.MetadataURL, openid.Options{HTTPClient: cfg.HTTPClient, Now: cfg.Now,
+		MinRefresh: ssoMinRefresh, MaxAge: ssoKeysMaxAge, Skew: ssoSkew})
+	return &SSO{cfg: cfg, keys: keys}, nil
 }
 
 // Identity is who a valid token names: the tenant and the person's Entra
@@ -81,54 +66,27 @@ type Identity struct {
 
 // Validate checks raw, the token without "Bearer ".
 func (s *SSO) Validate(ctx context.Context, raw string) (Identity, error) {
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
-	cl := jwt.MapClaims{}
-	_, err := parser.ParseWithClaims(raw, cl, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
-			return nil, errors.New("token names no key")
-		}
-		return s.key(ctx, kid)
-	})
+	tok, err := s.keys.Verify(ctx, raw, openid.Want{Issuer: s.issuer, Audience: s.audience})
 	if err != nil {
-		return Identity{}, fmt.Errorf("invalid token: %w", err)
+		return Identity{}, err
 	}
-	now := s.cfg.Now()
-	exp, ok := number(cl, "exp")
-	if !ok || now.After(time.Unix(exp, 0).Add(ssoSkew)) {
-		return Identity{}, errors.New("token expired")
-	}
-	if nbf, ok := number(cl, "nbf"); ok && now.Add(ssoSkew).Before(time.Unix(nbf, 0)) {
-		return Identity{}, errors.New("token not valid yet")
-	}
-	tid, _ := cl["tid"].(string)
+	tid, _ := tok.Claims["tid"].(string)
 	if tid == "" || !strings.EqualFold(tid, s.cfg.Tenant) {
 		return Identity{}, errors.New("token is of another tenant")
 	}
-	iss, _ := cl["iss"].(string)
-	if iss != "https://login.microsoftonline.com/"+tid+"/v2.0" && iss != "https://sts.windows.net/"+tid+"/" {
-		return Identity{}, fmt.Errorf("issuer %q is not the tenant", iss)
-	}
-	if !s.audience(cl) {
-		return Identity{}, errors.New("token is not for okrbot")
-	}
-	oid, _ := cl["oid"].(string)
+	oid, _ := tok.Claims["oid"].(string)
 	if oid == "" {
 		return Identity{}, errors.New("token names nobody")
 	}
 	return Identity{Tenant: tid, ObjectID: oid}, nil
 }
 
-func (s *SSO) audience(cl jwt.MapClaims) bool {
-	ok := func(a string) bool {
-		return a == s.cfg.AppID || (s.cfg.Host != "" && a == "api://"+s.cfg.Host+"/"+s.cfg.AppID)
-	}
-	switch a := cl["aud"].(type) {
-	case string:
-		return ok(a)
-	case []any:
-		for _, x := range a {
-			if v, _ := x.(string); ok(v) {
+// issuer accepts the tenant's v2.0 and v1 issuers; a tenant id is a GUID,
+// the same in either case.
+func (s *SSO) issuer(iss string) bool {
+	for _, form := range [][2]string{{"https://login.microsoftonline.com/", "/v2.0"}, {"https://sts.windows.net/", "/"}} {
+		if t, ok := strings.CutPrefix(iss, form[0]); ok {
+			if t, ok := strings.CutSuffix(t, form[1]); ok && strings.EqualFold(t, s.cfg.Tenant) {
 				return true
 			}
 		}
@@ -136,103 +94,6 @@ func (s *SSO) audience(cl jwt.MapClaims) bool {
 	return false
 }
 
-func number(c jwt.MapClaims, name string) (int64, bool) {
-	switch n := c[name].(type) {
-	case float64:
-		return int64(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return i, err == nil
-	}
-	return 0, false
-}
-
-// key is the tenant's signing key kid, fetched when unknown or old.
-func (s *SSO) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
-	s.mu.Lock()
-	k, ok := s.keys[kid]
-	stale := s.cfg.Now().Sub(s.fetchedAt) > ssoKeysMaxAge
-	s.mu.Unlock()
-	if ok && !stale {
-		return k, nil
-	}
-	if err := s.refresh(ctx, kid); err != nil && !ok {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k, ok := s.keys[kid]; ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("unknown signing key %q", kid)
-}
-
-func (s *SSO) refresh(ctx context.Context, kid string) error {
-	s.fetchMu.Lock()
-	defer s.fetchMu.Unlock()
-	s.mu.Lock()
-	_, known := s.keys[kid]
-	fresh := s.cfg.Now().Sub(s.fetchedAt) <= ssoKeysMaxAge
-	recent := !s.triedAt.IsZero() && s.cfg.Now().Sub(s.triedAt) < ssoMinRefresh
-	if (known && fresh) || recent {
-		s.mu.Unlock()
-		return nil
-	}
-	s.triedAt = s.cfg.Now()
-	s.mu.Unlock()
-	keys, err := s.fetchKeys(ctx)
-	if err != nil {
-		return fmt.Errorf("fetch the tenant's signing keys: %w", err)
-	}
-	s.mu.Lock()
-	s.keys, s.fetchedAt = keys, s.cfg.Now()
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *SSO) fetchKeys(ctx context.Context) (map[string]*rsa.PublicKey, error) {
-	var meta struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := s.getJSON(ctx, s.cfg.MetadataURL, &meta); err != nil {
-		return nil, err
-	}
-	if meta.JWKSURI == "" {
-		return nil, errors.New("OpenID metadata has no jwks_uri")
-	}
-	var set struct {
-		Keys []struct{ Kty, Kid, N, E string } `json:"keys"`
-	}
-	if err := s.getJSON(ctx, meta.JWKSURI, &set); err != nil {
-		return nil, err
-	}
-	keys := map[string]*rsa.PublicKey{}
-	for _, k := range set.Keys {
-		n, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.N, "="))
-		e, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.E, "="))
-		if k.Kty != "RSA" || k.Kid == "" || err1 != nil || err2 != nil || len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			continue
-		}
-		keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("key set has no usable RSA key")
-	}
-	return keys, nil
-}
-
-func (s *SSO) getJSON(ctx context.Context, url string, into any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
-	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(into)
+func (s *SSO) audience(a string) bool {
+	return a == s.cfg.AppID || (s.cfg.Host != "" && a == "api://"+s.cfg.Host+"/"+s.cfg.AppID)
 }
