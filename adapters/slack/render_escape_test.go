@@ -7,41 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/adapters/internal/rendertest"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
-// hostile is a person's text that tries every way to mention, link or
-// format, with control characters.
-const hostile = "<@U123> <!channel> <#C1|x> *bold* _it_ ~s~ `c` <http://evil.example|y> http://evil.example evil.example &amp; \x07\u202e\n> # 1. a"
-
-// hostileMessage puts hostile in every field of a message that reaches
-// Slack.
-func hostileMessage() chat.Message {
-	u := chat.User(hostile)
-	return chat.Message{
-		Text: "Hi " + u,
-		Blocks: []chat.Block{
-			chat.Header{Text: "Team " + u},
-			chat.Section{Text: "*Title*: " + u, Fields: []chat.Field{{Label: u, Value: u}}},
-			chat.ProgressBar{Ref: "KR1", Label: u, Progress: 0.5, Status: chat.StatusAtRisk, StatusNote: u + " said on track", Detail: u},
-			chat.Context{Text: "blocked: " + u},
-			chat.Actions{Buttons: []chat.Button{{Label: u, Value: "show KR1"}}},
-		},
-		Form: &chat.Form{ID: "f", Title: u, Submit: u, Inputs: []chat.Input{
-			{ID: "a", Label: u, Kind: chat.InputText, Placeholder: u, Hint: u, Initial: hostile},
-			{ID: "b", Label: u, Kind: chat.InputSelect, Options: []chat.Option{{Label: u, Value: "x"}, {Label: "Keep as is"}}},
-		}},
-	}
-}
-
 // TestAPersonsTextNeverMentionsLinksOrFormats walks every text object of
 // the rendered message and modal: mrkdwn shows the hostile text with
 // nothing Slack would read, plain_text as typed less control characters.
 func TestAPersonsTextNeverMentionsLinksOrFormats(t *testing.T) {
-	m := hostileMessage()
+	m := rendertest.HostileMessage(rendertest.Hostile)
 	out := Render(m)
 	if len(out) != 1 {
 		t.Fatalf("%d messages", len(out))
@@ -51,31 +28,20 @@ func TestAPersonsTextNeverMentionsLinksOrFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	var texts []map[string]any
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			if typ, _ := x["type"].(string); (typ == "mrkdwn" || typ == "plain_text") && x["text"] != nil {
-				texts = append(texts, x)
-			}
-			for _, e := range x {
-				walk(e)
-			}
+	textObject := func(x map[string]any) {
+		if typ, _ := x["type"].(string); (typ == "mrkdwn" || typ == "plain_text") && x["text"] != nil {
+			texts = append(texts, x)
 		}
 	}
-	walk(asJSON(struct {
+	rendertest.Walk(asJSON(struct {
 		Blocks any `json:"blocks"`
-	}{out[0].Blocks}))
-	walk(asJSON(modal))
+	}{out[0].Blocks}), textObject)
+	rendertest.Walk(asJSON(modal), textObject)
 	texts = append(texts, map[string]any{"type": "mrkdwn", "text": out[0].Text})
 	if len(texts) < 15 {
 		t.Fatalf("only %d text objects: not every field rendered", len(texts))
 	}
-	typed := strings.NewReplacer("\x07", "", "\u202e", "", "\n", " ").Replace(hostile)
+	typed := strings.NewReplacer("\x07", "", "\u202e", "", "\n", " ").Replace(rendertest.Hostile)
 	for _, o := range texts {
 		s := o["text"].(string)
 		if o["type"] == "plain_text" {
@@ -138,7 +104,7 @@ func TestTeamsListSplitsByText(t *testing.T) {
 // < (so no mention, link or command), no backtick, no emphasis mark that
 // touches a word, and no control character.
 func FuzzEscapeOfAPersonsText(f *testing.F) {
-	for _, s := range []string{hostile, "", "a_b", "*x*", "<!here>", "\\", "http://a.bc", "&lt;"} {
+	for _, s := range rendertest.Seeds() {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

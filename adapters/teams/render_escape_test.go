@@ -6,39 +6,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/adapters/internal/rendertest"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
-// hostile is a person's text that tries every way to mention, link or
-// format in a card, with control characters.
-const hostile = "<at>bob</at> **bold** *it* _it_ ~s~ `c` [x](http://evil.example) http://evil.example evil.example \x07\u202e\n# h\n- l\n1. n | t |"
-
-func hostileMessage() chat.Message {
-	u := chat.User(hostile)
-	return chat.Message{
-		Text: "Hi " + u,
-		Blocks: []chat.Block{
-			chat.Header{Text: "Team " + u},
-			chat.Section{Text: "*Title*: " + u, Fields: []chat.Field{{Label: u, Value: u}}},
-			chat.ProgressBar{Ref: "KR1", Label: u, Progress: 0.5, Status: chat.StatusAtRisk, StatusNote: u, Detail: u},
-			chat.Context{Text: "blocked: " + u},
-			chat.Actions{Buttons: []chat.Button{{Label: u, Value: "show KR1"}}},
-		},
-		Form: &chat.Form{ID: "f", Title: u, Submit: "Send", Inputs: []chat.Input{
-			{ID: "a", Label: u, Kind: chat.InputText, Placeholder: u, Hint: u, Initial: hostile},
-			{ID: "b", Label: u, Kind: chat.InputSelect, Options: []chat.Option{{Label: u, Value: "x"}, {Label: "Keep as is"}}},
-		}},
-	}
-}
-
 // TestAPersonsTextNeverLinksOrFormats: every text of the card shows the
 // hostile text with nothing Teams would read as markup, a link, a heading,
 // a list or a table, and the card passes the Adaptive Cards checks.
 func TestAPersonsTextNeverLinksOrFormats(t *testing.T) {
-	acts := RenderActivities(hostileMessage())
+	acts := RenderActivities(rendertest.HostileMessage(rendertest.Hostile))
 	if len(acts) != 1 {
 		t.Fatalf("%d activities", len(acts))
 	}
@@ -46,32 +25,19 @@ func TestAPersonsTextNeverLinksOrFormats(t *testing.T) {
 		t.Error(p)
 	}
 	var texts []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			// What Teams reads as Markdown: a TextBlock's text and a
-			// fact; labels, titles, placeholders and values show as
-			// they are.
-			if s, ok := x["text"].(string); ok && x["type"] == "TextBlock" {
-				texts = append(texts, s)
-			}
-			if x["type"] == "FactSet" {
-				for _, f := range x["facts"].([]any) {
-					f := f.(map[string]any)
-					texts = append(texts, f["title"].(string), f["value"].(string))
-				}
-			}
-			for _, e := range x {
-				walk(e)
+	rendertest.Walk(asMap(t, acts[0]), func(x map[string]any) {
+		// What Teams reads as Markdown: a TextBlock's text and a fact;
+		// labels, titles, placeholders and values show as they are.
+		if s, ok := x["text"].(string); ok && x["type"] == "TextBlock" {
+			texts = append(texts, s)
+		}
+		if x["type"] == "FactSet" {
+			for _, f := range x["facts"].([]any) {
+				f := f.(map[string]any)
+				texts = append(texts, f["title"].(string), f["value"].(string))
 			}
 		}
-	}
-	walk(asMap(t, acts[0]))
+	})
 	if len(texts) < 8 {
 		t.Fatalf("only %d texts: not every field rendered", len(texts))
 	}
@@ -184,7 +150,7 @@ func TestNudgeIsCompact(t *testing.T) {
 // no character Teams reads as emphasis, code or a link's brackets, and no
 // control character.
 func FuzzMarkdownOfAPersonsText(f *testing.F) {
-	for _, s := range []string{hostile, "", "a_b", "**", "[x](y)", "\\", "http://a.bc"} {
+	for _, s := range rendertest.Seeds() {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
