@@ -54,7 +54,7 @@ func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token)
 	}
 	p, ok := parsePlatform(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("%q is not a chat platform: use slack or teams.", args[1].Text)
+		return chat.Message{}, usage("\"%s\" is not a chat platform: use slack or teams.", chat.User(args[1].Text))
 	}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		_, err := people.SetNudgePlatform(tx, req.actor, p)
@@ -73,9 +73,9 @@ func settingsView(u *okrcore.User) chat.Message {
 	}
 	names := platformNames(u)
 	lines := []string{
-		fmt.Sprintf("*Your settings, %s*", u.Name),
+		fmt.Sprintf("*Your settings, %s*", chat.User(u.Name)),
 		fmt.Sprintf("Nudges and reminders come on: *%s*", names[0]),
-		fmt.Sprintf("Time zone: %s (`/okr timezone Europe/Berlin` changes it)", tz),
+		fmt.Sprintf("Time zone: %s (`/okr timezone Europe/Berlin` changes it)", chat.User(tz)),
 	}
 	m := chat.Message{Ephemeral: true}
 	if len(names) > 1 {
@@ -116,7 +116,7 @@ func (e *Engine) link(ctx context.Context, req *request, args []reply.Token) (ch
 	}
 	e.log.InfoContext(ctx, "accounts linked by an admin", "user", keep.ID, "folded", fold.ID, "admin", req.actor.ID)
 	return chat.Text(fmt.Sprintf("Linked: %s now uses okrbot on %s, with one set of OKRs. Nudges go to %s; they can change that with `/okr settings`.",
-		keep.Name, strings.Join(platformNames(keep), " and "), platformNames(keep)[0])), nil
+		chat.User(keep.Name), strings.Join(platformNames(keep), " and "), platformNames(keep)[0])), nil
 }
 
 // unlink takes one platform's account off a person into a new, empty okrbot
@@ -131,7 +131,7 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []reply.Token) (
 		platform := func() (string, error) {
 			var ok bool
 			if p, ok = parsePlatform(args[1].Text); !ok {
-				return "", usage("%q is not a chat platform: use slack or teams.", args[1].Text)
+				return "", usage("\"%s\" is not a chat platform: use slack or teams.", chat.User(args[1].Text))
 			}
 			return p, nil
 		}
@@ -142,7 +142,7 @@ func (e *Engine) unlink(ctx context.Context, req *request, args []reply.Token) (
 		return chat.Message{}, err
 	}
 	return chat.Text(fmt.Sprintf("Unlinked: %s's %s account is now %s (%s), a separate person with no OKRs. %s keeps every OKR.",
-		u.Name, chat.PlatformName(p), split.Name, userHandle(split), u.Name)), nil
+		chat.User(u.Name), chat.PlatformName(p), chat.User(split.Name), userHandle(split), chat.User(u.Name))), nil
 }
 
 // userHandle names a person unambiguously in a command.

@@ -132,7 +132,7 @@ func TestSettingsChooseNudgePlatform(t *testing.T) {
 
 	wantIn(t, "team", h.say(aliceSlack, "/okr team create Growth"), "Growth")
 	wantIn(t, "member", h.say(aliceSlack, "/okr team add Growth Alice"), "Alice")
-	wantIn(t, "channel from teams", h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2"), "19:growth@thread.tacv2")
+	wantIn(t, "channel from teams", h.say(aliceTeams, "/okr team channel Growth 19:growth@thread.tacv2"), `19:growth@thread\.tacv2`)
 
 	slack, teams := bottest.NewPlatform(h.Clock.Now), bottest.NewPlatform(h.Clock.Now)
 	err := h.DB.Update(context.Background(), func(tx okrcore.Tx) error {

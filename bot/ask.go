@@ -59,6 +59,7 @@ func which(err error, rep reply.Reply, text string) error {
 		if utf8.RuneCountInString(label) > 40 {
 			label = strings.TrimSpace(string([]rune(label)[:39])) + "…"
 		}
+		label = chat.User(label)
 		v := completed(text, rep, pe.Raw, c.Clause)
 		if len(v) > maxButtonValue {
 			return usage("%s Nothing was saved: send it again with the key result's id.", pe.Message)

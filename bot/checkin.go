@@ -239,10 +239,10 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []reply.Token) (chat.
 		n := report.NewReading(tx, req.ws, req.now)
 		var lines []string
 		for _, k := range res.KeyResults {
-			lines = append(lines, fmt.Sprintf("%s %s is back to %s, %s.", k.Ref(), k.Title, okrcore.FormatValue(k.Current, k.Metric, k.Unit), n.KR(k).Status.Label()))
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s, %s.", k.Ref(), chat.User(k.Title), chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit)), n.KR(k).Status.Label()))
 		}
 		for _, k := range res.KPIs {
-			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", k.Ref(), k.Title, okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit)))
+			lines = append(lines, fmt.Sprintf("%s %s is back to %s.", k.Ref(), chat.User(k.Title), chat.User(okrcore.FormatValue(k.Current, okrcore.MetricNumber, k.Unit))))
 		}
 		m := chat.Text("Undone. " + strings.Join(lines, " "))
 		m.HomeChanged = true
@@ -336,9 +336,9 @@ func dialogPrompt(tx okrcore.Tx, req *request, d *dialog) (chat.Message, error) 
 	n := report.NewReading(tx, req.ws, req.now)
 	at := report.KRDetail(k)
 	if k.Metric == okrcore.MetricMilestone {
-		at = okrcore.FormatValue(k.Current, k.Metric, k.Unit)
+		at = chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit))
 	}
-	q := fmt.Sprintf("(%d/%d) %s *%s* is at %s. What is it now?", d.Index+1, len(d.KRs), k.Ref(), k.Title, at)
+	q := fmt.Sprintf("(%d/%d) %s *%s* is at %s. What is it now?", d.Index+1, len(d.KRs), k.Ref(), chat.User(k.Title), at)
 	hint := "Write a value like `45%` or `1.2M`, `done`, or `same`; add `confidence 7`, `at risk` or `note: …` if you like. `skip` moves on, `stop` ends."
 	if k.Metric == okrcore.MetricMilestone {
 		hint = "Write `done` or `not done`; add `confidence 7` or `note: …` if you like. `skip` moves on, `stop` ends."

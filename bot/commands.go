@@ -92,7 +92,7 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 		if _, shaped := report.IDShaped(name); shaped && len(toks) == 1 {
 			return e.show(ctx, req, toks)
 		}
-		return chat.Message{}, usage("I don't know the command %q. %s", toks[0].Text, suggest(name, e.commands()))
+		return chat.Message{}, usage("I don't know the command \"%s\". %s", chat.User(toks[0].Text), suggest(name, e.commands()))
 	}
 	args := toks[1:]
 	if name == "initiative" {

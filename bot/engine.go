@@ -202,7 +202,7 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 		if !ev.Conversation.Direct {
 			return chat.Message{}, false
 		}
-		msg = chat.Text(fmt.Sprintf("Hi %s! I'm okrbot: I'll ask for your %s OKR check-in here and show you where your objectives stand. Try `okr mine` or `okr help`.", actor.Name, report.CadenceWord(e.cadenceOf(ctx, req))))
+		msg = chat.Text(fmt.Sprintf("Hi %s! I'm okrbot: I'll ask for your %s OKR check-in here and show you where your objectives stand. Try `okr mine` or `okr help`.", chat.User(actor.Name), report.CadenceWord(e.cadenceOf(ctx, req))))
 	case chat.EventRemoved:
 		err = e.forgetConversation(ctx, req)
 		if err != nil {

@@ -138,7 +138,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []reply.To
 	if err != nil {
 		return chat.Message{}, err
 	}
-	text := fmt.Sprintf("Created %s *%s* for %s. Add key results: `/okr new kr %s \"Measure\" from 0 to 10`.", o.Ref(), o.Title, name, o.Ref())
+	text := fmt.Sprintf("Created %s *%s* for %s. Add key results: `/okr new kr %s \"Measure\" from 0 to 10`.", o.Ref(), chat.User(o.Title), name, o.Ref())
 	return withWarnings(text, warnings), nil
 }
 
@@ -259,7 +259,7 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []reply.To
 		if err != nil {
 			return err
 		}
-		objTitle = o.Title
+		objTitle = chat.User(o.Title)
 		return nil
 	})
 	if okrcore.IsNotFound(err) {
@@ -268,10 +268,10 @@ func (e *Engine) newKeyResult(ctx context.Context, req *request, args []reply.To
 	if err != nil {
 		return chat.Message{}, err
 	}
-	text := fmt.Sprintf("Added %s *%s* (%s → %s) to %s %s.", k.Ref(), k.Title,
-		okrcore.FormatValue(k.Start, k.Metric, k.Unit), okrcore.FormatValue(k.Target, k.Metric, k.Unit), ref, objTitle)
+	text := fmt.Sprintf("Added %s *%s* (%s → %s) to %s %s.", k.Ref(), chat.User(k.Title),
+		chat.User(okrcore.FormatValue(k.Start, k.Metric, k.Unit)), chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit)), ref, objTitle)
 	if k.Metric == okrcore.MetricMilestone {
-		text = fmt.Sprintf("Added milestone %s *%s* to %s %s. Say `%s done` when it is.", k.Ref(), k.Title, ref, objTitle, k.Ref())
+		text = fmt.Sprintf("Added milestone %s *%s* to %s %s. Say `%s done` when it is.", k.Ref(), chat.User(k.Title), ref, objTitle, k.Ref())
 	}
 	return withWarnings(text, warnings), nil
 }
@@ -333,8 +333,8 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []reply.Token) (
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("Tracking KPI %s *%s*, healthy between %s and %s. Check in with `%s 99.9`.", k.Ref(), k.Title,
-		okrcore.FormatValue(lo, okrcore.MetricNumber, k.Unit), okrcore.FormatValue(hi, okrcore.MetricNumber, k.Unit), k.Ref())), nil
+	return chat.Text(fmt.Sprintf("Tracking KPI %s *%s*, healthy between %s and %s. Check in with `%s 99.9`.", k.Ref(), chat.User(k.Title),
+		chat.User(okrcore.FormatValue(lo, okrcore.MetricNumber, k.Unit)), chat.User(okrcore.FormatValue(hi, okrcore.MetricNumber, k.Unit)), k.Ref())), nil
 }
 
 func (e *Engine) newInitiative(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -355,7 +355,7 @@ func (e *Engine) newInitiative(ctx context.Context, req *request, args []reply.T
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), in.Title, ref, in.Ref())), nil
+	return chat.Text(fmt.Sprintf("Added initiative %s *%s* to %s. Say `/okr done %s` when it is finished.", in.Ref(), chat.User(in.Title), ref, in.Ref())), nil
 }
 
 func (e *Engine) initiativeDone(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -392,7 +392,7 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []reply.T
 	if !done {
 		state = "open again"
 	}
-	return chat.Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), in.Title, state)), nil
+	return chat.Text(fmt.Sprintf("%s *%s* is %s.", in.Ref(), chat.User(in.Title), state)), nil
 }
 
 func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -420,7 +420,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (ch
 				n, ok := reply.ParseNumber(val)
 				if !ok {
 					example := map[string]string{"target": "120", "start": "10", "weight": "2"}[field]
-					return usage("I couldn't read %q as a number. Try `/okr edit %s %s %s`.", val, ref, field, example)
+					return usage("I couldn't read \"%s\" as a number. Try `/okr edit %s %s %s`.", chat.User(val), ref, field, example)
 				}
 				switch field {
 				case "target":
@@ -445,7 +445,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (ch
 			if err := okrcore.UpdateKeyResult(tx, req.now, req.actor, k); err != nil {
 				return err
 			}
-			done = fmt.Sprintf("Updated %s: %s (%s).", ref, k.Title, report.KRDetail(k))
+			done = fmt.Sprintf("Updated %s: %s (%s).", ref, chat.User(k.Title), report.KRDetail(k))
 		case okrcore.RefObjective:
 			o, err := tx.Objective(req.ws, ref.ID)
 			if err != nil {
@@ -457,7 +457,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (ch
 			case "weight":
 				n, ok := reply.ParseNumber(val)
 				if !ok {
-					return usage("I couldn't read %q as a number. Try `/okr edit %s weight 2`.", val, ref)
+					return usage("I couldn't read \"%s\" as a number. Try `/okr edit %s weight 2`.", chat.User(val), ref)
 				}
 				if err := okrcore.CheckWeight(n.Value); err != nil {
 					return err
@@ -486,13 +486,13 @@ func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (ch
 			if err := okrcore.UpdateObjective(tx, req.now, req.actor, o); err != nil {
 				return err
 			}
-			done = fmt.Sprintf("Updated %s: %s.", ref, o.Title)
+			done = fmt.Sprintf("Updated %s: %s.", ref, chat.User(o.Title))
 		case okrcore.RefKPI:
 			k, err := okrcore.UpdateKPI(tx, req.actor, ref.ID, func(k *okrcore.KPI) error { return editKPI(k, ref, field, val) })
 			if err != nil {
 				return err
 			}
-			done = fmt.Sprintf("Updated %s: %s.", ref, k.Title)
+			done = fmt.Sprintf("Updated %s: %s.", ref, chat.User(k.Title))
 		default:
 			return usage("I can edit objectives, key results and KPIs.")
 		}
@@ -536,7 +536,7 @@ func (e *Engine) grade(ctx context.Context, req *request, args []reply.Token) (c
 	}
 	n, ok := reply.ParseNumber(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("I couldn't read %q as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", args[1].Text, ref)
+		return chat.Message{}, usage("I couldn't read \"%s\" as a grade. Use a number from 0.0 to 1.0, like `/okr grade %s 0.7`.", chat.User(args[1].Text), ref)
 	}
 	score := n.Value
 	if n.Percent {
@@ -556,7 +556,7 @@ func (e *Engine) grade(ctx context.Context, req *request, args []reply.Token) (c
 	if okrcore.Achieved(*k.Score, okrcore.DefaultRules()) {
 		verdict = "achieved"
 	}
-	return chat.Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), k.Title, *k.Score, verdict, o.Ref(), *o.Score)), nil
+	return chat.Text(fmt.Sprintf("Graded %s *%s* %.1f (%s). %s now scores %.2f.", k.Ref(), chat.User(k.Title), *k.Score, verdict, o.Ref(), *o.Score)), nil
 }
 
 func (e *Engine) cycle(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -582,7 +582,7 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []reply.Token) (c
 				if cur != nil && c.ID == cur.ID {
 					mark = "▶ "
 				}
-				lines = append(lines, fmt.Sprintf("%s%s %s: %s to %s%s", mark, okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}, c.Name,
+				lines = append(lines, fmt.Sprintf("%s%s %s: %s to %s%s", mark, okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}, chat.User(c.Name),
 					c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"), map[bool]string{true: " (closed)"}[c.Closed]))
 			}
 			head := "No current cycle."
@@ -605,23 +605,23 @@ func (e *Engine) cycle(ctx context.Context, req *request, args []reply.Token) (c
 			if err != nil {
 				return "", err
 			}
-			text := fmt.Sprintf("Created cycle %s (%s to %s).", c.Name, c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
+			text := fmt.Sprintf("Created cycle %s (%s to %s).", chat.User(c.Name), c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
 			if current {
 				return text + " It is now the current cycle.", nil
 			}
-			return text + fmt.Sprintf(" Make it current with `/okr cycle set %s`.", c.Name), nil
+			return text + fmt.Sprintf(" Make it current with `/okr cycle set %s`.", chat.User(c.Name)), nil
 		case "set":
 			c, err := okrcore.SetCurrentCycle(tx, req.actor, spec)
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("The current cycle is now %s.", c.Name), nil
+			return fmt.Sprintf("The current cycle is now %s.", chat.User(c.Name)), nil
 		}
 		c, n, achieved, err := okrcore.CloseCurrentCycle(tx, req.now, req.actor)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Closed %s: %s scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", c.Name, report.Count(n, "objective"), achieved), nil
+		return fmt.Sprintf("Closed %s: %s scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", chat.User(c.Name), report.Count(n, "objective"), achieved), nil
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -635,7 +635,7 @@ func (e *Engine) role(ctx context.Context, req *request, args []reply.Token) (ch
 	}
 	role, ok := okrcore.ParseRole(args[1].Text)
 	if !ok {
-		return chat.Message{}, usage("%q is not a role: use admin, member or observer.", args[1].Text)
+		return chat.Message{}, usage("\"%s\" is not a role: use admin, member or observer.", chat.User(args[1].Text))
 	}
 	u, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (*okrcore.User, error) {
 		return okrcore.SetRole(tx, req.actor, named(tx, req, args[0]), role)
@@ -643,7 +643,7 @@ func (e *Engine) role(ctx context.Context, req *request, args []reply.Token) (ch
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("%s is now %s.", u.Name, role)), nil
+	return chat.Text(fmt.Sprintf("%s is now %s.", chat.User(u.Name), role)), nil
 }
 
 func (e *Engine) rules(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
@@ -709,7 +709,7 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []reply.Token)
 	}
 	loc, err := time.LoadLocation(args[0].Text)
 	if err != nil || args[0].Text == "" || strings.EqualFold(args[0].Text, "local") {
-		return chat.Message{}, usage("I don't know the time zone %q. Use a name like Europe/Berlin or America/Seattle.", args[0].Text)
+		return chat.Message{}, usage("I don't know the time zone \"%s\". Use a name like Europe/Berlin or America/Seattle.", chat.User(args[0].Text))
 	}
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		_, err := people.SetUserTimezone(tx, req.actor, loc.String())
@@ -718,7 +718,7 @@ func (e *Engine) timezone(ctx context.Context, req *request, args []reply.Token)
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("Your time zone is now %s (it is %s there).", loc, req.now.In(loc).Format("Mon 15:04"))), nil
+	return chat.Text(fmt.Sprintf("Your time zone is now %s (it is %s there).", chat.User(loc.String()), req.now.In(loc).Format("Mon 15:04"))), nil
 }
 
 var teamSubcommands = map[string]bool{"create": true, "add": true, "remove": true, "lead": true, "parent": true, "channel": true, "timezone": true}
@@ -767,7 +767,7 @@ func createTeam(tx okrcore.Tx, req *request, args []reply.Token) (string, error)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", t.Name, t.Ref(), quoteName(t.Name)), nil
+	return fmt.Sprintf("Created team %s (%s). Add people with `/okr team add %s @alice @bob`.", chat.User(t.Name), t.Ref(), chat.User(quoteName(t.Name))), nil
 }
 
 // teamNamed is the team a word names, looked up only when the operation
@@ -787,7 +787,7 @@ func teamNamed(tx okrcore.Tx, req *request, tok reply.Token) okrcore.Later[okrco
 // who may not change the team hears that first.
 func needRest(sub string, t *okrcore.Team, rest []reply.Token) error {
 	if len(rest) == 0 {
-		return usage("Say who or what: `/okr team %s %s …`.", sub, quoteName(t.Name))
+		return usage("Say who or what: `/okr team %s %s …`.", sub, chat.User(quoteName(t.Name)))
 	}
 	return nil
 }
@@ -818,9 +818,9 @@ func teamMembers(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest 
 	}
 	names := make([]string, 0, len(us))
 	for _, u := range us {
-		names = append(names, u.Name)
+		names = append(names, chat.User(u.Name))
 	}
-	return fmt.Sprintf(verb, strings.Join(names, ", "), t.Name), nil
+	return fmt.Sprintf(verb, strings.Join(names, ", "), chat.User(t.Name)), nil
 }
 
 // teamPlace is `team lead NAME @a` and `team parent NAME OTHER|none`.
@@ -835,7 +835,7 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s now leads %s.", u.Name, t.Name), nil
+		return fmt.Sprintf("%s now leads %s.", chat.User(u.Name), chat.User(t.Name)), nil
 	}
 	t, p, err := teams.SetTeamParent(tx, req.actor, t.ID, func() (okrcore.ID, error) {
 		if err := needRest(sub, t, rest); err != nil {
@@ -850,9 +850,9 @@ func teamPlace(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest []
 		return "", err
 	}
 	if p == nil {
-		return fmt.Sprintf("%s is now a top-level team.", t.Name), nil
+		return fmt.Sprintf("%s is now a top-level team.", chat.User(t.Name)), nil
 	}
-	return fmt.Sprintf("%s is now part of %s.", t.Name, p.Name), nil
+	return fmt.Sprintf("%s is now part of %s.", chat.User(t.Name), chat.User(p.Name)), nil
 }
 
 // teamDigest is `team channel NAME #channel` and `team timezone NAME ZONE`.
@@ -867,7 +867,7 @@ func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest [
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s's digest goes to %s.", t.Name, t.DigestChannel), nil
+		return fmt.Sprintf("%s's digest goes to %s.", chat.User(t.Name), chat.User(t.DigestChannel)), nil
 	}
 	// The zone database is read here, not inside okrcore; its answer waits
 	// for the permission check like the rest.
@@ -875,7 +875,7 @@ func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest [
 	var zoneErr error
 	if len(rest) > 0 {
 		if loc, err := time.LoadLocation(rest[0].Text); err != nil {
-			zoneErr = usage("I don't know the time zone %q. Use a name like Europe/Berlin.", rest[0].Text)
+			zoneErr = usage("I don't know the time zone \"%s\". Use a name like Europe/Berlin.", chat.User(rest[0].Text))
 		} else {
 			zone = loc.String()
 		}
@@ -889,7 +889,7 @@ func teamDigest(tx okrcore.Tx, req *request, sub string, t *okrcore.Team, rest [
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s's time zone is now %s.", t.Name, t.TimeZone), nil
+	return fmt.Sprintf("%s's time zone is now %s.", chat.User(t.Name), chat.User(t.TimeZone)), nil
 }
 
 func quoteName(s string) string {

@@ -71,7 +71,7 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []reply.Token
 			return chat.Message{}, err
 		}
 		if c.Closed {
-			return chat.Message{}, usage("%s is closed; its grades are final.", c.Name)
+			return chat.Message{}, usage("%s is closed; its grades are final.", chat.User(c.Name))
 		}
 		if len(krs) == 0 {
 			krs, err = report.GradingKRs(tx, req.ws, req.actor.ID, c.ID)
@@ -79,7 +79,7 @@ func (e *Engine) gradesCmd(ctx context.Context, req *request, args []reply.Token
 				return chat.Message{}, err
 			}
 			if len(krs) == 0 {
-				return chat.Message{}, usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", c.Name)
+				return chat.Message{}, usage("You own no key results to grade in %s. `/okr grade KR3 0.7` grades one you may change.", chat.User(c.Name))
 			}
 		}
 		return chat.Message{Text: "Grade your key results", Form: retro.GradesForm(c, krs)}, nil
@@ -108,7 +108,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		}
 		n, ok := reply.ParseNumber(s)
 		if !ok {
-			fe.Add(id, fmt.Sprintf("%s: I couldn't read %q as a grade; grades go from 0.0 to 1.0.", ref, s))
+			fe.Add(id, fmt.Sprintf("%s: I couldn't read \"%s\" as a grade; grades go from 0.0 to 1.0.", ref, chat.User(s)))
 			continue
 		}
 		v := n.Value
@@ -148,7 +148,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 			if okrcore.Achieved(*k.Score, rules) {
 				verdict = "achieved"
 			}
-			lines = append(lines, fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, report.FormatGrade(*k.Score), verdict))
+			lines = append(lines, fmt.Sprintf("%s %s: %s (%s)", k.Ref(), chat.User(k.Title), report.FormatGrade(*k.Score), verdict))
 			if _, ok := objs[o.ID]; !ok {
 				order = append(order, o.ID)
 			}
@@ -156,7 +156,7 @@ func (e *Engine) gradesSubmit(ctx context.Context, req *request) (chat.Message, 
 		}
 		for _, id := range order {
 			o := objs[id]
-			lines = append(lines, fmt.Sprintf("%s %s now scores %.2f.", o.Ref(), o.Title, *o.Score))
+			lines = append(lines, fmt.Sprintf("%s %s now scores %.2f.", o.Ref(), chat.User(o.Title), *o.Score))
 		}
 		return nil
 	})
@@ -283,7 +283,7 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 		} else {
 			d = &retro.Dialog{Cycle: c.ID}
 			d.Answers.Normalize()
-			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", c.Name))
+			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", chat.User(c.Name)))
 			prev, err := report.ReadRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
 			if err != nil {
 				return chat.Message{}, err
@@ -384,7 +384,7 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retro.Dialog, m *ch
 	}
 	name := "this cycle"
 	if c, err := tx.Cycle(req.ws, d.Cycle); err == nil {
-		name = c.Name
+		name = chat.User(c.Name)
 	}
 	var lines []string
 	for i, s := range report.RetroStatements {
@@ -395,7 +395,7 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retro.Dialog, m *ch
 		lines = append(lines, fmt.Sprintf("%s: %s", s, r))
 	}
 	for i, q := range report.RetroQuestions {
-		a := *d.Answers.Text(i)
+		a := chat.User(*d.Answers.Text(i))
 		if a == "" {
 			a = "skipped"
 		}
@@ -489,7 +489,7 @@ func (e *Engine) retroResults(ctx context.Context, req *request, args []reply.To
 // retroClosed says that answering a cycle's retrospective has closed, and
 // when, in the person's time zone.
 func retroClosed(req *request, c *okrcore.Cycle) string {
-	return fmt.Sprintf("Answering the %s retrospective closed %s.", c.Name, report.RetroClosing(c, req.now, chat.Location(req.actor.TimeZone)))
+	return fmt.Sprintf("Answering the %s retrospective closed %s.", chat.User(c.Name), report.RetroClosing(c, req.now, chat.Location(req.actor.TimeZone)))
 }
 
 // applyRetroRule reads `rules retro N`: how many answers a team's

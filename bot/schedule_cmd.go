@@ -42,7 +42,7 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []reply.Token)
 			if _, err := okrcore.ResetTeamSchedule(tx, req.actor, team.ID); err != nil {
 				return err
 			}
-			text = team.Name + " follows the workspace's schedule again.\n" + w.Schedule.Describe()
+			text = chat.User(team.Name) + " follows the workspace's schedule again.\n" + w.Schedule.Describe()
 			return nil
 		default:
 			if team, err = okrcore.SetTeamSchedule(tx, req.actor, team.ID, change); err != nil {
@@ -77,16 +77,16 @@ func (e *Engine) cadenceOf(ctx context.Context, req *request) okrcore.Cadence {
 func describeSchedules(tx okrcore.Tx, w *okrcore.Workspace, team *okrcore.Team) string {
 	if team != nil {
 		if team.Schedule == nil {
-			return team.Name + " follows the workspace's schedule:\n" + w.Schedule.Describe()
+			return chat.User(team.Name) + " follows the workspace's schedule:\n" + w.Schedule.Describe()
 		}
-		return team.Name + "'s schedule:\n" + team.Schedule.Describe()
+		return chat.User(team.Name) + "'s schedule:\n" + team.Schedule.Describe()
 	}
 	s := w.Schedule.Describe()
 	if teams, err := tx.Teams(w.ID); err == nil {
 		var own []string
 		for _, t := range teams {
 			if t.Schedule != nil {
-				own = append(own, t.Name)
+				own = append(own, chat.User(t.Name))
 			}
 		}
 		if len(own) > 0 {

@@ -119,11 +119,11 @@ func (e *Engine) tree(ctx context.Context, req *request, args []reply.Token) (ch
 }
 
 func (e *Engine) whoami(_ context.Context, req *request, _ []reply.Token) (chat.Message, error) {
-	tz := req.actor.TimeZone
+	tz := chat.User(req.actor.TimeZone)
 	if tz == "" {
 		tz = "not set (`/okr timezone Europe/Berlin`)"
 	}
-	text := fmt.Sprintf("You are *%s* (%s, %s) in workspace %s, writing from %s. Time zone: %s.", req.actor.Name, req.actor.Role, userHandle(req.actor), req.ws, chat.PlatformName(req.ev.Platform), tz)
+	text := fmt.Sprintf("You are *%s* (%s, %s) in workspace %s, writing from %s. Time zone: %s.", chat.User(req.actor.Name), req.actor.Role, userHandle(req.actor), req.ws, chat.PlatformName(req.ev.Platform), tz)
 	if names := platformNames(req.actor); len(names) > 1 {
 		text += fmt.Sprintf(" You use okrbot on %s; nudges come on %s.", strings.Join(names, " and "), names[0])
 	}
@@ -139,9 +139,9 @@ func (e *Engine) users(ctx context.Context, req *request, _ []reply.Token) (chat
 		}
 		var lines []string
 		for _, u := range us {
-			line := fmt.Sprintf("%s %s (%s) · %s", userHandle(u), u.Name, u.Role, strings.Join(platformNames(u), " + "))
+			line := fmt.Sprintf("%s %s (%s) · %s", userHandle(u), chat.User(u.Name), u.Role, strings.Join(platformNames(u), " + "))
 			if u.TimeZone != "" {
-				line += " · " + u.TimeZone
+				line += " · " + chat.User(u.TimeZone)
 			}
 			if u.Left {
 				line += " · left (the chat directory says so)"

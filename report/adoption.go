@@ -120,7 +120,7 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 	}
 	c := in.cycle
 	if now.Before(c.Start) {
-		return nil, usagef("%s starts on %s; there is no adoption to measure yet.", c.Name, c.Start.Format("Jan 2"))
+		return nil, usagef("%s starts on %s; there is no adoption to measure yet.", chat.User(c.Name), c.Start.Format("Jan 2"))
 	}
 	rep := &adoptionReport{cycle: c, scope: in.scope}
 	end := now
@@ -363,7 +363,7 @@ func (ac adoptionCounter) teams(inScope []*okrcore.Team) (counted []*adoptionSta
 	for _, t := range inScope {
 		s := ac.count(t.Name, teamMembers(t))
 		if s.withKRs == 0 {
-			idle = append(idle, t.Name)
+			idle = append(idle, chat.User(t.Name))
 			continue
 		}
 		counted = append(counted, s)
@@ -550,28 +550,31 @@ func (r *adoptionReport) teamLine(s *adoptionStats) string {
 	last := len(r.weeks) - 1
 	from := max(0, len(r.weeks)-13)
 	return fmt.Sprintf("*%s*: *%s* %s (%d of %d), %s · weekly %% %s",
-		s.name, okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], s.withKRs, r.trend(s), r.series(s, from))
+		chat.User(s.name), okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], s.withKRs, r.trend(s), r.series(s, from))
 }
 
 func (r *adoptionReport) message() chat.Message {
-	title := "OKR adoption · " + r.cycle.Name
+	cycle := chat.User(r.cycle.Name)
+	title := "OKR adoption · " + cycle
 	if r.scope != nil {
-		title = fmt.Sprintf("OKR adoption · %s and the teams under it · %s", r.scope.Name, r.cycle.Name)
+		title = fmt.Sprintf("OKR adoption · %s and the teams under it · %s", chat.User(r.scope.Name), cycle)
 	}
 	t := &r.total
 	last := len(r.weeks) - 1
-	share := "Nobody is here yet."
+	// Each sentence leads with its figure, bold in the blocks and plain in
+	// the notification; kept apart, so that no person's text loses a star.
+	shareOf, share := "", "Nobody is here yet."
 	if t.people > 0 {
-		share = fmt.Sprintf("*%s* of people have OKRs in %s: %d of %d own an objective or a key result.",
-			okrcore.Percent(float64(t.withOKR)/float64(t.people)), r.cycle.Name, t.withOKR, t.people)
+		shareOf = okrcore.Percent(float64(t.withOKR) / float64(t.people))
+		share = fmt.Sprintf(" of people have OKRs in %s: %d of %d own an objective or a key result.", cycle, t.withOKR, t.people)
 	}
-	rate := "Nobody has key results to check in on yet."
+	rateOf, rate := "", "Nobody has key results to check in on yet."
 	if t.withKRs > 0 {
-		rate = fmt.Sprintf("*%s* checked in %s (%d of the %s with key results), %s.",
-			okrcore.Percent(t.rate(last)), r.thisWeek(), t.checked[last], Count(t.withKRs, "person"), r.trend(t))
+		rateOf = okrcore.Percent(t.rate(last))
+		rate = fmt.Sprintf(" checked in %s (%d of the %s with key results), %s.", r.thisWeek(), t.checked[last], Count(t.withKRs, "person"), r.trend(t))
 	}
 	m := chat.Message{Ephemeral: true}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(share+"\n"+rate))
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(bolded(shareOf, share)+"\n"+bolded(rateOf, rate)))
 	var weekly []string
 	for i, w := range r.weeks {
 		weekly = append(weekly, fmt.Sprintf("%s %s", w[strings.Index(w, "-")+1:], okrcore.Percent(t.rate(i))))
@@ -580,7 +583,7 @@ func (r *adoptionReport) message() chat.Message {
 		from := max(0, len(weekly)-26)
 		m.Blocks = append(m.Blocks, section("*Week by week*: "+strings.Join(weekly[from:], " · ")))
 	}
-	m.Text = title + ": " + strings.ReplaceAll(share+" "+rate, "*", "")
+	m.Text = title + ": " + shareOf + share + " " + rateOf + rate
 
 	if len(r.roots) > 0 {
 		var lines []string
@@ -633,4 +636,13 @@ func (e *Reports) Adoption(ctx context.Context, ws string, now time.Time, scope 
 		return chat.Message{}, err
 	}
 	return rep.message(), nil
+}
+
+// bolded is lead in bold followed by rest, or rest alone when there is no
+// lead.
+func bolded(lead, rest string) string {
+	if lead == "" {
+		return rest
+	}
+	return "*" + lead + "*" + rest
 }

@@ -187,7 +187,7 @@ func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
 		}
 		if _, ok := md.worst[k.ID]; !ok {
 			md.worst[k.ID] = k
-			md.worstTeam[k.ID] = r.team.Name
+			md.worstTeam[k.ID] = chat.User(r.team.Name)
 		}
 	}
 }
@@ -220,7 +220,7 @@ func (r *rollup) line() string {
 	if r.withKRs > 0 {
 		checked = "checked in " + rateText(r.checked, r.withKRs)
 	}
-	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", r.team.Name, teams, progress, checked, r.offTrack, r.atRisk)
+	return fmt.Sprintf("*%s*%s: %s · %s · %d off track, %d at risk", chat.User(r.team.Name), teams, progress, checked, r.offTrack, r.atRisk)
 }
 
 // composeManagerDigest rolls a parent team's whole subtree up for its lead:
@@ -332,7 +332,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	})
 
 	this := thisPeriod(period)
-	title := fmt.Sprintf("%s and the teams under it · %s", t.Name, periodWord(period))
+	title := fmt.Sprintf("%s and the teams under it · %s", chat.User(t.Name), periodWord(period))
 	people := count(len(total.people), "person")
 	if len(total.people) != 1 {
 		people = fmt.Sprintf("%d people", len(total.people))
@@ -371,7 +371,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	} else {
 		room := maxDigestBlocks - len(m.Blocks) - 3 // title, note, actions
 		show := min(len(worst), 10, room)
-		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", t.Name, len(worst))})
+		m.Blocks = append(m.Blocks, chat.Section{Text: fmt.Sprintf("*Worst key results* across %s (%d off track or at risk)", chat.User(t.Name), len(worst))})
 		for _, k := range worst[:show] {
 			b := KRBar(k, md.read, 0)
 			b.Detail += " · " + md.worstTeam[k.ID]
@@ -383,7 +383,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	}
 	var buttons []chat.Button
 	for _, r := range rows[:min(len(rows), 5)] {
-		buttons = append(buttons, chat.Button{Label: r.team.Name + " digest", Value: "digest " + r.team.Name})
+		buttons = append(buttons, chat.Button{Label: chat.User(r.team.Name) + " digest", Value: "digest " + r.team.Name})
 	}
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: buttons})
 	return m, nil

@@ -51,7 +51,7 @@ func (e *Reports) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wo
 	}
 	rules := w.Rules.OrDefault()
 	n := NewReading(tx, w.ID, e.now())
-	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", u.Name, c.Name, c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
+	head := fmt.Sprintf("Hi %s! %s ends on %s: time to grade your key results.", chat.User(u.Name), chat.User(c.Name), c.End.AddDate(0, 0, -1).Format("Monday, Jan 2"))
 	explain := fmt.Sprintf("Grade each from 0.0 to 1.0; %s and above counts as achieved. I suggest a grade from progress: accept it, or give your own.", FormatGrade(rules.AchievedScore))
 	m := chat.Message{}
 	m.Blocks = append(m.Blocks, chat.Section{Text: "*" + head + "*\n" + explain})
@@ -59,7 +59,7 @@ func (e *Reports) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wo
 	shown := 0
 	for _, k := range krs {
 		suggested := okrcore.SuggestScore(k)
-		line := fmt.Sprintf("%s %s: %s (%s)", k.Ref(), k.Title, GradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)))
+		line := fmt.Sprintf("%s %s: %s (%s)", k.Ref(), chat.User(k.Title), GradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)))
 		bar := KRBar(k, n, 0)
 		if k.Score != nil {
 			line += ", graded " + FormatGrade(*k.Score)
@@ -124,7 +124,7 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		} else if a != nil {
 			return chat.Delivery{To: to, Skip: "already answered the retrospective"}, nil
 		}
-		head := fmt.Sprintf("Hi %s! %s is coming to an end. How did OKRs work for your team?", u.Name, c.Name)
+		head := fmt.Sprintf("Hi %s! %s is coming to an end. How did OKRs work for your team?", chat.User(u.Name), chat.User(c.Name))
 		body := fmt.Sprintf("A two-minute retrospective: rate %d statements from 1 to 5, then say what to start, stop and continue. Your team sees only the anonymous summary.", len(RetroStatements))
 		return chat.Delivery{To: to, Message: chat.Message{
 			Text: head + "\n" + body,
@@ -225,22 +225,22 @@ func SummarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle)
 // answers can be told apart. Times are said in loc.
 func RetroWithheld(s *retroSummary, r okrcore.Rules, now time.Time, loc *time.Location) string {
 	least := r.RetroMinimum()
-	answered := fmt.Sprintf("%d of %s in %s", s.Answered, Count(s.members, "person"), s.team.Name)
+	answered := fmt.Sprintf("%d of %s in %s", s.Answered, Count(s.members, "person"), chat.User(s.team.Name))
 	if s.cycle.RetroOpen(now) {
 		if s.Answered == 0 {
-			return fmt.Sprintf("Nobody in %s has answered the %s retrospective yet.", s.team.Name, s.cycle.Name)
+			return fmt.Sprintf("Nobody in %s has answered the %s retrospective yet.", chat.User(s.team.Name), chat.User(s.cycle.Name))
 		}
-		why := fmt.Sprintf("%s have answered the %s retrospective; results when answering closes, %s", answered, s.cycle.Name, RetroClosing(s.cycle, now, loc))
+		why := fmt.Sprintf("%s have answered the %s retrospective; results when answering closes, %s", answered, chat.User(s.cycle.Name), RetroClosing(s.cycle, now, loc))
 		if s.Answered < least {
 			why += fmt.Sprintf(", if at least %d have answered by then", least)
 		}
 		return why + "."
 	}
 	if s.Answered == 0 {
-		return fmt.Sprintf("Nobody in %s has answered the %s retrospective, and answering has closed.", s.team.Name, s.cycle.Name)
+		return fmt.Sprintf("Nobody in %s has answered the %s retrospective, and answering has closed.", chat.User(s.team.Name), chat.User(s.cycle.Name))
 	}
 	if s.Answered < least {
-		return fmt.Sprintf("Answering the %s retrospective has closed and %s answered: results show only from %d answers, so that nobody's answers can be told apart.", s.cycle.Name, answered, least)
+		return fmt.Sprintf("Answering the %s retrospective has closed and %s answered: results show only from %d answers, so that nobody's answers can be told apart.", chat.User(s.cycle.Name), answered, least)
 	}
 	return ""
 }
@@ -284,8 +284,8 @@ func bulletList(items []string) string {
 }
 
 func RetroSummaryMessage(s *retroSummary) chat.Message {
-	head := fmt.Sprintf("Retrospective · %s · %s", s.team.Name, s.cycle.Name)
-	who := fmt.Sprintf("%d of %s in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.Answered, Count(s.members, "person"), s.team.Name)
+	head := fmt.Sprintf("Retrospective · %s · %s", chat.User(s.team.Name), chat.User(s.cycle.Name))
+	who := fmt.Sprintf("%d of %s in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.Answered, Count(s.members, "person"), chat.User(s.team.Name))
 	var ratings []string
 	for i, st := range RetroStatements {
 		ratings = append(ratings, fmt.Sprintf("%s: *%s*", st, s.average(i)))
@@ -307,7 +307,7 @@ func RetroSummaryMessage(s *retroSummary) chat.Message {
 // gradeDetail is where a key result stands, a milestone as done or not.
 func GradeDetail(k *okrcore.KeyResult) string {
 	if k.Metric == okrcore.MetricMilestone {
-		return okrcore.FormatValue(k.Current, k.Metric, k.Unit)
+		return chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit))
 	}
 	return KRDetail(k)
 }

@@ -93,13 +93,13 @@ func CycleLine(c *okrcore.Cycle, now time.Time) string {
 	day := int(now.Sub(c.Start).Hours()/24) + 1
 	switch {
 	case c.Closed:
-		return fmt.Sprintf("%s (closed)", c.Name)
+		return fmt.Sprintf("%s (closed)", chat.User(c.Name))
 	case day < 1:
-		return fmt.Sprintf("%s starts %s", c.Name, c.Start.Format("Jan 2"))
+		return fmt.Sprintf("%s starts %s", chat.User(c.Name), c.Start.Format("Jan 2"))
 	case day > days:
-		return fmt.Sprintf("%s ended %s", c.Name, c.End.AddDate(0, 0, -1).Format("Jan 2"))
+		return fmt.Sprintf("%s ended %s", chat.User(c.Name), c.End.AddDate(0, 0, -1).Format("Jan 2"))
 	}
-	return fmt.Sprintf("%s · day %d of %d · expected progress %s", c.Name, day, days, okrcore.Percent(okrcore.ExpectedProgress(c, now)))
+	return fmt.Sprintf("%s · day %d of %d · expected progress %s", chat.User(c.Name), day, days, okrcore.Percent(okrcore.ExpectedProgress(c, now)))
 }
 
 // findTeam resolves a team by name or T-id.

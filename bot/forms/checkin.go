@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
 )
@@ -21,7 +22,7 @@ func ReadCheckIn(tx okrcore.Tx, ws string, vals map[string]string, refs []okrcor
 	if s := strings.TrimSpace(vals["confidence"]); s != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(s, "/10"))
 		if err != nil || n < 0 || n > 10 {
-			fe.Add("confidence", fmt.Sprintf("Confidence is a whole number from 0 to 10; %q isn't.", s))
+			fe.Add("confidence", fmt.Sprintf("Confidence is a whole number from 0 to 10; \"%s\" isn't.", chat.User(s)))
 		}
 		conf = &n
 	}
@@ -46,7 +47,7 @@ func ReadCheckIn(tx okrcore.Tx, ws string, vals map[string]string, refs []okrcor
 		if s := strings.TrimSpace(vals[id+".status"]); s != "" {
 			st, ok := okrcore.ParseStatus(s)
 			if !ok {
-				fe.Add(id+".status", fmt.Sprintf("%s: %q is not a status.", ref, s))
+				fe.Add(id+".status", fmt.Sprintf("%s: \"%s\" is not a status.", ref, chat.User(s)))
 			}
 			in.Status = st
 		}
@@ -85,7 +86,7 @@ func Value(k *okrcore.KeyResult, s string) (*float64, string, error) {
 	default:
 		n, ok := reply.ParseNumber(s)
 		if !ok {
-			return nil, fmt.Sprintf("%s: I couldn't read %q as a number.", ref, s), nil
+			return nil, fmt.Sprintf("%s: I couldn't read \"%s\" as a number.", ref, chat.User(s)), nil
 		}
 		up.Value = &n
 	}

@@ -19,7 +19,7 @@ func Confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 	var order []okrcore.ID
 	for _, r := range results {
 		if r.KPI != nil {
-			line := fmt.Sprintf("%s %s: %s", r.KPI.Ref(), r.KPI.Title, okrcore.FormatValue(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit))
+			line := fmt.Sprintf("%s %s: %s", r.KPI.Ref(), chat.User(r.KPI.Title), value(r.KPI.Current, okrcore.MetricNumber, r.KPI.Unit))
 			if !r.KPI.Healthy() {
 				line += " (outside its healthy range)"
 			}
@@ -27,10 +27,10 @@ func Confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 			continue
 		}
 		b, a := r.Before, r.After
-		line := fmt.Sprintf("%s %s: %s", a.Ref(), a.Title, okrcore.FormatValue(a.Current, a.Metric, a.Unit))
+		line := fmt.Sprintf("%s %s: %s", a.Ref(), chat.User(a.Title), value(a.Current, a.Metric, a.Unit))
 		if b.Current != a.Current {
-			line = fmt.Sprintf("%s %s: %s → %s (%s → %s)", a.Ref(), a.Title, okrcore.FormatValue(b.Current, b.Metric, b.Unit),
-				okrcore.FormatValue(a.Current, a.Metric, a.Unit), okrcore.Percent(b.Progress), okrcore.Percent(a.Progress))
+			line = fmt.Sprintf("%s %s: %s → %s (%s → %s)", a.Ref(), chat.User(a.Title), value(b.Current, b.Metric, b.Unit),
+				value(a.Current, a.Metric, a.Unit), okrcore.Percent(b.Progress), okrcore.Percent(a.Progress))
 		} else {
 			line += " (no change)"
 		}
@@ -51,7 +51,7 @@ func Confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 	var up []string
 	for _, id := range order {
 		o := objs[id]
-		up = append(up, fmt.Sprintf("%s %s: %s → %s", o.Ref(), o.Title, okrcore.Percent(prev[id]), okrcore.Percent(o.Progress)))
+		up = append(up, fmt.Sprintf("%s %s: %s → %s", o.Ref(), chat.User(o.Title), okrcore.Percent(prev[id]), okrcore.Percent(o.Progress)))
 	}
 	head := "Checked in ✓"
 	m.Text = head + "\n" + strings.Join(lines, "\n")
@@ -60,8 +60,8 @@ func Confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 	}
 	blocks := []chat.Block{chat.Section{Text: "*" + head + "*\n" + strings.Join(lines, "\n")}}
 	if len(results) > 0 && results[0].CheckIn.Blockers != "" {
-		blocks = append(blocks, chat.Section{Text: "Blocked: " + results[0].CheckIn.Blockers})
-		m.Text += "\nBlocked: " + results[0].CheckIn.Blockers
+		blocks = append(blocks, chat.Section{Text: "Blocked: " + chat.User(results[0].CheckIn.Blockers)})
+		m.Text += "\nBlocked: " + chat.User(results[0].CheckIn.Blockers)
 	}
 	if len(up) > 0 {
 		blocks = append(blocks, chat.Context{Text: "Rolled up: " + strings.Join(up, "; ")})
@@ -69,4 +69,9 @@ func Confirmation(n *report.Reading, results []*okrcore.CheckInResult) chat.Mess
 	m.Blocks = append(blocks, chat.Actions{Buttons: []chat.Button{{Label: "Undo", Value: "undo", Style: chat.StyleDanger}, {Label: "My OKRs", Value: "mine"}}})
 	m.HomeChanged = true
 	return m
+}
+
+// value is a value as a person's text: its unit is theirs.
+func value(v float64, metric okrcore.MetricKind, unit string) string {
+	return chat.User(okrcore.FormatValue(v, metric, unit))
 }

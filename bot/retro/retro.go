@@ -39,7 +39,7 @@ func GradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 	if len(krs) > report.MaxFormKRs {
 		krs = krs[:report.MaxFormKRs]
 	}
-	f := &chat.Form{ID: GradesFormID, Title: "Grades · " + c.Name, Submit: "Save grades"}
+	f := &chat.Form{ID: GradesFormID, Title: "Grades · " + chat.User(c.Name), Submit: "Save grades"}
 	var ids []string
 	for _, k := range krs {
 		ref := k.Ref().String()
@@ -50,7 +50,7 @@ func GradesForm(c *okrcore.Cycle, krs []*okrcore.KeyResult) *chat.Form {
 		}
 		// A text input: every platform submits the value shown, so the
 		// suggestion is accepted unless the person changes it.
-		f.Inputs = append(f.Inputs, chat.Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, k.Title), Kind: chat.InputText,
+		f.Inputs = append(f.Inputs, chat.Input{ID: ref + ".grade", Label: fmt.Sprintf("%s %s", ref, chat.User(k.Title)), Kind: chat.InputText,
 			Initial: report.FormatGrade(initial), Optional: true,
 			Hint: fmt.Sprintf("%s, progress %s; suggested %s. 0.0–1.0", report.GradeDetail(k), okrcore.Percent(okrcore.KRProgress(k)), report.FormatGrade(okrcore.SuggestScore(k)))})
 	}
@@ -99,9 +99,9 @@ func ParseRating(s string) (rating int, problem string) {
 	n, err := strconv.Atoi(w)
 	if err != nil {
 		if _, ferr := strconv.ParseFloat(w, 64); ferr == nil {
-			return 0, fmt.Sprintf("Please rate with a whole number from 1 to 5; %q isn't one.", strings.TrimSpace(s))
+			return 0, fmt.Sprintf("Please rate with a whole number from 1 to 5; \"%s\" isn't one.", chat.User(strings.TrimSpace(s)))
 		}
-		return 0, fmt.Sprintf("I need a rating from 1 (strongly disagree) to 5 (strongly agree); %q isn't one.", strings.TrimSpace(s))
+		return 0, fmt.Sprintf("I need a rating from 1 (strongly disagree) to 5 (strongly agree); \"%s\" isn't one.", chat.User(strings.TrimSpace(s)))
 	}
 	if n < 1 || n > 5 {
 		return 0, fmt.Sprintf("%d is off the scale: ratings go from 1 (strongly disagree) to 5 (strongly agree).", n)
