@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -40,4 +41,26 @@ func TestArena(t *testing.T) {
 	if len(a.blocks) != 4 {
 		t.Errorf("%d blocks, want 4", len(a.blocks))
 	}
+}
+
+// TestHeldCheckInHasNoPointers: a million held check-ins are one block
+// the collector does not scan only while heldCheckIn holds no pointer.
+func TestHeldCheckInHasNoPointers(t *testing.T) {
+	var walk func(path string, ty reflect.Type)
+	walk = func(path string, ty reflect.Type) {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				f := ty.Field(i)
+				walk(path+"."+f.Name, f.Type)
+			}
+		case reflect.Array:
+			walk(path+"[]", ty.Elem())
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		default:
+			t.Errorf("heldCheckIn%s is a %s, which the collector follows", path, ty.Kind())
+		}
+	}
+	walk("", reflect.TypeFor[heldCheckIn]())
 }
