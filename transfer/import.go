@@ -27,6 +27,7 @@ func Import(ctx context.Context, s okrcore.Store, src Source, opts Options) (*Su
 			return nil, fmt.Errorf("plan import: read the check-ins: %w", err)
 		}
 	}
+	var started *planner
 	p, err := okrcore.View(ctx, s, func(tx okrcore.Tx) (*plan, error) {
 		ws := opts.Workspace
 		if d, ok := src.(*Document); ok && ws == "" && d.Workspace != nil {
@@ -44,10 +45,22 @@ func Import(ctx context.Context, s okrcore.Store, src Source, opts Options) (*Su
 		case *Document:
 			return planDocument(tx, src, opts)
 		case *Programme:
-			return planCollected(tx, src, pre, opts)
+			var err error
+			started, err = startProgramme(tx, src, pre, opts)
+			return nil, err
 		}
 		return nil, fmt.Errorf("import: unknown source %T", src)
 	})
+	if err == nil && started != nil {
+		// A Programme's check-ins are planned after the read transaction,
+		// reading each stored history in one of its own: planning a
+		// million of them takes seconds, and while a read transaction is
+		// open the store cannot grow its file for chat's writes, which
+		// wait.
+		started.tx = nil
+		started.reads = func(fn func(okrcore.Tx) error) error { return s.View(ctx, fn) }
+		p, err = started.finish()
+	}
 	if err != nil {
 		return nil, err
 	}

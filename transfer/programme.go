@@ -72,6 +72,10 @@ type planner struct {
 	// pre are the check-ins collected before the read transaction, nil
 	// until planCheckIns collects them itself.
 	pre *checkInPlan
+	// reads, when set, opens a read transaction of its own for each
+	// stored history the check-ins are planned after (tx is then nil).
+	reads func(func(okrcore.Tx) error) error
+	done  int // the records planned, for progress
 }
 
 // entry is one record the plan leaves as rec: new when old is nil,
@@ -98,6 +102,17 @@ func planProgramme(tx okrcore.Tx, p *Programme, opts Options) (*plan, error) {
 // planCollected is planProgramme with p's check-ins collected already
 // (collectCheckIns), or nil to collect them.
 func planCollected(tx okrcore.Tx, p *Programme, pre *checkInPlan, opts Options) (*plan, error) {
+	pp, err := startProgramme(tx, p, pre, opts)
+	if err != nil {
+		return nil, err
+	}
+	return pp.finish()
+}
+
+// startProgramme plans the people, teams, cycles and items of p, which
+// are matched with the workspace's records read through tx; finish plans
+// the rest.
+func startProgramme(tx okrcore.Tx, p *Programme, pre *checkInPlan, opts Options) (*planner, error) {
 	if opts.Workspace == "" {
 		return nil, fmt.Errorf("plan import: no workspace given")
 	}
@@ -115,20 +130,36 @@ func planCollected(tx okrcore.Tx, p *Programme, pre *checkInPlan, opts Options) 
 		pp.stored, pp.rules = w, w.Rules.OrDefault()
 		pp.pl.platform = w.Platform
 	}
-	sizes := []int{len(p.People), len(p.Teams), len(p.Cycles), len(p.Items), p.NumCheckIns(), 0}
-	done := 0
-	for i, stage := range []func() error{pp.planPeople, pp.planTeams, pp.planCycles, pp.planItems, pp.planCheckIns, pp.planValues} {
+	err = pp.stages([]func() error{pp.planPeople, pp.planTeams, pp.planCycles, pp.planItems}, []int{len(p.People), len(p.Teams), len(p.Cycles), len(p.Items)})
+	return pp, err
+}
+
+// finish plans the check-ins and what they leave on their key results,
+// and the steps of the plan. Of the store it reads only the histories of
+// key results and KPIs stored already, through p.reads when it is set.
+func (p *planner) finish() (*plan, error) {
+	if err := p.stages([]func() error{p.planCheckIns, p.planValues}, []int{p.p.NumCheckIns(), 0}); err != nil {
+		return nil, err
+	}
+	p.planCurrent()
+	p.noAdminWarning()
+	p.emitAll()
+	return p.pl, nil
+}
+
+// stages runs the stages of planning, each of sizes records, and tells
+// opts.Progress after each.
+func (p *planner) stages(stages []func() error, sizes []int) error {
+	src := p.p
+	for i, stage := range stages {
 		if err := stage(); err != nil {
-			return nil, err
+			return err
 		}
-		if done += sizes[i]; opts.Progress != nil {
-			opts.Progress(Progress{Phase: "plan", Done: done, Total: len(p.People) + len(p.Teams) + len(p.Cycles) + len(p.Items) + p.NumCheckIns()})
+		if p.done += sizes[i]; p.opts.Progress != nil {
+			p.opts.Progress(Progress{Phase: "plan", Done: p.done, Total: len(src.People) + len(src.Teams) + len(src.Cycles) + len(src.Items) + src.NumCheckIns()})
 		}
 	}
-	pp.planCurrent()
-	pp.noAdminWarning()
-	pp.emitAll()
-	return pp.pl, nil
+	return nil
 }
 
 func (p *planner) fresh() bool { return p.stored == nil }

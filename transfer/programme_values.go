@@ -271,7 +271,17 @@ func (p *planner) history(n *node, idx []int32) error {
 	target, id := n.target()
 	if n.old != nil {
 		seen = map[historyKey]int{}
-		all, err := p.tx.CheckIns(p.ws, target, id, time.Time{}, 0)
+		var all []*okrcore.CheckIn
+		read := func(tx okrcore.Tx) (err error) {
+			all, err = tx.CheckIns(p.ws, target, id, time.Time{}, 0)
+			return err
+		}
+		var err error
+		if p.reads != nil {
+			err = p.reads(read)
+		} else {
+			err = read(p.tx)
+		}
 		if err != nil {
 			return fmt.Errorf("plan import: read history: %w", err)
 		}
