@@ -133,7 +133,13 @@ func (t *pgTx) PutOutbox(it *okrcore.OutboxItem) error {
 		return invalid(op, "A scheduled message keeps its key: %q cannot become %q.", key, it.Key)
 	}
 	defaultState(it)
-	return put(t, outboxKind, it)
+	if err := put(t, outboxKind, it); err != nil {
+		return err
+	}
+	if it.State == okrcore.OutboxPending {
+		return t.releaseLease(op, it)
+	}
+	return nil
 }
 
 // DueOutbox reads the partial index of open items up to now.

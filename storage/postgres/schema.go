@@ -81,6 +81,12 @@ CREATE TABLE state (
 	PRIMARY KEY (ws, key));
 CREATE INDEX state_expiry ON state (expires_ns) WHERE expires_ns <> 0;
 `,
+	// 2: the outbox lease (lease.go): which replica's dispatcher holds an
+	// open item and until when. Outside the body, because it is the
+	// dispatchers' coordination and not part of the item bbolt stores.
+	`
+ALTER TABLE outbox ADD COLUMN lease_owner bytea, ADD COLUMN lease_until_ns bigint NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the version of the schema this okrbot writes.
