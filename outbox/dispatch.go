@@ -29,7 +29,17 @@ type Options struct {
 	// marked failed; default 8 (429s do not count).
 	MaxAttempts int
 	// Batch is how many due items are read at a time; default 1000.
-	Batch  int
+	Batch int
+	// Claimer leases items to this dispatcher, for several replicas on one
+	// store; when nil, the store's own (if it is one) is used, and
+	// without one the outbox is this process's alone.
+	Claimer Claimer
+	// Owner names this dispatcher in its leases, unique among replicas;
+	// NewOwner when empty.
+	Owner string
+	// Lease is how long a claimed item stays this dispatcher's between
+	// renewals; DefaultLease when zero.
+	Lease  time.Duration
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -47,6 +57,9 @@ type Dispatcher struct {
 	workers  int
 	attempts int
 	batch    int
+	claimer  Claimer // nil: the outbox is this process's alone
+	owner    string
+	lease    time.Duration
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -57,8 +70,8 @@ type Dispatcher struct {
 	gatesSwept     int                  // how many gates the last sweep left
 	stats          map[string]*Stats    // by platform
 
-	// draining is held by Drain: items are not claimed in the store, so two
-	// drains at once would send the same items.
+	// draining is held by Drain: without a claimer, items are not claimed
+	// in the store, so two drains at once would send the same items.
 	draining sync.Mutex
 
 	platforms map[string]string // workspace → platform, once read (guarded by mu)
@@ -149,6 +162,16 @@ func NewDispatcher(store okrcore.Store, composer Composer, router *Router, opts 
 	}
 	if d.batch <= 0 {
 		d.batch = 1000
+	}
+	d.claimer, d.owner, d.lease = opts.Claimer, opts.Owner, opts.Lease
+	if c, ok := store.(Claimer); ok && d.claimer == nil {
+		d.claimer = c
+	}
+	if d.owner == "" {
+		d.owner = NewOwner()
+	}
+	if d.lease <= 0 {
+		d.lease = DefaultLease
 	}
 	if d.now == nil {
 		d.now = time.Now

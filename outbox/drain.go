@@ -16,9 +16,19 @@ import (
 // fan-out of 10,000 is ten batches, and a pause at each would cost the
 // pace a second or so each time. Items in flight are still open in the
 // store, so they are known here and not handed out twice.
+//
+// With a Claimer, items are leased a free worker's worth at a time, so that
+// another replica's dispatcher drains the same outbox alongside, and the
+// leases are renewed until Drain returns.
 func (d *Dispatcher) Drain(ctx context.Context) error {
 	d.draining.Lock()
 	defer d.draining.Unlock()
+	if d.claimer != nil {
+		rctx, stop := context.WithCancel(ctx)
+		var renewing sync.WaitGroup
+		renewing.Go(func() { d.renew(rctx) })
+		defer func() { stop(); renewing.Wait() }()
+	}
 	r := &drainRun{d: d, inFlight: map[itemRef]bool{}, finished: map[itemRef]int{}, work: make(chan *okrcore.OutboxItem), done: make(chan struct{}, d.workers)}
 	var wg sync.WaitGroup
 	for range d.workers {
@@ -87,6 +97,9 @@ func (r *drainRun) failure() error {
 // feed reads due items and hands out those not in flight, until none is
 // left, a worker failed, or ctx ends.
 func (r *drainRun) feed(ctx context.Context) error {
+	if r.d.claimer != nil {
+		return r.feedClaimed(ctx)
+	}
 	for ctx.Err() == nil && r.failure() == nil {
 		r.mu.Lock()
 		busy, began := len(r.inFlight), r.count
@@ -143,6 +156,58 @@ func (r *drainRun) feed(ctx context.Context) error {
 				return nil
 			}
 			if r.failure() != nil {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// feedClaimed leases due items as workers come free and hands them out,
+// until none is left to claim and none is in flight, a worker failed, or
+// ctx ends. Claiming no more than the free workers take keeps a claimed
+// item from waiting in this process while another replica is idle. An
+// item claimed when ctx ends stays leased and pending, as after a crash:
+// it is taken again, without reconciling, when the lease ends.
+func (r *drainRun) feedClaimed(ctx context.Context) error {
+	for ctx.Err() == nil && r.failure() == nil {
+		r.mu.Lock()
+		free := r.d.workers - len(r.inFlight)
+		r.mu.Unlock()
+		var items []*okrcore.OutboxItem
+		if free > 0 {
+			var err error
+			if items, err = r.d.claim(ctx, free); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		}
+		if len(items) == 0 {
+			r.mu.Lock()
+			busy := len(r.inFlight)
+			r.mu.Unlock()
+			if busy == 0 {
+				return nil
+			}
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		for _, it := range spread(items) {
+			ref := itemRef{it.Workspace, it.ID}
+			r.mu.Lock()
+			r.inFlight[ref] = true
+			r.mu.Unlock()
+			select {
+			case r.work <- it:
+			case <-ctx.Done():
+				r.mu.Lock()
+				delete(r.inFlight, ref)
+				r.mu.Unlock()
 				return nil
 			}
 		}

@@ -1,0 +1,74 @@
+package outbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// Claimer is a store that leases due items to one dispatcher at a time
+// (storage/postgres), so that the dispatchers of several replicas on one
+// database never send an item twice. A store without it (storage/bolt,
+// one process) is drained as before.
+type Claimer interface {
+	// ClaimOutbox leases to owner until now+lease up to limit open items
+	// due at now that no live lease holds, and returns them as stored:
+	// one "sending" was handed to a platform by a dispatcher that is gone.
+	ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error)
+	// RenewOutbox extends every open lease owner holds to now+lease.
+	RenewOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error)
+}
+
+// DefaultLease is how long a claimed item is the claiming replica's. It is
+// renewed every third of it while the replica lives, so it bounds only how
+// long the others wait for a replica that died: two minutes is well past
+// one send's worst case (the platform call's own timeout, then sendGrace)
+// and leaves two renewals to be late (a slow database, a paused process)
+// before an item alive on its replica could be taken, while a dead
+// replica's nudges are only two minutes late.
+const DefaultLease = 2 * time.Minute
+
+// NewOwner names this process as a lease owner: host, process and a
+// random part, so that a restarted process (same host and pid in a
+// container) is never taken for the one before it.
+func NewOwner() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "okrbot"
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// claim leases up to n due items for this dispatcher.
+func (d *Dispatcher) claim(ctx context.Context, n int) ([]*okrcore.OutboxItem, error) {
+	items, err := d.claimer.ClaimOutbox(ctx, d.owner, d.now(), d.lease, n)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox items: %w", err)
+	}
+	return items, nil
+}
+
+// renew keeps this dispatcher's leases alive until ctx ends, every third
+// of a lease. A failed renewal is logged: the next may succeed before the
+// lease ends.
+func (d *Dispatcher) renew(ctx context.Context) {
+	t := time.NewTicker(d.lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := d.claimer.RenewOutbox(ctx, d.owner, d.now(), d.lease); err != nil && ctx.Err() == nil {
+			d.log.Warn("outbox leases not renewed", "owner", d.owner, "err", err)
+		}
+	}
+}
