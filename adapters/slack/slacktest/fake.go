@@ -143,6 +143,7 @@ type Fake struct {
 	seq     int
 	changed chan struct{}
 	pending map[string]*Answer // response URL id → its answer, once expected
+	files   map[string]*File   // file id → its external upload (files.go)
 
 	posts, limited, answers, conns atomic.Int64
 
@@ -157,6 +158,7 @@ func New(opts Options) *Fake {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", f.serveAPI)
 	mux.HandleFunc("/response/{id}", f.serveResponseURL)
+	mux.HandleFunc("/upload/{id}", f.serveUpload)
 	mux.HandleFunc("/ws", f.serveWS)
 	f.Server = httptest.NewUnstartedServer(mux)
 	f.Server.Config.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -397,7 +399,9 @@ func (f *Fake) answerAPI(w http.ResponseWriter, c Call) {
 	case "apps.connections.open":
 		Write(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.Server.URL, "http") + "/ws"})
 	default:
-		Write(w, map[string]any{"ok": false, "error": "unknown_method"})
+		if !f.answerFiles(w, c) {
+			Write(w, map[string]any{"ok": false, "error": "unknown_method"})
+		}
 	}
 }
 
