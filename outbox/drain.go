@@ -166,9 +166,7 @@ func (r *drainRun) feed(ctx context.Context) error {
 // feedClaimed leases due items as workers come free and hands them out,
 // until none is left to claim and none is in flight, a worker failed, or
 // ctx ends. Claiming no more than the free workers take keeps a claimed
-// item from waiting in this process while another replica is idle. An
-// item claimed when ctx ends stays leased and pending, as after a crash:
-// it is taken again, without reconciling, when the lease ends.
+// item from waiting in this process while another replica is idle.
 func (r *drainRun) feedClaimed(ctx context.Context) error {
 	for ctx.Err() == nil && r.failure() == nil {
 		r.mu.Lock()
@@ -197,7 +195,8 @@ func (r *drainRun) feedClaimed(ctx context.Context) error {
 			}
 			continue
 		}
-		for _, it := range spread(items) {
+		items = spread(items)
+		for i, it := range items {
 			ref := itemRef{it.Workspace, it.ID}
 			r.mu.Lock()
 			r.inFlight[ref] = true
@@ -208,8 +207,24 @@ func (r *drainRun) feedClaimed(ctx context.Context) error {
 				r.mu.Lock()
 				delete(r.inFlight, ref)
 				r.mu.Unlock()
-				return nil
+				return r.putBack(ctx, items[i:])
 			}
+		}
+	}
+	return nil
+}
+
+// putBack ends the lease of claimed items no worker took before shutdown,
+// so that another replica sends them now rather than after the lease. One
+// in doubt (a replica before this one died sending it) keeps its lease:
+// putting it back to pending would lose that it is to be reconciled.
+func (r *drainRun) putBack(ctx context.Context, items []*okrcore.OutboxItem) error {
+	for _, it := range items {
+		if it.State != okrcore.OutboxPending {
+			continue
+		}
+		if err := r.d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -221,3 +221,40 @@ func openItems(t *testing.T, db *postgres.DB) int {
 	}
 	return n
 }
+
+// stopping is a replica's platform whose shutdown begins during its n-th
+// send, which still arrives (within its grace).
+type stopping struct {
+	*recorder
+	n      int64
+	sent   atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (p *stopping) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
+	if p.sent.Add(1) == p.n {
+		p.cancel()
+	}
+	return p.recorder.Send(ctx, to, m)
+}
+
+// TestStoppedReplicaLeavesNothingLeased: a replica that stops cleanly puts
+// back what it had claimed and not sent, so another sends it at once, not
+// after the lease.
+func TestStoppedReplicaLeavesNothingLeased(t *testing.T) {
+	ctx := context.Background()
+	db, c, keys := leasedOutbox(t, 200)
+	p := &recorder{got: map[string]int{}}
+	actx, stop := context.WithCancel(ctx)
+	a := replica(db, c, &stopping{recorder: p, n: 40, cancel: stop}, "a")
+	if err := a.Drain(actx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the stopping replica's drain: %v, want canceled", err)
+	}
+	if openItems(t, db) == 0 {
+		t.Fatal("the replica sent everything before it stopped; the test would prove nothing")
+	}
+	if err := replica(db, c, p, "b").Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deliveredOnce(t, db, p, keys)
+}
