@@ -158,7 +158,13 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 			u.UseInbox(s.inbox)
 		}
 	}
-	s.disp = outbox.NewDispatcher(watch, s.engine, outbox.ByPlatform(senders), outbox.Options{Now: now, Logger: log, Pacings: pacings})
+	dopts := outbox.Options{Now: now, Logger: log, Pacings: pacings, Owner: outbox.NewOwner()}
+	// watch hides the store's lease (PostgreSQL): it is taken from the
+	// store itself, so that replicas on one database share the outbox.
+	if c, ok := db.(outbox.Claimer); ok {
+		dopts.Claimer = c
+	}
+	s.disp = outbox.NewDispatcher(watch, s.engine, outbox.ByPlatform(senders), dopts)
 	met := newMetrics(watch, s.disp, plats)
 	obs.set(met)
 	mux.Handle("GET /healthz", alive())
