@@ -6,22 +6,30 @@ import "testing"
 // included.
 func BenchmarkBurnup(b *testing.B) {
 	bu := salesBurnup()
+	var n int
 	for b.Loop() {
-		if _, err := bu.PNG(); err != nil {
+		png, err := bu.PNG()
+		if err != nil {
 			b.Fatal(err)
 		}
+		n = len(png)
 		_ = bu.Alt()
 	}
+	b.ReportMetric(float64(n), "png-bytes")
 }
 
 // BenchmarkAdoption2000 draws the adoption chart of 2,000 teams over a
 // 13-week cycle, alt text included.
 func BenchmarkAdoption2000(b *testing.B) {
 	a := bigAdoption(2000)
+	var n int
 	for b.Loop() {
-		if _, err := a.PNG(); err != nil {
+		png, err := a.PNG()
+		if err != nil {
 			b.Fatal(err)
 		}
+		n = len(png)
 		_ = a.Alt()
 	}
+	b.ReportMetric(float64(n), "png-bytes")
 }
