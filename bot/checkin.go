@@ -36,8 +36,11 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	rep, err := reply.ParseReplyWith(text, e.numbers(ctx, req))
 	if err != nil {
 		var pe *reply.ParseError
+		// A parse error is plain words quoting what the person wrote and
+		// their key results' titles, with no markup of its own: all of it
+		// goes in as a person's text.
 		if errors.As(err, &pe) {
-			return chat.Message{}, usage("%s", pe.Message)
+			return chat.Message{}, usage("%s", chat.User(pe.Message))
 		}
 		return chat.Message{}, err
 	}
@@ -387,7 +390,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			if err != nil {
 				var pe *reply.ParseError
 				if errors.As(err, &pe) {
-					return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", pe.Message, k.Ref())
+					return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", chat.User(pe.Message), k.Ref())
 				}
 				return err
 			}
@@ -404,7 +407,7 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			if err != nil {
 				var pe *reply.ParseError
 				if errors.As(err, &pe) {
-					return usage("%s (We're on %s now; `skip` moves on.)", pe.Message, k.Ref())
+					return usage("%s (We're on %s now; `skip` moves on.)", chat.User(pe.Message), k.Ref())
 				}
 				return err
 			}

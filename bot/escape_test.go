@@ -62,7 +62,16 @@ func markupOf(m chat.Message) []string {
 // and hostile shows somewhere as typed.
 func wantLiteral(t *testing.T, what string, m chat.Message) {
 	t.Helper()
-	shown := false
+	if !wantUnformatted(t, what, m, hostile) {
+		t.Errorf("%s: the person's text is not shown as typed:\n%s", what, render(m))
+	}
+}
+
+// wantUnformatted checks that no part of hostile in m is read as markup,
+// and reports whether shown appears in it as typed.
+func wantUnformatted(t *testing.T, what string, m chat.Message, shown string) bool {
+	t.Helper()
+	found := false
 	for _, s := range markupOf(m) {
 		read := chat.MapText(s, format, func(lit string) string { return lit })
 		for _, p := range formatted {
@@ -70,11 +79,9 @@ func wantLiteral(t *testing.T, what string, m chat.Message) {
 				t.Errorf("%s: a person's text is read as markup (%q): %q", what, p, s)
 			}
 		}
-		shown = shown || strings.Contains(read, hostile)
+		found = found || strings.Contains(read, shown)
 	}
-	if !shown {
-		t.Errorf("%s: the person's text is not shown as typed:\n%s", what, render(m))
-	}
+	return found
 }
 
 // rename sets what a person or an import may name: the current cycle to
@@ -128,6 +135,12 @@ func TestAPersonsTextInConfirmations(t *testing.T) {
 		m := h.Ask(c.who, c.text)
 		wantContains(t, render(m), c.want)
 		wantLiteral(t, c.text, m)
+	}
+	// The parser quotes the words it could not read.
+	for _, text := range []string{"KR4 " + hostile, "KR4 12, [x](http://evil.example) note"} {
+		if !wantUnformatted(t, text, h.Ask("alice", text), "evil.example") {
+			t.Errorf("%s: the answer does not quote it", text)
+		}
 	}
 	rename(t, h, "", "")
 	for _, c := range []struct{ who, text, want string }{
