@@ -52,6 +52,9 @@ func Render(m chat.Message) (string, []chat.Button) {
 			b.WriteString("  " + chat.PlainText(x.Text) + "\n")
 		case chat.Divider:
 			b.WriteString("--\n")
+		case chat.Image:
+			// A terminal shows no picture: its words stand in for it.
+			b.WriteString("  " + chat.PlainText(x.Alt) + "\n")
 		}
 	}
 	return Escape(b.String()), buttons

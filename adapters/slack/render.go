@@ -189,6 +189,10 @@ func renderBlock(b chat.Block, buttons *int) []piece {
 		return out
 	case chat.Divider:
 		return []piece{{block: slackapi.NewDividerBlock(), divider: true}}
+	case chat.Image:
+		// The picture follows in the message's thread (upload.go); its
+		// words stand in its place.
+		return renderBlock(chat.Context{Text: x.Alt}, buttons)
 	}
 	return nil
 }

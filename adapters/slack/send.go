@@ -126,6 +126,7 @@ func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message
 			return ref, fmt.Errorf("slack: send: the message went out in part only: %w", err)
 		}
 	}
+	a.shareImages(ctx, ref, chat.Images(m.Blocks))
 	return ref, nil
 }
 

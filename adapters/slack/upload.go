@@ -87,19 +87,17 @@ func (a *Adapter) postBytes(ctx context.Context, to string, data []byte) error {
 	return nil
 }
 
-// SendWithImage sends m as Send does, then shares img in the thread of
-// what was sent. The image is extra: when it cannot be uploaded the message
-// is out all the same, the failure is logged, and the result is Send's, so
-// that a dispatcher never sends the message again for its picture.
-func (a *Adapter) SendWithImage(ctx context.Context, to chat.Conversation, m chat.Message, img Image) (chat.SentRef, error) {
-	ref, err := a.Send(ctx, to, m)
-	if err != nil {
-		return ref, err
+// shareImages shares a sent message's pictures in its thread, after it:
+// they are extra, so one that cannot be uploaded is logged and the message
+// stays sent, never sent again for its picture. Its words are in the
+// message already (render.go).
+func (a *Adapter) shareImages(ctx context.Context, ref chat.SentRef, imgs []chat.Image) {
+	for i, img := range imgs {
+		name := fmt.Sprintf("chart-%d.png", i+1)
+		if _, err := a.UploadImage(ctx, ref.Conversation, ref.ID, Image{Name: name, Title: chat.PlainText(img.Title), Alt: chat.PlainText(img.Alt), PNG: img.PNG}); err != nil {
+			a.log.WarnContext(ctx, "slack: the message went out without its image", "channel", ref.Conversation, "file", name, "err", err)
+		}
 	}
-	if _, err := a.UploadImage(ctx, ref.Conversation, ref.ID, img); err != nil {
-		a.log.WarnContext(ctx, "slack: the message went out without its image", "channel", ref.Conversation, "file", img.Name, "err", err)
-	}
-	return ref, nil
 }
 
 // retryAfter reads a Retry-After in seconds, one second when it says

@@ -166,7 +166,10 @@ func TestUploadImageTimeout(t *testing.T) {
 	}
 }
 
-func TestSendWithImage(t *testing.T) {
+// TestSendImages: a message's pictures are shared in its thread after it,
+// their words in the message; a picture that cannot be uploaded leaves the
+// message sent, once, and is logged.
+func TestSendImages(t *testing.T) {
 	tests := []struct {
 		name   string
 		fail   map[string]reply
@@ -189,18 +192,24 @@ func TestSendWithImage(t *testing.T) {
 			for m, r := range tt.fail {
 				f.failNext(m, r)
 			}
-			msg := chat.Message{Text: "Sales digest", Blocks: []chat.Block{chat.Section{Text: "Sales: Grow ARR ▁▂▃▅ 40%"}}}
-			ref, err := a.SendWithImage(t.Context(), chat.Conversation{ID: "C1"}, msg, Image{Name: "sales.png", Alt: "Sales: 1 objective", PNG: testPNG(t)})
+			msg := chat.Message{Text: "Sales digest", Blocks: []chat.Block{chat.Section{Text: "Grow ARR ▁▂▃▅ 40%"},
+				chat.Image{PNG: testPNG(t), Alt: "Sales: 1 objective; Grow ARR is at 40%", Title: "Sales"}, chat.Image{Alt: "no picture"}}}
+			ref, err := a.Send(t.Context(), chat.Conversation{ID: "C1"}, msg)
 			if err != nil {
 				t.Fatalf("the message's send failed for its image: %v", err)
 			}
-			if n := len(f.callsOf("chat.postMessage")); n != 1 || ref.ID == "" {
-				t.Fatalf("%d posts, ref %+v; want the message once", n, ref)
+			posts := f.callsOf("chat.postMessage")
+			if len(posts) != 1 || ref.ID == "" {
+				t.Fatalf("%d posts, ref %+v; want the message once", len(posts), ref)
+			}
+			if b := posts[0].get("blocks"); !strings.Contains(b, `"type":"context"`) || !strings.Contains(b, "Grow ARR is at 40%") {
+				t.Errorf("the picture's words are not in the message: %s", b)
 			}
 			done := f.callsOf("files.completeUploadExternal")
 			if tt.shared {
-				if len(done) != 1 || done[0].get("thread_ts") != ref.ID || done[0].get("channel_id") != ref.Conversation {
-					t.Errorf("completions %+v, want one in the thread of %+v", done, ref)
+				if len(done) != 1 || done[0].get("thread_ts") != ref.ID || done[0].get("channel_id") != ref.Conversation ||
+					!strings.Contains(done[0].get("files"), `"title":"Sales"`) {
+					t.Errorf("completions %+v, want one in the thread of %+v (an empty picture is not uploaded)", done, ref)
 				}
 				return
 			}

@@ -141,6 +141,12 @@ func cardParts(m chat.Message) []part {
 			separate = true
 		case chat.Context:
 			addText(x.Text, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
+		case chat.Image:
+			if el := inlineImage(x); el != nil {
+				add(false, el)
+			} else {
+				addText(x.Alt, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
+			}
 		}
 	}
 	if f := m.Form; f != nil && !formBehindButton(m) {
