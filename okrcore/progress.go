@@ -46,9 +46,9 @@ func clamp01(p float64) float64 {
 func CheckWeight(w float64) error {
 	const rng = "Weights go from above 0 to 100; 1 is the usual weight, 2 counts double, 0.5 half."
 	if w == 0 {
-		return Errorf(KindInvalid, "A weight of 0 is not taken: everything under an objective counts towards its progress. %s", rng)
+		return Errorf(KindInvalid, "A weight of 0 is not taken: everything under an objective counts towards its progress. "+rng)
 	} else if !(w > 0 && w <= 100) {
-		return Errorf(KindInvalid, "%s", rng)
+		return Errorf(KindInvalid, rng)
 	}
 	return nil
 }
