@@ -107,8 +107,8 @@ func SplitOptions(args []Token, specs map[string]OptionSpec) (title string, opts
 				continue
 			}
 			if quoted {
-				return "", nil, wordsUsage("I couldn't read `%s` after the quoted title: that's %s. Nothing was changed.",
-					JoinTokens(args[i:min(len(args), i+1+s.Arity)]), s.Hint)
+				return "", nil, wordsUsage("I couldn't read %q after the quoted title: that's "+inFormat(s.Hint)+". Nothing was changed.",
+					JoinTokens(args[i:min(len(args), i+1+s.Arity)]))
 			}
 		}
 		if quoted {
@@ -116,8 +116,8 @@ func SplitOptions(args []Token, specs map[string]OptionSpec) (title string, opts
 			for j < len(args) && !hasSpec(specs, args[j]) {
 				j++
 			}
-			return "", nil, wordsUsage("I couldn't read %q after the quoted title %q: only options (%s) may follow it. Put the words of the title inside the quotes; nothing was changed.",
-				JoinTokens(args[i:j]), strings.Join(words, " "), OptionNames(specs))
+			return "", nil, wordsUsage("I couldn't read %q after the quoted title %q: only options ("+inFormat(OptionNames(specs))+") may follow it. Put the words of the title inside the quotes; nothing was changed.",
+				JoinTokens(args[i:j]), strings.Join(words, " "))
 		}
 		words = append(words, t.Text)
 		quoted = t.Quoted
@@ -187,16 +187,32 @@ func ParseRange(s string) (lo, hi float64, ok bool) {
 }
 
 // usageError is a sentence about how a command was written (an open quote,
-// an option that can't be read); the conversation shows it as it is.
-type usageError struct{ msg string }
+// an option that can't be read). Its string arguments are what the person
+// typed; the bot's own markup is in format, so UsageWith can escape them.
+type usageError struct {
+	format string
+	args   []any
+}
 
-func (u *usageError) Error() string { return u.msg }
+func (u *usageError) Error() string { return u.Usage() }
 
-// Usage is the sentence to show.
-func (u *usageError) Usage() string { return u.msg }
+// Usage is the sentence to show, the person's words as they are.
+func (u *usageError) Usage() string {
+	return u.UsageWith(func(s string) string { return s })
+}
+
+// UsageWith is the sentence with each of the person's words passed
+// through quote, a renderer's escape for a person's text.
+func (u *usageError) UsageWith(quote func(string) string) string {
+	return fmt.Sprintf(u.format, okrcore.QuoteArgs(u.args, quote)...)
+}
 
 func wordsUsage(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	return &usageError{format: format, args: args}
 }
+
+// inFormat makes the bot's own text (a hint with its `code`) part of a
+// format, where it stays markup instead of being escaped as an argument.
+func inFormat(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 
 func lowerWord(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

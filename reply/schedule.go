@@ -51,7 +51,7 @@ func ApplySchedule(sc *okrcore.Schedule, args []Token) error {
 	case "manager", "manager-digest":
 		slot = &sc.ManagerDigest
 	default:
-		return wordsUsage("%s", ScheduleHelp)
+		return wordsUsage(inFormat(ScheduleHelp))
 	}
 	s, err := ParseSlot(rest)
 	if err != nil {
@@ -84,7 +84,7 @@ func ParseSlot(words []string) (okrcore.Slot, error) {
 		}
 	}
 	if len(words) != 2 {
-		return s, wordsUsage("%s", ScheduleHelp)
+		return s, wordsUsage(inFormat(ScheduleHelp))
 	}
 	if s.Cadence == okrcore.Monthly {
 		d, err := strconv.Atoi(strings.TrimRight(lowerWord(words[0]), "stndrh"))
