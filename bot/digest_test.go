@@ -449,7 +449,7 @@ func TestDigestLimitsManyItems(t *testing.T) {
 	// 60 objectives, all off track (nothing moved by late November), and
 	// their 60 key results.
 	got := renderStatus(d.Message)
-	wantContains(t, got, "*60 objectives*", "*Needs attention*: 60 key results off track, 0 at risk", "85 more objectives and key results than fit here: `/okr team Big` shows them all.")
+	wantContains(t, got, "*60 objectives*", "*Needs attention*: 60 key results off track, 0 at risk", "86 more objectives and key results than fit here: `/okr team Big` shows them all.")
 	md := h.composeWeek(okrcore.OutboxManagerDigest, h.team("Big").ID, "2026-W47", demoFriday)
 	checkLimits(t, "manager digest of Big", md.Message)
 	got = renderStatus(md.Message)

@@ -218,14 +218,19 @@ type changeCalc struct {
 	// blockersFrom, when set, collects the blockers of check-ins at or
 	// after it on the key results of the digest's own objectives.
 	blockersFrom time.Time
-	own          map[okrcore.ID]bool // the digest's own objectives
-	krsOf        map[okrcore.ID][]*okrcore.KeyResult
-	base         map[okrcore.ID]float64 // key result value at since
-	objDelta     map[okrcore.ID]float64
-	visiting     map[okrcore.ID]bool
-	budget       int
-	partial      bool
-	blockers     []blocker
+	// histFrom, when set, is how far back the history of the digest's own
+	// key results is read and kept (hist) for its chart: the same read
+	// as their change, reaching further.
+	histFrom time.Time
+	hist     map[okrcore.ID][]*okrcore.CheckIn
+	own      map[okrcore.ID]bool // the digest's own objectives
+	krsOf    map[okrcore.ID][]*okrcore.KeyResult
+	base     map[okrcore.ID]float64 // key result value at since
+	objDelta map[okrcore.ID]float64
+	visiting map[okrcore.ID]bool
+	budget   int
+	partial  bool
+	blockers []blocker
 }
 
 type blocker struct {
@@ -236,7 +241,8 @@ type blocker struct {
 func newChangeCalc(tx okrcore.Tx, ws string, since time.Time) *changeCalc {
 	return &changeCalc{tx: tx, ws: ws, since: since, own: map[okrcore.ID]bool{},
 		krsOf: map[okrcore.ID][]*okrcore.KeyResult{}, base: map[okrcore.ID]float64{},
-		objDelta: map[okrcore.ID]float64{}, visiting: map[okrcore.ID]bool{}, budget: digestVisitBudget}
+		objDelta: map[okrcore.ID]float64{}, visiting: map[okrcore.ID]bool{}, budget: digestVisitBudget,
+		hist: map[okrcore.ID][]*okrcore.CheckIn{}}
 }
 
 func (c *changeCalc) keyResults(obj okrcore.ID) ([]*okrcore.KeyResult, error) {
@@ -261,13 +267,20 @@ func (c *changeCalc) baseline(k *okrcore.KeyResult, blockers bool) (float64, err
 	if blockers && !c.blockersFrom.IsZero() && c.blockersFrom.Before(from) {
 		from = c.blockersFrom
 	}
+	if blockers && !c.histFrom.IsZero() && c.histFrom.Before(from) {
+		from = c.histFrom
+	}
 	v := k.Current
 	if !k.LastCheckIn.Before(from) {
 		cis, err := c.tx.CheckIns(c.ws, okrcore.TargetKR, k.ID, from, 0)
 		if err != nil {
 			return 0, err
 		}
-		for _, ci := range okrcore.Effective(cis) { // newest first: the last one seen is the oldest
+		eff := okrcore.Effective(cis)
+		if blockers {
+			c.hist[k.ID] = eff
+		}
+		for _, ci := range eff { // newest first: the last one seen is the oldest
 			if !ci.At.Before(c.since) {
 				v = ci.Previous
 			}
@@ -380,6 +393,7 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	}
 	d.calc = newChangeCalc(tx, w.ID, d.since)
 	d.calc.blockersFrom = d.periodStart
+	d.calc.histFrom = c.Start
 	ws := w.ID
 	seen := map[okrcore.ID]bool{}
 	add := func(os ...*okrcore.Objective) {
@@ -489,7 +503,7 @@ func (d *teamDigest) keyResults() []*okrcore.KeyResult {
 }
 
 func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
-	b := KRBar(k, d.read, 0)
+	b := sparkBar(KRBar(k, d.read, 0), k, d.calc.hist[k.ID], chartWeeks(d.cycle, d.now))
 	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
 	switch {
 	case delta != 0:
@@ -524,9 +538,9 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	fmt.Fprintf(&w.text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
 	// Blocks other than progress bars: header, summary, context (above),
-	// two section titles, blockers, highlights, check-ins, a note on what
-	// was left out, actions.
-	room := maxDigestBlocks - 10
+	// two section titles, the chart, blockers, highlights, check-ins, a
+	// note on what was left out, actions.
+	room := maxDigestBlocks - 11
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	d.writeAttention(w, n, attention, showAtt)
@@ -534,6 +548,9 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 		w.add(chat.Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
 		for _, o := range objs[:showObj] {
 			w.add(d.objLine(o, n))
+		}
+		if img, ok := d.burnup(objs); ok {
+			w.add(img)
 		}
 	}
 	d.writeBlockers(w, n, this)

@@ -193,12 +193,30 @@ func KRView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) 
 		fields = append(fields, chat.Field{Label: "Grade", Value: fmt.Sprintf("%.1f", *k.Score)})
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	cis, err := History(tx, ws, okrcore.TargetKR, k.ID, time.Time{}, 3)
+	// One read of the cycle's check-ins draws its history and lists the
+	// latest three.
+	cyc, err := tx.Cycle(ws, o.Cycle)
+	if err != nil && !okrcore.IsNotFound(err) {
+		return chat.Message{}, err
+	}
+	since := time.Time{}
+	if cyc != nil {
+		since = cyc.Start
+	}
+	cis, err := History(tx, ws, okrcore.TargetKR, k.ID, since, 0)
 	if err != nil {
 		return chat.Message{}, err
 	}
+	if cyc != nil {
+		m.Blocks[0] = sparkBar(m.Blocks[0].(chat.ProgressBar), k, cis, chartWeeks(cyc, now))
+	}
 	if len(cis) > 0 {
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + CheckinLines(cis, k, n.Namer)})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + CheckinLines(cis[:min(3, len(cis))], k, n.Namer)})
+		if cyc != nil {
+			if img, ok := krHistory(k, cyc, now, cis); ok {
+				m.Blocks = append(m.Blocks, img)
+			}
+		}
 	}
 	inits, err := tx.InitiativesByKeyResult(ws, k.ID)
 	if err != nil {
