@@ -27,7 +27,7 @@ func TestManifest(t *testing.T) {
 	}
 	text := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"- app_mentions:read", "- chat:write", "- commands", "- im:history", "- im:write", "- users:read", "- users:read.email",
+		"- app_mentions:read", "- chat:write", "- commands", "- files:write", "- im:history", "- im:write", "- users:read", "- users:read.email",
 		"- app_home_opened", "- app_mention", "- message.im",
 		"- command: /okr", "url: https://okrbot.example.com/slack/commands", "should_escape: true",
 		"home_tab_enabled: true", "messages_tab_enabled: true", "messages_tab_read_only_enabled: false",
@@ -40,8 +40,8 @@ func TestManifest(t *testing.T) {
 	// Nothing beyond the fewest scopes that work.
 	bot := text[strings.Index(text, "    bot:"):strings.Index(text, "settings:")]
 	scopes := regexp.MustCompile(`(?m)^      - ([a-z_.:]+)$`).FindAllStringSubmatch(bot, -1)
-	if len(scopes) != 7 {
-		t.Errorf("%d bot scopes, want 7: %v", len(scopes), scopes)
+	if len(scopes) != 8 {
+		t.Errorf("%d bot scopes, want 8: %v", len(scopes), scopes)
 	}
 	if strings.Contains(string(b), "\t") {
 		t.Errorf("the manifest has tabs")

@@ -145,6 +145,12 @@ func (c *cardCheck) element(where string, v any) {
 		if v, ok := el["value"].(string); ok && !values[v] {
 			c.add("%s: value %q is none of its choices", where, v)
 		}
+	case "Image":
+		// A chart, inline: a PNG data: URI with its words.
+		if !strings.HasPrefix(c.str(where, el, "url"), "data:image/png;base64,") {
+			c.add("%s: an image okrbot sends is a PNG data: URI", where)
+		}
+		c.str(where, el, "altText")
 	case "Input.Text", "Input.Number":
 	default:
 		c.add("%s: an element okrbot does not send", where)
