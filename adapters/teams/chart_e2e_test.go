@@ -1,0 +1,59 @@
+package teams
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/bot/bottest"
+	"github.com/okrbot/okrbot/chat"
+)
+
+// TestDigestChartSent: the team digest as report composes it goes out
+// with its burn-up inline in the card when small; a chart too large to
+// inline leaves its words in its place.
+func TestDigestChartSent(t *testing.T) {
+	k := bottest.New(t, bottest.Demo())
+	k.Clock.Set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	digest := k.Ask("alice", "/okr digest")
+	imgs := chat.Images(digest.Blocks)
+	if len(imgs) != 1 || len(imgs[0].PNG) == 0 {
+		t.Fatalf("the digest has no chart:\n%s", bottest.Text(digest))
+	}
+	big := digest
+	big.Blocks = nil
+	for _, b := range digest.Blocks {
+		if img, ok := b.(chat.Image); ok {
+			img.PNG = append(bytes.Clone(img.PNG), make([]byte, MaxInlineImage)...)
+			b = img
+		}
+		big.Blocks = append(big.Blocks, b)
+	}
+	const atRisk = "Build a repeatable sales playbook, at risk,"
+	tests := []struct {
+		name    string
+		m       chat.Message
+		inlined bool
+	}{{"small: inline", digest, true}, {"too large: its words", big, false}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := startHarness(t, &recHandler{}, func(o *Options) { o.MaxWait = 2 * time.Second })
+			hs.a.opts.ServiceURL = hs.conn.serviceURL()
+			if _, err := hs.a.Send(t.Context(), chat.Conversation{ID: "19:sales@thread.tacv2"}, tt.m); err != nil {
+				t.Fatal(err)
+			}
+			var raw strings.Builder
+			for _, c := range hs.conn.callList() {
+				raw.WriteString(c.Raw)
+			}
+			got := raw.String()
+			if inl := strings.Contains(got, `"url":"data:image/png;base64,`); inl != tt.inlined {
+				t.Errorf("inline image %v, want %v", inl, tt.inlined)
+			}
+			if !strings.Contains(got, atRisk) {
+				t.Errorf("the card lacks the chart's words %q", atRisk)
+			}
+		})
+	}
+}
