@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/textarg"
 )
 
 // token is one word of a command; quoted tokens keep their spaces.
@@ -204,7 +205,7 @@ func (u *usageError) Usage() string {
 // UsageWith is the sentence with each of the person's words passed
 // through quote, a renderer's escape for a person's text.
 func (u *usageError) UsageWith(quote func(string) string) string {
-	return fmt.Sprintf(u.format, okrcore.QuoteArgs(u.args, quote)...)
+	return fmt.Sprintf(u.format, textarg.Quote(u.args, quote)...)
 }
 
 func wordsUsage(format string, args ...any) error {
