@@ -502,7 +502,7 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 			if okrcore.ErrorKindOf(err) == okrcore.KindInvalid {
 				// A rule of the key result (a milestone is done or not, a
 				// percentage in range): its value is refused.
-				fe.Add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessage(err)))
+				fe.Add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessageWith(err, chat.User)))
 				break
 			}
 			if err != nil {

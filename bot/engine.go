@@ -283,12 +283,17 @@ func (e *Engine) seen(ctx context.Context, ws, key string, _ time.Time) (bool, e
 // fail turns an error into a message: the domain's own sentence when it has
 // one, a short apology for anything internal (logged with detail).
 func (e *Engine) fail(ctx context.Context, op string, err error) chat.Message {
+	var qe quotingUsager
+	if errors.As(err, &qe) {
+		msg := qe.UsageWith(chat.User)
+		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
+	}
 	var ue usager
 	if errors.As(err, &ue) {
 		msg := ue.Usage()
 		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
 	}
-	if msg := okrcore.ErrorMessage(err); msg != "" {
+	if msg := okrcore.ErrorMessageWith(err, chat.User); msg != "" {
 		return chat.Message{Text: msg, Blocks: []chat.Block{chat.Section{Text: msg}}, Ephemeral: true}
 	}
 	e.log.ErrorContext(ctx, "internal error", "op", op, "err", err)
@@ -307,6 +312,12 @@ func (c *commandError) Usage() string { return c.msg }
 // usager is an error that is a sentence about how a command was used, from
 // the conversation's own commands or from a report.
 type usager interface{ Usage() string }
+
+// quotingUsager is a usager whose sentence quotes what the person typed
+// (reply's): rendered with chat.User, those words show literally.
+type quotingUsager interface {
+	UsageWith(quote func(string) string) string
+}
 
 func usage(format string, args ...any) error {
 	return &commandError{msg: fmt.Sprintf(format, args...)}

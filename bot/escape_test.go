@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
@@ -185,4 +186,37 @@ func TestAPersonsTextInReports(t *testing.T) {
 	m := e.Ask("carol", "/okr retro results")
 	wantContains(t, render(m), "3 of 3 people in")
 	wantLiteral(t, "retro results", m)
+}
+
+// TestAPersonsTextInRefusals: okrcore's refusals and the command parser's
+// name a team or a cycle, or quote a title and typed words, as a
+// person's text inside sentences that also hold the bot's markup.
+func TestAPersonsTextInRefusals(t *testing.T) {
+	h := newHarness(t, true)
+	rename(t, h, "Engineering", hostile)
+	eng := bottest.Read(t, h.DB, func(tx okrcore.Tx) ([]*okrcore.Objective, error) {
+		c, err := okrcore.CurrentCycle(tx, h.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		return tx.ObjectivesByOwner(h.Workspace, okrcore.TeamOwner(h.team(hostile).ID), c.ID)
+	})
+	if len(eng) == 0 {
+		t.Fatal("the team owns no objective")
+	}
+	// shown is what must appear as typed: a clipped quote shows its start.
+	for _, c := range []struct{ who, text, want, shown string }{
+		{"bob", "/okr edit " + eng[0].Ref().String() + ` title "Ship it"`, "Only members of", hostile},
+		{"alice", `/okr new objective "` + hostile + `" ` + hostile, "after the quoted title", hostile},
+		{"alice", `/okr new kr O2 "Calls" from 0 to 10 weight ` + hostile, "after the quoted title", "*bold*"},
+		{"alice", `/okr new objective "` + hostile, "is never closed", "*bold* _it_"},
+		{"dana", "/okr cycle close", "Closed", hostile},
+		{"alice", `/okr edit KR4 title "Calls"`, "is closed", hostile},
+	} {
+		m := h.Ask(c.who, c.text)
+		wantContains(t, render(m), c.want)
+		if !wantUnformatted(t, c.text, m, c.shown) {
+			t.Errorf("%s: the answer does not quote %q as typed:\n%s", c.text, c.shown, render(m))
+		}
+	}
 }
