@@ -582,6 +582,9 @@ func (r *adoptionReport) message() chat.Message {
 	if t.withKRs > 0 {
 		from := max(0, len(weekly)-26)
 		m.Blocks = append(m.Blocks, section("*Week by week*: "+strings.Join(weekly[from:], " · ")))
+		if img, ok := r.chart(title); ok {
+			m.Blocks = append(m.Blocks, img)
+		}
 	}
 	m.Text = title + ": " + shareOf + share + " " + rateOf + rate
 

@@ -121,3 +121,23 @@ func sparkBar(b chat.ProgressBar, k *okrcore.KeyResult, cis []*okrcore.CheckIn, 
 	b.Detail = krSpark(k, cis, weeks) + " · " + b.Detail
 	return b
 }
+
+// chart is the adoption report's weekly check-in rate, everyone's and the
+// lowest teams', from the counts the report already holds.
+func (r *adoptionReport) chart(title string) (chat.Image, bool) {
+	a := chart.Adoption{Title: chat.PlainText(title)}
+	for i := range r.weeks {
+		a.Weeks = append(a.Weeks, r.cycle.Start.AddDate(0, 0, 7*i))
+	}
+	alt := chart.Adoption{Title: title, Weeks: a.Weeks}
+	for _, s := range r.teams {
+		tw := chart.TeamWeeks{Name: s.name, Answered: s.checked, Asked: make([]int, len(s.checked))}
+		for i := range tw.Asked {
+			tw.Asked[i] = s.withKRs
+		}
+		a.Teams = append(a.Teams, tw)
+		tw.Name = chat.User(s.name)
+		alt.Teams = append(alt.Teams, tw)
+	}
+	return image(a.PNG, alt.Alt(), a.Title)
+}
