@@ -13,6 +13,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt/internal/cicodec"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // Check-ins are most of a database (13 a key result a quarter), so since
@@ -131,17 +132,17 @@ func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
 func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
 	const op = "add check-in"
 	if c == nil {
-		return invalid(op, "There is no check-in to save.")
+		return check.Invalid(op, "There is no check-in to save.")
 	}
 	if _, ok := targetByte(c.Target); !ok {
-		return invalid(op, "A check-in is about a key result or a KPI, not %q.", c.Target)
+		return check.Invalid(op, "A check-in is about a key result or a KPI, not %q.", c.Target)
 	}
 	if !t.tx.Writable() {
 		return errReadOnlyOp(op)
 	}
 	ws := c.Workspace
 	if ws == "" {
-		return invalid(op, "The check-in has no workspace.")
+		return check.Invalid(op, "The check-in has no workspace.")
 	}
 	p, err := t.wsPrefix(ws, true)
 	if err != nil {
@@ -154,7 +155,7 @@ func (t *boltTx) AddCheckIn(c *okrcore.CheckIn) error {
 			return err
 		}
 		if b.Get(p.grow().cu(uint64(id))) != nil {
-			return conflict(op, "Check-in %d is already recorded; check-ins cannot be changed.", id)
+			return check.Conflict(op, "Check-in %d is already recorded; check-ins cannot be changed.", id)
 		}
 		err = t.bumpID(ws, checkInSeq, id)
 	} else {
@@ -199,7 +200,7 @@ func (t *boltTx) checkIn(ws string, p key, id okrcore.ID) (*okrcore.CheckIn, err
 	}
 	v := b.Get(p.grow().cu(uint64(id)))
 	if v == nil || id == 0 {
-		return nil, notFound("get check-in", "I can't find check-in %d.", id)
+		return nil, check.NotFound("get check-in", "I can't find check-in %d.", id)
 	}
 	return cicodec.Decode(ws, id, v)
 }

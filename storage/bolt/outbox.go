@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // The outbox is a record kind like the others (JSON under str(ws) id, IDs
@@ -25,9 +25,6 @@ import (
 // changed in the same transaction as the items, so that OpenOutbox (read
 // by every metrics scrape) costs two lookups, not a walk of the index.
 // A rolled-back transaction discards the counter's change with the rest.
-
-// maxOutboxKey bounds an item's key, well below bbolt's key size limit.
-const maxOutboxKey = 1024
 
 var outboxKind = &kind[okrcore.OutboxItem]{
 	name:   "outbox item",
@@ -47,7 +44,7 @@ var outboxKind = &kind[okrcore.OutboxItem]{
 	},
 	replace: func(t *boltTx, old, it *okrcore.OutboxItem) error {
 		if old != nil && old.Key != it.Key {
-			return invalid("put outbox item", "A scheduled message keeps its key: %q cannot become %q.", old.Key, it.Key)
+			return check.Invalid("put outbox item", "A scheduled message keeps its key: %q cannot become %q.", old.Key, it.Key)
 		}
 		return nil
 	},
@@ -76,36 +73,6 @@ func dueEntry(k []byte) (string, okrcore.ID, error) {
 	return ws, lastID(k), nil
 }
 
-// checkOutbox validates what every stored item must have; an empty State
-// passes (it means pending, see defaultState).
-func checkOutbox(op string, it *okrcore.OutboxItem) error {
-	switch {
-	case it == nil:
-		return invalid(op, "There is no scheduled message to save.")
-	case it.Workspace == "":
-		return invalid(op, "The scheduled message has no workspace.")
-	case it.Key == "":
-		return invalid(op, "The scheduled message has no key.")
-	case len(it.Key) > maxOutboxKey:
-		return invalid(op, "The scheduled message's key is %d bytes long; at most %d fit.", len(it.Key), maxOutboxKey)
-	case !utf8.ValidString(it.Key):
-		// JSON would store it changed, and then it would not be its key.
-		return invalid(op, "The scheduled message's key %q is not UTF-8 text.", it.Key)
-	case !it.Kind.Valid():
-		return invalid(op, "%q is not a kind of scheduled message.", it.Kind)
-	case it.State != "" && !it.State.Valid():
-		return invalid(op, "%q is not a state of a scheduled message.", it.State)
-	}
-	return nil
-}
-
-// defaultState sets an empty State to pending.
-func defaultState(it *okrcore.OutboxItem) {
-	if it.State == "" {
-		it.State = okrcore.OutboxPending
-	}
-}
-
 // AddOutbox stores it unless an item with its Key exists in its workspace.
 //
 // When one exists it returns false, writes nothing, and sets it.ID to the
@@ -123,7 +90,7 @@ func (t *boltTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
 	if !t.tx.Writable() {
 		return false, errReadOnlyOp(op)
 	}
-	if err := checkOutbox(op, it); err != nil {
+	if err := check.Outbox(op, it); err != nil {
 		return false, err
 	}
 	ids, err := t.scanIDs(idxOutboxKey, newKey(it.Workspace).str(it.Key), false, 1, nil)
@@ -143,10 +110,10 @@ func (t *boltTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
 			return false, err
 		}
 		if b.Get(newKey(it.Workspace).id(it.ID)) != nil {
-			return false, conflict(op, "Scheduled message %d already exists under another key.", it.ID)
+			return false, check.Conflict(op, "Scheduled message %d already exists under another key.", it.ID)
 		}
 	}
-	defaultState(it)
+	check.DefaultState(it)
 	if err := put(t, outboxKind, it); err != nil {
 		return false, err
 	}
@@ -158,7 +125,7 @@ func (t *boltTx) OutboxItem(ws string, id okrcore.ID) (*okrcore.OutboxItem, erro
 }
 
 func (t *boltTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
-	missing := func() error { return notFound("get outbox item", "Nothing is scheduled under %q.", k) }
+	missing := func() error { return check.NotFound("get outbox item", "Nothing is scheduled under %q.", k) }
 	if k == "" {
 		return nil, missing()
 	}
@@ -171,23 +138,23 @@ func (t *boltTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
 // DueAt and State and goes when the item is no longer open.
 func (t *boltTx) PutOutbox(it *okrcore.OutboxItem) error {
 	const op = "put outbox item"
-	if err := checkOutbox(op, it); err != nil {
+	if err := check.Outbox(op, it); err != nil {
 		return err
 	}
 	if !t.tx.Writable() {
 		return errReadOnlyOp(op)
 	}
 	if it.ID == 0 {
-		return invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
+		return check.Invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
 	}
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
 		return err
 	}
 	if b.Get(newKey(it.Workspace).id(it.ID)) == nil {
-		return notFound(op, "%s", outboxKind.missing(it.ID))
+		return check.NotFound(op, "%s", outboxKind.missing(it.ID))
 	}
-	defaultState(it)
+	check.DefaultState(it)
 	return put(t, outboxKind, it)
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 var outboxTime = time.Date(2025, 11, 17, 9, 0, 0, 0, time.UTC)
@@ -135,7 +136,7 @@ func second[T any](_ T, err error) error { return err }
 func TestOutboxOddKeys(t *testing.T) {
 	db := openTest(t, Options{NoSync: true})
 	ctx := context.Background()
-	long := strings.Repeat("k", maxOutboxKey)
+	long := strings.Repeat("k", check.MaxOutboxKey)
 	items := []*okrcore.OutboxItem{
 		testItem("w\x00", "a\x00b", outboxTime),
 		testItem("w", "a", outboxTime),

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 func refMissing(kind okrcore.RefKind) func(okrcore.ID) string {
@@ -53,7 +54,7 @@ var (
 				}
 				for _, id := range ids {
 					if id != u.ID {
-						return conflict("put user", "That %s account is already linked to another user.", platformLabel(a.Platform))
+						return check.Conflict("put user", "That %s account is already linked to another user.", platformLabel(a.Platform))
 					}
 				}
 			}
@@ -95,7 +96,7 @@ var (
 			}
 			for _, id := range ids {
 				if id != team.ID {
-					return conflict("put team", "There is already a team called %q.", team.Name)
+					return check.Conflict("put team", "There is already a team called %q.", team.Name)
 				}
 			}
 			return nil
@@ -229,7 +230,7 @@ func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
 	}
 	v := b.Get(newKey(ws))
 	if v == nil {
-		return nil, notFound("get workspace", "This workspace is not set up yet.")
+		return nil, check.NotFound("get workspace", "This workspace is not set up yet.")
 	}
 	w, err := decode(workspaceKind, v)
 	if err != nil {
@@ -266,7 +267,7 @@ var workspaceKind = &kind[okrcore.Workspace]{name: "workspace"}
 
 func (t *boltTx) PutWorkspace(w *okrcore.Workspace) error {
 	if w == nil || w.ID == "" {
-		return invalid("put workspace", "The workspace has no ID.")
+		return check.Invalid("put workspace", "The workspace has no ID.")
 	}
 	if !t.tx.Writable() {
 		return errReadOnlyOp("put workspace")
@@ -290,12 +291,12 @@ func (t *boltTx) User(ws string, id okrcore.ID) (*okrcore.User, error) {
 
 func (t *boltTx) UserByPlatform(ws, platform, platformID string) (*okrcore.User, error) {
 	return first(t, userKind, ws, idxUserPlatform, newKey(ws).str(platform).str(platformID), func() error {
-		return notFound("get user", "I don't know that %s user yet.", platformLabel(platform))
+		return check.NotFound("get user", "I don't know that %s user yet.", platformLabel(platform))
 	})
 }
 
 func (t *boltTx) UserByName(ws, name string) (*okrcore.User, error) {
-	missing := func() error { return notFound("get user", "I can't find anyone called %q.", name) }
+	missing := func() error { return check.NotFound("get user", "I can't find anyone called %q.", name) }
 	if fold(name) == "" {
 		return nil, missing()
 	}
@@ -342,7 +343,7 @@ func (t *boltTx) Team(ws string, id okrcore.ID) (*okrcore.Team, error) {
 }
 
 func (t *boltTx) TeamByName(ws, name string) (*okrcore.Team, error) {
-	missing := func() error { return notFound("get team", "I can't find a team called %q.", name) }
+	missing := func() error { return check.NotFound("get team", "I can't find a team called %q.", name) }
 	if fold(name) == "" {
 		return nil, missing()
 	}
@@ -403,7 +404,7 @@ func (t *boltTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.
 	switch parent.Kind {
 	case okrcore.RefKeyResult, okrcore.RefObjective:
 	default:
-		return nil, invalid("list aligned objectives", "Objectives align only to a key result or an objective, not to %s.", parent)
+		return nil, check.Invalid("list aligned objectives", "Objectives align only to a key result or an objective, not to %s.", parent)
 	}
 	if parent.ID == 0 {
 		return nil, nil
@@ -412,9 +413,8 @@ func (t *boltTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.
 }
 
 func (t *boltTx) PutObjective(o *okrcore.Objective) error {
-	if o != nil && o.ParentKR != 0 && o.ParentObjective != 0 {
-		return invalid("put objective", "An objective aligns to one parent, not both %s and %s.",
-			okrcore.Ref{Kind: okrcore.RefKeyResult, ID: o.ParentKR}, okrcore.Ref{Kind: okrcore.RefObjective, ID: o.ParentObjective})
+	if err := check.Objective(o); err != nil {
+		return err
 	}
 	return put(t, objectiveKind, o)
 }

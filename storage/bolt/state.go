@@ -11,6 +11,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // State values are stored as 8 bytes of expiry (timeBits, 0 for never)
@@ -39,7 +40,7 @@ func (t *boltTx) State(ws, k string) ([]byte, error) {
 	}
 	v := b.Get(stateKey(ws, k))
 	if len(v) < 8 || expired(u64At(v, 0), t.now()) {
-		return nil, notFound("get state", "Nothing is stored under %q.", k)
+		return nil, check.NotFound("get state", "Nothing is stored under %q.", k)
 	}
 	return bytes.Clone(v[8:]), nil
 }
@@ -50,7 +51,7 @@ func expired(exp uint64, now time.Time) bool { return exp != 0 && timeBits(now) 
 func (t *boltTx) PutState(ws, k string, value []byte, expires time.Time) error {
 	const op = "put state"
 	if ws == "" {
-		return invalid(op, "The state entry has no workspace.")
+		return check.Invalid(op, "The state entry has no workspace.")
 	}
 	if !t.tx.Writable() {
 		return errReadOnlyOp(op)

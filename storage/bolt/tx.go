@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // boltTx implements okrcore.Tx on one bbolt transaction. Every value read
@@ -47,24 +48,6 @@ func (t *boltTx) bucket(name []byte) (*bbolt.Bucket, error) {
 // fold is the case-insensitive form of a name used by name indexes.
 func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func notFound(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindNotFound, format, args...)
-	e.Op = op
-	return e
-}
-
-func conflict(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindConflict, format, args...)
-	e.Op = op
-	return e
-}
-
-func invalid(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindInvalid, format, args...)
-	e.Op = op
-	return e
-}
-
 // ikey is one index entry: a key in an index bucket.
 type ikey struct {
 	bucket []byte
@@ -91,7 +74,7 @@ type kind[T any] struct {
 }
 
 func (k *kind[T]) notFound(id okrcore.ID) error {
-	return notFound("get "+k.name, "%s", k.missing(id))
+	return check.NotFound("get "+k.name, "%s", k.missing(id))
 }
 
 func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
@@ -130,14 +113,14 @@ func decode[T any](k *kind[T], v []byte) (*T, error) {
 func put[T any](t *boltTx, k *kind[T], rec *T) error {
 	op := "put " + k.name
 	if rec == nil {
-		return invalid(op, "There is no %s to save.", k.name)
+		return check.Invalid(op, "There is no %s to save.", k.name)
 	}
 	if !t.tx.Writable() {
 		return fmt.Errorf("%s: %w", op, errReadOnly)
 	}
 	ws := k.ws(rec)
 	if ws == "" {
-		return invalid(op, "The %s has no workspace.", k.name)
+		return check.Invalid(op, "The %s has no workspace.", k.name)
 	}
 	b, err := t.bucket(k.bucket)
 	if err != nil {

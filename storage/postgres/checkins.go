@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 func jsonEncode(v any) ([]byte, error) {
@@ -24,10 +25,10 @@ func jsonEncode(v any) ([]byte, error) {
 func (t *pgTx) AddCheckIn(c *okrcore.CheckIn) error {
 	const op = "add check-in"
 	if c == nil {
-		return invalid(op, "There is no check-in to save.")
+		return check.Invalid(op, "There is no check-in to save.")
 	}
 	if c.Target != okrcore.TargetKR && c.Target != okrcore.TargetKPI {
-		return invalid(op, "A check-in is about a key result or a KPI, not %q.", c.Target)
+		return check.Invalid(op, "A check-in is about a key result or a KPI, not %q.", c.Target)
 	}
 	if c.ID != 0 && c.Workspace != "" {
 		var exists bool
@@ -36,7 +37,7 @@ func (t *pgTx) AddCheckIn(c *okrcore.CheckIn) error {
 			return err
 		}
 		if exists {
-			return conflict(op, "Check-in %d is already recorded; check-ins cannot be changed.", c.ID)
+			return check.Conflict(op, "Check-in %d is already recorded; check-ins cannot be changed.", c.ID)
 		}
 	}
 	return put(t, checkInKind, c)

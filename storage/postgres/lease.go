@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // The outbox lease lets the dispatchers of several replicas share one
@@ -95,9 +96,9 @@ func (db *DB) leaseCheck(ctx context.Context, owner string, lease time.Duration)
 	case db.closed.Load():
 		return ErrClosed
 	case owner == "":
-		return invalid("lease outbox items", "A lease needs an owner.")
+		return check.Invalid("lease outbox items", "A lease needs an owner.")
 	case lease <= 0:
-		return invalid("lease outbox items", "A lease of %v would end before it began.", lease)
+		return check.Invalid("lease outbox items", "A lease of %v would end before it began.", lease)
 	}
 	return nil
 }

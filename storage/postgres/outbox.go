@@ -3,18 +3,15 @@ package postgres
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // The outbox is a kind like the others with its key unique in the
 // workspace (what makes AddOutbox idempotent, and what a concurrent
 // replica adding the same key collides on) and a partial index of open
 // items in the order (due, ws, id) that DueOutbox and OpenOutbox read.
-
-// maxOutboxKey bounds an item's key, as storage/bolt does.
-const maxOutboxKey = 1024
 
 var outboxKind = (&kind[okrcore.OutboxItem]{
 	name: "outbox item", table: "outbox", seq: "outbox",
@@ -29,35 +26,6 @@ var outboxKind = (&kind[okrcore.OutboxItem]{
 	},
 }).prepare()
 
-// checkOutbox validates what every stored item must have; an empty State
-// passes (it means pending).
-func checkOutbox(op string, it *okrcore.OutboxItem) error {
-	switch {
-	case it == nil:
-		return invalid(op, "There is no scheduled message to save.")
-	case it.Workspace == "":
-		return invalid(op, "The scheduled message has no workspace.")
-	case it.Key == "":
-		return invalid(op, "The scheduled message has no key.")
-	case len(it.Key) > maxOutboxKey:
-		return invalid(op, "The scheduled message's key is %d bytes long; at most %d fit.", len(it.Key), maxOutboxKey)
-	case !utf8.ValidString(it.Key):
-		// JSON would store it changed, and then it would not be its key.
-		return invalid(op, "The scheduled message's key %q is not UTF-8 text.", it.Key)
-	case !it.Kind.Valid():
-		return invalid(op, "%q is not a kind of scheduled message.", it.Kind)
-	case it.State != "" && !it.State.Valid():
-		return invalid(op, "%q is not a state of a scheduled message.", it.State)
-	}
-	return nil
-}
-
-func defaultState(it *okrcore.OutboxItem) {
-	if it.State == "" {
-		it.State = okrcore.OutboxPending
-	}
-}
-
 // AddOutbox stores it unless an item with its Key exists in its workspace;
 // see storage/bolt for the contract, which is the same.
 func (t *pgTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
@@ -65,7 +33,7 @@ func (t *pgTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
 	if err := t.readOnly(op); err != nil {
 		return false, err
 	}
-	if err := checkOutbox(op, it); err != nil {
+	if err := check.Outbox(op, it); err != nil {
 		return false, err
 	}
 	var id int64
@@ -87,10 +55,10 @@ func (t *pgTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
 			return false, err
 		}
 		if exists {
-			return false, conflict(op, "Scheduled message %d already exists under another key.", it.ID)
+			return false, check.Conflict(op, "Scheduled message %d already exists under another key.", it.ID)
 		}
 	}
-	defaultState(it)
+	check.DefaultState(it)
 	if err := put(t, outboxKind, it); err != nil {
 		return false, err
 	}
@@ -102,7 +70,7 @@ func (t *pgTx) OutboxItem(ws string, id okrcore.ID) (*okrcore.OutboxItem, error)
 }
 
 func (t *pgTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
-	missing := func() error { return notFound("get outbox item", "Nothing is scheduled under %q.", k) }
+	missing := func() error { return check.NotFound("get outbox item", "Nothing is scheduled under %q.", k) }
 	if k == "" {
 		return nil, missing()
 	}
@@ -112,14 +80,14 @@ func (t *pgTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
 // PutOutbox replaces a stored item, which keeps its Key.
 func (t *pgTx) PutOutbox(it *okrcore.OutboxItem) error {
 	const op = "put outbox item"
-	if err := checkOutbox(op, it); err != nil {
+	if err := check.Outbox(op, it); err != nil {
 		return err
 	}
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
 	if it.ID == 0 {
-		return invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
+		return check.Invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
 	}
 	var key []byte
 	found, err := t.scan(op, "SELECT key FROM outbox WHERE ws = $1 AND id = $2", []any{[]byte(it.Workspace), int64(it.ID)}, &key)
@@ -127,12 +95,12 @@ func (t *pgTx) PutOutbox(it *okrcore.OutboxItem) error {
 		return err
 	}
 	if !found {
-		return notFound(op, "%s", outboxKind.missing(it.ID))
+		return check.NotFound(op, "%s", outboxKind.missing(it.ID))
 	}
 	if string(key) != it.Key {
-		return invalid(op, "A scheduled message keeps its key: %q cannot become %q.", key, it.Key)
+		return check.Invalid(op, "A scheduled message keeps its key: %q cannot become %q.", key, it.Key)
 	}
-	defaultState(it)
+	check.DefaultState(it)
 	if err := put(t, outboxKind, it); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 func refMissing(kind okrcore.RefKind) func(okrcore.ID) string {
@@ -147,7 +148,7 @@ func checkAccounts(t *pgTx, u *okrcore.User) error {
 			return err
 		}
 		if found {
-			return conflict("put user", "That %s account is already linked to another user.", platformLabel(a.Platform))
+			return check.Conflict("put user", "That %s account is already linked to another user.", platformLabel(a.Platform))
 		}
 	}
 	return nil
@@ -166,7 +167,7 @@ func checkTeamName(t *pgTx, team *okrcore.Team) error {
 		return err
 	}
 	if found {
-		return conflict("put team", "There is already a team called %q.", team.Name)
+		return check.Conflict("put team", "There is already a team called %q.", team.Name)
 	}
 	return nil
 }
@@ -192,7 +193,7 @@ func (t *pgTx) Workspace(ws string) (*okrcore.Workspace, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, notFound("get workspace", "This workspace is not set up yet.")
+		return nil, check.NotFound("get workspace", "This workspace is not set up yet.")
 	}
 	return decode[okrcore.Workspace]("workspace", body)
 }
@@ -209,7 +210,7 @@ func (t *pgTx) Workspaces() ([]*okrcore.Workspace, error) {
 func (t *pgTx) PutWorkspace(w *okrcore.Workspace) error {
 	const op = "put workspace"
 	if w == nil || w.ID == "" {
-		return invalid(op, "The workspace has no ID.")
+		return check.Invalid(op, "The workspace has no ID.")
 	}
 	if err := t.readOnly(op); err != nil {
 		return err
@@ -230,12 +231,12 @@ func (t *pgTx) User(ws string, id okrcore.ID) (*okrcore.User, error) {
 
 func (t *pgTx) UserByPlatform(ws, platform, platformID string) (*okrcore.User, error) {
 	return first(t, userKind, ws, func() error {
-		return notFound("get user", "I don't know that %s user yet.", platformLabel(platform))
+		return check.NotFound("get user", "I don't know that %s user yet.", platformLabel(platform))
 	}, "accounts @> ARRAY[$2::bytea]", accountKey(platform, platformID))
 }
 
 func (t *pgTx) UserByName(ws, name string) (*okrcore.User, error) {
-	missing := func() error { return notFound("get user", "I can't find anyone called %q.", name) }
+	missing := func() error { return check.NotFound("get user", "I can't find anyone called %q.", name) }
 	if fold(name) == "" {
 		return nil, missing()
 	}
@@ -275,7 +276,7 @@ func (t *pgTx) Team(ws string, id okrcore.ID) (*okrcore.Team, error) {
 }
 
 func (t *pgTx) TeamByName(ws, name string) (*okrcore.Team, error) {
-	missing := func() error { return notFound("get team", "I can't find a team called %q.", name) }
+	missing := func() error { return check.NotFound("get team", "I can't find a team called %q.", name) }
 	if fold(name) == "" {
 		return nil, missing()
 	}
@@ -335,7 +336,7 @@ func (t *pgTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.Ob
 	switch parent.Kind {
 	case okrcore.RefKeyResult, okrcore.RefObjective:
 	default:
-		return nil, invalid("list aligned objectives", "Objectives align only to a key result or an objective, not to %s.", parent)
+		return nil, check.Invalid("list aligned objectives", "Objectives align only to a key result or an objective, not to %s.", parent)
 	}
 	if parent.ID == 0 {
 		return nil, nil
@@ -344,9 +345,8 @@ func (t *pgTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.Ob
 }
 
 func (t *pgTx) PutObjective(o *okrcore.Objective) error {
-	if o != nil && o.ParentKR != 0 && o.ParentObjective != 0 {
-		return invalid("put objective", "An objective aligns to one parent, not both %s and %s.",
-			okrcore.Ref{Kind: okrcore.RefKeyResult, ID: o.ParentKR}, okrcore.Ref{Kind: okrcore.RefObjective, ID: o.ParentObjective})
+	if err := check.Objective(o); err != nil {
+		return err
 	}
 	return put(t, objectiveKind, o)
 }

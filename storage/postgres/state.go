@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // State entries keep their expiry as nanos (0 for never); an expired entry
@@ -20,7 +21,7 @@ func (t *pgTx) State(ws, k string) ([]byte, error) {
 		return nil, err
 	}
 	if !found || (exp != 0 && nanos(t.now()) >= exp) {
-		return nil, notFound("get state", "Nothing is stored under %q.", k)
+		return nil, check.NotFound("get state", "Nothing is stored under %q.", k)
 	}
 	if value == nil {
 		value = []byte{}
@@ -32,7 +33,7 @@ func (t *pgTx) State(ws, k string) ([]byte, error) {
 func (t *pgTx) PutState(ws, k string, value []byte, expires time.Time) error {
 	const op = "put state"
 	if ws == "" {
-		return invalid(op, "The state entry has no workspace.")
+		return check.Invalid(op, "The state entry has no workspace.")
 	}
 	if err := t.readOnly(op); err != nil {
 		return err

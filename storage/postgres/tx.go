@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
 // pgTx implements okrcore.Tx on one pgx transaction.
@@ -137,24 +138,6 @@ var (
 	maxTime = time.Unix(0, math.MaxInt64)
 )
 
-func notFound(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindNotFound, format, args...)
-	e.Op = op
-	return e
-}
-
-func conflict(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindConflict, format, args...)
-	e.Op = op
-	return e
-}
-
-func invalid(op, format string, args ...any) error {
-	e := okrcore.Errorf(okrcore.KindInvalid, format, args...)
-	e.Op = op
-	return e
-}
-
 // kind describes how one record type is stored: its table, and the
 // indexed columns beside ws, id and body with their values.
 type kind[T any] struct {
@@ -191,7 +174,7 @@ func (k *kind[T]) prepare() *kind[T] {
 }
 
 func (k *kind[T]) notFound(id okrcore.ID) error {
-	return notFound("get "+k.name, "%s", k.missing(id))
+	return check.NotFound("get "+k.name, "%s", k.missing(id))
 }
 
 func decode[T any](name string, v []byte) (*T, error) {
@@ -264,14 +247,14 @@ func first[T any](t *pgTx, k *kind[T], ws string, missing func() error, cond str
 func put[T any](t *pgTx, k *kind[T], rec *T) error {
 	op := "put " + k.name
 	if rec == nil {
-		return invalid(op, "There is no %s to save.", k.name)
+		return check.Invalid(op, "There is no %s to save.", k.name)
 	}
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
 	ws := k.ws(rec)
 	if ws == "" {
-		return invalid(op, "The %s has no workspace.", k.name)
+		return check.Invalid(op, "The %s has no workspace.", k.name)
 	}
 	if k.check != nil {
 		if err := k.check(t, rec); err != nil {
