@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -23,7 +22,7 @@ func TestAPersonsTextInEveryAnswer(t *testing.T) {
 		var texts []string
 		for _, r := range Render(m.Msg) {
 			texts = append(texts, r.Text)
-			rendertest.Walk(generic(t, r.Blocks), func(x map[string]any) {
+			rendertest.Walk(rendertest.Generic(t, r.Blocks), func(x map[string]any) {
 				if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
 					texts = append(texts, s)
 				}
@@ -48,18 +47,4 @@ func TestAPersonsTextInEveryAnswer(t *testing.T) {
 	if played < 10 {
 		t.Fatalf("only %d hostile messages in the script", played)
 	}
-}
-
-// generic is v as encoding/json decodes it into any, for rendertest.Walk.
-func generic(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

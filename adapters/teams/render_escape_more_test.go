@@ -1,7 +1,6 @@
 package teams
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -28,7 +27,7 @@ func TestAPersonsTextInEveryAnswer(t *testing.T) {
 			if a.TextFormat == "markdown" {
 				texts = append(texts, a.Text)
 			}
-			rendertest.Walk(generic(t, a), func(x map[string]any) {
+			rendertest.Walk(rendertest.Generic(t, a), func(x map[string]any) {
 				// What Teams reads as Markdown in a card: a TextBlock's
 				// text and a fact.
 				if s, ok := x["text"].(string); ok && x["type"] == "TextBlock" {
@@ -61,18 +60,4 @@ func TestAPersonsTextInEveryAnswer(t *testing.T) {
 	if played < 10 {
 		t.Fatalf("only %d hostile messages in the script", played)
 	}
-}
-
-// generic is v as encoding/json decodes it into any, for rendertest.Walk.
-func generic(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

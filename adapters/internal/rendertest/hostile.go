@@ -1,6 +1,11 @@
 package rendertest
 
-import "github.com/okrbot/okrbot/chat"
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/okrbot/okrbot/chat"
+)
 
 // Hostile is a person's text that tries every way either platform has to
 // mention, link or format (Slack's <@U>, <!channel>, <url|label> and
@@ -49,4 +54,18 @@ func Walk(v any, visit func(map[string]any)) {
 			Walk(e, visit)
 		}
 	}
+}
+
+// Generic is v as encoding/json decodes it into any, for Walk.
+func Generic(t testing.TB, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
