@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/transfer"
+	"github.com/okrbot/okrbot/transfer/vivagoals/vivagoalstest"
 )
 
 // okrbotRun runs okrbot with args and env, with nothing on standard input.
@@ -99,26 +99,6 @@ func writeFile(t *testing.T, dir, name string, b []byte) string {
 	return path
 }
 
-// zipOf is a zip of the named files.
-func zipOf(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for name, body := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // countLines are a summary's lines of counts, in order, without the
 // counts of none: "objectives: 3 created, 0 updated, 1 unchanged" is
 // "objectives: 3 created, 1 unchanged".
@@ -168,16 +148,16 @@ func TestImportRefusals(t *testing.T) {
 	dir := t.TempDir()
 	csv := writeFile(t, dir, "okrs.csv", []byte("Id,Title,Owner\n1,Grow,alice@example.com\n"))
 	export := writeFile(t, dir, "export.json", exportOf(t, demoDB(t)))
-	viva := zipOf(t, map[string]string{"Users.json": "[]", "objectives.json": "[]"})
+	viva := vivagoalstest.Zip(t, map[string]string{"Users.json": "[]", "objectives.json": "[]"})
 	vivaWith := func(name, body string) string {
 		files := map[string]string{"TimePeriods.json": "[]", "Users.json": "[]", "Teams.json": "[]", "objectives.json": "[]", "checkins.json": "[]"}
 		files[name] = body
-		return writeFile(t, t.TempDir(), "export.zip", zipOf(t, files))
+		return writeFile(t, t.TempDir(), "export.zip", vivagoalstest.Zip(t, files))
 	}
 	bomb := vivaWith("objectives.json", "["+strings.Repeat(" ", 8<<20)+"]")
 	escaping := vivaWith("../../objectives.json", "[]")
 	broken := vivaWith("checkins.json", `[{"ID": 1, "OKR ID": `)
-	notViva := writeFile(t, dir, "photos.zip", zipOf(t, map[string]string{"IMG_0001.json": "{}"}))
+	notViva := writeFile(t, dir, "photos.zip", vivagoalstest.Zip(t, map[string]string{"IMG_0001.json": "{}"}))
 	newWS := []string{"--workspace", "T1", "--platform", "slack"}
 	badRow := writeFile(t, dir, "template.csv", []byte(templateWithABadRow))
 	slack := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
@@ -411,7 +391,7 @@ func TestSpreadsheetSkipBadRows(t *testing.T) {
 // key result, a project, and check-ins with notes.
 func vivaExport(t *testing.T) []byte {
 	t.Helper()
-	return zipOf(t, map[string]string{
+	return vivagoalstest.Zip(t, map[string]string{
 		"Export/TimePeriods.json": `[{"ID": 11, "Time Period Name": "Q1 2026", "Start Date": "2026-01-01", "End Date": "2026-03-31"}]`,
 		"Export/Users.json": `[{"ID": 1, "Name": "Ana Müller", "Email": "ana@acme.example"},
 			{"ID": 2, "Name": "Bo Li", "Email": "bo@acme.example"}]`,

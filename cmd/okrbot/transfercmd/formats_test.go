@@ -1,34 +1,15 @@
 package transfercmd
 
 import (
-	"archive/zip"
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/okrbot/okrbot/transfer/vivagoals/vivagoalstest"
 )
 
-// zipOf is a zip of the named files.
-func zipOf(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for name, body := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 func TestDetectFormat(t *testing.T) {
-	viva := zipOf(t, map[string]string{"export/Users.json": "[]", "export/objectives.json": "[]"})
+	viva := vivagoalstest.Zip(t, map[string]string{"export/Users.json": "[]", "export/objectives.json": "[]"})
 	tests := []struct {
 		name    string
 		content []byte
@@ -36,8 +17,8 @@ func TestDetectFormat(t *testing.T) {
 		refusal string
 	}{
 		{"viva goals zip", viva, FormatVivaGoals, ""},
-		{"workbook", zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}), FormatXLSX, ""},
-		{"empty zip", zipOf(t, nil), FormatVivaGoals, ""},
+		{"workbook", vivagoalstest.Zip(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}), FormatXLSX, ""},
+		{"empty zip", vivagoalstest.Zip(t, nil), FormatVivaGoals, ""},
 		{"zip cut short", viva[:len(viva)-30], "", "cut short"},
 		{"okrbot export", []byte(`{"format":"okrbot-export","version":1}`), FormatOkrbot, ""},
 		{"okrbot export with BOM and spaces", []byte("\xef\xbb\xbf\n  {\n  \"format\" : \"okrbot-export\"}"), FormatOkrbot, ""},
