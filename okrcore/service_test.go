@@ -798,20 +798,7 @@ func TestRecordCheckInRollsUpFiveLevels(t *testing.T) {
 
 	stored := func() (map[okrcore.ID]*okrcore.Objective, map[okrcore.ID]float64) {
 		t.Helper()
-		var objs []*okrcore.Objective
-		var krs []*okrcore.KeyResult
-		view(t, f.db, func(tx okrcore.Tx) (err error) {
-			if objs, err = tx.ObjectivesByCycle("A", f.cycle.ID); err != nil {
-				return err
-			}
-			krs, err = tx.KeyResultsByCycle("A", f.cycle.ID)
-			return err
-		})
-		byID := map[okrcore.ID]*okrcore.Objective{}
-		for _, o := range objs {
-			byID[o.ID] = o
-		}
-		return byID, okrcore.RollUpAll(objs, krs)
+		return storedTree(t, f)
 	}
 	// Creating the OKRs rolled up as it went: what is stored is what a full
 	// roll-up computes.
