@@ -22,6 +22,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
 const (
@@ -111,7 +112,7 @@ type adoptionPerson struct {
 
 // buildAdoption reads the report, for the whole organisation or, when
 // scopeName is set, for a team and the teams beneath it. Who checked in
-// which week comes from the check-in tally (tally.go), built first where a
+// which week comes from the check-in tally (report/tally), built first where a
 // store from before it has none.
 func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, scopeName string) (*adoptionReport, error) {
 	in, err := e.readAdoptionInputs(ctx, ws, scopeName)
@@ -145,7 +146,7 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 	for i, p := range people {
 		ids[i] = p.u.ID
 	}
-	if err := fillTally(ctx, e.store, ws, ids); err != nil {
+	if err := tally.Fill(ctx, e.store, ws, ids); err != nil {
 		return nil, err
 	}
 	if err := e.readAdoptionPeople(ctx, ws, c, people, end, nWeeks); err != nil {
@@ -419,14 +420,14 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 		go func() {
 			defer wg.Done()
 			errs[w] = e.store.View(ctx, func(tx okrcore.Tx) error {
-				tally := newTallyReader(tx, ws, c.Start.AddDate(0, 0, -7), end)
+				tr := tally.NewReader(tx, ws, c.Start.AddDate(0, 0, -7), end)
 				// Blocks of people in turn, so that each worker reads
 				// its own blocks of the tally.
 				for i := range people {
 					if int(people[i].u.ID/okrcore.TallyBlock)%workers != w {
 						continue
 					}
-					if err := readAdoptionPerson(tx, ws, c, people[i], tally, clocks[people[i].u.TimeZone], end, nWeeks); err != nil {
+					if err := readAdoptionPerson(tx, ws, c, people[i], tr, clocks[people[i].u.TimeZone], end, nWeeks); err != nil {
 						return err
 					}
 				}
@@ -446,7 +447,7 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 // readAdoptionPerson reads what one person owns and, if they have key
 // results, the weeks they checked in: the weeks of clk, the last one to
 // end.
-func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tally *tallyReader, clk adoptionClock, end time.Time, nWeeks int) error {
+func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tr *tally.Reader, clk adoptionClock, end time.Time, nWeeks int) error {
 	var err error
 	if ix, ok := tx.(ownershipIndex); ok {
 		p.owns, p.hasKRs, err = ix.OwnsInCycle(ws, okrcore.UserOwner(p.u.ID), c.ID)
@@ -466,7 +467,7 @@ func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionP
 		if i == nWeeks-1 {
 			to = end.Add(time.Nanosecond)
 		}
-		ok, err := tally.checkedInBetween(p.u.ID, from, to)
+		ok, err := tr.CheckedInBetween(p.u.ID, from, to)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
 const (
@@ -450,7 +451,7 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 			continue // who left is no longer asked to check in
 		}
 		d.withKRs = append(d.withKRs, m)
-		checked, err := CheckedInSince(tx, ws, m, d.periodStart)
+		checked, err := tally.Since(tx, ws, m, d.periodStart)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
 // The manager digest: the teams under a lead, rolled up.
@@ -53,7 +54,7 @@ type managerDigest struct {
 	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
 	worst       map[okrcore.ID]*okrcore.KeyResult
 	worstTeam   map[okrcore.ID]string // key result → child team it was found under
-	tally       *tallyReader          // who checked in (tally.go)
+	tally       *tally.Reader         // who checked in (report/tally)
 }
 
 func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
@@ -94,7 +95,7 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		p.hasKRs = false
 	}
 	if p.hasKRs {
-		if p.checked, err = md.tally.checkedInSince(id, md.periodStart); err != nil {
+		if p.checked, err = md.tally.CheckedInSince(id, md.periodStart); err != nil {
 			return nil, err
 		}
 	}
@@ -276,7 +277,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, tally: newSinceReader(tx, w.ID)}
+		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, tally: tally.NewSinceReader(tx, w.ID)}
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
 	}

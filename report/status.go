@@ -127,14 +127,3 @@ func History(tx okrcore.Tx, ws string, target okrcore.TargetKind, id okrcore.ID,
 		}
 	}
 }
-
-// CheckedInSince reports whether a person wrote a check-in that counts
-// (okrcore.Effective) at or after since.
-func CheckedInSince(tx okrcore.Tx, ws string, author okrcore.ID, since time.Time) (bool, error) {
-	cis, err := tx.CheckInsByAuthor(ws, author, since, 1)
-	if err != nil || len(cis) == 0 || cis[0].UndoOf == 0 { // the newest is not undone: its undo would be newer
-		return len(cis) > 0, err
-	}
-	cis, err = tx.CheckInsByAuthor(ws, author, since, 0)
-	return len(okrcore.Effective(cis)) > 0, err
-}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -227,17 +228,17 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 	o.history(t, 1500, start, start.AddDate(0, 0, 28))
 	// The first block is built (as a report does), the others stay as
 	// they are while check-ins, undos, imports and moves go on.
-	if err := fillTally(ctx, o.db, o.ws, []okrcore.ID{1}); err != nil {
+	if err := tally.Fill(ctx, o.db, o.ws, []okrcore.ID{1}); err != nil {
 		t.Fatal(err)
 	}
 	now := o.live(t, 1500, start.AddDate(0, 0, 28), start)
-	if err := fillTally(ctx, o.db, o.ws, []okrcore.ID{300}); err != nil {
+	if err := tally.Fill(ctx, o.db, o.ws, []okrcore.ID{300}); err != nil {
 		t.Fatal(err)
 	}
 	now = o.live(t, 600, now, start)
 
 	err := o.db.View(ctx, func(tx okrcore.Tx) error {
-		tally := newTallyReader(tx, o.ws, start.AddDate(0, 0, -7), now)
+		tr := tally.NewReader(tx, o.ws, start.AddDate(0, 0, -7), now)
 		for range 3000 {
 			u := o.users[o.rnd.IntN(len(o.users))]
 			a := start.Add(time.Duration(o.rnd.Int64N(int64(now.Sub(start)))))
@@ -252,10 +253,10 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 			for _, c := range eff {
 				wantBetween = wantBetween || c.At.Before(b)
 			}
-			if got, err := tally.checkedInSince(u.ID, a); err != nil || got != wantSince {
+			if got, err := tr.CheckedInSince(u.ID, a); err != nil || got != wantSince {
 				t.Errorf("%s checked in since %s: %v (%v), the history says %v", u.Name, a, got, err, wantSince)
 			}
-			if got, err := tally.checkedInBetween(u.ID, a, b); err != nil || got != wantBetween {
+			if got, err := tr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
 				t.Errorf("%s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
 			}
 		}

@@ -1,4 +1,8 @@
-package report
+// Package tally reads who checked in when from okrcore's check-in tally
+// (okrcore/tally.go): what the org-wide reports (the manager digest,
+// adoption) and the web view's team page count, check-ins that an undo
+// took back left out.
+package tally
 
 import (
 	"context"
@@ -11,36 +15,36 @@ import (
 // from the check-in tally (okrcore/tally.go): a few slots per block of
 // people instead of each person's history. A block not built yet (a store
 // from before the tally) is counted from the history where it is read, and
-// stored by fillTally, which the adoption report runs first.
+// stored by Fill, which the adoption report runs first.
 
-// tallyWeeks is a block's tally: by UTC week, and under -1 each person's
+// weeks is a block's tally: by UTC week, and under -1 each person's
 // newest check-in that counts.
-type tallyWeeks map[int64]map[okrcore.ID]okrcore.Span
+type weeks map[int64]map[okrcore.ID]okrcore.Span
 
-// tallyReader reads the tally block by block, as a report meets people.
-type tallyReader struct {
+// Reader reads the tally block by block, as a report meets people.
+type Reader struct {
 	tx       okrcore.Tx
 	ws       string
 	from, to int64 // the UTC weeks a report may ask about
-	blocks   map[okrcore.ID]tallyWeeks
-	// sinceOnly: only checkedInSince is asked, which a block not built
+	blocks   map[okrcore.ID]weeks
+	// sinceOnly: only CheckedInSince is asked, which a block not built
 	// yet answers from each person's newest check-ins, cheaper than the
 	// block's whole history.
 	sinceOnly bool
 }
 
-func newTallyReader(tx okrcore.Tx, ws string, from, to time.Time) *tallyReader {
-	return &tallyReader{tx: tx, ws: ws, from: okrcore.TallyWeekOf(from) - 1, to: okrcore.TallyWeekOf(to) + 1, blocks: map[okrcore.ID]tallyWeeks{}}
+func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
+	return &Reader{tx: tx, ws: ws, from: okrcore.TallyWeekOf(from) - 1, to: okrcore.TallyWeekOf(to) + 1, blocks: map[okrcore.ID]weeks{}}
 }
 
-// newSinceReader is a tallyReader asked only checkedInSince: no week.
-func newSinceReader(tx okrcore.Tx, ws string) *tallyReader {
-	return &tallyReader{tx: tx, ws: ws, from: 1, to: 0, blocks: map[okrcore.ID]tallyWeeks{}, sinceOnly: true}
+// NewSinceReader is a Reader asked only CheckedInSince: no week.
+func NewSinceReader(tx okrcore.Tx, ws string) *Reader {
+	return &Reader{tx: tx, ws: ws, from: 1, to: 0, blocks: map[okrcore.ID]weeks{}, sinceOnly: true}
 }
 
-// readTallyBlock reads a block's slots, the weeks from..to of them; built
+// readBlock reads a block's slots, the weeks from..to of them; built
 // is false for a block not built yet.
-func readTallyBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (tallyWeeks, bool, error) {
+func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (weeks, bool, error) {
 	b, err := tx.State(ws, okrcore.TallyKey(block, -1))
 	if okrcore.IsNotFound(err) {
 		return nil, false, nil
@@ -52,7 +56,7 @@ func readTallyBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) 
 	if !ok {
 		return nil, false, nil
 	}
-	out := tallyWeeks{-1: last}
+	out := weeks{-1: last}
 	for w := from; w <= to; w++ {
 		b, err := tx.State(ws, okrcore.TallyKey(block, w))
 		if okrcore.IsNotFound(err) {
@@ -68,12 +72,12 @@ func readTallyBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) 
 	return out, true, nil
 }
 
-func (r *tallyReader) block(id okrcore.ID) (tallyWeeks, error) {
+func (r *Reader) block(id okrcore.ID) (weeks, error) {
 	b := id / okrcore.TallyBlock
 	if s, ok := r.blocks[b]; ok {
 		return s, nil
 	}
-	s, built, err := readTallyBlock(r.tx, r.ws, b, r.from, r.to)
+	s, built, err := readBlock(r.tx, r.ws, b, r.from, r.to)
 	if err == nil && !built && !r.sinceOnly {
 		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
 	}
@@ -84,24 +88,24 @@ func (r *tallyReader) block(id okrcore.ID) (tallyWeeks, error) {
 	return s, nil
 }
 
-// checkedInSince says whether id wrote a check-in that counts at or
+// CheckedInSince says whether id wrote a check-in that counts at or
 // after since (CheckedInSince).
-func (r *tallyReader) checkedInSince(id okrcore.ID, since time.Time) (bool, error) {
+func (r *Reader) CheckedInSince(id okrcore.ID, since time.Time) (bool, error) {
 	s, err := r.block(id)
 	if err != nil {
 		return false, err
 	}
 	if s == nil {
-		return CheckedInSince(r.tx, r.ws, id, since)
+		return Since(r.tx, r.ws, id, since)
 	}
 	sp, ok := s[-1][id]
 	return ok && sp.Last >= since.UnixNano(), nil
 }
 
-// checkedInBetween says whether id wrote a check-in that counts in
+// CheckedInBetween says whether id wrote a check-in that counts in
 // [a, b): each UTC week it overlaps says so by its first and last, but
 // for one that begins before a and ends after b, which the history tells.
-func (r *tallyReader) checkedInBetween(id okrcore.ID, a, b time.Time) (bool, error) {
+func (r *Reader) CheckedInBetween(id okrcore.ID, a, b time.Time) (bool, error) {
 	s, err := r.block(id)
 	if err != nil {
 		return false, err
@@ -129,14 +133,14 @@ func (r *tallyReader) checkedInBetween(id okrcore.ID, a, b time.Time) (bool, err
 	return false, nil
 }
 
-// tallyFillChunk is how many blocks one write transaction builds: each
+// fillChunk is how many blocks one write transaction builds: each
 // reads the history of up to okrcore.TallyBlock people under the write lock.
-const tallyFillChunk = 4
+const fillChunk = 4
 
-// fillTally builds and stores the blocks of ids not built yet, a few per
+// Fill builds and stores the blocks of ids not built yet, a few per
 // write transaction; each is counted inside the transaction that stores
 // it, so that no check-in falls between the count and the store.
-func fillTally(ctx context.Context, store okrcore.Store, ws string, ids []okrcore.ID) error {
+func Fill(ctx context.Context, store okrcore.Store, ws string, ids []okrcore.ID) error {
 	var missing []okrcore.ID
 	err := store.View(ctx, func(tx okrcore.Tx) error {
 		missing = missing[:0]
@@ -155,8 +159,8 @@ func fillTally(ctx context.Context, store okrcore.Store, ws string, ids []okrcor
 		}
 		return nil
 	})
-	for start := 0; err == nil && start < len(missing); start += tallyFillChunk {
-		chunk := missing[start:min(start+tallyFillChunk, len(missing))]
+	for start := 0; err == nil && start < len(missing); start += fillChunk {
+		chunk := missing[start:min(start+fillChunk, len(missing))]
 		err = store.Update(ctx, func(tx okrcore.Tx) error {
 			for _, b := range chunk {
 				if _, err := tx.State(ws, okrcore.TallyKey(b, -1)); err == nil {
@@ -179,4 +183,15 @@ func fillTally(ctx context.Context, store okrcore.Store, ws string, ids []okrcor
 		})
 	}
 	return err
+}
+
+// Since reports whether a person wrote a check-in that counts
+// (okrcore.Effective) at or after since, from their history.
+func Since(tx okrcore.Tx, ws string, author okrcore.ID, since time.Time) (bool, error) {
+	cis, err := tx.CheckInsByAuthor(ws, author, since, 1)
+	if err != nil || len(cis) == 0 || cis[0].UndoOf == 0 { // the newest is not undone: its undo would be newer
+		return len(cis) > 0, err
+	}
+	cis, err = tx.CheckInsByAuthor(ws, author, since, 0)
+	return len(okrcore.Effective(cis)) > 0, err
 }
