@@ -9,6 +9,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
 // treeDepth is how deep the company tree goes before it links to the
@@ -230,7 +231,9 @@ func teamPeople(t *okrcore.Team) []okrcore.ID {
 }
 
 // checkinRates counts, for each week from the cycle's start (Monday-based
-// weeks in UTC) to now, how many of people wrote a check-in in it.
+// weeks in UTC) to now, how many of people wrote a check-in in it that
+// counts: one an undo took back, and the undo, count for nobody, as in
+// the adoption report, so both read the check-in tally (report/tally).
 func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []okrcore.ID, now time.Time) ([]weekRate, error) {
 	if len(people) == 0 || now.Before(c.Start) {
 		return nil, nil
@@ -242,32 +245,26 @@ func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []okrcore.I
 		end = c.End
 	}
 	n := int(end.Sub(start)/(7*24*time.Hour)) + 1
-	first := 0
-	if n > checkinWeeks {
-		first = n - checkinWeeks
-	}
-	in := make([]int, n)
-	for _, p := range people {
-		times, err := tx.CheckInTimesByAuthor(ws, p, start)
-		if err != nil {
-			return nil, err
-		}
-		var weeks map[int]bool
-		for _, at := range times {
-			w := int(at.Sub(start) / (7 * 24 * time.Hour))
-			if w >= 0 && w < n && !weeks[w] {
-				if weeks == nil {
-					weeks = map[int]bool{}
-				}
-				weeks[w] = true
-				in[w]++
-			}
-		}
-	}
+	first := max(0, n-checkinWeeks)
+	tr := tally.NewReader(tx, ws, start.AddDate(0, 0, 7*first), end)
 	out := make([]weekRate, 0, n-first)
 	for w := first; w < n; w++ {
-		rate := float64(in[w]) / float64(len(people))
-		out = append(out, weekRate{Start: start.AddDate(0, 0, 7*w), In: in[w], Of: len(people), Rate: rate, RateText: okrcore.Percent(rate)})
+		from, to := start.AddDate(0, 0, 7*w), start.AddDate(0, 0, 7*(w+1))
+		if w == n-1 {
+			to = end.Add(time.Nanosecond)
+		}
+		in := 0
+		for _, p := range people {
+			ok, err := tr.CheckedInBetween(p, from, to)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				in++
+			}
+		}
+		rate := float64(in) / float64(len(people))
+		out = append(out, weekRate{Start: from, In: in, Of: len(people), Rate: rate, RateText: okrcore.Percent(rate)})
 	}
 	return out, nil
 }

@@ -272,3 +272,43 @@ func TestLinkIsPlainText(t *testing.T) {
 		}
 	}
 }
+
+// The team page's rate counts a check-in that counts: one taken back with
+// `undo` counts for nobody, nor does the undo.
+func TestTeamRateLeavesUndoneOut(t *testing.T) {
+	s := newSite(t)
+	ws := s.kit.Workspace
+	alice := s.user(ws, "alice")
+	team := firstID(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.Team, error) { return tx.TeamsOfUser(ws, alice.ID) })
+	kr := firstID(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.KeyResult, error) {
+		c, err := okrcore.CurrentCycle(tx, ws)
+		if err != nil {
+			return nil, err
+		}
+		return tx.KeyResultsByOwner(ws, okrcore.UserOwner(alice.ID), c.ID)
+	})
+	c := s.signedIn("alice")
+	page := "/okr/team/" + strconv.Itoa(int(team.ID))
+	rate := func() string {
+		t.Helper()
+		_, body := get(t, c, s.srv.URL+page)
+		i := strings.Index(body, " checked in this week (")
+		if i < 0 {
+			t.Fatalf("%s shows no rate of this week", page)
+		}
+		return body[i+len(" checked in this week (") : i+strings.Index(body[i:], ")")]
+	}
+	before := rate()
+	// A check-in a minute later than the demo's, then taken back.
+	s.kit.Clock.Advance(time.Minute)
+	if m := s.kit.Ask("alice", kr.Ref().String()+" "+strconv.FormatFloat(kr.Target, 'f', -1, 64)); !strings.Contains(m.Text, kr.Ref().String()) {
+		t.Fatalf("check-in: %q", m.Text)
+	}
+	s.kit.Clock.Advance(time.Minute)
+	if m := s.kit.Ask("alice", "undo"); !strings.Contains(strings.ToLower(m.Text), "undo") {
+		t.Fatalf("undo: %q", m.Text)
+	}
+	if got := rate(); got != before {
+		t.Errorf("after a check-in and its undo the page says %q checked in this week, before both %q", got, before)
+	}
+}
