@@ -239,6 +239,7 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 
 	err := o.db.View(ctx, func(tx okrcore.Tx) error {
 		tr := tally.NewReader(tx, o.ws, start.AddDate(0, 0, -7), now)
+		pr := tally.NewPersonReader(tx, o.ws, start.AddDate(0, 0, -7), now)
 		for range 3000 {
 			u := o.users[o.rnd.IntN(len(o.users))]
 			a := start.Add(time.Duration(o.rnd.Int64N(int64(now.Sub(start)))))
@@ -258,6 +259,9 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 			}
 			if got, err := tr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
 				t.Errorf("%s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
+			}
+			if got, err := pr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
+				t.Errorf("person reader: %s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
 			}
 		}
 		return nil

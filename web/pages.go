@@ -246,7 +246,7 @@ func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []okrcore.I
 	}
 	n := int(end.Sub(start)/(7*24*time.Hour)) + 1
 	first := max(0, n-checkinWeeks)
-	tr := tally.NewReader(tx, ws, start.AddDate(0, 0, 7*first), end)
+	tr := tally.NewPersonReader(tx, ws, start.AddDate(0, 0, 7*first), end)
 	out := make([]weekRate, 0, n-first)
 	for w := first; w < n; w++ {
 		from, to := start.AddDate(0, 0, 7*w), start.AddDate(0, 0, 7*(w+1))

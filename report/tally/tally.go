@@ -31,6 +31,11 @@ type Reader struct {
 	// yet answers from each person's newest check-ins, cheaper than the
 	// block's whole history.
 	sinceOnly bool
+	// since, when set, answers a block not built yet from each person's
+	// own check-ins since it, read once (times): cheaper than the block's
+	// whole history when a few of its people are asked (a team's page).
+	since time.Time
+	times map[okrcore.ID][]time.Time
 }
 
 func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
@@ -40,6 +45,33 @@ func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
 // NewSinceReader is a Reader asked only CheckedInSince: no week.
 func NewSinceReader(tx okrcore.Tx, ws string) *Reader {
 	return &Reader{tx: tx, ws: ws, from: 1, to: 0, blocks: map[okrcore.ID]weeks{}, sinceOnly: true}
+}
+
+// NewPersonReader is a Reader of the weeks from..to for a few people: a
+// block not built yet is answered from each person's own check-ins since
+// from instead of the whole block's history.
+func NewPersonReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
+	r := NewReader(tx, ws, from, to)
+	r.since, r.times = from, map[okrcore.ID][]time.Time{}
+	return r
+}
+
+// personTimes are the times of id's check-ins that count since r.since,
+// newest first.
+func (r *Reader) personTimes(id okrcore.ID) ([]time.Time, error) {
+	if ts, ok := r.times[id]; ok {
+		return ts, nil
+	}
+	cis, err := r.tx.CheckInsByAuthor(r.ws, id, r.since, 0)
+	if err != nil {
+		return nil, err
+	}
+	ts := []time.Time{}
+	for _, c := range okrcore.Effective(cis) {
+		ts = append(ts, c.At)
+	}
+	r.times[id] = ts
+	return ts, nil
 }
 
 // readBlock reads a block's slots, the weeks from..to of them; built
@@ -78,7 +110,7 @@ func (r *Reader) block(id okrcore.ID) (weeks, error) {
 		return s, nil
 	}
 	s, built, err := readBlock(r.tx, r.ws, b, r.from, r.to)
-	if err == nil && !built && !r.sinceOnly {
+	if err == nil && !built && !r.sinceOnly && r.times == nil {
 		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
 	}
 	if err != nil {
@@ -109,6 +141,18 @@ func (r *Reader) CheckedInBetween(id okrcore.ID, a, b time.Time) (bool, error) {
 	s, err := r.block(id)
 	if err != nil {
 		return false, err
+	}
+	if s == nil && r.times != nil {
+		ts, err := r.personTimes(id)
+		if err != nil {
+			return false, err
+		}
+		for _, t := range ts {
+			if t.Before(b) {
+				return !t.Before(a), nil
+			}
+		}
+		return false, nil
 	}
 	an, bn := a.UnixNano(), b.UnixNano()
 	for w := okrcore.TallyWeekOf(a); w <= okrcore.TallyWeekOf(b.Add(-1)); w++ {
