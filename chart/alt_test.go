@@ -31,6 +31,9 @@ func TestBurnupAlt(t *testing.T) {
 		{"backwards cycle expects nothing", Burnup{Team: "X", Start: week(10), End: cycleStart, Now: week(5),
 			Objectives: []Objective{{Title: "O", History: series(0)}}},
 			"X: 1 objective; O is at 0%, on its expected 0%."},
+		{"a person's key results", Burnup{Team: "Your key results", Of: "key result", Start: cycleStart, End: week(10), Now: week(5),
+			Objectives: []Objective{{Title: "KR4 Customers", History: series(0.2, 0.4)}}},
+			"Your key results: 1 key result; KR4 Customers is at 40%, 10 points behind its expected 50%."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

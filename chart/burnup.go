@@ -26,6 +26,18 @@ type Burnup struct {
 	Start, End time.Time
 	Now        time.Time
 	Objectives []Objective
+	// Of names what the lines are, in the singular, when they are not
+	// objectives: "key result" for a person's own chart.
+	Of string
+}
+
+// noun is what n lines are, in words.
+func (b Burnup) noun(n int) string {
+	of := b.Of
+	if of == "" {
+		of = "objective"
+	}
+	return of + plural(n)
 }
 
 // last is the newest finite value of h, ok false when there is none.
@@ -54,7 +66,7 @@ func xys(start time.Time, h []Point) plotter.XYs {
 // and ended by a triangle (so colour is never the only sign), and the
 // expected line in grey.
 func (b Burnup) PNG() ([]byte, error) {
-	p := newPlot(b.Team+": objectives against the expected line", "week of the cycle", "progress")
+	p := newPlot(b.Team+": "+b.noun(2)+" against the expected line", "week of the cycle", "progress")
 	percentAxis(p, 1+len(b.Objectives))
 	p.X.Min, p.X.Max = 0, max(weeksSince(b.Start, b.End), 1)
 	p.X.Tick.Marker = weekTicks{}
@@ -98,7 +110,7 @@ func (b Burnup) Alt() string {
 	want := expectedAt(b.Start, b.End, b.Now)
 	n := len(b.Objectives)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: %d objective%s", b.Team, n, plural(n))
+	fmt.Fprintf(&sb, "%s: %d %s", b.Team, n, b.noun(n))
 	for _, o := range b.Objectives {
 		sb.WriteString("; ")
 		sb.WriteString(o.Title)

@@ -10,6 +10,26 @@ type Image struct {
 	PNG   []byte
 	Alt   string
 	Title string
+	// InWords says the message says what the picture shows already (each
+	// key result's sparkline beside its bar): a platform that shows no
+	// picture there leaves it out instead of printing Alt.
+	InWords bool
+	// Draw, when PNG is empty, draws the picture: only a platform that
+	// shows it pays for the drawing.
+	Draw func() ([]byte, error)
+}
+
+// Bytes is the picture's PNG, drawn now if it is drawn on demand; nil
+// when there is none.
+func (img Image) Bytes() []byte {
+	if len(img.PNG) > 0 || img.Draw == nil {
+		return img.PNG
+	}
+	b, err := img.Draw()
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func (Image) isBlock() {}

@@ -110,15 +110,20 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your OKRs in %s:", chat.User(c.Name))
+	hist := map[okrcore.ID][]*okrcore.CheckIn{}
+	var mine []*okrcore.KeyResult
 	for _, o := range objs {
 		if o.Owner == okrcore.UserOwner(user) {
 			n.Know(o.ID, krsByObj[o.ID]) // all of its key results
 		}
 		m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
 		fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))
-		for _, k := range krsByObj[o.ID] {
-			m.Blocks = append(m.Blocks, KRBar(k, n, 1))
+		bars, err := krBars(tx, ws, c, now, n, krsByObj[o.ID], 1, hist)
+		if err != nil {
+			return m, err
 		}
+		m.Blocks = append(m.Blocks, bars...)
+		mine = append(mine, krsByObj[o.ID]...)
 		if len(krsByObj[o.ID]) == 0 {
 			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
 		}
@@ -133,6 +138,9 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 		}
 	}
 	m.Text = b.String()
+	if img, ok := mineChart(c, now, n, mine, hist); ok {
+		m.Blocks = append(m.Blocks, img)
+	}
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{
 		{Label: "Check in", Value: "checkin", Style: chat.StylePrimary},
 		{Label: "Check in with a form", Value: "form"},

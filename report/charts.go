@@ -141,3 +141,50 @@ func (r *adoptionReport) chart(title string) (chat.Image, bool) {
 	}
 	return image(a.PNG, alt.Alt(), a.Title)
 }
+
+// krBars are key results' bars, each with its sparkline over c, from one
+// read of each one's check-ins since c began; hist, when not nil, keeps
+// them for a chart.
+func krBars(tx okrcore.Tx, ws string, c *okrcore.Cycle, now time.Time, n *Reading, krs []*okrcore.KeyResult, indent int, hist map[okrcore.ID][]*okrcore.CheckIn) ([]chat.Block, error) {
+	weeks := chartWeeks(c, now)
+	out := make([]chat.Block, 0, len(krs))
+	for _, k := range krs {
+		cis, err := History(tx, ws, okrcore.TargetKR, k.ID, c.Start, 0)
+		if err != nil {
+			return nil, err
+		}
+		if hist != nil {
+			hist[k.ID] = cis
+		}
+		out = append(out, sparkBar(KRBar(k, n, indent), k, cis, weeks))
+	}
+	return out, nil
+}
+
+// mineChart is a person's own chart: each of their key results' weekly
+// progress against the expected line, those needing attention first. It
+// is drawn only where it is shown (App Home, a Teams card): the bars'
+// sparklines say it in words already.
+func mineChart(c *okrcore.Cycle, now time.Time, n *Reading, krs []*okrcore.KeyResult, hist map[okrcore.ID][]*okrcore.CheckIn) (chat.Image, bool) {
+	weeks := chartWeeks(c, now)
+	b := chart.Burnup{Team: "Your key results", Of: "key result", Start: c.Start, End: c.End, Now: now}
+	alt := b
+	for _, attention := range []bool{true, false} {
+		for _, k := range krs {
+			if needsAttention(n.KR(k).Status) != attention || len(b.Objectives) == maxChartLines {
+				continue
+			}
+			co := chart.Objective{Title: k.Ref().String() + " " + k.Title, AtRisk: attention}
+			for _, t := range weeks {
+				co.History = append(co.History, chart.Point{At: t, Value: progressAt(k, hist[k.ID], t)})
+			}
+			b.Objectives = append(b.Objectives, co)
+			co.Title = k.Ref().String() + " " + chat.User(k.Title)
+			alt.Objectives = append(alt.Objectives, co)
+		}
+	}
+	if len(b.Objectives) == 0 {
+		return chat.Image{}, false
+	}
+	return chat.Image{Draw: b.PNG, Alt: alt.Alt(), Title: "Your key results", InWords: true}, true
+}

@@ -57,10 +57,11 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 			return chat.Message{}, err
 		}
 		n.Know(o.ID, krs)
-		m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
-		for _, k := range krs {
-			m.Blocks = append(m.Blocks, KRBar(k, n, 1))
+		bars, err := krBars(tx, ws, c, now, n, krs, 1, nil)
+		if err != nil {
+			return chat.Message{}, err
 		}
+		m.Blocks = append(append(m.Blocks, ObjBar(o, n, 0)), bars...)
 	}
 	members := append([]okrcore.ID(nil), t.Members...)
 	if t.Lead != 0 && !containsID(members, t.Lead) {
@@ -145,8 +146,16 @@ func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrco
 	if err != nil {
 		return chat.Message{}, err
 	}
-	for _, k := range krs {
-		m.Blocks = append(m.Blocks, KRBar(k, n, 0))
+	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
+		bars, err := krBars(tx, ws, c, now, n, krs, 0, nil)
+		if err != nil {
+			return chat.Message{}, err
+		}
+		m.Blocks = append(m.Blocks, bars...)
+	} else {
+		for _, k := range krs {
+			m.Blocks = append(m.Blocks, KRBar(k, n, 0))
+		}
 	}
 	if len(krs) == 0 {
 		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})

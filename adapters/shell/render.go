@@ -53,8 +53,11 @@ func Render(m chat.Message) (string, []chat.Button) {
 		case chat.Divider:
 			b.WriteString("--\n")
 		case chat.Image:
-			// A terminal shows no picture: its words stand in for it.
-			b.WriteString("  " + chat.PlainText(x.Alt) + "\n")
+			// A terminal shows no picture: its words stand in for it,
+			// unless the message says them already.
+			if !x.InWords {
+				b.WriteString("  " + chat.PlainText(x.Alt) + "\n")
+			}
 		}
 	}
 	return Escape(b.String()), buttons

@@ -41,6 +41,7 @@ const (
 	maxLabel          = 2000
 	maxBlockID        = 255
 	maxMetadata       = 3000
+	maxAltText        = 2000 // an image block's alt_text
 )
 
 // actionPrefix starts the action_id of every button okrbot renders; a
@@ -191,7 +192,11 @@ func renderBlock(b chat.Block, buttons *int) []piece {
 		return []piece{{block: slackapi.NewDividerBlock(), divider: true}}
 	case chat.Image:
 		// The picture follows in the message's thread (upload.go); its
-		// words stand in its place.
+		// words stand in its place, unless the message says them already
+		// (App Home shows it: home.go).
+		if x.InWords {
+			return nil
+		}
 		return renderBlock(chat.Context{Text: x.Alt}, buttons)
 	}
 	return nil
@@ -497,24 +502,6 @@ func formValues(st *slackapi.ViewState) map[string]string {
 		}
 	}
 	return vals
-}
-
-// RenderHome turns a message into a Home tab: its blocks, at most 100.
-func RenderHome(m chat.Message) slackapi.HomeTabViewRequest {
-	v := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab}
-	for _, r := range Render(m) {
-		for _, b := range r.Blocks {
-			if len(v.Blocks.BlockSet) == maxViewBlocks-1 {
-				v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewContextBlock("", mrkdwn("…more in `/okr mine`.")))
-				return v
-			}
-			v.Blocks.BlockSet = append(v.Blocks.BlockSet, b)
-		}
-	}
-	if len(v.Blocks.BlockSet) == 0 {
-		v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewSectionBlock(mrkdwn("Nothing here yet. Try `/okr help`."), nil, nil))
-	}
-	return v
 }
 
 func plain(s string) *slackapi.TextBlockObject {

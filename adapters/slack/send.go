@@ -239,12 +239,6 @@ func (a *Adapter) openForm(ctx context.Context, triggerID string, f *chat.Form, 
 	return a.apiError("views.open", err)
 }
 
-// PublishHome shows a message as a person's App Home tab (views.publish).
-func (a *Adapter) PublishHome(ctx context.Context, userID string, m chat.Message) error {
-	_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: userID, View: RenderHome(m)})
-	return a.apiError("views.publish", err)
-}
-
 // channelID turns a channel as people typed it in Slack — a mention such as
 // <#C0SALES|sales>, which is how /okr team channel receives it — into the
 // id the Web API takes. Anything else passes through.

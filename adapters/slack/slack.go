@@ -112,6 +112,7 @@ type Adapter struct {
 	mu      sync.Mutex
 	botUser string            // the bot's own user id (auth.test or event authorizations)
 	dms     map[string]string // team|user → the bot's IM channel with that person
+	home    homeFiles
 }
 
 // Compile-time checks of the capabilities the engine looks for.

@@ -16,10 +16,11 @@ const MaxInlineImage = 20 * 1024
 // inlineImage is img as an Adaptive Card Image with a data: URI, nil when
 // it is empty or too large to carry inline.
 func inlineImage(img chat.Image) map[string]any {
-	n := base64.StdEncoding.EncodedLen(len(img.PNG))
-	if len(img.PNG) == 0 || n > MaxInlineImage {
+	png := img.Bytes()
+	n := base64.StdEncoding.EncodedLen(len(png))
+	if len(png) == 0 || n > MaxInlineImage {
 		return nil
 	}
-	return map[string]any{"type": "Image", "url": "data:image/png;base64," + base64.StdEncoding.EncodeToString(img.PNG),
+	return map[string]any{"type": "Image", "url": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
 		"altText": plainText(img.Alt), "size": "Stretch"}
 }

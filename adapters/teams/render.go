@@ -144,7 +144,7 @@ func cardParts(m chat.Message) []part {
 		case chat.Image:
 			if el := inlineImage(x); el != nil {
 				add(false, el)
-			} else {
+			} else if !x.InWords {
 				addText(x.Alt, func(tb map[string]any) { tb["size"], tb["isSubtle"] = "Small", true })
 			}
 		}

@@ -374,6 +374,10 @@ func (f *Fake) answerAPI(w http.ResponseWriter, c Call) {
 	case "chat.update":
 		Write(w, map[string]any{"ok": true, "channel": c.Get("channel"), "ts": c.Get("ts"), "text": c.Get("text")})
 	case "views.open", "views.publish":
+		if !f.viewFilesOK(c.Get("view")) {
+			Write(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+			return
+		}
 		Write(w, map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", len(f.calls))}})
 	case "users.info":
 		u, ok := f.users[c.Get("user")]

@@ -125,3 +125,31 @@ func (f *Fake) serveUpload(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprintf(w, "OK - %d", len(body))
 	}
 }
+
+// viewFilesOK says whether every image block of a view that names a Slack
+// file names one uploaded and completed, as Slack refuses a view whose
+// image the bot has no access to (invalid_blocks); f.mu is held.
+func (f *Fake) viewFilesOK(view string) bool {
+	var v struct {
+		Blocks []struct {
+			Type      string `json:"type"`
+			SlackFile *struct {
+				ID  string `json:"id"`
+				URL string `json:"url"`
+			} `json:"slack_file"`
+		} `json:"blocks"`
+	}
+	if view == "" || json.Unmarshal([]byte(view), &v) != nil {
+		return true // views.open's other checks are not the fake's
+	}
+	for _, b := range v.Blocks {
+		if b.Type != "image" || b.SlackFile == nil {
+			continue
+		}
+		p, ok := f.files[b.SlackFile.ID]
+		if b.SlackFile.URL != "" || !ok || !p.Completed {
+			return false
+		}
+	}
+	return true
+}
