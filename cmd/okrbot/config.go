@@ -37,6 +37,7 @@ type fileConfig struct {
 	Workspace string        `yaml:"workspace" env:"OKRBOT_WORKSPACE"`
 	TimeZone  string        `yaml:"timezone" env:"OKRBOT_TIMEZONE"`
 	PublicURL string        `yaml:"public_url" env:"OKRBOT_PUBLIC_URL"`
+	PprofAddr string        `yaml:"pprof_addr" env:"OKRBOT_PPROF_ADDR"`
 	Database  struct {
 		URL          string `yaml:"url" env:"OKRBOT_DATABASE_URL"`
 		Password     string `yaml:"password" env:"OKRBOT_DATABASE_PASSWORD"`

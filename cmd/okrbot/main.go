@@ -55,6 +55,7 @@ type config struct {
 	dialogTTL   time.Duration // how long a half-finished check-in waits
 	clock       string        // a fixed start time: a clock moved by /clock
 	addr        string        // where serve listens
+	pprofAddr   string        // where serve's profiler listens; "" for none (pprof.go)
 	workers     int           // events handled at once per platform
 	workspace   string        // the one workspace all platforms share; "" keeps them apart
 	timeZone    string        // for people whose platform tells none
@@ -199,6 +200,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if err := cfg.checkPublicURL(src); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkPprofAddr(src); err != nil {
+		return nil, err
+	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return nil, fmt.Errorf("%s %q: use text or json", src.of("log-format", "OKRBOT_LOG_FORMAT"), cfg.logFormat)
 	}
@@ -280,6 +284,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	pacingFlags(fs, &cfg.pacing, env)
 	databaseFlags(fs, cfg, getenv)
 	webFlags(fs, cfg, getenv)
+	pprofFlags(fs, cfg, getenv)
 	migrateFlagsOn(fs, &cfg.migrate)
 	logLevel = fs.String("log-level", envOr(getenv, "OKRBOT_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env OKRBOT_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "OKRBOT_LOG_FORMAT", "text"), "log format: text or json (env OKRBOT_LOG_FORMAT)")

@@ -87,6 +87,7 @@ type server struct {
 	disp       *outbox.Dispatcher
 	sched      *schedule.Scheduler
 	http       *http.Server
+	pprofAddr  string                // the profiler's listener; "" for none (pprof.go)
 	backups    func(context.Context) // nil without --backup-dir
 	inbox      *inbox.Inbox          // what the adapters acknowledged and have not handled yet
 	// built is the engine once it is, for the control socket's requests,
@@ -171,6 +172,7 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	mux.Handle("GET /readyz", ready(watch, plats))
 	mux.Handle("GET /metrics", met.handler())
 	s.sched = schedule.NewScheduler(watch, schedule.Options{Now: now, Logger: log, Grace: cfg.grace, Workspace: cfg.workspace})
+	s.pprofAddr = cfg.pprofAddr
 	s.http = &http.Server{Addr: cfg.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	return s, nil
@@ -210,6 +212,14 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	var prof net.Listener
+	if s.pprofAddr != "" {
+		if prof, err = net.Listen("tcp", s.pprofAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for the profiler on %s: %w", s.pprofAddr, err)
+		}
+		go servePprof(ctx, prof, s.log)
+	}
 	srvErr := make(chan error, 1)
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -221,6 +231,9 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 		names = append(names, p.name)
 	}
 	fmt.Fprintf(stdout, "okrbot serves %s on http://%s (health: /healthz)\n", strings.Join(names, " and "), ln.Addr())
+	if prof != nil {
+		fmt.Fprintf(stdout, "okrbot's profiler is on http://%s/debug/pprof/\n", prof.Addr())
+	}
 	// The first part to stop (an error, or ctx) stops the others.
 	select {
 	case err := <-s.errs:

@@ -3,7 +3,7 @@
 // and prints one line of key=value figures at the end (a progress line
 // every few seconds goes to stderr):
 //
-//	okrload slash   [--people N] [--rate R] [--seconds S] [--first-contact] [--okrbot PATH]
+//	okrload slash   [--people N] [--rate R] [--seconds S] [--first-contact] [--okrbot PATH] [--cpuprofile FILE]
 //	okrload burst   [--people N] [--writers W] [--checkins C]
 //	okrload fanout  [--people N] [--limit L] [--ceiling C]
 //	okrload reports [--people N] [--checkins-per-kr K]
@@ -50,6 +50,7 @@ type config struct {
 	seconds      float64
 	firstContact bool
 	okrbot       string
+	cpuProfile   string // slash: where the CPU profile of okrbot serve under load goes
 	writers      int
 	checkins     int
 	limit        float64

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 type process struct {
 	cmd    *exec.Cmd
 	base   string // http://127.0.0.1:PORT
+	pprof  string // the profiler's http://127.0.0.1:PORT, when asked for
 	out    *lockedBuffer
 	exited chan struct{}
 	err    error // Wait's, once exited is closed
@@ -69,11 +71,18 @@ func okrbotBinary(ctx context.Context, c *config, log *progress) (string, error)
 // startServe starts `okrbot serve` in Slack's HTTP mode on a free
 // loopback port with the store at dbPath and Slack's API at apiURL, its
 // secrets in files beside its configuration, as a container has them, and
-// waits until /readyz says it is ready.
-func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string) (*process, error) {
+// waits until /readyz says it is ready. With profiled its profiler
+// listens on another loopback port.
+func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string, profiled bool) (*process, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
+	}
+	prof := ""
+	if profiled {
+		if prof, err = freeAddr(); err != nil {
+			return nil, err
+		}
 	}
 	for name, v := range map[string]string{"bot_token": slackBotToken + "\n", "signing_secret": secret + "\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
@@ -82,6 +91,9 @@ func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string) (*
 	}
 	conf := fmt.Sprintf("db: %q\naddr: %q\nlog_level: warn\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
 		dbPath, addr, apiURL)
+	if prof != "" {
+		conf += fmt.Sprintf("pprof_addr: %q\n", prof)
+	}
 	confPath := filepath.Join(dir, "okrbot.yaml")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		return nil, fmt.Errorf("write okrbot's configuration: %w", err)
@@ -97,6 +109,9 @@ func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string) (*
 		}
 	}
 	p := &process{cmd: cmd, base: "http://" + addr, out: &lockedBuffer{}, exited: make(chan struct{})}
+	if prof != "" {
+		p.pprof = "http://" + prof
+	}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start okrbot serve: %w", err)
@@ -167,4 +182,45 @@ func (p *process) kill() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
 	}
+}
+
+// profile asks the process's profiler for a CPU profile of the next d and
+// writes it to path; the channel says how that went once it is written.
+// Without a path it does nothing.
+func (p *process) profile(ctx context.Context, path string, d time.Duration) <-chan error {
+	done := make(chan error, 1)
+	if path == "" {
+		done <- nil
+		return done
+	}
+	go func() {
+		done <- func() error {
+			secs := max(1, int(d.Round(time.Second)/time.Second))
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", p.pprof, secs), nil)
+			if err != nil {
+				return fmt.Errorf("ask okrbot serve for a CPU profile: %w", err)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("ask okrbot serve for a CPU profile: %w", err)
+			}
+			defer res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("okrbot serve's profiler answered %s", res.Status)
+			}
+			f, err := os.Create(path)
+			if err != nil {
+				return fmt.Errorf("write the CPU profile: %w", err)
+			}
+			_, err = io.Copy(f, res.Body)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("write the CPU profile %s: %w", path, err)
+			}
+			return nil
+		}()
+	}()
+	return done
 }

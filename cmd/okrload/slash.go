@@ -39,6 +39,7 @@ func slashFlags(fs *flag.FlagSet, c *config) {
 	fs.Float64Var(&c.seconds, "seconds", 10, "how long each phase sends")
 	fs.BoolVar(&c.firstContact, "first-contact", false, "the people are unknown to okrbot's Slack side: every person's first command is their first contact (users.info, then their verified address joins them to their person)")
 	fs.StringVar(&c.okrbot, "okrbot", "", "the okrbot binary to run (default: built from this module with go build)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of okrbot serve while it is under load to this `file` (read it with go tool pprof)")
 }
 
 func checkSlash(c *config) error {
@@ -82,7 +83,7 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 		return figures{}, err
 	}
 	log.phase("starting okrbot serve", nil)
-	p, err := startServe(ctx, bin, c.tempDir, path, fake.APIURL(), signingSecret)
+	p, err := startServe(ctx, bin, c.tempDir, path, fake.APIURL(), signingSecret, c.cpuProfile != "")
 	if err != nil {
 		return figures{}, err
 	}
@@ -93,7 +94,11 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 		// cache warm, as in a workspace that has been running.
 		l.run(ctx, p.base, max(1, c.rate/5), 2*time.Second, log, "warming up")
 	}
+	profiled := p.profile(ctx, c.cpuProfile, secondsOf(c.seconds))
 	real := l.run(ctx, p.base, c.rate, secondsOf(c.seconds), log, "okrbot serve")
+	if err := <-profiled; err != nil {
+		return figures{}, err
+	}
 	for _, s := range real.samples {
 		log.note(fmt.Sprintf("a sample answer: %.400s", s))
 	}
