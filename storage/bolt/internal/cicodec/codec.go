@@ -6,10 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt/internal/wire"
 )
 
 // A check-in is stored in a compact binary form rather than JSON: there are
@@ -24,13 +23,10 @@ import (
 //	then, when their flag says so: varint confidence, status, string note,
 //	string blockers, prior, uvarint undo-of
 //
-// A time is a uvarint tag (zero time, has nanoseconds, has an offset),
-// then varint seconds since a base, uvarint nanoseconds, varint offset
-// in seconds. The base of At is timeBase; the times of Prior, which are
-// near At, count from At's second. The author of a prior statement is
-// mostly the check-in's, said by a flag. A status is an index into statusCodes or, for one this table
-// does not know, len(statusCodes)+len(s) and its bytes. A string is its
-// uvarint length and its bytes.
+// Times, numbers, statuses and strings are in package wire's forms. The
+// base of At is wire.TimeBase; the times of Prior, which are near At,
+// count from At's second. The author of a prior statement is mostly the
+// check-in's, said by a flag.
 const Format = 1
 
 // Flags. The usual check-in (a number, maybe a confidence and a note, what
@@ -48,25 +44,6 @@ const (
 	ciKnown = 1<<11 - 1
 )
 
-// Forms of a number: most values people report are whole or in
-// hundredths, which take a byte or three instead of eight.
-const (
-	numWhole = iota
-	numHundredths
-	numBits
-)
-
-const (
-	timeZero = 1 << iota
-	timeNanos
-	timeOffset
-)
-
-// timeBase keeps the seconds of today's times small (Nov 2023).
-const timeBase = 1_700_000_000
-
-var statusCodes = []okrcore.Status{okrcore.StatusNone, okrcore.StatusOnTrack, okrcore.StatusAtRisk, okrcore.StatusOffTrack, okrcore.StatusDone}
-
 // Prior's flags.
 const (
 	priorConfidence = 1 << iota
@@ -78,8 +55,6 @@ const (
 	priorKnown  = 1<<6 - 1
 )
 
-var errShort = errors.New("record ends early")
-
 // Encode is the stored value of c (without its workspace and ID).
 func Encode(c *okrcore.CheckIn) ([]byte, error) {
 	var flags uint64
@@ -90,7 +65,7 @@ func Encode(c *okrcore.CheckIn) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("encode check-in: target %q", c.Target)
 	}
-	vForm, pForm := numForm(c.Value), numForm(c.Previous)
+	vForm, pForm := wire.NumForm(c.Value), wire.NumForm(c.Previous)
 	flags |= vForm<<ciValueShift | pForm<<ciPreviousShift
 	set := func(bit uint64, on bool) {
 		if on {
@@ -108,20 +83,20 @@ func Encode(c *okrcore.CheckIn) ([]byte, error) {
 	b = binary.AppendUvarint(b, flags)
 	b = binary.AppendUvarint(b, uint64(c.TargetID))
 	b = binary.AppendUvarint(b, uint64(c.Author))
-	b = appendTime(b, c.At, timeBase)
-	b = appendNum(b, c.Value, vForm)
-	b = appendNum(b, c.Previous, pForm)
+	b = wire.AppendTime(b, c.At, wire.TimeBase)
+	b = wire.AppendNum(b, c.Value, vForm)
+	b = wire.AppendNum(b, c.Previous, pForm)
 	if c.Confidence != nil {
 		b = binary.AppendVarint(b, int64(*c.Confidence))
 	}
 	if c.Status != "" {
-		b = appendStatus(b, c.Status)
+		b = wire.AppendStatus(b, c.Status)
 	}
 	if c.Note != "" {
-		b = appendStr(b, c.Note)
+		b = wire.AppendStr(b, c.Note)
 	}
 	if c.Blockers != "" {
-		b = appendStr(b, c.Blockers)
+		b = wire.AppendStr(b, c.Blockers)
 	}
 	if p := c.Prior; p != nil {
 		b = appendPrior(b, p, c)
@@ -148,7 +123,7 @@ func appendPrior(b []byte, p *okrcore.Prior, c *okrcore.CheckIn) []byte {
 		if p.Stated.By == c.Author {
 			pf |= priorByAuthor
 		}
-		if sameTime(p.Stated.At, p.LastCheckIn) {
+		if wire.SameTime(p.Stated.At, p.LastCheckIn) {
 			pf |= priorAtLast
 		}
 	}
@@ -157,202 +132,19 @@ func appendPrior(b []byte, p *okrcore.Prior, c *okrcore.CheckIn) []byte {
 		b = binary.AppendVarint(b, int64(*p.Confidence))
 	}
 	if p.Status != "" {
-		b = appendStatus(b, p.Status)
+		b = wire.AppendStatus(b, p.Status)
 	}
 	if s := p.Stated; s != nil {
-		b = appendStatus(b, s.Status)
+		b = wire.AppendStatus(b, s.Status)
 		if s.By != c.Author {
 			b = binary.AppendUvarint(b, uint64(s.By))
 		}
 		if pf&priorAtLast == 0 {
-			b = appendTime(b, s.At, c.At.Unix())
+			b = wire.AppendTime(b, s.At, c.At.Unix())
 		}
-		b = appendTime(b, s.Until, c.At.Unix())
+		b = wire.AppendTime(b, s.Until, c.At.Unix())
 	}
-	return appendTime(b, p.LastCheckIn, c.At.Unix())
-}
-
-// sameTime reports whether a and b are stored alike: the same instant and
-// offset.
-func sameTime(a, b time.Time) bool {
-	_, ao := a.Zone()
-	_, bo := b.Zone()
-	return a.Equal(b) && ao == bo && a.IsZero() == b.IsZero()
-}
-
-// numForm is the shortest form that gives v back exactly.
-func numForm(v float64) uint64 {
-	const exact = 1 << 53
-	if v == 0 && math.Signbit(v) {
-		return numBits
-	}
-	if v == math.Trunc(v) && math.Abs(v) < exact {
-		return numWhole
-	}
-	if n := math.Round(v * 100); math.Abs(n) < exact && n/100 == v {
-		return numHundredths
-	}
-	return numBits
-}
-
-func appendNum(b []byte, v float64, form uint64) []byte {
-	switch form {
-	case numWhole:
-		return binary.AppendVarint(b, int64(v))
-	case numHundredths:
-		return binary.AppendVarint(b, int64(math.Round(v*100)))
-	}
-	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-}
-
-func appendTime(b []byte, t time.Time, base int64) []byte {
-	if t.IsZero() {
-		return append(b, timeZero)
-	}
-	var tag uint64
-	_, off := t.Zone()
-	if t.Nanosecond() != 0 {
-		tag |= timeNanos
-	}
-	if off != 0 {
-		tag |= timeOffset
-	}
-	b = binary.AppendUvarint(b, tag)
-	b = binary.AppendVarint(b, t.Unix()-base)
-	if t.Nanosecond() != 0 {
-		b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
-	}
-	if off != 0 {
-		b = binary.AppendVarint(b, int64(off))
-	}
-	return b
-}
-
-func appendStatus(b []byte, s okrcore.Status) []byte {
-	for i, known := range statusCodes {
-		if s == known {
-			return binary.AppendUvarint(b, uint64(i))
-		}
-	}
-	b = binary.AppendUvarint(b, uint64(len(statusCodes)+len(s)))
-	return append(b, s...)
-}
-
-func appendStr(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// reader reads a record, remembering the first error: the caller checks
-// it once at the end, and every read after an error gives zero values.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
-	r.b = nil
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail(errShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail(errShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes(n uint64) []byte {
-	if n > uint64(len(r.b)) {
-		r.fail(errShort)
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
-
-func (r *reader) str() string { return string(r.bytes(r.uvarint())) }
-
-func (r *reader) id() okrcore.ID { return okrcore.ID(r.uvarint()) }
-
-func (r *reader) int() *int {
-	n := int(r.varint())
-	return &n
-}
-
-func (r *reader) num(form uint64) float64 {
-	switch form {
-	case numWhole:
-		return float64(r.varint())
-	case numHundredths:
-		return float64(r.varint()) / 100
-	case numBits:
-		b := r.bytes(8)
-		if len(b) < 8 {
-			return 0
-		}
-		return math.Float64frombits(binary.LittleEndian.Uint64(b))
-	}
-	r.fail(fmt.Errorf("unknown number form %d", form))
-	return 0
-}
-
-func (r *reader) time(base int64) time.Time {
-	tag := r.uvarint()
-	if tag == timeZero {
-		return time.Time{}
-	}
-	if tag&^(timeNanos|timeOffset) != 0 {
-		r.fail(fmt.Errorf("unknown time tag %d", tag))
-		return time.Time{}
-	}
-	sec := r.varint()
-	var nsec, off int64
-	if tag&timeNanos != 0 {
-		if nsec = int64(r.uvarint()); nsec <= 0 || nsec >= 1e9 {
-			r.fail(fmt.Errorf("nanoseconds %d out of range", nsec))
-		}
-	}
-	if tag&timeOffset != 0 {
-		if off = r.varint(); off == 0 || off < -24*3600 || off > 24*3600 {
-			r.fail(fmt.Errorf("time offset %d out of range", off))
-		}
-	}
-	if sec < math.MinInt64/4 || sec > math.MaxInt64/4 {
-		r.fail(fmt.Errorf("seconds %d out of range", sec))
-	}
-	if r.err != nil {
-		return time.Time{}
-	}
-	t := time.Unix(sec+base, nsec)
-	if off != 0 {
-		return t.In(time.FixedZone("", int(off)))
-	}
-	return t.UTC()
-}
-
-func (r *reader) status() okrcore.Status {
-	n := r.uvarint()
-	if n < uint64(len(statusCodes)) {
-		return statusCodes[n]
-	}
-	return okrcore.Status(r.bytes(n - uint64(len(statusCodes))))
+	return wire.AppendTime(b, p.LastCheckIn, c.At.Unix())
 }
 
 // Decode reads a value Encode wrote; ws and id are its key's.
@@ -361,8 +153,8 @@ func Decode(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error) {
 	if len(v) == 0 || v[0] != Format {
 		return nil, fmt.Errorf("decode check-in %d: unknown format", id)
 	}
-	r := &reader{b: v[1:]}
-	flags := r.uvarint()
+	r := wire.NewReader(v[1:])
+	flags := r.Uvarint()
 	if flags&^ciKnown != 0 {
 		return nil, fmt.Errorf("decode check-in %d: unknown flags %#x", id, flags)
 	}
@@ -370,63 +162,60 @@ func Decode(ws string, id okrcore.ID, v []byte) (*okrcore.CheckIn, error) {
 	if flags&ciKPI != 0 {
 		c.Target = okrcore.TargetKPI
 	}
-	c.TargetID, c.Author, c.At = r.id(), r.id(), r.time(timeBase)
-	c.Value = r.num(flags >> ciValueShift & 3)
-	c.Previous = r.num(flags >> ciPreviousShift & 3)
+	c.TargetID, c.Author, c.At = r.ID(), r.ID(), r.Time(wire.TimeBase)
+	c.Value = r.Num(flags >> ciValueShift & 3)
+	c.Previous = r.Num(flags >> ciPreviousShift & 3)
 	if flags&ciConfidence != 0 {
-		c.Confidence = r.int()
+		c.Confidence = r.Int()
 	}
 	if flags&ciStatus != 0 {
-		c.Status = r.status()
+		c.Status = r.Status()
 	}
 	if flags&ciNote != 0 {
-		c.Note = r.str()
+		c.Note = r.Str()
 	}
 	if flags&ciBlockers != 0 {
-		c.Blockers = r.str()
+		c.Blockers = r.Str()
 	}
 	if flags&ciPrior != 0 {
-		c.Prior = r.prior(c)
+		c.Prior = readPrior(r, c)
 	}
 	if flags&ciUndo != 0 {
-		c.UndoOf = r.id()
+		c.UndoOf = r.ID()
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.err = fmt.Errorf("%d bytes left over", len(r.b))
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("decode check-in %d: %w", id, r.err)
+	if err := r.End(); err != nil {
+		return nil, fmt.Errorf("decode check-in %d: %w", id, err)
 	}
 	return c, nil
 }
 
-func (r *reader) prior(c *okrcore.CheckIn) *okrcore.Prior {
-	pf := r.uvarint()
+func readPrior(r *wire.Reader, c *okrcore.CheckIn) *okrcore.Prior {
+	pf := r.Uvarint()
 	if pf&^priorKnown != 0 {
-		r.fail(fmt.Errorf("unknown prior flags %#x", pf))
+		r.Fail(fmt.Errorf("unknown prior flags %#x", pf))
 		return nil
 	}
 	p := &okrcore.Prior{StatusSet: pf&priorStatusSet != 0}
 	base := c.At.Unix()
 	if pf&priorConfidence != 0 {
-		p.Confidence = r.int()
+		p.Confidence = r.Int()
 	}
 	if pf&priorStatus != 0 {
-		p.Status = r.status()
+		p.Status = r.Status()
 	}
 	if pf&priorStated != 0 {
-		p.Stated = &okrcore.Statement{Status: r.status(), By: c.Author}
+		p.Stated = &okrcore.Statement{Status: r.Status(), By: c.Author}
 		if pf&priorByAuthor == 0 {
-			p.Stated.By = r.id()
+			p.Stated.By = r.ID()
 		}
 		if pf&priorAtLast == 0 {
-			p.Stated.At = r.time(base)
+			p.Stated.At = r.Time(base)
 		}
-		p.Stated.Until = r.time(base)
+		p.Stated.Until = r.Time(base)
 	} else if pf&(priorByAuthor|priorAtLast) != 0 {
-		r.fail(errors.New("prior statement flags without a statement"))
+		r.Fail(errors.New("prior statement flags without a statement"))
 	}
-	p.LastCheckIn = r.time(base)
+	p.LastCheckIn = r.Time(base)
 	if p.Stated != nil && pf&priorAtLast != 0 {
 		p.Stated.At = p.LastCheckIn
 	}
