@@ -30,7 +30,7 @@ func listAfter[T any](t *boltTx, k *kind[T], ws string, after okrcore.ID, limit 
 		if len(key) != len(prefix)+8 {
 			continue
 		}
-		rec, err := decode[T](k, v)
+		rec, err := decodeIn(k, v, ws)
 		if err != nil {
 			return nil, err
 		}

@@ -82,6 +82,9 @@ type DB struct {
 	maxBatch  int
 	linger    time.Duration
 	boltBatch bool
+	// jsonRecords: the file is kept at a schema before compactVersion
+	// (a test's old file), whose records are JSON.
+	jsonRecords bool
 
 	// commits and calls count group commits and the calls they carried.
 	commits, calls, lingerTimeouts atomic.Int64
@@ -157,6 +160,9 @@ func openWith(path string, opts Options, migs []migration) (*DB, error) {
 		maxBatch:  opts.MaxBatchSize,
 		boltBatch: opts.boltBatch,
 		done:      make(chan struct{}),
+		// A binary of this version always migrates to it; an older
+		// schema is kept only by a test that makes an old file.
+		jsonRecords: len(migs) < compactVersion,
 	}
 	if db.now == nil {
 		db.now = time.Now
@@ -278,6 +284,10 @@ func (db *DB) isClosed() bool {
 	return db.closed
 }
 
+func (db *DB) newTx(btx *bbolt.Tx) *boltTx {
+	return &boltTx{tx: btx, now: db.now, jsonRecords: db.jsonRecords}
+}
+
 // View runs fn in a read-only transaction. The Tx must not be used after
 // fn returns, nor from other goroutines.
 func (db *DB) View(ctx context.Context, fn func(tx okrcore.Tx) error) error {
@@ -289,7 +299,7 @@ func (db *DB) View(ctx context.Context, fn func(tx okrcore.Tx) error) error {
 	}
 	var fnErr error
 	err := db.bolt.View(func(btx *bbolt.Tx) error {
-		fnErr = fn(&boltTx{tx: btx, now: db.now})
+		fnErr = fn(db.newTx(btx))
 		return fnErr
 	})
 	if err != nil && fnErr == nil {
@@ -451,7 +461,7 @@ func (db *DB) runBatch(calls []*call) {
 		var failErr error
 		err := db.bolt.Update(func(btx *bbolt.Tx) error {
 			for i, c := range calls {
-				c.btx = &boltTx{tx: btx, now: db.now}
+				c.btx = db.newTx(btx)
 				if err := runCall(c); err != nil {
 					failed, failErr = i, err
 					return err
@@ -518,7 +528,7 @@ func (db *DB) updateBoltBatch(fn func(okrcore.Tx) error) error {
 		if last != nil {
 			last.resetAssigned()
 		}
-		last = &boltTx{tx: btx, now: db.now}
+		last = db.newTx(btx)
 		fnErr = fn(last)
 		return fnErr
 	})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt/internal/reccodec"
 	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
@@ -25,6 +26,8 @@ var (
 		missing: func(id okrcore.ID) string { return "I can't find user " + strconv.FormatUint(uint64(id), 10) + "." },
 		ws:      func(u *okrcore.User) string { return u.Workspace },
 		id:      func(u *okrcore.User) *okrcore.ID { return &u.ID },
+		encode:  reccodec.EncodeUser,
+		decode:  reccodec.DecodeUser,
 		indexes: func(u *okrcore.User) []ikey {
 			var ix []ikey
 			for _, a := range u.Accounts() {
@@ -68,6 +71,8 @@ var (
 		missing: refMissing(okrcore.RefTeam),
 		ws:      func(t *okrcore.Team) string { return t.Workspace },
 		id:      func(t *okrcore.Team) *okrcore.ID { return &t.ID },
+		encode:  reccodec.EncodeTeam,
+		decode:  reccodec.DecodeTeam,
 		indexes: func(t *okrcore.Team) []ikey {
 			var ix []ikey
 			if n := fold(t.Name); n != "" {
@@ -117,6 +122,8 @@ var (
 		missing: refMissing(okrcore.RefObjective),
 		ws:      func(o *okrcore.Objective) string { return o.Workspace },
 		id:      func(o *okrcore.Objective) *okrcore.ID { return &o.ID },
+		encode:  reccodec.EncodeObjective,
+		decode:  reccodec.DecodeObjective,
 		indexes: func(o *okrcore.Objective) []ikey {
 			ws := o.Workspace
 			ix := []ikey{{idxObjCycle, newKey(ws).id(o.Cycle).id(o.ID)}}
@@ -139,6 +146,8 @@ var (
 		missing: refMissing(okrcore.RefKeyResult),
 		ws:      func(k *okrcore.KeyResult) string { return k.Workspace },
 		id:      func(k *okrcore.KeyResult) *okrcore.ID { return &k.ID },
+		encode:  reccodec.EncodeKeyResult,
+		decode:  reccodec.DecodeKeyResult,
 		indexes: func(k *okrcore.KeyResult) []ikey {
 			ws := k.Workspace
 			ix := []ikey{

@@ -8,8 +8,9 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// Bucket names. Record buckets hold JSON values under str(workspace) id
-// (check-ins apart: see checkin.go);
+// Bucket names. Record buckets hold values under str(workspace) id, in
+// reccodec's form for people, teams, objectives and key results (see
+// compact.go) and JSON for the others (check-ins apart: see checkin.go);
 // index buckets hold empty values under composite keys (see keys.go).
 var (
 	bucketMeta        = []byte("meta")
@@ -124,6 +125,10 @@ var migrations = []migration{
 	// 4 → 5: the check-in indexes list the check-ins of a span of time in
 	// one entry (chunks.go), a third of what an entry per check-in took.
 	reindexCheckIns,
+	// 5 → 6: people, teams, objectives and key results in a compact
+	// binary form (compact.go); Open converts them convertBatch at a time
+	// first (convertJSONRecords), this what may be left.
+	compactAll,
 }
 
 // convertBatch is how many check-ins one transaction of the conversion to
@@ -231,6 +236,9 @@ func checkSchema(db *bbolt.DB, migs []migration) (v int, err error) {
 // database newer than that. It returns the versions before and after.
 func migrate(db *bbolt.DB, migs []migration) (from, to int, err error) {
 	if err := convertJSONCheckIns(db, migs); err != nil {
+		return 0, 0, err
+	}
+	if err := convertJSONRecords(db, migs); err != nil {
 		return 0, 0, err
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {

@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/bolt/internal/reccodec"
 	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
@@ -21,6 +22,10 @@ import (
 type boltTx struct {
 	tx  *bbolt.Tx
 	now func() time.Time
+	// jsonRecords writes every record as JSON, as schema versions before
+	// compactVersion did: only for a test that makes a file of such a
+	// version.
+	jsonRecords bool
 	// assigned are the IDs this run gave to new records, reset to zero
 	// when the transaction rolls back.
 	assigned []*okrcore.ID
@@ -63,6 +68,11 @@ type kind[T any] struct {
 	ws      func(*T) string
 	id      func(*T) *okrcore.ID
 	indexes func(*T) []ikey
+	// encode and decode are the record's compact form (reccodec), for the
+	// kinds every view reads; nil keeps a kind in JSON. decode is given
+	// the workspace its caller expects, "" when it does not know.
+	encode func(b []byte, rec *T) []byte
+	decode func(v []byte, ws string, rec *T) error
 	// check runs before a put and may refuse it (uniqueness).
 	check func(t *boltTx, rec *T) error
 	// replace runs before a put writes anything, with the stored record
@@ -89,7 +99,7 @@ func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	if v == nil {
 		return nil, k.notFound(id)
 	}
-	rec, err := decode[T](k, v)
+	rec, err := decodeIn(k, v, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -99,12 +109,31 @@ func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	return rec, nil
 }
 
-func decode[T any](k *kind[T], v []byte) (*T, error) {
+func decode[T any](k *kind[T], v []byte) (*T, error) { return decodeIn(k, v, "") }
+
+// decodeIn reads a stored value of k, in its compact form or as JSON (a
+// file not yet converted, see compactRecords); ws is the workspace the
+// caller expects, whose string the record then shares.
+func decodeIn[T any](k *kind[T], v []byte, ws string) (*T, error) {
 	rec := new(T)
+	if k.decode != nil && reccodec.IsCompact(v) {
+		if err := k.decode(v, ws, rec); err != nil {
+			return nil, err
+		}
+		return rec, nil
+	}
 	if err := json.Unmarshal(v, rec); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", k.name, err)
 	}
 	return rec, nil
+}
+
+// encodeFor is rec as t stores it.
+func encodeFor[T any](t *boltTx, k *kind[T], rec *T) ([]byte, error) {
+	if k.encode != nil && !t.jsonRecords {
+		return k.encode(nil, rec), nil
+	}
+	return json.Marshal(rec)
 }
 
 // put creates rec when its ID is zero and replaces it otherwise, keeping
@@ -182,7 +211,7 @@ const recordFill = 0.9
 
 // writeRecord stores rec and moves its index entries from those of old.
 func writeRecord[T any](t *boltTx, b *bbolt.Bucket, k *kind[T], ws string, id okrcore.ID, old, rec *T) error {
-	data, err := json.Marshal(rec)
+	data, err := encodeFor(t, k, rec)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
@@ -285,7 +314,7 @@ func list[T any](t *boltTx, k *kind[T], ws string) ([]*T, error) {
 		if len(key) != len(prefix)+8 {
 			continue
 		}
-		rec, err := decode[T](k, v)
+		rec, err := decodeIn(k, v, ws)
 		if err != nil {
 			return nil, err
 		}
