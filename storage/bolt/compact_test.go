@@ -69,7 +69,7 @@ func writeV5(t testing.TB, path string) {
 				tx.PutKeyResult(&okrcore.KeyResult{Workspace: ws, Objective: 3, Cycle: 1, Title: "¥120M in signed contracts", Owner: okrcore.UserOwner(4),
 					Metric: okrcore.MetricCurrency, Start: 0, Target: 1.2e8, Current: 4.35e7, Unit: "JPY", Direction: okrcore.Increase, Weight: 0.5,
 					Progress: 0.3625, Status: okrcore.StatusOffTrack, Confidence: &conf, StatusSet: true,
-					Stated: &okrcore.Statement{Status: okrcore.StatusOffTrack, By: 4, At: at, Until: at.AddDate(0, 0, 7)},
+					Stated:      &okrcore.Statement{Status: okrcore.StatusOffTrack, By: 4, At: at, Until: at.AddDate(0, 0, 7)},
 					LastCheckIn: at, Score: &score, CreatedAt: at, UpdatedAt: at}),
 			}
 			for _, err := range errs {
