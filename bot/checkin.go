@@ -233,9 +233,6 @@ func (e *Engine) record(tx okrcore.Tx, req *request, in okrcore.CheckInInput) (*
 func (e *Engine) undo(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
 	return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
 		res, err := okrcore.UndoLastCheckIn(tx, req.now, req.actor)
-		if err == nil {
-			err = report.NoteUndone(tx, req.ws, req.actor.ID, res.At, req.now)
-		}
 		if err != nil {
 			return chat.Message{}, err
 		}

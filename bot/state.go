@@ -25,8 +25,6 @@ import (
 //	                                platform's ack         acknowledged, until a later Record reuses or clears
 //	                                                       the slot or Flush at shutdown; replayed at start
 //	adoption:c<cycle>               report (adoption)      until 6 months after the cycle's end
-//	adoption:undone                 `undo` (report.        400 days: the times of undone check-ins and
-//	                                NoteUndone)            their undos, which adoption does not count
 //	slot:<job>:<group>:<local time> schedule               400 days: each occurrence handled once
 //	scheduler:last_tick             schedule               400 days: downtime longer than grace is seen
 //	told:<problem>                  outbox                 24 hours: admins hear of a problem once a day
