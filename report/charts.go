@@ -11,6 +11,8 @@ import (
 	"github.com/okrbot/okrbot/chart"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/forecast"
+	"github.com/okrbot/okrbot/report/pace"
 )
 
 // maxChartLines is how many objectives a burn-up draws, worst first: past
@@ -142,9 +144,9 @@ func (r *adoptionReport) chart(title string) (chat.Image, bool) {
 	return image(a.PNG, alt.Alt(), a.Title)
 }
 
-// krBars are key results' bars, each with its sparkline over c, from one
-// read of each one's check-ins since c began; hist, when not nil, keeps
-// them for a chart.
+// krBars are key results' bars, each with its sparkline over c and its
+// forecast's phrase, from one read of each one's check-ins since c began;
+// hist, when not nil, keeps them for a chart or a forecast.
 func krBars(tx okrcore.Tx, ws string, c *okrcore.Cycle, now time.Time, n *Reading, krs []*okrcore.KeyResult, indent int, hist map[okrcore.ID][]*okrcore.CheckIn) ([]chat.Block, error) {
 	weeks := chartWeeks(c, now)
 	out := make([]chat.Block, 0, len(krs))
@@ -156,7 +158,7 @@ func krBars(tx okrcore.Tx, ws string, c *okrcore.Cycle, now time.Time, n *Readin
 		if hist != nil {
 			hist[k.ID] = cis
 		}
-		out = append(out, sparkBar(KRBar(k, n, indent), k, cis, weeks))
+		out = append(out, pace.OnBar(sparkBar(KRBar(k, n, indent), k, cis, weeks), pace.Short(k, forecast.ForKR(k, c, cis, now))))
 	}
 	return out, nil
 }

@@ -38,6 +38,8 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/forecast"
+	"github.com/okrbot/okrbot/report/pace"
 	"github.com/okrbot/okrbot/report/tally"
 )
 
@@ -376,9 +378,10 @@ type teamDigest struct {
 	loc         *time.Location
 	objs        []*okrcore.Objective // the team's and its members' objectives
 	calc        *changeCalc
-	read        *Reading     // statuses as of now
-	withKRs     []okrcore.ID // members who have key results to check in on
-	notChecked  []okrcore.ID // of those, who has not checked in this period
+	read        *Reading       // statuses as of now
+	fc          pace.Forecasts // of the key results, from calc's history
+	withKRs     []okrcore.ID   // members who have key results to check in on
+	notChecked  []okrcore.ID   // of those, who has not checked in this period
 }
 
 // buildTeamDigest reads what a team digest says at now. period may be empty
@@ -482,12 +485,13 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	}
 	// Statuses as of now, kept on this transaction's copies for sorting and
 	// counting; the reading keeps what it read first.
-	d.read = NewReading(tx, ws, now)
+	d.read, d.fc = NewReading(tx, ws, now), pace.Forecasts{}
 	for _, o := range d.objs {
 		d.read.Know(o.ID, d.calc.krsOf[o.ID])
 		st := d.read.Objective(o).Status
 		for _, k := range d.calc.krsOf[o.ID] {
 			k.Status = d.read.KR(k).Status
+			d.fc[k.ID] = forecast.ForKR(k, c, d.calc.hist[k.ID], now)
 		}
 		o.Status = st
 	}
@@ -514,13 +518,13 @@ func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
 	default:
 		b.Detail += " · last check-in " + k.LastCheckIn.In(d.loc).Format("Jan 2")
 	}
-	return b
+	return pace.OnBar(b, pace.OfOne(k, d.fc[k.ID]))
 }
 
 func (d *teamDigest) objLine(o *okrcore.Objective, n *Namer) chat.ProgressBar {
 	b := ObjBar(o, d.read, 0)
 	b.Detail += " · " + changeText(d.calc.objDelta[o.ID])
-	return b
+	return pace.OnBar(b, pace.ObjectiveShort(forecast.ForObjective(o, d.calc.krsOf[o.ID], d.fc)))
 }
 
 // message renders the digest within maxDigestBlocks.
@@ -540,11 +544,15 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 
 	// Blocks other than progress bars: header, summary, context (above),
 	// two section titles, the chart, blockers, highlights, check-ins, a
-	// note on what was left out, actions.
-	room := maxDigestBlocks - 11
+	// note on what was left out, actions; and the doubts, when there are.
+	doubts := pace.Doubts(d.keyResults(), d.fc, d.read.KR, d.read.rulesOf(), n.User)
+	room := maxDigestBlocks - 11 - min(1, len(doubts))
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	d.writeAttention(w, n, attention, showAtt)
+	if len(doubts) > 0 {
+		w.add(section("*Worth a second look*\n" + strings.Join(doubts, "\n")))
+	}
 	if len(objs) > 0 {
 		w.add(chat.Section{Text: fmt.Sprintf("*Objectives* (change since %s)", sinceText)})
 		for _, o := range objs[:showObj] {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/forecast"
+	"github.com/okrbot/okrbot/report/pace"
 )
 
 // maxTreeLines keeps a tree within one readable message.
@@ -128,7 +130,8 @@ func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrco
 	m := chat.Message{Text: fmt.Sprintf("%s %s: %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))}
 	m.Blocks = append(m.Blocks, chat.Header{Text: o.Ref().String() + " " + chat.User(o.Title)})
 	fields := []chat.Field{{Label: "Owner", Value: n.Owner(o.Owner)}, {Label: "Progress", Value: okrcore.Percent(o.Progress)}, {Label: "Status", Value: n.Label(n.Objective(o))}}
-	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
+	c, _ := tx.Cycle(ws, o.Cycle) // gone: no cycle, and no forecast
+	if c != nil {
 		fields = append(fields, chat.Field{Label: "Cycle", Value: chat.User(c.Name)})
 	}
 	if p, err := okrcore.ParentOf(tx, o); err == nil && p != nil {
@@ -146,8 +149,9 @@ func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrco
 	if err != nil {
 		return chat.Message{}, err
 	}
-	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-		bars, err := krBars(tx, ws, c, now, n, krs, 0, nil)
+	hist := map[okrcore.ID][]*okrcore.CheckIn{}
+	if c != nil {
+		bars, err := krBars(tx, ws, c, now, n, krs, 0, hist)
 		if err != nil {
 			return chat.Message{}, err
 		}
@@ -159,6 +163,8 @@ func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrco
 	}
 	if len(krs) == 0 {
 		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+	} else if c != nil {
+		m.Blocks = append(m.Blocks, chat.Section{Text: pace.ObjectiveSentence(forecast.ForObjective(o, krs, pace.From(c, krs, hist, now)))})
 	}
 	kids, err := okrcore.AlignedUnder(tx, ws, o.ID, krs)
 	if err != nil {
@@ -218,6 +224,9 @@ func KRView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) 
 	}
 	if cyc != nil {
 		m.Blocks[0] = sparkBar(m.Blocks[0].(chat.ProgressBar), k, cis, chartWeeks(cyc, now))
+	}
+	if s := pace.Sentence(k, forecast.ForKR(k, cyc, cis, now)); s != "" {
+		m.Blocks = append(m.Blocks, chat.Section{Text: s})
 	}
 	if len(cis) > 0 {
 		m.Blocks = append(m.Blocks, chat.Section{Text: "*Recent check-ins*\n" + CheckinLines(cis[:min(3, len(cis))], k, n.Namer)})
