@@ -8,7 +8,9 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/forecast"
 	"github.com/okrbot/okrbot/report"
+	"github.com/okrbot/okrbot/report/pace"
 	"github.com/okrbot/okrbot/report/tally"
 )
 
@@ -27,6 +29,7 @@ type item struct {
 	Detail          string
 	Depth           int
 	More            int // objectives aligned beneath that the page does not show
+	Forecast        string
 	Chart           *lineChart
 }
 
@@ -298,6 +301,7 @@ func readPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 	}
 	for _, o := range objs {
 		pp.OKRs = append(pp.OKRs, objItem(o, r, 0))
+		at, fc := len(pp.OKRs)-1, pace.Forecasts{}
 		for _, k := range krsOf[o.ID] {
 			it := krItem(k, r, 1)
 			hist, err := report.History(tx, ws, okrcore.TargetKR, k.ID, time.Time{}, 0)
@@ -305,7 +309,12 @@ func readPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 				return pp, err
 			}
 			it.Chart = krChart(it.Ref, k, c, hist, r.Now)
+			fc[k.ID] = forecast.ForKR(k, c, hist, r.Now)
+			it.Forecast = chat.PlainText(pace.Short(k, fc[k.ID]))
 			pp.OKRs = append(pp.OKRs, it)
+		}
+		if o.Owner == okrcore.UserOwner(id) { // all of its key results are here
+			pp.OKRs[at].Forecast = chat.PlainText(pace.ObjectiveShort(forecast.ForObjective(o, krsOf[o.ID], fc)))
 		}
 	}
 	return pp, nil
@@ -342,8 +351,18 @@ func readObjective(tx okrcore.Tx, ws string, r *report.Reading, id okrcore.ID) (
 			op.Parent = &it
 		}
 	}
+	c, _ := tx.Cycle(ws, o.Cycle) // gone: no forecast
+	fc, err := pace.Read(tx, ws, c, krs, r.Now)
+	if err != nil {
+		return op, err
+	}
 	for _, k := range krs {
-		op.KRs = append(op.KRs, krItem(k, r, 0))
+		it := krItem(k, r, 0)
+		it.Forecast = chat.PlainText(pace.Short(k, fc[k.ID]))
+		op.KRs = append(op.KRs, it)
+	}
+	if c != nil {
+		op.Objective.Forecast = chat.PlainText(pace.ObjectiveSentence(forecast.ForObjective(o, krs, fc)))
 	}
 	kids, err := aligned(tx, ws, o, krs)
 	if err != nil {
@@ -381,6 +400,7 @@ func readKR(tx okrcore.Tx, ws string, r *report.Reading, id okrcore.ID) (krPage,
 	}
 	c, _ := tx.Cycle(ws, k.Cycle)
 	kp.KR.Chart = krChart(kp.KR.Ref, k, c, hist, r.Now)
+	kp.KR.Forecast = chat.PlainText(pace.Sentence(k, forecast.ForKR(k, c, hist, r.Now)))
 	for _, ci := range hist {
 		at := *k
 		at.Current = ci.Value

@@ -120,9 +120,9 @@ func TestPagesShowTheProgramme(t *testing.T) {
 	}{
 		{"/okr/", []string{"Company tree", obj.Title, okrcore.Percent(obj.Progress)}},
 		{"/okr/team/" + strconv.Itoa(int(team.ID)), []string{"Team " + team.Name, "checked in this week", `<svg role="img" aria-label="Weekly check-in rate of ` + team.Name}},
-		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"alice", "OKRs this cycle", `aria-label="Progress of KR`}},
-		{"/okr/objective/1", []string{obj.Title, krs[0].Title, okrcore.Percent(krs[0].Progress)}},
-		{"/okr/kr/" + strconv.Itoa(int(krs[0].ID)), []string{krs[0].Title, "History", "expected"}},
+		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"alice", "OKRs this cycle", `aria-label="Progress of KR`, `<span class="forecast">on pace for `}},
+		{"/okr/objective/1", []string{obj.Title, krs[0].Title, okrcore.Percent(krs[0].Progress), "Forecast: at its key results&#39; recent pace it reaches"}},
+		{"/okr/kr/" + strconv.Itoa(int(krs[0].ID)), []string{krs[0].Title, "History", "expected", "Forecast: at its recent pace it reaches"}},
 	}
 	for _, tc := range cases {
 		resp, body := get(t, c, s.srv.URL+tc.path)
