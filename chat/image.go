@@ -16,7 +16,7 @@ type Image struct {
 	InWords bool
 	// Draw, when PNG is empty, draws the picture: only a platform that
 	// shows it pays for the drawing.
-	Draw func() ([]byte, error)
+	Draw func() ([]byte, error) `json:"-"`
 }
 
 // Bytes is the picture's PNG, drawn now if it is drawn on demand; nil
