@@ -14,12 +14,13 @@ import (
 type WebLinks interface {
 	Link(ctx context.Context, ws string, person okrcore.ID) (string, error)
 	Revoke(ctx context.Context, ws string) error
+	TeamLink(team okrcore.ID) string
 }
 
-// UseWebLinks turns `/okr web` on with the links of l; without it the
-// command says how to set okrbot's public address. Call it before the
-// engine handles events.
+// UseWebLinks turns `/okr web` on with the links of l, and digests' links to their team page; without it
+// the command says how to set okrbot's public address. Call it before the engine handles events.
 func (e *Engine) UseWebLinks(l WebLinks) {
+	e.reports.LinkTeams(l.TeamLink)
 	spec := e.cmds["web"]
 	spec.run = func(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 		return webLink(ctx, l, req, args)
@@ -51,8 +52,7 @@ func webLink(ctx context.Context, l WebLinks, req *request, args []reply.Token) 
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("web link: %w", err)
 	}
-	// The link is not a person's text: escaping it (chat.User) would break
-	// it, and web.Links writes it without markup characters.
+	// Not a person's text: chat.User would break the link, which has no markup.
 	m := chat.Text("Your link to the web view (valid 12 hours, for you only): " + link)
 	m.Ephemeral = true
 	return m, nil

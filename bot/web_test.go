@@ -3,10 +3,12 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/okrbot/okrbot/bot/bottest"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -28,6 +30,35 @@ func (f *fakeLinks) Link(_ context.Context, ws string, person okrcore.ID) (strin
 func (f *fakeLinks) Revoke(_ context.Context, ws string) error {
 	f.revoked = append(f.revoked, ws)
 	return nil
+}
+
+func (f *fakeLinks) TeamLink(team okrcore.ID) string {
+	return "https://okr.example.test/okr/team/" + strconv.FormatUint(uint64(team), 10)
+}
+
+// A scheduled digest links to its team's page once the web view is on,
+// and has no link without it.
+func TestDigestLinksToItsTeamPage(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		k := bottest.New(t, bottest.Demo())
+		if on {
+			k.Engine.UseWebLinks(&fakeLinks{})
+		}
+		for _, tc := range []struct {
+			kind okrcore.OutboxKind
+			team string
+		}{{okrcore.OutboxDigest, "Sales"}, {okrcore.OutboxManagerDigest, "Leadership"}} {
+			tm := bottest.Read(t, k.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(k.Workspace, tc.team) })
+			d := k.Compose(&okrcore.OutboxItem{ID: 1, Workspace: k.Workspace, Kind: tc.kind, Team: tm.ID, DueAt: k.Clock.Now(), State: okrcore.OutboxPending, Key: string(tc.kind) + ":x"})
+			want := chat.Link{}
+			if on {
+				want = chat.Link{Label: "Open the team's page", URL: "https://okr.example.test/okr/team/" + strconv.FormatUint(uint64(tm.ID), 10)}
+			}
+			if d.Skip != "" || d.Message.Link != want {
+				t.Errorf("web view %v, %s of %s: link %+v (skip %q), want %+v", on, tc.kind, tc.team, d.Message.Link, d.Skip, want)
+			}
+		}
+	}
 }
 
 func TestWebCommand(t *testing.T) {

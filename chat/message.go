@@ -26,7 +26,14 @@ type Message struct {
 	// Key identifies a scheduled message (its outbox key), so that an
 	// adapter can tag what it posts and find it again after a crash.
 	Key string
+	// Link, when its URL is set, is where the message's subject opens in
+	// okrbot's web view (a digest's team page); renderers show it after
+	// the blocks, as a link, never as a person's text.
+	Link Link
 }
+
+// Link is an address okrbot made (never a person's text) and its label.
+type Link struct{ Label, URL string }
 
 // Block is one part of a message.
 type Block interface{ isBlock() }

@@ -352,6 +352,11 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	if len(rows) > maxRows {
 		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
 	}
+	if img, ok, err := md.chart(title, rows); err != nil {
+		return chat.Message{}, err
+	} else if ok {
+		m.Blocks = append(m.Blocks, img)
+	}
 
 	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
 	for _, k := range md.worst {

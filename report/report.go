@@ -25,7 +25,12 @@ type Reports struct {
 	locs      chat.Zones
 	served    map[string]bool // nil: every platform
 	composers map[okrcore.OutboxKind]composer
+	teamLink  func(okrcore.ID) string // a team's web page; nil: no web view
 }
+
+// LinkTeams makes scheduled digests link to their team's page at the
+// address link gives (web.Links.TeamLink). Call it before composing.
+func (e *Reports) LinkTeams(link func(team okrcore.ID) string) { e.teamLink = link }
 
 // ReportOptions configure Reports.
 type Options struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report/tally"
 	"github.com/okrbot/okrbot/storage/bolt"
@@ -329,6 +330,9 @@ func tallyReports(t *testing.T, o *tallyOrg, store okrcore.Store, now time.Time)
 			}
 		}
 		m, err := buildManagerDigest(tx, w, teams[0], c, children, now, "")
+		if err == nil && len(chat.Images(m.Blocks)) != 1 {
+			t.Errorf("the manager digest of %s carries %d charts, want its weekly rate", teams[0].Name, len(chat.Images(m.Blocks)))
+		}
 		out = append(out, m)
 		return err
 	})

@@ -60,6 +60,9 @@ func Render(m chat.Message) (string, []chat.Button) {
 			}
 		}
 	}
+	if m.Link.URL != "" {
+		fmt.Fprintf(&b, "  %s: %s\n", chat.PlainText(m.Link.Label), m.Link.URL)
+	}
 	return Escape(b.String()), buttons
 }
 

@@ -48,6 +48,9 @@ const (
 // block_actions payload with any other action id is not ours.
 const actionPrefix = "okr:btn:"
 
+// linkAction is the action_id of the button that opens a message's Link.
+const linkAction = "okr:link"
+
 // formCallbackID marks the modals okrbot opens.
 const formCallbackID = "okr:form"
 
@@ -120,6 +123,14 @@ func Render(m chat.Message) []Rendered {
 	}
 	for _, b := range blocks {
 		pieces = append(pieces, renderBlock(b, &buttons)...)
+	}
+	if m.Link.URL != "" {
+		// A button that opens okrbot's own address: its press reaches the
+		// adapter as an action that is not a command (linkAction), and
+		// nothing of a person's text can become a link.
+		e := slackapi.NewButtonBlockElement(linkAction, "", plain(truncate(chat.PlainText(m.Link.Label), maxButtonText)))
+		e.URL = m.Link.URL
+		pieces = append(pieces, piece{block: slackapi.NewActionBlock("", e)})
 	}
 	chunks := pack(pieces, MaxBlocks, MaxMessageText)
 	if len(chunks) == 0 {

@@ -3,6 +3,7 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -157,6 +158,12 @@ func blockKitProblems(msg Rendered) []string {
 				actionIDs[id] = true
 				if v, _ := e["value"].(string); utf8.RuneCountInString(v) > maxButtonValue {
 					l.add("%s: value of %d characters", w, len(v))
+				}
+				if raw, ok := e["url"].(string); ok {
+					// A link button: an absolute address of at most 3,000 characters.
+					if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(raw) > 3000 {
+						l.add("%s: url %q", w, raw)
+					}
 				}
 			}
 		case "divider":

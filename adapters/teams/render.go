@@ -159,6 +159,10 @@ func cardParts(m chat.Message) []part {
 			add(false, formInput(in)...)
 		}
 	}
+	if m.Link.URL != "" {
+		add(false, map[string]any{"type": "ActionSet", "actions": []any{
+			map[string]any{"type": "Action.OpenUrl", "title": plainText(m.Link.Label), "url": m.Link.URL}}})
+	}
 	for i := range parts {
 		for _, el := range parts[i].els {
 			parts[i].size += jsonSize(el) + 1

@@ -3,6 +3,7 @@ package teams
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -185,6 +186,11 @@ func (c *cardCheck) action(where string, v any) {
 			return
 		}
 		c.card(where+" card", card, false)
+	case "Action.OpenUrl":
+		// Adaptive Cards require url, an absolute address.
+		if u, err := url.Parse(c.str(where, a, "url")); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			c.add("%s: url must be an absolute http(s) address", where)
+		}
 	default:
 		c.add("%s: an action okrbot does not send", where)
 	}

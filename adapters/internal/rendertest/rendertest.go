@@ -7,7 +7,9 @@ package rendertest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -79,6 +81,7 @@ func Play(t *testing.T, path, platform string) []Message {
 	t.Helper()
 	k := bottest.New(t, bottest.Demo(), bottest.Workspace("T1", platform))
 	k.Clock.Set(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	k.Engine.UseWebLinks(webLinks{}) // digests link to their team's page
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -166,4 +169,18 @@ func composeDue(t *testing.T, k *bottest.Kit, kind okrcore.OutboxKind, who strin
 		t.Fatalf("%s for %s skipped: %s", kind, who, d.Skip)
 	}
 	return d.Message
+}
+
+// webLinks are the web view's links as a public URL of
+// https://okrbot.example.test makes them, for the digests' team links.
+type webLinks struct{}
+
+func (webLinks) Link(_ context.Context, _ string, person okrcore.ID) (string, error) {
+	return fmt.Sprintf("https://okrbot.example.test/okr/login?t=P%d", person), nil
+}
+
+func (webLinks) Revoke(context.Context, string) error { return nil }
+
+func (webLinks) TeamLink(team okrcore.ID) string {
+	return fmt.Sprintf("https://okrbot.example.test/okr/team/%d", team)
 }
