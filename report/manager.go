@@ -270,6 +270,23 @@ func (e *Reports) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrc
 	return chat.Delivery{To: to, Message: m}, nil
 }
 
+// mostOffTrackFirst orders a manager digest's rows: most off track, then
+// most at risk, then lowest check-in rate first.
+func mostOffTrackFirst(rows []*rollup) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.offTrack != b.offTrack:
+			return a.offTrack > b.offTrack
+		case a.atRisk != b.atRisk:
+			return a.atRisk > b.atRisk
+		case a.rate() != b.rate():
+			return a.rate() < b.rate()
+		}
+		return a.team.Name < b.team.Name
+	})
+}
+
 func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
 	sched := teamSchedule(w, t)
 	loc := teamLocation(tx, w.ID, t)
@@ -319,18 +336,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		return chat.Message{}, err
 	}
 	total.finish()
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		switch {
-		case a.offTrack != b.offTrack:
-			return a.offTrack > b.offTrack
-		case a.atRisk != b.atRisk:
-			return a.atRisk > b.atRisk
-		case a.rate() != b.rate():
-			return a.rate() < b.rate()
-		}
-		return a.team.Name < b.team.Name
-	})
+	mostOffTrackFirst(rows)
 
 	this := thisPeriod(period)
 	title := fmt.Sprintf("%s and the teams under it · %s", chat.User(t.Name), periodWord(period))
