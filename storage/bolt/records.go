@@ -232,7 +232,15 @@ func platformLabel(p string) string {
 
 // Workspaces.
 
+// Workspace is read by most operations of a command, several times
+// (its current cycle, its rules, its schedule): a transaction decodes it
+// once and hands out copies, and PutWorkspace in the same transaction
+// replaces the copy it keeps.
 func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
+	if w, ok := t.workspaces[ws]; ok {
+		c := *w
+		return &c, nil
+	}
 	b, err := t.bucket(bucketWorkspaces)
 	if err != nil {
 		return nil, err
@@ -245,7 +253,17 @@ func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w, nil
+	t.keepWorkspace(w)
+	c := *w
+	return &c, nil
+}
+
+func (t *boltTx) keepWorkspace(w *okrcore.Workspace) {
+	if t.workspaces == nil {
+		t.workspaces = map[string]*okrcore.Workspace{}
+	}
+	c := *w
+	t.workspaces[w.ID] = &c
 }
 
 // Workspaces lists every workspace. Keys are str(id), whose encoding sorts
@@ -289,7 +307,11 @@ func (t *boltTx) PutWorkspace(w *okrcore.Workspace) error {
 	if err != nil {
 		return err
 	}
-	return b.Put(newKey(w.ID), data)
+	if err := b.Put(newKey(w.ID), data); err != nil {
+		return err
+	}
+	t.keepWorkspace(w)
+	return nil
 }
 
 // Users.

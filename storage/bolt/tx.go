@@ -26,6 +26,9 @@ type boltTx struct {
 	// compactVersion did: only for a test that makes a file of such a
 	// version.
 	jsonRecords bool
+	// workspaces are those read or written in this transaction, decoded
+	// (see Workspace).
+	workspaces map[string]*okrcore.Workspace
 	// assigned are the IDs this run gave to new records, reset to zero
 	// when the transaction rolls back.
 	assigned []*okrcore.ID
