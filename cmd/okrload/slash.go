@@ -130,10 +130,13 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	return f, nil
 }
 
-// prepareServe turns the schedule off, and with firstContact makes every
+// prepareServe turns the schedule off. With firstContact it makes every
 // person unknown to Slack (their account on the generator's platform,
 // their address verified, as a directory import leaves them), so that
 // each one's first command finds them by the address Slack confirms.
+// Without it, every person is stored as Slack describes them (the fake's
+// users.info confirms their address), as in a workspace okrbot has served
+// for a while: no command rewrites its person.
 func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) error {
 	err := db.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(o.ws)
@@ -144,7 +147,7 @@ func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) e
 		w.Schedule = okrcore.Schedule{CheckIn: off, Reminder: off, Digest: off, ManagerDigest: off, GradingDays: -1}
 		return tx.PutWorkspace(w)
 	})
-	if err != nil || !firstContact {
+	if err != nil {
 		return err
 	}
 	for i := 0; i < len(o.users); i += 2000 {
@@ -152,7 +155,10 @@ func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) e
 		err := db.Update(ctx, func(tx okrcore.Tx) error {
 			for _, u := range batch {
 				c := *u
-				c.Platform, c.EmailVerified = storagetest.BenchPlatform, true
+				c.EmailVerified = true
+				if firstContact {
+					c.Platform = storagetest.BenchPlatform
+				}
 				if err := tx.PutUser(&c); err != nil {
 					return err
 				}
@@ -160,7 +166,7 @@ func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) e
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("make people unknown to Slack: %w", err)
+			return fmt.Errorf("store people as Slack knows them: %w", err)
 		}
 	}
 	return nil
