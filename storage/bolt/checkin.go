@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -106,11 +107,17 @@ var errOldCheckIns = errors.New("the check-ins of this database are in the form 
 // workspace that has none yet gets one when create is set; otherwise it
 // has no check-ins and the prefix is nil.
 func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
+	// A view reads the check-ins of each key result it shows, every read
+	// through this prefix: the transaction keeps it.
+	if p, ok := t.ciPrefixes[ws]; ok {
+		return p.grow(), nil
+	}
 	b := t.tx.Bucket(bucketCIWorkspaces)
 	if b == nil {
 		return nil, errOldCheckIns
 	}
 	if v := b.Get(newKey(ws)); v != nil {
+		t.keepPrefix(ws, key(v))
 		return key(v).grow(), nil
 	}
 	if !create {
@@ -124,7 +131,15 @@ func (t *boltTx) wsPrefix(ws string, create bool) (key, error) {
 	if err := b.Put(newKey(ws), p); err != nil {
 		return nil, fmt.Errorf("number workspace: %w", err)
 	}
+	t.keepPrefix(ws, p)
 	return p.grow(), nil
+}
+
+func (t *boltTx) keepPrefix(ws string, p key) {
+	if t.ciPrefixes == nil {
+		t.ciPrefixes = map[string]key{}
+	}
+	t.ciPrefixes[ws] = slices.Clone(p)
 }
 
 // AddCheckIn stores a new check-in. A check-in that carries the ID of a

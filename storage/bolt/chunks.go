@@ -131,9 +131,9 @@ func (ix ciIndex) scan(t *boltTx, prefix key, since time.Time, limit int, fn fun
 	}
 	floor, n := timeBits(since), 0
 	c, refs := b.Cursor(), []ciRef(nil)
-	for k := seekPrefix(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+	for k, v := seekPrefixValue(c, prefix, true); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 		var err error
-		if refs, err = ix.refsAt(refs, b, k, len(prefix), v4); err != nil {
+		if refs, err = ix.refsAt(refs, k, v, len(prefix), v4); err != nil {
 			return err
 		}
 		for i := len(refs) - 1; i >= 0; i-- {
@@ -151,9 +151,9 @@ func (ix ciIndex) scan(t *boltTx, prefix key, since time.Time, limit int, fn fun
 	return nil
 }
 
-// refsAt reads into refs[:0] the check-ins of the index entry k (of version 4 when v4
-// is set) whose prefix is at bytes long.
-func (ix ciIndex) refsAt(refs []ciRef, b *bbolt.Bucket, k []byte, at int, v4 bool) ([]ciRef, error) {
+// refsAt reads into refs[:0] the check-ins of the index entry k, of
+// value v (of version 4 when v4 is set), whose prefix is at bytes long.
+func (ix ciIndex) refsAt(refs []ciRef, k, v []byte, at int, v4 bool) ([]ciRef, error) {
 	if v4 {
 		id, end, ok := cuAt(k, at+8)
 		if !ok || end != len(k) {
@@ -164,7 +164,7 @@ func (ix ciIndex) refsAt(refs []ciRef, b *bbolt.Bucket, k []byte, at int, v4 boo
 	_, end, ok := cuAt(k, at)
 	var err error
 	if ok && end == len(k) {
-		refs, err = decodeRefs(refs, b.Get(k))
+		refs, err = decodeRefs(refs, v)
 	}
 	if !ok || end != len(k) || err != nil {
 		return nil, fmt.Errorf("index %s: malformed entry %x", ix.bucket, k)

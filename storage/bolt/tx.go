@@ -29,6 +29,7 @@ type boltTx struct {
 	// workspaces are those read or written in this transaction, decoded
 	// (see Workspace).
 	workspaces map[string]*okrcore.Workspace
+	ciPrefixes map[string]key // the workspaces' check-in prefixes (wsPrefix)
 	// assigned are the IDs this run gave to new records, reset to zero
 	// when the transaction rolls back.
 	assigned []*okrcore.ID
@@ -358,17 +359,24 @@ func (t *boltTx) scanIDs(index []byte, prefix key, backward bool, limit int, kee
 // when backward, and returns it. The key may not start with prefix (there
 // is none) or be nil (the bucket ends there).
 func seekPrefix(c *bbolt.Cursor, prefix key, backward bool) []byte {
-	var k []byte
-	if !backward {
-		k, _ = c.Seek(prefix)
-	} else if end := prefixEnd(prefix); end == nil {
-		k, _ = c.Last()
-	} else if k, _ = c.Seek(end); k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
+	k, _ := seekPrefixValue(c, prefix, backward)
 	return k
+}
+
+// seekPrefixValue is seekPrefix with the key's value, for a reader of the
+// entry that would otherwise look it up again.
+func seekPrefixValue(c *bbolt.Cursor, prefix key, backward bool) (k, v []byte) {
+	if !backward {
+		return c.Seek(prefix)
+	}
+	end := prefixEnd(prefix)
+	if end == nil {
+		return c.Last()
+	}
+	if k, _ = c.Seek(end); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
 }
 
 // byIndex loads the records whose IDs end the index keys under prefix,
