@@ -633,3 +633,47 @@ func TestServe(t *testing.T) {
 		t.Fatalf("Serve on a bad address = %v", err)
 	}
 }
+
+// TestUsersInfoAhead: a delivery from a person the adapter does not know
+// yet starts its users.info lookup as it arrives, while the workers are
+// busy with others, and the worker that takes it later uses that answer:
+// one call, the profile on the event.
+func TestUsersInfoAhead(t *testing.T) {
+	hs := newHarness(t, Options{Workers: 1}, nil)
+	hs.fake.addUser(fakeUser{ID: "U1", Name: "Alice Smith", Display: "alice", Email: "alice@acme.example"})
+	hs.fake.addUser(fakeUser{ID: "U2", Name: "Bob Jones", Display: "bob", Email: "bob@acme.example", TZ: "Asia/Tokyo"})
+	release := hs.h.hold()
+	hs.postEvent(eventBody("E1", dmEvent("U1", "D1", "1700000001.000100", "mine")))
+	hs.postEvent(eventBody("E2", dmEvent("U2", "D2", "1700000001.000200", "mine")))
+	asked := func(user string) int {
+		n := 0
+		for _, c := range hs.fake.callsOf("users.info") {
+			if c.get("user") == user {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for asked("U2") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("users.info was not asked about U2 while the only worker was busy")
+		}
+		select {
+		case <-hs.fake.Changed():
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	release()
+	byUser := map[string]chat.Event{}
+	for range 2 {
+		ev := hs.h.next(t)
+		byUser[ev.UserID] = ev
+	}
+	if ev := byUser["U2"]; ev.UserName != "bob" || ev.Email != "bob@acme.example" || !ev.EmailVerified || ev.TimeZone != "Asia/Tokyo" {
+		t.Errorf("U2's profile = %q %q verified %v %q", ev.UserName, ev.Email, ev.EmailVerified, ev.TimeZone)
+	}
+	if n := asked("U2"); n != 1 {
+		t.Errorf("users.info was asked %d times about U2, want 1", n)
+	}
+}

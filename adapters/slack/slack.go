@@ -106,6 +106,7 @@ type Adapter struct {
 	seen    *kit.TTLSet // event ids handed to the pool
 	replays *kit.TTLSet // request signatures already accepted
 	users   *userCache
+	lookups chan struct{} // the users.info lookups started ahead (prefetchProfile)
 	pool    *kit.Pool
 	intake  *kit.Intake // seen, the pool and the inbox, before and after the ack
 
@@ -209,6 +210,7 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	// needs remembering a little longer than that.
 	a.replays = kit.NewTTLSet(11*time.Minute, time.Now)
 	a.users = newUserCache(opts.UserTTL, opts.Now)
+	a.lookups = make(chan struct{}, 4*opts.Workers)
 	a.pool = kit.NewPool(opts.Workers, opts.Queue)
 	a.intake = kit.NewIntake(a.run, a.seen, a.pool, a.log)
 	return a, nil
@@ -371,6 +373,7 @@ func (a *Adapter) dmOf(team, user string) string {
 // recorded, or the pool had no room within wait: it is then forgotten,
 // and the caller tells Slack to try again.
 func (a *Adapter) dispatch(ctx context.Context, in *inbound, wait time.Duration) bool {
+	a.prefetchProfile(in.ev)
 	switch a.intake.Admit(ctx, in.ev) {
 	case kit.Duplicate:
 		in.view.settle()

@@ -86,6 +86,32 @@ func (c *userCache) put(key string, p profile, ttl time.Duration) {
 	c.m[key] = p
 }
 
+// prefetchProfile starts the users.info lookup of a person the cache does
+// not know as their delivery arrives, so that the call overlaps the
+// delivery's record and its wait in the pool instead of starting when a
+// worker takes it (first contacts: every one of them asks). At most
+// cap(a.lookups) run at once; beyond that the worker asks, as before, and
+// lookups of one person still share one call (userCache.lookup).
+func (a *Adapter) prefetchProfile(ev chat.Event) {
+	if ev.UserID == "" {
+		return
+	}
+	if _, ok := a.users.get(ev.Workspace + "|" + ev.UserID); ok {
+		return
+	}
+	select {
+	case a.lookups <- struct{}{}:
+	default:
+		return
+	}
+	go func() {
+		defer func() { <-a.lookups }()
+		ctx, cancel := context.WithTimeout(context.Background(), a.opts.JobTimeout)
+		defer cancel()
+		a.fillProfile(ctx, &ev)
+	}()
+}
+
 // fillProfile sets the person's name, e-mail and time zone on an event
 // from users.info (cached). A failed lookup leaves them empty: the engine
 // then keeps what it knows.
