@@ -11,7 +11,6 @@ import (
 	"github.com/okrbot/okrbot/chart"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/report/tally"
 )
 
 // utcWeeks are the Mondays (00:00 UTC) of the weeks from the one holding
@@ -28,6 +27,20 @@ func utcWeeks(c *okrcore.Cycle, now time.Time) []time.Time {
 	return out
 }
 
+// chartFrom is when the chart's first week begins, or the period the
+// digest asks about when that is earlier.
+func chartFrom(c *okrcore.Cycle, now, period time.Time) time.Time {
+	at := c.Start
+	if now.Before(at) {
+		at = now
+	}
+	at = okrcore.TallyWeekStart(okrcore.TallyWeekOf(at))
+	if period.Before(at) {
+		return period
+	}
+	return at
+}
+
 // chart draws rows' weekly rates; it reads, once per person, the weeks
 // of the cycle each of the people with key results checked in.
 func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, error) {
@@ -35,7 +48,6 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 	if len(weeks) == 0 || len(rows) == 0 {
 		return chat.Image{}, false, nil
 	}
-	tr := tally.NewPersonReader(md.tx, md.ws, weeks[0], md.now)
 	checked := map[okrcore.ID][]bool{}
 	weeksOf := func(id okrcore.ID) ([]bool, error) {
 		if w, ok := checked[id]; ok {
@@ -47,7 +59,7 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 			if i == len(weeks)-1 {
 				to = md.now.Add(time.Nanosecond)
 			}
-			ok, err := tr.CheckedInBetween(id, from, to)
+			ok, err := md.tally.CheckedInBetween(id, from, to)
 			if err != nil {
 				return nil, err
 			}

@@ -261,6 +261,9 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 			if got, err := tr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
 				t.Errorf("%s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
 			}
+			if got, err := pr.CheckedInSince(u.ID, a); err != nil || got != wantSince {
+				t.Errorf("person reader: %s checked in since %s: %v (%v), the history says %v", u.Name, a, got, err, wantSince)
+			}
 			if got, err := pr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
 				t.Errorf("person reader: %s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
 			}

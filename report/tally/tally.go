@@ -27,24 +27,16 @@ type Reader struct {
 	ws       string
 	from, to int64 // the UTC weeks a report may ask about
 	blocks   map[okrcore.ID]weeks
-	// sinceOnly: only CheckedInSince is asked, which a block not built
-	// yet answers from each person's newest check-ins, cheaper than the
-	// block's whole history.
-	sinceOnly bool
 	// since, when set, answers a block not built yet from each person's
 	// own check-ins since it, read once (times): cheaper than the block's
-	// whole history when a few of its people are asked (a team's page).
+	// whole history when some of its people are asked (a team's page, a
+	// manager digest's subtree).
 	since time.Time
 	times map[okrcore.ID][]time.Time
 }
 
 func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
 	return &Reader{tx: tx, ws: ws, from: okrcore.TallyWeekOf(from) - 1, to: okrcore.TallyWeekOf(to) + 1, blocks: map[okrcore.ID]weeks{}}
-}
-
-// NewSinceReader is a Reader asked only CheckedInSince: no week.
-func NewSinceReader(tx okrcore.Tx, ws string) *Reader {
-	return &Reader{tx: tx, ws: ws, from: 1, to: 0, blocks: map[okrcore.ID]weeks{}, sinceOnly: true}
 }
 
 // NewPersonReader is a Reader of the weeks from..to for a few people: a
@@ -110,7 +102,7 @@ func (r *Reader) block(id okrcore.ID) (weeks, error) {
 		return s, nil
 	}
 	s, built, err := readBlock(r.tx, r.ws, b, r.from, r.to)
-	if err == nil && !built && !r.sinceOnly && r.times == nil {
+	if err == nil && !built && r.times == nil {
 		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
 	}
 	if err != nil {
@@ -126,6 +118,10 @@ func (r *Reader) CheckedInSince(id okrcore.ID, since time.Time) (bool, error) {
 	s, err := r.block(id)
 	if err != nil {
 		return false, err
+	}
+	if s == nil && r.times != nil && !since.Before(r.since) {
+		ts, err := r.personTimes(id)
+		return len(ts) > 0 && !ts[0].Before(since), err
 	}
 	if s == nil {
 		return Since(r.tx, r.ws, id, since)
