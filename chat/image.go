@@ -17,6 +17,10 @@ type Image struct {
 	// Draw, when PNG is empty, draws the picture: only a platform that
 	// shows it pays for the drawing.
 	Draw func() ([]byte, error) `json:"-"`
+	// URL, when an adapter set it, is where okrbot serves the picture (a
+	// signed address of the web view), for a card that shows it by
+	// address instead of carrying its bytes.
+	URL string
 }
 
 // Bytes is the picture's PNG, drawn now if it is drawn on demand; nil

@@ -142,15 +142,22 @@ func parseClaims(p string) (claims, error) {
 // sign makes a token for c with the workspace's current key, making the
 // key at first use.
 func (l *Links) sign(ctx context.Context, c claims) (string, error) {
-	k, err := okrcore.View(ctx, l.store, func(tx okrcore.Tx) (signingKey, error) { return readKey(tx, c.WS) })
+	return l.signPayload(ctx, c.WS, func(gen int) string { c.Gen = gen; return c.payload() })
+}
+
+// signPayload signs the payload made for the key generation of ws that
+// signs it: every token of the web view (a session's, a picture's) is
+// signed here, each kind with a payload the others' parsers refuse.
+func (l *Links) signPayload(ctx context.Context, ws string, payload func(gen int) string) (string, error) {
+	k, err := okrcore.View(ctx, l.store, func(tx okrcore.Tx) (signingKey, error) { return readKey(tx, ws) })
 	if okrcore.IsNotFound(err) {
 		k, err = okrcore.Update(ctx, l.store, func(tx okrcore.Tx) (signingKey, error) {
-			k, err := readKey(tx, c.WS) // another request may have made it meanwhile
+			k, err := readKey(tx, ws) // another request may have made it meanwhile
 			if okrcore.IsNotFound(err) {
-				if err := putKey(tx, c.WS, 1); err != nil {
+				if err := putKey(tx, ws, 1); err != nil {
 					return k, err
 				}
-				return readKey(tx, c.WS)
+				return readKey(tx, ws)
 			}
 			return k, err
 		})
@@ -158,40 +165,49 @@ func (l *Links) sign(ctx context.Context, c claims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read the web signing key: %w", err)
 	}
-	c.Gen = k.Gen
-	p := c.payload()
+	p := payload(k.Gen)
 	return tokenEncoding.EncodeToString([]byte(p)) + "." + tokenEncoding.EncodeToString(mac(k.Key, p)), nil
 }
 
-// verify checks a token's signature with its workspace's key, its key
-// generation and its expiry.
+// verify checks a session token's signature with its workspace's key, its
+// key generation and its expiry.
 func (l *Links) verify(ctx context.Context, tok string) (claims, error) {
+	var c claims
+	err := l.verifyPayload(ctx, tok, func(p string) (string, int, time.Time, error) {
+		var err error
+		c, err = parseClaims(p)
+		return c.WS, c.Gen, c.Exp, err
+	})
+	return c, err
+}
+
+// verifyPayload checks a token: parse reads its payload (refusing one of
+// another kind) and says its workspace, key generation and expiry, which
+// must be the workspace's current key's and in the future.
+func (l *Links) verifyPayload(ctx context.Context, tok string, parse func(string) (ws string, gen int, exp time.Time, err error)) error {
 	p64, s64, ok := strings.Cut(tok, ".")
 	if !ok || len(tok) > 512 {
-		return claims{}, errBadToken
+		return errBadToken
 	}
 	pb, err1 := tokenEncoding.DecodeString(p64)
 	sig, err2 := tokenEncoding.DecodeString(s64)
 	if err1 != nil || err2 != nil {
-		return claims{}, errBadToken
+		return errBadToken
 	}
-	c, err := parseClaims(string(pb))
+	ws, gen, exp, err := parse(string(pb))
 	if err != nil {
-		return claims{}, err
+		return err
 	}
-	k, err := okrcore.View(ctx, l.store, func(tx okrcore.Tx) (signingKey, error) { return readKey(tx, c.WS) })
+	k, err := okrcore.View(ctx, l.store, func(tx okrcore.Tx) (signingKey, error) { return readKey(tx, ws) })
 	if okrcore.IsNotFound(err) {
-		return claims{}, errBadToken
+		return errBadToken
 	} else if err != nil {
-		return claims{}, fmt.Errorf("read the web signing key: %w", err)
+		return fmt.Errorf("read the web signing key: %w", err)
 	}
-	if !hmac.Equal(sig, mac(k.Key, string(pb))) || c.Gen != k.Gen {
-		return claims{}, errBadToken
+	if !hmac.Equal(sig, mac(k.Key, string(pb))) || gen != k.Gen || !l.now().Before(exp) {
+		return errBadToken
 	}
-	if !l.now().Before(c.Exp) {
-		return claims{}, errBadToken
-	}
-	return c, nil
+	return nil
 }
 
 func mac(key []byte, payload string) []byte {

@@ -97,6 +97,7 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 	m.HandleFunc("GET /okr/objective/{id}", h.page(h.objective))
 	m.HandleFunc("GET /okr/kr/{id}", h.page(h.kr))
 	m.HandleFunc("GET /okr/adoption", h.adoption)
+	m.HandleFunc("GET /okr/img/{tok}", h.image)
 	m.HandleFunc("GET /okr/tab", h.tab)
 	m.HandleFunc("POST /okr/tab/session", h.tabSession)
 	m.HandleFunc("GET /okr/tab/pick", h.pick)

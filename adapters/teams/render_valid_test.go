@@ -147,9 +147,10 @@ func (c *cardCheck) element(where string, v any) {
 			c.add("%s: value %q is none of its choices", where, v)
 		}
 	case "Image":
-		// A chart, inline: a PNG data: URI with its words.
-		if !strings.HasPrefix(c.str(where, el, "url"), "data:image/png;base64,") {
-			c.add("%s: an image okrbot sends is a PNG data: URI", where)
+		// A chart, inline (a PNG data: URI) or at the signed https address
+		// okrbot serves it at, with its words.
+		if u := c.str(where, el, "url"); !strings.HasPrefix(u, "data:image/png;base64,") && !strings.HasPrefix(u, "https://") {
+			c.add("%s: an image okrbot sends is a PNG data: URI or an https address", where)
 		}
 		c.str(where, el, "altText")
 	case "Input.Text", "Input.Number":

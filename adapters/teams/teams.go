@@ -91,6 +91,9 @@ type Options struct {
 	// Connector's roster, is cached; default 6 hours. A failed lookup is
 	// remembered for a minute.
 	UserTTL time.Duration
+	// Images serves the charts too large to go inline in a card at a
+	// signed address (web.Images); nil leaves them out, their words shown.
+	Images ImageHost
 }
 
 // Adapter is the Teams adapter. It implements chat.Adapter and chat.Pacer.
@@ -473,6 +476,7 @@ type responder struct {
 // Respond implements chat.Responder. A message too large for one activity
 // goes as several (see RenderActivities).
 func (r *responder) Respond(ctx context.Context, m chat.Message) error {
+	m = r.a.placeImages(ctx, m)
 	outs := RenderActivities(m)
 	act := r.act
 	conv := act.Conversation.ID
@@ -522,6 +526,7 @@ type invokeResponder struct {
 }
 
 func (r *invokeResponder) Respond(ctx context.Context, m chat.Message) error {
+	m = r.a.placeImages(ctx, m)
 	r.mu.Lock()
 	if !r.used && !r.late {
 		r.used = true
@@ -544,6 +549,7 @@ func (r *invokeResponder) Respond(ctx context.Context, m chat.Message) error {
 // a person (to.UserID) never talked to, the 1:1 conversation is created
 // first in the configured tenant. It returns the posted activity's id.
 func (a *Adapter) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
+	m = a.placeImages(ctx, m)
 	serviceURL, conv := "", to.ID
 	if to.Ref != "" {
 		var ref schema.ConversationReference

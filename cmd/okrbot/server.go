@@ -146,7 +146,7 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	}
 	s.engine = bot.NewEngine(watch, bot.Options{Now: now, Logger: log, DialogTTL: cfg.dialogTTL, Observer: obs,
 		Workspace: cfg.workspace, DefaultTimeZone: cfg.timeZone, Platforms: served, Directories: dirs})
-	if err := mountWeb(cfg, watch, s.engine, mux, now, log); err != nil {
+	if err := mountWeb(cfg, watch, s.engine, plats, mux, now, log); err != nil {
 		closeStore()
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/adapters/teams"
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/web"
@@ -34,7 +35,7 @@ func (cfg *config) checkPublicURL(src sources) error {
 // mountWeb serves the web view under /okr/ and gives the engine its links,
 // when a public URL is set; the Teams tab signs in when Teams is set up
 // with a tenant. Without a public URL, /okr web says how to set one.
-func mountWeb(cfg *config, store okrcore.Store, engine *bot.Engine, mux *http.ServeMux, now func() time.Time, log *slog.Logger) error {
+func mountWeb(cfg *config, store okrcore.Store, engine *bot.Engine, plats []platform, mux *http.ServeMux, now func() time.Time, log *slog.Logger) error {
 	if cfg.publicURL == "" {
 		return nil
 	}
@@ -43,7 +44,19 @@ func mountWeb(cfg *config, store okrcore.Store, engine *bot.Engine, mux *http.Se
 		return err
 	}
 	opts := web.Options{Now: now, Logger: log, Workspace: cfg.workspace}
-	if tc, ok, _ := teamsConfig(cfg.getenv); ok && tc.AppID != "" && tc.TenantID != "" {
+	tc, hasTeams, _ := teamsConfig(cfg.getenv)
+	for _, p := range plats {
+		// A Teams card too large for its chart inline shows it from a
+		// signed address here, of the one workspace the tenant is.
+		if a, ok := p.adapter.(*teams.Adapter); ok && hasTeams {
+			ws := cfg.workspace
+			if ws == "" {
+				ws = tc.TenantID
+			}
+			a.UseImages(links.Images(ws))
+		}
+	}
+	if hasTeams && tc.AppID != "" && tc.TenantID != "" {
 		host := strings.TrimPrefix(strings.TrimPrefix(cfg.publicURL, "https://"), "http://")
 		opts.SSO, err = web.NewSSO(web.SSOConfig{AppID: tc.AppID, Tenant: tc.TenantID, Host: strings.TrimRight(host, "/"),
 			MetadataURL: cfg.getenv("OKRBOT_TEAMS_SSO_METADATA_URL")})

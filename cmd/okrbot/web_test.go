@@ -64,7 +64,7 @@ func TestWebMounted(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cfg := &config{publicURL: srv.URL, getenv: envMap(nil)}
-	if err := mountWeb(cfg, k.DB, k.Engine, mux, k.Clock.Now, nil); err != nil {
+	if err := mountWeb(cfg, k.DB, k.Engine, nil, mux, k.Clock.Now, nil); err != nil {
 		t.Fatal(err)
 	}
 	text := chat.PlainText(bottest.Text(k.Ask("alice", "web")))
@@ -87,7 +87,7 @@ func TestWebMounted(t *testing.T) {
 	// Without one, the command says how to set it and nothing is mounted.
 	k2 := bottest.New(t, bottest.Demo())
 	mux2 := http.NewServeMux()
-	if err := mountWeb(&config{getenv: envMap(nil)}, k2.DB, k2.Engine, mux2, k2.Clock.Now, nil); err != nil {
+	if err := mountWeb(&config{getenv: envMap(nil)}, k2.DB, k2.Engine, nil, mux2, k2.Clock.Now, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := bottest.Text(k2.Ask("alice", "web")); !strings.Contains(got, "public_url") {
