@@ -56,7 +56,7 @@ func TestCountsOfOneAreSingular(t *testing.T) {
 	wantContains(t, s.say("zed", `/okr new kr O1 "Launch" milestone`), "KR1")
 	wantContains(t, s.say("zed", "/okr checkin"), "KR1")
 	wantContains(t, s.say("zed", "stop"), "You checked in on 0 of 1 key result.")
-	wantContains(t, s.say("zed", "/okr cycle close"), "1 objective scored")
+	wantContains(t, s.say("zed", "/okr cycle close now"), "1 objective scored")
 }
 
 func TestHelpListsTheTeamCommands(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/okrbot/okrbot/bot/cyclecmd"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -47,7 +48,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"grade":      {e.grade, "grade KR34 0.7", "grade a key result at the end of the cycle (0.0–1.0)", "planning"},
 		"grades":     {e.gradesCmd, "grades [KR34 …]", "grade your key results with one form (suggested from progress)", "planning"},
 		"retro":      {e.retro, "retro [results [TEAM]]", "the end-of-cycle retrospective: rate four statements, then Start / Stop / Continue; `results` shows a team's anonymous summary", "planning"},
-		"cycle":      {e.cycle, "cycle [list | new SPEC | set NAME | close]", "the current cycle and its siblings", "admin"},
+		"cycle":      {e.cycle, cyclecmd.Usage, "the current cycles and the others; at a close, carry unfinished key results over, drop or keep them", "admin"},
 		"schedule":   {e.schedule, "schedule [checkin|reminder|digest|manager DAY HH:MM | grading DAYS] [team NAME …]", "the rhythm: when check-ins, reminders, digests, grading and retrospectives go out", "admin"},
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"people":     {e.peopleCmd, "people sync", "read everyone from the chat directory (Slack's, or Teams' rosters), so they can join teams and be nudged before they write", "admin"},

@@ -148,7 +148,7 @@ func TestAPersonsTextInConfirmations(t *testing.T) {
 		{"dana", "/okr cycle", "Current cycle"},
 		{"dana", "/okr adoption", "OKR adoption"},
 		{"alice", "/okr mine", "Your OKRs"},
-		{"dana", "/okr cycle close", "Closed"},
+		{"dana", "/okr cycle close now", "Closed"},
 	} {
 		m := h.Ask(c.who, c.text)
 		wantContains(t, render(m), c.want)
@@ -210,7 +210,7 @@ func TestAPersonsTextInRefusals(t *testing.T) {
 		{"alice", `/okr new objective "` + hostile + `" ` + hostile, "after the quoted title", hostile},
 		{"alice", `/okr new kr O2 "Calls" from 0 to 10 weight ` + hostile, "after the quoted title", "*bold*"},
 		{"alice", `/okr new objective "` + hostile, "is never closed", "*bold* _it_"},
-		{"dana", "/okr cycle close", "Closed", hostile},
+		{"dana", "/okr cycle close now", "Closed", hostile},
 		{"alice", `/okr edit KR4 title "Calls"`, "is closed", hostile},
 	} {
 		m := h.Ask(c.who, c.text)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/bot/cyclecmd"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
@@ -78,6 +79,7 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []reply.To
 		"owner":  forOption,
 		"under":  {Arity: 1, Valid: reply.IsRef(okrcore.RefKeyResult, okrcore.RefObjective), Hint: "where it aligns, a key result or an objective such as `under KR3`"},
 		"weight": {Arity: 1, Valid: reply.IsNumber, Hint: "the weight, a number such as `weight 2`"},
+		"in":     {Arity: 1, Valid: cyclecmd.IsCycle, Hint: "the cycle it belongs to, such as `in 2027`, `in 2027-Q2` or `in C3`"},
 	}
 	// "for team Sales" takes two tokens.
 	args, teamName := extractTeamOwner(args)
@@ -93,6 +95,9 @@ func (e *Engine) newObjective(ctx context.Context, req *request, args []reply.To
 	var name string
 	err = e.store.Update(ctx, func(tx okrcore.Tx) error {
 		c, err := okrcore.CurrentCycle(tx, req.ws)
+		if v := opts["in"]; v != nil {
+			c, err = cyclecmd.Named(tx, req.ws, v[0].Text)
+		}
 		if err != nil {
 			return err
 		}
@@ -560,73 +565,7 @@ func (e *Engine) grade(ctx context.Context, req *request, args []reply.Token) (c
 }
 
 func (e *Engine) cycle(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
-	sub := ""
-	if len(args) > 0 {
-		sub = lower(args[0].Text)
-	}
-	switch sub {
-	case "", "show", "list":
-		var m chat.Message
-		err := e.store.View(ctx, func(tx okrcore.Tx) error {
-			cs, err := tx.Cycles(req.ws)
-			if err != nil {
-				return err
-			}
-			cur, err := okrcore.CurrentCycle(tx, req.ws)
-			if err != nil && !okrcore.IsNotFound(err) {
-				return err
-			}
-			var lines []string
-			for _, c := range cs {
-				mark := "  "
-				if cur != nil && c.ID == cur.ID {
-					mark = "▶ "
-				}
-				lines = append(lines, fmt.Sprintf("%s%s %s: %s to %s%s", mark, okrcore.Ref{Kind: okrcore.RefCycle, ID: c.ID}, chat.User(c.Name),
-					c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"), map[bool]string{true: " (closed)"}[c.Closed]))
-			}
-			head := "No current cycle."
-			if cur != nil {
-				head = "Current cycle: " + report.CycleLine(cur, req.now)
-			}
-			m = chat.Text(head + "\n" + strings.Join(lines, "\n"))
-			return nil
-		})
-		return m, err
-	case "new", "set", "close":
-	default:
-		return chat.Message{}, usage("Try `/okr cycle`, `/okr cycle new Q1 2027`, `/okr cycle set Q1 2027` or `/okr cycle close`.")
-	}
-	spec := reply.JoinTokens(args[1:])
-	text, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (string, error) {
-		switch sub {
-		case "new":
-			c, current, err := okrcore.CreateCycle(tx, req.now, req.actor, func() (okrcore.Cycle, error) { return okrcore.ParseCycle(spec) })
-			if err != nil {
-				return "", err
-			}
-			text := fmt.Sprintf("Created cycle %s (%s to %s).", chat.User(c.Name), c.Start.Format("Jan 2 2006"), c.End.AddDate(0, 0, -1).Format("Jan 2 2006"))
-			if current {
-				return text + " It is now the current cycle.", nil
-			}
-			return text + fmt.Sprintf(" Make it current with `/okr cycle set %s`.", chat.User(c.Name)), nil
-		case "set":
-			c, err := okrcore.SetCurrentCycle(tx, req.actor, spec)
-			if err != nil {
-				return "", err
-			}
-			return fmt.Sprintf("The current cycle is now %s.", chat.User(c.Name)), nil
-		}
-		c, n, achieved, err := okrcore.CloseCurrentCycle(tx, req.now, req.actor)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("Closed %s: %s scored, %d achieved (0.7 or more). Start the next one with `/okr cycle new`.", chat.User(c.Name), report.Count(n, "objective"), achieved), nil
-	})
-	if err != nil {
-		return chat.Message{}, err
-	}
-	return chat.Text(text), nil
+	return cyclecmd.Run(ctx, e.store, req.now, req.actor, args)
 }
 
 func (e *Engine) role(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {

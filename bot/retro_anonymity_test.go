@@ -91,7 +91,7 @@ func TestRetroMinimumIsAWorkspaceRule(t *testing.T) {
 	wantContains(t, h.say("dana", "/okr rules retro 4"), "results show from 4 answers")
 	answerEngineering(t, h)
 	// Closing the cycle early closes answering at once.
-	wantContains(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")
+	wantContains(t, h.say("dana", "/okr cycle close now"), "Closed Q4 2026")
 	got := h.say("carol", "/okr retro results")
 	wantContains(t, got, "has closed and 3 of 3 people in Engineering answered: results show only from 4 answers")
 	wantLacks(t, got, "/ 5")

@@ -156,7 +156,7 @@ func TestGradingSkippedWhenCycleClosed(t *testing.T) {
 	if d := h.composeCycle(okrcore.OutboxGrading, carol, 0); d.Skip != "" {
 		t.Fatalf("open cycle skipped: %s", d.Skip)
 	}
-	wantContains(t, h.say("dana", "/okr cycle close"), "Closed Q4 2026")
+	wantContains(t, h.say("dana", "/okr cycle close now"), "Closed Q4 2026")
 	if d := h.composeCycle(okrcore.OutboxGrading, carol, 0); d.Skip == "" {
 		t.Errorf("prompt for a closed cycle was not skipped:\n%s", render(d.Message))
 	}

@@ -103,8 +103,8 @@ func checkAlignment(tx Tx, o *Objective) error {
 		}
 		return nil
 	}
-	if p.Cycle != o.Cycle {
-		return Errorf(KindInvalid, "%s belongs to another cycle; align to something in the same cycle.", p.Ref())
+	if !Nests(tx, o.Workspace, p.Cycle, o.Cycle) {
+		return Errorf(KindInvalid, "%s belongs to another cycle; align to something in the same cycle or one around it.", p.Ref())
 	}
 	for depth := 0; p != nil && depth < maxDepth; depth++ {
 		if p.ID == o.ID {
@@ -115,54 +115,4 @@ func checkAlignment(tx Tx, o *Objective) error {
 		}
 	}
 	return nil
-}
-
-// CloseCycle grades every key result that has no grade yet with its
-// suggested score, scores every objective, and closes the cycle so that its
-// OKRs no longer change. Admins only.
-func CloseCycle(tx Tx, now time.Time, actor *User, id ID) (objectives, achieved int, err error) {
-	if err := RequireAdmin(actor, "close a cycle"); err != nil {
-		return 0, 0, err
-	}
-	c, err := openCycle(tx, actor.Workspace, id)
-	if err != nil {
-		return 0, 0, err
-	}
-	rules, err := workspaceRules(tx, actor.Workspace)
-	if err != nil {
-		return 0, 0, err
-	}
-	objs, err := tx.ObjectivesByCycle(actor.Workspace, c.ID)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, o := range objs {
-		krs, err := tx.KeyResultsByObjective(actor.Workspace, o.ID)
-		if err != nil {
-			return 0, 0, err
-		}
-		for _, k := range krs {
-			if k.Score == nil {
-				s := SuggestScore(k)
-				k.Score, k.UpdatedAt = &s, now
-				if err := tx.PutKeyResult(k); err != nil {
-					return 0, 0, fmt.Errorf("grade KR%d: %w", k.ID, err)
-				}
-			}
-		}
-		s := ObjectiveScore(o, krs)
-		o.Score, o.UpdatedAt = &s, now
-		if err := tx.PutObjective(o); err != nil {
-			return 0, 0, fmt.Errorf("score O%d: %w", o.ID, err)
-		}
-		objectives++
-		if Achieved(s, rules) {
-			achieved++
-		}
-	}
-	c.Closed = true
-	if err := tx.PutCycle(c); err != nil {
-		return 0, 0, fmt.Errorf("close cycle: %w", err)
-	}
-	return objectives, achieved, nil
 }

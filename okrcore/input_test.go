@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/okrcore/teams"
 )
 
@@ -78,7 +79,7 @@ func TestControlsStrippedAtInput(t *testing.T) {
 		}
 		c := okrcore.QuarterOf(t0.AddDate(0, 6, 0))
 		c.Name = "Q3\x1b[8m 2027"
-		if cycle, _, err = okrcore.CreateCycle(tx, t0, f.ada, func() (okrcore.Cycle, error) { return c, nil }); err != nil {
+		if cycle, _, err = cycles.Create(tx, t0, f.ada, func() (okrcore.Cycle, error) { return c, nil }); err != nil {
 			return err
 		}
 		v := 3.0

@@ -43,8 +43,12 @@ type Workspace struct {
 	Name string `json:"name"`
 	// Platform is the chat platform the workspace lives on ("slack",
 	// "teams", "shell"), so that scheduled messages leave through it.
-	Platform     string    `json:"platform,omitempty"`
+	Platform string `json:"platform,omitempty"`
+	// CurrentCycle is the shortest current cycle (the quarter), and
+	// AlsoCurrent the longer ones running beside it (the year): at most
+	// one of each kind. Databases from before AlsoCurrent read as before.
 	CurrentCycle ID        `json:"current_cycle,omitempty"`
+	AlsoCurrent  []ID      `json:"also_current,omitempty"`
 	Rules        Rules     `json:"rules"`
 	Schedule     Schedule  `json:"schedule"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -229,6 +233,10 @@ type Cycle struct {
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
 	Closed    bool      `json:"closed,omitempty"`
+	// Started says the cycle has been made current once (created so, set,
+	// or switched to when its start came), so the schedule never again
+	// switches to it on its own.
+	Started bool `json:"started,omitempty"`
 }
 
 // Contains reports whether t falls inside the cycle.
@@ -313,6 +321,7 @@ type Objective struct {
 	// level above; at most one is set.
 	ParentKR        ID        `json:"parent_kr,omitempty"`
 	ParentObjective ID        `json:"parent_objective,omitempty"`
+	CarriedFrom     ID        `json:"carried_from,omitempty"` // the objective of an earlier cycle it continues
 	Weight          float64   `json:"weight,omitempty"`
 	Progress        float64   `json:"progress"`
 	Status          Status    `json:"status,omitempty"`
@@ -366,9 +375,26 @@ type KeyResult struct {
 	Stated      *Statement `json:"stated,omitempty"`
 	LastCheckIn time.Time  `json:"last_checkin,omitempty"`
 	Score       *float64   `json:"score,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// At a cycle's close its owner decides what becomes of an unfinished
+	// key result (Outcome); a carried one continues as CarriedTo in the
+	// next cycle, which starts from its last value and names it as
+	// CarriedFrom, so that its history reads on.
+	Outcome     Outcome   `json:"outcome,omitempty"`
+	CarriedFrom ID        `json:"carried_from,omitempty"`
+	CarriedTo   ID        `json:"carried_to,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
+
+// Outcome is what became of a key result left unfinished at its cycle's
+// close; empty while its owner has not said.
+type Outcome string
+
+const (
+	OutcomeCarried Outcome = "carried"
+	OutcomeDropped Outcome = "dropped"
+	OutcomeKept    Outcome = "kept"
+)
 
 // KPI is a business-as-usual health metric: checked in like a key result,
 // judged against a healthy range, never graded.

@@ -12,18 +12,19 @@ const (
 	OutboxManagerDigest OutboxKind = "manager_digest"
 	OutboxGrading       OutboxKind = "grading"
 	OutboxRetro         OutboxKind = "retro"
+	OutboxCarry         OutboxKind = "carry_over" // what becomes of unfinished key results at a cycle's close
 )
 
 // OutboxKinds lists every kind of scheduled message.
 func OutboxKinds() []OutboxKind {
-	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro}
+	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry}
 }
 
 // Valid reports whether k is a kind of scheduled message okrbot sends; a
 // store refuses to keep any other.
 func (k OutboxKind) Valid() bool {
 	switch k {
-	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro:
+	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry:
 		return true
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -107,16 +108,16 @@ func CreateObjective(tx Tx, now time.Time, actor *User, o *Objective) ([]string,
 		if err != nil {
 			return nil, err
 		}
-		if p.Cycle != o.Cycle {
-			return nil, Errorf(KindInvalid, "KR%d belongs to another cycle; align to something in the same cycle.", p.ID)
+		if !Nests(tx, o.Workspace, p.Cycle, o.Cycle) {
+			return nil, Errorf(KindInvalid, "KR%d belongs to another cycle; align to something in the same cycle or one around it.", p.ID)
 		}
 	case o.ParentObjective != 0:
 		p, err := tx.Objective(o.Workspace, o.ParentObjective)
 		if err != nil {
 			return nil, err
 		}
-		if p.Cycle != o.Cycle {
-			return nil, Errorf(KindInvalid, "O%d belongs to another cycle; align to something in the same cycle.", p.ID)
+		if !Nests(tx, o.Workspace, p.Cycle, o.Cycle) {
+			return nil, Errorf(KindInvalid, "O%d belongs to another cycle; align to something in the same cycle or one around it.", p.ID)
 		}
 	}
 	o.ID = 0
@@ -435,6 +436,12 @@ func AlignedUnder(tx Tx, ws string, o ID, krs []*KeyResult) ([]*Objective, error
 // maxDepth bounds walks up the alignment chain so that bad data cannot loop.
 const maxDepth = 64
 
+// RollUp recomputes the progress of objective id and of its ancestors.
+func RollUp(tx Tx, now time.Time, ws string, id ID) error {
+	_, err := rollUpFrom(tx, now, ws, id)
+	return err
+}
+
 func rollUpFrom(tx Tx, now time.Time, ws string, id ID) ([]*Objective, error) {
 	chain, _, err := rollUpChain(tx, now, ws, id)
 	return chain, err
@@ -543,7 +550,45 @@ func GradeKeyResult(tx Tx, now time.Time, actor *User, id ID, score float64) (*K
 // ErrNoCurrentCycle is returned when a workspace has no current cycle.
 var ErrNoCurrentCycle = Errorf(KindNotFound, "There is no current cycle yet. An admin can start one with `/okr cycle new Q1 2027`.")
 
-// CurrentCycle returns the workspace's current cycle.
+// Nests reports whether an objective of cycle inner may align under one
+// of cycle outer: the same cycle, or one whose span holds inner's (a
+// quarter's objective under the year's).
+func Nests(tx Tx, ws string, outer, inner ID) bool {
+	if outer == inner {
+		return true
+	}
+	o, err1 := tx.Cycle(ws, outer)
+	i, err2 := tx.Cycle(ws, inner)
+	return err1 == nil && err2 == nil && !i.Start.Before(o.Start) && !i.End.After(o.End)
+}
+
+// CurrentCycles are the workspace's current cycles, the shortest (the
+// quarter) first, so that every list of OKRs reads alike.
+func CurrentCycles(tx Tx, ws string) ([]*Cycle, error) {
+	w, err := tx.Workspace(ws)
+	if IsNotFound(err) {
+		return nil, ErrNoCurrentCycle
+	} else if err != nil {
+		return nil, err
+	}
+	var out []*Cycle
+	for i, id := range append([]ID{w.CurrentCycle}, w.AlsoCurrent...) {
+		c, err := tx.Cycle(ws, id)
+		if err == nil && (i == 0 || id != w.CurrentCycle) {
+			out = append(out, c)
+		} else if err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoCurrentCycle
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].End.Sub(out[i].Start) < out[j].End.Sub(out[j].Start) })
+	return out, nil
+}
+
+// CurrentCycle returns the workspace's current cycle: the shortest of its
+// current cycles, where new objectives go unless told otherwise.
 func CurrentCycle(tx Tx, ws string) (*Cycle, error) {
 	w, err := tx.Workspace(ws)
 	if IsNotFound(err) || (err == nil && w.CurrentCycle == 0) {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
 
@@ -1225,12 +1226,15 @@ func TestCloseCycle(t *testing.T) {
 		return err
 	})
 
-	err := attempt(t, f.db, func(tx okrcore.Tx) error { _, _, err := okrcore.CloseCycle(tx, t1, f.alice, f.cycle.ID); return err })
+	err := attempt(t, f.db, func(tx okrcore.Tx) error { _, err := cycles.Close(tx, t1, f.alice, "Q1 2027", true); return err })
 	wantErr(t, err, okrcore.KindForbidden, "Only an admin can close a cycle.")
 
 	var n, achieved int
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		n, achieved, err = okrcore.CloseCycle(tx, t1, f.ada, f.cycle.ID)
+		cl, err := cycles.Close(tx, t1, f.ada, "Q1 2027", true)
+		if err == nil {
+			n, achieved = cl.Objectives, cl.Achieved
+		}
 		return err
 	})
 	if n != 2 || achieved != 1 {
@@ -1250,6 +1254,6 @@ func TestCloseCycle(t *testing.T) {
 		return err
 	})
 	wantErr(t, err, okrcore.KindConflict, "closed")
-	err = attempt(t, f.db, func(tx okrcore.Tx) error { _, _, err := okrcore.CloseCycle(tx, t1, f.ada, f.cycle.ID); return err })
+	err = attempt(t, f.db, func(tx okrcore.Tx) error { _, err := cycles.Close(tx, t1, f.ada, "Q1 2027", true); return err })
 	wantErr(t, err, okrcore.KindConflict, "closed")
 }

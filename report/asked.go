@@ -7,19 +7,26 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/cycleview"
 )
 
 // AlignmentView is the alignment tree a person asks for with `okr tree`:
 // under one objective (arg "O12"), a team's ("Sales"), or, with no arg,
-// the whole current cycle from the objectives aligned to nothing.
+// the whole of the current cycles from the objectives aligned to nothing.
+// Beneath an objective it shows what the current cycles (and its own)
+// hold: under the year's objective, this quarter's.
 func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Message, error) {
 	var m chat.Message
-	c, err := okrcore.CurrentCycle(tx, ws)
+	cs, err := okrcore.CurrentCycles(tx, ws)
 	if err != nil {
 		return m, err
 	}
+	only := map[okrcore.ID]bool{}
+	for _, c := range cs {
+		only[c.ID] = true
+	}
 	var roots []*okrcore.Objective
-	title := "Alignment tree · " + chat.User(c.Name)
+	title := "Alignment tree · " + cycleview.Names(cs)
 	if arg != "" {
 		if ref, ok := okrcore.ParseRef(arg); ok && ref.Kind == okrcore.RefObjective {
 			o, err := tx.Objective(ws, ref.ID)
@@ -29,21 +36,21 @@ func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Me
 			if err != nil {
 				return m, err
 			}
-			roots, title = []*okrcore.Objective{o}, "Alignment under "+ref.String()
+			roots, title, only[o.Cycle] = []*okrcore.Objective{o}, "Alignment under "+ref.String(), true
 		} else {
 			t, err := FindTeam(tx, ws, arg)
 			if err != nil {
 				return m, err
 			}
 			title = "Alignment · team " + chat.User(t.Name)
-			if roots, err = TeamObjectives(tx, ws, t, c.ID); err != nil {
+			if roots, err = cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) { return TeamObjectives(tx, ws, t, c) }); err != nil {
 				return m, err
 			}
 		}
 	} else {
 		// The company-wide tree starts from objectives aligned to
 		// nothing; everything below is found through the indexes.
-		objs, err := tx.ObjectivesByCycle(ws, c.ID)
+		objs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) { return tx.ObjectivesByCycle(ws, c) })
 		if err != nil {
 			return m, err
 		}
@@ -53,7 +60,7 @@ func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Me
 			}
 		}
 	}
-	return TreeMessage(tx, ws, now, title, roots)
+	return TreeMessage(tx, ws, now, title, roots, only)
 }
 
 // HistoryView is the check-ins of a key result or KPI, newest first, as
@@ -84,49 +91,72 @@ func HistoryView(tx okrcore.Tx, ws string, ref okrcore.Ref) (chat.Message, error
 	if len(cis) > 0 {
 		body = CheckinLines(cis, k, n)
 	}
+	// A key result carried over reads on into the cycles before.
+	for depth := 0; k != nil && k.CarriedFrom != 0 && depth < 8; depth++ {
+		if k, err = tx.KeyResult(ws, k.CarriedFrom); err != nil {
+			break
+		}
+		if older, err := History(tx, ws, target, k.ID, time.Time{}, 15); err == nil && len(older) > 0 {
+			body += fmt.Sprintf("\n*Before, as %s*\n%s", cycleview.KRIn(tx, ws, k.ID), CheckinLines(older, k, n))
+		}
+	}
 	return chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}, nil
 }
 
-// MineView is a person's OKRs of the current cycle, `okr mine`:
-// objectives they own and those holding a key result they own, and their
-// KPIs.
+// MineView is a person's OKRs of the current cycles, `okr mine`, the
+// shortest cycle first: objectives they own and those holding a key
+// result they own, and their KPIs.
 func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Message, error) {
 	var m chat.Message
-	c, err := okrcore.CurrentCycle(tx, ws)
-	if err != nil {
-		return m, err
-	}
-	objs, krsByObj, err := OwnedOKRs(tx, ws, user, c.ID)
+	cs, err := okrcore.CurrentCycles(tx, ws)
 	if err != nil {
 		return m, err
 	}
 	n := NewReading(tx, ws, now)
 	m = chat.Message{Ephemeral: true}
-	m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"}, chat.Context{Text: CycleLine(c, now)})
-	if len(objs) == 0 {
-		m.Text = fmt.Sprintf("You have no OKRs in %s yet.", chat.User(c.Name))
-		m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`, then add key results with `/okr new kr O1 \"Measure\" from 0 to 10`."})
-		return m, nil
-	}
+	m.Blocks = append(m.Blocks, chat.Header{Text: "Your OKRs"})
 	var b strings.Builder
-	fmt.Fprintf(&b, "Your OKRs in %s:", chat.User(c.Name))
 	hist := map[okrcore.ID][]*okrcore.CheckIn{}
 	var mine []*okrcore.KeyResult
-	for _, o := range objs {
-		if o.Owner == okrcore.UserOwner(user) {
-			n.Know(o.ID, krsByObj[o.ID]) // all of its key results
-		}
-		m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
-		fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))
-		bars, err := krBars(tx, ws, c, now, n, krsByObj[o.ID], 1, hist)
+	var charted *okrcore.Cycle // the chart draws the first cycle with OKRs
+	for _, c := range cs {
+		objs, krsByObj, err := OwnedOKRs(tx, ws, user, c.ID)
 		if err != nil {
 			return m, err
 		}
-		m.Blocks = append(m.Blocks, bars...)
-		mine = append(mine, krsByObj[o.ID]...)
-		if len(krsByObj[o.ID]) == 0 {
-			m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+		if len(objs) == 0 && len(cs) > 1 {
+			continue
 		}
+		m.Blocks = append(m.Blocks, chat.Context{Text: CycleLine(c, now)})
+		if len(objs) == 0 {
+			m.Text = fmt.Sprintf("You have no OKRs in %s yet.", chat.User(c.Name))
+			break
+		}
+		if charted == nil {
+			charted = c
+		}
+		fmt.Fprintf(&b, "%sYour OKRs in %s:", map[bool]string{true: "\n"}[b.Len() > 0], chat.User(c.Name))
+		for _, o := range objs {
+			if o.Owner == okrcore.UserOwner(user) {
+				n.Know(o.ID, krsByObj[o.ID]) // all of its key results
+			}
+			m.Blocks = append(m.Blocks, ObjBar(o, n, 0))
+			fmt.Fprintf(&b, "\n%s %s %s", o.Ref(), chat.User(o.Title), okrcore.Percent(o.Progress))
+			bars, err := krBars(tx, ws, c, now, n, krsByObj[o.ID], 1, hist)
+			if err != nil {
+				return m, err
+			}
+			m.Blocks = append(m.Blocks, bars...)
+			if c == charted {
+				mine = append(mine, krsByObj[o.ID]...)
+			}
+			if len(krsByObj[o.ID]) == 0 {
+				m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return cycleview.EmptyMine(tx, ws, now, user, cs, m)
 	}
 	kpis, err := tx.KPIs(ws)
 	if err != nil {
@@ -138,7 +168,7 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 		}
 	}
 	m.Text = b.String()
-	if img, ok := mineChart(c, now, n, mine, hist); ok {
+	if img, ok := mineChart(charted, now, n, mine, hist); ok {
 		m.Blocks = append(m.Blocks, img)
 	}
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{

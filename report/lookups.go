@@ -8,6 +8,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/forecast"
+	"github.com/okrbot/okrbot/report/cycleview"
 	"github.com/okrbot/okrbot/report/pace"
 )
 
@@ -28,13 +29,16 @@ func KPISection(k *okrcore.KPI) chat.Section {
 }
 
 func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Message, error) {
-	c, err := okrcore.CurrentCycle(tx, ws)
+	cs, err := okrcore.CurrentCycles(tx, ws)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	n := NewReading(tx, ws, now)
-	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", chat.User(t.Name), chat.User(c.Name))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", chat.User(t.Name), t.Ref())}, chat.Context{Text: CycleLine(c, now)})
+	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", chat.User(t.Name), cycleview.Names(cs))}
+	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", chat.User(t.Name), t.Ref())})
+	for _, c := range cs {
+		m.Blocks = append(m.Blocks, chat.Context{Text: CycleLine(c, now)})
+	}
 	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
 	if t.Lead != 0 {
 		fields[0].Value = n.User(t.Lead)
@@ -46,7 +50,9 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		fields = append(fields, chat.Field{Label: "Digest channel", Value: chat.User(t.DigestChannel)})
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	objs, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c.ID)
+	objs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) {
+		return tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c)
+	})
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -59,7 +65,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 			return chat.Message{}, err
 		}
 		n.Know(o.ID, krs)
-		bars, err := krBars(tx, ws, c, now, n, krs, 1, nil)
+		bars, err := krBars(tx, ws, n.cycle(o.Cycle), now, n, krs, 1, nil)
 		if err != nil {
 			return chat.Message{}, err
 		}
@@ -73,7 +79,9 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 	shown := 0
 	var memberBars []chat.Block
 	for _, uid := range members {
-		mo, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(uid), c.ID)
+		mo, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) {
+			return tx.ObjectivesByOwner(ws, okrcore.UserOwner(uid), c)
+		})
 		if err != nil {
 			return chat.Message{}, err
 		}
@@ -82,7 +90,9 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		}
 		if len(mo) == 0 {
 			// A key result under someone else's objective is an OKR too.
-			if krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(uid), c.ID); err != nil {
+			if krs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.KeyResult, error) {
+				return tx.KeyResultsByOwner(ws, okrcore.UserOwner(uid), c)
+			}); err != nil {
 				return chat.Message{}, err
 			} else if len(krs) == 0 {
 				without = append(without, n.User(uid))
@@ -207,6 +217,9 @@ func KRView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) 
 	if k.Score != nil {
 		fields = append(fields, chat.Field{Label: "Grade", Value: fmt.Sprintf("%.1f", *k.Score)})
 	}
+	if l := cycleview.Lineage(tx, ws, k); l != "" {
+		fields = append(fields, chat.Field{Label: "Cycles", Value: l})
+	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
 	// One read of the cycle's check-ins draws its history and lists the
 	// latest three.
@@ -322,6 +335,7 @@ type treeWalker struct {
 	ws        string
 	n         *Reading
 	seen      map[okrcore.ID]bool
+	only      map[okrcore.ID]bool // the cycles shown beneath an objective; nil: all
 	blocks    []chat.Block
 	lines     []string
 	truncated bool
@@ -336,7 +350,7 @@ func (w *treeWalker) full() bool {
 }
 
 func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
-	if w.seen[o.ID] || depth > 32 || w.full() {
+	if w.seen[o.ID] || depth > 32 || w.full() || (depth > 0 && w.only != nil && !w.only[o.Cycle]) {
 		return nil
 	}
 	w.seen[o.ID] = true
@@ -375,9 +389,10 @@ func (w *treeWalker) walk(o *okrcore.Objective, depth int) error {
 }
 
 // treeMessage renders the alignment tree under roots: objectives, their key
-// results and what is aligned beneath them, as far as one message holds.
-func TreeMessage(tx okrcore.Tx, ws string, now time.Time, title string, roots []*okrcore.Objective) (chat.Message, error) {
-	w := &treeWalker{tx: tx, ws: ws, n: NewReading(tx, ws, now), seen: map[okrcore.ID]bool{}}
+// results and what is aligned beneath them in the cycles only holds (nil:
+// any), as far as one message holds.
+func TreeMessage(tx okrcore.Tx, ws string, now time.Time, title string, roots []*okrcore.Objective, only map[okrcore.ID]bool) (chat.Message, error) {
+	w := &treeWalker{tx: tx, ws: ws, n: NewReading(tx, ws, now), seen: map[okrcore.ID]bool{}, only: only}
 	for _, r := range roots {
 		if err := w.walk(r, 0); err != nil {
 			return chat.Message{}, err

@@ -1,6 +1,12 @@
 package report
 
-import "github.com/okrbot/okrbot/okrcore"
+import (
+	"context"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/cycleview"
+)
 
 // registry names the composer of every kind of scheduled message.
 func (e *Reports) registry() map[okrcore.OutboxKind]composer {
@@ -11,5 +17,8 @@ func (e *Reports) registry() map[okrcore.OutboxKind]composer {
 		okrcore.OutboxManagerDigest: e.composeManagerDigest,
 		okrcore.OutboxGrading:       e.composeGrading,
 		okrcore.OutboxRetro:         e.composeRetro,
+		okrcore.OutboxCarry: func(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
+			return cycleview.Prompt(tx, w, it, e.directTo)
+		},
 	}
 }

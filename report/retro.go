@@ -11,6 +11,8 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
+	"github.com/okrbot/okrbot/report/cycleview"
 )
 
 // composeGrading asks a key result owner, in the last days of a cycle, to
@@ -23,7 +25,7 @@ func (e *Reports) composeGrading(_ context.Context, tx okrcore.Tx, w *okrcore.Wo
 		return chat.Delivery{}, err
 	}
 	to := e.directTo(u)
-	c, err := cycleOfPeriod(tx, w.ID, it.Period)
+	c, err := cycleview.OfPeriod(tx, w.ID, it.Period)
 	if okrcore.IsNotFound(err) {
 		return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 	}
@@ -109,7 +111,7 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 			return chat.Delivery{}, err
 		}
 		to := e.directTo(u)
-		c, err := cycleOfPeriod(tx, w.ID, it.Period)
+		c, err := cycleview.OfPeriod(tx, w.ID, it.Period)
 		if okrcore.IsNotFound(err) {
 			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 		}
@@ -143,7 +145,7 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		if !ok {
 			return chat.Delivery{Skip: "the team has no channel and no lead"}, nil
 		}
-		c, err := cycleOfPeriod(tx, w.ID, it.Period)
+		c, err := cycleview.OfPeriod(tx, w.ID, it.Period)
 		if okrcore.IsNotFound(err) {
 			return chat.Delivery{To: to, Skip: "no current cycle"}, nil
 		}
@@ -319,61 +321,8 @@ func FormatGrade(s float64) string {
 	return strings.TrimSuffix(t, "0")
 }
 
-// gradingKRs lists the key results a person grades in a cycle: those they
+// GradingKRs lists the key results a person grades in a cycle: those they
 // own, and those owned by a team they lead, in id order.
 func GradingKRs(tx okrcore.Tx, ws string, user okrcore.ID, cycle okrcore.ID) ([]*okrcore.KeyResult, error) {
-	krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(user), cycle)
-	if err != nil {
-		return nil, err
-	}
-	teams, err := tx.TeamsOfUser(ws, user)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range teams {
-		if t.Lead != user {
-			continue
-		}
-		tk, err := tx.KeyResultsByOwner(ws, okrcore.TeamOwner(t.ID), cycle)
-		if err != nil {
-			return nil, err
-		}
-		krs = append(krs, tk...)
-	}
-	seen := map[okrcore.ID]bool{}
-	out := krs[:0]
-	for _, k := range krs {
-		if !seen[k.ID] {
-			seen[k.ID] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
-}
-
-// cycleOfPeriod is the cycle an end-of-cycle outbox item is about: the one
-// its period names ("C3", "3" or the cycle's name), else the current one.
-func cycleOfPeriod(tx okrcore.Tx, ws, period string) (*okrcore.Cycle, error) {
-	p := strings.TrimSpace(period)
-	if p != "" {
-		if r, ok := okrcore.ParseRef(p); ok && r.Kind == okrcore.RefCycle {
-			if c, err := tx.Cycle(ws, r.ID); err == nil {
-				return c, nil
-			}
-		}
-		if n, err := strconv.ParseUint(p, 10, 64); err == nil && n > 0 {
-			if c, err := tx.Cycle(ws, okrcore.ID(n)); err == nil {
-				return c, nil
-			}
-		}
-		if cs, err := tx.Cycles(ws); err == nil {
-			for _, c := range cs {
-				if strings.EqualFold(c.Name, p) {
-					return c, nil
-				}
-			}
-		}
-	}
-	return okrcore.CurrentCycle(tx, ws)
+	return cycles.Owned(tx, ws, cycle, user)
 }

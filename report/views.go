@@ -9,6 +9,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/cycleview"
 )
 
 // maxFormKRs keeps a check-in form within the platforms' limits (a Slack
@@ -87,20 +88,8 @@ func ObjBar(o *okrcore.Objective, r *Reading, indent int) chat.ProgressBar {
 	return chat.ProgressBar{Ref: o.Ref().String(), Label: chat.User(o.Title), Progress: o.Progress, Status: r.Objective(o).Status, Detail: r.Owner(o.Owner), Indent: indent}
 }
 
-// cycleLine says where we are in the cycle.
-func CycleLine(c *okrcore.Cycle, now time.Time) string {
-	days := int(c.End.Sub(c.Start).Hours()/24 + 0.5)
-	day := int(now.Sub(c.Start).Hours()/24) + 1
-	switch {
-	case c.Closed:
-		return fmt.Sprintf("%s (closed)", chat.User(c.Name))
-	case day < 1:
-		return fmt.Sprintf("%s starts %s", chat.User(c.Name), c.Start.Format("Jan 2"))
-	case day > days:
-		return fmt.Sprintf("%s ended %s", chat.User(c.Name), c.End.AddDate(0, 0, -1).Format("Jan 2"))
-	}
-	return fmt.Sprintf("%s · day %d of %d · expected progress %s", chat.User(c.Name), day, days, okrcore.Percent(okrcore.ExpectedProgress(c, now)))
-}
+// CycleLine says where we are in the cycle.
+func CycleLine(c *okrcore.Cycle, now time.Time) string { return cycleview.Line(c, now) }
 
 // findTeam resolves a team by name or T-id.
 func FindTeam(tx okrcore.Tx, ws, name string) (*okrcore.Team, error) {
@@ -125,23 +114,33 @@ func FindTeam(tx okrcore.Tx, ws, name string) (*okrcore.Team, error) {
 // checkinTargets lists the key results a person checks in on: those they
 // own in the current cycle, and those of objectives they own.
 func CheckinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, []*okrcore.KeyResult, error) {
-	c, err := okrcore.CurrentCycle(tx, ws)
+	cs, err := okrcore.CurrentCycles(tx, ws)
 	if err != nil {
 		return nil, nil, err
 	}
-	objs, krsByObj, err := OwnedOKRs(tx, ws, user, c.ID)
-	if err != nil {
-		return nil, nil, err
-	}
+	// c is the first open current cycle, else the first: whose name a
+	// nudge or form gives; the key results are those of every open one.
+	c := cs[0]
 	var out []*okrcore.KeyResult
 	seen := map[okrcore.ID]bool{}
-	for _, o := range objs {
-		for _, k := range krsByObj[o.ID] {
-			if seen[k.ID] || (k.Owner.Kind == okrcore.OwnerUser && k.Owner.ID != user && o.Owner != okrcore.UserOwner(user)) {
-				continue
+	for _, cy := range cs {
+		if cy.Closed {
+			continue
+		} else if c.Closed {
+			c = cy
+		}
+		objs, krsByObj, err := OwnedOKRs(tx, ws, user, cy.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range objs {
+			for _, k := range krsByObj[o.ID] {
+				if seen[k.ID] || (k.Owner.Kind == okrcore.OwnerUser && k.Owner.ID != user && o.Owner != okrcore.UserOwner(user)) {
+					continue
+				}
+				seen[k.ID] = true
+				out = append(out, k)
 			}
-			seen[k.ID] = true
-			out = append(out, k)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -1,12 +1,15 @@
 package schedule
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 )
 
 // The end of a cycle (the table is cycleJobs): grading prompts and
@@ -143,7 +146,7 @@ func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, cg *cycl
 		return err
 	}
 	for _, c := range cycles {
-		current := c.ID == w.CurrentCycle && !c.Closed
+		current := (c.ID == w.CurrentCycle || slices.Contains(w.AlsoCurrent, c.ID)) && !c.Closed
 		from := c.End.Add(-earliestZone)
 		if current {
 			from = gradingDay(c, gd).Add(-earliestZone)
@@ -210,4 +213,30 @@ func sortedUsers(ids []okrcore.ID, want map[okrcore.ID]bool) []okrcore.ID {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// startCycles makes current each cycle whose start has come (a quarter
+// after the last, made by `/okr cycle next`), before anything is planned
+// for the tick: its nudges already list the new cycle's key results. The
+// write happens only when a read finds one due, and the cycle records
+// that it started, so it happens once per workspace however many
+// schedulers tick.
+func (s *Scheduler) startCycles(ctx context.Context, ws string, now time.Time) error {
+	due := false
+	if err := s.store.View(ctx, func(tx okrcore.Tx) error {
+		w, err := tx.Workspace(ws)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Cycles(ws)
+		due = err == nil && cycles.Due(w, cs, now)
+		return err
+	}); err != nil || !due {
+		return err
+	}
+	started, err := okrcore.Update(ctx, s.store, func(tx okrcore.Tx) ([]*okrcore.Cycle, error) { return cycles.Advance(tx, now, ws) })
+	for _, c := range started {
+		s.log.Info("cycle started", "workspace", ws, "cycle", c.ID)
+	}
+	return err
 }

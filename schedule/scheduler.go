@@ -158,6 +158,9 @@ const markerTTL = 400 * 24 * time.Hour
 const enqueueChunk = 2000
 
 func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time) (int, error) {
+	if err := s.startCycles(ctx, ws, now); err != nil {
+		return 0, err
+	}
 	var p plan
 	s.mu.Lock()
 	err := s.store.View(ctx, func(tx okrcore.Tx) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -55,7 +56,7 @@ func seeded(tb testing.TB) (*bolt.DB, time.Time) {
 		if err != nil {
 			return err
 		}
-		past, _, err := okrcore.CreateCycle(tx, now, admin, okrcore.Given(okrcore.Cycle{Name: "Q3 2026", Kind: okrcore.CycleQuarter,
+		past, _, err := cycles.Create(tx, now, admin, okrcore.Given(okrcore.Cycle{Name: "Q3 2026", Kind: okrcore.CycleQuarter,
 			Start: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}))
 		if err != nil {
 			return err
@@ -74,7 +75,7 @@ func seeded(tb testing.TB) (*bolt.DB, time.Time) {
 				return err
 			}
 		}
-		if _, _, err := okrcore.CloseCycle(tx, now.AddDate(0, -1, -20), admin, past.ID); err != nil {
+		if _, err := cycles.Close(tx, now.AddDate(0, -1, -20), admin, past.Name, true); err != nil {
 			return err
 		}
 		u, err := tx.User("acme", 2)

@@ -5,7 +5,11 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 )
+
+// The rules of okrcore/cycles are tested here, on okrcore's fixture and
+// the real store, as okrcore's own are.
 
 func parsed(spec string) okrcore.Later[okrcore.Cycle] {
 	return func() (okrcore.Cycle, error) { return okrcore.ParseCycle(spec) }
@@ -28,7 +32,7 @@ func TestCreateCycle(t *testing.T) {
 			var c *okrcore.Cycle
 			var current bool
 			update(t, f.db, func(tx okrcore.Tx) (err error) {
-				c, current, err = okrcore.CreateCycle(tx, t1, f.ada, parsed(tc.spec))
+				c, current, err = cycles.Create(tx, t1, f.ada, parsed(tc.spec))
 				return err
 			})
 			if current != tc.current || c.Workspace != "A" || c.ID == 0 {
@@ -47,7 +51,7 @@ func TestCreateCycle(t *testing.T) {
 		update(t, f.db, func(tx okrcore.Tx) error { return tx.PutUser(admin) })
 		var current bool
 		update(t, f.db, func(tx okrcore.Tx) (err error) {
-			_, current, err = okrcore.CreateCycle(tx, t1, admin, parsed("2030"))
+			_, current, err = cycles.Create(tx, t1, admin, parsed("2030"))
 			return err
 		})
 		if got, _ := viewCycle(t, f, "C"); !current || got.Name != "2030" {
@@ -66,7 +70,7 @@ func TestCreateCycle(t *testing.T) {
 	}{
 		{"a member", f.alice, tracked[okrcore.Cycle]{v: okrcore.QuarterOf(t0.AddDate(1, 0, 0))}, okrcore.KindForbidden, []string{"Only an admin can change cycles."}, false},
 		{"an observer", f.olga, tracked[okrcore.Cycle]{err: errTyped}, okrcore.KindForbidden, []string{"change cycles"}, false},
-		{"a name taken, whatever its case", f.ada, tracked[okrcore.Cycle]{v: okrcore.Cycle{Name: "q1 2027", Start: t0, End: t1}}, okrcore.KindConflict, []string{"There is already a cycle called q1 2027."}, true},
+		{"a name taken, whatever its case", f.ada, tracked[okrcore.Cycle]{v: okrcore.Cycle{Name: "q1 2027", Start: t0, End: t1}}, okrcore.KindConflict, []string{"There is already a cycle called q1 2027 (C1)."}, true},
 		{"no name", f.ada, tracked[okrcore.Cycle]{v: okrcore.Cycle{Start: t0, End: t1}}, okrcore.KindInvalid, []string{"name"}, true},
 		{"ending before it starts", f.ada, tracked[okrcore.Cycle]{v: okrcore.Cycle{Name: "Backwards", Start: t1, End: t0}}, okrcore.KindInvalid, []string{"ends after it starts"}, true},
 		{"what the person typed", f.ada, tracked[okrcore.Cycle]{err: errTyped}, okrcore.KindInvalid, []string{"couldn't read"}, true},
@@ -74,7 +78,7 @@ func TestCreateCycle(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cycle := tc.cycle
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, _, err := okrcore.CreateCycle(tx, t1, tc.actor, cycle.later())
+				_, _, err := cycles.Create(tx, t1, tc.actor, cycle.later())
 				return err
 			}, tc.kind, tc.keywords...)
 			if cycle.called != tc.asked {
@@ -92,7 +96,7 @@ func TestSetCurrentCycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c *okrcore.Cycle
-			update(t, f.db, func(tx okrcore.Tx) (err error) { c, err = okrcore.SetCurrentCycle(tx, f.ada, tc.spec); return err })
+			update(t, f.db, func(tx okrcore.Tx) (err error) { c, err = cycles.Set(tx, f.ada, tc.spec); return err })
 			if got, _ := viewCycle(t, f, "A"); c.Name != tc.want || got.Name != tc.want {
 				t.Errorf("set %v, current %v; want %s", c, got, tc.want)
 			}
@@ -110,7 +114,7 @@ func TestSetCurrentCycle(t *testing.T) {
 		{"another workspace's", f.bea, "Q4 2026", okrcore.KindNotFound, []string{"Q4 2026"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetCurrentCycle(tx, tc.actor, tc.spec); return err }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := cycles.Set(tx, tc.actor, tc.spec); return err }, tc.kind, tc.keywords...)
 		})
 	}
 }
@@ -119,26 +123,25 @@ func TestCloseCurrentCycle(t *testing.T) {
 	f := newFixture(t)
 	o := f.objective(t, "Grow", okrcore.UserOwner(f.alice.ID), 0, 0)
 	f.keyResult(t, o.ID, okrcore.Owner{}, 80)
+	closing := func(actor *okrcore.User) func(tx okrcore.Tx) error {
+		return func(tx okrcore.Tx) error { _, err := cycles.Close(tx, t1, actor, "", true); return err }
+	}
+	wantRefused(t, f.db, closing(f.lee), okrcore.KindForbidden, "Only an admin can close a cycle.")
 
-	wantRefused(t, f.db, func(tx okrcore.Tx) error { _, _, _, err := okrcore.CloseCurrentCycle(tx, t1, f.lee); return err },
-		okrcore.KindForbidden, "Only an admin can change cycles.")
-
-	var c *okrcore.Cycle
-	var n, achieved int
+	var cl *cycles.Closing
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		c, n, achieved, err = okrcore.CloseCurrentCycle(tx, t1, f.ada)
+		cl, err = cycles.Close(tx, t1, f.ada, "", true)
 		return err
 	})
-	if c.Name != "Q1 2027" || n != 1 || achieved != 1 {
-		t.Errorf("closed %v: %d objectives, %d achieved; want Q1 2027, 1, 1", c, n, achieved)
+	if cl.Cycle.Name != "Q1 2027" || cl.Objectives != 1 || cl.Achieved != 1 {
+		t.Errorf("closed %+v; want Q1 2027, 1 objective, 1 achieved", cl)
 	}
 	var stored *okrcore.Cycle
 	view(t, f.db, func(tx okrcore.Tx) (err error) { stored, err = tx.Cycle("A", f.cycle.ID); return err })
 	if !stored.Closed {
 		t.Error("the current cycle is still open")
 	}
-	wantRefused(t, f.db, func(tx okrcore.Tx) error { _, _, _, err := okrcore.CloseCurrentCycle(tx, t1, f.ada); return err },
-		okrcore.KindConflict, "closed")
+	wantRefused(t, f.db, closing(f.ada), okrcore.KindConflict, "closed already")
 
 	t.Run("no current cycle", func(t *testing.T) {
 		update(t, f.db, func(tx okrcore.Tx) error {
@@ -146,7 +149,7 @@ func TestCloseCurrentCycle(t *testing.T) {
 		})
 		admin := user("C", "Cy", okrcore.RoleAdmin)
 		update(t, f.db, func(tx okrcore.Tx) error { return tx.PutUser(admin) })
-		err := attempt(t, f.db, func(tx okrcore.Tx) error { _, _, _, err := okrcore.CloseCurrentCycle(tx, t1, admin); return err })
+		err := attempt(t, f.db, closing(admin))
 		wantErr(t, err, okrcore.KindNotFound, "no current cycle")
 	})
 }
