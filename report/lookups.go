@@ -35,10 +35,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 	}
 	n := NewReading(tx, ws, now)
 	m := chat.Message{Text: fmt.Sprintf("Team %s in %s", chat.User(t.Name), cycleview.Names(cs))}
-	m.Blocks = append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", chat.User(t.Name), t.Ref())})
-	for _, c := range cs {
-		m.Blocks = append(m.Blocks, chat.Context{Text: CycleLine(c, now)})
-	}
+	m.Blocks = append(append(m.Blocks, chat.Header{Text: fmt.Sprintf("Team %s (%s)", chat.User(t.Name), t.Ref())}), cycleview.Contexts(cs, now)...)
 	fields := []chat.Field{{Label: "Lead", Value: "nobody yet"}, {Label: "Members", Value: fmt.Sprint(len(t.Members))}}
 	if t.Lead != 0 {
 		fields[0].Value = n.User(t.Lead)

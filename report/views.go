@@ -124,10 +124,11 @@ func CheckinTargets(tx okrcore.Tx, ws string, user okrcore.ID) (*okrcore.Cycle, 
 	var out []*okrcore.KeyResult
 	seen := map[okrcore.ID]bool{}
 	for _, cy := range cs {
+		if c.Closed && !cy.Closed {
+			c = cy
+		}
 		if cy.Closed {
 			continue
-		} else if c.Closed {
-			c = cy
 		}
 		objs, krsByObj, err := OwnedOKRs(tx, ws, user, cy.ID)
 		if err != nil {

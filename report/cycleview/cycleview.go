@@ -187,3 +187,12 @@ func InCycles[T any](cs []*okrcore.Cycle, list func(c okrcore.ID) ([]T, error)) 
 	}
 	return out, nil
 }
+
+// Contexts are the cycles' lines, one context block each.
+func Contexts(cs []*okrcore.Cycle, now time.Time) []chat.Block {
+	out := make([]chat.Block, len(cs))
+	for i, c := range cs {
+		out[i] = chat.Context{Text: Line(c, now)}
+	}
+	return out
+}

@@ -146,9 +146,7 @@ func joinRefs(refs []string) string {
 // from a closed cycle.
 func EmptyMine(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID, cs []*okrcore.Cycle, m chat.Message) (chat.Message, error) {
 	if len(cs) > 1 {
-		for _, c := range cs {
-			m.Blocks = append(m.Blocks, chat.Context{Text: Line(c, now)})
-		}
+		m.Blocks = append(m.Blocks, Contexts(cs, now)...)
 		m.Text = fmt.Sprintf("You have no OKRs in %s yet.", Names(cs))
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Text: m.Text + " Create one with `/okr new objective \"Your objective\"`; I answer with its id, and `/okr new kr` with that id adds its key results."})

@@ -14,7 +14,9 @@
 // back into the caller's string instead of a copy.
 //
 // A field added to one of these records must be added here, at the end of
-// its kind, under a new Format that still reads the old one:
+// its kind, under a new Format that still reads the old one, or behind a
+// new flag that says it follows at the end (as a carried-over record's
+// lineage does: a value without the flag reads as before):
 // TestEveryFieldRoundTrips fills every field and fails until it is.
 package reccodec
 
@@ -51,8 +53,9 @@ const (
 
 // Flags of an objective.
 const (
-	objScore = 1 << iota
-	objKnown = 1<<iota - 1
+	objScore   = 1 << iota
+	objCarried // CarriedFrom follows at the end
+	objKnown   = 1<<iota - 1
 )
 
 // Flags of a key result.
@@ -61,7 +64,8 @@ const (
 	krStatusSet
 	krStated
 	krScore
-	krKnown = 1<<iota - 1
+	krLineage // Outcome, CarriedFrom and CarriedTo follow at the end
+	krKnown   = 1<<iota - 1
 )
 
 // writer appends to a value.
@@ -291,6 +295,9 @@ func EncodeObjective(b []byte, o *okrcore.Objective) []byte {
 	if o.Score != nil {
 		flags |= objScore
 	}
+	if o.CarriedFrom != 0 {
+		flags |= objCarried
+	}
 	w := start(b, flags)
 	w.id(o.ID)
 	w.str(o.Workspace)
@@ -308,6 +315,9 @@ func EncodeObjective(b []byte, o *okrcore.Objective) []byte {
 	w.id(o.CreatedBy)
 	w.time(o.CreatedAt)
 	w.time(o.UpdatedAt)
+	if o.CarriedFrom != 0 {
+		w.id(o.CarriedFrom)
+	}
 	return w.b
 }
 
@@ -324,6 +334,9 @@ func DecodeObjective(v []byte, ws string, o *okrcore.Objective) error {
 		o.Score = r.float()
 	}
 	o.CreatedBy, o.CreatedAt, o.UpdatedAt = r.ID(), r.time(), r.time()
+	if flags&objCarried != 0 {
+		o.CarriedFrom = r.ID()
+	}
 	return finish("objective", o.ID, r)
 }
 
@@ -341,6 +354,7 @@ func EncodeKeyResult(b []byte, k *okrcore.KeyResult) []byte {
 	set(krStatusSet, k.StatusSet)
 	set(krStated, k.Stated != nil)
 	set(krScore, k.Score != nil)
+	set(krLineage, k.Outcome != "" || k.CarriedFrom != 0 || k.CarriedTo != 0)
 	w := start(b, flags)
 	w.id(k.ID)
 	w.str(k.Workspace)
@@ -372,6 +386,11 @@ func EncodeKeyResult(b []byte, k *okrcore.KeyResult) []byte {
 	}
 	w.time(k.CreatedAt)
 	w.time(k.UpdatedAt)
+	if flags&krLineage != 0 {
+		w.str(string(k.Outcome))
+		w.id(k.CarriedFrom)
+		w.id(k.CarriedTo)
+	}
 	return w.b
 }
 
@@ -397,5 +416,9 @@ func DecodeKeyResult(v []byte, ws string, k *okrcore.KeyResult) error {
 		k.Score = r.float()
 	}
 	k.CreatedAt, k.UpdatedAt = r.time(), r.time()
+	if flags&krLineage != 0 {
+		k.Outcome = okrcore.Outcome(r.word(string(okrcore.OutcomeCarried), string(okrcore.OutcomeDropped), string(okrcore.OutcomeKept)))
+		k.CarriedFrom, k.CarriedTo = r.ID(), r.ID()
+	}
 	return finish("key result", k.ID, r)
 }
