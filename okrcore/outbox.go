@@ -12,19 +12,21 @@ const (
 	OutboxManagerDigest OutboxKind = "manager_digest"
 	OutboxGrading       OutboxKind = "grading"
 	OutboxRetro         OutboxKind = "retro"
-	OutboxCarry         OutboxKind = "carry_over" // what becomes of unfinished key results at a cycle's close
+	OutboxCarry         OutboxKind = "carry_over"      // what becomes of unfinished key results at a cycle's close
+	OutboxFewKeyResults OutboxKind = "few_key_results" // an objective short of key results for a day
+	OutboxPlanning      OutboxKind = "planning"        // a team's planning digest at a cycle's start
 )
 
 // OutboxKinds lists every kind of scheduled message.
 func OutboxKinds() []OutboxKind {
-	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry}
+	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning}
 }
 
 // Valid reports whether k is a kind of scheduled message okrbot sends; a
 // store refuses to keep any other.
 func (k OutboxKind) Valid() bool {
 	switch k {
-	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry:
+	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning:
 		return true
 	}
 	return false

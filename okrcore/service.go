@@ -215,7 +215,7 @@ func CreateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("count key results: %w", err)
 	}
-	if w := KeyResultCountWarning(len(siblings), rules); w != "" && len(siblings) > rules.MaxKeyResults {
+	if w := KeyResultCountWarning(len(siblings), rules); w != "" {
 		warnings = append(warnings, w)
 	}
 	if _, err := rollUpFrom(tx, now, k.Workspace, o.ID); err != nil {

@@ -144,19 +144,12 @@ func ObjectiveCountWarning(n int, r Rules) string {
 	return ""
 }
 
-// KeyResultCountWarning returns a warning when an objective has a number of
-// key results outside the rules, or "".
+// KeyResultCountWarning returns a warning when an objective has more key
+// results than the rules allow, or "". Fewer is said a day later
+// (okrcore/minimums), never while someone is still writing them.
 func KeyResultCountWarning(n int, r Rules) string {
-	r = r.OrDefault()
-	switch {
-	case n > r.MaxKeyResults:
+	if r = r.OrDefault(); n > r.MaxKeyResults {
 		return fmt.Sprintf("This objective now has %d key results; %d–%d is easier to track.", n, r.MinKeyResults, r.MaxKeyResults)
-	case n < r.MinKeyResults:
-		noun := "key results"
-		if r.MinKeyResults == 1 {
-			noun = "key result"
-		}
-		return fmt.Sprintf("Add at least %d %s to measure this objective (it has %d).", r.MinKeyResults, noun, n)
 	}
 	return ""
 }

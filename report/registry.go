@@ -20,5 +20,7 @@ func (e *Reports) registry() map[okrcore.OutboxKind]composer {
 		okrcore.OutboxCarry: func(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
 			return cycleview.Prompt(tx, w, it, e.directTo)
 		},
+		okrcore.OutboxFewKeyResults: e.composeFewKeyResults,
+		okrcore.OutboxPlanning:      e.composePlanning,
 	}
 }

@@ -125,33 +125,33 @@ func (cg *cycleGroups) of(aud audience) map[string]*cycleGroup {
 
 // Bounds of the cycle jobs' windows, for a cheap test before any group is
 // built: no local time of a date comes earlier than 14 hours before that
-// date begins in UTC, and a summary comes within three days of the cycle's
-// end.
+// date begins in UTC, a summary comes within three days of the cycle's
+// end, and the planning digest within three of its start (a weekend).
 const (
 	earliestZone  = 14 * time.Hour
 	summaryWithin = 3 * 24 * time.Hour
+	planWithin    = 3 * 24 * time.Hour
 )
 
 // planEndOfCycle plans the jobs of a cycle's end: owners grade, members
 // answer the retrospective, each team's retrospective is posted; the
 // summary also for a cycle that ended lately but is closed or no longer
-// current.
+// current. The current cycle's planning digest, at its start, is planned
+// here too.
 func (s *Scheduler) planEndOfCycle(tx okrcore.Tx, w *okrcore.Workspace, cg *cycleGroups, now time.Time, p *plan) error {
 	gd := cg.base.GradingDays
-	if gd < 0 {
-		return nil
-	}
 	cycles, err := tx.Cycles(w.ID)
 	if err != nil {
 		return err
 	}
 	for _, c := range cycles {
 		current := (c.ID == w.CurrentCycle || slices.Contains(w.AlsoCurrent, c.ID)) && !c.Closed
+		starting := current && !now.Before(c.Start.Add(-earliestZone)) && now.Before(c.Start.Add(planWithin+earliestZone+s.grace))
 		from := c.End.Add(-earliestZone)
 		if current {
 			from = gradingDay(c, gd).Add(-earliestZone)
 		}
-		if now.Before(from) || now.After(c.RetroCloses().Add(summaryWithin+s.grace)) {
+		if !starting && (gd < 0 || now.Before(from) || now.After(c.RetroCloses().Add(summaryWithin+s.grace))) {
 			continue
 		}
 		if err := s.planCycle(tx, w.ID, c, current, cg, now, p); err != nil {
@@ -168,7 +168,7 @@ func (s *Scheduler) planCycle(tx okrcore.Tx, ws string, c *okrcore.Cycle, curren
 	for _, j := range cycleJobs {
 		// One marker for the whole workspace is an occurrence recorded
 		// before the jobs came at local working hours.
-		if (!current && !j.ended) || handled(tx, ws, "slot:"+j.name+":"+cyc) {
+		if (!current && !j.ended) || (cg.base.GradingDays < 0 && !j.atStart) || handled(tx, ws, "slot:"+j.name+":"+cyc) {
 			continue
 		}
 		var want map[okrcore.ID]bool

@@ -81,6 +81,9 @@ type cycleJob struct {
 	// ended runs the job for a cycle closed or no longer current too; the
 	// others are for the current, open cycle only.
 	ended bool
+	// atStart is a job of the cycle's first days, which runs when grading
+	// is off too.
+	atStart bool
 	// recipients are the people of a forPeople job; forTeams jobs go to
 	// every team.
 	recipients func(tx okrcore.Tx, ws string, c *okrcore.Cycle, teams []*okrcore.Team) (map[okrcore.ID]bool, error)
@@ -107,8 +110,24 @@ func untilAnsweringCloses(c *okrcore.Cycle, _ time.Time, _ time.Duration) time.T
 	return c.RetroCloses()
 }
 
+// planningDay is the day of a cycle's planning digest: its first weekday.
+func planningDay(c *okrcore.Cycle) time.Time {
+	d := c.Start.UTC()
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
 // cycleJobs is read-only.
 var cycleJobs = []cycleJob{
+	// Each team hears where its planning stands against the rules on the
+	// cycle's first weekday (okrcore/minimums).
+	{kind: okrcore.OutboxPlanning, name: "planning", audience: forTeams, atStart: true,
+		due: func(c *okrcore.Cycle, _ int, loc *time.Location, h, m int) time.Time {
+			return localAt(planningDay(c), h, m, loc)
+		},
+		until: func(_ *okrcore.Cycle, due time.Time, grace time.Duration) time.Time { return due.Add(grace) }},
 	// Owners grade their key results in the cycle's last days; a team's
 	// key results are graded by its lead.
 	{kind: okrcore.OutboxGrading, name: "grading", audience: forPeople, recipients: keyResultOwners,

@@ -42,14 +42,17 @@ type Scheduler struct {
 	grace time.Duration
 	only  string
 	locs  chat.Zones
-	// mu serialises the planning of ticks, which share rosters.
+	// mu serialises the planning of ticks, which share rosters and the
+	// times of the workspaces' last look for objectives short of key
+	// results (minimums.go).
 	mu      sync.Mutex
 	rosters map[string]*roster
+	looked  map[string]time.Time
 }
 
 // NewScheduler returns a scheduler over store.
 func NewScheduler(store okrcore.Store, opts Options) *Scheduler {
-	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace, only: opts.Workspace}
+	s := &Scheduler{store: store, now: opts.Now, log: opts.Logger, grace: opts.Grace, only: opts.Workspace, looked: map[string]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -172,7 +175,7 @@ func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time)
 	if err != nil {
 		return 0, err
 	}
-	if len(p.markers) == 0 {
+	if len(p.markers) == 0 && len(p.items) == 0 {
 		if !p.stampTick {
 			return 0, nil
 		}
@@ -242,6 +245,10 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 		return plan{}, err
 	}
 	stamp := s.logMissedWindows(tx, ws, now)
+	few, err := s.planFewKeyResults(tx, w, now)
+	if err != nil {
+		return plan{}, err
+	}
 	base := w.Schedule.OrDefault()
 	baseKey := scheduleKey(base)
 	sl, swept := tx.(rosterSlices)
@@ -268,6 +275,7 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 		if err := s.planEndOfCycle(tx, w, r.cycles, now, &p); err != nil {
 			return p, err
 		}
+		p.items = append(p.items, few...)
 		// Something is due: plan it from who is there now.
 		if fresh || len(p.markers) == 0 {
 			return p, nil

@@ -146,12 +146,16 @@ func Values(s string) map[string]string {
 }
 
 // composeDue composes a scheduled message of kind for a person (or a team,
-// for digests), due now.
+// for digests and the planning digest), due now; "alice O6" gives the item
+// a period (O6) too.
 func composeDue(t *testing.T, k *bottest.Kit, kind okrcore.OutboxKind, who string) chat.Message {
 	t.Helper()
 	it := &okrcore.OutboxItem{ID: 1, Workspace: k.Workspace, Kind: kind, DueAt: k.Clock.Now(), State: okrcore.OutboxPending, Key: string(kind) + ":" + who}
+	if name, period, ok := strings.Cut(who, " "); ok {
+		who, it.Period = name, period
+	}
 	bottest.Read(t, k.DB, func(tx okrcore.Tx) (struct{}, error) {
-		if kind == okrcore.OutboxDigest || kind == okrcore.OutboxManagerDigest {
+		if kind == okrcore.OutboxDigest || kind == okrcore.OutboxManagerDigest || kind == okrcore.OutboxPlanning {
 			tm, err := tx.TeamByName(k.Workspace, who)
 			if err == nil {
 				it.Team = tm.ID
