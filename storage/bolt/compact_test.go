@@ -14,6 +14,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/bolt/internal/reccodec"
+	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
 const fixtureV5 = "testdata/v5.db"
@@ -314,4 +315,54 @@ func TestDamagedCompactRecord(t *testing.T) {
 	if err := db.Check(ctx); err == nil || !bytes.Contains([]byte(err.Error()), []byte("decode user 1")) {
 		t.Fatalf("the check of a damaged person: %v", err)
 	}
+}
+
+// BenchmarkConvertRecords is the first open of a version 5 file of a
+// 10,000-person organisation without check-ins (10,000 people, 2,000
+// teams, 30,000 objectives, 100,000 key results as JSON): the conversion
+// to compactVersion, in its batches, with fsync. It reports the file's
+// size before and the pages in use after: bbolt never shrinks a file,
+// and the pages the conversion frees are where the file grows next.
+//
+//	go test -run '^$' -bench ConvertRecords -benchtime 1x ./storage/bolt
+func BenchmarkConvertRecords(b *testing.B) {
+	src := filepath.Join(b.TempDir(), "v5.db")
+	db := openOld(b, src, 5)
+	spec := storagetest.OrgSpec{Users: 10000, Teams: 2000, Objectives: 30000, KeyResults: 100000}
+	if _, err := storagetest.GenerateOrg(context.Background(), db, spec); err != nil {
+		b.Fatal(err)
+	}
+	closeOld(b, db, 5)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	var inUse float64
+	for b.Loop() {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "copy.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		db, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+		b.StopTimer()
+		st, ps := db.bolt.Stats(), db.bolt.Info().PageSize
+		if fi, err := os.Stat(path); err == nil {
+			inUse = float64(fi.Size()-int64((st.FreePageN+st.PendingPageN)*ps)) / (1 << 20)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(142000*b.N)/took.Seconds(), "records/s")
+	b.ReportMetric(float64(len(data))/(1<<20), "MiB-before")
+	b.ReportMetric(inUse, "MiB-in-use-after")
 }
