@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/okrbot/okrbot/bot/bottest"
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -143,4 +144,78 @@ func TestInChromium(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// TestInChromiumDigestPieces follows what a digest points at, in a real
+// browser: its link to the team's page shows the team's check-in rate of
+// this week as the history counts it (an undone check-in counted for
+// nobody), and its chart, at the signed address a Teams card shows it by,
+// loads as an 800x400 picture in a browser with no session, while an
+// altered address shows none.
+func TestInChromiumDigestPieces(t *testing.T) {
+	s := newSite(t)
+	ctx := newBrowser(t)
+	dir := outputDir(t)
+	ws := s.kit.Workspace
+	sales := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(ws, "Sales") })
+	// alice checks in and takes it back: it counts for nobody.
+	kr := firstID(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.KeyResult, error) {
+		c, err := okrcore.CurrentCycle(tx, ws)
+		if err != nil {
+			return nil, err
+		}
+		return tx.KeyResultsByOwner(ws, okrcore.UserOwner(s.user(ws, "alice").ID), c.ID)
+	})
+	s.kit.Clock.Advance(time.Minute)
+	s.kit.Ask("alice", kr.Ref().String()+" "+strconv.FormatFloat(kr.Target, 'f', -1, 64))
+	s.kit.Clock.Advance(time.Minute)
+	s.kit.Ask("alice", "undo")
+	now := s.kit.Clock.Now().UTC()
+	monday := now.Truncate(24*time.Hour).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
+	people := teamPeople(sales)
+	checked := 0
+	for _, p := range people {
+		cis := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.CheckIn, error) { return tx.CheckInsByAuthor(ws, p, monday, 0) })
+		if len(okrcore.Effective(cis)) > 0 {
+			checked++
+		}
+	}
+	want := strconv.Itoa(checked) + " of " + strconv.Itoa(len(people)) + ")"
+
+	open(t, ctx, dir, "digest-login", s.link("dana"))
+	text := open(t, ctx, dir, "digest-team-link", s.links.TeamLink(sales.ID))
+	if !strings.Contains(text, "Team Sales") || !strings.Contains(text, "checked in this week ("+want) {
+		t.Errorf("the digest's team page says %q, want %q checked in this week", text, want)
+	}
+
+	digest := s.kit.Ask("dana", "digest Sales")
+	var png []byte
+	for _, b := range digest.Blocks {
+		if img, ok := b.(chat.Image); ok {
+			png = img.Bytes()
+		}
+	}
+	if len(png) == 0 {
+		t.Fatal("the Sales digest has no chart")
+	}
+	addr, err := s.links.Images(ws).ImageURL(context.Background(), png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := newBrowser(t)
+	in(t, fresh, "the chart by address", chromedp.Steps(chromedp.Navigate(addr), chromedp.WaitReady(chromedp.CSS("img"))))
+	w := in(t, fresh, "its size", chromedp.Evaluate[int](`document.images[0].naturalWidth`))
+	h := in(t, fresh, "its height", chromedp.Evaluate[int](`document.images[0].naturalHeight`))
+	if w != 800 || h != 400 {
+		t.Errorf("the chart at its address is %dx%d, want 800x400", w, h)
+	}
+	shot := in(t, fresh, "chart screenshot", chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, "digest-chart.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in(t, fresh, "an altered address", chromedp.Navigate(strings.Replace(addr, "/img/", "/img/A", 1)))
+	broken := in(t, fresh, "what it shows", chromedp.Evaluate[int](`document.images.length ? document.images[0].naturalWidth : 0`))
+	if broken != 0 {
+		t.Errorf("an altered address showed a picture %d wide", broken)
+	}
 }
