@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,14 +51,8 @@ func AlignmentView(tx okrcore.Tx, ws string, now time.Time, arg string) (chat.Me
 	} else {
 		// The company-wide tree starts from objectives aligned to
 		// nothing; everything below is found through the indexes.
-		objs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) { return tx.ObjectivesByCycle(ws, c) })
-		if err != nil {
+		if roots, err = cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) { return RootObjectives(tx, ws, c) }); err != nil {
 			return m, err
-		}
-		for _, o := range objs {
-			if o.ParentKR == 0 && o.ParentObjective == 0 {
-				roots = append(roots, o)
-			}
 		}
 	}
 	return TreeMessage(tx, ws, now, title, roots, only)
@@ -101,6 +96,22 @@ func HistoryView(tx okrcore.Tx, ws string, ref okrcore.Ref) (chat.Message, error
 		}
 	}
 	return chat.Message{Text: ref.String() + " " + title + "\n" + body, Ephemeral: true, Blocks: []chat.Block{chat.Header{Text: ref.String() + " " + title}, chat.Section{Text: body}}}, nil
+}
+
+// rootLister reads a cycle's objectives aligned to nothing from a store's
+// index (storage/bolt's and storage/postgres's).
+type rootLister interface {
+	RootObjectives(ws string, cycle okrcore.ID) ([]*okrcore.Objective, error)
+}
+
+// RootObjectives are a cycle's objectives aligned to nothing, where the
+// company tree starts: from the store's index, else from all of them.
+func RootObjectives(tx okrcore.Tx, ws string, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	if rl, ok := tx.(rootLister); ok {
+		return rl.RootObjectives(ws, cycle)
+	}
+	objs, err := tx.ObjectivesByCycle(ws, cycle)
+	return slices.DeleteFunc(objs, func(o *okrcore.Objective) bool { return o.ParentKR != 0 || o.ParentObjective != 0 }), err
 }
 
 // MineView is a person's OKRs of the current cycles, `okr mine`, the

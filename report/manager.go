@@ -297,7 +297,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
 	// One read of each person's check-ins of the cycle answers whether
 	// they checked in this period and the chart's weeks alike.
-	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(c, now, md.periodStart), now)
+	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(c, md.periodStart), now)
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
 	}

@@ -29,16 +29,11 @@ func utcWeeks(c *okrcore.Cycle, now time.Time) []time.Time {
 
 // chartFrom is when the chart's first week begins, or the period the
 // digest asks about when that is earlier.
-func chartFrom(c *okrcore.Cycle, now, period time.Time) time.Time {
-	at := c.Start
-	if now.Before(at) {
-		at = now
+func chartFrom(c *okrcore.Cycle, period time.Time) time.Time {
+	if at := okrcore.TallyWeekStart(okrcore.TallyWeekOf(c.Start)); at.Before(period) {
+		return at
 	}
-	at = okrcore.TallyWeekStart(okrcore.TallyWeekOf(at))
-	if period.Before(at) {
-		return period
-	}
-	return at
+	return period
 }
 
 // chart draws rows' weekly rates; it reads, once per person, the weeks

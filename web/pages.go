@@ -113,7 +113,7 @@ type treePage struct{ Rows []item }
 // is aligned beneath them, treeDepth levels deep, through the indexes.
 func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (treePage, error) {
 	var tp treePage
-	objs, err := tx.ObjectivesByCycle(ws, c.ID)
+	objs, err := report.RootObjectives(tx, ws, c.ID)
 	if err != nil {
 		return tp, err
 	}
@@ -149,10 +149,8 @@ func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (tr
 		return nil
 	}
 	for _, o := range objs {
-		if o.ParentKR == 0 && o.ParentObjective == 0 {
-			if err := walk(o, 0); err != nil {
-				return tp, err
-			}
+		if err := walk(o, 0); err != nil {
+			return tp, err
 		}
 	}
 	return tp, nil

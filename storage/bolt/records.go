@@ -136,6 +136,9 @@ var (
 			if o.ParentObjective != 0 {
 				ix = append(ix, ikey{idxObjParent, newKey(ws).str(string(okrcore.RefObjective)).id(o.ParentObjective).id(o.ID)})
 			}
+			if k, ok := objectiveRootKey(o); ok {
+				ix = append(ix, ikey{idxObjRoot, k})
+			}
 			return ix
 		},
 	}
@@ -429,6 +432,21 @@ func (t *boltTx) ObjectivesByOwner(ws string, owner okrcore.Owner, cycle okrcore
 		p = p.id(cycle)
 	}
 	return byIndex(t, objectiveKind, ws, idxObjOwner, p)
+}
+
+// objectiveRootKey is o's entry in the index of the objectives aligned
+// to nothing, if it is one. A migration builds the index with it too.
+func objectiveRootKey(o *okrcore.Objective) (key, bool) {
+	if o.ParentKR != 0 || o.ParentObjective != 0 {
+		return nil, false
+	}
+	return newKey(o.Workspace).id(o.Cycle).id(o.ID), true
+}
+
+// RootObjectives lists the objectives of a cycle aligned to nothing, in
+// ID order, from their index.
+func (t *boltTx) RootObjectives(ws string, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	return byIndex(t, objectiveKind, ws, idxObjRoot, newKey(ws).id(cycle))
 }
 
 func (t *boltTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.Objective, error) {

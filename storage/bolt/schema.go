@@ -35,6 +35,7 @@ var (
 	idxObjCycle      = []byte("idx_objective_cycle")  // ws cycle | objective
 	idxObjOwner      = []byte("idx_objective_owner")  // ws owner_kind owner cycle | objective
 	idxObjParent     = []byte("idx_objective_parent") // ws ref_kind parent | objective
+	idxObjRoot       = []byte("idx_objective_root")   // ws cycle | objective aligned to nothing
 	idxKRObjective   = []byte("idx_kr_objective")     // ws objective | kr
 	idxKROwner       = []byte("idx_kr_owner")         // ws owner_kind owner cycle | kr
 	idxKRCycle       = []byte("idx_kr_cycle")         // ws cycle | kr
@@ -64,6 +65,7 @@ var (
 	}
 	bucketsVersion2 = [][]byte{bucketOutbox, idxOutboxKey, idxOutboxDue}
 	bucketsVersion3 = [][]byte{idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn}
+	bucketsVersion7 = [][]byte{idxObjRoot}
 )
 
 // A migration upgrades the schema by one version inside the transaction it
@@ -129,6 +131,16 @@ var migrations = []migration{
 	// binary form (compact.go); Open converts them convertBatch at a time
 	// first (convertJSONRecords), this what may be left.
 	compactAll,
+	// 6 → 7: the objectives aligned to nothing by cycle, so that the
+	// company tree starts from them without reading every objective.
+	func(tx *bbolt.Tx) error {
+		for _, name := range bucketsVersion7 {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return indexAll(tx, objectiveKind, idxObjRoot, objectiveRootKey)
+	},
 }
 
 // convertBatch is how many check-ins one transaction of the conversion to

@@ -143,10 +143,14 @@ func closeOld(t testing.TB, db *DB, v int) {
 // laterIndexes are the index buckets of record kinds that versions after
 // v added.
 func laterIndexes(v int) [][]byte {
+	var out [][]byte
 	if v < 3 {
-		return bucketsVersion3
+		out = append(out, bucketsVersion3...)
 	}
-	return nil
+	if v < 7 {
+		out = append(out, bucketsVersion7...)
+	}
+	return out
 }
 
 // checkUpgradedV1 checks that a database writeV1 made, now opened by this

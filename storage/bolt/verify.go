@@ -49,7 +49,7 @@ func (k *kind[T]) verify(t *boltTx, want map[string]map[string]bool) error {
 
 var recordIndexes = [][]byte{
 	idxUserPlatform, idxUserName, idxTeamName, idxTeamMember,
-	idxObjCycle, idxObjOwner, idxObjParent,
+	idxObjCycle, idxObjOwner, idxObjParent, idxObjRoot,
 	idxKRObjective, idxKROwner, idxKRCycle, idxInitiativeKR,
 	idxUserEmail, idxUserRole, idxKPIOwner, idxInitiativeOwn,
 	idxOutboxKey, idxOutboxDue,

@@ -332,6 +332,12 @@ func (t *pgTx) ObjectivesByOwner(ws string, owner okrcore.Owner, cycle okrcore.I
 	return where(t, objectiveKind, ws, "owner_kind = $2 AND owner_id = $3 AND cycle = $4", []byte(owner.Kind), int64(owner.ID), int64(cycle))
 }
 
+// RootObjectives lists the objectives of a cycle aligned to nothing, in
+// ID order.
+func (t *pgTx) RootObjectives(ws string, cycle okrcore.ID) ([]*okrcore.Objective, error) {
+	return where(t, objectiveKind, ws, "cycle = $2 AND parent_id IS NULL", int64(cycle))
+}
+
 func (t *pgTx) ObjectivesAlignedTo(ws string, parent okrcore.Ref) ([]*okrcore.Objective, error) {
 	switch parent.Kind {
 	case okrcore.RefKeyResult, okrcore.RefObjective:
