@@ -169,14 +169,13 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 	if b.Len() == 0 {
 		return cycleview.EmptyMine(tx, ws, now, user, cs, m)
 	}
-	kpis, err := tx.KPIs(ws)
+	// By the owners' index: the workspace's KPIs are not one person's view.
+	kpis, err := tx.KPIsByOwner(ws, okrcore.UserOwner(user))
 	if err != nil {
 		return m, err
 	}
 	for _, k := range kpis {
-		if k.Owner == okrcore.UserOwner(user) {
-			m.Blocks = append(m.Blocks, KPISection(k))
-		}
+		m.Blocks = append(m.Blocks, KPISection(k))
 	}
 	m.Text = b.String()
 	if img, ok := mineChart(charted, now, n, mine, hist); ok {

@@ -70,3 +70,23 @@ func TestDigestChart(t *testing.T) {
 		})
 	}
 }
+
+// TestMineShowsOwnKPIs: `/okr mine` shows the person's own KPIs, found by
+// the owners' index, and nobody else's (a team's, another person's).
+func TestMineShowsOwnKPIs(t *testing.T) {
+	k := bottest.New(t, bottest.Demo())
+	for who, kpi := range map[string]string{"alice": "Alice's pipeline coverage", "bob": "Bob's response time"} {
+		if m := k.Ask(who, `/okr new kpi "`+kpi+`" range 1-5`); !strings.Contains(bottest.Text(m), kpi) {
+			t.Fatalf("%s's KPI: %s", who, bottest.Text(m))
+		}
+	}
+	text := bottest.Text(k.Ask("alice", "/okr mine"))
+	if !strings.Contains(text, "Alice's pipeline coverage") {
+		t.Errorf("alice's own KPI is not in her OKRs:\n%s", text)
+	}
+	for _, other := range []string{"Bob's response time", "Uptime"} {
+		if strings.Contains(text, other) {
+			t.Errorf("alice's OKRs show %q, not hers:\n%s", other, text)
+		}
+	}
+}
