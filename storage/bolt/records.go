@@ -241,8 +241,7 @@ func platformLabel(p string) string {
 // replaces the copy it keeps.
 func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
 	if w, ok := t.workspaces[ws]; ok {
-		c := *w
-		return &c, nil
+		return copyWorkspace(w), nil
 	}
 	b, err := t.bucket(bucketWorkspaces)
 	if err != nil {
@@ -257,16 +256,22 @@ func (t *boltTx) Workspace(ws string) (*okrcore.Workspace, error) {
 		return nil, err
 	}
 	t.keepWorkspace(w)
-	c := *w
-	return &c, nil
+	return copyWorkspace(w), nil
 }
 
 func (t *boltTx) keepWorkspace(w *okrcore.Workspace) {
 	if t.workspaces == nil {
 		t.workspaces = map[string]*okrcore.Workspace{}
 	}
+	t.workspaces[w.ID] = copyWorkspace(w)
+}
+
+// copyWorkspace is a copy of w that shares nothing with it
+// (TestWorkspaceCopiesShareNothing fails on a field it would share).
+func copyWorkspace(w *okrcore.Workspace) *okrcore.Workspace {
 	c := *w
-	t.workspaces[w.ID] = &c
+	c.AlsoCurrent = slices.Clone(w.AlsoCurrent)
+	return &c
 }
 
 // Workspaces lists every workspace. Keys are str(id), whose encoding sorts

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ func TestWorkspaceReadOncePerTransaction(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	if err := db.Update(ctx, func(tx okrcore.Tx) error {
-		return tx.PutWorkspace(&okrcore.Workspace{ID: "T1", Name: "Acme", CurrentCycle: 1, Rules: okrcore.DefaultRules(), CreatedAt: at})
+		return tx.PutWorkspace(&okrcore.Workspace{ID: "T1", Name: "Acme", CurrentCycle: 1, AlsoCurrent: []okrcore.ID{2}, Rules: okrcore.DefaultRules(), CreatedAt: at})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +36,13 @@ func TestWorkspaceReadOncePerTransaction(t *testing.T) {
 			return err
 		}
 		w.Name, w.Rules.MaxObjectives = "changed, not stored", 99
+		w.AlsoCurrent = append(w.AlsoCurrent, 9)
 		if got := name(tx); got != "Acme" {
 			t.Fatalf("a copy's change was read back: %q", got)
+		}
+		w.AlsoCurrent[0] = 8
+		if again, err := tx.Workspace("T1"); err != nil || !reflect.DeepEqual(again.AlsoCurrent, []okrcore.ID{2}) {
+			t.Fatalf("a copy's list shared with the next read: %v, %v", again, err)
 		}
 		w.Name = "Acme Corp"
 		if err := tx.PutWorkspace(w); err != nil {
@@ -60,4 +66,28 @@ func TestWorkspaceReadOncePerTransaction(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWorkspaceCopiesShareNothing fails when a field that holds a
+// reference (a slice, a map, a pointer) is added to okrcore.Workspace and
+// not to copyWorkspace's clones.
+func TestWorkspaceCopiesShareNothing(t *testing.T) {
+	copied := map[string]bool{"AlsoCurrent": true}
+	var refs func(typ reflect.Type, path string)
+	refs = func(typ reflect.Type, path string) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			switch f.Type.Kind() {
+			case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func:
+				if !copied[path+f.Name] {
+					t.Errorf("okrcore.Workspace.%s%s is a %s: make copyWorkspace clone it", path, f.Name, f.Type.Kind())
+				}
+			case reflect.Struct:
+				if f.Type != reflect.TypeFor[time.Time]() {
+					refs(f.Type, path+f.Name+".")
+				}
+			}
+		}
+	}
+	refs(reflect.TypeFor[okrcore.Workspace](), "")
 }
