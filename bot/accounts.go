@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
@@ -47,6 +48,9 @@ func parsePlatform(s string) (string, bool) {
 func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
 		return settingsView(req.actor), nil
+	}
+	if quiet.IsSetting(args[0].Text) {
+		return e.quietCmd(quiet.Setting)(ctx, req, args)
 	}
 	what := lower(args[0].Text)
 	if what != "nudges" && what != "nudge" || len(args) != 2 {

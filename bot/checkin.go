@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/okrbot/okrbot/bot/forms"
+	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -251,7 +252,10 @@ func (e *Engine) undo(ctx context.Context, req *request, _ []reply.Token) (chat.
 }
 
 // skip records that the person skips this period's check-in.
-func (e *Engine) skip(ctx context.Context, req *request, _ []reply.Token) (chat.Message, error) {
+func (e *Engine) skip(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
+	if len(args) > 0 {
+		return e.quietCmd(quiet.Skip)(ctx, req, args)
+	}
 	var cadence okrcore.Cadence
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(req.ws)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/okrbot/okrbot/bot/cyclecmd"
+	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -55,10 +56,13 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
 		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in: values, confidence, status, note and blockers", "check-ins"},
-		"skip":       {e.skip, "skip", "skip this {period}'s check-in", "check-ins"},
+		"skip":       {e.skip, "skip [until DATE]", "skip this {period}'s check-in, or more: `skip until Dec 20, on vacation` is time away", "check-ins"},
+		"away":       {e.quietCmd(quiet.Away), "away [@PERSON] [until DATE | N weeks | off] [note]", "time away: no nudges, reminders or grading prompts, shown as away in digests; admins and team leads may set it for someone", "check-ins"},
+		"mute":       {e.quietCmd(quiet.Mute), "mute reminders", "no reminders for the rest of this cycle (`unmute` turns them back on)", "check-ins"},
+		"unmute":     {e.quietCmd(quiet.Unmute), "unmute", "reminders come again", "check-ins"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
 		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
-		"settings":   {e.settings, "settings [nudges slack|teams]", "your settings: where nudges come (Slack or Teams), your time zone", "basics"},
+		"settings":   {e.settings, "settings [nudges slack|teams | slack-status-away on|off | escalation thread|names on|off [team NAME]]", "your settings: where nudges come (Slack or Teams), your time zone; the workspace's: whether an out-of-office Slack status counts as away, the escalation ladder's steps", "basics"},
 		"link":       {e.link, "link PERSON OTHER", "one person on Slack and Teams: OTHER's chat account joins PERSON", "admin"},
 		"unlink":     {e.unlink, "unlink PERSON slack|teams", "split a platform's account off a person again", "admin"},
 		"check-in":   {},
@@ -73,6 +77,16 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		cmds[a] = cmds[to]
 	}
 	return cmds
+}
+
+// quietCmd runs a command of bot/quiet in one write transaction.
+func (e *Engine) quietCmd(run func(okrcore.Tx, quiet.Request, []reply.Token) (chat.Message, error)) commandFunc {
+	return func(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
+		return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+			return run(tx, quiet.Request{Actor: req.actor, Now: req.now, Loc: e.locs.Get,
+				Person: func(tx okrcore.Tx, tok reply.Token) okrcore.Later[okrcore.ID] { return named(tx, req, tok) }}, args)
+		})
+	}
 }
 
 // command runs one command line (without its /okr prefix).
@@ -111,38 +125,10 @@ func suggest(name string, cmds map[string]commandSpec) string {
 			names = append(names, c)
 		}
 	}
-	sort.Strings(names)
-	best, bestD := "", 3
-	for _, c := range names {
-		if d := editDistance(name, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best != "" {
+	if best, ok := reply.Closest(name, names); ok {
 		return fmt.Sprintf("Did you mean `/okr %s`? `/okr help` lists everything.", best)
 	}
 	return "`/okr help` lists what I can do."
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 var helpGroups = []struct{ key, title string }{

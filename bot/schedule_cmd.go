@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -77,11 +78,11 @@ func (e *Engine) cadenceOf(ctx context.Context, req *request) okrcore.Cadence {
 func describeSchedules(tx okrcore.Tx, w *okrcore.Workspace, team *okrcore.Team) string {
 	if team != nil {
 		if team.Schedule == nil {
-			return chat.User(team.Name) + " follows the workspace's schedule:\n" + w.Schedule.Describe()
+			return chat.User(team.Name) + " follows the workspace's schedule:\n" + w.Schedule.Describe() + "\n" + quiet.Ladder(tx, w.ID, w.Schedule, team)
 		}
-		return chat.User(team.Name) + "'s schedule:\n" + team.Schedule.Describe()
+		return chat.User(team.Name) + "'s schedule:\n" + team.Schedule.Describe() + "\n" + quiet.Ladder(tx, w.ID, *team.Schedule, team)
 	}
-	s := w.Schedule.Describe()
+	s := w.Schedule.Describe() + "\n" + quiet.Ladder(tx, w.ID, w.Schedule, nil)
 	if teams, err := tx.Teams(w.ID); err == nil {
 		var own []string
 		for _, t := range teams {
