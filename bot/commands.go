@@ -56,10 +56,11 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
 		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in: values, confidence, status, note and blockers", "check-ins"},
-		"skip":       {e.skip, "skip [until DATE]", "skip this {period}'s check-in, or more: `skip until Dec 20, on vacation` is time away", "check-ins"},
+		"skip":       {e.skip, "skip", "skip this {period}'s check-in; `skip until Dec 20, on vacation` is time away", "check-ins"},
 		"away":       {e.quietCmd(quiet.Away), "away [@PERSON] [until DATE | N weeks | off] [note]", "time away: no nudges, reminders or grading prompts, shown as away in digests; admins and team leads may set it for someone", "check-ins"},
 		"mute":       {e.quietCmd(quiet.Mute), "mute reminders", "no reminders for the rest of this cycle (`unmute` turns them back on)", "check-ins"},
 		"unmute":     {e.quietCmd(quiet.Unmute), "unmute", "reminders come again", "check-ins"},
+		"nudge":      {e.quietCmd(quiet.NudgeTeam), "nudge team NAME", "one polite reminder to each person in a team or beneath it who hasn't checked in (its lead and admins; the manager digest's \"Nudge them\")", "admin"},
 		"whoami":     {e.whoami, "whoami", "who okrbot thinks you are", "basics"},
 		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
 		"settings":   {e.settings, "settings [nudges slack|teams | slack-status-away on|off | escalation thread|names on|off [team NAME]]", "your settings: where nudges come (Slack or Teams), your time zone; the workspace's: whether an out-of-office Slack status counts as away, the escalation ladder's steps", "basics"},
@@ -125,7 +126,7 @@ func suggest(name string, cmds map[string]commandSpec) string {
 			names = append(names, c)
 		}
 	}
-	if best, ok := reply.Closest(name, names); ok {
+	if best := reply.Closest(name, names); best != "" {
 		return fmt.Sprintf("Did you mean `/okr %s`? `/okr help` lists everything.", best)
 	}
 	return "`/okr help` lists what I can do."

@@ -64,3 +64,18 @@ type Delivery struct {
 	Message Message
 	Skip    string
 }
+
+// Presence is a person's status on their chat platform as it shows it (an
+// emoji such as ":palm_tree:", a text such as "On vacation"), with when it
+// expires (zero: never).
+type Presence struct {
+	Emoji   string
+	Text    string
+	Expires time.Time
+}
+
+// StatusReader reads a person's chat status by their platform id, for an
+// adapter whose platform has one (Slack's users.info).
+type StatusReader interface {
+	Presence(ctx context.Context, userID string) (Presence, error)
+}

@@ -1,6 +1,9 @@
 package okrcore
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // OutboxKind is what a scheduled message is.
 type OutboxKind string
@@ -15,22 +18,19 @@ const (
 	OutboxCarry         OutboxKind = "carry_over"      // what becomes of unfinished key results at a cycle's close
 	OutboxFewKeyResults OutboxKind = "few_key_results" // an objective short of key results for a day
 	OutboxPlanning      OutboxKind = "planning"        // a team's planning digest at a cycle's start
+	// OutboxEscalation is the escalation ladder's reply in a team digest's
+	// thread naming who has not checked in.
+	OutboxEscalation OutboxKind = "escalation"
 )
 
 // OutboxKinds lists every kind of scheduled message.
 func OutboxKinds() []OutboxKind {
-	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning}
+	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning, OutboxEscalation}
 }
 
 // Valid reports whether k is a kind of scheduled message okrbot sends; a
 // store refuses to keep any other.
-func (k OutboxKind) Valid() bool {
-	switch k {
-	case OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning:
-		return true
-	}
-	return false
-}
+func (k OutboxKind) Valid() bool { return slices.Contains(OutboxKinds(), k) }
 
 // OutboxState is where a scheduled message is in its life.
 type OutboxState string

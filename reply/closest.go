@@ -2,21 +2,22 @@ package reply
 
 import "sort"
 
-// Closest is the name among names nearest to word by edit distance, at
-// most two edits away: the command someone meant when they typed a typo.
-// ok is false when none is that close.
-func Closest(word string, names []string) (string, bool) {
-	names = append([]string(nil), names...)
-	sort.Strings(names)
+// Closest is the word among words nearest to typed, at most two edits away
+// (a typo of it), or "" when none is that near; of equally near words the
+// first in alphabetical order wins, so that the suggestion is stable.
+func Closest(typed string, words []string) string {
+	sorted := append([]string(nil), words...)
+	sort.Strings(sorted)
 	best, bestD := "", 3
-	for _, c := range names {
-		if d := editDistance(word, c); d < bestD {
-			best, bestD = c, d
+	for _, w := range sorted {
+		if d := editDistance(typed, w); d < bestD {
+			best, bestD = w, d
 		}
 	}
-	return best, best != ""
+	return best
 }
 
+// editDistance is the Levenshtein distance of a and b, in runes.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)

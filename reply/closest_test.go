@@ -1,30 +1,21 @@
-package reply_test
+package reply
 
-import (
-	"testing"
-
-	"github.com/okrbot/okrbot/reply"
-)
+import "testing"
 
 func TestClosest(t *testing.T) {
-	names := []string{"away", "mine", "mute", "schedule", "show"}
-	tests := []struct {
-		word, want string
-		ok         bool
-	}{
-		{"mien", "mine", true},
-		{"awya", "away", true},
-		{"shedule", "schedule", true},
-		{"mute", "mute", true},
-		{"xylophone", "", false},
-		{"", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.word, func(t *testing.T) {
-			got, ok := reply.Closest(tt.word, names)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("Closest(%q) = %q, %v; want %q, %v", tt.word, got, ok, tt.want, tt.ok)
-			}
-		})
+	words := []string{"mine", "team", "teams", "digest", "checkin"}
+	for _, tc := range []struct{ typed, want string }{
+		{"mien", "mine"},
+		{"tem", "team"},
+		{"teams", "teams"},
+		{"chekin", "checkin"},
+		{"dijest", "digest"},
+		{"xyzzy", ""},
+		{"", ""},
+		{"tëam", "team"},
+	} {
+		if got := Closest(tc.typed, words); got != tc.want {
+			t.Errorf("Closest(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
 	}
 }

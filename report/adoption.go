@@ -22,6 +22,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/report/tally"
 )
 
@@ -81,13 +82,14 @@ type adoptionStats struct {
 	withOKR int   // of them, owning an objective or key result
 	withKRs int   // of them, having key results to check in on
 	checked []int // by week, how many of those checked in
+	away    []int // by week, how many of those were away, in neither count
 }
 
 func (s *adoptionStats) rate(week int) float64 {
-	if s.withKRs == 0 || week < 0 || week >= len(s.checked) {
+	if week < 0 || week >= len(s.checked) || s.withKRs-s.away[week] <= 0 {
 		return 0
 	}
-	return float64(s.checked[week]) / float64(s.withKRs)
+	return float64(s.checked[week]) / float64(s.withKRs-s.away[week])
 }
 
 // adoptionReport is what `/okr adoption` says.
@@ -108,6 +110,7 @@ type adoptionPerson struct {
 	owns   bool // an objective or a key result this cycle
 	hasKRs bool // key results to check in on
 	weeks  adoptionWeeks
+	away   adoptionWeeks // the weeks they were away (okrcore/away)
 }
 
 // buildAdoption reads the report, for the whole organisation or, when
@@ -333,7 +336,7 @@ type adoptionCounter struct {
 // count adds up the people of ids, each once however many of the group's
 // teams they are in.
 func (ac adoptionCounter) count(name string, ids []okrcore.ID) *adoptionStats {
-	s := &adoptionStats{name: name, checked: make([]int, ac.nWeeks)}
+	s := &adoptionStats{name: name, checked: make([]int, ac.nWeeks), away: make([]int, ac.nWeeks)}
 	seen := make(map[okrcore.ID]bool, len(ids))
 	for _, id := range ids {
 		p := ac.byID[id]
@@ -350,7 +353,9 @@ func (ac adoptionCounter) count(name string, ids []okrcore.ID) *adoptionStats {
 		}
 		s.withKRs++
 		for i := range ac.nWeeks {
-			if p.weeks.has(i) {
+			if p.away.has(i) {
+				s.away[i]++
+			} else if p.weeks.has(i) {
 				s.checked[i]++
 			}
 		}
@@ -421,13 +426,17 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 			defer wg.Done()
 			errs[w] = e.store.View(ctx, func(tx okrcore.Tx) error {
 				tr := tally.NewReader(tx, ws, c.Start.AddDate(0, 0, -7), end)
+				book, err := away.Read(tx, ws)
+				if err != nil {
+					return err
+				}
 				// Blocks of people in turn, so that each worker reads
 				// its own blocks of the tally.
 				for i := range people {
 					if int(people[i].u.ID/okrcore.TallyBlock)%workers != w {
 						continue
 					}
-					if err := readAdoptionPerson(tx, ws, c, people[i], tr, clocks[people[i].u.TimeZone], end, nWeeks); err != nil {
+					if err := readAdoptionPerson(tx, ws, c, people[i], tr, book, clocks[people[i].u.TimeZone], end, nWeeks); err != nil {
 						return err
 					}
 				}
@@ -447,7 +456,7 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 // readAdoptionPerson reads what one person owns and, if they have key
 // results, the weeks they checked in: the weeks of clk, the last one to
 // end.
-func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tr *tally.Reader, clk adoptionClock, end time.Time, nWeeks int) error {
+func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tr *tally.Reader, book *away.Book, clk adoptionClock, end time.Time, nWeeks int) error {
 	var err error
 	if ix, ok := tx.(ownershipIndex); ok {
 		p.owns, p.hasKRs, err = ix.OwnsInCycle(ws, okrcore.UserOwner(p.u.ID), c.ID)
@@ -466,6 +475,10 @@ func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionP
 		to := time.Date(y, m, d+7*(i+1), 0, 0, 0, 0, clk.loc)
 		if i == nWeeks-1 {
 			to = end.Add(time.Nanosecond)
+		}
+		if book.AwayFor(p.u.ID, from, to) {
+			p.away.set(i)
+			continue
 		}
 		ok, err := tr.CheckedInBetween(p.u.ID, from, to)
 		if err != nil {
@@ -550,8 +563,18 @@ func (r *adoptionReport) thisWeek() string {
 func (r *adoptionReport) teamLine(s *adoptionStats) string {
 	last := len(r.weeks) - 1
 	from := max(0, len(r.weeks)-13)
-	return fmt.Sprintf("*%s*: *%s* %s (%d of %d), %s · weekly %% %s",
-		chat.User(s.name), okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], s.withKRs, r.trend(s), r.series(s, from))
+	asked, away := s.asked(last)
+	return fmt.Sprintf("*%s*: *%s* %s (%d of %d%s), %s · weekly %% %s",
+		chat.User(s.name), okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], asked, away, r.trend(s), r.series(s, from))
+}
+
+// asked is how many with key results were asked in week i, those away
+// left out, and the words that say how many were away.
+func (s *adoptionStats) asked(i int) (int, string) {
+	if s.away[i] == 0 {
+		return s.withKRs, ""
+	}
+	return s.withKRs - s.away[i], fmt.Sprintf(", %d away", s.away[i])
 }
 
 func (r *adoptionReport) message() chat.Message {
@@ -572,7 +595,8 @@ func (r *adoptionReport) message() chat.Message {
 	rateOf, rate := "", "Nobody has key results to check in on yet."
 	if t.withKRs > 0 {
 		rateOf = okrcore.Percent(t.rate(last))
-		rate = fmt.Sprintf(" checked in %s (%d of the %s with key results), %s.", r.thisWeek(), t.checked[last], Count(t.withKRs, "person"), r.trend(t))
+		asked, away := t.asked(last)
+		rate = fmt.Sprintf(" checked in %s (%d of the %s with key results%s), %s.", r.thisWeek(), t.checked[last], Count(asked, "person"), away, r.trend(t))
 	}
 	m := chat.Message{Ephemeral: true}
 	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(bolded(shareOf, share)+"\n"+bolded(rateOf, rate)))

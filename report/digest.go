@@ -38,6 +38,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/okrcore/forecast"
 	"github.com/okrbot/okrbot/report/pace"
 	"github.com/okrbot/okrbot/report/tally"
@@ -382,6 +383,7 @@ type teamDigest struct {
 	fc          pace.Forecasts // of the key results, from calc's history
 	withKRs     []okrcore.ID   // members who have key results to check in on
 	notChecked  []okrcore.ID   // of those, who has not checked in this period
+	away        []okrcore.ID   // members with key results away this period, in neither
 }
 
 // buildTeamDigest reads what a team digest says at now. period may be empty
@@ -399,6 +401,10 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	d.calc.blockersFrom = d.periodStart
 	d.calc.histFrom = c.Start
 	ws := w.ID
+	book, err := away.Read(tx, ws)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[okrcore.ID]bool{}
 	add := func(os ...*okrcore.Objective) {
 		for _, o := range os {
@@ -452,6 +458,10 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 		}
 		if u, err := tx.User(ws, m); err == nil && u.Left {
 			continue // who left is no longer asked to check in
+		}
+		if book.AwayFor(m, d.periodStart, now) {
+			d.away = append(d.away, m)
+			continue
 		}
 		d.withKRs = append(d.withKRs, m)
 		checked, err := tally.Since(tx, ws, m, d.periodStart)
@@ -543,10 +553,11 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	fmt.Fprintf(&w.text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
 	// Blocks other than progress bars: header, summary, context (above),
-	// two section titles, the chart, blockers, highlights, check-ins, a
-	// note on what was left out, actions; and the doubts, when there are.
+	// two section titles, the chart, blockers, highlights, check-ins, who
+	// is away (if anyone), a note on what was left out, actions; and the
+	// doubts, when there are.
 	doubts := pace.Doubts(d.keyResults(), d.fc, d.read.KR, d.read.rulesOf(), n.User)
-	room := maxDigestBlocks - 11 - min(1, len(doubts))
+	room := maxDigestBlocks - 11 - min(1, len(doubts)) - min(len(d.away), 1)
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	d.writeAttention(w, n, attention, showAtt)
@@ -709,6 +720,12 @@ func (d *teamDigest) writeHighlights(w *digestWriter, n *Namer, movers []*okrcor
 // writeCheckIns says who has not checked in this period, or that everyone
 // has; a team where nobody has key results gets neither.
 func (d *teamDigest) writeCheckIns(w *digestWriter, n *Namer, this string) {
+	if len(d.away) > 0 {
+		defer func() {
+			w.add(chat.Context{Text: fmt.Sprintf("Away %s, so not counted: %s", this, nameList(userNames(n, d.away), 40))})
+			fmt.Fprintf(&w.text, "\nAway: %s.", nameList(userNames(n, d.away), 40))
+		}()
+	}
 	if len(d.withKRs) == 0 {
 		return
 	}
@@ -716,12 +733,17 @@ func (d *teamDigest) writeCheckIns(w *digestWriter, n *Namer, this string) {
 		w.add(chat.Section{Text: fmt.Sprintf("Everyone with key results has checked in %s (%d of %d).", this, len(d.withKRs), len(d.withKRs))})
 		return
 	}
-	names := make([]string, len(d.notChecked))
-	for i, u := range d.notChecked {
-		names[i] = n.User(u)
-	}
+	names := userNames(n, d.notChecked)
 	w.add(section(fmt.Sprintf("*Not checked in %s* (%d of %d): %s", this, len(d.notChecked), len(d.withKRs), nameList(names, 40))))
 	fmt.Fprintf(&w.text, "\nNot checked in %s: %s.", this, nameList(names, 40))
+}
+
+func userNames(n *Namer, ids []okrcore.ID) []string {
+	names := make([]string, len(ids))
+	for i, u := range ids {
+		names[i] = n.User(u)
+	}
+	return names
 }
 
 // composeDigest builds a team's digest for its channel, or for its lead's
@@ -752,7 +774,7 @@ func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	if err != nil {
 		return chat.Delivery{}, err
 	}
-	if len(d.objs) == 0 && len(d.withKRs) == 0 {
+	if len(d.objs) == 0 && len(d.withKRs) == 0 && len(d.away) == 0 {
 		return chat.Delivery{To: to, Skip: "the team has no OKRs this cycle"}, nil
 	}
 	return chat.Delivery{To: to, Message: d.message(NewNamer(tx, w.ID))}, nil

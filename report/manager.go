@@ -9,6 +9,8 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/report/ladder"
 	"github.com/okrbot/okrbot/report/tally"
 )
 
@@ -55,6 +57,43 @@ type managerDigest struct {
 	worst       map[okrcore.ID]*okrcore.KeyResult
 	worstTeam   map[okrcore.ID]string // key result → child team it was found under
 	tally       *tally.Reader         // who checked in (report/tally)
+	book        *away.Book            // who is away, who muted reminders; read when first asked
+}
+
+// awayNow says whether a person is away for the digest's period.
+func (md *managerDigest) awayNow(id okrcore.ID) (bool, error) {
+	if md.book == nil {
+		b, err := away.Read(md.tx, md.ws)
+		if err != nil {
+			return false, err
+		}
+		md.book = b
+	}
+	return md.book.AwayFor(id, md.periodStart, md.now), nil
+}
+
+// names is the ladder's names step, when it is on for t: who has not
+// checked in under t, with the button that nudges them.
+func (md *managerDigest) names(t *okrcore.Team, this string) ([]chat.Block, error) {
+	if _, err := md.awayNow(0); err != nil || !md.book.Settings.LadderOf(t.ID).Names {
+		return nil, err
+	}
+	silent, err := ladder.SilentUnder(md.tx, md.ws, t, true, md.cycle, md.periodStart, md.now)
+	if err != nil {
+		return nil, err
+	}
+	return ladder.SilentBlocks(chat.User(t.Name), "nudge team "+t.Name, this, userNames(NewNamer(md.tx, md.ws), silent)), nil
+}
+
+// Silent lists who has key results in team t or beneath it and has not
+// checked in this period as of now, but those away and those who muted
+// reminders: whom the manager digest names and "Nudge them" reminds.
+func Silent(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, now time.Time) ([]okrcore.ID, error) {
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	return ladder.SilentUnder(tx, w.ID, t, true, c, okrcore.PeriodStart(teamSchedule(w, t).CheckIn.Cadence, now, teamLocation(tx, w.ID, t)), now)
 }
 
 func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
@@ -93,6 +132,15 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	if u, err := md.tx.User(md.ws, id); err == nil && u.Left {
 		// Their OKRs still count; they are no longer asked to check in.
 		p.hasKRs = false
+	}
+	if p.hasKRs {
+		// Away this period: neither asked nor counted.
+		if away, err := md.awayNow(id); err != nil || away {
+			p.hasKRs = false
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	if p.hasKRs {
 		if p.checked, err = md.tally.CheckedInSince(id, md.periodStart); err != nil {
@@ -366,6 +414,11 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	} else if ok {
 		m.Blocks = append(m.Blocks, img)
 	}
+	names, err := md.names(t, this)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	m.Blocks = append(m.Blocks, names...)
 
 	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
 	for _, k := range md.worst {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/report/ladder"
 )
 
 func SkipKey(user okrcore.ID, period string) string {
@@ -57,10 +59,11 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
 	n := NewReading(tx, w.ID, e.now())
-	head := fmt.Sprintf("Hi %s! Time for your %s check-in (%s).", chat.User(u.Name), CadenceWord(cadence), chat.User(c.Name))
-	if it.Kind == okrcore.OutboxReminder {
-		head = fmt.Sprintf("Hi %s, a reminder: your check-in for this %s is still open (%s).", chat.User(u.Name), period, plural(len(due), "key result"))
+	book, err := away.Read(tx, w.ID)
+	if err != nil {
+		return chat.Delivery{}, err
 	}
+	head := ladder.NudgeHead(it, book.BackSince(u.ID, start, e.now()), chat.User(u.Name), chat.User(c.Name), period, CadenceWord(cadence), plural(len(due), "key result"))
 	m := chat.Message{Text: head}
 	m.Blocks = append(m.Blocks, chat.Section{Text: head})
 	for i, k := range due {

@@ -22,5 +22,6 @@ func (e *Reports) registry() map[okrcore.OutboxKind]composer {
 		},
 		okrcore.OutboxFewKeyResults: e.composeFewKeyResults,
 		okrcore.OutboxPlanning:      e.composePlanning,
+		okrcore.OutboxEscalation:    e.composeEscalation,
 	}
 }

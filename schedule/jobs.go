@@ -29,6 +29,11 @@ type recurringJob struct {
 	period func(g *group, occ time.Time) time.Time
 	// skip leaves a team out (for forTeams jobs); nil sends to every team.
 	skip func(t *okrcore.Team, hasChildren map[okrcore.ID]bool) bool
+	// thread keeps only the teams whose escalation ladder has its thread
+	// step on (okrcore/away), read once per tick that plans the job.
+	thread bool
+	// delay puts the items after the occurrence.
+	delay time.Duration
 }
 
 func (j recurringJob) periodAt(g *group, occ time.Time) time.Time {
@@ -60,7 +65,17 @@ var recurringJobs = []recurringJob{
 	{kind: okrcore.OutboxManagerDigest, audience: forTeams, slot: func(s okrcore.Schedule) okrcore.Slot { return s.ManagerDigest },
 		// Only a lead of teams under it has anything to roll up.
 		skip: func(t *okrcore.Team, hasChildren map[okrcore.ID]bool) bool { return !hasChildren[t.ID] || t.Lead == 0 }},
+	// The escalation ladder's reply in the digest's thread, once the
+	// digest it answers is out; only where the ladder has it on.
+	{kind: okrcore.OutboxEscalation, audience: forTeams, slot: func(s okrcore.Schedule) okrcore.Slot { return s.Digest },
+		thread: true, delay: escalationDelay,
+		skip: func(t *okrcore.Team, _ map[okrcore.ID]bool) bool { return t.DigestChannel == "" }},
 }
+
+// escalationDelay is how long after the digest the ladder's reply in its
+// thread comes: room for the digest to go out first, even when a large
+// fan-out delays it.
+const escalationDelay = 30 * time.Minute
 
 // cycleJob is a message sent once per cycle at its end, to each group of
 // recipients that share a time zone and a working hour (cycle.go): people

@@ -13,6 +13,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
 )
 
 // SchedulerOptions configure a Scheduler.
@@ -153,6 +154,20 @@ type plan struct {
 	// nothing was due, so that a long quiet spell is not mistaken for
 	// downtime.
 	stampTick bool
+	// book is the workspace's time away and ladder, read when first
+	// needed.
+	book *away.Book
+}
+
+func (p *plan) awayBook(tx okrcore.Tx, ws string) *away.Book {
+	if p.book == nil {
+		b, err := away.Read(tx, ws)
+		if err != nil {
+			b = &away.Book{} // unreadable: nobody away, the ladder off
+		}
+		p.book = b
+	}
+	return p.book
 }
 
 const markerTTL = 400 * 24 * time.Hour
@@ -276,6 +291,9 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 			return p, err
 		}
 		p.items = append(p.items, few...)
+		if err := s.planWelcomes(tx, ws, r, now, &p); err != nil {
+			return p, err
+		}
 		// Something is due: plan it from who is there now.
 		if fresh || len(p.markers) == 0 {
 			return p, nil
@@ -301,10 +319,10 @@ func (s *Scheduler) planRecurring(tx okrcore.Tx, ws, key string, g *group, aud a
 				Key: fmt.Sprintf("%s:u%d:%s", j.kind, u.ID, period)})
 		}
 		for _, t := range g.teams {
-			if !j.wants(t, hasChildren) {
+			if !j.wants(t, hasChildren) || (j.thread && !p.awayBook(tx, ws).Settings.LadderOf(t.ID).Thread) {
 				continue
 			}
-			p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: j.kind, Team: t.ID, Period: period, DueAt: occ, CreatedAt: now,
+			p.items = append(p.items, &okrcore.OutboxItem{Workspace: ws, Kind: j.kind, Team: t.ID, Period: period, DueAt: occ.Add(j.delay), CreatedAt: now,
 				Key: fmt.Sprintf("%s:t%d:%s", j.kind, t.ID, period)})
 		}
 		p.markers = append(p.markers, marker)

@@ -68,7 +68,7 @@ func Away(tx okrcore.Tx, r Request, args []reply.Token) (chat.Message, error) {
 		}
 		return chat.Text(fmt.Sprintf("Welcome back! %s no longer away: check-in nudges and reminders come again from the next one.", who.are)), nil
 	}
-	text := joined(args)
+	text := reply.JoinTokens(args)
 	u, p, err := away.Set(tx, r.Actor, person, func(u *okrcore.User) (away.Span, error) {
 		return away.Parse(text, r.Now, r.Loc(u.TimeZone))
 	}, r.Now)
@@ -98,14 +98,6 @@ func whose(r Request, u *okrcore.User) who {
 		return who{are: "You're"}
 	}
 	return who{are: chat.User(u.Name) + " is"}
-}
-
-func joined(args []reply.Token) string {
-	words := make([]string, len(args))
-	for i, a := range args {
-		words[i] = a.Text
-	}
-	return strings.Join(words, " ")
 }
 
 func show(tx okrcore.Tx, r Request, person okrcore.Later[okrcore.ID]) (chat.Message, error) {
@@ -158,7 +150,7 @@ func Mute(tx okrcore.Tx, r Request, args []reply.Token) (chat.Message, error) {
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Text(fmt.Sprintf("Reminders muted for %s: you still get the check-in nudge, but no reminder after it and no \"Nudge them\", and digests won't name you. `/okr unmute` turns them back on.", chat.User(c.Name))), nil
+	return chat.Text(fmt.Sprintf("Reminders muted for %s: you still get the check-in nudge, but no reminder after it and no \"Nudge them\", and the escalation ladder won't name you. `/okr unmute` turns them back on.", chat.User(c.Name))), nil
 }
 
 // Unmute is `/okr unmute [reminders]`.

@@ -49,17 +49,17 @@ func Setting(tx okrcore.Tx, r Request, args []reply.Token) (chat.Message, error)
 			return chat.Text("Done: someone whose Slack status says they're away (a :palm_tree: or :airplane: status, or \"out of office\", \"vacation\", \"OOO\" in its text, until it expires) gets no check-in nudges, reminders or grading prompts while it lasts. It is read when a nudge is due."), nil
 		}
 		return chat.Text("Done: Slack statuses no longer count as time away; `/okr away` still does."), nil
-	case (len(args) == 3 || len(args) == 5) && strings.EqualFold(args[0].Text, "escalation"):
+	case (len(args) == 3 || len(args) >= 5) && strings.EqualFold(args[0].Text, "escalation"):
 		on, err := onOff(args[2])
 		if err != nil {
 			return chat.Message{}, err
 		}
 		var team *okrcore.Team
-		if len(args) == 5 {
+		if len(args) >= 5 {
 			if !strings.EqualFold(args[3].Text, "team") {
 				return chat.Message{}, invalid(settingsHelp)
 			}
-			if team, err = report.FindTeam(tx, r.Actor.Workspace, args[4].Text); err != nil {
+			if team, err = report.FindTeam(tx, r.Actor.Workspace, reply.JoinTokens(args[4:])); err != nil {
 				return chat.Message{}, err
 			}
 		}

@@ -30,6 +30,9 @@ type Period struct {
 	Note  string    `json:"n,omitempty"`
 	// By is who set it, when it was not the person.
 	By okrcore.ID `json:"b,omitempty"`
+	// Ended says it was ended early (`away off`): the person is back by
+	// their own word, and no welcome back is due.
+	Ended bool `json:"e,omitempty"`
 }
 
 // Covers says whether the person is away at t.
@@ -185,7 +188,7 @@ func (b *Book) Returned(from, to time.Time) map[okrcore.ID]time.Time {
 	}
 	for id, p := range b.People {
 		for _, x := range p.Away {
-			if x.Until.After(from) && !x.Until.After(to) && x.Until.After(x.From) {
+			if x.Until.After(from) && !x.Until.After(to) && x.Until.After(x.From) && !x.Ended {
 				if _, again := b.AwayAt(id, to); !again {
 					out[id] = x.Until
 				}
@@ -193,6 +196,17 @@ func (b *Book) Returned(from, to time.Time) map[okrcore.ID]time.Time {
 		}
 	}
 	return out
+}
+
+// BackSince says whether the person came back from a time away (not ended
+// early) within the span before now: their next nudge welcomes them back.
+func (b *Book) BackSince(id okrcore.ID, since, now time.Time) bool {
+	if b == nil || b.People[id] == nil {
+		return false
+	}
+	sub := &Book{People: map[okrcore.ID]*person{id: b.People[id]}}
+	_, ok := sub.Returned(since, now)[id]
+	return ok
 }
 
 // Muted says whether the person muted their reminders for cycle.

@@ -148,7 +148,7 @@ func End(tx okrcore.Tx, actor *okrcore.User, person okrcore.Later[okrcore.ID], n
 			ended = true
 		default:
 			// Ended now, and not a return to welcome: the person said so.
-			x.Until, ended = now, true
+			x.Until, x.Ended, ended = now, true, true
 			kept = append(kept, x)
 		}
 	}

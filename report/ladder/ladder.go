@@ -1,0 +1,114 @@
+// Package ladder holds what time away and the escalation ladder add to
+// the scheduled messages: the chat status read before a nudge, the words
+// of a welcome back and of a lead's "Nudge them", and the reply in a team
+// digest's thread that names who has not checked in.
+package ladder
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
+)
+
+// statusRead bounds the read of a chat status: a slow platform delays a
+// nudge by this much at most, then the nudge goes as if it had said nothing.
+const statusRead = 5 * time.Second
+
+// Presence reads the chat status of the person an item is for, when the
+// workspace counts statuses as time away and their platform can tell; nil
+// otherwise (the nudge goes). The read is outside the store's transaction.
+func Presence(ctx context.Context, store okrcore.Store, readers map[string]chat.StatusReader, log *slog.Logger, it *okrcore.OutboxItem) *away.Status {
+	if len(readers) == 0 || it.User == 0 {
+		return nil
+	}
+	switch it.Kind {
+	case okrcore.OutboxCheckIn, okrcore.OutboxReminder, okrcore.OutboxGrading:
+	default:
+		return nil
+	}
+	var reader chat.StatusReader
+	var id string
+	_ = store.View(ctx, func(tx okrcore.Tx) error {
+		b, err := away.Read(tx, it.Workspace)
+		if err != nil || !b.Settings.SlackStatus {
+			return err
+		}
+		u, err := tx.User(it.Workspace, it.User)
+		if err != nil {
+			return err
+		}
+		for _, a := range u.Accounts() {
+			if r, ok := readers[a.Platform]; ok {
+				reader, id = r, a.PlatformID
+				break
+			}
+		}
+		return nil
+	})
+	if reader == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, statusRead)
+	defer cancel()
+	s, err := reader.Presence(ctx, id)
+	if err != nil {
+		log.DebugContext(ctx, "chat status not read; the nudge goes", "workspace", it.Workspace, "err", err)
+		return nil
+	}
+	return &away.Status{Emoji: s.Emoji, Text: s.Text, Expires: s.Expires}
+}
+
+// NudgeHead is the first line of a nudge or reminder: a welcome back after
+// time away (the welcome's own nudge, or the first nudge after it: back), a lead's "Nudge them", the schedule's reminder or its nudge.
+func NudgeHead(it *okrcore.OutboxItem, back bool, name, cycle, period, cadence, due string) string {
+	switch {
+	case away.IsWelcome(it.Key) || (back && it.Kind == okrcore.OutboxCheckIn):
+		return "Welcome back, " + name + "! Hope your time away went well. Your " + cadence + " check-in is due (" + cycle + ")."
+	case away.IsNudge(it.Key):
+		return "Hi " + name + ", a friendly nudge from your team: your check-in for this " + period + " is still open (" + due + "). It takes a minute."
+	case it.Kind == okrcore.OutboxReminder:
+		return "Hi " + name + ", a reminder: your check-in for this " + period + " is still open (" + due + ")."
+	}
+	return "Hi " + name + "! Time for your " + cadence + " check-in (" + cycle + ")."
+}
+
+// ThreadReply is the ladder's reply in a team digest's thread: who has not
+// checked in this period (names, already a person's text), politely.
+func ThreadReply(names []string, this string) chat.Message {
+	text := "Still to check in " + this + ": " + list(names) + ". A minute in `/okr checkin` keeps the team's picture true; thanks!"
+	return chat.Message{Text: text, Blocks: []chat.Block{chat.Section{Text: text}, chat.Context{Text: "Nobody away is named here, nor anyone who muted reminders."}}}
+}
+
+// SilentBlocks are the manager digest's names step: who under team has not
+// checked in this period (names, a person's text), and the button whose
+// value (nudge) reminds them.
+func SilentBlocks(team, nudge, this string, names []string) []chat.Block {
+	if len(names) == 0 {
+		return []chat.Block{chat.Section{Text: "Everyone with key results under " + team + " has checked in " + this + " (those away aside)."}}
+	}
+	return []chat.Block{
+		chat.Section{Text: fmt.Sprintf("*Not checked in %s* (%d, those away aside): %s", this, len(names), list(names))},
+		chat.Actions{Buttons: []chat.Button{{Label: "Nudge them", Value: nudge}}},
+	}
+}
+
+// maxNames is how many names a line lists before "and N more".
+const maxNames = 40
+
+func list(names []string) string {
+	more := ""
+	if len(names) > maxNames {
+		more = fmt.Sprintf(" and %d more", len(names)-maxNames)
+		names = names[:maxNames]
+	}
+	if len(names) == 1 || more != "" {
+		return strings.Join(names, ", ") + more
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -1,0 +1,136 @@
+package ladder
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/report/tally"
+)
+
+// maxDepth bounds a walk down the org chart: it is shallow, and a loop in
+// old data must end.
+const maxDepth = 32
+
+// SilentUnder lists, in the order met, who in team (and, with below, the
+// teams beneath it) has key results in cycle and has not checked in since
+// start (the period's start) as of now: not those who left, are away for
+// the period (okrcore/away), or muted reminders. They are whom the ladder
+// names and "Nudge them" reminds; the same list for both, so that the
+// button reminds whom the digest named.
+func SilentUnder(tx okrcore.Tx, ws string, team *okrcore.Team, below bool, c *okrcore.Cycle, start, now time.Time) ([]okrcore.ID, error) {
+	book, err := away.Read(tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	teams := []*okrcore.Team{team}
+	if below {
+		if teams, err = subtree(tx, ws, team); err != nil {
+			return nil, err
+		}
+	}
+	var out []okrcore.ID
+	seen := map[okrcore.ID]bool{}
+	for _, t := range teams {
+		for _, m := range append([]okrcore.ID{t.Lead}, t.Members...) {
+			if m == 0 || seen[m] {
+				continue
+			}
+			seen[m] = true
+			if book.AwayFor(m, start, now) || book.Muted(m, c.ID) {
+				continue
+			}
+			silent, err := isSilent(tx, ws, m, c, start)
+			if err != nil {
+				return nil, err
+			}
+			if silent {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// isSilent says whether a person still here has key results to check in on
+// in c (their own, or under an objective of theirs) and has not since start.
+func isSilent(tx okrcore.Tx, ws string, id okrcore.ID, c *okrcore.Cycle, start time.Time) (bool, error) {
+	u, err := tx.User(ws, id)
+	if okrcore.IsNotFound(err) || (err == nil && (u.Left || u.Role == okrcore.RoleObserver)) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(id), c.ID)
+	if err != nil {
+		return false, err
+	}
+	has := len(krs) > 0
+	if !has {
+		objs, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(id), c.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, o := range objs {
+			ks, err := tx.KeyResultsByObjective(ws, o.ID)
+			if err != nil {
+				return false, err
+			}
+			if has = len(ks) > 0; has {
+				break
+			}
+		}
+	}
+	if !has {
+		return false, nil
+	}
+	checked, err := tally.Since(tx, ws, id, start)
+	return !checked, err
+}
+
+// subtree is team and every team beneath it.
+func subtree(tx okrcore.Tx, ws string, team *okrcore.Team) ([]*okrcore.Team, error) {
+	all, err := tx.Teams(ws)
+	if err != nil {
+		return nil, err
+	}
+	out := []*okrcore.Team{team}
+	for depth, level := 0, []okrcore.ID{team.ID}; depth < maxDepth && len(level) > 0; depth++ {
+		var next []okrcore.ID
+		for _, t := range all {
+			if slices.Contains(level, t.Parent) && t.ID != t.Parent && !slices.ContainsFunc(out, func(x *okrcore.Team) bool { return x.ID == t.ID }) {
+				out, next = append(out, t), append(next, t.ID)
+			}
+		}
+		level = next
+	}
+	return out, nil
+}
+
+// Thread is the ladder's thread step for team t's digest channel: on the
+// digest day, the reply in the digest's thread (top-level when the digest
+// did not go out) naming who has not checked in since start; this words
+// the period ("this week"), name a person.
+func Thread(tx okrcore.Tx, t *okrcore.Team, c *okrcore.Cycle, it *okrcore.OutboxItem, start, now time.Time, this string, name func(okrcore.ID) string) (chat.Delivery, error) {
+	to := chat.Conversation{ID: t.DigestChannel, Platform: t.DigestPlatform}
+	book, err := away.Read(tx, t.Workspace)
+	if err != nil || to.ID == "" || !book.Settings.LadderOf(t.ID).Thread {
+		return chat.Delivery{To: to, Skip: "the escalation ladder's thread step is off, or the team has no channel"}, err
+	}
+	ids, err := SilentUnder(tx, t.Workspace, t, false, c, start, now)
+	if err != nil || len(ids) == 0 {
+		return chat.Delivery{To: to, Skip: "everyone asked has checked in"}, err
+	}
+	if dg, err := tx.OutboxByKey(t.Workspace, fmt.Sprintf("%s:t%d:%s", okrcore.OutboxDigest, t.ID, it.Period)); err == nil && dg.State == okrcore.OutboxSent {
+		to.Thread = dg.SentRef
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = name(id)
+	}
+	return chat.Delivery{To: to, Message: ThreadReply(names, this)}, nil
+}
