@@ -14,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
+	"github.com/okrbot/okrbot/report/retroanswers"
 )
 
 // The end of a cycle: owners grade their key results (a prompt with the
@@ -243,7 +244,7 @@ func (e *Engine) retroMessage(ctx context.Context, req *request, text string) (m
 	}
 	if !isStop(text) && !isSkip(text) {
 		if _, isCommand := e.commands()[firstWord(text)]; isCommand {
-			if d.Step < len(report.RetroStatements) || len(strings.Fields(text)) == 1 {
+			if d.Step < len(retroanswers.Statements) || len(strings.Fields(text)) == 1 {
 				return chat.Message{}, false, nil
 			}
 		}
@@ -284,7 +285,7 @@ func (e *Engine) retroStart(ctx context.Context, req *request) (chat.Message, er
 			d = &retro.Dialog{Cycle: c.ID}
 			d.Answers.Normalize()
 			intro = append(intro, fmt.Sprintf("*Retrospective · %s*\nFour statements to rate from 1 (strongly disagree) to 5 (strongly agree), then Start / Stop / Continue. Your team sees only the anonymous summary.", chat.User(c.Name)))
-			prev, err := report.ReadRetroAnswers(tx, req.ws, c.ID, req.actor.ID)
+			prev, err := retroanswers.Read(tx, req.ws, c.ID, req.actor.ID)
 			if err != nil {
 				return chat.Message{}, err
 			}
@@ -326,18 +327,18 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 				return m, err
 			}
 			s := "Stopped; nothing from this retrospective was saved. `/okr retro` starts it again."
-			if prev, err := report.ReadRetroAnswers(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
+			if prev, err := retroanswers.Read(tx, req.ws, d.Cycle, req.actor.ID); err == nil && prev != nil {
 				s += " Your earlier answers stay as they were."
 			}
 			m = chat.Text(s)
 			return m, nil
 		case isSkip(text):
-			if d.Step < len(report.RetroStatements) {
+			if d.Step < len(retroanswers.Statements) {
 				d.Answers.Ratings[d.Step] = 0
 			} else {
-				*d.Answers.Text(d.Step - len(report.RetroStatements)) = ""
+				*d.Answers.Text(d.Step - len(retroanswers.Statements)) = ""
 			}
-		case d.Step < len(report.RetroStatements):
+		case d.Step < len(retroanswers.Statements):
 			r, problem := retro.ParseRating(text)
 			if problem != "" {
 				m = retro.Prompt(d, problem)
@@ -354,7 +355,7 @@ func (e *Engine) retroStep(ctx context.Context, req *request, text string) (chat
 				m = retro.Prompt(d, fmt.Sprintf("That's longer than %d characters; please shorten it.", retro.MaxText))
 				return m, nil
 			}
-			*d.Answers.Text(d.Step - len(report.RetroStatements)) = s
+			*d.Answers.Text(d.Step - len(retroanswers.Statements)) = s
 		}
 		d.Step++
 		if d.Step < retro.Steps {
@@ -376,7 +377,7 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retro.Dialog, m *ch
 	if err != nil {
 		return fmt.Errorf("encode retrospective answers: %w", err)
 	}
-	if err := tx.PutState(req.ws, report.RetroAnswersKey(d.Cycle, req.actor.ID), b, req.now.Add(retroKeep)); err != nil {
+	if err := tx.PutState(req.ws, retroanswers.Key(d.Cycle, req.actor.ID), b, req.now.Add(retroKeep)); err != nil {
 		return err
 	}
 	if err := retroDialogs.end(tx, req); err != nil {
@@ -387,14 +388,14 @@ func (e *Engine) finishRetro(tx okrcore.Tx, req *request, d *retro.Dialog, m *ch
 		name = chat.User(c.Name)
 	}
 	var lines []string
-	for i, s := range report.RetroStatements {
+	for i, s := range retroanswers.Statements {
 		r := "skipped"
 		if d.Answers.Ratings[i] > 0 {
 			r = strconv.Itoa(d.Answers.Ratings[i])
 		}
 		lines = append(lines, fmt.Sprintf("%s: %s", s, r))
 	}
-	for i, q := range report.RetroQuestions {
+	for i, q := range retroanswers.Questions {
 		a := chat.User(*d.Answers.Text(i))
 		if a == "" {
 			a = "skipped"

@@ -31,7 +31,7 @@ import (
 //	told:<problem>                  outbox                 24 hours: admins hear of a problem once a day
 //	readyz:probe                    cmd/okrbot (/readyz)   never kept: put and deleted in one transaction
 //
-// The keys that report reads are named there (report.RetroAnswersKey,
+// The keys that report reads are named there (retroanswers.Key,
 // report.SkipKey, report.ChannelRefKey); those of schedule, outbox and
 // inbox never leave their package.
 

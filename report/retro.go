@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/report/cycleview"
+	"github.com/okrbot/okrbot/report/retroanswers"
 )
 
 // composeGrading asks a key result owner, in the last days of a cycle, to
@@ -121,13 +122,13 @@ func (e *Reports) composeRetro(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		if !c.RetroOpen(e.now()) {
 			return chat.Delivery{To: to, Skip: "answering the retrospective has closed"}, nil
 		}
-		if a, err := ReadRetroAnswers(tx, w.ID, c.ID, u.ID); err != nil {
+		if a, err := retroanswers.Read(tx, w.ID, c.ID, u.ID); err != nil {
 			return chat.Delivery{}, err
 		} else if a != nil {
 			return chat.Delivery{To: to, Skip: "already answered the retrospective"}, nil
 		}
 		head := fmt.Sprintf("Hi %s! %s is coming to an end. How did OKRs work for your team?", chat.User(u.Name), chat.User(c.Name))
-		body := fmt.Sprintf("A two-minute retrospective: rate %d statements from 1 to 5, then say what to start, stop and continue. Your team sees only the anonymous summary.", len(RetroStatements))
+		body := fmt.Sprintf("A two-minute retrospective: rate %d statements from 1 to 5, then say what to start, stop and continue. Your team sees only the anonymous summary.", len(retroanswers.Statements))
 		return chat.Delivery{To: to, Message: chat.Message{
 			Text: head + "\n" + body,
 			Blocks: []chat.Block{chat.Section{Text: "*" + head + "*\n" + body},
@@ -191,11 +192,11 @@ func teamMemberIDs(t *okrcore.Team) []okrcore.ID {
 }
 
 func SummarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle) (*retroSummary, error) {
-	s := &retroSummary{team: t, cycle: c, sum: make([]int, len(RetroStatements)), count: make([]int, len(RetroStatements)), texts: make([][]string, len(RetroQuestions))}
+	s := &retroSummary{team: t, cycle: c, sum: make([]int, len(retroanswers.Statements)), count: make([]int, len(retroanswers.Statements)), texts: make([][]string, len(retroanswers.Questions))}
 	ids := teamMemberIDs(t)
 	s.members = len(ids)
 	for _, id := range ids {
-		a, err := ReadRetroAnswers(tx, ws, c.ID, id)
+		a, err := retroanswers.Read(tx, ws, c.ID, id)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +210,7 @@ func SummarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle)
 				s.count[i]++
 			}
 		}
-		for i := range RetroQuestions {
+		for i := range retroanswers.Questions {
 			if txt := strings.TrimSpace(*a.Text(i)); txt != "" {
 				s.texts[i] = append(s.texts[i], txt)
 			}
@@ -289,13 +290,13 @@ func RetroSummaryMessage(s *retroSummary) chat.Message {
 	head := fmt.Sprintf("Retrospective · %s · %s", chat.User(s.team.Name), chat.User(s.cycle.Name))
 	who := fmt.Sprintf("%d of %s in %s answered. Ratings go from 1 (strongly disagree) to 5 (strongly agree).", s.Answered, Count(s.members, "person"), chat.User(s.team.Name))
 	var ratings []string
-	for i, st := range RetroStatements {
+	for i, st := range retroanswers.Statements {
 		ratings = append(ratings, fmt.Sprintf("%s: *%s*", st, s.average(i)))
 	}
 	m := chat.Message{}
 	m.Blocks = append(m.Blocks, chat.Header{Text: head}, chat.Section{Text: who}, chat.Section{Text: strings.Join(ratings, "\n")})
 	text := []string{head, who, strings.Join(ratings, "\n")}
-	for i, q := range RetroQuestions {
+	for i, q := range retroanswers.Questions {
 		body := "*" + q.Label + "*\n" + bulletList(s.texts[i])
 		m.Blocks = append(m.Blocks, chat.Section{Text: body})
 		text = append(text, body)

@@ -11,10 +11,11 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report"
+	"github.com/okrbot/okrbot/report/retroanswers"
 )
 
 // Steps is the number of questions in a retrospective.
-var Steps = len(report.RetroStatements) + len(report.RetroQuestions)
+var Steps = len(retroanswers.Statements) + len(retroanswers.Questions)
 
 // GradesFormID names the grading form in its EventFormSubmit.
 const GradesFormID = "grades"
@@ -28,9 +29,9 @@ var wordScale = map[string]int{"strongly disagree": 1, "disagree": 2, "neutral":
 // Dialog is a retrospective in progress, stored so that it survives a
 // restart.
 type Dialog struct {
-	Cycle   okrcore.ID          `json:"cycle"`
-	Step    int                 `json:"step"`
-	Answers report.RetroAnswers `json:"answers"`
+	Cycle   okrcore.ID           `json:"cycle"`
+	Step    int                  `json:"step"`
+	Answers retroanswers.Answers `json:"answers"`
 }
 
 // GradesForm is the form to grade key results of cycle c, each with the
@@ -65,14 +66,14 @@ func Prompt(d *Dialog, lead string) chat.Message {
 	// buttons and typed ratings agree; `skip` and `stop` are typed.
 	var q, hint string
 	var buttons []chat.Button
-	if d.Step < len(report.RetroStatements) {
-		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, report.RetroStatements[d.Step])
+	if d.Step < len(retroanswers.Statements) {
+		q = fmt.Sprintf("%s How much do you agree? *%s*", pos, retroanswers.Statements[d.Step])
 		hint = "1 = strongly disagree … 5 = strongly agree. `skip` moves on, `stop` ends."
 		for i := 1; i <= 5; i++ {
 			buttons = append(buttons, chat.Button{Label: strconv.Itoa(i), Value: "retro " + strconv.Itoa(i)})
 		}
 	} else {
-		tq := report.RetroQuestions[d.Step-len(report.RetroStatements)]
+		tq := retroanswers.Questions[d.Step-len(retroanswers.Statements)]
 		q = fmt.Sprintf("%s *%s*: %s", pos, tq.Label, tq.Question)
 		hint = "Write a sentence or two; only the anonymous summary shows it. `skip` moves on, `stop` ends."
 		buttons = append(buttons, chat.Button{Label: "Skip", Value: "retro skip"})
