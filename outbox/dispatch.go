@@ -58,6 +58,7 @@ type Dispatcher struct {
 	attempts int
 	batch    int
 	claimer  Claimer // nil: the outbox is this process's alone
+	locs     chat.Zones
 	owner    string
 	lease    time.Duration
 	now      func() time.Time
@@ -221,6 +222,13 @@ func (d *Dispatcher) count(platform string, f func(*Stats)) {
 // deliver sends one item. Only store failures are returned: a platform
 // failure is recorded on the item and retried later.
 func (d *Dispatcher) deliver(ctx context.Context, it *okrcore.OutboxItem) error {
+	if why, err := d.held(ctx, it); err != nil || why != "" {
+		if err != nil {
+			return err
+		}
+		d.count(d.platformOf(ctx, it.Workspace), func(s *Stats) { s.Skipped++ })
+		return d.finish(ctx, it, okrcore.OutboxSkipped, chat.SentRef{}, why)
+	}
 	del, err := d.composer.Compose(ctx, it)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: not the item's fault, so not an attempt.

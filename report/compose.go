@@ -6,8 +6,6 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/okrcore/away"
-	"github.com/okrbot/okrbot/report/ladder"
 )
 
 // composer builds the delivery of one kind of outbox item inside a read
@@ -23,7 +21,6 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 		return chat.Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
 	}
 	var d chat.Delivery
-	status := ladder.Presence(ctx, e.store, e.statuses, e.log, it)
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(it.Workspace)
 		if err != nil {
@@ -34,11 +31,6 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 			if u, err := tx.User(it.Workspace, it.User); err == nil && u.Left {
 				d.Skip = "the person left"
 				return nil
-			} else if err == nil {
-				held, err := away.Hold(tx, it, status, e.now(), e.locs.Get(u.TimeZone))
-				if d.Skip = held.Reason; err != nil || held.Reason != "" {
-					return err
-				}
 			}
 		}
 		d, err = c(ctx, tx, w, it)

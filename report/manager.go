@@ -72,28 +72,19 @@ func (md *managerDigest) awayNow(id okrcore.ID) (bool, error) {
 	return md.book.AwayFor(id, md.periodStart, md.now), nil
 }
 
-// names is the ladder's names step, when it is on for t: who has not
-// checked in under t, with the button that nudges them.
-func (md *managerDigest) names(t *okrcore.Team, this string) ([]chat.Block, error) {
-	if _, err := md.awayNow(0); err != nil || !md.book.Settings.LadderOf(t.ID).Names {
-		return nil, err
-	}
-	silent, err := ladder.SilentUnder(md.tx, md.ws, t, true, md.cycle, md.periodStart, md.now)
-	if err != nil {
-		return nil, err
-	}
-	return ladder.SilentBlocks(chat.User(t.Name), "nudge team "+t.Name, this, userNames(NewNamer(md.tx, md.ws), silent)), nil
-}
-
 // Silent lists who has key results in team t or beneath it and has not
 // checked in this period as of now, but those away and those who muted
 // reminders: whom the manager digest names and "Nudge them" reminds.
 func Silent(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, now time.Time) ([]okrcore.ID, error) {
-	c, err := okrcore.CurrentCycle(tx, w.ID)
-	if err != nil {
-		return nil, err
+	return ladder.Silent(tx, w, t, now, teamPeriodStart(tx, w))
+}
+
+// teamPeriodStart is when a team's check-in period holding a moment began,
+// by its rhythm and in its time zone.
+func teamPeriodStart(tx okrcore.Tx, w *okrcore.Workspace) func(*okrcore.Team, time.Time) time.Time {
+	return func(t *okrcore.Team, now time.Time) time.Time {
+		return okrcore.PeriodStart(teamSchedule(w, t).CheckIn.Cadence, now, teamLocation(tx, w.ID, t))
 	}
-	return ladder.SilentUnder(tx, w.ID, t, true, c, okrcore.PeriodStart(teamSchedule(w, t).CheckIn.Cadence, now, teamLocation(tx, w.ID, t)), now)
 }
 
 func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
@@ -414,7 +405,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	} else if ok {
 		m.Blocks = append(m.Blocks, img)
 	}
-	names, err := md.names(t, this)
+	names, err := ladder.Names(tx, t, c, md.periodStart, now, this, NewNamer(tx, w.ID).User)
 	if err != nil {
 		return chat.Message{}, err
 	}

@@ -26,7 +26,6 @@ type Reports struct {
 	served    map[string]bool // nil: every platform
 	composers map[okrcore.OutboxKind]composer
 	teamLink  func(okrcore.ID) string // a team's web page; nil: no web view
-	statuses  map[string]chat.StatusReader
 }
 
 // LinkTeams makes scheduled digests link to their team's page at the
@@ -42,14 +41,11 @@ type Options struct {
 	// person on several is messaged on one that runs. Empty means every
 	// platform.
 	Platforms []string
-	// Statuses read people's chat statuses, by platform, for a workspace
-	// that counts an out-of-office status as time away.
-	Statuses map[string]chat.StatusReader
 }
 
 // NewReports returns the composers over store.
 func New(store okrcore.Store, opts Options) *Reports {
-	r := &Reports{store: store, now: opts.Now, log: opts.Logger, statuses: opts.Statuses}
+	r := &Reports{store: store, now: opts.Now, log: opts.Logger}
 	if r.now == nil {
 		r.now = time.Now
 	}

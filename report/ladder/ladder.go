@@ -5,64 +5,13 @@
 package ladder
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
 )
-
-// statusRead bounds the read of a chat status: a slow platform delays a
-// nudge by this much at most, then the nudge goes as if it had said nothing.
-const statusRead = 5 * time.Second
-
-// Presence reads the chat status of the person an item is for, when the
-// workspace counts statuses as time away and their platform can tell; nil
-// otherwise (the nudge goes). The read is outside the store's transaction.
-func Presence(ctx context.Context, store okrcore.Store, readers map[string]chat.StatusReader, log *slog.Logger, it *okrcore.OutboxItem) *away.Status {
-	if len(readers) == 0 || it.User == 0 {
-		return nil
-	}
-	switch it.Kind {
-	case okrcore.OutboxCheckIn, okrcore.OutboxReminder, okrcore.OutboxGrading:
-	default:
-		return nil
-	}
-	var reader chat.StatusReader
-	var id string
-	_ = store.View(ctx, func(tx okrcore.Tx) error {
-		b, err := away.Read(tx, it.Workspace)
-		if err != nil || !b.Settings.SlackStatus {
-			return err
-		}
-		u, err := tx.User(it.Workspace, it.User)
-		if err != nil {
-			return err
-		}
-		for _, a := range u.Accounts() {
-			if r, ok := readers[a.Platform]; ok {
-				reader, id = r, a.PlatformID
-				break
-			}
-		}
-		return nil
-	})
-	if reader == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, statusRead)
-	defer cancel()
-	s, err := reader.Presence(ctx, id)
-	if err != nil {
-		log.DebugContext(ctx, "chat status not read; the nudge goes", "workspace", it.Workspace, "err", err)
-		return nil
-	}
-	return &away.Status{Emoji: s.Emoji, Text: s.Text, Expires: s.Expires}
-}
 
 // NudgeHead is the first line of a nudge or reminder: a welcome back after
 // time away (the welcome's own nudge, or the first nudge after it: back), a lead's "Nudge them", the schedule's reminder or its nudge.

@@ -128,9 +128,63 @@ func Thread(tx okrcore.Tx, t *okrcore.Team, c *okrcore.Cycle, it *okrcore.Outbox
 	if dg, err := tx.OutboxByKey(t.Workspace, fmt.Sprintf("%s:t%d:%s", okrcore.OutboxDigest, t.ID, it.Period)); err == nil && dg.State == okrcore.OutboxSent {
 		to.Thread = dg.SentRef
 	}
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = name(id)
+	return chat.Delivery{To: to, Message: ThreadReply(namesOf(ids, name), this)}, nil
+}
+
+// ComposeThread composes the ladder's thread step for an escalation item:
+// its team's digest day, as of the item's due time (now when it has none);
+// start is when a team's check-in period holding a moment began (its
+// rhythm, its time zone), this words the item's period, name a person.
+func ComposeThread(tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem, now time.Time, start func(*okrcore.Team, time.Time) time.Time, this string, name func(okrcore.ID) string) (chat.Delivery, error) {
+	t, err := tx.Team(w.ID, it.Team)
+	if okrcore.IsNotFound(err) {
+		return chat.Delivery{Skip: "the team no longer exists"}, nil
 	}
-	return chat.Delivery{To: to, Message: ThreadReply(names, this)}, nil
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if okrcore.IsNotFound(err) || (err == nil && c.Closed) {
+		return chat.Delivery{Skip: "no open current cycle"}, nil
+	}
+	if err != nil {
+		return chat.Delivery{}, err
+	}
+	if !it.DueAt.IsZero() {
+		now = it.DueAt
+	}
+	return Thread(tx, t, c, it, start(t, now), now, this, name)
+}
+
+// Silent is SilentUnder for team t and the teams beneath it in the current
+// cycle, as of now: whom "Nudge them" reminds.
+func Silent(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, now time.Time, start func(*okrcore.Team, time.Time) time.Time) ([]okrcore.ID, error) {
+	c, err := okrcore.CurrentCycle(tx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	return SilentUnder(tx, w.ID, t, true, c, start(t, now), now)
+}
+
+// Names is the manager digest's names step, when the ladder has it on for
+// t: who has not checked in under t since start, and the button that
+// nudges them; nothing when it is off.
+func Names(tx okrcore.Tx, t *okrcore.Team, c *okrcore.Cycle, start, now time.Time, this string, name func(okrcore.ID) string) ([]chat.Block, error) {
+	book, err := away.Read(tx, t.Workspace)
+	if err != nil || !book.Settings.LadderOf(t.ID).Names {
+		return nil, err
+	}
+	ids, err := SilentUnder(tx, t.Workspace, t, true, c, start, now)
+	if err != nil {
+		return nil, err
+	}
+	return SilentBlocks(chat.User(t.Name), "nudge team "+t.Name, this, namesOf(ids, name)), nil
+}
+
+func namesOf(ids []okrcore.ID, name func(okrcore.ID) string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = name(id)
+	}
+	return out
 }
