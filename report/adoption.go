@@ -23,6 +23,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/report/ladder"
 	"github.com/okrbot/okrbot/report/tally"
 )
 
@@ -563,18 +564,8 @@ func (r *adoptionReport) thisWeek() string {
 func (r *adoptionReport) teamLine(s *adoptionStats) string {
 	last := len(r.weeks) - 1
 	from := max(0, len(r.weeks)-13)
-	asked, away := s.asked(last)
-	return fmt.Sprintf("*%s*: *%s* %s (%d of %d%s), %s · weekly %% %s",
-		chat.User(s.name), okrcore.Percent(s.rate(last)), r.thisWeek(), s.checked[last], asked, away, r.trend(s), r.series(s, from))
-}
-
-// asked is how many with key results were asked in week i, those away
-// left out, and the words that say how many were away.
-func (s *adoptionStats) asked(i int) (int, string) {
-	if s.away[i] == 0 {
-		return s.withKRs, ""
-	}
-	return s.withKRs - s.away[i], fmt.Sprintf(", %d away", s.away[i])
+	return fmt.Sprintf("*%s*: *%s* %s (%d of %d%s), %s · weekly %% %s", chat.User(s.name), okrcore.Percent(s.rate(last)), r.thisWeek(),
+		s.checked[last], s.withKRs-s.away[last], ladder.AwayNote(s.away[last]), r.trend(s), r.series(s, from))
 }
 
 func (r *adoptionReport) message() chat.Message {
@@ -595,8 +586,7 @@ func (r *adoptionReport) message() chat.Message {
 	rateOf, rate := "", "Nobody has key results to check in on yet."
 	if t.withKRs > 0 {
 		rateOf = okrcore.Percent(t.rate(last))
-		asked, away := t.asked(last)
-		rate = fmt.Sprintf(" checked in %s (%d of the %s with key results%s), %s.", r.thisWeek(), t.checked[last], Count(asked, "person"), away, r.trend(t))
+		rate = fmt.Sprintf(" checked in %s (%d of the %s with key results%s), %s.", r.thisWeek(), t.checked[last], Count(t.withKRs-t.away[last], "person"), ladder.AwayNote(t.away[last]), r.trend(t))
 	}
 	m := chat.Message{Ephemeral: true}
 	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(bolded(shareOf, share)+"\n"+bolded(rateOf, rate)))

@@ -57,19 +57,7 @@ type managerDigest struct {
 	worst       map[okrcore.ID]*okrcore.KeyResult
 	worstTeam   map[okrcore.ID]string // key result → child team it was found under
 	tally       *tally.Reader         // who checked in (report/tally)
-	book        *away.Book            // who is away, who muted reminders; read when first asked
-}
-
-// awayNow says whether a person is away for the digest's period.
-func (md *managerDigest) awayNow(id okrcore.ID) (bool, error) {
-	if md.book == nil {
-		b, err := away.Read(md.tx, md.ws)
-		if err != nil {
-			return false, err
-		}
-		md.book = b
-	}
-	return md.book.AwayFor(id, md.periodStart, md.now), nil
+	away        *away.Reader          // who is away (okrcore/away)
 }
 
 // Silent lists who has key results in team t or beneath it and has not
@@ -77,6 +65,10 @@ func (md *managerDigest) awayNow(id okrcore.ID) (bool, error) {
 // reminders: whom the manager digest names and "Nudge them" reminds.
 func Silent(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, now time.Time) ([]okrcore.ID, error) {
 	return ladder.Silent(tx, w, t, now, teamPeriodStart(tx, w))
+}
+
+func (e *Reports) composeEscalation(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
+	return ladder.ComposeThread(tx, w, it, e.now(), teamPeriodStart(tx, w), thisPeriod(it.Period), NewNamer(tx, w.ID).User)
 }
 
 // teamPeriodStart is when a team's check-in period holding a moment began,
@@ -124,14 +116,10 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		// Their OKRs still count; they are no longer asked to check in.
 		p.hasKRs = false
 	}
-	if p.hasKRs {
-		// Away this period: neither asked nor counted.
-		if away, err := md.awayNow(id); err != nil || away {
-			p.hasKRs = false
-			if err != nil {
-				return nil, err
-			}
-		}
+	if away, err := md.away.AwayFor(id, md.periodStart, md.now); err != nil {
+		return nil, err
+	} else if away {
+		p.hasKRs = false // away this period: neither asked nor counted
 	}
 	if p.hasKRs {
 		if p.checked, err = md.tally.CheckedInSince(id, md.periodStart); err != nil {
@@ -333,7 +321,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}}
+		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, away: away.NewReader(tx, w.ID)}
 	// One read of each person's check-ins of the cycle answers whether
 	// they checked in this period and the chart's weeks alike.
 	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(c, md.periodStart), now)
@@ -405,11 +393,10 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 	} else if ok {
 		m.Blocks = append(m.Blocks, img)
 	}
-	names, err := ladder.Names(tx, t, c, md.periodStart, now, this, NewNamer(tx, w.ID).User)
-	if err != nil {
+	var err error
+	if m.Blocks, err = ladder.Names(m.Blocks, tx, t, c, md.periodStart, now, this, NewNamer(tx, w.ID).User); err != nil {
 		return chat.Message{}, err
 	}
-	m.Blocks = append(m.Blocks, names...)
 
 	worst := make([]*okrcore.KeyResult, 0, len(md.worst))
 	for _, k := range md.worst {

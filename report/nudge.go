@@ -7,7 +7,6 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/report/ladder"
 )
 
@@ -59,11 +58,7 @@ func (e *Reports) composeNudge(_ context.Context, tx okrcore.Tx, w *okrcore.Work
 		return chat.Delivery{To: to, Skip: "already checked in"}, nil
 	}
 	n := NewReading(tx, w.ID, e.now())
-	book, err := away.Read(tx, w.ID)
-	if err != nil {
-		return chat.Delivery{}, err
-	}
-	head := ladder.NudgeHead(it, book.BackSince(u.ID, start, e.now()), chat.User(u.Name), chat.User(c.Name), period, CadenceWord(cadence), plural(len(due), "key result"))
+	head := ladder.NudgeHead(it, chat.User(u.Name), chat.User(c.Name), period, CadenceWord(cadence), plural(len(due), "key result"))
 	m := chat.Message{Text: head}
 	m.Blocks = append(m.Blocks, chat.Section{Text: head})
 	for i, k := range due {

@@ -6,7 +6,6 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report/cycleview"
-	"github.com/okrbot/okrbot/report/ladder"
 )
 
 // registry names the composer of every kind of scheduled message.
@@ -23,8 +22,6 @@ func (e *Reports) registry() map[okrcore.OutboxKind]composer {
 		},
 		okrcore.OutboxFewKeyResults: e.composeFewKeyResults,
 		okrcore.OutboxPlanning:      e.composePlanning,
-		okrcore.OutboxEscalation: func(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
-			return ladder.ComposeThread(tx, w, it, e.now(), teamPeriodStart(tx, w), thisPeriod(it.Period), NewNamer(tx, w.ID).User)
-		},
+		okrcore.OutboxEscalation:    e.composeEscalation, // the ladder's thread step (report/ladder)
 	}
 }

@@ -198,17 +198,6 @@ func (b *Book) Returned(from, to time.Time) map[okrcore.ID]time.Time {
 	return out
 }
 
-// BackSince says whether the person came back from a time away (not ended
-// early) within the span before now: their next nudge welcomes them back.
-func (b *Book) BackSince(id okrcore.ID, since, now time.Time) bool {
-	if b == nil || b.People[id] == nil {
-		return false
-	}
-	sub := &Book{People: map[okrcore.ID]*person{id: b.People[id]}}
-	_, ok := sub.Returned(since, now)[id]
-	return ok
-}
-
 // Muted says whether the person muted their reminders for cycle.
 func (b *Book) Muted(id okrcore.ID, cycle okrcore.ID) bool {
 	return b != nil && cycle != 0 && b.People[id] != nil && b.People[id].Muted == cycle
@@ -226,4 +215,27 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// Reader reads a workspace's book once, when first asked: a report that
+// meets people one by one asks about each.
+type Reader struct {
+	tx   okrcore.Tx
+	ws   string
+	book *Book
+}
+
+// NewReader is a Reader of ws's book in tx.
+func NewReader(tx okrcore.Tx, ws string) *Reader { return &Reader{tx: tx, ws: ws} }
+
+// AwayFor is Book.AwayFor of the book read.
+func (r *Reader) AwayFor(id okrcore.ID, from, to time.Time) (bool, error) {
+	if r.book == nil {
+		b, err := Read(r.tx, r.ws)
+		if err != nil {
+			return false, err
+		}
+		r.book = b
+	}
+	return r.book.AwayFor(id, from, to), nil
 }

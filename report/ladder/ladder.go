@@ -14,10 +14,10 @@ import (
 )
 
 // NudgeHead is the first line of a nudge or reminder: a welcome back after
-// time away (the welcome's own nudge, or the first nudge after it: back), a lead's "Nudge them", the schedule's reminder or its nudge.
-func NudgeHead(it *okrcore.OutboxItem, back bool, name, cycle, period, cadence, due string) string {
+// time away (the nudge planned for the return, okrcore/away.WelcomeKey), a lead's "Nudge them", the schedule's reminder or its nudge.
+func NudgeHead(it *okrcore.OutboxItem, name, cycle, period, cadence, due string) string {
 	switch {
-	case away.IsWelcome(it.Key) || (back && it.Kind == okrcore.OutboxCheckIn):
+	case away.IsWelcome(it.Key):
 		return "Welcome back, " + name + "! Hope your time away went well. Your " + cadence + " check-in is due (" + cycle + ")."
 	case away.IsNudge(it.Key):
 		return "Hi " + name + ", a friendly nudge from your team: your check-in for this " + period + " is still open (" + due + "). It takes a minute."
@@ -60,4 +60,13 @@ func list(names []string) string {
 		return strings.Join(names, ", ") + more
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// AwayNote is what a count of people with key results adds when some
+// were away: ", 2 away".
+func AwayNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d away", n)
 }

@@ -166,19 +166,19 @@ func Silent(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, now time.Time,
 	return SilentUnder(tx, w.ID, t, true, c, start(t, now), now)
 }
 
-// Names is the manager digest's names step, when the ladder has it on for
-// t: who has not checked in under t since start, and the button that
-// nudges them; nothing when it is off.
-func Names(tx okrcore.Tx, t *okrcore.Team, c *okrcore.Cycle, start, now time.Time, this string, name func(okrcore.ID) string) ([]chat.Block, error) {
+// Names adds to blocks the manager digest's names step, when the ladder
+// has it on for t: who has not checked in under t since start, and the
+// button that nudges them; nothing when it is off.
+func Names(blocks []chat.Block, tx okrcore.Tx, t *okrcore.Team, c *okrcore.Cycle, start, now time.Time, this string, name func(okrcore.ID) string) ([]chat.Block, error) {
 	book, err := away.Read(tx, t.Workspace)
 	if err != nil || !book.Settings.LadderOf(t.ID).Names {
-		return nil, err
+		return blocks, err
 	}
 	ids, err := SilentUnder(tx, t.Workspace, t, true, c, start, now)
 	if err != nil {
-		return nil, err
+		return blocks, err
 	}
-	return SilentBlocks(chat.User(t.Name), "nudge team "+t.Name, this, namesOf(ids, name)), nil
+	return append(blocks, SilentBlocks(chat.User(t.Name), "nudge team "+t.Name, this, namesOf(ids, name))...), nil
 }
 
 func namesOf(ids []okrcore.ID, name func(okrcore.ID) string) []string {
