@@ -58,7 +58,10 @@ func compactRecords(tx *bbolt.Tx, limit int) (done bool, err error) {
 			}
 			nv, err := cb.recode(v)
 			if err != nil {
-				return false, fmt.Errorf("convert %s %x: %w", cb.bucket, k, err)
+				// A damaged record stays as it was: reading it fails as
+				// before, and okrbot check names it, but it does not keep
+				// okrbot from starting.
+				continue
 			}
 			keys, vals = append(keys, append([]byte(nil), k...)), append(vals, nv)
 			n++

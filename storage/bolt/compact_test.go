@@ -366,3 +366,53 @@ func BenchmarkConvertRecords(b *testing.B) {
 	b.ReportMetric(float64(len(data))/(1<<20), "MiB-before")
 	b.ReportMetric(inUse, "MiB-in-use-after")
 }
+
+// TestUpgradeV5DamagedRecord: a JSON record that does not decode does not
+// stop the upgrade; it stays as it was (reading it fails as before, the
+// file check names it) and the others are converted.
+func TestUpgradeV5DamagedRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v5.db")
+	writeV5(t, path)
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := newKey("T5").id(2)
+	err = bdb.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketUsers).Put(bad, []byte(`{"id":2,"ws":"T5","name":`)) })
+	if cerr := bdb.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("a damaged record stopped the upgrade: %v", err)
+	}
+	if v := readVersion(t, db); v != SchemaVersion() {
+		t.Fatalf("schema %d after the upgrade", v)
+	}
+	err = db.View(context.Background(), func(tx okrcore.Tx) error {
+		if _, err := tx.User("T5", 2); err == nil {
+			t.Error("the damaged person was read")
+		}
+		u, err := tx.User("T5", 1)
+		if err == nil && u.Name != "Ann Lee" {
+			t.Errorf("person 1 reads as %+v", u)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(context.Background()); err == nil || !bytes.Contains([]byte(err.Error()), []byte("user at")) {
+		t.Fatalf("the check of the damaged person: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	all, compact := compactContents(t, path)
+	if compact != len(all)-1 {
+		t.Fatalf("%d values of %d compact, want all but the damaged one", compact, len(all))
+	}
+}
