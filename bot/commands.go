@@ -54,7 +54,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"users":      {e.users, "users", "everyone okrbot knows, with roles", "admin"},
 		"people":     {e.peopleCmd, "people sync", "read everyone from the chat directory (Slack's, or Teams' rosters), so they can join teams and be nudged before they write", "admin"},
 		"role":       {e.role, "role @PERSON admin|member|observer", "change someone's role", "admin"},
-		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about, from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
+		"rules":      {e.rules, "rules [objectives MIN-MAX | krs MIN-MAX | retro N | decimal comma|point]", "the OKR rules the bot warns about both ways (too many as they are written, too few a day later and in the planning digest), from how many answers (at least 3) a team's retrospective results show, and how people here write numbers", "admin"},
 		"undo":       {e.undo, "undo", "take back your last check-in: values, confidence, status, note and blockers", "check-ins"},
 		"skip":       {e.skip, "skip", "skip this {period}'s check-in; `skip until Dec 20, on vacation` is time away", "check-ins"},
 		"away":       {e.quietCmd(quiet.Away), "away [@PERSON] [until DATE | N weeks | off] [note]", "time away: no nudges, reminders or grading prompts, shown as away in digests; admins and team leads may set it for someone", "check-ins"},
