@@ -11,8 +11,9 @@
 package forecast
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
@@ -107,7 +108,7 @@ func points(k *okrcore.KeyResult, cis []*okrcore.CheckIn, start, now time.Time) 
 			pts = append(pts, point{t: ci.At, v: ci.Value})
 		}
 	}
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
+	slices.SortStableFunc(pts, func(a, b point) int { return a.t.Compare(b.t) })
 	kept := pts[:0]
 	for i, p := range pts {
 		if i+1 < len(pts) && pts[i+1].t.Sub(p.t) < correction {
@@ -145,7 +146,7 @@ func days(d time.Duration) float64 { return d.Hours() / 24 }
 // two values that split it exactly, their mean.
 func weightedMedian(each func(yield func(v, w float64))) float64 {
 	type vw struct{ v, w float64 }
-	var xs []vw
+	xs := make([]vw, 0, window*window/2)
 	total := 0.0
 	each(func(v, w float64) {
 		xs = append(xs, vw{v, w})
@@ -154,7 +155,7 @@ func weightedMedian(each func(yield func(v, w float64))) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	sort.Slice(xs, func(i, j int) bool { return xs[i].v < xs[j].v })
+	slices.SortFunc(xs, func(a, b vw) int { return cmp.Compare(a.v, b.v) })
 	acc := 0.0
 	for i, x := range xs {
 		acc += x.w

@@ -205,3 +205,22 @@ func TestDoubtful(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkForKR is one key result's forecast from a quarter of weekly
+// check-ins (thirteen, two of them corrections), what each bar of a view
+// adds: `go test -run '^$' -bench ForKR ./okrcore/forecast`.
+func BenchmarkForKR(b *testing.B) {
+	var days, values []float64
+	for w := range 13 {
+		days, values = append(days, float64(7*w)+0.5), append(values, float64(3*w))
+	}
+	days[5], days[9] = days[4]+0.1, days[8]+0.2
+	k := kr(okrcore.MetricNumber, 0, 40, 36)
+	cis := history(&testing.T{}, days, values)
+	b.ReportAllocs()
+	for b.Loop() {
+		if f := forecast.ForKR(k, q1, cis, day(89)); !f.OK() {
+			b.Fatal(f)
+		}
+	}
+}
