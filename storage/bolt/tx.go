@@ -92,6 +92,13 @@ func (k *kind[T]) notFound(id okrcore.ID) error {
 }
 
 func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
+	return getAt(t, k, ws, id, newKey(ws))
+}
+
+// getAt is get under p, newKey(ws) with room for the ID: a reader of
+// many records of one workspace makes it once (each key is written in
+// its spare capacity, and bbolt keeps no key it is given to look up).
+func getAt[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID, p key) (*T, error) {
 	b, err := t.bucket(k.bucket)
 	if err != nil {
 		return nil, err
@@ -99,7 +106,7 @@ func get[T any](t *boltTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	if id == 0 {
 		return nil, k.notFound(id)
 	}
-	v := b.Get(newKey(ws).id(id))
+	v := b.Get(p.id(id))
 	if v == nil {
 		return nil, k.notFound(id)
 	}
@@ -393,8 +400,9 @@ func byIndex[T any](t *boltTx, k *kind[T], ws string, index []byte, prefix key) 
 
 func load[T any](t *boltTx, k *kind[T], ws string, ids []okrcore.ID) ([]*T, error) {
 	out := make([]*T, 0, len(ids))
+	p := newKey(ws)
 	for _, id := range ids {
-		rec, err := get(t, k, ws, id)
+		rec, err := getAt(t, k, ws, id, p)
 		if err != nil {
 			if okrcore.IsNotFound(err) {
 				return nil, fmt.Errorf("list %s: index entry for missing %s %d", k.name, k.name, id)
