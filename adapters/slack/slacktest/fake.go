@@ -88,6 +88,10 @@ type User struct {
 	ID, Name, Display, Email, TZ string
 	Unconfirmed                  bool // the e-mail address is not confirmed
 	Bot, App, Deleted            bool // is_bot, is_app_user, deleted
+	// Status is the profile's status: its emoji (":palm_tree:"), text and
+	// expiration (zero: none), as users.info serves it.
+	StatusEmoji, StatusText string
+	StatusExpires           time.Time
 }
 
 // wire is the user as users.info, users.list and users.lookupByEmail
@@ -95,7 +99,15 @@ type User struct {
 func (u User) wire() map[string]any {
 	return map[string]any{"id": u.ID, "team_id": Team, "name": u.Name, "real_name": u.Name, "tz": u.TZ, "deleted": u.Deleted,
 		"is_bot": u.Bot, "is_app_user": u.App, "is_email_confirmed": !u.Unconfirmed,
-		"profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email}}
+		"profile": map[string]any{"display_name": u.Display, "real_name": u.Name, "email": u.Email,
+			"status_emoji": u.StatusEmoji, "status_text": u.StatusText, "status_expiration": expiration(u.StatusExpires)}}
+}
+
+func expiration(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // Stats are what the fake counted.
