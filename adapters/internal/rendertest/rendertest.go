@@ -146,7 +146,7 @@ func Values(s string) map[string]string {
 }
 
 // composeDue composes a scheduled message of kind for a person (or a team,
-// for digests and the planning digest), due now; "alice O6" gives the item
+// for digests, the planning digest and the ladder's thread reply), due now; "alice O6" gives the item
 // a period (O6) too.
 func composeDue(t *testing.T, k *bottest.Kit, kind okrcore.OutboxKind, who string) chat.Message {
 	t.Helper()
@@ -155,7 +155,7 @@ func composeDue(t *testing.T, k *bottest.Kit, kind okrcore.OutboxKind, who strin
 		who, it.Period = name, period
 	}
 	bottest.Read(t, k.DB, func(tx okrcore.Tx) (struct{}, error) {
-		if kind == okrcore.OutboxDigest || kind == okrcore.OutboxManagerDigest || kind == okrcore.OutboxPlanning {
+		if kind == okrcore.OutboxDigest || kind == okrcore.OutboxManagerDigest || kind == okrcore.OutboxPlanning || kind == okrcore.OutboxEscalation {
 			tm, err := tx.TeamByName(k.Workspace, who)
 			if err == nil {
 				it.Team = tm.ID
