@@ -49,6 +49,7 @@ func number(t *testing.T, figs map[string]string, key string) float64 {
 // said what it measured and lost nothing.
 func TestScenarios(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "org.db")
+	prof := filepath.Join(t.TempDir(), "serve.pprof")
 	common := []string{"--people", "120", "--db", db, "--checkins-per-kr", "2", "--progress", "1s"}
 	for _, tc := range []struct {
 		name string
@@ -59,7 +60,7 @@ func TestScenarios(t *testing.T) {
 		{"burst", []string{"--writers", "8", "--checkins", "200"}, []string{"lost", "refused"}, []string{"seconds", "p99_ms"}},
 		{"reports", nil, nil, []string{"manager_digest_ms", "adoption_ms", "tick_nobody_due_ms"}},
 		{"fanout", []string{"--limit", "40"}, []string{"duplicates", "missed"}, []string{"messages", "seconds", "floor_seconds", "ratio"}},
-		{"slash", []string{"--rate", "100", "--seconds", "1", "--first-contact"}, []string{"lost", "errors", "baseline_lost"},
+		{"slash", []string{"--rate", "100", "--seconds", "1", "--first-contact", "--cpuprofile", prof}, []string{"lost", "errors", "baseline_lost"},
 			[]string{"answer_p99_ms", "baseline_p99_ms", "ratio"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,6 +85,12 @@ func TestScenarios(t *testing.T) {
 			for _, k := range tc.some {
 				if v := number(t, figs, k); v <= 0 {
 					t.Errorf("%s=%g, want a positive figure (%v)", k, v, figs)
+				}
+			}
+			if tc.name == "slash" {
+				// A CPU profile of okrbot serve: gzipped, as Go's profiler writes it.
+				if b, err := os.ReadFile(prof); err != nil || !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+					t.Errorf("the CPU profile of okrbot serve: %d bytes, %v", len(b), err)
 				}
 			}
 			t.Logf("%v", figs)
@@ -117,6 +124,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"fewer check-ins than writers", []string{"burst", "--writers", "8", "--checkins", "7"}, 2, "at least one check-in per writer"},
 		{"rate zero", []string{"slash", "--rate", "0"}, 2, "--rate 0: give between 1 and 20000"},
 		{"negative seconds", []string{"slash", "--seconds", "-1"}, 2, "--seconds -1: give a positive number"},
+		{"a profile nowhere", []string{"slash", "--cpuprofile", "/no/such/dir/serve.pprof"}, 2, "--cpuprofile /no/such/dir/serve.pprof: its directory /no/such/dir does not exist"},
 		{"limit zero", []string{"fanout", "--limit", "0"}, 2, "--limit 0: give the fake's messages a second"},
 		{"ceiling under Slack's start", []string{"fanout", "--ceiling", "1"}, 2, "--ceiling 1: give between 5"},
 		{"negative check-ins per key result", []string{"reports", "--checkins-per-kr", "-1"}, 2, "--checkins-per-kr -1"},

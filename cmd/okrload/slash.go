@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +50,11 @@ func checkSlash(c *config) error {
 	}
 	if !(c.seconds > 0 && c.seconds <= 3600) {
 		return fmt.Errorf("--seconds %g: give a positive number of seconds, at most 3600", c.seconds)
+	}
+	if dir := filepath.Dir(c.cpuProfile); c.cpuProfile != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--cpuprofile %s: its directory %s does not exist", c.cpuProfile, dir)
+		}
 	}
 	return checkOrgFlags(c)
 }
