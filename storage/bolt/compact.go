@@ -90,23 +90,5 @@ func compactAll(tx *bbolt.Tx) error {
 // (150,000 records at 10,000 people) never holds all its dirty pages at
 // once. An interrupted conversion resumes at the next open.
 func convertJSONRecords(db *bbolt.DB, migs []migration) error {
-	var v int
-	if err := db.View(func(tx *bbolt.Tx) (err error) {
-		v, err = schemaVersion(tx)
-		return err
-	}); err != nil {
-		return err
-	}
-	if v < 1 || v >= compactVersion || len(migs) < compactVersion {
-		return nil
-	}
-	for done := false; !done; {
-		if err := db.Update(func(tx *bbolt.Tx) (err error) {
-			done, err = compactRecords(tx, convertBatch)
-			return err
-		}); err != nil {
-			return fmt.Errorf("migrate schema from version %d to %d: %w", v, compactVersion, err)
-		}
-	}
-	return nil
+	return inBatches(db, compactVersion, func(v int) bool { return v >= 1 && v < compactVersion && len(migs) >= compactVersion }, compactRecords)
 }

@@ -144,8 +144,8 @@ var migrations = []migration{
 }
 
 // convertBatch is how many check-ins one transaction of the conversion to
-// schema version 4 moves: a few megabytes of dirty pages, a fraction of a
-// second.
+// schema version 4 moves, or records of the one to compactVersion: a few
+// megabytes of dirty pages, a fraction of a second.
 const convertBatch = 20000
 
 // convertJSONCheckIns moves the check-ins of a file of schema version 1
@@ -155,6 +155,14 @@ const convertBatch = 20000
 // is committed on its own, so an interrupted conversion resumes at the
 // next open; the file stays at its old version until migrate finishes.
 func convertJSONCheckIns(db *bbolt.DB, migs []migration) error {
+	return inBatches(db, 4, func(v int) bool { return v >= 1 && v <= 3 && len(migs) >= 4 }, convertCheckIns)
+}
+
+// inBatches runs batch on transactions of their own, convertBatch at a
+// time, until it says it is done, when applies says the file's schema
+// version calls for it: a conversion Open runs before migrate upgrades
+// the rest in one transaction, to version to.
+func inBatches(db *bbolt.DB, to int, applies func(v int) bool, batch func(tx *bbolt.Tx, limit int) (bool, error)) error {
 	var v int
 	if err := db.View(func(tx *bbolt.Tx) (err error) {
 		v, err = schemaVersion(tx)
@@ -162,15 +170,15 @@ func convertJSONCheckIns(db *bbolt.DB, migs []migration) error {
 	}); err != nil {
 		return err
 	}
-	if v < 1 || v > 3 || len(migs) < 4 {
+	if !applies(v) {
 		return nil
 	}
 	for done := false; !done; {
 		if err := db.Update(func(tx *bbolt.Tx) (err error) {
-			done, err = convertCheckIns(tx, convertBatch)
+			done, err = batch(tx, convertBatch)
 			return err
 		}); err != nil {
-			return fmt.Errorf("migrate schema from version %d to 4: %w", v, err)
+			return fmt.Errorf("migrate schema from version %d to %d: %w", v, to, err)
 		}
 	}
 	return nil
