@@ -234,14 +234,7 @@ func TestFixtureV5(t *testing.T) { testFixture(t, fixtureV5, writeV5, upgradeV5)
 // batch: the file, still at version 5 with records of both forms, reads
 // whole, and the next open finishes the conversion.
 func TestUpgradeV5Interrupted(t *testing.T) {
-	data, err := os.ReadFile(fixtureV5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v5.db")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := copyFixture(t, fixtureV5)
 	ro, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

@@ -355,6 +355,21 @@ func testFixture(t *testing.T, fixture string, write func(testing.TB, string), u
 	}
 }
 
+// copyFixture is a copy of the fixture file in the test's directory, for a
+// test that changes it.
+func copyFixture(t *testing.T, fixture string) string {
+	t.Helper()
+	data, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(fixture))
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // compactTo writes a compacted copy of the bbolt file src to dst.
 func compactTo(t *testing.T, src, dst string) {
 	t.Helper()

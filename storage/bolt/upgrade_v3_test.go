@@ -303,14 +303,7 @@ func TestFixtureV3(t *testing.T) { testFixture(t, fixtureV3, writeV3, upgradeV3)
 // TestUpgradeV3Interrupted is the conversion stopped after its first
 // batch (a crash, a kill): the next open finishes it and loses nothing.
 func TestUpgradeV3Interrupted(t *testing.T) {
-	data, err := os.ReadFile(fixtureV3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v3.db")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := copyFixture(t, fixtureV3)
 	want, _ := v3Contents(t, path)
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
