@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okrbot/okrbot/bot/bottest"
 )
 
 // A picture's signed address serves it to anyone holding it (a chat
@@ -70,4 +74,46 @@ func TestImageAddresses(t *testing.T) {
 	if _, err := s.links.Images(ws).ImageURL(ctx, nil); err == nil {
 		t.Error("an empty picture was kept")
 	}
+}
+
+// FuzzImageToken: only the token ImageURL signed shows its picture; any
+// other string, however close, shows none (a session's token included),
+// and none panics.
+func FuzzImageToken(f *testing.F) {
+	k := bottest.New(f, bottest.Demo())
+	links, err := NewLinks(k.DB, "https://okr.example.test", k.Clock.Now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h, err := NewHandler(k.DB, links, Options{Now: k.Clock.Now})
+	if err != nil {
+		f.Fatal(err)
+	}
+	addr, err := links.Images("local").ImageURL(context.Background(), []byte("\x89PNG chart"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := strings.TrimPrefix(addr, "https://okr.example.test/okr/img/")
+	session, err := links.Link(context.Background(), "local", 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(session[strings.Index(session, "t=")+2:] + ".png")
+	f.Add("x.png")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, tok string) {
+		if strings.Contains(tok, "/") || tok == "" {
+			return // not one path segment
+		}
+		req, err := http.NewRequest(http.MethodGet, "https://okr.example.test/okr/img/"+url.PathEscape(tok), nil)
+		if err != nil {
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if served := rec.Code == http.StatusOK; served != (tok == good) {
+			t.Fatalf("token %q: status %d (the signed one is %q)", tok, rec.Code, good)
+		}
+	})
 }
