@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -17,9 +18,11 @@ import (
 // one process) is drained as before.
 type Claimer interface {
 	// ClaimOutbox leases to owner until now+lease up to limit open items
-	// due at now that no live lease holds, and returns them as stored:
+	// due at due that no lease holds at now, and returns them as stored:
 	// one "sending" was handed to a platform by a dispatcher that is gone.
-	ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error)
+	// Due times are the bot's clock (a demo's stopped one), leases the
+	// real one: another replica's life is measured in real time.
+	ClaimOutbox(ctx context.Context, owner string, due, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error)
 	// RenewOutbox extends every open lease owner holds to now+lease.
 	RenewOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error)
 }
@@ -48,7 +51,7 @@ func NewOwner() string {
 
 // claim leases up to n due items for this dispatcher.
 func (d *Dispatcher) claim(ctx context.Context, n int) ([]*okrcore.OutboxItem, error) {
-	items, err := d.claimer.ClaimOutbox(ctx, d.owner, d.now(), d.lease, n)
+	items, err := d.claimer.ClaimOutbox(ctx, d.owner, d.now(), d.leaseNow(), d.lease, n)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox items: %w", err)
 	}
@@ -67,8 +70,40 @@ func (d *Dispatcher) renew(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := d.claimer.RenewOutbox(ctx, d.owner, d.now(), d.lease); err != nil && ctx.Err() == nil {
+		if _, err := d.claimer.RenewOutbox(ctx, d.owner, d.leaseNow(), d.lease); err != nil && ctx.Err() == nil {
 			d.log.Warn("outbox leases not renewed", "owner", d.owner, "err", err)
 		}
 	}
+}
+
+// leaseTx is a transaction of a Claimer's store that says who holds an
+// item's lease (storage/postgres).
+type leaseTx interface {
+	OutboxLease(ws string, id okrcore.ID) (string, error)
+}
+
+// errLeaseLost is a dispatcher's record of an item refused because
+// another replica holds the item now.
+var errLeaseLost = errors.New("the item's lease is another replica's")
+
+// stillOurs refuses, inside the transaction that records an item's
+// state, an item whose lease another replica took over (this one was
+// paused past the lease's end, or its renewals failed): its new owner
+// reconciles it with the platform and records it, and this replica's
+// late word must not overwrite that. A lease that ended but that nobody
+// took is still this replica's to record: the outcome is true, and
+// recording it spares the next claimer a reconciliation.
+func (d *Dispatcher) stillOurs(tx okrcore.Tx, it *okrcore.OutboxItem) error {
+	lt, ok := tx.(leaseTx)
+	if d.claimer == nil || !ok {
+		return nil
+	}
+	owner, err := lt.OutboxLease(it.Workspace, it.ID)
+	if err != nil {
+		return err
+	}
+	if owner != d.owner {
+		return errLeaseLost
+	}
+	return nil
 }

@@ -38,10 +38,15 @@ type Options struct {
 	// NewOwner when empty.
 	Owner string
 	// Lease is how long a claimed item stays this dispatcher's between
-	// renewals; DefaultLease when zero.
-	Lease  time.Duration
-	Now    func() time.Time
-	Logger *slog.Logger
+	// renewals, and the term of the deployment's sender (leader.go);
+	// DefaultLease when zero.
+	Lease time.Duration
+	Now   func() time.Time
+	// LeaseNow is the clock of leases, Now when nil: okrbot serve gives
+	// the real one, so that a demo's stopped clock does not stop a dead
+	// replica's leases from ending.
+	LeaseNow func() time.Time
+	Logger   *slog.Logger
 }
 
 // Dispatcher sends due outbox items: in parallel across conversations,
@@ -60,8 +65,10 @@ type Dispatcher struct {
 	claimer  Claimer // nil: the outbox is this process's alone
 	locs     chat.Zones
 	owner    string
+	leader   Leader // nil: every dispatcher on the store sends
 	lease    time.Duration
 	now      func() time.Time
+	leaseNow func() time.Time
 	log      *slog.Logger
 
 	mu             sync.Mutex
@@ -177,6 +184,11 @@ func NewDispatcher(store okrcore.Store, composer Composer, router *Router, opts 
 	if d.now == nil {
 		d.now = time.Now
 	}
+	d.leaseNow = opts.LeaseNow
+	if d.leaseNow == nil {
+		d.leaseNow = d.now
+	}
+	d.leader, _ = d.claimer.(Leader)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -427,11 +439,15 @@ func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state o
 }
 
 // mark stores an item's new state. It uses a fresh context so that an item
-// sent while shutting down is still recorded as sent.
+// sent while shutting down is still recorded as sent. With a Claimer, it
+// refuses (errLeaseLost) an item another replica took over.
 func (d *Dispatcher) mark(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, due time.Time, note string) error {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err := d.store.Update(wctx, func(tx okrcore.Tx) error {
+		if err := d.stillOurs(tx, it); err != nil {
+			return err
+		}
 		cur, err := tx.OutboxItem(it.Workspace, it.ID)
 		if err != nil {
 			return err

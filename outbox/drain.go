@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -19,10 +20,19 @@ import (
 //
 // With a Claimer, items are leased a free worker's worth at a time, so that
 // another replica's dispatcher drains the same outbox alongside, and the
-// leases are renewed until Drain returns.
+// leases are renewed until Drain returns. When the Claimer is a Leader,
+// only the deployment's sender drains (leader.go); Drain on another
+// replica waits while items are due, in case the sender dies.
 func (d *Dispatcher) Drain(ctx context.Context) error {
 	d.draining.Lock()
 	defer d.draining.Unlock()
+	if d.leader != nil {
+		return d.drainLed(ctx)
+	}
+	return d.drain(ctx)
+}
+
+func (d *Dispatcher) drain(ctx context.Context) error {
 	if d.claimer != nil {
 		rctx, stop := context.WithCancel(ctx)
 		var renewing sync.WaitGroup
@@ -72,6 +82,10 @@ type drainRun struct {
 func (r *drainRun) serve(ctx context.Context) {
 	for it := range r.work {
 		err := r.d.deliver(ctx, it)
+		if errors.Is(err, errLeaseLost) {
+			r.d.log.Warn("outbox item left to the replica that took it over", "item", it.ID, "kind", it.Kind, "owner", r.d.owner)
+			err = nil
+		}
 		r.mu.Lock()
 		ref := itemRef{it.Workspace, it.ID}
 		delete(r.inFlight, ref)
@@ -223,7 +237,7 @@ func (r *drainRun) putBack(ctx context.Context, items []*okrcore.OutboxItem) err
 		if it.State != okrcore.OutboxPending {
 			continue
 		}
-		if err := r.d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError); err != nil {
+		if err := r.d.mark(ctx, it, okrcore.OutboxPending, it.DueAt, it.LastError); err != nil && !errors.Is(err, errLeaseLost) {
 			return err
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/okrbot/okrbot/outbox"
 )
 
 // fileConfig describes the configuration file (okrbot --config FILE): the
@@ -39,9 +41,10 @@ type fileConfig struct {
 	PublicURL string        `yaml:"public_url" env:"OKRBOT_PUBLIC_URL"`
 	PprofAddr string        `yaml:"pprof_addr" env:"OKRBOT_PPROF_ADDR"`
 	Database  struct {
-		URL          string `yaml:"url" env:"OKRBOT_DATABASE_URL"`
-		Password     string `yaml:"password" env:"OKRBOT_DATABASE_PASSWORD"`
-		PasswordFile string `yaml:"password_file" env:"OKRBOT_DATABASE_PASSWORD_FILE"`
+		URL          string        `yaml:"url" env:"OKRBOT_DATABASE_URL"`
+		Password     string        `yaml:"password" env:"OKRBOT_DATABASE_PASSWORD"`
+		PasswordFile string        `yaml:"password_file" env:"OKRBOT_DATABASE_PASSWORD_FILE"`
+		OutboxLease  time.Duration `yaml:"outbox_lease" env:"OKRBOT_OUTBOX_LEASE"`
 	} `yaml:"database"`
 	Backup struct {
 		Dir   string        `yaml:"dir" env:"OKRBOT_BACKUP_DIR"`
@@ -473,11 +476,22 @@ func reason(err error) string {
 }
 
 // databaseFlags defines --database-url, which names a PostgreSQL database
-// instead of the file --db names.
-func databaseFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
-	fs.StringVar(&cfg.databaseURL, "database-url", strings.TrimSpace(getenv("OKRBOT_DATABASE_URL")),
+// instead of the file --db names, and --outbox-lease, how its replicas
+// share the outbox.
+func databaseFlags(fs *flag.FlagSet, cfg *config, env *envDefaults) {
+	fs.StringVar(&cfg.databaseURL, "database-url", strings.TrimSpace(env.getenv("OKRBOT_DATABASE_URL")),
 		"run on this PostgreSQL database (`postgres://user@host:5432/name`) instead of the file --db names; its password from OKRBOT_DATABASE_PASSWORD or OKRBOT_DATABASE_PASSWORD_FILE (env OKRBOT_DATABASE_URL)")
+	fs.DurationVar(&cfg.outboxLease, "outbox-lease", env.duration("outbox-lease", "OKRBOT_OUTBOX_LEASE", outbox.DefaultLease),
+		"on PostgreSQL, how long a replica that died keeps the sending of scheduled messages and the ones it had claimed before another replica takes them over; renewed every third of it while the replica lives (env OKRBOT_OUTBOX_LEASE)")
 }
+
+// The outbox lease's bounds: under 3 s, renewals every second would be
+// late on a busy database and a live replica's items taken; over an hour,
+// a dead replica's nudges would be an hour late.
+const (
+	minOutboxLease = 3 * time.Second
+	maxOutboxLease = time.Hour
+)
 
 // useDatabaseURL makes the database URL, when one is set, the database
 // every command opens (cfg.db), with the password of

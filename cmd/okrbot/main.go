@@ -43,9 +43,10 @@ type config struct {
 	args        []string
 	configFile  string // --config or OKRBOT_CONFIG; "" for none
 	db          string
-	databaseURL string // --database-url: a PostgreSQL database instead of db (config.go)
-	publicURL   string // --public-url: where browsers reach okrbot, for the web view (web.go)
-	init        bool   // an existing empty database file may become a new database
+	databaseURL string        // --database-url: a PostgreSQL database instead of db (config.go)
+	outboxLease time.Duration // --outbox-lease: how long a dead replica holds the outbox (config.go)
+	publicURL   string        // --public-url: where browsers reach okrbot, for the web view (web.go)
+	init        bool          // an existing empty database file may become a new database
 	demo        bool
 	as          string
 	logLevel    slog.Level
@@ -183,6 +184,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 	if err := cfg.pacing.check(src); err != nil {
 		return nil, err
 	}
+	if cfg.outboxLease < minOutboxLease || cfg.outboxLease > maxOutboxLease {
+		return nil, fmt.Errorf("%s %s: use %s to %s", src.of("outbox-lease", "OKRBOT_OUTBOX_LEASE"), cfg.outboxLease, minOutboxLease, maxOutboxLease)
+	}
 	if err := checkTimeZone(cfg.timeZone); err != nil {
 		return nil, fmt.Errorf("%s %w", src.of("timezone", "OKRBOT_TIMEZONE"), err)
 	}
@@ -282,7 +286,7 @@ func newFlagSet(cfg *config, getenv func(string) string) (fs *flag.FlagSet, logL
 	fs.StringVar(&cfg.cycle, "cycle", "", "okrbot export: only the cycle of this `name` (default: every cycle)")
 	fs.StringVar(&cfg.platform, "platform", "", "okrbot import into a workspace the database does not hold yet: slack, teams or shell (default: the platform whose credentials are set, else shell); okrbot people sync: whose directory to read")
 	pacingFlags(fs, &cfg.pacing, env)
-	databaseFlags(fs, cfg, getenv)
+	databaseFlags(fs, cfg, env)
 	webFlags(fs, cfg, getenv)
 	pprofFlags(fs, cfg, getenv)
 	migrateFlagsOn(fs, &cfg.migrate)

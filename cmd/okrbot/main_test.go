@@ -90,6 +90,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"--nope"}, 2, "flag provided but not defined"},
 		{[]string{"--dialog-ttl", "0s"}, 2, "--dialog-ttl"},
 		{[]string{"--grace", "-1h"}, 2, "--grace"},
+		{[]string{"--outbox-lease", "1s"}, 2, "--outbox-lease 1s: use 3s to 1h0m0s"},
+		{[]string{"--outbox-lease", "2h"}, 2, "--outbox-lease"},
 		{[]string{"--schedule", "sometimes"}, 2, "--schedule"},
 		{[]string{"backup", "/tmp/x.db", "--db", "/nonexistent/okrbot.db"}, 1, "no database at"},
 		{[]string{"check", "/nonexistent.db"}, 1, "no such file"},

@@ -159,7 +159,9 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 			u.UseInbox(s.inbox)
 		}
 	}
-	dopts := outbox.Options{Now: now, Logger: log, Pacings: pacings, Owner: outbox.NewOwner()}
+	// Leases are measured on the real clock: --clock stops the bot's time,
+	// not the replicas' lives.
+	dopts := outbox.Options{Now: now, LeaseNow: time.Now, Lease: cfg.outboxLease, Logger: log, Pacings: pacings, Owner: outbox.NewOwner()}
 	// watch hides the store's lease (PostgreSQL): it is taken from the
 	// store itself, so that replicas on one database share the outbox.
 	if c, ok := db.(outbox.Claimer); ok {

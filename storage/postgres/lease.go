@@ -18,12 +18,13 @@ import (
 // says whether it may have reached the platform ("sending": reconcile
 // first) or certainly did not ("pending").
 
-// ClaimOutbox leases up to limit open items due at now whose lease (if
-// any) has ended, to owner until now+lease, and returns them as stored,
+// ClaimOutbox leases up to limit open items due at due whose lease (if
+// any) has ended at now, to owner until now+lease, and returns them as
+// stored,
 // oldest due first. Rows another claim is taking at the same moment are
 // skipped rather than waited for, so two replicas claiming together get
 // different items.
-func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, owner string, due, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error) {
 	if err := db.leaseCheck(ctx, owner, lease); err != nil {
 		return nil, err
 	}
@@ -34,10 +35,10 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, leas
 	// together: there is no moment at which two claimers both see an
 	// item free.
 	rows, err := db.pool.Query(ctx, `UPDATE outbox o SET lease_owner = $1, lease_until_ns = $3
-		FROM (SELECT ws, id FROM outbox WHERE open AND due_ns <= $2 AND lease_until_ns <= $2
+		FROM (SELECT ws, id FROM outbox WHERE open AND due_ns <= $5 AND lease_until_ns <= $2
 			ORDER BY due_ns, ws, id LIMIT $4 FOR UPDATE SKIP LOCKED) c
 		WHERE o.ws = c.ws AND o.id = c.id
-		RETURNING o.body`, []byte(owner), nanos(now), nanos(now.Add(lease)), limit)
+		RETURNING o.body`, []byte(owner), nanos(now), nanos(now.Add(lease)), limit, nanos(due))
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox items on %s: %w", db.where, err)
 	}
@@ -110,4 +111,23 @@ func (t *pgTx) releaseLease(op string, it *okrcore.OutboxItem) error {
 	// Queued with the put: it costs no round trip of its own.
 	return t.queue(op, "UPDATE outbox SET lease_owner = NULL, lease_until_ns = 0 WHERE ws = $1 AND id = $2 AND lease_until_ns <> 0",
 		[]byte(it.Workspace), int64(it.ID))
+}
+
+// OutboxLease is the owner of an item's lease, "" when none holds it: a
+// dispatcher asks before it records a send's outcome, in the transaction
+// that records it, so that a replica whose lease was taken over (it was
+// paused past its end, its renewals failed) leaves the item to its new
+// owner. A claim taking the row after this read makes the transaction's
+// write conflict, and Update runs it again to read the new owner.
+func (t *pgTx) OutboxLease(ws string, id okrcore.ID) (string, error) {
+	var owner []byte
+	found, err := t.scan("read an outbox lease", "SELECT lease_owner FROM outbox WHERE ws = $1 AND id = $2",
+		[]any{[]byte(ws), int64(id)}, &owner)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		return "", check.NotFound("read an outbox lease", "%s", outboxKind.missing(id))
+	}
+	return string(owner), nil
 }

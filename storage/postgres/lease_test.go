@@ -46,7 +46,7 @@ func TestClaimersNeverShareAnItem(t *testing.T) {
 		me := fmt.Sprintf("replica-%d", c)
 		wg.Go(func() {
 			for {
-				items, err := db.ClaimOutbox(context.Background(), me, leaseT0, time.Minute, 7)
+				items, err := db.ClaimOutbox(context.Background(), me, leaseT0, leaseT0, time.Minute, 7)
 				if err != nil {
 					t.Error(err)
 					return
@@ -81,7 +81,7 @@ func TestLeaseEnds(t *testing.T) {
 	lease := 2 * time.Minute
 	claim := func(owner string, at time.Time) []*okrcore.OutboxItem {
 		t.Helper()
-		items, err := db.ClaimOutbox(ctx, owner, at, lease, 10)
+		items, err := db.ClaimOutbox(ctx, owner, at, at, lease, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,14 +143,14 @@ func TestClaimRefusesBadInput(t *testing.T) {
 		owner string
 		lease time.Duration
 	}{{"", time.Minute}, {"a", 0}, {"a", -time.Second}} {
-		if _, err := db.ClaimOutbox(ctx, c.owner, leaseT0, c.lease, 5); okrcore.ErrorKindOf(err) != okrcore.KindInvalid || okrcore.ErrorMessage(err) == "" {
+		if _, err := db.ClaimOutbox(ctx, c.owner, leaseT0, leaseT0, c.lease, 5); okrcore.ErrorKindOf(err) != okrcore.KindInvalid || okrcore.ErrorMessage(err) == "" {
 			t.Errorf("claim by %q for %v: %v, want invalid", c.owner, c.lease, err)
 		}
 		if _, err := db.RenewOutbox(ctx, c.owner, leaseT0, c.lease); okrcore.ErrorKindOf(err) != okrcore.KindInvalid || okrcore.ErrorMessage(err) == "" {
 			t.Errorf("renew by %q for %v: %v, want invalid", c.owner, c.lease, err)
 		}
 	}
-	if got, err := db.ClaimOutbox(ctx, "a", leaseT0, time.Minute, 5); err != nil || len(got) != 1 {
+	if got, err := db.ClaimOutbox(ctx, "a", leaseT0, leaseT0, time.Minute, 5); err != nil || len(got) != 1 {
 		t.Errorf("after refused claims, a claimed %d (%v), want the one item", len(got), err)
 	}
 }

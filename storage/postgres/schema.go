@@ -87,6 +87,11 @@ CREATE INDEX state_expiry ON state (expires_ns) WHERE expires_ns <> 0;
 	`
 ALTER TABLE outbox ADD COLUMN lease_owner bytea, ADD COLUMN lease_until_ns bigint NOT NULL DEFAULT 0;
 `,
+	// 3: the outbox's sender (leader.go): which replica's dispatcher paces
+	// the deployment's sends, and until when.
+	`
+CREATE TABLE leaders (name bytea PRIMARY KEY, owner bytea NOT NULL, until_ns bigint NOT NULL);
+`,
 }
 
 // SchemaVersion is the version of the schema this okrbot writes.

@@ -1,0 +1,122 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
+
+// TestOneSenderAtATime: of replicas asking together, one becomes the
+// outbox's sender; it keeps its term by renewing it, the others get it
+// only once it ended or was resigned.
+func TestOneSenderAtATime(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	const lease = time.Minute
+	var mu sync.Mutex
+	var won []string
+	var wg sync.WaitGroup
+	for i := range 8 {
+		me := fmt.Sprintf("replica-%d", i)
+		wg.Go(func() {
+			ok, err := db.LeadOutbox(ctx, me, leaseT0, lease)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				won = append(won, me)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(won) != 1 {
+		t.Fatalf("%d replicas became the sender (%v), want one", len(won), won)
+	}
+	leader := won[0]
+	steps := []struct {
+		what  string
+		owner string
+		at    time.Time
+		want  bool
+	}{
+		{"another, while the term lives", "other", leaseT0.Add(lease - time.Second), false},
+		{"the sender renews it", leader, leaseT0.Add(lease - time.Second), true},
+		{"another, past the first term but within the renewed one", "other", leaseT0.Add(lease + time.Second), false},
+		{"another, once the renewed term ended", "other", leaseT0.Add(2*lease - time.Second), true},
+		{"the old sender, back too late", leader, leaseT0.Add(2 * lease), false},
+	}
+	for _, s := range steps {
+		ok, err := db.LeadOutbox(ctx, s.owner, s.at, lease)
+		if err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		if ok != s.want {
+			t.Fatalf("%s: sender = %v, want %v", s.what, ok, s.want)
+		}
+	}
+	if err := db.ResignOutbox(ctx, leader); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.LeadOutbox(ctx, leader, leaseT0.Add(2*lease), lease); ok {
+		t.Fatal("a replica that is not the sender resigned the sender's term")
+	}
+	if err := db.ResignOutbox(ctx, "other"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.LeadOutbox(ctx, leader, leaseT0.Add(2*lease), lease); err != nil || !ok {
+		t.Fatalf("after the sender resigned: sender = %v, %v; want the term at once", ok, err)
+	}
+	if _, err := db.LeadOutbox(ctx, "", leaseT0, lease); okrcore.ErrorKindOf(err) != okrcore.KindInvalid {
+		t.Fatalf("a term without an owner: %v, want refused as invalid", err)
+	}
+}
+
+// TestOutboxLeaseNamesItsOwner: a transaction reads who holds an item's
+// lease, nobody once it went back to pending.
+func TestOutboxLeaseNamesItsOwner(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	addDue(t, db, 2)
+	items, err := db.ClaimOutbox(ctx, "a", leaseT0, leaseT0, time.Minute, 1)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("claim: %d items, %v", len(items), err)
+	}
+	type leaseReader interface {
+		OutboxLease(ws string, id okrcore.ID) (string, error)
+	}
+	owner := func(id okrcore.ID) (got string) {
+		t.Helper()
+		err := db.Update(ctx, func(tx okrcore.Tx) error {
+			var err error
+			got, err = tx.(leaseReader).OutboxLease("T1", id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	claimed := items[0]
+	if got := owner(claimed.ID); got != "a" {
+		t.Fatalf("claimed item's lease owner %q, want a", got)
+	}
+	if err := db.Update(ctx, func(tx okrcore.Tx) error { return tx.PutOutbox(claimed) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner(claimed.ID); got != "" {
+		t.Fatalf("lease owner %q after the item went back to pending, want none", got)
+	}
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		_, err := tx.(leaseReader).OutboxLease("T1", 999)
+		return err
+	})
+	if okrcore.ErrorKindOf(err) != okrcore.KindNotFound {
+		t.Fatalf("lease of a missing item: %v, want not found", err)
+	}
+}
