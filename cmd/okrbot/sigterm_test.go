@@ -205,22 +205,30 @@ type okrbotProcess struct {
 
 func startOkrbot(t *testing.T, bin, dbPath, apiURL string) *okrbotProcess {
 	t.Helper()
+	return startOkrbotWith(t, bin, fmt.Sprintf("db: %q\n", dbPath), sigtermToken, apiURL)
+}
+
+// startOkrbotWith starts okrbot serve in Slack HTTP mode on a free port
+// with the bot token given, the settings of conf (a configuration file's
+// top-level keys) and the flags of args.
+func startOkrbotWith(t *testing.T, bin, conf, token, apiURL string, args ...string) *okrbotProcess {
+	t.Helper()
 	addr := freeAddr(t)
 	// Everything through a temporary configuration file, the secrets in
 	// files beside it, as a container would have them.
 	dir := t.TempDir()
-	for name, v := range map[string]string{"bot_token": sigtermToken + "\n", "signing_secret": "s3cret\n"} {
+	for name, v := range map[string]string{"bot_token": token + "\n", "signing_secret": "s3cret\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	conf := fmt.Sprintf("db: %q\naddr: %q\nlog_level: info\nlog_format: json\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
-		dbPath, addr, apiURL)
+	conf += fmt.Sprintf("addr: %q\nlog_level: info\nlog_format: json\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
+		addr, apiURL)
 	confPath := filepath.Join(dir, "okrbot.yaml")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--config", confPath)
+	cmd := exec.Command(bin, append([]string{"serve", "--config", confPath}, args...)...)
 	// The environment of the test, without any chat platform's settings it
 	// may carry, and with the fake Slack's.
 	for _, kv := range os.Environ() {
