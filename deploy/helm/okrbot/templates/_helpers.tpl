@@ -93,7 +93,7 @@ would be silently ignored.
 {{- end -}}
 {{- end -}}
 {{- $chart := list
-  (list "db" "/data/okrbot.db" "the chart keeps the database at /data/okrbot.db on the volume (OKRBOT_DB); remove it")
+  (list "db" (ternary "" "/data/okrbot.db" (eq (include "okrbot.onServer" .) "true")) "the chart keeps the database at /data/okrbot.db on the volume (OKRBOT_DB); remove it")
   (list "addr" (printf ":%d" (int .Values.config.port)) "set config.port instead")
   (list "log_level" .Values.config.logLevel "set config.logLevel instead, or config.logLevel: \"\" to leave it to the file")
   (list "log_format" .Values.config.logFormat "set config.logFormat instead, or config.logFormat: \"\" to leave it to the file")
@@ -118,5 +118,39 @@ would be silently ignored.
 {{- if and $got $want (ne $got $want) -}}
 {{- fail (printf "configFile.%s %q is overridden by the chart's %q (an environment variable wins over the file): %s" $key $got $want (index . 2)) -}}
 {{- end -}}
+{{- end -}}
+{{- end }}
+
+{{- /*
+okrbot.onServer is "true" when okrbot runs on a PostgreSQL database.
+*/}}
+{{- define "okrbot.onServer" -}}
+{{- if or .Values.database.url .Values.database.existingSecret -}}true{{- end -}}
+{{- end }}
+
+{{- /*
+okrbot.checkReplicas refuses what several pods cannot do: more than one on
+the database file, backups of the file on PostgreSQL, both ways of giving
+the URL.
+*/}}
+{{- define "okrbot.checkReplicas" -}}
+{{- $n := int .Values.replicaCount -}}
+{{- if lt $n 1 -}}
+{{- fail (printf "replicaCount %d: run at least one pod" $n) -}}
+{{- end -}}
+{{- if and (gt $n 1) (not (include "okrbot.onServer" .)) -}}
+{{- fail (printf "replicaCount %d needs a PostgreSQL database (database.url, or database.existingSecret): the database file allows one writer, so on it okrbot runs as one pod" $n) -}}
+{{- end -}}
+{{- if and .Values.database.url .Values.database.existingSecret -}}
+{{- fail "database.url and database.existingSecret both give the database URL: keep one" -}}
+{{- end -}}
+{{- if and .Values.database.existingSecret .Values.database.password -}}
+{{- fail "database.password goes with database.url; with database.existingSecret put the password in that Secret's URL" -}}
+{{- end -}}
+{{- if and .Values.database.url (not (hasPrefix "postgres://" .Values.database.url)) (not (hasPrefix "postgresql://" .Values.database.url)) -}}
+{{- fail (printf "database.url %q: give a postgres:// URL" .Values.database.url) -}}
+{{- end -}}
+{{- if and (include "okrbot.onServer" .) .Values.backup.enabled -}}
+{{- fail "backup.enabled copies the database file; a PostgreSQL database is backed up with pg_dump (see the README): turn backup.enabled off" -}}
 {{- end -}}
 {{- end }}
