@@ -418,8 +418,8 @@ func (s *orgServe) stop(t *testing.T) {
 }
 
 // slackDM posts a signed Events API event_callback: a direct message from
-// U1 in D1.
-func (s *orgServe) slackDM(t *testing.T, n int, text string) {
+// U1 in D1, with the extra headers given (name, value, …).
+func (s *orgServe) slackDM(t *testing.T, n int, text string, headers ...string) {
 	t.Helper()
 	ts := fmt.Sprintf("1790000000.%06d", n)
 	body, err := json.Marshal(map[string]any{
@@ -436,6 +436,9 @@ func (s *orgServe) slackDM(t *testing.T, n int, text string) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Slack-Request-Timestamp", now)
 	req.Header.Set("X-Slack-Signature", sign(orgSecret, now, body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -109,8 +109,8 @@ func TestThreeReplicasSurviveTwoKills(t *testing.T) {
 	}
 	calls, limited, perConv := limit.Stats()
 	floor := float64(len(sent)) / replicaLimit
-	t.Logf("%d nudges sent and %d skipped in %s (floor %.1f s, two kills); %d Slack calls, %d answered 429 (%d for a conversation)",
-		len(sent), len(skipped), took.Round(time.Millisecond), floor, calls, limited, perConv)
+	t.Logf("%d nudges sent and %d skipped in %s (floor %.1f s, two kills); %d Slack calls, %d answered 429 (%d for a conversation); %d in doubt looked for in Slack",
+		len(sent), len(skipped), took.Round(time.Millisecond), floor, calls, limited, perConv, len(fake.Calls("conversations.history")))
 	if len(sent) < replicaPeople/2 {
 		t.Fatalf("only %d of %d people nudged: the organisation or the schedule is not what the test means", len(sent), replicaPeople)
 	}
@@ -146,6 +146,25 @@ func seedReplicas(t *testing.T, url string, fake *slacktest.Fake) {
 		t.Fatal(err)
 	}
 	if err := slacktest.MoveToSlack(ctx, db, slacktest.Team); err != nil {
+		t.Fatal(err)
+	}
+	// Each person's direct message channel, as a first message from them
+	// records it: the fake keeps a channel's history under it, which is
+	// where a new sender looks for a nudge the dead one may have posted.
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		users, err := tx.Users(slacktest.Team)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			u.DM = "D" + strings.ToUpper(u.PlatformID)
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := slacktest.AddPeople(ctx, db, slacktest.Team, fake); err != nil {
