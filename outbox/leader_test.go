@@ -67,9 +67,9 @@ func TestDeadSendersTermEnds(t *testing.T) {
 	}
 	// The ghost's ten were claimed when b took over, and their leases
 	// ended while it drained or end before its next drain.
-	for range 20 {
-		if openItems(t, db) == 0 {
-			break
+	for deadline := time.Now().Add(30 * time.Second); openItems(t, db) > 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d items still open 30 s after the ghost's leases ended", openItems(t, db))
 		}
 		time.Sleep(lease / 3)
 		if err := b.Drain(ctx); err != nil {
