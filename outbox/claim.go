@@ -25,6 +25,8 @@ type Claimer interface {
 	ClaimOutbox(ctx context.Context, owner string, due, now time.Time, lease time.Duration, limit int) ([]*okrcore.OutboxItem, error)
 	// RenewOutbox extends every open lease owner holds to now+lease.
 	RenewOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error)
+	// ReleaseOutbox ends every lease owner holds.
+	ReleaseOutbox(ctx context.Context, owner string) (int, error)
 }
 
 // DefaultLease is how long a claimed item is the claiming replica's. It is
@@ -73,6 +75,18 @@ func (d *Dispatcher) renew(ctx context.Context) {
 		if _, err := d.claimer.RenewOutbox(ctx, d.owner, d.leaseNow(), d.lease); err != nil && ctx.Err() == nil {
 			d.log.Warn("outbox leases not renewed", "owner", d.owner, "err", err)
 		}
+	}
+}
+
+// release hands back, when a drain stops early, every lease this
+// dispatcher still holds: the items no worker took, and those of a claim
+// whose answer the shutdown cut off, which it never saw. Its workers are
+// done by then, so nothing it holds is in flight.
+func (d *Dispatcher) release(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := d.claimer.ReleaseOutbox(rctx, d.owner); err != nil {
+		d.log.Warn("outbox leases not handed back; other replicas take the items when the leases end", "owner", d.owner, "err", err)
 	}
 }
 

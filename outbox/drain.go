@@ -47,6 +47,9 @@ func (d *Dispatcher) drain(ctx context.Context) error {
 	err := r.feed(ctx)
 	close(r.work)
 	wg.Wait()
+	if d.claimer != nil && ctx.Err() != nil {
+		d.release(ctx)
+	}
 	if err != nil {
 		return err
 	}

@@ -121,6 +121,14 @@ func replica(db *postgres.DB, c *clock, s chat.Sender, owner string) *outbox.Dis
 	return outbox.NewDispatcher(db, byKey{}, outbox.Only(s), outbox.Options{Workers: 8, Now: c.now, Owner: owner})
 }
 
+// crashed is the store as a replica that dies sees it: its items' leases
+// are not handed back. (It still resigns its term, so that the test's
+// other replica sends at once: waiting for a dead sender's term is
+// TestDeadSendersTermEnds's.)
+type crashed struct{ *postgres.DB }
+
+func (crashed) ReleaseOutbox(context.Context, string) (int, error) { return 0, nil }
+
 // claimOnly is the store's lease without its election of one sender:
 // every dispatcher on it drains alongside the others, as replicas do for
 // the moments two of them believe they are the sender.
@@ -192,7 +200,8 @@ func TestDeadReplicasItemsAreReconciled(t *testing.T) {
 	db, c, keys := leasedOutbox(t, 500)
 	p := &recorder{got: map[string]int{}}
 	actx, kill := context.WithCancel(ctx)
-	a := replica(db, c, &dying{recorder: p, n: 60, cancel: kill, dead: make(chan struct{})}, "a")
+	a := outbox.NewDispatcher(db, byKey{}, outbox.Only(&dying{recorder: p, n: 60, cancel: kill, dead: make(chan struct{})}),
+		outbox.Options{Workers: 8, Now: c.now, Owner: "a", Claimer: crashed{db}})
 	if err := a.Drain(actx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the dying replica's drain: %v, want canceled", err)
 	}

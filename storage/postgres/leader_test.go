@@ -112,6 +112,22 @@ func TestOutboxLeaseNamesItsOwner(t *testing.T) {
 	if got := owner(claimed.ID); got != "" {
 		t.Fatalf("lease owner %q after the item went back to pending, want none", got)
 	}
+	// A dispatcher that stops hands back what it still holds, and only that.
+	rest, err := db.ClaimOutbox(ctx, "a", leaseT0, leaseT0, time.Minute, 5)
+	if err != nil || len(rest) != 2 {
+		t.Fatalf("claim the rest: %d items, %v", len(rest), err)
+	}
+	if n, err := db.ReleaseOutbox(ctx, "b"); err != nil || n != 0 {
+		t.Fatalf("another owner's release: %d, %v; want none", n, err)
+	}
+	if n, err := db.ReleaseOutbox(ctx, "a"); err != nil || n != 2 {
+		t.Fatalf("release: %d, %v; want the 2 claimed", n, err)
+	}
+	for _, it := range rest {
+		if got := owner(it.ID); got != "" {
+			t.Fatalf("lease owner %q after the release, want none", got)
+		}
+	}
 	err = db.Update(ctx, func(tx okrcore.Tx) error {
 		_, err := tx.(leaseReader).OutboxLease("T1", 999)
 		return err

@@ -90,6 +90,23 @@ func (db *DB) RenewOutbox(ctx context.Context, owner string, now time.Time, leas
 	return int(tag.RowsAffected()), nil
 }
 
+// ReleaseOutbox ends every lease owner holds, and returns how many there
+// were: a dispatcher that stops hands back what it claimed, including a
+// claim whose answer its shutdown cut off (committed here, never seen
+// there). An item it had marked "sending" stays so, for the next claimer
+// to look for on the platform first.
+func (db *DB) ReleaseOutbox(ctx context.Context, owner string) (int, error) {
+	if err := db.leaseCheck(ctx, owner, time.Second); err != nil {
+		return 0, err
+	}
+	tag, err := db.pool.Exec(ctx, "UPDATE outbox SET lease_owner = NULL, lease_until_ns = 0 WHERE open AND lease_owner = $1 AND lease_until_ns <> 0",
+		[]byte(owner))
+	if err != nil {
+		return 0, fmt.Errorf("release outbox leases on %s: %w", db.where, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 func (db *DB) leaseCheck(ctx context.Context, owner string, lease time.Duration) error {
 	switch {
 	case ctx.Err() != nil:
