@@ -77,4 +77,15 @@ func TestSlackStatusAway(t *testing.T) {
 	if n := len(f.callsOf("users.info")); n == 0 {
 		t.Errorf("no users.info call with the setting on")
 	}
+
+	// Slack failing to say anyone's status (every read this week fails):
+	// bob's nudge goes, as if his status said nothing.
+	for range 40 {
+		f.failNext("users.info", reply{status: 500})
+	}
+	k.Clock.Set(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
+	r.RunUntil(time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC), 15*time.Minute)
+	if st := state("bob", "2026-W50"); st != okrcore.OutboxSent {
+		t.Errorf("bob's nudge %s while users.info failed, want sent", st)
+	}
 }
