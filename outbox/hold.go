@@ -35,11 +35,11 @@ func (d *Dispatcher) held(ctx context.Context, it *okrcore.OutboxItem) (string, 
 		if u, err = tx.User(it.Workspace, it.User); err != nil {
 			return err
 		}
-		b, err := away.Read(tx, it.Workspace)
+		s, err := away.SettingsOf(tx, it.Workspace)
 		if err != nil {
 			return err
 		}
-		if counts = b.Settings.SlackStatus; counts && status == nil {
+		if counts = s.SlackStatus; counts && status == nil {
 			return nil // read the status, then decide
 		}
 		held, err = away.Hold(tx, it, status, d.now(), d.locs.Get(u.TimeZone))

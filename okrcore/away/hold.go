@@ -22,7 +22,7 @@ func Hold(tx okrcore.Tx, it *okrcore.OutboxItem, status *Status, now time.Time, 
 	default:
 		return Held{}, nil
 	}
-	b, err := Read(tx, it.Workspace)
+	b, err := readPerson(tx, it.Workspace, it.User)
 	if err != nil {
 		return Held{}, err
 	}

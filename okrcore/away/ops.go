@@ -122,7 +122,7 @@ func Set(tx okrcore.Tx, actor *okrcore.User, person okrcore.Later[okrcore.ID], p
 		}
 	}
 	rec.Away = append(kept, p)
-	return u, p, b.write(tx, actor.Workspace, now)
+	return u, p, b.write(tx, actor.Workspace, now, u.ID)
 }
 
 // End ends the actor's (or person's) time away now and drops any still to
@@ -153,7 +153,7 @@ func End(tx okrcore.Tx, actor *okrcore.User, person okrcore.Later[okrcore.ID], n
 		}
 	}
 	rec.Away = kept
-	return u, ended, b.write(tx, actor.Workspace, now)
+	return u, ended, b.write(tx, actor.Workspace, now, u.ID)
 }
 
 // Mute mutes the actor's reminders (and the ladder's naming of them) for
@@ -168,7 +168,7 @@ func Mute(tx okrcore.Tx, actor *okrcore.User, now time.Time) (*okrcore.Cycle, er
 		return nil, err
 	}
 	b.person(actor.ID).Muted = c.ID
-	return c, b.write(tx, actor.Workspace, now)
+	return c, b.write(tx, actor.Workspace, now, actor.ID)
 }
 
 // Unmute ends a mute; was says whether there was one for the current
@@ -182,7 +182,7 @@ func Unmute(tx okrcore.Tx, actor *okrcore.User, now time.Time) (was bool, err er
 		was = rec.Muted != 0
 		rec.Muted = 0
 	}
-	return was, b.write(tx, actor.Workspace, now)
+	return was, b.write(tx, actor.Workspace, now, actor.ID)
 }
 
 // SetSlackStatus turns on or off reading Slack statuses as time away.
