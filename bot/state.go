@@ -25,7 +25,8 @@ import (
 //	                                platform's ack         acknowledged, until a later Record reuses or clears
 //	                                                       the slot or Flush at shutdown; replayed at start
 //	adoption:c<cycle>               report (adoption)      until 6 months after the cycle's end
-//	away:book                       okrcore/away           never: time away (each kept 400 days past its end), mutes, the ladder
+//	away:book, away:u<id>,          okrcore/away           never: time away (each kept 400 days past its end), mutes, the ladder;
+//	away:settings                                          a person's and the settings' slots repeat the book for the hold of a nudge
 //	slot:<job>:<group>:<local time> schedule               400 days: each occurrence handled once (slot:welcome:u<id>:<end>: a welcome back)
 //	scheduler:last_tick             schedule               400 days: downtime longer than grace is seen
 //	told:<problem>                  outbox                 24 hours: admins hear of a problem once a day
