@@ -339,6 +339,7 @@ func TestCarryOver(t *testing.T) {
 	e := f.keyResult(t, o.ID, okrcore.UserOwner(f.alice.ID), 20)
 	done := f.keyResult(t, o.ID, okrcore.UserOwner(f.alice.ID), 100)
 	team := f.keyResult(t, f.objective(t, "Platform", okrcore.TeamOwner(f.platform.ID), 0, 0).ID, okrcore.TeamOwner(f.platform.ID), 10)
+	child := f.keyResult(t, f.objective(t, "Beneath", okrcore.UserOwner(f.alice.ID), 0, o.ID).ID, okrcore.UserOwner(f.alice.ID), 10)
 	in := &okrcore.Initiative{KeyResult: a.ID, Title: "Hire"}
 	update(t, f.db, func(tx okrcore.Tx) error {
 		if err := okrcore.CreateInitiative(tx, t0, f.ada, in); err != nil {
@@ -351,8 +352,8 @@ func TestCarryOver(t *testing.T) {
 	var cl *cycles.Closing
 	update(t, f.db, func(tx okrcore.Tx) (err error) { cl, err = cycles.Close(tx, t1, f.ada, "Q1 2027", true); return err })
 	// Ada's "Q" objective has no key results: unfinished are a, e, team.
-	if cl.Unfinished != 3 || cl.Asked != 2 || cl.Next != nil {
-		t.Errorf("close %+v: want 3 unfinished, 2 people asked, no next cycle", cl)
+	if cl.Unfinished != 4 || cl.Asked != 2 || cl.Next != nil {
+		t.Errorf("close %+v: want 4 unfinished, 2 people asked, no next cycle", cl)
 	}
 	view(t, f.db, func(tx okrcore.Tx) error {
 		for _, u := range []okrcore.ID{f.alice.ID, f.quinn.ID} {
@@ -369,11 +370,20 @@ func TestCarryOver(t *testing.T) {
 	wantRefused(t, f.db, decide(f.alice, a, okrcore.OutcomeCarried), okrcore.KindNotFound, "Q1 2027 has no next cycle yet", "/okr cycle next Q1 2027")
 	update(t, f.db, func(tx okrcore.Tx) error { _, _, err := cycles.Next(tx, t1, f.ada, "Q1 2027"); return err })
 
-	var d *cycles.Decision
+	// The objective beneath Grow is carried first; it is aligned under
+	// Grow's continuation once that exists.
+	var d, beneath *cycles.Decision
+	update(t, f.db, func(tx okrcore.Tx) (err error) {
+		beneath, err = cycles.Decide(tx, t1, f.alice, child.ID, okrcore.OutcomeCarried)
+		return err
+	})
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
 		d, err = cycles.Decide(tx, t1, f.alice, a.ID, okrcore.OutcomeCarried)
 		return err
 	})
+	if got := f.getObjective(t, "A", beneath.Objective.ID); got.ParentObjective != d.Objective.ID {
+		t.Errorf("the continuation of Beneath is under O%d, want Grow's continuation O%d", got.ParentObjective, d.Objective.ID)
+	}
 	old, nk := f.getKR(t, "A", a.ID), f.getKR(t, "A", d.New.ID)
 	if nk.Start != 40 || nk.Current != 40 || nk.Target != 100 || nk.Progress != 0 || nk.CarriedFrom != a.ID || nk.Cycle != d.Next.ID || nk.Score != nil {
 		t.Errorf("carried key result %+v: want 40 → 100 from KR%d in Q2 2027, ungraded", nk, a.ID)

@@ -123,7 +123,47 @@ func carry(tx okrcore.Tx, now time.Time, actor *okrcore.User, c *okrcore.Cycle, 
 	}
 	k.CarriedTo = nk.ID
 	d.New, d.Next = &nk, next
-	return okrcore.RollUp(tx, now, ws, d.Objective.ID)
+	if err := okrcore.RollUp(tx, now, ws, d.Objective.ID); err != nil {
+		return err
+	}
+	return realign(tx, now, ws, next, func(old *okrcore.Objective) (okrcore.ID, okrcore.ID) {
+		if old.ParentKR == k.ID {
+			return nk.ID, 0
+		}
+		return 0, 0
+	})
+}
+
+// realign aligns the continuations in next that are aligned to nothing
+// where their old objectives were aligned, now that under tells where
+// that continues (a key result or objective carried over after them):
+// the tree of the next cycle does not depend on the order of the
+// carrying.
+func realign(tx okrcore.Tx, now time.Time, ws string, next *okrcore.Cycle, under func(old *okrcore.Objective) (kr, obj okrcore.ID)) error {
+	objs, err := tx.ObjectivesByCycle(ws, next.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range objs {
+		if m.CarriedFrom == 0 || m.ParentKR != 0 || m.ParentObjective != 0 {
+			continue
+		}
+		old, err := tx.Objective(ws, m.CarriedFrom)
+		if err != nil {
+			continue // the objective it continues is gone: nothing to follow
+		}
+		if m.ParentKR, m.ParentObjective = under(old); m.ParentKR == 0 && m.ParentObjective == 0 {
+			continue
+		}
+		m.UpdatedAt = now
+		if err := tx.PutObjective(m); err != nil {
+			return fmt.Errorf("align O%d: %w", m.ID, err)
+		}
+		if err := okrcore.RollUp(tx, now, ws, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // continued is the objective of next that continues o, made the first
@@ -164,7 +204,12 @@ func continued(tx okrcore.Tx, now time.Time, actor *okrcore.User, o *okrcore.Obj
 	if err := tx.PutObjective(n); err != nil {
 		return nil, fmt.Errorf("store carried objective: %w", err)
 	}
-	return n, nil
+	return n, realign(tx, now, ws, next, func(old *okrcore.Objective) (okrcore.ID, okrcore.ID) {
+		if old.ParentObjective == o.ID && n.ID != 0 {
+			return 0, n.ID
+		}
+		return 0, 0
+	})
 }
 
 // CarryAll carries over the unfinished key results nobody has decided on

@@ -113,9 +113,10 @@ func Find(cs []*okrcore.Cycle, name string) (*okrcore.Cycle, error) {
 }
 
 // Create stores a new cycle. Admins only; cycle names are unique in a
-// workspace, whatever their case. The new cycle becomes current beside
-// the others when none of its kind is, or in place of the one of its kind
-// when now falls inside it; current says whether it did.
+// workspace, whatever their case. The new cycle becomes current, in place
+// of the one of its kind, when now falls inside it or nothing is current
+// yet; one that starts later becomes current when it starts (Advance).
+// current says whether it did.
 func Create(tx okrcore.Tx, now time.Time, actor *okrcore.User, spec okrcore.Later[okrcore.Cycle]) (c *okrcore.Cycle, current bool, err error) {
 	w, cs, err := admin(tx, actor, "change cycles")
 	if err != nil {
@@ -131,7 +132,7 @@ func Create(tx okrcore.Tx, now time.Time, actor *okrcore.User, spec okrcore.Late
 		return nil, false, err
 	}
 	set := currentSet(w, cs)
-	if set[nc.Kind] == nil || nc.Contains(now) {
+	if len(set) == 0 || nc.Contains(now) {
 		current = true
 		if err := makeCurrent(tx, set, &nc); err != nil {
 			return nil, false, err
