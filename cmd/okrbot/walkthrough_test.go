@@ -16,17 +16,18 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 )
 
-// readmeWalkthrough reads the README's "watch a week go by" session: the
+// readmeWalkthrough reads a README session, the first shell block after
+// the sentence that starts with intro ("To watch a week go by"): the
 // command's arguments and the lines typed, without prompts and comments.
-func readmeWalkthrough(t *testing.T) (args, lines []string) {
+func readmeWalkthrough(t *testing.T, intro string) (args, lines []string) {
 	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := strings.Cut(string(b), "To watch a week go by")
+	_, rest, ok := strings.Cut(string(b), intro)
 	if !ok {
-		t.Fatal("the README has no walkthrough of a week")
+		t.Fatalf("the README has no walkthrough after %q", intro)
 	}
 	_, rest, _ = strings.Cut(rest, "```sh\n")
 	block, _, _ := strings.Cut(rest, "```")
@@ -52,6 +53,29 @@ func readmeWalkthrough(t *testing.T) (args, lines []string) {
 	return args, lines
 }
 
+// playWalkthrough plays the README session after intro in the terminal
+// chat, its lines on standard input, on a fresh database in place of the
+// one it names; it returns that database's path, the chat and what went
+// to standard error.
+func playWalkthrough(t *testing.T, intro string) (db, chat, errOut string) {
+	t.Helper()
+	args, lines := readmeWalkthrough(t, intro)
+	db = filepath.Join(t.TempDir(), "walk.db")
+	for i := range args {
+		if args[i] == "--db" && i+1 < len(args) {
+			args[i+1] = db
+		}
+	}
+	if !strings.Contains(strings.Join(args, " "), "--db "+db) {
+		t.Fatalf("the walkthrough names no fresh database: %v", args)
+	}
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), args, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errs, noEnv); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	return db, out.String(), errs.String()
+}
+
 // TestReadmeWeekWalkthrough runs the README's week on a moved clock,
 // exactly as written there, through the terminal chat with its lines on
 // standard input. The clock's jumps are not downtime: the people in US
@@ -61,28 +85,14 @@ func readmeWalkthrough(t *testing.T) (args, lines []string) {
 // beside it. Others' messages wait for them rather than being printed
 // among alice's.
 func TestReadmeWeekWalkthrough(t *testing.T) {
-	args, lines := readmeWalkthrough(t)
-	db := filepath.Join(t.TempDir(), "week.db")
-	for i := range args {
-		if args[i] == "--db" && i+1 < len(args) {
-			args[i+1] = db
-		}
-	}
-	if !strings.Contains(strings.Join(args, " "), "--db "+db) {
-		t.Fatalf("the walkthrough names no fresh database: %v", args)
-	}
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), args, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errOut, noEnv); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
-	chat := out.String()
+	db, chat, errOut := playWalkthrough(t, "To watch a week go by")
 	for _, bad := range []string{"level=WARN", "skipped", "WARN"} {
 		if strings.Contains(chat, bad) {
 			t.Errorf("the chat shows %q:\n%s", bad, chat)
 		}
 	}
-	if strings.Contains(errOut.String(), "skipped") {
-		t.Errorf("the clock's jump was logged as downtime:\n%s", errOut.String())
+	if strings.Contains(errOut, "skipped") {
+		t.Errorf("the clock's jump was logged as downtime:\n%s", errOut)
 	}
 
 	store := bottest.Store(t, bottest.File(db), bottest.Fsync(true))

@@ -88,7 +88,6 @@ func Close(tx okrcore.Tx, now time.Time, actor *okrcore.User, name string, early
 	if out.Next = Following(cs, c); out.Next != nil && !out.Next.Closed && !now.Before(out.Next.Start) {
 		set := currentSet(w, cs)
 		if cur := set[c.Kind]; cur == nil || cur.ID == c.ID {
-			out.Current = true
 			if err := makeCurrent(tx, set, out.Next); err != nil {
 				return nil, err
 			}
@@ -96,6 +95,8 @@ func Close(tx okrcore.Tx, now time.Time, actor *okrcore.User, name string, early
 				return nil, err
 			}
 		}
+		// Current too when the schedule switched to it at its start.
+		out.Current = set[c.Kind] == out.Next
 	}
 	return out, nil
 }
