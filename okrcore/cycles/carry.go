@@ -65,12 +65,11 @@ func NextOpen(tx okrcore.Tx, ws string, c *okrcore.Cycle) (*okrcore.Cycle, error
 		return nil, fmt.Errorf("list cycles: %w", err)
 	}
 	next := Following(cs, c)
-	if next == nil {
-		hint := "An admin creates it with `/okr cycle next " + c.Name + "`."
-		if c.Kind == okrcore.CycleCustom {
-			hint = "An admin creates it with `/okr cycle new`."
-		}
-		return nil, okrcore.Errorf(okrcore.KindNotFound, "%s has no next cycle yet to carry it over to. %s", c.Name, hint)
+	switch {
+	case next == nil && c.Kind == okrcore.CycleCustom:
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "%s has no next cycle yet to carry it over to. An admin creates it with `/okr cycle new`.", c.Name)
+	case next == nil:
+		return nil, okrcore.Errorf(okrcore.KindNotFound, "%s has no next cycle yet to carry it over to. An admin creates it with `/okr cycle next %s`.", c.Name, c.Name)
 	}
 	if next.Closed {
 		return nil, okrcore.Errorf(okrcore.KindConflict, "%s, the cycle after %s, is closed too.", next.Name, c.Name)

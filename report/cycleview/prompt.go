@@ -66,9 +66,12 @@ func PromptMessage(tx okrcore.Tx, ws string, c *okrcore.Cycle, krs []*okrcore.Ke
 			break
 		}
 		ref := k.Ref().String()
+		stands := chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit))
+		if k.Metric != okrcore.MetricMilestone {
+			stands += fmt.Sprintf(" of %s (%s)", chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit)), okrcore.Percent(okrcore.KRProgress(k)))
+		}
 		m.Blocks = append(m.Blocks,
-			chat.Section{Text: fmt.Sprintf("%s *%s*: %s of %s (%s)", ref, chat.User(k.Title), chat.User(okrcore.FormatValue(k.Current, k.Metric, k.Unit)),
-				chat.User(okrcore.FormatValue(k.Target, k.Metric, k.Unit)), okrcore.Percent(okrcore.KRProgress(k)))},
+			chat.Section{Text: fmt.Sprintf("%s *%s*: %s", ref, chat.User(k.Title), stands)},
 			chat.Actions{Buttons: []chat.Button{
 				{Label: "Carry over", Value: "cycle carry " + ref, Style: chat.StylePrimary},
 				{Label: "Drop", Value: "cycle drop " + ref},

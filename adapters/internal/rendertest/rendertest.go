@@ -166,6 +166,9 @@ func composeDue(t *testing.T, k *bottest.Kit, kind okrcore.OutboxKind, who strin
 		if err == nil {
 			it.User = u.ID
 		}
+		if w, werr := tx.Workspace(k.Workspace); werr == nil && kind == okrcore.OutboxCarry {
+			it.Period = fmt.Sprintf("c%d", w.CurrentCycle) // the cycle the script closed
+		}
 		return struct{}{}, err
 	})
 	d := k.Compose(it)
