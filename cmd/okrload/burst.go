@@ -18,6 +18,7 @@ import (
 
 func burstFlags(fs *flag.FlagSet, c *config) {
 	commonOrgFlags(fs, c)
+	profileFlag(fs, c)
 	fs.IntVar(&c.writers, "writers", 64, "how many people check in at once")
 	fs.IntVar(&c.checkins, "checkins", 10000, "how many check-ins they send in all")
 }

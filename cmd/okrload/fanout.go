@@ -24,6 +24,7 @@ var monday = time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
 
 func fanoutFlags(fs *flag.FlagSet, c *config) {
 	commonOrgFlags(fs, c)
+	profileFlag(fs, c)
 	fs.Float64Var(&c.limit, "limit", 100, "the fake Slack's limit, messages a second across the workspace (besides one a second per conversation); the dispatcher is not told it")
 	fs.Float64Var(&c.ceiling, "ceiling", 1000, "the dispatcher's ceiling, as slack.rate_ceiling sets it (1000, the most okrbot accepts)")
 }

@@ -4,9 +4,9 @@
 // every few seconds goes to stderr):
 //
 //	okrload slash   [--people N] [--rate R] [--seconds S] [--first-contact] [--okrbot PATH] [--cpuprofile FILE]
-//	okrload burst   [--people N] [--writers W] [--checkins C]
-//	okrload fanout  [--people N] [--limit L] [--ceiling C]
-//	okrload reports [--people N] [--checkins-per-kr K]
+//	okrload burst   [--people N] [--writers W] [--checkins C] [--cpuprofile FILE]
+//	okrload fanout  [--people N] [--limit L] [--ceiling C] [--cpuprofile FILE]
+//	okrload reports [--people N] [--checkins-per-kr K] [--cpuprofile FILE]
 //
 // slash runs `okrbot serve` in Slack's HTTP mode against a fake Slack on
 // loopback and sends it signed `/okr mine` and `/okr team` from an
@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +51,7 @@ type config struct {
 	seconds      float64
 	firstContact bool
 	okrbot       string
-	cpuProfile   string // slash: where the CPU profile of okrbot serve under load goes
+	cpuProfile   string // slash: of okrbot serve under load; the others: of this process, which runs the code under load
 	writers      int
 	checkins     int
 	limit        float64
@@ -100,14 +101,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Errors of the code under load go to stderr: a run that fails says why.
 	c.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	log := newProgress(stderr, sc.name, c.every)
+	// slash profiles the okrbot serve it runs; the others run the code
+	// under load in this process.
+	self := c.cpuProfile
+	if sc.name == "slash" {
+		self = ""
+	}
+	stopProfile, err := startProfile(self)
+	if err != nil {
+		fmt.Fprintf(stderr, "okrload: %s\n", err)
+		return 1
+	}
 	figs, err := sc.run(ctx, c, log)
 	log.stop()
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "okrload %s: %s\n", sc.name, err)
 		return 1
 	}
 	fmt.Fprintln(stdout, figs.String())
 	return 0
+}
+
+// startProfile starts a CPU profile into path (nothing when path is
+// empty) and returns what ends it: the profile of a run shows where its
+// figures come from.
+func startProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot start the CPU profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write the CPU profile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // parse reads the scenario's name and its flags.

@@ -171,6 +171,12 @@ func commonOrgFlags(fs *flag.FlagSet, c *config) {
 	fs.IntVar(&c.perKR, "checkins-per-kr", 6, "weekly check-ins each generated key result has, up to the organisation's moment (mid-quarter, seven weeks in)")
 }
 
+// profileFlag is --cpuprofile of a scenario that runs the code under load
+// in okrload's own process.
+func profileFlag(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (okrload and the code under load, one process) to this `file` (read it with go tool pprof)")
+}
+
 func checkOrgFlags(c *config) error {
 	if c.perKR < 0 || c.perKR > 100 {
 		return fmt.Errorf("--checkins-per-kr %d: give between 0 and 100", c.perKR)

@@ -16,7 +16,10 @@ import (
 // reportRounds is how often each report is timed after its first.
 const reportRounds = 5
 
-func reportsFlags(fs *flag.FlagSet, c *config) { commonOrgFlags(fs, c) }
+func reportsFlags(fs *flag.FlagSet, c *config) {
+	commonOrgFlags(fs, c)
+	profileFlag(fs, c)
+}
 
 func checkReports(c *config) error { return checkOrgFlags(c) }
 
