@@ -365,7 +365,6 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 	}
 	var results []*okrcore.CheckInResult
 	var next chat.Message
-	var finished bool
 	numbers := e.numbers(ctx, req)
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
 		results = results[:0]
@@ -433,7 +432,6 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 			next, err = dialogPrompt(tx, req, &dd)
 			return err
 		}
-		finished = true
 		next = chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %s. `/okr mine` shows where you stand.", dd.Done, report.Count(len(dd.KRs), "key result")))
 		return nil
 	})
@@ -453,7 +451,6 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 	m.Blocks = append(m.Blocks, chat.Divider{})
 	m.Blocks = append(m.Blocks, next.Blocks...)
 	m.Text += "\n\n" + next.Text
-	_ = finished
 	return m, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
 	"github.com/okrbot/okrbot/okrcore/teams"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -333,7 +334,7 @@ func (e *Engine) newKPI(ctx context.Context, req *request, args []reply.Token) (
 				return err
 			}
 		}
-		return okrcore.CreateKPI(tx, req.now, req.actor, &k)
+		return tracking.CreateKPI(tx, req.now, req.actor, &k)
 	})
 	if err != nil {
 		return chat.Message{}, err
@@ -352,7 +353,7 @@ func (e *Engine) newInitiative(ctx context.Context, req *request, args []reply.T
 	}
 	in := okrcore.Initiative{KeyResult: ref.ID, Title: reply.JoinTokens(args[1:]), Owner: req.actor.ID}
 	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		return okrcore.CreateInitiative(tx, req.now, req.actor, &in)
+		return tracking.CreateInitiative(tx, req.now, req.actor, &in)
 	})
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s.", ref)
@@ -385,7 +386,7 @@ func (e *Engine) setInitiative(ctx context.Context, req *request, args []reply.T
 		return chat.Message{}, usage("Which initiative? Try `/okr done I5`.")
 	}
 	in, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (*okrcore.Initiative, error) {
-		return okrcore.SetInitiativeDone(tx, req.actor, ref.ID, done)
+		return tracking.SetInitiativeDone(tx, req.actor, ref.ID, done)
 	})
 	if okrcore.IsNotFound(err) {
 		return chat.Message{}, usage("There is no %s.", ref)
@@ -493,7 +494,7 @@ func (e *Engine) edit(ctx context.Context, req *request, args []reply.Token) (ch
 			}
 			done = fmt.Sprintf("Updated %s: %s.", ref, chat.User(o.Title))
 		case okrcore.RefKPI:
-			k, err := okrcore.UpdateKPI(tx, req.actor, ref.ID, func(k *okrcore.KPI) error { return editKPI(k, ref, field, val) })
+			k, err := tracking.UpdateKPI(tx, req.actor, ref.ID, func(k *okrcore.KPI) error { return editKPI(k, ref, field, val) })
 			if err != nil {
 				return err
 			}

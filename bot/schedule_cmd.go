@@ -7,6 +7,7 @@ import (
 	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/teams"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -36,17 +37,17 @@ func (e *Engine) schedule(ctx context.Context, req *request, args []reply.Token)
 		change := func(sc *okrcore.Schedule) error { return reply.ApplySchedule(sc, args) }
 		switch {
 		case team == nil:
-			if w, err = okrcore.SetSchedule(tx, req.actor, change); err != nil {
+			if w, err = teams.SetSchedule(tx, req.actor, change); err != nil {
 				return err
 			}
 		case lower(args[0].Text) == "reset":
-			if _, err := okrcore.ResetTeamSchedule(tx, req.actor, team.ID); err != nil {
+			if _, err := teams.ResetTeamSchedule(tx, req.actor, team.ID); err != nil {
 				return err
 			}
 			text = chat.User(team.Name) + " follows the workspace's schedule again.\n" + w.Schedule.Describe()
 			return nil
 		default:
-			if team, err = okrcore.SetTeamSchedule(tx, req.actor, team.ID, change); err != nil {
+			if team, err = teams.SetTeamSchedule(tx, req.actor, team.ID, change); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/cycles"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 // The rules of okrcore/cycles are tested here, on okrcore's fixture and
@@ -342,7 +343,7 @@ func TestCarryOver(t *testing.T) {
 	child := f.keyResult(t, f.objective(t, "Beneath", okrcore.UserOwner(f.alice.ID), 0, o.ID).ID, okrcore.UserOwner(f.alice.ID), 10)
 	in := &okrcore.Initiative{KeyResult: a.ID, Title: "Hire"}
 	update(t, f.db, func(tx okrcore.Tx) error {
-		if err := okrcore.CreateInitiative(tx, t0, f.ada, in); err != nil {
+		if err := tracking.CreateInitiative(tx, t0, f.ada, in); err != nil {
 			return err
 		}
 		_, err := okrcore.RecordCheckIn(tx, t1, f.alice, okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: a.ID, Value: ptr(40.0)})

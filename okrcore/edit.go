@@ -21,7 +21,7 @@ func UpdateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) error {
 		return err
 	}
 	if k.Owner != old.Owner {
-		if err := checkOwnerExists(tx, actor.Workspace, k.Owner); err != nil {
+		if err := CheckOwnerExists(tx, actor.Workspace, k.Owner); err != nil {
 			return err
 		}
 	}
@@ -64,7 +64,7 @@ func UpdateObjective(tx Tx, now time.Time, actor *User, o *Objective) error {
 		return err
 	}
 	if o.Owner != old.Owner {
-		if err := checkOwnerExists(tx, actor.Workspace, o.Owner); err != nil {
+		if err := CheckOwnerExists(tx, actor.Workspace, o.Owner); err != nil {
 			return err
 		}
 	}

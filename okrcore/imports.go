@@ -245,7 +245,7 @@ func ImportObjective(tx Tx, o *Objective) error {
 	if _, err := tx.Cycle(o.Workspace, o.Cycle); err != nil {
 		return err
 	}
-	if err := checkOwnerExists(tx, o.Workspace, o.Owner); err != nil {
+	if err := CheckOwnerExists(tx, o.Workspace, o.Owner); err != nil {
 		return err
 	}
 	if o.CreatedBy != 0 {
@@ -275,7 +275,7 @@ func ImportKeyResult(tx Tx, k *KeyResult) error {
 	if k.Cycle != o.Cycle {
 		return Errorf(KindInvalid, "%s is in another cycle than its objective %s.", k.Ref(), o.Ref())
 	}
-	if err := checkOwnerExists(tx, k.Workspace, k.Owner); err != nil {
+	if err := CheckOwnerExists(tx, k.Workspace, k.Owner); err != nil {
 		return err
 	}
 	if k.Stated != nil && k.Stated.By != 0 {
@@ -294,7 +294,7 @@ func ImportKPI(tx Tx, k *KPI) error {
 	if err := ValidateKPI(k); err != nil {
 		return err
 	}
-	if err := checkOwnerExists(tx, k.Workspace, k.Owner); err != nil {
+	if err := CheckOwnerExists(tx, k.Workspace, k.Owner); err != nil {
 		return err
 	}
 	if err := tx.PutKPI(k); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 func TestCreateInitiative(t *testing.T) {
@@ -25,7 +26,7 @@ func TestCreateInitiative(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				in := &okrcore.Initiative{KeyResult: k.ID, Title: "Hire an SDR", Owner: tc.owner, Workspace: "B"}
-				update(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateInitiative(tx, t1, tc.actor, in) })
+				update(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateInitiative(tx, t1, tc.actor, in) })
 				var got *okrcore.Initiative
 				view(t, f.db, func(tx okrcore.Tx) (err error) { got, err = tx.Initiative("A", in.ID); return err })
 				if got.Owner != tc.wantOwner || got.Workspace != "A" || !got.CreatedAt.Equal(t1) || got.Done || got.KeyResult != k.ID {
@@ -49,7 +50,7 @@ func TestCreateInitiative(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateInitiative(tx, t1, tc.actor, &in) }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateInitiative(tx, t1, tc.actor, &in) }, tc.kind, tc.keywords...)
 		})
 	}
 }
@@ -60,7 +61,7 @@ func TestSetInitiativeDone(t *testing.T) {
 	k := f.keyResult(t, o.ID, okrcore.Owner{}, 10)
 	// Olga, an observer, owns a piece of work on Alice's key result.
 	in := &okrcore.Initiative{KeyResult: k.ID, Title: "Survey", Owner: f.olga.ID}
-	update(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateInitiative(tx, t0, f.ada, in) })
+	update(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateInitiative(tx, t0, f.ada, in) })
 
 	for _, tc := range []struct {
 		name  string
@@ -75,7 +76,7 @@ func TestSetInitiativeDone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *okrcore.Initiative
 			update(t, f.db, func(tx okrcore.Tx) (err error) {
-				got, err = okrcore.SetInitiativeDone(tx, tc.actor, in.ID, tc.done)
+				got, err = tracking.SetInitiativeDone(tx, tc.actor, in.ID, tc.done)
 				return err
 			})
 			var stored *okrcore.Initiative
@@ -98,7 +99,7 @@ func TestSetInitiativeDone(t *testing.T) {
 		{"another workspace's", f.bea, in.ID, okrcore.KindNotFound, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.SetInitiativeDone(tx, tc.actor, tc.id, true); return err }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := tracking.SetInitiativeDone(tx, tc.actor, tc.id, true); return err }, tc.kind, tc.keywords...)
 		})
 	}
 }

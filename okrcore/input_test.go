@@ -7,6 +7,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/okrcore/teams"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 func TestCleanText(t *testing.T) {
@@ -66,11 +67,11 @@ func TestControlsStrippedAtInput(t *testing.T) {
 			return err
 		}
 		kpi = okrcore.KPI{Title: dirty, Unit: "%\u202e", HealthyMin: 1, HealthyMax: 2, Owner: okrcore.UserOwner(f.alice.ID)}
-		if err := okrcore.CreateKPI(tx, t0, f.ada, &kpi); err != nil {
+		if err := tracking.CreateKPI(tx, t0, f.ada, &kpi); err != nil {
 			return err
 		}
 		in = okrcore.Initiative{KeyResult: k.ID, Title: dirty}
-		if err := okrcore.CreateInitiative(tx, t0, f.ada, &in); err != nil {
+		if err := tracking.CreateInitiative(tx, t0, f.ada, &in); err != nil {
 			return err
 		}
 		var err error

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 func TestCreateKPI(t *testing.T) {
@@ -26,7 +27,7 @@ func TestCreateKPI(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				k := kpi(tc.owner)
 				k.Workspace, k.ID = "B", 77 // ignored: the actor's workspace, a new id
-				update(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateKPI(tx, t0, tc.actor, k) })
+				update(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateKPI(tx, t0, tc.actor, k) })
 				var got *okrcore.KPI
 				view(t, f.db, func(tx okrcore.Tx) (err error) { got, err = tx.KPI("A", k.ID); return err })
 				if k.ID == 77 || got.Owner != tc.owner || got.Workspace != "A" || !got.CreatedAt.Equal(t0) || got.Current != 99.9 {
@@ -50,7 +51,7 @@ func TestCreateKPI(t *testing.T) {
 		{"no title", f.alice, &okrcore.KPI{Title: " ", HealthyMax: 1, Owner: okrcore.UserOwner(f.alice.ID)}, okrcore.KindInvalid, []string{"title"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateKPI(tx, t0, tc.actor, tc.k) }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateKPI(tx, t0, tc.actor, tc.k) }, tc.kind, tc.keywords...)
 		})
 	}
 }
@@ -58,11 +59,11 @@ func TestCreateKPI(t *testing.T) {
 func TestUpdateKPI(t *testing.T) {
 	f := newFixture(t)
 	k := &okrcore.KPI{Title: "Uptime", Unit: "%", Current: 99.9, HealthyMin: 99.5, HealthyMax: 100, Owner: okrcore.UserOwner(f.alice.ID)}
-	update(t, f.db, func(tx okrcore.Tx) error { return okrcore.CreateKPI(tx, t0, f.alice, k) })
+	update(t, f.db, func(tx okrcore.Tx) error { return tracking.CreateKPI(tx, t0, f.alice, k) })
 
 	var got *okrcore.KPI
 	update(t, f.db, func(tx okrcore.Tx) (err error) {
-		got, err = okrcore.UpdateKPI(tx, f.lee, k.ID, func(e *okrcore.KPI) error {
+		got, err = tracking.UpdateKPI(tx, f.lee, k.ID, func(e *okrcore.KPI) error {
 			e.Title, e.HealthyMin, e.HealthyMax = "Availability", 99, 100
 			// Not editable here: put back.
 			e.Owner, e.Current, e.Workspace, e.CreatedAt = okrcore.UserOwner(f.carol.ID), 1, "B", t1
@@ -104,7 +105,7 @@ func TestUpdateKPI(t *testing.T) {
 				e.Title = "Changed"
 				return nil
 			}
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.UpdateKPI(tx, tc.actor, tc.id, change); return err }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := tracking.UpdateKPI(tx, tc.actor, tc.id, change); return err }, tc.kind, tc.keywords...)
 			if asked != tc.asked {
 				t.Errorf("change ran: %v, want %v", asked, tc.asked)
 			}
@@ -112,7 +113,7 @@ func TestUpdateKPI(t *testing.T) {
 	}
 	t.Run("the change's own error is returned as it is", func(t *testing.T) {
 		err := attempt(t, f.db, func(tx okrcore.Tx) error {
-			_, err := okrcore.UpdateKPI(tx, f.alice, k.ID, func(*okrcore.KPI) error { return errTyped })
+			_, err := tracking.UpdateKPI(tx, f.alice, k.ID, func(*okrcore.KPI) error { return errTyped })
 			return err
 		})
 		if !errors.Is(err, errTyped) {

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/teams"
 )
 
 func TestSetSchedule(t *testing.T) {
 	f := newFixture(t)
 	tuesday := okrcore.Slot{Cadence: okrcore.Biweekly, Weekday: time.Tuesday, Hour: 9, Minute: 30}
 	update(t, f.db, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetSchedule(tx, f.ada, func(s *okrcore.Schedule) error { s.CheckIn = tuesday; return nil })
+		_, err := teams.SetSchedule(tx, f.ada, func(s *okrcore.Schedule) error { s.CheckIn = tuesday; return nil })
 		return err
 	})
 	got := getWorkspace(t, f.db, "A").Schedule
@@ -37,7 +38,7 @@ func TestSetSchedule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			asked := false
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, err := okrcore.SetSchedule(tx, tc.actor, func(s *okrcore.Schedule) error {
+				_, err := teams.SetSchedule(tx, tc.actor, func(s *okrcore.Schedule) error {
 					asked = true
 					if tc.change != nil {
 						tc.change(s)
@@ -57,11 +58,11 @@ func TestTeamSchedule(t *testing.T) {
 	f := newFixture(t)
 	friday := okrcore.Slot{Cadence: okrcore.Weekly, Weekday: time.Friday, Hour: 15}
 	update(t, f.db, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetSchedule(tx, f.ada, func(s *okrcore.Schedule) error { s.GradingDays = 5; return nil })
+		_, err := teams.SetSchedule(tx, f.ada, func(s *okrcore.Schedule) error { s.GradingDays = 5; return nil })
 		return err
 	})
 	update(t, f.db, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetTeamSchedule(tx, f.lee, f.growth.ID, func(s *okrcore.Schedule) error { s.CheckIn = friday; return nil })
+		_, err := teams.SetTeamSchedule(tx, f.lee, f.growth.ID, func(s *okrcore.Schedule) error { s.CheckIn = friday; return nil })
 		return err
 	})
 	// The team's own schedule starts from the workspace's.
@@ -90,21 +91,21 @@ func TestTeamSchedule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			asked := false
 			wantRefused(t, f.db, func(tx okrcore.Tx) error {
-				_, err := okrcore.SetTeamSchedule(tx, tc.actor, tc.team, func(s *okrcore.Schedule) error { asked = true; s.CheckIn = friday; return nil })
+				_, err := teams.SetTeamSchedule(tx, tc.actor, tc.team, func(s *okrcore.Schedule) error { asked = true; s.CheckIn = friday; return nil })
 				return err
 			}, tc.kind, tc.keywords...)
-			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.ResetTeamSchedule(tx, tc.actor, tc.team); return err }, tc.kind, tc.keywords...)
+			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, err := teams.ResetTeamSchedule(tx, tc.actor, tc.team); return err }, tc.kind, tc.keywords...)
 			if asked {
 				t.Error("change ran for someone refused")
 			}
 		})
 	}
 	wantRefused(t, f.db, func(tx okrcore.Tx) error {
-		_, err := okrcore.SetTeamSchedule(tx, f.ada, f.growth.ID, func(s *okrcore.Schedule) error { s.CheckIn.Minute = 60; return nil })
+		_, err := teams.SetTeamSchedule(tx, f.ada, f.growth.ID, func(s *okrcore.Schedule) error { s.CheckIn.Minute = 60; return nil })
 		return err
 	}, okrcore.KindInvalid, "doesn't exist")
 
-	update(t, f.db, func(tx okrcore.Tx) error { _, err := okrcore.ResetTeamSchedule(tx, f.ada, f.growth.ID); return err })
+	update(t, f.db, func(tx okrcore.Tx) error { _, err := teams.ResetTeamSchedule(tx, f.ada, f.growth.ID); return err })
 	if got := getTeam(t, f.db, "A", f.growth.ID).Schedule; got != nil {
 		t.Errorf("team schedule %+v after reset, want none", got)
 	}

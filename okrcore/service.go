@@ -99,7 +99,7 @@ func CreateObjective(tx Tx, now time.Time, actor *User, o *Objective) ([]string,
 	if err := CanChange(tx, actor, o.Owner); err != nil {
 		return nil, err
 	}
-	if err := checkOwnerExists(tx, o.Workspace, o.Owner); err != nil {
+	if err := CheckOwnerExists(tx, o.Workspace, o.Owner); err != nil {
 		return nil, err
 	}
 	switch {
@@ -146,7 +146,8 @@ func CreateObjective(tx Tx, now time.Time, actor *User, o *Objective) ([]string,
 	return warnings, nil
 }
 
-func checkOwnerExists(tx Tx, ws string, o Owner) error {
+// CheckOwnerExists refuses an owner that is not a person or team of ws.
+func CheckOwnerExists(tx Tx, ws string, o Owner) error {
 	var err error
 	switch o.Kind {
 	case OwnerUser:
@@ -188,7 +189,7 @@ func CreateKeyResult(tx Tx, now time.Time, actor *User, k *KeyResult) ([]string,
 	}
 	if k.Owner.IsZero() {
 		k.Owner = o.Owner
-	} else if err := checkOwnerExists(tx, k.Workspace, k.Owner); err != nil {
+	} else if err := CheckOwnerExists(tx, k.Workspace, k.Owner); err != nil {
 		return nil, err
 	}
 	if k.Metric != MetricMilestone && k.Current == 0 {

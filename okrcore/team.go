@@ -1,9 +1,7 @@
 package okrcore
 
-import "fmt"
-
-// Teams' own operations (create, members, lead, parent, channel, time zone)
-// are in okrcore/teams; what other writes share with them stays here.
+// Teams' own operations (create, members, lead, parent, channel, time zone,
+// schedule) are in okrcore/teams; what other writes share with them stays here.
 
 // MaxTeamName is the longest team name accepted, in characters.
 const MaxTeamName = 80
@@ -15,13 +13,6 @@ func RequireLeadOrAdmin(actor *User, t *Team, what string) error {
 		return nil
 	}
 	return RequireAdmin(actor, what)
-}
-
-func putTeam(tx Tx, t *Team) error {
-	if err := tx.PutTeam(t); err != nil {
-		return fmt.Errorf("store team: %w", err)
-	}
-	return nil
 }
 
 // CheckTeamParent walks up from p, the proposed parent of t, and refuses

@@ -11,6 +11,8 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/cycles"
+	"github.com/okrbot/okrbot/okrcore/teams"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -87,14 +89,14 @@ func seeded(tb testing.TB) (*bolt.DB, time.Time) {
 		if err := tx.PutUser(u); err != nil {
 			return err
 		}
-		if _, err := okrcore.SetTeamSchedule(tx, admin, 1, func(sc *okrcore.Schedule) error {
+		if _, err := teams.SetTeamSchedule(tx, admin, 1, func(sc *okrcore.Schedule) error {
 			sc.CheckIn = okrcore.Slot{Cadence: okrcore.Biweekly, Weekday: time.Tuesday, Hour: 9, Minute: 30}
 			return nil
 		}); err != nil {
 			return err
 		}
 		kpi := &okrcore.KPI{Title: "Uptime", Unit: "%", Current: 99.9, HealthyMin: 99.5, HealthyMax: 100, Owner: okrcore.TeamOwner(1)}
-		if err := okrcore.CreateKPI(tx, now.AddDate(0, -1, 0), admin, kpi); err != nil {
+		if err := tracking.CreateKPI(tx, now.AddDate(0, -1, 0), admin, kpi); err != nil {
 			return err
 		}
 		v := 99.7
@@ -102,7 +104,7 @@ func seeded(tb testing.TB) (*bolt.DB, time.Time) {
 			return err
 		}
 		for _, kr := range []okrcore.ID{1, 2, 3} {
-			if err := okrcore.CreateInitiative(tx, now.AddDate(0, 0, -10), admin, &okrcore.Initiative{KeyResult: kr, Title: "Work on KR" + strconv.Itoa(int(kr))}); err != nil {
+			if err := tracking.CreateInitiative(tx, now.AddDate(0, 0, -10), admin, &okrcore.Initiative{KeyResult: kr, Title: "Work on KR" + strconv.Itoa(int(kr))}); err != nil {
 				return err
 			}
 		}

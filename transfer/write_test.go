@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 // newerDocument is the export of acme after more work: a renamed
@@ -43,7 +44,7 @@ func newerDocument(t *testing.T) (older, newer []byte) {
 		if err := tx.PutUser(&okrcore.User{Workspace: "acme", Platform: "bench", PlatformID: "u99", Name: "Late joiner", Role: okrcore.RoleMember, CreatedAt: now}); err != nil {
 			return err
 		}
-		return okrcore.CreateKPI(tx, now, admin, &okrcore.KPI{Title: "Churn", HealthyMax: 2, Owner: okrcore.UserOwner(3)})
+		return tracking.CreateKPI(tx, now, admin, &okrcore.KPI{Title: "Churn", HealthyMax: 2, Owner: okrcore.UserOwner(3)})
 	}); err != nil {
 		t.Fatalf("more work: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
+	"github.com/okrbot/okrbot/okrcore/tracking"
 )
 
 // onPlatform is a person of workspace A with one account.
@@ -33,7 +34,7 @@ func TestLinkAccount(t *testing.T) {
 	update(t, f.db, func(tx okrcore.Tx) error {
 		var p putter
 		p.do(tx.PutUser(kimTeams))
-		p.do(okrcore.CreateInitiative(tx, t0, f.ada, in))
+		p.do(tracking.CreateInitiative(tx, t0, f.ada, in))
 		f.growth.Members = append(f.growth.Members, kimTeams.ID)
 		p.do(tx.PutTeam(f.growth))
 		f.platform.Lead = kimTeams.ID
@@ -53,7 +54,7 @@ func TestLinkAccount(t *testing.T) {
 	})
 	tracker := onPlatform(t, f, "Tia", "teams", okrcore.RoleMember)
 	update(t, f.db, func(tx okrcore.Tx) error {
-		return okrcore.CreateKPI(tx, t0, tracker, &okrcore.KPI{Title: "Uptime", HealthyMax: 1, Owner: okrcore.UserOwner(tracker.ID)})
+		return tracking.CreateKPI(tx, t0, tracker, &okrcore.KPI{Title: "Uptime", HealthyMax: 1, Owner: okrcore.UserOwner(tracker.ID)})
 	})
 	slacker := onPlatform(t, f, "Sam", "slack", okrcore.RoleMember)
 

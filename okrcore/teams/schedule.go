@@ -1,16 +1,20 @@
-package okrcore
+package teams
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/okrbot/okrbot/okrcore"
+)
 
 // SetSchedule lets change edit the workspace's schedule and stores it.
 // Admins only; change runs after that check. Slots change leaves unset stay
 // unset, so that a default reminder keeps following the check-in day.
-func SetSchedule(tx Tx, actor *User, change func(s *Schedule) error) (*Workspace, error) {
+func SetSchedule(tx okrcore.Tx, actor *okrcore.User, change func(s *okrcore.Schedule) error) (*okrcore.Workspace, error) {
 	w, err := tx.Workspace(actor.Workspace)
 	if err != nil {
 		return nil, err
 	}
-	if err := RequireAdmin(actor, "change the schedule"); err != nil {
+	if err := okrcore.RequireAdmin(actor, "change the schedule"); err != nil {
 		return nil, err
 	}
 	sc := w.Schedule
@@ -29,12 +33,12 @@ func SetSchedule(tx Tx, actor *User, change func(s *Schedule) error) (*Workspace
 
 // teamForSchedule loads a team for a change to its schedule, which admins
 // and its lead may make.
-func teamForSchedule(tx Tx, actor *User, id ID) (*Team, error) {
+func teamForSchedule(tx okrcore.Tx, actor *okrcore.User, id okrcore.ID) (*okrcore.Team, error) {
 	t, err := tx.Team(actor.Workspace, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := RequireLeadOrAdmin(actor, t, "change "+t.Name+"'s schedule (its lead can too)"); err != nil {
+	if err := okrcore.RequireLeadOrAdmin(actor, t, "change "+t.Name+"'s schedule (its lead can too)"); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -43,7 +47,7 @@ func teamForSchedule(tx Tx, actor *User, id ID) (*Team, error) {
 // SetTeamSchedule lets change edit a team's own schedule (starting from
 // the workspace's when the team has none yet) and stores it. Admins and
 // the team's lead may; change runs after that check.
-func SetTeamSchedule(tx Tx, actor *User, team ID, change func(s *Schedule) error) (*Team, error) {
+func SetTeamSchedule(tx okrcore.Tx, actor *okrcore.User, team okrcore.ID, change func(s *okrcore.Schedule) error) (*okrcore.Team, error) {
 	w, err := tx.Workspace(actor.Workspace)
 	if err != nil {
 		return nil, err
@@ -71,7 +75,7 @@ func SetTeamSchedule(tx Tx, actor *User, team ID, change func(s *Schedule) error
 
 // ResetTeamSchedule drops a team's own schedule: it follows the
 // workspace's again. Admins and the team's lead may.
-func ResetTeamSchedule(tx Tx, actor *User, team ID) (*Team, error) {
+func ResetTeamSchedule(tx okrcore.Tx, actor *okrcore.User, team okrcore.ID) (*okrcore.Team, error) {
 	t, err := teamForSchedule(tx, actor, team)
 	if err != nil {
 		return nil, err
