@@ -3,6 +3,7 @@ package okrcore
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -52,8 +53,18 @@ func (c *CheckIns) add(res *CheckInResult, objective ID) {
 // check-ins were recorded in, before it commits.
 func (c *CheckIns) Finish(tx Tx, now time.Time) error {
 	parent := map[wsID]ID{}
+	objs := map[wsID]*Objective{}
 	chains := make([][]wsID, len(c.pending))
+	// What changed beneath each objective: the key results checked in on,
+	// as the last of their check-ins left them, and (added as they are
+	// rolled up) the objectives aligned beneath it.
+	krsOf := map[wsID]map[ID]*KeyResult{}
 	for i, p := range c.pending {
+		key := wsID{p.ws, p.objective}
+		if krsOf[key] == nil {
+			krsOf[key] = map[ID]*KeyResult{}
+		}
+		krsOf[key][p.res.After.ID] = p.res.After
 		seen := map[ID]bool{}
 		for id, depth := p.objective, 0; id != 0 && depth < maxDepth && !seen[id]; depth++ {
 			seen[id] = true
@@ -61,9 +72,13 @@ func (c *CheckIns) Finish(tx Tx, now time.Time) error {
 			chains[i] = append(chains[i], key)
 			pid, ok := parent[key]
 			if !ok {
-				o, err := tx.Objective(p.ws, id)
-				if err != nil {
-					return fmt.Errorf("roll up O%d: %w", id, err)
+				o := objs[key]
+				if o == nil {
+					var err error
+					if o, err = tx.Objective(p.ws, id); err != nil {
+						return fmt.Errorf("roll up O%d: %w", id, err)
+					}
+					objs[key] = o
 				}
 				up, err := ParentOf(tx, o)
 				if err != nil {
@@ -71,6 +86,9 @@ func (c *CheckIns) Finish(tx Tx, now time.Time) error {
 				}
 				if up != nil {
 					pid = up.ID
+					if objs[wsID{p.ws, pid}] == nil {
+						objs[wsID{p.ws, pid}] = up
+					}
 				}
 				parent[key] = pid
 			}
@@ -93,28 +111,35 @@ func (c *CheckIns) Finish(tx Tx, now time.Time) error {
 	slices.SortFunc(order, func(a, b wsID) int {
 		return cmp.Or(cmp.Compare(height[b], height[a]), cmp.Compare(a.ws, b.ws), cmp.Compare(a.id, b.id))
 	})
-	rules := map[string]Rules{}
-	done := map[wsID]*Objective{}
+	of := map[string]rollContext{}
+	kidsOf := map[wsID][]*Objective{}
 	before := map[wsID]float64{}
 	for _, key := range order {
-		r, ok := rules[key.ws]
+		rc, ok := of[key.ws]
 		if !ok {
 			var err error
-			if r, err = workspaceRules(tx, key.ws); err != nil {
+			if rc, err = rollContextOf(tx, key.ws); err != nil {
 				return err
 			}
-			rules[key.ws] = r
+			of[key.ws] = rc
 		}
-		o, b, err := rollUpOne(tx, now, key.ws, key.id, r)
+		o := objs[key]
+		before[key] = o.Progress
+		ok, err := rollUpChanged(tx, now, o, slices.Collect(maps.Values(krsOf[key])), kidsOf[key], rc)
+		if err == nil && !ok {
+			err = rollUpOne(tx, now, o, rc)
+		}
 		if err != nil {
 			return err
 		}
-		done[key], before[key] = o, b
+		if pid := parent[key]; pid != 0 {
+			kidsOf[wsID{key.ws, pid}] = append(kidsOf[wsID{key.ws, pid}], o)
+		}
 	}
 	for i, p := range c.pending {
 		p.res.Objectives = p.res.Objectives[:0]
 		for _, key := range chains[i] {
-			p.res.Objectives = append(p.res.Objectives, done[key])
+			p.res.Objectives = append(p.res.Objectives, objs[key])
 			p.res.PreviousProgress[key.id] = before[key]
 		}
 	}

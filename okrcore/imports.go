@@ -259,7 +259,7 @@ func ImportObjective(tx Tx, o *Objective) error {
 	if err := tx.PutObjective(o); err != nil {
 		return fmt.Errorf("store objective: %w", err)
 	}
-	return nil
+	return ForgetTotals(tx, o.Workspace) // the import sets progress itself
 }
 
 // ImportKeyResult stores a key result under an existing objective, in its
@@ -286,7 +286,7 @@ func ImportKeyResult(tx Tx, k *KeyResult) error {
 	if err := tx.PutKeyResult(k); err != nil {
 		return fmt.Errorf("store key result: %w", err)
 	}
-	return nil
+	return ForgetTotals(tx, k.Workspace)
 }
 
 // ImportKPI stores a KPI whose owner exists.

@@ -352,17 +352,13 @@ func RecordCheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckIn
 	res := &CheckInResult{CheckIn: ci, Before: &before, After: k, PreviousProgress: map[ID]float64{}}
 	if in.rollUps != nil {
 		// One of several check-ins of a transaction: CheckIns rolls them
-		// all up once at the end (checkins.go). What every check-in must
-		// write goes above this return.
+		// all up once at the end (checkins.go).
 		in.rollUps.add(res, k.Objective)
 		return res, nil
 	}
-	chain, prev, err := rollUpChain(tx, now, ws, k.Objective)
-	if err != nil {
-		return nil, err
-	}
-	res.Objectives, res.PreviousProgress = chain, prev
-	return res, nil
+	alone := &CheckIns{}
+	alone.add(res, k.Objective)
+	return res, alone.Finish(tx, now)
 }
 
 func recordKPICheckIn(tx Tx, now time.Time, actor *User, in CheckInInput) (*CheckInResult, error) {
@@ -432,79 +428,6 @@ func AlignedUnder(tx Tx, ws string, o ID, krs []*KeyResult) ([]*Objective, error
 		out = append(out, more...)
 	}
 	return out, nil
-}
-
-// maxDepth bounds walks up the alignment chain so that bad data cannot loop.
-const maxDepth = 64
-
-// RollUp recomputes the progress of objective id and of its ancestors.
-func RollUp(tx Tx, now time.Time, ws string, id ID) error {
-	_, err := rollUpFrom(tx, now, ws, id)
-	return err
-}
-
-func rollUpFrom(tx Tx, now time.Time, ws string, id ID) ([]*Objective, error) {
-	chain, _, err := rollUpChain(tx, now, ws, id)
-	return chain, err
-}
-
-// rollUpChain recomputes the progress of one objective and of every
-// ancestor above it, touching nothing else: the incremental roll-up after a
-// check-in.
-func rollUpChain(tx Tx, now time.Time, ws string, id ID) ([]*Objective, map[ID]float64, error) {
-	rules, err := workspaceRules(tx, ws)
-	if err != nil {
-		return nil, nil, err
-	}
-	var chain []*Objective
-	prev := map[ID]float64{}
-	seen := map[ID]bool{}
-	for depth := 0; id != 0 && depth < maxDepth && !seen[id]; depth++ {
-		seen[id] = true
-		o, before, err := rollUpOne(tx, now, ws, id, rules)
-		if err != nil {
-			return nil, nil, err
-		}
-		prev[o.ID] = before
-		chain = append(chain, o)
-		p, err := ParentOf(tx, o)
-		if err != nil {
-			return nil, nil, err
-		}
-		id = 0
-		if p != nil {
-			id = p.ID
-		}
-	}
-	return chain, prev, nil
-}
-
-// rollUpOne recomputes one objective's progress and status from its key
-// results and the objectives aligned beneath it as tx holds them, stores
-// it, and returns it with its progress before.
-func rollUpOne(tx Tx, now time.Time, ws string, id ID, rules Rules) (*Objective, float64, error) {
-	o, err := tx.Objective(ws, id)
-	if err != nil {
-		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
-	}
-	krs, err := tx.KeyResultsByObjective(ws, id)
-	if err != nil {
-		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
-	}
-	kids, err := AlignedUnder(tx, ws, id, krs)
-	if err != nil {
-		return nil, 0, fmt.Errorf("roll up O%d: %w", id, err)
-	}
-	before := o.Progress
-	o.Progress = ObjectiveProgress(krs, kids)
-	if c, err := tx.Cycle(ws, o.Cycle); err == nil {
-		o.Status = ObjectiveStanding(o, krs, c, now, rules).Status
-	}
-	o.UpdatedAt = now
-	if err := tx.PutObjective(o); err != nil {
-		return nil, 0, fmt.Errorf("store O%d: %w", id, err)
-	}
-	return o, before, nil
 }
 
 // GradeKeyResult records the owner's end-of-cycle grade for a key result

@@ -40,11 +40,7 @@ func KRStanding(k *KeyResult, c *Cycle, now time.Time, r Rules) Standing {
 	}
 	s := Standing{Computed: ComputeStatus(k.Progress, expected, r)}
 	s.Status = s.Computed
-	st := k.Stated
-	if st == nil && k.StatusSet && k.Status != StatusNone {
-		st = &Statement{Status: k.Status, At: k.LastCheckIn, Until: PeriodEnd(Slot{}, k.LastCheckIn, time.UTC)}
-	}
-	if st != nil && st.Status != StatusNone {
+	if st := statementOf(k); st != nil && st.Status != StatusNone {
 		s.Said, s.SaidBy, s.SaidAt, s.InForce = st.Status, st.By, st.At, now.Before(st.Until)
 		if s.InForce {
 			s.Status = st.Status

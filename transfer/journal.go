@@ -240,6 +240,11 @@ func undo(tx okrcore.Tx, ws string, p *journalPart) error {
 			}
 		}
 	}
+	// Objectives restored or left without what was imported beneath them
+	// read their roll-up from the records again.
+	if err := okrcore.ForgetTotals(tx, ws); err != nil {
+		return err
+	}
 	// The check-in tally, counted again without the check-ins deleted.
 	keys := make([]string, len(p.States))
 	for i, st := range p.States {
