@@ -1,12 +1,13 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
-	"sort"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/okrbot/okrbot/bot/forms"
 	"github.com/okrbot/okrbot/bot/quiet"
@@ -51,77 +52,44 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	case rep.Skip:
 		return e.skip(ctx, req, nil)
 	}
-	// What the words mean is worked out in a read transaction, beside
-	// everyone else's; the write only re-reads the key results it resolved
-	// (two check-ins on one key result at once: the second is read again
-	// after the first) and joins the group being committed (commit.go).
-	prepare := func(tx okrcore.Tx) (*plannedCheckIns, error) { return e.planCheckIns(tx, req, rep, text) }
-	plan, err := okrcore.View(ctx, e.store, prepare)
-	if err != nil {
-		return asked(err)
-	}
-	var results []*okrcore.CheckInResult
-	err = e.writeCheckIns(ctx, func(tx okrcore.Tx, c *okrcore.CheckIns) error {
-		results = results[:0]
-		p := plan
-		if stale, err := p.stale(tx, req.ws); err != nil {
-			return err
-		} else if stale {
-			if p, err = prepare(tx); err != nil {
-				return err
-			}
-		}
-		for i, in := range p.inputs {
-			res, err := c.Record(tx, req.now, req.actor, in)
-			if in.Target == okrcore.TargetKPI && okrcore.IsNotFound(err) {
-				return usage("There is no %s.", p.refs[i])
-			}
-			if err != nil {
-				return err
-			}
-			results = append(results, res)
-		}
-		return nil
-	})
+	results, err := e.writePlan(ctx, req, func(tx okrcore.Tx) (*forms.Plan, error) { return e.planCheckIns(tx, req, rep, text) })
 	if err != nil {
 		return asked(err)
 	}
 	return e.confirm(ctx, req, results)
 }
 
-// plannedCheckIns are the check-ins a message asks for, with the key
-// results as they were read when its words were resolved.
-type plannedCheckIns struct {
-	inputs []okrcore.CheckInInput
-	refs   []okrcore.Ref
-	read   []*okrcore.KeyResult // by input; nil for a KPI
-}
-
-// stale reports whether a key result the plan was resolved against has
-// changed since (a relative value, "+5", or a slip's check read it).
-func (p *plannedCheckIns) stale(tx okrcore.Tx, ws string) (bool, error) {
-	for _, k := range p.read {
-		if k == nil {
-			continue
-		}
-		now, err := tx.KeyResult(ws, k.ID)
-		if okrcore.IsNotFound(err) {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if !reflect.DeepEqual(now, k) {
-			return true, nil
-		}
+// writePlan works out what a message or a form asks for in a read
+// transaction, beside everyone else's (prepare), then joins the group
+// being committed (commit.go); the write only re-reads the key results the
+// plan was resolved against (two check-ins on one key result at once: the
+// second is resolved again after the first) and records the check-ins and
+// what else the plan writes with them.
+func (e *Engine) writePlan(ctx context.Context, req *request, prepare func(tx okrcore.Tx) (*forms.Plan, error)) ([]*okrcore.CheckInResult, error) {
+	plan, err := okrcore.View(ctx, e.store, prepare)
+	if err != nil {
+		return nil, err
 	}
-	return false, nil
+	var results []*okrcore.CheckInResult
+	err = e.writeCheckIns(ctx, func(tx okrcore.Tx, c *okrcore.CheckIns) error {
+		p := plan
+		if stale, err := p.Stale(tx, req.ws); err != nil {
+			return err
+		} else if stale {
+			if p, err = prepare(tx); err != nil {
+				return err
+			}
+		}
+		results, err = p.Record(tx, c, req.now, req.actor)
+		return err
+	})
+	return results, err
 }
 
 // planCheckIns resolves a check-in in plain words to the check-ins to
 // record, writing nothing: the person's key results named or meant, the
 // values, and the period a stated status holds for.
-func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text string) (*plannedCheckIns, error) {
+func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text string) (*forms.Plan, error) {
 	var krs []*okrcore.KeyResult
 	if !forms.NamesEach(rep) {
 		// Words may mean any of the person's key results; when each update
@@ -181,17 +149,22 @@ func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text
 	if err := sure(rep, resolved, text); err != nil {
 		return nil, err
 	}
-	p := &plannedCheckIns{}
+	p := &forms.Plan{}
+	p.Refuse = func(_ okrcore.Tx, i int, err error) error {
+		if p.Inputs[i].Target == okrcore.TargetKPI && okrcore.IsNotFound(err) {
+			return usage("There is no %s.", p.Refs[i])
+		}
+		return err
+	}
 	if len(resolved) > 0 {
-		w, err := tx.Workspace(req.ws)
+		until, err := e.until(tx, req)
 		if err != nil {
 			return nil, err
 		}
-		until := okrcore.PeriodEnd(report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn, req.now, e.locs.Get(req.actor.TimeZone))
 		for _, r := range resolved {
 			in := forms.CheckInInput(r, rep)
 			in.Until = until
-			p.inputs, p.refs, p.read = append(p.inputs, in), append(p.refs, r.KR.Ref()), append(p.read, r.KR)
+			p.Add(in, r.KR.Ref(), r.KR)
 		}
 	}
 	for _, u := range kpiUpdates {
@@ -201,7 +174,7 @@ func (e *Engine) planCheckIns(tx okrcore.Tx, req *request, rep reply.Reply, text
 		}
 		v := u.Value.Value
 		in := okrcore.CheckInInput{Target: okrcore.TargetKPI, TargetID: ref.ID, Value: &v, Note: rep.Note, Blockers: rep.Blockers}
-		p.inputs, p.refs, p.read = append(p.inputs, in), append(p.refs, ref), append(p.read, nil)
+		p.Add(in, ref, nil)
 	}
 	return p, nil
 }
@@ -216,17 +189,14 @@ func (e *Engine) confirm(ctx context.Context, req *request, results []*okrcore.C
 	})
 }
 
-// record records a check-in by the person asking; a status they state
-// holds to the end of their check-in period (their team's rhythm or the
-// workspace's) in their time zone.
-func (e *Engine) record(tx okrcore.Tx, req *request, in okrcore.CheckInInput) (*okrcore.CheckInResult, error) {
+// until is the end of the asker's check-in period (their team's rhythm or
+// the workspace's) in their time zone: how long a status they state holds.
+func (e *Engine) until(tx okrcore.Tx, req *request) (time.Time, error) {
 	w, err := tx.Workspace(req.ws)
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	rhythm := report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn
-	in.Until = okrcore.PeriodEnd(rhythm, req.now, e.locs.Get(req.actor.TimeZone))
-	return okrcore.RecordCheckIn(tx, req.now, req.actor, in)
+	return okrcore.PeriodEnd(report.EffectiveSchedule(tx, w, req.actor.ID).CheckIn, req.now, e.locs.Get(req.actor.TimeZone)), nil
 }
 
 // undo takes back the actor's last check-in (all key results it covered),
@@ -363,80 +333,37 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 		}
 		return chat.Text(fmt.Sprintf("Stopped. You checked in on %d of %s.", d.Done, report.Count(len(d.KRs), "key result"))), nil
 	}
-	var results []*okrcore.CheckInResult
-	var next chat.Message
+	var dd dialog // where the answer leaves the dialog
 	numbers := e.numbers(ctx, req)
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		results = results[:0]
-		dd := *d
+	results, err := e.writePlan(ctx, req, func(tx okrcore.Tx) (*forms.Plan, error) {
+		dd = *d
+		p := &forms.Plan{}
 		if d.Index >= len(d.KRs) {
-			return e.saveDialog(tx, req, nil)
+			p.Also = func(tx okrcore.Tx) error { return e.saveDialog(tx, req, nil) }
+			return p, nil
 		}
 		if !isSkip(text) {
-			k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
-			if err != nil {
-				return err
-			}
-			rep, err := reply.ParseReplyWith(text, numbers)
-			if err != nil {
-				// A bare answer ("lots", "same") is about the key result
-				// being asked; read it that way for a precise message.
-				if r2, err2 := reply.ParseReplyWith(k.Ref().String()+" "+text, numbers); err2 == nil {
-					rep, err = r2, nil
-				} else {
-					err = err2
-				}
-			}
-			if err != nil {
-				var pe *reply.ParseError
-				if errors.As(err, &pe) {
-					return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", chat.User(pe.Message), k.Ref())
-				}
-				return err
-			}
-			ups := rep.Updates
-			if len(ups) == 0 {
-				ups = []reply.KRUpdate{{Same: true, Raw: text}}
-			}
-			for i := range ups {
-				if ups[i].Ref == "" {
-					ups[i].Ref = k.Ref().String()
-				}
-			}
-			resolved, err := reply.Resolve(ups, []*okrcore.KeyResult{k})
-			if err != nil {
-				var pe *reply.ParseError
-				if errors.As(err, &pe) {
-					return usage("%s (We're on %s now; `skip` moves on.)", chat.User(pe.Message), k.Ref())
-				}
-				return err
-			}
-			if err := sure(rep, resolved, text); err != nil {
-				return err // the dialog stays on this key result
-			}
-			for _, r := range resolved {
-				res, err := e.record(tx, req, forms.CheckInInput(r, rep))
-				if err != nil {
-					return err
-				}
-				results = append(results, res)
+			if err := e.planAnswer(tx, req, d, text, numbers, p); err != nil {
+				return nil, err // the dialog stays on this key result
 			}
 			dd.Done++
 		}
 		dd.Index++
-		if err := e.saveDialog(tx, req, &dd); err != nil {
-			return err
-		}
-		if dd.Index < len(dd.KRs) {
-			var err error
-			next, err = dialogPrompt(tx, req, &dd)
-			return err
-		}
-		next = chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %s. `/okr mine` shows where you stand.", dd.Done, report.Count(len(dd.KRs), "key result")))
-		return nil
+		p.Also = func(tx okrcore.Tx) error { return e.saveDialog(tx, req, &dd) }
+		return p, nil
 	})
 	if err != nil {
 		return asked(err)
+	}
+	if d.Index >= len(d.KRs) {
+		return chat.Message{}, nil
+	}
+	next := chat.Text(fmt.Sprintf("That's all, thank you! You checked in on %d of %s. `/okr mine` shows where you stand.", dd.Done, report.Count(len(dd.KRs), "key result")))
+	if dd.Index < len(dd.KRs) {
+		next, err = okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) { return dialogPrompt(tx, req, &dd) })
+		if err != nil {
+			return chat.Message{}, err
+		}
 	}
 	if len(results) == 0 {
 		return next, nil
@@ -452,6 +379,62 @@ func (e *Engine) dialogStep(ctx context.Context, req *request, d *dialog, text s
 	m.Blocks = append(m.Blocks, next.Blocks...)
 	m.Text += "\n\n" + next.Text
 	return m, nil
+}
+
+// planAnswer reads an answer in a guided check-in as the check-ins of the
+// key result being asked about, into p.
+func (e *Engine) planAnswer(tx okrcore.Tx, req *request, d *dialog, text string, numbers reply.Options, p *forms.Plan) error {
+	k, err := tx.KeyResult(req.ws, d.KRs[d.Index])
+	if err != nil {
+		return err
+	}
+	rep, err := reply.ParseReplyWith(text, numbers)
+	if err != nil {
+		// A bare answer ("lots", "same") is about the key result
+		// being asked; read it that way for a precise message.
+		if r2, err2 := reply.ParseReplyWith(k.Ref().String()+" "+text, numbers); err2 == nil {
+			rep, err = r2, nil
+		} else {
+			err = err2
+		}
+	}
+	if err != nil {
+		var pe *reply.ParseError
+		if errors.As(err, &pe) {
+			return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", chat.User(pe.Message), k.Ref())
+		}
+		return err
+	}
+	ups := rep.Updates
+	if len(ups) == 0 {
+		ups = []reply.KRUpdate{{Same: true, Raw: text}}
+	}
+	for i := range ups {
+		if ups[i].Ref == "" {
+			ups[i].Ref = k.Ref().String()
+		}
+	}
+	resolved, err := reply.Resolve(ups, []*okrcore.KeyResult{k})
+	if err != nil {
+		var pe *reply.ParseError
+		if errors.As(err, &pe) {
+			return usage("%s (We're on %s now; `skip` moves on.)", chat.User(pe.Message), k.Ref())
+		}
+		return err
+	}
+	if err := sure(rep, resolved, text); err != nil {
+		return err
+	}
+	until, err := e.until(tx, req)
+	if err != nil {
+		return err
+	}
+	for _, r := range resolved {
+		in := forms.CheckInInput(r, rep)
+		in.Until = until
+		p.Add(in, k.Ref(), k)
+	}
+	return nil
 }
 
 // checkinFormCmd answers with one form holding every key result.
@@ -479,43 +462,45 @@ func (e *Engine) formSubmit(ctx context.Context, req *request) (chat.Message, er
 	if len(refs) == 0 {
 		return chat.Message{}, usage("That form has no key results in it. Start again with `/okr form`.")
 	}
-	var results []*okrcore.CheckInResult
-	err := e.store.Update(ctx, func(tx okrcore.Tx) error {
-		results = results[:0]
+	// Read and checked beside everyone else's, written with the group
+	// being committed; a value a key result's rule refuses (a milestone is
+	// done or not, a percentage in range) sends the form back, nothing saved.
+	results, err := e.writePlan(ctx, req, func(tx okrcore.Tx) (*forms.Plan, error) {
 		krs, inputs, fe, err := forms.ReadCheckIn(tx, req.ws, req.ev.Values, refs)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		// Recorded in id order, as the confirmation lists them.
-		order := make([]int, len(krs))
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, b int) bool { return krs[order[a]].ID < krs[order[b]].ID })
-		for _, i := range order {
-			if !fe.Empty() {
-				break
-			}
-			res, err := e.record(tx, req, inputs[i])
-			if okrcore.ErrorKindOf(err) == okrcore.KindInvalid {
-				// A rule of the key result (a milestone is done or not, a
-				// percentage in range): its value is refused.
-				fe.Add(krs[i].Ref().String()+".value", fmt.Sprintf("%s: %s", krs[i].Ref(), okrcore.ErrorMessageWith(err, chat.User)))
-				break
-			}
+		back := func(tx okrcore.Tx, fe forms.Errors) error {
+			c, err := tx.Cycle(req.ws, krs[0].Cycle)
 			if err != nil {
 				return err
 			}
-			results = append(results, res)
+			return &forms.BackErr{M: forms.Back(report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs), req.ev.Values, fe)}
 		}
-		if fe.Empty() {
-			return nil
+		if !fe.Empty() {
+			return nil, back(tx, fe)
 		}
-		c, err := tx.Cycle(req.ws, krs[0].Cycle)
+		until, err := e.until(tx, req)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return &forms.BackErr{M: forms.Back(report.CheckinForm(report.NewReading(tx, req.ws, req.now), c, krs), req.ev.Values, fe)}
+		// Recorded in id order, as the confirmation lists them.
+		p, sorted := &forms.Plan{}, slices.Clone(krs)
+		slices.SortFunc(sorted, func(a, b *okrcore.KeyResult) int { return cmp.Compare(a.ID, b.ID) })
+		for _, k := range sorted {
+			in := inputs[slices.Index(krs, k)]
+			in.Until = until
+			p.Add(in, k.Ref(), k)
+		}
+		p.Refuse = func(tx okrcore.Tx, i int, err error) error {
+			if okrcore.ErrorKindOf(err) != okrcore.KindInvalid {
+				return err
+			}
+			var refused forms.Errors
+			refused.Add(p.Refs[i].String()+".value", fmt.Sprintf("%s: %s", p.Refs[i], okrcore.ErrorMessageWith(err, chat.User)))
+			return back(tx, refused)
+		}
+		return p, nil
 	})
 	var back *forms.BackErr
 	if errors.As(err, &back) {
