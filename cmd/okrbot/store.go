@@ -33,6 +33,11 @@ func openStore(ctx context.Context, setting string, init bool, log *slog.Logger,
 		db.Close()
 		return nil, nil, err
 	}
+	// Totals are what check-ins roll up from; without them the first
+	// check-ins read every sibling, so a failure here is only a warning.
+	if err := fillTotals(ctx, db, log); err != nil {
+		log.Warn("roll-up totals not written; check-ins read them from the records", "err", err)
+	}
 	// Only a file is locked against `okrbot backup` and the other commands
 	// that ask the running okrbot; a server they can reach themselves.
 	var ctl *control
