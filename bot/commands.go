@@ -155,7 +155,7 @@ var teamHelp = []string{
 
 var newHelp = strings.Join([]string{
 	"*Create OKRs*",
-	"`/okr new objective \"Win the mid-market\" [for @alice | for team Sales] [under KR3 | under O2]`",
+	"`/okr new objective \"Win the mid-market\" [for @alice | for team Sales] [under KR3 | under O2] [in 2027]` (in names its cycle; the current quarter otherwise)",
 	"`/okr new kr O12 \"Grow ARR\" from 1M to 2M [currency $] [owner @bob] [weight 2]`  (a weight goes from above 0 to 100, 1 if not given; 0 is refused: everything under an objective counts)",
 	"`/okr new kr O12 \"Cut churn\" from 5% to 3%`  (a target below the start means lower is better)",
 	"`/okr new kr O12 \"Launch the EU region\" milestone`",

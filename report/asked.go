@@ -161,7 +161,7 @@ func MineView(tx okrcore.Tx, ws string, now time.Time, user okrcore.ID) (chat.Me
 			if c == charted {
 				mine = append(mine, krsByObj[o.ID]...)
 			}
-			if len(krsByObj[o.ID]) == 0 {
+			if len(krsByObj[o.ID]) == 0 && !c.Closed { // a closed cycle takes no key results
 				m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("No key results yet: `/okr new kr %s \"Measure\" from 0 to 10`", o.Ref())})
 			}
 		}
