@@ -112,7 +112,7 @@ func TestRetryOnAnotherReplicaIsAnsweredOnce(t *testing.T) {
 }
 
 // replicaObjectives counts the objectives of the Slack workspace and the
-// Teams tenant by title.
+// Teams tenant (those that exist) by title.
 func replicaObjectives(t *testing.T, url string) map[string]int {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), url, postgres.Options{})
@@ -124,6 +124,9 @@ func replicaObjectives(t *testing.T, url string) map[string]int {
 	err = db.View(context.Background(), func(tx okrcore.Tx) error {
 		for _, ws := range []string{"T1", orgTenant} {
 			w, err := tx.Workspace(ws)
+			if okrcore.IsNotFound(err) {
+				continue // that platform was not used
+			}
 			if err != nil {
 				return err
 			}
