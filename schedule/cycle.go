@@ -216,24 +216,12 @@ func sortedUsers(ids []okrcore.ID, want map[okrcore.ID]bool) []okrcore.ID {
 }
 
 // startCycles makes current each cycle whose start has come (a quarter
-// after the last, made by `/okr cycle next`), before anything is planned
-// for the tick: its nudges already list the new cycle's key results. The
-// write happens only when a read finds one due, and the cycle records
-// that it started, so it happens once per workspace however many
-// schedulers tick.
+// after the last, made by `/okr cycle next`), when the tick's plan found
+// one due (cycles.Due, in the plan's read): the cycle records that it
+// started, so it happens once per workspace however many schedulers
+// tick, and the nudges composed after it list the new cycle's key
+// results.
 func (s *Scheduler) startCycles(ctx context.Context, ws string, now time.Time) error {
-	due := false
-	if err := s.store.View(ctx, func(tx okrcore.Tx) error {
-		w, err := tx.Workspace(ws)
-		if err != nil {
-			return err
-		}
-		cs, err := tx.Cycles(ws)
-		due = err == nil && cycles.Due(w, cs, now)
-		return err
-	}); err != nil || !due {
-		return err
-	}
 	started, err := okrcore.Update(ctx, s.store, func(tx okrcore.Tx) ([]*okrcore.Cycle, error) { return cycles.Advance(tx, now, ws) })
 	for _, c := range started {
 		s.log.Info("cycle started", "workspace", ws, "cycle", c.ID)

@@ -14,6 +14,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 )
 
 // SchedulerOptions configure a Scheduler.
@@ -154,6 +155,8 @@ type plan struct {
 	// nothing was due, so that a long quiet spell is not mistaken for
 	// downtime.
 	stampTick bool
+	// startCycles says a cycle becomes current now (cycles.Due).
+	startCycles bool
 	// book is the workspace's time away and ladder, read when first
 	// needed.
 	book *away.Book
@@ -176,9 +179,6 @@ const markerTTL = 400 * 24 * time.Hour
 const enqueueChunk = 2000
 
 func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time) (int, error) {
-	if err := s.startCycles(ctx, ws, now); err != nil {
-		return 0, err
-	}
 	var p plan
 	s.mu.Lock()
 	err := s.store.View(ctx, func(tx okrcore.Tx) error {
@@ -187,6 +187,9 @@ func (s *Scheduler) tickWorkspace(ctx context.Context, ws string, now time.Time)
 		return err
 	})
 	s.mu.Unlock()
+	if err == nil && p.startCycles {
+		err = s.startCycles(ctx, ws, now)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -260,6 +263,11 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 		return plan{}, err
 	}
 	stamp := s.logMissedWindows(tx, ws, now)
+	cs, err := tx.Cycles(ws)
+	if err != nil {
+		return plan{}, err
+	}
+	starts := cycles.Due(w, cs, now)
 	few, err := s.planFewKeyResults(tx, w, now)
 	if err != nil {
 		return plan{}, err
@@ -280,7 +288,7 @@ func (s *Scheduler) planWorkspace(tx okrcore.Tx, ws string, now time.Time) (plan
 				return plan{}, err
 			}
 		}
-		p := plan{stampTick: stamp}
+		p := plan{stampTick: stamp, startCycles: starts}
 		for _, key := range sortedKeys(r.people) {
 			s.planRecurring(tx, ws, key, r.people[key], forPeople, now, &p, nil)
 		}
