@@ -43,7 +43,7 @@ func (e *Engine) digestCmd(ctx context.Context, req *request, args []reply.Token
 		if err != nil {
 			return m, err
 		}
-		m, err = report.TeamDigestMessage(tx, w, t, c, req.now)
+		m, err = e.reports.TeamDigestMessage(tx, w, t, c, req.now)
 		if err != nil {
 			return m, err
 		}

@@ -36,8 +36,9 @@ func (f *fakeLinks) TeamLink(team okrcore.ID) string {
 	return "https://okr.example.test/okr/team/" + strconv.FormatUint(uint64(team), 10)
 }
 
-// A scheduled digest links to its team's page once the web view is on,
-// and has no link without it.
+// A digest, scheduled or asked with /okr digest, links to its team's page
+// once the web view is on, and has no link without it; a digest of a team
+// that does not exist is a sentence, with no link.
 func TestDigestLinksToItsTeamPage(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		k := bottest.New(t, bottest.Demo())
@@ -57,6 +58,17 @@ func TestDigestLinksToItsTeamPage(t *testing.T) {
 			if d.Skip != "" || d.Message.Link != want {
 				t.Errorf("web view %v, %s of %s: link %+v (skip %q), want %+v", on, tc.kind, tc.team, d.Message.Link, d.Skip, want)
 			}
+			if tc.kind != okrcore.OutboxDigest {
+				continue
+			}
+			for _, line := range []string{"digest " + tc.team, "digest"} { // alice is in Sales
+				if m := k.Ask("alice", line); m.Link != want || !m.Ephemeral {
+					t.Errorf("web view %v, /okr %s: link %+v (ephemeral %v), want %+v", on, line, m.Link, m.Ephemeral, want)
+				}
+			}
+		}
+		if m := k.Ask("alice", "digest No Such Team"); m.Link != (chat.Link{}) || bottest.Text(m) == "" {
+			t.Errorf("web view %v, a team that does not exist: %q, link %+v", on, bottest.Text(m), m.Link)
 		}
 	}
 }

@@ -52,8 +52,8 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 		return chat.Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
 	}
 	d.Message.Key = it.Key
-	if e.teamLink != nil && it.Team != 0 && d.Skip == "" && (it.Kind == okrcore.OutboxDigest || it.Kind == okrcore.OutboxManagerDigest) {
-		d.Message.Link = chat.Link{Label: "Open the team's page", URL: e.teamLink(it.Team)}
+	if d.Skip == "" && (it.Kind == okrcore.OutboxDigest || it.Kind == okrcore.OutboxManagerDigest) {
+		e.linkTeam(&d.Message, it.Team)
 	}
 	return d, nil
 }

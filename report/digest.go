@@ -800,11 +800,14 @@ func (e *Reports) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) 
 	return c, now, "", nil
 }
 
-// TeamDigestMessage is team t's digest as of now, as /okr digest shows it.
-func TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time) (chat.Message, error) {
+// TeamDigestMessage is team t's digest as of now, as /okr digest shows it,
+// with the link to the team's page a scheduled one has.
+func (e *Reports) TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time) (chat.Message, error) {
 	d, err := buildTeamDigest(tx, w, t, c, now, "")
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return d.message(NewNamer(tx, w.ID)), nil
+	m := d.message(NewNamer(tx, w.ID))
+	e.linkTeam(&m, t.ID)
+	return m, nil
 }

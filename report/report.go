@@ -28,9 +28,15 @@ type Reports struct {
 	teamLink  func(okrcore.ID) string // a team's web page; nil: no web view
 }
 
-// LinkTeams makes scheduled digests link to their team's page at the
-// address link gives (web.Links.TeamLink). Call it before composing.
+// LinkTeams makes digests, scheduled and asked, link to their team's page
+// at the address link gives (web.Links.TeamLink). Call it before composing.
 func (e *Reports) LinkTeams(link func(team okrcore.ID) string) { e.teamLink = link }
+
+func (e *Reports) linkTeam(m *chat.Message, team okrcore.ID) {
+	if e.teamLink != nil && team != 0 {
+		m.Link = chat.Link{Label: "Open the team's page", URL: e.teamLink(team)}
+	}
+}
 
 // ReportOptions configure Reports.
 type Options struct {
