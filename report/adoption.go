@@ -44,38 +44,6 @@ type adoptionWeeks [(adoptionMaxWeeks + 63) / 64]uint64
 func (w *adoptionWeeks) set(i int)      { w[i/64] |= 1 << (i % 64) }
 func (w *adoptionWeeks) has(i int) bool { return w[i/64]&(1<<(i%64)) != 0 }
 
-// dayNumber is the number of the calendar day of t (in t's location).
-func dayNumber(t time.Time) int {
-	y, m, d := t.Date()
-	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
-}
-
-// adoptionClock places instants in the weeks of a cycle as one person
-// lives them.
-type adoptionClock struct {
-	loc      *time.Location
-	firstDay int       // the Monday of the cycle's first week, as a day number
-	start    time.Time // that Monday at 00:00 in loc
-}
-
-func newAdoptionClock(c *okrcore.Cycle, loc *time.Location) adoptionClock {
-	// The cycle starts at midnight UTC of its first date; the person's
-	// first week is the one holding that date on their calendar.
-	y, m, d := c.Start.UTC().Date()
-	first := okrcore.PeriodStart(okrcore.Weekly, time.Date(y, m, d, 12, 0, 0, 0, loc), loc)
-	return adoptionClock{loc: loc, firstDay: dayNumber(first), start: first}
-}
-
-// week is the index of the week holding t: 0 for the cycle's first, -1
-// for the week before it.
-func (a adoptionClock) week(t time.Time) int {
-	d := dayNumber(okrcore.PeriodStart(okrcore.Weekly, t, a.loc)) - a.firstDay
-	if d < 0 {
-		return -((-d + 6) / 7)
-	}
-	return d / 7
-}
-
 // adoptionStats is one team's (or the organisation's) numbers.
 type adoptionStats struct {
 	name    string
@@ -132,9 +100,9 @@ func (e *Reports) buildAdoption(ctx context.Context, ws string, now time.Time, s
 	if !now.Before(c.End) {
 		end, rep.ended = c.End.Add(-time.Nanosecond), true
 	}
-	utc := newAdoptionClock(c, time.UTC)
-	nWeeks := min(utc.week(end)+1, adoptionMaxWeeks)
-	rep.weeks = isoWeekKeys(utc.start, nWeeks)
+	utc := tally.NewClock(c, time.UTC)
+	nWeeks := min(utc.Week(end)+1, adoptionMaxWeeks)
+	rep.weeks = isoWeekKeys(utc.Start(), nWeeks)
 
 	tree := newTeamTree(in.teams)
 	inScope := in.teams
@@ -412,10 +380,10 @@ func lowestRateFirst(list []*adoptionStats, last int) {
 // readAdoptionPeople fills in what people own and the weeks they checked
 // in.
 func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.Cycle, people []*adoptionPerson, end time.Time, nWeeks int) error {
-	clocks := map[string]adoptionClock{}
+	clocks := map[string]tally.Clock{}
 	for _, p := range people {
 		if _, ok := clocks[p.u.TimeZone]; !ok {
-			clocks[p.u.TimeZone] = newAdoptionClock(c, chat.Location(p.u.TimeZone))
+			clocks[p.u.TimeZone] = tally.NewClock(c, chat.Location(p.u.TimeZone))
 		}
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(people)/256))
@@ -457,7 +425,7 @@ func (e *Reports) readAdoptionPeople(ctx context.Context, ws string, c *okrcore.
 // readAdoptionPerson reads what one person owns and, if they have key
 // results, the weeks they checked in: the weeks of clk, the last one to
 // end.
-func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tr *tally.Reader, book *away.Book, clk adoptionClock, end time.Time, nWeeks int) error {
+func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionPerson, tr *tally.Reader, book *away.Book, clk tally.Clock, end time.Time, nWeeks int) error {
 	var err error
 	if ix, ok := tx.(ownershipIndex); ok {
 		p.owns, p.hasKRs, err = ix.OwnsInCycle(ws, okrcore.UserOwner(p.u.ID), c.ID)
@@ -470,26 +438,19 @@ func readAdoptionPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, p *adoptionP
 	if !p.hasKRs {
 		return nil
 	}
-	y, m, d := clk.start.Date()
-	for i := range nWeeks {
-		from := time.Date(y, m, d+7*i, 0, 0, 0, 0, clk.loc)
-		to := time.Date(y, m, d+7*(i+1), 0, 0, 0, 0, clk.loc)
-		if i == nWeeks-1 {
-			to = end.Add(time.Nanosecond)
-		}
+	in, err := tr.Weeks(p.u.ID, clk, nWeeks, end, func(i int, from, to time.Time) bool {
 		if book.AwayFor(p.u.ID, from, to) {
 			p.away.set(i)
-			continue
+			return true
 		}
-		ok, err := tr.CheckedInBetween(p.u.ID, from, to)
-		if err != nil {
-			return err
-		}
+		return false
+	})
+	for i, ok := range in {
 		if ok {
 			p.weeks.set(i)
 		}
 	}
-	return nil
+	return err
 }
 
 // ownershipIndex tells who owns what in a cycle from a store's indexes,

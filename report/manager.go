@@ -22,6 +22,7 @@ type personStats struct {
 	krs     []*okrcore.KeyResult
 	hasKRs  bool
 	checked bool
+	tz      string // their time zone, which their weeks are in
 }
 
 // rollup sums up one child team and every team beneath it.
@@ -112,9 +113,9 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		}
 		p.hasKRs = len(ks) > 0
 	}
-	if u, err := md.tx.User(md.ws, id); err == nil && u.Left {
-		// Their OKRs still count; they are no longer asked to check in.
-		p.hasKRs = false
+	if u, err := md.tx.User(md.ws, id); err == nil {
+		// One who left: their OKRs still count; they are no longer asked.
+		p.hasKRs, p.tz = p.hasKRs && !u.Left, u.TimeZone
 	}
 	if away, err := md.away.AwayFor(id, md.periodStart, md.now); err != nil {
 		return nil, err

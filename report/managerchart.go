@@ -2,7 +2,8 @@ package report
 
 // The manager digest's chart: the weekly check-in rate of each child team
 // (with every team beneath it) over the cycle so far, bars for all of them
-// and lines for the lowest, in UTC weeks (Monday to Sunday), from the
+// and lines for the lowest, each person's weeks their own (Monday to Sunday
+// in their time zone, tally.Clock, as /okr adoption counts them), from the
 // check-in tally (report/tally) of the people the digest counted.
 
 import (
@@ -11,26 +12,14 @@ import (
 	"github.com/okrbot/okrbot/chart"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
-// utcWeeks are the Mondays (00:00 UTC) of the weeks from the one holding
-// c's start to the one holding now, at most adoptionMaxWeeks.
-func utcWeeks(c *okrcore.Cycle, now time.Time) []time.Time {
-	end := now
-	if c.End.Before(end) {
-		end = c.End.Add(-time.Nanosecond)
-	}
-	var out []time.Time
-	for w := okrcore.TallyWeekOf(c.Start); w <= okrcore.TallyWeekOf(end) && len(out) < adoptionMaxWeeks; w++ {
-		out = append(out, okrcore.TallyWeekStart(w))
-	}
-	return out
-}
-
-// chartFrom is when the chart's first week begins, or the period the
+// chartFrom is when the chart's first week begins for anyone (a day
+// before its Monday in UTC, for people east of it), or the period the
 // digest asks about when that is earlier.
 func chartFrom(c *okrcore.Cycle, period time.Time) time.Time {
-	if at := okrcore.TallyWeekStart(okrcore.TallyWeekOf(c.Start)); at.Before(period) {
+	if at := tally.NewClock(c, time.UTC).Start().AddDate(0, 0, -1); at.Before(period) {
 		return at
 	}
 	return period
@@ -39,39 +28,44 @@ func chartFrom(c *okrcore.Cycle, period time.Time) time.Time {
 // chart draws rows' weekly rates; it reads, once per person, the weeks
 // of the cycle each of the people with key results checked in.
 func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, error) {
-	weeks := utcWeeks(md.cycle, md.now)
-	if len(weeks) == 0 || len(rows) == 0 {
+	utc := tally.NewClock(md.cycle, time.UTC)
+	end := md.now
+	if !end.Before(md.cycle.End) {
+		end = md.cycle.End.Add(-time.Nanosecond)
+	}
+	n := min(utc.Week(end)+1, adoptionMaxWeeks)
+	if n <= 0 || len(rows) == 0 {
 		return chat.Image{}, false, nil
 	}
+	weeks := make([]time.Time, n)
+	for i := range weeks {
+		weeks[i], _ = utc.Bounds(i)
+	}
 	checked := map[okrcore.ID][]bool{}
-	weeksOf := func(id okrcore.ID) ([]bool, error) {
+	clocks := map[string]tally.Clock{}
+	weeksOf := func(id okrcore.ID, tz string) ([]bool, error) {
 		if w, ok := checked[id]; ok {
 			return w, nil
 		}
-		w := make([]bool, len(weeks))
-		for i, from := range weeks {
-			to := from.AddDate(0, 0, 7)
-			if i == len(weeks)-1 {
-				to = md.now.Add(time.Nanosecond)
-			}
-			ok, err := md.tally.CheckedInBetween(id, from, to)
-			if err != nil {
-				return nil, err
-			}
-			w[i] = ok
+		clk, ok := clocks[tz]
+		if !ok {
+			clk = tally.NewClock(md.cycle, chat.Location(tz))
+			clocks[tz] = clk
 		}
+		w, err := md.tally.Weeks(id, clk, n, end, nil)
 		checked[id] = w
-		return w, nil
+		return w, err
 	}
 	a := chart.Adoption{Title: chat.PlainText(title), Weeks: weeks}
 	alt := chart.Adoption{Title: title, Weeks: weeks}
 	for _, r := range rows {
 		tw := chart.TeamWeeks{Name: r.team.Name, Asked: make([]int, len(weeks)), Answered: make([]int, len(weeks))}
 		for id := range r.people {
-			if p := md.people[id]; p == nil || !p.hasKRs {
+			p := md.people[id]
+			if p == nil || !p.hasKRs {
 				continue
 			}
-			w, err := weeksOf(id)
+			w, err := weeksOf(id, p.tz)
 			if err != nil {
 				return chat.Image{}, false, err
 			}
