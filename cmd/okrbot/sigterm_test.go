@@ -302,7 +302,8 @@ func (p *okrbotProcess) stop(t *testing.T, within time.Duration) {
 	logs := p.stderr.String()
 	jsonLines := 0
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		if strings.HasPrefix(line, "okrbot serves ") || line == "" {
+		// Stdout's lines for the person starting okrbot are read too.
+		if strings.HasPrefix(line, "okrbot serves ") || strings.HasPrefix(line, "okrbot's profiler is on ") || line == "" {
 			continue
 		}
 		if !json.Valid([]byte(line)) {

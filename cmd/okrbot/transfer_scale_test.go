@@ -85,13 +85,30 @@ func TestTransferScale(t *testing.T) {
 	// The same through a running okrbot serve, which answers /okr mine
 	// meanwhile.
 	served := filepath.Join(dir, "served.db")
+	var profiled <-chan struct{}
 	krs := seedKill(t, served, time.Now())
 	slack := &mineSlack{killSlack: newKillSlack(1), answered: map[string]time.Time{}}
 	api := httptest.NewServer(slack)
 	defer api.Close()
-	p := startOkrbot(t, bin, served, api.URL+"/api/")
+	conf := fmt.Sprintf("db: %q\n", served)
+	// OKRBOT_TRANSFER_PROFILE names a directory for a CPU profile and an
+	// execution trace of serve while the import plans (go tool pprof,
+	// go tool trace): where the chat's answers wait then.
+	profDir, profAddr := os.Getenv("OKRBOT_TRANSFER_PROFILE"), ""
+	if profDir != "" {
+		profAddr = freeAddr(t)
+		conf += fmt.Sprintf("pprof_addr: %q\n", profAddr)
+	}
+	p := startOkrbotWith(t, bin, conf, sigtermToken, api.URL+"/api/")
 	p.waitReady(t)
 	load := &mineLoad{krs: krs, api: api.URL, slack: slack, client: &http.Client{Timeout: 10 * time.Second}}
+	if profDir != "" {
+		load.onPhase = func(name string) {
+			if name == "import plan" {
+				profiled = profileServe(t, profAddr, profDir, 6*time.Second)
+			}
+		}
+	}
 	stop := make(chan struct{})
 	sent := load.send(p.base, 20, stop)
 	load.phase("idle")
@@ -107,6 +124,9 @@ func TestTransferScale(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	close(stop)
 	<-sent
+	if profiled != nil {
+		<-profiled
+	}
 	p.stop(t, 30*time.Second)
 	t.Logf("import through serve: %s; export through serve: %s", simp.took, sexp.took)
 	for _, ph := range []string{"idle", "import read", "import plan", "import write", "export", "after"} {
@@ -282,6 +302,9 @@ type mineLoad struct {
 	slack  *mineSlack
 	client *http.Client
 
+	// onPhase, when set, is told each phase as it begins.
+	onPhase func(string)
+
 	mu    sync.Mutex
 	now   string // the phase requests are sent in
 	seq   int
@@ -296,8 +319,12 @@ type mineAsk struct {
 
 func (l *mineLoad) phase(name string) {
 	l.mu.Lock()
+	was := l.now
 	l.now = name
 	l.mu.Unlock()
+	if l.onPhase != nil && was != name {
+		l.onPhase(name)
+	}
 }
 
 // send asks rate times a second until stop is closed.
@@ -358,4 +385,38 @@ func (l *mineLoad) latency(slack *mineSlack, phase string) (n, lost int, p50, p9
 		return took[min(len(took)-1, int(f*float64(len(took))))].Round(100 * time.Microsecond)
 	}
 	return n, lost, q(0.5), q(0.99)
+}
+
+// profileServe fetches a CPU profile and an execution trace of the next d
+// from the profiler of serve at addr into dir, both at once; the channel
+// is closed when they are written.
+func profileServe(t *testing.T, addr, dir string, d time.Duration) <-chan struct{} {
+	t.Helper()
+	done := make(chan struct{})
+	secs := max(1, int(d/time.Second))
+	var wg sync.WaitGroup
+	for _, what := range []string{"profile", "trace"} {
+		wg.Go(func() {
+			res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", addr, what, secs))
+			if err != nil {
+				t.Errorf("ask serve for a %s: %v", what, err)
+				return
+			}
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			if err == nil && res.StatusCode != http.StatusOK {
+				err = fmt.Errorf("%s", res.Status)
+			}
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, what+".out"), b, 0o644)
+			}
+			if err != nil {
+				t.Errorf("the %s of serve: %v", what, err)
+				return
+			}
+			t.Logf("the %s of serve while the import plans: %s", what, filepath.Join(dir, what+".out"))
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	return done
 }
