@@ -98,7 +98,8 @@ type bar struct {
 // weekRate is how many of a team's people checked in in one week.
 type weekRate struct {
 	Start    time.Time
-	In, Of   int
+	In, Of   int // Of: those not away
+	Away     int
 	Rate     float64
 	RateText string
 }
@@ -114,13 +115,24 @@ func rateChart(team string, weeks []weekRate) *barChart {
 		h := w.Rate * float64(chartH-2*chartPad)
 		label := w.Start.Format("2 Jan")
 		ch.Bars = append(ch.Bars, bar{X: chartPad + float64(i)*slot + slot*0.15, W: slot * 0.7, Y: float64(chartH-chartPad) - h, H: h,
-			Label: label, Title: fmt.Sprintf("week of %s: %d of %d checked in", label, w.In, w.Of)})
+			Label: label, Title: fmt.Sprintf("week of %s: %d of %d checked in%s", label, w.In, w.Of, awayWords(w.Away))})
 		words = append(words, w.RateText)
 	}
 	last := weeks[len(weeks)-1]
-	ch.Alt = fmt.Sprintf("Weekly check-in rate of %s over %s: %s, this week %d of %d people (%s).",
-		team, count(len(weeks), "week"), strings.Join(words, ", "), last.In, last.Of, last.RateText)
+	this := fmt.Sprintf("this week %d of %d people (%s)%s", last.In, last.Of, last.RateText, awayWords(last.Away))
+	if last.Of == 0 {
+		this = "this week everyone is away"
+	}
+	ch.Alt = fmt.Sprintf("Weekly check-in rate of %s over %s: %s, %s.", team, count(len(weeks), "week"), strings.Join(words, ", "), this)
 	return ch
+}
+
+// awayWords is ", 2 away" after a week's count, or nothing.
+func awayWords(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d away", n)
 }
 
 func count(n int, noun string) string {

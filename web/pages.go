@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/okrcore/forecast"
 	"github.com/okrbot/okrbot/report"
 	"github.com/okrbot/okrbot/report/pace"
@@ -156,7 +157,10 @@ func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (tr
 	return tp, nil
 }
 
-type person struct{ Name, URL string }
+type person struct {
+	Name, URL string
+	Away      string // "away until the end of …", on a team's page
+}
 
 type teamPage struct {
 	Name       string
@@ -181,14 +185,22 @@ func readTeam(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id 
 	}
 	tp.Name = t.Name
 	if t.Lead != 0 {
-		tp.Lead = person{chat.PlainText(r.User(t.Lead)), idPath("person", t.Lead)}
+		tp.Lead = person{Name: chat.PlainText(r.User(t.Lead)), URL: idPath("person", t.Lead)}
 	}
 	if t.Parent != 0 {
-		tp.Parent = &person{chat.PlainText(r.Team(t.Parent)), idPath("team", t.Parent)}
+		tp.Parent = &person{Name: chat.PlainText(r.Team(t.Parent)), URL: idPath("team", t.Parent)}
 	}
-	people := teamPeople(t)
-	for _, m := range people {
-		tp.Members = append(tp.Members, person{chat.PlainText(r.User(m)), idPath("person", m)})
+	ids := teamPeople(t)
+	people, err := teamUsers(tx, ws, ids)
+	if err != nil {
+		return tp, err
+	}
+	book, err := away.ReadPeople(tx, ws, ids)
+	if err != nil {
+		return tp, err
+	}
+	for _, u := range people {
+		tp.Members = append(tp.Members, person{Name: chat.PlainText(r.User(u.ID)), URL: idPath("person", u.ID), Away: awayNote(book, u, r.Now)})
 	}
 	objs, err := report.TeamObjectives(tx, ws, t, c.ID)
 	if err != nil {
@@ -205,13 +217,12 @@ func readTeam(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id 
 			tp.Objectives = append(tp.Objectives, krItem(k, r, 1))
 		}
 	}
-	weeks, err := checkinRates(tx, ws, c, people, r.Now)
+	weeks, err := checkinRates(tx, ws, c, people, book, r.Now)
 	if err != nil {
 		return tp, err
 	}
 	if len(weeks) > 0 {
-		last := weeks[len(weeks)-1]
-		tp.Rate = last.RateText + " checked in this week (" + strconv.Itoa(last.In) + " of " + strconv.Itoa(last.Of) + ")"
+		tp.Rate = rateLine(weeks[len(weeks)-1])
 	}
 	tp.Chart = rateChart(t.Name, weeks)
 	return tp, nil
@@ -231,43 +242,106 @@ func teamPeople(t *okrcore.Team) []okrcore.ID {
 	return out
 }
 
-// checkinRates counts, for each week from the cycle's start (Monday-based
-// weeks in UTC) to now, how many of people wrote a check-in in it that
-// counts: one an undo took back, and the undo, count for nobody, as in
-// the adoption report, so both read the check-in tally (report/tally).
-func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []okrcore.ID, now time.Time) ([]weekRate, error) {
+// checkinRates counts, for each week from the cycle's first to now, how
+// many of people wrote a check-in in it that counts (one an undo took
+// back, and the undo, count for nobody), from the check-in tally
+// (report/tally). A week is each person's own Monday to Sunday
+// (tally.Clock), as the adoption report and the manager digest count it,
+// labelled by its Monday; someone away for it (okrcore/away) is in neither
+// count but counted as away, as the digests leave them out.
+func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []*okrcore.User, book *away.Book, now time.Time) ([]weekRate, error) {
 	if len(people) == 0 || now.Before(c.Start) {
 		return nil, nil
 	}
-	start := c.Start.UTC().Truncate(24 * time.Hour)
-	start = start.AddDate(0, 0, -((int(start.Weekday()) + 6) % 7))
 	end := now
-	if c.End.Before(end) {
-		end = c.End
+	if !end.Before(c.End) {
+		end = c.End.Add(-time.Nanosecond)
 	}
-	n := int(end.Sub(start)/(7*24*time.Hour)) + 1
+	utc := tally.NewClock(c, time.UTC)
+	n := utc.Week(end) + 1
 	first := max(0, n-checkinWeeks)
-	tr := tally.NewPersonReader(tx, ws, start.AddDate(0, 0, 7*first), end)
-	out := make([]weekRate, 0, n-first)
-	for w := first; w < n; w++ {
-		from, to := start.AddDate(0, 0, 7*w), start.AddDate(0, 0, 7*(w+1))
-		if w == n-1 {
-			to = end.Add(time.Nanosecond)
+	out := make([]weekRate, n-first)
+	for i := range out {
+		out[i].Start, _ = utc.Bounds(first + i)
+	}
+	// A day before the first week's Monday in UTC: the week of someone
+	// east of UTC begins earlier.
+	tr := tally.NewPersonReader(tx, ws, out[0].Start.AddDate(0, 0, -1), end)
+	clocks := map[string]tally.Clock{}
+	for _, u := range people {
+		clk, ok := clocks[u.TimeZone]
+		if !ok {
+			clk = tally.NewClock(c, chat.Location(u.TimeZone))
+			clocks[u.TimeZone] = clk
 		}
-		in := 0
-		for _, p := range people {
-			ok, err := tr.CheckedInBetween(p, from, to)
-			if err != nil {
-				return nil, err
+		in, err := tr.Weeks(u.ID, clk, n, end, func(i int, from, to time.Time) bool {
+			if i < first {
+				return true // not shown: not read
 			}
-			if ok {
-				in++
+			if book.AwayFor(u.ID, from, to) {
+				out[i-first].Away++
+				return true
+			}
+			return false
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := first; i < n; i++ {
+			if in[i] {
+				out[i-first].In++
 			}
 		}
-		rate := float64(in) / float64(len(people))
-		out = append(out, weekRate{Start: from, In: in, Of: len(people), Rate: rate, RateText: okrcore.Percent(rate)})
+	}
+	for i := range out {
+		w := &out[i]
+		w.Of = len(people) - w.Away
+		if w.Of == 0 {
+			w.RateText = "everyone away"
+			continue
+		}
+		w.Rate = float64(w.In) / float64(w.Of)
+		w.RateText = okrcore.Percent(w.Rate)
 	}
 	return out, nil
+}
+
+// teamUsers are the people of a team as stored, for their time zones; one
+// no longer stored counts in UTC.
+func teamUsers(tx okrcore.Tx, ws string, ids []okrcore.ID) ([]*okrcore.User, error) {
+	out := make([]*okrcore.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := tx.User(ws, id)
+		if okrcore.IsNotFound(err) {
+			u, err = &okrcore.User{ID: id}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// rateLine is what the team page says of this week's check-ins.
+func rateLine(w weekRate) string {
+	if w.Of == 0 {
+		return "Everyone on the team is away this week, so nobody was asked to check in."
+	}
+	s := w.RateText + " checked in this week (" + strconv.Itoa(w.In) + " of " + strconv.Itoa(w.Of)
+	if w.Away > 0 {
+		s += "; " + strconv.Itoa(w.Away) + " away, not counted"
+	}
+	return s + ")"
+}
+
+// awayNote is "away until the end of Fri, Dec 4" for a person away now.
+func awayNote(book *away.Book, u *okrcore.User, now time.Time) string {
+	p, ok := book.AwayAt(u.ID, now)
+	if !ok {
+		return ""
+	}
+	return "away until the end of " + away.Span{Until: p.Until}.LastDay(chat.Location(u.TimeZone)).Format("Mon, Jan 2")
 }
 
 type personPage struct {
@@ -291,7 +365,7 @@ func readPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 		return pp, err
 	}
 	for _, t := range teams {
-		pp.Teams = append(pp.Teams, person{t.Name, idPath("team", t.ID)})
+		pp.Teams = append(pp.Teams, person{Name: t.Name, URL: idPath("team", t.ID)})
 	}
 	objs, krsOf, err := report.OwnedOKRs(tx, ws, id, c.ID)
 	if err != nil {

@@ -400,7 +400,7 @@ func (h *Handler) pick(w http.ResponseWriter, r *http.Request) {
 	}
 	pp := pickPage{TeamsJS: teamsJS}
 	for _, t := range teams {
-		pp.Teams = append(pp.Teams, person{t.Name, strconv.FormatUint(uint64(t.ID), 10)})
+		pp.Teams = append(pp.Teams, person{Name: t.Name, URL: strconv.FormatUint(uint64(t.ID), 10)})
 	}
 	setTabCSP(w)
 	h.render(w, r, http.StatusOK, "pick", page{Title: "Which team's page?", Viewer: s.user.Name, Teams: true, Content: pp})

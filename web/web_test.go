@@ -312,3 +312,45 @@ func TestTeamRateLeavesUndoneOut(t *testing.T) {
 		t.Errorf("after a check-in and its undo the page says %q checked in this week, before both %q", got, before)
 	}
 }
+
+// TestTeamRateLeavesAwayOut: someone away this week (okrcore/away) is in
+// neither count of the team page's rate, as in the digests, is counted
+// as away in its words and its chart's, and is shown away among the
+// team's people; a team whose people are all away says so instead of a
+// rate.
+func TestTeamRateLeavesAwayOut(t *testing.T) {
+	s := newSite(t)
+	ws := s.kit.Workspace
+	team := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(ws, "Sales") }) // alice leads, bob
+	c := s.signedIn("alice")
+	page := s.srv.URL + "/okr/team/" + strconv.Itoa(int(team.ID))
+	_, body := get(t, c, page)
+	if !strings.Contains(body, " of 2)") || strings.Contains(body, "away") {
+		t.Fatalf("before anyone is away the page counts 2 and shows nobody away:\n%s", body)
+	}
+	tests := []struct {
+		who, line string
+		want      []string
+		awayShown int
+	}{
+		{"bob", "away 2 weeks", []string{" of 1; 1 away, not counted)", "this week ", " of 1 people (", "%), 1 away.\""}, 1},
+		{"alice", "away until 2026-12-31", []string{"Everyone on the team is away this week, so nobody was asked to check in.", ", everyone away, this week everyone is away.\""}, 2},
+	}
+	for _, tc := range tests {
+		if m := s.kit.Ask(tc.who, tc.line); !strings.Contains(bottest.Text(m), "away") {
+			t.Fatalf("%s %q: %q", tc.who, tc.line, bottest.Text(m))
+		}
+		resp, body := get(t, c, page)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("after %s %q: %d", tc.who, tc.line, resp.StatusCode)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("after %s %q the page lacks %q:\n%s", tc.who, tc.line, w, body)
+			}
+		}
+		if got := strings.Count(body, `<span class="away">away until the end of `); got != tc.awayShown {
+			t.Errorf("after %s %q the page shows %d people away, want %d", tc.who, tc.line, got, tc.awayShown)
+		}
+	}
+}

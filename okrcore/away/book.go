@@ -142,6 +142,23 @@ func readPerson(tx okrcore.Tx, ws string, id okrcore.ID) (*Book, error) {
 	return b, nil
 }
 
+// ReadPeople reads the entries of a few people from their own slots: a
+// book of them alone (no settings), for a page about one team that should
+// not decode everyone away.
+func ReadPeople(tx okrcore.Tx, ws string, ids []okrcore.ID) (*Book, error) {
+	b := &Book{People: map[okrcore.ID]*person{}}
+	for _, id := range ids {
+		var p *person
+		if err := readSlot(tx, ws, personKey(id), &p); err != nil {
+			return nil, err
+		}
+		if p != nil {
+			b.People[id] = p
+		}
+	}
+	return b, nil
+}
+
 // SettingsOf reads the workspace's settings alone, from their own slot.
 func SettingsOf(tx okrcore.Tx, ws string) (Settings, error) {
 	var s Settings
