@@ -10,7 +10,8 @@ import (
 // The words the bot counts and names its rhythm with, shared by the
 // composers and the conversation.
 
-// Count says "1 member" or "3 members" ("1 person", "2 people").
+// Count says "1 member" or "3 members" ("1 person", "2 people", "2 days",
+// "2 entries": only a consonant before the y makes it "ies").
 func Count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
@@ -18,7 +19,7 @@ func Count(n int, noun string) string {
 	switch {
 	case noun == "person":
 		noun = "people"
-	case strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey"):
+	case len(noun) > 1 && noun[len(noun)-1] == 'y' && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
 		noun = noun[:len(noun)-1] + "ies"
 	default:
 		noun += "s"

@@ -91,7 +91,7 @@ func closeCycle(ctx context.Context, store okrcore.Store, now time.Time, actor *
 	if errors.As(err, &ec) {
 		ref := cycleview.Ref(ec.Cycle).String()
 		q := fmt.Sprintf("%s runs until %s, %s from now. Close it early? Its key results are graded from their progress and can no longer change.",
-			chat.User(ec.Cycle.Name), ec.Cycle.End.AddDate(0, 0, -1).Format("Mon Jan 2"), days(ec.DaysLeft()))
+			chat.User(ec.Cycle.Name), ec.Cycle.End.AddDate(0, 0, -1).Format("Mon Jan 2"), report.Count(ec.DaysLeft(), "day"))
 		return question(q, chat.Button{Label: "Close " + chat.User(ec.Cycle.Name) + " now", Value: "cycle close " + ref + " now", Style: chat.StyleDanger},
 			chat.Button{Label: "Keep it open", Value: "cycle list"}), nil
 	}
@@ -186,12 +186,4 @@ func Named(tx okrcore.Tx, ws, name string) (*okrcore.Cycle, error) {
 		return nil, err
 	}
 	return cycles.Find(cs, name)
-}
-
-// days is a number of days in words.
-func days(n int) string {
-	if n == 1 {
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", n)
 }
