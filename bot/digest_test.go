@@ -528,3 +528,47 @@ func TestDigestLimitsLargeOrg(t *testing.T) {
 	checkLimits(t, "adoption of a department", m)
 	wantContains(t, renderStatus(m), org.Departments[0]+" and the teams under it")
 }
+
+// TestDigestsCoverEveryCurrentCycle: with the company's year current
+// beside the quarter, a team digest and the manager digest above it count
+// the year's objectives too, the quarter's listed first and both cycles'
+// lines shown; /okr digest says the same. A closed year drops out.
+func TestDigestsCoverEveryCurrentCycle(t *testing.T) {
+	h := newHarness(t, true)
+	wantContains(t, h.say("dana", "/okr cycle new 2026"), "Created cycle 2026")
+	wantContains(t, renderStatus(h.Ask("alice", `/okr new objective "Double the pipeline" in 2026`)), "Created O6")
+	wantContains(t, renderStatus(h.Ask("alice", `/okr new kr O6 "Pipeline in deals" from 0 to 100`)), "Added KR13")
+	wantContains(t, renderStatus(h.Ask("alice", "KR13 40")), "Checked in")
+
+	sales := h.team("Sales")
+	for _, tc := range []struct {
+		what string
+		m    chat.Message
+	}{
+		{"scheduled", h.composeWeek(okrcore.OutboxDigest, sales.ID, "2026-W47", demoFriday).Message},
+		{"asked for", h.Ask("bob", "/okr digest Sales")},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			got := renderStatus(tc.m)
+			checkLimits(t, "sales digest", tc.m)
+			wantContains(t, got, "Q4 2026 · day", "2026 · day", "Double the pipeline", "*3 objectives*")
+			if !before(got, "Q4 2026 · day", "\n2026 · day") {
+				t.Errorf("the quarter's line is not first:\n%s", got)
+			}
+			for _, quarter := range []string{"O2 ", "O3 "} {
+				if strings.Contains(got, quarter) && !before(got, quarter, "Double the pipeline") {
+					t.Errorf("the year's objective comes before the quarter's %s:\n%s", quarter, got)
+				}
+			}
+		})
+	}
+	md := renderStatus(h.composeWeek(okrcore.OutboxManagerDigest, h.team("Leadership").ID, "2026-W47", demoFriday).Message)
+	wantContains(t, md, "*Sales*: 3 objectives", "6 objectives at", "Q4 2026 · day", "2026 · day")
+
+	wantContains(t, h.say("dana", "/okr cycle close 2026 now"), "Closed 2026")
+	got := renderStatus(h.composeWeek(okrcore.OutboxDigest, sales.ID, "2026-W48", demoFriday.AddDate(0, 0, 7)).Message)
+	wantContains(t, got, "*2 objectives*")
+	if strings.Contains(got, "Double the pipeline") {
+		t.Errorf("a closed year's objective is still in the digest:\n%s", got)
+	}
+}

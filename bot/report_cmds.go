@@ -39,11 +39,11 @@ func (e *Engine) digestCmd(ctx context.Context, req *request, args []reply.Token
 				}
 			}
 		}
-		c, err := okrcore.CurrentCycle(tx, req.ws)
+		cs, err := okrcore.CurrentCycles(tx, req.ws)
 		if err != nil {
 			return m, err
 		}
-		m, err = e.reports.TeamDigestMessage(tx, w, t, c, req.now)
+		m, err = e.reports.TeamDigestMessage(tx, w, t, cs, req.now)
 		if err != nil {
 			return m, err
 		}

@@ -70,7 +70,8 @@ func image(png func() ([]byte, error), alt, title string) (chat.Image, bool) {
 }
 
 // burnup is the team digest's chart: each objective's progress over the
-// cycle from its key results, against the expected line, with the
+// quarter from its key results, against the expected line (the year's
+// objectives would read against the wrong one, so they stay out), with the
 // objectives the reading says need attention marked.
 func (d *teamDigest) burnup(objs []*okrcore.Objective) (chat.Image, bool) {
 	weeks := chartWeeks(d.cycle, d.now)
@@ -78,7 +79,7 @@ func (d *teamDigest) burnup(objs []*okrcore.Objective) (chat.Image, bool) {
 	alt := b
 	for _, o := range objs {
 		krs := d.calc.krsOf[o.ID]
-		if len(krs) == 0 || len(b.Objectives) == maxChartLines {
+		if len(krs) == 0 || len(b.Objectives) == maxChartLines || o.Cycle != d.cycle.ID {
 			continue
 		}
 		co := chart.Objective{Title: o.Title, AtRisk: needsAttention(d.read.Objective(o).Status)}

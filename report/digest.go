@@ -40,6 +40,7 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/okrcore/forecast"
+	"github.com/okrbot/okrbot/report/cycleview"
 	"github.com/okrbot/okrbot/report/pace"
 	"github.com/okrbot/okrbot/report/tally"
 )
@@ -144,20 +145,9 @@ func changeText(d float64) string {
 	case pts == 0:
 		return "▼ <1 pt"
 	case pts > 0:
-		return "▲ " + count(int(pts), "pt")
+		return "▲ " + Count(int(pts), "pt")
 	}
-	return "▼ " + count(int(-pts), "pt")
-}
-
-// count says "1 objective" or "3 objectives".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return "▼ " + Count(int(-pts), "pt")
 }
 
 // rateText renders "3 of 4 (75%)".
@@ -371,7 +361,8 @@ func (c *changeCalc) objectiveDelta(o *okrcore.Objective) (float64, error) {
 // teamDigest is what a team digest says.
 type teamDigest struct {
 	team        *okrcore.Team
-	cycle       *okrcore.Cycle
+	cycle       *okrcore.Cycle   // the quarter: the chart's and the period's
+	cycles      []*okrcore.Cycle // every open current cycle, the quarter first
 	now         time.Time
 	since       time.Time
 	periodStart time.Time
@@ -388,10 +379,10 @@ type teamDigest struct {
 
 // buildTeamDigest reads what a team digest says at now. period may be empty
 // (it is then the check-in period containing now).
-func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
+func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
 	sched := teamSchedule(w, t)
 	loc := teamLocation(tx, w.ID, t)
-	d := &teamDigest{team: t, cycle: c, now: now, loc: loc, period: period,
+	d := &teamDigest{team: t, cycle: cs[0], cycles: cs, now: now, loc: loc, period: period,
 		periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
 		since:       previousPeriod(now, sched.Digest.Cadence)}
 	if d.period == "" {
@@ -399,7 +390,7 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	}
 	d.calc = newChangeCalc(tx, w.ID, d.since)
 	d.calc.blockersFrom = d.periodStart
-	d.calc.histFrom = c.Start
+	d.calc.histFrom = slices.MinFunc(cs, func(a, b *okrcore.Cycle) int { return a.Start.Compare(b.Start) }).Start
 	ws := w.ID
 	book, err := away.Read(tx, ws)
 	if err != nil {
@@ -408,24 +399,24 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 	seen := map[okrcore.ID]bool{}
 	add := func(os ...*okrcore.Objective) {
 		for _, o := range os {
-			if !seen[o.ID] && o.Cycle == c.ID {
+			if !seen[o.ID] && d.cycleOf(o.Cycle) != nil {
 				seen[o.ID] = true
 				d.objs = append(d.objs, o)
 			}
 		}
 	}
-	teamObjs, err := tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c.ID)
+	teamObjs, err := cycleview.Objectives(tx, ws, okrcore.TeamOwner(t.ID), cs)
 	if err != nil {
 		return nil, err
 	}
 	add(teamObjs...)
 	for _, m := range teamMembers(t) {
-		owned, err := tx.ObjectivesByOwner(ws, okrcore.UserOwner(m), c.ID)
+		owned, err := cycleview.Objectives(tx, ws, okrcore.UserOwner(m), cs)
 		if err != nil {
 			return nil, err
 		}
 		add(owned...)
-		krs, err := tx.KeyResultsByOwner(ws, okrcore.UserOwner(m), c.ID)
+		krs, err := cycleview.KeyResults(tx, ws, okrcore.UserOwner(m), cs)
 		if err != nil {
 			return nil, err
 		}
@@ -501,11 +492,21 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *ok
 		st := d.read.Objective(o).Status
 		for _, k := range d.calc.krsOf[o.ID] {
 			k.Status = d.read.KR(k).Status
-			d.fc[k.ID] = forecast.ForKR(k, c, d.calc.hist[k.ID], now)
+			d.fc[k.ID] = forecast.ForKR(k, d.cycleOf(o.Cycle), d.calc.hist[k.ID], now)
 		}
 		o.Status = st
 	}
 	return d, nil
+}
+
+// cycleOf is the digest's cycle of that id, nil for one it does not cover.
+func (d *teamDigest) cycleOf(id okrcore.ID) *okrcore.Cycle {
+	for _, c := range d.cycles {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
 }
 
 // keyResults lists the key results of the digest's objectives.
@@ -518,7 +519,7 @@ func (d *teamDigest) keyResults() []*okrcore.KeyResult {
 }
 
 func (d *teamDigest) krLine(k *okrcore.KeyResult, n *Namer) chat.ProgressBar {
-	b := sparkBar(KRBar(k, d.read, 0), k, d.calc.hist[k.ID], chartWeeks(d.cycle, d.now))
+	b := sparkBar(KRBar(k, d.read, 0), k, d.calc.hist[k.ID], chartWeeks(d.cycleOf(k.Cycle), d.now))
 	delta, _ := d.calc.krDelta(k) // baselines are cached: no error
 	switch {
 	case delta != 0:
@@ -544,12 +545,18 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	this := thisPeriod(d.period)
 	title := fmt.Sprintf("Team %s · %s", chat.User(t.Name), periodWord(d.period))
 	objs := slices.Clone(d.objs)
+	// The quarter's objectives first, as every list of OKRs reads.
+	rank := func(o *okrcore.Objective) int {
+		return slices.IndexFunc(d.cycles, func(c *okrcore.Cycle) bool { return c.ID == o.Cycle })
+	}
 	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
+	sort.SliceStable(objs, func(i, j int) bool { return rank(objs[i]) < rank(objs[j]) })
 	attention, movers := d.attentionAndMovers()
 	summary := d.summary(objs, sinceText, this)
 
 	w := &digestWriter{}
-	w.add(chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(d.cycle, d.now)})
+	w.add(chat.Header{Text: title}, section(summary))
+	w.add(cycleview.Contexts(d.cycles, d.now)...)
 	fmt.Fprintf(&w.text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
 	// Blocks other than progress bars: header, summary, context (above),
@@ -622,10 +629,10 @@ func (d *teamDigest) summary(objs []*okrcore.Objective, sinceText, this string) 
 	}
 	var summary string
 	if len(objs) == 0 {
-		summary = fmt.Sprintf("No OKRs in %s yet.", chat.User(d.cycle.Name))
+		summary = fmt.Sprintf("No OKRs in %s yet.", cycleview.Names(d.cycles))
 	} else {
 		summary = fmt.Sprintf("*%s*, average progress *%s* (%s%s since %s) · *%d off track, %d at risk*",
-			count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
+			Count(len(objs), "objective"), okrcore.Percent(avg), approx, changeText(avgDelta), sinceText, offObj, riskObj)
 	}
 	if len(d.withKRs) > 0 {
 		summary += " · " + fmt.Sprintf("*%d of %d* people with key results checked in %s", len(d.withKRs)-len(d.notChecked), len(d.withKRs), this)
@@ -672,7 +679,7 @@ func (d *teamDigest) writeAttention(w *digestWriter, n *Namer, attention []*okrc
 			offKR++
 		}
 	}
-	w.add(chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", count(offKR, "key result"), len(attention)-offKR)})
+	w.add(chat.Section{Text: fmt.Sprintf("*Needs attention*: %s off track, %d at risk", Count(offKR, "key result"), len(attention)-offKR)})
 	for _, k := range attention[:shown] {
 		w.add(d.krLine(k, n))
 	}
@@ -700,7 +707,7 @@ func (d *teamDigest) writeBlockers(w *digestWriter, n *Namer, this string) {
 			b.ci.At.In(d.loc).Format("Mon Jan 2"), chat.User(clip(b.ci.Blockers, 150))))
 	}
 	w.add(section(fmt.Sprintf("*Blockers raised %s*\n", this) + strings.Join(lines, "\n")))
-	fmt.Fprintf(&w.text, "\n%s raised %s.", count(len(bs), "blocker"), this)
+	fmt.Fprintf(&w.text, "\n%s raised %s.", Count(len(bs), "blocker"), this)
 }
 
 // writeHighlights names the three key results that moved up the most.
@@ -766,11 +773,11 @@ func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	if !ok {
 		return chat.Delivery{Skip: "the team has no digest channel and no lead"}, nil
 	}
-	c, now, skip, err := e.digestCycle(tx, w.ID, it)
+	cs, now, skip, err := e.digestCycles(tx, w.ID, it)
 	if err != nil || skip != "" {
 		return chat.Delivery{To: to, Skip: skip}, err
 	}
-	d, err := buildTeamDigest(tx, w, t, c, now, it.Period)
+	d, err := buildTeamDigest(tx, w, t, cs, now, it.Period)
 	if err != nil {
 		return chat.Delivery{}, err
 	}
@@ -780,30 +787,27 @@ func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	return chat.Delivery{To: to, Message: d.message(NewNamer(tx, w.ID))}, nil
 }
 
-// digestCycle is the cycle a digest reports on, the current one, and the
-// time it reports at, its due time; skip says why there is nothing to
-// report.
-func (e *Reports) digestCycle(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (c *okrcore.Cycle, now time.Time, skip string, err error) {
-	c, err = okrcore.CurrentCycle(tx, ws)
-	switch {
-	case okrcore.IsNotFound(err):
+// digestCycles are the cycles a digest reports on, the open current ones
+// with the quarter first, and the time it reports at, its due time; skip
+// says why there is nothing to report.
+func (e *Reports) digestCycles(tx okrcore.Tx, ws string, it *okrcore.OutboxItem) (cs []*okrcore.Cycle, now time.Time, skip string, err error) {
+	cs, err = okrcore.CurrentCycles(tx, ws)
+	if cs = slices.DeleteFunc(cs, func(c *okrcore.Cycle) bool { return c.Closed }); okrcore.IsNotFound(err) {
 		return nil, now, "no current cycle", nil
-	case err != nil:
-		return nil, now, "", err
-	case c.Closed:
-		return nil, now, "the cycle is closed", nil
+	} else if err != nil || len(cs) == 0 {
+		return nil, now, "the cycle is closed", err
 	}
-	now = it.DueAt
-	if now.IsZero() {
+	if now = it.DueAt; now.IsZero() {
 		now = e.now()
 	}
-	return c, now, "", nil
+	return cs, now, "", nil
 }
 
-// TeamDigestMessage is team t's digest as of now, as /okr digest shows it,
-// with the link to the team's page a scheduled one has.
-func (e *Reports) TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, now time.Time) (chat.Message, error) {
-	d, err := buildTeamDigest(tx, w, t, c, now, "")
+// TeamDigestMessage is team t's digest as of now over the current cycles
+// cs (okrcore.CurrentCycles), as /okr digest shows it, with the link to
+// the team's page a scheduled one has.
+func (e *Reports) TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chat.Message, error) {
+	d, err := buildTeamDigest(tx, w, t, cs, now, "")
 	if err != nil {
 		return chat.Message{}, err
 	}

@@ -47,9 +47,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		fields = append(fields, chat.Field{Label: "Digest channel", Value: chat.User(t.DigestChannel)})
 	}
 	m.Blocks = append(m.Blocks, chat.Section{Fields: fields})
-	objs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) {
-		return tx.ObjectivesByOwner(ws, okrcore.TeamOwner(t.ID), c)
-	})
+	objs, err := cycleview.Objectives(tx, ws, okrcore.TeamOwner(t.ID), cs)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -76,9 +74,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 	shown := 0
 	var memberBars []chat.Block
 	for _, uid := range members {
-		mo, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) {
-			return tx.ObjectivesByOwner(ws, okrcore.UserOwner(uid), c)
-		})
+		mo, err := cycleview.Objectives(tx, ws, okrcore.UserOwner(uid), cs)
 		if err != nil {
 			return chat.Message{}, err
 		}
@@ -87,9 +83,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		}
 		if len(mo) == 0 {
 			// A key result under someone else's objective is an OKR too.
-			if krs, err := cycleview.InCycles(cs, func(c okrcore.ID) ([]*okrcore.KeyResult, error) {
-				return tx.KeyResultsByOwner(ws, okrcore.UserOwner(uid), c)
-			}); err != nil {
+			if krs, err := cycleview.KeyResults(tx, ws, okrcore.UserOwner(uid), cs); err != nil {
 				return chat.Message{}, err
 			} else if len(krs) == 0 {
 				without = append(without, n.User(uid))

@@ -10,6 +10,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/report/cycleview"
 	"github.com/okrbot/okrbot/report/ladder"
 	"github.com/okrbot/okrbot/report/tally"
 )
@@ -49,7 +50,8 @@ func (r *rollup) rate() float64 {
 type managerDigest struct {
 	tx          okrcore.Tx
 	ws          string
-	cycle       *okrcore.Cycle
+	cycle       *okrcore.Cycle   // the quarter: the chart's weeks
+	cycles      []*okrcore.Cycle // every open current cycle, the quarter first
 	now         time.Time
 	read        *Reading // statuses as of the digest
 	periodStart time.Time
@@ -86,10 +88,10 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	}
 	p := &personStats{}
 	var err error
-	if p.objs, err = md.tx.ObjectivesByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+	if p.objs, err = cycleview.Objectives(md.tx, md.ws, okrcore.UserOwner(id), md.cycles); err != nil {
 		return nil, err
 	}
-	if p.krs, err = md.tx.KeyResultsByOwner(md.ws, okrcore.UserOwner(id), md.cycle.ID); err != nil {
+	if p.krs, err = cycleview.KeyResults(md.tx, md.ws, okrcore.UserOwner(id), md.cycles); err != nil {
 		return nil, err
 	}
 	if kc, ok := md.tx.(keyResultCounter); ok {
@@ -170,7 +172,7 @@ func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
 // add counts one team (not its children) into r.
 func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 	r.teams++
-	objs, err := md.tx.ObjectivesByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	objs, err := cycleview.Objectives(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles)
 	if err != nil {
 		return err
 	}
@@ -180,7 +182,7 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 		}
 		r.objs[o.ID] = o
 	}
-	krs, err := md.tx.KeyResultsByOwner(md.ws, okrcore.TeamOwner(t.ID), md.cycle.ID)
+	krs, err := cycleview.KeyResults(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles)
 	if err != nil {
 		return err
 	}
@@ -243,7 +245,7 @@ func (r *rollup) line() string {
 	}
 	progress := "no objectives"
 	if len(r.objs) > 0 {
-		progress = fmt.Sprintf("%s at %s on average", count(len(r.objs), "objective"), okrcore.Percent(r.progress))
+		progress = fmt.Sprintf("%s at %s on average", Count(len(r.objs), "objective"), okrcore.Percent(r.progress))
 	}
 	checked := "nobody has key results"
 	if r.withKRs > 0 {
@@ -287,11 +289,11 @@ func (e *Reports) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrc
 	if len(children[t.ID]) == 0 {
 		return chat.Delivery{To: to, Skip: "the team has no child teams"}, nil
 	}
-	c, now, skip, err := e.digestCycle(tx, w.ID, it)
+	cs, now, skip, err := e.digestCycles(tx, w.ID, it)
 	if err != nil || skip != "" {
 		return chat.Delivery{To: to, Skip: skip}, err
 	}
-	m, err := buildManagerDigest(tx, w, t, c, children, now, it.Period)
+	m, err := buildManagerDigest(tx, w, t, cs, children, now, it.Period)
 	if err != nil {
 		return chat.Delivery{}, err
 	}
@@ -315,17 +317,17 @@ func mostOffTrackFirst(rows []*rollup) {
 	})
 }
 
-func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c *okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
+func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, children map[okrcore.ID][]*okrcore.Team, now time.Time, period string) (chat.Message, error) {
 	sched := teamSchedule(w, t)
 	loc := teamLocation(tx, w.ID, t)
 	if period == "" {
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
-	md := &managerDigest{tx: tx, ws: w.ID, cycle: c, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
+	md := &managerDigest{tx: tx, ws: w.ID, cycle: cs[0], cycles: cs, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
 		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, away: away.NewReader(tx, w.ID)}
 	// One read of each person's check-ins of the cycle answers whether
 	// they checked in this period and the chart's weeks alike.
-	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(c, md.periodStart), now)
+	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(cs[0], md.periodStart), now)
 	newRollup := func(t *okrcore.Team) *rollup {
 		return &rollup{team: t, people: map[okrcore.ID]bool{}, objs: map[okrcore.ID]*okrcore.Objective{}}
 	}
@@ -371,14 +373,12 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 
 	this := thisPeriod(period)
 	title := fmt.Sprintf("%s and the teams under it · %s", chat.User(t.Name), periodWord(period))
-	people := count(len(total.people), "person")
-	if len(total.people) != 1 {
-		people = fmt.Sprintf("%d people", len(total.people))
-	}
+	people := Count(len(total.people), "person")
 	summary := fmt.Sprintf("*%s*, %s · *%s* of those with key results checked in %s · %s at *%s* on average · *%d off track, %d at risk*",
-		count(total.teams, "team"), people, rateText(total.checked, total.withKRs), this, count(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
+		Count(total.teams, "team"), people, rateText(total.checked, total.withKRs), this, Count(len(total.objs), "objective"), okrcore.Percent(total.progress), total.offTrack, total.atRisk)
 	m := chat.Message{Text: title + ": " + strings.ReplaceAll(summary, "*", "")}
-	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(summary), chat.Context{Text: CycleLine(c, now)})
+	m.Blocks = append(m.Blocks, chat.Header{Text: title}, section(summary))
+	m.Blocks = append(m.Blocks, cycleview.Contexts(cs, now)...)
 
 	const maxRows = 60
 	lines := make([]string, 0, min(len(rows), maxRows))
@@ -395,7 +395,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, c 
 		m.Blocks = append(m.Blocks, img)
 	}
 	var err error
-	if m.Blocks, err = ladder.Names(m.Blocks, tx, t, c, md.periodStart, now, this, NewNamer(tx, w.ID).User); err != nil {
+	if m.Blocks, err = ladder.Names(m.Blocks, tx, t, cs[0], md.periodStart, now, this, NewNamer(tx, w.ID).User); err != nil {
 		return chat.Message{}, err
 	}
 

@@ -196,3 +196,13 @@ func Contexts(cs []*okrcore.Cycle, now time.Time) []chat.Block {
 	}
 	return out
 }
+
+// Objectives are owner's objectives in the cycles cs, in their order.
+func Objectives(tx okrcore.Tx, ws string, owner okrcore.Owner, cs []*okrcore.Cycle) ([]*okrcore.Objective, error) {
+	return InCycles(cs, func(c okrcore.ID) ([]*okrcore.Objective, error) { return tx.ObjectivesByOwner(ws, owner, c) })
+}
+
+// KeyResults are owner's key results in the cycles cs, in their order.
+func KeyResults(tx okrcore.Tx, ws string, owner okrcore.Owner, cs []*okrcore.Cycle) ([]*okrcore.KeyResult, error) {
+	return InCycles(cs, func(c okrcore.ID) ([]*okrcore.KeyResult, error) { return tx.KeyResultsByOwner(ws, owner, c) })
+}
