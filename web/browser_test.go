@@ -112,7 +112,7 @@ func TestInChromium(t *testing.T) {
 		chart      string // a selector of a chart that must be there
 	}{
 		{"team", "/okr/team/" + id(team.ID), []string{team.Name, "checked in this week"}, "figure.chart svg rect.rate"},
-		{"person", "/okr/person/" + id(owner), []string{"OKRs this cycle"}, "figure.chart svg polyline.expected"},
+		{"person", "/okr/person/" + id(owner), []string{"OKRs in Q4 2026"}, "figure.chart svg polyline.expected"},
 		{"objective", "/okr/objective/" + id(obj.ID), []string{obj.Title, krs[0].Title, okrcore.Percent(krs[0].Progress)}, ""},
 		{"kr", "/okr/kr/" + id(krs[0].ID), []string{krs[0].Title, "History", okrcore.Percent(krs[0].Progress)}, "figure.chart svg polyline.expected"},
 		{"adoption", "/okr/adoption", []string{"Adoption"}, ""},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
@@ -108,17 +109,46 @@ func aligned(tx okrcore.Tx, ws string, o *okrcore.Objective, krs []*okrcore.KeyR
 	return out, nil
 }
 
-type treePage struct{ Rows []item }
+// cycleRows is one current cycle's section of a page: its name, where it
+// stands, and its rows.
+type cycleRows struct {
+	Name, Line string
+	Rows       []item
+}
 
-// readTree is the company tree: the objectives aligned to nothing and what
-// is aligned beneath them, treeDepth levels deep, through the indexes.
-func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (treePage, error) {
-	var tp treePage
-	objs, err := report.RootObjectives(tx, ws, c.ID)
-	if err != nil {
-		return tp, err
+// cycleSections are a page's sections, one per current cycle in the order
+// of okrcore.CurrentCycles (the quarter first), each filled by rows.
+func cycleSections(cs []*okrcore.Cycle, now time.Time, rows func(c *okrcore.Cycle) ([]item, error)) ([]cycleRows, error) {
+	out := make([]cycleRows, 0, len(cs))
+	for _, c := range cs {
+		rs, err := rows(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cycleRows{Name: c.Name, Line: chat.PlainText(report.CycleLine(c, now)), Rows: rs})
 	}
+	return out, nil
+}
+
+// cycleNames names the current cycles for a page's top line.
+func cycleNames(cs []*okrcore.Cycle) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	return strings.Join(names, " and ")
+}
+
+type treePage struct{ Cycles []cycleRows }
+
+// readTree is the company tree: each current cycle's objectives aligned to
+// nothing and what is aligned beneath them, treeDepth levels deep, through
+// the indexes. A quarter's objective aligned under the year's is shown
+// beneath it, once.
+func readTree(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading) (treePage, error) {
+	var tp treePage
 	seen := map[okrcore.ID]bool{}
+	var rows []item
 	var walk func(o *okrcore.Objective, depth int) error
 	walk = func(o *okrcore.Objective, depth int) error {
 		if seen[o.ID] {
@@ -138,7 +168,7 @@ func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (tr
 		if depth+1 >= treeDepth {
 			it.More = len(kids)
 		}
-		tp.Rows = append(tp.Rows, it)
+		rows = append(rows, it)
 		if depth+1 >= treeDepth {
 			return nil
 		}
@@ -149,12 +179,21 @@ func readTree(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading) (tr
 		}
 		return nil
 	}
-	for _, o := range objs {
-		if err := walk(o, 0); err != nil {
-			return tp, err
+	var err error
+	tp.Cycles, err = cycleSections(cs, r.Now, func(c *okrcore.Cycle) ([]item, error) {
+		objs, err := report.RootObjectives(tx, ws, c.ID)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return tp, nil
+		rows = nil
+		for _, o := range objs {
+			if err := walk(o, 0); err != nil {
+				return nil, err
+			}
+		}
+		return rows, nil
+	})
+	return tp, err
 }
 
 type person struct {
@@ -163,13 +202,13 @@ type person struct {
 }
 
 type teamPage struct {
-	Name       string
-	Lead       person
-	Parent     *person
-	Members    []person
-	Objectives []item
-	Rate       string
-	Chart      *barChart
+	Name    string
+	Lead    person
+	Parent  *person
+	Members []person
+	Cycles  []cycleRows // the objectives and key results of each current cycle
+	Rate    string
+	Chart   *barChart
 }
 
 // checkinWeeks is how many of a cycle's weeks the rate chart shows at most.
@@ -177,7 +216,7 @@ const checkinWeeks = 26
 
 // readTeam is a team's page: its objectives and their key results, its
 // people, and the share of them who checked in each week of the cycle.
-func readTeam(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id okrcore.ID) (teamPage, error) {
+func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, id okrcore.ID) (teamPage, error) {
 	var tp teamPage
 	t, err := tx.Team(ws, id)
 	if err != nil || t.Workspace != ws {
@@ -202,22 +241,29 @@ func readTeam(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id 
 	for _, u := range people {
 		tp.Members = append(tp.Members, person{Name: chat.PlainText(r.User(u.ID)), URL: idPath("person", u.ID), Away: awayNote(book, u, r.Now)})
 	}
-	objs, err := report.TeamObjectives(tx, ws, t, c.ID)
-	if err != nil {
+	if tp.Cycles, err = cycleSections(cs, r.Now, func(c *okrcore.Cycle) ([]item, error) {
+		objs, err := report.TeamObjectives(tx, ws, t, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		var rows []item
+		for _, o := range objs {
+			krs, err := tx.KeyResultsByObjective(ws, o.ID)
+			if err != nil {
+				return nil, err
+			}
+			r.Know(o.ID, krs)
+			rows = append(rows, objItem(o, r, 0))
+			for _, k := range krs {
+				rows = append(rows, krItem(k, r, 1))
+			}
+		}
+		return rows, nil
+	}); err != nil {
 		return tp, err
 	}
-	for _, o := range objs {
-		krs, err := tx.KeyResultsByObjective(ws, o.ID)
-		if err != nil {
-			return tp, err
-		}
-		r.Know(o.ID, krs)
-		tp.Objectives = append(tp.Objectives, objItem(o, r, 0))
-		for _, k := range krs {
-			tp.Objectives = append(tp.Objectives, krItem(k, r, 1))
-		}
-	}
-	weeks, err := checkinRates(tx, ws, c, people, book, r.Now)
+	// The check-in rate runs over the quarter, the rhythm people check in to.
+	weeks, err := checkinRates(tx, ws, cs[0], people, book, r.Now)
 	if err != nil {
 		return tp, err
 	}
@@ -345,15 +391,15 @@ func awayNote(book *away.Book, u *okrcore.User, now time.Time) string {
 }
 
 type personPage struct {
-	Name  string
-	Role  string
-	Teams []person
-	OKRs  []item
+	Name   string
+	Role   string
+	Teams  []person
+	Cycles []cycleRows
 }
 
 // readPerson is a person's page: their teams and their OKRs of the cycle,
 // each key result with its history chart.
-func readPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id okrcore.ID) (personPage, error) {
+func readPerson(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, id okrcore.ID) (personPage, error) {
 	var pp personPage
 	u, err := tx.User(ws, id)
 	if err != nil || u.Workspace != ws {
@@ -367,29 +413,37 @@ func readPerson(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 	for _, t := range teams {
 		pp.Teams = append(pp.Teams, person{Name: t.Name, URL: idPath("team", t.ID)})
 	}
+	pp.Cycles, err = cycleSections(cs, r.Now, func(c *okrcore.Cycle) ([]item, error) { return personRows(tx, ws, c, r, id) })
+	return pp, err
+}
+
+// personRows are a person's OKRs of cycle c, each key result with its
+// history chart and its forecast over c.
+func personRows(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, id okrcore.ID) ([]item, error) {
 	objs, krsOf, err := report.OwnedOKRs(tx, ws, id, c.ID)
 	if err != nil {
-		return pp, err
+		return nil, err
 	}
+	var rows []item
 	for _, o := range objs {
-		pp.OKRs = append(pp.OKRs, objItem(o, r, 0))
-		at, fc := len(pp.OKRs)-1, pace.Forecasts{}
+		rows = append(rows, objItem(o, r, 0))
+		at, fc := len(rows)-1, pace.Forecasts{}
 		for _, k := range krsOf[o.ID] {
 			it := krItem(k, r, 1)
 			hist, err := report.History(tx, ws, okrcore.TargetKR, k.ID, time.Time{}, 0)
 			if err != nil {
-				return pp, err
+				return nil, err
 			}
 			it.Chart = krChart(it.Ref, k, c, hist, r.Now)
 			fc[k.ID] = forecast.ForKR(k, c, hist, r.Now)
 			it.Forecast = chat.PlainText(pace.Short(k, fc[k.ID]))
-			pp.OKRs = append(pp.OKRs, it)
+			rows = append(rows, it)
 		}
 		if o.Owner == okrcore.UserOwner(id) { // all of its key results are here
-			pp.OKRs[at].Forecast = chat.PlainText(pace.ObjectiveShort(forecast.ForObjective(o, krsOf[o.ID], fc)))
+			rows[at].Forecast = chat.PlainText(pace.ObjectiveShort(forecast.ForObjective(o, krsOf[o.ID], fc)))
 		}
 	}
-	return pp, nil
+	return rows, nil
 }
 
 type objectivePage struct {

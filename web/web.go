@@ -135,7 +135,7 @@ type session struct {
 }
 
 // viewFunc reads one page in tx.
-type viewFunc func(tx okrcore.Tx, s *session, c *okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error)
+type viewFunc func(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error)
 
 // page checks the session, then renders what view reads in one View
 // transaction of the session's workspace.
@@ -148,17 +148,17 @@ func (h *Handler) page(view viewFunc) http.HandlerFunc {
 		var p page
 		var name string
 		err := h.store.View(r.Context(), func(tx okrcore.Tx) error {
-			c, err := okrcore.CurrentCycle(tx, s.WS)
+			cs, err := okrcore.CurrentCycles(tx, s.WS)
 			if err != nil {
 				return err
 			}
 			rd := report.NewReading(tx, s.WS, h.now())
 			var title string
 			var content any
-			if name, title, content, err = view(tx, s, c, rd, r); err != nil {
+			if name, title, content, err = view(tx, s, cs, rd, r); err != nil {
 				return err
 			}
-			p = page{Title: title, Cycle: c.Name, Viewer: s.user.Name, Admin: s.user.Role == okrcore.RoleAdmin, Teams: s.Teams, Content: content}
+			p = page{Title: title, Cycle: cycleNames(cs), Viewer: s.user.Name, Admin: s.user.Role == okrcore.RoleAdmin, Teams: s.Teams, Content: content}
 			return nil
 		})
 		switch {
@@ -192,34 +192,34 @@ func pathID(r *http.Request) (okrcore.ID, error) {
 	return okrcore.ID(id), nil
 }
 
-func (h *Handler) tree(tx okrcore.Tx, s *session, c *okrcore.Cycle, rd *report.Reading, _ *http.Request) (string, string, any, error) {
-	tp, err := readTree(tx, s.WS, c, rd)
+func (h *Handler) tree(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, _ *http.Request) (string, string, any, error) {
+	tp, err := readTree(tx, s.WS, cs, rd)
 	return "tree", "Company tree", tp, err
 }
 
-func (h *Handler) me(okrcore.Tx, *session, *okrcore.Cycle, *report.Reading, *http.Request) (string, string, any, error) {
+func (h *Handler) me(okrcore.Tx, *session, []*okrcore.Cycle, *report.Reading, *http.Request) (string, string, any, error) {
 	return "", "", nil, errRedirect
 }
 
-func (h *Handler) team(tx okrcore.Tx, s *session, c *okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
+func (h *Handler) team(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return "", "", nil, err
 	}
-	tp, err := readTeam(tx, s.WS, c, rd, id)
+	tp, err := readTeam(tx, s.WS, cs, rd, id)
 	return "team", "Team " + tp.Name, tp, err
 }
 
-func (h *Handler) person(tx okrcore.Tx, s *session, c *okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
+func (h *Handler) person(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return "", "", nil, err
 	}
-	pp, err := readPerson(tx, s.WS, c, rd, id)
+	pp, err := readPerson(tx, s.WS, cs, rd, id)
 	return "person", pp.Name, pp, err
 }
 
-func (h *Handler) objective(tx okrcore.Tx, s *session, _ *okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
+func (h *Handler) objective(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return "", "", nil, err
@@ -228,7 +228,7 @@ func (h *Handler) objective(tx okrcore.Tx, s *session, _ *okrcore.Cycle, rd *rep
 	return "objective", op.Objective.Ref + " " + op.Objective.Title, op, err
 }
 
-func (h *Handler) kr(tx okrcore.Tx, s *session, _ *okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
+func (h *Handler) kr(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return "", "", nil, err

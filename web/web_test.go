@@ -120,7 +120,7 @@ func TestPagesShowTheProgramme(t *testing.T) {
 	}{
 		{"/okr/", []string{"Company tree", obj.Title, okrcore.Percent(obj.Progress)}},
 		{"/okr/team/" + strconv.Itoa(int(team.ID)), []string{"Team " + team.Name, "checked in this week", `<svg role="img" aria-label="Weekly check-in rate of ` + team.Name}},
-		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"alice", "OKRs this cycle", `aria-label="Progress of KR`, `<span class="forecast">on pace for `}},
+		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"alice", "OKRs in Q4 2026", `aria-label="Progress of KR`, `<span class="forecast">on pace for `}},
 		{"/okr/objective/1", []string{obj.Title, krs[0].Title, okrcore.Percent(krs[0].Progress), "Forecast: at its key results&#39; recent pace it reaches"}},
 		{"/okr/kr/" + strconv.Itoa(int(krs[0].ID)), []string{krs[0].Title, "History", "expected", "Forecast: at its recent pace it reaches"}},
 	}
@@ -352,5 +352,57 @@ func TestTeamRateLeavesAwayOut(t *testing.T) {
 		if got := strings.Count(body, `<span class="away">away until the end of `); got != tc.awayShown {
 			t.Errorf("after %s %q the page shows %d people away, want %d", tc.who, tc.line, got, tc.awayShown)
 		}
+	}
+}
+
+// TestPagesShowEveryCurrentCycle: with the company's year current beside
+// the quarter, the tree, a team's and a person's page have a section for
+// each, the quarter's first, the year's objectives in the year's; a
+// quarter's objective aligned under the year's shows once, beneath it.
+func TestPagesShowEveryCurrentCycle(t *testing.T) {
+	s := newSite(t)
+	ws := s.kit.Workspace
+	for _, step := range []struct{ who, say, want string }{
+		{"dana", "/okr cycle new 2026", "Created cycle 2026"},
+		{"dana", `/okr new objective "Be the default for mid-market" in 2026`, "Created O6"},
+		{"alice", `/okr new objective "Double the pipeline" in 2026`, "Created O7"},
+		{"alice", `/okr new kr O7 "Pipeline in deals" from 0 to 100`, "Added KR13"},
+		{"dana", "/okr edit O2 under O6", "O2"},
+	} {
+		if m := s.kit.Ask(step.who, step.say); !strings.Contains(bottest.Text(m), step.want) {
+			t.Fatalf("%s %q: %q", step.who, step.say, bottest.Text(m))
+		}
+	}
+	team := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(ws, "Sales") })
+	alice := s.user(ws, "alice")
+	c := s.signedIn("alice")
+	tests := []struct {
+		path  string
+		order []string // each after the one before
+	}{
+		{"/okr/", []string{"<h2>Q4 2026</h2>", "Q4 2026 · day", "<h2>2026</h2>", "2026 · day", "Be the default for mid-market", "Win the mid-market", "Double the pipeline"}},
+		{"/okr/team/" + strconv.Itoa(int(team.ID)), []string{"Objectives in Q4 2026", "Win the mid-market", "Objectives in 2026", "Double the pipeline"}},
+		{"/okr/person/" + strconv.Itoa(int(alice.ID)), []string{"OKRs in Q4 2026", "Build a repeatable sales playbook", "OKRs in 2026", "Double the pipeline", "Pipeline in deals"}},
+	}
+	for _, tc := range tests {
+		resp, body := get(t, c, s.srv.URL+tc.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", tc.path, resp.StatusCode)
+		}
+		at := 0
+		for _, w := range tc.order {
+			i := strings.Index(body[at:], w)
+			if i < 0 {
+				t.Fatalf("%s lacks %q after byte %d:\n%s", tc.path, w, at, body)
+			}
+			at += i + len(w)
+		}
+		if n := strings.Count(body, "Win the mid-market"); n != 1 {
+			t.Errorf("%s shows Win the mid-market %d times, want once", tc.path, n)
+		}
+	}
+	_, body := get(t, c, s.srv.URL+"/okr/")
+	if !strings.Contains(body, "Q4 2026 and 2026") {
+		t.Errorf("the page's top line does not name both cycles:\n%s", body)
 	}
 }
