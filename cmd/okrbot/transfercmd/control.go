@@ -203,7 +203,10 @@ func ServeImport(ctx context.Context, c *Call) {
 	// are kept short while okrbot serves.
 	req.batch, req.rest = servingBatch, servingRest
 	var out bytes.Buffer
-	err = runImport(ctx, c.DB, req, f, &out, r.progress)
+	// Reading and planning take a processor for seconds to minutes; chat
+	// is answered first (inBackground). The writes wait in the store's
+	// commits, as chat's do.
+	inBackground(c.Log, func() { err = runImport(ctx, c.DB, req, f, &out, r.progress) })
 	r.say(out.String())
 	if err != nil {
 		c.Log.Info("import over control socket refused", "err", err)
