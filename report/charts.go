@@ -74,9 +74,19 @@ func image(png func() ([]byte, error), alt, title string) (chat.Image, bool) {
 // objectives would read against the wrong one, so they stay out), with the
 // objectives the reading says need attention marked.
 func (d *teamDigest) burnup(objs []*okrcore.Objective) (chat.Image, bool) {
+	b, alt := d.burnupOf(objs)
+	if len(b.Objectives) == 0 {
+		return chat.Image{}, false
+	}
+	return image(b.PNG, alt.Alt(), d.team.Name+" burn-up")
+}
+
+// burnupOf is the burn-up's data: b in plain words, alt with titles as
+// chat text (chat.User).
+func (d *teamDigest) burnupOf(objs []*okrcore.Objective) (b, alt chart.Burnup) {
 	weeks := chartWeeks(d.cycle, d.now)
-	b := chart.Burnup{Team: d.team.Name, Start: d.cycle.Start, End: d.cycle.End, Now: d.now}
-	alt := b
+	b = chart.Burnup{Team: d.team.Name, Start: d.cycle.Start, End: d.cycle.End, Now: d.now}
+	alt = b
 	for _, o := range objs {
 		krs := d.calc.krsOf[o.ID]
 		if len(krs) == 0 || len(b.Objectives) == maxChartLines || o.Cycle != d.cycle.ID {
@@ -96,11 +106,8 @@ func (d *teamDigest) burnup(objs []*okrcore.Objective) (chat.Image, bool) {
 		co.Title = chat.User(o.Title)
 		alt.Objectives = append(alt.Objectives, co)
 	}
-	if len(b.Objectives) == 0 {
-		return chat.Image{}, false
-	}
 	alt.Team = chat.User(d.team.Name)
-	return image(b.PNG, alt.Alt(), d.team.Name+" burn-up")
+	return b, alt
 }
 
 // krHistory is a key result's chart over its cycle, from its effective

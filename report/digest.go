@@ -36,6 +36,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/okrbot/okrbot/chart"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
@@ -544,13 +545,7 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	sinceText := d.since.In(d.loc).Format("Mon Jan 2")
 	this := thisPeriod(d.period)
 	title := fmt.Sprintf("Team %s · %s", chat.User(t.Name), periodWord(d.period))
-	objs := slices.Clone(d.objs)
-	// The quarter's objectives first, as every list of OKRs reads.
-	rank := func(o *okrcore.Objective) int {
-		return slices.IndexFunc(d.cycles, func(c *okrcore.Cycle) bool { return c.ID == o.Cycle })
-	}
-	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
-	sort.SliceStable(objs, func(i, j int) bool { return rank(objs[i]) < rank(objs[j]) })
+	objs := d.bySeverity()
 	attention, movers := d.attentionAndMovers()
 	summary := d.summary(objs, sinceText, this)
 
@@ -801,6 +796,31 @@ func (e *Reports) digestCycles(tx okrcore.Tx, ws string, it *okrcore.OutboxItem)
 		now = e.now()
 	}
 	return cs, now, "", nil
+}
+
+// bySeverity are the digest's objectives in its order: the quarter's
+// first, as every list of OKRs reads, the worst first within each cycle.
+func (d *teamDigest) bySeverity() []*okrcore.Objective {
+	objs := slices.Clone(d.objs)
+	rank := func(o *okrcore.Objective) int {
+		return slices.IndexFunc(d.cycles, func(c *okrcore.Cycle) bool { return c.ID == o.Cycle })
+	}
+	sort.SliceStable(objs, func(i, j int) bool { return severity(objs[i].Status) < severity(objs[j].Status) })
+	sort.SliceStable(objs, func(i, j int) bool { return rank(objs[i]) < rank(objs[j]) })
+	return objs
+}
+
+// TeamBurnup is the burn-up team t's digest over the current cycles cs
+// draws as of now (the same objectives of the quarter, weeks and values),
+// for the web view to draw as SVG; it has no objectives when none of them
+// has key results.
+func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chart.Burnup, error) {
+	d, err := buildTeamDigest(tx, w, t, cs, now, "")
+	if err != nil {
+		return chart.Burnup{}, err
+	}
+	b, _ := d.burnupOf(d.bySeverity())
+	return b, nil
 }
 
 // TeamDigestMessage is team t's digest as of now over the current cycles

@@ -149,7 +149,8 @@ func TestInChromium(t *testing.T) {
 // TestInChromiumDigestPieces follows what a digest points at, in a real
 // browser: its link to the team's page shows the team's check-in rate of
 // this week as the history counts it (an undone check-in counted for
-// nobody), and its chart, at the signed address a Teams card shows it by,
+// nobody) and the digest's burn-up drawn as SVG with the same alt text,
+// and its chart, at the signed address a Teams card shows it by,
 // loads as an 800x400 picture in a browser with no session, while an
 // altered address shows none.
 func TestInChromiumDigestPieces(t *testing.T) {
@@ -190,13 +191,26 @@ func TestInChromiumDigestPieces(t *testing.T) {
 
 	digest := s.kit.Ask("dana", "digest Sales")
 	var png []byte
+	var alt string
 	for _, b := range digest.Blocks {
 		if img, ok := b.(chat.Image); ok {
-			png = img.Bytes()
+			png, alt = img.Bytes(), img.Alt
 		}
 	}
 	if len(png) == 0 {
 		t.Fatal("the Sales digest has no chart")
+	}
+	// The team page draws the digest's burn-up as SVG from the same data:
+	// the same words, a line per objective.
+	in(t, ctx, "the team page's burn-up", chromedp.WaitReady(chromedp.CSS("figure.burnup svg polyline.objective")))
+	label := in(t, ctx, "its alt text", chromedp.AttributeValue(chromedp.CSS("figure.burnup svg"), "aria-label"))
+	caption := in(t, ctx, "its caption", chromedp.Text(chromedp.CSS("figure.burnup figcaption")))
+	lines := in(t, ctx, "its lines", chromedp.Evaluate[int](`document.querySelectorAll("figure.burnup svg polyline.objective").length`))
+	if !label.Exists || label.Value != alt || !strings.HasPrefix(caption, alt) || !strings.Contains(alt, "Sales: ") {
+		t.Errorf("the team page's burn-up says %+v (caption %q), the digest's chart %q", label, caption, alt)
+	}
+	if want := strings.Count(alt, "; "); lines != want {
+		t.Errorf("the team page's burn-up draws %d objectives, its words name %d", lines, want)
 	}
 	addr, err := s.links.Images(ws).ImageURL(context.Background(), png)
 	if err != nil {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/okrbot/okrbot/chart"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -133,6 +135,83 @@ func awayWords(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d away", n)
+}
+
+// burnChart is a team's burn-up, the chart of its digest: each
+// objective's progress over the cycle against the expected line.
+type burnChart struct {
+	Alt      string
+	Expected string // from 0 at the cycle's start to 100% at its end
+	Lines    []burnLine
+	Now      float64
+	Bottom   int
+}
+
+// burnLine is one objective's; an at-risk one is dashed and ends in a
+// triangle, so that colour is never the only sign.
+type burnLine struct {
+	I          int // its colour, c0 to c6 in the style sheet
+	Title      string
+	Points     string
+	AtRisk     bool
+	EndX, EndY float64
+}
+
+// burnColours are the Okabe-Ito colours but orange, the expected line's.
+var burnColours = [...]string{"#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"}
+
+// burnupChart draws b, the team digest's burn-up (report.TeamBurnup); nil
+// when it has no objective to draw.
+func burnupChart(b chart.Burnup) *burnChart {
+	if len(b.Objectives) == 0 || !b.End.After(b.Start) {
+		return nil
+	}
+	span := float64(b.End.Sub(b.Start))
+	x := func(t time.Time) float64 {
+		return chartPad + min(1, max(0, float64(t.Sub(b.Start))/span))*float64(chartW-2*chartPad)
+	}
+	y := func(p float64) float64 {
+		return float64(chartH-chartPad) - min(1, max(0, p))*float64(chartH-2*chartPad)
+	}
+	ch := &burnChart{Alt: b.Alt(), Now: x(b.Now), Bottom: chartH - chartPad,
+		Expected: fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(b.Start), y(0), x(b.End), y(1))}
+	for i, o := range b.Objectives {
+		l := burnLine{I: i % len(burnColours), Title: o.Title, AtRisk: o.AtRisk}
+		var pts []string
+		for _, p := range o.History {
+			if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+				continue
+			}
+			l.EndX, l.EndY = x(p.At), y(p.Value)
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", l.EndX, l.EndY))
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		l.Points = strings.Join(pts, " ")
+		ch.Lines = append(ch.Lines, l)
+	}
+	return ch
+}
+
+// SVG is the burn-up.
+func (c *burnChart) SVG() template.HTML {
+	var b strings.Builder
+	svgOpen(&b, c.Alt)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999999"/><text x="6" y="%d" font-size="10">0%%</text>`, chartPad, chartPad, chartPad, c.Bottom, c.Bottom)
+	fmt.Fprintf(&b, `<polyline class="expected" points="%s" fill="none" stroke="#E69F00" stroke-width="2" stroke-dasharray="6 4"/>`, c.Expected)
+	for _, l := range c.Lines {
+		colour, dash := burnColours[l.I], ""
+		if l.AtRisk {
+			dash = ` stroke-dasharray="3 3"`
+		}
+		fmt.Fprintf(&b, `<polyline class="objective" points="%s" fill="none" stroke="%s" stroke-width="2.5"%s><title>%s</title></polyline>`, l.Points, colour, dash, html.EscapeString(l.Title))
+		if l.AtRisk {
+			fmt.Fprintf(&b, `<polygon class="at-risk" points="%.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s"/>`, l.EndX, l.EndY-5, l.EndX-4.5, l.EndY+3, l.EndX+4.5, l.EndY+3, colour)
+		}
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#666666" stroke-dasharray="2 3"/></svg>`, c.Now, chartPad, c.Now, c.Bottom)
+	return template.HTML(b.String())
 }
 
 func count(n int, noun string) string {

@@ -209,6 +209,7 @@ type teamPage struct {
 	Cycles  []cycleRows // the objectives and key results of each current cycle
 	Rate    string
 	Chart   *barChart
+	Burnup  *burnChart // the digest's chart of the quarter's objectives
 }
 
 // checkinWeeks is how many of a cycle's weeks the rate chart shows at most.
@@ -271,6 +272,15 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 		tp.Rate = rateLine(weeks[len(weeks)-1])
 	}
 	tp.Chart = rateChart(t.Name, weeks)
+	w, err := tx.Workspace(ws)
+	if err != nil {
+		return tp, err
+	}
+	b, err := report.TeamBurnup(tx, w, t, cs, r.Now)
+	if err != nil {
+		return tp, err
+	}
+	tp.Burnup = burnupChart(b)
 	return tp, nil
 }
 
