@@ -379,8 +379,9 @@ type teamDigest struct {
 }
 
 // buildTeamDigest reads what a team digest says at now. period may be empty
-// (it is then the check-in period containing now).
-func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
+// (it is then the check-in period containing now); chartOnly reads what
+// its burn-up needs and leaves the objectives' changes out.
+func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string, chartOnly bool) (*teamDigest, error) {
 	sched := teamSchedule(w, t)
 	loc := teamLocation(tx, w.ID, t)
 	d := &teamDigest{team: t, cycle: cs[0], cycles: cs, now: now, loc: loc, period: period,
@@ -480,8 +481,8 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []
 			}
 		}
 	}
-	for _, o := range d.objs {
-		if _, err := d.calc.objectiveDelta(o); err != nil {
+	for i := 0; !chartOnly && i < len(d.objs); i++ { // a burn-up says no changes
+		if _, err := d.calc.objectiveDelta(d.objs[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -772,7 +773,7 @@ func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	if err != nil || skip != "" {
 		return chat.Delivery{To: to, Skip: skip}, err
 	}
-	d, err := buildTeamDigest(tx, w, t, cs, now, it.Period)
+	d, err := buildTeamDigest(tx, w, t, cs, now, it.Period, false)
 	if err != nil {
 		return chat.Delivery{}, err
 	}
@@ -815,7 +816,7 @@ func (d *teamDigest) bySeverity() []*okrcore.Objective {
 // for the web view to draw as SVG; it has no objectives when none of them
 // has key results.
 func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chart.Burnup, error) {
-	d, err := buildTeamDigest(tx, w, t, cs, now, "")
+	d, err := buildTeamDigest(tx, w, t, cs, now, "", true)
 	if err != nil {
 		return chart.Burnup{}, err
 	}
@@ -827,7 +828,7 @@ func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrc
 // cs (okrcore.CurrentCycles), as /okr digest shows it, with the link to
 // the team's page a scheduled one has.
 func (e *Reports) TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chat.Message, error) {
-	d, err := buildTeamDigest(tx, w, t, cs, now, "")
+	d, err := buildTeamDigest(tx, w, t, cs, now, "", false)
 	if err != nil {
 		return chat.Message{}, err
 	}
