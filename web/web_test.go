@@ -397,7 +397,13 @@ func TestPagesShowEveryCurrentCycle(t *testing.T) {
 			}
 			at += i + len(w)
 		}
-		if n := strings.Count(body, "Win the mid-market"); n != 1 {
+		// Listed once; the team page's burn-up names it in its own words too.
+		listed := body
+		if i := strings.Index(body, `<figure class="chart burnup">`); i >= 0 {
+			end := strings.Index(body[i:], "</figure>")
+			listed = body[:i] + body[i+end:]
+		}
+		if n := strings.Count(listed, "Win the mid-market"); n != 1 {
 			t.Errorf("%s shows Win the mid-market %d times, want once", tc.path, n)
 		}
 	}
