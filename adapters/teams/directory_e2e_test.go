@@ -10,7 +10,9 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/report"
 	"github.com/okrbot/okrbot/schedule"
 )
 
@@ -53,6 +55,7 @@ func TestDirectoryEndToEnd(t *testing.T) {
 	up["channelData"] = map[string]any{"tenant": map[string]any{"id": testTenant}, "team": map[string]any{"id": "19:team@thread.tacv2"}}
 	up["membersAdded"] = []any{map[string]any{"id": "28:" + testAppID}}
 	post(up)
+	waitInstalled(t, k, channel)
 	// Teams answers the install in the channel with nothing; the next
 	// answers go to dana's chat.
 	ask := func(id, text, want string) string {
@@ -93,4 +96,25 @@ func TestDirectoryEndToEnd(t *testing.T) {
 		return c.Method == "POST" && c.Path == "/v3/conversations" && strings.Contains(c.Raw, `"members":[{"id":"aad-zoe"}],"tenantId":"`+testTenant+`"`)
 	})
 	hs.conn.waitCall(mark, "nudging Zoe", func(c connCall) bool { return c.Conversation == "a:dm-aad-zoe" && strings.Contains(c.Raw, "check-in") })
+}
+
+// waitInstalled waits until the engine has stored the reference of the
+// conversation it was added to: the install is handled by the pool after
+// its ack, so a command posted right after it could otherwise run first
+// and find no roster to read.
+func waitInstalled(t *testing.T, k *bottest.Kit, conv string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := okrcore.View(context.Background(), k.DB, func(tx okrcore.Tx) ([]byte, error) {
+			return tx.State(k.Workspace, report.ChannelRefKey(conv))
+		})
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the install in %s was not handled: %v", conv, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

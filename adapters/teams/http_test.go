@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -166,9 +167,12 @@ func TestHandlerInstall(t *testing.T) {
 	rm := hs.activity("installationUpdate", "i4", "")
 	rm["action"] = "remove"
 	hs.post(rm)
-	evs := h.waitEvents(t, 3)
+	h.waitEvents(t, 3)
 	time.Sleep(30 * time.Millisecond)
-	evs = h.events()
+	evs := h.events()
+	// The pool hands activities to the handler concurrently, so they
+	// arrive in any order; their ids say which is which.
+	sort.Slice(evs, func(i, j int) bool { return evs[i].ID < evs[j].ID })
 	if len(evs) != 3 || evs[0].Kind != chat.EventInstalled || !evs[0].Conversation.Direct || evs[0].Conversation.Ref == "" ||
 		evs[1].Kind != chat.EventInstalled || evs[1].Conversation.ID != "19:general@thread.tacv2" || evs[2].Kind != chat.EventRemoved {
 		t.Fatalf("events: %+v", evs)
