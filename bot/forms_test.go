@@ -42,11 +42,11 @@ func TestCheckInFormSentBackWithAnswersKept(t *testing.T) {
 	if f == nil || f.ID != "checkin" || f.State != form.State || !f.Invalid() {
 		t.Fatalf("a bad value did not send the form back: %q %+v", back.Text, f)
 	}
-	if !strings.Contains(back.Text, "Nothing was saved") || !strings.Contains(back.Text, `"lots"`) {
+	if text := chat.Unmarked(back.Text); !strings.Contains(text, "Nothing was saved") || !strings.Contains(text, `"lots"`) {
 		t.Errorf("the answer says %q", back.Text)
 	}
 	bad := input(t, f, "KR4.value")
-	if bad.Initial != "lots" || !strings.Contains(bad.Error, `I couldn't read "lots" as a number`) {
+	if bad.Initial != "lots" || !strings.Contains(chat.Unmarked(bad.Error), `I couldn't read "lots" as a number`) {
 		t.Errorf("the bad field: %+v", bad)
 	}
 	for id, want := range map[string]string{"KR4.note": "two deals closed", "KR7.value": "4", "KR7.status": "at_risk", "confidence": "7", "blockers": "legal review"} {

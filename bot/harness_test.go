@@ -127,7 +127,7 @@ func (h *harness) team(name string) *okrcore.Team {
 func wantContains(t *testing.T, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
-		if !strings.Contains(got, w) {
+		if !strings.Contains(chat.Unmarked(got), w) {
 			t.Errorf("answer lacks %q:\n%s", w, got)
 		}
 	}

@@ -156,7 +156,7 @@ func TestTeamAddLooksUpTheDirectory(t *testing.T) {
 		{"okr team add Sales zoe@acme.example", "Added Zoe Zed to Sales."},
 		// Slack links an address typed in a command.
 		{"okr team add Sales <mailto:yann@acme.example|yann@acme.example>", "Added Yann to Sales."},
-		{"okr team add Sales nobody@acme.example", "Nobody okrbot knows, nor anyone in the chat directory, has the address " + chat.User("nobody@acme.example") + "."},
+		{"okr team add Sales nobody@acme.example", "Nobody okrbot knows, nor anyone in the chat directory, has the address " + chat.Unmarked(chat.User("nobody@acme.example")) + "."},
 		{"okr team lead Sales zoe@acme.example", "Zoe Zed now leads Sales."},
 		{"okr team add Sales Quentin", "I don't know anyone called Quentin"},
 	}

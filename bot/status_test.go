@@ -127,7 +127,7 @@ func wantNote(t *testing.T, m chat.Message, ref, note string) {
 	for _, b := range m.Blocks {
 		if x, ok := b.(chat.ProgressBar); ok && x.Ref == ref {
 			found = true
-			if x.StatusNote != note {
+			if chat.Unmarked(x.StatusNote) != note {
 				t.Errorf("%s's bar says %q after its status, want %q:\n%s", ref, x.StatusNote, note, bottest.StatusText(m))
 			}
 		}
@@ -173,7 +173,7 @@ func TestOneStatusEverywhere(t *testing.T) {
 	}
 	wantContains(t, bottest.Text(k.Ask("alice", "/okr show KR1")), "Status: off track · "+said)
 	m := k.Ask("alice", "/okr form")
-	if hint := m.Form.Inputs[0].Hint; !strings.Contains(hint, "off track · "+said) {
+	if hint := chat.Unmarked(m.Form.Inputs[0].Hint); !strings.Contains(hint, "off track · "+said) {
 		t.Errorf("the form's hint for KR1 is %q, want it to say off track and what alice said", hint)
 	}
 }

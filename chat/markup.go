@@ -30,10 +30,14 @@ const userSpecial = "\\*_`~[]"
 // with a backslash, and what a platform would misread or hide is dropped
 // (control characters, bidirectional overrides, the private-use
 // characters MapText works with); line breaks and tabs become spaces, so a
-// title cannot break a list apart.
+// title cannot break a list apart. The result is delimited by the
+// private-use runes userOpen and userClose, which every renderer drops, so
+// that a pass over the bot's own words (MapBot) knows where a person's
+// words are, even those a backslash does not mark.
 func User(s string) string {
 	var b strings.Builder
-	b.Grow(len(s) + 8)
+	b.Grow(len(s) + 16)
+	b.WriteRune(userOpen)
 	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
@@ -46,6 +50,10 @@ func User(s string) string {
 			b.WriteRune(r)
 		}
 	}
+	if b.Len() == len(string(userOpen)) {
+		return "" // nothing of a person's to mark
+	}
+	b.WriteRune(userClose)
 	return b.String()
 }
 
@@ -78,17 +86,55 @@ func dropped(r rune) bool {
 		return true
 	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F:
 		return true
-	case r == placeOpen || r == placeClose:
+	case r == placeOpen || r == placeClose, r == userOpen || r == userClose:
 		return true
 	}
 	return false
 }
 
-// The private-use characters around a placeholder's number in MapText.
+// The private-use characters around a placeholder's number in MapText, and
+// around a person's text from User.
 const (
 	placeOpen  = '\uE000'
 	placeClose = '\uE001'
+	userOpen   = '\uE002'
+	userClose  = '\uE003'
 )
+
+// MapBot returns s with f applied to each run of the bot's own text, the
+// text outside what User marked as a person's (a span User opened and did
+// not close runs to the end). A person's text and its delimiters are kept
+// as they are, so f never sees nor changes what someone wrote.
+func MapBot(s string, f func(string) string) string {
+	if !strings.ContainsRune(s, userOpen) {
+		return f(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	depth, from := 0, 0
+	for i, r := range s {
+		switch {
+		case r == userOpen:
+			if depth == 0 {
+				b.WriteString(f(s[from:i]))
+				from = i
+			}
+			depth++
+		case r == userClose && depth > 0:
+			depth--
+			if depth == 0 {
+				b.WriteString(s[from : i+len(string(userClose))])
+				from = i + len(string(userClose))
+			}
+		}
+	}
+	if depth > 0 {
+		b.WriteString(s[from:])
+	} else {
+		b.WriteString(f(s[from:]))
+	}
+	return b.String()
+}
 
 // MapText renders the neutral markup s for a platform: markup renders the
 // bot's own text (it sees each run of a person's text as an opaque
@@ -178,6 +224,18 @@ func mapText(s string, markup, literal func(string) string, drop func(rune) bool
 func Clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		if dropped(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Unmarked is s without the delimiters User puts around a person's text,
+// everything else kept: for comparing a message's text with what was
+// typed (tests, logs), not for showing it, which is MapText's.
+func Unmarked(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == userOpen || r == userClose {
 			return -1
 		}
 		return r

@@ -14,9 +14,35 @@ func TestUser(t *testing.T) {
 		{"two\nlines\ttab\r", "two lines tab "},
 		{"bell\x07 nul\x00 c1\u0085 rtl\u202ehidden\u2066", "bell nul c1 rtlhidden"},
 		{"pua\uE000x\uE001", "puax"},
+		{"forged \uE003 close \uE002 open", "forged  close  open"},
 	} {
-		if got := User(tc.in); got != tc.want {
+		if got := User(tc.in); got != "\uE002"+tc.want+"\uE003" {
 			t.Errorf("User(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestUserEmpty(t *testing.T) {
+	for _, in := range []string{"", "\x07", "\uE002\uE003"} {
+		if got := User(in); got != "" {
+			t.Errorf("User(%q) = %q, want nothing", in, got)
+		}
+	}
+}
+
+func TestMapBot(t *testing.T) {
+	up := func(s string) string { return strings.ToUpper(s) }
+	for _, tc := range []struct{ in, want string }{
+		{"abc", "ABC"},
+		{"an " + User("objective") + " here", "AN " + User("objective") + " HERE"},
+		{User("a") + User("b"), User("a") + User("b")},
+		{"x\uE002open to the end", "X\uE002open to the end"},
+		{"stray\uE003close", "STRAY\uE003CLOSE"},
+		{"\uE002\uE002nested\uE003 still\uE003 out", "\uE002\uE002nested\uE003 still\uE003 OUT"},
+		{"", ""},
+	} {
+		if got := MapBot(tc.in, up); got != tc.want {
+			t.Errorf("MapBot(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -63,7 +63,9 @@ func PlainText(s string) string {
 	return mapText(s, stripMarkup, func(lit string) string { return lit }, placeholder)
 }
 
-func placeholder(r rune) bool { return r == placeOpen || r == placeClose }
+func placeholder(r rune) bool {
+	return r == placeOpen || r == placeClose || r == userOpen || r == userClose
+}
 
 func stripMarkup(s string) string {
 	s = starStripper.Replace(s)

@@ -41,5 +41,6 @@ func flatten(m chat.Message, status bool) string {
 			b.WriteString(x.Text + "\n")
 		}
 	}
-	return b.String()
+	// A person's text reads as typed, without the marks of its voice.
+	return chat.Unmarked(b.String())
 }
