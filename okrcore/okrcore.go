@@ -41,17 +41,17 @@ func ParseRole(s string) (Role, bool) {
 type Workspace struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	// Platform is the chat platform the workspace lives on ("slack",
-	// "teams", "shell"), so that scheduled messages leave through it.
+	// Platform is where the workspace lives ("slack", "teams", "shell"): scheduled messages leave through it.
 	Platform string `json:"platform,omitempty"`
 	// CurrentCycle is the shortest current cycle (the quarter), and
 	// AlsoCurrent the longer ones running beside it (the year): at most
 	// one of each kind. Databases from before AlsoCurrent read as before.
-	CurrentCycle ID        `json:"current_cycle,omitempty"`
-	AlsoCurrent  []ID      `json:"also_current,omitempty"`
-	Rules        Rules     `json:"rules"`
-	Schedule     Schedule  `json:"schedule"`
-	CreatedAt    time.Time `json:"created_at"`
+	CurrentCycle ID                `json:"current_cycle,omitempty"`
+	AlsoCurrent  []ID              `json:"also_current,omitempty"`
+	Rules        Rules             `json:"rules"`
+	Schedule     Schedule          `json:"schedule"`
+	CreatedAt    time.Time         `json:"created_at"`
+	Words        map[string]string `json:"words,omitempty"` // its own words for the bot's terms ("objective" → "Goal"), okrcore/wording's
 }
 
 // User is a person, keyed by (platform, platform user id) within a workspace.
