@@ -8,6 +8,7 @@ import (
 
 	"github.com/okrbot/okrbot/bot/cyclecmd"
 	"github.com/okrbot/okrbot/bot/quiet"
+	"github.com/okrbot/okrbot/bot/words"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
@@ -65,6 +66,7 @@ func (e *Engine) buildCommands() map[string]commandSpec {
 		"timezone":   {e.timezone, "timezone Europe/Berlin", "set your time zone", "basics"},
 		"settings":   {e.settings, "settings [nudges slack|teams | slack-status-away on|off | escalation thread|names on|off [team NAME]]", "your settings: where nudges come (Slack or Teams), your time zone; the workspace's: whether an out-of-office Slack status counts as away, the escalation ladder's steps", "basics"},
 		"link":       {e.link, "link PERSON OTHER", "one person on Slack and Teams: OTHER's chat account joins PERSON", "admin"},
+		"wording":    {e.wording, words.Usage(), "the words I use for objectives, key results and check-ins, which admins change", "admin"},
 		"unlink":     {e.unlink, "unlink PERSON slack|teams", "split a platform's account off a person again", "admin"},
 		"check-in":   {},
 		"update":     {},
@@ -96,6 +98,7 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 	if err != nil {
 		return chat.Message{}, err
 	}
+	toks = words.Canonical(req.words, toks)
 	if len(toks) == 0 {
 		return e.help(ctx, req, nil)
 	}
@@ -115,6 +118,25 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 		args = toks // "initiative KR3 …" is "new initiative KR3 …"
 	}
 	return spec.run(ctx, req, args)
+}
+
+// wording shows or changes the workspace's words; the answer is worded in
+// the words now in force.
+func (e *Engine) wording(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
+	run := okrcore.Update[chat.Message]
+	if len(args) == 0 {
+		run = okrcore.View[chat.Message]
+	}
+	return run(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+		m, w, err := words.Command(tx, req.actor, args, func(term, w string) bool {
+			s, ok := e.cmds[w]
+			return ok && !(term == "check-in" && s.usage == e.cmds["checkin"].usage)
+		})
+		if err == nil {
+			req.words = w
+		}
+		return m, err
+	})
 }
 
 // suggest proposes the closest command to a typo.

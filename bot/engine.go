@@ -3,6 +3,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,9 +14,12 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot/retro"
+	"github.com/okrbot/okrbot/bot/words"
 	"github.com/okrbot/okrbot/chat"
+	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/people"
+	"github.com/okrbot/okrbot/okrcore/wording"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/report"
 )
@@ -120,6 +124,7 @@ type request struct {
 	// found are the people a directory found for words of the command
 	// that name nobody okrbot knows (lookUpUnknown).
 	found map[string]people.Profile
+	words wording.Words // the workspace's, which its answer is worded in
 }
 
 // Handle processes one event and answers through r. It never returns an
@@ -176,7 +181,7 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 	// From here the first write that commits marks the event handled
 	// (bot/inbox.go).
 	e.arm(ctx, ev, now)
-	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now}
+	req := &request{ev: ev, ws: ev.Workspace, actor: actor, now: now, words: words.Of(ctx, e.store, ev.Workspace)}
 	e.log.DebugContext(ctx, "event", "kind", ev.Kind, "user", actor.Name, "text", ev.Text)
 	var msg chat.Message
 	switch ev.Kind {
@@ -213,9 +218,9 @@ func (e *Engine) handle(ctx context.Context, ev chat.Event) (chat.Message, bool)
 		return chat.Message{}, false
 	}
 	if err != nil {
-		return e.fail(ctx, string(ev.Kind), err), true
+		msg = e.fail(ctx, string(ev.Kind), err)
 	}
-	return msg, true
+	return wordpass.New(req.words).Message(msg), true
 }
 
 // rememberChannel stores the platform reference of a channel conversation
@@ -380,7 +385,8 @@ func (e *Engine) message(ctx context.Context, req *request, text string) (chat.M
 	if rest, ok := stripPrefix(text); ok {
 		return e.command(ctx, req, rest)
 	}
-	first := firstWord(text)
+	first, _ := words.CommandWord(req.words, firstWord(text))
+	first = cmp.Or(first, firstWord(text))
 	_, isCommand := e.commands()[first]
 	d, err := e.loadDialog(ctx, req)
 	if err != nil {

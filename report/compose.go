@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -26,17 +27,16 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 		if err != nil {
 			return err
 		}
-		if it.User != 0 {
-			// Scheduled before the person left the organisation.
+		if it.User != 0 { // scheduled before the person left the organisation?
 			if u, err := tx.User(it.Workspace, it.User); err == nil && u.Left {
 				d.Skip = "the person left"
 				return nil
 			}
 		}
 		d, err = c(ctx, tx, w, it)
+		d.Message = wording.ForWorkspace(w).Message(d.Message) // in the workspace's own words
 		if err == nil && !d.To.Direct && d.To.Ref == "" && d.To.ID != "" {
-			// A channel's stored platform reference, for platforms that
-			// can only post into a channel through it.
+			// A channel's stored reference: some platforms post into a channel only through it.
 			if b, err := tx.State(it.Workspace, ChannelRefKey(d.To.ID)); err == nil {
 				d.To.Ref = string(b)
 			}

@@ -48,7 +48,13 @@ func renderAll(t *testing.T, m chat.Message) rendering {
 // TestGoldenRenderings holds what Slack receives for every kind of
 // message, from the script on the demo organisation; -update rewrites them.
 func TestGoldenRenderings(t *testing.T) {
-	rendertest.Goldens{Script: scriptPath, Platform: Platform, Dir: filepath.Join("testdata", "golden"), Update: *update,
+	t.Run("own words", func(t *testing.T) { goldens(t, filepath.Join("testdata", "golden"), nil) })
+	t.Run("custom words", func(t *testing.T) { goldens(t, filepath.Join("testdata", "golden", "words"), rendertest.CustomWords()) })
+}
+
+// goldens checks the renderings in dir, of the script after words.
+func goldens(t *testing.T, dir string, words []string) {
+	rendertest.Goldens{Script: scriptPath, Platform: Platform, Dir: dir, Update: *update, Words: words,
 		Render: func(t *testing.T, m chat.Message) any {
 			r := renderAll(t, m)
 			checkRendering(t, r)

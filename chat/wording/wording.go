@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
 	words "github.com/okrbot/okrbot/okrcore/wording"
 )
 
@@ -36,6 +37,9 @@ func New(w words.Words) Pass {
 	}
 	return p
 }
+
+// ForWorkspace is the pass for workspace w's words.
+func ForWorkspace(w *okrcore.Workspace) Pass { return New(words.Of(w)) }
 
 // Zero reports whether the pass changes nothing.
 func (p Pass) Zero() bool { return len(p.rules) == 0 }
@@ -94,7 +98,9 @@ func wordByte(s string, i int) bool {
 	return letterOrDigit(r)
 }
 
-func letterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+func letterOrDigit(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
 
 // at is the rule whose word starts s at i as a whole word, in any case.
 func (p Pass) at(s string, i int) (rule, bool) {

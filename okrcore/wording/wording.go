@@ -106,7 +106,7 @@ func Set(tx okrcore.Tx, actor *okrcore.User, term, singular, plural string, take
 	}
 	t, ok := TermOf(Of(w), term)
 	if !ok {
-		return Words{}, okrcore.Errorf(okrcore.KindInvalid, "I can rename objective, key-result and check-in, not %s: `/okr wording objective Goal`.", term)
+		return Words{}, okrcore.Errorf(okrcore.KindInvalid, "I can rename %s, %s and %s, not %s: `/okr wording %[1]s Goal`.", "objective", "key-result", "check-in", term)
 	}
 	singular, plural = tidy(singular), tidy(plural)
 	if plural == "" {
@@ -147,7 +147,7 @@ func Reset(tx okrcore.Tx, actor *okrcore.User, terms ...string) (Words, error) {
 	for _, name := range terms {
 		t, ok := TermOf(Of(w), name)
 		if !ok {
-			return Words{}, okrcore.Errorf(okrcore.KindInvalid, "I can reset objective, key-result and check-in, not %s.", name)
+			return Words{}, okrcore.Errorf(okrcore.KindInvalid, "I can reset %s, %s and %s, not %s.", "objective", "key-result", "check-in", name)
 		}
 		delete(m, t.Singular)
 		delete(m, t.Plural)

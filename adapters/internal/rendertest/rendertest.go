@@ -44,13 +44,22 @@ type Goldens struct {
 	// Update rewrites the files instead of comparing (the adapter's -update
 	// flag).
 	Update bool
+	// Words are commands an admin types before the script (not recorded):
+	// CustomWords, for the renderings of a workspace in its own words.
+	Words []string
+}
+
+// CustomWords rename the bot's terms as many programmes do: Goal, Measure
+// and update.
+func CustomWords() []string {
+	return []string{"wording objective Goal", "wording key-result Measure Measures", "wording check-in update"}
 }
 
 // Run plays the script and checks (or, with Update, rewrites) each
 // message's rendering in a subtest of its name.
 func (g Goldens) Run(t *testing.T) {
 	t.Helper()
-	for _, m := range Play(t, g.Script, g.Platform) {
+	for _, m := range PlayWith(t, g.Script, g.Platform, g.Words) {
 		t.Run(m.Name, func(t *testing.T) {
 			got, err := json.MarshalIndent(g.Render(t, m.Msg), "", "  ")
 			if err != nil {
@@ -79,9 +88,20 @@ func (g Goldens) Run(t *testing.T) {
 // platform, on a Monday morning, and returns each line's message.
 func Play(t *testing.T, path, platform string) []Message {
 	t.Helper()
+	return PlayWith(t, path, platform, nil)
+}
+
+// PlayWith is Play after the demo's admin (dana) typed each of prelude.
+func PlayWith(t *testing.T, path, platform string, prelude []string) []Message {
+	t.Helper()
 	k := bottest.New(t, bottest.Demo(), bottest.Workspace("T1", platform))
 	k.Clock.Set(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	k.Engine.UseWebLinks(webLinks{}) // digests link to their team's page
+	for _, line := range prelude {
+		if m := k.Ask("dana", line); !strings.HasPrefix(m.Text, "Done") {
+			t.Fatalf("%s: %s", line, m.Text)
+		}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
