@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
+	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/okrcore/forecast"
@@ -42,6 +43,7 @@ type page struct {
 	Admin   bool
 	Teams   bool // framed in Teams: links stay in the frame
 	Content any
+	words   wordpass.Pass // the workspace's words, which the page is in
 }
 
 func statusClass(s okrcore.Status) string {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/chat"
+	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report"
 )
@@ -62,7 +63,8 @@ type Handler struct {
 	ws      string
 	now     func() time.Time
 	log     *slog.Logger
-	pages   map[string]*template.Template
+	pages   map[string]*template.Template // in the bot's own words
+	worded  wordedPages                   // in a workspace's
 	mux     *http.ServeMux
 }
 
@@ -76,16 +78,9 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.reports = report.New(store, report.Options{Now: h.now, Logger: h.log})
-	layout, err := template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", "templates/charts.html")
-	if err != nil {
+	var err error
+	if h.pages, err = parsePages(wordpass.Pass{}); err != nil {
 		return nil, err
-	}
-	for _, name := range []string{"tree", "team", "person", "objective", "kr", "adoption", "message", "tab", "pick"} {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
-		if err != nil {
-			return nil, err
-		}
-		h.pages[name] = t
 	}
 	static, _ := fs.Sub(staticFiles, "static")
 	m := http.NewServeMux()
@@ -158,7 +153,7 @@ func (h *Handler) page(view viewFunc) http.HandlerFunc {
 			if name, title, content, err = view(tx, s, cs, rd, r); err != nil {
 				return err
 			}
-			p = page{Title: title, Cycle: cycleNames(cs), Viewer: s.user.Name, Admin: s.user.Role == okrcore.RoleAdmin, Teams: s.Teams, Content: content}
+			p = page{Title: title, Cycle: cycleNames(cs), Viewer: s.user.Name, Admin: s.user.Role == okrcore.RoleAdmin, Teams: s.Teams, Content: content, words: passOf(tx, s.WS)}
 			return nil
 		})
 		switch {
@@ -207,7 +202,7 @@ func (h *Handler) team(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *repor
 		return "", "", nil, err
 	}
 	tp, err := readTeam(tx, s.WS, cs, rd, id)
-	return "team", "Team " + tp.Name, tp, err
+	return "team", "Team " + chat.User(tp.Name), tp, err
 }
 
 func (h *Handler) person(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
@@ -216,7 +211,7 @@ func (h *Handler) person(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *rep
 		return "", "", nil, err
 	}
 	pp, err := readPerson(tx, s.WS, cs, rd, id)
-	return "person", pp.Name, pp, err
+	return "person", chat.User(pp.Name), pp, err
 }
 
 func (h *Handler) objective(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
@@ -225,7 +220,7 @@ func (h *Handler) objective(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *r
 		return "", "", nil, err
 	}
 	op, err := readObjective(tx, s.WS, rd, id)
-	return "objective", op.Objective.Ref + " " + op.Objective.Title, op, err
+	return "objective", op.Objective.Ref + " " + chat.User(op.Objective.Title), op, err
 }
 
 func (h *Handler) kr(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
@@ -234,7 +229,7 @@ func (h *Handler) kr(tx okrcore.Tx, s *session, _ []*okrcore.Cycle, rd *report.R
 		return "", "", nil, err
 	}
 	kp, err := readKR(tx, s.WS, rd, id)
-	return "kr", kp.KR.Ref + " " + kp.KR.Title, kp, err
+	return "kr", kp.KR.Ref + " " + chat.User(kp.KR.Title), kp, err
 }
 
 // block is one block of a composed message as the adoption page shows it.
@@ -263,7 +258,8 @@ func (h *Handler) adoption(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusInternalServerError, s.Teams, "Something went wrong", "okrbot could not read this page. Try again in a moment.")
 		return
 	}
-	h.render(w, r, http.StatusOK, "adoption", page{Title: "Adoption", Viewer: s.user.Name, Admin: true, Teams: s.Teams, Content: blocksOf(m)})
+	words, _ := okrcore.View(r.Context(), h.store, func(tx okrcore.Tx) (wordpass.Pass, error) { return passOf(tx, s.WS), nil })
+	h.render(w, r, http.StatusOK, "adoption", page{Title: "Adoption", Viewer: s.user.Name, Admin: true, Teams: s.Teams, Content: blocksOf(words.Message(m)), words: words})
 }
 
 func blocksOf(m chat.Message) []block {
@@ -458,6 +454,17 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, te
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	t := h.pages[name]
+	if !p.words.Zero() {
+		pages, err := h.worded.get(p.words)
+		if err != nil {
+			h.log.ErrorContext(r.Context(), "web templates in a workspace's words", "err", err)
+		} else {
+			t = pages[name]
+		}
+	}
+	// A title's person's text (a name, a title) is marked, the rest is the
+	// bot's and is worded.
+	p.Title = chat.PlainText(p.words.Text(p.Title))
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
 		h.log.ErrorContext(r.Context(), "web render", "page", name, "err", err)

@@ -41,6 +41,16 @@ func New(w words.Words) Pass {
 // ForWorkspace is the pass for workspace w's words.
 func ForWorkspace(w *okrcore.Workspace) Pass { return New(words.Of(w)) }
 
+// Key names the pass's words, the same for the same words: a cache's key
+// for what is made once per set of words.
+func (p Pass) Key() string {
+	var b strings.Builder
+	for _, r := range p.rules {
+		b.WriteString(r.from + "\x00" + r.to + "\x00")
+	}
+	return b.String()
+}
+
 // Zero reports whether the pass changes nothing.
 func (p Pass) Zero() bool { return len(p.rules) == 0 }
 
