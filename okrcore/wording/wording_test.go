@@ -10,18 +10,36 @@ import (
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/wording"
 	"github.com/okrbot/okrbot/storage/bolt"
+	"github.com/okrbot/okrbot/storage/postgres"
+	"github.com/okrbot/okrbot/storage/postgres/postgrestest"
 )
 
 var ctx = context.Background()
 
-// world is a workspace on the real bbolt store with an admin and a member.
-func world(t *testing.T) (okrcore.Store, *okrcore.User, *okrcore.User) {
+// backends are the stores the words must live in alike: bbolt, and
+// PostgreSQL when OKRBOT_TEST_DATABASE_URL names one.
+func backends(t *testing.T, run func(t *testing.T, db okrcore.Store)) {
+	t.Run("bolt", func(t *testing.T) {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		run(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db, err := postgres.Open(ctx, postgrestest.URL(t), postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		run(t, db)
+	})
+}
+
+// world is a workspace on db with an admin and a member.
+func world(t *testing.T, db okrcore.Store) (okrcore.Store, *okrcore.User, *okrcore.User) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "okr.db"), bolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
 	admin := &okrcore.User{Workspace: "A", Platform: "slack", PlatformID: "U1", Name: "Ada", Role: okrcore.RoleAdmin}
 	member := &okrcore.User{Workspace: "A", Platform: "slack", PlatformID: "U2", Name: "Max", Role: okrcore.RoleMember}
 	if err := db.Update(ctx, func(tx okrcore.Tx) error {
@@ -64,8 +82,10 @@ func term(key string) wording.Term {
 	panic(key)
 }
 
-func TestSetAndReset(t *testing.T) {
-	db, admin, _ := world(t)
+func TestSetAndReset(t *testing.T) { backends(t, testSetAndReset) }
+
+func testSetAndReset(t *testing.T, db okrcore.Store) {
+	db, admin, _ := world(t, db)
 	for _, c := range [][4]string{{"objective", "Goal", ""}, {"key-result", "Measure", "Measures"}, {"check-in", "update", ""}} {
 		if err := set(db, admin, c[0], c[1], c[2]); err != nil {
 			t.Fatalf("%v: %v", c, err)
@@ -105,8 +125,10 @@ func TestSetAndReset(t *testing.T) {
 	}
 }
 
-func TestRefusals(t *testing.T) {
-	db, admin, member := world(t)
+func TestRefusals(t *testing.T) { backends(t, testRefusals) }
+
+func testRefusals(t *testing.T, db okrcore.Store) {
+	db, admin, member := world(t, db)
 	if err := set(db, admin, "check-in", "Pulse", ""); err != nil {
 		t.Fatal(err)
 	}
