@@ -19,7 +19,10 @@ import (
 
 // Pass rewrites the bot's words; the zero Pass (a workspace with the bot's
 // own words) changes nothing.
-type Pass struct{ rules []rule }
+type Pass struct {
+	rules []rule
+	first string // the bytes a rule's word starts with, in both cases
+}
 
 // rule is one of the bot's words (lower case) and the word chosen for it.
 type rule struct{ from, to string }
@@ -34,6 +37,9 @@ func New(w words.Words) Pass {
 		// Plurals first: "key results" must not be read as "key result"
 		// followed by an s.
 		p.rules = append(p.rules, rule{t.Plural, w.Plural(t)}, rule{t.Singular, w.Singular(t)})
+		if c := t.Singular[:1]; !strings.Contains(p.first, c) {
+			p.first += c + strings.ToUpper(c)
+		}
 	}
 	return p
 }
@@ -76,6 +82,10 @@ func (p Pass) bot(s string) string {
 	var b strings.Builder
 	done := 0 // s[:done] is written to b
 	for i := 0; i < len(s); {
+		if strings.IndexByte(p.first, s[i]) < 0 {
+			i++ // not where a word of the bot's starts; a rune's later bytes never are
+			continue
+		}
 		if i > 0 && wordByte(s, i) {
 			_, n := utf8.DecodeRuneInString(s[i:])
 			i += n

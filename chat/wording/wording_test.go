@@ -177,3 +177,27 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkMessage words a large view (a team of 300 key results, each bar
+// with a person's title and the bot's words around it), the pass's worst
+// case in chat; with the bot's own words it is a copy-free return.
+func BenchmarkMessage(b *testing.B) {
+	m := chat.Message{Text: "Team objectives and key results"}
+	for i := range 300 {
+		m.Blocks = append(m.Blocks, chat.ProgressBar{Ref: "KR1", Label: "KR1 " + chat.User("Improve objective setting "+strings.Repeat("x", i%40)),
+			StatusNote: chat.User("alice") + " said on track at the last check-in", Detail: "12 of 40 · confidence 7/10 · 3 check-ins"})
+	}
+	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "Check in", Value: "checkin"}, {Label: "New key result", Value: "new kr"}}})
+	for _, tc := range []struct {
+		name string
+		p    Pass
+	}{{"own words", New(words.Of(nil))}, {"Goal Measure update", New(words.Of(&okrcore.Workspace{Words: map[string]string{
+		"objective": "Goal", "objectives": "Goals", "key result": "Measure", "key results": "Measures", "check-in": "update", "check-ins": "updates"}}))}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tc.p.Message(m)
+			}
+		})
+	}
+}
