@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/forecast"
 	"github.com/okrbot/okrbot/report/pace"
@@ -32,7 +33,7 @@ func TestSentenceAndShort(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := pace.Sentence(tc.k, tc.f)
+			s := chat.Unmarked(pace.Sentence(tc.k, tc.f))
 			if tc.sentence == "" && s != "" || !strings.Contains(s, tc.sentence) {
 				t.Errorf("sentence %q, want it to hold %q", s, tc.sentence)
 			}
@@ -77,6 +78,9 @@ func TestDoubts(t *testing.T) {
 		return okrcore.Standing{Status: okrcore.StatusOnTrack, Said: okrcore.StatusOnTrack, SaidBy: 7, InForce: true}
 	}
 	lines := pace.Doubts(krs, fc, onTrack, okrcore.DefaultRules(), func(okrcore.ID) string { return "alice" })
+	for i := range lines {
+		lines[i] = chat.Unmarked(lines[i])
+	}
 	if len(lines) != 1 || !strings.Contains(lines[0], "KR1 Reps: alice says on track") || !strings.Contains(lines[0], "3 reps (target 8 reps) by Mar 31, 0.4 of 1.0") {
 		t.Errorf("doubts %q, want KR1's alone", lines)
 	}
