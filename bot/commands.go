@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/okrbot/okrbot/bot/cyclecmd"
+	"github.com/okrbot/okrbot/bot/helptext"
 	"github.com/okrbot/okrbot/bot/quiet"
 	"github.com/okrbot/okrbot/bot/words"
 	"github.com/okrbot/okrbot/chat"
@@ -120,23 +121,11 @@ func (e *Engine) command(ctx context.Context, req *request, line string) (chat.M
 	return spec.run(ctx, req, args)
 }
 
-// wording shows or changes the workspace's words; the answer is worded in
-// the words now in force.
-func (e *Engine) wording(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
-	run := okrcore.Update[chat.Message]
-	if len(args) == 0 {
-		run = okrcore.View[chat.Message]
-	}
-	return run(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
-		m, w, err := words.Command(tx, req.actor, args, func(term, w string) bool {
-			s, ok := e.cmds[w]
-			return ok && !(term == "check-in" && s.usage == e.cmds["checkin"].usage)
-		})
-		if err == nil {
-			req.words = w
-		}
-		return m, err
-	})
+// wording shows or changes the workspace's words; the answer is in the
+// words now in force.
+func (e *Engine) wording(ctx context.Context, req *request, args []reply.Token) (m chat.Message, err error) {
+	m, req.words, err = words.Run(ctx, e.store, req.actor, req.words, args, func(w string) string { return e.cmds[w].usage })
+	return m, err
 }
 
 // suggest proposes the closest command to a typo.
@@ -154,37 +143,6 @@ func suggest(name string, cmds map[string]commandSpec) string {
 	return "`/okr help` lists what I can do."
 }
 
-var helpGroups = []struct{ key, title string }{
-	{"basics", "Look things up"},
-	{"check-ins", "Check in"},
-	{"planning", "Plan and grade"},
-	{"teams", "Teams"},
-	{"admin", "Admin"},
-}
-
-// teamHelp lists what `team` does besides showing one (teamSubcommands),
-// with who may, for help's Teams group and `help team`.
-var teamHelp = []string{
-	"`/okr team create NAME [under PARENT]`: create a team (admins)",
-	"`/okr team add NAME @PERSON …`: add people to a team (admins and the team's lead); a name or an e-mail address of someone who never wrote to me is looked up in the chat directory",
-	"`/okr team remove NAME @PERSON …`: take people out of a team (admins and the team's lead)",
-	"`/okr team lead NAME @PERSON`: make someone the team's lead (admins)",
-	"`/okr team parent NAME OTHER|none`: put the team under another team, or at the top (admins)",
-	"`/okr team channel NAME #CHANNEL`: where the team's digest and retrospective go (admins and the team's lead)",
-	"`/okr team timezone NAME Europe/Berlin`: the team's time zone, for its digest and retrospective (admins and the team's lead)",
-	"`/okr schedule team NAME …`: the team's own rhythm (`/okr help schedule`; admins and the team's lead)",
-}
-
-var newHelp = strings.Join([]string{
-	"*Create OKRs*",
-	"`/okr new objective \"Win the mid-market\" [for @alice | for team Sales] [under KR3 | under O2] [in 2027]` (in names its cycle; the current quarter otherwise)",
-	"`/okr new kr O12 \"Grow ARR\" from 1M to 2M [currency $] [owner @bob] [weight 2]`  (a weight goes from above 0 to 100, 1 if not given; 0 is refused: everything under an objective counts)",
-	"`/okr new kr O12 \"Cut churn\" from 5% to 3%`  (a target below the start means lower is better)",
-	"`/okr new kr O12 \"Launch the EU region\" milestone`",
-	"`/okr new kpi \"Uptime\" range 99.5-100 [unit %] [now 99.9] [for team Platform]`",
-	"`/okr new initiative KR34 \"Hire a second SDR\"`",
-}, "\n")
-
 func (e *Engine) help(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	cmds := e.commands()
 	// Summaries say the asker's rhythm: "skip this fortnight's check-in".
@@ -192,13 +150,13 @@ func (e *Engine) help(ctx context.Context, req *request, args []reply.Token) (ch
 	if len(args) > 0 {
 		name := lower(args[0].Text)
 		if name == "new" || name == "initiative" {
-			return chat.Text(newHelp), nil
+			return chat.Text(helptext.New()), nil
 		}
 		if name == "checkin" || name == "check-in" {
-			return chat.Text(checkinHelp), nil
+			return chat.Text(helptext.CheckIn), nil
 		}
 		if name == "team" || name == "teams" {
-			return chat.Text("*Teams*\n`/okr team NAME`: a team's OKRs and members\n`/okr teams`: all teams\n" + strings.Join(teamHelp, "\n")), nil
+			return chat.Text("*Teams*\n`/okr team NAME`: a team's OKRs and members\n`/okr teams`: all teams\n" + strings.Join(helptext.Team(), "\n")), nil
 		}
 		if spec, ok := cmds[name]; ok && spec.run != nil {
 			return chat.Text(fmt.Sprintf("`/okr %s`: %s.", spec.usage, words.Replace(spec.summary))), nil
@@ -207,10 +165,10 @@ func (e *Engine) help(ctx context.Context, req *request, args []reply.Token) (ch
 	m := chat.Message{Text: "okrbot commands", Ephemeral: true}
 	m.Blocks = append(m.Blocks, chat.Header{Text: "okrbot: your OKRs in chat"})
 	seen := map[string]bool{}
-	for _, g := range helpGroups {
+	for _, g := range helptext.Groups() {
 		var lines []string
 		for name, spec := range cmds {
-			if spec.group != g.key || seen[spec.usage] {
+			if spec.group != g.Key || seen[spec.usage] {
 				continue
 			}
 			seen[spec.usage] = true
@@ -218,18 +176,11 @@ func (e *Engine) help(ctx context.Context, req *request, args []reply.Token) (ch
 			lines = append(lines, fmt.Sprintf("`/okr %s`: %s", spec.usage, words.Replace(spec.summary)))
 		}
 		sort.Strings(lines)
-		if g.key == "teams" {
-			lines = teamHelp
+		if g.Key == "teams" {
+			lines = helptext.Team()
 		}
-		m.Blocks = append(m.Blocks, chat.Section{Text: "*" + g.title + "*\n" + strings.Join(lines, "\n")})
+		m.Blocks = append(m.Blocks, chat.Section{Text: "*" + g.Title + "*\n" + strings.Join(lines, "\n")})
 	}
 	m.Blocks = append(m.Blocks, chat.Context{Text: "In a direct message you can skip `/okr` and just write a check-in: `KR2 45%, confidence 7, blocked: waiting on legal`."})
 	return m, nil
 }
-
-const checkinHelp = "*Check in*\n" +
-	"`/okr checkin` walks you through your key results one by one.\n" +
-	"Or write it in plain words: `KR2 45%`, `revenue 1.2M`, `hiring done`, `KR4 3 more`, `revenue up 10%`, `confidence 7`, `at risk`, `blocked: waiting on legal`, `same as last week`.\n" +
-	"Name the key result (`KR4`, or words of its title): otherwise I ask which, with a button each, and a value that looks like a slip gets \"Are you sure?\" first.\n" +
-	"Several at once: `KR2 45%, KR3 done, confidence 6, blocked on the vendor contract`.\n" +
-	"A status or confidence you give holds for this check-in period; after it, progress decides. `undo` takes back your last check-in."

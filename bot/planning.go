@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/okrbot/okrbot/bot/helptext"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func named(tx okrcore.Tx, req *request, tok reply.Token) okrcore.Later[okrcore.I
 
 func (e *Engine) newCmd(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
-		return chat.Text(newHelp), nil
+		return chat.Text(helptext.New()), nil
 	}
 	what := lower(args[0].Text)
 	switch what {

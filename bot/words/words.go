@@ -26,6 +26,33 @@ func Of(ctx context.Context, store okrcore.Store, ws string) wording.Words {
 	return wording.Of(w)
 }
 
+// Run is `/okr wording ARGS` for actor in its own transaction (a read
+// when it only shows). usage is the usage line of the command a word
+// names, "" for none, so that a term is not renamed to a command's word
+// (the check-in word may be one of the check-in command's). It returns the
+// answer and the words in force after it: was, when it was refused.
+func Run(ctx context.Context, store okrcore.Store, actor *okrcore.User, was wording.Words, args []reply.Token, usage func(string) string) (chat.Message, wording.Words, error) {
+	run := okrcore.Update[chat.Message]
+	if len(args) == 0 {
+		run = okrcore.View[chat.Message]
+	}
+	now := was
+	m, err := run(ctx, store, func(tx okrcore.Tx) (chat.Message, error) {
+		m, w, err := Command(tx, actor, args, func(term, word string) bool {
+			u := usage(word)
+			return u != "" && !(term == "check-in" && u == usage("checkin"))
+		})
+		if err == nil {
+			now = w
+		}
+		return m, err
+	})
+	if err != nil {
+		return chat.Message{}, was, err
+	}
+	return m, now, nil
+}
+
 // Usage is `/okr wording`'s usage line. Its terms are the command's own
 // words, marked so that the wording pass keeps them.
 func Usage() string {
