@@ -45,7 +45,7 @@ func Render(m chat.Message) (string, []chat.Button) {
 			var parts []string
 			for _, btn := range x.Buttons {
 				buttons = append(buttons, btn)
-				parts = append(parts, fmt.Sprintf("[%d] %s", len(buttons), btn.Label))
+				parts = append(parts, fmt.Sprintf("[%d] %s", len(buttons), chat.PlainText(btn.Label)))
 			}
 			b.WriteString("  " + strings.Join(parts, "  ") + "\n")
 		case chat.Context:

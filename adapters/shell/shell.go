@@ -359,14 +359,14 @@ func (s *Shell) fillForm(f *chat.Form, next func() (string, bool, error)) (*chat
 			in.Initial = ""
 		}
 		for {
-			q := in.Label
+			q := chat.PlainText(in.Label) // a person's text in it reads as typed
 			if in.Hint != "" {
-				q += " (" + in.Hint + ")"
+				q += " (" + chat.PlainText(in.Hint) + ")"
 			}
 			if in.Kind == chat.InputSelect {
 				var opts []string
 				for i, o := range in.Options {
-					opts = append(opts, fmt.Sprintf("%d) %s", i+1, o.Label))
+					opts = append(opts, fmt.Sprintf("%d) %s", i+1, chat.PlainText(o.Label)))
 				}
 				q += " " + strings.Join(opts, "  ")
 			}
@@ -420,7 +420,7 @@ func pickOption(opts []chat.Option, answer string) (string, bool) {
 		return opts[n-1].Value, true
 	}
 	for _, o := range opts {
-		if strings.EqualFold(o.Label, answer) || strings.EqualFold(o.Value, answer) {
+		if strings.EqualFold(chat.PlainText(o.Label), answer) || strings.EqualFold(o.Value, answer) {
 			return o.Value, true
 		}
 	}
