@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -271,6 +272,7 @@ func (t *boltTx) keepWorkspace(w *okrcore.Workspace) {
 func copyWorkspace(w *okrcore.Workspace) *okrcore.Workspace {
 	c := *w
 	c.AlsoCurrent = slices.Clone(w.AlsoCurrent)
+	c.Words = maps.Clone(w.Words)
 	return &c
 }
 

@@ -72,7 +72,7 @@ func TestWorkspaceReadOncePerTransaction(t *testing.T) {
 // reference (a slice, a map, a pointer) is added to okrcore.Workspace and
 // not to copyWorkspace's clones.
 func TestWorkspaceCopiesShareNothing(t *testing.T) {
-	copied := map[string]bool{"AlsoCurrent": true}
+	copied := map[string]bool{"AlsoCurrent": true, "Words": true}
 	var refs func(typ reflect.Type, path string)
 	refs = func(typ reflect.Type, path string) {
 		for i := range typ.NumField() {
