@@ -122,7 +122,8 @@ func generated(f *ast.File) bool {
 
 // testOnly are the packages only tests, each other and the load tool
 // cmd/okrload may import.
-var testOnly = map[string]bool{"bot/bottest": true, "storage/storagetest": true, "adapters/slack/slacktest": true, "adapters/internal/rendertest": true}
+var testOnly = map[string]bool{"bot/bottest": true, "storage/storagetest": true, "adapters/slack/slacktest": true, "adapters/internal/rendertest": true,
+	"storage/postgres/postgrestest": true}
 
 // TestImportsFlowOneWay: every package is a room of ARCHITECTURE.md, every
 // room exists, and a package imports only what its row allows.

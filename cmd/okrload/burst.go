@@ -19,6 +19,7 @@ import (
 func burstFlags(fs *flag.FlagSet, c *config) {
 	commonOrgFlags(fs, c)
 	profileFlag(fs, c)
+	databaseFlag(fs, c)
 	fs.IntVar(&c.writers, "writers", 64, "how many people check in at once")
 	fs.IntVar(&c.checkins, "checkins", 10000, "how many check-ins they send in all")
 }
@@ -29,6 +30,9 @@ func checkBurst(c *config) error {
 	}
 	if c.checkins < c.writers {
 		return fmt.Errorf("--checkins %d: give at least one check-in per writer (%d)", c.checkins, c.writers)
+	}
+	if err := checkDatabaseURL(c); err != nil {
+		return err
 	}
 	return checkOrgFlags(c)
 }
@@ -76,14 +80,16 @@ func pickWriters(ctx context.Context, db okrcore.Store, o *org, n int) ([]writer
 // runBurst: --writers people each send their share of --checkins as plain
 // chat messages ("KR12 40") through bot.Engine.Process, each waiting for
 // the answer before the next, on a copy of the organisation opened with
-// fsync; every check-in answered "Checked in" and then found in the store
+// fsync (or on PostgreSQL, as okrbot serve opens it); every check-in answered "Checked in" and then found in the store
 // counts, the others are lost.
 func runBurst(ctx context.Context, c *config, log *progress) (figures, error) {
-	db, o, err := openCopy(ctx, c, log, "burst.db")
+	s, err := openOrg(ctx, c, log, "burst.db")
 	if err != nil {
 		return figures{}, err
 	}
-	defer db.Close()
+	defer s.drop()
+	defer s.close()
+	db, o := s.db, s.o
 	ws, err := pickWriters(ctx, db, o, c.writers)
 	if err != nil {
 		return figures{}, err
@@ -142,6 +148,7 @@ func runBurst(ctx context.Context, c *config, log *progress) (figures, error) {
 	}
 	var f figures
 	f.add("people", len(o.users))
+	f.add("store", s.kind())
 	f.add("writers", len(ws))
 	f.add("checkins", c.checkins)
 	f.add("seconds", took.Seconds())

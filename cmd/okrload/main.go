@@ -3,8 +3,8 @@
 // and prints one line of key=value figures at the end (a progress line
 // every few seconds goes to stderr):
 //
-//	okrload slash   [--people N] [--rate R] [--seconds S] [--first-contact] [--okrbot PATH] [--cpuprofile FILE]
-//	okrload burst   [--people N] [--writers W] [--checkins C] [--cpuprofile FILE]
+//	okrload slash   [--people N] [--rate R] [--seconds S] [--first-contact] [--database-url URL [--replicas N]] [--okrbot PATH] [--cpuprofile FILE]
+//	okrload burst   [--people N] [--writers W] [--checkins C] [--database-url URL] [--cpuprofile FILE]
 //	okrload fanout  [--people N] [--limit L] [--ceiling C] [--cpuprofile FILE]
 //	okrload reports [--people N] [--checkins-per-kr K] [--cpuprofile FILE]
 //
@@ -16,7 +16,9 @@
 // sends the Monday nudges through the dispatcher and the Slack adapter to
 // a fake Slack that enforces a limit the dispatcher is not told. reports
 // times the manager digest, the adoption report and a scheduler tick with
-// nobody due.
+// nobody due. slash and burst run on PostgreSQL with --database-url (a
+// schema of the run's own), slash then over --replicas okrbot serve
+// processes, the requests spread over them in turn.
 package main
 
 import (
@@ -46,6 +48,8 @@ type scenario struct {
 type config struct {
 	people       int
 	db           string
+	databaseURL  string // slash, burst: a PostgreSQL server instead of a bbolt file
+	replicas     int    // slash: okrbot serve processes on that database
 	every        time.Duration
 	rate         int
 	seconds      float64

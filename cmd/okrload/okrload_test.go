@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/okrbot/okrbot/adapters/slack/slacktest"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/storage/postgres/postgrestest"
 )
 
 // okrload runs the program with args and returns its exit code, its
@@ -101,6 +104,72 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
+// TestScenariosOnPostgres runs burst and slash over three replicas on
+// PostgreSQL, each in a schema of its own that is gone afterwards.
+func TestScenariosOnPostgres(t *testing.T) {
+	base := os.Getenv(postgrestest.Env)
+	if base == "" {
+		t.Skipf("no PostgreSQL to run on: set %s", postgrestest.Env)
+	}
+	common := []string{"--people", "120", "--checkins-per-kr", "2", "--progress", "1s", "--database-url", base}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want map[string]float64
+	}{
+		{"burst", []string{"--writers", "8", "--checkins", "200"}, map[string]float64{"lost": 0, "refused": 0}},
+		{"slash", []string{"--rate", "100", "--seconds", "1", "--replicas", "3"}, map[string]float64{"replicas": 3, "lost": 0, "errors": 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "slash" && testing.Short() {
+				t.Skip("builds okrbot and runs it")
+			}
+			before := schemas(t, base)
+			code, figs, stderr := okrload(t, append(append([]string{tc.name}, common...), tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d:\n%s", code, stderr)
+			}
+			if figs["store"] != "postgres" {
+				t.Errorf("store=%q, want postgres (%v)", figs["store"], figs)
+			}
+			for k, want := range tc.want {
+				if got := number(t, figs, k); got != want {
+					t.Errorf("%s=%g, want %g (%v)\n%s", k, got, want, figs, stderr)
+				}
+			}
+			for s := range schemas(t, base) {
+				if !before[s] && strings.Contains(stderr, s) {
+					t.Errorf("the run's schema %s is left behind", s)
+				}
+			}
+		})
+	}
+}
+
+// schemas are the test schemas on the server now.
+func schemas(t *testing.T, base string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'okrbot_test_%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
 // TestBadCommandLines: a mistake is said in one sentence on stderr, with
 // exit code 2, before anything is generated.
 func TestBadCommandLines(t *testing.T) {
@@ -125,6 +194,10 @@ func TestBadCommandLines(t *testing.T) {
 		{"rate zero", []string{"slash", "--rate", "0"}, 2, "--rate 0: give between 1 and 20000"},
 		{"negative seconds", []string{"slash", "--seconds", "-1"}, 2, "--seconds -1: give a positive number"},
 		{"a profile nowhere", []string{"slash", "--cpuprofile", "/no/such/dir/serve.pprof"}, 2, "--cpuprofile /no/such/dir/serve.pprof: its directory /no/such/dir does not exist"},
+		{"replicas zero", []string{"slash", "--replicas", "0"}, 2, "--replicas 0: give between 1 and 8"},
+		{"replicas on a file", []string{"slash", "--replicas", "3"}, 2, "--replicas 3: several okrbot serve processes share a PostgreSQL database; give it with --database-url"},
+		{"a database that is not PostgreSQL", []string{"burst", "--database-url", "mysql://root:pw@db/x"}, 2, "--database-url mysql://root:xxxxx@db/x: give a postgres:// URL"},
+		{"a database URL without a host", []string{"slash", "--database-url", "postgres:///test"}, 2, "give a postgres:// URL"},
 		{"limit zero", []string{"fanout", "--limit", "0"}, 2, "--limit 0: give the fake's messages a second"},
 		{"ceiling under Slack's start", []string{"fanout", "--ceiling", "1"}, 2, "--ceiling 1: give between 5"},
 		{"negative check-ins per key result", []string{"reports", "--checkins-per-kr", "-1"}, 2, "--checkins-per-kr -1"},
@@ -180,7 +253,7 @@ func TestOpenLoopCountsTheUnanswered(t *testing.T) {
 	log := newProgress(io.Discard, "test", time.Hour)
 	defer log.stop()
 	start := time.Now()
-	res := l.run(context.Background(), srv.URL, 200, 200*time.Millisecond, log, "test")
+	res := l.run(context.Background(), []string{srv.URL}, 200, 200*time.Millisecond, log, "test")
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the phase took %s: it waited for answers that never come", took)
 	}

@@ -69,11 +69,12 @@ func okrbotBinary(ctx context.Context, c *config, log *progress) (string, error)
 }
 
 // startServe starts `okrbot serve` in Slack's HTTP mode on a free
-// loopback port with the store at dbPath and Slack's API at apiURL, its
+// loopback port with the store at db (a file's path or a postgres:// URL)
+// and Slack's API at apiURL, its
 // secrets in files beside its configuration, as a container has them, and
 // waits until /readyz says it is ready. With profiled its profiler
 // listens on another loopback port.
-func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string, profiled bool) (*process, error) {
+func startServe(ctx context.Context, bin, dir, db, apiURL, secret string, profiled bool) (*process, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -89,8 +90,12 @@ func startServe(ctx context.Context, bin, dir, dbPath, apiURL, secret string, pr
 			return nil, fmt.Errorf("write okrbot's secrets: %w", err)
 		}
 	}
-	conf := fmt.Sprintf("db: %q\naddr: %q\nlog_level: warn\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
-		dbPath, addr, apiURL)
+	where := fmt.Sprintf("db: %q\n", db)
+	if strings.HasPrefix(db, "postgres") {
+		where = fmt.Sprintf("database:\n  url: %q\n", db)
+	}
+	conf := where + fmt.Sprintf("addr: %q\nlog_level: warn\nslack:\n  bot_token_file: bot_token\n  signing_secret_file: signing_secret\n  api_url: %q\n",
+		addr, apiURL)
 	if prof != "" {
 		conf += fmt.Sprintf("pprof_addr: %q\n", prof)
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/okrbot/okrbot/adapters/slack/slacktest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
-	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
@@ -37,12 +36,18 @@ const (
 
 func slashFlags(fs *flag.FlagSet, c *config) {
 	commonOrgFlags(fs, c)
+	databaseFlag(fs, c)
 	fs.IntVar(&c.rate, "rate", 1000, "requests a second, sent at fixed intervals whatever the answers")
 	fs.Float64Var(&c.seconds, "seconds", 10, "how long each phase sends")
 	fs.BoolVar(&c.firstContact, "first-contact", false, "the people are unknown to okrbot's Slack side: every person's first command is their first contact (users.info, then their verified address joins them to their person)")
+	fs.IntVar(&c.replicas, "replicas", 1, "how many okrbot serve processes share the --database-url database, the requests sent to each in turn as a load balancer would")
 	fs.StringVar(&c.okrbot, "okrbot", "", "the okrbot binary to run (default: built from this module with go build)")
-	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of okrbot serve while it is under load to this `file` (read it with go tool pprof)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of okrbot serve (the first, with --replicas) while it is under load to this `file` (read it with go tool pprof)")
 }
+
+// maxReplicas bounds --replicas: each is a process with its own pool of
+// connections to the one server.
+const maxReplicas = 8
 
 func checkSlash(c *config) error {
 	if c.rate < 1 || c.rate > 20000 {
@@ -51,66 +56,82 @@ func checkSlash(c *config) error {
 	if !(c.seconds > 0 && c.seconds <= 3600) {
 		return fmt.Errorf("--seconds %g: give a positive number of seconds, at most 3600", c.seconds)
 	}
+	if c.replicas < 1 || c.replicas > maxReplicas {
+		return fmt.Errorf("--replicas %d: give between 1 and %d okrbot serve processes", c.replicas, maxReplicas)
+	}
+	if c.replicas > 1 && c.databaseURL == "" {
+		return fmt.Errorf("--replicas %d: several okrbot serve processes share a PostgreSQL database; give it with --database-url (a bbolt file has one process)", c.replicas)
+	}
 	if dir := filepath.Dir(c.cpuProfile); c.cpuProfile != "" {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return fmt.Errorf("--cpuprofile %s: its directory %s does not exist", c.cpuProfile, dir)
 		}
 	}
+	if err := checkDatabaseURL(c); err != nil {
+		return err
+	}
 	return checkOrgFlags(c)
 }
 
-// runSlash: okrbot serve, started as a process on a copy of the
-// organisation with its schedule off (so that it sends nothing on its
-// own), gets signed `/okr mine` and `/okr team NAME` in turn from people
-// spread over everyone, --rate a second for --seconds; each answer is
-// timed from its request's scheduled time to its arrival at the fake's
-// response_url. Then the Slack adapter alone, in this process with a
-// handler that answers at once, gets the same load: the baseline the
-// engine's work is compared with.
+// runSlash: --replicas okrbot serve processes, started on a copy of the
+// organisation (or on a schema of PostgreSQL loaded with it) with its
+// schedule off (so that they send nothing on their own), get signed
+// `/okr mine` and `/okr team NAME` in turn from people spread over
+// everyone, --rate a second for --seconds, each request to the next
+// process in turn; each answer is timed from its request's scheduled time
+// to its arrival at the fake's response_url. Then the Slack adapter alone,
+// in this process with a handler that answers at once, gets the same
+// load: the baseline the engine's work is compared with.
 func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	bin, err := okrbotBinary(ctx, c, log)
 	if err != nil {
 		return figures{}, err
 	}
-	db, o, err := openCopy(ctx, c, log, "serve.db")
+	s, err := openOrg(ctx, c, log, "serve.db")
 	if err != nil {
 		return figures{}, err
 	}
-	path := db.Path()
+	defer s.drop()
+	o := s.o
 	fake := slacktest.New(slacktest.Options{Quiet: true})
 	defer fake.Close()
-	err = prepareServe(ctx, db, o, c.firstContact)
+	err = prepareServe(ctx, s.db, o, c.firstContact)
 	if err == nil {
-		_, err = slacktest.AddPeople(ctx, db, o.ws, fake)
+		_, err = slacktest.AddPeople(ctx, s.db, o.ws, fake)
 	}
-	if cerr := db.Close(); err == nil { // okrbot serve holds its lock
+	if cerr := s.close(); err == nil { // okrbot serve holds a bbolt file's lock
 		err = cerr
 	}
 	if err != nil {
 		return figures{}, err
 	}
-	log.phase("starting okrbot serve", nil)
-	p, err := startServe(ctx, bin, c.tempDir, path, fake.APIURL(), signingSecret, c.cpuProfile != "")
+	procs, err := startReplicas(ctx, c, log, bin, s.setting, fake.APIURL())
 	if err != nil {
 		return figures{}, err
 	}
-	defer p.kill()
+	bases := make([]string, len(procs))
+	for i, p := range procs {
+		defer p.kill()
+		bases[i] = p.base
+	}
 	l := newLoad(fake, o)
 	if !c.firstContact {
 		// Connections, the store's pages and the adapter's users.info
 		// cache warm, as in a workspace that has been running.
-		l.run(ctx, p.base, max(1, c.rate/5), 2*time.Second, log, "warming up")
+		l.run(ctx, bases, max(1, c.rate/5), 2*time.Second, log, "warming up")
 	}
-	profiled := p.profile(ctx, c.cpuProfile, secondsOf(c.seconds))
-	real := l.run(ctx, p.base, c.rate, secondsOf(c.seconds), log, "okrbot serve")
+	profiled := procs[0].profile(ctx, c.cpuProfile, secondsOf(c.seconds))
+	real := l.run(ctx, bases, c.rate, secondsOf(c.seconds), log, "okrbot serve")
 	if err := <-profiled; err != nil {
 		return figures{}, err
 	}
 	for _, s := range real.samples {
 		log.note(fmt.Sprintf("a sample answer: %.400s", s))
 	}
-	if err := p.stop(30 * time.Second); err != nil {
-		return figures{}, err
+	for _, p := range procs {
+		if err := p.stop(30 * time.Second); err != nil {
+			return figures{}, err
+		}
 	}
 	base, err := baseline(ctx, fake, l, c, log)
 	if err != nil {
@@ -119,6 +140,8 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	var f figures
 	f.add("people", len(o.users))
 	f.add("first_contact", c.firstContact)
+	f.add("store", s.kind())
+	f.add("replicas", len(procs))
 	f.add("requests", real.n)
 	f.add("sent_per_second", real.rate())
 	f.add("ack_p99_ms", quantile(real.acks, 0.99))
@@ -137,6 +160,38 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	return f, nil
 }
 
+// startReplicas starts --replicas okrbot serve processes on the store db
+// names, each with its own directory of configuration, all started before
+// any is waited for, as a deployment's pods start together (their
+// migrations then meet under the advisory lock).
+func startReplicas(ctx context.Context, c *config, log *progress, bin, db, apiURL string) ([]*process, error) {
+	log.phase(fmt.Sprintf("starting %d okrbot serve", c.replicas), nil)
+	procs := make([]*process, c.replicas)
+	errs := make([]error, c.replicas)
+	var wg sync.WaitGroup
+	for i := range procs {
+		dir := filepath.Join(c.tempDir, fmt.Sprintf("replica%d", i+1))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("make a directory for okrbot serve: %w", err)
+		}
+		wg.Go(func() {
+			procs[i], errs[i] = startServe(ctx, bin, dir, db, apiURL, signingSecret, i == 0 && c.cpuProfile != "")
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			for _, p := range procs {
+				if p != nil {
+					p.kill()
+				}
+			}
+			return nil, err
+		}
+	}
+	return procs, nil
+}
+
 // prepareServe turns the schedule off. With firstContact it makes every
 // person unknown to Slack (their account on the generator's platform,
 // their address verified, as a directory import leaves them), so that
@@ -144,7 +199,7 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 // Without it, every person is stored as Slack describes them (the fake's
 // users.info confirms their address), as in a workspace okrbot has served
 // for a while: no command rewrites its person.
-func prepareServe(ctx context.Context, db *bolt.DB, o *org, firstContact bool) error {
+func prepareServe(ctx context.Context, db okrcore.Store, o *org, firstContact bool) error {
 	err := db.Update(ctx, func(tx okrcore.Tx) error {
 		w, err := tx.Workspace(o.ws)
 		if err != nil {
@@ -210,8 +265,8 @@ func baseline(ctx context.Context, fake *slacktest.Fake, l *load, c *config, log
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	l.run(ctx, srv.URL, max(1, c.rate/5), 2*time.Second, log, "warming the baseline up")
-	return l.run(ctx, srv.URL, c.rate, secondsOf(c.seconds), log, "the adapter alone"), nil
+	l.run(ctx, []string{srv.URL}, max(1, c.rate/5), 2*time.Second, log, "warming the baseline up")
+	return l.run(ctx, []string{srv.URL}, c.rate, secondsOf(c.seconds), log, "the adapter alone"), nil
 }
 
 // fixedAnswer answers every event with the same short message, without a
@@ -280,17 +335,17 @@ func (r result) rate() float64 { return float64(r.n) / max(r.sent.Seconds(), 1e-
 // lost are the requests never answered at their response URL.
 func (r result) lost() int { return r.n - r.answered }
 
-// run fires rate requests a second at base for dur, each at its scheduled
-// time whatever happened to the others (so that a stalled server cannot
-// hide its queue), and times each from that moment until its ack and its
-// answer.
-func (l *load) run(ctx context.Context, base string, rate int, dur time.Duration, log *progress, what string) result {
+// run fires rate requests a second for dur, each at its scheduled time
+// whatever happened to the others (so that a stalled server cannot hide
+// its queue), to each of bases in turn (a load balancer's round robin),
+// and times each from that moment until its ack and its answer.
+func (l *load) run(ctx context.Context, bases []string, rate int, dur time.Duration, log *progress, what string) result {
 	n := max(1, int(float64(rate)*dur.Seconds()))
 	interval := time.Second / time.Duration(rate)
 	reqs := make([]*http.Request, n)
 	answers := make([]*slacktest.Answer, n)
 	for i := range n {
-		reqs[i], answers[i] = l.request(base, i)
+		reqs[i], answers[i] = l.request(bases[i%len(bases)], i)
 	}
 	res := result{n: n, acks: make([]time.Duration, n)}
 	var sent, acked atomic.Int64

@@ -1,13 +1,15 @@
 // Package postgrestest gives tests a PostgreSQL of their own: a schema
 // with a random name in the server OKRBOT_TEST_DATABASE_URL names, dropped
 // when the test ends, so that runs never see each other's data. Without
-// the variable the test is skipped, saying so.
+// the variable the test is skipped, saying so. cmd/okrload makes its runs'
+// schemas with the same New.
 package postgrestest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -28,44 +30,56 @@ func URL(t testing.TB) string {
 	if base == "" {
 		t.Skipf("no PostgreSQL to test on: set %s (for example postgres://postgres@127.0.0.1:5432/test)", Env)
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "okrbot_test_" + hex.EncodeToString(b[:])
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", Env, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() { Drop(t, base, schema) })
-	u, err := url.Parse(base)
+	u, drop, err := New(ctx, base)
 	if err != nil {
 		t.Fatalf("%s: %v", Env, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := drop(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return u
+}
+
+// New creates a schema with a random name in the database base names and
+// returns its address (base with the schema as its search_path) and what
+// drops it with everything in it.
+func New(ctx context.Context, base string) (string, func(context.Context) error, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("the database URL is not valid: %w", err)
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	schema := "okrbot_test_" + hex.EncodeToString(b[:])
+	if err := run(ctx, base, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, fmt.Errorf("create schema: %w", err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	drop := func(ctx context.Context) error {
+		if err := run(ctx, base, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			return fmt.Errorf("drop schema %s: %w", schema, err)
+		}
+		return nil
+	}
+	return u.String(), drop, nil
 }
 
-// Drop removes a schema URL made, with everything in it.
-func Drop(t testing.TB, base, schema string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+func run(ctx context.Context, base, sql string) error {
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-		return
+		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-	}
+	_, err = conn.Exec(ctx, sql)
+	return err
 }
