@@ -129,3 +129,22 @@ func TestNextCycleStartsOnSchedule(t *testing.T) {
 	wantContains(t, h.press("alice", "cycle carry mine C1"), "Carried over 3 key results:")
 	wantContains(t, h.say("alice", "/okr mine"), "Your OKRs in Q1 2027:", "KR13 New mid-market customers")
 }
+
+// TestNextOfACustomCycle: `cycle next` follows a custom cycle by its
+// name's pattern and its length, and names the command to use when its
+// name shows none.
+func TestNextOfACustomCycle(t *testing.T) {
+	h := newHarness(t, true)
+	for _, tc := range []struct{ say, want string }{
+		{"/okr cycle new H1 2027 2027-01-01 2027-06-30", "Created cycle H1 2027"},
+		{"/okr cycle next H1 2027", "Created cycle H2 2027 (Jul 1 2027 to Dec 31 2027)"},
+		{"/okr cycle next H2 2027", "Created cycle H1 2028 (Jan 1 2028 to Jun 30 2028)"},
+		{"/okr cycle new Sprint 3 2026-11-30 2027-01-10", "Created cycle Sprint 3"},
+		{"/okr cycle next Sprint 3", "Created cycle Sprint 4 (Jan 11 2027 to Feb 21 2027)"},
+		{"/okr cycle next Sprint 3", "Sprint 3 already has its next cycle, Sprint 4"},
+		{"/okr cycle new Offsite 2027-03-01 2027-03-31", "Created cycle Offsite"},
+		{"/okr cycle next Offsite", "I can't tell from its name what follows it. Create the next one with `/okr cycle new NAME 2027-04-01 2027-04-30`"},
+	} {
+		t.Run(tc.say, func(t *testing.T) { wantContains(t, h.say("dana", tc.say), tc.want) })
+	}
+}

@@ -228,6 +228,14 @@ func TestCycleNext(t *testing.T) {
 		t.Errorf("after 2027 came %+v, want 2028", next)
 	}
 	update(t, f.db, func(tx okrcore.Tx) error {
+		_, _, err := cycles.Create(tx, t1, f.ada, parsed("H1 2027 2027-01-01 2027-06-30"))
+		return err
+	})
+	update(t, f.db, func(tx okrcore.Tx) (err error) { next, _, err = cycles.Next(tx, t1, f.ada, "H1 2027"); return err })
+	if next.Name != "H2 2027" || next.Kind != okrcore.CycleCustom || !next.Start.Equal(time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC)) || !next.End.Equal(time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("after H1 2027 came %+v, want H2 2027 from Jul 1 to Dec 31", next)
+	}
+	update(t, f.db, func(tx okrcore.Tx) error {
 		_, _, err := cycles.Create(tx, t1, f.ada, parsed("Sprint 2027-01-15 2027-02-15"))
 		return err
 	})
@@ -241,7 +249,7 @@ func TestCycleNext(t *testing.T) {
 		{"a member", f.alice, "", okrcore.KindForbidden, []string{"Only an admin can change cycles."}},
 		{"an unknown cycle", f.ada, "Q3 2031", okrcore.KindNotFound, []string{`There is no cycle called "Q3 2031".`}},
 		{"twice", f.ada, "Q1 2027", okrcore.KindConflict, []string{"Q1 2027 already has its next cycle, Q2 2027"}},
-		{"a custom cycle", f.ada, "Sprint", okrcore.KindInvalid, []string{"custom cycle", "/okr cycle new"}},
+		{"a custom cycle without a pattern", f.ada, "Sprint", okrcore.KindInvalid, []string{"custom cycle", "/okr cycle new NAME 2027-02-16 2027-03-19"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantRefused(t, f.db, func(tx okrcore.Tx) error { _, _, err := cycles.Next(tx, t1, tc.actor, tc.of); return err }, tc.kind, tc.keywords...)

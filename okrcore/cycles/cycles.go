@@ -196,8 +196,8 @@ func Following(cs []*okrcore.Cycle, c *okrcore.Cycle) *okrcore.Cycle {
 }
 
 // Next creates the cycle after the named one (the current quarter when
-// name is empty) of the same kind: Q1 2027 after Q4 2026, 2028 after
-// 2027. It becomes current when its start comes (Advance), at once if it
+// name is empty) of the same kind and length (Successor): Q1 2027 after
+// Q4 2026, 2028 after 2027, H2 2027 after H1 2027. It becomes current when its start comes (Advance), at once if it
 // has come already. Admins only.
 func Next(tx okrcore.Tx, now time.Time, actor *okrcore.User, name string) (nc *okrcore.Cycle, current bool, err error) {
 	w, cs, err := admin(tx, actor, "change cycles")
@@ -212,17 +212,15 @@ func Next(tx okrcore.Tx, now time.Time, actor *okrcore.User, name string) (nc *o
 	} else if base, err = Find(cs, name); err != nil {
 		return nil, false, err
 	}
-	if f := Following(cs, base); f != nil {
+	// Custom cycles of several series run side by side (sprints within
+	// halves): only one that starts the day after base follows it here.
+	if f := Following(cs, base); f != nil && (base.Kind != okrcore.CycleCustom || f.Start.Equal(base.End)) {
 		return nil, false, okrcore.Errorf(okrcore.KindConflict, "%s already has its next cycle, %s (%s).", base.Name, f.Name, okrcore.Ref{Kind: okrcore.RefCycle, ID: f.ID})
 	}
-	var c okrcore.Cycle
-	switch base.Kind {
-	case okrcore.CycleQuarter:
-		c = okrcore.QuarterOf(base.End)
-	case okrcore.CycleAnnual:
-		c = okrcore.YearOf(base.End)
-	default:
-		return nil, false, okrcore.Errorf(okrcore.KindInvalid, "%s is a custom cycle, and I can't tell what follows it. Create the next one with `/okr cycle new NAME FIRST-DAY LAST-DAY`.", base.Name)
+	c, ok := Successor(base)
+	if !ok {
+		return nil, false, okrcore.Errorf(okrcore.KindInvalid, "%s is a custom cycle, and I can't tell from its name what follows it. Create the next one with `/okr cycle new NAME %s %s` (it starts the day after %s ends and lasts as long).",
+			base.Name, base.End.Format("2006-01-02"), sameLength(base.Start, base.End).AddDate(0, 0, -1).Format("2006-01-02"), base.Name)
 	}
 	if err := add(tx, w.ID, cs, &c); err != nil {
 		return nil, false, err

@@ -43,3 +43,20 @@ func FuzzFind(f *testing.F) {
 		_ = cycles.CycleOf(name)
 	})
 }
+
+// FuzzSuccessor: whatever a custom cycle is called, the guess of the one
+// after it never panics and, when there is one, has another name and
+// starts where the cycle ends.
+func FuzzSuccessor(f *testing.F) {
+	for _, s := range []string{"H1 2027", "H2 2027", "FY27", "FY99", "Sprint 3", "Sprint 09", "Q4 FY27", "2027-h2", "Build 1234567890", "", "H9", "0", "Ｑ4 2026"} {
+		f.Add(s, uint16(42))
+	}
+	start := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, name string, days uint16) {
+		c := &okrcore.Cycle{Name: name, Kind: okrcore.CycleCustom, Start: start, End: start.AddDate(0, 0, int(days%1100)+1)}
+		n, ok := cycles.Successor(c)
+		if ok && (n.Name == name || !n.Start.Equal(c.End) || !n.End.After(n.Start)) {
+			t.Fatalf("after %q %v–%v came %q %v–%v", name, c.Start, c.End, n.Name, n.Start, n.End)
+		}
+	})
+}
