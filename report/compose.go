@@ -7,6 +7,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 )
 
 // composer builds the delivery of one kind of outbox item inside a read
@@ -20,6 +21,11 @@ func (e *Reports) Compose(ctx context.Context, it *okrcore.OutboxItem) (chat.Del
 	c, ok := e.composers[it.Kind]
 	if !ok {
 		return chat.Delivery{}, fmt.Errorf("compose outbox item %d: unknown kind %q", it.ID, it.Kind)
+	}
+	if it.Kind == okrcore.OutboxManagerDigest {
+		if err := tally.FillUnder(ctx, e.store, it.Workspace, it.Team); err != nil {
+			return chat.Delivery{}, fmt.Errorf("compose %s item %d: %w", it.Kind, it.ID, err)
+		}
 	}
 	var d chat.Delivery
 	err := e.store.View(ctx, func(tx okrcore.Tx) error {

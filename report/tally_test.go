@@ -344,3 +344,78 @@ func tallyReports(t *testing.T, o *tallyOrg, store okrcore.Store, now time.Time)
 	}
 	return out
 }
+
+// A manager digest builds the tally of the people it counts before it is
+// composed (a store from before the tally, or people no report has counted
+// yet), so that next week's reads it instead of everyone's history, and
+// says the same either way.
+func TestManagerDigestBuildsTheTallyItCounts(t *testing.T) {
+	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	o := newTallyOrg(t, 600, start)
+	now := start.AddDate(0, 0, 28)
+	o.history(t, 1500, start, now)
+	ctx := context.Background()
+	digest := func() chat.Message {
+		t.Helper()
+		var m chat.Message
+		err := o.db.View(ctx, func(tx okrcore.Tx) error {
+			w, err := tx.Workspace(o.ws)
+			if err != nil {
+				return err
+			}
+			cs, err := okrcore.CurrentCycles(tx, o.ws)
+			if err != nil {
+				return err
+			}
+			teams, err := tx.Teams(o.ws)
+			if err != nil {
+				return err
+			}
+			children := map[okrcore.ID][]*okrcore.Team{}
+			for _, x := range teams {
+				if x.Parent != 0 {
+					children[x.Parent] = append(children[x.Parent], x)
+				}
+			}
+			m, err = buildManagerDigest(tx, w, o.teams[0], cs, children, now, "")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	built := func() (n int) {
+		t.Helper()
+		err := o.db.View(ctx, func(tx okrcore.Tx) error {
+			for b := range okrcore.ID(len(o.users)/okrcore.TallyBlock + 1) {
+				if _, err := tx.State(o.ws, okrcore.TallyKey(b, -1)); err == nil {
+					n++
+				} else if !okrcore.IsNotFound(err) {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := built(); n != 0 {
+		t.Fatalf("%d blocks of the tally built before any report", n)
+	}
+	fromHistory := digest()
+	e := New(o.db, Options{Now: func() time.Time { return now }})
+	it := &okrcore.OutboxItem{ID: 1, Workspace: o.ws, Kind: okrcore.OutboxManagerDigest, Team: o.teams[0].ID, DueAt: now,
+		Key: fmt.Sprintf("manager_digest:t%d:x", o.teams[0].ID), State: okrcore.OutboxPending}
+	if d, err := e.Compose(ctx, it); err != nil || d.Skip != "" {
+		t.Fatalf("compose the manager digest: %v (skip %q)", err, d.Skip)
+	}
+	if n, want := built(), len(o.users)/okrcore.TallyBlock+1; n != want {
+		t.Errorf("the manager digest built %d blocks of the tally, want every block of its people (%d)", n, want)
+	}
+	if fromTally := digest(); !reflect.DeepEqual(fromHistory, fromTally) {
+		t.Errorf("the manager digest differs between the history and the tally it built:\n%v\n%v", fromHistory, fromTally)
+	}
+}

@@ -6,6 +6,7 @@ package tally
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
@@ -223,6 +224,44 @@ func Fill(ctx context.Context, store okrcore.Store, ws string, ids []okrcore.ID)
 		})
 	}
 	return err
+}
+
+// FillUnder builds the blocks (Fill) of the people of team and of every
+// team beneath it: what a manager digest counts, built before it is
+// composed, so that a store from before the tally, or people no report
+// has counted yet, cost their histories once and not every week.
+func FillUnder(ctx context.Context, store okrcore.Store, ws string, team okrcore.ID) error {
+	var ids []okrcore.ID
+	err := store.View(ctx, func(tx okrcore.Tx) error {
+		teams, err := tx.Teams(ws)
+		if err != nil {
+			return err
+		}
+		var queue []*okrcore.Team
+		children := map[okrcore.ID][]*okrcore.Team{}
+		for _, t := range teams {
+			if t.ID == team {
+				queue = append(queue, t)
+			} else if t.Parent != 0 {
+				children[t.Parent] = append(children[t.Parent], t)
+			}
+		}
+		seen := map[okrcore.ID]bool{}
+		for ; len(queue) > 0; queue = queue[1:] {
+			t := queue[0]
+			if seen[t.ID] {
+				continue // a loop in the org chart: old data
+			}
+			seen[t.ID] = true
+			ids = append(append(ids, t.Lead), t.Members...)
+			queue = append(queue, children[t.ID]...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the teams under %d: %w", team, err)
+	}
+	return Fill(ctx, store, ws, ids)
 }
 
 // Since reports whether a person wrote a check-in that counts
