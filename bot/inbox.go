@@ -16,8 +16,9 @@ import (
 // Every acknowledged event is handled once, even across a crash. Two
 // pieces make it so:
 //
-//   - The inbox (package inbox) keeps each event an adapter acknowledges,
-//     in the store, from before the acknowledgement until it was handled;
+//   - The inbox (package inbox) keeps each event an adapter acknowledges
+//     that may change something (a read is not kept: keeps, reads.go), in
+//     the store, from before the acknowledgement until it was handled;
 //     a process that died in between hands what it kept back to the
 //     adapters when it starts (Pending), and they handle it as if it had
 //     just arrived.
@@ -35,9 +36,10 @@ import (
 
 // NewInbox returns the inbox of the engine's events; a process makes one.
 // Its records live as long as the engine's dedupe marks (DedupeTTL), so
-// that one never outlives the mark that tells a handled event apart.
+// that one never outlives the mark that tells a handled event apart. It
+// keeps only the events that may change something (keeps, reads.go).
 func (e *Engine) NewInbox() *inbox.Inbox {
-	return inbox.New(e.store, inbox.Options{Now: e.now, TTL: e.dedupeTTL, Handled: e.handledBefore})
+	return inbox.New(e.store, inbox.Options{Now: e.now, TTL: e.dedupeTTL, Handled: e.handledBefore, Keeps: e.keeps})
 }
 
 // handledBefore reports whether the engine's dedupe mark of ev is stored.

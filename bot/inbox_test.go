@@ -342,3 +342,21 @@ func TestViewReplayedAfterACrashBeforeItsMark(t *testing.T) {
 	e.marks.Wait()
 	r.wantValues("after the replays", 30)
 }
+
+// TestInboxKeepsWhatChanges: the engine's inbox keeps a check-in and lets
+// a view go, so that after a crash only the check-in is replayed.
+func TestInboxKeepsWhatChanges(t *testing.T) {
+	r := newInboxRig(t)
+	ctx := context.Background()
+	_, in := r.start()
+	view := chat.Event{ID: "Ev1", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
+	for _, ev := range []chat.Event{view, checkIn("Ev2", 30)} {
+		if err := in.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, in = r.start()
+	if p, _ := in.Pending(ctx); fmt.Sprint(ids(p)) != "[Ev2]" {
+		t.Errorf("pending after the crash: %v, want the check-in alone", ids(p))
+	}
+}

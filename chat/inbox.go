@@ -13,7 +13,9 @@ import "context"
 // takes new events. Events without an ID are not kept: they could not be
 // told apart from a second delivery.
 type Inbox interface {
-	// Record keeps ev durably; when it returns nil, ev survives a crash.
+	// Record keeps ev durably; when it returns nil, ev survives a crash,
+	// unless the inbox judged that it needs no keeping (an event that
+	// changes nothing stored, which the person asks again).
 	Record(ctx context.Context, ev Event) error
 	// Done says ev needs no more work.
 	Done(ctx context.Context, ev Event) error

@@ -1,7 +1,9 @@
 // Package inbox keeps the events the chat adapters acknowledged until
 // they are handled, in the store's State space, so that a process that
 // died in between hands them back to the adapters when it starts again:
-// Slack and Teams do not resend what they saw acknowledged.
+// Slack and Teams do not resend what they saw acknowledged. Only the
+// events that may change something are kept (Options.Keeps): one that only
+// reads is asked again by the person who saw no answer.
 package inbox
 
 import (
@@ -56,6 +58,7 @@ type Inbox struct {
 	now     func() time.Time
 	ttl     time.Duration
 	handled func(tx okrcore.Tx, ev chat.Event) (bool, error)
+	keeps   func(ev chat.Event) bool
 	slots   int
 
 	// A slot is free (holds nothing), dirty (holds an event handled
@@ -85,6 +88,12 @@ type Options struct {
 	Handled func(tx okrcore.Tx, ev chat.Event) (bool, error)
 	// Slots is how many events may be kept at once; default DefaultSlots.
 	Slots int
+	// Keeps reports whether ev must survive a crash after its
+	// acknowledgement: an event whose handling changes nothing stored
+	// (a view) need not, since the person who sees no answer asks again,
+	// and its Record then writes nothing, so that its answer waits for no
+	// fsync. Default: every event is kept.
+	Keeps func(ev chat.Event) bool
 }
 
 // New returns an inbox on store; a process makes one.
@@ -101,15 +110,19 @@ func New(store okrcore.Store, opts Options) *Inbox {
 	if opts.Slots <= 0 {
 		opts.Slots = DefaultSlots
 	}
-	return &Inbox{store: store, now: opts.Now, ttl: opts.TTL, handled: opts.Handled, slots: opts.Slots}
+	if opts.Keeps == nil {
+		opts.Keeps = func(chat.Event) bool { return true }
+	}
+	return &Inbox{store: store, now: opts.Now, ttl: opts.TTL, handled: opts.Handled, keeps: opts.Keeps, slots: opts.Slots}
 }
 
 func eventKey(ev chat.Event) string { return ev.Platform + "\x00" + ev.ID }
 
 // Record keeps ev until Done, in a slot of its own; an event without an
-// id is not kept.
+// id is not kept, nor one that Options.Keeps says needs no keeping (its
+// Done then finds nothing to free).
 func (in *Inbox) Record(ctx context.Context, ev chat.Event) error {
-	if ev.ID == "" {
+	if ev.ID == "" || !in.keeps(ev) {
 		return nil
 	}
 	if err := in.load(ctx); err != nil {

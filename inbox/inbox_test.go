@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,5 +135,46 @@ func TestSlotsReusedAndCleared(t *testing.T) {
 	}
 	if err := in.Record(ctx, chat.Event{Platform: "slack", Text: "no id"}); err != nil || stored() != 0 {
 		t.Errorf("an event without id: %v, %d stored; want it not kept", err, stored())
+	}
+}
+
+// writeCounter counts the store's write transactions.
+type writeCounter struct {
+	okrcore.Store
+	n atomic.Int32
+}
+
+func (s *writeCounter) Update(ctx context.Context, fn func(okrcore.Tx) error) error {
+	s.n.Add(1)
+	return s.Store.Update(ctx, fn)
+}
+
+// TestEventsNotKept: an event that Options.Keeps lets go is recorded
+// without a write, takes no slot, is done without error and is not pending
+// after a restart; the kept ones beside it are, and fill every slot.
+func TestEventsNotKept(t *testing.T) {
+	db := &writeCounter{Store: openStore(t)}
+	ctx := context.Background()
+	keeps := func(ev chat.Event) bool { return !strings.HasPrefix(ev.ID, "R") }
+	in := New(db, Options{Slots: 2, Keeps: keeps})
+	for _, id := range []string{"R1", "K1", "R2", "K2", "R3"} {
+		if err := in.Record(ctx, event(id)); err != nil {
+			t.Fatalf("Record %s: %v", id, err)
+		}
+	}
+	if n := db.n.Load(); n != 2 {
+		t.Errorf("%d writes for two kept events and three not kept, want 2", n)
+	}
+	if err := in.Record(ctx, event("K3")); !errors.Is(err, ErrFull) {
+		t.Errorf("a third kept event in two slots: %v, want ErrFull", err)
+	}
+	for _, id := range []string{"R1", "R2"} {
+		if err := in.Done(ctx, event(id)); err != nil {
+			t.Errorf("Done %s: %v", id, err)
+		}
+	}
+	in = New(db, Options{Slots: 2, Keeps: keeps})
+	if got := pendingIDs(t, in); !slices.Equal(got, []string{"K1", "K2"}) {
+		t.Errorf("pending after a restart: %v, want [K1 K2]", got)
 	}
 }

@@ -13,8 +13,9 @@ import (
 // Intake is the path every adapter's deliveries take from the platform to
 // the pool. A delivery is admitted before the platform has its
 // acknowledgement: a repeat of an event already taken is dropped, a new
-// one is recorded in the inbox (when there is one), so that a crash after
-// the acknowledgement does not lose it. Then its work is queued; a
+// one is recorded in the inbox (when there is one, and when the inbox
+// keeps it: a read is let go without a write), so that a crash after the
+// acknowledgement does not lose it. Then its work is queued; a
 // delivery the pool has no room for is forgotten again (its id and its
 // record), so that the platform's retry is taken.
 type Intake struct {
