@@ -229,3 +229,51 @@ func (p *process) profile(ctx context.Context, path string, d time.Duration) <-c
 	}()
 	return done
 }
+
+// memory is what a process holds while it serves: the Go heap in use
+// (from its profiler's runtime.MemStats) and its resident memory now and
+// at its peak (from /proc), in MiB. Most of the resident memory is the
+// store's file that bbolt maps, pages the kernel can take back.
+type memory struct{ heapInuse, rss, rssPeak int64 }
+
+func (p *process) memory(ctx context.Context) (memory, error) {
+	var m memory
+	if p.pprof == "" {
+		return m, errors.New("okrbot serve runs without its profiler")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.pprof+"/debug/pprof/heap?debug=1", nil)
+	if err != nil {
+		return m, fmt.Errorf("ask okrbot serve for its heap: %w", err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return m, fmt.Errorf("ask okrbot serve for its heap: %w", err)
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		return m, fmt.Errorf("okrbot serve's heap: %s %v", res.Status, err)
+	}
+	if m.heapInuse = field(string(body), "# HeapInuse = ") >> 20; m.heapInuse == 0 {
+		return m, errors.New("okrbot serve's heap profile says no HeapInuse")
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return m, fmt.Errorf("read okrbot serve's memory: %w", err)
+	}
+	m.rss, m.rssPeak = field(string(status), "VmRSS:")>>10, field(string(status), "VmHWM:")>>10
+	return m, nil
+}
+
+// field is the number after prefix at the start of one of text's lines
+// (0 when there is none).
+func field(text, prefix string) int64 {
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			var n int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &n)
+			return n
+		}
+	}
+	return 0
+}

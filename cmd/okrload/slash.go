@@ -128,6 +128,10 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	for _, s := range real.samples {
 		log.note(fmt.Sprintf("a sample answer: %.400s", s))
 	}
+	mem, err := procs[0].memory(ctx)
+	if err != nil {
+		return figures{}, err
+	}
 	for _, p := range procs {
 		if err := p.stop(30 * time.Second); err != nil {
 			return figures{}, err
@@ -154,6 +158,9 @@ func runSlash(ctx context.Context, c *config, log *progress) (figures, error) {
 	f.add("errors", real.errs)
 	f.add("lost", real.lost())
 	f.add("baseline_lost", base.lost())
+	f.add("heap_inuse_mb", mem.heapInuse)
+	f.add("rss_mb", mem.rss)
+	f.add("rss_peak_mb", mem.rssPeak)
 	if real.firstErr != nil {
 		return f, fmt.Errorf("%d requests failed, the first: %w (%s)", real.errs, real.firstErr, f)
 	}
@@ -175,7 +182,8 @@ func startReplicas(ctx context.Context, c *config, log *progress, bin, db, apiUR
 			return nil, fmt.Errorf("make a directory for okrbot serve: %w", err)
 		}
 		wg.Go(func() {
-			procs[i], errs[i] = startServe(ctx, bin, dir, db, apiURL, signingSecret, i == 0 && c.cpuProfile != "")
+			// The first with its profiler, for its heap and --cpuprofile.
+			procs[i], errs[i] = startServe(ctx, bin, dir, db, apiURL, signingSecret, i == 0)
 		})
 	}
 	wg.Wait()
