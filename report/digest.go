@@ -378,10 +378,10 @@ type teamDigest struct {
 	away        []okrcore.ID   // members with key results away this period, in neither
 }
 
-// buildTeamDigest reads what a team digest says at now. period may be empty
-// (it is then the check-in period containing now); chartOnly reads what
-// its burn-up needs and leaves the objectives' changes out.
-func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string, chartOnly bool) (*teamDigest, error) {
+// newTeamDigest is team t's digest at now before it reads anything but
+// its time zone. period may be empty (it is then the check-in period
+// containing now).
+func newTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string) *teamDigest {
 	sched := teamSchedule(w, t)
 	loc := teamLocation(tx, w.ID, t)
 	d := &teamDigest{team: t, cycle: cs[0], cycles: cs, now: now, loc: loc, period: period,
@@ -391,13 +391,15 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []
 		d.period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	d.calc = newChangeCalc(tx, w.ID, d.since)
-	d.calc.blockersFrom = d.periodStart
 	d.calc.histFrom = slices.MinFunc(cs, func(a, b *okrcore.Cycle) int { return a.Start.Compare(b.Start) }).Start
-	ws := w.ID
-	book, err := away.Read(tx, ws)
-	if err != nil {
-		return nil, err
-	}
+	return d
+}
+
+// readObjectives reads the digest's objectives of the cycles it covers:
+// the team's, its people's and those its people own key results under.
+// member, when not nil, is told each of its people and whether they own
+// key results.
+func (d *teamDigest) readObjectives(tx okrcore.Tx, ws string, member func(m okrcore.ID, has bool) error) error {
 	seen := map[okrcore.ID]bool{}
 	add := func(os ...*okrcore.Objective) {
 		for _, o := range os {
@@ -407,20 +409,20 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []
 			}
 		}
 	}
-	teamObjs, err := cycleview.Objectives(tx, ws, okrcore.TeamOwner(t.ID), cs)
+	teamObjs, err := cycleview.Objectives(tx, ws, okrcore.TeamOwner(d.team.ID), d.cycles)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	add(teamObjs...)
-	for _, m := range teamMembers(t) {
-		owned, err := cycleview.Objectives(tx, ws, okrcore.UserOwner(m), cs)
+	for _, m := range teamMembers(d.team) {
+		owned, err := cycleview.Objectives(tx, ws, okrcore.UserOwner(m), d.cycles)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		add(owned...)
-		krs, err := cycleview.KeyResults(tx, ws, okrcore.UserOwner(m), cs)
+		krs, err := cycleview.KeyResults(tx, ws, okrcore.UserOwner(m), d.cycles)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, k := range krs {
 			if seen[k.Objective] {
@@ -431,42 +433,60 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 			add(o)
 		}
+		if member == nil {
+			continue
+		}
 		has := len(krs) > 0
-		for _, o := range owned {
-			if has {
-				break
-			}
-			ks, err := d.calc.keyResults(o.ID)
+		for i := 0; !has && i < len(owned); i++ {
+			ks, err := d.calc.keyResults(owned[i].ID)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			has = len(ks) > 0
 		}
-		if !has {
-			continue
-		}
-		if u, err := tx.User(ws, m); err == nil && u.Left {
-			continue // who left is no longer asked to check in
-		}
-		if book.AwayFor(m, d.periodStart, now) {
-			d.away = append(d.away, m)
-			continue
-		}
-		d.withKRs = append(d.withKRs, m)
-		checked, err := tally.Since(tx, ws, m, d.periodStart)
-		if err != nil {
-			return nil, err
-		}
-		if !checked {
-			d.notChecked = append(d.notChecked, m)
+		if err := member(m, has); err != nil {
+			return err
 		}
 	}
 	for _, o := range d.objs {
 		d.calc.own[o.ID] = true
+	}
+	return nil
+}
+
+// buildTeamDigest reads what a team digest says at now (period as
+// newTeamDigest's).
+func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time, period string) (*teamDigest, error) {
+	d := newTeamDigest(tx, w, t, cs, now, period)
+	d.calc.blockersFrom = d.periodStart
+	ws := w.ID
+	book, err := away.Read(tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.readObjectives(tx, ws, func(m okrcore.ID, has bool) error {
+		if !has {
+			return nil
+		}
+		if u, err := tx.User(ws, m); err == nil && u.Left {
+			return nil // who left is no longer asked to check in
+		}
+		if book.AwayFor(m, d.periodStart, now) {
+			d.away = append(d.away, m)
+			return nil
+		}
+		d.withKRs = append(d.withKRs, m)
+		checked, err := tally.Since(tx, ws, m, d.periodStart)
+		if !checked && err == nil {
+			d.notChecked = append(d.notChecked, m)
+		}
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	// Baselines (and blockers) of the team's own key results first, then
 	// the objectives' changes, which may read further down.
@@ -481,8 +501,8 @@ func buildTeamDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []
 			}
 		}
 	}
-	for i := 0; !chartOnly && i < len(d.objs); i++ { // a burn-up says no changes
-		if _, err := d.calc.objectiveDelta(d.objs[i]); err != nil {
+	for _, o := range d.objs {
+		if _, err := d.calc.objectiveDelta(o); err != nil {
 			return nil, err
 		}
 	}
@@ -773,7 +793,7 @@ func (e *Reports) composeDigest(_ context.Context, tx okrcore.Tx, w *okrcore.Wor
 	if err != nil || skip != "" {
 		return chat.Delivery{To: to, Skip: skip}, err
 	}
-	d, err := buildTeamDigest(tx, w, t, cs, now, it.Period, false)
+	d, err := buildTeamDigest(tx, w, t, cs, now, it.Period)
 	if err != nil {
 		return chat.Delivery{}, err
 	}
@@ -812,15 +832,42 @@ func (d *teamDigest) bySeverity() []*okrcore.Objective {
 }
 
 // TeamBurnup is the burn-up team t's digest over the current cycles cs
-// draws as of now (the same objectives of the quarter, weeks and values),
+// draws as of r.Now (the same objectives of the quarter, weeks and values),
 // for the web view to draw as SVG; it has no objectives when none of them
-// has key results.
-func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chart.Burnup, error) {
-	d, err := buildTeamDigest(tx, w, t, cs, now, "", true)
-	if err != nil {
+// has key results. It reads only what the chart draws: the check-ins of
+// the objectives drawn (from the first current cycle's start, as the
+// digest reads them: an imported check-in may be newer than its key
+// result's LastCheckIn), nobody's check-ins or time away, no forecast. The
+// page's reading r lends it the key results and statuses it read already
+// (the same transaction, the same moment).
+func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, r *Reading) (chart.Burnup, error) {
+	d := newTeamDigest(tx, w, t, cs, r.Now, "")
+	d.read, d.calc.krsOf = r, r.krsOf
+	if err := d.readObjectives(tx, w.ID, nil); err != nil {
 		return chart.Burnup{}, err
 	}
-	b, _ := d.burnupOf(d.bySeverity())
+	for _, o := range d.objs {
+		krs, err := d.calc.keyResults(o.ID)
+		if err != nil {
+			return chart.Burnup{}, err
+		}
+		if len(krs) > 0 && o.Cycle == d.cycle.ID {
+			o.Status = r.Objective(o).Status
+		}
+	}
+	var objs []*okrcore.Objective // those burnupOf draws, their check-ins read
+	for _, o := range d.bySeverity() {
+		if len(d.calc.krsOf[o.ID]) == 0 || o.Cycle != d.cycle.ID || len(objs) == maxChartLines {
+			continue
+		}
+		objs = append(objs, o)
+		for _, k := range d.calc.krsOf[o.ID] {
+			if _, err := d.calc.baseline(k, true); err != nil {
+				return chart.Burnup{}, err
+			}
+		}
+	}
+	b, _ := d.burnupOf(objs)
 	return b, nil
 }
 
@@ -828,7 +875,7 @@ func TeamBurnup(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrc
 // cs (okrcore.CurrentCycles), as /okr digest shows it, with the link to
 // the team's page a scheduled one has.
 func (e *Reports) TeamDigestMessage(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs []*okrcore.Cycle, now time.Time) (chat.Message, error) {
-	d, err := buildTeamDigest(tx, w, t, cs, now, "", false)
+	d, err := buildTeamDigest(tx, w, t, cs, now, "")
 	if err != nil {
 		return chat.Message{}, err
 	}

@@ -278,7 +278,7 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 	if err != nil {
 		return tp, err
 	}
-	b, err := report.TeamBurnup(tx, w, t, cs, r.Now)
+	b, err := report.TeamBurnup(tx, w, t, cs, r)
 	if err != nil {
 		return tp, err
 	}
