@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		m.Blocks = append(append(m.Blocks, ObjBar(o, n, 0)), bars...)
 	}
 	members := append([]okrcore.ID(nil), t.Members...)
-	if t.Lead != 0 && !containsID(members, t.Lead) {
+	if t.Lead != 0 && !slices.Contains(members, t.Lead) {
 		members = append([]okrcore.ID{t.Lead}, members...)
 	}
 	var without []string
@@ -112,15 +113,6 @@ func TeamView(tx okrcore.Tx, ws string, now time.Time, t *okrcore.Team) (chat.Me
 		m.Blocks = append(m.Blocks, chat.Context{Text: "No OKRs yet: " + strings.Join(without, ", ")})
 	}
 	return m, nil
-}
-
-func containsID(ids []okrcore.ID, id okrcore.ID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 func ObjectiveView(tx okrcore.Tx, ws string, now time.Time, n *Reading, id okrcore.ID) (chat.Message, error) {
@@ -305,7 +297,7 @@ func TeamObjectives(tx okrcore.Tx, ws string, t *okrcore.Team, cycle okrcore.ID)
 		return nil, err
 	}
 	members := append([]okrcore.ID(nil), t.Members...)
-	if t.Lead != 0 && !containsID(members, t.Lead) {
+	if t.Lead != 0 && !slices.Contains(members, t.Lead) {
 		members = append(members, t.Lead)
 	}
 	for _, uid := range members {
