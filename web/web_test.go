@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/away"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
@@ -410,5 +412,65 @@ func TestPagesShowEveryCurrentCycle(t *testing.T) {
 	_, body := get(t, c, s.srv.URL+"/okr/")
 	if !strings.Contains(body, "Q4 2026 and 2026") {
 		t.Errorf("the page's top line does not name both cycles:\n%s", body)
+	}
+}
+
+// TestTeamPageBuildsTheTally: a team page builds the check-in tally of
+// its people before it counts their weeks (a store from before the tally
+// would read every person's history at every view), and counts the same
+// from it as from their histories; an unknown team builds nothing.
+func TestTeamPageBuildsTheTally(t *testing.T) {
+	s := newSite(t)
+	ws := s.kit.Workspace
+	team := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(ws, "Sales") })
+	ids := teamPeople(team)
+	built := func() bool {
+		t.Helper()
+		return bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (bool, error) {
+			for _, id := range ids {
+				if _, err := tx.State(ws, okrcore.TallyKey(id/okrcore.TallyBlock, -1)); okrcore.IsNotFound(err) {
+					return false, nil
+				} else if err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		})
+	}
+	weeks := func() []weekRate {
+		t.Helper()
+		return bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) ([]weekRate, error) {
+			cs, err := okrcore.CurrentCycles(tx, ws)
+			if err != nil {
+				return nil, err
+			}
+			people, err := teamUsers(tx, ws, ids)
+			if err != nil {
+				return nil, err
+			}
+			book, err := away.ReadPeople(tx, ws, ids)
+			if err != nil {
+				return nil, err
+			}
+			return checkinRates(tx, ws, cs[0], people, book, s.kit.Clock.Now())
+		})
+	}
+	if built() {
+		t.Fatal("the demo's tally is built already: the test tries nothing")
+	}
+	fromHistory := weeks()
+	c := s.signedIn("alice")
+	if resp, _ := get(t, c, s.srv.URL+"/okr/team/999999"); resp.StatusCode != http.StatusNotFound || built() {
+		t.Fatalf("an unknown team: %d, tally built %v", resp.StatusCode, built())
+	}
+	resp, body := get(t, c, s.srv.URL+"/okr/team/"+strconv.Itoa(int(team.ID)))
+	if resp.StatusCode != http.StatusOK || !built() {
+		t.Fatalf("the team page: %d, tally built %v", resp.StatusCode, built())
+	}
+	if fromTally := weeks(); !reflect.DeepEqual(fromTally, fromHistory) {
+		t.Errorf("counted from the tally\n%+v\nfrom the histories\n%+v", fromTally, fromHistory)
+	}
+	if line := rateLine(fromHistory[len(fromHistory)-1]); !strings.Contains(body, line) {
+		t.Errorf("the page lacks %q", line)
 	}
 }
