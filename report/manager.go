@@ -56,7 +56,7 @@ type managerDigest struct {
 	read        *Reading // statuses as of the digest
 	periodStart time.Time
 	people      map[okrcore.ID]*personStats
-	teamKRs     map[okrcore.ID][]*okrcore.KeyResult // team-owned key results, by team
+	teams       map[okrcore.ID]*personStats // a team's own OKRs, read once for its row and the total
 	worst       map[okrcore.ID]*okrcore.KeyResult
 	worstTeam   map[okrcore.ID]string // key result → child team it was found under
 	tally       *tally.Reader         // who checked in (report/tally)
@@ -94,10 +94,8 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	if p.krs, err = cycleview.KeyResults(md.tx, md.ws, okrcore.UserOwner(id), md.cycles); err != nil {
 		return nil, err
 	}
-	if kc, ok := md.tx.(keyResultCounter); ok {
-		if err := md.knowOwnKRs(kc, p); err != nil {
-			return nil, err
-		}
+	if err := md.knowOwnKRs(p.objs, p.krs); err != nil {
+		return nil, err
 	}
 	for _, o := range p.objs {
 		if err := md.objectiveStatus(o); err != nil {
@@ -106,14 +104,8 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	}
 	p.hasKRs = len(p.krs) > 0
 	for _, o := range p.objs {
-		if p.hasKRs {
-			break
-		}
-		ks, err := md.tx.KeyResultsByObjective(md.ws, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		p.hasKRs = len(ks) > 0
+		// The reading holds each one's key results since its status.
+		p.hasKRs = p.hasKRs || len(md.read.krsOf[o.ID]) > 0
 	}
 	if u, err := md.tx.User(md.ws, id); err == nil {
 		// One who left: their OKRs still count; they are no longer asked.
@@ -139,15 +131,19 @@ type keyResultCounter interface {
 	KeyResultCount(ws string, objective okrcore.ID) (int, error)
 }
 
-// knowOwnKRs tells the reading the key results of each of p's objectives
-// whose key results are all p's own (most are), read already, so that
-// its status does not decode them a second time.
-func (md *managerDigest) knowOwnKRs(kc keyResultCounter, p *personStats) error {
+// knowOwnKRs tells the reading the key results of each of an owner's
+// objectives whose key results are all the owner's own (most are), read
+// already, so that its status does not decode them a second time.
+func (md *managerDigest) knowOwnKRs(objs []*okrcore.Objective, krs []*okrcore.KeyResult) error {
+	kc, ok := md.tx.(keyResultCounter)
+	if !ok {
+		return nil
+	}
 	byObj := map[okrcore.ID][]*okrcore.KeyResult{}
-	for _, k := range p.krs {
+	for _, k := range krs {
 		byObj[k.Objective] = append(byObj[k.Objective], k)
 	}
-	for _, o := range p.objs {
+	for _, o := range objs {
 		if len(byObj[o.ID]) == 0 {
 			continue
 		}
@@ -172,21 +168,14 @@ func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
 // add counts one team (not its children) into r.
 func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 	r.teams++
-	objs, err := cycleview.Objectives(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles)
+	own, err := md.team(t)
 	if err != nil {
 		return err
 	}
-	for _, o := range objs {
-		if err := md.objectiveStatus(o); err != nil {
-			return err
-		}
+	for _, o := range own.objs {
 		r.objs[o.ID] = o
 	}
-	krs, err := cycleview.KeyResults(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles)
-	if err != nil {
-		return err
-	}
-	md.consider(r, krs)
+	md.consider(r, own.krs)
 	for _, m := range teamMembers(t) {
 		if r.people[m] {
 			continue
@@ -208,6 +197,31 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 		}
 	}
 	return nil
+}
+
+// team reads t's own objectives and key results, their statuses set.
+func (md *managerDigest) team(t *okrcore.Team) (*personStats, error) {
+	if own, ok := md.teams[t.ID]; ok {
+		return own, nil
+	}
+	own := &personStats{}
+	var err error
+	if own.objs, err = cycleview.Objectives(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles); err != nil {
+		return nil, err
+	}
+	if own.krs, err = cycleview.KeyResults(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles); err != nil {
+		return nil, err
+	}
+	if err := md.knowOwnKRs(own.objs, own.krs); err != nil {
+		return nil, err
+	}
+	for _, o := range own.objs {
+		if err := md.objectiveStatus(o); err != nil {
+			return nil, err
+		}
+	}
+	md.teams[t.ID] = own
+	return own, nil
 }
 
 func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
@@ -324,7 +338,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs
 		period = okrcore.PeriodKey(sched.CheckIn.Cadence, now, loc)
 	}
 	md := &managerDigest{tx: tx, ws: w.ID, cycle: cs[0], cycles: cs, now: now, read: NewReading(tx, w.ID, now), periodStart: okrcore.PeriodStart(sched.CheckIn.Cadence, now, loc),
-		people: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, away: away.NewReader(tx, w.ID)}
+		people: map[okrcore.ID]*personStats{}, teams: map[okrcore.ID]*personStats{}, worst: map[okrcore.ID]*okrcore.KeyResult{}, worstTeam: map[okrcore.ID]string{}, away: away.NewReader(tx, w.ID)}
 	// One read of each person's check-ins of the cycle answers whether
 	// they checked in this period and the chart's weeks alike.
 	md.tally = tally.NewPersonReader(tx, w.ID, chartFrom(cs[0], md.periodStart), now)
