@@ -86,21 +86,9 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 	if p, ok := md.people[id]; ok {
 		return p, nil
 	}
-	p := &personStats{}
-	var err error
-	if p.objs, err = cycleview.Objectives(md.tx, md.ws, okrcore.UserOwner(id), md.cycles); err != nil {
+	p, err := md.owned(okrcore.UserOwner(id))
+	if err != nil {
 		return nil, err
-	}
-	if p.krs, err = cycleview.KeyResults(md.tx, md.ws, okrcore.UserOwner(id), md.cycles); err != nil {
-		return nil, err
-	}
-	if err := md.knowOwnKRs(p.objs, p.krs); err != nil {
-		return nil, err
-	}
-	for _, o := range p.objs {
-		if err := md.objectiveStatus(o); err != nil {
-			return nil, err
-		}
 	}
 	p.hasKRs = len(p.krs) > 0
 	for _, o := range p.objs {
@@ -158,13 +146,6 @@ func (md *managerDigest) knowOwnKRs(objs []*okrcore.Objective, krs []*okrcore.Ke
 	return nil
 }
 
-// objectiveStatus sets an objective's status as of the digest, on this
-// transaction's copy.
-func (md *managerDigest) objectiveStatus(o *okrcore.Objective) error {
-	o.Status = md.read.Objective(o).Status
-	return nil
-}
-
 // add counts one team (not its children) into r.
 func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 	r.teams++
@@ -201,27 +182,35 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 
 // team reads t's own objectives and key results, their statuses set.
 func (md *managerDigest) team(t *okrcore.Team) (*personStats, error) {
-	if own, ok := md.teams[t.ID]; ok {
-		return own, nil
-	}
-	own := &personStats{}
-	var err error
-	if own.objs, err = cycleview.Objectives(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles); err != nil {
-		return nil, err
-	}
-	if own.krs, err = cycleview.KeyResults(md.tx, md.ws, okrcore.TeamOwner(t.ID), md.cycles); err != nil {
-		return nil, err
-	}
-	if err := md.knowOwnKRs(own.objs, own.krs); err != nil {
-		return nil, err
-	}
-	for _, o := range own.objs {
-		if err := md.objectiveStatus(o); err != nil {
+	own, ok := md.teams[t.ID]
+	if !ok {
+		var err error
+		if own, err = md.owned(okrcore.TeamOwner(t.ID)); err != nil {
 			return nil, err
 		}
+		md.teams[t.ID] = own
 	}
-	md.teams[t.ID] = own
 	return own, nil
+}
+
+// owned reads an owner's objectives and key results of the digest's
+// cycles, the objectives' statuses set.
+func (md *managerDigest) owned(owner okrcore.Owner) (*personStats, error) {
+	p := &personStats{}
+	var err error
+	if p.objs, err = cycleview.Objectives(md.tx, md.ws, owner, md.cycles); err != nil {
+		return nil, err
+	}
+	if p.krs, err = cycleview.KeyResults(md.tx, md.ws, owner, md.cycles); err != nil {
+		return nil, err
+	}
+	if err := md.knowOwnKRs(p.objs, p.krs); err != nil {
+		return nil, err
+	}
+	for _, o := range p.objs {
+		o.Status = md.read.Objective(o).Status // on this transaction's copy
+	}
+	return p, nil
 }
 
 func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
