@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/bot/bottest"
+	"github.com/okrbot/okrbot/bot/cyclecmd"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 )
 
 func wantButtons(t *testing.T, m chat.Message, want ...string) {
@@ -146,5 +148,40 @@ func TestNextOfACustomCycle(t *testing.T) {
 		{"/okr cycle next Offsite", "I can't tell from its name what follows it. Create the next one with `/okr cycle new NAME 2027-04-01 2027-04-30`"},
 	} {
 		t.Run(tc.say, func(t *testing.T) { wantContains(t, h.say("dana", tc.say), tc.want) })
+	}
+}
+
+// TestAdminsToldOfAStartedCycle: when the schedule makes the next cycle
+// current at its start, each admin gets one direct message saying so,
+// naming the cycle before it that is still open, however many ticks
+// follow; a note composed after an admin chose another cycle is skipped.
+func TestAdminsToldOfAStartedCycle(t *testing.T) {
+	h := newHarness(t, true)
+	plat := h.Platform
+	r := newRhythm(h, plat)
+	wantContains(t, h.say("dana", "/okr cycle next"), "It becomes current when it starts")
+	h.Clock.Set(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC))
+	r.RunUntil(time.Date(2027, 1, 1, 2, 0, 0, 0, time.UTC), 10*time.Minute)
+	got := plat.Kind(string(okrcore.OutboxCycleStarted))
+	if len(got) != 1 || len(sentTo(got, "dana")) != 1 {
+		t.Fatalf("%d notes of the started cycle (%q), want one to dana, the demo's admin", len(got), bottest.Recipients(got))
+	}
+	wantContains(t, got[0].Text, "Q1 2027 started on Fri Jan 1, so I made it current (Jan 1 2027 to Mar 31 2027).",
+		"Q4 2026 is still open: `/okr cycle close Q4 2026` grades it", "`/okr cycle set NAME` makes another one current.")
+
+	wantContains(t, h.say("dana", "/okr cycle set Q4 2026"), "Q4 2026 is now current")
+	r.RunUntil(time.Date(2027, 1, 1, 4, 0, 0, 0, time.UTC), 10*time.Minute)
+	if got := plat.Kind(string(okrcore.OutboxCycleStarted)); len(got) != 1 {
+		t.Errorf("%d notes after an admin's choice, want still the one", len(got))
+	}
+	var q1 okrcore.ID
+	h.read("the cycles", func(tx okrcore.Tx) error {
+		c, err := cyclecmd.Named(tx, h.Workspace, "Q1 2027")
+		q1 = c.ID
+		return err
+	})
+	d := h.Compose(&okrcore.OutboxItem{ID: 99, Workspace: h.Workspace, Kind: okrcore.OutboxCycleStarted, User: h.userID("dana"), Period: cycles.Period(q1), DueAt: h.Clock.Now(), State: okrcore.OutboxPending, Key: "cycle_started:again"})
+	if d.Skip == "" {
+		t.Errorf("a note of a cycle no longer current was composed: %s", d.Message.Text)
 	}
 }

@@ -20,12 +20,13 @@ const (
 	OutboxPlanning      OutboxKind = "planning"        // a team's planning digest at a cycle's start
 	// OutboxEscalation is the escalation ladder's reply in a team digest's
 	// thread naming who has not checked in.
-	OutboxEscalation OutboxKind = "escalation"
+	OutboxEscalation   OutboxKind = "escalation"
+	OutboxCycleStarted OutboxKind = "cycle_started" // an admin told that the schedule made a cycle current
 )
 
 // OutboxKinds lists every kind of scheduled message.
 func OutboxKinds() []OutboxKind {
-	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning, OutboxEscalation}
+	return []OutboxKind{OutboxCheckIn, OutboxReminder, OutboxDigest, OutboxManagerDigest, OutboxGrading, OutboxRetro, OutboxCarry, OutboxFewKeyResults, OutboxPlanning, OutboxEscalation, OutboxCycleStarted}
 }
 
 // Valid reports whether k is a kind of scheduled message okrbot sends; a

@@ -8,8 +8,8 @@ import (
 
 func TestOutboxValid(t *testing.T) {
 	kinds := okrcore.OutboxKinds()
-	if len(kinds) != 10 {
-		t.Errorf("%d kinds, want 10: %v", len(kinds), kinds)
+	if len(kinds) != 11 {
+		t.Errorf("%d kinds, want 11: %v", len(kinds), kinds)
 	}
 	for _, k := range kinds {
 		if !k.Valid() {

@@ -369,7 +369,7 @@ func (d *Dispatcher) tellAdmins(ctx context.Context, it *okrcore.OutboxItem, to 
 	what := map[okrcore.OutboxKind]string{
 		okrcore.OutboxCheckIn: "a check-in nudge", okrcore.OutboxReminder: "a reminder", okrcore.OutboxDigest: "a team digest",
 		okrcore.OutboxManagerDigest: "a manager digest", okrcore.OutboxGrading: "a grading prompt", okrcore.OutboxRetro: "a retrospective",
-		okrcore.OutboxEscalation: "a reply naming who has not checked in",
+		okrcore.OutboxEscalation: "a reply naming who has not checked in", okrcore.OutboxCycleStarted: "a note that a cycle started",
 	}[it.Kind]
 	// A channel's problem is the channel's; a person's is usually the
 	// workspace's (a revoked token), so it is told once for everyone.

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"context"
-
-	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report/cycleview"
 )
@@ -17,9 +14,8 @@ func (e *Reports) registry() map[okrcore.OutboxKind]composer {
 		okrcore.OutboxManagerDigest: e.composeManagerDigest,
 		okrcore.OutboxGrading:       e.composeGrading,
 		okrcore.OutboxRetro:         e.composeRetro,
-		okrcore.OutboxCarry: func(_ context.Context, tx okrcore.Tx, w *okrcore.Workspace, it *okrcore.OutboxItem) (chat.Delivery, error) {
-			return cycleview.Prompt(tx, w, it, e.directTo)
-		},
+		okrcore.OutboxCarry:         cycleview.Composer(cycleview.Prompt, e.directTo),
+		okrcore.OutboxCycleStarted:  cycleview.Composer(cycleview.Started, e.directTo),
 		okrcore.OutboxFewKeyResults: e.composeFewKeyResults,
 		okrcore.OutboxPlanning:      e.composePlanning,
 		okrcore.OutboxEscalation:    e.composeEscalation, // the ladder's thread step (report/ladder)

@@ -244,8 +244,10 @@ const catchUp = 7 * 24 * time.Hour
 // Advance makes current each open cycle whose start has come, in place of
 // the current cycle of its kind that it follows (or beside the others
 // when none of its kind is current): the schedule calls it, and it
-// switches to a cycle once only, so an admin's later choice stands. It
-// returns the cycles it made current.
+// switches to a cycle once only, so an admin's later choice stands. Each
+// admin is told of each switch (OutboxCycleStarted, keyed by admin and
+// cycle), since nobody asked for it at that moment. It returns the cycles
+// it made current.
 func Advance(tx okrcore.Tx, now time.Time, ws string) ([]*okrcore.Cycle, error) {
 	w, err := tx.Workspace(ws)
 	if err != nil {
@@ -255,7 +257,27 @@ func Advance(tx okrcore.Tx, now time.Time, ws string) ([]*okrcore.Cycle, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list cycles: %w", err)
 	}
-	return advance(tx, now, w, cs)
+	switched, err := advance(tx, now, w, cs)
+	if err != nil || len(switched) == 0 {
+		return switched, err
+	}
+	admins, err := tx.UsersByRole(ws, okrcore.RoleAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("list admins: %w", err)
+	}
+	for _, c := range switched {
+		for _, a := range admins {
+			if a.Left {
+				continue
+			}
+			it := &okrcore.OutboxItem{Workspace: ws, Kind: okrcore.OutboxCycleStarted, User: a.ID, Period: Period(c.ID), DueAt: now, CreatedAt: now,
+				Key: fmt.Sprintf("%s:u%d:%s", okrcore.OutboxCycleStarted, a.ID, Period(c.ID))}
+			if _, err := tx.AddOutbox(it); err != nil {
+				return nil, fmt.Errorf("tell admins of a started cycle: %w", err)
+			}
+		}
+	}
+	return switched, nil
 }
 
 func advance(tx okrcore.Tx, now time.Time, w *okrcore.Workspace, cs []*okrcore.Cycle) ([]*okrcore.Cycle, error) {
