@@ -295,6 +295,8 @@ func TestPlanningFromChat(t *testing.T) {
 	wantContains(t, h.say("dana", "/okr role @alice observer"), "alice is now observer")
 	wantContains(t, h.say("dana", "/okr role @dana member"), "only admin")
 	wantContains(t, h.say("dana", "/okr rules objectives 2-4"), "2–4 objectives")
+	wantContains(t, h.say("dana", "/okr rules krs 1-4"), "1–4 key results")
+	wantContains(t, h.say("dana", "/okr rules"), "fewer than 1 key result a day after", "owners with fewer than 2 objectives, objectives with fewer than 1 key result)")
 	wantContains(t, h.say("alice", "/okr timezone Europe/Berlin"), "Europe/Berlin")
 }
 

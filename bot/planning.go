@@ -608,8 +608,8 @@ func (e *Engine) rules(ctx context.Context, req *request, args []reply.Token) (c
 	if r.DecimalComma {
 		mark = "a decimal comma (1.000,5)"
 	}
-	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective. More I say as it is written; fewer I say when it is time: to an objective's owner once, when it still has fewer than %[3]d key results a day after it was written, and in each team's planning digest on a cycle's first weekday (owners with fewer than %[1]d objectives, objectives with fewer than %[3]d key results). A grade of %[5].1f or more counts as achieved. A team's retrospective results show from %[6]d answers, once answering has closed. Check-ins here write numbers with %[7]s, unless a person's chat app says otherwise.",
-		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore, r.RetroMinimum(), mark)), nil
+	return chat.Text(fmt.Sprintf("OKR rules (I warn, I don't block): %d–%d objectives per owner per cycle, %d–%d key results per objective. More I say as it is written; fewer I say when it is time: to an objective's owner once, when it still has fewer than %[8]s a day after it was written, and in each team's planning digest on a cycle's first weekday (owners with fewer than %[9]s, objectives with fewer than %[8]s). A grade of %[5].1f or more counts as achieved. A team's retrospective results show from %[6]d answers, once answering has closed. Check-ins here write numbers with %[7]s, unless a person's chat app says otherwise.",
+		r.MinObjectives, r.MaxObjectives, r.MinKeyResults, r.MaxKeyResults, r.AchievedScore, r.RetroMinimum(), mark, report.Count(r.MinKeyResults, "key result"), report.Count(r.MinObjectives, "objective"))), nil
 }
 
 // applyRule reads "objectives 3-5", "krs 2-5", "retro 5" or "decimal comma"

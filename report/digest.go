@@ -600,7 +600,11 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	d.writeHighlights(w, n, movers, sinceText)
 	d.writeCheckIns(w, n, this)
 	if left := len(objs) - showObj + len(attention) - showAtt; left > 0 {
-		w.add(chat.Context{Text: fmt.Sprintf("%d more objectives and key results than fit here: `/okr team %s` shows them all.", left, chat.User(t.Name))})
+		more := fmt.Sprintf("%d more objectives and key results than fit", left)
+		if left == 1 {
+			more = "1 more objective or key result than fits"
+		}
+		w.add(chat.Context{Text: fmt.Sprintf("%s here: `/okr team %s` shows them all.", more, chat.User(t.Name))})
 	}
 	w.add(chat.Actions{Buttons: []chat.Button{
 		{Label: "Team OKRs", Value: "team " + t.Name},

@@ -390,7 +390,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs
 	}
 	m.Blocks = append(m.Blocks, sections(fmt.Sprintf("*By team* (each with every team beneath it), most off track first"), lines)...)
 	if len(rows) > maxRows {
-		m.Blocks = append(m.Blocks, chat.Context{Text: fmt.Sprintf("…and %d more teams: `/okr digest TEAM` shows one of them.", len(rows)-maxRows)})
+		m.Blocks = append(m.Blocks, chat.Context{Text: "…and " + Count(len(rows)-maxRows, "more team") + ": `/okr digest TEAM` shows one of them."})
 	}
 	if img, ok, err := md.chart(title, rows); err != nil {
 		return chat.Message{}, err

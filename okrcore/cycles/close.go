@@ -23,8 +23,12 @@ func (e *EarlyClose) DaysLeft() int {
 }
 
 func (e *EarlyClose) Error() string {
-	return fmt.Sprintf("%s runs until %s; closing it now grades its key results and freezes them %d days early.",
-		e.Cycle.Name, e.Cycle.End.AddDate(0, 0, -1).Format("Mon Jan 2"), e.DaysLeft())
+	days := fmt.Sprintf("%d days", e.DaysLeft())
+	if e.DaysLeft() == 1 {
+		days = "1 day"
+	}
+	return fmt.Sprintf("%s runs until %s; closing it now grades its key results and freezes them %s early.",
+		e.Cycle.Name, e.Cycle.End.AddDate(0, 0, -1).Format("Mon Jan 2"), days)
 }
 
 // WhichCycle refuses a close that names no cycle while several current

@@ -1,6 +1,7 @@
 package cycles_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,22 @@ func TestSuccessor(t *testing.T) {
 				t.Errorf("after %q came %q, want no guess", name, got.Name)
 			}
 		})
+	}
+}
+
+// TestEarlyCloseSaysDays: the refusal counts the days left in words, one
+// day without an s.
+func TestEarlyCloseSaysDays(t *testing.T) {
+	q1 := okrcore.QuarterOf(day(2027, 1, 1))
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{day(2027, 3, 31).Add(9 * time.Hour), "freezes them 1 day early."},
+		{day(2027, 3, 30).Add(9 * time.Hour), "freezes them 2 days early."},
+	} {
+		if got := (&cycles.EarlyClose{Cycle: &q1, Now: tc.now}).Error(); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("at %s: %q, want it to end %q", tc.now, got, tc.want)
+		}
 	}
 }

@@ -112,13 +112,13 @@ func planningMessage(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle
 	for _, oc := range p.FewObjectives {
 		few = append(few, fmt.Sprintf("• %s: %s", ownerName(tx, ws, oc.Owner), count(oc.Objectives, "objective", "objectives")))
 	}
-	m.Blocks = appendList(m.Blocks, fmt.Sprintf("*Fewer than %d objectives*", r.MinObjectives), few, team)
+	m.Blocks = appendList(m.Blocks, "*Fewer than "+count(r.MinObjectives, "objective", "objectives")+"*", few, team)
 	few = nil
 	for _, oc := range p.FewKeyResults {
 		o := oc.Objective
 		few = append(few, fmt.Sprintf("• %s %s (%s): %s", o.Ref(), chat.User(o.Title), ownerName(tx, ws, o.Owner), count(oc.KeyResults, "key result", "key results")))
 	}
-	m.Blocks = appendList(m.Blocks, fmt.Sprintf("*Fewer than %d key results*", r.MinKeyResults), few, team)
+	m.Blocks = appendList(m.Blocks, "*Fewer than "+count(r.MinKeyResults, "key result", "key results")+"*", few, team)
 	m.Blocks = append(m.Blocks, chat.Actions{Buttons: []chat.Button{{Label: "Team OKRs", Value: "team " + t.Name}}})
 	return m
 }
