@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // The demo's Leadership (dana) has Sales (alice; bob), Engineering (carol;
@@ -133,4 +136,45 @@ func TestMuteAndUnmute(t *testing.T) {
 	if n := len(sentTo(h.Platform.Kind("reminder"), "erin")); n != 1 {
 		t.Errorf("erin (unmuted) got %d reminders, want 1", n)
 	}
+}
+
+// TestLadderCoversEveryCurrentCycle: with the company's year current
+// beside the quarter, someone whose only key result is in the year has a
+// check-in due too: the manager digest names them with Nudge them, the
+// ladder's thread reply names them, Nudge them reminds them, and the
+// digest's rate chart counts them, as the digests count the year's
+// objectives.
+func TestLadderCoversEveryCurrentCycle(t *testing.T) {
+	h := newHarness(t, true)
+	wantContains(t, h.say("dana", "settings escalation names on"), "Done: the escalation ladder's")
+	wantContains(t, h.say("dana", "settings escalation thread on"), "Done: the escalation ladder's")
+	h.say("ivan", "hello")
+	wantContains(t, h.say("dana", "/okr team add Sales @ivan"), "ivan")
+	leadership := h.team("Leadership").ID
+	chartAlt := func() string {
+		t.Helper()
+		for _, b := range h.composeWeek(okrcore.OutboxManagerDigest, leadership, "2026-W47", demoFriday).Message.Blocks {
+			if img, ok := b.(chat.Image); ok {
+				return img.Alt
+			}
+		}
+		t.Fatal("the manager digest has no chart")
+		return ""
+	}
+	wantContains(t, h.say("dana", "/okr cycle new 2026"), "Created cycle 2026")
+	wantContains(t, h.say("ivan", `/okr new objective "Open the partner channel" in 2026`), "Created O6")
+	wantContains(t, h.say("ivan", `/okr new kr O6 "Signed partners" from 0 to 10`), "Added KR13")
+
+	md := renderStatus(h.composeWeek(okrcore.OutboxManagerDigest, leadership, "2026-W47", demoFriday).Message)
+	line := md[strings.Index(md, "*Not checked in this week*"):]
+	wantContains(t, line[:strings.Index(line, "\n")], "ivan")
+	thread := renderStatus(h.Compose(&okrcore.OutboxItem{ID: 2, Workspace: h.Workspace, Kind: okrcore.OutboxEscalation, Team: h.team("Sales").ID,
+		Period: "2026-W47", DueAt: demoFriday, Key: "escalation:sales", State: okrcore.OutboxPending}).Message)
+	wantContains(t, thread, "Still to check in this week:", "ivan")
+	wantContains(t, h.press("alice", "nudge team Sales"), "ivan")
+
+	// Once ivan checks in on the year's key result, Sales' last week in
+	// the chart is his (nobody else there has checked in that week).
+	wantContains(t, h.say("ivan", "KR13 2"), "Checked in")
+	wantContains(t, chartAlt(), "Sales 33%")
 }

@@ -398,7 +398,7 @@ func buildManagerDigest(tx okrcore.Tx, w *okrcore.Workspace, t *okrcore.Team, cs
 		m.Blocks = append(m.Blocks, img)
 	}
 	var err error
-	if m.Blocks, err = ladder.Names(m.Blocks, tx, t, cs[0], md.periodStart, now, this, NewNamer(tx, w.ID).User); err != nil {
+	if m.Blocks, err = ladder.Names(m.Blocks, tx, t, cs, md.periodStart, now, this, NewNamer(tx, w.ID).User); err != nil {
 		return chat.Message{}, err
 	}
 
