@@ -75,6 +75,7 @@ type DB struct {
 	now    func() time.Time
 	where  string // host:port/database, for messages (no password)
 	closed atomic.Bool
+	reads  chan struct{} // a slot for each connection reads may hold (read.go)
 
 	retries, commits atomic.Int64
 }
@@ -112,6 +113,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, db.connectError(err)
 	}
 	db.pool = pool
+	db.reads = make(chan struct{}, readSlots(cfg.MaxConns))
 	from, to, err := migrate(ctx, pool)
 	if err != nil {
 		pool.Close()
@@ -225,31 +227,7 @@ func (db *DB) Stats() PoolStats {
 	}
 }
 
-var (
-	readOptions  = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	writeOptions = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
-)
-
-// View runs fn in a read-only snapshot. The Tx must not be used after fn
-// returns, nor from other goroutines.
-func (db *DB) View(ctx context.Context, fn func(tx okrcore.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if db.closed.Load() {
-		return ErrClosed
-	}
-	ptx, err := db.pool.BeginTx(ctx, readOptions)
-	if err != nil {
-		return fmt.Errorf("read transaction on %s: %w", db.where, err)
-	}
-	defer ptx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a read has nothing to keep
-	t := &pgTx{ctx: ctx, tx: ptx, now: db.now}
-	if err := fn(t); err != nil {
-		return err
-	}
-	return t.failed
-}
+var writeOptions = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
 
 // Update runs fn in a serializable transaction that commits when fn
 // returns nil; the error fn returns is returned unchanged. When the

@@ -35,7 +35,7 @@ func ownerVals(o okrcore.Owner) []any {
 
 var (
 	userKind = (&kind[okrcore.User]{
-		name: "user", table: "users", seq: "user",
+		name: "user", table: "users", seq: "user", cached: true,
 		missing: idMissing("user"),
 		ws:      func(u *okrcore.User) string { return u.Workspace },
 		id:      func(u *okrcore.User) *okrcore.ID { return &u.ID },
@@ -52,7 +52,7 @@ var (
 		check: checkAccounts,
 	}).prepare()
 	teamKind = (&kind[okrcore.Team]{
-		name: "team", table: "teams", seq: "team",
+		name: "team", table: "teams", seq: "team", cached: true,
 		missing: refMissing(okrcore.RefTeam),
 		ws:      func(t *okrcore.Team) string { return t.Workspace },
 		id:      func(t *okrcore.Team) *okrcore.ID { return &t.ID },
@@ -74,14 +74,14 @@ var (
 		check: checkTeamName,
 	}).prepare()
 	cycleKind = (&kind[okrcore.Cycle]{
-		name: "cycle", table: "cycles", seq: "cycle",
+		name: "cycle", table: "cycles", seq: "cycle", cached: true,
 		missing: refMissing(okrcore.RefCycle),
 		ws:      func(c *okrcore.Cycle) string { return c.Workspace },
 		id:      func(c *okrcore.Cycle) *okrcore.ID { return &c.ID },
 		vals:    func(*okrcore.Cycle) []any { return nil },
 	}).prepare()
 	objectiveKind = (&kind[okrcore.Objective]{
-		name: "objective", table: "objectives", seq: "objective",
+		name: "objective", table: "objectives", seq: "objective", cached: true,
 		missing: refMissing(okrcore.RefObjective),
 		ws:      func(o *okrcore.Objective) string { return o.Workspace },
 		id:      func(o *okrcore.Objective) *okrcore.ID { return &o.ID },
@@ -98,7 +98,7 @@ var (
 		},
 	}).prepare()
 	keyResultKind = (&kind[okrcore.KeyResult]{
-		name: "key result", table: "key_results", seq: "key_result",
+		name: "key result", table: "key_results", seq: "key_result", cached: true,
 		missing: refMissing(okrcore.RefKeyResult),
 		ws:      func(k *okrcore.KeyResult) string { return k.Workspace },
 		id:      func(k *okrcore.KeyResult) *okrcore.ID { return &k.ID },
@@ -108,7 +108,7 @@ var (
 		},
 	}).prepare()
 	kpiKind = (&kind[okrcore.KPI]{
-		name: "KPI", table: "kpis", seq: "kpi",
+		name: "KPI", table: "kpis", seq: "kpi", cached: true,
 		missing: refMissing(okrcore.RefKPI),
 		ws:      func(k *okrcore.KPI) string { return k.Workspace },
 		id:      func(k *okrcore.KPI) *okrcore.ID { return &k.ID },
@@ -116,7 +116,7 @@ var (
 		vals:    func(k *okrcore.KPI) []any { return ownerVals(k.Owner) },
 	}).prepare()
 	initiativeKind = (&kind[okrcore.Initiative]{
-		name: "initiative", table: "initiatives", seq: "initiative",
+		name: "initiative", table: "initiatives", seq: "initiative", cached: true,
 		missing: refMissing(okrcore.RefInitiative),
 		ws:      func(i *okrcore.Initiative) string { return i.Workspace },
 		id:      func(i *okrcore.Initiative) *okrcore.ID { return &i.ID },
@@ -187,6 +187,10 @@ func platformLabel(p string) string {
 // Workspaces.
 
 func (t *pgTx) Workspace(ws string) (*okrcore.Workspace, error) {
+	ck := cacheKey{table: "workspaces", ws: ws}
+	if c, ok := t.recall(ck); ok {
+		return decode[okrcore.Workspace]("workspace", c.body)
+	}
 	var body []byte
 	found, err := t.scan("get workspace", "SELECT body FROM workspaces WHERE ws = $1", []any{[]byte(ws)}, &body)
 	if err != nil {
@@ -195,6 +199,7 @@ func (t *pgTx) Workspace(ws string) (*okrcore.Workspace, error) {
 	if !found {
 		return nil, check.NotFound("get workspace", "This workspace is not set up yet.")
 	}
+	t.remember(ck, body, 0)
 	return decode[okrcore.Workspace]("workspace", body)
 }
 
@@ -219,6 +224,7 @@ func (t *pgTx) PutWorkspace(w *okrcore.Workspace) error {
 	if err != nil {
 		return err
 	}
+	t.remember(cacheKey{table: "workspaces", ws: w.ID}, data, 0)
 	return t.queue(op, "INSERT INTO workspaces (ws, body) VALUES ($1, $2) ON CONFLICT (ws) DO UPDATE SET body = excluded.body",
 		[]byte(w.ID), data)
 }

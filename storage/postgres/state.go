@@ -13,12 +13,23 @@ import (
 // reads as not found until PurgeExpiredState deletes it.
 
 func (t *pgTx) State(ws, k string) ([]byte, error) {
+	ck := cacheKey{"state", ws, k}
+	if c, ok := t.recall(ck); ok {
+		if c.exp != 0 && nanos(t.now()) >= c.exp {
+			return nil, check.NotFound("get state", "Nothing is stored under %q.", k)
+		}
+		// A copy: the caller may change what it is given.
+		return append([]byte{}, c.body...), nil
+	}
 	var value []byte
 	var exp int64
 	found, err := t.scan("get state", "SELECT value, expires_ns FROM state WHERE ws = $1 AND key = $2",
 		[]any{[]byte(ws), []byte(k)}, &value, &exp)
 	if err != nil {
 		return nil, err
+	}
+	if found {
+		t.remember(ck, append([]byte{}, value...), exp)
 	}
 	if !found || (exp != 0 && nanos(t.now()) >= exp) {
 		return nil, check.NotFound("get state", "Nothing is stored under %q.", k)
@@ -47,6 +58,7 @@ func (t *pgTx) PutState(ws, k string, value []byte, expires time.Time) error {
 	}
 	// Cloned: the write is sent later, and the caller may reuse value.
 	value = append([]byte{}, value...)
+	t.remember(cacheKey{"state", ws, k}, value, exp)
 	return t.queue(op, `INSERT INTO state (ws, key, value, expires_ns) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ws, key) DO UPDATE SET value = excluded.value, expires_ns = excluded.expires_ns`,
 		[]byte(ws), []byte(k), value, exp)
@@ -57,6 +69,7 @@ func (t *pgTx) DeleteState(ws, k string) error {
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
+	t.forget(cacheKey{"state", ws, k})
 	return t.queue(op, "DELETE FROM state WHERE ws = $1 AND key = $2", []byte(ws), []byte(k))
 }
 

@@ -15,10 +15,16 @@ import (
 	"github.com/okrbot/okrbot/storage/internal/check"
 )
 
+// batchSender is a transaction's connection: a pgx.Tx, or a read begun
+// with its first batch (read.go).
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // pgTx implements okrcore.Tx on one pgx transaction.
 type pgTx struct {
 	ctx      context.Context
-	tx       pgx.Tx
+	tx       batchSender
 	now      func() time.Time
 	writable bool
 	// failed is the first error the server gave: the transaction is
@@ -38,6 +44,9 @@ type pgTx struct {
 	// seqs are the sequences this run holds (it moved them, so it has
 	// their rows locked) or wrote explicit IDs of (see batch.go).
 	seqs map[seqKey]*seqRun
+	// cache is what this run read and wrote of the records it reads
+	// again (see cache.go).
+	cache map[cacheKey]cached
 }
 
 var _ okrcore.Tx = (*pgTx)(nil)
@@ -151,6 +160,9 @@ type kind[T any] struct {
 	vals    func(*T) []any
 	// check runs before a put and may refuse it (uniqueness).
 	check func(t *pgTx, rec *T) error
+	// cached kinds are remembered by the transaction that reads or
+	// writes them (cache.go).
+	cached bool
 
 	// insert and upsert are the statements put runs for a new record and
 	// for one under a given ID, built once from cols.
@@ -201,6 +213,13 @@ func get[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	if id == 0 {
 		return nil, k.notFound(id)
 	}
+	var ck cacheKey
+	if k.cached {
+		ck = idKey(k.table, ws, int64(id))
+		if c, ok := t.recall(ck); ok {
+			return decode[T](k.name, c.body)
+		}
+	}
 	var body []byte
 	found, err := t.scan("get "+k.name, "SELECT body FROM "+k.table+" WHERE ws = $1 AND id = $2",
 		[]any{[]byte(ws), int64(id)}, &body)
@@ -209,6 +228,9 @@ func get[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	}
 	if !found {
 		return nil, k.notFound(id)
+	}
+	if k.cached {
+		t.remember(ck, body, 0)
 	}
 	return decode[T](k.name, body)
 }
@@ -283,6 +305,9 @@ func put[T any](t *pgTx, k *kind[T], rec *T) error {
 	if created {
 		sql = k.insert
 	}
+	if k.cached {
+		t.remember(idKey(k.table, ws, int64(*idp)), data, 0)
+	}
 	return t.queue(op, sql, append([]any{[]byte(ws), int64(*idp), data}, k.vals(rec)...)...)
 }
 
@@ -292,6 +317,7 @@ func remove[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
+	t.forget(idKey(k.table, ws, int64(id)))
 	n, err := t.exec(op, "DELETE FROM "+k.table+" WHERE ws = $1 AND id = $2", []byte(ws), int64(id))
 	if err != nil {
 		return err
@@ -309,5 +335,6 @@ func discard[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) error {
 	if err := t.readOnly(op); err != nil {
 		return err
 	}
+	t.forget(idKey(k.table, ws, int64(id)))
 	return t.queue(op, "DELETE FROM "+k.table+" WHERE ws = $1 AND id = $2", []byte(ws), int64(id))
 }
