@@ -48,7 +48,12 @@ func TallyExpires(week int64) time.Time {
 }
 
 // DecodeTally reads a slot; ok is false for one that cannot be read.
-func DecodeTally(b []byte) (map[ID]Span, bool) {
+func DecodeTally(b []byte) (map[ID]Span, bool) { return DecodeTallyOf(b, nil) }
+
+// DecodeTallyOf reads the spans of the people keep says (all when nil)
+// from a slot: a report on a few of a block's people skips the rest
+// without storing them, which was most of its reading.
+func DecodeTallyOf(b []byte, keep func(ID) bool) (map[ID]Span, bool) {
 	s := map[ID]Span{}
 	var id int64
 	for len(b) > 0 {
@@ -60,8 +65,9 @@ func DecodeTally(b []byte) (map[ID]Span, bool) {
 			}
 			v[i], b = x, b[n:]
 		}
-		id += v[0]
-		s[ID(id)] = Span{First: v[1], Last: v[1] + v[2]}
+		if id += v[0]; keep == nil || keep(ID(id)) {
+			s[ID(id)] = Span{First: v[1], Last: v[1] + v[2]}
+		}
 	}
 	return s, true
 }

@@ -241,6 +241,11 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 	err := o.db.View(ctx, func(tx okrcore.Tx) error {
 		tr := tally.NewReader(tx, o.ws, start.AddDate(0, 0, -7), now)
 		pr := tally.NewPersonReader(tx, o.ws, start.AddDate(0, 0, -7), now)
+		var some []okrcore.ID // a team's people: every third, of every block
+		for i := 0; i < len(o.users); i += 3 {
+			some = append(some, o.users[i].ID)
+		}
+		tm := tally.NewTeamReader(tx, o.ws, start.AddDate(0, 0, -7), now, some)
 		for range 3000 {
 			u := o.users[o.rnd.IntN(len(o.users))]
 			a := start.Add(time.Duration(o.rnd.Int64N(int64(now.Sub(start)))))
@@ -266,6 +271,12 @@ func TestTallySaysWhatTheHistorySays(t *testing.T) {
 			}
 			if got, err := pr.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
 				t.Errorf("person reader: %s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
+			}
+			if got, err := tm.CheckedInSince(u.ID, a); err != nil || got != wantSince {
+				t.Errorf("team reader: %s checked in since %s: %v (%v), the history says %v", u.Name, a, got, err, wantSince)
+			}
+			if got, err := tm.CheckedInBetween(u.ID, a, b); err != nil || got != wantBetween {
+				t.Errorf("team reader: %s checked in between %s and %s: %v (%v), the history says %v", u.Name, a, b, got, err, wantBetween)
 			}
 		}
 		return nil

@@ -303,7 +303,7 @@ func teamPeople(t *okrcore.Team) []okrcore.ID {
 // checkinRates counts, for each week from the cycle's first to now, how
 // many of people wrote a check-in in it that counts (one an undo took
 // back, and the undo, count for nobody), from the check-in tally
-// (report/tally). A week is each person's own Monday to Sunday
+// (report/tally), of which only their spans are read. A week is each person's own Monday to Sunday
 // (tally.Clock), as the adoption report and the manager digest count it,
 // labelled by its Monday; someone away for it (okrcore/away) is in neither
 // count but counted as away, as the digests leave them out.
@@ -324,7 +324,11 @@ func checkinRates(tx okrcore.Tx, ws string, c *okrcore.Cycle, people []*okrcore.
 	}
 	// A day before the first week's Monday in UTC: the week of someone
 	// east of UTC begins earlier.
-	tr := tally.NewPersonReader(tx, ws, out[0].Start.AddDate(0, 0, -1), end)
+	ids := make([]okrcore.ID, len(people))
+	for i, u := range people {
+		ids[i] = u.ID
+	}
+	tr := tally.NewTeamReader(tx, ws, out[0].Start.AddDate(0, 0, -1), end, ids)
 	clocks := map[string]tally.Clock{}
 	for _, u := range people {
 		clk, ok := clocks[u.TimeZone]

@@ -34,6 +34,10 @@ type Reader struct {
 	// manager digest's subtree).
 	since time.Time
 	times map[okrcore.ID][]time.Time
+	// only, when set, are the people a block's slots are read for (a
+	// team's page): decoding a whole block's 256 people for each of them
+	// cost more than their histories.
+	only map[okrcore.ID]bool
 }
 
 func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
@@ -46,6 +50,17 @@ func NewReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
 func NewPersonReader(tx okrcore.Tx, ws string, from, to time.Time) *Reader {
 	r := NewReader(tx, ws, from, to)
 	r.since, r.times = from, map[okrcore.ID][]time.Time{}
+	return r
+}
+
+// NewTeamReader is a NewPersonReader that reads of each block only the
+// people ids; anyone else is answered from their own check-ins.
+func NewTeamReader(tx okrcore.Tx, ws string, from, to time.Time, ids []okrcore.ID) *Reader {
+	r := NewPersonReader(tx, ws, from, to)
+	r.only = make(map[okrcore.ID]bool, len(ids))
+	for _, id := range ids {
+		r.only[id] = true
+	}
 	return r
 }
 
@@ -69,7 +84,7 @@ func (r *Reader) personTimes(id okrcore.ID) ([]time.Time, error) {
 
 // readBlock reads a block's slots, the weeks from..to of them; built
 // is false for a block not built yet.
-func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (weeks, bool, error) {
+func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64, keep func(okrcore.ID) bool) (weeks, bool, error) {
 	b, err := tx.State(ws, okrcore.TallyKey(block, -1))
 	if okrcore.IsNotFound(err) {
 		return nil, false, nil
@@ -77,7 +92,7 @@ func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (week
 	if err != nil {
 		return nil, false, err
 	}
-	last, ok := okrcore.DecodeTally(b)
+	last, ok := okrcore.DecodeTallyOf(b, keep)
 	if !ok {
 		return nil, false, nil
 	}
@@ -90,7 +105,7 @@ func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (week
 		if err != nil {
 			return nil, false, err
 		}
-		if out[w], ok = okrcore.DecodeTally(b); !ok {
+		if out[w], ok = okrcore.DecodeTallyOf(b, keep); !ok {
 			return nil, false, nil
 		}
 	}
@@ -98,11 +113,18 @@ func readBlock(tx okrcore.Tx, ws string, block okrcore.ID, from, to int64) (week
 }
 
 func (r *Reader) block(id okrcore.ID) (weeks, error) {
+	if r.only != nil && !r.only[id] {
+		return nil, nil // not among the people read: their own check-ins answer
+	}
 	b := id / okrcore.TallyBlock
 	if s, ok := r.blocks[b]; ok {
 		return s, nil
 	}
-	s, built, err := readBlock(r.tx, r.ws, b, r.from, r.to)
+	var keep func(okrcore.ID) bool
+	if r.only != nil {
+		keep = func(id okrcore.ID) bool { return r.only[id] }
+	}
+	s, built, err := readBlock(r.tx, r.ws, b, r.from, r.to, keep)
 	if err == nil && !built && r.times == nil {
 		s, err = okrcore.TallyFromHistory(r.tx, r.ws, b)
 	}
