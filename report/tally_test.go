@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -417,9 +418,14 @@ func TestManagerDigestBuildsTheTallyItCounts(t *testing.T) {
 		t.Fatalf("%d blocks of the tally built before any report", n)
 	}
 	fromHistory := digest()
-	e := New(o.db, Options{Now: func() time.Time { return now }})
 	it := &okrcore.OutboxItem{ID: 1, Workspace: o.ws, Kind: okrcore.OutboxManagerDigest, Team: o.teams[0].ID, DueAt: now,
 		Key: fmt.Sprintf("manager_digest:t%d:x", o.teams[0].ID), State: okrcore.OutboxPending}
+	// A store that cannot build it: the digest counts from the history.
+	readOnly := New(refusesWrites{o.db}, Options{Now: func() time.Time { return now }})
+	if d, err := readOnly.Compose(ctx, it); err != nil || d.Skip != "" || built() != 0 {
+		t.Fatalf("compose the manager digest on a store refusing writes: %v (skip %q), %d blocks built", err, d.Skip, built())
+	}
+	e := New(o.db, Options{Now: func() time.Time { return now }})
 	if d, err := e.Compose(ctx, it); err != nil || d.Skip != "" {
 		t.Fatalf("compose the manager digest: %v (skip %q)", err, d.Skip)
 	}
@@ -429,4 +435,11 @@ func TestManagerDigestBuildsTheTallyItCounts(t *testing.T) {
 	if fromTally := digest(); !reflect.DeepEqual(fromHistory, fromTally) {
 		t.Errorf("the manager digest differs between the history and the tally it built:\n%v\n%v", fromHistory, fromTally)
 	}
+}
+
+// refusesWrites is a store whose every write fails.
+type refusesWrites struct{ okrcore.Store }
+
+func (refusesWrites) Update(context.Context, func(okrcore.Tx) error) error {
+	return errors.New("the store is read-only")
 }

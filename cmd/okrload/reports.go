@@ -30,7 +30,9 @@ func checkReports(c *config) error { return checkOrgFlags(c) }
 // admin, the first of the cycle (every check-in to read) and again (its
 // ledger kept); and scheduler ticks with nobody due, after a first tick
 // enqueued what was, a minute apart. Each is timed once cold and then reportRounds times;
-// the figure without a suffix is the median of those.
+// the figure without a suffix is the median of those, _cpu_ms the median
+// CPU time. The generated organisation's tally is not built: the first
+// manager digest builds its subtree's, as after an upgrade.
 func runReports(ctx context.Context, c *config, log *progress) (figures, error) {
 	db, o, err := openCopy(ctx, c, log, "reports.db")
 	if err != nil {
