@@ -101,9 +101,11 @@ var sizeNotes = []string{
 // sizeCheckIn writes what okrcore.RecordCheckIn writes for one check-in
 // of actor on k in the week of monday, at a random moment of its first
 // three days, that brings k to frac of the way to its target: the
-// check-in, with what an undo would put back, and the key result with the
-// status stated. (The roll-up of the objectives above is left out: it
-// rewrites a fixed number of objectives and takes most of the time.)
+// check-in, with what an undo would put back, counted into the check-in
+// tally (through ImportCheckIns, which keeps it as RecordCheckIn does), and
+// the key result with the status stated. (The roll-up of the objectives
+// above is left out: it rewrites a fixed number of objectives and their
+// totals in place and takes most of the time.)
 func sizeCheckIn(tx okrcore.Tx, r *rand.Rand, k *okrcore.KeyResult, actor *okrcore.User, monday time.Time, frac float64) error {
 	k, err := tx.KeyResult(k.Workspace, k.ID)
 	if err != nil {
@@ -134,7 +136,7 @@ func sizeCheckIn(tx okrcore.Tx, r *rand.Rand, k *okrcore.KeyResult, actor *okrco
 		k.Stated = &okrcore.Statement{Status: k.Status, By: actor.ID, At: at, Until: okrcore.PeriodEnd(okrcore.Slot{}, at, time.UTC)}
 	}
 	k.LastCheckIn, k.UpdatedAt = at, at
-	if err := tx.AddCheckIn(ci); err != nil {
+	if err := okrcore.ImportCheckIns(tx, []*okrcore.CheckIn{ci}); err != nil {
 		return err
 	}
 	return tx.PutKeyResult(k)
@@ -160,6 +162,19 @@ func checkInWeeks(ctx context.Context, db *DB, org *storagetest.Org, weeks int) 
 				id = team.Lead
 			}
 			if authors[k.ID], err = tx.User(org.Workspace, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Every block of the tally built, as the first report leaves them, so
+	// that the check-ins keep it as they do in a served workspace.
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		for b := range okrcore.ID(org.Users/okrcore.TallyBlock + 1) {
+			if err := tx.PutState(org.Workspace, okrcore.TallyKey(b, -1), okrcore.EncodeTally(nil), time.Time{}); err != nil {
 				return err
 			}
 		}
@@ -203,7 +218,7 @@ func logBuckets(t *testing.T, path string, n int) {
 	defer bdb.Close()
 	err = bdb.View(func(tx *bbolt.Tx) error {
 		line := ""
-		for _, name := range [][]byte{bucketCI, ciByTarget.bucket, ciByAuthor.bucket, bucketKeyResults, bucketObjectives} {
+		for _, name := range [][]byte{bucketCI, ciByTarget.bucket, ciByAuthor.bucket, bucketKeyResults, bucketObjectives, bucketState} {
 			s := tx.Bucket(name).Stats()
 			line += fmt.Sprintf(" %s %.1f B (%d MB, leaf pages %.0f%% full);", name,
 				float64(s.LeafAlloc+s.BranchAlloc)/float64(n), (s.LeafAlloc+s.BranchAlloc)>>20, 100*float64(s.LeafInuse)/float64(max(1, s.LeafAlloc)))
