@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -47,7 +48,10 @@ func parsePlatform(s string) (string, bool) {
 // `okr settings`, `okr settings nudges teams`.
 func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token) (chat.Message, error) {
 	if len(args) == 0 {
-		return settingsView(req.actor), nil
+		return okrcore.View(ctx, e.store, func(tx okrcore.Tx) (chat.Message, error) {
+			quietLines, err := quiet.Mine(tx, quiet.Request{Actor: req.actor, Now: req.now, Loc: e.locs.Get})
+			return settingsView(req.actor, quietLines), err
+		})
 	}
 	if quiet.IsSetting(args[0].Text) {
 		return e.quietCmd(quiet.Setting)(ctx, req, args)
@@ -70,17 +74,15 @@ func (e *Engine) settings(ctx context.Context, req *request, args []reply.Token)
 	return chat.Text(fmt.Sprintf("Done: your check-in nudges, reminders and other direct messages now come on %s.", chat.PlatformName(p))), nil
 }
 
-func settingsView(u *okrcore.User) chat.Message {
-	tz := u.TimeZone
-	if tz == "" {
-		tz = "not set"
-	}
+// settingsView is `/okr settings`: a person's own settings, quiet (time
+// away, muted reminders) among them.
+func settingsView(u *okrcore.User, quietLines []string) chat.Message {
 	names := platformNames(u)
-	lines := []string{
+	lines := append([]string{
 		fmt.Sprintf("*Your settings, %s*", chat.User(u.Name)),
 		fmt.Sprintf("Nudges and reminders come on: *%s*", names[0]),
-		fmt.Sprintf("Time zone: %s (`/okr timezone Europe/Berlin` changes it)", chat.User(tz)),
-	}
+		fmt.Sprintf("Time zone: %s (`/okr timezone Europe/Berlin` changes it)", chat.User(cmp.Or(u.TimeZone, "not set"))),
+	}, quietLines...)
 	m := chat.Message{Ephemeral: true}
 	if len(names) > 1 {
 		lines = append(lines, "You also use okrbot on "+strings.Join(names[1:], " and ")+".")
@@ -90,9 +92,8 @@ func settingsView(u *okrcore.User) chat.Message {
 				buttons = append(buttons, chat.Button{Label: "Nudge me on " + chat.PlatformName(a.Platform), Value: "settings nudges " + a.Platform})
 			}
 		}
-		text := strings.Join(lines, "\n")
-		m.Text = text
-		m.Blocks = []chat.Block{chat.Section{Text: text}, chat.Actions{Buttons: buttons}}
+		m.Text = strings.Join(lines, "\n")
+		m.Blocks = []chat.Block{chat.Section{Text: m.Text}, chat.Actions{Buttons: buttons}}
 		return m
 	}
 	lines = append(lines, "If you also use okrbot on another chat platform, say hi to it there: with the same verified e-mail address it knows it's you, and you can choose where your nudges go.")

@@ -120,3 +120,24 @@ func TestAwaySetForSomeoneAndEnded(t *testing.T) {
 	wantContains(t, h.say("olga", "away 1 week"), "Enjoy your time away!")
 	wantContains(t, h.say("bob", "help"), "`/okr away [@PERSON] [until DATE | N weeks | off] [note]`", "`/okr mute reminders`", "`/okr unmute`", "`/okr nudge team NAME`")
 }
+
+// TestSettingsShowTimeAwayAndMutes: `/okr settings` says one's own time
+// away and muted reminders, with how to end them, and how to start them
+// when there are none.
+func TestSettingsShowTimeAwayAndMutes(t *testing.T) {
+	h := newHarness(t, true)
+	for _, tc := range []struct{ who, say, want string }{
+		{"bob", "settings", "Time away: none (`/okr away until 2027-01-10 [note]` or `/okr away 2 weeks`)"},
+		{"bob", "settings", "Reminders: on, one after a check-in nudge you haven't answered (`/okr mute reminders` mutes them for this cycle)"},
+		{"bob", "away until 2026-12-04 at a conference", "Enjoy your time away (at a conference)!"},
+		{"bob", "mute reminders", "Reminders muted for Q4 2026"},
+		{"bob", "settings", "Time away: until the end of Fri, Dec 4 2026 (at a conference) (`/okr away off` ends it)"},
+		{"bob", "settings", "Reminders: muted for Q4 2026 (`/okr unmute` turns them back on)"},
+		{"alice", "away @bob off", "bob is no longer away"},
+		{"bob", "unmute", "Reminders are back on"},
+		{"bob", "settings", "Time away: none"},
+		{"bob", "settings", "Reminders: on"},
+	} {
+		t.Run(tc.who+" "+tc.say, func(t *testing.T) { wantContains(t, h.say(tc.who, tc.say), tc.want) })
+	}
+}

@@ -116,20 +116,51 @@ func show(tx okrcore.Tx, r Request, person okrcore.Later[okrcore.ID]) (chat.Mess
 		return chat.Message{}, err
 	}
 	w := whose(r, u)
-	p, ok := b.Next(u.ID, r.Now)
+	when, ok := awayWhen(b, u, r)
 	if !ok {
 		return chat.Text(fmt.Sprintf("%s not away. %s", w.are, awayHelp)), nil
 	}
+	return chat.Text(fmt.Sprintf("%s away %s. `/okr away off` ends it.", w.are, when)), nil
+}
+
+// awayWhen words u's time away now or next ("until the end of Wed, Nov 25
+// 2026 (on a boat)"); ok is false when there is none.
+func awayWhen(b *away.Book, u *okrcore.User, r Request) (string, bool) {
+	p, ok := b.Next(u.ID, r.Now)
+	if !ok {
+		return "", false
+	}
 	loc := r.Loc(u.TimeZone)
-	last := away.Span{Until: p.Until}.LastDay(loc).Format("Mon, Jan 2 2006")
-	line := fmt.Sprintf("%s away until the end of %s", w.are, last)
+	when := "until the end of " + away.Span{Until: p.Until}.LastDay(loc).Format("Mon, Jan 2 2006")
 	if p.From.After(r.Now) {
-		line = fmt.Sprintf("%s away from %s until the end of %s", w.are, p.From.In(loc).Format("Mon, Jan 2"), last)
+		when = "from " + p.From.In(loc).Format("Mon, Jan 2") + " " + when
 	}
 	if p.Note != "" {
-		line += fmt.Sprintf(" (%s)", chat.User(p.Note))
+		when += fmt.Sprintf(" (%s)", chat.User(p.Note))
 	}
-	return chat.Text(line + ". `/okr away off` ends it."), nil
+	return when, true
+}
+
+// Mine is what `/okr settings` says of the person's own quiet: their time
+// away and whether their reminders are muted, each with how to end or
+// start it.
+func Mine(tx okrcore.Tx, r Request) ([]string, error) {
+	b, err := away.Read(tx, r.Actor.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	lines := []string{"Time away: none (`/okr away until 2027-01-10 [note]` or `/okr away 2 weeks`)"}
+	if when, ok := awayWhen(b, r.Actor, r); ok {
+		lines[0] = "Time away: " + when + " (`/okr away off` ends it)"
+	}
+	c, err := okrcore.CurrentCycle(tx, r.Actor.Workspace)
+	switch {
+	case err == nil && b.Muted(r.Actor.ID, c.ID):
+		return append(lines, fmt.Sprintf("Reminders: muted for %s (`/okr unmute` turns them back on)", chat.User(c.Name))), nil
+	case err != nil && !okrcore.IsNotFound(err):
+		return nil, err
+	}
+	return append(lines, "Reminders: on, one after a check-in nudge you haven't answered (`/okr mute reminders` mutes them for this cycle)"), nil
 }
 
 // Skip is `/okr skip until Dec 20, on vacation`: more than this period's
