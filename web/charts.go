@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/chart"
+	"github.com/okrbot/okrbot/chat"
+	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -35,8 +37,9 @@ type lineChart struct {
 
 type dot struct{ X, Y float64 }
 
-// krChart draws the progress of k at each of its check-ins (oldest first).
-func krChart(ref string, k *okrcore.KeyResult, c *okrcore.Cycle, history []*okrcore.CheckIn, now time.Time) *lineChart {
+// krChart draws the progress of k at each of its check-ins (oldest first),
+// its words in the workspace's (words).
+func krChart(ref string, k *okrcore.KeyResult, c *okrcore.Cycle, history []*okrcore.CheckIn, now time.Time, words wordpass.Pass) *lineChart {
 	if c == nil || !c.End.After(c.Start) {
 		return nil
 	}
@@ -75,11 +78,11 @@ func krChart(ref string, k *okrcore.KeyResult, c *okrcore.Cycle, history []*okrc
 	ch.Points = strings.Join(pts, " ")
 	expected := okrcore.ExpectedProgressSince(c, k.CreatedAt, now)
 	if len(history) == 0 {
-		ch.Alt = fmt.Sprintf("Progress of %s: no check-ins yet; %s was expected by now.", ref, okrcore.Percent(expected))
+		ch.Alt = chat.PlainText(words.Text(fmt.Sprintf("Progress of %s: no check-ins yet; %s was expected by now.", ref, okrcore.Percent(expected))))
 		return ch
 	}
-	ch.Alt = fmt.Sprintf("Progress of %s over %s: from %s to %s in %s, against an expected %s by now.",
-		ref, c.Name, okrcore.Percent(first), okrcore.Percent(last), count(len(history), "check-in"), okrcore.Percent(expected))
+	ch.Alt = chat.PlainText(words.Text(fmt.Sprintf("Progress of %s over %s: from %s to %s in %s, against an expected %s by now.",
+		ref, chat.User(c.Name), okrcore.Percent(first), okrcore.Percent(last), count(len(history), "check-in"), okrcore.Percent(expected))))
 	return ch
 }
 

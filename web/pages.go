@@ -440,6 +440,7 @@ func personRows(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 	if err != nil {
 		return nil, err
 	}
+	words := passOf(tx, ws)
 	var rows []item
 	for _, o := range objs {
 		rows = append(rows, objItem(o, r, 0))
@@ -450,7 +451,7 @@ func personRows(tx okrcore.Tx, ws string, c *okrcore.Cycle, r *report.Reading, i
 			if err != nil {
 				return nil, err
 			}
-			it.Chart = krChart(it.Ref, k, c, hist, r.Now)
+			it.Chart = krChart(it.Ref, k, c, hist, r.Now, words)
 			fc[k.ID] = forecast.ForKR(k, c, hist, r.Now)
 			it.Forecast = chat.PlainText(pace.Short(k, fc[k.ID]))
 			rows = append(rows, it)
@@ -504,7 +505,9 @@ func readObjective(tx okrcore.Tx, ws string, r *report.Reading, id okrcore.ID) (
 		op.KRs = append(op.KRs, it)
 	}
 	if c != nil {
-		op.Objective.Forecast = chat.PlainText(pace.ObjectiveSentence(forecast.ForObjective(o, krs, fc)))
+		// Page data is not the templates' text that parsePages rewords:
+		// a forecast says "key results" and "check-ins" itself.
+		op.Objective.Forecast = chat.PlainText(passOf(tx, ws).Text(pace.ObjectiveSentence(forecast.ForObjective(o, krs, fc))))
 	}
 	kids, err := aligned(tx, ws, o, krs)
 	if err != nil {
@@ -541,8 +544,9 @@ func readKR(tx okrcore.Tx, ws string, r *report.Reading, id okrcore.ID) (krPage,
 		return kp, err
 	}
 	c, _ := tx.Cycle(ws, k.Cycle)
-	kp.KR.Chart = krChart(kp.KR.Ref, k, c, hist, r.Now)
-	kp.KR.Forecast = chat.PlainText(pace.Sentence(k, forecast.ForKR(k, c, hist, r.Now)))
+	words := passOf(tx, ws)
+	kp.KR.Chart = krChart(kp.KR.Ref, k, c, hist, r.Now, words)
+	kp.KR.Forecast = chat.PlainText(words.Text(pace.Sentence(k, forecast.ForKR(k, c, hist, r.Now))))
 	for _, ci := range hist {
 		at := *k
 		at.Current = ci.Value

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 )
 
@@ -29,7 +30,7 @@ func TestRowIsTheTemplates(t *testing.T) {
 	c := &okrcore.Cycle{Name: "Q4 <2026>", Start: start, End: start.AddDate(0, 3, 0)}
 	k := &okrcore.KeyResult{Title: hostile, Start: 0, Target: 10, Current: 4, Direction: okrcore.Increase, CreatedAt: start}
 	hist := []*okrcore.CheckIn{{At: start.AddDate(0, 0, 20), Value: 4, Previous: 1}, {At: start.AddDate(0, 0, 9), Value: 1}}
-	chart := krChart("KR1 "+hostile, k, c, hist, start.AddDate(0, 1, 0))
+	chart := krChart("KR1 "+hostile, k, c, hist, start.AddDate(0, 1, 0), wordpass.Pass{})
 	tests := []struct {
 		name string
 		it   item

@@ -75,3 +75,40 @@ func passFor(t *testing.T) wordpass.Pass {
 	t.Helper()
 	return wordpass.ForWorkspace(&okrcore.Workspace{Words: map[string]string{"objective": "Goal", "objectives": "Goals", "key result": "Measure", "key results": "Measures"}})
 }
+
+// TestForecastsInTheWorkspacesWords: a forecast is the page's data, not
+// its template's text, and is in the workspace's words too: a new key
+// result's page says it takes updates, and its objective's forecast
+// speaks of measures.
+func TestForecastsInTheWorkspacesWords(t *testing.T) {
+	s := newSite(t)
+	for _, say := range []string{"/okr wording objective Goal", "/okr wording key-result Measure", "/okr wording check-in update"} {
+		if got := bottest.Text(s.kit.Ask("dana", say)); !strings.HasPrefix(got, "Done") {
+			t.Fatalf("%s: %s", say, got)
+		}
+	}
+	if got := bottest.Text(s.kit.Ask("dana", `/okr new measure O1 "Signed partners" from 0 to 10`)); !strings.Contains(got, "Added") {
+		t.Fatalf("new measure: %s", got)
+	}
+	krs := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.KeyResult, error) { return tx.KeyResultsByObjective("local", 1) })
+	fresh := krs[len(krs)-1]
+	c := s.signedIn("alice")
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{"/okr/kr/" + strconv.Itoa(int(fresh.ID)), "No forecast yet: it takes updates on 3 separate days to read a pace."},
+		{"/okr/objective/1", "measures"},
+		{"/okr/person/" + strconv.Itoa(int(fresh.Owner.ID)), "Progress of KR"},
+	} {
+		_, body := get(t, c, s.srv.URL+tc.path)
+		body = html.UnescapeString(body)
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("%s lacks %q:\n%s", tc.path, tc.want, body)
+		}
+		for _, bad := range []string{"key result", "check-in"} {
+			if i := strings.Index(strings.ToLower(body), bad); i >= 0 {
+				t.Errorf("%s says %q: …%s…", tc.path, bad, body[max(0, i-80):min(len(body), i+80)])
+			}
+		}
+	}
+}
