@@ -132,14 +132,40 @@ func encode(p *plot.Plot) ([]byte, error) {
 	h := vg.Length(HeightPx) * vg.Inch / dpi
 	c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(c))
-	img := c.Image()
-	small := image.NewPaletted(img.Bounds(), shades)
-	stddraw.Draw(small, img.Bounds(), img, image.Point{}, stddraw.Src)
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, small); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, paletted(c.Image())); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// paletted maps img's pixels to their nearest shades, as draw.Draw with
+// draw.Src does (color.Palette's distance, the first of equals, no
+// dithering), but each colour looked up once: a chart has a few hundred
+// colours in its 320,000 pixels, and draw.Draw searched the 144 shades
+// for every pixel, most of a chart's time.
+func paletted(img image.Image) *image.Paletted {
+	small := image.NewPaletted(img.Bounds(), shades)
+	rgba, ok := img.(*image.RGBA)
+	if !ok {
+		stddraw.Draw(small, img.Bounds(), img, img.Bounds().Min, stddraw.Src)
+		return small
+	}
+	b := rgba.Bounds()
+	memo := map[[4]uint8]uint8{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		in, out := rgba.Pix[rgba.PixOffset(b.Min.X, y):], small.Pix[small.PixOffset(b.Min.X, y):]
+		for x := range b.Dx() {
+			px := [4]uint8(in[4*x : 4*x+4])
+			i, ok := memo[px]
+			if !ok {
+				i = uint8(shades.Index(color.RGBA{px[0], px[1], px[2], px[3]}))
+				memo[px] = i
+			}
+			out[x] = i
+		}
+	}
+	return small
 }
 
 // weeksSince is how many weeks t is after start, as a fraction.
