@@ -6,6 +6,7 @@ package okrcore
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -199,6 +200,21 @@ type Team struct {
 	// Schedule overrides the workspace's rhythm for this team's members
 	// and digest when set.
 	Schedule *Schedule `json:"schedule,omitempty"`
+}
+
+// People are the team's lead and members, each once, the lead first: who
+// its reports count.
+func (t *Team) People() []ID {
+	out := make([]ID, 0, len(t.Members)+1)
+	if t.Lead != 0 {
+		out = append(out, t.Lead)
+	}
+	for _, m := range t.Members {
+		if m != 0 && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // HasMember reports whether the user belongs to the team (the lead counts).

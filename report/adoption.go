@@ -175,7 +175,7 @@ func subtreeUsers(tx okrcore.Tx, ws string, teams []*okrcore.Team) ([]*okrcore.U
 	seen := map[okrcore.ID]bool{}
 	var users []*okrcore.User
 	for _, t := range teams {
-		for _, m := range teamMembers(t) {
+		for _, m := range t.People() {
 			if seen[m] {
 				continue
 			}
@@ -285,7 +285,7 @@ func adoptionPeople(users []*okrcore.User, scope *okrcore.Team, inScope []*okrco
 	}
 	seen := map[okrcore.ID]bool{}
 	for _, t := range inScope {
-		for _, m := range teamMembers(t) {
+		for _, m := range t.People() {
 			if p := byID[m]; p != nil && !seen[m] {
 				seen[m] = true
 				people = append(people, p)
@@ -336,7 +336,7 @@ func (ac adoptionCounter) count(name string, ids []okrcore.ID) *adoptionStats {
 // and are only named.
 func (ac adoptionCounter) teams(inScope []*okrcore.Team) (counted []*adoptionStats, idle []string) {
 	for _, t := range inScope {
-		s := ac.count(t.Name, teamMembers(t))
+		s := ac.count(t.Name, t.People())
 		if s.withKRs == 0 {
 			idle = append(idle, chat.User(t.Name))
 			continue
@@ -353,7 +353,7 @@ func (ac adoptionCounter) roots(tree teamTree, tops []*okrcore.Team) []*adoption
 	for _, t := range tops {
 		var ids []okrcore.ID
 		for _, x := range tree.subtree(t) {
-			ids = append(ids, teamMembers(x)...)
+			ids = append(ids, x.People()...)
 		}
 		if s := ac.count(t.Name, ids); s.withKRs > 0 {
 			roots = append(roots, s)

@@ -90,20 +90,6 @@ func previousPeriod(now time.Time, c okrcore.Cadence) time.Time {
 	return now.AddDate(0, 0, -7)
 }
 
-// teamMembers is the lead and the members of a team, each once, lead first.
-func teamMembers(t *okrcore.Team) []okrcore.ID {
-	out := make([]okrcore.ID, 0, len(t.Members)+1)
-	if t.Lead != 0 {
-		out = append(out, t.Lead)
-	}
-	for _, m := range t.Members {
-		if m != 0 && !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // periodWord names a period key: "week 2026-W47" or "month 2026-11".
 func periodWord(period string) string {
 	if strings.Contains(period, "-W") {
@@ -414,7 +400,7 @@ func (d *teamDigest) readObjectives(tx okrcore.Tx, ws string, member func(m okrc
 		return err
 	}
 	add(teamObjs...)
-	for _, m := range teamMembers(d.team) {
+	for _, m := range d.team.People() {
 		owned, err := cycleview.Objectives(tx, ws, okrcore.UserOwner(m), d.cycles)
 		if err != nil {
 			return err

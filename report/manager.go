@@ -157,7 +157,7 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 		r.objs[o.ID] = o
 	}
 	md.consider(r, own.krs)
-	for _, m := range teamMembers(t) {
+	for _, m := range t.People() {
 		if r.people[m] {
 			continue
 		}

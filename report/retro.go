@@ -179,21 +179,9 @@ type retroSummary struct {
 	texts    [][]string // per retroQuestions, sorted so order reveals no one
 }
 
-func teamMemberIDs(t *okrcore.Team) []okrcore.ID {
-	var ids []okrcore.ID
-	seen := map[okrcore.ID]bool{}
-	for _, id := range append([]okrcore.ID{t.Lead}, t.Members...) {
-		if id != 0 && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
 func SummarizeRetro(tx okrcore.Tx, ws string, t *okrcore.Team, c *okrcore.Cycle) (*retroSummary, error) {
 	s := &retroSummary{team: t, cycle: c, sum: make([]int, len(retroanswers.Statements)), count: make([]int, len(retroanswers.Statements)), texts: make([][]string, len(retroanswers.Questions))}
-	ids := teamMemberIDs(t)
+	ids := t.People()
 	s.members = len(ids)
 	for _, id := range ids {
 		a, err := retroanswers.Read(tx, ws, c.ID, id)

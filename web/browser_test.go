@@ -173,7 +173,7 @@ func TestInChromiumDigestPieces(t *testing.T) {
 	s.kit.Ask("alice", "undo")
 	now := s.kit.Clock.Now().UTC()
 	monday := now.Truncate(24*time.Hour).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
-	people := teamPeople(sales)
+	people := sales.People()
 	checked := 0
 	for _, p := range people {
 		cis := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) ([]*okrcore.CheckIn, error) { return tx.CheckInsByAuthor(ws, p, monday, 0) })

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -232,7 +231,7 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 	if t.Parent != 0 {
 		tp.Parent = &person{Name: chat.PlainText(r.Team(t.Parent)), URL: idPath("team", t.Parent)}
 	}
-	ids := teamPeople(t)
+	ids := t.People()
 	people, err := teamUsers(tx, ws, ids)
 	if err != nil {
 		return tp, err
@@ -284,20 +283,6 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 	}
 	tp.Burnup = burnupChart(b)
 	return tp, nil
-}
-
-// teamPeople is the lead and the members, each once.
-func teamPeople(t *okrcore.Team) []okrcore.ID {
-	var out []okrcore.ID
-	if t.Lead != 0 {
-		out = append(out, t.Lead)
-	}
-	for _, m := range t.Members {
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // checkinRates counts, for each week from the cycle's first to now, how

@@ -227,7 +227,7 @@ func (h *Handler) teamTally(ctx context.Context, s *session, r *http.Request) er
 	var ids []okrcore.ID
 	err = h.store.View(ctx, func(tx okrcore.Tx) error {
 		if t, err := tx.Team(s.WS, id); err == nil && t.Workspace == s.WS {
-			ids = teamPeople(t)
+			ids = t.People()
 		}
 		return nil
 	})

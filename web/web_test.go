@@ -423,7 +423,7 @@ func TestTeamPageBuildsTheTally(t *testing.T) {
 	s := newSite(t)
 	ws := s.kit.Workspace
 	team := bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (*okrcore.Team, error) { return tx.TeamByName(ws, "Sales") })
-	ids := teamPeople(team)
+	ids := team.People()
 	built := func() bool {
 		t.Helper()
 		return bottest.Read(t, s.kit.DB, func(tx okrcore.Tx) (bool, error) {
