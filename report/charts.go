@@ -143,7 +143,7 @@ func (r *adoptionReport) chart(title string) (chat.Image, bool) {
 	for _, s := range r.teams {
 		tw := chart.TeamWeeks{Name: s.name, Answered: s.checked, Asked: make([]int, len(s.checked))}
 		for i := range tw.Asked {
-			tw.Asked[i] = s.withKRs
+			tw.Asked[i] = s.withKRs - s.away[i] // the week's away in neither count, as its rate says
 		}
 		a.Teams = append(a.Teams, tw)
 		tw.Name = chat.User(s.name)

@@ -21,7 +21,8 @@ import (
 type personStats struct {
 	objs    []*okrcore.Objective
 	krs     []*okrcore.KeyResult
-	hasKRs  bool
+	hasKRs  bool // asked this period: has key results, has not left, is not away
+	weekly  bool // has key results and has not left: the chart asks them each week they are not away
 	checked bool
 	tz      string // their time zone, which their weeks are in
 }
@@ -99,6 +100,7 @@ func (md *managerDigest) person(id okrcore.ID) (*personStats, error) {
 		// One who left: their OKRs still count; they are no longer asked.
 		p.hasKRs, p.tz = p.hasKRs && !u.Left, u.TimeZone
 	}
+	p.weekly = p.hasKRs
 	if away, err := md.away.AwayFor(id, md.periodStart, md.now); err != nil {
 		return nil, err
 	} else if away {

@@ -3,10 +3,12 @@ package report
 // The manager digest's chart: the weekly check-in rate of each child team
 // (with every team beneath it) over the cycle so far, bars for all of them
 // and lines for the lowest, each person's weeks their own (Monday to Sunday
-// in their time zone, tally.Clock, as /okr adoption counts them), from the
-// check-in tally (report/tally) of the people the digest counted.
+// in their time zone, tally.Clock, as /okr adoption counts them, and the
+// weeks they were away left out), from the check-in tally (report/tally)
+// of the people with key results.
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/okrbot/okrbot/chart"
@@ -41,7 +43,7 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 	for i := range weeks {
 		weeks[i], _ = utc.Bounds(i)
 	}
-	checked := map[okrcore.ID][]bool{}
+	checked, away := map[okrcore.ID][]bool{}, map[okrcore.ID][]bool{}
 	clocks := map[string]tally.Clock{}
 	weeksOf := func(id okrcore.ID, tz string) ([]bool, error) {
 		if w, ok := checked[id]; ok {
@@ -52,9 +54,16 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 			clk = tally.NewClock(md.cycle, chat.Location(tz))
 			clocks[tz] = clk
 		}
-		w, err := md.tally.Weeks(id, clk, n, end, nil)
+		// A week away is neither asked nor read, as /okr adoption counts it.
+		var awayErr error
+		away[id] = make([]bool, n)
+		w, err := md.tally.Weeks(id, clk, n, end, func(i int, from, to time.Time) bool {
+			a, err := md.away.AwayFor(id, from, to)
+			away[id][i], awayErr = a, cmp.Or(awayErr, err)
+			return a
+		})
 		checked[id] = w
-		return w, err
+		return w, cmp.Or(err, awayErr)
 	}
 	a := chart.Adoption{Title: chat.PlainText(title), Weeks: weeks}
 	alt := chart.Adoption{Title: title, Weeks: weeks}
@@ -62,7 +71,7 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 		tw := chart.TeamWeeks{Name: r.team.Name, Asked: make([]int, len(weeks)), Answered: make([]int, len(weeks))}
 		for id := range r.people {
 			p := md.people[id]
-			if p == nil || !p.hasKRs {
+			if p == nil || !p.weekly {
 				continue
 			}
 			w, err := weeksOf(id, p.tz)
@@ -70,6 +79,9 @@ func (md *managerDigest) chart(title string, rows []*rollup) (chat.Image, bool, 
 				return chat.Image{}, false, err
 			}
 			for i, in := range w {
+				if away[id][i] {
+					continue
+				}
 				tw.Asked[i]++
 				if in {
 					tw.Answered[i]++
