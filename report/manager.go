@@ -19,12 +19,13 @@ import (
 
 // personStats is what the roll-up needs to know about one person.
 type personStats struct {
-	objs    []*okrcore.Objective
-	krs     []*okrcore.KeyResult
-	hasKRs  bool // asked this period: has key results, has not left, is not away
-	weekly  bool // has key results and has not left: the chart asks them each week they are not away
-	checked bool
-	tz      string // their time zone, which their weeks are in
+	objs      []*okrcore.Objective
+	krs       []*okrcore.KeyResult
+	hasKRs    bool // asked this period: has key results, has not left, is not away
+	weekly    bool // has key results and has not left: the chart asks them each week they are not away
+	checked   bool
+	seenWorst bool   // its key results considered (consider)
+	tz        string // their time zone, which their weeks are in
 }
 
 // rollup sums up one child team and every team beneath it.
@@ -158,7 +159,7 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 	for _, o := range own.objs {
 		r.objs[o.ID] = o
 	}
-	md.consider(r, own.krs)
+	md.consider(r, own)
 	for _, m := range t.People() {
 		if r.people[m] {
 			continue
@@ -171,7 +172,7 @@ func (md *managerDigest) add(r *rollup, t *okrcore.Team) error {
 		for _, o := range p.objs {
 			r.objs[o.ID] = o
 		}
-		md.consider(r, p.krs)
+		md.consider(r, p)
 		if p.hasKRs {
 			r.withKRs++
 			if p.checked {
@@ -215,15 +216,16 @@ func (md *managerDigest) owned(owner okrcore.Owner) (*personStats, error) {
 	return p, nil
 }
 
-func (md *managerDigest) consider(r *rollup, krs []*okrcore.KeyResult) {
-	for _, k := range krs {
-		k.Status = md.read.KR(k).Status
-		if !needsAttention(k.Status) {
-			continue
-		}
-		if _, ok := md.worst[k.ID]; !ok {
-			md.worst[k.ID] = k
-			md.worstTeam[k.ID] = chat.User(r.team.Name)
+// consider sets p's key results' statuses and keeps the worst of them,
+// under the first team that met p (the most specific: children first).
+func (md *managerDigest) consider(r *rollup, p *personStats) {
+	if p.seenWorst {
+		return
+	}
+	p.seenWorst = true
+	for _, k := range p.krs {
+		if k.Status = md.read.KR(k).Status; needsAttention(k.Status) {
+			md.worst[k.ID], md.worstTeam[k.ID] = k, chat.User(r.team.Name)
 		}
 	}
 }
