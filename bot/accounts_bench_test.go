@@ -85,3 +85,80 @@ func BenchmarkFirstContactOnSecondPlatform(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadAnswerPath measures what a read's answer waits for in the
+// 10,000-person organisation, on a store with fsync: `/okr mine` of a
+// person okrbot knows (no write before the answer: its dedupe mark is
+// written after it), of a Slack account met for the first time whose
+// verified address joins it to its person (the account's durable write
+// comes before the answer), and the inbox record that every read waited
+// for before its acknowledgement until reads were no longer kept (one
+// durable write).
+func BenchmarkReadAnswerPath(b *testing.B) {
+	org, e := benchOrg(b)
+	ctx := context.Background()
+	var users []*okrcore.User
+	// Everyone's address verified, as okrload's first contact has it.
+	err := bench.db.Update(ctx, func(tx okrcore.Tx) (err error) {
+		if users, err = tx.Users(org.Workspace); err != nil {
+			return err
+		}
+		for _, u := range users {
+			if !u.EmailVerified && u.Email != "" {
+				u.EmailVerified = true
+				if err := tx.PutUser(u); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mine := func(user string) chat.Event {
+		bench.seq++
+		ev := benchEvent(org, user, chat.EventCommand, "mine")
+		ev.ID = fmt.Sprintf("read-%d", bench.seq)
+		return ev
+	}
+	b.Run("known", func(b *testing.B) {
+		bench.logNote(b)
+		u := users[len(users)/3]
+		for b.Loop() {
+			if _, ok := e.Process(ctx, mine(u.PlatformID)); !ok {
+				b.Fatal("no answer")
+			}
+		}
+		e.Wait()
+	})
+	b.Run("first-contact", func(b *testing.B) {
+		bench.logNote(b)
+		i := 0
+		for b.Loop() {
+			u := users[(len(users)/3+i)%len(users)]
+			i++
+			ev := mine(fmt.Sprintf("UFIRST%d", bench.seq))
+			ev.Platform, ev.UserName, ev.Email, ev.EmailVerified = "slack", u.Name, u.Email, true
+			if _, ok := e.Process(ctx, ev); !ok {
+				b.Fatal("no answer")
+			}
+		}
+		e.Wait()
+	})
+	b.Run("inbox-record", func(b *testing.B) {
+		bench.logNote(b)
+		in := e.NewInbox()
+		for b.Loop() {
+			ev := benchEvent(org, users[0].PlatformID, chat.EventMessage, "KR1 40")
+			bench.seq++
+			ev.ID = fmt.Sprintf("kept-%d", bench.seq)
+			if err := in.Record(ctx, ev); err != nil {
+				b.Fatal(err)
+			}
+			if err := in.Done(ctx, ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -85,7 +85,7 @@ type Engine struct {
 	reports   *report.Reports
 	dirs      map[string]chat.Directory
 	checkIns  committer      // groups concurrent check-ins (commit.go)
-	marks     sync.WaitGroup // marks of writeless handlings being written (inbox.go)
+	marks     sync.WaitGroup // marks of writeless handlings and reads' accounts being written (inbox.go)
 }
 
 // NewEngine returns an engine over store.
@@ -347,9 +347,28 @@ func (e *Engine) resolveUser(ctx context.Context, ev chat.Event, now time.Time) 
 	if seen.User != nil && !people.ProfileChanged(seen.User, p) {
 		return seen.User, nil
 	}
-	r, err := okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (people.Registration, error) {
-		return people.RegisterAccount(tx, now, p, seen, e.defaultTZ)
-	})
+	register := func(ctx context.Context) (people.Registration, error) {
+		return okrcore.Update(ctx, e.store, func(tx okrcore.Tx) (people.Registration, error) {
+			return people.RegisterAccount(tx, now, p, seen, e.defaultTZ)
+		})
+	}
+	if u := people.Expected(seen, p); u != nil && !e.keeps(ev) {
+		// A read answers as the person it will be registered as, without
+		// waiting for that write to be durable: a crash before it loses
+		// nothing that the person's next contact does not write again.
+		e.marks.Add(1)
+		go func() {
+			defer e.marks.Done()
+			switch r, err := register(context.WithoutCancel(ctx)); {
+			case err != nil:
+				e.log.WarnContext(ctx, "store user after a read", "platform", ev.Platform, "err", err)
+			case r.Joined:
+				e.log.InfoContext(ctx, "account linked by verified e-mail", "user", r.User.ID, "platform", ev.Platform)
+			}
+		}()
+		return u, nil
+	}
+	r, err := register(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store user: %w", err)
 	}

@@ -155,8 +155,9 @@ func (e *Engine) arm(ctx context.Context, ev chat.Event, now time.Time) {
 }
 
 // Wait returns once the dedupe marks of the handlings that wrote nothing
-// and answered are written (handleOnce): a process calls it before it
-// closes the store, a test before it delivers an event again.
+// and answered are written (handleOnce), and the accounts of the reads
+// that answered before theirs was stored (resolveUser): a process calls it
+// before it closes the store, a test before it delivers an event again.
 func (e *Engine) Wait() { e.marks.Wait() }
 
 // handleOnce handles ev with its dedupe mark in the handling's context,

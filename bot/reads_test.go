@@ -9,12 +9,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/okrbot/okrbot/chat"
+	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/reply"
 	"github.com/okrbot/okrbot/storage/bolt"
 )
@@ -59,9 +61,9 @@ func TestReadsWriteNothing(t *testing.T) {
 			if who == "alice" && i == 0 {
 				// The first contact of each writes their conversation.
 				warm := ev
-				warm.ID = "warm"
+				warm.ID = "warm-alice"
 				e.Process(ctx, warm)
-				warm.UserID, warm.UserName, warm.Conversation.ID = "dana", "dana", "Ddana"
+				warm.ID, warm.UserID, warm.UserName, warm.Conversation.ID = "warm-dana", "dana", "dana", "Ddana"
 				e.Process(ctx, warm)
 				e.Wait()
 			}
@@ -201,4 +203,83 @@ func diffDumps(before, after map[string][]byte, eventID string) string {
 	}
 	sort.Strings(diffs)
 	return strings.Join(diffs, ", ")
+}
+
+// heldStore holds every write until its gate opens, and says on entered
+// that one is waiting.
+type heldStore struct {
+	okrcore.Store
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (s heldStore) Update(ctx context.Context, fn func(okrcore.Tx) error) error {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-s.gate
+	return s.Store.Update(ctx, fn)
+}
+
+// TestFirstContactReadAnswersBeforeItsAccount: a read from a Teams account
+// met for the first time, whose verified address is alice's, answers as
+// alice while every write is held, and her Teams account is stored once
+// they are let through; a write command at first contact waits for its
+// account, as it waits for its effect.
+func TestFirstContactReadAnswersBeforeItsAccount(t *testing.T) {
+	r := newInboxRig(t)
+	ctx := context.Background()
+	err := r.db.Update(ctx, func(tx okrcore.Tx) error {
+		for _, name := range []string{"alice", "bob"} {
+			u, err := tx.UserByPlatform("T1", "slack", name)
+			if err != nil {
+				return err
+			}
+			u.EmailVerified = true // as a directory sync leaves them
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := heldStore{Store: r.db, gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	e := NewEngine(s, Options{Now: func() time.Time { return r.now }})
+	ev := chat.Event{ID: "Ev1", Kind: chat.EventCommand, Platform: "teams", Workspace: "T1", UserID: "29:alice", UserName: "Alice",
+		Email: "alice@acme.example", EmailVerified: true, Conversation: chat.Conversation{ID: "a:alice", Direct: true}, Text: "whoami"}
+	var open sync.Once
+	release := func() { open.Do(func() { close(s.gate) }) }
+	t.Cleanup(func() { release(); e.Wait() })
+	m, ok := e.Process(ctx, ev)
+	if !ok || !strings.Contains(m.Text, chat.User("alice")+"* (member, #2)") || !strings.Contains(m.Text, "You use okrbot on Slack and Microsoft Teams") {
+		t.Fatalf("the first contact's read, its writes held, answered %q (%v)", m.Text, ok)
+	}
+	write := ev
+	write.ID, write.UserID, write.Email, write.Text = "Ev2", "29:bob", "bob@acme.example", "timezone Europe/Paris"
+	answered := make(chan chat.Message, 1)
+	go func() { m, _ := e.Process(ctx, write); answered <- m }()
+	<-s.entered // the write command's registration waits at the gate
+	select {
+	case m := <-answered:
+		t.Errorf("a write command at first contact answered before its account was stored: %q", m.Text)
+	default:
+	}
+	release()
+	if m := <-answered; !strings.Contains(m.Text, "Europe/Paris") {
+		t.Errorf("the write command answered %q", m.Text)
+	}
+	e.Wait()
+	err = r.db.View(ctx, func(tx okrcore.Tx) error {
+		u, err := tx.UserByPlatform("T1", "teams", "29:alice")
+		if err == nil && u.Name != "alice" {
+			err = fmt.Errorf("the Teams account is %s's", u.Name)
+		}
+		return err
+	})
+	if err != nil {
+		t.Errorf("alice's Teams account after the read: %v", err)
+	}
 }

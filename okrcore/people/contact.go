@@ -206,6 +206,32 @@ func RegisterAccount(tx okrcore.Tx, now time.Time, p Profile, seen AccountLookup
 	return Registration{User: u}, nil
 }
 
+// Expected is the person RegisterAccount will return for p after seen,
+// when that is known without writing: an account met before whose profile
+// joins nobody (its address was verified already, or still is not), or a
+// new account that joins the person with its verified address. It is that
+// person as read, with p applied (the same ApplyProfile), so that a caller
+// who only reads need not wait for the registration to be durable; the
+// registration, run after, may find the person changed meanwhile, as any
+// read may. nil when registering creates someone (their id comes from the
+// write) or may fold one person into another.
+func Expected(seen AccountLookup, p Profile) *okrcore.User {
+	u := seen.User
+	switch {
+	case u != nil && !u.EmailVerified && p.EmailVerified:
+		return nil // updateAccount may join it to someone
+	case u == nil:
+		u = seen.SameEmail
+	}
+	if u == nil {
+		return nil
+	}
+	c := *u
+	c.Linked = slices.Clone(u.Linked)
+	ApplyProfile(&c, p)
+	return &c
+}
+
 // updateAccount stores a known account's new profile. An address vouched
 // for only now (the platform's profile could not be read when okrbot first
 // met the account) may belong to someone who is that person on another

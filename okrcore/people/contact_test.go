@@ -1,6 +1,7 @@
 package people_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/okrbot/okrbot/okrcore"
@@ -18,7 +19,46 @@ func register(t *testing.T, db okrcore.Store, p people.Profile) people.Registrat
 		r, err = people.RegisterAccount(tx, t1, p, seen, "America/New_York")
 		return err
 	})
+	// What Expected said before the write is what the write made.
+	if exp := people.Expected(seen, p); exp != nil {
+		want, _ := json.Marshal(r.User)
+		if got, _ := json.Marshal(exp); string(got) != string(want) || r.Folded != 0 {
+			t.Errorf("Expected %s, RegisterAccount %s (%+v)", got, want, r)
+		}
+	} else if seen.User != nil && (seen.User.EmailVerified || !p.EmailVerified) || seen.User == nil && seen.SameEmail != nil {
+		t.Errorf("Expected is nil for %+v after %+v, which registering joins nobody for", p, seen)
+	}
 	return r
+}
+
+// TestExpected: the person a registration will return is known without
+// writing for a known account and for one joining its person by a
+// verified address, not for a new person nor for an address verified only
+// now; register holds each to what RegisterAccount then stored.
+func TestExpected(t *testing.T) {
+	db := openDB(t)
+	look := func(p people.Profile) (seen people.AccountLookup) {
+		t.Helper()
+		view(t, db, func(tx okrcore.Tx) (err error) { seen, err = people.LookUpAccount(tx, p); return err })
+		return seen
+	}
+	cases := []struct {
+		what string
+		p    people.Profile
+		want bool
+	}{
+		{"a new person", slackProfile("U1", "Ann", "ann@acme.example", true), false},
+		{"a known account renamed", slackProfile("U1", "Ann Smith", "ann@acme.example", true), true},
+		{"a new account joining by a verified address", teamsProfile("29:ann", "Ann", "ann@acme.example", true), true},
+		{"a new account with an unverified address", teamsProfile("29:ben", "Ben", "ben@acme.example", false), false},
+		{"a known account whose address is verified only now", teamsProfile("29:ben", "Ben", "ben@acme.example", true), false},
+	}
+	for _, c := range cases {
+		if got := people.Expected(look(c.p), c.p) != nil; got != c.want {
+			t.Errorf("%s: Expected known %v, want %v", c.what, got, c.want)
+		}
+		register(t, db, c.p)
+	}
 }
 
 func slackProfile(id, name, email string, verified bool) people.Profile {
