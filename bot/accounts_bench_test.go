@@ -90,8 +90,9 @@ func BenchmarkFirstContactOnSecondPlatform(b *testing.B) {
 // 10,000-person organisation, on a store with fsync: `/okr mine` of a
 // person okrbot knows (no write before the answer: its dedupe mark is
 // written after it), of a Slack account met for the first time whose
-// verified address joins it to its person (the account's durable write
-// comes before the answer), and the inbox record that every read waited
+// verified address joins it to its person (its account is stored after
+// the answer: people.Expected), of a new person (their account's durable
+// write comes before the answer), and the inbox record that every read waited
 // for before its acknowledgement until reads were no longer kept (one
 // durable write).
 func BenchmarkReadAnswerPath(b *testing.B) {
@@ -132,20 +133,27 @@ func BenchmarkReadAnswerPath(b *testing.B) {
 		}
 		e.Wait()
 	})
-	b.Run("first-contact", func(b *testing.B) {
-		bench.logNote(b)
-		i := 0
-		for b.Loop() {
-			u := users[(len(users)/3+i)%len(users)]
-			i++
-			ev := mine(fmt.Sprintf("UFIRST%d", bench.seq))
-			ev.Platform, ev.UserName, ev.Email, ev.EmailVerified = "slack", u.Name, u.Email, true
-			if _, ok := e.Process(ctx, ev); !ok {
-				b.Fatal("no answer")
+	// A first contact joins a person with no Slack account yet, so each
+	// iteration (and each -count round) takes the next person; new-person
+	// is an address nobody has.
+	for _, join := range []bool{true, false} {
+		name := map[bool]string{true: "first-contact", false: "new-person"}[join]
+		b.Run(name, func(b *testing.B) {
+			bench.logNote(b)
+			for b.Loop() {
+				ev := mine("")
+				u := users[(len(users)/3+bench.seq)%len(users)]
+				ev.UserID, ev.Platform, ev.UserName, ev.Email, ev.EmailVerified = fmt.Sprintf("UFIRST%d", bench.seq), "slack", u.Name, u.Email, true
+				if !join {
+					ev.Email = fmt.Sprintf("new%d@elsewhere.example", bench.seq)
+				}
+				if _, ok := e.Process(ctx, ev); !ok {
+					b.Fatal("no answer")
+				}
 			}
-		}
-		e.Wait()
-	})
+			e.Wait()
+		})
+	}
 	b.Run("inbox-record", func(b *testing.B) {
 		bench.logNote(b)
 		in := e.NewInbox()
