@@ -275,7 +275,7 @@ func FillUnder(ctx context.Context, store okrcore.Store, ws string, team okrcore
 				continue // a loop in the org chart: old data
 			}
 			seen[t.ID] = true
-			ids = append(append(ids, t.Lead), t.Members...)
+			ids = append(ids, t.People()...)
 			queue = append(queue, children[t.ID]...)
 		}
 		return nil
