@@ -17,6 +17,7 @@ import (
 	"github.com/okrbot/okrbot/bot"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/inbox"
+	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
 	"github.com/okrbot/okrbot/schedule"
 )
@@ -82,6 +83,7 @@ type server struct {
 	log        *slog.Logger
 	plats      []platform
 	store      backend
+	tallyStore okrcore.Store // store behind the write watch, for keepTally
 	closeStore func()
 	engine     *bot.Engine
 	disp       *outbox.Dispatcher
@@ -99,6 +101,7 @@ type server struct {
 	errs        chan error // the scheduler's and the adapters' Run
 	pending     int        // how many of errs are still to come
 	backupsDone chan struct{}
+	tallyDone   chan struct{}
 	closed      bool
 }
 
@@ -124,6 +127,7 @@ func buildServer(ctx context.Context, cfg *config, plats []platform, log *slog.L
 	// store's writes fail (ready.go). The clock is the real one: --clock
 	// stops okrbot's time, not the probe's.
 	watch := newWriteWatch(db, time.Now)
+	s.tallyStore = watch
 	if cfg.workspace != "" {
 		warnUnserved(ctx, watch, cfg.workspace, log)
 	}
@@ -197,6 +201,13 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 			s.backups(ctx)
 		}()
 	}
+	// The check-in tally is built beside the rest, its writes one block
+	// at a time between chat's.
+	s.tallyDone = make(chan struct{})
+	go func() {
+		defer close(s.tallyDone)
+		keepTally(ctx, s.tallyStore, tallyEvery, s.log)
+	}()
 	s.errs = make(chan error, len(s.plats)+1)
 	s.pending = len(s.plats) + 1
 	go func() {
@@ -273,6 +284,7 @@ func (s *server) close() error {
 		if s.backupsDone != nil {
 			<-s.backupsDone
 		}
+		<-s.tallyDone
 		// Views answer before their dedupe marks are durable; the marks
 		// land before the records of the events they answered go.
 		if e := s.built.Load(); e != nil {
