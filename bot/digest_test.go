@@ -13,6 +13,7 @@ import (
 	"github.com/okrbot/okrbot/bot/bottest"
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/cycles"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
 
@@ -457,6 +458,26 @@ func TestDigestLimitsManyItems(t *testing.T) {
 	a := h.Ask("boss", "/okr adoption")
 	checkLimits(t, "adoption", a)
 	wantContains(t, renderStatus(a), "Nobody has key results yet in 70 teams: Small 00, Small 01")
+
+	// The year beside the quarter adds its line: the digest still fits.
+	err = h.DB.Update(context.Background(), func(tx okrcore.Tx) error {
+		boss, err := tx.UserByName(h.Workspace, "boss")
+		if err != nil {
+			return err
+		}
+		year, _, err := cycles.Create(tx, start, boss, func() (okrcore.Cycle, error) { return okrcore.ParseCycle("2026") })
+		for i := 0; err == nil && i < 10; i++ {
+			_, err = okrcore.CreateObjective(tx, start, boss, &okrcore.Objective{Title: fmt.Sprintf("Year %d", i+1), Cycle: year.ID, Owner: okrcore.TeamOwner(h.team("Big").ID)})
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = h.composeWeek(okrcore.OutboxDigest, h.team("Big").ID, "2026-W47", demoFriday)
+	checkLimits(t, "digest of Big with the year", d.Message)
+	wantContains(t, renderStatus(d.Message), "*70 objectives*", "\n2026 · day")
+	checkLimits(t, "manager digest of Big with the year", h.composeWeek(okrcore.OutboxManagerDigest, h.team("Big").ID, "2026-W47", demoFriday).Message)
 }
 
 // TestDigestLimitsLargeOrg composes digests and reports on a generated

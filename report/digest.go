@@ -556,17 +556,16 @@ func (d *teamDigest) message(n *Namer) chat.Message {
 	attention, movers := d.attentionAndMovers()
 	summary := d.summary(objs, sinceText, this)
 
-	w := &digestWriter{}
-	w.add(chat.Header{Text: title}, section(summary))
-	w.add(cycleview.Contexts(d.cycles, d.now)...)
+	contexts := cycleview.Contexts(d.cycles, d.now)
+	w := &digestWriter{blocks: append([]chat.Block{chat.Header{Text: title}, section(summary)}, contexts...)}
 	fmt.Fprintf(&w.text, "%s: %s", title, strings.ReplaceAll(summary, "*", ""))
 
-	// Blocks other than progress bars: header, summary, context (above),
-	// two section titles, the chart, blockers, highlights, check-ins, who
-	// is away (if anyone), a note on what was left out, actions; and the
-	// doubts, when there are.
+	// Blocks other than progress bars: header, summary, a context per
+	// cycle (above), two section titles, the chart, blockers, highlights,
+	// check-ins, who is away (if anyone), a note on what was left out,
+	// actions; and the doubts, when there are.
 	doubts := pace.Doubts(d.keyResults(), d.fc, d.read.KR, d.read.rulesOf(), n.User)
-	room := maxDigestBlocks - 11 - min(1, len(doubts)) - min(len(d.away), 1)
+	room := maxDigestBlocks - 10 - len(contexts) - min(1, len(doubts)) - min(len(d.away), 1)
 	showAtt := min(len(attention), 10, room)
 	showObj := min(len(objs), room-showAtt)
 	d.writeAttention(w, n, attention, showAtt)
