@@ -172,35 +172,46 @@ func digestItem(org *storagetest.Org, kind okrcore.OutboxKind, t *okrcore.Team) 
 }
 
 // BenchmarkTeamDigest composes a team's digest: a team of median size and
-// the largest team.
+// the largest team, and both again with the year current beside the
+// quarter ("year/…", digest_year_bench_test.go).
 func BenchmarkTeamDigest(b *testing.B) {
 	org, e := quarterOrg(b)
-	for _, tc := range []struct{ name, team string }{{"mid", org.MidTeam}, {"largest", org.LargestTeam}} {
-		b.Run(tc.name, func(b *testing.B) {
-			t := quarterDigest.teams[tc.team]
-			benchCompose(b, e, digestItem(org, okrcore.OutboxDigest, t), "Team "+tc.team, "checked in this week")
-		})
+	teams := []struct{ name, team string }{{"mid", org.MidTeam}, {"largest", org.LargestTeam}}
+	run := func(b *testing.B, want ...string) {
+		for _, tc := range teams {
+			b.Run(tc.name, func(b *testing.B) {
+				t := quarterDigest.teams[tc.team]
+				benchCompose(b, e, digestItem(org, okrcore.OutboxDigest, t), append([]string{"Team " + tc.team, "checked in this week"}, want...)...)
+			})
+		}
 	}
+	run(b)
+	b.Run("year", func(b *testing.B) { withYear(b, func() { run(b, "\n2026 · day") }) })
 }
 
 // BenchmarkManagerDigest composes the roll-up for a department's lead: its
 // whole subtree (a fifth of the teams under a department are its direct
-// children, the rest their sub-teams), and for a team of the level below.
+// children, the rest their sub-teams), and for a team of the level below;
+// both again with the year current beside the quarter ("year/…").
 func BenchmarkManagerDigest(b *testing.B) {
 	org, e := quarterOrg(b)
 	dept := quarterDigest.teams[org.Departments[0]]
-	b.Run("department", func(b *testing.B) {
-		benchCompose(b, e, digestItem(org, okrcore.OutboxManagerDigest, dept), dept.Name+" and the teams under it", "Worst key results")
-	})
 	var sub *okrcore.Team
 	for _, t := range quarterDigest.teams {
 		if t.Parent == dept.ID && (sub == nil || t.ID < sub.ID) {
 			sub = t
 		}
 	}
-	b.Run("team", func(b *testing.B) {
-		benchCompose(b, e, digestItem(org, okrcore.OutboxManagerDigest, sub), sub.Name+" and the teams under it")
-	})
+	run := func(b *testing.B, want ...string) {
+		b.Run("department", func(b *testing.B) {
+			benchCompose(b, e, digestItem(org, okrcore.OutboxManagerDigest, dept), append([]string{dept.Name + " and the teams under it", "Worst key results"}, want...)...)
+		})
+		b.Run("team", func(b *testing.B) {
+			benchCompose(b, e, digestItem(org, okrcore.OutboxManagerDigest, sub), append([]string{sub.Name + " and the teams under it"}, want...)...)
+		})
+	}
+	run(b)
+	b.Run("year", func(b *testing.B) { withYear(b, func() { run(b, "\n2026 · day") }) })
 }
 
 // BenchmarkAdoption is `/okr adoption` for the whole organisation and for
