@@ -469,6 +469,11 @@ func TestDigestLimitsManyItems(t *testing.T) {
 		for i := 0; err == nil && i < 10; i++ {
 			_, err = okrcore.CreateObjective(tx, start, boss, &okrcore.Objective{Title: fmt.Sprintf("Year %d", i+1), Cycle: year.ID, Owner: okrcore.TeamOwner(h.team("Big").ID)})
 		}
+		// A week with blockers and movers: every kind of block is there.
+		for kr := okrcore.ID(1); err == nil && kr <= 5; kr++ {
+			v := 10.0
+			_, err = okrcore.RecordCheckIn(tx, demoFriday.AddDate(0, 0, -2), boss, okrcore.CheckInInput{Target: okrcore.TargetKR, TargetID: kr, Value: &v, Blockers: "waiting on legal"})
+		}
 		return err
 	})
 	if err != nil {
