@@ -10,7 +10,11 @@ package web
 //
 // Each reports its p50 and p99 in milliseconds. The organisation is
 // generated once per test binary, on first use, into a temporary directory
-// that TestMain removes; plain `go test` never builds it.
+// that TestMain removes; plain `go test` never builds it. Its check-in
+// tally is then built as okrbot serve builds it at start
+// (tally.FillEveryone), timed in the log; BenchmarkTeamFirstView10k
+// times the largest team's page on a store whose tally is not built (an
+// upgrade, a restart), before, during and after that fill.
 
 import (
 	"context"
@@ -28,6 +32,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/report/tally"
 	"github.com/okrbot/okrbot/storage/bolt"
 	"github.com/okrbot/okrbot/storage/storagetest"
 )
@@ -76,7 +81,13 @@ func loadBenchOrg(b *testing.B) (*bolt.DB, *storagetest.Org) {
 		}
 		o.note = fmt.Sprintf("generated %d people, %d teams, %d objectives, %d key results, %d check-ins in %s",
 			o.org.Users, o.org.Teams, o.org.Objectives, o.org.KeyResults, o.org.CheckIns, time.Since(start).Round(time.Second))
-		o.db, o.err = bolt.Open(path, bolt.Options{})
+		if o.db, o.err = bolt.Open(path, bolt.Options{}); o.err != nil {
+			return
+		}
+		start = time.Now()
+		f, err := tally.FillEveryone(context.Background(), o.db)
+		o.err = err
+		o.note += fmt.Sprintf("; the check-in tally built as serve builds it at start: %d blocks in %s", f.Blocks, time.Since(start).Round(time.Millisecond))
 	})
 	if o.err != nil {
 		b.Fatal(o.err)
@@ -84,12 +95,21 @@ func loadBenchOrg(b *testing.B) (*bolt.DB, *storagetest.Org) {
 	return o.db, o.org
 }
 
-func BenchmarkPages10k(b *testing.B) {
-	db, org := loadBenchOrg(b)
-	b.Log(benchOrg.note)
+// benchSite is the web view over the benchmarks' organisation, and a
+// browser signed in as its admin, who reads every page.
+type benchSite struct {
+	srv    *httptest.Server
+	client *http.Client
+	link   string
+	user   func(platformID string) okrcore.ID
+	team   func(name string) okrcore.ID
+}
+
+func newBenchSite(b *testing.B, db *bolt.DB, org *storagetest.Org) *benchSite {
+	b.Helper()
 	now := func() time.Time { return org.Now }
 	srv := httptest.NewServer(http.NotFoundHandler())
-	defer srv.Close()
+	b.Cleanup(srv.Close)
 	links, err := NewLinks(db, srv.URL, now)
 	if err != nil {
 		b.Fatal(err)
@@ -115,7 +135,6 @@ func BenchmarkPages10k(b *testing.B) {
 		}
 		return t.ID
 	}
-	id := func(i okrcore.ID) string { return strconv.FormatUint(uint64(i), 10) }
 	// The admin, who owns the company's objectives, reads every page.
 	link, err := links.Link(context.Background(), org.Workspace, user(org.Admin))
 	if err != nil {
@@ -124,6 +143,16 @@ func BenchmarkPages10k(b *testing.B) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	fetch(b, client, link)
+	return &benchSite{srv: srv, client: client, link: link, user: user, team: team}
+}
+
+func id(i okrcore.ID) string { return strconv.FormatUint(uint64(i), 10) }
+
+func BenchmarkPages10k(b *testing.B) {
+	db, org := loadBenchOrg(b)
+	b.Log(benchOrg.note)
+	site := newBenchSite(b, db, org)
+	srv, client, link, user, team := site.srv, site.client, site.link, site.user, site.team
 	pages := []struct{ name, path string }{
 		{"login", ""},
 		{"person-busiest", "/okr/person/" + id(user(org.Busiest[0]))},
@@ -173,4 +202,98 @@ func fetch(b *testing.B, c *http.Client, url string) int {
 		b.Fatalf("%s: %d", url, resp.StatusCode)
 	}
 	return int(n)
+}
+
+// BenchmarkTeamFirstView10k times the largest team's page on a store whose
+// check-in tally is not built (after an upgrade; each round forgets it
+// again, untimed): opened before serve's fill reaches its people (what
+// every first view cost before serve built the tally), opened as the fill
+// starts (it waits for the fill's transactions), and opened once the fill
+// is done; fill-ms is the fill's own time, how long after start a first
+// view still pays.
+func BenchmarkTeamFirstView10k(b *testing.B) {
+	db, org := loadBenchOrg(b)
+	b.Log(benchOrg.note)
+	site := newBenchSite(b, db, org)
+	url := site.srv.URL + "/okr/team/" + id(site.team(org.LargestTeam))
+	ctx := context.Background()
+	forget := func() {
+		b.Helper()
+		err := db.Update(ctx, func(tx okrcore.Tx) error {
+			us, err := tx.Users(org.Workspace)
+			if err != nil {
+				return err
+			}
+			last := okrcore.ID(0)
+			for _, u := range us {
+				last = max(last, u.ID)
+			}
+			for bl := range last/okrcore.TallyBlock + 1 {
+				if err := tx.DeleteState(org.Workspace, okrcore.TallyKey(bl, -1)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	fill := func() (time.Duration, error) {
+		start := time.Now()
+		_, err := tally.FillEveryone(ctx, db)
+		return time.Since(start), err
+	}
+	type filled struct {
+		took time.Duration
+		err  error
+	}
+	for _, mode := range []string{"before-fill", "during-fill", "after-fill"} {
+		b.Run(mode, func(b *testing.B) {
+			var views, fills []time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				forget()
+				var during chan filled
+				switch mode {
+				case "after-fill":
+					took, err := fill()
+					if err != nil {
+						b.Fatal(err)
+					}
+					fills = append(fills, took)
+				case "during-fill":
+					during = make(chan filled, 1)
+					go func() {
+						took, err := fill()
+						during <- filled{took, err}
+					}()
+				}
+				b.StartTimer()
+				start := time.Now()
+				fetch(b, site.client, url)
+				views = append(views, time.Since(start))
+				b.StopTimer()
+				var err error
+				switch mode {
+				case "during-fill":
+					f := <-during
+					fills, err = append(fills, f.took), f.err
+				case "before-fill":
+					_, err = fill() // leave the store as the other benchmarks read it
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			slices.Sort(views)
+			b.ReportMetric(ms(views[len(views)/2]), "p50-ms")
+			b.ReportMetric(ms(views[len(views)-1]), "max-ms")
+			if len(fills) > 0 {
+				slices.Sort(fills)
+				b.ReportMetric(ms(fills[len(fills)/2]), "fill-ms")
+			}
+		})
+	}
 }
