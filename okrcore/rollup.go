@@ -26,7 +26,10 @@ const maxDepth = 64
 
 const totalsEpochKey = "totals:epoch"
 
-func totalsKey(id ID) string { return "totals:o" + strconv.FormatUint(uint64(id), 10) }
+// TotalsKey is the State slot of objective id's totals, which a
+// check-in's roll-up reads beside the objective (a backend may read the
+// two together).
+func TotalsKey(id ID) string { return "totals:o" + strconv.FormatUint(uint64(id), 10) }
 
 // totalsEpoch is the epoch the slots of ws are valid in.
 func totalsEpoch(tx Tx, ws string) (uint64, error) {
@@ -200,7 +203,7 @@ func rollUpChanged(tx Tx, now time.Time, o *Objective, krs []*KeyResult, kids []
 // storedTotals reads the totals of objective id, nil when there are none
 // valid in epoch (none written, damaged, or of an older epoch).
 func storedTotals(tx Tx, ws string, id ID, epoch uint64) (*totals.Totals, error) {
-	b, err := tx.State(ws, totalsKey(id))
+	b, err := tx.State(ws, TotalsKey(id))
 	if IsNotFound(err) {
 		return nil, nil
 	}
@@ -222,7 +225,7 @@ func storeRollUp(tx Tx, now time.Time, o *Objective, krs []*KeyResult, kids []*O
 	if err := tx.PutObjective(o); err != nil {
 		return fmt.Errorf("store O%d: %w", o.ID, err)
 	}
-	if err := tx.PutState(o.Workspace, totalsKey(o.ID), totals.Encode(t), time.Time{}); err != nil {
+	if err := tx.PutState(o.Workspace, TotalsKey(o.ID), totals.Encode(t), time.Time{}); err != nil {
 		return fmt.Errorf("store totals of O%d: %w", o.ID, err)
 	}
 	return nil
@@ -248,7 +251,7 @@ func FillTotals(tx Tx, ws string, ids []ID) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if err := tx.PutState(ws, totalsKey(id), totals.Encode(t), time.Time{}); err != nil {
+		if err := tx.PutState(ws, TotalsKey(id), totals.Encode(t), time.Time{}); err != nil {
 			return n, fmt.Errorf("store totals of O%d: %w", id, err)
 		}
 		n++

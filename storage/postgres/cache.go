@@ -20,8 +20,9 @@ type cacheKey struct {
 }
 
 type cached struct {
-	body []byte
-	exp  int64 // State's expiry (0 for never)
+	body    []byte
+	exp     int64 // State's expiry (0 for never)
+	missing bool  // the server had none (objectiveAhead's totals)
 }
 
 func idKey(table, ws string, id int64) cacheKey {
@@ -39,6 +40,14 @@ func (t *pgTx) remember(k cacheKey, body []byte, exp int64) {
 		t.cache = map[cacheKey]cached{}
 	}
 	t.cache[k] = cached{body: body, exp: exp}
+}
+
+// rememberMissing notes that the server has nothing under k.
+func (t *pgTx) rememberMissing(k cacheKey) {
+	if t.cache == nil {
+		t.cache = map[cacheKey]cached{}
+	}
+	t.cache[k] = cached{missing: true}
 }
 
 // forget drops k: the next read asks the server, which has the write

@@ -25,7 +25,7 @@ func TestTransactionRemembersWhatItWrote(t *testing.T) {
 	defer db.Close()
 	ctx := context.Background()
 	const ws = "T1"
-	var cycle okrcore.ID
+	var cycle, objective, stored okrcore.ID
 	err = db.Update(ctx, func(tx okrcore.Tx) error {
 		if err := tx.PutWorkspace(&okrcore.Workspace{ID: ws, Name: "Acme"}); err != nil {
 			return err
@@ -35,7 +35,17 @@ func TestTransactionRemembersWhatItWrote(t *testing.T) {
 			return err
 		}
 		cycle = c.ID
-		return nil
+		o := &okrcore.Objective{Workspace: ws, Cycle: c.ID, Title: "Grow"}
+		if err := tx.PutObjective(o); err != nil {
+			return err
+		}
+		objective = o.ID
+		withTotals := &okrcore.Objective{Workspace: ws, Cycle: c.ID, Title: "Keep"}
+		if err := tx.PutObjective(withTotals); err != nil {
+			return err
+		}
+		stored = withTotals.ID
+		return tx.PutState(ws, okrcore.TotalsKey(stored), []byte("stored"), time.Time{})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +116,38 @@ func TestTransactionRemembersWhatItWrote(t *testing.T) {
 			}
 			if _, err := tx.State(ws, "k"); !okrcore.IsNotFound(err) {
 				t.Errorf("read deleted state: %v", err)
+			}
+		}},
+		{"an objective's totals, read with it: none, then written, then deleted", func(t *testing.T, tx okrcore.Tx) {
+			t.Helper()
+			key := okrcore.TotalsKey(objective)
+			if _, err := tx.Objective(ws, objective); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.State(ws, key); !okrcore.IsNotFound(err) {
+				t.Fatalf("totals that were never written: %v", err)
+			}
+			if err := tx.PutState(ws, key, []byte("t1"), time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := tx.State(ws, key); err != nil || string(b) != "t1" {
+				t.Errorf("totals %q, %v after the put", b, err)
+			}
+			if err := tx.DeleteState(ws, key); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.State(ws, key); !okrcore.IsNotFound(err) {
+				t.Errorf("deleted totals: %v", err)
+			}
+		}},
+		{"an objective's stored totals, read with it", func(t *testing.T, tx okrcore.Tx) {
+			t.Helper()
+			key := okrcore.TotalsKey(stored)
+			if _, err := tx.Objective(ws, stored); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := tx.State(ws, key); err != nil || string(b) != "stored" {
+				t.Errorf("totals %q, %v", b, err)
 			}
 		}},
 		{"state that expires while the transaction runs is gone", func(t *testing.T, tx okrcore.Tx) {

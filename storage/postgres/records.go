@@ -81,7 +81,7 @@ var (
 		vals:    func(*okrcore.Cycle) []any { return nil },
 	}).prepare()
 	objectiveKind = (&kind[okrcore.Objective]{
-		name: "objective", table: "objectives", seq: "objective", cached: true,
+		name: "objective", table: "objectives", seq: "objective", cached: true, ahead: objectiveAhead,
 		missing: refMissing(okrcore.RefObjective),
 		ws:      func(o *okrcore.Objective) string { return o.Workspace },
 		id:      func(o *okrcore.Objective) *okrcore.ID { return &o.ID },

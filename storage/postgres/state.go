@@ -15,7 +15,7 @@ import (
 func (t *pgTx) State(ws, k string) ([]byte, error) {
 	ck := cacheKey{"state", ws, k}
 	if c, ok := t.recall(ck); ok {
-		if c.exp != 0 && nanos(t.now()) >= c.exp {
+		if c.missing || c.exp != 0 && nanos(t.now()) >= c.exp {
 			return nil, check.NotFound("get state", "Nothing is stored under %q.", k)
 		}
 		// A copy: the caller may change what it is given.

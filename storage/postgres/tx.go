@@ -163,6 +163,9 @@ type kind[T any] struct {
 	// cached kinds are remembered by the transaction that reads or
 	// writes them (cache.go).
 	cached bool
+	// ahead, when set, reads a record a writable transaction does not
+	// remember together with what it reads next (ahead.go).
+	ahead func(t *pgTx, ws string, id okrcore.ID) error
 
 	// insert and upsert are the statements put runs for a new record and
 	// for one under a given ID, built once from cols.
@@ -216,7 +219,14 @@ func get[T any](t *pgTx, k *kind[T], ws string, id okrcore.ID) (*T, error) {
 	var ck cacheKey
 	if k.cached {
 		ck = idKey(k.table, ws, int64(id))
-		if c, ok := t.recall(ck); ok {
+		c, ok := t.recall(ck)
+		if !ok && k.ahead != nil && t.writable {
+			if err := k.ahead(t, ws, id); err != nil {
+				return nil, err
+			}
+			c, ok = t.recall(ck)
+		}
+		if ok {
 			return decode[T](k.name, c.body)
 		}
 	}
