@@ -78,6 +78,8 @@ type Dispatcher struct {
 	gatesSwept     int                  // how many gates the last sweep left
 	stats          map[string]*Stats    // by platform
 
+	marks marks // the workers' marks committed in groups, with a Claimer
+
 	// draining is held by Drain: without a claimer, items are not claimed
 	// in the store, so two drains at once would send the same items.
 	draining sync.Mutex
@@ -162,6 +164,7 @@ func NewDispatcher(store okrcore.Store, composer Composer, router *Router, opts 
 	d := &Dispatcher{store: store, composer: composer, router: router, pacing: opts.Pacing, pacings: opts.Pacings, workers: opts.Workers,
 		attempts: opts.MaxAttempts, batch: opts.Batch, now: opts.Now, log: opts.Logger, paces: map[string]*pace{}, paceByPlatform: map[string][]*pace{},
 		gates: map[string]*heldGate{}, platforms: map[string]string{}, stats: map[string]*Stats{}}
+	d.marks.cond.L = &d.marks.mu
 	if d.workers <= 0 {
 		d.workers = 32
 	}
@@ -440,24 +443,17 @@ func (d *Dispatcher) finish(ctx context.Context, it *okrcore.OutboxItem, state o
 
 // mark stores an item's new state. It uses a fresh context so that an item
 // sent while shutting down is still recorded as sent. With a Claimer, it
-// refuses (errLeaseLost) an item another replica took over.
+// refuses (errLeaseLost) an item another replica took over, and is
+// committed with the other workers' marks (record.go).
 func (d *Dispatcher) mark(ctx context.Context, it *okrcore.OutboxItem, state okrcore.OutboxState, due time.Time, note string) error {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	err := d.store.Update(wctx, func(tx okrcore.Tx) error {
-		if err := d.stillOurs(tx, it); err != nil {
-			return err
-		}
-		cur, err := tx.OutboxItem(it.Workspace, it.ID)
-		if err != nil {
-			return err
-		}
-		cur.State, cur.DueAt, cur.Attempts, cur.LastError = state, due, it.Attempts, note
-		cur.SentRef, cur.SentAt = it.SentRef, it.SentAt
-		return tx.PutOutbox(cur)
-	})
-	if err != nil {
-		return fmt.Errorf("mark outbox item %d %s: %w", it.ID, state, err)
+	m := &markReq{it: it, state: state, due: due, note: note}
+	if d.claimer != nil {
+		d.marks.record(ctx, d, m)
+	} else {
+		d.commitMarks(ctx, []*markReq{m})
+	}
+	if m.err != nil {
+		return fmt.Errorf("mark outbox item %d %s: %w", it.ID, state, m.err)
 	}
 	it.State, it.DueAt = state, due
 	return nil

@@ -18,9 +18,10 @@ import (
 // pace a second or so each time. Items in flight are still open in the
 // store, so they are known here and not handed out twice.
 //
-// With a Claimer, items are leased a free worker's worth at a time, so that
-// another replica's dispatcher drains the same outbox alongside, and the
-// leases are renewed until Drain returns. When the Claimer is a Leader,
+// With a Claimer, items are leased as workers come free (ahead of them on
+// the deployment's sender, feedClaimed), so that another replica's
+// dispatcher could drain the same outbox alongside, and the leases are
+// renewed until Drain returns. When the Claimer is a Leader,
 // only the deployment's sender drains (leader.go); Drain on another
 // replica waits while items are due, in case the sender dies.
 func (d *Dispatcher) Drain(ctx context.Context) error {
@@ -180,55 +181,88 @@ func (r *drainRun) feed(ctx context.Context) error {
 	return nil
 }
 
-// feedClaimed leases due items as workers come free and hands them out,
+// feedClaimed leases due items and hands them out as workers come free,
 // until none is left to claim and none is in flight, a worker failed, or
-// ctx ends. Claiming no more than the free workers take keeps a claimed
-// item from waiting in this process while another replica is idle.
+// ctx ends. The deployment's sender (a Leader's) keeps up to two
+// workers' worth of items claimed ahead, and claims a worker's worth more
+// while the workers send, so that a worker coming free never waits for a
+// claim's round trip and a claim takes many items in one statement; no
+// other replica sends meanwhile, so nothing waits here that another would
+// have sent. Without a Leader, each replica claims no
+// more than its free workers take, so that a claimed item does not wait
+// in this process while another replica is idle.
 func (r *drainRun) feedClaimed(ctx context.Context) error {
-	for ctx.Err() == nil && r.failure() == nil {
+	ahead := r.d.workers
+	if r.d.leader != nil {
+		ahead *= 3
+	}
+	var (
+		ready    []*okrcore.OutboxItem // claimed, not yet handed out
+		claiming chan claimed          // the claim under way, if any
+		dry      bool                  // the last claim found less than it asked for
+	)
+	for {
 		r.mu.Lock()
-		free := r.d.workers - len(r.inFlight)
+		held := len(r.inFlight) // claimed and not done, ready included
 		r.mu.Unlock()
-		var items []*okrcore.OutboxItem
-		if free > 0 {
-			var err error
-			if items, err = r.d.claim(ctx, free); err != nil {
-				if ctx.Err() != nil {
-					return nil
+		if ctx.Err() != nil || r.failure() != nil {
+			if claiming != nil {
+				if c := <-claiming; c.err == nil {
+					ready = append(ready, c.items...)
 				}
-				return err
 			}
+			return r.putBack(ctx, ready)
 		}
-		if len(items) == 0 {
-			r.mu.Lock()
-			busy := len(r.inFlight)
-			r.mu.Unlock()
-			if busy == 0 {
-				return nil
-			}
-			select {
-			case <-r.done:
-			case <-ctx.Done():
-			}
-			continue
+		// Claim again once a worker's worth has gone out, or at once when
+		// nothing is ready.
+		if want := ahead - held; claiming == nil && !dry && want > 0 && (want >= r.d.workers || len(ready) == 0) {
+			claiming = make(chan claimed, 1)
+			go func() {
+				items, err := r.d.claim(ctx, want)
+				claiming <- claimed{items, want, err}
+			}()
 		}
-		items = spread(items)
-		for i, it := range items {
-			ref := itemRef{it.Workspace, it.ID}
-			r.mu.Lock()
-			r.inFlight[ref] = true
-			r.mu.Unlock()
-			select {
-			case r.work <- it:
-			case <-ctx.Done():
-				r.mu.Lock()
-				delete(r.inFlight, ref)
-				r.mu.Unlock()
-				return r.putBack(ctx, items[i:])
+		if claiming == nil && len(ready) == 0 && held == 0 {
+			return nil
+		}
+		var work chan *okrcore.OutboxItem
+		var next *okrcore.OutboxItem
+		if len(ready) > 0 {
+			work, next = r.work, ready[0]
+		}
+		select {
+		case work <- next:
+			ready = ready[1:]
+		case c := <-claiming:
+			claiming = nil
+			if c.err != nil {
+				if ctx.Err() != nil {
+					continue
+				}
+				_ = r.putBack(ctx, ready)
+				return c.err
 			}
+			dry = len(c.items) < c.want
+			r.mu.Lock()
+			for _, it := range c.items {
+				r.inFlight[itemRef{it.Workspace, it.ID}] = true
+			}
+			r.mu.Unlock()
+			ready = append(ready, spread(c.items)...)
+		case <-r.done:
+			// A worker is free, and what it did may leave an item due
+			// again (a retry at once).
+			dry = false
+		case <-ctx.Done():
 		}
 	}
-	return nil
+}
+
+// claimed is a claim's answer.
+type claimed struct {
+	items []*okrcore.OutboxItem
+	want  int
+	err   error
 }
 
 // putBack ends the lease of claimed items no worker took before shutdown,

@@ -137,3 +137,69 @@ func TestLateReplicaLeavesTheNewOwnersRecord(t *testing.T) {
 	// passed on, which no record can undo.
 	t.Logf("the platform got the item %d times", p.got[keys[0]])
 }
+
+// gathering is a platform that holds every send until released, once n
+// are waiting, so that their outcomes are recorded together.
+type gathering struct {
+	*recorder
+	n        int64
+	waiting  atomic.Int64
+	started  chan struct{}
+	released chan struct{}
+}
+
+func (p *gathering) Send(ctx context.Context, to chat.Conversation, m chat.Message) (chat.SentRef, error) {
+	if p.waiting.Add(1) == p.n {
+		close(p.started)
+	}
+	<-p.released
+	return p.recorder.Send(ctx, to, m)
+}
+
+// TestLateGroupRecordsOnlyItsOwn: the outcomes of sends that return
+// together, some of whose items another replica took over meanwhile, are
+// recorded for the items still this replica's, and leave the others to
+// their new owner.
+func TestLateGroupRecordsOnlyItsOwn(t *testing.T) {
+	ctx := context.Background()
+	db, c, keys := leasedOutbox(t, 6)
+	p := &recorder{got: map[string]int{}}
+	g := &gathering{recorder: p, n: 6, started: make(chan struct{}), released: make(chan struct{})}
+	a := unled(db, c, g, "a")
+	done := make(chan error, 1)
+	go func() { done <- a.Drain(ctx) }()
+	<-g.started
+	// Past a's leases, b takes three of its items (to reconcile them).
+	c.add(3 * outbox.DefaultLease)
+	taken, err := db.ClaimOutbox(ctx, "b", c.now(), c.now(), outbox.DefaultLease, 3)
+	if err != nil || len(taken) != 3 {
+		t.Fatalf("b's claim: %d items, %v", len(taken), err)
+	}
+	close(g.released)
+	if err := <-done; err != nil {
+		t.Fatalf("the late replica's drain: %v", err)
+	}
+	isTaken := map[string]bool{}
+	for _, it := range taken {
+		isTaken[it.Key] = true
+	}
+	err = db.View(ctx, func(tx okrcore.Tx) error {
+		for _, k := range keys {
+			it, err := tx.OutboxByKey("T1", k)
+			if err != nil {
+				return err
+			}
+			want := okrcore.OutboxSent
+			if isTaken[k] {
+				want = okrcore.OutboxSending // b's to reconcile; a's word is not recorded
+			}
+			if it.State != want {
+				t.Errorf("%s is %s, want %s", k, it.State, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -130,18 +130,21 @@ func BenchmarkStoreFanout(b *testing.B) {
 				limit := slacktest.NewLimit(limitPerSecond, limitPerSecond/10, time.Second)
 				fake := slacktest.New(slacktest.Options{Limit: limit, Quiet: true})
 				ds := make([]*outbox.Dispatcher, c.replicas)
+				sws := make([]*stopwatch, c.replicas)
 				for i := range ds {
 					a, err := slack.New(slack.Config{BotToken: slacktest.BotToken, SigningSecret: "bench", APIURL: fake.APIURL()},
 						slack.Options{Ceiling: 1000})
 					if err != nil {
 						b.Fatal(err)
 					}
-					e := bot.NewEngine(db, bot.Options{Now: clock})
-					ds[i] = outbox.NewDispatcher(db, e, outbox.ByPlatform(map[string]chat.Sender{slack.Platform: a}),
-						outbox.Options{Now: clock, LeaseNow: time.Now, Pacings: map[string]chat.Pacing{slack.Platform: a.Pacing()}})
+					sws[i] = &stopwatch{}
+					store, composer, claimer := timed(db, bot.NewEngine(db, bot.Options{Now: clock}), sws[i])
+					ds[i] = outbox.NewDispatcher(store, composer, outbox.ByPlatform(map[string]chat.Sender{slack.Platform: a}),
+						outbox.Options{Now: clock, LeaseNow: time.Now, Claimer: claimer, Pacings: map[string]chat.Pacing{slack.Platform: a.Pacing()}})
 				}
 				b.StartTimer()
 				start := time.Now()
+				paces := paceLog(ds, limit)
 				var wg sync.WaitGroup
 				for _, d := range ds {
 					wg.Go(func() {
@@ -153,6 +156,7 @@ func BenchmarkStoreFanout(b *testing.B) {
 				wg.Wait()
 				took := time.Since(start)
 				b.StopTimer()
+				b.Logf("each second, the pace asked and the messages the platform took:%s", paces())
 				sent, dups := fanoutTally(b, db, fake.Deliveries())
 				if sent == 0 {
 					b.Fatal("nothing was due: run it once (-benchtime 1x)")
@@ -163,6 +167,9 @@ func BenchmarkStoreFanout(b *testing.B) {
 				b.ReportMetric(float64(sent), "sent")
 				b.ReportMetric(100*float64(limited)/float64(max(calls, 1)), "429_pct")
 				b.Logf("%d sent in %s (floor %.1f s), %d of %d calls answered 429, %d sent twice", sent, took.Round(time.Millisecond), floor, limited, calls, dups)
+				for i, sw := range sws {
+					b.Logf("replica %d: %s", i+1, sw)
+				}
 				fake.Close()
 				if dups > 0 {
 					b.Fatalf("%d nudges delivered twice", dups)

@@ -136,3 +136,58 @@ func TestOutboxLeaseNamesItsOwner(t *testing.T) {
 		t.Fatalf("lease of a missing item: %v, want not found", err)
 	}
 }
+
+// TestLeasedOutboxReadsItemsWithTheirOwners: a group of items is read with
+// their leases' owners in one query, an ID not stored left out, and an
+// item read so is still refused a changed key when it is put.
+func TestLeasedOutboxReadsItemsWithTheirOwners(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	addDue(t, db, 3)
+	claimed, err := db.ClaimOutbox(ctx, "a", leaseT0, leaseT0, time.Minute, 2)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %d items, %v", len(claimed), err)
+	}
+	type leasedReader interface {
+		LeasedOutbox(ws string, ids []okrcore.ID) ([]*okrcore.OutboxItem, []string, error)
+	}
+	var items []*okrcore.OutboxItem
+	var owners []string
+	err = db.Update(ctx, func(tx okrcore.Tx) error {
+		var err error
+		items, owners, err = tx.(leasedReader).LeasedOutbox("T1", []okrcore.ID{3, claimed[1].ID, 999, claimed[0].ID})
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		changed := *items[0]
+		changed.Key = "checkin:someone-else"
+		if err := tx.PutOutbox(&changed); okrcore.ErrorKindOf(err) != okrcore.KindInvalid {
+			t.Errorf("put of an item read with its lease under another key: %v, want refused as invalid", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[okrcore.ID]string{}
+	for i, it := range items {
+		got[it.ID] = owners[i]
+	}
+	want := map[okrcore.ID]string{claimed[0].ID: "a", claimed[1].ID: "a", 3: ""}
+	if len(got) != len(want) {
+		t.Fatalf("read %v, want %v", got, want)
+	}
+	for id, owner := range want {
+		if o, ok := got[id]; !ok || o != owner {
+			t.Errorf("item %d: owner %q (read %v), want %q", id, o, ok, owner)
+		}
+	}
+	for _, it := range items {
+		if it.Workspace != "T1" || it.Key == "" {
+			t.Errorf("item %d read as %+v", it.ID, it)
+		}
+	}
+}

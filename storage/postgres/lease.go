@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/storage/internal/check"
 )
@@ -147,4 +149,46 @@ func (t *pgTx) OutboxLease(ws string, id okrcore.ID) (string, error) {
 		return "", check.NotFound("read an outbox lease", "%s", outboxKind.missing(id))
 	}
 	return string(owner), nil
+}
+
+// LeasedOutbox reads the items of ws among ids with their leases' owners
+// ("" when no lease holds one) in one round trip: the dispatcher records
+// a group of outcomes in one transaction, each only while its lease is
+// the dispatcher's (outbox/record.go). An ID not stored is left out.
+func (t *pgTx) LeasedOutbox(ws string, ids []okrcore.ID) ([]*okrcore.OutboxItem, []string, error) {
+	const op = "read outbox items and their leases"
+	ns := make([]int64, len(ids))
+	for i, id := range ids {
+		ns[i] = int64(id)
+	}
+	var bodies, owners [][]byte
+	err := t.roundTrip(op, "SELECT body, lease_owner FROM outbox WHERE ws = $1 AND id = ANY ($2) ORDER BY id",
+		[]any{[]byte(ws), ns}, func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var body, owner []byte
+				if err := rows.Scan(&body, &owner); err != nil {
+					return err
+				}
+				bodies, owners = append(bodies, body), append(owners, owner)
+			}
+			return rows.Err()
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := decodeAll[okrcore.OutboxItem]("outbox item", bodies)
+	if err != nil {
+		return nil, nil, err
+	}
+	who := make([]string, len(items))
+	for i, it := range items {
+		t.sawOutbox(ws, it.ID, it.Key)
+		who[i] = string(owners[i])
+	}
+	return items, who, nil
 }

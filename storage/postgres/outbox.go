@@ -66,7 +66,25 @@ func (t *pgTx) AddOutbox(it *okrcore.OutboxItem) (bool, error) {
 }
 
 func (t *pgTx) OutboxItem(ws string, id okrcore.ID) (*okrcore.OutboxItem, error) {
-	return get(t, outboxKind, ws, id)
+	it, err := get(t, outboxKind, ws, id)
+	if err == nil {
+		t.sawOutbox(ws, id, it.Key)
+	}
+	return it, err
+}
+
+// outboxRef names an outbox item in outboxKeys.
+type outboxRef struct {
+	ws string
+	id okrcore.ID
+}
+
+// sawOutbox remembers the key of an item this run read.
+func (t *pgTx) sawOutbox(ws string, id okrcore.ID, key string) {
+	if t.outboxKeys == nil {
+		t.outboxKeys = map[outboxRef]string{}
+	}
+	t.outboxKeys[outboxRef{ws, id}] = key
 }
 
 func (t *pgTx) OutboxByKey(ws, k string) (*okrcore.OutboxItem, error) {
@@ -89,15 +107,19 @@ func (t *pgTx) PutOutbox(it *okrcore.OutboxItem) error {
 	if it.ID == 0 {
 		return check.Invalid(op, "A scheduled message is added with AddOutbox before it can be changed.")
 	}
-	var key []byte
-	found, err := t.scan(op, "SELECT key FROM outbox WHERE ws = $1 AND id = $2", []any{[]byte(it.Workspace), int64(it.ID)}, &key)
-	if err != nil {
-		return err
-	}
+	key, found := t.outboxKeys[outboxRef{it.Workspace, it.ID}]
 	if !found {
-		return check.NotFound(op, "%s", outboxKind.missing(it.ID))
+		var stored []byte
+		var err error
+		if found, err = t.scan(op, "SELECT key FROM outbox WHERE ws = $1 AND id = $2", []any{[]byte(it.Workspace), int64(it.ID)}, &stored); err != nil {
+			return err
+		}
+		if !found {
+			return check.NotFound(op, "%s", outboxKind.missing(it.ID))
+		}
+		key = string(stored)
 	}
-	if string(key) != it.Key {
+	if key != it.Key {
 		return check.Invalid(op, "A scheduled message keeps its key: %q cannot become %q.", key, it.Key)
 	}
 	check.DefaultState(it)

@@ -47,6 +47,11 @@ type pgTx struct {
 	// cache is what this run read and wrote of the records it reads
 	// again (see cache.go).
 	cache map[cacheKey]cached
+	// outboxKeys are the keys of the outbox items this run read, by
+	// workspace and ID, so that PutOutbox checks an item it read without a
+	// round trip of its own (a key never changes, and no Tx deletes an
+	// item).
+	outboxKeys map[outboxRef]string
 }
 
 var _ okrcore.Tx = (*pgTx)(nil)
