@@ -51,7 +51,7 @@ func which(err error, rep reply.Reply, text string) error {
 		return err
 	}
 	if len(pe.Choices) == 0 {
-		return usage("%s", chat.User(pe.Message))
+		return usage("%s", pe.MessageWith(chat.User))
 	}
 	var buttons []chat.Button
 	for _, c := range pe.Choices {
@@ -62,11 +62,11 @@ func which(err error, rep reply.Reply, text string) error {
 		label = chat.User(label)
 		v := completed(text, rep, pe.Raw, c.Clause)
 		if len(v) > maxButtonValue {
-			return usage("%s Nothing was saved: send it again with the key result's id.", chat.User(pe.Message))
+			return usage("%s Nothing was saved: send it again with the key result's id.", pe.MessageWith(chat.User))
 		}
 		buttons = append(buttons, chat.Button{Label: label, Value: v})
 	}
-	return &askErr{question(chat.User(pe.Message)+" Nothing is saved until you pick one.", buttons)}
+	return &askErr{question(pe.MessageWith(chat.User)+" Nothing is saved until you pick one.", buttons)}
 }
 
 // completed is text with the update typed as raw replaced by clause. The

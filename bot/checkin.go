@@ -38,11 +38,11 @@ func (e *Engine) plainCheckIn(ctx context.Context, req *request, text string) (c
 	rep, err := reply.ParseReplyWith(text, e.numbers(ctx, req))
 	if err != nil {
 		var pe *reply.ParseError
-		// A parse error is plain words quoting what the person wrote and
-		// their key results' titles, with no markup of its own: all of it
-		// goes in as a person's text.
+		// A parse error quotes what the person wrote and their key
+		// results' titles: only those go in as a person's text, so that
+		// the rest is the bot's and takes the workspace's words.
 		if errors.As(err, &pe) {
-			return chat.Message{}, usage("%s", chat.User(pe.Message))
+			return chat.Message{}, usage("%s", pe.MessageWith(chat.User))
 		}
 		return chat.Message{}, err
 	}
@@ -401,7 +401,7 @@ func (e *Engine) planAnswer(tx okrcore.Tx, req *request, d *dialog, text string,
 	if err != nil {
 		var pe *reply.ParseError
 		if errors.As(err, &pe) {
-			return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", chat.User(pe.Message), k.Ref())
+			return usage("%s (We're on %s now; `skip` moves on, `stop` ends.)", pe.MessageWith(chat.User), k.Ref())
 		}
 		return err
 	}
@@ -418,7 +418,7 @@ func (e *Engine) planAnswer(tx okrcore.Tx, req *request, d *dialog, text string,
 	if err != nil {
 		var pe *reply.ParseError
 		if errors.As(err, &pe) {
-			return usage("%s (We're on %s now; `skip` moves on.)", chat.User(pe.Message), k.Ref())
+			return usage("%s (We're on %s now; `skip` moves on.)", pe.MessageWith(chat.User), k.Ref())
 		}
 		return err
 	}

@@ -1,7 +1,6 @@
 package reply
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -118,7 +117,7 @@ type clause struct {
 }
 
 type fail struct {
-	msg      string
+	msg      *ParseError
 	anchored bool   // the clause was clearly meant as a check-in (it names a KR or holds a number)
 	hard     bool   // a definite mistake (confidence 11): no re-reading helps
 	multi    bool   // several key results in one clause
@@ -141,10 +140,10 @@ func parseClause(raw string, o Options) (clause, *fail) {
 		return clause{kind: ignore}, nil
 	}
 	if ok, tail := leadWord(low, "skip"); ok && skipReason(tail) == "" {
-		return clause{}, &fail{msg: skipMsg, hard: true}
+		return clause{}, &fail{msg: &ParseError{Message: skipMsg}, hard: true}
 	}
 	if ok, tail := leadWord(low, "undo"); ok && undoTails[strings.TrimSpace(tail)] {
-		return clause{}, &fail{msg: undoMsg, hard: true}
+		return clause{}, &fail{msg: &ParseError{Message: undoMsg}, hard: true}
 	}
 	tw, lw := tokens(s)
 	// Connecting words at either end.
@@ -167,7 +166,7 @@ func parseClause(raw string, o Options) (clause, *fail) {
 	}
 	if len(at) > 1 {
 		return clause{}, &fail{anchored: true, multi: true,
-			msg: `Give each key result its own value, separated by commas, e.g. "KR2 45%, KR3 done".`}
+			msg: &ParseError{Message: `Give each key result its own value, separated by commas, e.g. "KR2 45%, KR3 done".`}}
 	}
 	if len(at) == 1 {
 		return idClause(o, s, tw, lw, at[0])
@@ -245,13 +244,13 @@ func idClause(o Options, s string, tw, lw []string, k int) (clause, *fail) {
 	for _, w := range lw[:k] {
 		if !leadIgnore[w] {
 			return clause{}, &fail{anchored: true,
-				msg: fmt.Sprintf(`I couldn't tell what %s means. Start with the key result, e.g. "%s 45%%".`, quote(s), ref)}
+				msg: errorf(`I couldn't tell what %s means. Start with the key result, e.g. "%s 45%%".`, quote(s), own(ref))}
 		}
 	}
 	ptw, plw := tw[k+n:], lw[k+n:]
 	pl, soft, hard := parsePayload(o, ptw, plw)
 	if hard != nil {
-		return clause{}, &fail{msg: hard.Message, hard: true, anchored: true}
+		return clause{}, &fail{msg: hard, hard: true, anchored: true}
 	}
 	if soft != nil {
 		f := &fail{anchored: true, msg: softMessage(s, ref, ptw, plw, soft)}
@@ -264,32 +263,33 @@ func idClause(o Options, s string, tw, lw []string, k int) (clause, *fail) {
 }
 
 // softMessage explains why the words after a key result were not understood.
-func softMessage(s, ref string, tw, lw []string, f *soft) string {
+func softMessage(s, id string, tw, lw []string, f *soft) *ParseError {
+	ref := own(id)
 	switch f.kind {
 	case softTwoValues:
-		return fmt.Sprintf(`%s has two values. Send one, e.g. "%s 45%%".`, quote(s), ref)
+		return errorf(`%s has two values. Send one, e.g. "%s 45%%".`, quote(s), ref)
 	case softConflict:
-		return fmt.Sprintf(`%s says two different things. Send one, e.g. "%s 45%%" or "%s done".`, quote(s), ref, ref)
+		return errorf(`%s says two different things. Send one, e.g. "%s 45%%" or "%s done".`, quote(s), ref, ref)
 	case softDelta:
-		return fmt.Sprintf(`Send the new value of %s rather than the change, e.g. "%s 45%%".`, ref, ref)
+		return errorf(`Send the new value of %s rather than the change, e.g. "%s 45%%".`, ref, ref)
 	}
 	if f.at >= len(lw) || !f.seen {
 		first := firstNonFiller(lw)
 		if first >= len(lw) {
-			return fmt.Sprintf(`What's the new value for %s? Try "%s 45%%" or "%s done".`, ref, ref, ref)
+			return errorf(`What's the new value for %s? Try "%s 45%%" or "%s done".`, ref, ref, ref)
 		}
 		switch lw[first] {
 		case "blocked", "blocker", "blockers", "stuck":
-			return fmt.Sprintf(`What's blocking %s? Write e.g. "%s at risk, blocked: waiting on legal".`, ref, ref)
+			return errorf(`What's blocking %s? Write e.g. "%s at risk, blocked: waiting on legal".`, ref, ref)
 		}
 		bad := strings.Join(tw[first:], " ")
 		if looksNumeric(lw[first]) {
 			bad = tw[first]
 		}
-		return fmt.Sprintf(`I couldn't read %s as a number. Try "%s 45%%" or "revenue 1.2M".`, quote(bad), ref)
+		return errorf(`I couldn't read %s as a number. Try "%s 45%%" or "revenue 1.2M".`, quote(bad), ref)
 	}
 	extra := strings.Join(tw[f.extra:], " ")
-	return fmt.Sprintf(`I couldn't tell what %s means in %s. Separate parts with commas and put remarks after "note:", e.g. "%s 45%%, note: …".`,
+	return errorf(`I couldn't tell what %s means in %s. Separate parts with commas and put remarks after "note:", e.g. "%s 45%%, note: …".`,
 		quote(extra), quote(s), ref)
 }
 
@@ -326,7 +326,7 @@ func wordClause(o Options, s, raw string, tw, lw []string) (clause, *fail) {
 		}
 	}
 	if hard != nil {
-		return clause{}, &fail{msg: hard.Message, hard: true, anchored: true}
+		return clause{}, &fail{msg: hard, hard: true, anchored: true}
 	}
 	// Not understood: say why as precisely as possible.
 	for p, w := range lw {
@@ -339,14 +339,14 @@ func wordClause(o Options, s, raw string, tw, lw []string) (clause, *fail) {
 		if _, ok := ratio(w); ok {
 			continue
 		}
-		return clause{}, &fail{anchored: true, msg: fmt.Sprintf(`I couldn't read %s as a number. %s`, quote(tw[p]), tryValue)}
+		return clause{}, &fail{anchored: true, msg: errorf(`I couldn't read %s as a number. `+inFormat(tryValue), quote(tw[p]))}
 	}
 	if i := strings.IndexAny(raw, ":="); i >= 0 && strings.TrimSpace(raw[i+1:]) != "" {
 		name := strings.TrimSpace(raw[:i])
 		val := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(raw[i+1:]), ".!?"))
 		if name != "" && !strings.ContainsAny(name, ",;") {
 			return clause{}, &fail{anchored: true,
-				msg: fmt.Sprintf(`I couldn't read %s as a number. Try "%s 45%%" or "%s done".`, quote(val), name, name)}
+				msg: errorf(`I couldn't read %s as a number. Try "%s 45%%" or "%s done".`, quote(val), name, name)}
 		}
 	}
 	anchored := false
@@ -357,9 +357,9 @@ func wordClause(o Options, s, raw string, tw, lw []string) (clause, *fail) {
 	}
 	if anchored {
 		return clause{}, &fail{anchored: true,
-			msg: fmt.Sprintf(`I couldn't tell what %s means. Separate parts with commas, e.g. "KR2 45%%, KR3 done, confidence 7", and put remarks after "note:".`, quote(s))}
+			msg: errorf(`I couldn't tell what %s means. Separate parts with commas, e.g. "KR2 45%%, KR3 done, confidence 7", and put remarks after "note:".`, quote(s))}
 	}
-	f := &fail{msg: fmt.Sprintf(`I didn't understand %s. Try "KR2 45%%", "revenue 1.2M" or "hiring done", and put remarks after "note:".`, quote(s))}
+	f := &fail{msg: errorf(`I didn't understand %s. Try "KR2 45%%", "revenue 1.2M" or "hiring done", and put remarks after "note:".`, quote(s))}
 	if len(lw) <= 4 {
 		f.bareRef = strings.Join(tw, " ")
 		for _, w := range lw {

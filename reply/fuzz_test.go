@@ -76,6 +76,9 @@ func ptCheckReply(t *testing.T, text string, r Reply, err error) bool {
 		if !errors.As(err, &pe) || strings.TrimSpace(pe.Message) == "" {
 			t.Fatalf("ParseReply(%q): error %#v is not a ParseError with a message", text, err)
 		}
+		if got := pe.MessageWith(func(s string) string { return s }); got != pe.Message {
+			t.Fatalf("ParseReply(%q): MessageWith without quoting = %q, Message = %q", text, got, pe.Message)
+		}
 		if !ptZeroReply(r) {
 			t.Fatalf("ParseReply(%q): error with a non-empty reply %+v", text, r)
 		}
@@ -125,6 +128,9 @@ func ptCheckResolve(t *testing.T, text string, r Reply, krs []*okrcore.KeyResult
 		var pe *ParseError
 		if !errors.As(err, &pe) || strings.TrimSpace(pe.Message) == "" {
 			t.Fatalf("Resolve(%q): error %#v is not a ParseError with a message", text, err)
+		}
+		if got := pe.MessageWith(func(s string) string { return s }); got != pe.Message {
+			t.Fatalf("Resolve(%q): MessageWith without quoting = %q, Message = %q", text, got, pe.Message)
 		}
 		for _, c := range pe.Choices {
 			again, err := ParseReplyWith(c.Clause, o)

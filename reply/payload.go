@@ -317,7 +317,7 @@ func (r *payloadReader) refuseRatio(p int) (int, *soft, *ParseError) {
 		return p, nil, nil
 	}
 	if rt[1] == 10 {
-		return p, nil, errorf(`Is %s your confidence? Write "confidence %s".`, quote(r.tw[p]), trimNum(rt[0]))
+		return p, nil, errorf(`Is %s your confidence? Write "confidence %s".`, quote(r.tw[p]), own(trimNum(rt[0])))
 	}
 	return r.fail(softUnknown, p)
 }
@@ -412,7 +412,7 @@ func confValue(tw, lw []string, q int) (int, int, *ParseError) {
 		return 0, 0, errorf(`What's your confidence from 0 to 10? Try "confidence 7".`)
 	}
 	bad := func(w string) (int, int, *ParseError) {
-		return 0, 0, errorf(`I couldn't read %s as a confidence. Use a whole number from 0 to 10, %s`, quote(w), tryConf)
+		return 0, 0, errorf(`I couldn't read %s as a confidence. Use a whole number from 0 to 10, `+inFormat(tryConf), quote(w))
 	}
 	var v float64
 	used := 1

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/textarg"
 )
 
 // Reply is what a person said in one check-in message.
@@ -49,7 +50,10 @@ type Number struct {
 }
 
 // ParseError is a reply the bot did not understand. Message is one or two
-// short sentences for a person, including an example of what works.
+// short sentences for a person, including an example of what works, with
+// what the person typed (and their key results' titles and units) as they
+// are; MessageWith is the same sentences with those passed through a
+// renderer's quote, so that the rest is the bot's own words.
 type ParseError struct {
 	Message string
 	// Choices are the key results an update may be about when it named
@@ -58,6 +62,11 @@ type ParseError struct {
 	// typed, which a choice's Clause replaces.
 	Choices []Choice
 	Raw     string
+	// format and args are what Message was made of: the string arguments
+	// are a person's text, the bot's own words are in format or in an
+	// argument of another kind (own, okrcore.Ref, numbers).
+	format string
+	args   []any
 }
 
 // Choice is a key result an update may be about, and the update written
@@ -68,6 +77,24 @@ type Choice struct {
 }
 
 func (e *ParseError) Error() string { return e.Message }
+
+// MessageWith is Message with each of the person's words passed through
+// quote (chat.User); a message made of no argument is all the bot's.
+func (e *ParseError) MessageWith(quote func(string) string) string {
+	if e.format == "" {
+		return e.Message
+	}
+	return fmt.Sprintf(e.format, textarg.Quote(e.args, quote)...)
+}
+
+// own marks a string argument of a ParseError as the bot's own words (an
+// id, a status, a number), which textarg.Quote leaves alone: it quotes
+// only arguments of a string kind.
+func own(s string) ownText { return ownText{s} }
+
+type ownText struct{ s string }
+
+func (o ownText) String() string { return o.s }
 
 // Resolved is an update matched to a key result with its new value computed.
 type Resolved struct {
@@ -92,8 +119,9 @@ const (
 	undoMsg  = `To take back your last check-in, send just "undo".`
 )
 
+// errorf is a ParseError whose string arguments are a person's text.
 func errorf(format string, args ...any) *ParseError {
-	return &ParseError{Message: fmt.Sprintf(format, args...)}
+	return &ParseError{Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // quote shows what a person typed inside a message: one line, clipped.
@@ -197,13 +225,13 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 		case overall:
 			if c.conf != nil {
 				if r.Confidence != nil && *r.Confidence != *c.conf {
-					return Reply{}, errorf(`You gave two confidence values (%d and %d). Send one, %s`, *r.Confidence, *c.conf, tryConf)
+					return Reply{}, errorf(`You gave two confidence values (%d and %d). Send one, `+inFormat(tryConf), *r.Confidence, *c.conf)
 				}
 				r.Confidence = c.conf
 			}
 			if c.status != "" {
 				if r.Status != "" && r.Status != c.status {
-					return Reply{}, errorf(`You said both %q and %q. Send one status, e.g. "at risk".`, r.Status.Label(), c.status.Label())
+					return Reply{}, errorf(`You said both %q and %q. Send one status, e.g. "at risk".`, own(r.Status.Label()), own(c.status.Label()))
 				}
 				r.Status = c.status
 			}
@@ -214,9 +242,9 @@ func ParseReplyWith(text string, o Options) (Reply, error) {
 	}
 	switch {
 	case firstFail != nil:
-		return Reply{}, &ParseError{Message: firstFail.msg}
+		return Reply{}, firstFail.msg
 	case unknown != nil && understood:
-		return Reply{}, &ParseError{Message: unknown.msg}
+		return Reply{}, unknown.msg
 	case unknown != nil:
 		return Reply{}, &ParseError{Message: help}
 	}

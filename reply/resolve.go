@@ -60,14 +60,14 @@ func Resolve(updates []KRUpdate, krs []*okrcore.KeyResult) ([]Resolved, error) {
 }
 
 func merge(a, b Resolved) (Resolved, error) {
-	ref := a.KR.Ref().String()
+	ref := a.KR.Ref()
 	if a.HasValue && b.HasValue && a.Value != b.Value {
 		return a, errorf(`You gave %s two values (%s and %s). Send one, e.g. "%s %s".`, ref,
 			okrcore.FormatValue(a.Value, a.KR.Metric, a.KR.Unit), okrcore.FormatValue(b.Value, b.KR.Metric, b.KR.Unit),
-			ref, exampleValue(a.KR))
+			ref, exampleValue(a.KR)) // a unit is the person's
 	}
 	if a.Status != "" && b.Status != "" && a.Status != b.Status {
-		return a, errorf(`You said %s is both %s and %s. Send one, e.g. "%s at risk".`, ref, a.Status.Label(), b.Status.Label(), ref)
+		return a, errorf(`You said %s is both %s and %s. Send one, e.g. "%s at risk".`, ref, own(a.Status.Label()), own(b.Status.Label()), ref)
 	}
 	if a.Confidence != nil && b.Confidence != nil && *a.Confidence != *b.Confidence {
 		return a, errorf(`You gave %s two confidence values (%d and %d). Send one, e.g. "%s confidence 7".`, ref, *a.Confidence, *b.Confidence, ref)
@@ -192,8 +192,8 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		}
 	}
 	if len(content) == 0 {
-		return nil, choose(u, krs, func(example string) string {
-			return fmt.Sprintf(`Which key result is %s for? Yours are %s. Try "%s".`, quote(what), list(krs, false), example)
+		return nil, choose(u, krs, func(example string) *ParseError {
+			return errorf(`Which key result is %s for? Yours are %s. Try "%s".`, quote(what), list(krs, false), example)
 		})
 	}
 	best, bestScore := []*okrcore.KeyResult(nil), 0
@@ -221,8 +221,8 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 	}
 	switch len(best) {
 	case 0:
-		return nil, choose(u, krs, func(example string) string {
-			return fmt.Sprintf(`I couldn't find a key result matching %s. Yours are %s. Try "%s".`, quote(ref), list(krs, len(krs) <= 4), example)
+		return nil, choose(u, krs, func(example string) *ParseError {
+			return errorf(`I couldn't find a key result matching %s. Yours are %s. Try "%s".`, quote(ref), list(krs, len(krs) <= 4), example)
 		})
 	case 1:
 		return best[0], nil
@@ -237,15 +237,15 @@ func match(u KRUpdate, krs []*okrcore.KeyResult) (*okrcore.KeyResult, error) {
 		names = append(names, k.Ref().String()+" ("+strings.Trim(quote(k.Title), `"`)+")")
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-	return nil, choose(u, best, func(example string) string {
-		return fmt.Sprintf(`%s could be %s. Use the id, e.g. "%s".`, quote(ref), list, example)
+	return nil, choose(u, best, func(example string) *ParseError {
+		return errorf(`%s could be %s. Use the id, e.g. "%s".`, quote(ref), list, example)
 	})
 }
 
 // choose offers as choices the key results of krs that u fits, each with
 // u written with its id, in an error whose message says so with the first
 // choice as its example (or, when none fits, the first key result).
-func choose(u KRUpdate, krs []*okrcore.KeyResult, message func(example string) string) *ParseError {
+func choose(u KRUpdate, krs []*okrcore.KeyResult, message func(example string) *ParseError) *ParseError {
 	e := &ParseError{Raw: u.Raw}
 	krs = sortedKRs(krs)
 	for _, k := range krs {
@@ -257,8 +257,9 @@ func choose(u KRUpdate, krs []*okrcore.KeyResult, message func(example string) s
 	if len(e.Choices) > 0 {
 		example = e.Choices[0].Clause
 	}
-	e.Message = message(example)
-	return e
+	m := message(example)
+	m.Choices, m.Raw = e.Choices, e.Raw
+	return m
 }
 
 // stopWords never name a key result on their own, however many titles
@@ -339,7 +340,7 @@ func currencySymbol(unit string) string {
 
 // resolveOne computes what one update does to its key result.
 func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
-	ref := k.Ref().String()
+	ref := k.Ref()
 	r := Resolved{KR: k, Value: k.Current, Status: u.Status, Confidence: u.Confidence, Raw: u.Raw}
 	if u.Confidence != nil && (*u.Confidence < 0 || *u.Confidence > 10) {
 		return r, errorf(`Confidence goes from 0 to 10, so %d doesn't fit. Try "%s confidence 7".`, *u.Confidence, ref)
@@ -349,7 +350,7 @@ func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
 	default:
 		return r, errorf(`I don't know the status %q. Try "%s on track", "%s at risk" or "%s off track".`, string(u.Status), ref, ref, ref)
 	}
-	example := ref + " " + exampleValue(k)
+	example := ref.String() + " " + exampleValue(k)
 	if u.Value != nil && u.Done != nil || u.Same && (u.Value != nil || u.Done != nil) {
 		return r, errorf(`%s says two different things about %s. Send one, e.g. "%s".`, quote(u.Raw), ref, example)
 	}
@@ -420,7 +421,7 @@ func resolveOne(u KRUpdate, k *okrcore.KeyResult) (Resolved, error) {
 		r.HasValue = true
 	}
 	if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) || math.Abs(r.Value) > maxMagnitude {
-		return r, errorf(`That makes %s too big for %s. Check the number, e.g. "%s".`, trimNum(r.Value), ref, example)
+		return r, errorf(`That makes %s too big for %s. Check the number, e.g. "%s".`, own(trimNum(r.Value)), ref, example)
 	}
 	return r, nil
 }
@@ -435,7 +436,7 @@ func currencyMismatch(n Number, k *okrcore.KeyResult, example string) error {
 		want = "$"
 	}
 	if want != "" && want != n.Currency {
-		return errorf(`%s is counted in %s, not %s. Send the value in %s, e.g. "%s".`, k.Ref(), want, n.Currency, want, example)
+		return errorf(`%s is counted in %s, not %s. Send the value in %s, e.g. "%s".`, k.Ref(), own(want), own(n.Currency), own(want), example)
 	}
 	return nil
 }
@@ -445,7 +446,7 @@ func currencyMismatch(n Number, k *okrcore.KeyResult, example string) error {
 // points to a percentage key result and multiplies any other ("up 10%"
 // makes 1.1 times the current value, "down 10%" 0.9 times).
 func changedValue(n Number, k *okrcore.KeyResult, example string) (float64, error) {
-	ref := k.Ref().String()
+	ref := k.Ref()
 	more := "more"
 	if n.Value < 0 {
 		more = "less"
@@ -454,7 +455,7 @@ func changedValue(n Number, k *okrcore.KeyResult, example string) (float64, erro
 	case math.IsNaN(n.Value) || math.IsInf(n.Value, 0) || math.Abs(n.Value) > maxMagnitude:
 		return 0, errorf(`%s is too big for %s. Check the number, e.g. "%s".`, quote(n.Raw), ref, example)
 	case k.Metric == okrcore.MetricMilestone:
-		return 0, errorf(`%s is a milestone: it's done or not done, so %s %s doesn't fit. Try "%s done" or "%s not done".`, ref, quote(n.Raw), more, ref, ref)
+		return 0, errorf(`%s is a milestone: it's done or not done, so %s %s doesn't fit. Try "%s done" or "%s not done".`, ref, quote(n.Raw), own(more), ref, ref)
 	case k.Metric == okrcore.MetricPercent && n.Currency != "":
 		return 0, errorf(`%s is a percentage, not an amount of money. Try "%s up 5%%".`, ref, ref)
 	}
@@ -465,12 +466,12 @@ func changedValue(n Number, k *okrcore.KeyResult, example string) (float64, erro
 	if n.Percent && k.Metric != okrcore.MetricPercent {
 		if k.Current == 0 {
 			now := okrcore.FormatValue(0, k.Metric, k.Unit)
-			return 0, errorf(`%s is at %s, so %s%% %s is still %s. Send the new value, e.g. "%s".`, ref, now, trimNum(math.Abs(n.Value)), more, now, example)
+			return 0, errorf(`%s is at %s, so %s%% %s is still %s. Send the new value, e.g. "%s".`, ref, now, own(trimNum(math.Abs(n.Value))), own(more), now, example)
 		}
 		v = k.Current * (1 + n.Value/100)
 	}
 	if k.Metric == okrcore.MetricPercent && (v < 0 || v > 1000) {
-		return 0, errorf(`%s is a percentage, so it would be %s%%, out of range (0%% to 1000%%). Try "%s 45%%".`, ref, trimNum(v), ref)
+		return 0, errorf(`%s is a percentage, so it would be %s%%, out of range (0%% to 1000%%). Try "%s 45%%".`, ref, own(trimNum(v)), ref)
 	}
 	return v, nil
 }

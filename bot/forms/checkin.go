@@ -94,7 +94,7 @@ func Value(k *okrcore.KeyResult, s string) (*float64, string, error) {
 	if err != nil {
 		var pe *reply.ParseError
 		if errors.As(err, &pe) {
-			return nil, chat.User(pe.Message), nil
+			return nil, pe.MessageWith(chat.User), nil
 		}
 		return nil, "", err
 	}
