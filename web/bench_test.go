@@ -206,11 +206,10 @@ func fetch(b *testing.B, c *http.Client, url string) int {
 
 // BenchmarkTeamFirstView10k times the largest team's page on a store whose
 // check-in tally is not built (after an upgrade; each round forgets it
-// again, untimed): opened before serve's fill reaches its people (what
-// every first view cost before serve built the tally), opened as the fill
-// starts (it waits for the fill's transactions), and opened once the fill
-// is done; fill-ms is the fill's own time, how long after start a first
-// view still pays.
+// again, untimed): opened before serve's fill reaches its people (the
+// page reads their own check-ins), opened as the fill starts (beside its
+// transactions), and opened once the fill is done; fill-ms is the fill's
+// own time, how long after start pages read histories.
 func BenchmarkTeamFirstView10k(b *testing.B) {
 	db, org := loadBenchOrg(b)
 	b.Log(benchOrg.note)

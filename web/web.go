@@ -24,7 +24,6 @@ import (
 	wordpass "github.com/okrbot/okrbot/chat/wording"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/report"
-	"github.com/okrbot/okrbot/report/tally"
 )
 
 //go:embed templates/*.html
@@ -86,12 +85,12 @@ func NewHandler(store okrcore.Store, links *Links, opts Options) (*Handler, erro
 	static, _ := fs.Sub(staticFiles, "static")
 	m := http.NewServeMux()
 	m.HandleFunc("GET /okr/login", h.login)
-	m.HandleFunc("GET /okr/{$}", h.page(nil, h.tree))
-	m.HandleFunc("GET /okr/me", h.page(nil, h.me))
-	m.HandleFunc("GET /okr/team/{id}", h.page(h.teamTally, h.team))
-	m.HandleFunc("GET /okr/person/{id}", h.page(nil, h.person))
-	m.HandleFunc("GET /okr/objective/{id}", h.page(nil, h.objective))
-	m.HandleFunc("GET /okr/kr/{id}", h.page(nil, h.kr))
+	m.HandleFunc("GET /okr/{$}", h.page(h.tree))
+	m.HandleFunc("GET /okr/me", h.page(h.me))
+	m.HandleFunc("GET /okr/team/{id}", h.page(h.team))
+	m.HandleFunc("GET /okr/person/{id}", h.page(h.person))
+	m.HandleFunc("GET /okr/objective/{id}", h.page(h.objective))
+	m.HandleFunc("GET /okr/kr/{id}", h.page(h.kr))
 	m.HandleFunc("GET /okr/adoption", h.adoption)
 	m.HandleFunc("GET /okr/img/{tok}", h.image)
 	m.HandleFunc("GET /okr/tab", h.tab)
@@ -133,22 +132,17 @@ type session struct {
 // viewFunc reads one page in tx.
 type viewFunc func(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error)
 
-// prepFunc is what a page needs written before it is read (a read
-// transaction cannot write it); the page is read all the same when it fails.
-type prepFunc func(ctx context.Context, s *session, r *http.Request) error
-
-// page checks the session, runs prep (when not nil), then renders what
-// view reads in one View transaction of the session's workspace.
-func (h *Handler) page(prep prepFunc, view viewFunc) http.HandlerFunc {
+// page checks the session, then renders what view reads in one View
+// transaction of the session's workspace. A page writes nothing: the
+// check-in tally a team page counts from is built by okrbot serve at
+// start (tally.FillEveryone), and a block not built yet is read from its
+// people's own check-ins, a few milliseconds, not the block's whole
+// history while the person waits.
+func (h *Handler) page(view viewFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, ok := h.session(w, r)
 		if !ok {
 			return
-		}
-		if prep != nil {
-			if err := prep(r.Context(), s, r); err != nil {
-				h.log.WarnContext(r.Context(), "web page preparation", "path", r.URL.Path, "workspace", s.WS, "err", err)
-			}
 		}
 		var p page
 		var name string
@@ -213,28 +207,6 @@ func (h *Handler) team(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *repor
 	}
 	tp, err := readTeam(tx, s.WS, cs, rd, id)
 	return "team", "Team " + chat.User(tp.Name), tp, err
-}
-
-// teamTally builds the check-in tally (report/tally) of a team's people
-// before its page counts their weeks, as the manager digest and the
-// adoption report do: people nobody has counted yet (a store from before
-// the tally) cost their histories once, not at every view of the page.
-func (h *Handler) teamTally(ctx context.Context, s *session, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return nil // the page says it is not there
-	}
-	var ids []okrcore.ID
-	err = h.store.View(ctx, func(tx okrcore.Tx) error {
-		if t, err := tx.Team(s.WS, id); err == nil && t.Workspace == s.WS {
-			ids = t.People()
-		}
-		return nil
-	})
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	return tally.Fill(ctx, h.store, s.WS, ids)
 }
 
 func (h *Handler) person(tx okrcore.Tx, s *session, cs []*okrcore.Cycle, rd *report.Reading, r *http.Request) (string, string, any, error) {
