@@ -109,26 +109,28 @@ type weekRate struct {
 	RateText string
 }
 
-func rateChart(team string, weeks []weekRate) *barChart {
+// rateChart draws weeks of team's check-in rate, its words in the
+// workspace's (words): page data, which the templates' pass does not reach.
+func rateChart(team string, weeks []weekRate, words wordpass.Pass) *barChart {
 	if len(weeks) == 0 {
 		return nil
 	}
 	ch := &barChart{W: chartW, H: chartH, Pad: chartPad, Bottom: chartH - chartPad}
 	slot := float64(chartW-2*chartPad) / float64(len(weeks))
-	var words []string
+	var rates []string
 	for i, w := range weeks {
 		h := w.Rate * float64(chartH-2*chartPad)
 		label := w.Start.Format("2 Jan")
 		ch.Bars = append(ch.Bars, bar{X: chartPad + float64(i)*slot + slot*0.15, W: slot * 0.7, Y: float64(chartH-chartPad) - h, H: h,
 			Label: label, Title: fmt.Sprintf("week of %s: %d of %d checked in%s", label, w.In, w.Of, awayWords(w.Away))})
-		words = append(words, w.RateText)
+		rates = append(rates, w.RateText)
 	}
 	last := weeks[len(weeks)-1]
 	this := fmt.Sprintf("this week %d of %d people (%s)%s", last.In, last.Of, last.RateText, awayWords(last.Away))
 	if last.Of == 0 {
 		this = "this week everyone is away"
 	}
-	ch.Alt = fmt.Sprintf("Weekly check-in rate of %s over %s: %s, %s.", team, count(len(weeks), "week"), strings.Join(words, ", "), this)
+	ch.Alt = chat.PlainText(words.Text(fmt.Sprintf("Weekly check-in rate of %s over %s: %s, %s.", chat.User(team), count(len(weeks), "week"), strings.Join(rates, ", "), this)))
 	return ch
 }
 

@@ -272,11 +272,11 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 	if len(weeks) > 0 {
 		tp.Rate = rateLine(weeks[len(weeks)-1])
 	}
-	tp.Chart = rateChart(t.Name, weeks)
 	w, err := tx.Workspace(ws)
 	if err != nil {
 		return tp, err
 	}
+	tp.Chart = rateChart(t.Name, weeks, wordpass.ForWorkspace(w))
 	b, err := report.TeamBurnup(tx, w, t, cs, r)
 	if err != nil {
 		return tp, err

@@ -99,6 +99,10 @@ func TestForecastsInTheWorkspacesWords(t *testing.T) {
 		{"/okr/kr/" + strconv.Itoa(int(fresh.ID)), "No forecast yet: it takes updates on 3 separate days to read a pace."},
 		{"/okr/objective/1", "measures"},
 		{"/okr/person/" + strconv.Itoa(int(fresh.Owner.ID)), "Progress of KR"},
+		// The rate chart's words, and its line's: the verb stays ("checked
+		// in"), the noun is the workspace's.
+		{"/okr/team/2", "Weekly update rate of"},
+		{"/okr/team/2", "checked in this week"},
 	} {
 		_, body := get(t, c, s.srv.URL+tc.path)
 		body = html.UnescapeString(body)
@@ -110,5 +114,20 @@ func TestForecastsInTheWorkspacesWords(t *testing.T) {
 				t.Errorf("%s says %q: …%s…", tc.path, bad, body[max(0, i-80):min(len(body), i+80)])
 			}
 		}
+	}
+}
+
+// TestRateChartKeepsTeamsName: the rate chart's words are the workspace's
+// and a team's name that says them is shown as typed.
+func TestRateChartKeepsTeamsName(t *testing.T) {
+	p := wordpass.ForWorkspace(&okrcore.Workspace{Words: map[string]string{"check-in": "update", "check-ins": "updates"}})
+	name := "Key result *check-in* [team]_x"
+	ch := rateChart(name, []weekRate{{In: 1, Of: 2, Rate: 0.5, RateText: "50%"}}, p)
+	want := "Weekly update rate of " + name + " over 1 week: 50%, this week 1 of 2 people (50%)."
+	if ch.Alt != want {
+		t.Errorf("alt:\n got %s\nwant %s", ch.Alt, want)
+	}
+	if got := rateChart(name, []weekRate{{In: 1, Of: 2, Rate: 0.5, RateText: "50%"}}, wordpass.Pass{}).Alt; got != strings.Replace(want, "update", "check-in", 1) {
+		t.Errorf("alt in the bot's words: %s", got)
 	}
 }
