@@ -48,10 +48,10 @@ type Leader interface {
 const standbyLook = time.Second
 
 // drainLed drains as the deployment's sender, waiting to become it while
-// another replica is and items are due. It keeps its term after the drain
-// (the next drain, a minute later, renews it and keeps the pace it
-// learned), and resigns when ctx ends, so that another replica takes over
-// at once.
+// another replica is and items are due. It keeps its term after a drain
+// that ended well (the next drain, a minute later, renews it and keeps the
+// pace it learned), and resigns when ctx ends or the drain failed, so that
+// another replica takes over at once.
 func (d *Dispatcher) drainLed(ctx context.Context) error {
 	lctx, lost, stop, err := d.lead(ctx)
 	if err != nil || lctx == nil {
@@ -67,6 +67,14 @@ func (d *Dispatcher) drainLed(ctx context.Context) error {
 		// Another replica sends now; what this one had in flight is
 		// recorded or left to it (stillOurs).
 		return nil
+	}
+	if err != nil {
+		// The drain failed (this replica's store refused its marks):
+		// another replica, whose connection may be sound, sends what is
+		// due now instead of waiting out this one's term. What this one
+		// holds is reclaimed when its leases end, and looked for on the
+		// platform first.
+		d.resign(ctx)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/outbox"
+	"github.com/okrbot/okrbot/storage/postgres"
 )
 
 // TestOneReplicaSendsForTheDeployment: replicas draining one outbox
@@ -201,5 +203,43 @@ func TestLateGroupRecordsOnlyItsOwn(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// refusing is a replica's store whose writes fail (a connection gone bad),
+// while its lease and term calls, on the shared database, still answer.
+type refusing struct{ *postgres.DB }
+
+func (refusing) Update(context.Context, func(okrcore.Tx) error) error {
+	return errors.New("connection reset")
+}
+
+// TestFailedDrainHandsOverTheTerm: a sender whose store refuses its
+// marks stops with an error and resigns, so that another replica sends
+// what is due at once rather than after the failed one's term (minutes).
+func TestFailedDrainHandsOverTheTerm(t *testing.T) {
+	db, c, _ := leasedOutbox(t, 40)
+	p := &recorder{got: map[string]int{}}
+	a := outbox.NewDispatcher(refusing{db}, byKey{}, outbox.Only(p), outbox.Options{Workers: 8, Now: c.now, Owner: "a", Claimer: db})
+	if err := a.Drain(context.Background()); err == nil {
+		t.Fatal("a drain whose marks were refused ended without an error")
+	}
+	// The term is a's for minutes unless it resigned; b waiting for it
+	// would outlast this context.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	b := replica(db, c, p, "b")
+	if err := b.Drain(ctx); err != nil {
+		t.Fatalf("b's drain after a failed: %v (a kept the term?)", err)
+	}
+	if b.Stats().Sent == 0 {
+		t.Fatal("b sent nothing after a's drain failed")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, n := range p.got {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
 	}
 }
