@@ -166,8 +166,9 @@ type burnLine struct {
 var burnColours = [...]string{"#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"}
 
 // burnupChart draws b, the team digest's burn-up (report.TeamBurnup); nil
-// when it has no objective to draw.
-func burnupChart(b chart.Burnup) *burnChart {
+// when it has no objective to draw. Its words are the workspace's (words),
+// the team's name and the titles kept as typed.
+func burnupChart(b chart.Burnup, words wordpass.Pass) *burnChart {
 	if len(b.Objectives) == 0 || !b.End.After(b.Start) {
 		return nil
 	}
@@ -178,7 +179,14 @@ func burnupChart(b chart.Burnup) *burnChart {
 	y := func(p float64) float64 {
 		return float64(chartH-chartPad) - min(1, max(0, p))*float64(chartH-2*chartPad)
 	}
-	ch := &burnChart{Alt: b.Alt(), Now: x(b.Now), Bottom: chartH - chartPad,
+	alt := b
+	alt.Team = chat.User(b.Team)
+	alt.Objectives = make([]chart.Objective, len(b.Objectives))
+	for i, o := range b.Objectives {
+		o.Title = chat.User(o.Title)
+		alt.Objectives[i] = o
+	}
+	ch := &burnChart{Alt: chat.PlainText(words.Text(alt.Alt())), Now: x(b.Now), Bottom: chartH - chartPad,
 		Expected: fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(b.Start), y(0), x(b.End), y(1))}
 	for i, o := range b.Objectives {
 		l := burnLine{I: i % len(burnColours), Title: o.Title, AtRisk: o.AtRisk}

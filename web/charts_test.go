@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/chart"
+	wordpass "github.com/okrbot/okrbot/chat/wording"
+	"github.com/okrbot/okrbot/okrcore"
 )
 
 // TestBurnupChart: the team page's burn-up draws a line per objective
@@ -42,7 +44,7 @@ func TestBurnupChart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ch := burnupChart(tt.b)
+			ch := burnupChart(tt.b, wordpass.Pass{})
 			if tt.lines < 0 {
 				if ch != nil {
 					t.Fatalf("drew %+v, want nothing", ch)
@@ -73,5 +75,27 @@ func TestBurnupChart(t *testing.T) {
 				t.Errorf("alt %q, want the digest's words %q", ch.Alt, tt.b.Alt())
 			}
 		})
+	}
+}
+
+// TestBurnupAltInTheWorkspacesWords: the team page's burn-up says the
+// workspace's word for objectives, and a team's name or a title that
+// says the bot's terms is shown as typed.
+func TestBurnupAltInTheWorkspacesWords(t *testing.T) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	end, now := start.AddDate(0, 3, 0), start.AddDate(0, 1, 0)
+	b := chart.Burnup{Team: "Objective *team*", Start: start, End: end, Now: now, Objectives: []chart.Objective{
+		{Title: "Improve objective setting", History: []chart.Point{{At: start, Value: 0}, {At: now, Value: 0.4}}},
+		{Title: "Ship <b>it</b>", AtRisk: true, History: []chart.Point{{At: start, Value: 0}, {At: now, Value: 0.1}}},
+	}}
+	p := wordpass.ForWorkspace(&okrcore.Workspace{Words: map[string]string{"objective": "goal", "objectives": "goals"}})
+	got := burnupChart(b, p).Alt
+	for _, want := range []string{"Objective *team*: 2 goals", "Improve objective setting is at 40%", "Ship <b>it</b>, at risk,"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("alt %q lacks %q", got, want)
+		}
+	}
+	if plain := burnupChart(b, wordpass.Pass{}).Alt; plain != b.Alt() {
+		t.Errorf("alt in the bot's words:\n got %s\nwant %s", plain, b.Alt())
 	}
 }

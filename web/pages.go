@@ -281,7 +281,7 @@ func readTeam(tx okrcore.Tx, ws string, cs []*okrcore.Cycle, r *report.Reading, 
 	if err != nil {
 		return tp, err
 	}
-	tp.Burnup = burnupChart(b)
+	tp.Burnup = burnupChart(b, wordpass.ForWorkspace(w))
 	return tp, nil
 }
 
