@@ -156,8 +156,9 @@ func TestReplayOfAnEventCutOffBeforeItsEffect(t *testing.T) {
 }
 
 // TestHandledEventIsNotRedone: a handled event is dropped by the dedupe
-// whoever delivers it again, and a view, which writes nothing, is marked
-// too.
+// whoever delivers it again, and a refusal, which writes nothing, is
+// marked too; a read is not marked (bot/inbox.go) and is answered again,
+// changing nothing.
 func TestHandledEventIsNotRedone(t *testing.T) {
 	r := newInboxRig(t)
 	e, _ := r.start()
@@ -165,16 +166,22 @@ func TestHandledEventIsNotRedone(t *testing.T) {
 	if _, ok := e.Process(ctx, checkIn("Ev1", 30)); !ok {
 		t.Fatal("the first delivery was dropped")
 	}
-	view := chat.Event{ID: "Ev2", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
-	if _, ok := e.Process(ctx, view); !ok {
-		t.Fatal("the view was dropped")
+	refusal := chat.Event{ID: "Ev2", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "frobnicate"}
+	view := chat.Event{ID: "Ev3", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
+	for _, ev := range []chat.Event{refusal, view} {
+		if _, ok := e.Process(ctx, ev); !ok {
+			t.Fatalf("%s (%q) was dropped", ev.ID, ev.Text)
+		}
 	}
 	e.marks.Wait()
 	e, _ = r.start()
-	for _, ev := range []chat.Event{checkIn("Ev1", 30), view} {
+	for _, ev := range []chat.Event{checkIn("Ev1", 30), refusal} {
 		if m, ok := e.Process(ctx, ev); ok {
 			t.Errorf("%s delivered again after a restart was processed: %q", ev.ID, m.Text)
 		}
+	}
+	if m, ok := e.Process(ctx, view); !ok || !strings.Contains(m.Text, "Your OKRs") {
+		t.Errorf("the read delivered again answered %q (%v), want the view again", m.Text, ok)
 	}
 	r.wantValues("after the second deliveries", 30)
 }
@@ -294,17 +301,17 @@ func (s gateStore) Update(ctx context.Context, fn func(okrcore.Tx) error) error 
 	return s.Store.Update(ctx, fn)
 }
 
-// TestViewAnswersBeforeItsMark: a view, which writes nothing, is answered
-// without waiting for its dedupe mark to be written; once the mark is
-// stored, a redelivery is dropped.
+// TestViewAnswersBeforeItsMark: a kept event whose handling writes
+// nothing (a refusal) is answered without waiting for its dedupe mark to
+// be written; once the mark is stored, a redelivery is dropped.
 func TestViewAnswersBeforeItsMark(t *testing.T) {
 	r := newInboxRig(t)
 	g := gateStore{Store: r.db, gate: make(chan struct{})}
 	e := NewEngine(g, Options{Now: func() time.Time { return r.now }})
-	view := chat.Event{ID: "Ev9", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "mine"}
+	view := chat.Event{ID: "Ev9", Kind: chat.EventCommand, Platform: "slack", Workspace: "T1", UserID: "alice", Text: "frobnicate"}
 	m, ok := e.Process(context.Background(), view)
-	if !ok || !strings.Contains(m.Text, "Your OKRs") {
-		t.Fatalf("the view, with its write held, answered %q (%v)", m.Text, ok)
+	if !ok || !strings.Contains(m.Text, "frobnicate") {
+		t.Fatalf("the refusal, with its write held, answered %q (%v)", m.Text, ok)
 	}
 	close(g.gate)
 	e.marks.Wait()
@@ -313,10 +320,10 @@ func TestViewAnswersBeforeItsMark(t *testing.T) {
 	}
 }
 
-// TestViewReplayedAfterACrashBeforeItsMark: the process dies after a view
-// answered and before its mark was stored; the replay answers again and
-// changes nothing, and a check-in's replay after its mark was stored with
-// it is still dropped.
+// TestViewReplayedAfterACrashBeforeItsMark: a view answered while every
+// write fails (a read writes no mark in any case); delivered again after
+// a restart it answers again and changes nothing, and a check-in's replay
+// after its mark was stored with it is still dropped.
 func TestViewReplayedAfterACrashBeforeItsMark(t *testing.T) {
 	r := newInboxRig(t)
 	e, _ := r.start()
