@@ -23,6 +23,7 @@ import (
 	"github.com/okrbot/okrbot/chat"
 	"github.com/okrbot/okrbot/okrcore"
 	"github.com/okrbot/okrbot/okrcore/away"
+	"github.com/okrbot/okrbot/okrcore/teams"
 	"github.com/okrbot/okrbot/report/ladder"
 	"github.com/okrbot/okrbot/report/tally"
 )
@@ -208,35 +209,10 @@ func isoWeekKeys(start time.Time, n int) []string {
 // parent is beneath nothing.
 type teamTree map[okrcore.ID][]*okrcore.Team
 
-func newTeamTree(teams []*okrcore.Team) teamTree {
-	children := teamTree{}
-	for _, t := range teams {
-		if t.Parent != 0 && t.Parent != t.ID {
-			children[t.Parent] = append(children[t.Parent], t)
-		}
-	}
-	return children
-}
+func newTeamTree(all []*okrcore.Team) teamTree { return teams.Children(all) }
 
-// subtree lists root and every team beneath it, root first. Each team is
-// listed once, so a loop in the parents cannot make it run forever.
-func (tr teamTree) subtree(root *okrcore.Team) []*okrcore.Team {
-	var out []*okrcore.Team
-	seen := map[okrcore.ID]bool{}
-	var walk func(t *okrcore.Team)
-	walk = func(t *okrcore.Team) {
-		if seen[t.ID] {
-			return
-		}
-		seen[t.ID] = true
-		out = append(out, t)
-		for _, k := range tr[t.ID] {
-			walk(k)
-		}
-	}
-	walk(root)
-	return out
-}
+// subtree lists root and every team beneath it, root first, each once.
+func (tr teamTree) subtree(root *okrcore.Team) []*okrcore.Team { return teams.Subtree(tr, root) }
 
 // branching counts the teams of tops with teams beneath them.
 func (tr teamTree) branching(tops []*okrcore.Team) int {

@@ -59,15 +59,7 @@ func TestTeamBurnupIsTheDigests(t *testing.T) {
 	for step := range 4 {
 		now = o.live(t, 60, now, start.AddDate(0, 0, -10))
 		err := o.db.View(context.Background(), func(tx okrcore.Tx) error {
-			w, err := tx.Workspace(o.ws)
-			if err != nil {
-				return err
-			}
-			cs, err := okrcore.CurrentCycles(tx, o.ws)
-			if err != nil {
-				return err
-			}
-			teams, err := tx.Teams(o.ws)
+			w, cs, teams, err := digestScope(tx, o.ws)
 			if err != nil {
 				return err
 			}

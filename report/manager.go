@@ -287,12 +287,7 @@ func (e *Reports) composeManagerDigest(_ context.Context, tx okrcore.Tx, w *okrc
 	if err != nil {
 		return chat.Delivery{}, err
 	}
-	children := map[okrcore.ID][]*okrcore.Team{}
-	for _, x := range teams {
-		if x.Parent != 0 && x.ID != x.Parent {
-			children[x.Parent] = append(children[x.Parent], x)
-		}
-	}
+	children := newTeamTree(teams)
 	if len(children[t.ID]) == 0 {
 		return chat.Delivery{To: to, Skip: "the team has no child teams"}, nil
 	}

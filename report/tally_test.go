@@ -326,25 +326,11 @@ func tallyReports(t *testing.T, o *tallyOrg, store okrcore.Store, now time.Time)
 		out = append(out, m)
 	}
 	err := store.View(ctx, func(tx okrcore.Tx) error {
-		w, err := tx.Workspace(o.ws)
+		w, cs, teams, err := digestScope(tx, o.ws)
 		if err != nil {
 			return err
 		}
-		cs, err := okrcore.CurrentCycles(tx, o.ws)
-		if err != nil {
-			return err
-		}
-		teams, err := tx.Teams(o.ws)
-		if err != nil {
-			return err
-		}
-		children := map[okrcore.ID][]*okrcore.Team{}
-		for _, x := range teams {
-			if x.Parent != 0 {
-				children[x.Parent] = append(children[x.Parent], x)
-			}
-		}
-		m, err := buildManagerDigest(tx, w, teams[0], cs, children, now, "")
+		m, err := buildManagerDigest(tx, w, teams[0], cs, newTeamTree(teams), now, "")
 		if err == nil && len(chat.Images(m.Blocks)) != 1 {
 			t.Errorf("the manager digest of %s carries %d charts, want its weekly rate", teams[0].Name, len(chat.Images(m.Blocks)))
 		}
@@ -371,25 +357,11 @@ func TestManagerDigestBuildsTheTallyItCounts(t *testing.T) {
 		t.Helper()
 		var m chat.Message
 		err := o.db.View(ctx, func(tx okrcore.Tx) error {
-			w, err := tx.Workspace(o.ws)
+			w, cs, teams, err := digestScope(tx, o.ws)
 			if err != nil {
 				return err
 			}
-			cs, err := okrcore.CurrentCycles(tx, o.ws)
-			if err != nil {
-				return err
-			}
-			teams, err := tx.Teams(o.ws)
-			if err != nil {
-				return err
-			}
-			children := map[okrcore.ID][]*okrcore.Team{}
-			for _, x := range teams {
-				if x.Parent != 0 {
-					children[x.Parent] = append(children[x.Parent], x)
-				}
-			}
-			m, err = buildManagerDigest(tx, w, o.teams[0], cs, children, now, "")
+			m, err = buildManagerDigest(tx, w, o.teams[0], cs, newTeamTree(teams), now, "")
 			return err
 		})
 		if err != nil {
@@ -442,4 +414,19 @@ type refusesWrites struct{ okrcore.Store }
 
 func (refusesWrites) Update(context.Context, func(okrcore.Tx) error) error {
 	return errors.New("the store is read-only")
+}
+
+// digestScope is what composing a workspace's digests reads first: the
+// workspace, its current cycles and its teams.
+func digestScope(tx okrcore.Tx, ws string) (*okrcore.Workspace, []*okrcore.Cycle, []*okrcore.Team, error) {
+	w, err := tx.Workspace(ws)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cs, err := okrcore.CurrentCycles(tx, ws)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	teams, err := tx.Teams(ws)
+	return w, cs, teams, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/okrbot/okrbot/okrcore"
+	"github.com/okrbot/okrbot/okrcore/teams"
 )
 
 // The org-wide reports (the manager digest, adoption) read who checked in
@@ -255,28 +256,16 @@ func Fill(ctx context.Context, store okrcore.Store, ws string, ids []okrcore.ID)
 func FillUnder(ctx context.Context, store okrcore.Store, ws string, team okrcore.ID) error {
 	var ids []okrcore.ID
 	err := store.View(ctx, func(tx okrcore.Tx) error {
-		teams, err := tx.Teams(ws)
+		all, err := tx.Teams(ws)
 		if err != nil {
 			return err
 		}
-		var queue []*okrcore.Team
-		children := map[okrcore.ID][]*okrcore.Team{}
-		for _, t := range teams {
+		for _, t := range all {
 			if t.ID == team {
-				queue = append(queue, t)
-			} else if t.Parent != 0 {
-				children[t.Parent] = append(children[t.Parent], t)
+				for _, u := range teams.Subtree(teams.Children(all), t) {
+					ids = append(ids, u.People()...)
+				}
 			}
-		}
-		seen := map[okrcore.ID]bool{}
-		for ; len(queue) > 0; queue = queue[1:] {
-			t := queue[0]
-			if seen[t.ID] {
-				continue // a loop in the org chart: old data
-			}
-			seen[t.ID] = true
-			ids = append(ids, t.People()...)
-			queue = append(queue, children[t.ID]...)
 		}
 		return nil
 	})
